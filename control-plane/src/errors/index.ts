@@ -1,0 +1,32 @@
+/**
+ * Domain errors. Domain code throws these; exactly one HTTP middleware
+ * (`http/problem.ts`) maps them to status codes and `application/problem+json`.
+ * A policy refusal carries a machine-readable `reason`.
+ */
+export type ErrorDetails = Record<string, unknown>;
+
+export class DomainError extends Error {
+  readonly reason: string | undefined;
+  readonly details: ErrorDetails | undefined;
+  constructor(message: string, opts: { reason?: string; details?: ErrorDetails; cause?: unknown } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = new.target.name;
+    this.reason = opts.reason;
+    this.details = opts.details;
+  }
+}
+
+/** Malformed or invalid input (400). `details.field` names the offending field where known. */
+export class InputError extends DomainError {}
+/** No valid identity (401). */
+export class AuthenticationError extends DomainError {}
+/** Identity known, action not allowed (403). */
+export class NotAllowedError extends DomainError {}
+/** The object does not exist or is not visible to the caller (404). */
+export class NotFoundError extends DomainError {}
+/** The object's state forbids the change (409). */
+export class ConflictError extends DomainError {}
+/** Too many attempts (429). */
+export class RateLimitedError extends DomainError {}
+/** A dependency the action needs is not available, e.g. the audit log (503). */
+export class UnavailableError extends DomainError {}
