@@ -1,0 +1,31 @@
+/**
+ * Output-control policies: profiles and per-project / per-dataset overrides
+ * loaded from `policies/*.yaml`, validated at load, resolved into the
+ * effective `Policy` for one check.
+ */
+export {
+  FileRulesSchema,
+  OverrideFileSchema,
+  PolicyPatchSchema,
+  ProfileFileSchema,
+  ReviewRulesSchema,
+  TableRulesSchema,
+  type FileRules,
+  type OverrideFile,
+  type Policy,
+  type PolicyPatch,
+  type ProfileFile,
+  type ReviewRules,
+  type TableRules,
+} from './schema.ts';
+export {
+  defaultPolicyDir,
+  loadPolicySet,
+  loadProfileFile,
+  parsePolicyText,
+  type LoadedOverride,
+  type LoadedProfile,
+  type PolicySet,
+} from './load.ts';
+export { applyPatch, profilePolicy, resolvePolicy, strictest, type PolicyScope } from './resolve.ts';
+export type { PolicyIssue } from './yaml-source.ts';

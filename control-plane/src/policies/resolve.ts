@@ -1,0 +1,92 @@
+/**
+ * The effective policy for one check: the project's profile with the
+ * project's override on top, then made to satisfy every dataset involved.
+ * A table drawing on several datasets must meet each dataset's rules, so the
+ * per-dataset results are combined by taking the strictest value of each key.
+ */
+import { NotFoundError } from '../errors/index.ts';
+import type { PolicySet } from './load.ts';
+import type { FileRules, Policy, PolicyPatch, ProfileFile, ReviewRules, TableRules } from './schema.ts';
+
+export interface PolicyScope {
+  project?: string;
+  /** Datasets whose data the output draws on. */
+  datasets?: string[];
+  /** Profile to start from when the project override does not choose one. */
+  profile?: string;
+}
+
+export function resolvePolicy(set: PolicySet, scope: PolicyScope = {}): Policy {
+  const projectOverride = scope.project === undefined ? undefined : set.projectOverrides.get(scope.project);
+  const profileName = projectOverride?.profile ?? scope.profile ?? 'default';
+  const profile = set.profiles.get(profileName);
+  if (!profile) throw new NotFoundError(`unknown policy profile '${profileName}'`, { reason: 'unknown-profile', details: { profile: profileName } });
+  let base = profilePolicy(profile, profile.file);
+  if (projectOverride) base = applyPatch(base, projectOverride, projectOverride.file);
+  const perDataset: Policy[] = [];
+  for (const dataset of scope.datasets ?? []) {
+    const override = set.datasetOverrides.get(dataset);
+    perDataset.push(override ? applyPatch(base, override, override.file) : base);
+  }
+  return perDataset.length === 0 ? base : perDataset.reduce(strictest);
+}
+
+export function profilePolicy(profile: ProfileFile, file: string): Policy {
+  return {
+    profile: profile.name,
+    tables: structuredClone(profile.tables),
+    files: { ...profile.files },
+    review: { ...profile.review },
+    sources: [file],
+  };
+}
+
+export function applyPatch(policy: Policy, patch: PolicyPatch, source: string): Policy {
+  const t = patch.tables ?? {};
+  return {
+    profile: policy.profile,
+    tables: { ...policy.tables, ...t, nk: { ...policy.tables.nk, ...(t.nk ?? {}) } } as TableRules,
+    files: { ...policy.files, ...(patch.files ?? {}) } as FileRules,
+    review: { ...policy.review, ...(patch.review ?? {}) } as ReviewRules,
+    sources: [...policy.sources, source],
+  };
+}
+
+const max = (a: number, b: number) => Math.max(a, b);
+const min = (a: number, b: number) => Math.min(a, b);
+const maxNullable = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.max(a, b));
+
+/** Key by key, the stricter of two policies. */
+export function strictest(a: Policy, b: Policy): Policy {
+  const ta = a.tables;
+  const tb = b.tables;
+  return {
+    profile: a.profile,
+    tables: {
+      threshold: max(ta.threshold, tb.threshold),
+      thresholdCountsMissing: ta.thresholdCountsMissing && tb.thresholdCountsMissing,
+      zerosDisclosive: ta.zerosDisclosive || tb.zerosDisclosive,
+      nk: { n: max(ta.nk.n, tb.nk.n), k: min(ta.nk.k, tb.nk.k), failAtK: ta.nk.failAtK || tb.nk.failAtK },
+      pRatio: max(ta.pRatio, tb.pRatio),
+      dof: max(ta.dof, tb.dof),
+      checkMissing: ta.checkMissing || tb.checkMissing,
+      roundingBase: maxNullable(ta.roundingBase, tb.roundingBase),
+      suppressAtOrBelow: maxNullable(ta.suppressAtOrBelow, tb.suppressAtOrBelow),
+      differencing: ta.differencing || tb.differencing,
+    },
+    files: {
+      maxFileBytes: min(a.files.maxFileBytes, b.files.maxFileBytes),
+      maxRequestBytes: min(a.files.maxRequestBytes, b.files.maxRequestBytes),
+      allowArchives: a.files.allowArchives && b.files.allowArchives,
+      maxUnpackedBytes: min(a.files.maxUnpackedBytes, b.files.maxUnpackedBytes),
+      scanNationalIds: a.files.scanNationalIds || b.files.scanNationalIds,
+      scanPseudonyms: a.files.scanPseudonyms || b.files.scanPseudonyms,
+      scanSmallCounts: a.files.scanSmallCounts || b.files.scanSmallCounts,
+    },
+    review: {
+      exportApprovals: max(a.review.exportApprovals, b.review.exportApprovals),
+      importApprovals: max(a.review.importApprovals, b.review.importApprovals),
+    },
+    sources: [...new Set([...a.sources, ...b.sources])],
+  };
+}
