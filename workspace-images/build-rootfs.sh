@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Builds the room file system once from Debian's archive (debootstrap, Debian 13 "trixie").
+# The same tree is used read-only as `/` by the local (bubblewrap) driver and imported as the
+# Docker driver's image, so a room is the same everywhere.
+#
+# Idempotent: the base (debootstrap + packages) is rebuilt only when its recipe hash changes
+# (suite, mirror-independent package list); the Jupyter configuration is re-synced on every run
+# (cheap). A build goes to a temporary directory and is renamed into place only when complete.
+#
+# Usage: workspace-images/build-rootfs.sh [ROOTFS_DIR]
+#   ROOTFS_DIR      default $ANALYSEROM_ROOTFS_DIR or workspace-images/build/rootfs
+#   DEBIAN_MIRROR   default http://deb.debian.org/debian
+#   DEBIAN_SUITE    default trixie
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+rootfs="${1:-${ANALYSEROM_ROOTFS_DIR:-$here/build/rootfs}}"
+mirror="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+suite="${DEBIAN_SUITE:-trixie}"
+packages="$(grep -v '^\s*#' "$here/packages.txt" | grep -v '^\s*$' | tr '\n' ' ')"
+recipe_hash="$(printf '%s\n%s\n%s\n' "v1" "$suite" "$packages" | sha256sum | cut -d' ' -f1)"
+stamp="$rootfs.recipe-hash"
+
+log() { printf '%s build-rootfs %s\n' "$(date -u +%FT%TZ)" "$*"; }
+
+if [ "$(id -u)" != 0 ]; then echo "build-rootfs.sh must run as root (debootstrap, chroot)" >&2; exit 1; fi
+
+if ! command -v debootstrap >/dev/null; then
+  log "installing debootstrap"
+  flock /tmp/apt.lock apt-get install -y debootstrap
+fi
+
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$recipe_hash" ] && [ -x "$rootfs/usr/bin/python3" ]; then
+  log "base up to date" "hash=$recipe_hash" "dir=$rootfs"
+else
+  tmp="$rootfs.tmp"
+  cleanup() { for m in proc sys dev/pts; do umount "$tmp/$m" 2>/dev/null || true; done; }
+  trap cleanup EXIT
+  cleanup; rm -rf "$tmp"; mkdir -p "$(dirname "$rootfs")"
+  log "debootstrap" "suite=$suite" "dir=$tmp"
+  debootstrap --variant=minbase "$suite" "$tmp" "$mirror"
+  mount -t proc proc "$tmp/proc"
+  log "installing packages" "packages=$packages"
+  chroot "$tmp" /usr/bin/env DEBIAN_FRONTEND=noninteractive apt-get update
+  # shellcheck disable=SC2086
+  chroot "$tmp" /usr/bin/env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $packages
+  # The researcher account: uid/gid 1000, home /home/researcher (the driver mounts the room's home there).
+  chroot "$tmp" /usr/sbin/groupadd -g 1000 researcher
+  chroot "$tmp" /usr/sbin/useradd -u 1000 -g 1000 -d /home/researcher -s /bin/bash researcher
+  sed -i 's/^# *en_US.UTF-8/en_US.UTF-8/' "$tmp/etc/locale.gen" && chroot "$tmp" locale-gen >/dev/null
+  chroot "$tmp" apt-get clean
+  rm -rf "$tmp/var/lib/apt/lists/"* "$tmp/var/cache/apt/"*.bin
+  # Mount points the drivers bind over; they must exist because `/` is read-only in a room.
+  mkdir -p "$tmp/data" "$tmp/outputs" "$tmp/imports" "$tmp/run/jupyter" "$tmp/home/researcher"
+  cleanup; trap - EXIT
+  rm -rf "$rootfs"; mv "$tmp" "$rootfs"
+  echo "$recipe_hash" > "$stamp"
+  log "base built" "hash=$recipe_hash" "size=$(du -sh "$rootfs" | cut -f1)"
+fi
+
+# Jupyter configuration (download/export disabled, terminals off); copied every run, cheap.
+install -D -m 0644 "$here/jupyter/jupyter_server_config.json" "$rootfs/etc/jupyter/jupyter_server_config.json"
+install -D -m 0644 "$here/jupyter/page_config.json" "$rootfs/etc/jupyter/labconfig/page_config.json"
+install -D -m 0755 "$here/jupyter/stub-server.py" "$rootfs/usr/local/lib/analyserom/stub-server.py"
+log "config synced" "dir=$rootfs"
