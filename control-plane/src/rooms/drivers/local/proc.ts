@@ -1,0 +1,118 @@
+/**
+ * What the local driver knows about running rooms comes from /proc, not from memory: each room's
+ * bubblewrap processes carry an argv tag (`--setenv ANALYSEROM_ROOM_LABELS <labels>`), so rooms are
+ * found after a control-plane restart and orphans can be listed.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { ROOM_LABELS } from '../types.ts';
+
+export const LABELS_ENV = 'ANALYSEROM_ROOM_LABELS';
+
+export interface RoomLabels {
+  owner: string;
+  roomId: string;
+  projectId: string;
+}
+
+/** `analyserom.owner=o;analyserom.room-id=r;analyserom.project-id=p` (values are validated ids). */
+export function formatLabels(labels: RoomLabels): string {
+  return `${ROOM_LABELS.owner}=${labels.owner};${ROOM_LABELS.roomId}=${labels.roomId};${ROOM_LABELS.projectId}=${labels.projectId}`;
+}
+
+export function parseLabels(text: string): RoomLabels | undefined {
+  const fields = new Map(text.split(';').map((kv) => {
+    const i = kv.indexOf('=');
+    return [kv.slice(0, i), kv.slice(i + 1)] as const;
+  }));
+  const owner = fields.get(ROOM_LABELS.owner);
+  const roomId = fields.get(ROOM_LABELS.roomId);
+  const projectId = fields.get(ROOM_LABELS.projectId);
+  return owner && roomId && projectId ? { owner, roomId, projectId } : undefined;
+}
+
+export interface LabelledProcess {
+  pid: number;
+  ppid: number;
+  /** Start time in clock ticks since boot (field 22 of /proc/PID/stat): pid + start identify a process. */
+  startTicks: number;
+  labels: RoomLabels;
+}
+
+export interface ProcStat {
+  ppid: number;
+  state: string;
+  startTicks: number;
+  /** utime + stime in clock ticks. */
+  cpuTicks: number;
+}
+
+export async function readStat(pid: number): Promise<ProcStat | undefined> {
+  let text: string;
+  try {
+    text = await readFile(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // The command name (field 2) may contain spaces and parentheses: split after the last ')'.
+  const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  const field = (n: number) => Number(rest[n - 3]);
+  return { state: rest[0] ?? '?', ppid: field(4), startTicks: field(22), cpuTicks: field(14) + field(15) };
+}
+
+/** True when the process `pid` exists, started at `startTicks`, and is not a zombie. */
+export async function isAlive(pid: number, startTicks: number): Promise<boolean> {
+  const stat = await readStat(pid);
+  return stat !== undefined && stat.startTicks === startTicks && stat.state !== 'Z';
+}
+
+async function labelsOf(pid: number): Promise<RoomLabels | undefined> {
+  let argv: string[];
+  try {
+    argv = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
+  } catch {
+    return undefined;
+  }
+  if (!argv[0]?.endsWith('bwrap')) return undefined;
+  for (let i = 0; i + 2 < argv.length; i++) {
+    if (argv[i] === '--setenv' && argv[i + 1] === LABELS_ENV) return parseLabels(argv[i + 2] ?? '');
+  }
+  return undefined;
+}
+
+/** Every live bubblewrap process carrying room labels (the outer monitor and the namespace's pid 1). */
+export async function scanLabelledProcesses(): Promise<LabelledProcess[]> {
+  const found: LabelledProcess[] = [];
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const pid = Number(name);
+    const labels = await labelsOf(pid);
+    if (!labels) continue;
+    const stat = await readStat(pid);
+    if (!stat || stat.state === 'Z') continue;
+    found.push({ pid, ppid: stat.ppid, startTicks: stat.startTicks, labels });
+  }
+  return found;
+}
+
+/** All descendants' pids of `pid` (via PPid links), for usage accounting. */
+export async function descendants(root: number): Promise<number[]> {
+  const children = new Map<number, number[]>();
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const stat = await readStat(Number(name));
+    if (!stat) continue;
+    const list = children.get(stat.ppid) ?? [];
+    list.push(Number(name));
+    children.set(stat.ppid, list);
+  }
+  const out: number[] = [];
+  const queue = [root];
+  while (queue.length > 0) {
+    const pid = queue.shift()!;
+    for (const child of children.get(pid) ?? []) {
+      out.push(child);
+      queue.push(child);
+    }
+  }
+  return out;
+}
