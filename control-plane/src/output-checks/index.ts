@@ -1,0 +1,20 @@
+/**
+ * Output checks of the export airlock: disclosure rules on tables computed in
+ * DuckDB (ACRO's rules and stricter ones), the differencing check against
+ * earlier releases, and content checks on files. Pure of HTTP and storage:
+ * the exports workflow calls these and keeps the results.
+ */
+export { AGGFUNCS, TableSpecSchema, parseTableSpec, type AggFunc, type NormalizedSpec, type TableSpec } from './table-spec.ts';
+export type { TableSource } from './table-source.ts';
+export type { Label } from './table-stats.ts';
+export type { CellRule, Status } from './table-rules.ts';
+export {
+  checkTable,
+  ledgerTableOf,
+  type CellRef,
+  type CheckedTable,
+  type TableCheckRequest,
+  type TableCheckResult,
+  type TableRuleResults,
+} from './table-check.ts';
+export { checkDifferencing, type DifferencingFinding, type LedgerTable } from './differencing.ts';

@@ -1,0 +1,199 @@
+/**
+ * `checkTable`: computes a requested table and judges every cell, margins
+ * included, against the policy. The result is what the CLI prints and what an
+ * export's check record holds.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { InputError } from '../errors/index.ts';
+import type { TableRules } from '../policies/index.ts';
+import { checkDifferencing, type DifferencingFinding, type LedgerTable } from './differencing.ts';
+import { FAIL_RULES, judgeCell, needsTopContributions, worst, type CellRule, type Status } from './table-rules.ts';
+import { isNumericType, resolveSource, type TableSource } from './table-source.ts';
+import { parseTableSpec, type AggFunc, type NormalizedSpec } from './table-spec.ts';
+import { computeStats, type CellStats, type Label, type StatsGrid } from './table-stats.ts';
+
+export interface CellRef {
+  row: Label[];
+  col: Label[];
+}
+
+export interface CheckedTable {
+  rowLabels: Label[][];
+  colLabels: Label[][];
+  values: Label[][];
+}
+
+export type TableRuleResults = Record<CellRule, CellRef[]> & {
+  /** Present when the policy suppresses small cells: the blanked cells. */
+  suppressed?: CellRef[];
+  /** Present when the policy checks differencing. */
+  differencing?: DifferencingFinding[];
+};
+
+export interface TableCheckResult {
+  status: Status;
+  table: CheckedTable;
+  rules: TableRuleResults;
+  /** The table's inner record counts, for the differencing ledger; never shown to the researcher. */
+  ledger: Omit<LedgerTable, 'id' | 'source'>;
+}
+
+export interface TableCheckRequest {
+  source: TableSource;
+  /** A table spec (validated here: see `TableSpecSchema`). */
+  spec: unknown;
+  rules: TableRules;
+  /** The project's earlier released tables, for the differencing check. */
+  earlier?: readonly LedgerTable[];
+}
+
+const NUMERIC_AGGS: ReadonlyArray<AggFunc> = ['mean', 'sum', 'median', 'std', 'min', 'max'];
+
+export async function checkTable(conn: DuckDBConnection, req: TableCheckRequest): Promise<TableCheckResult> {
+  const spec = parseTableSpec(req.spec);
+  const source = await resolveSource(conn, req.source);
+  for (const [field, names] of [['index', spec.index], ['columns', spec.columns], ['values', spec.values === null ? [] : [spec.values]]] as const) {
+    for (const name of names) {
+      if (!source.columns.has(name)) {
+        throw new InputError(`unknown column '${name}' in ${field}; the data has: ${[...source.columns.keys()].join(', ')}`, {
+          reason: 'unknown-column',
+          details: { field, column: name },
+        });
+      }
+    }
+  }
+  const valuesType = spec.values === null ? null : source.columns.get(spec.values)!;
+  const numeric = valuesType !== null && isNumericType(valuesType);
+  const nonNumeric = spec.aggfuncs.find((a) => a !== null && NUMERIC_AGGS.includes(a));
+  if (spec.values !== null && !numeric && nonNumeric) {
+    throw new InputError(`aggfunc '${nonNumeric}' needs a numeric values column; '${spec.values}' is ${valuesType}`, {
+      reason: 'non-numeric-values',
+      details: { field: 'values', column: spec.values },
+    });
+  }
+  const rules = req.rules;
+  const dominance = spec.aggfuncs.some((a) => a === 'mean' || a === 'sum');
+  let negative: boolean | undefined;
+  const grid = await computeStats(conn, {
+    relation: source.relation,
+    rowDims: spec.index,
+    colDims: spec.columns,
+    values: spec.values,
+    valuesType,
+    margins: spec.margins,
+    needMedian: spec.aggfuncs.includes('median'),
+    needMode: spec.aggfuncs.includes('mode'),
+    needM2: spec.aggfuncs.includes('std'),
+    topN: dominance && numeric ? Math.max(rules.nk.n, 2) : null,
+    needsTop: (cell, g) => !(negative ??= hasNegative(g)) && needsTopContributions(cell, rules),
+  });
+  return judgeTable(spec, grid, rules, req.earlier);
+}
+
+function hasNegative(grid: StatsGrid): boolean {
+  return grid.cells.some((row) => row.some((c) => c.lo !== null && c.lo < 0));
+}
+
+/** Judges every cell of every aggfunc block and lays out the checked table. */
+export function judgeTable(spec: NormalizedSpec, grid: StatsGrid, rules: TableRules, earlier?: readonly LedgerTable[]): TableCheckResult {
+  const negative = hasNegative(grid);
+  const results: TableRuleResults = { threshold: [], zeros: [], nk: [], 'p-ratio': [], dof: [], missing: [], negative: [] };
+  const suppressed: CellRef[] = [];
+  const colLabels: Label[][] = [];
+  const blocks = spec.aggfuncs.map((agg) => ({ agg, values: blockValues(grid, agg, rules) }));
+  for (const { agg } of blocks) {
+    for (const col of grid.cols) {
+      const inner = spec.columns.length === 0 ? [spec.values ?? 'count'] : col;
+      colLabels.push(spec.labelledByAggfunc ? [agg ?? 'count', ...inner] : inner);
+    }
+  }
+  const values: Label[][] = grid.rows.map(() => []);
+  // Row by row, then column by column as printed: every rule lists its cells in row-major order, as ACRO does.
+  grid.rows.forEach((row, r) => {
+    blocks.forEach(({ agg, values: block }, b) => {
+      grid.cols.forEach((_, c) => {
+        const cell = grid.cells[r]![c]!;
+        const ref = { row, col: colLabels[b * grid.cols.length + c]! };
+        for (const rule of judgeCell(cell, agg, rules, negative)) results[rule].push(ref);
+        let value: Label = block[r]![c] ?? null;
+        if (rules.suppressAtOrBelow !== null && cell.n <= rules.suppressAtOrBelow) {
+          value = null;
+          suppressed.push(ref);
+        }
+        values[r]!.push(value);
+      });
+    });
+  });
+  if (rules.suppressAtOrBelow !== null) results.suppressed = suppressed;
+  const ledger = ledgerOf(spec, grid);
+  if (rules.differencing) {
+    results.differencing = checkDifferencing({ id: '', source: '', ...ledger }, earlier ?? [], rules.threshold);
+  }
+  const statuses: Status[] = FAIL_RULES.map((r) => (results[r].length > 0 ? 'fail' : 'pass'));
+  const flagged = results.missing.length + results.negative.length + suppressed.length + (results.differencing?.length ?? 0);
+  statuses.push(flagged > 0 ? 'review' : 'pass');
+  return {
+    status: worst(statuses),
+    table: { rowLabels: grid.rows, colLabels, values },
+    rules: results,
+    ledger,
+  };
+}
+
+/** The values of one aggfunc block; counts rounded (margins summed from rounded cells) when the policy rounds. */
+function blockValues(grid: StatsGrid, agg: AggFunc | null, rules: TableRules): Label[][] {
+  const values = grid.cells.map((row) => row.map((cell) => statistic(cell, agg)));
+  const base = rules.roundingBase;
+  if (base === null || (agg !== null && agg !== 'count')) return values;
+  const innerRows = grid.rows.map((_, r) => r).filter((r) => !grid.rowIsMargin[r]);
+  const innerCols = grid.cols.map((_, c) => c).filter((c) => !grid.colIsMargin[c]);
+  for (const r of innerRows) for (const c of innerCols) values[r]![c] = Math.round((values[r]![c] as number) / base) * base;
+  const sum = (rs: number[], cs: number[]) => rs.reduce((acc, r) => acc + cs.reduce((a, c) => a + (values[r]![c] as number), 0), 0);
+  grid.rows.forEach((_, r) => {
+    grid.cols.forEach((_, c) => {
+      if (!grid.rowIsMargin[r] && !grid.colIsMargin[c]) return;
+      values[r]![c] = sum(grid.rowIsMargin[r] ? innerRows : [r], grid.colIsMargin[c] ? innerCols : [c]);
+    });
+  });
+  return values;
+}
+
+function statistic(cell: CellStats, agg: AggFunc | null): Label {
+  switch (agg) {
+    case null:
+      return cell.n;
+    case 'count':
+      return cell.nn;
+    case 'mean':
+      return cell.nn > 0 && cell.s !== null ? cell.s / cell.nn : null;
+    case 'sum':
+      return cell.n > 0 ? (cell.s ?? 0) : null;
+    case 'median':
+      return cell.median;
+    case 'std':
+      return cell.nn >= 2 && cell.m2 !== null ? Math.sqrt(Math.max(0, cell.m2) / (cell.nn - 1)) : null;
+    case 'min':
+      return cell.lo;
+    case 'max':
+      return cell.hi;
+    case 'mode':
+      return cell.mode;
+  }
+}
+
+function ledgerOf(spec: NormalizedSpec, grid: StatsGrid): TableCheckResult['ledger'] {
+  const cells: LedgerTable['cells'] = [];
+  grid.rows.forEach((row, r) => {
+    if (grid.rowIsMargin[r]) return;
+    grid.cols.forEach((col, c) => {
+      const n = grid.cells[r]![c]!.n;
+      if (!grid.colIsMargin[c] && n > 0) cells.push({ labels: [...row, ...col], count: n });
+    });
+  });
+  return { variables: [...spec.index, ...spec.columns], cells };
+}
+
+/** A ledger entry for a released table. */
+export function ledgerTableOf(result: TableCheckResult, id: string, source: string): LedgerTable {
+  return { id, source, ...result.ledger };
+}

@@ -1,0 +1,68 @@
+/**
+ * Where a table's records come from: a CSV or Parquet file (told apart by
+ * content, not by name) or a table/view already in the DuckDB connection.
+ */
+import { open } from 'node:fs/promises';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { InputError, NotFoundError } from '../errors/index.ts';
+
+export type TableSource = { file: string } | { table: string };
+
+export interface ResolvedSource {
+  /** A SQL relation usable after FROM. */
+  relation: string;
+  /** Column name → DuckDB type name. */
+  columns: Map<string, string>;
+}
+
+export const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
+const quoteString = (text: string) => `'${text.replaceAll("'", "''")}'`;
+
+export async function resolveSource(conn: DuckDBConnection, source: TableSource): Promise<ResolvedSource> {
+  let relation: string;
+  if ('table' in source) {
+    relation = quoteIdent(source.table);
+  } else {
+    const head = await readHead(source.file);
+    relation = head.subarray(0, 4).toString('latin1') === 'PAR1'
+      ? `read_parquet(${quoteString(source.file)})`
+      : `read_csv(${quoteString(source.file)})`;
+  }
+  let rows: unknown[][];
+  try {
+    rows = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${relation}`)).getRowsJS();
+  } catch (err) {
+    throw new InputError(`cannot read the table data: ${(err as Error).message.split('\n')[0]}`, { reason: 'unreadable-data', cause: err });
+  }
+  return { relation, columns: new Map(rows.map((r) => [String(r[0]), String(r[1])])) };
+}
+
+async function readHead(path: string): Promise<Buffer> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundError(`no data file ${path}`, { details: { path } });
+    throw err;
+  }
+  try {
+    const buf = Buffer.alloc(4);
+    const { bytesRead } = await handle.read(buf, 0, 4, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL)/;
+export const isNumericType = (type: string) => NUMERIC.test(type);
+
+/** A label or value as JSON keeps it: whole numbers stay numbers, dates become ISO strings. */
+export function toJsonValue(v: unknown): string | number | boolean | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+  if (typeof v === 'string' || typeof v === 'boolean') return v;
+  if (v instanceof Date) return v.toISOString().endsWith('T00:00:00.000Z') ? v.toISOString().slice(0, 10) : v.toISOString();
+  return String(v);
+}
