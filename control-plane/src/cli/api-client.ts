@@ -40,15 +40,15 @@ export function makeClient(url: string, token: string | undefined): ApiClient {
   const doFetch = async (method: string, path: string, init: { body?: unknown; headers?: Record<string, string> } = {}) => {
     const headers: Record<string, string> = { accept: 'application/json', ...init.headers };
     if (token) headers.authorization = `Bearer ${token}`;
-    let body: BodyInit | undefined;
-    if (init.body instanceof Uint8Array || typeof init.body === 'string') body = init.body as BodyInit;
+    let body: string | Uint8Array | undefined;
+    if (init.body instanceof Uint8Array || typeof init.body === 'string') body = init.body as string | Uint8Array;
     else if (init.body !== undefined) {
       body = JSON.stringify(init.body);
       headers['content-type'] = 'application/json';
     }
     let res: Response;
     try {
-      res = await fetch(`${url}${path}`, { method, headers, body: body ?? null });
+      res = await fetch(`${url}${path}`, { method, headers, body: (body ?? null) as string | null });
     } catch (err) {
       throw new CliError(`cannot reach the control plane at ${url}: ${(err as Error).message}`);
     }

@@ -2,7 +2,7 @@ import type { ParseArgsConfig } from 'node:util';
 
 /** Parsed options of one command: `--name value` flags and positionals. */
 export interface CommandArgs {
-  values: Record<string, string | boolean | string[] | boolean[] | undefined>;
+  values: Record<string, string | boolean | (string | boolean)[] | undefined>;
   positionals: string[];
 }
 

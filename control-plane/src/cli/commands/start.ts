@@ -1,0 +1,50 @@
+import { configFromEnv, loadConfig } from '../../config/index.ts';
+import { DEMO_USERS } from '../../demo/seed.ts';
+import { startPlatform } from '../../server/start.ts';
+import type { CommandGroup } from '../command.ts';
+
+export const commands: CommandGroup = {
+  '': {
+    summary: 'Run the control plane (UI and API); --demo seeds demo users, project and data',
+    usage: 'tre start [--host 127.0.0.1] [--port 8080] [--data-dir ./var] [--demo] [--tls-cert FILE --tls-key FILE]',
+    options: {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'data-dir': { type: 'string' },
+      demo: { type: 'boolean' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+    },
+    async run(ctx, args) {
+      const v = args.values;
+      const config = loadConfig(configFromEnv(ctx.env), {
+        host: v.host as string | undefined,
+        port: v.port as string | undefined as unknown as number | undefined,
+        dataDir: v['data-dir'] as string | undefined,
+        demo: v.demo === true ? true : undefined,
+        tlsCert: v['tls-cert'] as string | undefined,
+        tlsKey: v['tls-key'] as string | undefined,
+      });
+      const platform = await startPlatform(config);
+      const stop = (signal: string) => {
+        ctx.info(`${signal}: stopping (finishing requests in flight)`);
+        platform.close().then(() => process.exit(0), () => process.exit(1));
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+      const lines = [`Analyserom is running at ${platform.url}`];
+      if (config.demo) {
+        lines.push(
+          'WARNING: demo mode: second factors are waived and every demo user has the same password. Never use demo mode with real data.',
+          `Log in at ${platform.url} as one of: ${DEMO_USERS.map((u) => u.id).join(', ')}`,
+          `Password: ${ctx.env.TRE_DEMO_PASSWORD ? '(the value of TRE_DEMO_PASSWORD)' : 'demo'}`,
+          `CLI: tre login --url ${platform.url} --user researcher --password ${ctx.env.TRE_DEMO_PASSWORD ? '$TRE_DEMO_PASSWORD' : 'demo'}`,
+        );
+      }
+      ctx.info(lines.join('\n'));
+      // Keep running: the listener holds the event loop open until a signal stops it.
+      await new Promise(() => undefined);
+      return { data: null };
+    },
+  },
+};

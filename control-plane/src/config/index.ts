@@ -1,0 +1,79 @@
+/**
+ * The one typed configuration. Every key is described; secrets are redacted by `redactConfig`.
+ * Sources, later winning: defaults, environment (`TRE_*`, `DATABASE_URL`), command-line flags.
+ */
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+export const configSchema = z.object({
+  host: z.string().describe('Address to listen on; loopback by default').default('127.0.0.1'),
+  port: z.coerce.number().int().min(0).max(65535).describe('TCP port of UI and API').default(8080),
+  dataDir: z.string().describe('Directory for the embedded store, keys, data copies and rooms').default('./var'),
+  demo: z.boolean().describe('Seed demo users, project and data; waives the second factor').default(false),
+  demoPassword: z.string().min(1).describe('Password of every demo user (secret)').default('demo'),
+  databaseUrl: z.string().url().optional().describe('postgres:// URL of an external PostgreSQL; embedded when absent (secret)'),
+  masterKey: z.string().optional().describe('Base64 32-byte key that encrypts kept secrets; else masterKeyFile (secret)'),
+  masterKeyFile: z.string().optional().describe('File holding the master key; generated in dataDir when neither is given'),
+  tlsCert: z.string().optional().describe('PEM certificate file: serve HTTPS when given with tlsKey'),
+  tlsKey: z.string().optional().describe('PEM private key file for tlsCert (secret path)'),
+  publicUrl: z.string().url().optional().describe('URL people reach the platform at; derived from host and port when absent'),
+  sessionTtlMinutes: z.coerce.number().int().positive().describe('Browser session lifetime').default(8 * 60),
+  tokenTtlDays: z.coerce.number().int().positive().describe('Default API token lifetime').default(30),
+  loginMaxFailures: z.coerce.number().int().positive().describe('Failed logins per user within loginWindowMinutes before refusal').default(5),
+  loginWindowMinutes: z.coerce.number().int().positive().describe('Window for counting failed logins').default(15),
+  oidcIssuer: z.string().url().optional().describe('OpenID Connect issuer URL; enables OIDC login'),
+  oidcClientId: z.string().optional().describe('OIDC client id'),
+  oidcClientSecret: z.string().optional().describe('OIDC client secret (secret; kept encrypted in the store)'),
+  logLevel: z.enum(['debug', 'info', 'warn', 'error']).describe('Least severe log level printed').default('info'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+
+const SECRET_KEYS = new Set(['demoPassword', 'databaseUrl', 'masterKey', 'oidcClientSecret']);
+
+/** Reads `TRE_*` variables (TRE_PORT, TRE_DATA_DIR, ...) and DATABASE_URL. */
+export function configFromEnv(env: NodeJS.ProcessEnv): ConfigInput {
+  const pick = (k: string) => (env[k] === undefined || env[k] === '' ? undefined : env[k]);
+  const out: Record<string, unknown> = {
+    host: pick('TRE_HOST'),
+    port: pick('TRE_PORT'),
+    dataDir: pick('TRE_DATA_DIR'),
+    demoPassword: pick('TRE_DEMO_PASSWORD'),
+    databaseUrl: pick('DATABASE_URL'),
+    masterKey: pick('TRE_MASTER_KEY'),
+    masterKeyFile: pick('TRE_MASTER_KEY_FILE'),
+    tlsCert: pick('TRE_TLS_CERT'),
+    tlsKey: pick('TRE_TLS_KEY'),
+    publicUrl: pick('TRE_PUBLIC_URL'),
+    oidcIssuer: pick('TRE_OIDC_ISSUER'),
+    oidcClientId: pick('TRE_OIDC_CLIENT_ID'),
+    oidcClientSecret: pick('TRE_OIDC_CLIENT_SECRET'),
+    logLevel: pick('TRE_LOG_LEVEL'),
+  };
+  return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined)) as ConfigInput;
+}
+
+export function loadConfig(...layers: ConfigInput[]): Config {
+  const merged = Object.assign({}, ...layers.map((l) => Object.fromEntries(Object.entries(l).filter(([, v]) => v !== undefined))));
+  const parsed = configSchema.safeParse(merged);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`invalid configuration: ${issue?.path.join('.') ?? '?'}: ${issue?.message ?? 'invalid'}`);
+  }
+  const cfg = parsed.data;
+  cfg.dataDir = resolve(cfg.dataDir);
+  if (Boolean(cfg.tlsCert) !== Boolean(cfg.tlsKey)) throw new Error('invalid configuration: tlsCert and tlsKey must be given together');
+  return cfg;
+}
+
+export function redactConfig(cfg: Config): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(cfg).map(([k, v]) => [k, SECRET_KEYS.has(k) && v !== undefined ? '[redacted]' : v]));
+}
+
+export function publicUrl(cfg: Config, actualPort: number): string {
+  if (cfg.publicUrl) return cfg.publicUrl.replace(/\/+$/, '');
+  const scheme = cfg.tlsCert ? 'https' : 'http';
+  const host = cfg.host.includes(':') ? `[${cfg.host}]` : cfg.host;
+  return `${scheme}://${host}:${actualPort}`;
+}

@@ -1,0 +1,140 @@
+import { z } from 'zod';
+import { NotFoundError } from '../errors/index.ts';
+import { defineRoute, type RouteDef } from '../http/route.ts';
+import type { CoreDeps } from '../platform/deps.ts';
+import { createUser, getUser, listUsers, resetTotp, updateUser } from './accounts.ts';
+import { clearSessionCookie, setSessionCookie } from './cookies.ts';
+import { checkPasswordLogin } from './login.ts';
+import { roleSchema } from './roles.ts';
+import { createApiToken, createSession, listApiTokens, revokeApiToken, revokeCredential } from './sessions.ts';
+
+const credentials = z.object({
+  username: z.string().min(1).max(63),
+  password: z.string().min(1).max(1024),
+  totp: z.string().regex(/^\d{6}$/, 'must be 6 digits').optional(),
+});
+
+const userId = z.string().regex(/^[a-z][a-z0-9._-]{1,62}$/, 'must be 2-63 characters: lower-case letters, digits, . _ -');
+
+export function identityRoutes(deps: CoreDeps): RouteDef[] {
+  const { store, clock, box, config } = deps;
+  const policy = { demo: config.demo, maxFailures: config.loginMaxFailures, windowMinutes: config.loginWindowMinutes };
+  const secure = Boolean(config.tlsCert);
+  return [
+    defineRoute({
+      method: 'post', path: '/api/auth/login', tag: 'identity', summary: 'Log in with password (and TOTP); starts a browser session',
+      action: 'auth.login', access: 'public', csrfExempt: true, body: credentials,
+      async handler({ body, audit, clientAddress, res }) {
+        audit.object = `user:${body.username}`;
+        const id = await checkPasswordLogin(store, clock, box, policy, { ...body, clientAddress });
+        const s = await createSession(store, clock, id, 'password', clientAddress, config.sessionTtlMinutes);
+        setSessionCookie(res, s.token, s.expiresAt, secure);
+        return { status: 200, body: { user: await getUser(store, id), csrfToken: s.csrfToken, expiresAt: s.expiresAt.toISOString() } };
+      },
+    }),
+    defineRoute({
+      method: 'post', path: '/api/auth/token', tag: 'identity', summary: 'Log in with password (and TOTP); returns an API token',
+      action: 'auth.token', access: 'public', csrfExempt: true,
+      body: credentials.extend({ name: z.string().min(1).max(100).default('cli'), ttlDays: z.number().int().min(1).max(365).optional() }),
+      async handler({ body, audit, clientAddress }) {
+        audit.object = `user:${body.username}`;
+        const id = await checkPasswordLogin(store, clock, box, policy, { ...body, clientAddress });
+        const t = await createApiToken(store, clock, id, body.name, body.ttlDays ?? config.tokenTtlDays);
+        return { token: t.token, id: t.id, expiresAt: t.expiresAt.toISOString() };
+      },
+    }),
+    defineRoute({
+      method: 'post', path: '/api/auth/logout', tag: 'identity', summary: 'End this session or revoke this token',
+      action: 'auth.logout', access: 'authenticated',
+      async handler({ req, res }) {
+        await revokeCredential(store, req);
+        clearSessionCookie(res, secure);
+        return { status: 204 };
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/api/me', tag: 'identity', summary: 'Who am I: user, roles and project memberships',
+      action: 'me.read', access: 'authenticated',
+      async handler({ principal, audit }) {
+        audit.object = `user:${principal!.userId}`;
+        const memberships = await store.query(
+          `SELECT m.project_id AS "projectId", p.title, m.role FROM project_members m JOIN projects p ON p.id = m.project_id WHERE m.user_id = $1 ORDER BY p.title`,
+          [principal!.userId],
+        );
+        return { ...(await getUser(store, principal!.userId)), memberships, csrfToken: principal!.csrfToken ?? null };
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/api/me/tokens', tag: 'identity', summary: 'My API tokens', action: 'token.list', access: 'authenticated',
+      async handler({ principal }) {
+        return listApiTokens(store, principal!.userId);
+      },
+    }),
+    defineRoute({
+      method: 'post', path: '/api/me/tokens', tag: 'identity', summary: 'Create an API token', action: 'token.create', access: 'authenticated',
+      body: z.object({ name: z.string().min(1).max(100), ttlDays: z.number().int().min(1).max(365).optional() }),
+      async handler({ principal, body, audit }) {
+        const t = await createApiToken(store, clock, principal!.userId, body.name, body.ttlDays ?? config.tokenTtlDays);
+        audit.object = `token:${t.id}`;
+        return { token: t.token, id: t.id, expiresAt: t.expiresAt.toISOString() };
+      },
+    }),
+    defineRoute({
+      method: 'delete', path: '/api/me/tokens/:tokenId', tag: 'identity', summary: 'Revoke one of my API tokens', action: 'token.revoke',
+      access: 'authenticated', params: z.object({ tokenId: z.string().min(1) }),
+      async handler({ principal, params }) {
+        await revokeApiToken(store, principal!.userId, params.tokenId);
+        return { status: 204 };
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/api/users', tag: 'users', summary: 'All users', action: 'user.list', access: ['platform_admin'],
+      async handler() {
+        return listUsers(store);
+      },
+    }),
+    defineRoute({
+      method: 'post', path: '/api/users', tag: 'users', summary: 'Create a user (privileged roles get a TOTP enrolment URI, shown once)',
+      action: 'user.create', access: ['platform_admin'],
+      body: z.object({
+        id: userId, displayName: z.string().min(1).max(200), email: z.string().email().optional(),
+        roles: z.array(roleSchema).min(1), password: z.string().min(12, 'must be at least 12 characters').max(1024).optional(),
+        oidcSubject: z.string().min(1).optional(),
+      }),
+      async handler({ principal, body, audit }) {
+        audit.object = `user:${body.id}`;
+        audit.details = { roles: body.roles };
+        return store.tx((q) => createUser(q, box, { ...body, oidcIssuer: config.oidcIssuer }, principal!.userId));
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/api/users/:userId', tag: 'users', summary: 'One user', action: 'user.read', access: ['platform_admin'],
+      params: z.object({ userId }),
+      async handler({ params }) {
+        return getUser(store, params.userId);
+      },
+    }),
+    defineRoute({
+      method: 'patch', path: '/api/users/:userId', tag: 'users', summary: 'Change roles, name, password or disable a user',
+      action: 'user.update', access: ['platform_admin'], params: z.object({ userId }),
+      body: z.object({
+        displayName: z.string().min(1).max(200).optional(), email: z.string().email().optional(), disabled: z.boolean().optional(),
+        roles: z.array(roleSchema).optional(), password: z.string().min(12, 'must be at least 12 characters').max(1024).optional(),
+      }).strict(),
+      async handler({ principal, params, body, audit }) {
+        audit.details = { changed: Object.keys(body), roles: body.roles };
+        return store.tx((q) => updateUser(q, params.userId, body, principal!.userId));
+      },
+    }),
+    defineRoute({
+      method: 'post', path: '/api/users/:userId/totp', tag: 'users', summary: 'Enrol or reset the second factor; returns the otpauth URI once',
+      action: 'user.totp.reset', access: ['platform_admin'], params: z.object({ userId }),
+      async handler({ params }) {
+        const user = await getUser(store, params.userId).catch(() => {
+          throw new NotFoundError(`no user '${params.userId}'`);
+        });
+        return { user: user.id, totpUri: await resetTotp(store, box, user.id) };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,112 @@
+/**
+ * Applications for data and their decisions. A new application creates the project (status
+ * `applied`); an amendment refers to an existing one. An access administrator decides with a
+ * recorded reason, never on a project they are a member of, and issues the permit from an
+ * approved application.
+ */
+import { randomBytes } from 'node:crypto';
+import { ConflictError, NotAllowedError, NotFoundError } from '../errors/index.ts';
+import type { Principal } from '../identity/index.ts';
+import type { Queryable } from '../store/index.ts';
+import { hasOversight, memberRole } from './access.ts';
+import { insertPermitVersion, type Permit } from './permits.ts';
+import { addMember, createProject, getProject, setProjectStatus } from './projects.ts';
+import type { ApplicationInput } from './schemas.ts';
+
+export interface Application {
+  id: string;
+  projectId: string;
+  kind: 'new' | 'amendment';
+  caseType: string;
+  body: ApplicationInput;
+  status: 'submitted' | 'approved' | 'rejected' | 'withdrawn';
+  submittedBy: string;
+  submittedAt: string;
+  decidedBy: string | null;
+  decidedAt: string | null;
+  decisionReason: string | null;
+}
+
+const SELECT = `SELECT id, project_id AS "projectId", kind, case_type AS "caseType", body, status, submitted_by AS "submittedBy",
+  submitted_at AS "submittedAt", decided_by AS "decidedBy", decided_at AS "decidedAt", decision_reason AS "decisionReason" FROM applications`;
+
+export async function getApplication(q: Queryable, id: string): Promise<Application> {
+  const rows = await q.query<Application>(`${SELECT} WHERE id = $1`, [id]);
+  if (!rows[0]) throw new NotFoundError(`no application '${id}'`, { reason: 'no_such_application' });
+  return rows[0];
+}
+
+export async function submitApplication(q: Queryable, p: Principal, input: ApplicationInput, now: Date): Promise<Application> {
+  let projectId: string;
+  if (input.kind === 'new') {
+    if (!p.roles.includes('project_lead')) throw new NotAllowedError('only a project lead may apply for a new project', { reason: 'wrong_role' });
+    projectId = (await createProject(q, input.project, p.userId)).id;
+    await addMember(q, projectId, p.userId, 'lead', p.userId);
+  } else {
+    projectId = input.projectId;
+    await getProject(q, projectId);
+    if ((await memberRole(q, projectId, p.userId)) !== 'lead') throw new NotAllowedError('only the project lead may ask for an amendment', { reason: 'not_project_lead' });
+  }
+  for (const m of input.members) {
+    const exists = await q.query('SELECT 1 FROM users WHERE id = $1', [m.userId]);
+    if (!exists[0]) throw new NotFoundError(`no user '${m.userId}' to add as a member`, { reason: 'no_such_user', details: { field: 'members' } });
+  }
+  const id = `app_${randomBytes(5).toString('hex')}`;
+  await q.query(
+    `INSERT INTO applications (id, project_id, kind, case_type, body, status, submitted_by, submitted_at) VALUES ($1, $2, $3, $4, $5, 'submitted', $6, $7)`,
+    [id, projectId, input.kind, input.caseType, JSON.stringify(input), p.userId, now],
+  );
+  return getApplication(q, id);
+}
+
+/** Oversight roles see every application; a lead sees those of their projects. */
+export async function listApplications(q: Queryable, p: Principal, filter: { status?: string | undefined; projectId?: string | undefined }): Promise<Application[]> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (filter.status) where.push(`status = $${params.push(filter.status)}`);
+  if (filter.projectId) where.push(`project_id = $${params.push(filter.projectId)}`);
+  if (!hasOversight(p)) where.push(`project_id IN (SELECT project_id FROM project_members WHERE user_id = $${params.push(p.userId)} AND role = 'lead')`);
+  return q.query<Application>(`${SELECT}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY submitted_at, id`, params);
+}
+
+export async function decideApplication(
+  q: Queryable, p: Principal, id: string, decision: 'approve' | 'reject', reason: string, now: Date,
+): Promise<Application> {
+  const app = await getApplication(q, id);
+  if (await memberRole(q, app.projectId, p.userId)) throw new NotAllowedError('a project member cannot decide its application', { reason: 'self_decision' });
+  if (app.status !== 'submitted') throw new ConflictError(`the application is already ${app.status}`, { reason: 'already_decided' });
+  await q.query(`UPDATE applications SET status = $2, decided_by = $3, decided_at = $4, decision_reason = $5 WHERE id = $1`, [
+    id, decision === 'approve' ? 'approved' : 'rejected', p.userId, now, reason,
+  ]);
+  if (decision === 'reject' && app.kind === 'new') await setProjectStatus(q, app.projectId, 'rejected', now);
+  return getApplication(q, id);
+}
+
+/** Issues the permit (or its next version) from an approved application and activates the project. */
+export async function issuePermit(q: Queryable, p: Principal, applicationId: string, expiresAt: string, reason: string, now: Date): Promise<Permit> {
+  const app = await getApplication(q, applicationId);
+  if (await memberRole(q, app.projectId, p.userId)) throw new NotAllowedError('a project member cannot issue its permit', { reason: 'self_decision' });
+  if (app.status !== 'approved') throw new ConflictError(`the application is ${app.status}, not approved`, { reason: 'not_approved' });
+  const issued = await q.query('SELECT 1 FROM permits WHERE application_id = $1', [applicationId]);
+  if (issued[0]) throw new ConflictError('a permit was already issued for this application', { reason: 'already_issued' });
+  if (new Date(expiresAt) <= now) throw new ConflictError('the expiry must lie in the future', { reason: 'expiry_in_past', details: { field: 'expiresAt' } });
+  const project = await getProject(q, app.projectId);
+  for (const m of app.body.members) await addMember(q, app.projectId, m.userId, m.role, p.userId);
+  const members = await q.query<{ user_id: string }>('SELECT user_id FROM project_members WHERE project_id = $1 ORDER BY user_id', [app.projectId]);
+  const permit = await insertPermitVersion(q, {
+    projectId: app.projectId,
+    applicationId,
+    caseType: app.caseType,
+    datasets: app.body.datasets,
+    period: app.body.period,
+    cohort: app.body.cohort,
+    linkageAllowed: app.body.linkage,
+    authorisedPersons: members.map((m) => m.user_id),
+    legalBasis: project.legalBasis,
+    expiresAt,
+    issuedBy: p.userId,
+    reason,
+  }, now);
+  if (project.status === 'applied') await setProjectStatus(q, app.projectId, 'active', now);
+  return permit;
+}

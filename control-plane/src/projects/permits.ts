@@ -1,0 +1,91 @@
+/**
+ * Data permits. A version is immutable once issued (the store refuses updates); an amendment
+ * (new period, extra order, project change) inserts the next version of the same permit.
+ */
+import { randomBytes } from 'node:crypto';
+import { ConflictError, NotFoundError } from '../errors/index.ts';
+import type { Queryable } from '../store/index.ts';
+import { LEGAL_BASES, type PermitAmendment } from './schemas.ts';
+
+export interface Permit {
+  id: string;
+  version: number;
+  projectId: string;
+  applicationId: string | null;
+  caseType: string;
+  datasets: { dataset: string; variables: string[] }[];
+  period: { from: string; to: string };
+  cohort: Record<string, unknown>;
+  linkageAllowed: boolean;
+  authorisedPersons: string[];
+  legalBasis: string;
+  optOutHonoured: boolean;
+  expiresAt: string;
+  issuedBy: string;
+  issuedAt: string;
+  reason: string;
+}
+
+const SELECT = `SELECT id, version, project_id AS "projectId", application_id AS "applicationId", case_type AS "caseType", datasets,
+  json_build_object('from', period_from, 'to', period_to) AS period, cohort, linkage_allowed AS "linkageAllowed",
+  authorised_persons AS "authorisedPersons", legal_basis AS "legalBasis", opt_out_honoured AS "optOutHonoured",
+  expires_at AS "expiresAt", issued_by AS "issuedBy", issued_at AS "issuedAt", reason FROM permits`;
+
+export async function currentPermit(q: Queryable, projectId: string): Promise<Permit | undefined> {
+  return (await q.query<Permit>(`${SELECT} WHERE project_id = $1 ORDER BY version DESC LIMIT 1`, [projectId]))[0];
+}
+
+export async function permitVersions(q: Queryable, projectId: string): Promise<Permit[]> {
+  return q.query<Permit>(`${SELECT} WHERE project_id = $1 ORDER BY version`, [projectId]);
+}
+
+export async function getPermit(q: Queryable, permitId: string, version?: number): Promise<Permit> {
+  const rows = version
+    ? await q.query<Permit>(`${SELECT} WHERE id = $1 AND version = $2`, [permitId, version])
+    : await q.query<Permit>(`${SELECT} WHERE id = $1 ORDER BY version DESC LIMIT 1`, [permitId]);
+  if (!rows[0]) throw new NotFoundError(`no permit '${permitId}'${version ? ` version ${version}` : ''}`, { reason: 'no_such_permit' });
+  return rows[0];
+}
+
+export type PermitTerms = Omit<Permit, 'id' | 'version' | 'issuedAt' | 'optOutHonoured'>;
+
+export async function insertPermitVersion(q: Queryable, terms: PermitTerms, now: Date): Promise<Permit> {
+  const prev = await currentPermit(q, terms.projectId);
+  const id = prev?.id ?? `pmt_${randomBytes(5).toString('hex')}`;
+  const version = (prev?.version ?? 0) + 1;
+  const optOut = LEGAL_BASES[terms.legalBasis as keyof typeof LEGAL_BASES]?.optOut ?? true;
+  try {
+    await q.query(
+      `INSERT INTO permits (id, version, project_id, application_id, case_type, datasets, period_from, period_to, cohort, linkage_allowed,
+         authorised_persons, legal_basis, opt_out_honoured, expires_at, issued_by, issued_at, reason)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+      [
+        id, version, terms.projectId, terms.applicationId, terms.caseType, JSON.stringify(terms.datasets), terms.period.from, terms.period.to,
+        JSON.stringify(terms.cohort), terms.linkageAllowed, terms.authorisedPersons, terms.legalBasis, optOut, terms.expiresAt,
+        terms.issuedBy, now, terms.reason,
+      ],
+    );
+  } catch (err) {
+    if ((err as { code?: string }).code === '23505') throw new ConflictError('the permit was amended concurrently; retry', { reason: 'concurrent_amendment' });
+    throw err;
+  }
+  return getPermit(q, id, version);
+}
+
+export async function amendPermit(q: Queryable, projectId: string, change: PermitAmendment, by: string, now: Date): Promise<Permit> {
+  const prev = await currentPermit(q, projectId);
+  if (!prev) throw new NotFoundError('the project has no permit to amend', { reason: 'no_permit' });
+  return insertPermitVersion(q, {
+    ...prev,
+    applicationId: null,
+    caseType: change.caseType,
+    datasets: change.datasets ?? prev.datasets,
+    period: change.period ?? prev.period,
+    cohort: change.cohort ?? prev.cohort,
+    linkageAllowed: change.linkageAllowed ?? prev.linkageAllowed,
+    authorisedPersons: change.authorisedPersons ?? prev.authorisedPersons,
+    expiresAt: change.expiresAt ?? prev.expiresAt,
+    issuedBy: by,
+    reason: change.reason,
+  }, now);
+}

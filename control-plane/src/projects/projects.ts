@@ -1,0 +1,84 @@
+import { randomBytes } from 'node:crypto';
+import { ConflictError, InputError, NotFoundError } from '../errors/index.ts';
+import type { Principal } from '../identity/index.ts';
+import type { Queryable } from '../store/index.ts';
+import { hasOversight } from './access.ts';
+import { currentPermit, type Permit } from './permits.ts';
+import type { z } from 'zod';
+import type { projectInputSchema } from './schemas.ts';
+
+export interface Project {
+  id: string;
+  title: string;
+  purpose: string;
+  dataControllers: string[];
+  legalBasis: string;
+  ethicsRef: string | null;
+  period: { from: string; to: string };
+  status: 'applied' | 'active' | 'rejected' | 'closed';
+  createdBy: string;
+  createdAt: string;
+  closedAt: string | null;
+}
+
+export interface ProjectDetail extends Project {
+  members: { userId: string; displayName: string; role: 'lead' | 'researcher' }[];
+  permit: Permit | null;
+}
+
+const SELECT = `SELECT id, title, purpose, data_controllers AS "dataControllers", legal_basis AS "legalBasis", ethics_ref AS "ethicsRef",
+  json_build_object('from', period_from, 'to', period_to) AS period, status, created_by AS "createdBy", created_at AS "createdAt",
+  closed_at AS "closedAt" FROM projects`;
+
+export async function createProject(q: Queryable, input: z.infer<typeof projectInputSchema>, by: string, id?: string): Promise<Project> {
+  const pid = id ?? `prj_${randomBytes(5).toString('hex')}`;
+  await q.query(
+    `INSERT INTO projects (id, title, purpose, data_controllers, legal_basis, ethics_ref, period_from, period_to, status, created_by)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'applied', $9)`,
+    [pid, input.title, input.purpose, input.dataControllers, input.legalBasis, input.ethicsRef ?? null, input.period.from, input.period.to, by],
+  );
+  return getProject(q, pid);
+}
+
+export async function getProject(q: Queryable, id: string): Promise<Project> {
+  const rows = await q.query<Project>(`${SELECT} WHERE id = $1`, [id]);
+  if (!rows[0]) throw new NotFoundError(`no project '${id}'`, { reason: 'no_such_project' });
+  return rows[0];
+}
+
+export async function projectDetail(q: Queryable, id: string): Promise<ProjectDetail> {
+  const project = await getProject(q, id);
+  const members = await q.query<ProjectDetail['members'][number]>(
+    `SELECT m.user_id AS "userId", u.display_name AS "displayName", m.role FROM project_members m JOIN users u ON u.id = m.user_id
+      WHERE m.project_id = $1 ORDER BY m.role, m.user_id`,
+    [id],
+  );
+  return { ...project, members, permit: (await currentPermit(q, id)) ?? null };
+}
+
+/** Oversight roles see all projects; others the projects they are members of. */
+export async function listProjects(q: Queryable, p: Principal): Promise<Project[]> {
+  if (hasOversight(p)) return q.query<Project>(`${SELECT} ORDER BY created_at, id`);
+  return q.query<Project>(`${SELECT} WHERE id IN (SELECT project_id FROM project_members WHERE user_id = $1) ORDER BY created_at, id`, [p.userId]);
+}
+
+export async function addMember(q: Queryable, projectId: string, userId: string, role: 'lead' | 'researcher', by: string): Promise<void> {
+  const user = await q.query('SELECT 1 FROM users WHERE id = $1 AND NOT disabled', [userId]);
+  if (!user[0]) throw new InputError(`no active user '${userId}'`, { reason: 'no_such_user', details: { field: 'userId' } });
+  await q.query(
+    `INSERT INTO project_members (project_id, user_id, role, added_by) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (project_id, user_id) DO UPDATE SET role = EXCLUDED.role`,
+    [projectId, userId, role, by],
+  );
+}
+
+export async function removeMember(q: Queryable, projectId: string, userId: string): Promise<void> {
+  const leads = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM project_members WHERE project_id = $1 AND role = 'lead' AND user_id <> $2`, [projectId, userId]);
+  const isLead = await q.query(`SELECT 1 FROM project_members WHERE project_id = $1 AND user_id = $2 AND role = 'lead'`, [projectId, userId]);
+  if (isLead[0] && (leads[0]?.n ?? 0) === 0) throw new ConflictError('a project keeps at least one lead', { reason: 'last_lead' });
+  await q.query('DELETE FROM project_members WHERE project_id = $1 AND user_id = $2', [projectId, userId]);
+}
+
+export async function setProjectStatus(q: Queryable, id: string, status: Project['status'], at: Date): Promise<void> {
+  await q.query(`UPDATE projects SET status = $2, closed_at = CASE WHEN $2 = 'closed' THEN $3::timestamptz ELSE closed_at END WHERE id = $1`, [id, status, at]);
+}

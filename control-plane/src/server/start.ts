@@ -1,0 +1,85 @@
+/**
+ * Builds and starts one control plane: store (embedded or external) and migrations, master
+ * key, audit path, demo seed, HTTP(S) listener. `close()` stops accepting, lets requests in
+ * flight finish, drains the audit log and closes the store.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createServer as createHttp, type Server } from 'node:http';
+import { createServer as createHttps } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { createAuditService } from '../audit/index.ts';
+import { publicUrl as urlOf, redactConfig, type Config } from '../config/index.ts';
+import { seedDemo } from '../demo/seed.ts';
+import { createApp } from '../http/app.ts';
+import type { RouteDef } from '../http/route.ts';
+import { authenticate, identityRoutes } from '../identity/index.ts';
+import { systemClock, type Clock } from '../platform/clock.ts';
+import type { CoreDeps } from '../platform/deps.ts';
+import { createLogger, type Logger } from '../platform/logger.ts';
+import { projectRoutes } from '../projects/index.ts';
+import { createSecretBox, loadMasterKey } from '../secrets/index.ts';
+import { migrate, openStore } from '../store/index.ts';
+import { webDir } from '../web/index.ts';
+
+export const VERSION = '0.1.0';
+
+export interface RunningPlatform {
+  url: string;
+  port: number;
+  deps: CoreDeps;
+  server: Server;
+  close(): Promise<void>;
+}
+
+export async function startPlatform(config: Config, opts: { clock?: Clock; logger?: Logger } = {}): Promise<RunningPlatform> {
+  const clock = opts.clock ?? systemClock;
+  const logger = opts.logger ?? createLogger({ level: config.logLevel });
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    const applied = await migrate(store);
+    if (applied.length) logger.info('store migrated', { applied });
+    const box = createSecretBox(loadMasterKey({ ...config }));
+    const audit = createAuditService({ pool: store.pool, clock });
+    const deps: CoreDeps = { store, clock, logger, audit, box, config };
+    if (config.demo) {
+      const seeded = await store.tx((q) => seedDemo(q, box, { password: config.demoPassword, now: clock.now() }));
+      if (seeded.created) await audit.record({ actor: 'system', role: 'system', action: 'demo.seed', object: `project:${seeded.projectId}`, projectId: seeded.projectId, outcome: 'success', reason: null, requestId: null, clientAddress: null });
+    }
+    const routes: RouteDef[] = [...identityRoutes(deps), ...projectRoutes(deps)];
+    const app = createApp({
+      routes, audit, logger, version: VERSION, webDir: webDir(),
+      authenticate: (req) => authenticate(store, clock, req),
+      ready: async () => (await store.query('SELECT 1 AS ok')).length === 1,
+    });
+    const server = config.tlsCert && config.tlsKey
+      ? createHttps({ cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) }, app)
+      : createHttp(app);
+    server.keepAliveTimeout = 65_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => resolve());
+    });
+    const port = (server.address() as AddressInfo).port;
+    const url = urlOf(config, port);
+    logger.info('control plane listening', { url, store: store.description, config: redactConfig(config) });
+    let closing: Promise<void> | undefined;
+    return {
+      url, port, deps, server,
+      close() {
+        closing ??= (async () => {
+          await new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeIdleConnections();
+          });
+          await audit.close();
+          await store.close();
+        })();
+        return closing;
+      },
+    };
+  } catch (err) {
+    await store.close().catch(() => undefined);
+    throw err;
+  }
+}

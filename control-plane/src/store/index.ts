@@ -1,0 +1,30 @@
+export type { Queryable, Store } from './types.ts';
+export { migrate, listMigrations } from './migrate.ts';
+import { createPgStore } from './postgres.ts';
+import { startEmbedded } from './embedded.ts';
+import type { Store } from './types.ts';
+
+export { createPgStore };
+
+/**
+ * Opens the store: `databaseUrl` when given, else the embedded server in `dataDir`.
+ * `close()` also stops the embedded server.
+ */
+export async function openStore(opts: { databaseUrl?: string | undefined; dataDir: string; log?: (m: string) => void }): Promise<Store & { pool: import('pg').Pool }> {
+  if (opts.databaseUrl) {
+    const url = new URL(opts.databaseUrl);
+    return createPgStore({ connectionString: opts.databaseUrl }, `postgresql://${url.hostname}:${url.port || 5432}${url.pathname}`);
+  }
+  const server = await startEmbedded(opts.dataDir, opts.log);
+  const store = createPgStore(
+    { host: server.socketDir, port: server.port, user: server.user, password: server.password, database: server.database },
+    `embedded postgresql in ${opts.dataDir}`,
+  );
+  const close = store.close;
+  return Object.assign(store, {
+    async close() {
+      await close();
+      await server.stop();
+    },
+  });
+}

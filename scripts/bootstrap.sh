@@ -1,0 +1,50 @@
+#!/bin/sh
+# The README's two commands land here: `npm start` and `npm test`.
+# Installs whatever is missing (npm dependencies with Node 24, Debian packages), then
+# runs the platform on its embedded default with demo data, or the whole test suite.
+set -eu
+cd "$(dirname "$0")/.."
+mode=${1:?usage: bootstrap.sh start|test [args]}
+shift
+
+# Debian packages the platform needs at run time, and those the tests start for real.
+case "$mode" in
+  start) packages="bubblewrap debootstrap" ;;
+  test) packages="bubblewrap debootstrap postgresql docker.io chromium nginx" ;;
+  *) echo "bootstrap.sh: unknown mode $mode" >&2; exit 2 ;;
+esac
+
+missing=""
+for p in $packages; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  echo "installing Debian packages:$missing" >&2
+  if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing >&2
+fi
+
+# npm dependencies, including Node 24 itself (the npm package node@24).
+if [ ! -x node_modules/node/bin/node ] || [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "installing npm dependencies" >&2
+  npm install --no-audit --no-fund >&2
+fi
+PATH="$PWD/node_modules/.bin:$PATH"
+export PATH
+node_version=$(node --version)
+case "$node_version" in
+  v24.*) ;;
+  *) echo "bootstrap.sh: expected Node 24 from node_modules, found $node_version" >&2; exit 1 ;;
+esac
+
+case "$mode" in
+  start)
+    exec node control-plane/src/cli/main.ts start --demo --host "${TRE_HOST:-127.0.0.1}" --port "${TRE_PORT:-8080}" --data-dir "${TRE_DATA_DIR:-./var}" "$@"
+    ;;
+  test)
+    echo "type-checking" >&2
+    tsc -p tsconfig.json
+    exec vitest run "$@"
+    ;;
+esac
