@@ -1,0 +1,76 @@
+/**
+ * The local (bubblewrap) driver against the room driver conformance suite, plus what is specific to
+ * it: the seccomp program and the sandbox's command line. Needs root or unprivileged user namespaces,
+ * bubblewrap, and the room file system (`workspace-images/build-rootfs.sh`); without them the suite
+ * is skipped with that reason.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createLocalDriver, buildSeccompFilter } from '../../control-plane/src/rooms/drivers/local/index.ts';
+import { bwrapArgs, roomEnv } from '../../control-plane/src/rooms/drivers/local/bwrap-args.ts';
+import { runDriverConformance } from './conformance.ts';
+
+const rootfsDir = process.env.ANALYSEROM_ROOTFS_DIR ?? resolve('workspace-images/build/rootfs');
+const stateDir = mkdtempSync(join(tmpdir(), 'room-local-state-'));
+afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
+
+function missing(): string | undefined {
+  try {
+    execFileSync('bwrap', ['--version'], { stdio: 'ignore' });
+  } catch {
+    return 'bubblewrap is not installed (apt-get install bubblewrap)';
+  }
+  if (!existsSync(join(rootfsDir, 'usr/bin/jupyter-lab'))) {
+    return `room file system not built at ${rootfsDir} (run workspace-images/build-rootfs.sh)`;
+  }
+  return undefined;
+}
+
+runDriverConformance('local', ({ ownerId }) => createLocalDriver({ ownerId, rootfsDir, stateDir, stopGraceMs: 500 }), {
+  skipAll: missing(),
+});
+
+describe('local driver sandbox shape', () => {
+  const spec = {
+    roomId: 'r1', projectId: 'p1', dataDir: '/srv/data', homeDir: '/srv/home', outputsDir: '/srv/out',
+    importsDir: '/srv/in', socketDir: '/srv/sock', limits: { memoryBytes: 1 << 30, cpuMillis: 500, pids: 64 },
+    jupyterToken: 't'.repeat(40), baseUrl: '/rooms/r1/',
+  };
+
+  it('keeps the token out of the command line and in the environment', () => {
+    const argv = bwrapArgs({ rootfsDir: '/rootfs', spec, labels: 'l', useRlimits: true });
+    expect(argv.join(' ')).not.toContain(spec.jupyterToken);
+    expect(roomEnv(spec).JUPYTER_TOKEN).toBe(spec.jupyterToken);
+  });
+
+  it('mounts only the rootfs read-only and the room folders, with every namespace unshared', () => {
+    const argv = bwrapArgs({ rootfsDir: '/rootfs', spec, labels: 'l', useRlimits: true });
+    const mounts: string[] = [];
+    argv.forEach((a, i) => {
+      if (a === '--bind' || a === '--ro-bind') mounts.push(`${a} ${argv[i + 1]} ${argv[i + 2]}`);
+    });
+    expect(mounts).toEqual([
+      '--ro-bind /rootfs /',
+      '--bind /srv/sock /run/jupyter',
+      '--ro-bind /srv/data /data',
+      '--ro-bind /srv/in /imports',
+      '--bind /srv/home /home/researcher',
+      '--bind /srv/out /outputs',
+    ]);
+    for (const flag of ['--unshare-all', '--unshare-user', '--disable-userns', '--new-session']) expect(argv).toContain(flag);
+    expect(argv).not.toContain('--share-net');
+    expect(argv).not.toContain('--die-with-parent');
+    expect(argv.slice(argv.indexOf('--cap-drop'), argv.indexOf('--cap-drop') + 2)).toEqual(['--cap-drop', 'ALL']);
+  });
+
+  it('builds a seccomp program of whole 8-byte instructions ending in allow', () => {
+    const filter = buildSeccompFilter('x64');
+    expect(filter.length % 8).toBe(0);
+    expect(filter.readUInt16LE(filter.length - 8)).toBe(0x06);
+    expect(filter.readUInt32LE(filter.length - 4)).toBe(0x7fff0000);
+    expect(() => buildSeccompFilter('arm64')).toThrow(/no room seccomp filter/);
+  });
+});
