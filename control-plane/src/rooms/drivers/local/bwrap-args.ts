@@ -70,8 +70,10 @@ export function bwrapArgs(plan: BwrapPlan): string[] {
   ];
 }
 
-/** The room's whole environment. JUPYTER_CONFIG_DIR points at the read-only system folder so a
- * researcher cannot override the platform's Jupyter settings from the writable home. */
+/** The room's whole environment. JUPYTER_CONFIG_DIR points at the read-only system folder and the
+ * Python user site is off (it would add `~/.local/etc/jupyter` to Jupyter's config path), so a
+ * researcher cannot override the platform's Jupyter settings from the writable home; software comes
+ * from the room file system only. JupyterLab's own user settings and workspaces stay in home. */
 export function roomEnv(spec: RoomSpec): Record<string, string> {
   return {
     HOME: ROOM_PATHS.home,
@@ -81,6 +83,9 @@ export function roomEnv(spec: RoomSpec): Record<string, string> {
     PATH: '/usr/local/bin:/usr/bin:/bin',
     LANG: 'C.UTF-8',
     JUPYTER_CONFIG_DIR: '/etc/jupyter',
+    PYTHONNOUSERSITE: '1',
+    JUPYTERLAB_SETTINGS_DIR: `${ROOM_PATHS.home}/.jupyter/lab/user-settings`,
+    JUPYTERLAB_WORKSPACES_DIR: `${ROOM_PATHS.home}/.jupyter/lab/workspaces`,
     JUPYTER_TOKEN: spec.jupyterToken,
   };
 }
