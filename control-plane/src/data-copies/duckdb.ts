@@ -1,0 +1,81 @@
+/**
+ * DuckDB helpers shared by the generator, intake and extracts. Each job opens its own in-memory
+ * instance (no shared database file, so jobs cannot see each other's tables) and closes it after.
+ */
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+
+export interface DuckJob {
+  instance: DuckDBInstance;
+  conn: DuckDBConnection;
+  /** Idempotent. */
+  close(): void;
+}
+
+/** Opens a private in-memory DuckDB. `tempDir` is where DuckDB may spill when a join outgrows memory. */
+export async function openDuck(opts: { threads?: number; memoryLimit?: string; tempDir?: string } = {}): Promise<DuckJob> {
+  const config: Record<string, string> = {};
+  if (opts.threads) config.threads = String(opts.threads);
+  if (opts.memoryLimit) config.memory_limit = opts.memoryLimit;
+  if (opts.tempDir) config.temp_directory = opts.tempDir;
+  const instance = await DuckDBInstance.create(':memory:', config);
+  const conn = await instance.connect();
+  let open = true;
+  return {
+    instance,
+    conn,
+    close() {
+      if (!open) return;
+      open = false;
+      conn.closeSync();
+      instance.closeSync();
+    },
+  };
+}
+
+/** An SQL string literal. */
+export function lit(s: string): string {
+  return `'${s.replaceAll("'", "''")}'`;
+}
+
+/** A quoted SQL identifier. */
+export function ident(s: string): string {
+  return `"${s.replaceAll('"', '""')}"`;
+}
+
+/** Rows of a query as plain objects (small results only). */
+export async function rowsOf<T = Record<string, unknown>>(conn: DuckDBConnection, sql: string): Promise<T[]> {
+  const reader = await conn.runAndReadAll(sql);
+  return reader.getRowObjectsJS() as T[];
+}
+
+/**
+ * Runs `sql` while polling DuckDB's progress every `everyMs`, reporting `fraction` in 0..1.
+ * When `signal` aborts, the query is interrupted and the promise rejects.
+ */
+export async function runWithProgress(
+  conn: DuckDBConnection,
+  sql: string,
+  onFraction?: (fraction: number) => void,
+  signal?: AbortSignal,
+  everyMs = 200,
+): Promise<void> {
+  signal?.throwIfAborted();
+  const onAbort = () => conn.interrupt();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const timer = onFraction
+    ? setInterval(() => {
+        const p = conn.progress.percentage;
+        if (p >= 0) onFraction(Math.min(1, p / 100));
+      }, everyMs)
+    : undefined;
+  try {
+    await conn.run(sql);
+  } catch (err) {
+    signal?.throwIfAborted();
+    throw err;
+  } finally {
+    if (timer) clearInterval(timer);
+    signal?.removeEventListener('abort', onAbort);
+  }
+  signal?.throwIfAborted();
+}

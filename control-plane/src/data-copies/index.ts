@@ -1,0 +1,18 @@
+/**
+ * Approved data copies: synthetic demo registers, checked intake of deliveries, per-permit
+ * extracts with project pseudonyms, and closing with proof of deletion.
+ */
+export { generateRegisters, sha256File, GenerateOptionsSchema, type GenerateOptions, type GenerateResult, type GeneratedFile, type Progress } from './generator.ts';
+export { isValidFnr, birthDateOfFnr, sexOfFnr } from './fnr.ts';
+export { newPseudonymKey, keyFingerprint, pseudonymOf, PseudonymSchemeSchema, type PseudonymScheme } from './pseudonym.ts';
+export {
+  ExtractScopeSchema,
+  CohortCriterionSchema,
+  cohortFromPermit,
+  type ExtractScope,
+  type ExtractScopeInput,
+  type CohortCriterion,
+  type SourceFile,
+} from './extract-scope.ts';
+export { createExtract, type ExtractDeps, type ExtractInput, type ExtractResult } from './extract.ts';
+export { verifyCopy, CopyManifestSchema, type CopyManifest, type CopyFile, type CopyCheck } from './extract-manifest.ts';
