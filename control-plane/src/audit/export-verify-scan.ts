@@ -1,0 +1,401 @@
+/**
+ * The hot loop of offline export verification: checks the lines of one byte range of a JSON Lines
+ * export (see `exportLine` in export-verify.ts) and builds the Merkle compact range of their leaves.
+ * Runs in a worker per core, or in-process for small files.
+ *
+ * Each line is checked in this order, and the range stops at its first failure:
+ *   malformed (not a JSON object with exactly the export's fields and types),
+ *   seq (not the previous seq + 1), link (prevHash is not the previous hash), hash (not entryHash of the fields).
+ * The first line of a range is checked for seq and link by the caller, which knows the range before.
+ *
+ * Speed: a line written by `exportLine` (canonical layout, ASCII scalars without escapes) is checked
+ * on its bytes: the hash preimage is the line with its keys dropped, copied into a scratch buffer and
+ * hashed, with no JSON parse and few allocations. Any other line takes the slow path (JSON.parse and
+ * `entryHash`), which alone decides failures. The fast path accepts exactly when the slow path would:
+ * it requires every value to be in the form `JSON.stringify` / `canonicalJson` gives it, so the bytes
+ * it hashes are the canonical preimage.
+ */
+import { closeSync, openSync, readSync } from 'node:fs';
+import { hash } from 'node:crypto';
+import { canonicalJson, entryHash, GENESIS_HASH } from './hash.ts';
+
+export type LineFailureKind = 'malformed' | 'seq' | 'link' | 'hash';
+
+export interface CompactNode {
+  level: number;
+  index: number;
+  /** 64 hex characters. */
+  hash: string;
+}
+
+export interface RangeResult {
+  /** Lines that passed every check (all of them when `failure` is null). */
+  count: number;
+  /** The first line's seq and prevHash, for the caller's seq and link check; null if it is malformed. */
+  first: { seq: number; prevHash: string } | null;
+  /** The last line that passed. */
+  last: { seq: number; hash: string } | null;
+  failure: { local: number; seq: number | null; kind: LineFailureKind; message: string } | null;
+  /** Compact range over the leaves (leaf index seq - 1) of passing lines with leaf index < treeSize. */
+  nodes: CompactNode[];
+}
+
+const enc = (s: string) => Uint8Array.from(Buffer.from(s, 'latin1'));
+const K_SEQ = enc('{"seq":');
+/** Scalar fields after seq, in preimage order; true when the value may be null. */
+const SCALARS: [Uint8Array, boolean][] = [
+  [enc(',"time":'), false],
+  [enc(',"actor":'), false],
+  [enc(',"role":'), false],
+  [enc(',"action":'), false],
+  [enc(',"object":'), false],
+  [enc(',"projectId":'), true],
+  [enc(',"outcome":'), false],
+  [enc(',"reason":'), true],
+  [enc(',"requestId":'), true],
+  [enc(',"clientAddress":'), true],
+];
+const K_DETAILS = enc(',"details":');
+const K_PREV = enc(',"prevHash":"');
+const K_HASH = enc('","hash":"');
+/** `,"prevHash":"` 64 hex `","hash":"` 64 hex `"}` */
+const TAIL_LEN = K_PREV.length + 64 + K_HASH.length + 64 + 2;
+const PRE_HEAD = enc('["ae1",');
+const HEX = enc('0123456789abcdef');
+const HEX_VALUE = new Int8Array(256).fill(-1);
+for (let i = 0; i < 16; i++) HEX_VALUE[HEX[i] as number] = i;
+
+const CHUNK = 8 << 20;
+
+export function scanRange(path: string, start: number, end: number, treeSize: number): RangeResult {
+  return new RangeScanner(treeSize).run(path, start, end);
+}
+
+class RangeScanner {
+  private readonly treeSize: number;
+  private scratch = Buffer.allocUnsafe(1 << 16);
+  private readonly leaf = Buffer.alloc(33);
+  private readonly node = Buffer.alloc(65, 1);
+  /** The compact range: levels, indices, and 32-byte hashes side by side so a merge reads 64 contiguous bytes. */
+  private readonly stLevel = new Int32Array(128);
+  private readonly stIndex = new Float64Array(128);
+  private readonly stHash = Buffer.alloc(128 * 32);
+  private depth = 0;
+  private readonly prevHex = new Uint8Array(64);
+  private prevSeq = 0;
+  private count = 0;
+  private first: RangeResult['first'] = null;
+  private failure: RangeResult['failure'] = null;
+  // Set by checkLine for the line just checked.
+  private seq = 0;
+
+  constructor(treeSize: number) {
+    this.treeSize = treeSize;
+    this.node[0] = 1;
+  }
+
+  run(path: string, start: number, end: number): RangeResult {
+    const fd = openSync(path, 'r');
+    try {
+      let buf = Buffer.allocUnsafe(CHUNK);
+      let filled = 0;
+      let filePos = start;
+      let bufStart = start; // file offset of buf[0]
+      let pos = 0;
+      let eof = false;
+      if (start > 0) {
+        // This range's first line starts after the first newline at or after start - 1.
+        const one = Buffer.alloc(1);
+        readSync(fd, one, 0, 1, start - 1);
+        if (one[0] !== 10) {
+          for (;;) {
+            const n = readSync(fd, buf, 0, CHUNK, filePos);
+            if (n === 0) return this.result();
+            const nl = buf.subarray(0, n).indexOf(10);
+            if (nl >= 0) {
+              filePos += nl + 1;
+              break;
+            }
+            filePos += n;
+          }
+          bufStart = filePos;
+        }
+      }
+      for (;;) {
+        // Lines that START before `end` belong to this range.
+        if (bufStart + pos >= end) break;
+        let nl = pos < filled ? buf.indexOf(10, pos) : -1;
+        if (nl < 0 || nl >= filled) {
+          if (!eof) {
+            buf.copy(buf, 0, pos, filled);
+            filled -= pos;
+            bufStart += pos;
+            pos = 0;
+            if (filled === buf.length) {
+              const bigger = Buffer.allocUnsafe(buf.length * 2);
+              buf.copy(bigger, 0, 0, filled);
+              buf = bigger;
+            }
+            const n = readSync(fd, buf, filled, buf.length - filled, bufStart + filled);
+            if (n === 0) eof = true;
+            filled += n;
+            continue;
+          }
+          if (pos >= filled) break;
+          nl = filled; // last line without a newline
+        }
+        if (!this.checkLine(buf, pos, nl)) return this.result();
+        pos = nl + 1;
+      }
+      return this.result();
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  private result(): RangeResult {
+    const nodes: CompactNode[] = [];
+    for (let d = 0; d < this.depth; d++) {
+      nodes.push({
+        level: this.stLevel[d] as number,
+        index: this.stIndex[d] as number,
+        hash: this.stHash.toString('hex', d * 32, d * 32 + 32),
+      });
+    }
+    const last = this.count > 0 ? { seq: this.prevSeq, hash: Buffer.from(this.prevHex).toString('latin1') } : null;
+    return { count: this.count, first: this.first, last, failure: this.failure, nodes };
+  }
+
+  private fail(seq: number | null, kind: LineFailureKind, message: string): false {
+    this.failure = { local: this.count, seq, kind, message };
+    return false;
+  }
+
+  /** Checks the line buf[s, e); on success records it as the previous line and pushes its leaf. */
+  private checkLine(buf: Buffer, s: number, e: number): boolean {
+    // Fast path: the chain hash, as a 32-char latin1 string, or null to take the slow path.
+    const fast = this.fastHash(buf, s, e);
+    let seq: number;
+    let prevAt: number; // offset in buf of prevHash's hex on the fast path
+    if (fast !== null) {
+      seq = this.seq;
+      prevAt = e - TAIL_LEN + K_PREV.length;
+      const hAt = e - 66;
+      let same = true;
+      for (let k = 0; k < 32; k++) {
+        const c = fast.charCodeAt(k);
+        this.leaf[k + 1] = c;
+        if (HEX[c >> 4] !== buf[hAt + 2 * k] || HEX[c & 15] !== buf[hAt + 2 * k + 1]) same = false;
+      }
+      if (!same) return this.slowLine(buf.toString('utf8', s, e));
+      if (this.count === 0) this.first = { seq, prevHash: buf.toString('latin1', prevAt, prevAt + 64) };
+      else if (seq !== this.prevSeq + 1) return this.fail(seq, 'seq', `seq is ${seq}, expected ${this.prevSeq + 1}`);
+      else {
+        for (let k = 0; k < 64; k++) {
+          if (buf[prevAt + k] !== this.prevHex[k]) return this.fail(seq, 'link', LINK_MESSAGE);
+        }
+      }
+      for (let k = 0; k < 64; k++) this.prevHex[k] = buf[hAt + k] as number;
+    } else {
+      return this.slowLine(buf.toString('utf8', s, e));
+    }
+    this.accept(seq);
+    return true;
+  }
+
+  /** Slow path: JSON.parse and `entryHash`; decides every failure. */
+  private slowLine(text: string): boolean {
+    let v: unknown;
+    try {
+      v = JSON.parse(text);
+    } catch {
+      return this.fail(null, 'malformed', 'not valid JSON');
+    }
+    const problem = shapeProblem(v);
+    const rec = v as Record<string, unknown>;
+    const seq = typeof rec?.seq === 'number' ? rec.seq : null;
+    if (problem) return this.fail(seq, 'malformed', problem);
+    const entry = v as { seq: number; prevHash: string; hash: string } & Parameters<typeof entryHash>[0];
+    if (this.count === 0) this.first = { seq: entry.seq, prevHash: entry.prevHash };
+    else if (entry.seq !== this.prevSeq + 1) return this.fail(entry.seq, 'seq', `seq is ${entry.seq}, expected ${this.prevSeq + 1}`);
+    else if (entry.prevHash !== Buffer.from(this.prevHex).toString('latin1')) return this.fail(entry.seq, 'link', LINK_MESSAGE);
+    if (entryHash(entry) !== entry.hash) return this.fail(entry.seq, 'hash', HASH_MESSAGE);
+    for (let k = 0; k < 32; k++) this.leaf[k + 1] = parseInt(entry.hash.slice(2 * k, 2 * k + 2), 16);
+    for (let k = 0; k < 64; k++) this.prevHex[k] = entry.hash.charCodeAt(k);
+    this.accept(entry.seq);
+    return true;
+  }
+
+  /** Records a passing line; `this.leaf[1..32]` holds its chain hash. */
+  private accept(seq: number): void {
+    this.prevSeq = seq;
+    this.count++;
+    const index = seq - 1;
+    if (index < 0 || index >= this.treeSize) return;
+    this.leaf[0] = 0;
+    this.pushLeaf(index, hash('sha256', this.leaf, 'binary'));
+  }
+
+  private pushLeaf(index: number, leafStr: string): void {
+    const st = this.stHash;
+    let d = this.depth;
+    let o = d * 32;
+    for (let k = 0; k < 32; k++) st[o + k] = leafStr.charCodeAt(k);
+    let level = 0;
+    let idx = index;
+    while (idx % 2 === 1 && d > 0 && this.stLevel[d - 1] === level && this.stIndex[d - 1] === idx - 1) {
+      st.copy(this.node, 1, o - 32, o + 32);
+      const h = hash('sha256', this.node, 'binary');
+      d--;
+      o -= 32;
+      for (let k = 0; k < 32; k++) st[o + k] = h.charCodeAt(k);
+      level++;
+      idx = (idx - 1) / 2;
+    }
+    this.stLevel[d] = level;
+    this.stIndex[d] = idx;
+    this.depth = d + 1;
+  }
+
+  /**
+   * The chain hash of a canonical line (latin1 string of 32 bytes), computed on its bytes, or null
+   * when the line is not in canonical form. Sets `this.seq`.
+   */
+  private fastHash(buf: Buffer, s: number, e: number): string | null {
+    if (e - s > this.scratch.length - 8 || e - s < TAIL_LEN + 40) {
+      if (e - s > this.scratch.length - 8 && e - s < 1 << 24) this.scratch = Buffer.allocUnsafe(2 * (e - s));
+      else return null;
+    }
+    const out = this.scratch;
+    let p = s;
+    for (let k = 0; k < K_SEQ.length; k++) if (buf[p + k] !== K_SEQ[k]) return null;
+    p += K_SEQ.length;
+    let j = 0;
+    for (let k = 0; k < PRE_HEAD.length; k++) out[j++] = PRE_HEAD[k] as number;
+    // seq: 1 to 15 digits, no leading zero.
+    let seq = 0;
+    const seqStart = p;
+    for (;;) {
+      const b = buf[p] as number;
+      if (b < 48 || b > 57) break;
+      seq = seq * 10 + (b - 48);
+      out[j++] = b;
+      p++;
+    }
+    if (p === seqStart || p - seqStart > 15 || (buf[seqStart] === 48 && p - seqStart > 1)) return null;
+    this.seq = seq;
+    const tail = e - TAIL_LEN;
+    for (let f = 0; f < SCALARS.length; f++) {
+      const [key, nullable] = SCALARS[f] as [Uint8Array, boolean];
+      for (let k = 0; k < key.length; k++) if (buf[p + k] !== key[k]) return null;
+      p += key.length;
+      out[j++] = 44; // ,
+      let b = buf[p];
+      if (b === 110 && nullable) {
+        // null
+        if (buf[p + 1] !== 117 || buf[p + 2] !== 108 || buf[p + 3] !== 108) return null;
+        out[j++] = 110;
+        out[j++] = 117;
+        out[j++] = 108;
+        out[j++] = 108;
+        p += 4;
+        continue;
+      }
+      if (b !== 34) return null;
+      out[j++] = 34;
+      p++;
+      // A string of printable ASCII without escapes: exactly what JSON.stringify writes for it.
+      for (;;) {
+        if (p >= tail) return null;
+        b = buf[p++] as number;
+        out[j++] = b;
+        if (b === 34) break;
+        if (b < 0x20 || b > 0x7e || b === 92) return null;
+      }
+    }
+    for (let k = 0; k < K_DETAILS.length; k++) if (buf[p + k] !== K_DETAILS[k]) return null;
+    p += K_DETAILS.length;
+    out[j++] = 44;
+    // details: between here and the fixed-length tail; must be canonicalJson of an object.
+    if (tail - p === 2) {
+      if (buf[p] !== 123 || buf[p + 1] !== 125) return null;
+      out[j++] = 123;
+      out[j++] = 125;
+    } else {
+      if (buf[p] !== 123 || tail - p < 2) return null;
+      const text = buf.toString('utf8', p, tail);
+      let d: unknown;
+      try {
+        d = JSON.parse(text);
+      } catch {
+        return null;
+      }
+      if (d === null || typeof d !== 'object' || Array.isArray(d) || canonicalJson(d) !== text) return null;
+      j += buf.copy(out, j, p, tail);
+    }
+    // ,"prevHash":"<64 hex>","hash":"<64 hex>"}
+    p = tail;
+    for (let k = 0; k < K_PREV.length; k++) if (buf[p + k] !== K_PREV[k]) return null;
+    p += K_PREV.length;
+    out[j++] = 44;
+    out[j++] = 34;
+    for (let k = 0; k < 64; k++) {
+      const b = buf[p + k] as number;
+      if (HEX_VALUE[b] === -1) return null;
+      out[j++] = b;
+    }
+    out[j++] = 34;
+    out[j++] = 93; // ]
+    p += 64;
+    for (let k = 0; k < K_HASH.length; k++) if (buf[p + k] !== K_HASH[k]) return null;
+    p += K_HASH.length;
+    for (let k = 0; k < 64; k++) if (HEX_VALUE[buf[p + k] as number] === -1) return null;
+    if (buf[p + 64] !== 34 || buf[p + 65] !== 125) return null;
+    return hash('sha256', out.subarray(0, j), 'binary');
+  }
+}
+
+const LINK_MESSAGE = 'prevHash is not the hash of the entry before';
+const HASH_MESSAGE = "hash does not match the entry's fields";
+
+const FIELDS = [
+  'seq',
+  'time',
+  'actor',
+  'role',
+  'action',
+  'object',
+  'projectId',
+  'outcome',
+  'reason',
+  'requestId',
+  'clientAddress',
+  'details',
+  'prevHash',
+  'hash',
+] as const;
+const NULLABLE = new Set(['projectId', 'reason', 'requestId', 'clientAddress']);
+
+/** Why a parsed line is not an export entry, or null. */
+export function shapeProblem(v: unknown): string | null {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return 'not a JSON object';
+  const rec = v as Record<string, unknown>;
+  const keys = Object.keys(rec);
+  for (const k of keys) if (!(FIELDS as readonly string[]).includes(k)) return `unknown field '${k}'`;
+  for (const f of FIELDS) {
+    if (!(f in rec)) return `missing field '${f}'`;
+    const x = rec[f];
+    if (f === 'seq') {
+      if (!Number.isSafeInteger(x) || (x as number) < 1) return 'seq must be a positive integer';
+    } else if (f === 'details') {
+      if (x === null || typeof x !== 'object' || Array.isArray(x)) return 'details must be an object';
+    } else if (f === 'prevHash' || f === 'hash') {
+      if (typeof x !== 'string' || !/^[0-9a-f]{64}$/.test(x)) return `${f} must be 64 lowercase hex characters`;
+    } else if (!(typeof x === 'string' || (x === null && NULLABLE.has(f)))) {
+      return `${f} must be a string${NULLABLE.has(f) ? ' or null' : ''}`;
+    }
+  }
+  return null;
+}
+
+export { GENESIS_HASH };
