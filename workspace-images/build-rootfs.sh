@@ -4,21 +4,28 @@
 # Docker driver's image, so a room is the same everywhere.
 #
 # Idempotent: the base (debootstrap + packages) is rebuilt only when its recipe hash changes
-# (suite, mirror-independent package list); the Jupyter configuration is re-synced on every run
-# (cheap). A build goes to a temporary directory and is renamed into place only when complete.
+# (suite, mirror-independent package list) or with --force; the Jupyter configuration is re-synced
+# on every run (cheap). A build goes to a temporary directory; ROOTFS_DIR is a symlink to the
+# finished build, swapped only when it is complete.
 #
-# Usage: workspace-images/build-rootfs.sh [ROOTFS_DIR]
-#   ROOTFS_DIR      default $ANALYSEROM_ROOTFS_DIR or workspace-images/build/rootfs
-#   DEBIAN_MIRROR   default http://deb.debian.org/debian
-#   DEBIAN_SUITE    default trixie
+# Usage: workspace-images/build-rootfs.sh [--force] [ROOTFS_DIR]
+#   --force                rebuild even when the recipe is unchanged (to take in security updates)
+#   ROOTFS_DIR             default $ANALYSEROM_ROOTFS_DIR or workspace-images/build/rootfs
+#   DEBIAN_MIRROR          default http://deb.debian.org/debian
+#   DEBIAN_SECURITY_MIRROR default http://deb.debian.org/debian-security
+#   DEBIAN_SUITE           default trixie
+# Needs root, about 2.4 GB of disk and 5-10 minutes (download and unpack of ~900 packages).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+force=0
+if [ "${1:-}" = "--force" ]; then force=1; shift; fi
 rootfs="${1:-${ANALYSEROM_ROOTFS_DIR:-$here/build/rootfs}}"
 mirror="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+security_mirror="${DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}"
 suite="${DEBIAN_SUITE:-trixie}"
 packages="$(grep -v '^\s*#' "$here/packages.txt" | grep -v '^\s*$' | tr '\n' ' ')"
-recipe_hash="$(printf '%s\n%s\n%s\n' "v1" "$suite" "$packages" | sha256sum | cut -d' ' -f1)"
+recipe_hash="$(printf '%s\n%s\n%s\n' "v2" "$suite" "$packages" | sha256sum | cut -d' ' -f1)"
 stamp="$rootfs.recipe-hash"
 
 log() { printf '%s build-rootfs %s\n' "$(date -u +%FT%TZ)" "$*"; }
@@ -30,18 +37,35 @@ if ! command -v debootstrap >/dev/null; then
   flock /tmp/apt.lock apt-get install -y debootstrap
 fi
 
-if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$recipe_hash" ] && [ -x "$rootfs/usr/bin/python3" ]; then
+if [ "$force" = 0 ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$recipe_hash" ] && [ -x "$rootfs/usr/bin/python3" ]; then
   log "base up to date" "hash=$recipe_hash" "dir=$rootfs"
 else
   tmp="$rootfs.tmp"
   cleanup() { for m in proc sys dev/pts; do umount "$tmp/$m" 2>/dev/null || true; done; }
   trap cleanup EXIT
   cleanup; rm -rf "$tmp"; mkdir -p "$(dirname "$rootfs")"
+  started=$(date +%s)
   log "debootstrap" "suite=$suite" "dir=$tmp"
   debootstrap --variant=minbase "$suite" "$tmp" "$mirror"
   mount -t proc proc "$tmp/proc"
+  # The release plus its point and security updates.
+  rm -f "$tmp/etc/apt/sources.list"
+  cat > "$tmp/etc/apt/sources.list.d/debian.sources" <<SOURCES
+Types: deb
+URIs: $mirror
+Suites: $suite $suite-updates
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+
+Types: deb
+URIs: $security_mirror
+Suites: $suite-security
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SOURCES
   log "installing packages" "packages=$packages"
   chroot "$tmp" /usr/bin/env DEBIAN_FRONTEND=noninteractive apt-get update
+  chroot "$tmp" /usr/bin/env DEBIAN_FRONTEND=noninteractive apt-get upgrade -y
   # shellcheck disable=SC2086
   chroot "$tmp" /usr/bin/env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $packages
   # The researcher account: uid/gid 1000, home /home/researcher (the driver mounts the room's home there).
@@ -53,9 +77,16 @@ else
   # Mount points the drivers bind over; they must exist because `/` is read-only in a room.
   mkdir -p "$tmp/data" "$tmp/outputs" "$tmp/imports" "$tmp/run/jupyter" "$tmp/home/researcher"
   cleanup; trap - EXIT
-  rm -rf "$rootfs"; mv "$tmp" "$rootfs"
+  # Each build is its own folder and `ROOTFS_DIR` a symlink swapped atomically: rooms already
+  # running keep the tree they were started on. The previous build is kept, older ones removed.
+  version_dir="$rootfs-$(date -u +%Y%m%dT%H%M%S)-${recipe_hash:0:12}"
+  mv "$tmp" "$version_dir"
+  if [ -d "$rootfs" ] && [ ! -L "$rootfs" ]; then mv "$rootfs" "$rootfs-legacy"; fi
+  ln -sfn "$(basename "$version_dir")" "$rootfs.new" && mv -T "$rootfs.new" "$rootfs"
+  # shellcheck disable=SC2012
+  ls -1dt "$rootfs"-*/ | tail -n +3 | xargs -r rm -rf
   echo "$recipe_hash" > "$stamp"
-  log "base built" "hash=$recipe_hash" "size=$(du -sh "$rootfs" | cut -f1)"
+  log "base built" "hash=$recipe_hash" "seconds=$(( $(date +%s) - started ))" "size=$(du -sh "$version_dir" | cut -f1)" "dir=$version_dir"
 fi
 
 # Jupyter configuration (download/export disabled, terminals off); copied every run, cheap.

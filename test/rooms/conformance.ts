@@ -38,6 +38,7 @@ export const CONFORMANCE_CASES = [
   'no capabilities, no new privileges, seccomp filter on, no new namespaces',
   'limits are applied',
   'orphans are found by labels and stopped without saved state',
+  'a room whose server exits is reported failed and start recovers it',
   'JupyterLab answers 200 over the endpoint with download and export disabled',
 ] as const;
 export type ConformanceCase = (typeof CONFORMANCE_CASES)[number];
@@ -344,6 +345,20 @@ export function runDriverConformance(
       await fresh.stop(spec.roomId);
       expect((await fresh.poll(spec.roomId)).state).toBe('stopped');
       expect((await fresh.listOwned()).map((r) => r.roomId)).not.toContain(spec.roomId);
+    });
+
+    test('a room whose server exits is reported failed and start recovers it', async () => {
+      const driver = await newDriver();
+      const spec = specFor('crash');
+      const obs = await startRunning(driver, spec);
+      // The stub's child kills the stub itself: the room's server is gone without a stop.
+      await runInRoom(obs.endpoint!, spec, ['sh', '-c', '(sleep 0.2; kill -9 $PPID) >/dev/null 2>&1 &']);
+      const failed = await waitFor(driver, spec.roomId, 'failed', 10_000);
+      expect(failed.reason).toEqual(expect.any(String));
+      await driver.start(spec);
+      const again = await waitFor(driver, spec.roomId, 'running', startTimeout);
+      expect(again.endpoint).toEqual(obs.endpoint);
+      await driver.stop(spec.roomId);
     });
 
     test('JupyterLab answers 200 over the endpoint with download and export disabled', async () => {

@@ -150,7 +150,7 @@ export class LocalDriver implements RoomDriver {
     if (procs.length > 0) {
       // Let the server exit cleanly: it is the child of the namespace's pid 1 (the inner bwrap).
       const inner = procs.filter((p) => procs.some((q) => q.pid === p.ppid));
-      const servers = (await Promise.all(inner.map((p) => childrenOf(p.pid)))).flat();
+      const servers = (await Promise.all(inner.map((p) => descendants(p.pid)))).flat();
       for (const pid of servers) signal(pid, 'SIGTERM');
       const deadline = Date.now() + this.opts.stopGraceMs;
       while (Date.now() < deadline && (await anyAlive(servers))) await sleep(50);
@@ -285,11 +285,6 @@ async function adoptFromProc(p: LabelledProcess, now: Date): Promise<LocalState>
     socketPath: join(socketDir, ROOM_SOCKET_NAME), baseUrl, startedAt: now.toISOString(),
     limits: appliedLimits(argv.every((a) => !a.includes('ulimit -v'))),
   };
-}
-
-async function childrenOf(pid: number): Promise<number[]> {
-  const text = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
-  return text.trim().split(/\s+/).filter(Boolean).map(Number);
 }
 
 async function anyAlive(pids: number[]): Promise<boolean> {

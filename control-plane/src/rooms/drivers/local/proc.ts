@@ -94,24 +94,24 @@ export async function scanLabelledProcesses(): Promise<LabelledProcess[]> {
   return found;
 }
 
-/** All descendants' pids of `pid` (via PPid links), for usage accounting. */
+/** All descendants' pids of `root`, following /proc/PID/task/TID/children (no full /proc scan). */
 export async function descendants(root: number): Promise<number[]> {
-  const children = new Map<number, number[]>();
-  for (const name of await readdir('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    const stat = await readStat(Number(name));
-    if (!stat) continue;
-    const list = children.get(stat.ppid) ?? [];
-    list.push(Number(name));
-    children.set(stat.ppid, list);
-  }
   const out: number[] = [];
   const queue = [root];
   while (queue.length > 0) {
     const pid = queue.shift()!;
-    for (const child of children.get(pid) ?? []) {
-      out.push(child);
-      queue.push(child);
+    let tids: string[] = [];
+    try {
+      tids = await readdir(`/proc/${pid}/task`);
+    } catch {
+      continue;
+    }
+    for (const tid of tids) {
+      const text = await readFile(`/proc/${pid}/task/${tid}/children`, 'utf8').catch(() => '');
+      for (const child of text.trim().split(/\s+/).filter(Boolean).map(Number)) {
+        out.push(child);
+        queue.push(child);
+      }
     }
   }
   return out;
