@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { createAuditService } from '../audit/index.ts';
 import { publicUrl as urlOf, redactConfig, type Config } from '../config/index.ts';
 import { seedDemo } from '../demo/seed.ts';
+import { ensureFirstAdmin } from '../identity/bootstrap.ts';
 import { createApp } from '../http/app.ts';
 import type { RouteDef } from '../http/route.ts';
 import { authenticate, identityRoutes } from '../identity/index.ts';
@@ -42,6 +43,11 @@ export async function startPlatform(config: Config, opts: { clock?: Clock; logge
     const box = createSecretBox(loadMasterKey({ ...config }));
     const audit = createAuditService({ pool: store.pool, clock });
     const deps: CoreDeps = { store, clock, logger, audit, box, config };
+    const bootstrap = await store.tx((q) => ensureFirstAdmin(q, box, config.demo));
+    if (bootstrap) {
+      await audit.record({ actor: 'system', role: 'system', action: 'user.create', object: 'user:admin', projectId: null, outcome: 'success', reason: 'first start: platform admin', requestId: null, clientAddress: null });
+      process.stderr.write(`First start: created platform admin 'admin'. Shown once, keep them safe:\n  password: ${bootstrap.password}\n  TOTP enrolment: ${bootstrap.totpUri}\n`);
+    }
     if (config.demo) {
       const seeded = await store.tx((q) => seedDemo(q, box, { password: config.demoPassword, now: clock.now() }));
       if (seeded.created) await audit.record({ actor: 'system', role: 'system', action: 'demo.seed', object: `project:${seeded.projectId}`, projectId: seeded.projectId, outcome: 'success', reason: null, requestId: null, clientAddress: null });
@@ -68,8 +74,16 @@ export async function startPlatform(config: Config, opts: { clock?: Clock; logge
       url, port, deps, server,
       close() {
         closing ??= (async () => {
+          // Stop accepting; keep-alive connections close as soon as their request in flight is
+          // answered; after a grace period whatever is left is cut.
           await new Promise<void>((resolve) => {
-            server.close(() => resolve());
+            const sweep = setInterval(() => server.closeIdleConnections(), 100);
+            const deadline = setTimeout(() => server.closeAllConnections(), 10_000);
+            server.close(() => {
+              clearInterval(sweep);
+              clearTimeout(deadline);
+              resolve();
+            });
             server.closeIdleConnections();
           });
           await audit.close();

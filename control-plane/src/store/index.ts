@@ -12,8 +12,14 @@ export { createPgStore };
  */
 export async function openStore(opts: { databaseUrl?: string | undefined; dataDir: string; log?: (m: string) => void }): Promise<Store & { pool: import('pg').Pool }> {
   if (opts.databaseUrl) {
-    const url = new URL(opts.databaseUrl);
-    return createPgStore({ connectionString: opts.databaseUrl }, `postgresql://${url.hostname}:${url.port || 5432}${url.pathname}`);
+    let where = 'external postgresql';
+    try {
+      const url = new URL(opts.databaseUrl);
+      where = `postgresql://${url.searchParams.get('host') ?? url.hostname}:${url.port || 5432}${url.pathname}`;
+    } catch {
+      // The description is for logs only; pg parses the URL itself.
+    }
+    return createPgStore({ connectionString: opts.databaseUrl }, where);
   }
   const server = await startEmbedded(opts.dataDir, opts.log);
   const store = createPgStore(
