@@ -5,13 +5,13 @@
  * is skipped with that reason.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLocalDriver, buildSeccompFilter } from '../../control-plane/src/rooms/drivers/local/index.ts';
 import { bwrapArgs, roomEnv } from '../../control-plane/src/rooms/drivers/local/bwrap-args.ts';
-import { runDriverConformance } from './conformance.ts';
+import { runDriverConformance, waitFor } from './conformance.ts';
 
 const rootfsDir = process.env.ANALYSEROM_ROOTFS_DIR ?? resolve('workspace-images/build/rootfs');
 const stateDir = mkdtempSync(join(tmpdir(), 'room-local-state-'));
@@ -72,5 +72,40 @@ describe('local driver sandbox shape', () => {
     expect(filter.readUInt16LE(filter.length - 8)).toBe(0x06);
     expect(filter.readUInt32LE(filter.length - 4)).toBe(0x7fff0000);
     expect(() => buildSeccompFilter('arm64')).toThrow(/no room seccomp filter/);
+  });
+});
+
+describe.skipIf(missing() !== undefined)('local driver with a cgroup v2 hierarchy', () => {
+  // This host has cgroups v1 only, so the hierarchy is a folder standing in for /sys/fs/cgroup: the
+  // test shows the room is put into its own cgroup, with the limits written, before bubblewrap runs.
+  it('enters the room into its cgroup with memory, cpu and pids limits before bubblewrap runs', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'room-cgroup-'));
+    chmodSync(work, 0o755);
+    const cgroupRoot = join(work, 'cgroup');
+    mkdirSync(cgroupRoot);
+    writeFileSync(join(cgroupRoot, 'cgroup.controllers'), 'cpuset cpu io memory pids\n');
+    const driver = createLocalDriver({ ownerId: `cg-${process.pid}`, rootfsDir, stateDir: join(work, 'state'), cgroupRoot, stopGraceMs: 200 });
+    const spec = {
+      roomId: 'cg-room', projectId: 'p', dataDir: join(work, 'data'), homeDir: join(work, 'home'), outputsDir: join(work, 'out'),
+      importsDir: join(work, 'in'), socketDir: join(work, 'sock'), limits: { memoryBytes: 512 * 1024 ** 2, cpuMillis: 250, pids: 64 },
+      jupyterToken: 'k'.repeat(40), baseUrl: '/rooms/cg-room/', program: 'stub' as const,
+    };
+    mkdirSync(spec.dataDir);
+    try {
+      await driver.start(spec);
+      const obs = await waitFor(driver, spec.roomId, 'running', 30_000);
+      const dir = join(cgroupRoot, 'analyserom-rooms', spec.roomId);
+      const read = (f: string) => readFileSync(join(dir, f), 'utf8').trim();
+      expect({
+        limits: obs.limits, memory: read('memory.max'), cpu: read('cpu.max'), pids: read('pids.max'),
+        enteredBy: Number(read('cgroup.procs')), subtree: readFileSync(join(cgroupRoot, 'analyserom-rooms', 'cgroup.subtree_control'), 'utf8'),
+      }).toEqual({
+        limits: { memory: 'cgroup', cpu: 'cgroup', pids: 'cgroup' }, memory: String(512 * 1024 ** 2), cpu: '25000 100000', pids: '64',
+        enteredBy: (driver.getState(spec.roomId) as unknown as { pid: number }).pid, subtree: '+memory +cpu +pids',
+      });
+    } finally {
+      await driver.stop(spec.roomId);
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 });
