@@ -9,6 +9,7 @@ import { loadConfig, type ConfigInput } from '../../control-plane/src/config/ind
 import { manualClock } from '../../control-plane/src/platform/clock.ts';
 import { silentLogger } from '../../control-plane/src/platform/logger.ts';
 import { startPlatform, type RunningPlatform } from '../../control-plane/src/server/start.ts';
+import type { ModuleFactory } from '../../control-plane/src/server/module.ts';
 
 export interface TestPlatform extends RunningPlatform {
   clock: ReturnType<typeof manualClock>;
@@ -23,11 +24,11 @@ export interface TestPlatform extends RunningPlatform {
   stop(): Promise<void>;
 }
 
-export async function startTestPlatform(overrides: ConfigInput = {}, opts: { now?: string } = {}): Promise<TestPlatform> {
+export async function startTestPlatform(overrides: ConfigInput = {}, opts: { now?: string; modules?: ModuleFactory[] } = {}): Promise<TestPlatform> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tre-test-'));
   const clock = manualClock(opts.now ?? '2026-06-01T12:00:00Z');
   const config = loadConfig({ host: '127.0.0.1', port: 0, dataDir, demo: true, demoPassword: 'demo', ...overrides });
-  const platform = await startPlatform(config, { clock, logger: silentLogger });
+  const platform = await startPlatform(config, { clock, logger: silentLogger, modules: opts.modules ?? [] });
   const tokens = new Map<string, string>();
   const passwords = new Map<string, string>();
   const call: TestPlatform['call'] = async (method, path, o = {}) => {

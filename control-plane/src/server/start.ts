@@ -21,6 +21,8 @@ import { projectRoutes } from '../projects/index.ts';
 import { createSecretBox, loadMasterKey } from '../secrets/index.ts';
 import { migrate, openStore } from '../store/index.ts';
 import { webDir } from '../web/index.ts';
+import { platformPaths } from '../platform/paths.ts';
+import type { ModuleDeps, ModuleFactory, PlatformModule } from './module.ts';
 
 export const VERSION = '0.1.0';
 
@@ -28,11 +30,18 @@ export interface RunningPlatform {
   url: string;
   port: number;
   deps: CoreDeps;
+  modules: ReadonlyMap<string, PlatformModule>;
   server: Server;
   close(): Promise<void>;
 }
 
-export async function startPlatform(config: Config, opts: { clock?: Clock; logger?: Logger } = {}): Promise<RunningPlatform> {
+/** The modules every control plane runs, in order. Tests may add more through `opts.modules`. */
+export const DEFAULT_MODULES: ModuleFactory[] = [];
+
+export async function startPlatform(
+  config: Config,
+  opts: { clock?: Clock; logger?: Logger; modules?: ModuleFactory[] } = {},
+): Promise<RunningPlatform> {
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger ?? createLogger({ level: config.logLevel });
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
@@ -52,9 +61,20 @@ export async function startPlatform(config: Config, opts: { clock?: Clock; logge
       const seeded = await store.tx((q) => seedDemo(q, box, { password: config.demoPassword, now: clock.now() }));
       if (seeded.created) await audit.record({ actor: 'system', role: 'system', action: 'demo.seed', object: `project:${seeded.projectId}`, projectId: seeded.projectId, outcome: 'success', reason: null, requestId: null, clientAddress: null });
     }
-    const routes: RouteDef[] = [...identityRoutes(deps), ...projectRoutes(deps)];
+    let url = '';
+    const modules = new Map<string, PlatformModule>();
+    const moduleDeps: ModuleDeps = { ...deps, paths: platformPaths(config.dataDir), modules, url: () => url };
+    for (const factory of [...DEFAULT_MODULES, ...(opts.modules ?? [])]) {
+      const m = await factory(moduleDeps);
+      // A test may name a module the defaults already run: the first one wins.
+      if (!modules.has(m.name)) modules.set(m.name, m);
+    }
+    const all = [...modules.values()];
+    const routes: RouteDef[] = [...identityRoutes(deps), ...projectRoutes(deps), ...all.flatMap((m) => m.routes ?? [])];
     const app = createApp({
       routes, audit, logger, version: VERSION, webDir: webDir(),
+      before: all.flatMap((m) => m.before ?? []),
+      after: all.flatMap((m) => m.after ?? []),
       authenticate: (req) => authenticate(store, clock, req),
       ready: async () => (await store.query('SELECT 1 AS ok')).length === 1,
     });
@@ -62,16 +82,20 @@ export async function startPlatform(config: Config, opts: { clock?: Clock; logge
       ? createHttps({ cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) }, app)
       : createHttp(app);
     server.keepAliveTimeout = 65_000;
+    server.on('upgrade', (req, socket, head) => {
+      if (!all.some((m) => m.upgrade?.(req, socket, head))) socket.destroy();
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, config.host, () => resolve());
     });
     const port = (server.address() as AddressInfo).port;
-    const url = urlOf(config, port);
+    url = urlOf(config, port);
+    for (const m of all) await m.start?.();
     logger.info('control plane listening', { url, store: store.description, config: redactConfig(config) });
     let closing: Promise<void> | undefined;
     return {
-      url, port, deps, server,
+      url, port, deps, server, modules,
       close() {
         closing ??= (async () => {
           // Stop accepting; keep-alive connections close as soon as their request in flight is
@@ -86,6 +110,7 @@ export async function startPlatform(config: Config, opts: { clock?: Clock; logge
             });
             server.closeIdleConnections();
           });
+          for (const m of [...all].reverse()) await m.stop?.().catch((err: unknown) => logger.error('module stop failed', { module: m.name, error: String(err) }));
           await audit.close();
           await store.close();
         })();

@@ -1,0 +1,33 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { RequestHandler } from 'express';
+import type { RouteDef } from '../http/route.ts';
+import type { CoreDeps } from '../platform/deps.ts';
+import type { PlatformPaths } from '../platform/paths.ts';
+
+/** What a bounded context contributes to a running control plane. */
+export interface PlatformModule {
+  name: string;
+  /** API routes, mounted through the one audit path. */
+  routes?: RouteDef[];
+  /** Handlers mounted before Express' router and body parsing (the room proxy). */
+  before?: RequestHandler[];
+  /** Handlers mounted after the API routes (e.g. server-sent events needing raw responses). */
+  after?: RequestHandler[];
+  /** Websocket upgrades; return true when handled. */
+  upgrade?(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+  /** Background work (reconcile loops, checkpoint publishing), started after the listener is up. */
+  start?(): Promise<void>;
+  /** Stopped before the store closes. */
+  stop?(): Promise<void>;
+}
+
+export interface ModuleDeps extends CoreDeps {
+  paths: PlatformPaths;
+  /** Modules created earlier, by name, for the few that build on another (the airlock on rooms). */
+  modules: ReadonlyMap<string, PlatformModule>;
+  /** This control plane's URL (known once listening). */
+  url(): string;
+}
+
+export type ModuleFactory = (deps: ModuleDeps) => PlatformModule | Promise<PlatformModule>;
