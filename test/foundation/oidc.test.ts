@@ -42,9 +42,12 @@ let base: string;
 let issuer: string;
 let idp: Server;
 let ownApp: Server | undefined;
+/** The same routes over the same store, configured as demo mode (second factor waived). */
+let demoApp: Server;
+let demoBase: string;
 let provider: ProviderLike;
 /** Who the provider's interaction logs in next, and which factors it claims. */
-let nextLogin: { accountId: string; amr?: string[]; acr?: string } = { accountId: 'nobody' };
+let nextLogin: { accountId: string; amr?: string[]; acr?: string; refuse?: boolean } = { accountId: 'nobody' };
 
 async function listen(server: Server): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -54,8 +57,13 @@ async function listen(server: Server): Promise<number> {
 /** The provider's interaction: log in `nextLogin` without a form, then grant what the client asked for. */
 async function interaction(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const details = await provider.interactionDetails(req, res);
+  if (nextLogin.refuse) {
+    await provider.interactionFinished(req, res, { error: 'access_denied', error_description: 'the user cancelled' }, { mergeWithLastSubmission: false });
+    return;
+  }
   if (details.prompt.name === 'login') {
-    await provider.interactionFinished(req, res, { login: { ...nextLogin } }, { mergeWithLastSubmission: false });
+    const { accountId, amr, acr } = nextLogin;
+    await provider.interactionFinished(req, res, { login: { accountId, amr, acr } }, { mergeWithLastSubmission: false });
     return;
   }
   const grant = details.grantId
@@ -104,9 +112,10 @@ async function get(url: string, jar: Jar): Promise<Response> {
  * Logs in as `login` in a fresh browser. Follows redirects until our callback has answered
  * (or anything refuses); with `stopAtCallback`, returns before calling the callback.
  */
-async function browserLogin(login: typeof nextLogin, opts: { returnTo?: string; stopAtCallback?: boolean } = {}) {
+async function browserLogin(login: typeof nextLogin, opts: { returnTo?: string; stopAtCallback?: boolean; at?: string } = {}) {
   nextLogin = login;
   const jar = new Jar();
+  const base = opts.at ?? defaultBase();
   let url = `${base}/api/auth/oidc/login${opts.returnTo === undefined ? '' : `?returnTo=${encodeURIComponent(opts.returnTo)}`}`;
   for (let hop = 0; hop < 20; hop++) {
     const atCallback = url.startsWith(`${base}/api/auth/oidc/callback`);
@@ -123,8 +132,10 @@ async function problemOf(res: Response) {
   return { status: res.status, type: res.headers.get('content-type'), body: (await res.json()) as { reason: string; detail: string } };
 }
 
-async function me(jar: Jar) {
-  const res = await fetch(`${base}/api/me`, { headers: { cookie: jar.header(base) } });
+const defaultBase = () => base;
+
+async function me(jar: Jar, at = base) {
+  const res = await fetch(`${at}/api/me`, { headers: { cookie: jar.header(at) } });
   return { status: res.status, body: (await res.json()) as { id: string; csrfToken: string | null } };
 }
 
@@ -152,11 +163,17 @@ beforeAll(async () => {
     }));
     base = `http://127.0.0.1:${await listen(ownApp)}`;
   }
+  const demoDeps = { ...p.deps, config: { ...p.deps.config, demo: true } };
+  demoApp = createServer(createApp({
+    routes: [...identityRoutes(demoDeps), ...oidcRoutes(demoDeps)], audit: p.deps.audit, logger: silentLogger, version: 'test',
+    authenticate: (req) => authenticate(p.deps.store, p.deps.clock, req), ready: async () => true,
+  }));
+  demoBase = `http://127.0.0.1:${await listen(demoApp)}`;
 
   const { Provider } = (await import('oidc-provider' as string)) as { Provider: ProviderCtor };
   provider = new Provider(issuer, {
     clients: [{
-      client_id: CLIENT_ID, client_secret: CLIENT_SECRET, redirect_uris: [`${base}/api/auth/oidc/callback`],
+      client_id: CLIENT_ID, client_secret: CLIENT_SECRET, redirect_uris: [`${base}/api/auth/oidc/callback`, `${demoBase}/api/auth/oidc/callback`],
       response_types: ['code'], grant_types: ['authorization_code'], token_endpoint_auth_method: 'client_secret_basic',
     }],
     findAccount: async (_ctx: unknown, sub: string) => ({ accountId: sub, claims: async () => ({ sub }) }),
@@ -186,6 +203,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise((resolve) => ownApp?.close(resolve) ?? resolve(undefined));
+  await new Promise((resolve) => demoApp?.close(resolve) ?? resolve(undefined));
   await new Promise((resolve) => idp?.close(resolve));
   await p?.stop();
 });
@@ -262,10 +280,26 @@ describe('OIDC login round trip', () => {
     }
   });
 
-  it('403 mfa_required for a privileged user when the IdP asserts no second factor', async () => {
+  it('403 mfa_required for a privileged user when the IdP asserts no second factor, audited against the user', async () => {
     const { res, jar } = await browserLogin({ accountId: 'sub-oskar', amr: ['pwd'] });
     const refused = await problemOf(res!);
     expect([refused.status, refused.body.reason]).toEqual([403, 'mfa_required']);
+    expect((await me(jar)).status).toBe(401);
+    expect(await auditRows('user:oskar')).toEqual([
+      { outcome: 'denied', reason: refused.body.detail, details: { issuer, subject: 'sub-oskar', userId: 'oskar', reason: 'mfa_required' } },
+    ]);
+  });
+
+  it('waives the second factor for a privileged user in demo mode only', async () => {
+    const { res, jar } = await browserLogin({ accountId: 'sub-oskar', amr: ['pwd'] }, { at: demoBase });
+    expect(res!.status).toBe(303);
+    expect((await me(jar, demoBase)).body.id).toBe('oskar');
+  });
+
+  it('401 oidc_provider_refused when the user cancels at the IdP', async () => {
+    const { res, jar } = await browserLogin({ accountId: 'sub-olivia', refuse: true });
+    const refused = await problemOf(res!);
+    expect(refused).toMatchObject({ status: 401, body: { reason: 'oidc_provider_refused', error: 'access_denied' } });
     expect((await me(jar)).status).toBe(401);
   });
 

@@ -41,11 +41,12 @@ export function oidcRoutes(deps: CoreDeps): RouteDef[] {
   const callbackUrl = (req: Request) => `${publicUrl(config, req.socket.localPort ?? config.port)}${OIDC_CALLBACK_PATH}`;
   const clearStateCookie = (res: Response) => res.clearCookie(STATE_COOKIE, { httpOnly: true, sameSite: 'lax', secure, path: OIDC_CALLBACK_PATH });
 
-  /** Refusals name the identity they concern in the audit entry, with the machine-readable reason. */
+  /** Refusals name who they concern in the audit entry (the user if linked, else the IdP's subject) and the machine-readable reason. */
   const noted = (audit: AuditScope, err: unknown): unknown => {
     if (err instanceof DomainError) {
       const d = err.details ?? {};
-      if (typeof d.subject === 'string') audit.object = `oidc:${String(d.issuer)}#${d.subject}`;
+      if (typeof d.userId === 'string') audit.object = `user:${d.userId}`;
+      else if (typeof d.subject === 'string') audit.object = `oidc:${String(d.issuer)}#${d.subject}`;
       audit.details = { ...audit.details, ...d, reason: err.reason ?? null };
     }
     return err;
