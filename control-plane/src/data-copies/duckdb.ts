@@ -51,6 +51,7 @@ export async function rowsOf<T = Record<string, unknown>>(conn: DuckDBConnection
 /**
  * Runs `sql` while polling DuckDB's progress every `everyMs`, reporting `fraction` in 0..1.
  * When `signal` aborts, the query is interrupted and the promise rejects.
+ * Resolves to the statement's changed-row count (rows written, for COPY).
  */
 export async function runWithProgress(
   conn: DuckDBConnection,
@@ -58,7 +59,7 @@ export async function runWithProgress(
   onFraction?: (fraction: number) => void,
   signal?: AbortSignal,
   everyMs = 200,
-): Promise<void> {
+): Promise<number> {
   signal?.throwIfAborted();
   const onAbort = () => conn.interrupt();
   signal?.addEventListener('abort', onAbort, { once: true });
@@ -68,8 +69,9 @@ export async function runWithProgress(
         if (p >= 0) onFraction(Math.min(1, p / 100));
       }, everyMs)
     : undefined;
+  let changed = 0;
   try {
-    await conn.run(sql);
+    changed = (await conn.run(sql)).rowsChanged;
   } catch (err) {
     signal?.throwIfAborted();
     throw err;
@@ -78,4 +80,5 @@ export async function runWithProgress(
     signal?.removeEventListener('abort', onAbort);
   }
   signal?.throwIfAborted();
+  return changed;
 }

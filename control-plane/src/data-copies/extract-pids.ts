@@ -10,45 +10,66 @@
  */
 import { BIGINT, DOUBLE, DuckDBDataChunk, DuckDBScalarFunction, INTEGER, UINTEGER, type DuckDBConnection, type DuckDBInstance } from '@duckdb/node-api';
 import { ident } from './duckdb.ts';
+import { PersonLog } from './person-log.ts';
 import { AesPseudonymiser, HmacPseudonymiser, type PseudonymScheme } from './pseudonym.ts';
-
-/** Persons seen, as identity numbers in numeric form (11 digits fit a double exactly). */
-export type PersonSet = Set<number>;
 
 export interface PidSource {
   /** SQL expression giving the pseudonym of source alias `s`, whose person column is `col`. */
   expr(col: string): string;
   /** Extra FROM clause (a join), or ''. */
   join(col: string): string;
+  /** Number of distinct pseudonyms of these distinct ids: less than ids.length means a 64-bit collision. */
+  distinctPseudonyms(ids: Float64Array): Promise<number>;
+}
+
+function countDistinct(values: BigInt64Array): number {
+  values.sort();
+  let k = 0;
+  for (let i = 0; i < values.length; i++) if (i === 0 || values[i] !== values[i - 1]) k++;
+  return k;
 }
 
 let counter = 0;
 
-/** Registers a per-row AES pseudonym function for `domain`; ids land in `persons`. */
-export function aesPidSource(conn: DuckDBConnection, key: Uint8Array, domain: string, persons: PersonSet): PidSource {
+/** Registers a per-row AES pseudonym function for `domain`; every id it sees is appended to `persons`. */
+export function aesPidSource(conn: DuckDBConnection, key: Uint8Array, domain: string, persons: PersonLog): PidSource {
   const aes = new AesPseudonymiser(key, domain);
   const name = `tre_pid_${++counter}`;
+  let ids = new Float64Array(2048);
   conn.registerScalarFunction(
     DuckDBScalarFunction.create({
       name,
       returnType: BIGINT,
       parameterTypes: [DOUBLE],
       mainFunction: (_info, input, output) => {
-        const ids = input.getColumnVector(0);
-        aes.run(
-          input.rowCount,
-          (i) => {
-            const id = ids.getItem(i) as number;
-            persons.add(id);
-            return id;
-          },
-          (i, p) => output.setItem(i, p),
-        );
+        const n = input.rowCount;
+        const vector = input.getColumnVector(0);
+        if (ids.length < n) ids = new Float64Array(n);
+        for (let i = 0; i < n; i++) {
+          const id = vector.getItem(i);
+          if (typeof id !== 'number') throw new Error('person id missing');
+          ids[i] = id;
+        }
+        persons.append(ids, n);
+        const out = aes.encrypt(ids, n);
+        for (let i = 0; i < n; i++) output.setItem(i, out.readBigInt64BE(i * 16));
         output.flush();
       },
     }),
   );
-  return { expr: (col) => `${name}(CAST(${col} AS DOUBLE))`, join: () => '' };
+  return {
+    expr: (col) => `${name}(CAST(${col} AS DOUBLE))`,
+    join: () => '',
+    async distinctPseudonyms(distinctIds) {
+      const all = new BigInt64Array(distinctIds.length);
+      for (let off = 0; off < distinctIds.length; off += 65536) {
+        const part = distinctIds.subarray(off, off + 65536);
+        const out = aes.encrypt(part, part.length);
+        for (let i = 0; i < part.length; i++) all[off + i] = out.readBigInt64BE(i * 16);
+      }
+      return countDistinct(all);
+    },
+  };
 }
 
 /**
@@ -61,7 +82,7 @@ export async function hmacPidSource(
   key: Uint8Array,
   domain: string,
   idsSql: string,
-  persons: PersonSet,
+  persons: PersonLog,
 ): Promise<PidSource> {
   const table = `tre_pmap_${++counter}`;
   await conn.run(`CREATE TABLE ${table}_raw (f DOUBLE, h0 INTEGER, h1 UINTEGER)`);
@@ -72,14 +93,16 @@ export async function hmacPidSource(
     const appender = await appendConn.createAppender(`${table}_raw`);
     const result = await conn.stream(`SELECT DISTINCT CAST(fnr AS DOUBLE) AS f FROM (${idsSql})`);
     const out = DuckDBDataChunk.create([DOUBLE, INTEGER, UINTEGER]);
+    let seen = new Float64Array(2048);
     for await (const chunk of result) {
       const ids = chunk.getColumnVector(0);
       const n = chunk.rowCount;
       out.rowCount = n;
+      if (seen.length < n) seen = new Float64Array(n);
       const [o0, o1, o2] = [out.getColumnVector(0), out.getColumnVector(1), out.getColumnVector(2)];
       for (let i = 0; i < n; i++) {
         const id = ids.getItem(i) as number;
-        persons.add(id);
+        seen[i] = id;
         const [hi, lo] = mac.words(id);
         o0.setItem(i, id);
         o1.setItem(i, hi);
@@ -88,6 +111,7 @@ export async function hmacPidSource(
       o0.flush();
       o1.flush();
       o2.flush();
+      persons.append(seen, n);
       appender.appendDataChunk(out);
     }
     appender.closeSync();
@@ -99,7 +123,11 @@ export async function hmacPidSource(
   return {
     expr: () => `${ident(table)}.pid`,
     join: (col) => `JOIN ${ident(table)} ON ${ident(table)}.f = CAST(${col} AS DOUBLE)`,
+    async distinctPseudonyms() {
+      const reader = await conn.runAndReadAll(`SELECT count(DISTINCT pid) AS n FROM ${ident(table)}`);
+      return Number(reader.getRowObjectsJS()[0]?.n ?? 0);
+    },
   };
 }
 
-export type { PseudonymScheme };
+export type { PseudonymScheme, PersonLog };

@@ -18,7 +18,8 @@ import type { Dataset } from '../catalog/index.ts';
 import { ConflictError, InputError } from '../errors/index.ts';
 import type { Clock } from '../platform/clock.ts';
 import { ident, lit, openDuck, rowsOf, runWithProgress } from './duckdb.ts';
-import { aesPidSource, hmacPidSource, type PersonSet, type PidSource } from './extract-pids.ts';
+import { aesPidSource, hmacPidSource, type PidSource } from './extract-pids.ts';
+import { PersonList, PersonLog, unionSorted } from './person-log.ts';
 import { CopyManifestSchema, type CopyFile, type CopyManifest } from './extract-manifest.ts';
 import { cohortSql, parseScope, personConditions, planExtract, type ExtractScopeInput, type SourceFile } from './extract-scope.ts';
 import { sha256File, type Progress } from './generator.ts';
@@ -53,11 +54,9 @@ export interface ExtractInput {
 export interface ExtractResult {
   dir: string;
   manifest: CopyManifest;
-  /** The real identity numbers in the copy, sorted (platform-only; never into a room). */
-  persons: string[];
+  /** The real identity numbers in the copy, ascending (platform-only; never into a room). */
+  persons: PersonList;
 }
-
-const fnrOf = (n: number) => String(n).padStart(11, '0');
 
 export async function createExtract(deps: ExtractDeps, input: ExtractInput): Promise<ExtractResult> {
   const scope = parseScope(input.scope);
@@ -94,7 +93,7 @@ export async function createExtract(deps: ExtractDeps, input: ExtractInput): Pro
     );
     const total = totals.reduce((a, b) => a + b, 0);
     let doneBefore = 0;
-    const allPersons: PersonSet = new Set();
+    const personsPerDataset: Float64Array[] = [];
     const files: CopyFile[] = [];
     const datasets: CopyManifest['datasets'] = [];
 
@@ -107,16 +106,16 @@ export async function createExtract(deps: ExtractDeps, input: ExtractInput): Pro
       if (optOut.length) conds.push(`${person} NOT IN (SELECT fnr FROM tre_optout)`);
       const where = conds.join(' AND ');
       const domain = scope.linkage ? 'person' : ds.name;
-      const persons: PersonSet = new Set();
+      const log = new PersonLog();
       const pid: PidSource =
         scheme === 'aes-256-prf'
-          ? aesPidSource(conn, input.key, domain, persons)
-          : await hmacPidSource(duck.instance, conn, input.key, domain, `SELECT ${person} AS fnr FROM ${from} WHERE ${where}`, persons);
+          ? aesPidSource(conn, input.key, domain, log)
+          : await hmacPidSource(duck.instance, conn, input.key, domain, `SELECT ${person} AS fnr FROM ${from} WHERE ${where}`, log);
       const cols = plan.variables.filter((v) => v.name !== ds.personVariable).map((v) => `s.${ident(v.name)}`);
       const select = `SELECT ${pid.expr(person)} AS pid${cols.length ? `, ${cols.join(', ')}` : ''} FROM ${from} ${pid.join(person)} WHERE ${where}`;
       const parquetName = `${ds.name}.parquet`;
       const parquetPath = join(tmpDir, parquetName);
-      await runWithProgress(
+      const rows = await runWithProgress(
         conn,
         `COPY (${select}) TO ${lit(parquetPath)} (FORMAT parquet, COMPRESSION zstd)`,
         (f) => input.onProgress?.({ stage: ds.name, done: doneBefore + Math.round(f * totals[i]!), total }),
@@ -124,13 +123,13 @@ export async function createExtract(deps: ExtractDeps, input: ExtractInput): Pro
       );
       doneBefore += totals[i]!;
       input.onProgress?.({ stage: ds.name, done: doneBefore, total });
-      const [check] = await rowsOf<{ n: bigint; p: bigint }>(conn, `SELECT count(*) AS n, count(DISTINCT pid) AS p FROM read_parquet(${lit(parquetPath)})`);
-      const rows = Number(check?.n ?? 0);
+      const persons = log.distinct();
       // Distinct pseudonyms must equal distinct persons: a 64-bit collision would merge two people.
-      if (Number(check?.p ?? 0) !== persons.size) {
-        throw new Error(`pseudonym collision in ${ds.name}: ${persons.size} persons, ${Number(check?.p)} pseudonyms`);
+      const pseudonyms = await pid.distinctPseudonyms(persons);
+      if (pseudonyms !== persons.length) {
+        throw new Error(`pseudonym collision in ${ds.name}: ${persons.length} persons, ${pseudonyms} pseudonyms`);
       }
-      for (const p of persons) allPersons.add(p);
+      personsPerDataset.push(persons);
       const written: [string, 'parquet' | 'csv'][] = [];
       if (formats.includes('parquet')) written.push([parquetName, 'parquet']);
       if (formats.includes('csv')) {
@@ -148,7 +147,7 @@ export async function createExtract(deps: ExtractDeps, input: ExtractInput): Pro
         sourceVersion: plan.source.version,
         sourceSha256: plan.source.sha256,
         rows,
-        persons: persons.size,
+        persons: persons.length,
         droppedDirectIdentifiers: plan.dropped,
         variables: [
           { name: 'pid', type: 'integer', label: 'Project pseudonym of the person', unit: null, codeList: null, class: 'indirect_identifier' },
@@ -180,7 +179,7 @@ export async function createExtract(deps: ExtractDeps, input: ExtractInput): Pro
     for (const f of [...files.map((f) => f.name), 'manifest.json']) await chmod(join(tmpDir, f), 0o444);
     await rename(tmpDir, finalDir);
     await chmod(finalDir, 0o555);
-    const persons = [...allPersons].sort((a, b) => a - b).map(fnrOf);
+    const persons = new PersonList(unionSorted(personsPerDataset));
     return { dir: finalDir, manifest, persons };
   } catch (err) {
     duck.close();

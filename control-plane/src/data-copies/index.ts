@@ -15,4 +15,5 @@ export {
   type SourceFile,
 } from './extract-scope.ts';
 export { createExtract, type ExtractDeps, type ExtractInput, type ExtractResult } from './extract.ts';
+export { PersonList } from './person-log.ts';
 export { verifyCopy, CopyManifestSchema, type CopyManifest, type CopyFile, type CopyCheck } from './extract-manifest.ts';

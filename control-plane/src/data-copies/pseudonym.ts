@@ -63,27 +63,29 @@ export class AesPseudonymiser {
     this.#tag = domainTag(key, domain);
   }
 
-  /** Encrypts `n` ids (read by `idAt`) and passes each pseudonym to `put(i, pseudonym)`. */
-  run(n: number, idAt: (i: number) => number, put: (i: number, p: bigint) => void): void {
+  /**
+   * Pseudonyms of `ids[0..n)` (integers below 2^53): block i of the returned buffer starts with
+   * the 8-byte big-endian pseudonym of ids[i]. The buffer is reused by the next call.
+   */
+  encrypt(ids: Float64Array, n: number): Buffer {
     if (this.#buf.length < n * 16) {
       this.#buf = Buffer.alloc(n * 16);
       for (let i = 0; i < n; i++) this.#tag.copy(this.#buf, i * 16);
     }
     const buf = this.#buf;
     for (let i = 0; i < n; i++) {
-      const id = idAt(i);
-      if (!Number.isSafeInteger(id) || id < 0) throw new RangeError(`person id ${id} is not a non-negative integer`);
+      const id = ids[i]!;
+      if (!(id >= 0 && id <= Number.MAX_SAFE_INTEGER && Math.floor(id) === id)) {
+        throw new RangeError(`person id ${id} is not a non-negative integer`);
+      }
       buf.writeDoubleBE(id, i * 16 + 8);
     }
-    const out = this.#cipher.update(buf.subarray(0, n * 16));
-    for (let i = 0; i < n; i++) put(i, out.readBigInt64BE(i * 16));
+    return this.#cipher.update(buf.subarray(0, n * 16));
   }
 
   /** One person's pseudonym (for tests and citizen look-ups done by the platform). */
   one(id: number): bigint {
-    let p = 0n;
-    this.run(1, () => id, (_, v) => (p = v));
-    return p;
+    return this.encrypt(Float64Array.of(id), 1).readBigInt64BE(0);
   }
 }
 
