@@ -156,7 +156,10 @@ export class LocalDriver implements RoomDriver {
       while (Date.now() < deadline && (await anyAlive(servers))) await sleep(50);
       // Killing a PID namespace's pid 1 kills everything in it; the outer monitor then exits.
       for (const p of [...inner, ...procs]) signal(p.pid, 'SIGKILL');
-      for (let i = 0; i < 100 && (await anyAlive(procs.map((p) => p.pid))); i++) await sleep(20);
+      for (let i = 0; i < 250 && (await anyAlive(procs.map((p) => p.pid))); i++) await sleep(20);
+      if (await anyAlive(procs.map((p) => p.pid))) {
+        throw new UnavailableError('room sandbox did not exit', { reason: 'stop-timeout', details: { roomId } });
+      }
     }
     const cgroupDir = state?.cgroupDir ?? (await this.cgroupSupport().then((c) => c && join(c.parent, roomId)));
     if (cgroupDir) await removeRoomCgroup(cgroupDir);
@@ -275,6 +278,10 @@ function outermost(procs: LabelledProcess[]): LabelledProcess[] {
 }
 
 async function adoptFromProc(p: LabelledProcess, now: Date): Promise<LocalState> {
+  const processStartTime = async (fallback: Date) => {
+    const btime = /^btime (\d+)$/m.exec(await readFile('/proc/stat', 'utf8').catch(() => ''))?.[1];
+    return btime ? new Date((Number(btime) + p.startTicks / CLOCK_TICKS_PER_SECOND) * 1000) : fallback;
+  };
   const argv = (await readFile(`/proc/${p.pid}/cmdline`, 'utf8')).split('\0');
   const bindAt = argv.findIndex((a, i) => a === '--bind' && argv[i + 2] === '/run/jupyter');
   const socketDir = argv[bindAt + 1] ?? '';
@@ -282,7 +289,7 @@ async function adoptFromProc(p: LabelledProcess, now: Date): Promise<LocalState>
   const baseUrl = baseFlag ? baseFlag.slice('--ServerApp.base_url='.length) : (argv.filter(Boolean).at(-1) ?? '/');
   return {
     driver: 'local', version: 1, projectId: p.labels.projectId, pid: p.pid, startTicks: p.startTicks,
-    socketPath: join(socketDir, ROOM_SOCKET_NAME), baseUrl, startedAt: now.toISOString(),
+    socketPath: join(socketDir, ROOM_SOCKET_NAME), baseUrl, startedAt: (await processStartTime(now)).toISOString(),
     limits: appliedLimits(argv.every((a) => !a.includes('ulimit -v'))),
   };
 }
