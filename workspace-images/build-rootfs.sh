@@ -32,6 +32,11 @@ log() { printf '%s build-rootfs %s\n' "$(date -u +%FT%TZ)" "$*"; }
 
 if [ "$(id -u)" != 0 ]; then echo "build-rootfs.sh must run as root (debootstrap, chroot)" >&2; exit 1; fi
 
+# One build at a time per target: a second caller waits, then finds the build up to date.
+mkdir -p "$(dirname "$rootfs")"
+exec 9>"$rootfs.lock"
+flock 9
+
 if ! command -v debootstrap >/dev/null; then
   log "installing debootstrap"
   flock /tmp/apt.lock apt-get install -y debootstrap
