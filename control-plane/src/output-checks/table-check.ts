@@ -76,6 +76,7 @@ export async function checkTable(conn: DuckDBConnection, req: TableCheckRequest)
   let negative: boolean | undefined;
   const grid = await computeStats(conn, {
     relation: source.relation,
+    types: source.columns,
     rowDims: spec.index,
     colDims: spec.columns,
     values: spec.values,
@@ -83,6 +84,7 @@ export async function checkTable(conn: DuckDBConnection, req: TableCheckRequest)
     margins: spec.margins,
     needMedian: spec.aggfuncs.includes('median'),
     needMode: spec.aggfuncs.includes('mode'),
+    needMinMax: spec.aggfuncs.includes('min') || spec.aggfuncs.includes('max'),
     needM2: spec.aggfuncs.includes('std'),
     topN: dominance && numeric ? Math.max(rules.nk.n, 2) : null,
     needsTop: (cell, g) => !(negative ??= hasNegative(g)) && needsTopContributions(cell, rules),

@@ -50,20 +50,22 @@ const hasDominanceRules = (agg: AggFunc | null) => agg === 'mean' || agg === 'su
 
 /**
  * Whether the cell's nk / p-ratio outcome depends on its largest contributions
- * beyond what `hi` (largest) and `lo` (smallest) already settle.
+ * beyond what its bounds settle: the largest value t1 lies between the cell's
+ * largest value (or else its mean) and `maxBound`; the second t2 between 0 and
+ * t1 (no negative values: with negatives these rules are not judged).
  */
 export function needsTopContributions(cell: CellStats, rules: TableRules): boolean {
-  if (cell.nn <= 1 || cell.s === null || cell.s <= 0 || cell.hi === null || cell.lo === null) return false;
-  const { s, hi, lo } = cell;
+  if (cell.nn <= 1 || cell.s === null || cell.s <= 0 || cell.maxBound === null) return false;
+  const s = cell.s;
+  const m = cell.maxBound;
+  const t1Low = cell.hi ?? s / cell.nn;
   const n = Math.min(rules.nk.n, cell.nn);
-  // nk: hi ≤ top-n sum ≤ min(s, n·hi)
-  const nkLow = nkFails(hi, s, rules);
-  const nkHigh = nkFails(Math.min(s, n * hi), s, rules);
-  if (nkLow !== nkHigh) return true;
-  // p-ratio: lo ≤ second largest ≤ hi
-  const withSecondHi = pRatioFails(cell, hi, hi, rules);
-  const withSecondLo = pRatioFails(cell, hi, lo, rules);
-  return withSecondHi !== withSecondLo;
+  // nk: t1 ≤ top-n sum ≤ min(s, n·max)
+  if (nkFails(t1Low, s, rules) !== nkFails(Math.min(s, n * m), s, rules)) return true;
+  // p-ratio = (s − t1 − t2) / t1, at least s/max − 2, at most s/t1Low − 1
+  const surelyPasses = !lt(s / m - 2, rules.pRatio);
+  const surelyFails = lt(s / t1Low - 1, rules.pRatio);
+  return !surelyPasses && !surelyFails;
 }
 
 /** The rules a cell of a block with this aggfunc fails or is flagged by. */
@@ -75,10 +77,9 @@ export function judgeCell(cell: CellStats, agg: AggFunc | null, rules: TableRule
   if (judgesThreshold && count < rules.threshold) out.push('threshold');
   if (judgesZeros && rules.zerosDisclosive && count === 0) out.push('zeros');
   if (hasDominanceRules(agg) && !tableHasNegative) {
-    const top = exactTop(cell, rules.nk.n);
-    const nSum = top.slice(0, rules.nk.n).reduce((a, b) => a + b, 0);
-    if (cell.nn > 0 && nkFails(nSum, cell.s, rules)) out.push('nk');
-    if (pRatioFails(cell, top[0] ?? 0, top[1] ?? 0, rules)) out.push('p-ratio');
+    const top = largest(cell, rules.nk.n);
+    if (cell.nn > 0 && nkFails(top.nSum, cell.s, rules)) out.push('nk');
+    if (pRatioFails(cell, top.t1, top.t2, rules)) out.push('p-ratio');
   }
   if (agg === 'std' && count - 1 < rules.dof) out.push('dof');
   if (rules.checkMissing && (cell.n === 0 || (agg !== null && cell.nn < cell.n))) out.push('missing');
@@ -87,15 +88,22 @@ export function judgeCell(cell: CellStats, agg: AggFunc | null, rules: TableRule
 }
 
 /**
- * The largest contributions, or the bound that settles the rules when they
- * were not fetched (see `needsTopContributions`): `hi` repeated stands in for
- * the unknown ones, and any outcome between the bounds is the same.
+ * The largest value, the second, and the sum of the n largest; from the
+ * fetched contributions, or, when they were not fetched because the bounds
+ * settle the rules (see `needsTopContributions`), from `maxBound` repeated:
+ * a value at the bounds' extreme, giving the same outcome.
  */
-function exactTop(cell: CellStats, n: number): number[] {
-  if (cell.top !== undefined) return cell.top;
-  if (cell.hi === null) return [];
-  if (cell.nn === 1) return [cell.hi];
-  return Array.from({ length: Math.max(2, Math.min(n, cell.nn)) }, () => cell.hi!);
+function largest(cell: CellStats, n: number): { t1: number; t2: number; nSum: number } {
+  const top = cell.top;
+  if (top !== undefined) {
+    let nSum = 0;
+    for (let i = 0; i < n && i < top.length; i++) nSum += top[i]!;
+    return { t1: top[0] ?? 0, t2: top[1] ?? 0, nSum };
+  }
+  if (cell.nn === 0 || cell.s === null) return { t1: 0, t2: 0, nSum: 0 };
+  if (cell.nn === 1) return { t1: cell.s, t2: 0, nSum: cell.s };
+  const m = cell.maxBound ?? 0;
+  return { t1: m, t2: m, nSum: Math.min(n, cell.nn) * m };
 }
 
 export function worst(statuses: Status[]): Status {

@@ -57,12 +57,15 @@ async function readHead(path: string): Promise<Buffer> {
 const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL)/;
 export const isNumericType = (type: string) => NUMERIC.test(type);
 
-/** A label or value as JSON keeps it: whole numbers stay numbers, dates become ISO strings. */
+/**
+ * A DuckDB value as JSON keeps it: numbers (integers, decimals) stay numbers,
+ * dates and timestamps become their SQL text (`2020-01-02`, `2020-01-02 10:00:00`).
+ */
 export function toJsonValue(v: unknown): string | number | boolean | null {
   if (v === null || v === undefined) return null;
-  if (typeof v === 'bigint') return Number(v);
   if (typeof v === 'number') return Number.isFinite(v) ? v : null;
   if (typeof v === 'string' || typeof v === 'boolean') return v;
-  if (v instanceof Date) return v.toISOString().endsWith('T00:00:00.000Z') ? v.toISOString().slice(0, 10) : v.toISOString();
+  if (typeof v === 'bigint') return Number(v);
+  if (typeof (v as { toDouble?: unknown }).toDouble === 'function') return (v as { toDouble(): number }).toDouble();
   return String(v);
 }

@@ -6,13 +6,19 @@
  * squared deviations, for std), median and mode when asked for, and the
  * largest contributions `top` for dominance and p-ratio.
  *
- * Speed: the fast path groups by all table variables only and derives the
- * margins by merging cells (every statistic above but median and mode merges
- * exactly). The largest contributions (DuckDB's top-n `max(v, n)`) cost as
- * much again as the rest, so they are fetched only for the few cells whose
- * nk / p-ratio outcome the bounds `hi ≤ top ≤ n·hi` cannot settle, by a
- * second query restricted to those cells. Median or mode with margins take
- * the slow path: one GROUPING SETS pass computing everything.
+ * Speed (the check must cost little more than a bare GROUP BY; each
+ * aggregate adds a pass over every row's state): the fast path groups by all
+ * table variables only, computing just counts and sums (and what the asked
+ * aggfuncs need), and derives the margins by merging cells (everything but
+ * median and mode merges exactly). The smallest and largest values of the
+ * whole column come from one ungrouped query; when none is negative, the
+ * cell's largest value is bounded by the column's, and the largest
+ * contributions (DuckDB's top-n `max(v, n)`, as costly as all the rest) are
+ * fetched only for the few cells whose nk / p-ratio outcome the bounds leave
+ * open, by a second query restricted to those cells. With a negative value
+ * somewhere, every cell gets its own min and max (to report negatives).
+ * Median or mode with margins take the slow path: one GROUPING SETS pass
+ * computing everything.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { isNumericType, quoteIdent, toJsonValue } from './table-source.ts';
@@ -25,6 +31,8 @@ export interface CellStats {
   s: number | null;
   lo: number | null;
   hi: number | null;
+  /** An upper bound of the largest value: `hi` when computed, else the column's largest. */
+  maxBound: number | null;
   m2: number | null;
   median: Label;
   mode: Label;
@@ -34,6 +42,8 @@ export interface CellStats {
 
 export interface StatsRequest {
   relation: string;
+  /** Column name → DuckDB type, for the grouping variables at least. */
+  types: Map<string, string>;
   /** Row variables, then column variables. */
   rowDims: string[];
   colDims: string[];
@@ -42,6 +52,8 @@ export interface StatsRequest {
   margins: boolean;
   needMedian: boolean;
   needMode: boolean;
+  /** min/max asked for as aggfuncs. */
+  needMinMax: boolean;
   needM2: boolean;
   /** How many largest contributions to fetch, or null for none. */
   topN: number | null;
@@ -61,74 +73,83 @@ export interface StatsGrid {
   cells: CellStats[][];
 }
 
-export const emptyStats = (): CellStats => ({ n: 0, nn: 0, s: null, lo: null, hi: null, m2: null, median: null, mode: null, top: undefined });
-
-let tempCounter = 0;
+export const emptyStats = (): CellStats => ({ n: 0, nn: 0, s: null, lo: null, hi: null, maxBound: null, m2: null, median: null, mode: null, top: undefined });
 
 export async function computeStats(conn: DuckDBConnection, req: StatsRequest): Promise<StatsGrid> {
   const dims = [...req.rowDims, ...req.colDims];
   const numeric = req.values !== null && req.valuesType !== null && isNumericType(req.valuesType);
   const v = req.values === null ? null : quoteIdent(req.values);
   const vd = `${v}::DOUBLE`;
+  const slow = req.margins && (req.needMedian || req.needMode);
+  let column: { lo: number | null; hi: number | null } | undefined;
+  if (numeric && !slow) {
+    const [row] = (await conn.runAndReadAll(`SELECT min(${vd}), max(${vd}) FROM ${req.relation}`)).getRowsJS();
+    column = { lo: row?.[0] === null ? null : Number(row?.[0]), hi: row?.[1] === null ? null : Number(row?.[1]) };
+  }
+  const perCellExtremes = numeric && (slow || req.needMinMax || (column?.lo ?? 0) < 0);
   const aggs = ['count(*)::DOUBLE AS n', v === null ? 'count(*)::DOUBLE AS nn' : `count(${v})::DOUBLE AS nn`];
-  if (numeric) aggs.push(`sum(${vd}) AS s`, `min(${vd}) AS lo`, `max(${vd}) AS hi`);
+  if (numeric) aggs.push(`sum(${vd}) AS s`);
+  if (perCellExtremes) aggs.push(`min(${vd}) AS lo`, `max(${vd}) AS hi`);
   if (numeric && req.needM2) aggs.push(`CASE WHEN count(${v}) > 0 THEN coalesce(var_samp(${vd}), 0) * (count(${v}) - 1) END AS m2`);
   if (req.needMedian && numeric) aggs.push(`median(${v}) AS median`);
   if (req.needMode && v !== null) aggs.push(`mode(${v}) AS mode`);
-  const where = dims.map((d) => `${quoteIdent(d)} IS NOT NULL`).join(' AND ');
   const dimList = dims.map(quoteIdent).join(', ');
-  const slow = req.margins && (req.needMedian || req.needMode);
 
-  const grid = emptyGrid(dims.length);
+  let sql: string;
   if (slow) {
     if (numeric && req.topN !== null) aggs.push(`max(${vd}, ${req.topN}) AS top`);
+    const where = dims.map((d) => `${quoteIdent(d)} IS NOT NULL`).join(' AND ');
     const sets = req.colDims.length === 0
       ? [`(${dimList})`, '()']
       : [`(${dimList})`, `(${req.rowDims.map(quoteIdent).join(', ')})`, `(${req.colDims.map(quoteIdent).join(', ')})`, '()'];
-    const sql = `SELECT ${dimList}, grouping(${dimList}) AS gid, ${aggs.join(', ')} FROM ${req.relation} WHERE ${where} GROUP BY GROUPING SETS (${sets.join(', ')})`;
-    const reader = await conn.runAndReadAll(sql);
-    const names = reader.columnNames();
-    const fineRows: Array<{ labels: Label[]; stats: CellStats; gid: number }> = [];
-    for (const row of reader.getRowsJS()) {
-      const labels = row.slice(0, dims.length).map(toJsonValue);
-      fineRows.push({ labels, stats: rowStats(names, row, dims.length + 1), gid: Number(row[dims.length]) });
-    }
-    return layout(grid, req, fineRows);
+    sql = `SELECT ${dimList}, ${aggs.join(', ')}, grouping(${dimList})::INTEGER AS gid FROM ${req.relation} WHERE ${where} GROUP BY GROUPING SETS (${sets.join(', ')})`;
+  } else {
+    // No WHERE: records with a missing grouping value form groups, dropped in `layout` (as pandas drops them).
+    sql = `SELECT ${dimList}, ${aggs.join(', ')}, 0 AS gid FROM ${req.relation} GROUP BY ${dimList}`;
   }
-
-  const temp = `oc_cells_${process.pid}_${++tempCounter}`;
-  await conn.run(`CREATE TEMP TABLE ${temp} AS SELECT row_number() OVER () - 1 AS cid, * FROM (SELECT ${dimList}, ${aggs.join(', ')} FROM ${req.relation} WHERE ${where} GROUP BY ${dimList})`);
-  try {
-    const reader = await conn.runAndReadAll(`SELECT * FROM ${temp}`);
-    const names = reader.columnNames();
-    const fineRows = reader.getRowsJS().map((row) => ({
-      labels: row.slice(1, dims.length + 1).map(toJsonValue),
-      stats: rowStats(names, row, dims.length + 1),
-      gid: 0,
-      cid: Number(row[0]),
-    }));
-    const result = layout(grid, req, fineRows);
-    if (numeric && req.topN !== null && req.needsTop) await refineTop(conn, req, result, temp, where);
-    return result;
-  } finally {
-    await conn.run(`DROP TABLE IF EXISTS ${temp}`);
-  }
+  const reader = await conn.runAndReadAll(sql);
+  const grouped = readGroups(reader.columnNames(), reader.getColumns(), dims.length, column?.hi ?? null);
+  const grid = layout(req, grouped, !slow);
+  if (numeric && req.topN !== null && req.needsTop && !slow) await refineTop(conn, req, grid);
+  return grid;
 }
 
-function rowStats(names: string[], row: unknown[], from: number): CellStats {
-  const s = emptyStats();
-  for (let i = from; i < names.length; i++) {
-    const name = names[i] as keyof CellStats;
-    const value = row[i];
-    if (name === 'top') s.top = (value as unknown[] | null)?.map(Number) ?? [];
-    else if (name === 'median' || name === 'mode') s[name] = toJsonValue(value);
-    else if (name in s) (s as unknown as Record<string, number | null>)[name] = value === null ? null : Number(value);
-  }
-  return s;
+interface Groups {
+  /** labels[variable][group] */
+  labels: Label[][];
+  gid: number[];
+  stats: CellStats[];
 }
 
-function emptyGrid(nDims: number): StatsGrid {
-  return { levels: Array.from({ length: nDims }, () => []), rows: [], cols: [], rowIsMargin: [], colIsMargin: [], cells: [] };
+/** Column-wise reading: the result of a 24,000-cell table is read without a JS object per value. */
+function readGroups(names: string[], columns: unknown[][], nDims: number, columnMax: number | null): Groups {
+  const labels = columns.slice(0, nDims).map((col) => col.map(toJsonValue));
+  const col = (name: string) => {
+    const i = names.indexOf(name);
+    return i < 0 ? undefined : (columns[i] as Array<number | null>);
+  };
+  const [n, nn, s, lo, hi, m2] = ['n', 'nn', 's', 'lo', 'hi', 'm2'].map(col);
+  const median = col('median');
+  const mode = col('mode');
+  const top = col('top') as unknown as Array<{ items: unknown[] } | null> | undefined;
+  const gid = col('gid')!.map(Number);
+  const stats = gid.map((_, j): CellStats => {
+    const cellHi = hi?.[j] ?? null;
+    const cellNn = nn![j]!;
+    return {
+      n: n![j]!,
+      nn: cellNn,
+      s: s?.[j] ?? null,
+      lo: lo?.[j] ?? null,
+      hi: cellHi,
+      maxBound: cellNn === 0 ? null : (cellHi ?? columnMax),
+      m2: m2?.[j] ?? null,
+      median: median ? toJsonValue(median[j]) : null,
+      mode: mode ? toJsonValue(mode[j]) : null,
+      top: top ? (top[j]?.items.map(Number) ?? []) : undefined,
+    };
+  });
+  return { labels, gid, stats };
 }
 
 const keyOf = (labels: Label[]) => JSON.stringify(labels);
@@ -147,50 +168,71 @@ function cartesian(levels: Label[][]): Label[][] {
 
 const marginLabel = (width: number): Label[] => (width === 0 ? [] : ['All', ...Array.from({ length: width - 1 }, () => '')]);
 
-/** Places grouped rows on the full grid of observed levels; merges margins on the fast path. */
-function layout(grid: StatsGrid, req: StatsRequest, fine: Array<{ labels: Label[]; stats: CellStats; gid: number; cid?: number }>): StatsGrid & { reps?: Map<CellStats, { kind: number; cid: number }> } {
+/**
+ * Places grouped rows on the full grid of observed levels (rows and columns
+ * are the cartesian products of the sorted levels, so a cell's position is a
+ * mixed-radix number of its levels' positions); merges margins when asked.
+ */
+function layout(req: StatsRequest, groups: Groups, mergeMargins: boolean): StatsGrid {
   const nr = req.rowDims.length;
   const nc = req.colDims.length;
   const nd = nr + nc;
-  const seen = grid.levels.map(() => new Map<string, Label>());
-  for (const f of fine) {
-    if (f.gid !== 0) continue;
-    f.labels.forEach((l, i) => seen[i]!.set(keyOf([l]), l));
+  const count = groups.gid.length;
+  const inner = (j: number) => {
+    if (groups.gid[j] !== 0) return false;
+    for (let i = 0; i < nd; i++) if (groups.labels[i]![j] === null) return false;
+    return true;
+  };
+  const levels: Label[][] = [];
+  const position: Array<Map<Label, number>> = [];
+  for (let i = 0; i < nd; i++) {
+    const seen = new Set<Label>();
+    for (let j = 0; j < count; j++) if (inner(j)) seen.add(groups.labels[i]![j]!);
+    const sorted = [...seen].sort(compareLabels);
+    levels.push(sorted);
+    position.push(new Map(sorted.map((l, k) => [l, k])));
   }
-  grid.levels = seen.map((m) => [...m.values()].sort(compareLabels));
-  const rowTuples = cartesian(grid.levels.slice(0, nr));
-  const colTuples = cartesian(grid.levels.slice(nr));
-  grid.rows = [...rowTuples, ...(req.margins ? [marginLabel(nr)] : [])];
-  grid.rowIsMargin = grid.rows.map((_, i) => i >= rowTuples.length);
+  const rowTuples = cartesian(levels.slice(0, nr));
+  const colTuples = cartesian(levels.slice(nr));
   const colMargin = req.margins && nc > 0;
-  grid.cols = [...colTuples, ...(colMargin ? [marginLabel(nc)] : [])];
-  grid.colIsMargin = grid.cols.map((_, i) => i >= colTuples.length);
-  const rowIndex = new Map(rowTuples.map((t, i) => [keyOf(t), i]));
-  const colIndex = new Map(colTuples.map((t, i) => [keyOf(t), i]));
-  grid.cells = grid.rows.map(() => grid.cols.map(emptyStats));
-  const allRow = grid.rows.length - 1;
-  const allCol = grid.cols.length - 1;
-  const reps = new Map<CellStats, { kind: number; cid: number }>();
-  for (const f of fine) {
-    // grouping(): bit set = variable rolled up; the last variable is the lowest bit.
-    const rolledRows = f.gid !== 0 && (f.gid >> nc) !== 0;
-    const rolledCols = f.gid !== 0 && nc > 0 && (f.gid & ((1 << nc) - 1)) !== 0;
-    const r = rolledRows ? allRow : rowIndex.get(keyOf(f.labels.slice(0, nr)))!;
-    const c = rolledCols ? allCol : nc === 0 ? 0 : colIndex.get(keyOf(f.labels.slice(nr, nd)))!;
-    grid.cells[r]![c] = f.stats;
-    if (f.cid !== undefined) reps.set(f.stats, { kind: 0, cid: f.cid });
-    if (f.gid === 0 && req.margins && f.cid !== undefined) {
-      const targets: Array<[number, number, number]> = [[allRow, c, 2]];
-      if (colMargin) targets.push([r, allCol, 1], [allRow, allCol, 3]);
-      for (const [tr, tc, kind] of targets) {
-        const target = grid.cells[tr]![tc]!;
-        if (target.n === 0) reps.set(target, { kind, cid: f.cid });
-        merge(target, f.stats);
+  const rows = [...rowTuples, ...(req.margins ? [marginLabel(nr)] : [])];
+  const cols = [...colTuples, ...(colMargin ? [marginLabel(nc)] : [])];
+  const grid: StatsGrid = {
+    levels,
+    rows,
+    cols,
+    rowIsMargin: rows.map((_, i) => i >= rowTuples.length),
+    colIsMargin: cols.map((_, i) => i >= colTuples.length),
+    cells: rows.map(() => cols.map(emptyStats)),
+  };
+  const allRow = rows.length - 1;
+  const allCol = cols.length - 1;
+  const index = (j: number, from: number, to: number) => {
+    let k = 0;
+    for (let i = from; i < to; i++) k = k * levels[i]!.length + position[i]!.get(groups.labels[i]![j]!)!;
+    return k;
+  };
+  for (let j = 0; j < count; j++) {
+    const gid = groups.gid[j]!;
+    if (gid === 0 && !inner(j)) continue;
+    // grouping(): a set bit is a rolled-up variable; the last variable is the lowest bit.
+    const r = gid >> nc !== 0 ? allRow : index(j, 0, nr);
+    const c = nc > 0 && (gid & ((1 << nc) - 1)) !== 0 ? allCol : index(j, nr, nd);
+    const stats = groups.stats[j]!;
+    grid.cells[r]![c] = stats;
+    if (mergeMargins && req.margins) {
+      merge(grid.cells[allRow]![c]!, stats);
+      if (colMargin) {
+        merge(grid.cells[r]![allCol]!, stats);
+        merge(grid.cells[allRow]![allCol]!, stats);
       }
     }
   }
-  return Object.assign(grid, { reps });
+  return grid;
 }
+
+const mergeMax = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.max(a, b));
+const mergeMin = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.min(a, b));
 
 /** Adds cell b into a (exact for counts, sums, extremes; Chan et al. for m2). */
 function merge(a: CellStats, b: CellStats): void {
@@ -202,60 +244,57 @@ function merge(a: CellStats, b: CellStats): void {
   a.n += b.n;
   a.nn += b.nn;
   a.s = a.s === null ? b.s : b.s === null ? a.s : a.s + b.s;
-  a.lo = a.lo === null ? b.lo : b.lo === null ? a.lo : Math.min(a.lo, b.lo);
-  a.hi = a.hi === null ? b.hi : b.hi === null ? a.hi : Math.max(a.hi, b.hi);
+  a.lo = mergeMin(a.lo, b.lo);
+  a.hi = mergeMax(a.hi, b.hi);
+  a.maxBound = mergeMax(a.maxBound, b.maxBound);
 }
 
 /**
- * Fetches the largest contributions of the cells that need them. A margin
- * cell is found through one of its contributing cells (`reps`): the rows
- * joining on the margin's own variables are exactly the margin's records.
+ * Fetches the largest contributions of the cells that need them, in one
+ * query: per kind of cell (inner, row total, column total, grand total) the
+ * records are joined with the wanted cells' labels on that kind's variables.
  */
-async function refineTop(
-  conn: DuckDBConnection,
-  req: StatsRequest,
-  grid: StatsGrid & { reps?: Map<CellStats, { kind: number; cid: number }> },
-  temp: string,
-  where: string,
-): Promise<void> {
-  const wanted = new Map<string, CellStats>();
-  const byKind: Array<Set<number>> = [new Set(), new Set(), new Set(), new Set()];
-  for (const row of grid.cells) {
-    for (const cell of row) {
-      if (cell.nn === 0 || cell.top !== undefined || !req.needsTop!(cell, grid)) continue;
-      const rep = grid.reps?.get(cell);
-      if (!rep) continue;
-      byKind[rep.kind]!.add(rep.cid);
-      wanted.set(`${rep.kind}:${rep.cid}`, cell);
-    }
-  }
-  if (wanted.size === 0) return;
-  const v = `${quoteIdent(req.values!)}::DOUBLE`;
-  const dimsOf = [
-    [...req.rowDims, ...req.colDims], // 0: inner cell
-    req.rowDims, // 1: row total (All column)
-    req.colDims, // 2: column total (All row)
-    [], // 3: grand total
-  ];
-  const parts: string[] = [];
-  byKind.forEach((cids, kind) => {
-    if (cids.size === 0) return;
-    const dims = dimsOf[kind]!;
-    const list = [...cids].join(', ');
-    if (dims.length === 0) {
-      parts.push(`SELECT ${kind} AS kind, ${list} AS cid, max(${v}, ${req.topN}) AS top FROM ${req.relation} WHERE ${where}`);
-      return;
-    }
-    const on = dims.map((d) => `s.${quoteIdent(d)} = k.${quoteIdent(d)}`).join(' AND ');
-    const keyCols = dims.map((d) => quoteIdent(d)).join(', ');
-    parts.push(
-      `SELECT ${kind} AS kind, k.cid, max(s.${v}, ${req.topN}) AS top FROM (SELECT * FROM ${req.relation} WHERE ${where}) s ` +
-        `JOIN (SELECT min(cid) AS cid, ${keyCols} FROM ${temp} WHERE cid IN (${list}) GROUP BY ${keyCols}) k ON ${on} GROUP BY k.cid`,
-    );
+async function refineTop(conn: DuckDBConnection, req: StatsRequest, grid: StatsGrid): Promise<void> {
+  const kinds = new Map<number, Map<string, { labels: Label[]; cell: CellStats }>>();
+  grid.cells.forEach((row, r) => {
+    row.forEach((cell, c) => {
+      if (cell.nn === 0 || cell.top !== undefined || !req.needsTop!(cell, grid)) return;
+      const rowPart = grid.rowIsMargin[r] ? [] : grid.rows[r]!;
+      const colPart = grid.colIsMargin[c] || req.colDims.length === 0 ? [] : grid.cols[c]!;
+      const kind = (grid.rowIsMargin[r] ? 2 : 0) + (grid.colIsMargin[c] || req.colDims.length === 0 ? 1 : 0);
+      const labels = [...rowPart, ...colPart];
+      if (!kinds.has(kind)) kinds.set(kind, new Map());
+      kinds.get(kind)!.set(keyOf(labels), { labels, cell });
+    });
   });
-  const rows = (await conn.runAndReadAll(parts.join(' UNION ALL '))).getRowsJS();
-  for (const [kind, cid, top] of rows) {
-    const cell = wanted.get(`${Number(kind)}:${Number(cid)}`);
-    if (cell) cell.top = (top as unknown[]).map(Number);
+  if (kinds.size === 0) return;
+  const v = `${quoteIdent(req.values!)}::DOUBLE`;
+  const all = [...req.rowDims, ...req.colDims];
+  const notNull = all.map((d) => `s.${quoteIdent(d)} IS NOT NULL`).join(' AND ');
+  const parts: string[] = [];
+  for (const [kind, wanted] of kinds) {
+    const dims = [...(kind & 2 ? [] : req.rowDims), ...(kind & 1 ? [] : req.colDims)];
+    // Every part returns all variables (NULL where rolled up) so that UNION ALL lines up.
+    const select = all.map((d) => (dims.includes(d) ? `s.${quoteIdent(d)}` : `NULL::${req.types.get(d) ?? 'VARCHAR'}`)).join(', ');
+    let from = `${req.relation} s`;
+    if (dims.length > 0) {
+      const tuples = [...wanted.values()].map(({ labels }) => `(${labels.map((l, i) => literal(l, req.types.get(dims[i]!) ?? 'VARCHAR')).join(', ')})`);
+      from += ` JOIN (VALUES ${tuples.join(', ')}) w(${dims.map((_, i) => `k${i}`).join(', ')}) ON ${dims.map((d, i) => `s.${quoteIdent(d)} = w.k${i}`).join(' AND ')}`;
+    }
+    parts.push(`SELECT ${kind} AS kind, ${select}, max(s.${v}, ${req.topN}) AS top FROM ${from} WHERE ${notNull} GROUP BY ALL`);
   }
+  const rows = (await conn.runAndReadAll(parts.join(' UNION ALL '))).getRows();
+  for (const row of rows) {
+    const kind = Number(row[0]);
+    const labels = row.slice(1, all.length + 1).map(toJsonValue);
+    const dimsMask = all.map((_, i) => (i < req.rowDims.length ? !(kind & 2) : !(kind & 1)));
+    const entry = kinds.get(kind)?.get(keyOf(labels.filter((_, i) => dimsMask[i])));
+    if (entry) entry.cell.top = (row[all.length + 1] as unknown as { items: unknown[] }).items.map(Number);
+  }
+}
+
+/** A label as a SQL literal of its column's type. */
+function literal(label: Label, type: string): string {
+  const text = typeof label === 'string' ? `'${label.replaceAll("'", "''")}'` : String(label);
+  return `CAST(${text} AS ${type})`;
 }
