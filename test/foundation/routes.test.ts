@@ -102,7 +102,7 @@ describe('authentication', () => {
   it('400 when the body is not JSON', async () => {
     const res = await fetch(`${p.url}/api/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{nope' });
     expect(res.status).toBe(400);
-    expect((await res.json()).reason).toBe('malformed_request');
+    expect(((await res.json()) as { reason: string }).reason).toBe('malformed_request');
   });
 
   it('429 after five failed logins for one user, and the failures are audited', async () => {

@@ -5,3 +5,4 @@ export { identityRoutes } from './routes.ts';
 export { hashPassword, verifyPassword } from './passwords.ts';
 export { totpNow } from './totp.ts';
 export { setSessionCookie } from './cookies.ts';
+export { oidcRoutes } from './oidc-routes.ts';

@@ -13,7 +13,7 @@ import { seedDemo } from '../demo/seed.ts';
 import { ensureFirstAdmin } from '../identity/bootstrap.ts';
 import { createApp } from '../http/app.ts';
 import type { RouteDef } from '../http/route.ts';
-import { authenticate, identityRoutes } from '../identity/index.ts';
+import { authenticate, identityRoutes, oidcRoutes } from '../identity/index.ts';
 import { systemClock, type Clock } from '../platform/clock.ts';
 import type { CoreDeps } from '../platform/deps.ts';
 import { createLogger, type Logger } from '../platform/logger.ts';
@@ -70,7 +70,7 @@ export async function startPlatform(
       if (!modules.has(m.name)) modules.set(m.name, m);
     }
     const all = [...modules.values()];
-    const routes: RouteDef[] = [...identityRoutes(deps), ...projectRoutes(deps), ...all.flatMap((m) => m.routes ?? [])];
+    const routes: RouteDef[] = [...identityRoutes(deps), ...oidcRoutes(deps), ...projectRoutes(deps), ...all.flatMap((m) => m.routes ?? [])];
     const app = createApp({
       routes, audit, logger, version: VERSION, webDir: webDir(),
       before: all.flatMap((m) => m.before ?? []),
