@@ -36,8 +36,10 @@ export interface RangeResult {
   /** The last line that passed. */
   last: { seq: number; hash: string } | null;
   failure: { local: number; seq: number | null; kind: LineFailureKind; message: string } | null;
-  /** Compact range over the leaves (leaf index seq - 1) of passing lines with leaf index < treeSize. */
+  /** Compact range over the leaves (leaf index = seq) of passing lines with leaf index < treeSize. */
   nodes: CompactNode[];
+  /** Lines that took the slow path (not in `exportLine` form, or with escapes or non-ASCII text). */
+  slowLines: number;
 }
 
 const enc = (s: string) => Uint8Array.from(Buffer.from(s, 'latin1'));
@@ -55,6 +57,8 @@ const SCALARS: [Uint8Array, boolean][] = [
   [enc(',"requestId":'), true],
   [enc(',"clientAddress":'), true],
 ];
+const SCALAR_KEYS = SCALARS.map(([k]) => k);
+const NULLABLE_FIELD = SCALARS.map(([, n]) => n);
 const K_DETAILS = enc(',"details":');
 const K_PREV = enc(',"prevHash":"');
 const K_HASH = enc('","hash":"');
@@ -65,7 +69,13 @@ const HEX = enc('0123456789abcdef');
 const HEX_VALUE = new Int8Array(256).fill(-1);
 for (let i = 0; i < 16; i++) HEX_VALUE[HEX[i] as number] = i;
 
+/** 0 for bytes a canonical ASCII string holds as they are; 1 for the closing quote, backslash, controls, non-ASCII. */
+const BYTE_CLASS = new Uint8Array(256).fill(1);
+for (let b = 0x20; b <= 0x7e; b++) BYTE_CLASS[b] = b === 34 || b === 92 ? 1 : 0;
+
 const CHUNK = 8 << 20;
+/** Longer lines (large details) take the slow path. */
+const MAX_FAST_LINE = 1 << 15;
 
 export function scanRange(path: string, start: number, end: number, treeSize: number): RangeResult {
   return new RangeScanner(treeSize).run(path, start, end);
@@ -73,7 +83,10 @@ export function scanRange(path: string, start: number, end: number, treeSize: nu
 
 class RangeScanner {
   private readonly treeSize: number;
-  private scratch = Buffer.allocUnsafe(1 << 16);
+  /** The preimage under construction; starts with `["ae1",`. */
+  private readonly scratch = Buffer.alloc(MAX_FAST_LINE + 64);
+  /** scratch.subarray(0, n) by n, so hashing a preimage allocates no view. */
+  private readonly views: Buffer[] = [];
   private readonly leaf = Buffer.alloc(33);
   private readonly node = Buffer.alloc(65, 1);
   /** The compact range: levels, indices, and 32-byte hashes side by side so a merge reads 64 contiguous bytes. */
@@ -84,6 +97,7 @@ class RangeScanner {
   private readonly prevHex = new Uint8Array(64);
   private prevSeq = 0;
   private count = 0;
+  private slowLines = 0;
   private first: RangeResult['first'] = null;
   private failure: RangeResult['failure'] = null;
   // Set by checkLine for the line just checked.
@@ -92,6 +106,7 @@ class RangeScanner {
   constructor(treeSize: number) {
     this.treeSize = treeSize;
     this.node[0] = 1;
+    this.scratch.set(PRE_HEAD, 0);
   }
 
   run(path: string, start: number, end: number): RangeResult {
@@ -163,7 +178,7 @@ class RangeScanner {
       });
     }
     const last = this.count > 0 ? { seq: this.prevSeq, hash: Buffer.from(this.prevHex).toString('latin1') } : null;
-    return { count: this.count, first: this.first, last, failure: this.failure, nodes };
+    return { count: this.count, first: this.first, last, failure: this.failure, nodes, slowLines: this.slowLines };
   }
 
   private fail(seq: number | null, kind: LineFailureKind, message: string): false {
@@ -205,6 +220,7 @@ class RangeScanner {
 
   /** Slow path: JSON.parse and `entryHash`; decides every failure. */
   private slowLine(text: string): boolean {
+    this.slowLines++;
     let v: unknown;
     try {
       v = JSON.parse(text);
@@ -230,10 +246,9 @@ class RangeScanner {
   private accept(seq: number): void {
     this.prevSeq = seq;
     this.count++;
-    const index = seq - 1;
-    if (index < 0 || index >= this.treeSize) return;
+    if (seq >= this.treeSize) return;
     this.leaf[0] = 0;
-    this.pushLeaf(index, hash('sha256', this.leaf, 'binary'));
+    this.pushLeaf(seq, hash('sha256', this.leaf, 'binary'));
   }
 
   private pushLeaf(index: number, leafStr: string): void {
@@ -258,60 +273,61 @@ class RangeScanner {
   }
 
   /**
-   * The chain hash of a canonical line (latin1 string of 32 bytes), computed on its bytes, or null
-   * when the line is not in canonical form. Sets `this.seq`.
+   * The chain hash of a canonical line (a 32-char binary string), computed on its bytes, or null
+   * when the line is not in canonical form. Sets `this.seq`. The hash and prevHash hex are not
+   * checked here: the caller compares them with the computed hash and the previous line's hash.
    */
   private fastHash(buf: Buffer, s: number, e: number): string | null {
-    if (e - s > this.scratch.length - 8 || e - s < TAIL_LEN + 40) {
-      if (e - s > this.scratch.length - 8 && e - s < 1 << 24) this.scratch = Buffer.allocUnsafe(2 * (e - s));
-      else return null;
-    }
+    const len = e - s;
+    if (len < TAIL_LEN + 40 || len > MAX_FAST_LINE) return null;
     const out = this.scratch;
     let p = s;
-    for (let k = 0; k < K_SEQ.length; k++) if (buf[p + k] !== K_SEQ[k]) return null;
-    p += K_SEQ.length;
-    let j = 0;
-    for (let k = 0; k < PRE_HEAD.length; k++) out[j++] = PRE_HEAD[k] as number;
+    for (let k = 0; k < 7; k++) if (buf[p + k] !== K_SEQ[k]) return null;
+    p += 7;
+    let j = 7; // out starts with PRE_HEAD
     // seq: 1 to 15 digits, no leading zero.
     let seq = 0;
-    const seqStart = p;
-    for (;;) {
-      const b = buf[p] as number;
-      if (b < 48 || b > 57) break;
+    let b = buf[p] as number;
+    if (b === 48 && buf[p + 1] !== 44) return null;
+    while (b >= 48 && b <= 57) {
       seq = seq * 10 + (b - 48);
       out[j++] = b;
-      p++;
+      b = buf[++p] as number;
     }
-    if (p === seqStart || p - seqStart > 15 || (buf[seqStart] === 48 && p - seqStart > 1)) return null;
+    if (j === 7 || j > 22) return null;
     this.seq = seq;
     const tail = e - TAIL_LEN;
-    for (let f = 0; f < SCALARS.length; f++) {
-      const [key, nullable] = SCALARS[f] as [Uint8Array, boolean];
-      for (let k = 0; k < key.length; k++) if (buf[p + k] !== key[k]) return null;
-      p += key.length;
+    for (let f = 0; f < SCALAR_KEYS.length; f++) {
+      const key = SCALAR_KEYS[f] as Uint8Array;
+      const kl = key.length;
+      for (let k = 0; k < kl; k++) if (buf[p + k] !== key[k]) return null;
+      p += kl;
       out[j++] = 44; // ,
-      let b = buf[p];
-      if (b === 110 && nullable) {
-        // null
-        if (buf[p + 1] !== 117 || buf[p + 2] !== 108 || buf[p + 3] !== 108) return null;
-        out[j++] = 110;
-        out[j++] = 117;
-        out[j++] = 108;
-        out[j++] = 108;
+      b = buf[p] as number;
+      if (b === 110) {
+        if (!NULLABLE_FIELD[f] || buf[p + 1] !== 117 || buf[p + 2] !== 108 || buf[p + 3] !== 108) return null;
+        out[j] = 110;
+        out[j + 1] = 117;
+        out[j + 2] = 108;
+        out[j + 3] = 108;
+        j += 4;
         p += 4;
         continue;
       }
       if (b !== 34) return null;
       out[j++] = 34;
-      p++;
       // A string of printable ASCII without escapes: exactly what JSON.stringify writes for it.
+      // The tail is fixed-length, so a string running into it is caught by the key checks after it.
       for (;;) {
-        if (p >= tail) return null;
-        b = buf[p++] as number;
+        b = buf[++p] as number;
         out[j++] = b;
-        if (b === 34) break;
-        if (b < 0x20 || b > 0x7e || b === 92) return null;
+        if (BYTE_CLASS[b] !== 0) {
+          if (b === 34) break;
+          return null;
+        }
       }
+      p++;
+      if (p >= tail) return null;
     }
     for (let k = 0; k < K_DETAILS.length; k++) if (buf[p + k] !== K_DETAILS[k]) return null;
     p += K_DETAILS.length;
@@ -319,8 +335,9 @@ class RangeScanner {
     // details: between here and the fixed-length tail; must be canonicalJson of an object.
     if (tail - p === 2) {
       if (buf[p] !== 123 || buf[p + 1] !== 125) return null;
-      out[j++] = 123;
-      out[j++] = 125;
+      out[j] = 123;
+      out[j + 1] = 125;
+      j += 2;
     } else {
       if (buf[p] !== 123 || tail - p < 2) return null;
       const text = buf.toString('utf8', p, tail);
@@ -337,21 +354,21 @@ class RangeScanner {
     p = tail;
     for (let k = 0; k < K_PREV.length; k++) if (buf[p + k] !== K_PREV[k]) return null;
     p += K_PREV.length;
-    out[j++] = 44;
-    out[j++] = 34;
-    for (let k = 0; k < 64; k++) {
-      const b = buf[p + k] as number;
-      if (HEX_VALUE[b] === -1) return null;
-      out[j++] = b;
-    }
-    out[j++] = 34;
-    out[j++] = 93; // ]
+    out[j] = 44;
+    out[j + 1] = 34;
+    j += 2;
+    if (this.count > 0) out.set(this.prevHex, j); // equal to the line's prevHash, or the caller fails the link
+    else for (let k = 0; k < 64; k++) if (HEX_VALUE[(out[j + k] = buf[p + k] as number)] === -1) return null;
+    j += 64;
+    out[j] = 34;
+    out[j + 1] = 93; // ]
+    j += 2;
     p += 64;
     for (let k = 0; k < K_HASH.length; k++) if (buf[p + k] !== K_HASH[k]) return null;
-    p += K_HASH.length;
-    for (let k = 0; k < 64; k++) if (HEX_VALUE[buf[p + k] as number] === -1) return null;
-    if (buf[p + 64] !== 34 || buf[p + 65] !== 125) return null;
-    return hash('sha256', out.subarray(0, j), 'binary');
+    if (buf[e - 2] !== 34 || buf[e - 1] !== 125) return null;
+    let view = this.views[j];
+    if (view === undefined) view = this.views[j] = out.subarray(0, j);
+    return hash('sha256', view, 'binary');
   }
 }
 
@@ -386,7 +403,7 @@ export function shapeProblem(v: unknown): string | null {
     if (!(f in rec)) return `missing field '${f}'`;
     const x = rec[f];
     if (f === 'seq') {
-      if (!Number.isSafeInteger(x) || (x as number) < 1) return 'seq must be a positive integer';
+      if (!Number.isSafeInteger(x) || (x as number) < 0) return 'seq must be a non-negative integer';
     } else if (f === 'details') {
       if (x === null || typeof x !== 'object' || Array.isArray(x)) return 'details must be an object';
     } else if (f === 'prevHash' || f === 'hash') {

@@ -7,6 +7,7 @@ import type { AuditEntry } from './types.ts';
 import { generateCheckpointKey, signCheckpoint } from './checkpoint.ts';
 import { MerkleTree, memoryMerkleSource } from './merkle-tree.ts';
 import { exportLine, verifyExport, type ExportVerification } from './export-verify.ts';
+import { scanRange } from './export-verify-scan.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'audit-verify-'));
 let fileNo = 0;
@@ -18,7 +19,7 @@ const ORIGIN = 'analyserom.test/audit';
 function makeLog(n: number, salt = ''): AuditEntry[] {
   const out: AuditEntry[] = [];
   let prev = GENESIS_HASH;
-  for (let i = 1; i <= n; i++) {
+  for (let i = 0; i < n; i++) {
     const e: Omit<AuditEntry, 'hash'> = {
       seq: i,
       time: new Date(Date.UTC(2026, 10, 23, 5, 0, 0, i)).toISOString(),
@@ -72,8 +73,8 @@ describe('verifyExport', () => {
     expect(plain).toEqual({
       ok: true,
       entries: 300,
-      firstSeq: 1,
-      lastSeq: 300,
+      firstSeq: 0,
+      lastSeq: 299,
       lastHash: log[299]?.hash,
       startsAtGenesis: true,
       checkpoint: null,
@@ -84,6 +85,13 @@ describe('verifyExport', () => {
       expect(r.ok).toBe(true);
       expect(r.checkpoint).toMatchObject({ treeSize: size, rootMatches: true, origin: ORIGIN });
     }
+  });
+
+  it('checks exportLine lines on the fast path, except those with escapes or non-ASCII text', async () => {
+    const r = scanRange(write(lines), 0, Infinity, 300);
+    const special = lines.filter((l) => l.includes('\\') || /[^\x20-\x7e]/.test(l)).length;
+    expect(special).toBeGreaterThan(0);
+    expect(r).toMatchObject({ count: 300, failure: null, slowLines: special });
   });
 
   it('accepts lines in a non-canonical layout when their fields hash right (slow path)', async () => {
@@ -98,19 +106,20 @@ describe('verifyExport', () => {
       const edited = [...lines];
       edited[i] = (edited[i] as string).replace('"role":"researcher"', '"role":"access_admin"');
       const r = await verifyBoth(write(edited));
-      expect(r.failure).toEqual({ index: i, seq: i + 1, kind: 'hash', message: "hash does not match the entry's fields" });
+      expect(r.failure).toEqual({ index: i, seq: i, kind: 'hash', message: "hash does not match the entry's fields" });
       expect(r.ok).toBe(false);
       expect(r.entries).toBe(i);
     }
     const details = [...lines];
-    details[5] = (details[5] as string).replace('"bytes":6', '"bytes":7');
-    expect((await verifyBoth(write(details))).failure).toMatchObject({ index: 5, kind: 'hash' });
+    details[6] = (details[6] as string).replace('"bytes":6', '"bytes":7');
+    expect(details[6]).not.toBe(lines[6]);
+    expect((await verifyBoth(write(details))).failure).toMatchObject({ index: 6, kind: 'hash' });
   });
 
   it('names the entry after the gap when one is deleted', async () => {
     for (const i of [1, 100, 298]) {
       const r = await verifyBoth(write(lines.filter((_, j) => j !== i)));
-      expect(r.failure).toEqual({ index: i, seq: i + 2, kind: 'seq', message: `seq is ${i + 2}, expected ${i + 1}` });
+      expect(r.failure).toEqual({ index: i, seq: i + 1, kind: 'seq', message: `seq is ${i + 1}, expected ${i}` });
     }
   });
 
@@ -118,32 +127,32 @@ describe('verifyExport', () => {
     const r = await verifyBoth(write(lines.slice(1)), await checkpointFor(log, 300));
     expect(r.failure).toMatchObject({ index: null, kind: 'checkpoint-partial-export' });
     const plain = await verifyBoth(write(lines.slice(1)));
-    expect(plain).toMatchObject({ ok: true, startsAtGenesis: false, firstSeq: 2 });
+    expect(plain).toMatchObject({ ok: true, startsAtGenesis: false, firstSeq: 1 });
   });
 
   it('names an inserted copy at its position, and a well-formed insert at the entry it displaced', async () => {
     const copied = [...lines.slice(0, 120), lines[60] as string, ...lines.slice(120)];
-    expect((await verifyBoth(write(copied))).failure).toMatchObject({ index: 120, seq: 61, kind: 'seq' });
+    expect((await verifyBoth(write(copied))).failure).toMatchObject({ index: 120, seq: 60, kind: 'seq' });
     // A forger who computes a valid hash for the insert, linked to the entry before it.
     const before = log[119] as AuditEntry;
-    const forged = { ...before, seq: 121, actor: 'mallory', prevHash: before.hash };
+    const forged = { ...before, seq: 120, actor: 'mallory', prevHash: before.hash };
     const withHash = { ...forged, hash: entryHash(forged) };
     const inserted = [...lines.slice(0, 120), exportLine(withHash), ...lines.slice(120)];
     expect((await verifyBoth(write(inserted))).failure).toEqual({
       index: 121,
-      seq: 121,
+      seq: 120,
       kind: 'seq',
-      message: 'seq is 121, expected 122',
+      message: 'seq is 120, expected 121',
     });
   });
 
   it('names the first of two swapped entries', async () => {
     const swapped = [...lines];
     [swapped[70], swapped[200]] = [swapped[200] as string, swapped[70] as string];
-    expect((await verifyBoth(write(swapped))).failure).toMatchObject({ index: 70, seq: 201, kind: 'seq' });
+    expect((await verifyBoth(write(swapped))).failure).toMatchObject({ index: 70, seq: 200, kind: 'seq' });
     const adjacent = [...lines];
     [adjacent[9], adjacent[10]] = [adjacent[10] as string, adjacent[9] as string];
-    expect((await verifyBoth(write(adjacent))).failure).toMatchObject({ index: 9, seq: 11, kind: 'seq' });
+    expect((await verifyBoth(write(adjacent))).failure).toMatchObject({ index: 9, seq: 10, kind: 'seq' });
   });
 
   it('names the first missing index when the tail is truncated below the checkpoint', async () => {
@@ -151,7 +160,7 @@ describe('verifyExport', () => {
     const r = await verifyBoth(write(lines.slice(0, 250)), cp);
     expect(r.failure).toEqual({
       index: 250,
-      seq: 251,
+      seq: 250,
       kind: 'truncated',
       message: 'the checkpoint covers 300 entries; the export ends after 250',
     });
@@ -183,7 +192,7 @@ describe('verifyExport', () => {
     const rewritten = [...log.slice(0, 100)];
     for (const e of log.slice(100)) {
       const prev = rewritten[rewritten.length - 1] as AuditEntry;
-      const body = { ...e, actor: e.seq === 101 ? 'nobody' : e.actor, prevHash: prev.hash };
+      const body = { ...e, actor: e.seq === 100 ? 'nobody' : e.actor, prevHash: prev.hash };
       rewritten.push({ ...body, hash: entryHash(body) });
     }
     const file = write(rewritten.map(exportLine));
@@ -194,7 +203,7 @@ describe('verifyExport', () => {
 
   it('calls a line that is not an export entry malformed, naming its index', async () => {
     for (const [i, bad] of [
-      [3, '{"seq":4'],
+      [3, '{"seq":3'],
       [4, ''],
       [7, JSON.stringify({ ...log[7], extra: 1 })],
       [8, JSON.stringify({ ...log[8], seq: '9' })],
@@ -205,7 +214,7 @@ describe('verifyExport', () => {
     }
   });
 
-  it('checks the genesis link of the entry with seq 1', async () => {
+  it('checks the genesis link of the entry with seq 0', async () => {
     const bad = { ...(log[0] as AuditEntry), prevHash: 'f'.repeat(64) };
     const r = await verifyBoth(write([exportLine({ ...bad, hash: entryHash(bad) }), ...lines.slice(1)]));
     expect(r.failure).toMatchObject({ index: 0, kind: 'genesis' });

@@ -5,8 +5,8 @@
  * Checks, reporting the FIRST failure with the 0-based index of the entry (line) where it shows:
  *  - every line is an export entry (`exportLine`), its `hash` is `entryHash` of its fields,
  *    its `seq` is the previous seq + 1 and its `prevHash` the previous entry's hash;
- *    the entry with seq 1 has the genesis prevHash (an export may start later: `--from`);
- *  - with a checkpoint: it is signed by the key, the export starts at seq 1, holds at least
+ *    the entry with seq 0 (the first) has the genesis prevHash; an export may start later (`--from`);
+ *  - with a checkpoint: it is signed by the key, the export starts at seq 0, holds at least
  *    `treeSize` entries (else `truncated` at the first missing index), and the Merkle root over the
  *    first `treeSize` entries equals the checkpoint's (else `checkpoint-root`: a checkpoint of another
  *    log or a rewritten history; it cannot be pinned to one entry).
@@ -52,7 +52,7 @@ export interface ExportVerification {
   firstSeq: number | null;
   lastSeq: number | null;
   lastHash: string | null;
-  /** True when the export starts at seq 1; a partial export only proves its own chain. */
+  /** True when the export starts at seq 0; a partial export only proves its own chain. */
   startsAtGenesis: boolean;
   /** The checkpoint as signed, when one was given and its signature holds. */
   checkpoint: (Checkpoint & { rootMatches: boolean }) | null;
@@ -87,7 +87,7 @@ export async function verifyExport(opts: VerifyExportOptions): Promise<ExportVer
     firstSeq: joined.firstSeq,
     lastSeq: joined.lastSeq,
     lastHash: joined.lastHash,
-    startsAtGenesis: joined.firstSeq === 1,
+    startsAtGenesis: joined.firstSeq === 0,
     checkpoint: null,
     failure: joined.failure,
   };
@@ -96,12 +96,12 @@ export async function verifyExport(opts: VerifyExportOptions): Promise<ExportVer
   const c = cp.checkpoint;
   const fail = (f: ExportFailure) => ({ ...result, checkpoint: { ...c, rootMatches: false }, failure: f });
   if (c.treeSize > 0 && !result.startsAtGenesis) {
-    return fail({ index: null, seq: null, kind: 'checkpoint-partial-export', message: 'a checkpoint can only be checked against an export from seq 1' });
+    return fail({ index: null, seq: null, kind: 'checkpoint-partial-export', message: 'a checkpoint can only be checked against an export from seq 0' });
   }
   if (joined.entries < c.treeSize) {
     return fail({
       index: joined.entries,
-      seq: joined.entries + 1,
+      seq: joined.entries,
       kind: 'truncated',
       message: `the checkpoint covers ${c.treeSize} entries; the export ends after ${joined.entries}`,
     });
@@ -112,7 +112,7 @@ export async function verifyExport(opts: VerifyExportOptions): Promise<ExportVer
       index: null,
       seq: null,
       kind: 'checkpoint-root',
-      message: `the Merkle root of the first ${c.treeSize} entries is not the checkpoint's: another log's checkpoint, or history rewritten before seq ${c.treeSize}`,
+      message: `the Merkle root of the first ${c.treeSize} entries is not the checkpoint's: another log's checkpoint, or history rewritten before seq ${c.treeSize - 1}`,
     });
   }
   return { ...result, ok: true, checkpoint: { ...c, rootMatches: true } };
@@ -189,12 +189,12 @@ function join(ranges: RangeResult[]): Joined {
     if (f) {
       if (!last) {
         firstSeq = f.seq;
-        if ((f.seq === 1) !== (f.prevHash === GENESIS_HASH)) {
+        if ((f.seq === 0) !== (f.prevHash === GENESIS_HASH)) {
           return out({
             index: entries,
             seq: f.seq,
             kind: 'genesis',
-            message: f.seq === 1 ? 'the entry with seq 1 must have the genesis prevHash' : 'only the entry with seq 1 may have the genesis prevHash',
+            message: f.seq === 0 ? 'the entry with seq 0 must have the genesis prevHash' : 'only the entry with seq 0 may have the genesis prevHash',
           });
         }
       } else if (f.seq !== last.seq + 1) {

@@ -1,7 +1,7 @@
 /**
  * The audit log's Merkle tree, in the manner of Certificate Transparency (RFC 6962, RFC 9162 section 2.1).
  *
- * Leaves: leaf i is the log's i-th entry (0-based, in `seq` order; the entry with `seq` 1 is leaf 0).
+ * Leaves: leaf i is the log entry with `seq` i (the service numbers entries from 0, without gaps).
  * The leaf INPUT is the entry's 32-byte chain hash (`AuditEntry.hash`, hex-decoded), not its preimage:
  * the chain hash already commits to every field and to the entry before, so the tree can be built and
  * proofs served from the `hash` column alone, and a verifier recomputes the chain hash from the fields
