@@ -17,3 +17,14 @@ export {
 export { createExtract, type ExtractDeps, type ExtractInput, type ExtractResult } from './extract.ts';
 export { PersonList } from './person-log.ts';
 export { verifyCopy, CopyManifestSchema, type CopyManifest, type CopyFile, type CopyCheck } from './extract-manifest.ts';
+export {
+  intakeDelivery,
+  sweepIntakeLeftovers,
+  checkDeliveredName,
+  DeliveryManifestSchema,
+  type DeliveryManifest,
+  type DeliveryError,
+  type IntakeDeps,
+  type IntakeInput,
+  type IntakeResult,
+} from './intake.ts';
