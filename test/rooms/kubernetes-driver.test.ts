@@ -266,6 +266,15 @@ describe('kubernetes driver: fail closed and observed by informers', () => {
     await second.stop(s.roomId);
   });
 
+  it('reports an unreachable API server as unavailable, not as a crash', async () => {
+    const gone = await startFakeKubeApiServer();
+    const kubeConfig = gone.kubeConfig();
+    await gone.close();
+    const d = createKubernetesDriver({ ownerId: 'gone', kubeConfig, namespace: NS, image: IMAGE, apiTimeoutMs: 500 });
+    drivers.push(d);
+    await expect(d.poll('k8s-any')).rejects.toMatchObject({ reason: 'kubernetes-unavailable' });
+  });
+
   it('refuses a data directory that is not a claim name', async () => {
     const d = driver('input');
     await expect(d.start(spec('bad', { dataDir: '/srv/host/path' }))).rejects.toMatchObject({ reason: 'data-volume-invalid' });
