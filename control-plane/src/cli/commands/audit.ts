@@ -1,0 +1,84 @@
+/**
+ * `tre audit ...`: the audit log's tools. `verify` works offline, on an export, a public key and
+ * optionally a signed checkpoint, and trusts nothing from the platform. Each command is one small
+ * object below; a new command is one more entry in `commands`.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { verifyExport, type ExportVerification } from '../../audit/export-verify.ts';
+import { parsePublicKey } from '../../audit/checkpoint.ts';
+import { CliError, type Command, type CommandArgs, type CommandGroup } from '../command.ts';
+
+/** Parses options with a zod schema; a bad option is a usage error (exit 2). */
+function options<T extends z.ZodType>(schema: T, args: CommandArgs, usage: string): z.infer<T> {
+  const r = schema.safeParse(args.values);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    throw new CliError(`--${issue?.path.join('.') ?? '?'}: ${issue?.message ?? 'invalid'}\nusage: ${usage}`, 2);
+  }
+  return r.data;
+}
+
+/** A file's text, or the argument itself when it names no file (a key can be given inline). */
+function fileOrText(value: string): string {
+  return existsSync(value) ? readFileSync(value, 'utf8') : value;
+}
+
+const verifyUsage = 'tre audit verify --file EXPORT.jsonl --public-key KEY [--checkpoint FILE] [--threads N] [--json]';
+
+const verify: Command = {
+  summary: 'Verify an audit export offline: hashes, chain, and optionally a signed checkpoint',
+  usage: verifyUsage,
+  options: {
+    file: { type: 'string' },
+    'public-key': { type: 'string' },
+    checkpoint: { type: 'string' },
+    threads: { type: 'string' },
+  },
+  async run(_ctx, args) {
+    const o = options(
+      z.object({
+        file: z.string().min(1, 'required'),
+        'public-key': z.string().min(1, 'required'),
+        checkpoint: z.string().min(1).optional(),
+        threads: z.coerce.number().int().min(1).max(64).optional(),
+      }),
+      args,
+      verifyUsage,
+    );
+    if (!existsSync(o.file)) throw new CliError(`no such file: ${o.file}`, 2);
+    let publicKey;
+    try {
+      publicKey = parsePublicKey(fileOrText(o['public-key']));
+    } catch (err) {
+      throw new CliError(`--public-key: not an Ed25519 public key (PEM, base64 or verifier key): ${(err as Error).message}`, 2);
+    }
+    if (o.checkpoint !== undefined && !existsSync(o.checkpoint)) throw new CliError(`no such file: ${o.checkpoint}`, 2);
+    const result = await verifyExport({
+      file: o.file,
+      publicKey,
+      ...(o.checkpoint === undefined ? {} : { checkpoint: readFileSync(o.checkpoint, 'utf8') }),
+      ...(o.threads === undefined ? {} : { threads: o.threads }),
+    });
+    return { data: result, text: describe(result), exitCode: result.ok ? 0 : 1 };
+  },
+};
+
+function describe(r: ExportVerification): string {
+  const range = r.firstSeq === null ? 'no entries' : `${r.entries} entries, seq ${r.firstSeq}..${r.lastSeq}`;
+  if (r.failure) {
+    const f = r.failure;
+    const where = f.index === null ? 'checkpoint' : `entry at index ${f.index} (line ${f.index + 1}${f.seq === null ? '' : `, seq ${f.seq}`})`;
+    return `FAILED: ${where}: ${f.kind}: ${f.message}\n${r.entries} entries verified before the failure`;
+  }
+  const lines = [`OK: ${range}; every hash and link verified${r.startsAtGenesis ? ' from the genesis' : ' (partial export: not from seq 0)'}`];
+  if (r.checkpoint) {
+    lines.push(`checkpoint: ${r.checkpoint.origin}, tree size ${r.checkpoint.treeSize}, root ${r.checkpoint.rootHash}, time ${r.checkpoint.time}: signature and root match`);
+  }
+  return lines.join('\n');
+}
+
+export const commands: CommandGroup = {
+  verify,
+  // The server commands (`export`, `public-key`, `checkpoint`, `query`) go here, one entry each.
+};
