@@ -345,3 +345,17 @@ describe('audit path', () => {
     expect((await p.call('GET', '/readyz')).body).toEqual({ status: 'ready' });
   });
 });
+
+describe('public register', () => {
+  it('lists every project granted data, without members or cohort, to anyone', async () => {
+    const res = await p.call('GET', '/api/public/projects');
+    expect(res.status).toBe(200);
+    const demo = res.body.find((x: { id: string }) => x.id === projectId);
+    expect(demo).toMatchObject({
+      title: 'Diabetes medication and cardiovascular outcomes', legalBasis: 'hforsk-35', status: 'active',
+      datasets: expect.arrayContaining(['patient_episodes', 'population', 'prescriptions']),
+    });
+    expect(Object.keys(demo).sort()).toEqual(['dataControllers', 'datasets', 'id', 'legalBasis', 'legalBasisLabel', 'period', 'permitExpiresAt', 'permitIssuedAt', 'purpose', 'status', 'title']);
+    expect(res.body.every((x: { id: string }) => x.id !== undefined)).toBe(true);
+  });
+});

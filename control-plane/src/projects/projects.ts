@@ -5,7 +5,7 @@ import type { Queryable } from '../store/index.ts';
 import { hasOversight } from './access.ts';
 import { currentPermit, type Permit } from './permits.ts';
 import type { z } from 'zod';
-import type { projectInputSchema } from './schemas.ts';
+import { LEGAL_BASES, type projectInputSchema } from './schemas.ts';
 
 export interface Project {
   id: string;
@@ -81,4 +81,35 @@ export async function removeMember(q: Queryable, projectId: string, userId: stri
 
 export async function setProjectStatus(q: Queryable, id: string, status: Project['status'], at: Date): Promise<void> {
   await q.query(`UPDATE projects SET status = $2, closed_at = CASE WHEN $2 = 'closed' THEN $3::timestamptz ELSE closed_at END WHERE id = $1`, [id, status, at]);
+}
+
+export interface PublicProject {
+  id: string;
+  title: string;
+  purpose: string;
+  dataControllers: string[];
+  legalBasis: string;
+  legalBasisLabel: string;
+  period: { from: string; to: string };
+  status: 'active' | 'closed';
+  datasets: string[];
+  permitIssuedAt: string;
+  permitExpiresAt: string;
+}
+
+/** Projects that were ever granted data (a permit), as the public may know them: no members, no cohort details. */
+export async function publicRegister(q: Queryable, now: Date): Promise<PublicProject[]> {
+  const rows = await q.query<Omit<PublicProject, 'legalBasisLabel'>>(
+    `SELECT p.id, p.title, p.purpose, p.data_controllers AS "dataControllers", p.legal_basis AS "legalBasis",
+            json_build_object('from', p.period_from, 'to', p.period_to) AS period,
+            CASE WHEN p.status = 'closed' OR cur.expires_at <= $1 THEN 'closed' ELSE 'active' END AS status,
+            (SELECT array_agg(DISTINCT d->>'dataset' ORDER BY d->>'dataset') FROM permits pv, jsonb_array_elements(pv.datasets) d WHERE pv.project_id = p.id) AS datasets,
+            first.issued_at AS "permitIssuedAt", cur.expires_at AS "permitExpiresAt"
+       FROM projects p
+       JOIN LATERAL (SELECT issued_at FROM permits WHERE project_id = p.id ORDER BY version LIMIT 1) first ON true
+       JOIN LATERAL (SELECT expires_at FROM permits WHERE project_id = p.id ORDER BY version DESC LIMIT 1) cur ON true
+      ORDER BY first.issued_at, p.id`,
+    [now],
+  );
+  return rows.map((r) => ({ ...r, legalBasisLabel: LEGAL_BASES[r.legalBasis as keyof typeof LEGAL_BASES]?.label ?? r.legalBasis }));
 }

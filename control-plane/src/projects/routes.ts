@@ -5,7 +5,7 @@ import { NotAllowedError } from '../errors/index.ts';
 import { memberRole, requireOpenPermit, requireProjectLead, requireProjectVisible } from './access.ts';
 import { decideApplication, getApplication, issuePermit, listApplications, submitApplication } from './applications.ts';
 import { amendPermit, getPermit, permitVersions } from './permits.ts';
-import { addMember, listProjects, projectDetail, removeMember } from './projects.ts';
+import { addMember, listProjects, projectDetail, publicRegister, removeMember } from './projects.ts';
 import {
   applicationId, applicationInputSchema, decisionSchema, memberSchema, permitAmendSchema, permitId, permitIssueSchema, projectId,
 } from './schemas.ts';
@@ -13,6 +13,14 @@ import {
 export function projectRoutes(deps: CoreDeps): RouteDef[] {
   const { store, clock } = deps;
   return [
+    defineRoute({
+      method: 'get', path: '/api/public/projects', tag: 'public',
+      summary: 'The public register: every current and past project with datasets, purpose, legal basis and period',
+      action: 'public.projects.read', access: 'public',
+      async handler() {
+        return publicRegister(store, clock.now());
+      },
+    }),
     defineRoute({
       method: 'get', path: '/api/projects', tag: 'projects', summary: 'Projects I can see', action: 'project.list', access: 'authenticated',
       async handler({ principal }) {
