@@ -18,3 +18,13 @@ export {
   type TableRuleResults,
 } from './table-check.ts';
 export { checkDifferencing, type DifferencingFinding, type LedgerTable } from './differencing.ts';
+export {
+  checkFile,
+  checkFileBytes,
+  type FileCheckOptions,
+  type FileCheckResult,
+  type FileFinding,
+  type FileStatus,
+} from './file-check.ts';
+export { detectType, type FileKind, type FileType } from './file-type.ts';
+export { isNationalIdNumber, scanText, type TextFinding } from './text-scan.ts';
