@@ -8,6 +8,7 @@ import { createServer as createHttp, type Server } from 'node:http';
 import { createServer as createHttps } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createAuditService } from '../audit/index.ts';
+import { auditModule } from '../audit/module.ts';
 import { publicUrl as urlOf, redactConfig, type Config } from '../config/index.ts';
 import { seedDemo } from '../demo/seed.ts';
 import { ensureFirstAdmin } from '../identity/bootstrap.ts';
@@ -36,7 +37,7 @@ export interface RunningPlatform {
 }
 
 /** The modules every control plane runs, in order. Tests may add more through `opts.modules`. */
-export const DEFAULT_MODULES: ModuleFactory[] = [];
+export const DEFAULT_MODULES: ModuleFactory[] = [auditModule];
 
 export async function startPlatform(
   config: Config,
