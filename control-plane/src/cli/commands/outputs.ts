@@ -1,0 +1,123 @@
+/**
+ * `tre outputs`: the airlock's automated checks, run locally (no server):
+ * a researcher or reviewer can see exactly what the airlock will say.
+ */
+import { readFile } from 'node:fs/promises';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { DomainError } from '../../errors/index.ts';
+import { checkFile, checkTable, type TableCheckResult } from '../../output-checks/index.ts';
+import { loadPolicySet, loadProfileFile, profilePolicy, resolvePolicy, TableRulesSchema, type Policy } from '../../policies/index.ts';
+import { CliError, requireOpt, requirePositional, stringOpt, type CommandArgs, type CommandGroup } from '../command.ts';
+
+async function policyFrom(args: CommandArgs): Promise<Policy> {
+  try {
+    const file = stringOpt(args, 'policy');
+    if (file !== undefined) return profilePolicy(await loadProfileFile(file), file);
+    return resolvePolicy(await loadPolicySet(), { profile: stringOpt(args, 'profile') ?? 'default' });
+  } catch (err) {
+    if (err instanceof DomainError) throw new CliError(err.message, 2, err.details);
+    throw err;
+  }
+}
+
+function numberOpt(args: CommandArgs, name: string): number | undefined {
+  const text = stringOpt(args, name);
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n)) throw new CliError(`--${name} must be a number, not '${text}'`, 2);
+  return n;
+}
+
+const FLAG_OF: Record<string, string> = { threshold: 'threshold', 'nk.n': 'nk-n', 'nk.k': 'nk-k', pRatio: 'p', dof: 'dof' };
+
+async function tableRulesFrom(args: CommandArgs) {
+  const base = (await policyFrom(args)).tables;
+  const candidate = {
+    ...base,
+    threshold: numberOpt(args, 'threshold') ?? base.threshold,
+    nk: { ...base.nk, n: numberOpt(args, 'nk-n') ?? base.nk.n, k: numberOpt(args, 'nk-k') ?? base.nk.k },
+    pRatio: numberOpt(args, 'p') ?? base.pRatio,
+    dof: numberOpt(args, 'dof') ?? base.dof,
+    checkMissing: args.values['check-missing'] === true || base.checkMissing,
+    zerosDisclosive: args.values['zeros-not-disclosive'] === true ? false : base.zerosDisclosive,
+  };
+  const parsed = TableRulesSchema.safeParse(candidate);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const key = issue.path.join('.');
+    throw new CliError(`--${FLAG_OF[key] ?? key}: ${issue.message}`, 2);
+  }
+  return parsed.data;
+}
+
+function tableText(result: TableCheckResult): string {
+  const { rowLabels, colLabels, values } = result.table;
+  const cell = (v: unknown) => (v === null ? '' : String(v));
+  const lines = [`status: ${result.status}`, ''];
+  lines.push(['', ...colLabels.map((c) => c.map(cell).join(' / '))].join('\t'));
+  rowLabels.forEach((r, i) => lines.push([r.map(cell).join(' / '), ...(values[i] ?? []).map(cell)].join('\t')));
+  lines.push('');
+  for (const [rule, cells] of Object.entries(result.rules)) {
+    if (cells.length > 0) lines.push(`${rule}: ${cells.length} cell(s)`);
+  }
+  return lines.join('\n');
+}
+
+export const commands: CommandGroup = {
+  'check-table': {
+    summary: 'Compute a table from a CSV/Parquet file and run the disclosure checks (no server needed)',
+    usage:
+      'tre outputs check-table --data FILE --spec SPEC.json [--policy FILE] [--profile acro] [--threshold N] [--nk-n N] [--nk-k X] [--p X] [--dof N] [--check-missing] [--zeros-not-disclosive] [--json]',
+    options: {
+      data: { type: 'string' },
+      spec: { type: 'string' },
+      policy: { type: 'string' },
+      profile: { type: 'string' },
+      threshold: { type: 'string' },
+      'nk-n': { type: 'string' },
+      'nk-k': { type: 'string' },
+      p: { type: 'string' },
+      dof: { type: 'string' },
+      'check-missing': { type: 'boolean' },
+      'zeros-not-disclosive': { type: 'boolean' },
+    },
+    async run(_ctx, args) {
+      const data = requireOpt(args, 'data');
+      const specFile = requireOpt(args, 'spec');
+      let spec: unknown;
+      try {
+        spec = JSON.parse(await readFile(specFile, 'utf8'));
+      } catch (err) {
+        throw new CliError(`cannot read ${specFile} as JSON: ${(err as Error).message}`, 2);
+      }
+      const rules = await tableRulesFrom(args);
+      const instance = await DuckDBInstance.create(':memory:');
+      const conn = await instance.connect();
+      try {
+        const result = await checkTable(conn, { source: { file: data }, spec, rules });
+        const out = { status: result.status, table: result.table, rules: result.rules };
+        return { data: out, text: tableText(result) };
+      } catch (err) {
+        if (err instanceof DomainError) throw new CliError(err.message, 1, err.details);
+        throw err;
+      } finally {
+        conn.closeSync();
+        instance.closeSync();
+      }
+    },
+  },
+  'check-file': {
+    summary: 'Check one output file: type by content, size, identity numbers, pseudonyms, small counts',
+    usage: 'tre outputs check-file FILE [--policy FILE] [--profile NAME] [--pseudonyms FILE] [--json]',
+    options: { policy: { type: 'string' }, profile: { type: 'string' }, pseudonyms: { type: 'string' } },
+    async run(_ctx, args) {
+      const file = requirePositional(args, 0, 'FILE');
+      const policy = await policyFrom(args);
+      const list = stringOpt(args, 'pseudonyms');
+      const pseudonyms = list === undefined ? undefined : new Set((await readFile(list, 'utf8')).split(/\r?\n/).map((l) => l.trim()).filter(Boolean));
+      const result = await checkFile(file, { rules: policy.files, tableThreshold: policy.tables.threshold, pseudonyms });
+      const findings = result.findings.map((f) => ('line' in f ? `  line ${f.line}: ${f.check} ${f.value}` : `  ${f.check}: ${f.message}`));
+      return { data: result, text: [`${result.name}: ${result.status} (${result.type.mime})`, ...findings].join('\n') };
+    },
+  },
+};

@@ -1,0 +1,75 @@
+/** `tre outputs ...` end to end: the real CLI process, its stdout parsed. */
+import { execFile } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const main = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
+let dir: string;
+
+async function tre(...args: string[]): Promise<{ code: number; out: unknown }> {
+  try {
+    const { stdout } = await promisify(execFile)(process.execPath, [main, ...args]);
+    return { code: 0, out: JSON.parse(stdout) };
+  } catch (err) {
+    const e = err as { code: number; stdout: string };
+    return { code: e.code, out: JSON.parse(e.stdout) };
+  }
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'tre-outputs-'));
+  const rows = ['year,sex'];
+  for (let i = 0; i < 12; i++) rows.push('2019,F');
+  for (let i = 0; i < 9; i++) rows.push('2019,M');
+  for (let i = 0; i < 10; i++) rows.push('2020,M');
+  await writeFile(join(dir, 'data.csv'), `${rows.join('\n')}\n`);
+  await writeFile(join(dir, 'spec.json'), JSON.stringify({ method: 'crosstab', index: ['year'], columns: ['sex'], values: null, aggfunc: null, margins: true }));
+  await writeFile(join(dir, 'bad.json'), JSON.stringify({ method: 'crosstab', index: ['year'], columns: ['gender'], values: null, aggfunc: null, margins: false }));
+});
+
+describe('tre outputs check-table', () => {
+  it('prints status, table and every rule with the acro profile', async () => {
+    const { code, out } = await tre('outputs', 'check-table', '--data', join(dir, 'data.csv'), '--spec', join(dir, 'spec.json'), '--profile', 'acro', '--json');
+    expect(code).toBe(0);
+    expect(out).toEqual({
+      status: 'fail',
+      table: {
+        rowLabels: [[2019], [2020], ['All']],
+        colLabels: [['F'], ['M'], ['All']],
+        values: [[12, 9, 21], [0, 10, 10], [12, 19, 31]],
+      },
+      rules: {
+        threshold: [{ row: [2019], col: ['M'] }, { row: [2020], col: ['F'] }],
+        zeros: [{ row: [2020], col: ['F'] }],
+        nk: [],
+        'p-ratio': [],
+        dof: [],
+        missing: [],
+        negative: [],
+      },
+    });
+  });
+
+  it('applies rule flags over the profile', async () => {
+    const { out } = await tre('outputs', 'check-table', '--data', join(dir, 'data.csv'), '--spec', join(dir, 'spec.json'), '--profile', 'acro', '--threshold', '9', '--zeros-not-disclosive', '--json');
+    expect((out as { rules: { threshold: unknown; zeros: unknown } }).rules).toMatchObject({ threshold: [{ row: [2020], col: ['F'] }], zeros: [] });
+  });
+
+  it('names an unknown column and exits 1', async () => {
+    const { code, out } = await tre('outputs', 'check-table', '--data', join(dir, 'data.csv'), '--spec', join(dir, 'bad.json'), '--json');
+    expect(code).toBe(1);
+    expect(out).toEqual({ error: { message: "unknown column 'gender' in columns; the data has: year, sex", details: { field: 'columns', column: 'gender' } } });
+  });
+});
+
+describe('tre outputs check-file', () => {
+  it('reports small counts in a CSV table', async () => {
+    await writeFile(join(dir, 'counts.csv'), 'sex,n\nF,12\nM,4\n');
+    const { out } = await tre('outputs', 'check-file', join(dir, 'counts.csv'), '--json');
+    expect(out).toMatchObject({ name: 'counts.csv', status: 'review', findings: [{ check: 'small-count', line: 3, value: '4', column: 'n' }] });
+  });
+});
