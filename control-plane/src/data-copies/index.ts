@@ -28,3 +28,4 @@ export {
   type IntakeInput,
   type IntakeResult,
 } from './intake.ts';
+export { deleteProjectCopies, proofIsIntact, type ClosingDeps, type ClosingInput, type ProofOfDeletion } from './closing.ts';
