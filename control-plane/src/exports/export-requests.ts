@@ -1,0 +1,161 @@
+/**
+ * Export requests: files from the requester's `/outputs` copied into the staging area with
+ * their sha256, checked (file content, and tables cell by cell when a table spec is given)
+ * under the project's policy, then waiting for review. Withdrawal and resubmission (a new
+ * version linked to the old) never change what was staged or decided before.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmod, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { ConflictError, InputError, NotAllowedError } from '../errors/index.ts';
+import type { Principal } from '../identity/index.ts';
+import type { Logger } from '../platform/logger.ts';
+import type { Clock } from '../platform/clock.ts';
+import type { PlatformPaths } from '../platform/paths.ts';
+import { requireDataAccess } from '../projects/index.ts';
+import type { Store } from '../store/index.ts';
+import { checkFileContent, worstStatus, type CheckStatus } from './file-checks.ts';
+import type { PolicySource } from './policy.ts';
+import { copyHashed, createStagingDir, openUnder, safeRelativePath, sealStagingDir } from './staging.ts';
+import { addEvent, getRequest, insertFile, insertRequest, projectLedger, setStatus, type AirlockFile, type AirlockRequest } from './store.ts';
+import { checkTableRequest, pseudonymLookup, TableRequestSchema } from './table-checks.ts';
+
+export interface AirlockDeps {
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  paths: PlatformPaths;
+  policies: PolicySource;
+}
+
+export const ExportFileInputSchema = z.strictObject({
+  /** Path under the requester's `/outputs` (`results/table1.csv` or `/outputs/results/table1.csv`). */
+  path: z.string().min(1).max(1000),
+  /** What the output is and shows, for the reviewers. */
+  description: z.string().trim().min(1).max(4000),
+  /** For a table: where it was computed from and how, so it can be checked cell by cell. */
+  table: TableRequestSchema.optional(),
+});
+
+export const ExportInputSchema = z.strictObject({
+  purpose: z.string().trim().min(1).max(4000),
+  files: z.array(ExportFileInputSchema).min(1).max(100),
+});
+export type ExportInput = z.infer<typeof ExportInputSchema>;
+
+export const ResubmitInputSchema = ExportInputSchema.extend({ purpose: ExportInputSchema.shape.purpose.optional() });
+export type ResubmitInput = z.infer<typeof ResubmitInputSchema>;
+
+const newId = (prefix: string) => `${prefix}_${randomBytes(6).toString('hex')}`;
+
+export async function requestExport(
+  deps: AirlockDeps,
+  principal: Principal,
+  projectId: string,
+  input: ExportInput,
+  previous: AirlockRequest | null = null,
+): Promise<AirlockRequest> {
+  const { store, clock, paths } = deps;
+  const permit = await requireDataAccess(store, principal, projectId, clock.now());
+  const policy = deps.policies.forProject(projectId, permit);
+  const seen = new Set<string>();
+  for (const f of input.files) {
+    const rel = safeRelativePath(f.path).join('/');
+    if (seen.has(rel)) throw new InputError(`'${rel}' is requested twice`, { reason: 'duplicate_file', details: { field: 'files' } });
+    seen.add(rel);
+  }
+  const id = newId('exp');
+  const dir = paths.airlock(id);
+  await createStagingDir(dir);
+  const now = clock.now();
+  const files: Array<{ file: AirlockFile; ledger: unknown }> = [];
+  try {
+    const outputs = paths.outputs(projectId, principal.userId);
+    const earlier = policy.tables.differencing ? await projectLedger(store, projectId) : [];
+    const among = pseudonymLookup(paths, projectId);
+    let total = 0;
+    for (const [i, f] of input.files.entries()) {
+      const fileId = `f${i + 1}`;
+      const opened = await openUnder(outputs, f.path);
+      let staged;
+      try {
+        staged = await copyHashed(opened.handle, join(dir, fileId), policy.files.maxFileBytes);
+      } finally {
+        await opened.handle.close();
+      }
+      total += staged.size;
+      if (total > policy.files.maxRequestBytes) {
+        throw new NotAllowedError(`the request is larger than the limit of ${policy.files.maxRequestBytes} bytes`, { reason: 'request_too_large' });
+      }
+      const bytes = await readFile(staged.path);
+      const content = await checkFileContent(bytes, { rules: policy.files, threshold: policy.tables.threshold, pseudonymsAmong: among, direction: 'export' });
+      let table = null;
+      let ledger = null;
+      if (f.table) {
+        const checked = await checkTableRequest({ paths, projectId, userId: principal.userId, request: f.table, rules: policy.tables, earlier });
+        table = { source: checked.source, ...checked.result };
+        ledger = checked.ledger;
+      }
+      const statuses: CheckStatus[] = [content.status];
+      if (table) statuses.push(table.status);
+      files.push({
+        file: {
+          id: fileId, name: opened.rel, description: f.description, sizeBytes: staged.size, sha256: staged.sha256, contentType: content.type,
+          tableRequest: f.table ?? null, checks: { file: content, table }, checkStatus: worstStatus(statuses), stagedAt: now.toISOString(),
+        },
+        ledger,
+      });
+    }
+    await sealStagingDir(dir);
+  } catch (err) {
+    await chmod(dir, 0o700).catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+  const checksStatus = worstStatus(files.map((f) => f.file.checkStatus));
+  return store.tx(async (q) => {
+    if (previous) {
+      const prev = await getRequest(q, previous.id, 'export', true);
+      if (prev.nextId) throw new ConflictError(`'${prev.id}' was already resubmitted as '${prev.nextId}'`, { reason: 'already_resubmitted' });
+    }
+    await insertRequest(q, {
+      id, direction: 'export', projectId, requestedBy: principal.userId, purpose: input.purpose, status: 'in_review',
+      version: previous ? previous.version + 1 : 1, previousId: previous?.id ?? null, approvalsRequired: policy.review.exportApprovals,
+      policy: { ...policy }, checksStatus, createdAt: now.toISOString(), submittedAt: now.toISOString(),
+    });
+    for (const f of files) await insertFile(q, id, f.file, f.ledger);
+    await addEvent(q, id, {
+      at: now.toISOString(), actor: principal.userId, event: previous ? 'resubmitted' : 'requested', reason: null,
+      details: { files: files.map((f) => ({ id: f.file.id, name: f.file.name, sha256: f.file.sha256 })), checks: checksStatus, ...(previous ? { previous: previous.id } : {}) },
+    });
+    if (previous) await addEvent(q, previous.id, { at: now.toISOString(), actor: principal.userId, event: 'superseded', reason: null, details: { next: id } });
+    return getRequest(q, id, 'export');
+  });
+}
+
+/** A new version of a returned or withdrawn request, linked to it; the old one keeps its history. */
+export async function resubmitExport(deps: AirlockDeps, principal: Principal, exportId: string, input: ResubmitInput): Promise<AirlockRequest> {
+  const prev = await getRequest(deps.store, exportId, 'export');
+  if (prev.requestedBy !== principal.userId) throw new NotAllowedError('only the requester may resubmit', { reason: 'not_requester' });
+  if (prev.status !== 'returned' && prev.status !== 'withdrawn') {
+    throw new ConflictError(`a ${prev.status} request cannot be resubmitted; only returned or withdrawn ones`, { reason: 'not_resubmittable', details: { status: prev.status } });
+  }
+  if (prev.nextId) throw new ConflictError(`'${prev.id}' was already resubmitted as '${prev.nextId}'`, { reason: 'already_resubmitted' });
+  return requestExport(deps, principal, prev.projectId, { purpose: input.purpose ?? prev.purpose, files: input.files }, prev);
+}
+
+/** The requester takes back a request that is in review or was returned. */
+export async function withdrawRequest(deps: AirlockDeps, principal: Principal, req: AirlockRequest, reason: string | null): Promise<AirlockRequest> {
+  return deps.store.tx(async (q) => {
+    const cur = await getRequest(q, req.id, req.direction, true);
+    if (cur.requestedBy !== principal.userId) throw new NotAllowedError('only the requester may withdraw', { reason: 'not_requester' });
+    if (!['draft', 'in_review', 'returned'].includes(cur.status)) {
+      throw new ConflictError(`a ${cur.status} request cannot be withdrawn`, { reason: 'not_withdrawable', details: { status: cur.status } });
+    }
+    const now = deps.clock.now();
+    await setStatus(q, cur.id, 'withdrawn', now, null);
+    await addEvent(q, cur.id, { at: now.toISOString(), actor: principal.userId, event: 'withdrawn', reason, details: {} });
+    return getRequest(q, cur.id, cur.direction);
+  });
+}

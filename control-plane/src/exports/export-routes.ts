@@ -1,0 +1,139 @@
+/**
+ * The export airlock's API: requests, the review queue, reviews, downloads, and the table
+ * check the room's helper calls.
+ */
+import { z } from 'zod';
+import { defineRoute, type RouteDef } from '../http/route.ts';
+import { requireDataAccess, requireProjectVisible } from '../projects/index.ts';
+import { ExportInputSchema, ResubmitInputSchema, requestExport, resubmitExport, withdrawRequest, type AirlockDeps } from './export-requests.ts';
+import { addReleasedTablesToLedger, releaseFile } from './release.ts';
+import { recordReview, ReviewInputSchema } from './review.ts';
+import { getRequest, listRequests, projectLedger } from './store.ts';
+import { checkTableRequest, TableRequestSchema } from './table-checks.ts';
+import { requestDetail, requestSummaries } from './views.ts';
+
+const projectId = z.string().min(1).max(100);
+const exportId = z.string().regex(/^exp_[0-9a-f]{12}$/, 'an export id');
+const fileId = z.string().regex(/^f\d{1,4}$/, 'a file id');
+export const StatusSchema = z.enum(['draft', 'in_review', 'approved', 'rejected', 'returned', 'withdrawn']);
+
+export function exportRoutes(deps: AirlockDeps): RouteDef[] {
+  const { store, clock } = deps;
+  return [
+    defineRoute({
+      method: 'post', path: '/api/projects/:projectId/exports', tag: 'exports', action: 'export.request', access: 'authenticated',
+      summary: 'Ask to export files from my /outputs: staged with their sha256, checked, then reviewed',
+      params: z.object({ projectId }), body: ExportInputSchema,
+      async handler({ principal, params, body, audit }) {
+        audit.role = 'researcher';
+        const req = await requestExport(deps, principal!, params.projectId, body);
+        Object.assign(audit, { object: `export:${req.id}`, details: { files: body.files.length, checks: req.checksStatus } });
+        return requestDetail(store, principal!, req.id, 'export');
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/api/projects/:projectId/exports', tag: 'exports', action: 'export.list', access: 'authenticated',
+      summary: "A project's export requests", params: z.object({ projectId }), query: z.object({ status: StatusSchema.optional() }),
+      async handler({ principal, params, query }) {
+        await requireProjectVisible(store, principal!, params.projectId);
+        return requestSummaries(store, principal!, await listRequests(store, { direction: 'export', projectId: params.projectId, status: query.status }));
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/api/exports', tag: 'exports', action: 'export.queue', access: ['access_admin', 'auditor'],
+      summary: 'The review queue: export requests across projects (default: in review)', query: z.object({ status: StatusSchema.default('in_review') }),
+      async handler({ principal, query }) {
+        return requestSummaries(store, principal!, await listRequests(store, { direction: 'export', status: query.status }));
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/api/exports/:exportId', tag: 'exports', action: 'export.read', access: 'authenticated',
+      summary: 'An export request: files, check results cell by cell, reviews as far as visible, history', params: z.object({ exportId }),
+      async handler({ principal, params, audit }) {
+        const detail = await requestDetail(store, principal!, params.exportId, 'export');
+        audit.projectId = detail.projectId;
+        return detail;
+      },
+    }),
+    defineRoute({
+      method: 'post', path: '/api/exports/:exportId/reviews', tag: 'exports', action: 'export.review', access: ['access_admin'],
+      summary: 'Decide on an export (approve, reject, return); independent, sealed until all required reviewers have decided',
+      params: z.object({ exportId }), body: ReviewInputSchema,
+      async handler({ principal, params, body, audit }) {
+        const outcome = await store.tx(async (q) => {
+          const req = await getRequest(q, params.exportId, 'export', true);
+          audit.projectId = req.projectId;
+          const out = await recordReview(q, principal!, req, body, clock.now());
+          if (out.status === 'approved') await addReleasedTablesToLedger(q, req, clock.now());
+          return out;
+        });
+        // The decision goes into the audit log: the log is for auditors, not for the other reviewer.
+        audit.details = { decision: body.decision, outcome: outcome.status };
+        return { status: 201, body: { ...outcome, detail: await requestDetail(store, principal!, params.exportId, 'export') } };
+      },
+    }),
+    defineRoute({
+      method: 'post', path: '/api/exports/:exportId/withdraw', tag: 'exports', action: 'export.withdraw', access: 'authenticated',
+      summary: 'The requester withdraws a request in review or returned', params: z.object({ exportId }),
+      body: z.strictObject({ reason: z.string().trim().max(4000).optional() }).optional(),
+      async handler({ principal, params, body, audit }) {
+        const req = await getRequest(store, params.exportId, 'export');
+        audit.projectId = req.projectId;
+        await withdrawRequest(deps, principal!, req, body?.reason ?? null);
+        return { status: 200, body: await requestDetail(store, principal!, req.id, 'export') };
+      },
+    }),
+    defineRoute({
+      method: 'post', path: '/api/exports/:exportId/resubmit', tag: 'exports', action: 'export.resubmit', access: 'authenticated',
+      summary: 'A new version of a returned or withdrawn request, linked to it', params: z.object({ exportId }), body: ResubmitInputSchema,
+      async handler({ principal, params, body, audit }) {
+        const req = await resubmitExport(deps, principal!, params.exportId, body);
+        Object.assign(audit, { object: `export:${req.id}`, projectId: req.projectId, details: { previous: params.exportId, checks: req.checksStatus } });
+        return requestDetail(store, principal!, req.id, 'export');
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/api/exports/:exportId/files/:fileId/download', tag: 'exports', action: 'export.download', access: 'authenticated',
+      summary: 'Download an approved, hash-verified staged file (requester or project lead, permit in force)',
+      params: z.object({ exportId, fileId }),
+      async handler(ctx) {
+        const { principal, params, audit, res } = ctx;
+        audit.object = `export:${params.exportId}`;
+        const released = await releaseFile({ ...deps, now: clock.now() }, principal!, params.exportId, params.fileId);
+        Object.assign(audit, { projectId: released.request.projectId, details: { file: released.file.id, name: released.file.name, sha256: released.file.sha256 } });
+        await ctx.commitSuccess();
+        const base = released.file.name.split('/').at(-1)!.replace(/[^A-Za-z0-9._-]/g, '_');
+        res.status(200);
+        res.setHeader('content-type', 'application/octet-stream');
+        res.setHeader('content-length', String(released.bytes.length));
+        res.setHeader('content-disposition', `attachment; filename="${base}"`);
+        res.setHeader('x-content-sha256', released.file.sha256);
+        res.end(released.bytes);
+        return { sent: true };
+      },
+    }),
+    defineRoute({
+      method: 'post', path: '/api/projects/:projectId/outputs/check-table', tag: 'exports', action: 'output.check-table', access: 'authenticated',
+      summary: "Check a table of the project's copy or of my /outputs under the project's policy (the room's helper)",
+      params: z.object({ projectId }), body: TableRequestSchema,
+      async handler({ principal, params, body, audit }) {
+        const permit = await requireDataAccess(store, principal!, params.projectId, clock.now());
+        const policy = deps.policies.forProject(params.projectId, permit);
+        const earlier = policy.tables.differencing ? await projectLedger(store, params.projectId) : [];
+        const checked = await checkTableRequest({ paths: deps.paths, projectId: params.projectId, userId: principal!.userId, request: body, rules: policy.tables, earlier });
+        audit.details = { source: checked.source, status: checked.result.status };
+        return {
+          status: 200,
+          body: {
+            ...checked.result,
+            source: checked.source,
+            spec: body.spec,
+            checkedAt: clock.now().toISOString(),
+            checkedFor: principal!.userId,
+            policy: { profile: policy.profile, sources: policy.sources, tables: policy.tables },
+          },
+        };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,115 @@
+/**
+ * The import airlock's API. Files are uploaded one by one as raw bytes
+ * (`PUT /api/imports/:importId/files/:name`, `application/octet-stream`): the JSON parser's
+ * 2 MB limit is for API bodies, not for reference files, so that one path gets its own raw
+ * parser (see `importUploadParser`), bounded by the largest file any policy admits.
+ */
+import express, { type RequestHandler } from 'express';
+import { z } from 'zod';
+import { InputError } from '../errors/index.ts';
+import { defineRoute, type RouteDef } from '../http/route.ts';
+import { requireProjectVisible } from '../projects/index.ts';
+import { withdrawRequest, type AirlockDeps } from './export-requests.ts';
+import { StatusSchema } from './export-routes.ts';
+import { addImportFile, ImportInputSchema, importName, openImport, publishImport, submitImport } from './imports.ts';
+import { recordReview, ReviewInputSchema } from './review.ts';
+import { addEvent, getRequest, listRequests } from './store.ts';
+import { requestDetail, requestSummaries } from './views.ts';
+
+const projectId = z.string().min(1).max(100);
+const importId = z.string().regex(/^imp_[0-9a-f]{12}$/, 'an import id');
+const UPLOAD_PATH = /^\/api\/imports\/imp_[0-9a-f]{12}\/files\/[^/]+$/;
+
+export function importUploadParser(maxBytes: number): RequestHandler {
+  const raw = express.raw({ type: () => true, limit: maxBytes });
+  return (req, res, next) => (req.method === 'PUT' && UPLOAD_PATH.test(req.path) ? raw(req, res, next) : next());
+}
+
+export function importRoutes(deps: AirlockDeps): RouteDef[] {
+  const { store, clock } = deps;
+  return [
+    defineRoute({
+      method: 'post', path: '/api/projects/:projectId/imports', tag: 'imports', action: 'import.open', access: 'authenticated',
+      summary: 'Open an import request (a draft): add files, then submit', params: z.object({ projectId }), body: ImportInputSchema,
+      async handler({ principal, params, body, audit }) {
+        const req = await openImport(deps, principal!, params.projectId, body.purpose);
+        audit.object = `import:${req.id}`;
+        return requestDetail(store, principal!, req.id, 'import');
+      },
+    }),
+    defineRoute({
+      method: 'put', path: '/api/imports/:importId/files/:name', tag: 'imports', action: 'import.file.add', access: 'authenticated',
+      summary: 'Upload one file of a draft import (raw bytes); type by content and size are checked',
+      params: z.object({ importId, name: importName }), query: z.object({ description: z.string().trim().max(4000).default('') }),
+      async handler({ principal, params, query, req, audit }) {
+        if (!Buffer.isBuffer(req.body)) throw new InputError('send the file as the raw request body', { reason: 'no_file_body' });
+        const file = await addImportFile(deps, principal!, params.importId, params.name, query.description, req.body);
+        audit.details = { file: file.id, name: file.name, sha256: file.sha256, size: file.sizeBytes, type: file.contentType };
+        return { status: 201, body: file };
+      },
+    }),
+    defineRoute({
+      method: 'post', path: '/api/imports/:importId/submit', tag: 'imports', action: 'import.submit', access: 'authenticated',
+      summary: 'Submit a draft import for review', params: z.object({ importId }),
+      async handler({ principal, params, audit }) {
+        const req = await submitImport(deps, principal!, params.importId);
+        audit.projectId = req.projectId;
+        return { status: 200, body: await requestDetail(store, principal!, req.id, 'import') };
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/api/projects/:projectId/imports', tag: 'imports', action: 'import.list', access: 'authenticated',
+      summary: "A project's import requests", params: z.object({ projectId }), query: z.object({ status: StatusSchema.optional() }),
+      async handler({ principal, params, query }) {
+        await requireProjectVisible(store, principal!, params.projectId);
+        return requestSummaries(store, principal!, await listRequests(store, { direction: 'import', projectId: params.projectId, status: query.status }));
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/api/imports', tag: 'imports', action: 'import.queue', access: ['access_admin', 'auditor'],
+      summary: 'The import review queue (default: in review)', query: z.object({ status: StatusSchema.default('in_review') }),
+      async handler({ principal, query }) {
+        return requestSummaries(store, principal!, await listRequests(store, { direction: 'import', status: query.status }));
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/api/imports/:importId', tag: 'imports', action: 'import.read', access: 'authenticated',
+      summary: 'An import request with its files, checks, reviews and history', params: z.object({ importId }),
+      async handler({ principal, params, audit }) {
+        const detail = await requestDetail(store, principal!, params.importId, 'import');
+        audit.projectId = detail.projectId;
+        return detail;
+      },
+    }),
+    defineRoute({
+      method: 'post', path: '/api/imports/:importId/reviews', tag: 'imports', action: 'import.review', access: ['access_admin'],
+      summary: 'Decide on an import; once approved its files appear read-only under the rooms\' /imports',
+      params: z.object({ importId }), body: ReviewInputSchema,
+      async handler({ principal, params, body, audit }) {
+        const outcome = await store.tx(async (q) => {
+          const req = await getRequest(q, params.importId, 'import', true);
+          audit.projectId = req.projectId;
+          const out = await recordReview(q, principal!, req, body, clock.now());
+          if (out.status === 'approved') {
+            await publishImport(deps, q, req);
+            await addEvent(q, req.id, { at: clock.now().toISOString(), actor: 'system', event: 'published', reason: null, details: { folder: `/imports/${req.id}` } });
+          }
+          return out;
+        });
+        audit.details = { decision: body.decision, outcome: outcome.status };
+        return { status: 201, body: { ...outcome, detail: await requestDetail(store, principal!, params.importId, 'import') } };
+      },
+    }),
+    defineRoute({
+      method: 'post', path: '/api/imports/:importId/withdraw', tag: 'imports', action: 'import.withdraw', access: 'authenticated',
+      summary: 'The requester withdraws an import', params: z.object({ importId }),
+      body: z.strictObject({ reason: z.string().trim().max(4000).optional() }).optional(),
+      async handler({ principal, params, body, audit }) {
+        const req = await getRequest(store, params.importId, 'import');
+        audit.projectId = req.projectId;
+        await withdrawRequest(deps, principal!, req, body?.reason ?? null);
+        return { status: 200, body: await requestDetail(store, principal!, req.id, 'import') };
+      },
+    }),
+  ];
+}

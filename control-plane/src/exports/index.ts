@@ -1,0 +1,38 @@
+/**
+ * The airlock: exports out of project rooms and imports into them. Requests stage files
+ * immutably with their sha256, the output checks run under the project's policy, access
+ * administrators who are not members review independently, and only approved, hash-verified
+ * files are released (exports: downloads by the requester or project lead while the permit is
+ * in force; imports: read-only under the rooms' `/imports`).
+ */
+import type { ModuleFactory, PlatformModule } from '../server/module.ts';
+import type { AirlockDeps } from './export-requests.ts';
+import { exportRoutes } from './export-routes.ts';
+import { importRoutes, importUploadParser } from './import-routes.ts';
+import { loadPolicies } from './policy.ts';
+
+export interface ExportsModuleOptions {
+  /** The policy directory (default: the repository's `policies/`). */
+  policyDir?: string;
+}
+
+export function exportsModuleWith(opts: ExportsModuleOptions = {}): ModuleFactory {
+  return async (deps): Promise<PlatformModule> => {
+    const policies = await loadPolicies(opts.policyDir);
+    const airlock: AirlockDeps = { store: deps.store, clock: deps.clock, logger: deps.logger, paths: deps.paths, policies };
+    return {
+      name: 'exports',
+      before: [importUploadParser(policies.maxFileBytes)],
+      routes: [...exportRoutes(airlock), ...importRoutes(airlock)],
+    };
+  };
+}
+
+/** The airlock with the repository's policies: add to DEFAULT_MODULES. */
+export const exportsModule: ModuleFactory = exportsModuleWith();
+
+export { requestExport, resubmitExport, withdrawRequest, ExportInputSchema, type AirlockDeps, type ExportInput } from './export-requests.ts';
+export { checkTableRequest, latestCopy, TableRequestSchema, type TableRequest } from './table-checks.ts';
+export { checkFileContent, type FileCheckResult, type FileFinding } from './file-checks.ts';
+export { detectContentType, type ContentType } from './content-type.ts';
+export type { AirlockRequest, AirlockFile, Review, RequestStatus } from './store.ts';

@@ -1,0 +1,172 @@
+/**
+ * The airlock's rows (see migration 0300-airlock.sql). Requests change status; files,
+ * reviews, events and the release ledger are only ever inserted.
+ */
+import { NotFoundError } from '../errors/index.ts';
+import type { LedgerTable } from '../output-checks/index.ts';
+import type { Queryable } from '../store/index.ts';
+import type { CheckStatus } from './file-checks.ts';
+
+export type Direction = 'export' | 'import';
+export type RequestStatus = 'draft' | 'in_review' | 'approved' | 'rejected' | 'returned' | 'withdrawn';
+export type Decision = 'approve' | 'reject' | 'return';
+
+export interface AirlockRequest {
+  id: string;
+  direction: Direction;
+  projectId: string;
+  requestedBy: string;
+  purpose: string;
+  status: RequestStatus;
+  version: number;
+  previousId: string | null;
+  /** The resubmission that replaced this request, if any. */
+  nextId: string | null;
+  approvalsRequired: number;
+  policy: Record<string, unknown>;
+  checksStatus: CheckStatus;
+  createdAt: string;
+  submittedAt: string | null;
+  decidedAt: string | null;
+}
+
+export interface AirlockFile {
+  id: string;
+  name: string;
+  description: string;
+  sizeBytes: number;
+  sha256: string;
+  contentType: string;
+  tableRequest: unknown;
+  checks: unknown;
+  checkStatus: CheckStatus;
+  stagedAt: string;
+}
+
+export interface Review {
+  reviewer: string;
+  decision: Decision;
+  reason: string | null;
+  overFailedCheck: boolean;
+  decidedAt: string;
+}
+
+export interface AirlockEvent {
+  seq: number;
+  at: string;
+  actor: string;
+  event: string;
+  reason: string | null;
+  details: Record<string, unknown>;
+}
+
+const REQUEST = `SELECT r.id, r.direction, r.project_id AS "projectId", r.requested_by AS "requestedBy", r.purpose, r.status, r.version,
+  r.previous_id AS "previousId", (SELECT n.id FROM airlock_requests n WHERE n.previous_id = r.id) AS "nextId",
+  r.approvals_required AS "approvalsRequired", r.policy, r.checks_status AS "checksStatus", r.created_at AS "createdAt",
+  r.submitted_at AS "submittedAt", r.decided_at AS "decidedAt" FROM airlock_requests r`;
+
+export async function insertRequest(q: Queryable, r: Omit<AirlockRequest, 'nextId' | 'decidedAt'>): Promise<void> {
+  await q.query(
+    `INSERT INTO airlock_requests (id, direction, project_id, requested_by, purpose, status, version, previous_id, approvals_required, policy,
+       checks_status, created_at, submitted_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+    [r.id, r.direction, r.projectId, r.requestedBy, r.purpose, r.status, r.version, r.previousId, r.approvalsRequired, JSON.stringify(r.policy),
+      r.checksStatus, r.createdAt, r.submittedAt],
+  );
+}
+
+/** `lock`: takes the row lock, so concurrent reviews and withdrawals of one request serialise. */
+export async function getRequest(q: Queryable, id: string, direction: Direction, lock = false): Promise<AirlockRequest> {
+  if (lock) await q.query('SELECT 1 FROM airlock_requests WHERE id = $1 FOR UPDATE', [id]);
+  const rows = await q.query<AirlockRequest>(`${REQUEST} WHERE r.id = $1 AND r.direction = $2`, [id, direction]);
+  if (!rows[0]) throw new NotFoundError(`no ${direction} request '${id}'`, { reason: `no_such_${direction}` });
+  return rows[0];
+}
+
+export async function listRequests(
+  q: Queryable,
+  filter: { direction: Direction; projectId?: string; status?: RequestStatus },
+): Promise<AirlockRequest[]> {
+  const where = ['r.direction = $1'];
+  const params: unknown[] = [filter.direction];
+  if (filter.projectId) where.push(`r.project_id = $${params.push(filter.projectId)}`);
+  if (filter.status) where.push(`r.status = $${params.push(filter.status)}`);
+  return q.query<AirlockRequest>(`${REQUEST} WHERE ${where.join(' AND ')} ORDER BY r.created_at, r.id`, params);
+}
+
+export async function setStatus(q: Queryable, id: string, status: RequestStatus, at: Date, field: 'decided_at' | 'submitted_at' | null): Promise<void> {
+  await q.query(`UPDATE airlock_requests SET status = $2${field ? `, ${field} = $3` : ''} WHERE id = $1`, field ? [id, status, at] : [id, status]);
+}
+
+export async function setChecksStatus(q: Queryable, id: string, status: CheckStatus): Promise<void> {
+  await q.query('UPDATE airlock_requests SET checks_status = $2 WHERE id = $1', [id, status]);
+}
+
+export async function insertFile(q: Queryable, requestId: string, f: AirlockFile, ledger: unknown): Promise<void> {
+  await q.query(
+    `INSERT INTO airlock_files (request_id, id, name, description, size_bytes, sha256, content_type, table_request, checks, check_status, ledger, staged_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+    [requestId, f.id, f.name, f.description, f.sizeBytes, f.sha256, f.contentType, f.tableRequest === null ? null : JSON.stringify(f.tableRequest),
+      JSON.stringify(f.checks), f.checkStatus, ledger === null ? null : JSON.stringify(ledger), f.stagedAt],
+  );
+}
+
+export async function listFiles(q: Queryable, requestId: string): Promise<AirlockFile[]> {
+  const rows = await q.query<AirlockFile & { sizeBytes: string | number }>(
+    `SELECT id, name, description, size_bytes AS "sizeBytes", sha256, content_type AS "contentType", table_request AS "tableRequest", checks,
+       check_status AS "checkStatus", staged_at AS "stagedAt" FROM airlock_files WHERE request_id = $1 ORDER BY staged_at, id`,
+    [requestId],
+  );
+  return rows.map((r) => ({ ...r, sizeBytes: Number(r.sizeBytes) }));
+}
+
+export async function fileLedgers(q: Queryable, requestId: string): Promise<Array<{ id: string; name: string; ledger: Omit<LedgerTable, 'id' | 'source'>; source: string }>> {
+  return q.query(
+    `SELECT id, name, ledger, coalesce(table_request->'source'->>'copy', table_request->'source'->>'output', '') AS source
+     FROM airlock_files WHERE request_id = $1 AND ledger IS NOT NULL ORDER BY id`,
+    [requestId],
+  );
+}
+
+export async function listReviews(q: Queryable, requestId: string): Promise<Review[]> {
+  return q.query<Review>(
+    `SELECT reviewer, decision, reason, over_failed_check AS "overFailedCheck", decided_at AS "decidedAt"
+     FROM airlock_reviews WHERE request_id = $1 ORDER BY decided_at, reviewer`,
+    [requestId],
+  );
+}
+
+export async function insertReview(q: Queryable, requestId: string, r: Review): Promise<void> {
+  await q.query(
+    `INSERT INTO airlock_reviews (request_id, reviewer, decision, reason, over_failed_check, decided_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+    [requestId, r.reviewer, r.decision, r.reason, r.overFailedCheck, r.decidedAt],
+  );
+}
+
+export async function addEvent(q: Queryable, requestId: string, e: Omit<AirlockEvent, 'seq'>): Promise<void> {
+  await q.query('INSERT INTO airlock_events (request_id, at, actor, event, reason, details) VALUES ($1, $2, $3, $4, $5, $6)', [
+    requestId, e.at, e.actor, e.event, e.reason, JSON.stringify(e.details),
+  ]);
+}
+
+export async function listEvents(q: Queryable, requestId: string): Promise<AirlockEvent[]> {
+  const rows = await q.query<AirlockEvent & { seq: string | number }>(
+    'SELECT seq, at, actor, event, reason, details FROM airlock_events WHERE request_id = $1 ORDER BY seq',
+    [requestId],
+  );
+  return rows.map((r) => ({ ...r, seq: Number(r.seq) }));
+}
+
+/** The project's released tables, oldest first, as the differencing check reads them. */
+export async function projectLedger(q: Queryable, projectId: string): Promise<LedgerTable[]> {
+  const rows = await q.query<{ requestId: string; fileId: string; ledger: Omit<LedgerTable, 'id'> }>(
+    `SELECT request_id AS "requestId", file_id AS "fileId", ledger FROM release_ledger WHERE project_id = $1 ORDER BY released_at, request_id, file_id`,
+    [projectId],
+  );
+  return rows.map((r) => ({ ...r.ledger, id: `${r.requestId}/${r.fileId}` }));
+}
+
+export async function addToLedger(q: Queryable, projectId: string, requestId: string, fileId: string, ledger: Omit<LedgerTable, 'id'>, at: Date): Promise<void> {
+  await q.query('INSERT INTO release_ledger (project_id, request_id, file_id, ledger, released_at) VALUES ($1, $2, $3, $4, $5)', [
+    projectId, requestId, fileId, JSON.stringify(ledger), at,
+  ]);
+}

@@ -1,0 +1,130 @@
+/**
+ * The airlock's use of the table check engine: a table named by its source (a file of the
+ * project's data copy, or a file in the requester's `/outputs`) and its spec, recomputed in a
+ * private DuckDB and judged under the project's policy, with the project's released tables as
+ * the differencing ledger. Also the pseudonym lookup the file checks use.
+ */
+import { mkdtemp, readdir, lstat, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { openDuck } from '../data-copies/duckdb.ts';
+import { InputError, NotFoundError } from '../errors/index.ts';
+import { checkTable, type LedgerTable, type TableCheckResult } from '../output-checks/index.ts';
+import type { PlatformPaths } from '../platform/paths.ts';
+import type { TableRules } from '../policies/index.ts';
+import { copyHashed, openUnder } from './staging.ts';
+
+const copyFileName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$/, 'a file name of the data copy').refine((n) => !n.includes('..'));
+
+export const TableSourceSchema = z.union([
+  z.strictObject({ copy: copyFileName }),
+  z.strictObject({ output: z.string().min(1).max(1000) }),
+]);
+export type TableSourceRef = z.infer<typeof TableSourceSchema>;
+
+export const TableRequestSchema = z.strictObject({
+  source: TableSourceSchema,
+  /** A table spec (see output-checks' `TableSpecSchema`); validated by the engine so errors name the field. */
+  spec: z.record(z.string(), z.unknown()),
+});
+export type TableRequest = z.infer<typeof TableRequestSchema>;
+
+export interface AirlockTableCheck {
+  /** What the check engine returned, without the ledger (true counts stay inside). */
+  result: Omit<TableCheckResult, 'ledger'>;
+  ledger: TableCheckResult['ledger'];
+  source: { kind: 'copy'; version: number; file: string } | { kind: 'output'; file: string; sha256: string };
+}
+
+/** The newest approved copy of the project, or null when there is none. */
+export async function latestCopy(paths: PlatformPaths, projectId: string): Promise<{ dir: string; version: number } | null> {
+  let names: string[];
+  try {
+    names = await readdir(paths.copies(projectId));
+  } catch {
+    return null;
+  }
+  const versions = names.map((n) => /^v(\d+)$/.exec(n)).filter((m) => m !== null).map((m) => Number(m[1]));
+  if (versions.length === 0) return null;
+  const version = Math.max(...versions);
+  return { dir: paths.copy(projectId, version), version };
+}
+
+export async function checkTableRequest(opts: {
+  paths: PlatformPaths;
+  projectId: string;
+  userId: string;
+  request: TableRequest;
+  rules: TableRules;
+  earlier: readonly LedgerTable[];
+}): Promise<AirlockTableCheck> {
+  const { request } = opts;
+  const duck = await openDuck({ threads: 2 });
+  let tmp: string | null = null;
+  try {
+    let file: string;
+    let source: AirlockTableCheck['source'];
+    if ('copy' in request.source) {
+      const copy = await latestCopy(opts.paths, opts.projectId);
+      if (!copy) throw new NotFoundError('the project has no data copy yet', { reason: 'no_data_copy' });
+      file = join(copy.dir, request.source.copy);
+      const st = await lstat(file).catch(() => null);
+      if (!st?.isFile()) throw new NotFoundError(`the data copy has no file '${request.source.copy}'`, { reason: 'no_such_file' });
+      source = { kind: 'copy', version: copy.version, file: request.source.copy };
+    } else {
+      // Checked from a private copy of the bytes, so the room cannot swap the file under DuckDB.
+      const opened = await openUnder(opts.paths.outputs(opts.projectId, opts.userId), request.source.output);
+      tmp = await mkdtemp(join(tmpdir(), 'tre-table-'));
+      try {
+        const staged = await copyHashed(opened.handle, join(tmp, 'source'), Number.MAX_SAFE_INTEGER);
+        file = staged.path;
+        source = { kind: 'output', file: opened.rel, sha256: staged.sha256 };
+      } finally {
+        await opened.handle.close();
+      }
+    }
+    const checked = await checkTable(duck.conn, { source: { file }, spec: request.spec, rules: opts.rules, earlier: opts.earlier });
+    const { ledger, ...result } = checked;
+    return { result, ledger, source };
+  } finally {
+    duck.close();
+    if (tmp) await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A lookup of which numbers in an output are pseudonyms of the project: the `person_id`
+ * columns of the newest copy's Parquet files. No copy: nothing matches.
+ */
+export function pseudonymLookup(paths: PlatformPaths, projectId: string): (candidates: string[]) => Promise<Set<string>> {
+  return async (candidates) => {
+    const copy = await latestCopy(paths, projectId);
+    const digits = candidates.filter((c) => /^\d{1,20}$/.test(c)).slice(0, 50_000);
+    if (!copy || digits.length === 0) return new Set();
+    const files = (await readdir(copy.dir)).filter((n) => n.endsWith('.parquet'));
+    if (files.length === 0) return new Set();
+    const duck = await openDuck({ threads: 2 });
+    try {
+      await duck.conn.run('CREATE TEMP TABLE candidates (v VARCHAR)');
+      for (let i = 0; i < digits.length; i += 1000) {
+        await duck.conn.run(`INSERT INTO candidates VALUES ${digits.slice(i, i + 1000).map((d) => `('${d}')`).join(',')}`);
+      }
+      const found = new Set<string>();
+      for (const name of files) {
+        const path = join(copy.dir, name).replaceAll("'", "''");
+        const cols = (await duck.conn.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${path}')`)).getRowsJS().map((r) => String(r[0]));
+        if (!cols.includes('person_id')) continue;
+        const rows = (await duck.conn.runAndReadAll(
+          `SELECT DISTINCT c.v FROM candidates c JOIN (SELECT DISTINCT CAST(person_id AS VARCHAR) AS v FROM read_parquet('${path}')) p USING (v)`,
+        )).getRowsJS();
+        for (const r of rows) found.add(String(r[0]));
+      }
+      return found;
+    } catch (err) {
+      throw new InputError(`cannot read the data copy for the pseudonym scan: ${(err as Error).message.split('\n')[0]}`, { reason: 'copy_unreadable' });
+    } finally {
+      duck.close();
+    }
+  };
+}

@@ -1,0 +1,43 @@
+/**
+ * What callers see of a request: the request, its staged files with every check result (tables
+ * cell by cell), the reviews as far as the viewer may see them, and its history.
+ */
+import type { Principal } from '../identity/index.ts';
+import { hasOversight, requireProjectVisible } from '../projects/index.ts';
+import type { Queryable } from '../store/index.ts';
+import { reviewView, type ReviewView } from './review.ts';
+import { getRequest, listEvents, listFiles, listReviews, type AirlockEvent, type AirlockFile, type AirlockRequest, type Direction } from './store.ts';
+
+export interface RequestDetail extends AirlockRequest {
+  files: AirlockFile[];
+  reviews: ReviewView;
+  events: AirlockEvent[];
+  /** Earlier versions, oldest first (ids), for resubmissions. */
+  versions: string[];
+}
+
+export async function requestDetail(q: Queryable, principal: Principal, id: string, direction: Direction): Promise<RequestDetail> {
+  const req = await getRequest(q, id, direction);
+  await requireProjectVisible(q, principal, req.projectId);
+  const [files, reviews, events] = await Promise.all([listFiles(q, id), listReviews(q, id), listEvents(q, id)]);
+  const versions: string[] = [];
+  for (let prev = req.previousId; prev; ) {
+    versions.unshift(prev);
+    prev = (await getRequest(q, prev, direction)).previousId;
+  }
+  return { ...req, files, reviews: reviewView(req, reviews, principal, hasOversight(principal)), events, versions };
+}
+
+/** One row of a list or queue; `mine` tells a reviewer whether they have decided. */
+export async function requestSummaries(q: Queryable, principal: Principal, rows: AirlockRequest[]) {
+  const decided = new Set(
+    (await q.query<{ requestId: string }>('SELECT request_id AS "requestId" FROM airlock_reviews WHERE reviewer = $1', [principal.userId])).map((r) => r.requestId),
+  );
+  const counts = new Map(
+    (await q.query<{ requestId: string; n: string }>(
+      'SELECT request_id AS "requestId", count(*) AS n FROM airlock_reviews WHERE request_id = ANY($1) GROUP BY request_id',
+      [rows.map((r) => r.id)],
+    )).map((r) => [r.requestId, Number(r.n)]),
+  );
+  return rows.map(({ policy: _policy, ...r }) => ({ ...r, reviewsIn: counts.get(r.id) ?? 0, decidedByMe: decided.has(r.id) }));
+}
