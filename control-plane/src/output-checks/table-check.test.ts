@@ -227,6 +227,24 @@ describe('dof on std tables', () => {
   });
 });
 
+describe('rules per aggfunc', () => {
+  it('median, min and max are judged on threshold and zeros only; mode on zeros only', async () => {
+    // One dominant record: nk and p-ratio would fail a mean, not these.
+    const rows = [...withValues({ g: 'a', c: 'p' }, [1000, ...Array(9).fill(1)]), ...withValues({ g: 'b', c: 'q' }, Array(9).fill(2))];
+    const result = await check(rows, agg(['median', 'max', 'mode']));
+    const cells = (col: string) => [
+      { row: ['a'], col: [col, 'q'] },
+      { row: ['b'], col: [col, 'p'] },
+    ];
+    expect(result.rules).toEqual({
+      ...noRules,
+      threshold: [{ row: ['a'], col: ['median', 'q'] }, { row: ['a'], col: ['max', 'q'] }, { row: ['b'], col: ['median', 'p'] }, { row: ['b'], col: ['median', 'q'] }, { row: ['b'], col: ['max', 'p'] }, { row: ['b'], col: ['max', 'q'] }],
+      zeros: [cells('median')[0], cells('max')[0], cells('mode')[0], cells('median')[1], cells('max')[1], cells('mode')[1]],
+    });
+    expect(result.table.values).toEqual([[1, null, 1000, null, 1, null], [null, 2, null, 2, null, 2]]);
+  });
+});
+
 describe('table shape', () => {
   const rows = [
     ...withValues({ g: 'a', c: 2019 }, Array.from({ length: 10 }, (_, i) => i + 1)),
