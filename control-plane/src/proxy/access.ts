@@ -1,0 +1,114 @@
+/**
+ * Who may use a room through the proxy: the room's OWNER (a room is per member), who must still be
+ * a member of the room's project authorised by the permit in force (`requireDataAccess`), proven by
+ * a browser session cookie or an `Authorization: Bearer` token.
+ *
+ * Decisions are cached per (credential, room) for `ttlMs` (default 5 s): a CACHE, not truth. A
+ * revoked session or token, an expired permit or a removed member is refused at the latest `ttlMs`
+ * after the change (the reconcile loop stops the room itself on its next pass). Refusals that can
+ * resolve themselves at any moment (room not running yet, unknown room) are never cached, so a
+ * starting room is reachable the moment it runs. The cache is bounded and lives in memory only.
+ */
+import type { Request } from 'express';
+import type { IncomingMessage } from 'node:http';
+import { DomainError, NotAllowedError, NotFoundError } from '../errors/index.ts';
+import { authenticate, type Principal } from '../identity/index.ts';
+import type { Clock } from '../platform/clock.ts';
+import { requireDataAccess } from '../projects/index.ts';
+import type { Store } from '../store/index.ts';
+
+export const SESSION_COOKIE = 'tre_session';
+
+export interface RoomTarget {
+  roomId: string;
+  projectId: string;
+  ownerId: string;
+  running: boolean;
+  /** `socketPath` for unix endpoints, else host and port. */
+  endpoint: { socketPath: string } | { host: string; port: number } | null;
+  /** Jupyter's token, added by the proxy. */
+  token: string;
+}
+
+export type Decision =
+  | { ok: true; principal: Principal; target: RoomTarget & { endpoint: NonNullable<RoomTarget['endpoint']> } }
+  | { ok: false; status: 401 | 403 | 404 | 503; reason: string; message: string; principal: Principal | null; projectId: string | null };
+
+export interface AccessDeps {
+  store: Store;
+  clock: Clock;
+  ttlMs: number;
+  target(roomId: string): Promise<RoomTarget | undefined>;
+}
+
+const MAX_ENTRIES = 10_000;
+const SESSION_RE = new RegExp(`(?:^|;)\\s*${SESSION_COOKIE}=([^;]*)`);
+
+/** The credential a request carries (bearer wins, as in `authenticate`), or undefined. */
+export function credentialOf(req: IncomingMessage): string | undefined {
+  const auth = req.headers.authorization;
+  if (auth?.startsWith('Bearer ')) return `b:${auth.slice(7).trim()}`;
+  const cookie = req.headers.cookie;
+  const value = cookie ? SESSION_RE.exec(cookie)?.[1]?.trim() : undefined;
+  return value ? `c:${value}` : undefined;
+}
+
+export function createAccessCache(d: AccessDeps) {
+  const byRoom = new Map<string, Map<string, { decision: Decision; until: number }>>();
+  let size = 0;
+
+  async function decideFresh(req: IncomingMessage, roomId: string): Promise<Decision> {
+    const refuse = (status: 401 | 403 | 404 | 503, reason: string, message: string, principal: Principal | null, projectId: string | null): Decision =>
+      ({ ok: false, status, reason, message, principal, projectId });
+    // `authenticate` reads headers through Express' `req.get`; upgrades arrive as plain messages.
+    const shim = { headers: req.headers, get: (name: string) => req.headers[name.toLowerCase()] } as unknown as Request;
+    const principal = await authenticate(d.store, d.clock, shim);
+    if (!principal) return refuse(401, 'not_authenticated', 'log in first', null, null);
+    const target = await d.target(roomId);
+    if (!target) return refuse(404, 'no_such_room', `no room '${roomId}'`, principal, null);
+    if (target.ownerId !== principal.userId) return refuse(403, 'not_room_owner', 'this is not your room', principal, target.projectId);
+    try {
+      await requireDataAccess(d.store, principal, target.projectId, d.clock.now());
+    } catch (err) {
+      if (err instanceof NotAllowedError) return refuse(403, err.reason ?? 'not_allowed', err.message, principal, target.projectId);
+      if (err instanceof NotFoundError) return refuse(404, err.reason ?? 'not_found', err.message, principal, target.projectId);
+      if (err instanceof DomainError) return refuse(403, err.reason ?? 'refused', err.message, principal, target.projectId);
+      throw err;
+    }
+    if (!target.running || !target.endpoint) return refuse(503, 'room_not_running', 'the room is not running', principal, target.projectId);
+    return { ok: true, principal, target: { ...target, endpoint: target.endpoint } };
+  }
+
+  return {
+    async decide(req: IncomingMessage, roomId: string): Promise<Decision> {
+      const cred = credentialOf(req);
+      if (!cred) return { ok: false, status: 401, reason: 'not_authenticated', message: 'log in first', principal: null, projectId: null };
+      const now = performance.now();
+      const hit = byRoom.get(roomId)?.get(cred);
+      if (hit && hit.until > now) return hit.decision;
+      const decision = await decideFresh(req, roomId);
+      const cacheable = decision.ok || decision.status === 401 || decision.status === 403;
+      if (cacheable && d.ttlMs > 0) {
+        if (size >= MAX_ENTRIES) {
+          byRoom.clear();
+          size = 0;
+        }
+        let m = byRoom.get(roomId);
+        if (!m) byRoom.set(roomId, (m = new Map()));
+        if (!m.has(cred)) size++;
+        m.set(cred, { decision, until: now + d.ttlMs });
+      }
+      return decision;
+    },
+    /** Forget every decision about a room (it stopped, started or changed owner state). */
+    invalidate(roomId: string): void {
+      const m = byRoom.get(roomId);
+      if (m) {
+        size -= m.size;
+        byRoom.delete(roomId);
+      }
+    },
+  };
+}
+
+export type AccessCache = ReturnType<typeof createAccessCache>;

@@ -1,0 +1,134 @@
+/**
+ * Rooms: the bounded context that starts, watches and stops researcher workspaces, and serves them
+ * through the room proxy (`../proxy`). One platform module (`rooms`) contributes the API routes,
+ * the proxy (ahead of Express' router, and websocket upgrades) and the reconcile loop.
+ *
+ * A room's `/data` is the project's current approved data copy, asked of the `data-copies` module
+ * (`currentCopyDir(projectId): Promise<string | null>`) when one is registered; without that module
+ * or without a copy, `/data` is an empty read-only folder (`<dataDir>/rooms-empty-data`).
+ *
+ * The sandbox runs as an unprivileged host uid when the control plane is root (local driver), so the
+ * data directory and the folders leading to homes, outputs and room sockets are made traversable
+ * (0711: no listing) and the folders a room reads (imports, the empty data folder) readable.
+ */
+import { EventEmitter } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { createRoomProxy, type RoomProxy, type RoomTarget } from '../proxy/index.ts';
+import { keptSecret } from '../secrets/index.ts';
+import type { ModuleDeps, ModuleFactory, PlatformModule } from '../server/module.ts';
+import { createDriverSet, type DriverSet } from './driver-set.ts';
+import type { RoomSpec } from './drivers/types.ts';
+import { storeLease } from './lease.ts';
+import { roomsOptions, type RoomsOptions, type RoomsOptionsInput } from './options.ts';
+import { createReconciler, type Reconciler } from './reconcile.ts';
+import { getRoom, recordActivity, type Room } from './room-store.ts';
+import { roomRoutes } from './routes.ts';
+import { createRoomService, roomUrl, tokenContext, type RoomService } from './service.ts';
+
+export { roomsOptions, type RoomsOptions, type RoomsOptionsInput } from './options.ts';
+export type { RoomService, RoomView } from './service.ts';
+export type { Reconciler, PassReport } from './reconcile.ts';
+export { projectUsage } from './usage.ts';
+
+export interface RoomsModule extends PlatformModule {
+  service: RoomService;
+  reconciler: Reconciler;
+  proxy: RoomProxy;
+  drivers: DriverSet;
+  options: RoomsOptions;
+  /** Installation id put on every room runtime as the owner label. */
+  ownerId: string;
+}
+
+interface CopiesProvider {
+  currentCopyDir(projectId: string): Promise<string | null>;
+}
+
+/**
+ * The rooms module with settings from the environment (`options.ts`), then `overrides`.
+ * `drivers` replaces the configured drivers (benchmarks measuring the proxy against a fixed upstream).
+ */
+export function createRoomsModule(overrides: RoomsOptionsInput = {}, extra: { drivers?: (ownerId: string, dataDir: string) => DriverSet } = {}): ModuleFactory {
+  return async (deps: ModuleDeps): Promise<RoomsModule> => {
+    const options = roomsOptions(process.env, overrides);
+    const ownerId = `tre-${(await keptSecret(deps.store, deps.box, 'rooms-owner-id', () => randomBytes(6))).toString('hex')}`;
+    const drivers = extra.drivers?.(ownerId, deps.paths.dataDir) ?? createDriverSet(options, ownerId, deps.paths.dataDir);
+    const changes = new EventEmitter();
+    changes.setMaxListeners(0);
+    const emptyData = join(deps.paths.dataDir, 'rooms-empty-data');
+
+    const traversable = async (dir: string, mode = 0o711) => {
+      await mkdir(dir, { recursive: true, mode });
+      await chmod(dir, mode);
+    };
+    async function specFor(room: Room): Promise<RoomSpec> {
+      const { paths } = deps;
+      const copies = deps.modules.get('data-copies') as Partial<CopiesProvider> | undefined;
+      const copy = typeof copies?.currentCopyDir === 'function' ? await copies.currentCopyDir(room.projectId) : null;
+      const home = paths.home(room.projectId, room.ownerId);
+      for (let dir = dirname(home); dir.startsWith(paths.dataDir) && dir !== paths.dataDir; dir = dirname(dir)) await traversable(dir);
+      const socketDir = join(paths.room(room.id), 'socket');
+      await traversable(paths.room(room.id));
+      await traversable(paths.imports(room.projectId), 0o755);
+      return {
+        roomId: room.id, projectId: room.projectId, program: room.program, baseUrl: roomUrl(room.id),
+        dataDir: copy ?? emptyData, homeDir: home, outputsDir: paths.outputs(room.projectId, room.ownerId),
+        importsDir: paths.imports(room.projectId), socketDir,
+        limits: { memoryBytes: options.memoryMb * 1024 * 1024, cpuMillis: options.cpuMillis, pids: options.pids },
+        jupyterToken: deps.box.open(room.jupyterTokenSealed, tokenContext(room.id)).toString('utf8'),
+      };
+    }
+
+    async function target(roomId: string): Promise<RoomTarget | undefined> {
+      const room = await getRoom(deps.store, roomId);
+      if (!room) return undefined;
+      const e = room.endpoint;
+      return {
+        roomId, projectId: room.projectId, ownerId: room.ownerId, running: room.state === 'running' && room.wanted === 'running',
+        endpoint: !e ? null : e.kind === 'unix' ? { socketPath: e.socketPath } : { host: e.host, port: e.port },
+        token: deps.box.open(room.jupyterTokenSealed, tokenContext(room.id)).toString('utf8'),
+      };
+    }
+
+    const proxy = createRoomProxy({
+      store: deps.store, clock: deps.clock, logger: deps.logger, audit: deps.audit, origin: () => deps.url(), target,
+      recordActivity: (roomId, at) => recordActivity(deps.store, roomId, at),
+      options: {
+        authCacheMs: options.proxyAuthCacheMs, uploadMaxBytes: options.proxyUploadMaxBytes, contentsMaxBytes: options.proxyContentsMaxBytes,
+        sessionIdleSeconds: options.proxySessionIdleSeconds, activityFlushMs: options.activityFlushMs,
+      },
+    });
+    const reconciler = createReconciler({
+      store: deps.store, clock: deps.clock, logger: deps.logger, audit: deps.audit, drivers, options, specFor,
+      lease: storeLease(deps.store, deps.clock, 'rooms', `${ownerId}/${randomBytes(6).toString('hex')}`, options.leaseSeconds * 1000),
+      changed(roomId) {
+        proxy.invalidate(roomId);
+        changes.emit('room', roomId);
+      },
+    });
+    const service = createRoomService({ store: deps.store, clock: deps.clock, box: deps.box, drivers, options, kick: () => reconciler.kick() });
+
+    return {
+      name: 'rooms', service, reconciler, proxy, drivers, options, ownerId,
+      routes: roomRoutes({ service, store: deps.store, clock: deps.clock, changes }),
+      before: [proxy.handler],
+      upgrade: (req, socket, head) => proxy.upgrade(req, socket, head),
+      async start() {
+        await traversable(deps.paths.dataDir);
+        await traversable(join(deps.paths.dataDir, 'rooms'));
+        await traversable(emptyData, 0o755);
+        reconciler.start();
+      },
+      async stop() {
+        await reconciler.stop();
+        await proxy.close();
+        for (const d of drivers.values()) await d.close?.();
+      },
+    };
+  };
+}
+
+/** The rooms module as every control plane runs it (settings from the environment). */
+export const roomsModule: ModuleFactory = createRoomsModule();

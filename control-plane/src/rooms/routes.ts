@@ -1,0 +1,99 @@
+/** The rooms API. Start progress is a server-sent event stream ending at running, stopped or failed. */
+import { EventEmitter } from 'node:events';
+import { z } from 'zod';
+import { defineRoute, type RouteDef } from '../http/route.ts';
+import type { Clock } from '../platform/clock.ts';
+import type { Store } from '../store/index.ts';
+import { getRoom } from './room-store.ts';
+import { viewOf, type RoomService } from './service.ts';
+import { projectUsage } from './usage.ts';
+
+const roomId = z.string().regex(/^r[0-9a-f]{12}$/, 'not a room id');
+const projectId = z.string().min(1).max(128);
+const driver = z.enum(['local', 'docker', 'kubernetes']);
+const TERMINAL = new Set(['running', 'stopped', 'failed']);
+
+export function roomRoutes(d: { service: RoomService; store: Store; clock: Clock; changes: EventEmitter }): RouteDef[] {
+  const { service } = d;
+  return [
+    defineRoute({
+      method: 'post', path: '/api/projects/:projectId/rooms', tag: 'rooms', summary: 'Start my room in a project (or return the one running)',
+      action: 'room.start', access: 'authenticated', params: z.object({ projectId }), body: z.object({ driver: driver.optional() }).strict().default({}),
+      async handler({ principal, params, body, audit }) {
+        const { room, created } = await service.start(principal!, params.projectId, body.driver);
+        audit.object = `room:${room.id}`;
+        audit.details = { driver: room.driver, created };
+        return { status: created ? 201 : 200, body: room };
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/api/rooms', tag: 'rooms', summary: 'My rooms: live ones and the latest ended',
+      action: 'room.list', access: 'authenticated',
+      handler: async ({ principal }) => service.mine(principal!),
+    }),
+    defineRoute({
+      method: 'get', path: '/api/operator/rooms', tag: 'rooms', summary: 'Every live room with project, state, driver, age and idle time',
+      action: 'room.list.all', access: ['platform_admin'],
+      handler: async () => service.all(),
+    }),
+    defineRoute({
+      method: 'get', path: '/api/projects/:projectId/rooms/usage', tag: 'rooms', summary: 'Room usage per day of a project (cost report)',
+      action: 'room.usage.read', access: ['platform_admin', 'auditor'], params: z.object({ projectId }),
+      handler: async ({ params }) => projectUsage(d.store, params.projectId),
+    }),
+    defineRoute({
+      method: 'get', path: '/api/rooms/:roomId', tag: 'rooms', summary: 'One of my rooms (operators: any)',
+      action: 'room.read', access: 'authenticated', params: z.object({ roomId }),
+      handler: async ({ principal, params }) => service.show(principal!, params.roomId),
+    }),
+    defineRoute({
+      method: 'post', path: '/api/rooms/:roomId/stop', tag: 'rooms', summary: 'Stop my room (operators: any); home and outputs are kept',
+      action: 'room.stop', access: 'authenticated', params: z.object({ roomId }),
+      handler: async ({ principal, params }) => ({ status: 202, body: await service.stop(principal!, params.roomId) }),
+    }),
+    defineRoute({
+      method: 'get', path: '/api/rooms/:roomId/events', tag: 'rooms',
+      summary: 'Server-sent events: the room state on every change, ending at running, stopped or failed',
+      action: 'room.events', access: 'authenticated', params: z.object({ roomId }),
+      async handler(ctx) {
+        const first = await service.visibleRoom(ctx.principal!, ctx.params.roomId);
+        ctx.audit.projectId = first.projectId;
+        await ctx.commitSuccess();
+        const { res, req } = ctx;
+        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+        let last = '';
+        let done = false;
+        await new Promise<void>((resolve) => {
+          const send = async () => {
+            if (done) return;
+            const room = await getRoom(d.store, ctx.params.roomId).catch(() => undefined);
+            if (!room || done) return;
+            const view = viewOf(room, d.clock.now());
+            const key = `${view.state}|${view.wanted}|${view.failureReason}`;
+            if (key !== last) {
+              last = key;
+              res.write(`event: state\ndata: ${JSON.stringify(view)}\n\n`);
+            }
+            if (TERMINAL.has(room.state)) finish();
+          };
+          const onChange = (id: string) => {
+            if (id === ctx.params.roomId) void send();
+          };
+          const timer = setInterval(() => void send(), 250);
+          const finish = () => {
+            if (done) return;
+            done = true;
+            clearInterval(timer);
+            d.changes.off('room', onChange);
+            res.end();
+            resolve();
+          };
+          d.changes.on('room', onChange);
+          req.on('close', finish);
+          void send();
+        });
+        return { sent: true };
+      },
+    }),
+  ];
+}
