@@ -39,11 +39,12 @@ export async function releaseFile(
 ): Promise<ReleasedFile> {
   const { store, paths, now } = deps;
   const request = await getRequest(store, exportId, 'export');
-  await requireDataAccess(store, principal, request.projectId, now);
   const role = await memberRole(store, request.projectId, principal.userId);
+  if (!role) throw new NotAllowedError('you are not a member of this project', { reason: 'not_a_member' });
   if (request.requestedBy !== principal.userId && role !== 'lead') {
     throw new NotAllowedError('only the requester or the project lead may download an export', { reason: 'not_requester_or_lead' });
   }
+  await requireDataAccess(store, principal, request.projectId, now);
   if (request.status !== 'approved') {
     throw new NotAllowedError(`the export is ${request.status}, not approved`, { reason: 'not_approved', details: { status: request.status } });
   }

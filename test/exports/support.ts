@@ -1,0 +1,55 @@
+/** Shared set-up for the airlock tests: a real platform with the exports module, files in a member's /outputs. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { isValidFnr } from '../../control-plane/src/data-copies/index.ts';
+import { exportsModule } from '../../control-plane/src/exports/index.ts';
+import { platformPaths } from '../../control-plane/src/platform/paths.ts';
+import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+
+export interface AirlockTest {
+  p: TestPlatform;
+  projectId: string;
+  paths: ReturnType<typeof platformPaths>;
+  /** Writes a file into a member's /outputs and returns its path there. */
+  output(user: string, rel: string, content: string | Buffer): string;
+}
+
+export async function startAirlock(): Promise<AirlockTest> {
+  const p = await startTestPlatform({}, { modules: [exportsModule] });
+  const projects = await p.call('GET', '/api/projects', { as: 'researcher' });
+  const projectId = projects.body[0].id as string;
+  const paths = platformPaths(p.dataDir);
+  return {
+    p, projectId, paths,
+    output(user, rel, content) {
+      const file = join(paths.outputs(projectId, user), rel);
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, content);
+      return rel;
+    },
+  };
+}
+
+/** A fødselsnummer with valid check digits, built from a birth date and individual number. */
+export function validFnr(prefix = '150385'): string {
+  for (let ind = 100; ind < 1000; ind++) {
+    for (let k = 0; k < 100; k++) {
+      const candidate = `${prefix}${ind}${String(k).padStart(2, '0')}`;
+      if (isValidFnr(candidate)) return candidate;
+    }
+  }
+  throw new Error('no valid fnr');
+}
+
+export const SAFE_CSV = 'group,count\nA,120\nB,340\n';
+
+/** Microdata whose crosstab by `region` has one cell of 3 records: fails the threshold rule. */
+export function microdataCsv(): string {
+  const rows = ['region,sex,income'];
+  for (let i = 0; i < 40; i++) rows.push(`north,${i % 2 ? 'f' : 'm'},${100 + i}`);
+  for (let i = 0; i < 40; i++) rows.push(`south,${i % 2 ? 'f' : 'm'},${200 + i}`);
+  for (let i = 0; i < 3; i++) rows.push(`east,f,${300 + i}`);
+  return `${rows.join('\n')}\n`;
+}
+
+export const CROSSTAB = { method: 'crosstab', index: ['region'], columns: ['sex'], values: null, aggfunc: null, margins: false };
