@@ -125,6 +125,19 @@ describe('dominance (nk) on mean and sum tables', () => {
     expect(result.rules).toEqual({ ...noRules, nk: [{ row: ['a'], col: ['k'] }] });
   });
 
+  it('settles dominance the same from Parquet, where cells are bounded by the column-wide largest value', async () => {
+    const source = async (rows: Row[]) => {
+      const path = join(dir, `t${++fileNo}.parquet`);
+      await conn.run(`COPY (SELECT * FROM read_csv('${await csv(rows)}')) TO '${path}' (FORMAT parquet)`);
+      return { file: path };
+    };
+    const spec = agg('sum', ['g'], ['c'], true);
+    const other = withValues({ g: 'b', c: 'k' }, Array(10).fill(5));
+    expect((await checkTable(conn, { source: await source([...atK, ...other]), spec, rules: acro })).rules).toEqual(noRules);
+    const over = await checkTable(conn, { source: await source([...overK, ...other]), spec, rules: acro });
+    expect(over.rules).toEqual({ ...noRules, nk: [{ row: ['a'], col: ['k'] }, { row: ['a'], col: ['All'] }] });
+  });
+
   it('judges dominance in margins from the records of the whole margin', async () => {
     // Largest 50, second 41 of 100: only the exact top two settle it, in the inner cell and in each margin.
     const result = await check(overK, agg('sum', ['g'], ['c'], true));

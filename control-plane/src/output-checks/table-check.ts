@@ -77,6 +77,7 @@ export async function checkTable(conn: DuckDBConnection, req: TableCheckRequest)
   const grid = await computeStats(conn, {
     relation: source.relation,
     types: source.columns,
+    cheapColumnStats: source.cheapColumnStats,
     rowDims: spec.index,
     colDims: spec.columns,
     values: spec.values,

@@ -13,6 +13,8 @@ export interface ResolvedSource {
   relation: string;
   /** Column name → DuckDB type name. */
   columns: Map<string, string>;
+  /** Whether a column-wide min/max costs next to nothing (Parquet statistics, tables), unlike a second CSV parse. */
+  cheapColumnStats: boolean;
 }
 
 export const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
@@ -20,13 +22,14 @@ const quoteString = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
 export async function resolveSource(conn: DuckDBConnection, source: TableSource): Promise<ResolvedSource> {
   let relation: string;
+  let cheapColumnStats = true;
   if ('table' in source) {
     relation = quoteIdent(source.table);
+  } else if ((await readHead(source.file)).subarray(0, 4).toString('latin1') === 'PAR1') {
+    relation = `read_parquet(${quoteString(source.file)})`;
   } else {
-    const head = await readHead(source.file);
-    relation = head.subarray(0, 4).toString('latin1') === 'PAR1'
-      ? `read_parquet(${quoteString(source.file)})`
-      : `read_csv(${quoteString(source.file)})`;
+    relation = `read_csv(${quoteString(source.file)})`;
+    cheapColumnStats = false;
   }
   let rows: unknown[][];
   try {
@@ -34,7 +37,7 @@ export async function resolveSource(conn: DuckDBConnection, source: TableSource)
   } catch (err) {
     throw new InputError(`cannot read the table data: ${(err as Error).message.split('\n')[0]}`, { reason: 'unreadable-data', cause: err });
   }
-  return { relation, columns: new Map(rows.map((r) => [String(r[0]), String(r[1])])) };
+  return { relation, columns: new Map(rows.map((r) => [String(r[0]), String(r[1])])), cheapColumnStats };
 }
 
 async function readHead(path: string): Promise<Buffer> {

@@ -16,7 +16,8 @@
  * contributions (DuckDB's top-n `max(v, n)`, as costly as all the rest) are
  * fetched only for the few cells whose nk / p-ratio outcome the bounds leave
  * open, by a second query restricted to those cells. With a negative value
- * somewhere, every cell gets its own min and max (to report negatives).
+ * somewhere, every cell gets its own min and max (to report negatives); so it
+ * does for a CSV file, where the column-wide query would parse it twice.
  * Median or mode with margins take the slow path: one GROUPING SETS pass
  * computing everything.
  */
@@ -45,6 +46,8 @@ export interface StatsRequest {
   relation: string;
   /** Column name → DuckDB type, for the grouping variables at least. */
   types: Map<string, string>;
+  /** A column-wide min/max is cheap (else each cell gets its own, in the one pass). */
+  cheapColumnStats: boolean;
   /** Row variables, then column variables. */
   rowDims: string[];
   colDims: string[];
@@ -83,11 +86,11 @@ export async function computeStats(conn: DuckDBConnection, req: StatsRequest): P
   const vd = `${v}::DOUBLE`;
   const slow = req.margins && (req.needMedian || req.needMode);
   let column: { lo: number | null; hi: number | null } | undefined;
-  if (numeric && !slow) {
+  if (numeric && !slow && req.cheapColumnStats) {
     const [row] = (await conn.runAndReadAll(`SELECT min(${vd}), max(${vd}) FROM ${req.relation}`)).getRowsJS();
     column = { lo: row?.[0] === null ? null : Number(row?.[0]), hi: row?.[1] === null ? null : Number(row?.[1]) };
   }
-  const perCellExtremes = numeric && (slow || req.needMinMax || (column?.lo ?? 0) < 0);
+  const perCellExtremes = numeric && (column === undefined || req.needMinMax || (column.lo ?? 0) < 0);
   const aggs = ['count(*)::DOUBLE AS n', v === null ? 'count(*)::DOUBLE AS nn' : `count(${v})::DOUBLE AS nn`];
   if (numeric) aggs.push(`sum(${vd}) AS s`);
   if (perCellExtremes) aggs.push(`min(${vd}) AS lo`, `max(${vd}) AS hi`);
