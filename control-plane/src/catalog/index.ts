@@ -2,3 +2,7 @@
 export * from './schema.ts';
 export * from './code-lists.ts';
 export * from './demo-catalogue.ts';
+export { fairScore, type FairScore } from './fair.ts';
+export { searchVariables, VariableQuerySchema, type VariableQuery, type VariableHit } from './search.ts';
+export { valueDistribution, suppress, type Distribution, type DistributionCell } from './distribution.ts';
+export { saveCatalogue, loadCatalogue, getDataset, getCodeList, recordDatasetVersion, latestVersion } from './store.ts';
