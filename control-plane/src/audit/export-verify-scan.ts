@@ -74,6 +74,7 @@ const BYTE_CLASS = new Uint8Array(256).fill(1);
 for (let b = 0x20; b <= 0x7e; b++) BYTE_CLASS[b] = b === 34 || b === 92 ? 1 : 0;
 
 const CHUNK = 8 << 20;
+const STACK_AT = 128;
 /** Longer lines (large details) take the slow path. */
 const MAX_FAST_LINE = 1 << 15;
 
@@ -88,11 +89,15 @@ class RangeScanner {
   /** scratch.subarray(0, n) by n, so hashing a preimage allocates no view. */
   private readonly views: Buffer[] = [];
   private readonly leaf = Buffer.alloc(33);
-  private readonly node = Buffer.alloc(65, 1);
+  /**
+   * One buffer for the node preimage (bytes 0..64: 0x01 || left || right) and the compact range's
+   * hashes (from byte STACK_AT, 32 each), so a merge is one copyWithin and allocates nothing.
+   */
+  private readonly mem = Buffer.alloc(STACK_AT + 128 * 32);
+  private readonly node = this.mem.subarray(0, 65);
   /** The compact range: levels, indices, and 32-byte hashes side by side so a merge reads 64 contiguous bytes. */
   private readonly stLevel = new Int32Array(128);
   private readonly stIndex = new Float64Array(128);
-  private readonly stHash = Buffer.alloc(128 * 32);
   private depth = 0;
   private readonly prevHex = new Uint8Array(64);
   private prevSeq = 0;
@@ -174,7 +179,7 @@ class RangeScanner {
       nodes.push({
         level: this.stLevel[d] as number,
         index: this.stIndex[d] as number,
-        hash: this.stHash.toString('hex', d * 32, d * 32 + 32),
+        hash: this.mem.toString('hex', STACK_AT + d * 32, STACK_AT + d * 32 + 32),
       });
     }
     const last = this.count > 0 ? { seq: this.prevSeq, hash: Buffer.from(this.prevHex).toString('latin1') } : null;
@@ -252,14 +257,14 @@ class RangeScanner {
   }
 
   private pushLeaf(index: number, leafStr: string): void {
-    const st = this.stHash;
+    const st = this.mem;
     let d = this.depth;
-    let o = d * 32;
+    let o = STACK_AT + d * 32;
     for (let k = 0; k < 32; k++) st[o + k] = leafStr.charCodeAt(k);
     let level = 0;
     let idx = index;
     while (idx % 2 === 1 && d > 0 && this.stLevel[d - 1] === level && this.stIndex[d - 1] === idx - 1) {
-      st.copy(this.node, 1, o - 32, o + 32);
+      st.copyWithin(1, o - 32, o + 32);
       const h = hash('sha256', this.node, 'binary');
       d--;
       o -= 32;

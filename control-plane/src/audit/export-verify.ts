@@ -146,19 +146,22 @@ async function scanFile(file: string, treeSize: number, threads?: number): Promi
   const n = Math.max(1, Math.floor(threads ?? (size > 16 << 20 ? availableParallelism() : 1)));
   if (n === 1) return [scanRange(file, 0, Infinity, treeSize)];
   const bounds = Array.from({ length: n + 1 }, (_, i) => (i === n ? Infinity : Math.floor((size * i) / n)));
-  return Promise.all(
-    bounds.slice(0, n).map(
-      (start, i) =>
-        new Promise<RangeResult>((resolve, reject) => {
-          const w = new Worker(new URL('./export-verify-worker.ts', import.meta.url), {
-            workerData: { path: file, start, end: bounds[i + 1], treeSize },
-          });
-          w.once('message', (r: RangeResult) => resolve(r));
-          w.once('error', reject);
-          w.once('exit', (code) => code !== 0 && reject(new Error(`verify worker exited with ${code}`)));
-        }),
-    ),
+  // Ranges 1.. go to workers; this thread takes range 0 meanwhile instead of waiting.
+  const workers = bounds.slice(1, n).map(
+    (start, i) =>
+      new Promise<RangeResult>((resolve, reject) => {
+        const w = new Worker(new URL('./export-verify-worker.ts', import.meta.url), {
+          workerData: { path: file, start, end: bounds[i + 2], treeSize },
+        });
+        w.once('message', (r: RangeResult) => resolve(r));
+        w.once('error', reject);
+        w.once('exit', (code) => code !== 0 && reject(new Error(`verify worker exited with ${code}`)));
+      }),
   );
+  // Keep a worker's early failure from being an unhandled rejection while this thread scans.
+  workers.forEach((w) => w.catch(() => undefined));
+  const own = scanRange(file, 0, bounds[1] as number, treeSize);
+  return [own, ...(await Promise.all(workers))];
 }
 
 interface Joined {
