@@ -1,0 +1,89 @@
+/**
+ * A table checked by the airlock engine, failing cells marked by rule. Each rule has a colour
+ * AND a symbol shown in the cell, and each marked cell names its rules for screen readers, so
+ * colour is never the only cue. Shape: the `tre outputs check-table --json` result.
+ */
+import { useI18n, type MessageKey } from '../i18n/index.tsx';
+
+type Label = string | number | boolean | null;
+export interface TableCheck {
+  status: 'pass' | 'review' | 'fail' | string;
+  table: { rowLabels: Label[][]; colLabels: Label[][]; values: (number | null)[][] };
+  rules: Record<string, { row: Label[]; col: Label[] }[]>;
+}
+
+export const RULES: { id: string; symbol: string; colour: string; label: MessageKey }[] = [
+  { id: 'threshold', symbol: 'T', colour: '#f6c6c0', label: 'rule.threshold' },
+  { id: 'zeros', symbol: '0', colour: '#f7dfa6', label: 'rule.zeros' },
+  { id: 'nk', symbol: 'D', colour: '#d9c7ef', label: 'rule.nk' },
+  { id: 'p-ratio', symbol: 'P', colour: '#c6dcf5', label: 'rule.pRatio' },
+  { id: 'dof', symbol: 'F', colour: '#cfe8cf', label: 'rule.dof' },
+  { id: 'missing', symbol: 'M', colour: '#e3e3e3', label: 'rule.missing' },
+  { id: 'negative', symbol: '−', colour: '#f5cbe3', label: 'rule.negative' },
+];
+
+const key = (row: Label[], col: Label[]) => JSON.stringify([row, col]);
+
+export function CheckedTable({ check, caption }: { check: TableCheck; caption?: string }) {
+  const { t, num } = useI18n();
+  const marks = new Map<string, string[]>();
+  for (const [rule, cells] of Object.entries(check.rules ?? {})) {
+    for (const c of cells ?? []) {
+      const k = key(c.row, c.col);
+      marks.set(k, [...(marks.get(k) ?? []), rule]);
+    }
+  }
+  const used = RULES.filter((r) => (check.rules?.[r.id]?.length ?? 0) > 0);
+  const ruleOf = (id: string) => RULES.find((r) => r.id === id);
+  const { rowLabels, colLabels, values } = check.table;
+  const fmt = (l: Label[]) => l.map((v) => (v === null ? '—' : String(v))).join(' · ');
+  const statusKey: MessageKey = check.status === 'pass' ? 'check.pass' : check.status === 'review' ? 'check.review' : 'check.fail';
+  return (
+    <div className="checked-table">
+      <p className={`check-status check-${check.status}`}>
+        <strong>{t('check.status')}:</strong> {t(statusKey)}
+      </p>
+      <div className="table-scroll" tabIndex={0} role="region" aria-label={caption ?? t('check.table')}>
+        <table>
+          {caption ? <caption>{caption}</caption> : null}
+          <thead>
+            <tr><td /> {colLabels.map((c) => <th key={JSON.stringify(c)} scope="col">{fmt(c)}</th>)}</tr>
+          </thead>
+          <tbody>
+            {rowLabels.map((r, i) => (
+              <tr key={JSON.stringify(r)}>
+                <th scope="row">{fmt(r)}</th>
+                {colLabels.map((c, j) => {
+                  const rules = marks.get(key(r, c)) ?? [];
+                  const first = rules[0] ? ruleOf(rules[0]) : undefined;
+                  const v = values[i]?.[j];
+                  const names = rules.map((id) => (ruleOf(id) ? t(ruleOf(id)!.label) : id)).join(', ');
+                  return (
+                    <td key={JSON.stringify(c)} style={first ? { background: first.colour } : undefined} data-rules={rules.join(' ') || undefined}
+                      aria-description={rules.length ? t('check.cellFails', { rules: names }) : undefined} title={rules.length ? names : undefined}>
+                      {v === null || v === undefined ? '—' : typeof v === 'number' ? num(v) : String(v)}
+                      {rules.length ? <sup className="rule-marks" aria-hidden="true">{rules.map((id) => ruleOf(id)?.symbol ?? '?').join('')}</sup> : null}
+                      {rules.length ? <span className="visually-hidden"> ({names})</span> : null}
+                    </td>
+                  );
+                })}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <div className="legend-block">
+        <h4>{t('check.legend')}</h4>
+        {used.length === 0 ? <p className="muted">{t('check.noFailures')}</p> : null}
+        <ul className="legend">
+          {RULES.map((r) => (
+            <li key={r.id} className={used.includes(r) ? '' : 'muted'}>
+              <span className="swatch" style={{ background: r.colour }} aria-hidden="true">{r.symbol}</span>
+              <span>{t(r.label)}: {num(check.rules?.[r.id]?.length ?? 0)}</span>
+            </li>
+          ))}
+        </ul>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,77 @@
+/**
+ * The one way the UI talks to the control plane: same-origin fetch with the session cookie,
+ * the CSRF header on every change, and problem+json errors turned into `ApiError` with a kind
+ * the pages can show. A 404 whose reason is `no_such_route` means the API is not installed
+ * (yet): pages show "not available", never made-up data.
+ */
+export type ApiErrorKind = 'unavailable' | 'unauthenticated' | 'forbidden' | 'notFound' | 'input' | 'conflict' | 'other';
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly reason: string | null;
+  readonly kind: ApiErrorKind;
+  readonly path: string;
+  constructor(status: number, detail: string, reason: string | null, path: string) {
+    super(detail);
+    this.status = status;
+    this.reason = reason;
+    this.path = path;
+    this.kind = kindOf(status, reason);
+  }
+}
+
+export function kindOf(status: number, reason: string | null): ApiErrorKind {
+  if (status === 404 && reason === 'no_such_route') return 'unavailable';
+  if (status === 401) return 'unauthenticated';
+  if (status === 403) return 'forbidden';
+  if (status === 404) return 'notFound';
+  if (status === 400) return 'input';
+  if (status === 409) return 'conflict';
+  return 'other';
+}
+
+let csrfToken: string | null = null;
+/** Set after login and from `GET /api/me`; sent as `X-CSRF-Token` on every change. */
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token;
+}
+
+let onUnauthenticated: (() => void) | null = null;
+/** Called when a request answers 401 (the session ended): the app shows the login form. */
+export function setUnauthenticatedHandler(fn: (() => void) | null): void {
+  onUnauthenticated = fn;
+}
+
+export async function api<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+  let res: Response;
+  try {
+    res = await fetch(path, { method, headers, credentials: 'same-origin', body: body === undefined ? null : JSON.stringify(body) });
+  } catch (err) {
+    throw new ApiError(0, err instanceof Error ? err.message : String(err), 'network', path);
+  }
+  const text = await res.text();
+  let data: unknown = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = text;
+  }
+  if (!res.ok) {
+    const p = (data && typeof data === 'object' ? data : {}) as { detail?: string; title?: string; reason?: string | null };
+    const err = new ApiError(res.status, p.detail ?? p.title ?? res.statusText, p.reason ?? null, path);
+    if (res.status === 401 && path !== '/api/me' && path !== '/api/auth/login') onUnauthenticated?.();
+    throw err;
+  }
+  return data as T;
+}
+
+/** A query string from the defined, non-empty values. */
+export function qs(params: Record<string, string | number | boolean | null | undefined>): string {
+  const u = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') u.set(k, String(v));
+  const s = u.toString();
+  return s ? `?${s}` : '';
+}

@@ -1,0 +1,45 @@
+/**
+ * Every API path the UI calls, in one place. Paths of modules still being built (catalogue,
+ * data copies, rooms, exports, audit tools, citizens) follow the issues; a page whose path the
+ * server does not know shows "not available" (404 `no_such_route`).
+ */
+const e = encodeURIComponent;
+
+export const EP = {
+  me: '/api/me',
+  login: '/api/auth/login',
+  logout: '/api/auth/logout',
+  users: '/api/users',
+  projects: '/api/projects',
+  project: (id: string) => `/api/projects/${e(id)}`,
+  members: (id: string) => `/api/projects/${e(id)}/members`,
+  permitVersions: (id: string) => `/api/projects/${e(id)}/permits`,
+  amendPermit: (id: string) => `/api/projects/${e(id)}/permit/amendments`,
+  issuePermit: '/api/permits',
+  applications: '/api/applications',
+  decide: (id: string) => `/api/applications/${e(id)}/decision`,
+  catalogDatasets: '/api/catalog/datasets',
+  catalogDataset: (name: string) => `/api/catalog/datasets/${e(name)}`,
+  codeList: (id: string) => `/api/catalog/code-lists/${e(id)}`,
+  copies: '/api/copies',
+  projectCopies: (id: string) => `/api/projects/${e(id)}/copies`,
+  rooms: '/api/rooms',
+  room: (id: string) => `/api/rooms/${e(id)}`,
+  stopRoom: (id: string) => `/api/rooms/${e(id)}/stop`,
+  roomEvents: (id: string) => `/api/rooms/${e(id)}/events`,
+  projectOutputs: (id: string) => `/api/projects/${e(id)}/outputs`,
+  roomLab: (id: string) => `/rooms/${e(id)}/lab`,
+  checkTable: (id: string) => `/api/projects/${e(id)}/outputs/check-table`,
+  exports: '/api/exports',
+  exportOne: (id: string) => `/api/exports/${e(id)}`,
+  exportReview: (id: string) => `/api/exports/${e(id)}/reviews`,
+  exportDownload: (id: string, file: string) => `/api/exports/${e(id)}/files/${e(file)}`,
+  auditEntries: '/api/audit/entries',
+  auditActivity: '/api/audit/activity',
+  auditTrail: (actor: string) => `/api/audit/actors/${e(actor)}`,
+  auditProject: (id: string) => `/api/audit/projects/${e(id)}`,
+  auditVerify: '/api/audit/verify',
+  auditCsv: '/api/audit/export',
+  citizenUsage: '/api/citizen/usage',
+  citizenOptOut: '/api/citizen/opt-out',
+} as const;

@@ -1,0 +1,186 @@
+/**
+ * Auditor tools: the verification of the log against its latest signed checkpoint, a timeline of
+ * activity by action and by project, search with filters (and CSV export), one person's trail
+ * and one project's history.
+ */
+import { useState, type FormEvent } from 'react';
+import { useI18n, type MessageKey } from '../i18n/index.tsx';
+import { qs } from '../lib/api.ts';
+import { EP } from '../lib/endpoints.ts';
+import { useApi } from '../lib/use-api.ts';
+import { LineChart, type Series } from '../components/chart.tsx';
+import { Page, Section } from '../components/page.tsx';
+import { Empty, Loaded } from '../components/status.tsx';
+
+interface Entry {
+  seq: number; time: string; actor: string; role: string; action: string; object: string;
+  projectId: string | null; outcome: string; reason: string | null;
+}
+interface EntryPage { entries: Entry[]; next: number | null }
+interface Activity { bucket: string; byAction: { at: string; action: string; count: number }[]; byProject: { at: string; projectId: string | null; count: number }[] }
+interface Verification {
+  ok?: boolean; verified?: boolean; valid?: boolean;
+  checkpoint?: { treeSize?: number; size?: number; rootHash?: string; root?: string; time?: string; timestamp?: string } | null;
+  entries?: number; verifiedEntries?: number; firstFailure?: number | null; failedAt?: number | null; error?: string | null; reason?: string | null;
+}
+
+function EntriesTable({ entries, caption }: { entries: Entry[]; caption: string }) {
+  const { t, date } = useI18n();
+  if (!entries.length) return <Empty>{t('audit.noEntries')}</Empty>;
+  return (
+    <div className="table-scroll" tabIndex={0} role="region" aria-label={caption}>
+      <table className="data compact">
+        <caption className="visually-hidden">{caption}</caption>
+        <thead><tr>{(['audit.seq', 'audit.time', 'audit.actor', 'audit.role', 'audit.action', 'audit.object', 'audit.project', 'audit.outcome', 'audit.reason'] as MessageKey[]).map((k) => <th key={k} scope="col">{t(k)}</th>)}</tr></thead>
+        <tbody>
+          {entries.map((e) => (
+            <tr key={e.seq} className={`outcome-${e.outcome}`}>
+              <td>{e.seq}</td><td>{date(e.time, true)}</td><td>{e.actor}</td><td>{e.role}</td><td><code>{e.action}</code></td>
+              <td>{e.object}</td><td>{e.projectId ?? ''}</td><td>{t(`outcome.${e.outcome}` as MessageKey)}</td><td>{e.reason ?? ''}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function VerifyPanel() {
+  const { t, date, num } = useI18n();
+  const v = useApi<Verification>(EP.auditVerify);
+  return (
+    <Loaded state={v}>
+      {(r) => {
+        const ok = r.ok ?? r.verified ?? r.valid ?? false;
+        const cp = r.checkpoint ?? null;
+        const failedAt = r.firstFailure ?? r.failedAt ?? null;
+        return (
+          <div className={`verify ${ok ? 'good' : 'bad'}`} role="status" data-verified={ok ? 'yes' : 'no'}>
+            <p className="big">{ok ? `✔ ${t('audit.verifiedOk')}` : `✘ ${t('audit.verifiedFailed')}`}</p>
+            {cp ? <p>{t('audit.checkpoint', { size: num(cp.treeSize ?? cp.size ?? 0), time: date(cp.time ?? cp.timestamp, true) })}</p> : <p>{t('audit.noCheckpoint')}</p>}
+            {cp?.rootHash ?? cp?.root ? <p className="muted">{t('audit.rootHash')} <code className="hash">{cp.rootHash ?? cp.root}</code></p> : null}
+            {failedAt !== null ? <p>{t('audit.firstFailure', { index: failedAt })}{r.error ?? r.reason ? ` — ${r.error ?? r.reason}` : ''}</p> : null}
+          </div>
+        );
+      }}
+    </Loaded>
+  );
+}
+
+function series<K extends string>(rows: ({ at: string; count: number } & Record<K, string | null>)[], key: K, other: string): Series[] {
+  const totals = new Map<string, number>();
+  for (const r of rows) totals.set(r[key] ?? '—', (totals.get(r[key] ?? '—') ?? 0) + r.count);
+  const top = [...totals.entries()].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([k]) => k);
+  const by = new Map<string, Map<string, number>>();
+  for (const r of rows) {
+    const name = top.includes(r[key] ?? '—') ? (r[key] ?? '—') : other;
+    const m = by.get(name) ?? new Map<string, number>();
+    m.set(r.at, (m.get(r.at) ?? 0) + r.count);
+    by.set(name, m);
+  }
+  return [...by.entries()].map(([name, m]) => ({ name, points: [...m.entries()].map(([at, value]) => ({ at, value })) }));
+}
+
+function Timeline() {
+  const { t } = useI18n();
+  const [bucket, setBucket] = useState<'day' | 'hour'>('day');
+  const a = useApi<Activity>(`${EP.auditActivity}${qs({ bucket })}`);
+  return (
+    <>
+      <div className="filters">
+        <label htmlFor="bucket">{t('audit.bucket')}</label>
+        <select id="bucket" value={bucket} onChange={(e) => setBucket(e.target.value as 'day' | 'hour')}>
+          <option value="day">{t('audit.perDay')}</option>
+          <option value="hour">{t('audit.perHour')}</option>
+        </select>
+      </div>
+      <Loaded state={a}>
+        {(d) => (
+          <div className="charts">
+            <LineChart title={t('audit.byAction')} series={series(d.byAction, 'action', t('audit.otherActions'))} />
+            <LineChart title={t('audit.byProject')} series={series(d.byProject, 'projectId', t('audit.otherProjects'))} />
+          </div>
+        )}
+      </Loaded>
+    </>
+  );
+}
+
+const FILTERS = ['actor', 'project', 'action', 'object'] as const;
+
+function Search() {
+  const { t } = useI18n();
+  const [filter, setFilter] = useState<Record<string, string>>({});
+  const [after, setAfter] = useState<number | undefined>(undefined);
+  const res = useApi<EntryPage>(`${EP.auditEntries}${qs({ ...filter, after, limit: 50 })}`);
+  const submit = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget);
+    const next: Record<string, string> = {};
+    for (const k of [...FILTERS, 'outcome']) if (String(f.get(k) ?? '').trim()) next[k] = String(f.get(k)).trim();
+    for (const k of ['from', 'to']) if (f.get(k)) next[k] = new Date(`${String(f.get(k))}T00:00:00Z`).toISOString();
+    setAfter(undefined);
+    setFilter(next);
+  };
+  return (
+    <>
+      <form onSubmit={submit} className="filter-form" role="search" aria-label={t('audit.search')}>
+        {FILTERS.map((k) => (
+          <div key={k}><label htmlFor={`f-${k}`}>{t(`audit.${k}` as MessageKey)}</label><input id={`f-${k}`} name={k} /></div>
+        ))}
+        <div>
+          <label htmlFor="f-outcome">{t('audit.outcome')}</label>
+          <select id="f-outcome" name="outcome" defaultValue="">
+            <option value="">{t('common.all')}</option>
+            {['initiated', 'success', 'denied', 'failure'].map((o) => <option key={o} value={o}>{t(`outcome.${o}` as MessageKey)}</option>)}
+          </select>
+        </div>
+        <div><label htmlFor="f-from">{t('audit.from')}</label><input id="f-from" name="from" type="date" /></div>
+        <div><label htmlFor="f-to">{t('audit.to')}</label><input id="f-to" name="to" type="date" /></div>
+        <div className="actions"><button type="submit" data-action="audit-search">{t('audit.searchButton')}</button>
+          <a className="button" href={`${EP.auditCsv}${qs({ ...filter, format: 'csv' })}`} download data-action="audit-csv">{t('audit.csv')}</a></div>
+      </form>
+      <Loaded state={res}>
+        {(p) => (
+          <>
+            <EntriesTable entries={p.entries} caption={t('audit.results')} />
+            <div className="actions">
+              {after !== undefined ? <button type="button" onClick={() => setAfter(undefined)}>{t('audit.firstPage')}</button> : null}
+              {p.next !== null ? <button type="button" onClick={() => setAfter(p.next!)}>{t('audit.nextPage')}</button> : null}
+            </div>
+          </>
+        )}
+      </Loaded>
+    </>
+  );
+}
+
+function Lookup({ kind }: { kind: 'person' | 'project' }) {
+  const { t } = useI18n();
+  const [id, setId] = useState('');
+  const res = useApi<EntryPage | Entry[]>(id ? (kind === 'person' ? EP.auditTrail(id) : EP.auditProject(id)) : null);
+  const label = t(kind === 'person' ? 'audit.personId' : 'audit.projectId');
+  return (
+    <>
+      <form className="filters" onSubmit={(e) => { e.preventDefault(); setId(String(new FormData(e.currentTarget).get('id') ?? '').trim()); }}>
+        <label htmlFor={`lookup-${kind}`}>{label}</label>
+        <input id={`lookup-${kind}`} name="id" required />
+        <button type="submit">{t('audit.show')}</button>
+      </form>
+      {id ? <Loaded state={res}>{(r) => <EntriesTable entries={Array.isArray(r) ? r : r.entries} caption={label} />}</Loaded> : null}
+    </>
+  );
+}
+
+export function AuditPage() {
+  const { t } = useI18n();
+  return (
+    <Page title={t('nav.audit')}>
+      <Section title={t('audit.verification')} id="verify"><VerifyPanel /></Section>
+      <Section title={t('audit.timeline')} id="timeline"><Timeline /></Section>
+      <Section title={t('audit.search')} id="search"><Search /></Section>
+      <Section title={t('audit.personTrail')} id="person"><Lookup kind="person" /></Section>
+      <Section title={t('audit.projectHistory')} id="project"><Lookup kind="project" /></Section>
+    </Page>
+  );
+}

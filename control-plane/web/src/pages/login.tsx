@@ -1,0 +1,45 @@
+import { useState, type FormEvent } from 'react';
+import { useI18n } from '../i18n/index.tsx';
+import { api, ApiError, setCsrfToken } from '../lib/api.ts';
+import { EP } from '../lib/endpoints.ts';
+import { Page } from '../components/page.tsx';
+
+export function LoginPage({ onLoggedIn }: { onLoggedIn(): void }) {
+  const { t } = useI18n();
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget);
+    const body: Record<string, string> = { username: String(f.get('username') ?? ''), password: String(f.get('password') ?? '') };
+    const totp = String(f.get('totp') ?? '');
+    if (totp) body.totp = totp;
+    setBusy(true);
+    try {
+      const r = await api<{ csrfToken: string }>('POST', EP.login, body);
+      setCsrfToken(r.csrfToken);
+      setError(null);
+      onLoggedIn();
+    } catch (err) {
+      setError(err instanceof ApiError && (err.status === 401 || err.status === 400) ? t('login.failed') : err instanceof ApiError && err.status === 429 ? t('login.rateLimited') : String((err as Error).message));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Page title={t('login.title')}>
+      <form className="card narrow" onSubmit={submit} aria-describedby={error ? 'login-error' : undefined}>
+        <p>{t('login.intro')}</p>
+        <label htmlFor="username">{t('login.username')}</label>
+        <input id="username" name="username" autoComplete="username" required />
+        <label htmlFor="password">{t('login.password')}</label>
+        <input id="password" name="password" type="password" autoComplete="current-password" required />
+        <label htmlFor="totp">{t('login.totp')}</label>
+        <input id="totp" name="totp" inputMode="numeric" pattern="[0-9]{6}" autoComplete="one-time-code" aria-describedby="totp-hint" />
+        <p id="totp-hint" className="hint">{t('login.totpHint')}</p>
+        <button type="submit" disabled={busy}>{t('login.submit')}</button>
+        <p id="login-error" role="alert" className="error-text">{error ?? ''}</p>
+      </form>
+    </Page>
+  );
+}
