@@ -1,0 +1,148 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createConnection, createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SAFE_CSV, startAirlock, type AirlockTest } from './support.ts';
+
+const HELPER = fileURLToPath(new URL('../../workspace-images/airlock-helper/analyserom_airlock.py', import.meta.url));
+const run = promisify(execFile);
+
+let t: AirlockTest;
+let outputs: string;
+/** A person id of the copy, i.e. one of the project's pseudonyms. */
+const PSEUDONYM = '7300000000017';
+
+beforeAll(async () => {
+  t = await startAirlock();
+  // A data copy as the data-copies context lays it out: copies/<project>/v1/<dataset>.parquet.
+  const dir = t.paths.copy(t.projectId, 1);
+  mkdirSync(dir, { recursive: true });
+  const duck = await DuckDBInstance.create(':memory:');
+  const conn = await duck.connect();
+  await conn.run(`COPY (SELECT ${PSEUDONYM}::BIGINT + i AS person_id, CASE WHEN i % 2 = 0 THEN 'f' ELSE 'm' END AS sex,
+      1950 + (i % 3) AS birth_year FROM range(0, 600) r(i)) TO '${join(dir, 'population.parquet')}' (FORMAT parquet)`);
+  conn.closeSync();
+  duck.closeSync();
+  outputs = t.paths.outputs(t.projectId, 'researcher');
+  mkdirSync(outputs, { recursive: true });
+}, 120_000);
+afterAll(async () => {
+  await t?.p.stop();
+});
+
+const SEX_BY_YEAR = { method: 'crosstab', index: ['sex'], columns: ['birth_year'], values: null, aggfunc: null, margins: true };
+
+async function helper(args: string[], env: Record<string, string>) {
+  try {
+    const { stdout, stderr } = await run('python3', [HELPER, ...args], { env: { PATH: process.env.PATH!, ...env } });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('table checks for the room', () => {
+  it("checks a table of the project's copy under the project's policy", async () => {
+    const res = await t.p.call('POST', `/api/projects/${t.projectId}/outputs/check-table`, {
+      as: 'researcher', body: { source: { copy: 'population.parquet' }, spec: SEX_BY_YEAR },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      status: 'pass',
+      source: { kind: 'copy', version: 1, file: 'population.parquet' },
+      table: { rowLabels: [['f'], ['m'], ['All']], colLabels: [[1950], [1951], [1952], ['All']], values: [[100, 100, 100, 300], [100, 100, 100, 300], [200, 200, 200, 600]] },
+      policy: { profile: 'default', sources: ['policies/default.yaml'] },
+    });
+    expect(res.body).not.toHaveProperty('ledger');
+  });
+
+  it('400 naming the unknown column; 403 for a non-member', async () => {
+    const bad = await t.p.call('POST', `/api/projects/${t.projectId}/outputs/check-table`, {
+      as: 'researcher', body: { source: { copy: 'population.parquet' }, spec: { ...SEX_BY_YEAR, index: ['gender'] } },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ reason: 'unknown-column', column: 'gender' });
+    const outsider = await t.p.call('POST', `/api/projects/${t.projectId}/outputs/check-table`, {
+      as: 'admin1', body: { source: { copy: 'population.parquet' }, spec: SEX_BY_YEAR },
+    });
+    expect(outsider.status).toBe(403);
+  });
+
+  it('the Python helper saves the checked table and its record to /outputs over loopback', async () => {
+    const env = { ANALYSEROM_API: t.p.url, ANALYSEROM_TOKEN: await t.p.token('researcher'), ANALYSEROM_PROJECT: t.projectId, ANALYSEROM_OUTPUTS: outputs };
+    const res = await helper(['check-table', '--copy', 'population.parquet', '--index', 'sex', '--columns', 'birth_year', '--margins', '--save', 'sex_by_year'], env);
+    expect(res).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(res.stdout)).toMatchObject({ status: 'pass', table: join(outputs, 'sex_by_year.csv') });
+    expect(readFileSync(join(outputs, 'sex_by_year.csv'), 'utf8')).toBe('sex,1950,1951,1952,All\r\nf,100,100,100,300\r\nm,100,100,100,300\r\nAll,200,200,200,600\r\n');
+    const record = JSON.parse(readFileSync(join(outputs, 'sex_by_year.check.json'), 'utf8'));
+    expect(record).toMatchObject({ status: 'pass', spec: SEX_BY_YEAR, checkedFor: 'researcher', table_file: 'sex_by_year.csv' });
+    // The saved pair can be requested for export as they are.
+    const req = await t.p.call('POST', `/api/projects/${t.projectId}/exports`, {
+      as: 'researcher',
+      body: { purpose: 'Table 2', files: [
+        { path: 'sex_by_year.csv', description: 'sex by birth year', table: { source: { copy: 'population.parquet' }, spec: SEX_BY_YEAR } },
+        { path: 'sex_by_year.check.json', description: 'its check record' },
+      ] },
+    });
+    expect(req.status).toBe(201);
+    expect(req.body.files.map((f: { contentType: string; checkStatus: string }) => [f.contentType, f.checkStatus])).toEqual([['csv', 'pass'], ['json', 'pass']]);
+  });
+
+  it('the Python helper reaches the control plane through a unix socket and exits 4 on a failing table', async () => {
+    const sock = join(tmpdir(), `tre-airlock-${process.pid}.sock`);
+    rmSync(sock, { force: true });
+    const port = new URL(t.p.url).port;
+    const server: Server = createServer((c) => c.pipe(createConnection(Number(port), '127.0.0.1')).pipe(c));
+    await new Promise<void>((r) => server.listen(sock, r));
+    try {
+      const env = { ANALYSEROM_API: sock, ANALYSEROM_TOKEN: await t.p.token('researcher'), ANALYSEROM_PROJECT: t.projectId, ANALYSEROM_OUTPUTS: outputs };
+      const res = await helper(['check-table', '--copy', 'population.parquet', '--index', 'birth_year', '--columns', 'sex', '--values', 'person_id', '--aggfunc', 'max'], env);
+      expect(res.code).toBe(0);
+      t.output('researcher', 'tiny.csv', 'sex,n\nf,1\nf,2\nm,3\n');
+      const failing = await helper(['check-table', '--output', 'tiny.csv', '--method', 'pivot_table', '--index', 'sex'], env);
+      expect(failing.code).toBe(4);
+      expect(JSON.parse(failing.stdout).rules.threshold).toEqual([{ row: ['f'], col: ['count'] }, { row: ['m'], col: ['count'] }]);
+      const refused = await helper(['check-table', '--output', '../../../secret', '--index', 'sex'], env);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('403');
+    } finally {
+      server.close();
+      rmSync(sock, { force: true });
+    }
+  });
+
+  it("flags the project's pseudonyms in an output", async () => {
+    t.output('researcher', 'ids.csv', `person,age\n${PSEUDONYM},40\n`);
+    const res = await t.p.call('POST', `/api/projects/${t.projectId}/exports`, {
+      as: 'researcher', body: { purpose: 'oops', files: [{ path: 'ids.csv', description: 'ids' }] },
+    });
+    expect(res.body.files[0].checks.file.findings).toContainEqual({
+      rule: 'pseudonym', status: 'fail', message: "1 occurrence(s) of the project's pseudonyms", count: 1, at: [{ line: 2, column: 1 }],
+    });
+  });
+
+  it('a table that differs from a released one by a few records is flagged for review (differencing ledger)', async () => {
+    t.output('researcher', 'all.csv', SAFE_CSV);
+    const first = await t.p.call('POST', `/api/projects/${t.projectId}/exports`, {
+      as: 'researcher', body: { purpose: 'all', files: [{ path: 'all.csv', description: 'sex', table: { source: { copy: 'population.parquet' }, spec: SEX_BY_YEAR } }] },
+    });
+    for (const admin of ['admin1', 'admin2']) await t.p.call('POST', `/api/exports/${first.body.id}/reviews`, { as: admin, body: { decision: 'approve' } });
+    const ledger = await t.p.deps.store.query('SELECT file_id FROM release_ledger WHERE request_id = $1', [first.body.id]);
+    expect(ledger).toEqual([{ file_id: 'f1' }]);
+    // The same population less three women: each table passes alone; their difference is a cell of 3.
+    const rows = ['sex,birth_year'];
+    for (let i = 0; i < 597; i++) rows.push(`${i < 297 ? 'f' : 'm'},${1950 + (i % 3)}`);
+    t.output('researcher', 'subset.csv', `${rows.join('\n')}\n`);
+    const res = await t.p.call('POST', `/api/projects/${t.projectId}/outputs/check-table`, {
+      as: 'researcher', body: { source: { output: 'subset.csv' }, spec: { ...SEX_BY_YEAR, method: 'pivot_table', columns: [], margins: false } },
+    });
+    expect(res.body.status).toBe('review');
+    expect(res.body.rules.differencing).toContainEqual({ earlier: `${first.body.id}/f1`, variables: ['sex'], labels: ['f'], difference: 3 });
+  });
+});

@@ -1,0 +1,214 @@
+#!/usr/bin/env python3
+"""Analyserom airlock helper for project rooms (Python standard library only).
+
+Asks the control plane to compute and check a table of the project's data copy (or of a
+file in your /outputs) under the project's output-control policy, and saves the checked
+table together with its check record to /outputs, ready to be requested for export.
+
+The room has no network. The control plane is reached through:
+
+  ANALYSEROM_API      where the control plane's API is: a URL (http://127.0.0.1:8080) or the
+                      path of a unix socket (/run/analyserom/api.sock, or unix:///run/...).
+                      The rooms module exposes the socket inside the room.
+  ANALYSEROM_TOKEN    bearer token, when the socket does not vouch for you itself (optional).
+  ANALYSEROM_PROJECT  the project id (or --project).
+  ANALYSEROM_OUTPUTS  where checked tables are saved (default /outputs).
+
+From Python:
+
+    import analyserom_airlock as air
+    spec = {"method": "crosstab", "index": ["sex"], "columns": ["birth_year"],
+            "values": None, "aggfunc": None, "margins": True}
+    record = air.check_table({"copy": "population.parquet"}, spec)      # the check record
+    paths = air.save_checked_table("sex_by_year", {"copy": "population.parquet"}, spec)
+
+From a shell:
+
+    python3 analyserom_airlock.py check-table --copy population.parquet \
+        --index sex --columns birth_year --margins --save sex_by_year
+
+which writes /outputs/sex_by_year.csv (the table as checked: suppressed cells empty,
+counts rounded as the policy says) and /outputs/sex_by_year.check.json (status, every
+failing cell by rule, the spec, the source and the policy applied). Exit status: 0 pass,
+1 error, 2 usage, 3 the table needs review, 4 the table fails a rule.
+"""
+
+import argparse
+import csv
+import http.client
+import json
+import os
+import socket
+import sys
+import urllib.parse
+
+__all__ = ["AirlockError", "check_table", "save_checked_table", "write_table_csv"]
+
+
+class AirlockError(Exception):
+    """The control plane refused or could not be reached; `problem` holds its answer."""
+
+    def __init__(self, message, status=None, problem=None):
+        super().__init__(message)
+        self.status = status
+        self.problem = problem or {}
+
+
+class _UnixConnection(http.client.HTTPConnection):
+    def __init__(self, path, timeout=300):
+        super().__init__("localhost", timeout=timeout)
+        self._socket_path = path
+
+    def connect(self):
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.settimeout(self.timeout)
+        sock.connect(self._socket_path)
+        self.sock = sock
+
+
+def _connection(api):
+    """An HTTP connection and a path prefix for ANALYSEROM_API."""
+    if api.startswith("unix://"):
+        return _UnixConnection(api[len("unix://"):]), ""
+    if api.startswith("/"):
+        return _UnixConnection(api), ""
+    url = urllib.parse.urlsplit(api)
+    if url.scheme not in ("http", "https") or not url.hostname:
+        raise AirlockError("ANALYSEROM_API must be an http(s) URL or a unix socket path, not %r" % api)
+    cls = http.client.HTTPSConnection if url.scheme == "https" else http.client.HTTPConnection
+    return cls(url.hostname, url.port, timeout=300), url.path.rstrip("/")
+
+
+def _request(method, path, body=None, api=None, token=None):
+    api = api or os.environ.get("ANALYSEROM_API")
+    if not api:
+        raise AirlockError("ANALYSEROM_API is not set: the room does not know where the control plane is")
+    token = token if token is not None else os.environ.get("ANALYSEROM_TOKEN")
+    conn, prefix = _connection(api)
+    headers = {"accept": "application/json"}
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode("utf-8")
+        headers["content-type"] = "application/json"
+    if token:
+        headers["authorization"] = "Bearer " + token
+    try:
+        conn.request(method, prefix + path, body=data, headers=headers)
+        res = conn.getresponse()
+        raw = res.read()
+    except OSError as err:
+        raise AirlockError("cannot reach the control plane at %s: %s" % (api, err))
+    finally:
+        conn.close()
+    try:
+        payload = json.loads(raw.decode("utf-8")) if raw else None
+    except ValueError:
+        payload = {"detail": raw.decode("utf-8", "replace")}
+    if res.status >= 400:
+        problem = payload if isinstance(payload, dict) else {}
+        raise AirlockError("%s %s" % (res.status, problem.get("detail") or problem.get("title") or res.reason), res.status, problem)
+    return payload
+
+
+def _project(project):
+    project = project or os.environ.get("ANALYSEROM_PROJECT")
+    if not project:
+        raise AirlockError("no project: set ANALYSEROM_PROJECT or pass project=")
+    return project
+
+
+def check_table(source, spec, project=None, api=None, token=None):
+    """Checks a table under the project's policy and returns the check record (a dict).
+
+    source: {"copy": "<file of the data copy>"} or {"output": "<path under /outputs>"}.
+    spec: {"method": "crosstab"|"pivot_table", "index": [...], "columns": [...],
+           "values": column|None, "aggfunc": None|name|[names], "margins": bool}.
+    """
+    path = "/api/projects/%s/outputs/check-table" % urllib.parse.quote(_project(project), safe="")
+    return _request("POST", path, {"source": source, "spec": spec}, api=api, token=token)
+
+
+def _cell(value):
+    return "" if value is None else value
+
+
+def write_table_csv(record, path, spec):
+    """Writes the checked table: one header row per column level, row labels first."""
+    table = record["table"]
+    index = list(spec.get("index") or [])
+    col_labels = table["colLabels"]
+    levels = max((len(c) for c in col_labels), default=1)
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        out = csv.writer(fh)
+        for level in range(levels):
+            first = index if level == levels - 1 else [""] * len(index)
+            out.writerow(first + [_cell(c[level]) if level < len(c) else "" for c in col_labels])
+        for labels, values in zip(table["rowLabels"], table["values"]):
+            out.writerow([_cell(v) for v in labels] + [_cell(v) for v in values])
+
+
+def save_checked_table(name, source, spec, project=None, outputs=None, api=None, token=None):
+    """Checks a table and saves `<name>.csv` and `<name>.check.json` to /outputs; returns both paths and the record."""
+    if not name or "/" in name or name.startswith(".") or "\x00" in name:
+        raise AirlockError("name must be a plain file name without a folder: %r" % name)
+    record = check_table(source, spec, project=project, api=api, token=token)
+    outputs = outputs or os.environ.get("ANALYSEROM_OUTPUTS", "/outputs")
+    csv_path = os.path.join(outputs, name + ".csv")
+    record_path = os.path.join(outputs, name + ".check.json")
+    write_table_csv(record, csv_path, spec)
+    with open(record_path, "w", encoding="utf-8") as fh:
+        json.dump(dict(record, table_file=name + ".csv"), fh, indent=2, ensure_ascii=False)
+        fh.write("\n")
+    return {"table": csv_path, "record": record_path, "status": record["status"], "check": record}
+
+
+def _split(text):
+    return [p for p in (text or "").split(",") if p]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="analyserom_airlock", description="Check a table under the project's output policy.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    ct = sub.add_parser("check-table", help="compute and check a table; with --save, write it and its record to /outputs")
+    src = ct.add_mutually_exclusive_group(required=True)
+    src.add_argument("--copy", help="a file of the project's data copy, e.g. population.parquet")
+    src.add_argument("--output", help="a file under /outputs holding the records")
+    ct.add_argument("--spec", help="a JSON file with the whole table spec (instead of the options below)")
+    ct.add_argument("--method", default="crosstab", choices=["crosstab", "pivot_table"])
+    ct.add_argument("--index", help="row variables, comma separated")
+    ct.add_argument("--columns", default="", help="column variables, comma separated")
+    ct.add_argument("--values", default=None, help="the values column")
+    ct.add_argument("--aggfunc", default=None, help="count, mean, sum, median, std, min, max, mode; several comma separated")
+    ct.add_argument("--margins", action="store_true")
+    ct.add_argument("--project", default=None)
+    ct.add_argument("--save", metavar="NAME", help="save NAME.csv and NAME.check.json to /outputs")
+    args = parser.parse_args(argv)
+
+    if args.spec:
+        with open(args.spec, encoding="utf-8") as fh:
+            spec = json.load(fh)
+    else:
+        if not args.index:
+            parser.error("--index (or --spec) is required")
+        aggs = _split(args.aggfunc)
+        spec = {
+            "method": args.method, "index": _split(args.index), "columns": _split(args.columns), "values": args.values,
+            "aggfunc": None if not aggs else aggs[0] if len(aggs) == 1 else aggs, "margins": args.margins,
+        }
+    source = {"copy": args.copy} if args.copy else {"output": args.output}
+    try:
+        if args.save:
+            saved = save_checked_table(args.save, source, spec, project=args.project)
+            record = saved["check"]
+            print(json.dumps({"status": saved["status"], "table": saved["table"], "record": saved["record"], "rules": record["rules"]}))
+        else:
+            record = check_table(source, spec, project=args.project)
+            print(json.dumps(record))
+    except AirlockError as err:
+        print("analyserom_airlock: %s" % err, file=sys.stderr)
+        return 1
+    return {"pass": 0, "review": 3, "fail": 4}.get(record["status"], 1)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
