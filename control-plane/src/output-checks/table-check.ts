@@ -62,6 +62,15 @@ export async function checkTable(conn: DuckDBConnection, req: TableCheckRequest)
       }
     }
   }
+  for (const name of [...spec.index, ...spec.columns]) {
+    const type = source.columns.get(name)!;
+    if (/[[\]()]|^(STRUCT|MAP|UNION|LIST)/.test(type) && !type.startsWith('DECIMAL')) {
+      throw new InputError(`column '${name}' (${type}) cannot group a table: its values are not single values`, {
+        reason: 'non-scalar-column',
+        details: { field: spec.index.includes(name) ? 'index' : 'columns', column: name },
+      });
+    }
+  }
   const valuesType = spec.values === null ? null : source.columns.get(spec.values)!;
   const numeric = valuesType !== null && isNumericType(valuesType);
   const nonNumeric = spec.aggfuncs.find((a) => a !== null && NUMERIC_AGGS.includes(a));
