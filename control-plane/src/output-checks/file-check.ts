@@ -121,6 +121,12 @@ export function checkFileBytes(name: string, bytes: Buffer, opts: FileCheckOptio
   return result;
 }
 
+/** The request-wide size limit: a finding when the files of one request together exceed it. */
+export function checkRequestSize(sizes: readonly number[], rules: FileRules): FileFinding | null {
+  const total = sizes.reduce((a, b) => a + b, 0);
+  return total > rules.maxRequestBytes ? { check: 'size', message: `the request's ${total} bytes are over the limit of ${rules.maxRequestBytes}` } : null;
+}
+
 function notebookImages(text: string): number {
   const nb = JSON.parse(text) as { cells: Array<{ outputs?: Array<{ data?: Record<string, unknown> }> }> };
   let n = 0;

@@ -21,6 +21,7 @@ export { checkDifferencing, type DifferencingFinding, type LedgerTable } from '.
 export {
   checkFile,
   checkFileBytes,
+  checkRequestSize,
   type FileCheckOptions,
   type FileCheckResult,
   type FileFinding,
