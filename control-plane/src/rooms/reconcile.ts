@@ -177,7 +177,10 @@ export function createReconciler(d: ReconcilerDeps): Reconciler {
 
   async function removeOrphans(report: PassReport): Promise<void> {
     for (const [name, driver] of d.drivers) {
-      const owned = await driver.listOwned();
+      const owned = await driver.listOwned().catch((err: unknown) => {
+        logger.warn('listing room runtimes failed', { driver: name, error: String(err) });
+        return [];
+      });
       if (owned.length === 0) continue;
       // Read what the store wants only after listing, so a room requested meanwhile is not an orphan.
       const wanted = new Set((await liveRooms(q)).filter((r) => r.driver === name).map((r) => r.id));

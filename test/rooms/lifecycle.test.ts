@@ -1,0 +1,201 @@
+/**
+ * Room lifecycle on real components: the rooms module in a real control plane (embedded PostgreSQL),
+ * rooms as real bubblewrap sandboxes running the stub server. The reconcile loop is driven by hand
+ * (`runOnce`) with the control plane's manual clock, so idle and lifetime limits need no waiting.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../control-plane/src/config/index.ts';
+import { silentLogger } from '../../control-plane/src/platform/logger.ts';
+import { createLocalDriver } from '../../control-plane/src/rooms/drivers/local/index.ts';
+import { createRoomsModule, type RoomsModule } from '../../control-plane/src/rooms/index.ts';
+import { startPlatform } from '../../control-plane/src/server/start.ts';
+import { startEmbedded } from '../../control-plane/src/store/embedded.ts';
+import { startTestPlatform } from '../support/platform.ts';
+import { roomsUnavailable, rootfsDir, startRoomsPlatform, TEST_ROOM_OPTIONS, withRooms, type RoomsPlatform } from '../proxy/support.ts';
+
+const skip = roomsUnavailable();
+
+describe.skipIf(skip !== undefined)(`room lifecycle${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  let p: RoomsPlatform;
+  beforeAll(async () => {
+    p = await startRoomsPlatform({ quotaPerProject: 1, idleMinutes: 30, maxHours: 4 });
+  }, 120_000);
+  afterAll(async () => {
+    for (const r of (await p.call('GET', '/api/operator/rooms', { as: 'operator' })).body as { id: string }[]) {
+      await p.call('POST', `/api/rooms/${r.id}/stop`, { as: 'operator' });
+    }
+    await p.rooms.reconciler.runOnce();
+    await p.stop();
+  }, 60_000);
+
+  const owned = async () => (await p.rooms.drivers.get('local')!.listOwned()).map((r) => r.roomId);
+  const stopAndSettle = async (roomId: string) => {
+    await p.call('POST', `/api/rooms/${roomId}/stop`, { as: 'operator' });
+    await p.waitState(roomId, 'stopped');
+  };
+
+  it('a member starts a room that reaches running, and stopping it removes the runtime', async () => {
+    const res = await p.call('POST', `/api/projects/${p.projectId}/rooms`, { as: 'researcher', body: {} });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ projectId: p.projectId, owner: 'researcher', driver: 'local', url: `/rooms/${res.body.id}/` });
+    const running = await p.waitState(res.body.id, 'running');
+    expect(running.runningAt).not.toBeNull();
+    expect(await owned()).toEqual([res.body.id]);
+    // Asking again returns the same room.
+    const again = await p.call('POST', `/api/projects/${p.projectId}/rooms`, { as: 'researcher', body: {} });
+    expect({ status: again.status, id: again.body.id }).toEqual({ status: 200, id: res.body.id });
+    const stop = await p.call('POST', `/api/rooms/${res.body.id}/stop`, { as: 'researcher' });
+    expect(stop.status).toBe(202);
+    const stopped = await p.waitState(res.body.id, 'stopped');
+    expect(stopped.stopReason).toBe('owner');
+    expect(await owned()).toEqual([]);
+  }, 60_000);
+
+  it('409 room_quota when the project already has its quota of live rooms', async () => {
+    const room = await p.startRoom('researcher');
+    const res = await p.call('POST', `/api/projects/${p.projectId}/rooms`, { as: 'lead', body: {} });
+    expect({ status: res.status, reason: res.body.reason }).toEqual({ status: 409, reason: 'room_quota' });
+    await stopAndSettle(room.id);
+  }, 60_000);
+
+  it('403 for a user who is not a member, and another member cannot see or stop my room', async () => {
+    const res = await p.call('POST', `/api/projects/${p.projectId}/rooms`, { as: 'citizen', body: {} });
+    expect({ status: res.status, reason: res.body.reason }).toEqual({ status: 403, reason: 'not_a_member' });
+    const room = await p.startRoom('researcher');
+    const show = await p.call('GET', `/api/rooms/${room.id}`, { as: 'lead' });
+    const stop = await p.call('POST', `/api/rooms/${room.id}/stop`, { as: 'lead' });
+    expect([show.status, show.body.reason, stop.status]).toEqual([403, 'not_room_owner', 403]);
+    const all = await p.call('GET', '/api/operator/rooms', { as: 'operator' });
+    expect(all.body).toEqual([expect.objectContaining({ id: room.id, projectId: p.projectId, state: 'running', driver: 'local', ageSeconds: expect.any(Number), idleSeconds: expect.any(Number) })]);
+    expect((await p.call('GET', '/api/operator/rooms', { as: 'researcher' })).status).toBe(403);
+    await stopAndSettle(room.id);
+  }, 60_000);
+
+  it('an idle room is stopped once past the idle limit, a busy one is not', async () => {
+    const room = await p.startRoom('researcher');
+    p.clock.advance(20 * 60_000);
+    await p.rooms.reconciler.runOnce();
+    expect((await p.waitState(room.id, 'running')).state).toBe('running');
+    p.clock.advance(11 * 60_000);
+    const report = await p.rooms.reconciler.runOnce();
+    expect(report.stopped).toEqual([{ roomId: room.id, reason: 'idle' }]);
+    expect(await p.waitState(room.id, 'stopped')).toMatchObject({ stopReason: 'idle' });
+    expect(await owned()).toEqual([]);
+  }, 60_000);
+
+  it('a room past its maximum lifetime is stopped even when busy', async () => {
+    const room = await p.startRoom('researcher');
+    // Busy every 25 minutes (idle limit 30) for 3 h 45 min, then past the 4 h lifetime.
+    for (let step = 0; step < 9; step++) {
+      const r = await p.call('GET', `/rooms/${room.id}/api/status`, { as: 'researcher' });
+      expect(r.status).toBe(200);
+      p.clock.advance(25 * 60_000);
+      expect((await p.rooms.reconciler.runOnce()).stopped).toEqual([]);
+    }
+    expect((await p.call('GET', `/rooms/${room.id}/api/status`, { as: 'researcher' })).status).toBe(200);
+    p.clock.advance(20 * 60_000);
+    expect((await p.rooms.reconciler.runOnce()).stopped).toEqual([{ roomId: room.id, reason: 'max_lifetime' }]);
+    await p.waitState(room.id, 'stopped');
+  }, 60_000);
+
+  it('an orphan runtime carrying our owner label is removed', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'orphan-'));
+    chmodSync(work, 0o755); // rooms run as an unprivileged host uid that must reach these folders
+    const orphan = createLocalDriver({ ownerId: p.rooms.ownerId, rootfsDir, stateDir: join(work, 'state'), stopGraceMs: 200 });
+    const id = `orphan-${randomBytes(3).toString('hex')}`;
+    const dirs = { dataDir: join(work, 'data'), homeDir: join(work, 'home'), outputsDir: join(work, 'out'), importsDir: join(work, 'in'), socketDir: join(work, 'sock') };
+    for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
+    try {
+      await orphan.start({
+        roomId: id, projectId: p.projectId, ...dirs, limits: { memoryBytes: 512 << 20, cpuMillis: 500, pids: 64 },
+        jupyterToken: 'o'.repeat(40), baseUrl: `/rooms/${id}/`, program: 'stub',
+      });
+      for (let i = 0; i < 200 && (await orphan.poll(id)).state !== 'running'; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(await owned()).toContain(id);
+      const report = await p.rooms.reconciler.runOnce();
+      expect(report.orphansRemoved).toEqual([id]);
+      expect(await owned()).toEqual([]);
+    } finally {
+      await orphan.stop(id);
+      rmSync(work, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('every room of a project whose permit expired is stopped, and no room starts after', async () => {
+    const room = await p.startRoom('researcher');
+    const amend = await p.call('POST', `/api/projects/${p.projectId}/permit/amendments`, {
+      as: 'admin1', body: { caseType: 'new_period', reason: 'shorter period for the test', expiresAt: new Date(p.clock.now().getTime() + 3_600_000).toISOString() },
+    });
+    expect(amend.status).toBe(201);
+    p.clock.advance(2 * 3_600_000);
+    p.forgetTokens();
+    const report = await p.rooms.reconciler.runOnce();
+    expect(report.stopped).toEqual([{ roomId: room.id, reason: 'permit_expired' }]);
+    await p.waitState(room.id, 'stopped');
+    const again = await p.call('POST', `/api/projects/${p.projectId}/rooms`, { as: 'researcher', body: {} });
+    expect({ status: again.status, reason: again.body.reason }).toEqual({ status: 403, reason: 'permit_expired' });
+  }, 60_000);
+});
+
+describe.skipIf(skip !== undefined)('room lifecycle across control-plane restarts', () => {
+  it('a restarted control plane adopts its running room and ends with no orphan', async () => {
+    const first = await startRoomsPlatform();
+    const room = await first.startRoom('researcher');
+    const { dataDir } = first;
+    await first.close(); // rooms survive: the local driver does not tie them to the control plane
+    const config = loadConfig({ host: '127.0.0.1', port: 0, dataDir, demo: true, demoPassword: 'demo' });
+    const second = await startPlatform(config, { clock: first.clock, logger: silentLogger, modules: [createRoomsModule(TEST_ROOM_OPTIONS)] });
+    try {
+      const rooms = second.modules.get('rooms') as RoomsModule;
+      const report = await rooms.reconciler.runOnce();
+      expect(report).toEqual({ leader: true, orphansRemoved: [], stopped: [] });
+      expect((await rooms.service.all()).map((r) => [r.id, r.state])).toEqual([[room.id, 'running']]);
+      expect((await rooms.drivers.get('local')!.listOwned()).map((r) => r.roomId)).toEqual([room.id]);
+      await rooms.service.stop({ userId: 'researcher', displayName: '', roles: ['researcher'], via: 'token' }, room.id);
+      await rooms.reconciler.runOnce();
+      expect(await rooms.drivers.get('local')!.listOwned()).toEqual([]);
+    } finally {
+      await second.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it('two control planes on one database: one holds the lease and reconciles, both serve', async () => {
+    const dbDir = mkdtempSync(join(tmpdir(), 'rooms-shared-db-'));
+    const db = await startEmbedded(dbDir);
+    const url = `postgres://${db.user}:${encodeURIComponent(db.password)}@localhost:${db.port}/${db.database}?host=${encodeURIComponent(db.socketDir)}`;
+    const masterKey = randomBytes(32).toString('base64');
+    const a = await withRooms(await startTestPlatform({ databaseUrl: url, masterKey }, { modules: [createRoomsModule(TEST_ROOM_OPTIONS)] }));
+    const b = await withRooms(await startTestPlatform({ databaseUrl: url, masterKey }, { modules: [createRoomsModule(TEST_ROOM_OPTIONS)] }));
+    try {
+      const first = await a.rooms.reconciler.runOnce();
+      const second = await b.rooms.reconciler.runOnce();
+      expect([first.leader, second.leader]).toEqual([true, false]);
+      // A room asked of the follower is started by the leader and reachable through either proxy.
+      const res = await b.call('POST', `/api/projects/${b.projectId}/rooms`, { as: 'researcher', body: {} });
+      for (let i = 0; i < 200 && (await b.call('GET', `/api/rooms/${res.body.id}`, { as: 'researcher' })).body.state !== 'running'; i++) {
+        await a.rooms.reconciler.runOnce();
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await b.waitState(res.body.id, 'running');
+      for (const cp of [a, b]) expect((await cp.call('GET', `/rooms/${res.body.id}/api/status`, { as: 'researcher' })).status).toBe(200);
+      expect((await b.rooms.reconciler.runOnce()).leader).toBe(false);
+      // The leader leaves: the follower takes over and stops the room it is asked to stop.
+      await a.rooms.reconciler.stop();
+      await b.call('POST', `/api/rooms/${res.body.id}/stop`, { as: 'researcher' });
+      expect((await b.rooms.reconciler.runOnce()).leader).toBe(true);
+      expect((await b.call('GET', `/api/rooms/${res.body.id}`, { as: 'researcher' })).body.state).toBe('stopped');
+    } finally {
+      await a.close();
+      await b.close();
+      await db.stop();
+      rmSync(dbDir, { recursive: true, force: true });
+      rmSync(a.dataDir, { recursive: true, force: true });
+      rmSync(b.dataDir, { recursive: true, force: true });
+    }
+  }, 180_000);
+});
