@@ -8,6 +8,7 @@ import { entryHash, GENESIS_HASH } from './hash.ts';
 import type { AuditEntry } from './types.ts';
 import { describePublicKey, generateCheckpointKey, signCheckpoint } from './checkpoint.ts';
 import { MerkleTree, memoryMerkleSource } from './merkle-tree.ts';
+import { consistencyProofJson, inclusionProofJson } from './merkle-proof.ts';
 import { exportLine } from './export-verify.ts';
 import { createPublicKey } from 'node:crypto';
 
@@ -39,7 +40,8 @@ const edited = join(dir, 'edited.jsonl');
 writeFileSync(edited, entries.map((e) => `${exportLine(e.seq === 17 ? { ...e, actor: 'u2' } : e)}\n`).join(''));
 const keyFile = join(dir, 'key.pem');
 writeFileSync(keyFile, key.publicKeyPem);
-const root = await new MerkleTree({ source: memoryMerkleSource(entries.map((e) => e.hash)) }).root(50);
+const tree = new MerkleTree({ source: memoryMerkleSource(entries.map((e) => e.hash)) });
+const root = await tree.root(50);
 const cpFile = join(dir, 'checkpoint.json');
 const note = signCheckpoint({ origin: 'test/audit', treeSize: 50, rootHash: root.toString('hex'), time: '2026-11-23T06:01:00.000Z' }, key.privateKeyPem);
 writeFileSync(cpFile, JSON.stringify({ treeSize: 50, note }));
@@ -63,5 +65,27 @@ describe('tre audit verify', () => {
   it('exits 2 on a missing option or a key that is not Ed25519', async () => {
     expect((await tre('audit', 'verify', '--file', good)).code).toBe(2);
     expect((await tre('audit', 'verify', '--file', good, '--public-key', 'nonsense!')).code).toBe(2);
+  });
+
+  it('verify-inclusion and verify-consistency exit 0 for good proofs and 1 for a proof of another entry', async () => {
+    const write = (name: string, v: unknown) => {
+      const f = join(dir, name);
+      writeFileSync(f, typeof v === 'string' ? v : JSON.stringify(v));
+      return f;
+    };
+    const entry = write('entry.json', exportLine(entries[20]!));
+    const proof = write('inclusion.json', inclusionProofJson(20, 50, await tree.inclusionProof(20, 50)));
+    const ok = await tre('audit', 'verify-inclusion', '--entry', entry, '--proof', proof, '--checkpoint', cpFile, '--public-key', keyFile);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('OK: entry seq 20 is in the log of 50 entries');
+    const other = write('other.json', exportLine(entries[21]!));
+    const bad = await tre('audit', 'verify-inclusion', '--entry', other, '--proof', proof, '--checkpoint', cpFile, '--public-key', keyFile, '--json');
+    expect(bad.code).toBe(1);
+    expect(JSON.parse(bad.stdout)).toMatchObject({ ok: false, reason: 'proof-index' });
+    const oldRoot = (await tree.root(30)).toString('hex');
+    const old = write('old.txt', signCheckpoint({ origin: 'test/audit', treeSize: 30, rootHash: oldRoot, time: '2026-11-23T06:00:30.000Z' }, key.privateKeyPem));
+    const cons = write('consistency.json', consistencyProofJson(30, 50, await tree.consistencyProof(30, 50)));
+    const c = await tre('audit', 'verify-consistency', '--old', old, '--new', cpFile, '--proof', cons, '--public-key', keyFile);
+    expect(c.code).toBe(0);
   });
 });

@@ -7,6 +7,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { verifyExport, type ExportVerification } from '../../audit/export-verify.ts';
 import { parsePublicKey } from '../../audit/checkpoint.ts';
+import { verifyCheckpointConsistency, verifyEntryInclusion, type ProofCheck } from '../../audit/merkle-proof.ts';
+import type { AuditEntry } from '../../audit/types.ts';
+import { shapeProblem } from '../../audit/export-verify-scan.ts';
 import { CliError, type Command, type CommandArgs, type CommandGroup } from '../command.ts';
 
 /** Parses options with a zod schema; a bad option is a usage error (exit 2). */
@@ -47,12 +50,7 @@ const verify: Command = {
       verifyUsage,
     );
     if (!existsSync(o.file)) throw new CliError(`no such file: ${o.file}`, 2);
-    let publicKey;
-    try {
-      publicKey = parsePublicKey(fileOrText(o['public-key']));
-    } catch (err) {
-      throw new CliError(`--public-key: not an Ed25519 public key (PEM, base64 or verifier key): ${(err as Error).message}`, 2);
-    }
+    const publicKey = key(o['public-key']);
     if (o.checkpoint !== undefined && !existsSync(o.checkpoint)) throw new CliError(`no such file: ${o.checkpoint}`, 2);
     const result = await verifyExport({
       file: o.file,
@@ -63,6 +61,88 @@ const verify: Command = {
     return { data: result, text: describe(result), exitCode: result.ok ? 0 : 1 };
   },
 };
+
+/** A checkpoint file as `tre audit checkpoint --json` writes it (JSON with `note`) or the bare signed note. */
+function readNote(path: string): string {
+  const text = readJsonOrText(path);
+  if (typeof text === 'string') return text;
+  const note = (text as { note?: unknown } | null)?.note;
+  if (typeof note !== 'string') throw new CliError(`${path}: no signed note in the checkpoint file`, 2);
+  return note;
+}
+
+function readJsonOrText(path: string): unknown {
+  if (!existsSync(path)) throw new CliError(`no such file: ${path}`, 2);
+  const text = readFileSync(path, 'utf8');
+  if (!text.trimStart().startsWith('{')) return text;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new CliError(`${path}: not valid JSON: ${(err as Error).message}`, 2);
+  }
+}
+
+function proofResult(r: ProofCheck, okText: string) {
+  return r.ok
+    ? { data: r, text: okText }
+    : { data: r, text: `FAILED: ${r.reason}: ${r.message}`, exitCode: 1 };
+}
+
+const inclusionUsage = 'tre audit verify-inclusion --entry ENTRY.json --proof PROOF.json --checkpoint FILE --public-key KEY [--json]';
+
+const verifyInclusionCommand: Command = {
+  summary: 'Verify offline that one exported entry is in the log as of a signed checkpoint',
+  usage: inclusionUsage,
+  options: { entry: { type: 'string' }, proof: { type: 'string' }, checkpoint: { type: 'string' }, 'public-key': { type: 'string' } },
+  async run(_ctx, args) {
+    const o = options(
+      z.object({ entry: z.string().min(1), proof: z.string().min(1), checkpoint: z.string().min(1), 'public-key': z.string().min(1) }),
+      args,
+      inclusionUsage,
+    );
+    const parsed = readJsonOrText(o.entry);
+    const problem = shapeProblem(parsed);
+    if (problem) throw new CliError(`${o.entry}: not an exported audit entry: ${problem}`, 2);
+    const entry = parsed as AuditEntry;
+    const r = verifyEntryInclusion({
+      entry,
+      proof: readJsonOrText(o.proof),
+      checkpointNote: readNote(o.checkpoint),
+      publicKey: key(o['public-key']),
+    });
+    return proofResult(r, r.ok ? `OK: entry seq ${entry.seq} is in the log of ${r.checkpoint.treeSize} entries signed at ${r.checkpoint.time}` : '');
+  },
+};
+
+const consistencyUsage = 'tre audit verify-consistency --old CHECKPOINT --new CHECKPOINT --proof PROOF.json --public-key KEY [--json]';
+
+const verifyConsistencyCommand: Command = {
+  summary: 'Verify offline that a newer signed checkpoint extends an older one (nothing rewritten)',
+  usage: consistencyUsage,
+  options: { old: { type: 'string' }, new: { type: 'string' }, proof: { type: 'string' }, 'public-key': { type: 'string' } },
+  async run(_ctx, args) {
+    const o = options(
+      z.object({ old: z.string().min(1), new: z.string().min(1), proof: z.string().min(1), 'public-key': z.string().min(1) }),
+      args,
+      consistencyUsage,
+    );
+    const r = verifyCheckpointConsistency({
+      olderNote: readNote(o.old),
+      newerNote: readNote(o.new),
+      proof: readJsonOrText(o.proof),
+      publicKey: key(o['public-key']),
+    });
+    return proofResult(r, r.ok ? `OK: the log of ${r.checkpoint.treeSize} entries extends the older checkpoint` : '');
+  },
+};
+
+function key(value: string) {
+  try {
+    return parsePublicKey(fileOrText(value));
+  } catch (err) {
+    throw new CliError(`--public-key: not an Ed25519 public key (PEM, base64 or verifier key): ${(err as Error).message}`, 2);
+  }
+}
 
 function describe(r: ExportVerification): string {
   const range = r.firstSeq === null ? 'no entries' : `${r.entries} entries, seq ${r.firstSeq}..${r.lastSeq}`;
@@ -80,5 +160,7 @@ function describe(r: ExportVerification): string {
 
 export const commands: CommandGroup = {
   verify,
+  'verify-inclusion': verifyInclusionCommand,
+  'verify-consistency': verifyConsistencyCommand,
   // The server commands (`export`, `public-key`, `checkpoint`, `query`) go here, one entry each.
 };
