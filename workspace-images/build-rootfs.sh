@@ -32,9 +32,11 @@ log() { printf '%s build-rootfs %s\n' "$(date -u +%FT%TZ)" "$*"; }
 
 if [ "$(id -u)" != 0 ]; then echo "build-rootfs.sh must run as root (debootstrap, chroot)" >&2; exit 1; fi
 
-# One build at a time per target: a second caller waits, then finds the build up to date.
+# One build at a time per target: a second caller waits, then finds the build up to date. The lock
+# is on the build folder itself, which a cleanup cannot swap for a new inode as it could a lock file.
+# Edit this script only while no build runs: bash reads a running script as it goes.
 mkdir -p "$(dirname "$rootfs")"
-exec 9>"$rootfs.lock"
+exec 9<"$(dirname "$rootfs")"
 flock 9
 
 if ! command -v debootstrap >/dev/null; then
