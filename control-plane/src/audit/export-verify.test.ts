@@ -188,6 +188,29 @@ describe('verifyExport', () => {
     expect(r.checkpoint).toMatchObject({ treeSize: 200, rootMatches: false });
   });
 
+  it('rejects a replayed old checkpoint when a freshness bound is given, and a checkpoint of another origin', async () => {
+    const cut = write(lines.slice(0, 250));
+    const old = await checkpointFor(log, 250); // signed at 2026-11-23T06:00:00.000Z
+    expect((await verifyBoth(cut, old)).ok).toBe(true); // consistent, so only freshness can tell
+    const stale = await verifyExport({ file: cut, publicKey: key.publicKeyPem, checkpoint: old, notBefore: '2026-11-23T07:00:00Z' });
+    expect(stale.failure).toMatchObject({ index: null, kind: 'checkpoint-stale' });
+    const foreign = await verifyExport({ file: cut, publicKey: key.publicKeyPem, checkpoint: old, origin: 'prod/audit' });
+    expect(foreign.failure).toEqual({
+      index: null,
+      seq: null,
+      kind: 'checkpoint-origin',
+      message: `the checkpoint is of log '${ORIGIN}', not 'prod/audit'`,
+    });
+  });
+
+  it('names index 0 as missing for an empty export, and accepts a last line without a newline', async () => {
+    const empty = write([]);
+    expect((await verifyBoth(empty, await checkpointFor(log, 10))).failure).toMatchObject({ index: 0, kind: 'truncated' });
+    const f = join(dir, 'no-newline.jsonl');
+    writeFileSync(f, lines.join('\n'));
+    expect(await verifyBoth(f, await checkpointFor(log, 300))).toMatchObject({ ok: true, entries: 300 });
+  });
+
   it('rejects a history rewritten with valid hashes from some entry on, given a checkpoint', async () => {
     const rewritten = [...log.slice(0, 100)];
     for (const e of log.slice(100)) {

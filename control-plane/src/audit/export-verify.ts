@@ -34,6 +34,8 @@ export type ExportFailureKind =
   | 'truncated'
   | 'checkpoint-malformed'
   | 'checkpoint-signature'
+  | 'checkpoint-origin'
+  | 'checkpoint-stale'
   | 'checkpoint-partial-export'
   | 'checkpoint-root';
 
@@ -66,6 +68,13 @@ export interface VerifyExportOptions {
   publicKey?: string | KeyObject;
   /** The checkpoint file's text: a signed note, or JSON with the note in a `note` field. */
   checkpoint?: string;
+  /** Refuse a checkpoint of another log: its origin line must be this. */
+  origin?: string;
+  /**
+   * Refuse a checkpoint older than this (ISO time): a replayed old checkpoint could otherwise
+   * vouch for an export cut back to its size.
+   */
+  notBefore?: string;
   /** Worker threads; default one per core for files over 16 MiB, else verified in-process. */
   threads?: number;
 }
@@ -95,7 +104,13 @@ export async function verifyExport(opts: VerifyExportOptions): Promise<ExportVer
   if ('failure' in cp) return { ...result, failure: cp.failure };
   const c = cp.checkpoint;
   const fail = (f: ExportFailure) => ({ ...result, checkpoint: { ...c, rootMatches: false }, failure: f });
-  if (c.treeSize > 0 && !result.startsAtGenesis) {
+  if (opts.origin !== undefined && c.origin !== opts.origin) {
+    return fail({ index: null, seq: null, kind: 'checkpoint-origin', message: `the checkpoint is of log '${c.origin}', not '${opts.origin}'` });
+  }
+  if (opts.notBefore !== undefined && Date.parse(c.time) < Date.parse(opts.notBefore)) {
+    return fail({ index: null, seq: null, kind: 'checkpoint-stale', message: `the checkpoint was made at ${c.time}, before ${opts.notBefore}` });
+  }
+  if (c.treeSize > 0 && joined.entries > 0 && !result.startsAtGenesis) {
     return fail({ index: null, seq: null, kind: 'checkpoint-partial-export', message: 'a checkpoint can only be checked against an export from seq 0' });
   }
   if (joined.entries < c.treeSize) {

@@ -27,7 +27,8 @@ function fileOrText(value: string): string {
   return existsSync(value) ? readFileSync(value, 'utf8') : value;
 }
 
-const verifyUsage = 'tre audit verify --file EXPORT.jsonl --public-key KEY [--checkpoint FILE] [--threads N] [--json]';
+const verifyUsage =
+  'tre audit verify --file EXPORT.jsonl --public-key KEY [--checkpoint FILE [--origin LOG] [--not-before ISO-TIME]] [--threads N] [--json]';
 
 const verify: Command = {
   summary: 'Verify an audit export offline: hashes, chain, and optionally a signed checkpoint',
@@ -36,6 +37,8 @@ const verify: Command = {
     file: { type: 'string' },
     'public-key': { type: 'string' },
     checkpoint: { type: 'string' },
+    origin: { type: 'string' },
+    'not-before': { type: 'string' },
     threads: { type: 'string' },
   },
   async run(_ctx, args) {
@@ -44,6 +47,8 @@ const verify: Command = {
         file: z.string().min(1, 'required'),
         'public-key': z.string().min(1, 'required'),
         checkpoint: z.string().min(1).optional(),
+        origin: z.string().min(1).optional(),
+        'not-before': z.iso.datetime({ offset: true }).optional(),
         threads: z.coerce.number().int().min(1).max(64).optional(),
       }),
       args,
@@ -57,6 +62,8 @@ const verify: Command = {
       publicKey,
       ...(o.checkpoint === undefined ? {} : { checkpoint: readFileSync(o.checkpoint, 'utf8') }),
       ...(o.threads === undefined ? {} : { threads: o.threads }),
+      ...(o.origin === undefined ? {} : { origin: o.origin }),
+      ...(o['not-before'] === undefined ? {} : { notBefore: o['not-before'] }),
     });
     return { data: result, text: describe(result), exitCode: result.ok ? 0 : 1 };
   },
