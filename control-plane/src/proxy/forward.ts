@@ -13,10 +13,18 @@ export function createUpstreamAgent(): Agent {
   return new Agent({ keepAlive: true, keepAliveMsecs: 30_000, maxSockets: 256, maxFreeSockets: 64, scheduling: 'lifo' });
 }
 
-/** Rewrites `req.headers` in place (httpxy copies them into the upstream request). */
-export function rewriteHeaders(req: IncomingMessage, jupyterToken: string): void {
+/**
+ * Rewrites `req.headers` in place (httpxy copies them into the upstream request). The proxy has
+ * already checked `Origin`/`Referer`; the room's server is told it is reached locally (`Host`) and
+ * gets no origin, so Jupyter's own host and origin checks (`allow_remote_access: false`) pass for
+ * what the proxy admitted.
+ */
+export function rewriteHeaders(req: IncomingMessage, jupyterToken: string, endpoint: { socketPath: string } | { host: string; port: number }): void {
   const h = req.headers;
   h.authorization = `token ${jupyterToken}`;
+  h.host = 'socketPath' in endpoint ? 'localhost' : `${endpoint.host}:${endpoint.port}`;
+  delete h.origin;
+  delete h.referer;
   delete h['x-csrf-token'];
   delete h['proxy-authorization'];
   if (h.cookie) {

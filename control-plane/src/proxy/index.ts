@@ -189,7 +189,7 @@ export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
       const tagged = req as Tagged;
       tagged.roomId = verdict.roomId;
       tagged.inspect = verdict.inspectContents;
-      rewriteHeaders(req, decision.target.token);
+      rewriteHeaders(req, decision.target.token, decision.target.endpoint);
       await proxy.web(req, res, {
         target: targetOf(decision.target.endpoint), agent, xfwd: false, selfHandleResponse: verdict.inspectContents,
         ...(body.stream ? { buffer: body.stream } : {}),
@@ -218,7 +218,7 @@ export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
       if (!admitted) return;
       const { verdict, decision } = admitted;
       await sessions.touch(decision.principal.userId, verdict.roomId, decision.target.projectId, req.socket.remoteAddress ?? null);
-      rewriteHeaders(req, decision.target.token);
+      rewriteHeaders(req, decision.target.token, decision.target.endpoint);
       noteActivity(verdict.roomId);
       await proxy.ws(req, socket as never, { target: targetOf(decision.target.endpoint), agent: false, xfwd: false }, head);
     })().catch((err: unknown) => {

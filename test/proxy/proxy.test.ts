@@ -1,0 +1,211 @@
+/**
+ * The room proxy on real components: a control plane with embedded PostgreSQL, rooms as real
+ * bubblewrap sandboxes (the stub server; JupyterLab for the contents and websocket cases), requests
+ * over real sockets.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer, request, type Server } from 'node:http';
+import { dirname } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { platformPaths } from '../../control-plane/src/platform/paths.ts';
+import type { RoomView } from '../../control-plane/src/rooms/index.ts';
+import { login, upgrade } from './client.ts';
+import { roomsUnavailable, startRoomsPlatform, type RoomsPlatform } from './support.ts';
+
+const skip = roomsUnavailable();
+
+async function addOtherProject(p: RoomsPlatform, member: string): Promise<string> {
+  const id = 'p-other-proxy';
+  await p.deps.store.query(
+    `INSERT INTO projects (id, title, purpose, data_controllers, legal_basis, period_from, period_to, status, created_by)
+     VALUES ($1, 'Other project', 'Proxy isolation test', ARRAY['SSB'], 'consent', '2026-01-01', '2027-12-31', 'active', 'admin1')`, [id]);
+  await p.deps.store.query(`INSERT INTO project_members (project_id, user_id, role, added_by) VALUES ($1, $2, 'lead', 'admin1')`, [id, member]);
+  await p.deps.store.query(
+    `INSERT INTO permits (id, version, project_id, case_type, datasets, period_from, period_to, cohort, linkage_allowed, authorised_persons,
+       legal_basis, opt_out_honoured, expires_at, issued_by, reason)
+     VALUES ('permit-other', 1, $1, 'one_off', '[]', '2026-01-01', '2027-12-31', '{}', false, ARRAY[$2], 'consent', true, '2027-12-31T00:00:00Z', 'admin1', 'test')`,
+    [id, member],
+  );
+  return id;
+}
+
+describe.skipIf(skip !== undefined)(`room proxy${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  let p: RoomsPlatform;
+  let room: RoomView;
+  let leadRoom: RoomView;
+  let otherProjectRoom: RoomView;
+  beforeAll(async () => {
+    p = await startRoomsPlatform();
+    room = await p.startRoom('researcher');
+    leadRoom = await p.startRoom('lead');
+    const other = await addOtherProject(p, 'citizen');
+    const r = await p.call('POST', `/api/projects/${other}/rooms`, { as: 'citizen', body: {} });
+    otherProjectRoom = await p.waitState(r.body.id, 'running');
+  }, 120_000);
+  afterAll(async () => {
+    for (const r of [room, leadRoom, otherProjectRoom]) if (r) await p.call('POST', `/api/rooms/${r.id}/stop`, { as: 'operator' });
+    await p.rooms.reconciler.runOnce();
+    await p.stop();
+  }, 60_000);
+
+  const audits = async (action: string) =>
+    p.deps.store.query<{ actor: string; reason: string | null; object: string; outcome: string }>(
+      'SELECT actor, reason, object, outcome FROM audit_log WHERE action = $1 ORDER BY seq', [action]);
+
+  it('200 for the owner through the proxy, with Jupyter\'s token added by the proxy', async () => {
+    const res = await p.call('GET', `/rooms/${room.id}/lab/tree`, { as: 'researcher' });
+    expect({ status: res.status, body: res.body }).toEqual({ status: 200, body: { ok: true, path: `/rooms/${room.id}/lab/tree` } });
+    expect(await audits('room.session.open')).toContainEqual({ actor: 'researcher', reason: null, object: `room:${room.id}`, outcome: 'success' });
+  });
+
+  it('401 without a session or token, and the refusal is audited', async () => {
+    const res = await fetch(`${p.url}/rooms/${room.id}/lab`);
+    expect(res.status).toBe(401);
+    expect(await audits('room.proxy.refused')).toContainEqual({ actor: 'anonymous', reason: 'not_authenticated', object: `room:${room.id}`, outcome: 'denied' });
+  });
+
+  it('403 for a non-member, for another member\'s room and for another project\'s room', async () => {
+    const nonMember = await p.call('GET', `/rooms/${room.id}/lab`, { as: 'auditor' });
+    const otherMember = await p.call('GET', `/rooms/${leadRoom.id}/lab`, { as: 'researcher' });
+    const otherProject = await p.call('GET', `/rooms/${otherProjectRoom.id}/lab`, { as: 'researcher' });
+    const intoMine = await p.call('GET', `/rooms/${room.id}/lab`, { as: 'citizen' });
+    expect([nonMember, otherMember, otherProject, intoMine].map((r) => [r.status, r.body.reason])).toEqual([
+      [403, 'not_room_owner'], [403, 'not_room_owner'], [403, 'not_room_owner'], [403, 'not_room_owner'],
+    ]);
+  });
+
+  it('403 for downloads and exports: files/, view/, ?download=1, nbconvert, and encoded or dotted paths are refused', async () => {
+    const paths = [
+      'files/data.csv', 'files/', 'view/data.csv', 'api/contents/data.csv?download=1', 'lab/tree?x=1&download=true',
+      'nbconvert/html/notebook.ipynb?download=true', 'api/nbconvert', '%66iles/data.csv',
+    ];
+    const statuses = await Promise.all(paths.map(async (path) => {
+      const r = await p.call('GET', `/rooms/${room.id}/${path}`, { as: 'researcher' });
+      return [path, r.status, r.body.reason];
+    }));
+    expect(statuses).toEqual(paths.map((path) => [path, 403, path.includes('nbconvert') ? 'export_refused' : 'download_refused']));
+    // fetch would resolve the dot segments itself; a raw request sends them as they are.
+    const token = await p.token('researcher');
+    const dotted = await new Promise<number>((resolve, reject) => {
+      const url = new URL(p.url);
+      request({ host: url.hostname, port: url.port, path: `/rooms/${room.id}/lab/%2e%2e/files/x`, headers: { authorization: `Bearer ${token}` } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      }).on('error', reject).end();
+    });
+    expect(dotted).toBe(400);
+    expect((await audits('room.proxy.refused')).filter((a) => a.reason === 'download_refused' && a.actor === 'researcher').length).toBeGreaterThanOrEqual(6);
+  });
+
+  it('413 for an upload above the limit, audited', async () => {
+    const big = 'x'.repeat(26 * 1024 * 1024);
+    const res = await p.call('PUT', `/rooms/${room.id}/api/contents/big.bin`, { as: 'researcher', body: { type: 'file', format: 'text', content: big } });
+    expect({ status: res.status, reason: res.body.reason }).toEqual({ status: 413, reason: 'upload_too_large' });
+    expect(await audits('room.proxy.refused')).toContainEqual({ actor: 'researcher', reason: 'upload_too_large', object: `room:${room.id}`, outcome: 'denied' });
+  });
+
+  it('a browser session works for reads; changes need the CSRF token or the platform origin', async () => {
+    const s = await login(p.url, 'researcher');
+    const get = await fetch(`${p.url}/rooms/${room.id}/lab`, { headers: { cookie: s.cookie } });
+    const postBare = await fetch(`${p.url}/rooms/${room.id}/api/sessions`, { method: 'POST', headers: { cookie: s.cookie } });
+    const postForeign = await fetch(`${p.url}/rooms/${room.id}/api/sessions`, { method: 'POST', headers: { cookie: s.cookie, origin: 'https://evil.example' } });
+    const postCsrf = await fetch(`${p.url}/rooms/${room.id}/api/sessions`, { method: 'POST', headers: { cookie: s.cookie, 'x-csrf-token': s.csrfToken } });
+    const postOrigin = await fetch(`${p.url}/rooms/${room.id}/api/sessions`, { method: 'POST', headers: { cookie: s.cookie, origin: p.url } });
+    expect([get.status, postBare.status, postForeign.status, postCsrf.status, postOrigin.status]).toEqual([200, 403, 403, 200, 200]);
+  });
+
+  it('websocket upgrades: refused without a session and from a foreign origin', async () => {
+    const s = await login(p.url, 'researcher');
+    const path = `/rooms/${room.id}/api/events/subscribe`;
+    expect(await upgrade(p.url, path, {})).toBe(401);
+    expect(await upgrade(p.url, path, { origin: p.url })).toBe(401);
+    expect(await upgrade(p.url, path, { cookie: s.cookie, origin: 'https://evil.example' })).toBe(403);
+    expect(await upgrade(p.url, path, { cookie: s.cookie })).toBe(403);
+    expect(await upgrade(p.url, `/rooms/${leadRoom.id}/api/events/subscribe`, { cookie: s.cookie, origin: p.url })).toBe(403);
+    expect((await audits('room.proxy.refused')).some((a) => a.reason === 'bad_origin')).toBe(true);
+  });
+
+  it('activity is recorded on successful responses only', async () => {
+    const activity = async () => (await p.call('GET', `/api/rooms/${leadRoom.id}`, { as: 'lead' })).body.lastActivityAt as string | null;
+    expect(await activity()).toBeNull();
+    p.clock.advance(60_000);
+    await p.call('GET', `/rooms/${leadRoom.id}/files/x`, { as: 'lead' });
+    await fetch(`${p.url}/rooms/${leadRoom.id}/lab`);
+    await p.call('GET', `/rooms/${leadRoom.id}/lab`, { as: 'researcher' });
+    expect(await activity()).toBeNull();
+    await p.call('GET', `/rooms/${leadRoom.id}/lab`, { as: 'lead' });
+    for (let i = 0; i < 50 && (await activity()) === null; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await activity()).toBe(p.clock.now().toISOString());
+  });
+
+  it('the platform\'s cookie and Authorization never reach the room (echo upstream)', async () => {
+    const echo: Server = createServer((req, res) => res.end(JSON.stringify(req.headers)));
+    const socketPath = `${p.dataDir}/echo.sock`;
+    await new Promise<void>((r) => echo.listen(socketPath, r));
+    // The room's endpoint is pointed at an echo server on a unix socket, as a driver would report it.
+    const echoRoom = leadRoom.id;
+    await p.deps.store.query(`UPDATE rooms SET endpoint = $2 WHERE id = $1`, [echoRoom, JSON.stringify({ kind: 'unix', socketPath })]);
+    try {
+      const s = await login(p.url, 'lead');
+      const viaCookie = await fetch(`${p.url}/rooms/${echoRoom}/x`, { headers: { cookie: `${s.cookie}; _xsrf=abc`, 'x-csrf-token': s.csrfToken } });
+      const viaBearer = await fetch(`${p.url}/rooms/${echoRoom}/x`, { headers: { authorization: `Bearer ${await p.token('lead')}` } });
+      const seen = [await viaCookie.json(), await viaBearer.json()] as Record<string, string>[];
+      for (const h of seen) {
+        expect(h.authorization).toMatch(/^token [0-9a-f]{64}$/);
+        expect(JSON.stringify(h)).not.toContain('tre_s_');
+        expect(JSON.stringify(h)).not.toContain('tre_t_');
+        expect(h['x-csrf-token']).toBeUndefined();
+      }
+      expect(seen[0]!.cookie).toBe('_xsrf=abc');
+      expect(seen[1]!.cookie).toBeUndefined();
+    } finally {
+      echo.close();
+    }
+  });
+});
+
+describe.skipIf(skip !== undefined)('room proxy in front of JupyterLab', () => {
+  let p: RoomsPlatform;
+  let room: RoomView;
+  beforeAll(async () => {
+    p = await startRoomsPlatform({ program: 'jupyterlab' });
+    const home = platformPaths(p.dataDir).home(p.projectId, 'researcher');
+    mkdirSync(home, { recursive: true });
+    writeFileSync(`${home}/small.txt`, 'hello\n');
+    writeFileSync(`${home}/large.csv`, 'id,value\n'.repeat(10_000));
+    writeFileSync(`${home}/analysis.ipynb`, JSON.stringify({ cells: [], metadata: {}, nbformat: 4, nbformat_minor: 5 }));
+    mkdirSync(dirname(home), { recursive: true });
+    const r = await p.call('POST', `/api/projects/${p.projectId}/rooms`, { as: 'researcher', body: {} });
+    room = await p.waitState(r.body.id, 'running', 120_000);
+  }, 180_000);
+  afterAll(async () => {
+    if (room) await p.call('POST', `/api/rooms/${room.id}/stop`, { as: 'operator' });
+    await p.rooms.reconciler.runOnce();
+    await p.stop();
+  }, 60_000);
+
+  it('JupyterLab answers 200 through the proxy', async () => {
+    const res = await p.call('GET', `/rooms/${room.id}/lab`, { as: 'researcher' });
+    expect(res.status).toBe(200);
+    expect(String(res.body)).toContain('JupyterLab');
+  });
+
+  it('contents reads: notebooks and small files pass, a large non-notebook file is refused', async () => {
+    const read = async (path: string) => (await p.call('GET', `/rooms/${room.id}/api/contents/${path}`, { as: 'researcher' })).status;
+    expect([await read('analysis.ipynb'), await read('small.txt'), await read('large.csv'), await read('large.csv?content=0'), await read('')])
+      .toEqual([200, 200, 403, 200, 200]);
+  });
+
+  it('an upload of a file within the limit reaches the room and is audited', async () => {
+    const res = await p.call('PUT', `/rooms/${room.id}/api/contents/uploaded.txt`, { as: 'researcher', body: { type: 'file', format: 'text', content: 'hello' } });
+    expect(res.status).toBe(201);
+    const audited = await p.deps.store.query<{ details: unknown }>(`SELECT details FROM audit_log WHERE action = 'room.upload' AND object = $1`, [`room:${room.id}`]);
+    expect(audited.map((a) => a.details)).toEqual([{ path: 'uploaded.txt', bytes: expect.any(Number), type: 'file' }]);
+  });
+
+  it('websocket for the owner with a session from the platform origin switches protocols', async () => {
+    const s = await login(p.url, 'researcher');
+    expect(await upgrade(p.url, `/rooms/${room.id}/api/events/subscribe`, { cookie: s.cookie, origin: p.url })).toBe(101);
+    expect(await upgrade(p.url, `/rooms/${room.id}/api/events/subscribe`, { authorization: `Bearer ${await p.token('researcher')}` })).toBe(101);
+  });
+});
