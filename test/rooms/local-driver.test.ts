@@ -5,6 +5,7 @@
  * is skipped with that reason.
  */
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -105,6 +106,42 @@ describe.skipIf(missing() !== undefined)('local driver with a cgroup v2 hierarch
       });
     } finally {
       await driver.stop(spec.roomId);
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+});
+
+describe.skipIf(missing() !== undefined)('local driver across a control-plane process exit', () => {
+  // The conformance suite re-adopts from a new driver instance in the same process; this one lets
+  // the process that started the room exit, as a control-plane restart does.
+  it('keeps the room running after the starting process exits and re-adopts it from saved state', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'room-exit-'));
+    chmodSync(work, 0o755);
+    const id = `exit-${randomBytes(3).toString('hex')}`;
+    const spec = {
+      roomId: id, projectId: 'p', dataDir: join(work, 'data'), homeDir: join(work, 'home'), outputsDir: join(work, 'out'),
+      importsDir: join(work, 'in'), socketDir: join(work, 'sock'), limits: { memoryBytes: 1024 ** 3, cpuMillis: 500, pids: 64 },
+      jupyterToken: randomBytes(24).toString('hex'), baseUrl: `/rooms/${id}/`, program: 'stub' as const,
+    };
+    mkdirSync(spec.dataDir);
+    const opts = { ownerId: `exit-${process.pid}`, rootfsDir, stateDir: join(work, 'state'), stopGraceMs: 200 };
+    const script = join(work, 'control-plane.ts');
+    writeFileSync(script, [
+      `import { createLocalDriver } from ${JSON.stringify(resolve('control-plane/src/rooms/drivers/local/index.ts'))};`,
+      `const driver = createLocalDriver(${JSON.stringify(opts)});`,
+      `await driver.start(${JSON.stringify(spec)});`,
+      `process.stdout.write(JSON.stringify(driver.getState(${JSON.stringify(id)})));`,
+    ].join('\n'));
+    const driver = createLocalDriver(opts);
+    try {
+      const saved = JSON.parse(execFileSync(process.execPath, [script], { encoding: 'utf8' }));
+      driver.loadState(id, saved);
+      const obs = await waitFor(driver, id, 'running', 30_000);
+      expect(obs.endpoint).toEqual({ kind: 'unix', socketPath: join(spec.socketDir, 'jupyter.sock') });
+      expect(await driver.listOwned()).toEqual([{ roomId: id, projectId: 'p', state: 'running' }]);
+    } finally {
+      await driver.stop(id);
+      expect(await driver.listOwned()).toEqual([]);
       rmSync(work, { recursive: true, force: true });
     }
   });
