@@ -13,7 +13,7 @@
  * Env: BENCH_ROWS (default 10000000), BENCH_REPEAT (default 3), BENCH_DIR (default a temp dir,
  * removed after; a given BENCH_DIR is kept and its generated register reused when rows and seed match).
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMO_DATASETS } from '../../control-plane/src/catalog/index.ts';
@@ -61,9 +61,10 @@ try {
   const key = newPseudonymKey();
   let version = 0;
   const pseudo = async (scheme: PseudonymScheme, formats: ('parquet' | 'csv')[] = ['parquet']) => {
+    const copiesDir = await mkdtemp(join(dir, 'copies-'));
     const t = performance.now();
-    await createExtract(
-      { clock: systemClock, copiesDir: join(dir, 'copies') },
+    const r = await createExtract(
+      { clock: systemClock, copiesDir },
       {
         scope: {
           projectId: 'bench',
@@ -83,7 +84,10 @@ try {
         scheme,
       },
     );
-    return secs(t);
+    const s = secs(t);
+    await chmod(r.dir, 0o755);
+    await rm(copiesDir, { recursive: true, force: true });
+    return s;
   };
 
   const plainRuns: number[] = [];

@@ -18,20 +18,13 @@ export interface PidSource {
   expr(col: string): string;
   /** Extra FROM clause (a join), or ''. */
   join(col: string): string;
-  /** Number of distinct pseudonyms of these distinct ids: less than ids.length means a 64-bit collision. */
-  distinctPseudonyms(ids: Float64Array): Promise<number>;
-}
-
-function countDistinct(values: BigInt64Array): number {
-  values.sort();
-  let k = 0;
-  for (let i = 0; i < values.length; i++) if (i === 0 || values[i] !== values[i - 1]) k++;
-  return k;
+  /** The pseudonyms of `ids` as 32-bit word pairs, for the collision check. */
+  pairs(ids: Float64Array): { hi: Uint32Array; lo: Uint32Array };
 }
 
 let counter = 0;
 
-/** Registers a per-row AES pseudonym function for `domain`; every id it sees is appended to `persons`. */
+/** Registers a per-row AES pseudonym function for `domain`; every id it sees goes into `persons` with its pseudonym. */
 export function aesPidSource(conn: DuckDBConnection, key: Uint8Array, domain: string, persons: PersonLog): PidSource {
   const aes = new AesPseudonymiser(key, domain);
   const name = `tre_pid_${++counter}`;
@@ -60,14 +53,18 @@ export function aesPidSource(conn: DuckDBConnection, key: Uint8Array, domain: st
   return {
     expr: (col) => `${name}(CAST(${col} AS DOUBLE))`,
     join: () => '',
-    async distinctPseudonyms(distinctIds) {
-      const all = new BigInt64Array(distinctIds.length);
-      for (let off = 0; off < distinctIds.length; off += 65536) {
-        const part = distinctIds.subarray(off, off + 65536);
+    pairs(all) {
+      const hi = new Uint32Array(all.length);
+      const lo = new Uint32Array(all.length);
+      for (let off = 0; off < all.length; off += 65536) {
+        const part = all.subarray(off, off + 65536);
         const out = aes.encrypt(part, part.length);
-        for (let i = 0; i < part.length; i++) all[off + i] = out.readBigInt64BE(i * 16);
+        for (let i = 0; i < part.length; i++) {
+          hi[off + i] = out.readUInt32BE(i * 16);
+          lo[off + i] = out.readUInt32BE(i * 16 + 4);
+        }
       }
-      return countDistinct(all);
+      return { hi, lo };
     },
   };
 }
@@ -102,8 +99,8 @@ export async function hmacPidSource(
       const [o0, o1, o2] = [out.getColumnVector(0), out.getColumnVector(1), out.getColumnVector(2)];
       for (let i = 0; i < n; i++) {
         const id = ids.getItem(i) as number;
-        seen[i] = id;
         const [hi, lo] = mac.words(id);
+        seen[i] = id;
         o0.setItem(i, id);
         o1.setItem(i, hi);
         o2.setItem(i, lo);
@@ -123,9 +120,11 @@ export async function hmacPidSource(
   return {
     expr: () => `${ident(table)}.pid`,
     join: (col) => `JOIN ${ident(table)} ON ${ident(table)}.f = CAST(${col} AS DOUBLE)`,
-    async distinctPseudonyms() {
-      const reader = await conn.runAndReadAll(`SELECT count(DISTINCT pid) AS n FROM ${ident(table)}`);
-      return Number(reader.getRowObjectsJS()[0]?.n ?? 0);
+    pairs(all) {
+      const hi = new Uint32Array(all.length);
+      const lo = new Uint32Array(all.length);
+      for (let i = 0; i < all.length; i++) [hi[i], lo[i]] = mac.words(all[i]!);
+      return { hi, lo };
     },
   };
 }

@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { countDistinctPairs, PersonLog, radixSortPairs, unionIds } from './person-log.ts';
+
+describe('person log', () => {
+  it('gives the distinct identity numbers in ascending order, whatever the order of appends', () => {
+    const log = new PersonLog();
+    const ids = [31129999999, 1010750160, 31129999999, 5076348032, 1010750160, 24087732556];
+    for (let i = 0; i < 70_000; i++) log.append(Float64Array.of(ids[i % ids.length]!, 10_000_000_000 + (i % 1234)), 2);
+    const want = [...new Set([...ids, ...Array.from({ length: 1234 }, (_, i) => 10_000_000_000 + i)])].sort((a, b) => a - b);
+    expect(Array.from(log.distinct())).toEqual(want);
+    expect(Array.from(unionIds([Float64Array.of(1, 5), Float64Array.of(2, 5)]))).toEqual([1, 2, 5]);
+  });
+
+  it('sorts 64-bit word pairs and counts duplicates exactly, including high words above 16 bits', () => {
+    const hi = Uint32Array.of(0xffffffff, 0, 0x10000, 0xffffffff, 7, 0x10000);
+    const lo = Uint32Array.of(1, 0xffffffff, 5, 1, 0, 4);
+    radixSortPairs(hi, lo);
+    expect(Array.from(hi)).toEqual([0, 7, 0x10000, 0x10000, 0xffffffff, 0xffffffff]);
+    expect(Array.from(lo)).toEqual([0xffffffff, 0, 4, 5, 1, 1]);
+    expect(countDistinctPairs(Uint32Array.of(3, 3, 3), Uint32Array.of(1, 2, 1))).toBe(2);
+  });
+});
