@@ -103,4 +103,10 @@ install -D -m 0644 "$here/jupyter/page_config.json" "$rootfs/etc/jupyter/labconf
 # read-only /etc/jupyter, so it must already exist.
 touch "$rootfs/etc/jupyter/migrated"
 install -D -m 0755 "$here/jupyter/stub-server.py" "$rootfs/usr/local/lib/analyserom/stub-server.py"
+# Node.js comes with Debian's jupyterlab only to build extensions, which rooms never do (no network,
+# read-only extension manager). With node on PATH, JupyterLab runs `node yarn config` on every start
+# (1-2 s here); diverted away, it skips that.
+if ! chroot "$rootfs" dpkg-divert --list /usr/bin/node | grep -q .; then
+  chroot "$rootfs" dpkg-divert --local --rename --divert /usr/bin/node.room-disabled --add /usr/bin/node
+fi
 log "config synced" "dir=$rootfs"
