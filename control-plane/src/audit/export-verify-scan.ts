@@ -191,34 +191,31 @@ class RangeScanner {
     return false;
   }
 
-  /** Checks the line buf[s, e); on success records it as the previous line and pushes its leaf. */
+  /**
+   * Checks the line buf[s, e); on success records it as the previous line and pushes its leaf.
+   * Any failure is left to the slow path, so that one place decides what failed, in check order.
+   */
   private checkLine(buf: Buffer, s: number, e: number): boolean {
-    // Fast path: the chain hash, as a 32-char latin1 string, or null to take the slow path.
     const fast = this.fastHash(buf, s, e);
-    let seq: number;
-    let prevAt: number; // offset in buf of prevHash's hex on the fast path
-    if (fast !== null) {
-      seq = this.seq;
-      prevAt = e - TAIL_LEN + K_PREV.length;
-      const hAt = e - 66;
-      let same = true;
-      for (let k = 0; k < 32; k++) {
-        const c = fast.charCodeAt(k);
-        this.leaf[k + 1] = c;
-        if (HEX[c >> 4] !== buf[hAt + 2 * k] || HEX[c & 15] !== buf[hAt + 2 * k + 1]) same = false;
-      }
-      if (!same) return this.slowLine(buf.toString('utf8', s, e));
-      if (this.count === 0) this.first = { seq, prevHash: buf.toString('latin1', prevAt, prevAt + 64) };
-      else if (seq !== this.prevSeq + 1) return this.fail(seq, 'seq', `seq is ${seq}, expected ${this.prevSeq + 1}`);
-      else {
-        for (let k = 0; k < 64; k++) {
-          if (buf[prevAt + k] !== this.prevHex[k]) return this.fail(seq, 'link', LINK_MESSAGE);
-        }
-      }
-      for (let k = 0; k < 64; k++) this.prevHex[k] = buf[hAt + k] as number;
-    } else {
-      return this.slowLine(buf.toString('utf8', s, e));
+    if (fast === null) return this.slowLine(buf.toString('utf8', s, e));
+    const seq = this.seq;
+    const prevAt = e - TAIL_LEN + K_PREV.length;
+    const hAt = e - 66;
+    let same = true;
+    for (let k = 0; k < 32; k++) {
+      const c = fast.charCodeAt(k);
+      this.leaf[k + 1] = c;
+      if (HEX[c >> 4] !== buf[hAt + 2 * k] || HEX[c & 15] !== buf[hAt + 2 * k + 1]) same = false;
     }
+    if (this.count === 0) {
+      if (!same) return this.slowLine(buf.toString('utf8', s, e));
+      this.first = { seq, prevHash: buf.toString('latin1', prevAt, prevAt + 64) };
+    } else {
+      // fastHash hashed the previous line's hash as prevHash; the line must carry the same.
+      if (!same || seq !== this.prevSeq + 1) return this.slowLine(buf.toString('utf8', s, e));
+      for (let k = 0; k < 64; k++) if (buf[prevAt + k] !== this.prevHex[k]) return this.slowLine(buf.toString('utf8', s, e));
+    }
+    for (let k = 0; k < 64; k++) this.prevHex[k] = buf[hAt + k] as number;
     this.accept(seq);
     return true;
   }
