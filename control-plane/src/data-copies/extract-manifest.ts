@@ -33,7 +33,7 @@ export const CopyManifestSchema = z.object({
   cohort: z.array(z.record(z.string(), z.unknown())),
   pseudonym: z.object({
     scheme: z.enum(['aes-256-prf', 'hmac-sha256']),
-    column: z.literal('pid'),
+    column: z.literal('person_id'),
     /** Non-secret fingerprint of the project key: equal fingerprints mean comparable pseudonyms. */
     keyFingerprint: z.string(),
   }),

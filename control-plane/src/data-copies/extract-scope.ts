@@ -69,7 +69,7 @@ export interface DatasetPlan {
   source: SourceFile;
   /** Variables that go into the copy, in catalogue order; never a direct identifier. */
   variables: Dataset['variables'];
-  /** Permitted direct identifiers that were dropped (the person variable becomes `pid`). */
+  /** Permitted direct identifiers that were dropped (the person variable becomes `person_id`). */
   dropped: string[];
   /** Row filter over the source alias `s` (period), without cohort and opt-out. */
   where: string;

@@ -61,7 +61,7 @@ async function expectedRows(
   opts: { scheme?: PseudonymScheme; domain?: string } = {},
 ): Promise<string[]> {
   const duck = await openDuck({ threads: 1 });
-  await duck.conn.run('CREATE TABLE m (fnr VARCHAR, pid BIGINT)');
+  await duck.conn.run('CREATE TABLE m (fnr VARCHAR, person_id BIGINT)');
   const app = await duck.conn.createAppender('m');
   for (const f of persons) {
     app.appendVarchar(f);
@@ -70,7 +70,7 @@ async function expectedRows(
   }
   app.closeSync();
   const reader = await duck.conn.runAndReadAll(
-    `SELECT m.pid, ${columns.map((c) => `s.${ident(c)}`).join(', ')} FROM read_parquet(${lit(src(dataset))}) s JOIN m USING (fnr)
+    `SELECT m.person_id, ${columns.map((c) => `s.${ident(c)}`).join(', ')} FROM read_parquet(${lit(src(dataset))}) s JOIN m USING (fnr)
      WHERE s.${ident(dateCol)} BETWEEN DATE '2015-01-01' AND DATE '2019-12-31'`,
   );
   duck.close();
@@ -79,9 +79,9 @@ async function expectedRows(
 
 async function pidsOf(...paths: string[]): Promise<Set<string>> {
   const duck = await openDuck({ threads: 1 });
-  const rows = await rowsOf<{ pid: bigint }>(duck.conn, `SELECT DISTINCT pid FROM read_parquet([${paths.map(lit).join(', ')}])`);
+  const rows = await rowsOf<{ person_id: bigint }>(duck.conn, `SELECT DISTINCT person_id FROM read_parquet([${paths.map(lit).join(', ')}])`);
   duck.close();
-  return new Set(rows.map((r) => String(r.pid)));
+  return new Set(rows.map((r) => String(r.person_id)));
 }
 
 beforeAll(async () => {
@@ -102,12 +102,12 @@ describe('per-permit extract', () => {
     const csvCols = (await rowsOf<{ column_name: string }>(duck.conn, `DESCRIBE SELECT * FROM read_csv(${lit(join(r.dir, 'prescriptions.csv'))})`)).map((c) => c.column_name);
     duck.close();
     // Catalogue order, whatever order the permit lists them in.
-    expect(cols).toEqual(['pid', 'admission_date', 'health_trust', 'main_diagnosis']);
-    expect(csvCols).toEqual(['pid', 'dispense_date', 'atc_code']);
+    expect(cols).toEqual(['person_id', 'admission_date', 'health_trust', 'main_diagnosis']);
+    expect(csvCols).toEqual(['person_id', 'dispense_date', 'atc_code']);
     expect(await rowsOfFile(`FROM read_parquet(${lit(ep)})`)).toEqual(
       await expectedRows('patient_episodes', ['admission_date', 'health_trust', 'main_diagnosis'], 'admission_date', r.persons, keyA),
     );
-    expect(await rowsOfFile(`FROM read_csv(${lit(join(r.dir, 'prescriptions.csv'))}, types = {'pid': 'BIGINT'})`)).toEqual(
+    expect(await rowsOfFile(`FROM read_csv(${lit(join(r.dir, 'prescriptions.csv'))}, types = {'person_id': 'BIGINT'})`)).toEqual(
       await expectedRows('prescriptions', ['dispense_date', 'atc_code'], 'dispense_date', r.persons, keyA),
     );
     expect(r.manifest.datasets.map((d) => [d.dataset, d.droppedDirectIdentifiers])).toEqual([
@@ -205,14 +205,14 @@ describe('per-permit extract', () => {
       permitVersion: 1,
       copyVersion: version,
       createdAt: '2026-02-01T08:00:00.000Z',
-      pseudonym: { scheme: 'aes-256-prf', column: 'pid' },
+      pseudonym: { scheme: 'aes-256-prf', column: 'person_id' },
     });
     expect(r.manifest.files.map((f) => f.name).sort()).toEqual(['patient_episodes.csv', 'patient_episodes.parquet', 'prescriptions.csv', 'prescriptions.parquet']);
     expect(r.manifest.datasets[0]?.sourceVersion).toBe('v1');
     const csv = join(r.dir, 'prescriptions.csv');
     await chmod(r.dir, 0o755);
     await chmod(csv, 0o644);
-    await writeFile(csv, 'pid,dispense_date,atc_code\n1,2016-01-01,N02BE01\n');
+    await writeFile(csv, 'person_id,dispense_date,atc_code\n1,2016-01-01,N02BE01\n');
     const check = await verifyCopy(r.dir);
     expect(check.ok).toBe(false);
     expect(check.problems.join('\n')).toMatch(/prescriptions\.csv: sha256 /);

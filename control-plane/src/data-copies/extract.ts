@@ -3,7 +3,7 @@
  *
  * From checked source versions it writes, per permitted dataset, only the permitted variables of
  * the rows inside the permit's period and cohort, minus opted-out persons where the legal basis
- * honours opt-out, with the identity number replaced by the project pseudonym `pid` and every other
+ * honours opt-out, with the identity number replaced by the project pseudonym `person_id` and every other
  * direct identifier dropped. Files (Parquet, and CSV for tools without a Parquet reader) and
  * `manifest.json` are written into a temporary directory that is renamed into place only when
  * complete, then made read-only; on any failure or abort the temporary directory is removed.
@@ -112,7 +112,7 @@ export async function createExtract(deps: ExtractDeps, input: ExtractInput): Pro
           ? aesPidSource(conn, input.key, domain, log)
           : await hmacPidSource(duck.instance, conn, input.key, domain, `SELECT ${person} AS fnr FROM ${from} WHERE ${where}`, log);
       const cols = plan.variables.filter((v) => v.name !== ds.personVariable).map((v) => `s.${ident(v.name)}`);
-      const select = `SELECT ${pid.expr(person)} AS pid${cols.length ? `, ${cols.join(', ')}` : ''} FROM ${from} ${pid.join(person)} WHERE ${where}`;
+      const select = `SELECT ${pid.expr(person)} AS person_id${cols.length ? `, ${cols.join(', ')}` : ''} FROM ${from} ${pid.join(person)} WHERE ${where}`;
       const parquetName = `${ds.name}.parquet`;
       const parquetPath = join(tmpDir, parquetName);
       const rows = await runWithProgress(
@@ -151,7 +151,7 @@ export async function createExtract(deps: ExtractDeps, input: ExtractInput): Pro
         persons: persons.length,
         droppedDirectIdentifiers: plan.dropped,
         variables: [
-          { name: 'pid', type: 'integer', label: 'Project pseudonym of the person', unit: null, codeList: null, class: 'indirect_identifier' },
+          { name: 'person_id', type: 'integer', label: 'Project pseudonym of the person', unit: null, codeList: null, class: 'indirect_identifier' },
           ...plan.variables
             .filter((v) => v.name !== ds.personVariable)
             .map((v) => ({ name: v.name, type: v.type, label: v.label, unit: v.unit, codeList: v.codeList, class: v.class })),
@@ -170,7 +170,7 @@ export async function createExtract(deps: ExtractDeps, input: ExtractInput): Pro
       period: scope.period,
       linkage: scope.linkage,
       cohort: scope.cohort,
-      pseudonym: { scheme, column: 'pid', keyFingerprint: keyFingerprint(input.key) },
+      pseudonym: { scheme, column: 'person_id', keyFingerprint: keyFingerprint(input.key) },
       datasets,
       files,
     });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { appendFile, mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -75,9 +75,9 @@ describe('intake', () => {
         onProgress: (p) => progress.push(p.done),
       },
     );
-    expect(r).toMatchObject({ dataset: 'prescriptions', version: '2026-01', path: 'registers/prescriptions/2026-01.parquet', rowCount: 1000, receivedAt: '2026-01-15T10:00:00.000Z' });
+    expect(r).toMatchObject({ dataset: 'prescriptions', version: '2026-01', path: 'registers/prescriptions/2026-01/data.parquet', rowCount: 1000, receivedAt: '2026-01-15T10:00:00.000Z' });
     expect(progress.at(-1)).toBe(1000);
-    expect(await filesUnder(dataDir)).toEqual([join(dataDir, r.path)]);
+    expect((await filesUnder(dataDir)).sort()).toEqual([join(dataDir, 'registers/prescriptions/2026-01/delivery.json'), join(dataDir, r.path)].sort());
     const duck = await openDuck({ threads: 1 });
     const reader = await duck.conn.runAndReadAll(
       `SELECT count(*) AS n FROM read_parquet(${lit(join(dataDir, r.path))}) a JOIN read_parquet(${lit(join(srcDir, 'prescriptions.parquet'))}) b USING (fnr, dispense_date, atc_code, ddd, packages)`,
@@ -98,7 +98,7 @@ describe('intake', () => {
       { file, name: 'npr-2026.parquet', catalogue, manifest: { dataset: 'patient_episodes', version: 'v1', sha256: await sha(file), rowCount: 1000 } },
     );
     expect(r.rowCount).toBe(1000);
-    expect(await filesUnder(dataDir)).toEqual([join(dataDir, 'registers/patient_episodes/v1.parquet')]);
+    expect((await filesUnder(dataDir)).sort()).toEqual([join(dataDir, 'registers/patient_episodes/v1/data.parquet'), join(dataDir, 'registers/patient_episodes/v1/delivery.json')]);
   });
 
   it('rejects a checksum mismatch and leaves nothing behind', async () => {
@@ -211,9 +211,10 @@ describe('intake', () => {
     );
     await expect(p).rejects.toThrow();
     expect(await filesUnder(join(root, 'data'))).toEqual([]);
-    const left = join(root, 'data', 'registers', 'prescriptions', '.intake-dead.parquet.tmp');
-    await appendFile(left, 'partial');
-    expect(await sweepIntakeLeftovers(join(root, 'data'))).toEqual(['registers/prescriptions/.intake-dead.parquet.tmp']);
+    const left = join(root, 'data', 'registers', 'prescriptions', '.intake-dead.tmp');
+    await mkdir(left);
+    await appendFile(join(left, 'data.parquet'), 'partial');
+    expect(await sweepIntakeLeftovers(join(root, 'data'))).toEqual(['registers/prescriptions/.intake-dead.tmp']);
     expect(await filesUnder(join(root, 'data'))).toEqual([]);
   });
 });

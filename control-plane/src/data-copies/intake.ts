@@ -9,13 +9,15 @@
  * A rejection is an `InputError` with reason `delivery_rejected` and `details.errors`: the first
  * errors as `{ row, column, reason }` (`row`/`column` null for file-level errors).
  *
- * Storage: `<dataDir>/registers/<dataset>/<version>.parquet`, written as a dot-named temporary file
- * in that directory and renamed when complete, then made read-only. Any failure or abort removes
- * the temporary file; `sweepIntakeLeftovers` removes those a killed process left.
+ * Storage (the layout of `platform/paths.ts`): `<dataDir>/registers/<dataset>/<version>/` holding
+ * `data.parquet` and `delivery.json` (the manifest, the delivered name and both hashes), written as a
+ * dot-named temporary directory beside it and renamed when complete, then made read-only. Any
+ * failure or abort removes the temporary directory; `sweepIntakeLeftovers` removes those a killed
+ * process left.
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { chmod, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { z } from 'zod';
 import type { Catalogue } from '../catalog/index.ts';
@@ -142,7 +144,7 @@ export async function intakeDelivery(deps: IntakeDeps, input: IntakeInput): Prom
   const ds = input.catalogue.datasets.find((d) => d.name === manifest.dataset);
   if (!ds) throw new NotFoundError(`dataset ${manifest.dataset} is not in the catalogue`, { reason: 'unknown_dataset' });
   const dir = join(deps.dataDir, 'registers', ds.name);
-  const target = join(dir, `${manifest.version}.parquet`);
+  const target = join(dir, manifest.version);
   const exists = () => stat(target).then(() => true, () => false);
   if (ds.versions.some((v) => v.version === manifest.version) || (await exists())) {
     throw new ConflictError(`${ds.name} version ${manifest.version} is already stored; versions are immutable`, { reason: 'version_exists' });
@@ -165,7 +167,9 @@ export async function intakeDelivery(deps: IntakeDeps, input: IntakeInput): Prom
   }
 
   await mkdir(dir, { recursive: true });
-  const tmp = join(dir, `.intake-${randomBytes(6).toString('hex')}.parquet.tmp`);
+  const tmpDir = join(dir, `.intake-${randomBytes(6).toString('hex')}.tmp`);
+  await mkdir(tmpDir);
+  const tmp = join(tmpDir, 'data.parquet');
   const duck = await openDuck({ threads: 2 });
   try {
     const header = format === 'csv' ? await csvHeader(input.file) : (await rowsOf<{ column_name: string }>(duck.conn, `DESCRIBE SELECT * FROM read_parquet(${lit(input.file)})`)).map((r) => r.column_name);
@@ -202,22 +206,29 @@ export async function intakeDelivery(deps: IntakeDeps, input: IntakeInput): Prom
     }
     duck.close();
     if (await exists()) throw new ConflictError(`${ds.name} version ${manifest.version} was stored meanwhile`, { reason: 'version_exists' });
-    await chmod(tmp, 0o444);
-    await rename(tmp, target);
-    progress('store', 1);
-    return {
+    const result: IntakeResult = {
       dataset: ds.name,
       version: manifest.version,
-      path: join('registers', ds.name, `${manifest.version}.parquet`),
+      path: join('registers', ds.name, manifest.version, 'data.parquet'),
       rowCount: rows,
       deliveredSha256: scan.sha256,
-      sha256: await sha256File(target),
-      bytes: (await stat(target)).size,
+      sha256: await sha256File(tmp),
+      bytes: (await stat(tmp)).size,
       receivedAt: deps.clock.now().toISOString(),
     };
+    await writeFile(join(tmpDir, 'delivery.json'), `${JSON.stringify({ ...result, deliveredName: input.name, manifest }, null, 2)}\n`);
+    await chmod(tmp, 0o444);
+    await chmod(join(tmpDir, 'delivery.json'), 0o444);
+    await chmod(tmpDir, 0o555);
+    await rename(tmpDir, target);
+    progress('store', 1);
+    return result;
   } finally {
     duck.close();
-    await rm(tmp, { force: true });
+    if (await stat(tmpDir).then(() => true, () => false)) {
+      await chmod(tmpDir, 0o700);
+      await rm(tmpDir, { recursive: true, force: true });
+    }
   }
 }
 
@@ -229,7 +240,8 @@ export async function sweepIntakeLeftovers(dataDir: string): Promise<string[]> {
   for (const d of datasets) {
     for (const f of await readdir(join(root, d)).catch(() => [] as string[])) {
       if (f.startsWith('.intake-') && f.endsWith('.tmp')) {
-        await rm(join(root, d, f), { force: true });
+        await chmod(join(root, d, f), 0o700).catch(() => undefined);
+        await rm(join(root, d, f), { recursive: true, force: true });
         removed.push(join('registers', d, f));
       }
     }
