@@ -15,7 +15,7 @@ import { checkTable } from '../../control-plane/src/output-checks/index.ts';
 import { loadPolicySet, resolvePolicy } from '../../control-plane/src/policies/index.ts';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 5_000_000);
-const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 7);
 
 const dir = await mkdtemp(join(tmpdir(), 'bench-outputs-'));
 const file = join(dir, 'records.parquet');

@@ -361,7 +361,7 @@ describe('beyond ACRO (default profile)', () => {
       source: { file: await csv([...rep(17, { sex: 'F', age: 1 }), ...rep(20, { sex: 'M', age: 1 })]) },
       spec: freq(['sex'], ['age']),
       rules: { ...strict, checkMissing: false },
-      earlier: [{ id: 'export-1/table.csv', source: 'cohort', ...earlier.ledger }],
+      earlier: [{ id: 'export-1/table.csv', source: 'cohort', ...earlier.ledger() }],
     });
     expect(later.rules.differencing).toEqual([{ earlier: 'export-1/table.csv', variables: ['sex'], labels: ['F'], difference: 3 }]);
     expect(later.status).toBe('review');

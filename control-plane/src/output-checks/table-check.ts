@@ -34,8 +34,12 @@ export interface TableCheckResult {
   status: Status;
   table: CheckedTable;
   rules: TableRuleResults;
-  /** The table's inner record counts, for the differencing ledger; never shown to the researcher. */
-  ledger: Omit<LedgerTable, 'id' | 'source'>;
+  /**
+   * The table's inner record counts, for the differencing ledger (see
+   * `ledgerTableOf`); a function, so that it is built only when a table is
+   * released and never serialised with the result shown to the researcher.
+   */
+  ledger(): Omit<LedgerTable, 'id' | 'source'>;
 }
 
 export interface TableCheckRequest {
@@ -137,9 +141,9 @@ export function judgeTable(spec: NormalizedSpec, grid: StatsGrid, rules: TableRu
     });
   });
   if (rules.suppressAtOrBelow !== null) results.suppressed = suppressed;
-  const ledger = ledgerOf(spec, grid);
+  const ledger = () => ledgerOf(spec, grid);
   if (rules.differencing) {
-    results.differencing = checkDifferencing({ id: '', source: '', ...ledger }, earlier ?? [], rules.threshold);
+    results.differencing = earlier?.length ? checkDifferencing({ id: '', source: '', ...ledger() }, earlier, rules.threshold) : [];
   }
   const statuses: Status[] = FAIL_RULES.map((r) => (results[r].length > 0 ? 'fail' : 'pass'));
   const flagged = results.missing.length + results.negative.length + suppressed.length + (results.differencing?.length ?? 0);
@@ -193,7 +197,7 @@ function statistic(cell: CellStats, agg: AggFunc | null): Label {
   }
 }
 
-function ledgerOf(spec: NormalizedSpec, grid: StatsGrid): TableCheckResult['ledger'] {
+function ledgerOf(spec: NormalizedSpec, grid: StatsGrid): Omit<LedgerTable, 'id' | 'source'> {
   const cells: LedgerTable['cells'] = [];
   grid.rows.forEach((row, r) => {
     if (grid.rowIsMargin[r]) return;
@@ -207,5 +211,5 @@ function ledgerOf(spec: NormalizedSpec, grid: StatsGrid): TableCheckResult['ledg
 
 /** A ledger entry for a released table. */
 export function ledgerTableOf(result: TableCheckResult, id: string, source: string): LedgerTable {
-  return { id, source, ...result.ledger };
+  return { id, source, ...result.ledger() };
 }

@@ -85,12 +85,14 @@ export async function computeStats(conn: DuckDBConnection, req: StatsRequest): P
   const v = req.values === null ? null : quoteIdent(req.values);
   const vd = `${v}::DOUBLE`;
   const slow = req.margins && (req.needMedian || req.needMode);
-  let column: { lo: number | null; hi: number | null } | undefined;
+  let column: { lo: number; hi: number } | undefined;
   if (numeric && !slow && req.cheapColumnStats) {
-    const [row] = (await conn.runAndReadAll(`SELECT min(${vd}), max(${vd}) FROM ${req.relation}`)).getRowsJS();
-    column = { lo: row?.[0] === null ? null : Number(row?.[0]), hi: row?.[1] === null ? null : Number(row?.[1]) };
+    // Uncast, so that DuckDB answers from Parquet statistics without a scan.
+    const [row] = (await conn.runAndReadAll(`SELECT min(${v}), max(${v}) FROM ${req.relation}`)).getRows();
+    const [lo, hi] = [toJsonValue(row?.[0]), toJsonValue(row?.[1])];
+    if (typeof lo === 'number' && typeof hi === 'number') column = { lo, hi };
   }
-  const perCellExtremes = numeric && (column === undefined || req.needMinMax || (column.lo ?? 0) < 0);
+  const perCellExtremes = numeric && (column === undefined || req.needMinMax || column.lo < 0);
   const aggs = ['count(*)::DOUBLE AS n', v === null ? 'count(*)::DOUBLE AS nn' : `count(${v})::DOUBLE AS nn`];
   if (numeric) aggs.push(`sum(${vd}) AS s`);
   if (perCellExtremes) aggs.push(`min(${vd}) AS lo`, `max(${vd}) AS hi`);
@@ -207,7 +209,8 @@ function layout(req: StatsRequest, groups: Groups, mergeMargins: boolean): Stats
     cols,
     rowIsMargin: rows.map((_, i) => i >= rowTuples.length),
     colIsMargin: cols.map((_, i) => i >= colTuples.length),
-    cells: rows.map(() => cols.map(emptyStats)),
+    // Filled below: grouped cells first, then empty combinations and (merged) margins.
+    cells: rows.map(() => new Array<CellStats>(cols.length)),
   };
   const allRow = rows.length - 1;
   const allCol = cols.length - 1;
@@ -222,9 +225,14 @@ function layout(req: StatsRequest, groups: Groups, mergeMargins: boolean): Stats
     // grouping(): a set bit is a rolled-up variable; the last variable is the lowest bit.
     const r = gid >> nc !== 0 ? allRow : index(j, 0, nr);
     const c = nc > 0 && (gid & ((1 << nc) - 1)) !== 0 ? allCol : index(j, nr, nd);
-    const stats = groups.stats[j]!;
-    grid.cells[r]![c] = stats;
-    if (mergeMargins && req.margins) {
+    grid.cells[r]![c] = groups.stats[j]!;
+  }
+  for (const row of grid.cells) for (let c = 0; c < row.length; c++) row[c] ??= emptyStats();
+  if (!mergeMargins || !req.margins) return grid;
+  for (let r = 0; r < rowTuples.length; r++) {
+    for (let c = 0; c < colTuples.length; c++) {
+      const stats = grid.cells[r]![c]!;
+      if (stats.n === 0) continue;
       merge(grid.cells[allRow]![c]!, stats);
       if (colMargin) {
         merge(grid.cells[r]![allCol]!, stats);
