@@ -29,3 +29,4 @@ export {
   type IntakeResult,
 } from './intake.ts';
 export { deleteProjectCopies, proofIsIntact, type ClosingDeps, type ClosingInput, type ProofOfDeletion } from './closing.ts';
+export { recordCopy, listCopies, recordCopiesDeleted, copiesOfPerson, type CopyRecord } from './store.ts';
