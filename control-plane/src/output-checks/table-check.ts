@@ -77,9 +77,9 @@ export async function checkTable(conn: DuckDBConnection, req: TableCheckRequest)
   }
   const valuesType = spec.values === null ? null : source.columns.get(spec.values)!;
   const numeric = valuesType !== null && isNumericType(valuesType);
-  const nonNumeric = spec.aggfuncs.find((a) => a !== null && NUMERIC_AGGS.includes(a));
-  if (spec.values !== null && !numeric && nonNumeric) {
-    throw new InputError(`aggfunc '${nonNumeric}' needs a numeric values column; '${spec.values}' is ${valuesType}`, {
+  const numericAgg = spec.aggfuncs.find((a) => a !== null && NUMERIC_AGGS.includes(a));
+  if (spec.values !== null && !numeric && numericAgg) {
+    throw new InputError(`aggfunc '${numericAgg}' needs a numeric values column; '${spec.values}' is ${valuesType}`, {
       reason: 'non-numeric-values',
       details: { field: 'values', column: spec.values },
     });
