@@ -178,3 +178,31 @@ export function cohortFromPermit(cohort: {
   if (cohort.atc) out.push({ kind: 'codes', dataset: 'prescriptions', variable: 'atc_code', codes: cohort.atc });
   return out;
 }
+
+/** The fields of the lead's `Permit` (projects/permits.ts) an extract needs. */
+export interface PermitLike {
+  id: string;
+  version: number;
+  projectId: string;
+  datasets: { dataset: string; variables: string[] }[];
+  period: { from: string; to: string };
+  cohort: Record<string, unknown>;
+  linkageAllowed: boolean;
+  legalBasis: string;
+  optOutHonoured: boolean;
+}
+
+/** The extract scope of a permit version. */
+export function scopeFromPermit(permit: PermitLike): ExtractScope {
+  const day = (d: string) => new Date(d).toISOString().slice(0, 10);
+  return parseScope({
+    projectId: permit.projectId,
+    permitId: permit.id,
+    permitVersion: permit.version,
+    legalBasis: { code: permit.legalBasis, honoursOptOut: permit.optOutHonoured },
+    period: { from: day(permit.period.from), to: day(permit.period.to) },
+    linkage: permit.linkageAllowed,
+    datasets: permit.datasets,
+    cohort: cohortFromPermit(permit.cohort as Parameters<typeof cohortFromPermit>[0]),
+  });
+}

@@ -232,3 +232,29 @@ describe('per-permit extract', () => {
     ).rejects.toMatchObject({ reason: 'copy_exists' });
   });
 });
+
+describe('scope from a permit', () => {
+  it('maps the permit fields and cohort onto the extract scope', async () => {
+    const { scopeFromPermit } = await import('./extract-scope.ts');
+    expect(
+      scopeFromPermit({
+        id: 'pmt_x', version: 3, projectId: 'proj-x', datasets: [{ dataset: 'prescriptions', variables: ['atc_code'] }],
+        period: { from: '2016-01-01T00:00:00.000Z', to: '2018-12-31T00:00:00.000Z' },
+        cohort: { birthYearFrom: 1950, sex: ['F'], icd10: ['E11'], atc: ['A10'] },
+        linkageAllowed: false, legalBasis: 'hrl-19', optOutHonoured: false,
+      }),
+    ).toEqual({
+      projectId: 'proj-x', permitId: 'pmt_x', permitVersion: 3,
+      legalBasis: { code: 'hrl-19', honoursOptOut: false },
+      period: { from: '2016-01-01', to: '2018-12-31' },
+      linkage: false,
+      datasets: [{ dataset: 'prescriptions', variables: ['atc_code'] }],
+      cohort: [
+        { kind: 'birth_year', from: 1950, to: undefined },
+        { kind: 'sex', values: ['2'] },
+        { kind: 'codes', dataset: 'patient_episodes', variable: 'main_diagnosis', codes: ['E11'] },
+        { kind: 'codes', dataset: 'prescriptions', variable: 'atc_code', codes: ['A10'] },
+      ],
+    });
+  });
+});

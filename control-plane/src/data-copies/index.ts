@@ -9,6 +9,8 @@ export {
   ExtractScopeSchema,
   CohortCriterionSchema,
   cohortFromPermit,
+  scopeFromPermit,
+  type PermitLike,
   type ExtractScope,
   type ExtractScopeInput,
   type CohortCriterion,
