@@ -3,10 +3,12 @@
  * rooms as real bubblewrap sandboxes running the stub server. The reconcile loop is driven by hand
  * (`runOnce`) with the control plane's manual clock, so idle and lifetime limits need no waiting.
  */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../control-plane/src/config/index.ts';
 import { silentLogger } from '../../control-plane/src/platform/logger.ts';
@@ -18,6 +20,7 @@ import { startTestPlatform } from '../support/platform.ts';
 import { roomsUnavailable, rootfsDir, startRoomsPlatform, TEST_ROOM_OPTIONS, withRooms, type RoomsPlatform } from '../proxy/support.ts';
 
 const skip = roomsUnavailable();
+const run = promisify(execFile);
 
 describe.skipIf(skip !== undefined)(`room lifecycle${skip ? ` (skipped: ${skip})` : ''}`, () => {
   let p: RoomsPlatform;
@@ -53,6 +56,19 @@ describe.skipIf(skip !== undefined)(`room lifecycle${skip ? ` (skipped: ${skip})
     const stopped = await p.waitState(res.body.id, 'stopped');
     expect(stopped.stopReason).toBe('owner');
     expect(await owned()).toEqual([]);
+  }, 60_000);
+
+  it('tre rooms start --wait --json prints id, state and url; tre rooms stop stops it', async () => {
+    const env = { ...process.env, TRE_URL: p.url, TRE_TOKEN: await p.token('researcher') };
+    // The control plane runs in this process: the CLI must run without blocking it.
+    const tre = async (...args: string[]) =>
+      JSON.parse((await run(resolve('node_modules/.bin/node'), ['control-plane/src/cli/main.ts', 'rooms', ...args, '--json'], { env, encoding: 'utf8' })).stdout) as Record<string, unknown>;
+    const started = await tre('start', p.projectId, '--driver', 'local', '--wait');
+    expect(started).toEqual({ id: expect.stringMatching(/^r[0-9a-f]{12}$/), state: 'running', url: `/rooms/${String(started.id)}/` });
+    expect(await tre('list')).toEqual([expect.objectContaining({ id: started.id, state: 'running' })]);
+    expect(await tre('show', String(started.id))).toMatchObject({ id: started.id, state: 'running', projectId: p.projectId });
+    expect(await tre('stop', String(started.id))).toEqual({ id: started.id, state: 'running', url: started.url });
+    await p.waitState(String(started.id), 'stopped');
   }, 60_000);
 
   it('409 room_quota when the project already has its quota of live rooms', async () => {
