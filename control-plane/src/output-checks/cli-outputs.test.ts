@@ -66,6 +66,17 @@ describe('tre outputs check-table', () => {
   });
 });
 
+describe('tre outputs check-table --policy', () => {
+  it('rejects a malformed policy file naming its line and key, exit 2', async () => {
+    await writeFile(join(dir, 'policy.yaml'), 'kind: profile\nname: mine\ntables:\n  threshold: -3\n');
+    const { code, out } = await tre('outputs', 'check-table', '--data', join(dir, 'data.csv'), '--spec', join(dir, 'spec.json'), '--policy', join(dir, 'policy.yaml'), '--json');
+    expect(code).toBe(2);
+    const message = (out as { error: { message: string } }).error.message;
+    expect(message).toContain(`${join(dir, 'policy.yaml')}:4: tables.threshold: Too small: expected number to be >0`);
+    expect(message).toContain(`${join(dir, 'policy.yaml')}:1: files: Invalid input: expected object, received undefined`);
+  });
+});
+
 describe('tre outputs check-file', () => {
   it('reports small counts in a CSV table', async () => {
     await writeFile(join(dir, 'counts.csv'), 'sex,n\nF,12\nM,4\n');

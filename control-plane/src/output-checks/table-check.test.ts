@@ -334,6 +334,11 @@ describe('invalid specs', () => {
     expect((err as InputError).message).toBe("unknown aggfunc 'avg'; known: count, mean, sum, median, std, min, max, mode");
   });
 
+  it('refuses a mean of a text column', async () => {
+    const err = await check(rep(10, { g: 'a', c: 'k', v: 'x' }), agg('mean')).catch((e: unknown) => e);
+    expect((err as InputError).message).toBe("aggfunc 'mean' needs a numeric values column; 'v' is VARCHAR");
+  });
+
   it('refuses a malformed spec', async () => {
     const err = await check(rep(10, { g: 'a', c: 'k', v: 1 }), { method: 'crosstab', index: 'g' }).catch((e: unknown) => e);
     expect((err as InputError).message).toMatch(/^invalid table spec: index: /);
