@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalDriver } from '../../control-plane/src/rooms/drivers/local/index.ts';
@@ -112,4 +113,27 @@ describe.skipIf(skipReason !== undefined)(`local sandbox isolation${skipReason ?
     ].join('\n'), 280);
     expect(res.stdout.trim().split('\n').at(-1)).toBe('55');
   }, 300_000);
+
+  it('never follows a symlink the room plants in place of its socket', async () => {
+    let connections = 0;
+    const hostSocket = join(work, 'host-daemon.sock');
+    const server = createServer((c) => { connections++; c.destroy(); });
+    await new Promise<void>((r) => server.listen(hostSocket, r));
+    const id = `${spec.roomId}-ln`;
+    const own = { ...spec, roomId: id, baseUrl: `/rooms/${id}/`, socketDir: join(work, 'socket-ln'), homeDir: join(work, 'home-ln') };
+    try {
+      await driver.start(own);
+      await waitFor(driver, id, 'running', 30_000);
+      const inRoom = await runInRoom((await driver.poll(id)).endpoint!, own, ['sh', '-c',
+        `rm /run/jupyter/jupyter.sock && ln -s ${hostSocket} /run/jupyter/jupyter.sock && echo planted`]);
+      expect(inRoom.stdout).toBe('planted\n');
+      // A control plane that lost its link (say, a fresh host) must not re-link through the symlink.
+      rmSync(`${own.socketDir}.jupyter.sock`);
+      const after = await createLocalDriver({ ownerId: `iso-${spec.roomId}`, rootfsDir, stateDir: join(work, 'state') }).poll(id);
+      expect({ state: after.state, connections }).toEqual({ state: 'starting', connections: 0 });
+    } finally {
+      await driver.stop(id);
+      server.close();
+    }
+  });
 });

@@ -137,7 +137,7 @@ describe.skipIf(missing() !== undefined)('local driver across a control-plane pr
       const saved = JSON.parse(execFileSync(process.execPath, [script], { encoding: 'utf8' }));
       driver.loadState(id, saved);
       const obs = await waitFor(driver, id, 'running', 30_000);
-      expect(obs.endpoint).toEqual({ kind: 'unix', socketPath: join(spec.socketDir, 'jupyter.sock') });
+      expect(obs.endpoint).toEqual({ kind: 'unix', socketPath: `${spec.socketDir}.jupyter.sock` });
       expect(await driver.listOwned()).toEqual([{ roomId: id, projectId: 'p', state: 'running' }]);
     } finally {
       await driver.stop(id);

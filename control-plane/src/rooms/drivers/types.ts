@@ -110,7 +110,11 @@ export const roomSpecSchema = z.object({
 });
 export type RoomSpec = z.infer<typeof roomSpecSchema>;
 
-/** Where the control plane (its proxy) reaches a room's server. */
+/** Where the control plane (its proxy) reaches a room's server.
+ * A `unix` socketPath must be a path the room cannot modify: the room can write its socket folder
+ * and could plant a symlink to a host socket there, which the control plane would follow with its
+ * own privileges. The local driver returns a hard link of the room's socket made outside the room
+ * (`local/socket-link.ts`); other drivers bind-mounting a socket folder must do the same. */
 export type RoomEndpoint =
   | { kind: 'unix'; socketPath: string }
   | { kind: 'tcp'; host: string; port: number };

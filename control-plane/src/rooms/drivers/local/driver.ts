@@ -28,6 +28,7 @@ import {
   appliedLimits, cgroupUsage, createRoomCgroup, detectCgroupV2, removeRoomCgroup, type CgroupSupport,
 } from './limits.ts';
 import { probeSocket } from './probe.ts';
+import { refreshSocketLink, removeSocketLink, socketLinkPath } from './socket-link.ts';
 import { descendants, formatLabels, isAlive, readStat, scanLabelledProcesses, type LabelledProcess } from './proc.ts';
 import { buildSeccompFilter } from './seccomp.ts';
 
@@ -54,6 +55,9 @@ interface LocalState extends SavedRoomState {
   projectId: string;
   pid: number;
   startTicks: number;
+  /** Host folder the room's server creates its socket in (writable by the room). */
+  socketDir: string;
+  /** The control plane's hard link of that socket, outside the room: the only path ever connected to. */
   socketPath: string;
   baseUrl: string;
   startedAt: string;
@@ -116,7 +120,7 @@ export class LocalDriver implements RoomDriver {
     }
     const state: LocalState = {
       driver: 'local', version: 1, projectId: spec.projectId, pid, startTicks: stat.startTicks,
-      socketPath: join(spec.socketDir, ROOM_SOCKET_NAME), baseUrl: spec.baseUrl,
+      socketDir: spec.socketDir, socketPath: socketLinkPath(spec.socketDir), baseUrl: spec.baseUrl,
       startedAt: this.opts.clock.now().toISOString(), limits: appliedLimits(cgroupDir !== undefined),
       ...(cgroupDir ? { cgroupDir } : {}),
     };
@@ -163,7 +167,10 @@ export class LocalDriver implements RoomDriver {
     }
     const cgroupDir = state?.cgroupDir ?? (await this.cgroupSupport().then((c) => c && join(c.parent, roomId)));
     if (cgroupDir) await removeRoomCgroup(cgroupDir);
-    if (state) await rm(state.socketPath, { force: true });
+    if (state) {
+      await removeSocketLink(state.socketPath);
+      await rm(join(state.socketDir, ROOM_SOCKET_NAME), { force: true });
+    }
     this.rooms.delete(roomId);
     this.changed.delete(roomId);
   }
@@ -191,7 +198,8 @@ export class LocalDriver implements RoomDriver {
   }
 
   private async observe(roomId: string, state: LocalState): Promise<RoomObservation> {
-    const status = await probeSocket(state.socketPath, `${state.baseUrl}api`);
+    const linked = await refreshSocketLink(state.socketDir, state.socketPath);
+    const status = linked === undefined ? undefined : await probeSocket(linked, `${state.baseUrl}api`);
     return {
       roomId,
       state: status === undefined ? 'starting' : 'running',
@@ -223,6 +231,7 @@ export class LocalDriver implements RoomDriver {
     }
     await chmod(spec.socketDir, 0o700);
     await rm(join(spec.socketDir, ROOM_SOCKET_NAME), { force: true });
+    await removeSocketLink(socketLinkPath(spec.socketDir));
   }
 
   private async spawnSandbox(roomId: string, argv: string[], env: Record<string, string>, cgroupDir?: string): Promise<number> {
@@ -289,7 +298,7 @@ async function adoptFromProc(p: LabelledProcess, now: Date): Promise<LocalState>
   const baseUrl = baseFlag ? baseFlag.slice('--ServerApp.base_url='.length) : (argv.filter(Boolean).at(-1) ?? '/');
   return {
     driver: 'local', version: 1, projectId: p.labels.projectId, pid: p.pid, startTicks: p.startTicks,
-    socketPath: join(socketDir, ROOM_SOCKET_NAME), baseUrl, startedAt: (await processStartTime(now)).toISOString(),
+    socketDir, socketPath: socketLinkPath(socketDir), baseUrl, startedAt: (await processStartTime(now)).toISOString(),
     limits: appliedLimits(argv.every((a) => !a.includes('ulimit -v'))),
   };
 }
