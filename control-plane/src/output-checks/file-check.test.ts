@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { crc32, deflateRawSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { FileRules } from '../policies/index.ts';
-import { checkFile, checkFileBytes, checkRequestSize, isNationalIdNumber, type FileCheckOptions } from './index.ts';
+import { checkFile, checkFileBytes, checkRequestSize, FileCheckResultSchema, isNationalIdNumber, type FileCheckOptions } from './index.ts';
 
 // 010190 124 → k1: 3·0+7·1+6·0+1·1+8·9+9·0+4·1+5·2+2·4 = 102, 102 mod 11 = 3, k1 = 11 − 3 = 8;
 // k2: 5·0+4·1+3·0+2·1+7·9+6·0+5·1+4·2+3·4+2·8 = 110, mod 11 = 0, k2 = 11 → 0.
@@ -179,6 +179,7 @@ describe('archives and sizes', () => {
       ['out.zip/summary.txt', 'pass', []],
       ['out.zip/dir/ids.txt', 'review', [{ check: 'national-id', line: 1, value: '010190*****' }]],
     ]);
+    expect(FileCheckResultSchema.parse(result)).toEqual(result);
   });
 
   it('never unpacks an allowed archive past the limit', () => {

@@ -29,3 +29,4 @@ export {
 } from './file-check.ts';
 export { detectType, type FileKind, type FileType } from './file-type.ts';
 export { isNationalIdNumber, scanText, type TextFinding } from './text-scan.ts';
+export { CellRefSchema, DifferencingFindingSchema, FileCheckResultSchema, LabelSchema, TableCheckReportSchema } from './result-schemas.ts';

@@ -5,7 +5,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../errors/index.ts';
 import { loadPolicySet, resolvePolicy, type TableRules } from '../policies/index.ts';
-import { checkTable, type TableCheckResult } from './index.ts';
+import { checkTable, TableCheckReportSchema, type TableCheckResult } from './index.ts';
 
 let conn: DuckDBConnection;
 let dir: string;
@@ -358,6 +358,8 @@ describe('beyond ACRO (default profile)', () => {
     expect(result.rules.threshold).toEqual([{ row: ['b'], col: ['q'] }, { row: ['c'], col: ['p'] }, { row: ['c'], col: ['q'] }, { row: ['c'], col: ['All'] }]);
     expect(result.rules.differencing).toEqual([]);
     expect(result.status).toBe('fail');
+    // The response schema accepts the real result (suppressed and differencing included).
+    expect(TableCheckReportSchema.parse({ status: result.status, table: result.table, rules: result.rules })).toEqual({ status: result.status, table: result.table, rules: result.rules });
   });
 
   it('flags a table that, set against an earlier release, reveals fewer than 10 people', async () => {

@@ -1,0 +1,65 @@
+/**
+ * zod schemas of the check results, for the API's response types and its
+ * OpenAPI document. The engines build plain objects; tests parse real results
+ * with these so that the two cannot drift apart.
+ */
+import { z } from 'zod';
+
+export const LabelSchema = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+export const CellRefSchema = z.strictObject({ row: z.array(LabelSchema), col: z.array(LabelSchema) });
+
+export const DifferencingFindingSchema = z.strictObject({
+  earlier: z.string(),
+  variables: z.array(z.string()),
+  labels: z.array(LabelSchema),
+  difference: z.number(),
+});
+
+/** What `tre outputs check-table --json` prints and the API returns: `{ status, table, rules }`. */
+export const TableCheckReportSchema = z.strictObject({
+  status: z.enum(['pass', 'review', 'fail']),
+  table: z.strictObject({
+    rowLabels: z.array(z.array(LabelSchema)),
+    colLabels: z.array(z.array(LabelSchema)),
+    values: z.array(z.array(LabelSchema)),
+  }),
+  rules: z.strictObject({
+    threshold: z.array(CellRefSchema),
+    zeros: z.array(CellRefSchema),
+    nk: z.array(CellRefSchema),
+    'p-ratio': z.array(CellRefSchema),
+    dof: z.array(CellRefSchema),
+    missing: z.array(CellRefSchema),
+    negative: z.array(CellRefSchema),
+    suppressed: z.array(CellRefSchema).optional(),
+    differencing: z.array(DifferencingFindingSchema).optional(),
+  }),
+});
+
+const FileFindingSchema = z.union([
+  z.strictObject({
+    check: z.enum(['national-id', 'pseudonym', 'small-count']),
+    line: z.number().int(),
+    value: z.string(),
+    column: z.string().optional(),
+  }),
+  z.strictObject({ check: z.enum(['size', 'archive', 'unpack', 'uncheckable']), message: z.string() }),
+]);
+
+const fileCheckShape = {
+  name: z.string(),
+  size: z.number().int(),
+  sha256: z.string().optional(),
+  type: z.strictObject({ kind: z.string(), mime: z.string() }),
+  status: z.enum(['pass', 'manual-review', 'review', 'refused']),
+  findings: z.array(FileFindingSchema),
+  counts: z.record(z.string(), z.number()),
+};
+
+export type FileCheckReport = z.infer<z.ZodObject<typeof fileCheckShape>> & { entries?: FileCheckReport[] };
+
+export const FileCheckResultSchema: z.ZodType<FileCheckReport> = z.strictObject({
+  ...fileCheckShape,
+  entries: z.array(z.lazy(() => FileCheckResultSchema)).optional(),
+});
