@@ -1,0 +1,52 @@
+/**
+ * Cold starts of a local JupyterLab room: from `POST /api/projects/:id/rooms` to the first `200`
+ * of `GET /rooms/<id>/lab` through the proxy, each room a fresh bubblewrap sandbox with its own
+ * token; stopped (and gone) before the next.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { loadConfig } from '../../control-plane/src/config/index.ts';
+import { silentLogger } from '../../control-plane/src/platform/logger.ts';
+import { createRoomsModule } from '../../control-plane/src/rooms/index.ts';
+import { startPlatform } from '../../control-plane/src/server/start.ts';
+
+export async function coldStarts(n: number, log: (line: string) => void): Promise<number[]> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-rooms-cold-'));
+  const platform = await startPlatform(loadConfig({ host: '127.0.0.1', port: 0, dataDir, demo: true, demoPassword: 'demo' }), {
+    logger: silentLogger,
+    modules: [createRoomsModule({ program: 'jupyterlab', rootfsDir: process.env.ANALYSEROM_ROOTFS_DIR ?? resolve('workspace-images/build/rootfs'), fastReconcileMs: 10, localStopGraceMs: 500 })],
+  });
+  try {
+    const call = async (method: string, path: string, token?: string, body?: unknown) => {
+      const res = await fetch(`${platform.url}${path}`, {
+        method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: body === undefined ? null : JSON.stringify(body),
+      });
+      const text = await res.text();
+      return { status: res.status, body: (res.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : text };
+    };
+    const { token } = (await call('POST', '/api/auth/token', undefined, { username: 'researcher', password: 'demo' })).body as { token: string };
+    const project = ((await call('GET', '/api/projects', token)).body as { id: string }[])[0]!.id;
+    const times: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const t0 = performance.now();
+      const room = (await call('POST', `/api/projects/${project}/rooms`, token, {})).body as { id: string };
+      let status = 0;
+      while (status !== 200) {
+        status = (await call('GET', `/rooms/${room.id}/lab`, token)).status;
+        if (performance.now() - t0 > 120_000) throw new Error(`room ${room.id} not answering after 120 s (last ${status})`);
+        if (status !== 200) await new Promise((r) => setTimeout(r, 5));
+      }
+      const s = (performance.now() - t0) / 1000;
+      times.push(s);
+      log(`  cold start ${i + 1}/${n}: ${s.toFixed(3)} s`);
+      await call('POST', `/api/rooms/${room.id}/stop`, token);
+      for (let k = 0; k < 600 && (await call('GET', `/api/rooms/${room.id}`, token)).body.state !== 'stopped'; k++) await new Promise((r) => setTimeout(r, 50));
+    }
+    return times;
+  } finally {
+    await platform.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * `npm run bench:rooms`: room cold starts and proxy throughput.
+ *
+ *  1. Median of 10 cold starts of a local JupyterLab room to the first 200 through the proxy.
+ *  2. Throughput and p50/p99 latency of one small GET to the same upstream: directly (TCP),
+ *     through our proxy (a full control plane in its own process: bearer authentication, access
+ *     cache, path policy, keep-alive forwarding to the upstream's unix socket), through
+ *     JupyterHub's configurable-http-proxy (TCP target, its keep-alive agent) and through nginx
+ *     (one worker, keep-alive upstream pool to the unix socket). Load from autocannon in its own
+ *     process, each target warmed up first.
+ * Figures are printed as a table; the last line is one JSON object.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { coldStarts } from './cold-starts.ts';
+
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
+const COLD_STARTS = Number(process.env.BENCH_COLD_STARTS ?? 10);
+const node = process.execPath;
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const children: ChildProcess[] = [];
+
+function launch(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): ChildProcess {
+  const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stderr!.on('data', (d: Buffer) => process.env.BENCH_VERBOSE && process.stderr.write(d));
+  children.push(child);
+  return child;
+}
+
+async function firstLine(child: ChildProcess): Promise<string> {
+  const rl = createInterface({ input: child.stdout! });
+  for await (const line of rl) if (line.trim().startsWith('{')) return line;
+  throw new Error('child exited before it was ready');
+}
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+async function waitFor(url: string, headers: Record<string, string> = {}): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    try {
+      const r = await fetch(url, { headers });
+      await r.arrayBuffer();
+      if (r.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${url} never answered 200`);
+}
+
+interface Load { rps: number; p50: number; p99: number; non2xx: number; errors: number }
+
+async function load(url: string, headers: string[], seconds: number): Promise<Load> {
+  const args = [resolve('node_modules/autocannon/autocannon.js'), '-c', String(CONNECTIONS), '-d', String(seconds), '-j', ...headers.flatMap((h) => ['-H', h]), url];
+  const child = launch(node, args);
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  await new Promise((r) => child.on('exit', r));
+  const j = JSON.parse(out) as { requests: { average: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number };
+  return { rps: Math.round(j.requests.average), p50: j.latency.p50, p99: j.latency.p99, non2xx: j.non2xx, errors: j.errors };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+async function main(): Promise<void> {
+  log(`cold starts of a local JupyterLab room (${COLD_STARTS}):`);
+  const starts = await coldStarts(COLD_STARTS, log);
+  const startMedian = median(starts);
+  log(`  median ${startMedian.toFixed(3)} s, min ${Math.min(...starts).toFixed(3)} s, max ${Math.max(...starts).toFixed(3)} s`);
+
+  const work = mkdtempSync(join(tmpdir(), 'bench-rooms-'));
+  chmodSync(work, 0o755);
+  try {
+    const socketPath = join(work, 'upstream.sock');
+    const upstream = JSON.parse(await firstLine(launch(node, [resolve('bench/rooms/upstream.ts'), socketPath]))) as { port: number };
+    const ours = JSON.parse(await firstLine(launch(node, [resolve('bench/rooms/serve-proxy.ts'), socketPath]))) as { url: string; token: string; roomId: string };
+
+    const chpPort = await freePort();
+    launch(node, [resolve('node_modules/configurable-http-proxy/bin/configurable-http-proxy'), '--ip', '127.0.0.1', '--port', String(chpPort),
+      '--api-ip', '127.0.0.1', '--api-port', String(await freePort()), '--default-target', `http://127.0.0.1:${upstream.port}`, '--log-level', 'error'],
+    { ...process.env, CONFIGPROXY_AUTH_TOKEN: 'bench' });
+
+    const nginxPort = await freePort();
+    const nginxDir = join(work, 'nginx');
+    mkdirSync(nginxDir);
+    writeFileSync(join(nginxDir, 'nginx.conf'), `
+worker_processes 1;
+daemon off;
+pid ${nginxDir}/nginx.pid;
+error_log ${nginxDir}/error.log error;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path ${nginxDir}/body; proxy_temp_path ${nginxDir}/proxy; fastcgi_temp_path ${nginxDir}/fcgi;
+  uwsgi_temp_path ${nginxDir}/uwsgi; scgi_temp_path ${nginxDir}/scgi;
+  upstream room { server unix:${socketPath}; keepalive 64; }
+  server {
+    listen 127.0.0.1:${nginxPort};
+    location / { proxy_pass http://room; proxy_http_version 1.1; proxy_set_header Connection ""; }
+  }
+}
+`);
+    launch('nginx', ['-c', join(nginxDir, 'nginx.conf'), '-p', nginxDir]);
+
+    const path = `/rooms/${ours.roomId}/api/status`;
+    const auth = `authorization=Bearer ${ours.token}`;
+    const targets: [string, string, string[]][] = [
+      ['direct', `http://127.0.0.1:${upstream.port}${path}`, []],
+      ['proxy', `${ours.url}${path}`, [auth]],
+      ['chp', `http://127.0.0.1:${chpPort}${path}`, []],
+      ['nginx', `http://127.0.0.1:${nginxPort}${path}`, []],
+    ];
+    await waitFor(targets[1]![1], { authorization: `Bearer ${ours.token}` });
+    for (const [, url] of [targets[0]!, targets[2]!, targets[3]!]) await waitFor(url);
+
+    const results: Record<string, Load> = {};
+    log(`\nsmall GET, ${CONNECTIONS} connections, ${DURATION_S} s each (after a 2 s warm-up):`);
+    log('  target   req/s    p50 ms  p99 ms  non-2xx  errors');
+    for (const [name, url, headers] of targets) {
+      await load(url, headers, 2);
+      const r = await load(url, headers, DURATION_S);
+      results[name] = r;
+      log(`  ${name.padEnd(7)} ${String(r.rps).padStart(7)}  ${String(r.p50).padStart(6)}  ${String(r.p99).padStart(6)}  ${String(r.non2xx).padStart(7)}  ${String(r.errors).padStart(6)}`);
+    }
+    const summary = {
+      bench: 'rooms',
+      start_median_s: Number(startMedian.toFixed(3)),
+      direct_rps: results.direct!.rps,
+      proxy_rps: results.proxy!.rps,
+      chp_rps: results.chp!.rps,
+      nginx_rps: results.nginx!.rps,
+      proxy_p50_ms: results.proxy!.p50,
+      proxy_p99_ms: results.proxy!.p99,
+      chp_p50_ms: results.chp!.p50,
+      chp_p99_ms: results.chp!.p99,
+      nginx_p99_ms: results.nginx!.p99,
+      proxy_vs_chp: Number((results.proxy!.rps / results.chp!.rps).toFixed(2)),
+    };
+    log(`\nour proxy: ${summary.proxy_vs_chp}x configurable-http-proxy's throughput (target >= 1.5x), p99 ${summary.proxy_p99_ms} ms vs ${summary.chp_p99_ms} ms`);
+    log(`JupyterLab cold start median ${summary.start_median_s} s (target <= 1.0 s)`);
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
+  } finally {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 1500));
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+await main();
