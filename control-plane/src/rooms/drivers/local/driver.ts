@@ -21,7 +21,7 @@ import { InputError, UnavailableError } from '../../../errors/index.ts';
 import {
   roomSpecSchema, ROOM_SOCKET_NAME,
   type AppliedLimits, type DriverOptions, type OwnedRoom, type RoomDriver, type RoomObservation,
-  type RoomSpec, type RoomUsage, type SavedRoomState,
+  type RoomSpec, type SavedRoomState,
 } from '../types.ts';
 import { bwrapArgs, roomEnv } from './bwrap-args.ts';
 import {
@@ -29,7 +29,9 @@ import {
 } from './limits.ts';
 import { probeSocket } from './probe.ts';
 import { refreshSocketLink, removeSocketLink, socketLinkPath } from './socket-link.ts';
-import { descendants, formatLabels, isAlive, readStat, scanLabelledProcesses, type LabelledProcess } from './proc.ts';
+import {
+  anyAlive, CLOCK_TICKS_PER_SECOND, descendants, formatLabels, isAlive, procUsage, readStat, scanLabelledProcesses, signal, type LabelledProcess,
+} from './proc.ts';
 import { buildSeccompFilter } from './seccomp.ts';
 
 export interface LocalDriverOptions extends DriverOptions {
@@ -65,8 +67,6 @@ interface LocalState extends SavedRoomState {
   limits: AppliedLimits;
 }
 
-const CLOCK_TICKS_PER_SECOND = 100;
-const PAGE_BYTES = 4096;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class LocalDriver implements RoomDriver {
@@ -301,34 +301,6 @@ async function adoptFromProc(p: LabelledProcess, now: Date): Promise<LocalState>
     socketDir, socketPath: socketLinkPath(socketDir), baseUrl, startedAt: (await processStartTime(now)).toISOString(),
     limits: appliedLimits(argv.every((a) => !a.includes('ulimit -v'))),
   };
-}
-
-async function anyAlive(pids: number[]): Promise<boolean> {
-  for (const pid of pids) {
-    const s = await readStat(pid);
-    if (s && s.state !== 'Z') return true;
-  }
-  return false;
-}
-
-function signal(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(pid, sig);
-  } catch {
-    // Already gone: stopping what is not there succeeds.
-  }
-}
-
-async function procUsage(pid: number): Promise<RoomUsage> {
-  let ticks = 0;
-  let pages = 0;
-  for (const p of [pid, ...(await descendants(pid))]) {
-    const s = await readStat(p);
-    if (s) ticks += s.cpuTicks;
-    const statm = await readFile(`/proc/${p}/statm`, 'utf8').catch(() => '');
-    pages += Number(statm.split(' ')[1] ?? 0) || 0;
-  }
-  return { cpuSeconds: ticks / CLOCK_TICKS_PER_SECOND, memoryBytes: pages * PAGE_BYTES };
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -4,7 +4,10 @@
  * found after a control-plane restart and orphans can be listed.
  */
 import { readdir, readFile } from 'node:fs/promises';
-import { ROOM_LABELS } from '../types.ts';
+import { ROOM_LABELS, type RoomUsage } from '../types.ts';
+
+export const CLOCK_TICKS_PER_SECOND = 100;
+const PAGE_BYTES = 4096;
 
 export const LABELS_ENV = 'ANALYSEROM_ROOM_LABELS';
 
@@ -115,4 +118,32 @@ export async function descendants(root: number): Promise<number[]> {
     }
   }
   return out;
+}
+
+export async function anyAlive(pids: number[]): Promise<boolean> {
+  for (const pid of pids) {
+    const s = await readStat(pid);
+    if (s && s.state !== 'Z') return true;
+  }
+  return false;
+}
+
+export function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // Already gone: stopping what is not there succeeds.
+  }
+}
+
+export async function procUsage(pid: number): Promise<RoomUsage> {
+  let ticks = 0;
+  let pages = 0;
+  for (const p of [pid, ...(await descendants(pid))]) {
+    const s = await readStat(p);
+    if (s) ticks += s.cpuTicks;
+    const statm = await readFile(`/proc/${p}/statm`, 'utf8').catch(() => '');
+    pages += Number(statm.split(' ')[1] ?? 0) || 0;
+  }
+  return { cpuSeconds: ticks / CLOCK_TICKS_PER_SECOND, memoryBytes: pages * PAGE_BYTES };
 }
