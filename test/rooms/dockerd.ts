@@ -3,9 +3,14 @@
  * unix socket of its own with its own data, exec and pid paths, and with networking switched off
  * (`--bridge=none --iptables=false --ip6tables=false`), so no container can get an address and the
  * host's firewall and any other dockerd are left alone. `stop()` ends it and removes its folders.
+ *
+ * `cacheDataRoot` keeps the daemon's data root (its images) between runs, so the 2.4 GB room image
+ * is imported once per machine rather than once per run. A pid file guards it: while another live
+ * test daemon uses it, this one falls back to a fresh data root. Containers are always removed.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, readFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
@@ -29,17 +34,34 @@ export function ensureDockerInstalled(): void {
   if (r.status !== 0) throw new Error(`apt-get install docker.io failed: ${r.stderr}`);
 }
 
-export async function startDockerd(opts: { readyTimeoutMs?: number } = {}): Promise<TestDockerd> {
+function claimCache(cacheDataRoot: string | undefined): string | undefined {
+  if (!cacheDataRoot) return undefined;
+  const owner = `${cacheDataRoot}.pid`;
+  if (existsSync(owner)) {
+    const pid = Number(readFileSync(owner, 'utf8'));
+    try {
+      process.kill(pid, 0);
+      return undefined; // in use by a live test run
+    } catch { /* stale */ }
+  }
+  mkdirSync(cacheDataRoot, { recursive: true });
+  writeFileSync(owner, String(process.pid));
+  return cacheDataRoot;
+}
+
+export async function startDockerd(opts: { readyTimeoutMs?: number; cacheDataRoot?: string } = {}): Promise<TestDockerd> {
   ensureDockerInstalled();
   // Short path: unix socket paths are limited to 108 bytes and containerd nests deep under exec-root.
   const dir = mkdtempSync(join(tmpdir(), 'ar-dockerd-'));
+  const cached = claimCache(opts.cacheDataRoot);
+  const dataRoot = cached ?? join(dir, 'data');
   const socketPath = join(dir, 'docker.sock');
   const logPath = join(dir, 'dockerd.log');
   const child: ChildProcess = spawn(
     'sh',
     ['-c', `exec dockerd "$@" >>'${logPath}' 2>&1`, 'dockerd',
       '-H', `unix://${socketPath}`,
-      '--data-root', join(dir, 'data'),
+      '--data-root', dataRoot,
       '--exec-root', join(dir, 'exec'),
       '--pidfile', join(dir, 'dockerd.pid'),
       '--bridge=none', '--iptables=false', '--ip6tables=false', '--ip-forward=false', '--ip-masq=false',
@@ -50,6 +72,10 @@ export async function startDockerd(opts: { readyTimeoutMs?: number } = {}): Prom
   let exited = false;
   child.on('exit', () => { exited = true; });
   const docker = new Docker({ socketPath });
+  const removeContainers = async () => {
+    const containers = await docker.listContainers({ all: true });
+    await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => {})));
+  };
   const deadline = Date.now() + (opts.readyTimeoutMs ?? 60_000);
   for (;;) {
     if (exited) throw new Error(`dockerd exited during start-up:\n${log()}`);
@@ -64,15 +90,13 @@ export async function startDockerd(opts: { readyTimeoutMs?: number } = {}): Prom
       await new Promise((r) => setTimeout(r, 200));
     }
   }
+  await removeContainers(); // left by a run that crashed
   return {
     socketPath,
     docker,
     log,
     async stop() {
-      try {
-        const containers = await docker.listContainers({ all: true });
-        await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => {})));
-      } catch { /* daemon already gone */ }
+      await removeContainers().catch(() => { /* daemon already gone */ });
       if (!exited) {
         const gone = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');
@@ -81,8 +105,9 @@ export async function startDockerd(opts: { readyTimeoutMs?: number } = {}): Prom
         clearTimeout(timer);
       }
       // Overlay mounts of a daemon killed hard may linger under data-root; unmount before removing.
-      spawnSync('sh', ['-c', `grep -o ' ${dir}[^ ]*' /proc/mounts | sort -r | xargs -r -n1 umount -l`]);
-      rmSync(dir, { recursive: true, force: true });
+      for (const root of [dir, dataRoot]) spawnSync('sh', ['-c', `grep -o ' ${root}[^ ]*' /proc/mounts | sort -r | xargs -r -n1 umount -l`]);
+      await rm(dir, { recursive: true, force: true });
+      if (cached) await rm(`${cached}.pid`, { force: true });
     },
   };
 }
