@@ -17,7 +17,8 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { hash } from 'node:crypto';
-import { canonicalJson, entryHash, GENESIS_HASH } from './hash.ts';
+import { entryHash } from './hash.ts';
+import { FastLineHasher, HEX, K_PREV, shapeProblem, TAIL_LEN } from './export-verify-fast.ts';
 
 export type LineFailureKind = 'malformed' | 'seq' | 'link' | 'hash';
 
@@ -42,41 +43,8 @@ export interface RangeResult {
   slowLines: number;
 }
 
-const enc = (s: string) => Uint8Array.from(Buffer.from(s, 'latin1'));
-const K_SEQ = enc('{"seq":');
-/** Scalar fields after seq, in preimage order; true when the value may be null. */
-const SCALARS: [Uint8Array, boolean][] = [
-  [enc(',"time":'), false],
-  [enc(',"actor":'), false],
-  [enc(',"role":'), false],
-  [enc(',"action":'), false],
-  [enc(',"object":'), false],
-  [enc(',"projectId":'), true],
-  [enc(',"outcome":'), false],
-  [enc(',"reason":'), true],
-  [enc(',"requestId":'), true],
-  [enc(',"clientAddress":'), true],
-];
-const SCALAR_KEYS = SCALARS.map(([k]) => k);
-const NULLABLE_FIELD = SCALARS.map(([, n]) => n);
-const K_DETAILS = enc(',"details":');
-const K_PREV = enc(',"prevHash":"');
-const K_HASH = enc('","hash":"');
-/** `,"prevHash":"` 64 hex `","hash":"` 64 hex `"}` */
-const TAIL_LEN = K_PREV.length + 64 + K_HASH.length + 64 + 2;
-const PRE_HEAD = enc('["ae1",');
-const HEX = enc('0123456789abcdef');
-const HEX_VALUE = new Int8Array(256).fill(-1);
-for (let i = 0; i < 16; i++) HEX_VALUE[HEX[i] as number] = i;
-
-/** 0 for bytes a canonical ASCII string holds as they are; 1 for the closing quote, backslash, controls, non-ASCII. */
-const BYTE_CLASS = new Uint8Array(256).fill(1);
-for (let b = 0x20; b <= 0x7e; b++) BYTE_CLASS[b] = b === 34 || b === 92 ? 1 : 0;
-
 const CHUNK = 8 << 20;
 const STACK_AT = 128;
-/** Longer lines (large details) take the slow path. */
-const MAX_FAST_LINE = 1 << 15;
 
 export function scanRange(path: string, start: number, end: number, treeSize: number): RangeResult {
   return new RangeScanner(treeSize).run(path, start, end);
@@ -84,10 +52,7 @@ export function scanRange(path: string, start: number, end: number, treeSize: nu
 
 class RangeScanner {
   private readonly treeSize: number;
-  /** The preimage under construction; starts with `["ae1",`. */
-  private readonly scratch = Buffer.alloc(MAX_FAST_LINE + 64);
-  /** scratch.subarray(0, n) by n, so hashing a preimage allocates no view. */
-  private readonly views: Buffer[] = [];
+  private readonly fast = new FastLineHasher();
   private readonly leaf = Buffer.alloc(33);
   /**
    * One buffer for the node preimage (bytes 0..64: 0x01 || left || right) and the compact range's
@@ -105,13 +70,10 @@ class RangeScanner {
   private slowLines = 0;
   private first: RangeResult['first'] = null;
   private failure: RangeResult['failure'] = null;
-  // Set by checkLine for the line just checked.
-  private seq = 0;
 
   constructor(treeSize: number) {
     this.treeSize = treeSize;
     this.node[0] = 1;
-    this.scratch.set(PRE_HEAD, 0);
   }
 
   run(path: string, start: number, end: number): RangeResult {
@@ -196,9 +158,9 @@ class RangeScanner {
    * Any failure is left to the slow path, so that one place decides what failed, in check order.
    */
   private checkLine(buf: Buffer, s: number, e: number): boolean {
-    const fast = this.fastHash(buf, s, e);
+    const fast = this.fast.hash(buf, s, e, this.count > 0 ? this.prevHex : null);
     if (fast === null) return this.slowLine(buf.toString('utf8', s, e));
-    const seq = this.seq;
+    const seq = this.fast.seq;
     const prevAt = e - TAIL_LEN + K_PREV.length;
     const hAt = e - 66;
     let same = true;
@@ -274,147 +236,8 @@ class RangeScanner {
     this.depth = d + 1;
   }
 
-  /**
-   * The chain hash of a canonical line (a 32-char binary string), computed on its bytes, or null
-   * when the line is not in canonical form. Sets `this.seq`. The hash and prevHash hex are not
-   * checked here: the caller compares them with the computed hash and the previous line's hash.
-   */
-  private fastHash(buf: Buffer, s: number, e: number): string | null {
-    const len = e - s;
-    if (len < TAIL_LEN + 40 || len > MAX_FAST_LINE) return null;
-    const out = this.scratch;
-    let p = s;
-    for (let k = 0; k < 7; k++) if (buf[p + k] !== K_SEQ[k]) return null;
-    p += 7;
-    let j = 7; // out starts with PRE_HEAD
-    // seq: 1 to 15 digits, no leading zero.
-    let seq = 0;
-    let b = buf[p] as number;
-    if (b === 48 && buf[p + 1] !== 44) return null;
-    while (b >= 48 && b <= 57) {
-      seq = seq * 10 + (b - 48);
-      out[j++] = b;
-      b = buf[++p] as number;
-    }
-    if (j === 7 || j > 22) return null;
-    this.seq = seq;
-    const tail = e - TAIL_LEN;
-    for (let f = 0; f < SCALAR_KEYS.length; f++) {
-      const key = SCALAR_KEYS[f] as Uint8Array;
-      const kl = key.length;
-      for (let k = 0; k < kl; k++) if (buf[p + k] !== key[k]) return null;
-      p += kl;
-      out[j++] = 44; // ,
-      b = buf[p] as number;
-      if (b === 110) {
-        if (!NULLABLE_FIELD[f] || buf[p + 1] !== 117 || buf[p + 2] !== 108 || buf[p + 3] !== 108) return null;
-        out[j] = 110;
-        out[j + 1] = 117;
-        out[j + 2] = 108;
-        out[j + 3] = 108;
-        j += 4;
-        p += 4;
-        continue;
-      }
-      if (b !== 34) return null;
-      out[j++] = 34;
-      // A string of printable ASCII without escapes: exactly what JSON.stringify writes for it.
-      // The tail is fixed-length, so a string running into it is caught by the key checks after it.
-      for (;;) {
-        b = buf[++p] as number;
-        out[j++] = b;
-        if (BYTE_CLASS[b] !== 0) {
-          if (b === 34) break;
-          return null;
-        }
-      }
-      p++;
-      if (p >= tail) return null;
-    }
-    for (let k = 0; k < K_DETAILS.length; k++) if (buf[p + k] !== K_DETAILS[k]) return null;
-    p += K_DETAILS.length;
-    out[j++] = 44;
-    // details: between here and the fixed-length tail; must be canonicalJson of an object.
-    if (tail - p === 2) {
-      if (buf[p] !== 123 || buf[p + 1] !== 125) return null;
-      out[j] = 123;
-      out[j + 1] = 125;
-      j += 2;
-    } else {
-      if (buf[p] !== 123 || tail - p < 2) return null;
-      const text = buf.toString('utf8', p, tail);
-      let d: unknown;
-      try {
-        d = JSON.parse(text);
-      } catch {
-        return null;
-      }
-      if (d === null || typeof d !== 'object' || Array.isArray(d) || canonicalJson(d) !== text) return null;
-      j += buf.copy(out, j, p, tail);
-    }
-    // ,"prevHash":"<64 hex>","hash":"<64 hex>"}
-    p = tail;
-    for (let k = 0; k < K_PREV.length; k++) if (buf[p + k] !== K_PREV[k]) return null;
-    p += K_PREV.length;
-    out[j] = 44;
-    out[j + 1] = 34;
-    j += 2;
-    if (this.count > 0) out.set(this.prevHex, j); // equal to the line's prevHash, or the caller fails the link
-    else for (let k = 0; k < 64; k++) if (HEX_VALUE[(out[j + k] = buf[p + k] as number)] === -1) return null;
-    j += 64;
-    out[j] = 34;
-    out[j + 1] = 93; // ]
-    j += 2;
-    p += 64;
-    for (let k = 0; k < K_HASH.length; k++) if (buf[p + k] !== K_HASH[k]) return null;
-    if (buf[e - 2] !== 34 || buf[e - 1] !== 125) return null;
-    let view = this.views[j];
-    if (view === undefined) view = this.views[j] = out.subarray(0, j);
-    return hash('sha256', view, 'binary');
-  }
 }
 
 const LINK_MESSAGE = 'prevHash is not the hash of the entry before';
 const HASH_MESSAGE = "hash does not match the entry's fields";
 
-const FIELDS = [
-  'seq',
-  'time',
-  'actor',
-  'role',
-  'action',
-  'object',
-  'projectId',
-  'outcome',
-  'reason',
-  'requestId',
-  'clientAddress',
-  'details',
-  'prevHash',
-  'hash',
-] as const;
-const NULLABLE = new Set(['projectId', 'reason', 'requestId', 'clientAddress']);
-
-/** Why a parsed line is not an export entry, or null. */
-export function shapeProblem(v: unknown): string | null {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) return 'not a JSON object';
-  const rec = v as Record<string, unknown>;
-  const keys = Object.keys(rec);
-  for (const k of keys) if (!(FIELDS as readonly string[]).includes(k)) return `unknown field '${k}'`;
-  for (const f of FIELDS) {
-    if (!(f in rec)) return `missing field '${f}'`;
-    const x = rec[f];
-    if (f === 'seq') {
-      if (!Number.isSafeInteger(x) || (x as number) < 0) return 'seq must be a non-negative integer';
-    } else if (f === 'details') {
-      if (x === null || typeof x !== 'object' || Array.isArray(x)) return 'details must be an object';
-    } else if (f === 'prevHash' || f === 'hash') {
-      if (typeof x !== 'string' || !/^[0-9a-f]{64}$/.test(x)) return `${f} must be 64 lowercase hex characters`;
-    } else if (!(typeof x === 'string' || (x === null && NULLABLE.has(f)))) {
-      return `${f} must be a string${NULLABLE.has(f) ? ' or null' : ''}`;
-    }
-  }
-  return null;
-}
-
-export { GENESIS_HASH };

@@ -9,7 +9,7 @@ import { verifyExport, type ExportVerification } from '../../audit/export-verify
 import { parsePublicKey } from '../../audit/checkpoint.ts';
 import { verifyCheckpointConsistency, verifyEntryInclusion, type ProofCheck } from '../../audit/merkle-proof.ts';
 import type { AuditEntry } from '../../audit/types.ts';
-import { shapeProblem } from '../../audit/export-verify-scan.ts';
+import { shapeProblem } from '../../audit/export-verify-fast.ts';
 import { CliError, type Command, type CommandArgs, type CommandGroup } from '../command.ts';
 
 /** Parses options with a zod schema; a bad option is a usage error (exit 2). */
