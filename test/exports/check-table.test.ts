@@ -122,9 +122,8 @@ describe('table checks for the room', () => {
     const res = await t.p.call('POST', `/api/projects/${t.projectId}/exports`, {
       as: 'researcher', body: { purpose: 'oops', files: [{ path: 'ids.csv', description: 'ids' }] },
     });
-    expect(res.body.files[0].checks.file.findings).toContainEqual({
-      rule: 'pseudonym', status: 'fail', message: "1 occurrence(s) of the project's pseudonyms", count: 1, at: [{ line: 2, column: 1 }],
-    });
+    expect(res.body.files[0].checks.file.findings).toEqual([{ check: 'pseudonym', line: 2, value: PSEUDONYM }]);
+    expect(res.body.files[0].checkStatus).toBe('fail');
   });
 
   it('a table that differs from a released one by a few records is flagged for review (differencing ledger)', async () => {
@@ -132,7 +131,10 @@ describe('table checks for the room', () => {
     const first = await t.p.call('POST', `/api/projects/${t.projectId}/exports`, {
       as: 'researcher', body: { purpose: 'all', files: [{ path: 'all.csv', description: 'sex', table: { source: { copy: 'population.parquet' }, spec: SEX_BY_YEAR } }] },
     });
-    for (const admin of ['admin1', 'admin2']) await t.p.call('POST', `/api/exports/${first.body.id}/reviews`, { as: admin, body: { decision: 'approve' } });
+    expect(first.body.checksStatus).toBe('pass');
+    for (const admin of ['admin1', 'admin2']) {
+      expect((await t.p.call('POST', `/api/exports/${first.body.id}/reviews`, { as: admin, body: { decision: 'approve' } })).status).toBe(201);
+    }
     const ledger = await t.p.deps.store.query('SELECT file_id FROM release_ledger WHERE request_id = $1', [first.body.id]);
     expect(ledger).toEqual([{ file_id: 'f1' }]);
     // The same population less three women: each table passes alone; their difference is a cell of 3.
@@ -144,5 +146,27 @@ describe('table checks for the room', () => {
     });
     expect(res.body.status).toBe('review');
     expect(res.body.rules.differencing).toContainEqual({ earlier: `${first.body.id}/f1`, variables: ['sex'], labels: ['f'], difference: 3 });
+  });
+
+  it('two tables in review at once are compared with each other, and tables within one request too', async () => {
+    const byYear = { method: 'pivot_table', index: ['birth_year'], columns: [], values: null, aggfunc: null, margins: false };
+    t.output('researcher', 'years.csv', SAFE_CSV);
+    const pending = await t.p.call('POST', `/api/projects/${t.projectId}/exports`, {
+      as: 'researcher', body: { purpose: 'years', files: [{ path: 'years.csv', description: 'by year', table: { source: { copy: 'population.parquet' }, spec: byYear } }] },
+    });
+    expect(pending.body.status).toBe('in_review');
+    const rows = ['sex,birth_year'];
+    for (let i = 0; i < 596; i++) rows.push(`${i % 2 ? 'm' : 'f'},${i < 196 ? 1950 : 1951 + (i % 2)}`);
+    t.output('researcher', 'fewer.csv', `${rows.join('\n')}\n`);
+    const next = await t.p.call('POST', `/api/projects/${t.projectId}/exports`, {
+      as: 'researcher',
+      body: { purpose: 'years again', files: [
+        { path: 'years.csv', description: 'by year, fewer', table: { source: { output: 'fewer.csv' }, spec: byYear } },
+        { path: 'all.csv', description: 'by year, all', table: { source: { copy: 'population.parquet' }, spec: byYear } },
+      ] },
+    });
+    const [first, second] = next.body.files.map((f: { checks: { table: { rules: { differencing: unknown[] } } } }) => f.checks.table.rules.differencing);
+    expect(first).toContainEqual({ earlier: `${pending.body.id}/f1`, variables: ['birth_year'], labels: [1950], difference: 4 });
+    expect(second).toContainEqual({ earlier: `${next.body.id}/f1`, variables: ['birth_year'], labels: [1950], difference: 4 });
   });
 });

@@ -18,7 +18,7 @@ import type { Store } from '../store/index.ts';
 import { checkFileContent, worstStatus, type CheckStatus } from './file-checks.ts';
 import type { PolicySource } from './policy.ts';
 import { copyHashed, createStagingDir, openUnder, safeRelativePath, sealStagingDir } from './staging.ts';
-import { addEvent, getRequest, insertFile, insertRequest, projectLedger, setStatus, type AirlockFile, type AirlockRequest } from './store.ts';
+import { addEvent, differencingBase, getRequest, insertFile, insertRequest, setStatus, type AirlockFile, type AirlockRequest } from './store.ts';
 import { checkTableRequest, pseudonymLookup, TableRequestSchema } from './table-checks.ts';
 
 export interface AirlockDeps {
@@ -72,7 +72,7 @@ export async function requestExport(
   const files: Array<{ file: AirlockFile; ledger: unknown }> = [];
   try {
     const outputs = paths.outputs(projectId, principal.userId);
-    const earlier = policy.tables.differencing ? await projectLedger(store, projectId) : [];
+    const earlier = policy.tables.differencing ? await differencingBase(store, projectId) : [];
     const among = pseudonymLookup(paths, projectId);
     let total = 0;
     for (const [i, f] of input.files.entries()) {
@@ -89,20 +89,24 @@ export async function requestExport(
         throw new NotAllowedError(`the request is larger than the limit of ${policy.files.maxRequestBytes} bytes`, { reason: 'request_too_large' });
       }
       const bytes = await readFile(staged.path);
-      const content = await checkFileContent(bytes, { rules: policy.files, threshold: policy.tables.threshold, pseudonymsAmong: among, direction: 'export' });
+      const content = await checkFileContent(opened.rel, bytes, { rules: policy.files, threshold: policy.tables.threshold, pseudonymsAmong: among, direction: 'export' });
+      if (content.refusal) throw new NotAllowedError(`'${opened.rel}': ${content.refusal.message}`, { reason: content.refusal.reason, details: { file: opened.rel } });
       let table = null;
       let ledger = null;
       if (f.table) {
         const checked = await checkTableRequest({ paths, projectId, userId: principal.userId, request: f.table, rules: policy.tables, earlier });
         table = { source: checked.source, ...checked.result };
         ledger = checked.ledger;
+        // Later tables of the same request are compared with this one too.
+        earlier.push({ ...checked.ledger, id: `${id}/${fileId}`, source: 'copy' in f.table.source ? f.table.source.copy : f.table.source.output });
       }
       const statuses: CheckStatus[] = [content.status];
       if (table) statuses.push(table.status);
       files.push({
         file: {
-          id: fileId, name: opened.rel, description: f.description, sizeBytes: staged.size, sha256: staged.sha256, contentType: content.type,
-          tableRequest: f.table ?? null, checks: { file: content, table }, checkStatus: worstStatus(statuses), stagedAt: now.toISOString(),
+          id: fileId, name: opened.rel, description: f.description, sizeBytes: staged.size, sha256: staged.sha256, contentType: content.result.type.kind,
+          tableRequest: f.table ?? null, checks: { file: content.result, fileStatus: content.status, table }, checkStatus: worstStatus(statuses),
+          stagedAt: now.toISOString(),
         },
         ledger,
       });

@@ -8,7 +8,7 @@ import { requireDataAccess, requireProjectVisible } from '../projects/index.ts';
 import { ExportInputSchema, ResubmitInputSchema, requestExport, resubmitExport, withdrawRequest, type AirlockDeps } from './export-requests.ts';
 import { addReleasedTablesToLedger, releaseFile } from './release.ts';
 import { recordReview, ReviewInputSchema } from './review.ts';
-import { getRequest, listRequests, projectLedger } from './store.ts';
+import { differencingBase, getRequest, listRequests } from './store.ts';
 import { checkTableRequest, TableRequestSchema } from './table-checks.ts';
 import { requestDetail, requestSummaries } from './views.ts';
 
@@ -119,7 +119,7 @@ export function exportRoutes(deps: AirlockDeps): RouteDef[] {
       async handler({ principal, params, body, audit }) {
         const permit = await requireDataAccess(store, principal!, params.projectId, clock.now());
         const policy = deps.policies.forProject(params.projectId, permit);
-        const earlier = policy.tables.differencing ? await projectLedger(store, params.projectId) : [];
+        const earlier = policy.tables.differencing ? await differencingBase(store, params.projectId) : [];
         const checked = await checkTableRequest({ paths: deps.paths, projectId: params.projectId, userId: principal!.userId, request: body, rules: policy.tables, earlier });
         audit.details = { source: checked.source, status: checked.result.status };
         return {

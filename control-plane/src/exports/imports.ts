@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { ConflictError, InputError, NotAllowedError } from '../errors/index.ts';
 import type { Principal } from '../identity/index.ts';
 import { requireDataAccess } from '../projects/index.ts';
+import type { Policy } from '../policies/index.ts';
 import type { Queryable } from '../store/index.ts';
 import type { AirlockDeps } from './export-requests.ts';
 import { checkFileContent, worstStatus } from './file-checks.ts';
@@ -50,7 +51,7 @@ async function requireOwnDraft(deps: AirlockDeps, q: Queryable, principal: Princ
 export async function addImportFile(deps: AirlockDeps, principal: Principal, importId: string, name: string, description: string, bytes: Uint8Array) {
   return deps.store.tx(async (q) => {
     const req = await requireOwnDraft(deps, q, principal, importId);
-    const rules = (req.policy as { files: Parameters<typeof checkFileContent>[1]['rules']; tables: { threshold: number } });
+    const rules = req.policy as unknown as Pick<Policy, 'files' | 'tables'>;
     if (bytes.length > rules.files.maxFileBytes) {
       throw new NotAllowedError(`the file is larger than the limit of ${rules.files.maxFileBytes} bytes`, { reason: 'file_too_large' });
     }
@@ -59,15 +60,14 @@ export async function addImportFile(deps: AirlockDeps, principal: Principal, imp
     if (files.reduce((s, f) => s + f.sizeBytes, 0) + bytes.length > rules.files.maxRequestBytes) {
       throw new NotAllowedError(`the import is larger than the limit of ${rules.files.maxRequestBytes} bytes`, { reason: 'request_too_large' });
     }
-    const checks = await checkFileContent(bytes, { rules: rules.files, threshold: rules.tables.threshold, direction: 'import' });
-    const refusal = checks.findings.find((f) => f.status === 'fail' && (f.rule === 'archive' || f.rule === 'executable' || f.rule === 'size'));
-    if (refusal) throw new NotAllowedError(`'${name}': ${refusal.message}`, { reason: `refused_${refusal.rule}`, details: { type: checks.type } });
+    const checks = await checkFileContent(name, Buffer.from(bytes), { rules: rules.files, threshold: rules.tables.threshold, direction: 'import' });
+    if (checks.refusal) throw new NotAllowedError(`'${name}': ${checks.refusal.message}`, { reason: checks.refusal.reason, details: { type: checks.result.type } });
     const id = `f${files.length + 1}`;
     const staged = await stageBytes(join(deps.paths.airlock(importId), id), bytes);
     const now = deps.clock.now().toISOString();
     const file = {
-      id, name, description, sizeBytes: staged.size, sha256: staged.sha256, contentType: checks.type, tableRequest: null,
-      checks: { file: checks, table: null }, checkStatus: checks.status, stagedAt: now,
+      id, name, description, sizeBytes: staged.size, sha256: staged.sha256, contentType: checks.result.type.kind, tableRequest: null,
+      checks: { file: checks.result, fileStatus: checks.status, table: null }, checkStatus: checks.status, stagedAt: now,
     };
     await insertFile(q, importId, file, null);
     await setChecksStatus(q, importId, worstStatus([req.checksStatus, checks.status]));

@@ -33,6 +33,5 @@ export const exportsModule: ModuleFactory = exportsModuleWith();
 
 export { requestExport, resubmitExport, withdrawRequest, ExportInputSchema, type AirlockDeps, type ExportInput } from './export-requests.ts';
 export { checkTableRequest, latestCopy, TableRequestSchema, type TableRequest } from './table-checks.ts';
-export { checkFileContent, type FileCheckResult, type FileFinding } from './file-checks.ts';
-export { detectContentType, type ContentType } from './content-type.ts';
+export { checkFileContent, type AirlockFileCheck, type CheckStatus } from './file-checks.ts';
 export type { AirlockRequest, AirlockFile, Review, RequestStatus } from './store.ts';

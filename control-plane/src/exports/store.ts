@@ -170,3 +170,20 @@ export async function addToLedger(q: Queryable, projectId: string, requestId: st
     projectId, requestId, fileId, JSON.stringify(ledger), at,
   ]);
 }
+
+/**
+ * What a new table is compared with: the released tables, and the tables of the project's
+ * requests still in review. Two requests in review at once would otherwise each be checked
+ * only against what was released before either, and both could be approved.
+ */
+export async function differencingBase(q: Queryable, projectId: string): Promise<LedgerTable[]> {
+  const pending = await q.query<{ requestId: string; fileId: string; source: string; ledger: Omit<LedgerTable, 'id' | 'source'> }>(
+    `SELECT f.request_id AS "requestId", f.id AS "fileId", f.ledger,
+       coalesce(f.table_request->'source'->>'copy', f.table_request->'source'->>'output', '') AS source
+     FROM airlock_files f JOIN airlock_requests r ON r.id = f.request_id
+     WHERE r.project_id = $1 AND r.direction = 'export' AND r.status = 'in_review' AND f.ledger IS NOT NULL
+     ORDER BY r.created_at, f.id`,
+    [projectId],
+  );
+  return [...(await projectLedger(q, projectId)), ...pending.map((p) => ({ ...p.ledger, source: p.source, id: `${p.requestId}/${p.fileId}` }))];
+}

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { openDuck } from '../data-copies/duckdb.ts';
 import { InputError, NotFoundError } from '../errors/index.ts';
-import { checkTable, type LedgerTable, type TableCheckResult } from '../output-checks/index.ts';
+import { checkTable, ledgerTableOf, type LedgerTable, type TableCheckResult } from '../output-checks/index.ts';
 import type { PlatformPaths } from '../platform/paths.ts';
 import type { TableRules } from '../policies/index.ts';
 import { copyHashed, openUnder } from './staging.ts';
@@ -33,7 +33,8 @@ export type TableRequest = z.infer<typeof TableRequestSchema>;
 export interface AirlockTableCheck {
   /** What the check engine returned, without the ledger (true counts stay inside). */
   result: Omit<TableCheckResult, 'ledger'>;
-  ledger: TableCheckResult['ledger'];
+  /** The table's record counts for the differencing ledger. */
+  ledger: Omit<LedgerTable, 'id' | 'source'>;
   source: { kind: 'copy'; version: number; file: string } | { kind: 'output'; file: string; sha256: string };
 }
 
@@ -85,7 +86,8 @@ export async function checkTableRequest(opts: {
       }
     }
     const checked = await checkTable(duck.conn, { source: { file }, spec: request.spec, rules: opts.rules, earlier: opts.earlier });
-    const { ledger, ...result } = checked;
+    const { ledger: _ledger, ...result } = checked;
+    const { id: _id, source: _source, ...ledger } = ledgerTableOf(checked, '', '');
     return { result, ledger, source };
   } finally {
     duck.close();
