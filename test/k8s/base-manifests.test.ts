@@ -2,6 +2,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { restrictedViolations } from './pod-security.ts';
 import { validateManifest } from './validate-manifest.ts';
 
 const BASE = join(import.meta.dirname, '../../k8s/base');
@@ -77,6 +78,12 @@ describe('k8s/base control plane', () => {
     expect(c.readinessProbe.httpGet.path).toBe('/readyz');
     expect(d.spec.selector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'analyserom-control-plane' });
     expect(d.spec.template.metadata.labels).toMatchObject(d.spec.selector.matchLabels);
+  });
+
+  it('passes the restricted Pod Security Standard its namespace enforces', () => {
+    const d = find(objects, 'Deployment', 'analyserom-control-plane');
+    expect(restrictedViolations(d.spec.template.spec)).toEqual([]);
+    expect(restrictedViolations({ ...d.spec.template.spec, volumes: [{ name: 'h', hostPath: { path: '/' } }] })).toEqual(['volume h: type hostPath not allowed']);
   });
 
   it('takes DATABASE_URL and the master key from Secrets, never as plain values', () => {

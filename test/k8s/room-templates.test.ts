@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadTemplates, renderRoomManifests, roomNames } from '../../control-plane/src/rooms/drivers/kubernetes/index.ts';
 import { render } from '../../control-plane/src/rooms/drivers/kubernetes/render.ts';
 import type { RoomSpec } from '../../control-plane/src/rooms/drivers/types.ts';
+import { restrictedViolations } from './pod-security.ts';
 import { validateManifest } from './validate-manifest.ts';
 
 const templates = loadTemplates();
@@ -30,6 +31,7 @@ describe('k8s/rooms templates', () => {
         expect(validateManifest(o), `${o.kind}`).toEqual([]);
         expect(JSON.stringify(o)).not.toContain('${');
       }
+      expect(restrictedViolations(objects.pod.spec)).toEqual([]);
     });
   }
 
