@@ -156,7 +156,8 @@ export function createKubernetesDriver(opts: KubernetesDriverOptions): RoomDrive
         }
       });
       await api(() => ignoreConflict(() => core.createNamespacedService({ namespace, body: objects.service })));
-      await api(() => core.createNamespacedPod({ namespace, body: objects.pod }));
+      // 409: a pod our cache has not seen yet (another replica's start): adopt it like any existing one.
+      await api(() => ignoreConflict(() => core.createNamespacedPod({ namespace, body: objects.pod })));
       await wait(inf, () => inf.pods.get(name, namespace) !== undefined, 'pod creation');
       remember(inf, spec.roomId);
       return observe(inf, spec.roomId);
