@@ -157,6 +157,45 @@ describe.skipIf(skip !== undefined)(`room lifecycle${skip ? ` (skipped: ${skip})
   }, 60_000);
 });
 
+describe.skipIf(skip !== undefined)('standby rooms prepared ahead of demand', () => {
+  it('a recent member gets a standby room of their own, unreachable until handed over at start, then a fresh one', async () => {
+    const p = await startRoomsPlatform({ poolSize: 1 });
+    try {
+      const first = await p.startRoom('researcher');
+      await p.call('POST', `/api/rooms/${first.id}/stop`, { as: 'researcher' });
+      await p.waitState(first.id, 'stopped');
+      let standby: { id: string; owner: string; wanted: string; state: string } | undefined;
+      for (let i = 0; i < 200 && standby?.state !== 'running'; i++) {
+        await p.rooms.reconciler.runOnce();
+        standby = ((await p.call('GET', '/api/operator/rooms', { as: 'operator' })).body as (typeof standby)[])[0];
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(standby).toMatchObject({ owner: 'researcher', wanted: 'standby', state: 'running' });
+      expect((await p.call('GET', `/rooms/${standby!.id}/lab`, { as: 'researcher' })).status).toBe(503);
+      expect((await p.call('GET', '/api/rooms', { as: 'researcher' })).body.map((r: { id: string }) => r.id)).toEqual([first.id]);
+      const started = await p.call('POST', `/api/projects/${p.projectId}/rooms`, { as: 'researcher', body: {} });
+      expect({ status: started.status, id: started.body.id, state: started.body.state, wanted: started.body.wanted })
+        .toEqual({ status: 201, id: standby!.id, state: 'running', wanted: 'running' });
+      expect((await p.call('GET', `/rooms/${standby!.id}/lab`, { as: 'researcher' })).status).toBe(200);
+      const tokens = await p.deps.store.query<{ t: string }>('SELECT jupyter_token_sealed AS t FROM rooms WHERE id = ANY($1)', [[first.id, standby!.id]]);
+      expect(new Set(tokens.map((r) => r.t)).size).toBe(2);
+      // Nobody else's room is prepared, and the member's next standby comes only after this one ends.
+      await p.rooms.reconciler.runOnce();
+      expect(((await p.call('GET', '/api/operator/rooms', { as: 'operator' })).body as unknown[]).length).toBe(1);
+      await p.call('POST', `/api/rooms/${standby!.id}/stop`, { as: 'researcher' });
+      await p.waitState(standby!.id, 'stopped');
+      await p.rooms.reconciler.runOnce();
+      const next = ((await p.call('GET', '/api/operator/rooms', { as: 'operator' })).body as { id: string; wanted: string; owner: string }[]);
+      expect(next.map((r) => [r.owner, r.wanted])).toEqual([['researcher', 'standby']]);
+      expect(next[0]!.id).not.toBe(standby!.id);
+      await p.call('POST', `/api/rooms/${next[0]!.id}/stop`, { as: 'operator' });
+      await p.rooms.reconciler.runOnce();
+    } finally {
+      await p.stop();
+    }
+  }, 120_000);
+});
+
 describe.skipIf(skip !== undefined)('room lifecycle across control-plane restarts', () => {
   it('a restarted control plane adopts its running room and ends with no orphan', async () => {
     const first = await startRoomsPlatform();

@@ -63,10 +63,13 @@ export function createRoomsModule(overrides: RoomsOptionsInput = {}, extra: { dr
       await mkdir(dir, { recursive: true, mode });
       await chmod(dir, mode);
     };
+    async function dataDirFor(projectId: string): Promise<string> {
+      const copies = deps.modules.get('data-copies') as Partial<CopiesProvider> | undefined;
+      const copy = typeof copies?.currentCopyDir === 'function' ? await copies.currentCopyDir(projectId) : null;
+      return copy ?? emptyData;
+    }
     async function specFor(room: Room): Promise<RoomSpec> {
       const { paths } = deps;
-      const copies = deps.modules.get('data-copies') as Partial<CopiesProvider> | undefined;
-      const copy = typeof copies?.currentCopyDir === 'function' ? await copies.currentCopyDir(room.projectId) : null;
       const home = paths.home(room.projectId, room.ownerId);
       for (let dir = dirname(home); dir.startsWith(paths.dataDir) && dir !== paths.dataDir; dir = dirname(dir)) await traversable(dir);
       const socketDir = join(paths.room(room.id), 'socket');
@@ -74,7 +77,7 @@ export function createRoomsModule(overrides: RoomsOptionsInput = {}, extra: { dr
       await traversable(paths.imports(room.projectId), 0o755);
       return {
         roomId: room.id, projectId: room.projectId, program: room.program, baseUrl: roomUrl(room.id),
-        dataDir: copy ?? emptyData, homeDir: home, outputsDir: paths.outputs(room.projectId, room.ownerId),
+        dataDir: await dataDirFor(room.projectId), homeDir: home, outputsDir: paths.outputs(room.projectId, room.ownerId),
         importsDir: paths.imports(room.projectId), socketDir,
         limits: { memoryBytes: options.memoryMb * 1024 * 1024, cpuMillis: options.cpuMillis, pids: options.pids },
         jupyterToken: deps.box.open(room.jupyterTokenSealed, tokenContext(room.id)).toString('utf8'),
@@ -101,7 +104,8 @@ export function createRoomsModule(overrides: RoomsOptionsInput = {}, extra: { dr
       },
     });
     const reconciler = createReconciler({
-      store: deps.store, clock: deps.clock, logger: deps.logger, audit: deps.audit, drivers, options, specFor,
+      store: deps.store, clock: deps.clock, logger: deps.logger, audit: deps.audit, drivers, options, specFor, dataDirFor,
+      sealToken: (id) => deps.box.seal(randomBytes(32).toString('hex'), tokenContext(id)),
       lease: storeLease(deps.store, deps.clock, 'rooms', `${ownerId}/${randomBytes(6).toString('hex')}`, options.leaseSeconds * 1000),
       changed(roomId) {
         proxy.invalidate(roomId);

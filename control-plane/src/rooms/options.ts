@@ -16,6 +16,8 @@
  *   TRE_ROOM_KUBECONFIG          enables the kubernetes driver ('in-cluster' or a kubeconfig path)
  *   TRE_ROOM_KUBE_NAMESPACE      rooms namespace (default analyserom-rooms)
  *   TRE_ROOM_KUBE_IMAGE          room image for kubernetes (default analyserom/room:latest)
+ *   TRE_ROOM_POOL_SIZE           standby rooms prepared ahead of demand, each for one recent member (default 0)
+ *   TRE_ROOM_POOL_RECENT_DAYS    who counts as recent for the pool (default 14)
  *   TRE_PROXY_AUTH_CACHE_MS      how long a proxy access decision is reused (default 5000)
  *   TRE_PROXY_UPLOAD_MAX_BYTES   largest request body into a room (default 25 MiB)
  *   TRE_PROXY_CONTENTS_MAX_BYTES largest non-notebook file the contents API may return (default 64 KiB)
@@ -51,6 +53,9 @@ export const roomsOptionsSchema = z.object({
   proxyUploadMaxBytes: int(0).default(25 * 1024 * 1024),
   proxyContentsMaxBytes: int(0).default(64 * 1024),
   proxySessionIdleSeconds: z.coerce.number().positive().default(900),
+  /** Standby rooms kept ready for members who used a room in the last `poolRecentDays` (0: none). */
+  poolSize: int(0).default(0),
+  poolRecentDays: z.coerce.number().positive().default(14),
   /** Activity is written to the store at most this often per room (the idle limit is in minutes). */
   activityFlushMs: int(0).default(10_000),
 });
@@ -64,7 +69,7 @@ const ENV: Record<string, keyof RoomsOptions> = {
   TRE_ROOM_LEASE_S: 'leaseSeconds', TRE_ROOM_DOCKER_SOCKET: 'dockerSocket', TRE_ROOM_KUBECONFIG: 'kubeconfig',
   TRE_ROOM_KUBE_NAMESPACE: 'kubeNamespace', TRE_ROOM_KUBE_IMAGE: 'kubeImage', TRE_PROXY_AUTH_CACHE_MS: 'proxyAuthCacheMs',
   TRE_PROXY_UPLOAD_MAX_BYTES: 'proxyUploadMaxBytes', TRE_PROXY_CONTENTS_MAX_BYTES: 'proxyContentsMaxBytes',
-  TRE_PROXY_SESSION_IDLE_S: 'proxySessionIdleSeconds',
+  TRE_PROXY_SESSION_IDLE_S: 'proxySessionIdleSeconds', TRE_ROOM_POOL_SIZE: 'poolSize', TRE_ROOM_POOL_RECENT_DAYS: 'poolRecentDays',
 };
 
 /** Options from the environment, then `overrides` (tests, benchmarks). Throws naming the bad key. */

@@ -12,6 +12,11 @@
  *     A room still starting is never reaped for idleness (only for `startTimeoutSeconds`).
  *   - Usage of running rooms is added to `room_usage` on every pass.
  *   - Only the holder of the store lease reconciles; the others keep serving and proxying.
+ *   - With `poolSize > 0`, standby rooms are prepared ahead of demand for members who used a room
+ *     recently and have none live: each is a room of its own (own sandbox, the member's home and the
+ *     project's current data, a fresh token), unreachable until the member starts a room and it is
+ *     handed over (`claimStandby`). A sandbox is never reused across members or rooms; standbys are
+ *     recycled after `maxHours` or when the project's data copy changed.
  */
 import type { AuditService } from '../audit/types.ts';
 import { DomainError } from '../errors/index.ts';
@@ -22,7 +27,8 @@ import type { RoomDriver, RoomObservation, RoomSpec } from './drivers/types.ts';
 import type { DriverSet } from './driver-set.ts';
 import type { Lease } from './lease.ts';
 import type { RoomsOptions } from './options.ts';
-import { getRoom, liveRooms, requestStop, updateRoom, type Room } from './room-store.ts';
+import { randomBytes } from 'node:crypto';
+import { getRoom, insertRoom, liveRooms, requestStop, updateRoom, type Room } from './room-store.ts';
 import { accountUsage } from './usage.ts';
 
 export interface ReconcilerDeps {
@@ -34,6 +40,10 @@ export interface ReconcilerDeps {
   lease: Lease;
   options: RoomsOptions;
   specFor(room: Room): Promise<RoomSpec>;
+  /** The data folder a new runtime of the project would get (standbys with another one are recycled). */
+  dataDirFor(projectId: string): Promise<string>;
+  /** A fresh sealed Jupyter token for a new room id. */
+  sealToken(roomId: string): string;
   /** Called after a room's row changed (progress events, proxy cache). */
   changed(roomId: string): void;
 }
@@ -45,8 +55,8 @@ export interface PassReport {
 }
 
 export interface Reconciler {
-  /** One pass now (after any pass in flight). */
-  runOnce(): Promise<PassReport>;
+  /** One full pass now (after any pass in flight). */
+  runOnce(full?: boolean): Promise<PassReport>;
   /** Ask for a pass soon (a room was requested or asked to stop). */
   kick(): void;
   start(): void;
@@ -63,7 +73,18 @@ const ACCESS_GATE = `
     FROM rooms r JOIN projects p ON p.id = r.project_id
     LEFT JOIN LATERAL (SELECT expires_at, authorised_persons FROM permits WHERE project_id = r.project_id ORDER BY version DESC LIMIT 1) pm ON true
     LEFT JOIN project_members m ON m.project_id = r.project_id AND m.user_id = r.owner_id
-   WHERE r.wanted = 'running' AND r.state NOT IN ('stopped', 'failed')`;
+   WHERE r.wanted IN ('running', 'standby') AND r.state NOT IN ('stopped', 'failed')`;
+
+// Members who used a room recently, may still use one, and have none live: who gets a standby.
+const POOL_CANDIDATES = `
+  SELECT r.project_id AS "projectId", r.owner_id AS "ownerId", max(r.created_at) AS last
+    FROM rooms r JOIN projects p ON p.id = r.project_id AND p.status = 'active'
+    JOIN project_members m ON m.project_id = r.project_id AND m.user_id = r.owner_id
+    JOIN LATERAL (SELECT expires_at, authorised_persons FROM permits WHERE project_id = r.project_id ORDER BY version DESC LIMIT 1) pm
+      ON pm.expires_at > $1 AND r.owner_id = ANY (pm.authorised_persons)
+   WHERE r.created_at > $2 AND r.stop_reason IS DISTINCT FROM 'standby_recycled'
+     AND NOT EXISTS (SELECT 1 FROM rooms l WHERE l.project_id = r.project_id AND l.owner_id = r.owner_id AND l.state NOT IN ('stopped', 'failed'))
+   GROUP BY r.project_id, r.owner_id ORDER BY last DESC LIMIT $3`;
 
 export function createReconciler(d: ReconcilerDeps): Reconciler {
   const { store: q, clock, logger, options } = d;
@@ -99,6 +120,7 @@ export function createReconciler(d: ReconcilerDeps): Reconciler {
     if (room.state === 'running') await accountUsage(q, room, undefined, now);
     await driver.stop(room.id).catch((err: unknown) => logger.warn('room cleanup after failure failed', { roomId: room.id, error: String(err) }));
     await update(room.id, {
+      ...(room.wanted === 'standby' ? { stopReason: 'standby_recycled' } : {}),
       state: 'failed', wanted: 'stopped', failureReason: reason, failureMessage: message ?? null, endpoint: null, driverState: null, stoppedAt: now,
     });
     loaded.delete(room.id);
@@ -129,6 +151,12 @@ export function createReconciler(d: ReconcilerDeps): Reconciler {
         }
         if (JSON.stringify(obs.endpoint ?? null) !== JSON.stringify(room.endpoint)) await update(room.id, { endpoint: obs.endpoint ?? null });
         await accountUsage(q, room, obs.usage, now);
+        if (room.wanted === 'standby') {
+          const stale = now.getTime() - new Date(room.startedAt ?? room.createdAt).getTime() >= options.maxHours * 3_600_000
+            || (room.dataDir !== null && room.dataDir !== (await d.dataDirFor(room.projectId)));
+          if (stale && (await requestStop(q, room.id, 'standby_recycled', now))) d.changed(room.id);
+          return;
+        }
         const lastActive = new Date(room.lastActivityAt ?? room.runningAt ?? now).getTime();
         const started = new Date(room.startedAt ?? room.createdAt).getTime();
         if (now.getTime() - started >= options.maxHours * 3_600_000) await systemStop(room, 'max_lifetime', report);
@@ -162,7 +190,7 @@ export function createReconciler(d: ReconcilerDeps): Reconciler {
       let obs: RoomObservation;
       try {
         const spec = await d.specFor(room);
-        await update(room.id, { state: 'starting', startedAt: clock.now() });
+        await update(room.id, { state: 'starting', startedAt: clock.now(), dataDir: spec.dataDir });
         obs = await driver.start(spec);
       } catch (err) {
         return fail(driver, room, err instanceof DomainError ? (err.reason ?? 'start-refused') : 'start-error', err instanceof Error ? err.message : String(err));
@@ -197,7 +225,29 @@ export function createReconciler(d: ReconcilerDeps): Reconciler {
     }
   }
 
-  async function pass(): Promise<PassReport> {
+  /** Keeps up to `poolSize` standby rooms for recent users, each with its own sandbox, home, data mount and token. */
+  async function fillPool(): Promise<void> {
+    if (options.poolSize <= 0) return;
+    const live = await liveRooms(q);
+    const free = options.poolSize - live.filter((r) => r.wanted === 'standby').length;
+    if (free <= 0) return;
+    const now = clock.now();
+    const since = new Date(now.getTime() - options.poolRecentDays * 86_400_000);
+    for (const c of await q.query<{ projectId: string; ownerId: string }>(POOL_CANDIDATES, [now, since, free])) {
+      const id = `r${randomBytes(6).toString('hex')}`;
+      try {
+        await insertRoom(q, {
+          id, projectId: c.projectId, ownerId: c.ownerId, driver: options.defaultDriver, program: options.program, jupyterTokenSealed: d.sealToken(id), wanted: 'standby',
+        }, now);
+        logger.info('standby room requested', { roomId: id, projectId: c.projectId });
+      } catch (err) {
+        // The member started a room meanwhile (one live room per member): nothing to prepare.
+        logger.debug('standby room not requested', { projectId: c.projectId, error: String(err) });
+      }
+    }
+  }
+
+  async function pass(full = true): Promise<PassReport> {
     const report: PassReport = { leader: false, orphansRemoved: [], stopped: [] };
     if (!(await d.lease.acquire())) return report;
     report.leader = true;
@@ -219,15 +269,21 @@ export function createReconciler(d: ReconcilerDeps): Reconciler {
     if (report.stopped.length) {
       for (const room of await liveRooms(q)) if (room.wanted === 'stopped') await reconcileRoom(room, report).catch(() => undefined);
     }
-    await removeOrphans(report);
+    await fillPool();
+    if (full) await removeOrphans(report);
     return report;
   }
 
-  function runOnce(): Promise<PassReport> {
+  let lastFull = 0;
+  /** A full pass also lists every runtime for orphans; the quick passes while a room starts do not. */
+  function runOnce(full = true): Promise<PassReport> {
     const next = chain.then(async () => {
       busy = true;
       try {
-        return await pass();
+        const now = performance.now();
+        const doFull = full || now - lastFull >= options.reconcileMs;
+        if (doFull) lastFull = now;
+        return await pass(doFull);
       } finally {
         busy = false;
       }
@@ -243,7 +299,7 @@ export function createReconciler(d: ReconcilerDeps): Reconciler {
       timer = undefined;
       let soon = false;
       try {
-        const report = await runOnce();
+        const report = await runOnce(false);
         soon = report.leader && (await liveRooms(q)).some((r) => r.state === 'requested' || r.state === 'starting' || r.state === 'stopping' || r.wanted === 'stopped');
       } catch (err) {
         logger.error('reconcile pass failed', { error: err instanceof Error ? err.message : String(err) });

@@ -12,7 +12,8 @@ export interface Room {
   ownerId: string;
   driver: DriverName;
   program: 'jupyterlab' | 'stub';
-  wanted: 'running' | 'stopped';
+  /** `standby`: started ahead of demand for its owner, not reachable until handed over. */
+  wanted: 'running' | 'stopped' | 'standby';
   state: RoomState;
   failureReason: string | null;
   failureMessage: string | null;
@@ -28,13 +29,14 @@ export interface Room {
   lastActivityAt: Date | null;
   usageAt: Date | null;
   cpuSecondsSeen: number;
+  dataDir: string | null;
 }
 
 const COLUMNS = `id, project_id AS "projectId", owner_id AS "ownerId", driver, program, wanted, state,
   failure_reason AS "failureReason", failure_message AS "failureMessage", stop_reason AS "stopReason",
   driver_state AS "driverState", endpoint, jupyter_token_sealed AS "jupyterTokenSealed", created_at AS "createdAt",
   started_at AS "startedAt", running_at AS "runningAt", stopped_at AS "stoppedAt", updated_at AS "updatedAt",
-  last_activity_at AS "lastActivityAt", usage_at AS "usageAt", cpu_seconds_seen AS "cpuSecondsSeen"`;
+  last_activity_at AS "lastActivityAt", usage_at AS "usageAt", cpu_seconds_seen AS "cpuSecondsSeen", data_dir AS "dataDir"`;
 
 export async function getRoom(q: Queryable, id: string): Promise<Room | undefined> {
   return (await q.query<Room>(`SELECT ${COLUMNS} FROM rooms WHERE id = $1`, [id]))[0];
@@ -48,35 +50,46 @@ export async function liveRoomOf(q: Queryable, projectId: string, ownerId: strin
   return (await q.query<Room>(`SELECT ${COLUMNS} FROM rooms WHERE project_id = $1 AND owner_id = $2 AND state NOT IN ('stopped', 'failed')`, [projectId, ownerId]))[0];
 }
 
+/** Live rooms that count against the project's quota (standbys do not). */
 export async function countLiveInProject(q: Queryable, projectId: string): Promise<number> {
-  const rows = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM rooms WHERE project_id = $1 AND state NOT IN ('stopped', 'failed')`, [projectId]);
+  const rows = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM rooms WHERE project_id = $1 AND state NOT IN ('stopped', 'failed') AND wanted <> 'standby'`, [projectId]);
   return rows[0]?.n ?? 0;
 }
 
 /** The caller's rooms: every live one and the latest 20 ended ones. */
 export async function roomsOfOwner(q: Queryable, ownerId: string): Promise<Room[]> {
   return q.query<Room>(
-    `(SELECT ${COLUMNS} FROM rooms WHERE owner_id = $1 AND state NOT IN ('stopped', 'failed'))
+    `(SELECT ${COLUMNS} FROM rooms WHERE owner_id = $1 AND state NOT IN ('stopped', 'failed') AND wanted <> 'standby')
      UNION ALL
-     (SELECT ${COLUMNS} FROM rooms WHERE owner_id = $1 AND state IN ('stopped', 'failed') ORDER BY created_at DESC LIMIT 20)
+     (SELECT ${COLUMNS} FROM rooms WHERE owner_id = $1 AND state IN ('stopped', 'failed') AND stop_reason IS DISTINCT FROM 'standby_recycled' ORDER BY created_at DESC LIMIT 20)
      ORDER BY "createdAt" DESC`,
     [ownerId],
   );
 }
 
-export async function insertRoom(q: Queryable, r: Pick<Room, 'id' | 'projectId' | 'ownerId' | 'driver' | 'program' | 'jupyterTokenSealed'>, now: Date): Promise<void> {
+export async function insertRoom(q: Queryable, r: Pick<Room, 'id' | 'projectId' | 'ownerId' | 'driver' | 'program' | 'jupyterTokenSealed'> & { wanted?: 'running' | 'standby' }, now: Date): Promise<void> {
   await q.query(
     `INSERT INTO rooms (id, project_id, owner_id, driver, program, wanted, state, jupyter_token_sealed, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, 'running', 'requested', $6, $7, $7)`,
-    [r.id, r.projectId, r.ownerId, r.driver, r.program, r.jupyterTokenSealed, now],
+     VALUES ($1, $2, $3, $4, $5, $8, 'requested', $6, $7, $7)`,
+    [r.id, r.projectId, r.ownerId, r.driver, r.program, r.jupyterTokenSealed, now, r.wanted ?? 'running'],
   );
 }
 
-type Patch = Partial<Pick<Room, 'wanted' | 'state' | 'failureReason' | 'failureMessage' | 'stopReason' | 'driverState' | 'endpoint' | 'startedAt' | 'runningAt' | 'stoppedAt' | 'usageAt' | 'cpuSecondsSeen'>>;
+/** Hands a standby room over to its owner: from now on it is theirs, reachable, and its lifetime counts. */
+export async function claimStandby(q: Queryable, id: string, now: Date): Promise<boolean> {
+  const rows = await q.query(
+    `UPDATE rooms SET wanted = 'running', started_at = $2, last_activity_at = $2, updated_at = $2
+      WHERE id = $1 AND wanted = 'standby' AND state NOT IN ('stopped', 'failed', 'stopping') RETURNING id`,
+    [id, now],
+  );
+  return rows.length > 0;
+}
+
+type Patch = Partial<Pick<Room, 'wanted' | 'state' | 'failureReason' | 'failureMessage' | 'stopReason' | 'driverState' | 'endpoint' | 'startedAt' | 'runningAt' | 'stoppedAt' | 'usageAt' | 'cpuSecondsSeen' | 'dataDir'>>;
 const PATCH_COLUMNS: Record<keyof Patch, string> = {
   wanted: 'wanted', state: 'state', failureReason: 'failure_reason', failureMessage: 'failure_message', stopReason: 'stop_reason',
   driverState: 'driver_state', endpoint: 'endpoint', startedAt: 'started_at', runningAt: 'running_at', stoppedAt: 'stopped_at',
-  usageAt: 'usage_at', cpuSecondsSeen: 'cpu_seconds_seen',
+  usageAt: 'usage_at', cpuSecondsSeen: 'cpu_seconds_seen', dataDir: 'data_dir',
 };
 
 export async function updateRoom(q: Queryable, id: string, patch: Patch, now: Date): Promise<void> {

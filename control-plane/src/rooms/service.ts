@@ -13,7 +13,7 @@ import type { Store } from '../store/index.ts';
 import { driverFor, type DriverSet } from './driver-set.ts';
 import type { RoomsOptions } from './options.ts';
 import {
-  countLiveInProject, getRoom, insertRoom, liveRoomOf, liveRooms, requestStop, roomsOfOwner, type DriverName, type Room,
+  claimStandby, countLiveInProject, getRoom, insertRoom, liveRoomOf, liveRooms, requestStop, roomsOfOwner, type DriverName, type Room,
 } from './room-store.ts';
 
 /** What the API shows of a room (never the token, driver state or endpoint). */
@@ -84,9 +84,15 @@ export function createRoomService(d: {
         // Serialise starts of one project so the quota holds under concurrent requests.
         await q.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`rooms:${projectId}`]);
         const existing = await liveRoomOf(q, projectId, p.userId);
-        if (existing) return { room: existing, created: false };
+        if (existing && existing.wanted !== 'standby') return { room: existing, created: false };
         if ((await countLiveInProject(q, projectId)) >= d.options.quotaPerProject) {
           throw new ConflictError(`the project already has ${d.options.quotaPerProject} rooms running`, { reason: 'room_quota', details: { quota: d.options.quotaPerProject } });
+        }
+        if (existing) {
+          // A standby prepared for this member: handed over if it matches what is asked, else recycled.
+          if (existing.driver === driver && (await claimStandby(q, existing.id, clock.now()))) return { room: (await getRoom(q, existing.id))!, created: true };
+          await requestStop(q, existing.id, 'standby_recycled', clock.now());
+          throw new ConflictError('a room prepared for you is being recycled; try again in a few seconds', { reason: 'room_stopping' });
         }
         const id = `r${randomBytes(6).toString('hex')}`;
         const token = randomBytes(32).toString('hex');
@@ -100,7 +106,7 @@ export function createRoomService(d: {
     },
     async stop(p, roomId) {
       const room = await visibleRoom(p, roomId);
-      const reason = room.ownerId === p.userId ? 'owner' : 'operator';
+      const reason = room.wanted === 'standby' ? 'standby_recycled' : room.ownerId === p.userId ? 'owner' : 'operator';
       if (await requestStop(store, roomId, reason, clock.now())) d.kick();
       return viewOf((await getRoom(store, roomId))!, clock.now());
     },
