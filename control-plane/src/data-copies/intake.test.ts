@@ -195,6 +195,33 @@ describe('intake', () => {
     expect(await filesUnder(join(root, 'data'))).toEqual([]);
   });
 
+  it('leaves nothing behind when interrupted while writing Parquet', async () => {
+    const big = await generateRegisters({ rows: 400_000, seed: 12, outDir: join(root, 'big'), datasets: ['prescriptions'] });
+    const file = join(root, 'deliveries', 'big.csv');
+    const duck = await openDuck({ threads: 1 });
+    await duck.conn.run(`COPY (FROM read_parquet(${lit(big.files[0]!.path)})) TO ${lit(file)} (FORMAT csv, HEADER true)`);
+    duck.close();
+    const ctl = new AbortController();
+    const stages: string[] = [];
+    const p = intakeDelivery(
+      { dataDir: join(root, 'data'), clock },
+      {
+        file,
+        name: 'big.csv',
+        catalogue,
+        manifest: { dataset: 'prescriptions', version: 'big', sha256: await sha(file), rowCount: 400_000 },
+        onProgress: (pr) => {
+          if (!stages.includes(pr.stage)) stages.push(pr.stage);
+          if (pr.stage === 'store' && pr.done === 0) setTimeout(() => ctl.abort(), 50);
+        },
+        signal: ctl.signal,
+      },
+    );
+    await expect(p).rejects.toMatchObject({ name: 'AbortError' });
+    expect(stages).toEqual(['checksum', 'store']);
+    expect(await filesUnder(join(root, 'data'))).toEqual([]);
+  });
+
   it('leaves nothing behind when aborted, and sweeps what a killed process left', async () => {
     const file = await csvOf('prescriptions', 'abort.csv');
     const ctl = new AbortController();
