@@ -13,6 +13,7 @@ import type { Principal } from '../identity/index.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { PlatformPaths } from '../platform/paths.ts';
+import type { Policy } from '../policies/index.ts';
 import { requireDataAccess } from '../projects/index.ts';
 import type { Store } from '../store/index.ts';
 import { checkFileContent, worstStatus, type CheckStatus } from './file-checks.ts';
@@ -20,6 +21,7 @@ import type { PolicySource } from './policy.ts';
 import { copyHashed, createStagingDir, openUnder, safeRelativePath, sealStagingDir } from './staging.ts';
 import { addEvent, differencingBase, getRequest, insertFile, insertRequest, setStatus, type AirlockFile, type AirlockRequest } from './store.ts';
 import { checkTableRequest, pseudonymLookup, TableRequestSchema } from './table-checks.ts';
+import { matchCheckedTable } from './table-match.ts';
 
 export interface AirlockDeps {
   store: Store;
@@ -95,13 +97,15 @@ export async function requestExport(
       let ledger = null;
       if (f.table) {
         const checked = await checkTableRequest({ paths, projectId, userId: principal.userId, request: f.table, rules: policy.tables, earlier });
-        table = { source: checked.source, ...checked.result };
+        const labelColumns = Array.isArray(f.table.spec.index) ? f.table.spec.index.length : 1;
+        const match = content.result.type.kind === 'csv' ? matchCheckedTable(bytes.toString('utf8'), checked.result.table, labelColumns) : null;
+        table = { source: checked.source, ...checked.result, match };
         ledger = checked.ledger;
         // Later tables of the same request are compared with this one too.
         earlier.push({ ...checked.ledger, id: `${id}/${fileId}`, source: 'copy' in f.table.source ? f.table.source.copy : f.table.source.output });
       }
       const statuses: CheckStatus[] = [content.status];
-      if (table) statuses.push(table.status);
+      if (table) statuses.push(table.status, table.match && !table.match.matches ? 'review' : 'pass');
       files.push({
         file: {
           id: fileId, name: opened.rel, description: f.description, sizeBytes: staged.size, sha256: staged.sha256, contentType: content.result.type.kind,
@@ -118,7 +122,29 @@ export async function requestExport(
     throw err;
   }
   const checksStatus = worstStatus(files.map((f) => f.file.checkStatus));
-  return store.tx(async (q) => {
+  try {
+    return await recordRequest(deps, principal, projectId, input, previous, { id, files, checksStatus, policy, now });
+  } catch (err) {
+    // Nothing refers to the staged files: remove them rather than leave an orphan.
+    await chmod(dir, 0o700).catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+    if ((err as { code?: string }).code === '23505') {
+      throw new ConflictError(`'${previous?.id}' was resubmitted concurrently`, { reason: 'already_resubmitted' });
+    }
+    throw err;
+  }
+}
+
+async function recordRequest(
+  deps: AirlockDeps,
+  principal: Principal,
+  projectId: string,
+  input: ExportInput,
+  previous: AirlockRequest | null,
+  r: { id: string; files: Array<{ file: AirlockFile; ledger: unknown }>; checksStatus: CheckStatus; policy: Policy; now: Date },
+): Promise<AirlockRequest> {
+  const { id, files, checksStatus, policy, now } = r;
+  return deps.store.tx(async (q) => {
     if (previous) {
       const prev = await getRequest(q, previous.id, 'export', true);
       if (prev.nextId) throw new ConflictError(`'${prev.id}' was already resubmitted as '${prev.nextId}'`, { reason: 'already_resubmitted' });
