@@ -7,6 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Docker from 'dockerode';
@@ -15,6 +16,7 @@ import { createDockerDriver, createImageImporter, containerName } from '../../co
 import type { RoomDriver, RoomSpec } from '../../control-plane/src/rooms/drivers/types.ts';
 import { runDriverConformance, waitFor } from './conformance.ts';
 import { startDockerd, type TestDockerd } from './dockerd.ts';
+import { roomRequest, runInRoom } from './room-client.ts';
 
 const rootfsDir = process.env.ANALYSEROM_ROOTFS_DIR ?? resolve('workspace-images/build/rootfs');
 const notRoot = process.getuid?.() !== 0 ? 'dockerd and debootstrap need root' : undefined;
@@ -86,6 +88,28 @@ describe.skipIf(notRoot)('docker driver specifics', () => {
     expect(info.Config.Labels).toMatchObject({ 'analyserom.room-id': s.roomId, 'analyserom.project-id': 'project-x', 'analyserom.owner': 'specifics' });
     expect(info.Config.Cmd?.join(' ')).not.toContain(s.jupyterToken);
     await d.stop(s.roomId);
+  });
+
+  it('never hands out a socket path the room can replace: a planted symlink to a host socket is not followed', async () => {
+    const d = driver('specifics');
+    const s = spec('symlink');
+    await d.start(s);
+    const obs = await waitFor(d, s.roomId, 'running', 30_000);
+    expect(obs.endpoint).toEqual({ kind: 'unix', socketPath: `${s.socketDir}.jupyter.sock` });
+    let hostConnections = 0;
+    const host = createServer((c) => { hostConnections++; c.destroy(); });
+    const hostSocket = join(workDir, 'host-daemon.sock');
+    await new Promise<void>((r) => host.listen(hostSocket, r));
+    try {
+      await runInRoom(obs.endpoint!, s, ['sh', '-c', `rm -f /run/jupyter/jupyter.sock && ln -s ${hostSocket} /run/jupyter/jupyter.sock`]);
+      const again = await d.poll(s.roomId);
+      expect(again.endpoint).toEqual(obs.endpoint);
+      expect((await roomRequest(again.endpoint!, { path: `${s.baseUrl}api` })).status).toBe(200);
+      expect(hostConnections).toBe(0);
+    } finally {
+      host.close();
+      await d.stop(s.roomId);
+    }
   });
 
   it('imports the room image from the room file system once', async () => {

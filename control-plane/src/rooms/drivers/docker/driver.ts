@@ -3,7 +3,8 @@
  * the image imported from the room file system, hardened in `container-spec.ts`: no network
  * (`NetworkMode: none`, only the container's own loopback), read-only root, all capabilities dropped,
  * no-new-privileges, uid 1000, memory/CPU/pids limits, `/tmp` a tmpfs. Jupyter listens on a unix
- * socket in the bind-mounted socket folder; the control plane's proxy is its only client.
+ * socket in the bind-mounted socket folder; the control plane's proxy is its only client, and reaches
+ * it only through a hard link made outside that folder (the room could plant a symlink inside it).
  *
  * Truth is the daemon: `poll`, `stop` and `listOwned` find containers by name and labels, so they
  * work without loaded state (after a restart, for orphans). The saved state only records what was
@@ -20,6 +21,7 @@ import {
 } from '../types.ts';
 import { BASE_URL_LABEL, SOCKET_DIR_LABEL, containerCreateOptions, containerName } from './container-spec.ts';
 import { createImageImporter } from './image.ts';
+import { refreshSocketLink, removeSocketLink, socketLinkPath } from '../local/index.ts';
 import { probeUnixSocket } from './probe.ts';
 
 export interface DockerDriverOptions extends DriverOptions {
@@ -71,8 +73,12 @@ export function createDockerDriver(opts: DockerDriverOptions): RoomDriver {
       return { ...base, state: 'failed', reason: s.OOMKilled ? 'out-of-memory' : 'exited', message: `room server exited with code ${s.ExitCode}${s.Error ? `: ${s.Error}` : ''}` };
     }
     if (s.Status === 'paused' || s.Status === 'removing') return { ...base, state: 'failed', reason: s.Status, message: `container is ${s.Status}` };
-    const endpoint = { kind: 'unix' as const, socketPath: join(socketDir, ROOM_SOCKET_NAME) };
-    if (s.Status !== 'running' || !(await probeUnixSocket(endpoint.socketPath, baseUrl))) return { ...base, endpoint };
+    // Never the room's own path: the room can write its socket folder and could plant a symlink to a
+    // host socket there. The endpoint is a hard link made outside the room (contract, RoomEndpoint).
+    const endpoint = { kind: 'unix' as const, socketPath: socketLinkPath(socketDir) };
+    if (s.Status !== 'running') return { ...base, endpoint };
+    const linked = socketDir ? await refreshSocketLink(socketDir, endpoint.socketPath) : undefined;
+    if (!linked || !(await probeUnixSocket(linked, baseUrl))) return { ...base, endpoint };
     return { ...base, state: 'running', endpoint, usage: await usage(info.Id) };
   }
 
@@ -150,7 +156,10 @@ export function createDockerDriver(opts: DockerDriverOptions): RoomDriver {
       const info = await inspect(roomId);
       await removeAndWait(roomId);
       const socketDir = info?.Config.Labels?.[SOCKET_DIR_LABEL];
-      if (socketDir) rmSync(join(socketDir, ROOM_SOCKET_NAME), { force: true });
+      if (socketDir) {
+        rmSync(join(socketDir, ROOM_SOCKET_NAME), { force: true });
+        await removeSocketLink(socketLinkPath(socketDir));
+      }
       states.delete(roomId);
     },
 
@@ -192,6 +201,7 @@ function prepareFolders(spec: RoomSpec): void {
   }
   chmodSync(spec.socketDir, 0o700);
   rmSync(join(spec.socketDir, ROOM_SOCKET_NAME), { force: true }); // stale socket of an earlier run
+  rmSync(socketLinkPath(spec.socketDir), { force: true });
 }
 
 function appliedLimits(info: Docker.ContainerInspectInfo): AppliedLimits {
