@@ -11,6 +11,19 @@ describe('person log', () => {
     expect(Array.from(unionIds([Float64Array.of(1, 5), Float64Array.of(2, 5)]))).toEqual([1, 2, 5]);
   });
 
+  it('stays correct when the buffer is de-duplicated on the way (more rows than the compaction limit)', () => {
+    const log = new PersonLog();
+    const chunk = new Float64Array(4096);
+    const rows = PersonLog.COMPACT_AT + 3 * 4096;
+    for (let done = 0; done < rows; done += chunk.length) {
+      for (let i = 0; i < chunk.length; i++) chunk[i] = 20_000_000_000 + ((done + i) % 5003);
+      log.append(chunk, chunk.length);
+    }
+    const d = log.distinct();
+    expect(d.length).toBe(5003);
+    expect([d[0], d[5002]]).toEqual([20_000_000_000, 20_000_005_002]);
+  });
+
   it('sorts 64-bit word pairs and counts duplicates exactly, including high words above 16 bits', () => {
     const hi = Uint32Array.of(0xffffffff, 0, 0x10000, 0xffffffff, 7, 0x10000);
     const lo = Uint32Array.of(1, 0xffffffff, 5, 1, 0, 4);

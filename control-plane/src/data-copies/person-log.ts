@@ -54,6 +54,8 @@ function distinctSorted(hi: Uint32Array, lo: Uint32Array): number {
 }
 
 export class PersonLog {
+  /** Above this many buffered ids, the buffer is de-duplicated before it grows (memory ~ persons, not rows). */
+  static readonly COMPACT_AT = 1 << 23;
   #ids = new Float64Array(1 << 16);
   #n = 0;
   #distinct: Float64Array | null = null;
@@ -61,9 +63,12 @@ export class PersonLog {
   /** Appends `ids[0..n)`. */
   append(ids: Float64Array, n: number): void {
     if (this.#n + n > this.#ids.length) {
-      const next = new Float64Array(Math.max(this.#ids.length * 2, this.#n + n));
-      next.set(this.#ids.subarray(0, this.#n));
-      this.#ids = next;
+      if (this.#ids.length >= PersonLog.COMPACT_AT) this.#compact();
+      if (this.#n + n > this.#ids.length / 2 || this.#n + n > this.#ids.length) {
+        const next = new Float64Array(Math.max(this.#ids.length * 2, this.#n + n));
+        next.set(this.#ids.subarray(0, this.#n));
+        this.#ids = next;
+      }
     }
     this.#ids.set(ids.subarray(0, n), this.#n);
     this.#n += n;
@@ -72,7 +77,12 @@ export class PersonLog {
 
   /** The distinct ids, ascending. */
   distinct(): Float64Array {
-    if (this.#distinct) return this.#distinct;
+    if (!this.#distinct) this.#distinct = this.#compact().slice();
+    return this.#distinct;
+  }
+
+  /** Replaces the buffer's first `n` entries by their distinct values, ascending; returns them. */
+  #compact(): Float64Array {
     const n = this.#n;
     const hi = new Uint32Array(n);
     const lo = new Uint32Array(n);
@@ -83,13 +93,10 @@ export class PersonLog {
       lo[i] = v - h * 4294967296;
     }
     radixSortPairs(hi, lo);
-    const out = new Float64Array(distinctSorted(hi, lo));
     let k = 0;
-    for (let i = 0; i < n; i++) if (i === 0 || hi[i] !== hi[i - 1] || lo[i] !== lo[i - 1]) out[k++] = hi[i]! * 4294967296 + lo[i]!;
-    this.#ids = new Float64Array(0);
-    this.#n = 0;
-    this.#distinct = out;
-    return out;
+    for (let i = 0; i < n; i++) if (i === 0 || hi[i] !== hi[i - 1] || lo[i] !== lo[i - 1]) this.#ids[k++] = hi[i]! * 4294967296 + lo[i]!;
+    this.#n = k;
+    return this.#ids.subarray(0, k);
   }
 }
 
