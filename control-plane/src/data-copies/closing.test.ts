@@ -76,5 +76,9 @@ describe('closing a project', () => {
 
     const again = await deleteProjectCopies({ copiesDir, clock, audit }, { projectId: 'p-close', actor: 'system', role: 'system', reason: 'retry', keyFingerprint: null });
     expect(again.copies).toEqual([]);
+    await expect(
+      deleteProjectCopies({ copiesDir, clock, audit }, { projectId: '../src', actor: 'system', role: 'system', reason: 'x', keyFingerprint: null }),
+    ).rejects.toMatchObject({ reason: 'invalid_project_id' });
+    expect((await stat(join(root, 'src'))).isDirectory()).toBe(true);
   });
 });

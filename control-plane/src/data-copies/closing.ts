@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { chmod, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AuditService } from '../audit/types.ts';
+import { InputError } from '../errors/index.ts';
 import type { Clock } from '../platform/clock.ts';
 import { sha256File } from './generator.ts';
 
@@ -57,6 +58,10 @@ async function makeRemovable(dir: string): Promise<void> {
 }
 
 export async function deleteProjectCopies(deps: ClosingDeps, input: ClosingInput): Promise<ProofOfDeletion> {
+  // The id becomes a path that is removed recursively: only the shape extracts accept.
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(input.projectId)) {
+    throw new InputError(`invalid project id ${JSON.stringify(input.projectId)}`, { reason: 'invalid_project_id' });
+  }
   const projectDir = join(deps.copiesDir, input.projectId);
   const base = {
     actor: input.actor,
