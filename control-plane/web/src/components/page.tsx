@@ -2,6 +2,10 @@ import { useEffect, useRef, type ReactNode } from 'react';
 import { useI18n } from '../i18n/index.tsx';
 import { Link } from '../lib/router.tsx';
 
+/** Until the person acts, the page keeps the browser's focus order (skip link first). */
+let interacted = false;
+for (const type of ['keydown', 'pointerdown']) addEventListener(type, () => { interacted = true; }, { capture: true });
+
 /** The page heading: sets the document title and takes focus after navigation, so screen readers announce the new page. */
 export function Page({ title, children, tabs }: { title: string; children: ReactNode; tabs?: ReactNode }) {
   const { t } = useI18n();
@@ -10,7 +14,7 @@ export function Page({ title, children, tabs }: { title: string; children: React
     document.title = `${title} – ${t('app.name')}`;
   }, [title, t]);
   useEffect(() => {
-    if (document.activeElement === document.body || document.activeElement?.closest('nav')) h1.current?.focus();
+    if (interacted && (document.activeElement === document.body || document.activeElement?.closest('nav, form'))) h1.current?.focus();
   }, [title]);
   return (
     <>

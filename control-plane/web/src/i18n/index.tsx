@@ -6,7 +6,8 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState, t
 import { en } from './en.ts';
 import { nb } from './nb.ts';
 
-export type MessageKey = keyof typeof en;
+export type { MessageKey } from './keys.ts';
+import type { MessageKey } from './keys.ts';
 export type Lang = 'nb' | 'en';
 export const DICTIONARIES: Record<Lang, Record<MessageKey, string>> = { nb, en };
 

@@ -2,7 +2,7 @@
  * Which pages exist and who may open them. Navigation shows a user only the pages their roles
  * allow; a page opened by URL without the role shows "not allowed" (and the API refuses anyway).
  */
-import type { MessageKey } from '../i18n/index.ts';
+import type { MessageKey } from '../i18n/keys.ts';
 
 export type Role = 'researcher' | 'project_lead' | 'access_admin' | 'auditor' | 'platform_admin' | 'citizen';
 

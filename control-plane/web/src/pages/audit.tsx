@@ -24,6 +24,8 @@ interface Verification {
   entries?: number; verifiedEntries?: number; firstFailure?: number | null; failedAt?: number | null; error?: string | null; reason?: string | null;
 }
 
+const ROLES = ['researcher', 'project_lead', 'access_admin', 'auditor', 'platform_admin', 'citizen'];
+
 function EntriesTable({ entries, caption }: { entries: Entry[]; caption: string }) {
   const { t, date } = useI18n();
   if (!entries.length) return <Empty>{t('audit.noEntries')}</Empty>;
@@ -35,7 +37,7 @@ function EntriesTable({ entries, caption }: { entries: Entry[]; caption: string 
         <tbody>
           {entries.map((e) => (
             <tr key={e.seq} className={`outcome-${e.outcome}`}>
-              <td>{e.seq}</td><td>{date(e.time, true)}</td><td>{e.actor}</td><td>{e.role}</td><td><code>{e.action}</code></td>
+              <td>{e.seq}</td><td>{date(e.time, true)}</td><td>{e.actor}</td><td>{ROLES.includes(e.role) ? t(`role.${e.role}` as MessageKey) : e.role}</td><td><code>{e.action}</code></td>
               <td>{e.object}</td><td>{e.projectId ?? ''}</td><td>{t(`outcome.${e.outcome}` as MessageKey)}</td><td>{e.reason ?? ''}</td>
             </tr>
           ))}

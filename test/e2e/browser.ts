@@ -1,0 +1,78 @@
+/**
+ * A real Chromium (Debian's `chromium` package) driven by playwright-core, one browser context
+ * per person so each has their own session cookie, and a screenshot of every page visited
+ * under `test/artifacts/e2e/`.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+/** Browser globals used inside `page.evaluate` callbacks (this repo type-checks tests without the DOM library). */
+declare const document: any;
+
+export const ARTIFACTS = fileURLToPath(new URL('../artifacts/e2e/', import.meta.url));
+
+export const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+export async function launchBrowser(): Promise<Browser> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  // launch() gives every run a fresh temporary user-data-dir of its own.
+  return chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+}
+
+export interface Session {
+  context: BrowserContext;
+  page: Page;
+  user: string;
+  /** Goes to a path, waits for the page to settle, saves a screenshot named `<user>-<name>`. */
+  visit(path: string, name?: string): Promise<void>;
+  shot(name: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+let shotSeq = 0;
+
+export async function openSession(browser: Browser, baseUrl: string, user: string, opts: { lang?: 'nb' | 'en'; login?: boolean } = {}): Promise<Session> {
+  const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1366, height: 800 }, locale: opts.lang === 'en' ? 'en-GB' : 'nb-NO' });
+  context.setDefaultTimeout(10_000);
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  const s: Session = {
+    context, page, user,
+    async shot(name) {
+      shotSeq += 1;
+      await page.screenshot({ path: join(ARTIFACTS, `${String(shotSeq).padStart(3, '0')}-${user}-${name}.png`), fullPage: true });
+    },
+    async visit(path, name) {
+      await page.goto(path);
+      await settle(page);
+      await s.shot(name ?? (path.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '') || 'home'));
+    },
+    async close() {
+      await context.close();
+      if (errors.length) throw new Error(`page errors for ${user}: ${errors.join('; ')}`);
+    },
+  };
+  if (opts.login !== false) await login(page, user);
+  return s;
+}
+
+/** Waits until no "Loading…" status is left on the page. */
+export async function settle(page: Page): Promise<void> {
+  await page.waitForLoadState('networkidle');
+  await page.waitForFunction(() => !document.querySelector('main p[role="status"].muted'), null, { timeout: 10_000 });
+}
+
+export async function login(page: Page, user: string, password = 'demo'): Promise<void> {
+  await page.goto('/');
+  await page.locator('#username').fill(user);
+  await page.locator('#password').fill(password);
+  await page.locator('form button[type="submit"]').click();
+  await page.locator('nav.sidenav').waitFor();
+  await settle(page);
+}
