@@ -65,7 +65,7 @@ describe.skipIf(skip !== undefined)(`room lifecycle${skip ? ` (skipped: ${skip})
       JSON.parse((await run(resolve('node_modules/.bin/node'), ['control-plane/src/cli/main.ts', 'rooms', ...args, '--json'], { env, encoding: 'utf8' })).stdout) as Record<string, unknown>;
     const started = await tre('start', p.projectId, '--driver', 'local', '--wait');
     expect(started).toEqual({ id: expect.stringMatching(/^r[0-9a-f]{12}$/), state: 'running', url: `/rooms/${String(started.id)}/` });
-    expect(await tre('list')).toEqual([expect.objectContaining({ id: started.id, state: 'running' })]);
+    expect(await tre('list')).toContainEqual(expect.objectContaining({ id: started.id, state: 'running' }));
     expect(await tre('show', String(started.id))).toMatchObject({ id: started.id, state: 'running', projectId: p.projectId });
     expect(await tre('stop', String(started.id))).toEqual({ id: started.id, state: 'running', url: started.url });
     await p.waitState(String(started.id), 'stopped');
