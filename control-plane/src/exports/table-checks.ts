@@ -30,6 +30,9 @@ export const TableRequestSchema = z.strictObject({
 });
 export type TableRequest = z.infer<typeof TableRequestSchema>;
 
+/** Records in /outputs are copied before DuckDB reads them; beyond this they belong in the copy, not in /outputs. */
+const MAX_SOURCE_BYTES = 4 * 1024 ** 3;
+
 export interface AirlockTableCheck {
   /** What the check engine returned, without the ledger (true counts stay inside). */
   result: Omit<TableCheckResult, 'ledger'>;
@@ -78,7 +81,7 @@ export async function checkTableRequest(opts: {
       const opened = await openUnder(opts.paths.outputs(opts.projectId, opts.userId), request.source.output);
       tmp = await mkdtemp(join(tmpdir(), 'tre-table-'));
       try {
-        const staged = await copyHashed(opened.handle, join(tmp, 'source'), Number.MAX_SAFE_INTEGER);
+        const staged = await copyHashed(opened.handle, join(tmp, 'source'), MAX_SOURCE_BYTES);
         file = staged.path;
         source = { kind: 'output', file: opened.rel, sha256: staged.sha256 };
       } finally {
