@@ -33,11 +33,13 @@ export function createAuditService(deps: { pool: Pool; clock: Clock }): GroupCom
   async function writeBatch(batch: Pending[]): Promise<AuditEntry[]> {
     const client = await deps.pool.connect();
     try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
-      const last = await client.query<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
-      let seq = last.rows[0]?.seq ?? -1;
-      let prevHash = last.rows[0]?.hash ?? GENESIS_HASH;
+      // One round trip opens the transaction, takes the chain lock and reads the tip.
+      const opened = (await client.query(
+        `BEGIN; SELECT pg_advisory_xact_lock(${AUDIT_LOCK}); SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`,
+      )) as unknown as { rows: { seq: number; hash: string }[] }[];
+      const tip = opened[2]?.rows[0];
+      let seq = tip?.seq ?? -1;
+      let prevHash = tip?.hash ?? GENESIS_HASH;
       const time = deps.clock.now().toISOString();
       const entries: AuditEntry[] = batch.map(({ input }) => {
         seq += 1;

@@ -29,6 +29,8 @@ export interface CommandResult {
   /** What a person reads without `--json`; defaults to pretty-printed `data`. */
   text?: string;
   exitCode?: number;
+  /** The command wrote its output itself (a stream): nothing more is printed. */
+  raw?: boolean;
 }
 
 export interface Command {

@@ -80,7 +80,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       api: () => createApiClient(env),
     };
     const result = await command.run(ctx, parsed);
-    print(result.data, result.text);
+    if (!result.raw) print(result.data, result.text);
     return result.exitCode ?? 0;
   } catch (err) {
     if (err instanceof CliError) {

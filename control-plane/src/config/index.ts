@@ -24,6 +24,9 @@ export const configSchema = z.object({
   oidcIssuer: z.string().url().optional().describe('OpenID Connect issuer URL; enables OIDC login'),
   oidcClientId: z.string().optional().describe('OIDC client id'),
   oidcClientSecret: z.string().optional().describe('OIDC client secret (secret; kept encrypted in the store)'),
+  auditCheckpointSeconds: z.coerce.number().int().min(1).describe('How often a signed checkpoint of the audit log is published').default(60),
+  auditLogOrigin: z.string().regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces').describe('Names this audit log in its checkpoints').default('analyserom/audit'),
+  auditRetentionDays: z.coerce.number().int().min(365, 'audit logs are kept at least a year').describe('Audit retention in days; can only be raised').default(3650),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).describe('Least severe log level printed').default('info'),
 });
 
@@ -50,6 +53,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ConfigInput {
     oidcClientId: pick('TRE_OIDC_CLIENT_ID'),
     oidcClientSecret: pick('TRE_OIDC_CLIENT_SECRET'),
     logLevel: pick('TRE_LOG_LEVEL'),
+    auditCheckpointSeconds: pick('TRE_AUDIT_CHECKPOINT_SECONDS'),
+    auditLogOrigin: pick('TRE_AUDIT_LOG_ORIGIN'),
+    auditRetentionDays: pick('TRE_AUDIT_RETENTION_DAYS'),
   };
   return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined)) as ConfigInput;
 }

@@ -20,6 +20,8 @@ export interface PlatformModule {
   start?(): Promise<void>;
   /** Stopped before the store closes. */
   stop?(): Promise<void>;
+  /** Anything else a module offers the modules after it (looked up through `ModuleDeps.modules`). */
+  [service: string]: unknown;
 }
 
 export interface ModuleDeps extends CoreDeps {

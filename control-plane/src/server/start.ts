@@ -9,6 +9,7 @@ import { createServer as createHttps } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createAuditService } from '../audit/index.ts';
 import { auditModule } from '../audit/module.ts';
+import { exportsModule } from '../exports/index.ts';
 import { publicUrl as urlOf, redactConfig, type Config } from '../config/index.ts';
 import { seedDemo } from '../demo/seed.ts';
 import { ensureFirstAdmin } from '../identity/bootstrap.ts';
@@ -37,7 +38,7 @@ export interface RunningPlatform {
 }
 
 /** The modules every control plane runs, in order. Tests may add more through `opts.modules`. */
-export const DEFAULT_MODULES: ModuleFactory[] = [auditModule];
+export const DEFAULT_MODULES: ModuleFactory[] = [auditModule, exportsModule];
 
 export async function startPlatform(
   config: Config,

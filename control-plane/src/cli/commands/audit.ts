@@ -11,6 +11,7 @@ import { verifyCheckpointConsistency, verifyEntryInclusion, type ProofCheck } fr
 import type { AuditEntry } from '../../audit/types.ts';
 import { shapeProblem } from '../../audit/export-verify-fast.ts';
 import { CliError, type Command, type CommandArgs, type CommandGroup } from '../command.ts';
+import { checkpointCommand, exportCommand, proofCommand, publicKeyCommand, queryCommand } from '../audit/server-commands.ts';
 
 /** Parses options with a zod schema; a bad option is a usage error (exit 2). */
 function options<T extends z.ZodType>(schema: T, args: CommandArgs, usage: string): z.infer<T> {
@@ -169,5 +170,9 @@ export const commands: CommandGroup = {
   verify,
   'verify-inclusion': verifyInclusionCommand,
   'verify-consistency': verifyConsistencyCommand,
-  // The server commands (`export`, `public-key`, `checkpoint`, `query`) go here, one entry each.
+  export: exportCommand,
+  'public-key': publicKeyCommand,
+  checkpoint: checkpointCommand,
+  query: queryCommand,
+  proof: proofCommand,
 };
