@@ -9,6 +9,7 @@ import { createServer as createHttps } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createAuditService } from '../audit/index.ts';
 import { auditModule } from '../audit/module.ts';
+import { citizensModule } from '../citizens/index.ts';
 import { exportsModule } from '../exports/index.ts';
 import { publicUrl as urlOf, redactConfig, type Config } from '../config/index.ts';
 import { seedDemo } from '../demo/seed.ts';
@@ -38,7 +39,7 @@ export interface RunningPlatform {
 }
 
 /** The modules every control plane runs, in order. Tests may add more through `opts.modules`. */
-export const DEFAULT_MODULES: ModuleFactory[] = [auditModule, exportsModule];
+export const DEFAULT_MODULES: ModuleFactory[] = [auditModule, citizensModule, exportsModule];
 
 export async function startPlatform(
   config: Config,

@@ -1,0 +1,8 @@
+import type { ModuleFactory } from '../server/module.ts';
+import { citizenRoutes } from './routes.ts';
+
+export { linkCitizen, personLookup, personLookupKey } from './persons.ts';
+export { optedOutNationalIds, optOutStatus, setOptOut } from './opt-outs.ts';
+
+/** Citizens' insight ("which projects used my data") and opt-out. */
+export const citizensModule: ModuleFactory = (deps) => ({ name: 'citizens', routes: citizenRoutes(deps) });

@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { ConflictError } from '../errors/index.ts';
+import { defineRoute, type RouteDef } from '../http/route.ts';
+import type { CoreDeps } from '../platform/deps.ts';
+import { LEGAL_BASES } from '../projects/index.ts';
+import { optOutStatus, setOptOut } from './opt-outs.ts';
+
+export interface ProjectUse {
+  projectId: string;
+  title: string;
+  purpose: string;
+  dataControllers: string[];
+  legalBasis: string;
+  legalBasisLabel: string;
+  optOutHonoured: boolean;
+  period: { from: string; to: string };
+  copies: { version: number; madeAt: string; deletedAt: string | null }[];
+}
+
+const lookupOf = (p: { personLookup?: string | null }) => {
+  if (!p.personLookup) throw new ConflictError('this account is not linked to a person in the registers', { reason: 'not_a_linked_citizen' });
+  return p.personLookup;
+};
+
+/** A citizen sees which projects received their data, and nobody else's; views and changes are audited. */
+export function citizenRoutes(deps: CoreDeps): RouteDef[] {
+  const { store, clock } = deps;
+  return [
+    defineRoute({
+      method: 'get', path: '/api/citizen/usage', tag: 'citizens', summary: 'Which projects received my data, with the date of each copy',
+      action: 'citizen.usage.read', access: ['citizen'],
+      async handler({ principal, audit }) {
+        const lookup = lookupOf(principal!);
+        audit.object = `user:${principal!.userId}`;
+        const rows = await store.query<Omit<ProjectUse, 'legalBasisLabel' | 'optOutHonoured'> & { optOutHonoured: boolean | null }>(
+          `SELECT p.id AS "projectId", p.title, p.purpose, p.data_controllers AS "dataControllers", p.legal_basis AS "legalBasis",
+                  json_build_object('from', p.period_from, 'to', p.period_to) AS period,
+                  (SELECT opt_out_honoured FROM permits WHERE project_id = p.id ORDER BY version DESC LIMIT 1) AS "optOutHonoured",
+                  json_agg(json_build_object('version', c.copy_version, 'madeAt', c.created_at, 'deletedAt', c.deleted_at) ORDER BY c.copy_version) AS copies
+             FROM data_copy_persons cp
+             JOIN data_copies c ON c.project_id = cp.project_id AND c.copy_version = cp.copy_version
+             JOIN projects p ON p.id = cp.project_id
+            WHERE cp.person_lookup = $1
+            GROUP BY p.id ORDER BY min(c.created_at), p.id`,
+          [lookup],
+        );
+        return rows.map((r) => ({
+          ...r,
+          optOutHonoured: Boolean(r.optOutHonoured),
+          legalBasisLabel: LEGAL_BASES[r.legalBasis as keyof typeof LEGAL_BASES]?.label ?? r.legalBasis,
+          copies: r.copies.map((c) => ({ ...c, madeAt: new Date(c.madeAt).toISOString(), deletedAt: c.deletedAt ? new Date(c.deletedAt).toISOString() : null })),
+        }));
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/api/citizen/opt-out', tag: 'citizens', summary: 'My opt-out and its history', action: 'citizen.opt-out.read',
+      access: ['citizen'],
+      async handler({ principal, audit }) {
+        audit.object = `user:${principal!.userId}`;
+        return optOutStatus(store, lookupOf(principal!));
+      },
+    }),
+    defineRoute({
+      method: 'put', path: '/api/citizen/opt-out', tag: 'citizens', summary: 'Register or withdraw my opt-out; future extracts honour it where the legal basis allows',
+      action: 'citizen.opt-out.set', access: ['citizen'], body: z.object({ optedOut: z.boolean() }),
+      async handler({ principal, body, audit }) {
+        audit.object = `user:${principal!.userId}`;
+        audit.details = { optedOut: body.optedOut };
+        return store.tx((q) => setOptOut(q, principal!.userId, body.optedOut, clock.now()));
+      },
+    }),
+  ];
+}
