@@ -14,7 +14,7 @@
  * allowed requests are not, one by one.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Duplex } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import type { RequestHandler } from 'express';
 import { createProxyServer } from 'httpxy';
 import type { AuditService } from '../audit/types.ts';
@@ -157,8 +157,27 @@ export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
     }
   };
 
+  const forward = (req: IncomingMessage, res: ServerResponse, verdict: { roomId: string; inspectContents: boolean }, target: RoomTarget & { endpoint: NonNullable<RoomTarget['endpoint']> }, stream?: Readable) => {
+    const tagged = req as Tagged;
+    tagged.roomId = verdict.roomId;
+    tagged.inspect = verdict.inspectContents;
+    rewriteHeaders(req, target.token, target.endpoint);
+    return proxy.web(req, res, {
+      target: targetOf(target.endpoint), agent, xfwd: false, selfHandleResponse: verdict.inspectContents, ...(stream ? { buffer: stream } : {}),
+    });
+  };
+
   const handler: RequestHandler = (req, res, next) => {
     if (!req.url.startsWith('/rooms/')) return next();
+    // Hot path: a safe request without a body, a fresh cached decision and an open session: no awaits.
+    if (SAFE_METHODS.has(req.method) && !req.headers['content-length'] && !req.headers['transfer-encoding']) {
+      const verdict = checkPath(req.method, req.url);
+      const cached = verdict.ok ? access.peek(req, verdict.roomId) : undefined;
+      if (verdict.ok && cached?.ok && sessions.touchOpen(cached.principal.userId, verdict.roomId)) {
+        void forward(req, res, verdict, cached.target).catch(() => res.destroy());
+        return;
+      }
+    }
     void (async () => {
       const refuse = (status: number, reason: string, message: string) => problem(res, status, reason, message);
       const admitted = await admit(req, refuse, req.method);
@@ -186,14 +205,7 @@ export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
         });
       }
       await sessions.touch(decision.principal.userId, verdict.roomId, decision.target.projectId, req.socket.remoteAddress ?? null);
-      const tagged = req as Tagged;
-      tagged.roomId = verdict.roomId;
-      tagged.inspect = verdict.inspectContents;
-      rewriteHeaders(req, decision.target.token, decision.target.endpoint);
-      await proxy.web(req, res, {
-        target: targetOf(decision.target.endpoint), agent, xfwd: false, selfHandleResponse: verdict.inspectContents,
-        ...(body.stream ? { buffer: body.stream } : {}),
-      });
+      await forward(req, res, verdict, decision.target, body.stream);
     })().catch((err: unknown) => {
       if (!res.headersSent) next(err);
       else res.destroy();

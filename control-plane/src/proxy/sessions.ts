@@ -24,6 +24,13 @@ export function createSessionTracker(d: { audit: AuditService; clock: Clock; idl
       reason: null, requestId: null, clientAddress, details,
     });
   return {
+    /** Marks a request of an open session and returns true; false when the session must be opened (`touch`). */
+    touchOpen(userId: string, roomId: string): boolean {
+      const s = open.get(`${userId}\n${roomId}`);
+      if (!s) return false;
+      s.lastSeen = d.clock.now().getTime();
+      return true;
+    },
     /** Marks a request; resolves once a new session's open entry is committed. */
     async touch(userId: string, roomId: string, projectId: string, clientAddress: string | null): Promise<void> {
       const key = `${userId}\n${roomId}`;
