@@ -3,7 +3,7 @@
  * per person so each has their own session cookie, and a screenshot of every page visited
  * under `test/artifacts/e2e/`.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -11,15 +11,19 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 /** Browser globals used inside `page.evaluate` callbacks (this repo type-checks tests without the DOM library). */
 declare const document: any;
 
-export const ARTIFACTS = fileURLToPath(new URL('../artifacts/e2e/', import.meta.url));
+const ARTIFACTS_ROOT = fileURLToPath(new URL('../artifacts/e2e/', import.meta.url));
+let artifacts = ARTIFACTS_ROOT;
 
 export const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
 
-export async function launchBrowser(): Promise<Browser> {
-  mkdirSync(ARTIFACTS, { recursive: true });
+/** Starts Chromium; screenshots go to `test/artifacts/e2e/<suite>/`, emptied first. */
+export async function launchBrowser(suite: string): Promise<Browser> {
+  artifacts = join(ARTIFACTS_ROOT, suite);
+  rmSync(artifacts, { recursive: true, force: true });
+  mkdirSync(artifacts, { recursive: true });
   // launch() gives every run a fresh temporary user-data-dir of its own.
   return chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
 }
@@ -46,7 +50,7 @@ export async function openSession(browser: Browser, baseUrl: string, user: strin
     context, page, user,
     async shot(name) {
       shotSeq += 1;
-      await page.screenshot({ path: join(ARTIFACTS, `${String(shotSeq).padStart(3, '0')}-${user}-${name}.png`), fullPage: true });
+      await page.screenshot({ path: join(artifacts, `${String(shotSeq).padStart(3, '0')}-${user}-${name}.png`), fullPage: true });
     },
     async visit(path, name) {
       await page.goto(path);

@@ -53,7 +53,7 @@ beforeAll(async () => {
   await ensureUiBuilt();
   // The platform's clock starts at the real time: the browser drops session cookies that expire in its past.
   platform = await startTestPlatform({}, { now: new Date().toISOString() });
-  browser = await launchBrowser();
+  browser = await launchBrowser('ui-roles');
   openapi = (await platform.call('GET', '/api/openapi.json')).body;
   // A second project the demo researcher is not a member of, and an application awaiting decision.
   const app = await platform.call('POST', '/api/applications', {

@@ -1,70 +1,83 @@
 /**
  * One export request: files with their hashes and automated results (a checked table shows its
- * failing cells by rule), the review state, and for the requester the downloads once released.
- * Reviewers see whether the other reviewer has decided, never what, until both have.
+ * failing cells by rule), the reviews as far as the viewer may see them (sealed: who has decided,
+ * never what, until all required reviewers have), the history, and for the requester the
+ * downloads once approved.
  */
 import { useI18n, type MessageKey } from '../i18n/index.tsx';
 import { EP } from '../lib/endpoints.ts';
-import type { ExportRequest } from '../lib/types.ts';
+import type { ExportDetail, ExportFile } from '../lib/types.ts';
 import { CheckedTable, type TableCheck } from './checked-table.tsx';
 
-function isTableCheck(v: unknown): v is TableCheck {
-  return !!v && typeof v === 'object' && 'table' in v && 'rules' in v;
-}
-
-export function exportStatusLabel(t: (k: MessageKey) => string, status: string): string {
-  const k = `exportStatus.${status}` as MessageKey;
+export function statusLabel(t: (k: MessageKey) => string, family: 'exportStatus' | 'check' | 'decision' | 'event', status: string): string {
+  const k = `${family}.${status}` as MessageKey;
   const s = t(k);
   return s === k ? status : s;
 }
 
-export function ExportView({ exp, downloads }: { exp: ExportRequest; downloads: boolean }) {
-  const { t, date, num } = useI18n();
-  const released = exp.status === 'released' || exp.status === 'approved';
-  const decided = (exp.reviews ?? []).filter((r) => r.decided || r.decision);
+function FileResult({ exp, file, downloads }: { exp: ExportDetail; file: ExportFile; downloads: boolean }) {
+  const { t, num } = useI18n();
+  const table = file.checks?.table;
+  const findings = file.checks?.file?.findings ?? [];
   return (
-    <div className="export">
-      <dl className="facts">
-        <dt>{t('export.status')}</dt><dd><span className={`badge status-${exp.status}`}>{exportStatusLabel(t, exp.status)}</span></dd>
-        {exp.purpose ? <><dt>{t('export.purpose')}</dt><dd>{exp.purpose}</dd></> : null}
-        {exp.requestedBy ? <><dt>{t('export.requestedBy')}</dt><dd>{exp.requestedBy}</dd></> : null}
-        {exp.createdAt ? <><dt>{t('export.requested')}</dt><dd>{date(exp.createdAt, true)}</dd></> : null}
-        <dt>{t('export.reviews')}</dt>
-        <dd>{t('export.reviewCount', { done: decided.length, needed: exp.approvalsNeeded ?? 2 })}</dd>
-      </dl>
-      {(exp.reviews ?? []).length ? (
-        <ul>
-          {(exp.reviews ?? []).map((r, i) => (
-            <li key={i}>
-              {r.reviewer ?? t('export.otherReviewer')}: {r.decision ? t(`decision.${r.decision}` as MessageKey) : r.decided ? t('export.decidedHidden') : t('export.notYetDecided')}
-              {r.reason ? <> — {r.reason}</> : null}
-            </li>
-          ))}
+    <li className="card inner" data-file={file.name}>
+      <p>
+        <code>{file.name}</code> · {num(file.sizeBytes)} B · {file.contentType} · {t('export.autoResult')}:{' '}
+        <span className={`badge check-${file.checkStatus}`} data-check-status={file.checkStatus}>{statusLabel(t, 'check', file.checkStatus)}</span>
+      </p>
+      {file.description ? <p>{file.description}</p> : null}
+      <p className="muted small">sha256 <code className="hash">{file.sha256}</code></p>
+      {findings.length ? (
+        <ul className="findings">
+          {findings.map((f, j) => <li key={j}><strong>{t(`finding.${f.check}` as MessageKey) === `finding.${f.check}` ? f.check : t(`finding.${f.check}` as MessageKey)}</strong>{f.line ? ` (${t('export.line', { n: f.line })})` : ''}{f.message ? `: ${f.message}` : ''}</li>)}
         </ul>
       ) : null}
+      {table && table.table ? <CheckedTable check={table as unknown as TableCheck} caption={file.name} /> : null}
+      {table?.match && !table.match.matches ? <p className="notice">{t('export.tableMismatch')}</p> : null}
+      {downloads && exp.status === 'approved' ? (
+        <a className="button" href={EP.exportDownload(exp.id, file.id)} download data-action="download">
+          {t('export.download')} <span className="visually-hidden">{file.name}</span>
+        </a>
+      ) : null}
+    </li>
+  );
+}
+
+export function ExportView({ exp, downloads }: { exp: ExportDetail; downloads: boolean }) {
+  const { t, date } = useI18n();
+  const r = exp.reviews;
+  return (
+    <div className="export" data-export={exp.id} data-status={exp.status}>
+      <dl className="facts">
+        <dt>{t('export.status')}</dt><dd><span className={`badge status-${exp.status}`}>{statusLabel(t, 'exportStatus', exp.status)}</span> · {t('export.autoResult')}: {statusLabel(t, 'check', exp.checksStatus)}</dd>
+        <dt>{t('export.purpose')}</dt><dd>{exp.purpose}</dd>
+        <dt>{t('export.requestedBy')}</dt><dd>{exp.requestedBy} · {date(exp.createdAt, true)}</dd>
+        {exp.version > 1 ? <><dt>{t('export.version')}</dt><dd>{exp.version} ({exp.versions.join(' → ')})</dd></> : null}
+        <dt>{t('export.reviews')}</dt>
+        <dd>
+          {r.sealed ? (
+            <>
+              {t('export.reviewCount', { done: r.decided.length, needed: r.required })}
+              <ul>
+                {r.decided.map((d, i) => <li key={i} data-review="sealed">{d.reviewer}: {t('export.decidedHidden')}</li>)}
+                {r.mine ? <li>{t('export.yourDecision')}: {statusLabel(t, 'decision', r.mine.decision)}{r.mine.reason ? ` — ${r.mine.reason}` : ''}</li> : null}
+              </ul>
+            </>
+          ) : r.reviews.length === 0 ? t('export.noReviews') : (
+            <ul>
+              {r.reviews.map((v, i) => <li key={i} data-review={v.decision}>{v.reviewer}: {statusLabel(t, 'decision', v.decision)}{v.reason ? ` — ${v.reason}` : ''} <span className="muted">({date(v.decidedAt, true)})</span></li>)}
+            </ul>
+          )}
+        </dd>
+      </dl>
       <h4>{t('export.files')}</h4>
-      <ul className="plain">
-        {(exp.files ?? []).map((f, i) => {
-          const name = f.name ?? f.path ?? String(i);
-          const checks = f.checks ?? null;
-          return (
-            <li key={name} className="card inner">
-              <p>
-                <code>{name}</code>
-                {f.size !== undefined ? <> · {num(f.size)} B</> : null}
-                {checks?.status ? <> · {t('export.autoResult')}: <span className={`badge check-${checks.status}`}>{t(`check.${checks.status}` as MessageKey)}</span></> : null}
-              </p>
-              {f.description ? <p>{f.description}</p> : null}
-              {f.sha256 ? <p className="muted">sha256 <code className="hash">{f.sha256}</code></p> : null}
-              {isTableCheck(checks?.table) ? <CheckedTable check={checks.table} caption={name} /> : isTableCheck(checks) ? <CheckedTable check={checks} caption={name} /> : null}
-              {checks?.findings && Array.isArray(checks.findings) && checks.findings.length ? (
-                <ul>{checks.findings.map((x, j) => <li key={j}>{typeof x === 'string' ? x : JSON.stringify(x)}</li>)}</ul>
-              ) : null}
-              {downloads && released ? <a className="button" href={EP.exportDownload(exp.id, name)} download data-action="download">{t('export.download')} <span className="visually-hidden">{name}</span></a> : null}
-            </li>
-          );
-        })}
-      </ul>
+      <ul className="plain">{exp.files.map((f) => <FileResult key={f.id} exp={exp} file={f} downloads={downloads} />)}</ul>
+      {exp.events.length ? (
+        <details>
+          <summary>{t('export.history')}</summary>
+          <ol>{exp.events.map((e) => <li key={e.seq}>{date(e.at, true)} · {e.actor} · {statusLabel(t, 'event', e.event)}{e.reason ? ` — ${e.reason}` : ''}</li>)}</ol>
+        </details>
+      ) : null}
     </div>
   );
 }

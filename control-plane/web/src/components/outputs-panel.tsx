@@ -1,47 +1,67 @@
-/** The files in the room's /outputs, and checking a table of them with the airlock engine before asking for export. */
+/** Checking a table of the room's /outputs or of the data copy with the airlock engine before asking for export. */
 import { useState, type FormEvent } from 'react';
 import { useI18n } from '../i18n/index.tsx';
 import { api } from '../lib/api.ts';
 import { EP } from '../lib/endpoints.ts';
-import { useApi } from '../lib/use-api.ts';
 import { CheckedTable, type TableCheck } from './checked-table.tsx';
-import { Empty, ErrorView, Loaded } from './status.tsx';
-
-export interface OutputFile {
-  path: string;
-  size?: number;
-  modifiedAt?: string;
-}
-
-export function useOutputs(projectId: string) {
-  return useApi<OutputFile[] | { files: OutputFile[] }>(EP.projectOutputs(projectId));
-}
-
-export function outputList(raw: OutputFile[] | { files: OutputFile[] } | undefined): OutputFile[] {
-  if (!raw) return [];
-  return Array.isArray(raw) ? raw : raw.files ?? [];
-}
-
-export function OutputsList({ projectId }: { projectId: string }) {
-  const { t, date, num } = useI18n();
-  const outputs = useOutputs(projectId);
-  return (
-    <Loaded state={outputs}>
-      {(raw) => {
-        const files = outputList(raw);
-        if (!files.length) return <Empty>{t('outputs.none')}</Empty>;
-        return (
-          <table className="data">
-            <thead><tr><th scope="col">{t('outputs.file')}</th><th scope="col">{t('outputs.size')}</th><th scope="col">{t('outputs.modified')}</th></tr></thead>
-            <tbody>{files.map((f) => <tr key={f.path}><td><code>{f.path}</code></td><td>{f.size === undefined ? '' : num(f.size)}</td><td>{date(f.modifiedAt, true)}</td></tr>)}</tbody>
-          </table>
-        );
-      }}
-    </Loaded>
-  );
-}
+import { ErrorView } from './status.tsx';
 
 const list = (s: FormDataEntryValue | null) => String(s ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+
+/** The airlock's table request `{source, spec}` from the fields of `TableFields` with `prefix`. */
+export function tableRequestOf(f: FormData, prefix: string): { source: { output: string } | { copy: string }; spec: Record<string, unknown> } {
+  const aggfunc = String(f.get(`${prefix}aggfunc`) ?? '');
+  const values = String(f.get(`${prefix}values`) ?? '').trim();
+  const file = String(f.get(`${prefix}file`) ?? '').trim();
+  return {
+    source: f.get(`${prefix}kind`) === 'copy' ? { copy: file } : { output: file },
+    spec: {
+      method: String(f.get(`${prefix}method`) ?? 'crosstab'),
+      index: list(f.get(`${prefix}index`)),
+      columns: list(f.get(`${prefix}columns`)),
+      values: values || null,
+      aggfunc: aggfunc || null,
+      margins: f.get(`${prefix}margins`) === 'on',
+    },
+  };
+}
+
+/** The fields of a table check; ids and names carry `prefix` so a form can hold several. */
+export function TableFields({ prefix, fileRequired = true, defaultFile }: { prefix: string; fileRequired?: boolean; defaultFile?: string }) {
+  const { t } = useI18n();
+  const id = (n: string) => `${prefix}${n}`;
+  return (
+    <div className="grid-form">
+      <span id={id('kind-label')}>{t('check.source')}</span>
+      <div role="radiogroup" aria-labelledby={id('kind-label')}>
+        <label className="inline"><input type="radio" name={id('kind')} value="output" defaultChecked /> {t('check.sourceOutput')}</label>
+        <label className="inline"><input type="radio" name={id('kind')} value="copy" /> {t('check.sourceCopy')}</label>
+      </div>
+      <label htmlFor={id('file')}>{t('check.file')}</label>
+      <input id={id('file')} name={id('file')} required={fileRequired} defaultValue={defaultFile} placeholder="results/table.csv" aria-describedby={id('file-hint')} />
+      <p id={id('file-hint')} className="hint">{t('check.fileHint')}</p>
+      <label htmlFor={id('method')}>{t('check.method')}</label>
+      <select id={id('method')} name={id('method')} defaultValue="crosstab">
+        <option value="crosstab">{t('check.crosstab')}</option>
+        <option value="pivot_table">{t('check.pivot')}</option>
+      </select>
+      <label htmlFor={id('index')}>{t('check.index')}</label>
+      <input id={id('index')} name={id('index')} required={fileRequired} aria-describedby={id('list-hint')} />
+      <label htmlFor={id('columns')}>{t('check.columns')}</label>
+      <input id={id('columns')} name={id('columns')} aria-describedby={id('list-hint')} />
+      <p id={id('list-hint')} className="hint">{t('check.listHint')}</p>
+      <label htmlFor={id('values')}>{t('check.values')}</label>
+      <input id={id('values')} name={id('values')} />
+      <label htmlFor={id('aggfunc')}>{t('check.aggfunc')}</label>
+      <select id={id('aggfunc')} name={id('aggfunc')} defaultValue="">
+        <option value="">{t('check.frequency')}</option>
+        {['count', 'mean', 'sum', 'median', 'std', 'min', 'max', 'mode'].map((a) => <option key={a} value={a}>{t(`agg.${a}` as 'agg.count')}</option>)}
+      </select>
+      <span />
+      <label className="inline"><input type="checkbox" name={id('margins')} /> {t('check.margins')}</label>
+    </div>
+  );
+}
 
 export function CheckTableForm({ projectId }: { projectId: string }) {
   const { t } = useI18n();
@@ -50,21 +70,10 @@ export function CheckTableForm({ projectId }: { projectId: string }) {
   const [busy, setBusy] = useState(false);
   const submit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
-    const f = new FormData(e.currentTarget);
-    const aggfunc = String(f.get('aggfunc') ?? '');
-    const values = String(f.get('values') ?? '').trim();
-    const spec = {
-      method: String(f.get('method')),
-      index: list(f.get('index')),
-      columns: list(f.get('columns')),
-      values: values || null,
-      aggfunc: aggfunc || null,
-      margins: f.get('margins') === 'on',
-    };
     setBusy(true);
     setError(null);
     try {
-      setResult(await api<TableCheck>('POST', EP.checkTable(projectId), { file: String(f.get('file')), spec }));
+      setResult(await api<TableCheck>('POST', EP.checkTable(projectId), tableRequestOf(new FormData(e.currentTarget), 'ct-')));
     } catch (err) {
       setResult(null);
       setError(err);
@@ -74,30 +83,8 @@ export function CheckTableForm({ projectId }: { projectId: string }) {
   };
   return (
     <div>
-      <form className="grid-form" onSubmit={submit}>
-        <label htmlFor="ct-file">{t('check.file')}</label>
-        <input id="ct-file" name="file" required placeholder="outputs/table.csv" aria-describedby="ct-file-hint" />
-        <p id="ct-file-hint" className="hint">{t('check.fileHint')}</p>
-        <label htmlFor="ct-method">{t('check.method')}</label>
-        <select id="ct-method" name="method" defaultValue="crosstab">
-          <option value="crosstab">{t('check.crosstab')}</option>
-          <option value="pivot_table">{t('check.pivot')}</option>
-        </select>
-        <label htmlFor="ct-index">{t('check.index')}</label>
-        <input id="ct-index" name="index" required aria-describedby="ct-list-hint" />
-        <label htmlFor="ct-columns">{t('check.columns')}</label>
-        <input id="ct-columns" name="columns" aria-describedby="ct-list-hint" />
-        <p id="ct-list-hint" className="hint">{t('check.listHint')}</p>
-        <label htmlFor="ct-values">{t('check.values')}</label>
-        <input id="ct-values" name="values" />
-        <label htmlFor="ct-aggfunc">{t('check.aggfunc')}</label>
-        <select id="ct-aggfunc" name="aggfunc" defaultValue="">
-          <option value="">{t('check.frequency')}</option>
-          {['count', 'mean', 'sum', 'median', 'std', 'min', 'max', 'mode'].map((a) => <option key={a} value={a}>{t(`agg.${a}` as 'agg.count')}</option>)}
-        </select>
-        <span />
-        <label className="inline"><input type="checkbox" name="margins" /> {t('check.margins')}</label>
-        <span />
+      <form className="stack" onSubmit={submit}>
+        <TableFields prefix="ct-" />
         <button type="submit" disabled={busy} data-action="check-table">{t('check.run')}</button>
       </form>
       <div aria-live="polite">

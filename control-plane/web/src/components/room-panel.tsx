@@ -1,76 +1,65 @@
 /**
- * Start and stop the project's room, with live progress from the server-sent events of the
- * room's start, and a link that opens JupyterLab in a new tab through the proxy.
+ * Start and stop my room in a project, with live progress from the room's server-sent events
+ * (`event: state`, one room view per change, ending at running, stopped or failed), and a link
+ * that opens JupyterLab in a new tab through the proxy.
  */
 import { useEffect, useState } from 'react';
 import { useI18n, type MessageKey } from '../i18n/index.tsx';
-import { api, qs } from '../lib/api.ts';
+import { api } from '../lib/api.ts';
 import { EP } from '../lib/endpoints.ts';
 import { useSession } from '../lib/session.tsx';
 import type { Room } from '../lib/types.ts';
 import { useApi } from '../lib/use-api.ts';
 import { ErrorView, Loaded } from './status.tsx';
 
-interface Progress {
-  state?: string;
-  step?: string;
-  message?: string;
-  done?: number;
-  total?: number;
-  percent?: number;
-}
+export const ACTIVE_ROOM_STATES = ['requested', 'starting', 'running', 'stopping'];
+const STEPS = ['requested', 'starting', 'running'];
 
-const ACTIVE = ['requested', 'starting', 'running', 'stopping'];
-
-function useRoomEvents(roomId: string | null, onState: (s: string) => void) {
-  const [progress, setProgress] = useState<Progress | null>(null);
-  const [log, setLog] = useState<string[]>([]);
+/** Follows a starting room; `onRoom` gets every new view of it. */
+function useRoomEvents(roomId: string | null, onRoom: (r: Room) => void) {
   useEffect(() => {
     if (!roomId) return;
     const es = new EventSource(EP.roomEvents(roomId), { withCredentials: true });
     const handle = (ev: MessageEvent<string>) => {
-      let p: Progress;
       try {
-        p = JSON.parse(ev.data) as Progress;
+        const r = JSON.parse(ev.data) as Room;
+        onRoom(r);
+        if (['running', 'stopped', 'failed'].includes(r.state)) es.close();
       } catch {
-        p = { message: ev.data };
+        /* a comment or keep-alive line */
       }
-      setProgress((old) => ({ ...old, ...p }));
-      const line = p.message ?? p.step;
-      if (line) setLog((l) => [...l.slice(-19), line]);
-      if (p.state) onState(p.state);
-      if (p.state === 'running' || p.state === 'failed' || p.state === 'stopped') es.close();
     };
+    es.addEventListener('state', handle as EventListener);
     es.onmessage = handle;
-    for (const name of ['progress', 'state', 'room']) es.addEventListener(name, handle as EventListener);
     es.onerror = () => es.close();
     return () => es.close();
   }, [roomId]); // eslint-disable-line react-hooks/exhaustive-deps
-  return { progress, log };
 }
 
 export function RoomPanel({ projectId }: { projectId: string }) {
   const { t } = useI18n();
   const { announce } = useSession();
-  const rooms = useApi<Room[]>(`${EP.rooms}${qs({ projectId })}`);
+  const rooms = useApi<Room[]>(EP.rooms);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [live, setLive] = useState<Room | null>(null);
-  const room = live ?? rooms.data?.find((r) => ACTIVE.includes(r.state)) ?? rooms.data?.[0] ?? null;
+  const [log, setLog] = useState<string[]>([]);
+  const mine = (rooms.data ?? []).filter((r) => r.projectId === projectId);
+  const room = live ?? mine.find((r) => ACTIVE_ROOM_STATES.includes(r.state)) ?? mine[0] ?? null;
   const following = room && (room.state === 'requested' || room.state === 'starting') ? room.id : null;
-  const { progress, log } = useRoomEvents(following, (state) => {
-    setLive((r) => (r ? { ...r, state } : r));
-    if (state === 'running') announce(t('room.nowRunning'));
-    if (state === 'failed') announce(t('room.failedToStart'));
-    if (state === 'running' || state === 'failed') rooms.reload();
+  useRoomEvents(following, (r) => {
+    setLive(r);
+    setLog((l) => [...l, `${new Date().toLocaleTimeString()} ${t(`roomState.${r.state}` as MessageKey)}`]);
+    if (r.state === 'running') announce(t('room.nowRunning'));
+    if (r.state === 'failed') announce(t('room.failedToStart'));
   });
 
   const start = async () => {
     setBusy(true);
     setError(null);
+    setLog([]);
     try {
-      const r = await api<Room>('POST', EP.rooms, { projectId });
-      setLive(r);
+      setLive(await api<Room>('POST', EP.startRoom(projectId), {}));
       announce(t('room.starting'));
     } catch (err) {
       setError(err);
@@ -83,10 +72,9 @@ export function RoomPanel({ projectId }: { projectId: string }) {
     setBusy(true);
     setError(null);
     try {
-      const r = await api<Room | null>('POST', EP.stopRoom(room.id));
-      setLive(r && typeof r === 'object' && 'state' in r ? r : { ...room, state: 'stopping' });
+      setLive(await api<Room>('POST', EP.stopRoom(room.id)));
       announce(t('room.stopping'));
-      setTimeout(() => { setLive(null); rooms.reload(); }, 1500);
+      setTimeout(() => { setLive(null); rooms.reload(); }, 2000);
     } catch (err) {
       setError(err);
     } finally {
@@ -94,29 +82,29 @@ export function RoomPanel({ projectId }: { projectId: string }) {
     }
   };
 
-  const pct = progress?.percent ?? (progress?.total ? Math.round(((progress.done ?? 0) / progress.total) * 100) : undefined);
+  const step = room ? STEPS.indexOf(room.state) + 1 : 0;
   return (
     <Loaded state={rooms}>
       {() => (
         <div className="room">
           <p>
             <strong>{t('room.state')}:</strong>{' '}
-            <span className={`state state-${room?.state ?? 'none'}`} data-testid="room-state">
+            <span className={`state state-${room?.state ?? 'none'}`} data-testid="room-state" data-state={room?.state ?? 'none'}>
               {room ? t(`roomState.${room.state}` as MessageKey) : t('room.none')}
             </span>
             {room?.driver ? <> · {t('room.driver')}: {room.driver}</> : null}
-            {room?.reason ? <> · {room.reason}</> : null}
           </p>
+          {room?.state === 'failed' ? <p className="notice error">{room.failureMessage ?? room.failureReason}</p> : null}
           {following ? (
-            <div className="progress" aria-live="polite">
+            <div className="progress">
               <label htmlFor="room-progress">{t('room.progress')}</label>
-              <progress id="room-progress" max={100} value={pct} aria-valuetext={progress?.step ?? progress?.message ?? t('room.starting')} />
-              <span>{progress?.step ?? progress?.message ?? t('room.starting')}</span>
+              <progress id="room-progress" max={STEPS.length} value={step} aria-valuetext={t(`roomState.${room!.state}` as MessageKey)} />
+              <span aria-live="polite">{t('room.step', { n: step, of: STEPS.length, state: t(`roomState.${room!.state}` as MessageKey) })}</span>
             </div>
           ) : null}
           {log.length ? <details><summary>{t('room.log')}</summary><ol className="log">{log.map((l, i) => <li key={i}>{l}</li>)}</ol></details> : null}
           <div className="actions">
-            {!room || !ACTIVE.includes(room.state) ? (
+            {!room || !ACTIVE_ROOM_STATES.includes(room.state) ? (
               <button type="button" onClick={start} disabled={busy} data-action="start-room">{t('room.start')}</button>
             ) : (
               <button type="button" onClick={stop} disabled={busy || room.state === 'stopping'} data-action="stop-room">{t('room.stop')}</button>
@@ -133,5 +121,3 @@ export function RoomPanel({ projectId }: { projectId: string }) {
     </Loaded>
   );
 }
-
-export { ACTIVE as ACTIVE_ROOM_STATES };

@@ -79,35 +79,68 @@ export interface CatalogDataset {
 export interface Room {
   id: string;
   projectId: string;
-  userId?: string;
   owner?: string;
-  state: string;
   driver?: string;
-  reason?: string | null;
+  program?: string;
+  state: string;
+  wanted?: string;
   url?: string;
+  failureReason?: string | null;
+  failureMessage?: string | null;
+  stopReason?: string | null;
   createdAt?: string;
-  startedAt?: string | null;
+  runningAt?: string | null;
+  stoppedAt?: string | null;
   lastActivityAt?: string | null;
+  ageSeconds?: number;
+  idleSeconds?: number | null;
+}
+
+/** The airlock's check of one file: the file scan and, for a table, the cell-by-cell check. */
+export interface FileChecks {
+  file?: { status?: string; type?: { kind?: string }; findings?: { check: string; message?: string; line?: number; column?: number }[] } | null;
+  fileStatus?: string;
+  table?: ({ status: string; table: unknown; rules: unknown; match?: { matches: boolean } | null } & Record<string, unknown>) | null;
 }
 
 export interface ExportFile {
-  name?: string;
-  path?: string;
-  sha256?: string;
-  size?: number;
-  description?: string;
-  checks?: { status?: string; kind?: string; findings?: unknown[]; table?: unknown; [k: string]: unknown } | null;
-  status?: string;
+  id: string;
+  name: string;
+  description: string;
+  sizeBytes: number;
+  sha256: string;
+  contentType: string;
+  checks: FileChecks | null;
+  checkStatus: string;
 }
 
-export interface ExportRequest {
+export interface Review { reviewer: string; decision: string; reason: string | null; overFailedCheck?: boolean; decidedAt: string }
+
+export type ReviewView =
+  | { sealed: false; reviews: Review[] }
+  | { sealed: true; required: number; decided: { reviewer: string; decided: true; decidedAt: string }[]; mine: Review | null };
+
+export interface ExportSummary {
   id: string;
   projectId: string;
+  requestedBy: string;
+  purpose: string;
   status: string;
-  purpose?: string;
-  requestedBy?: string;
-  createdAt?: string;
-  files?: ExportFile[];
-  reviews?: { reviewer?: string; decision?: string | null; reason?: string | null; decided?: boolean; at?: string }[];
-  approvalsNeeded?: number;
+  version: number;
+  previousId: string | null;
+  nextId: string | null;
+  approvalsRequired: number;
+  checksStatus: string;
+  createdAt: string;
+  submittedAt: string | null;
+  decidedAt: string | null;
+  reviewsIn?: number;
+  decidedByMe?: boolean;
+}
+
+export interface ExportDetail extends ExportSummary {
+  files: ExportFile[];
+  reviews: ReviewView;
+  events: { seq: number; at: string; actor: string; event: string; reason: string | null }[];
+  versions: string[];
 }

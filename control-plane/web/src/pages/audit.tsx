@@ -3,14 +3,15 @@
  * activity by action and by project, search with filters (and CSV export), one person's trail
  * and one project's history.
  */
-import { useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useI18n, type MessageKey } from '../i18n/index.tsx';
-import { qs } from '../lib/api.ts';
+import { api, ApiError, qs } from '../lib/api.ts';
+import { verifyLog, type Failure, type Verification } from '../lib/verify-log.ts';
 import { EP } from '../lib/endpoints.ts';
 import { useApi } from '../lib/use-api.ts';
 import { LineChart, type Series } from '../components/chart.tsx';
 import { Page, Section } from '../components/page.tsx';
-import { Empty, Loaded } from '../components/status.tsx';
+import { Empty, ErrorView, Loaded } from '../components/status.tsx';
 
 interface Entry {
   seq: number; time: string; actor: string; role: string; action: string; object: string;
@@ -18,12 +19,6 @@ interface Entry {
 }
 interface EntryPage { entries: Entry[]; next: number | null }
 interface Activity { bucket: string; byAction: { at: string; action: string; count: number }[]; byProject: { at: string; projectId: string | null; count: number }[] }
-interface Verification {
-  ok?: boolean; verified?: boolean; valid?: boolean;
-  checkpoint?: { treeSize?: number; size?: number; rootHash?: string; root?: string; time?: string; timestamp?: string } | null;
-  entries?: number; verifiedEntries?: number; firstFailure?: number | null; failedAt?: number | null; error?: string | null; reason?: string | null;
-}
-
 const ROLES = ['researcher', 'project_lead', 'access_admin', 'auditor', 'platform_admin', 'citizen'];
 
 function EntriesTable({ entries, caption }: { entries: Entry[]; caption: string }) {
@@ -49,23 +44,56 @@ function EntriesTable({ entries, caption }: { entries: Entry[]; caption: string 
 
 function VerifyPanel() {
   const { t, date, num } = useI18n();
-  const v = useApi<Verification>(EP.auditVerify);
+  const [state, setState] = useState<{ result?: Verification; error?: unknown; busy: boolean }>({ busy: true });
+  const run = useCallback(async () => {
+    setState({ busy: true });
+    try {
+      const [cp, key] = await Promise.all([
+        api<{ note: string; treeSize: number }>('GET', EP.auditCheckpoint),
+        api<{ base64: string }>('GET', EP.auditPublicKey),
+      ]);
+      const res = await fetch(`${EP.auditExport}?format=jsonl`, { credentials: 'same-origin' });
+      if (!res.ok) throw new ApiError(res.status, res.statusText, res.status === 404 ? 'no_such_route' : null, EP.auditExport);
+      setState({ busy: false, result: await verifyLog({ note: cp.note, publicKeyB64: key.base64, jsonl: await res.text() }) });
+    } catch (error) {
+      setState({ busy: false, error });
+    }
+  }, []);
+  useEffect(() => {
+    void run();
+  }, [run]);
+  const r = state.result;
+  const failure = (f: Failure) => {
+    switch (f.kind) {
+      case 'signature': return t('audit.failSignature');
+      case 'noCrypto': return t('audit.failNoCrypto');
+      case 'root': return t('audit.failRoot');
+      case 'missing': return t('audit.failMissing');
+      case 'seq': return t('audit.failSeq', { index: f.index });
+      case 'chain': return t('audit.failChain', { index: f.index });
+      case 'hash': return t('audit.failHash', { index: f.index });
+    }
+  };
   return (
-    <Loaded state={v}>
-      {(r) => {
-        const ok = r.ok ?? r.verified ?? r.valid ?? false;
-        const cp = r.checkpoint ?? null;
-        const failedAt = r.firstFailure ?? r.failedAt ?? null;
-        return (
-          <div className={`verify ${ok ? 'good' : 'bad'}`} role="status" data-verified={ok ? 'yes' : 'no'}>
-            <p className="big">{ok ? `✔ ${t('audit.verifiedOk')}` : `✘ ${t('audit.verifiedFailed')}`}</p>
-            {cp ? <p>{t('audit.checkpoint', { size: num(cp.treeSize ?? cp.size ?? 0), time: date(cp.time ?? cp.timestamp, true) })}</p> : <p>{t('audit.noCheckpoint')}</p>}
-            {cp?.rootHash ?? cp?.root ? <p className="muted">{t('audit.rootHash')} <code className="hash">{cp.rootHash ?? cp.root}</code></p> : null}
-            {failedAt !== null ? <p>{t('audit.firstFailure', { index: failedAt })}{r.error ?? r.reason ? ` — ${r.error ?? r.reason}` : ''}</p> : null}
-          </div>
-        );
-      }}
-    </Loaded>
+    <div aria-live="polite">
+      {state.busy ? <p role="status">{t('audit.verifying')}</p> : null}
+      {state.error instanceof ApiError && state.error.reason === 'no_such_checkpoint' ? <p>{t('audit.noCheckpoint')}</p> : state.error ? <ErrorView error={state.error} /> : null}
+      {r ? (
+        <div className={`verify ${r.ok ? 'good' : 'bad'}`} data-verified={r.ok ? 'yes' : 'no'}>
+          <p className="big">{r.ok ? `✔ ${t('audit.verifiedOk')}` : `✘ ${t('audit.verifiedFailed')}`}</p>
+          {r.failure ? <p><strong>{failure(r.failure)}</strong></p> : null}
+          {r.time ? <p>{t('audit.checkpoint', { size: num(r.treeSize), time: date(r.time, true) })}</p> : null}
+          {r.ok ? <p>{t('audit.verifiedEntries', { n: num(r.entries) })}</p> : null}
+          {r.rootHash ? <p className="muted">{t('audit.rootHash')} <code className="hash">{r.rootHash}</code></p> : null}
+          <p className="muted small">{t('audit.verifiedInBrowser')}</p>
+        </div>
+      ) : null}
+      <div className="actions">
+        <button type="button" onClick={() => void run()} disabled={state.busy} data-action="verify-log">{t('audit.verifyNow')}</button>
+        <button type="button" disabled={state.busy} data-action="publish-checkpoint"
+          onClick={() => void api('POST', EP.auditPublishCheckpoint).then(run, (error: unknown) => setState({ busy: false, error }))}>{t('audit.publishCheckpoint')}</button>
+      </div>
+    </div>
   );
 }
 
@@ -86,7 +114,7 @@ function series<K extends string>(rows: ({ at: string; count: number } & Record<
 function Timeline() {
   const { t } = useI18n();
   const [bucket, setBucket] = useState<'day' | 'hour'>('day');
-  const a = useApi<Activity>(`${EP.auditActivity}${qs({ bucket })}`);
+  const a = useApi<Activity>(`${EP.auditStats}${qs({ bucket })}`);
   return (
     <>
       <div className="filters">
@@ -140,7 +168,8 @@ function Search() {
         <div><label htmlFor="f-from">{t('audit.from')}</label><input id="f-from" name="from" type="date" /></div>
         <div><label htmlFor="f-to">{t('audit.to')}</label><input id="f-to" name="to" type="date" /></div>
         <div className="actions"><button type="submit" data-action="audit-search">{t('audit.searchButton')}</button>
-          <a className="button" href={`${EP.auditCsv}${qs({ ...filter, format: 'csv' })}`} download data-action="audit-csv">{t('audit.csv')}</a></div>
+          <a className="button" href={`${EP.auditExport}${qs({ from: filter.from, to: filter.to, format: 'csv' })}`} download data-action="audit-csv" aria-describedby="csv-hint">{t('audit.csv')}</a>
+          <span id="csv-hint" className="hint">{t('audit.csvHint')}</span></div>
       </form>
       <Loaded state={res}>
         {(p) => (
@@ -157,19 +186,36 @@ function Search() {
   );
 }
 
+const GROUPS = ['applications', 'decisions', 'permits', 'membership', 'dataAccess', 'exports', 'denied'] as const;
+type History = Record<(typeof GROUPS)[number], Entry[]> & { projectId: string; total: number };
+
 function Lookup({ kind }: { kind: 'person' | 'project' }) {
-  const { t } = useI18n();
+  const { t, num } = useI18n();
   const [id, setId] = useState('');
-  const res = useApi<EntryPage | Entry[]>(id ? (kind === 'person' ? EP.auditTrail(id) : EP.auditProject(id)) : null);
+  const res = useApi<EntryPage | History>(id ? (kind === 'person' ? EP.auditTrail(id) : EP.auditProject(id)) : null);
   const label = t(kind === 'person' ? 'audit.personId' : 'audit.projectId');
   return (
     <>
       <form className="filters" onSubmit={(e) => { e.preventDefault(); setId(String(new FormData(e.currentTarget).get('id') ?? '').trim()); }}>
         <label htmlFor={`lookup-${kind}`}>{label}</label>
         <input id={`lookup-${kind}`} name="id" required />
-        <button type="submit">{t('audit.show')}</button>
+        <button type="submit" data-action={`audit-${kind}`}>{t('audit.show')}</button>
       </form>
-      {id ? <Loaded state={res}>{(r) => <EntriesTable entries={Array.isArray(r) ? r : r.entries} caption={label} />}</Loaded> : null}
+      {id ? (
+        <Loaded state={res}>
+          {(r) => 'entries' in r ? <EntriesTable entries={r.entries} caption={label} /> : (
+            <div data-history={r.projectId}>
+              <p>{t('audit.historyTotal', { n: num(r.total) })}</p>
+              {GROUPS.map((g) => (
+                <div key={g}>
+                  <h3>{t(`audit.group.${g}` as MessageKey)} ({num(r[g]?.length ?? 0)})</h3>
+                  {r[g]?.length ? <EntriesTable entries={r[g]} caption={t(`audit.group.${g}` as MessageKey)} /> : null}
+                </div>
+              ))}
+            </div>
+          )}
+        </Loaded>
+      ) : null}
     </>
   );
 }

@@ -10,9 +10,9 @@ import { Empty, ErrorView, Loaded } from '../components/status.tsx';
 
 interface Usage {
   projectId?: string; title?: string; project?: string; purpose?: string; dataControllers?: string[] | string; dataController?: string;
-  legalBasis?: string; period?: { from: string; to: string }; copies?: { at?: string; createdAt?: string; version?: number }[]; copiedAt?: string[];
+  legalBasis?: string; period?: { from: string; to: string }; copies?: { madeAt?: string; at?: string; createdAt?: string; version?: number; deletedAt?: string | null }[]; copiedAt?: string[];
 }
-interface OptOut { optedOut: boolean; since?: string | null; at?: string | null }
+interface OptOut { optedOut: boolean; since?: string | null; at?: string | null; history?: { action: string; at: string }[] }
 
 function OptOutPanel() {
   const { t, date } = useI18n();
@@ -40,6 +40,12 @@ function OptOutPanel() {
               {t('citizen.optOutSwitch')}: {s.optedOut ? t('common.on') : t('common.off')}
             </button>
           </div>
+          {s.history?.length ? (
+            <details>
+              <summary>{t('citizen.history')}</summary>
+              <ul>{s.history.map((h, i) => <li key={i}>{date(h.at, true)}: {t(h.action === 'register' ? 'citizen.registered' : 'citizen.withdrew')}</li>)}</ul>
+            </details>
+          ) : null}
           {error ? <ErrorView error={error} /> : null}
         </div>
       )}
@@ -68,7 +74,7 @@ export function CitizenPage() {
                       {u.legalBasis ? <><dt>{t('permit.legalBasis')}</dt><dd>{t(`legalBasis.${u.legalBasis}` as MessageKey)}</dd></> : null}
                       {u.period ? <><dt>{t('permit.period')}</dt><dd>{date(u.period.from)} – {date(u.period.to)}</dd></> : null}
                       <dt>{t('citizen.copyDates')}</dt>
-                      <dd>{(u.copies?.map((c) => c.at ?? c.createdAt ?? '') ?? u.copiedAt ?? []).map((d) => date(d)).join(', ')}</dd>
+                      <dd>{(u.copies?.map((c) => c.madeAt ?? c.at ?? c.createdAt ?? '') ?? u.copiedAt ?? []).map((d) => date(d)).join(', ')}</dd>
                     </dl>
                   </li>
                 ))}

@@ -21,7 +21,7 @@ export function duration(ms: number, t: (k: MessageKey, v?: Record<string, numbe
 export function OperatorRoomsPage() {
   const { t } = useI18n();
   const { announce } = useSession();
-  const rooms = useApi<Room[]>(EP.rooms);
+  const rooms = useApi<Room[]>(EP.operatorRooms);
   const [error, setError] = useState<unknown>(null);
   const stop = async (r: Room) => {
     setError(null);
@@ -43,13 +43,12 @@ export function OperatorRoomsPage() {
             <thead><tr>{(['operator.room', 'operator.project', 'operator.user', 'room.state', 'room.driver', 'operator.age', 'operator.idle', 'operator.actions'] as MessageKey[]).map((k) => <th key={k} scope="col">{t(k)}</th>)}</tr></thead>
             <tbody>
               {list.map((r) => {
-                const started = r.startedAt ?? r.createdAt;
                 return (
                   <tr key={r.id}>
-                    <td><code>{r.id}</code></td><td>{r.projectId}</td><td>{r.userId ?? r.owner ?? ''}</td>
+                    <td><code>{r.id}</code></td><td>{r.projectId}</td><td>{r.owner ?? ''}</td>
                     <td>{t(`roomState.${r.state}` as MessageKey)}</td><td>{r.driver ?? ''}</td>
-                    <td>{started ? duration(now - new Date(started).getTime(), t) : ''}</td>
-                    <td>{r.lastActivityAt ? duration(now - new Date(r.lastActivityAt).getTime(), t) : started ? duration(now - new Date(started).getTime(), t) : ''}</td>
+                    <td>{r.ageSeconds !== undefined ? duration(r.ageSeconds * 1000, t) : r.createdAt ? duration(now - new Date(r.createdAt).getTime(), t) : ''}</td>
+                    <td>{r.idleSeconds !== undefined && r.idleSeconds !== null ? duration(r.idleSeconds * 1000, t) : '—'}</td>
                     <td>{ACTIVE_ROOM_STATES.includes(r.state) && r.state !== 'stopping' ? <button type="button" onClick={() => stop(r)}>{t('room.stop')} <span className="visually-hidden">{r.id}</span></button> : null}</td>
                   </tr>
                 );
