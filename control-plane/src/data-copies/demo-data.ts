@@ -1,0 +1,114 @@
+/**
+ * Demo mode's data: at first start (no register version stored yet) small synthetic registers are
+ * generated and delivered through the real, checked intake; the demo citizen is linked to a person
+ * in the demo project's population so "which projects used my data" shows the demo project.
+ * Runs in the background after the listener is up; a few seconds for the default 20,000 rows.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AuditService } from '../audit/types.ts';
+import { loadCatalogue, recordDatasetVersion } from '../catalog/index.ts';
+import { linkCitizen } from '../citizens/index.ts';
+import { DEMO_PROJECT_TITLE } from '../demo/seed.ts';
+import type { Clock } from '../platform/clock.ts';
+import type { PlatformPaths } from '../platform/paths.ts';
+import { currentPermit } from '../projects/index.ts';
+// Not on the projects' public surface yet: see `alignDemoPermit`.
+import { amendPermit } from '../projects/permits.ts';
+import type { SecretBox } from '../secrets/index.ts';
+import type { Store } from '../store/index.ts';
+import { lit, openDuck, rowsOf } from './duckdb.ts';
+import { generateRegisters } from './generator.ts';
+import { intakeDelivery } from './intake.ts';
+
+export interface DemoDataDeps {
+  store: Store;
+  clock: Clock;
+  audit: AuditService;
+  box: SecretBox;
+  paths: PlatformPaths;
+}
+
+export const DEMO_VERSION = 'demo-1';
+
+/** Generates and delivers the demo registers unless some register version exists. Returns whether it did. */
+export async function deliverDemoRegisters(deps: DemoDataDeps, opts: { rows: number; seed: number }): Promise<boolean> {
+  const [n] = await deps.store.query<{ n: number }>('SELECT count(*)::int AS n FROM catalog_dataset_versions');
+  if ((n?.n ?? 0) > 0) return false;
+  const dir = await mkdtemp(join(tmpdir(), 'tre-demo-registers-'));
+  try {
+    const generated = await generateRegisters({ rows: opts.rows, seed: opts.seed, outDir: dir, threads: 2 });
+    const catalogue = await loadCatalogue(deps.store);
+    for (const f of generated.files) {
+      const base = { actor: 'system', role: 'system', action: 'dataset.version.create', object: `dataset:${f.dataset}@${DEMO_VERSION}`, projectId: null, requestId: null, clientAddress: null };
+      await deps.audit.record({ ...base, outcome: 'initiated', reason: 'demo registers (synthetic)' });
+      const r = await intakeDelivery(
+        { dataDir: deps.paths.dataDir, clock: deps.clock },
+        { file: f.path, name: `${f.dataset}.parquet`, manifest: { dataset: f.dataset, version: DEMO_VERSION, sha256: f.sha256, rowCount: f.rows }, catalogue },
+      );
+      await recordDatasetVersion(deps.store, { ...r, receivedBy: 'system' });
+      await deps.audit.record({ ...base, outcome: 'success', reason: null, details: { rows: r.rowCount, sha256: r.sha256 } });
+    }
+    return true;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The demo seed (foundation) names permit variables the catalogue does not have (`person_id`,
+ * `episode_date`, ...). Until the seed is corrected, demo mode amends the demo permit once to the
+ * catalogue's names (a `project_change` by `system`, audited), so the demo project gets its copy.
+ * Does nothing when the permit's variables are all in the catalogue.
+ */
+export async function alignDemoPermit(deps: DemoDataDeps): Promise<boolean> {
+  const [project] = await deps.store.query<{ id: string }>('SELECT id FROM projects WHERE title = $1', [DEMO_PROJECT_TITLE]);
+  if (!project) return false;
+  const permit = await currentPermit(deps.store, project.id);
+  if (!permit) return false;
+  const catalogue = await loadCatalogue(deps.store);
+  const known = (ds: string, v: string) => catalogue.datasets.find((d) => d.name === ds)?.variables.some((x) => x.name === v) ?? false;
+  if (permit.datasets.every((d) => d.variables.every((v) => known(d.dataset, v)))) return false;
+  const names: Record<string, string[]> = {
+    population: ['fnr', 'sex', 'birth_date', 'municipality'],
+    patient_episodes: ['fnr', 'admission_date', 'main_diagnosis', 'care_level'],
+    prescriptions: ['fnr', 'dispense_date', 'atc_code', 'ddd'],
+  };
+  const datasets = permit.datasets.map((d) => ({ dataset: d.dataset, variables: names[d.dataset] ?? d.variables.filter((v) => known(d.dataset, v)) }));
+  const reason = 'demo: variable names aligned with the catalogue';
+  const base = { actor: 'system', role: 'system', action: 'permit.amend', object: `permit:${permit.id}`, projectId: project.id, requestId: null, clientAddress: null };
+  await deps.audit.record({ ...base, outcome: 'initiated', reason });
+  const amended = await deps.store.tx((q) => amendPermit(q, project.id, { caseType: 'project_change', reason, datasets }, permit.issuedBy, deps.clock.now()));
+  await deps.audit.record({ ...base, outcome: 'success', reason, details: { version: amended.version } });
+  return true;
+}
+
+/**
+ * Links the demo `citizen` user (if not linked yet) to the first person, by identity number, born
+ * 1950-1980 in the stored population register: inside the demo project's cohort, so in its copy.
+ */
+export async function linkDemoCitizen(deps: DemoDataDeps): Promise<string | null> {
+  const [user] = await deps.store.query<{ person_lookup: string | null }>(`SELECT person_lookup FROM users WHERE id = 'citizen'`);
+  if (!user || user.person_lookup) return null;
+  const [version] = await deps.store.query<{ path: string }>(
+    `SELECT path FROM catalog_dataset_versions WHERE dataset = 'population' ORDER BY received_at DESC, version DESC LIMIT 1`,
+  );
+  if (!version) return null;
+  const duck = await openDuck({ threads: 1 });
+  let fnr: string | undefined;
+  try {
+    const rows = await rowsOf<{ fnr: string }>(
+      duck.conn,
+      `SELECT fnr FROM read_parquet(${lit(join(deps.paths.dataDir, version.path))}) WHERE year(birth_date) BETWEEN 1950 AND 1980 ORDER BY fnr LIMIT 1`,
+    );
+    fnr = rows[0]?.fnr;
+  } finally {
+    duck.close();
+  }
+  if (!fnr) return null;
+  const person = fnr;
+  await deps.store.tx((q) => linkCitizen(q, deps.box, 'citizen', person));
+  await deps.audit.record({ actor: 'system', role: 'system', action: 'citizen.link', object: 'user:citizen', projectId: null, outcome: 'success', reason: 'demo: linked to a synthetic person', requestId: null, clientAddress: null });
+  return person;
+}

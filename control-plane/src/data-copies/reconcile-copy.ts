@@ -1,0 +1,145 @@
+/**
+ * The two acts of the copy reconciler, also used by the routes: make a project's copy for its
+ * current permit version, and close a project (delete copies and pseudonym key, proof of deletion).
+ * Both are idempotent: a copy that exists is not made again, a close that finds nothing succeeds.
+ */
+import { chmod, readdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AuditService } from '../audit/types.ts';
+import { latestVersion, loadCatalogue } from '../catalog/index.ts';
+import { optedOutNationalIds, personLookup, personLookupKey } from '../citizens/index.ts';
+import type { Clock } from '../platform/clock.ts';
+import type { PlatformPaths } from '../platform/paths.ts';
+import { setProjectStatus, type Permit } from '../projects/index.ts';
+import { deleteKeptSecret, keptSecret, type SecretBox } from '../secrets/index.ts';
+import type { Queryable, Store } from '../store/index.ts';
+import { deleteProjectCopies, type ProofOfDeletion } from './closing.ts';
+import { createExtract } from './extract.ts';
+import { scopeFromPermit, type SourceFile } from './extract-scope.ts';
+import type { Progress } from './generator.ts';
+import { keyFingerprint, newPseudonymKey } from './pseudonym.ts';
+import { recordCopiesDeleted, recordCopy } from './store.ts';
+
+
+export interface CopyActDeps {
+  store: Store;
+  clock: Clock;
+  audit: AuditService;
+  box: SecretBox;
+  paths: PlatformPaths;
+}
+
+export const pseudonymKeyName = (projectId: string) => `pseudonym-key:${projectId}`;
+
+export type MakeCopyOutcome =
+  | { made: true; copyVersion: number; personCount: number }
+  | { made: false; why: 'exists' | 'locked' | 'closed' };
+
+/** Removes a copy folder no store row describes (a crash between rename and commit). */
+async function removeOrphan(dir: string): Promise<void> {
+  if (!(await stat(dir).catch(() => null))) return;
+  await chmod(dir, 0o700);
+  for (const e of await readdir(dir, { withFileTypes: true })) if (e.isDirectory()) await chmod(join(dir, e.name), 0o700);
+  await rm(dir, { recursive: true, force: true });
+}
+
+/**
+ * Makes the copy of `permit` (the project's current version) unless one exists. Holds a
+ * transaction-scoped advisory lock on the project for the whole extract, so only one control plane
+ * extracts a given copy; the copy's row and persons commit in the same transaction, and a failure
+ * removes the copy folder. Audited as `copy.create` by `system` (initiated, then success or failure).
+ */
+export async function makeCopy(deps: CopyActDeps, permit: Permit, onProgress?: (p: Progress & { copyVersion: number }) => void, signal?: AbortSignal): Promise<MakeCopyOutcome> {
+  const { projectId } = permit;
+  return deps.store.tx(async (q) => {
+    const [lock] = await q.query<{ ok: boolean }>(`SELECT pg_try_advisory_xact_lock(hashtext('data-copies'), hashtext($1)) AS ok`, [projectId]);
+    if (!lock?.ok) return { made: false, why: 'locked' } as const;
+    const [project] = await q.query<{ status: string }>('SELECT status FROM projects WHERE id = $1', [projectId]);
+    if (project?.status !== 'active') return { made: false, why: 'closed' } as const;
+    const have = await q.query<{ v: number | null; has: boolean }>(
+      'SELECT max(copy_version) AS v, bool_or(permit_version = $2 AND deleted_at IS NULL) AS has FROM data_copies WHERE project_id = $1',
+      [projectId, permit.version],
+    );
+    if (have[0]?.has) return { made: false, why: 'exists' } as const;
+    const copyVersion = Number(have[0]?.v ?? 0) + 1;
+    const base = {
+      actor: 'system', role: 'system', action: 'copy.create', object: `copy:${projectId}/v${copyVersion}`, projectId,
+      requestId: null, clientAddress: null,
+    };
+    await deps.audit.record({ ...base, outcome: 'initiated', reason: `permit ${permit.id} version ${permit.version}` });
+    const dir = deps.paths.copy(projectId, copyVersion);
+    try {
+      const scope = scopeFromPermit(permit);
+      const catalogue = await loadCatalogue(q);
+      const wanted = new Set([...scope.datasets.map((d) => d.dataset), ...scope.cohort.flatMap((c) => ('dataset' in c ? [c.dataset] : []))]);
+      const sources: SourceFile[] = [];
+      for (const dataset of wanted) {
+        const v = await latestVersion(q, dataset);
+        sources.push({ dataset, version: v.version, path: join(deps.paths.dataDir, v.path), sha256: v.sha256 });
+      }
+      const key = await keptSecret(q, deps.box, pseudonymKeyName(projectId), newPseudonymKey);
+      const optedOut = permit.optOutHonoured ? await optedOutNationalIds(q, deps.box) : [];
+      await removeOrphan(dir);
+      const result = await createExtract(
+        { clock: deps.clock, copiesDir: join(deps.paths.dataDir, 'copies') },
+        {
+          scope, catalogue: catalogue.datasets, sources, key, optedOut, copyVersion,
+          onProgress: onProgress && ((p) => onProgress({ ...p, copyVersion })), signal,
+        },
+      );
+      try {
+        const lookupKey = await personLookupKey(q, deps.box);
+        const { personCount } = await recordCopy(q, {
+          manifest: result.manifest, createdBy: 'system', persons: result.persons, personLookup: (fnr) => personLookup(lookupKey, fnr),
+        });
+        await deps.audit.record({
+          ...base, outcome: 'success', reason: null,
+          details: { permitId: permit.id, permitVersion: permit.version, persons: personCount, files: result.manifest.files.length,
+            sources: sources.map((s) => `${s.dataset}@${s.version}`), keyFingerprint: result.manifest.pseudonym.keyFingerprint },
+        });
+        return { made: true, copyVersion, personCount } as const;
+      } catch (err) {
+        await removeOrphan(dir);
+        throw err;
+      }
+    } catch (err) {
+      await deps.audit.record({ ...base, outcome: 'failure', reason: (err as Error).message.slice(0, 500) });
+      throw err;
+    }
+  });
+}
+
+/** The key's fingerprint if the project has one, without creating it. */
+async function existingKeyFingerprint(q: Queryable, box: SecretBox, projectId: string): Promise<string | null> {
+  const none = Symbol('none');
+  try {
+    return keyFingerprint(await keptSecret(q, box, pseudonymKeyName(projectId), () => { throw none; }));
+  } catch (err) {
+    if (err === none) return null;
+    throw err;
+  }
+}
+
+/**
+ * Closes a project's data: deletes every copy version (proof of deletion through the audit path,
+ * `data_copy.delete`), the pseudonym key, marks the copies deleted and the project `closed`, under
+ * the project's copy lock (an extract in flight finishes first). Running it again after a partial
+ * failure finishes the job; closing a closed project returns a proof listing nothing.
+ */
+export async function closeProjectData(
+  deps: CopyActDeps,
+  input: { projectId: string; actor: string; role: string; reason: string; requestId?: string | null },
+): Promise<ProofOfDeletion> {
+  return deps.store.tx(async (q) => {
+    await q.query(`SELECT pg_advisory_xact_lock(hashtext('data-copies'), hashtext($1))`, [input.projectId]);
+    const fingerprint = await existingKeyFingerprint(q, deps.box, input.projectId);
+    const proof = await deleteProjectCopies(
+      { copiesDir: join(deps.paths.dataDir, 'copies'), clock: deps.clock, audit: deps.audit },
+      { ...input, keyFingerprint: fingerprint },
+    );
+    await deleteKeptSecret(q, pseudonymKeyName(input.projectId));
+    await recordCopiesDeleted(q, proof);
+    await setProjectStatus(q, input.projectId, 'closed', deps.clock.now());
+    return proof;
+  });
+}

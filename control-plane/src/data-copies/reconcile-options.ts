@@ -1,0 +1,38 @@
+/**
+ * Settings of the data-copies module, read from the environment until the lead folds them into the
+ * typed config (`config/index.ts`). None is secret.
+ *
+ *   TRE_COPY_GRACE_DAYS       a project whose permit expired this many days ago is closed and its copies
+ *                             and pseudonym key deleted by the reconcile loop (default 30)
+ *   TRE_COPY_RECONCILE_MS     interval between reconcile passes (default 5000)
+ *   TRE_COPY_RETRY_MS         after a failed extract, wait this long before trying the same permit version again (default 60000)
+ *   TRE_COPY_DEMO_ROWS        rows of the demo event registers made at first demo start (default 20000: 2,000 persons)
+ *   TRE_COPY_DEMO_SEED        seed of the demo registers (default 20260101)
+ */
+import { z } from 'zod';
+import { InputError } from '../errors/index.ts';
+
+export const CopiesOptionsSchema = z.object({
+  graceDays: z.coerce.number().min(0).default(30),
+  reconcileMs: z.coerce.number().int().min(10).default(5000),
+  retryMs: z.coerce.number().int().min(0).default(60_000),
+  demoRows: z.coerce.number().int().min(1000).max(10_000_000).default(20_000),
+  demoSeed: z.coerce.number().int().min(0).max(2 ** 31 - 1).default(20260101),
+});
+export type CopiesOptions = z.infer<typeof CopiesOptionsSchema>;
+export type CopiesOptionsInput = z.input<typeof CopiesOptionsSchema>;
+
+/** Options from `env`, then `overrides` (tests). */
+export function copiesOptions(env: NodeJS.ProcessEnv, overrides: CopiesOptionsInput = {}): CopiesOptions {
+  const fromEnv = {
+    graceDays: env.TRE_COPY_GRACE_DAYS,
+    reconcileMs: env.TRE_COPY_RECONCILE_MS,
+    retryMs: env.TRE_COPY_RETRY_MS,
+    demoRows: env.TRE_COPY_DEMO_ROWS,
+    demoSeed: env.TRE_COPY_DEMO_SEED,
+  };
+  const defined = Object.fromEntries(Object.entries({ ...fromEnv, ...overrides }).filter(([, v]) => v !== undefined && v !== ''));
+  const r = CopiesOptionsSchema.safeParse(defined);
+  if (!r.success) throw new InputError(`invalid data-copies settings: ${z.prettifyError(r.error)}`, { reason: 'invalid_config' });
+  return r.data;
+}

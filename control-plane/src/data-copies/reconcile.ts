@@ -1,0 +1,157 @@
+/**
+ * The copy reconciler (kubebuilder style): on every pass it compares what the store wants with
+ * what exists and acts, idempotently, so a crash anywhere is repaired by the next pass.
+ *
+ *   - An active project whose current permit version is in force and has no copy gets one
+ *     (`makeCopy`: copy version = last + 1; earlier versions stay until the project closes).
+ *   - A project whose permit expired more than `graceDays` ago is closed (`closeProjectData`):
+ *     copies and pseudonym key deleted, proof of deletion audited, status `closed`.
+ *   - A closed project with copies not yet marked deleted (an interrupted close) is closed again.
+ *   - A failed extract is audited and retried for the same permit version only after `retryMs`.
+ * Progress of the extract in flight is kept in memory for the events endpoint (it describes work in
+ * this process, not state); everything else is read from the store on each pass.
+ */
+import { EventEmitter } from 'node:events';
+import type { Logger } from '../platform/logger.ts';
+import { currentPermit, type Permit } from '../projects/index.ts';
+import type { Progress } from './generator.ts';
+import { closeProjectData, makeCopy, type CopyActDeps } from './reconcile-copy.ts';
+import type { CopiesOptions } from './reconcile-options.ts';
+
+export interface CopyProgress {
+  projectId: string;
+  copyVersion: number;
+  permitVersion: number;
+  state: 'extracting' | 'done' | 'failed';
+  stage: string;
+  done: number;
+  total: number;
+  error: string | null;
+  at: string;
+}
+
+export interface CopyReconciler {
+  /** One pass now (after any pass in flight); `projectId` limits it to one project. */
+  runOnce(projectId?: string): Promise<void>;
+  /** Ask for a pass soon. */
+  trigger(): void;
+  start(): void;
+  stop(): Promise<void>;
+  /** The latest progress of this process's extract for the project, if any. */
+  progress(projectId: string): CopyProgress | null;
+  /** Emits `progress` with a `CopyProgress`. */
+  events: EventEmitter;
+}
+
+export interface ReconcilerDeps extends CopyActDeps {
+  logger: Logger;
+  options: CopiesOptions;
+}
+
+const DAY = 86_400_000;
+
+export function createCopyReconciler(deps: ReconcilerDeps): CopyReconciler {
+  const events = new EventEmitter();
+  events.setMaxListeners(0);
+  const latest = new Map<string, CopyProgress>();
+  const failedAt = new Map<string, { permitVersion: number; at: number }>();
+  const abort = new AbortController();
+  let running: Promise<void> = Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+
+  const publish = (p: CopyProgress) => {
+    latest.set(p.projectId, p);
+    events.emit('progress', p);
+  };
+
+  async function copyProject(permit: Permit): Promise<void> {
+    const failed = failedAt.get(permit.projectId);
+    const now = deps.clock.now().getTime();
+    if (failed && failed.permitVersion === permit.version && now - failed.at < deps.options.retryMs) return;
+    const report = (p: Progress & { copyVersion: number }, state: CopyProgress['state'] = 'extracting', error: string | null = null) =>
+      publish({ projectId: permit.projectId, permitVersion: permit.version, copyVersion: p.copyVersion, state, stage: p.stage, done: p.done, total: p.total, error, at: deps.clock.now().toISOString() });
+    let last: Progress & { copyVersion: number } = { stage: 'start', done: 0, total: 0, copyVersion: 0 };
+    try {
+      const out = await makeCopy(deps, permit, (p) => report((last = p)), abort.signal);
+      if (out.made) {
+        failedAt.delete(permit.projectId);
+        report({ stage: 'done', done: last.total, total: last.total, copyVersion: out.copyVersion }, 'done');
+        deps.logger.info('data copy made', { projectId: permit.projectId, copyVersion: out.copyVersion, persons: out.personCount });
+      }
+    } catch (err) {
+      if (abort.signal.aborted) return;
+      failedAt.set(permit.projectId, { permitVersion: permit.version, at: now });
+      report(last, 'failed', (err as Error).message);
+      deps.logger.error('data copy failed', { projectId: permit.projectId, permitVersion: permit.version, error: (err as Error).message });
+    }
+  }
+
+  async function closeExpired(permit: Permit): Promise<void> {
+    try {
+      await closeProjectData(deps, {
+        projectId: permit.projectId, actor: 'system', role: 'system',
+        reason: `permit expired ${permit.expiresAt}; grace period of ${deps.options.graceDays} days over`,
+      });
+      deps.logger.info('project closed after permit expiry', { projectId: permit.projectId });
+    } catch (err) {
+      deps.logger.error('closing an expired project failed', { projectId: permit.projectId, error: (err as Error).message });
+    }
+  }
+
+  async function pass(only?: string): Promise<void> {
+    const projects = await deps.store.query<{ id: string; status: string; undeleted: boolean }>(
+      `SELECT p.id, p.status, EXISTS (SELECT 1 FROM data_copies c WHERE c.project_id = p.id AND c.deleted_at IS NULL) AS undeleted
+         FROM projects p WHERE p.status IN ('active', 'closed') AND ($1::text IS NULL OR p.id = $1) ORDER BY p.id`,
+      [only ?? null],
+    );
+    for (const p of projects) {
+      if (stopped) return;
+      const permit = await currentPermit(deps.store, p.id);
+      if (p.status === 'closed') {
+        if (p.undeleted) await closeProjectData(deps, { projectId: p.id, actor: 'system', role: 'system', reason: 'project closed; finishing an interrupted deletion' }).catch((err: unknown) =>
+          deps.logger.error('finishing a close failed', { projectId: p.id, error: (err as Error).message }));
+        continue;
+      }
+      if (!permit) continue;
+      const expires = new Date(permit.expiresAt).getTime();
+      const now = deps.clock.now().getTime();
+      if (expires <= now) {
+        if (now - expires >= deps.options.graceDays * DAY) await closeExpired(permit);
+        continue;
+      }
+      await copyProject(permit);
+    }
+  }
+
+  const schedule = (ms: number) => {
+    if (stopped) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      void runOnce().finally(() => schedule(deps.options.reconcileMs));
+    }, ms);
+    timer.unref?.();
+  };
+
+  function runOnce(projectId?: string): Promise<void> {
+    const next = running.then(() => (stopped ? undefined : pass(projectId))).catch((err: unknown) => {
+      deps.logger.error('copy reconcile pass failed', { error: (err as Error).message });
+    });
+    running = next;
+    return next;
+  }
+
+  return {
+    runOnce,
+    trigger: () => schedule(0),
+    start: () => schedule(0),
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      abort.abort();
+      await running;
+    },
+    progress: (projectId) => latest.get(projectId) ?? null,
+    events,
+  };
+}

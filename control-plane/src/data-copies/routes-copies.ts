@@ -1,0 +1,125 @@
+/**
+ * Data copies on the API. Nothing here downloads data: data leaves only through the airlock, and
+ * rooms mount the copy read-only. Access:
+ *   - list and progress events: members with data access (`requireDataAccess`: authorised by the
+ *     permit in force) and oversight roles (access administrators, auditors, operators);
+ *   - one copy's manifest: members with data access only;
+ *   - make now (`POST .../copies`) and close: access administrators.
+ * A member's request after the permit expired is refused with `permit_expired`.
+ */
+import { z } from 'zod';
+import { NotAllowedError, NotFoundError } from '../errors/index.ts';
+import { defineRoute, type RouteContext, type RouteDef } from '../http/route.ts';
+import type { Principal } from '../identity/index.ts';
+import { hasOversight, memberRole, requireDataAccess, requireProjectVisible } from '../projects/index.ts';
+import type { CopyReconciler } from './reconcile.ts';
+import { closeProjectData, type CopyActDeps } from './reconcile-copy.ts';
+import { listCopies } from './store.ts';
+
+const projectParams = z.object({ projectId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/) });
+
+export interface CopyRouteDeps extends CopyActDeps {
+  reconciler: CopyReconciler;
+}
+
+export function copyRoutes(deps: CopyRouteDeps): RouteDef[] {
+  const { store, clock } = deps;
+
+  /** Members go through the permit gate; oversight roles who are not members may look. */
+  async function requireCopiesVisible(p: Principal, projectId: string): Promise<void> {
+    if (!(await memberRole(store, projectId, p.userId)) && hasOversight(p)) {
+      await requireProjectVisible(store, p, projectId);
+      return;
+    }
+    await requireDataAccess(store, p, projectId, clock.now());
+  }
+
+  const listBody = async (projectId: string) => ({
+    projectId,
+    progress: deps.reconciler.progress(projectId),
+    copies: (await listCopies(store, projectId)).map((c) => ({ ...c, current: false })).map((c, i, all) => ({ ...c, current: i === all.length - 1 && c.deletedAt === null })),
+  });
+
+  return [
+    defineRoute({
+      method: 'get', path: '/api/projects/:projectId/copies', tag: 'data-copies', summary: 'The project\'s data copies with their manifests, and extract progress',
+      action: 'copy.list', access: 'authenticated', params: projectParams,
+      async handler({ principal, params }) {
+        await requireCopiesVisible(principal!, params.projectId);
+        return listBody(params.projectId);
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/api/projects/:projectId/copies/events', tag: 'data-copies',
+      summary: 'Extract progress (rows done / total) as server-sent events; ends when the copy is done or failed',
+      action: 'copy.events', access: 'authenticated', params: projectParams,
+      async handler(ctx: RouteContext<z.infer<typeof projectParams>, unknown, unknown>) {
+        const { principal, params, res, req } = ctx;
+        await requireCopiesVisible(principal!, params.projectId);
+        await ctx.commitSuccess();
+        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+        const events = deps.reconciler.events;
+        await new Promise<void>((resolve) => {
+          const send = (p: unknown) => res.write(`event: progress\ndata: ${JSON.stringify(p)}\n\n`);
+          const finish = () => {
+            events.off('progress', onProgress);
+            clearInterval(ping);
+            if (!res.writableEnded) res.end();
+            resolve();
+          };
+          const onProgress = (p: { projectId: string; state: string }) => {
+            if (p.projectId !== params.projectId) return;
+            send(p);
+            if (p.state !== 'extracting') finish();
+          };
+          const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
+          events.on('progress', onProgress);
+          req.on('close', finish);
+          const now = deps.reconciler.progress(params.projectId);
+          if (now) {
+            send(now);
+            if (now.state !== 'extracting') finish();
+          }
+        });
+        return { sent: true };
+      },
+    }),
+    defineRoute({
+      method: 'post', path: '/api/projects/:projectId/copies', tag: 'data-copies',
+      summary: 'Make the copy for the permit in force now, if it has none (access administrator)',
+      action: 'copy.request', access: ['access_admin'], params: projectParams,
+      async handler({ principal, params }) {
+        await requireProjectVisible(store, principal!, params.projectId);
+        await deps.reconciler.runOnce(params.projectId);
+        return { status: 200, body: await listBody(params.projectId) };
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/api/projects/:projectId/copies/:version/manifest', tag: 'data-copies',
+      summary: 'The manifest of one copy version (variables, row counts, source versions, permit version, sha256 per file)',
+      action: 'copy.manifest.read', access: 'authenticated', params: projectParams.extend({ version: z.coerce.number().int().positive() }),
+      async handler({ principal, params, audit }) {
+        audit.object = `copy:${params.projectId}/v${params.version}`;
+        await requireDataAccess(store, principal!, params.projectId, clock.now());
+        const copy = (await listCopies(store, params.projectId)).find((c) => c.copyVersion === params.version);
+        if (!copy) throw new NotFoundError(`no copy version ${params.version} of ${params.projectId}`, { reason: 'no_such_copy' });
+        if (copy.deletedAt) throw new NotFoundError(`copy version ${params.version} was deleted at ${copy.deletedAt}`, { reason: 'copy_deleted' });
+        return copy.manifest;
+      },
+    }),
+    defineRoute({
+      method: 'post', path: '/api/projects/:projectId/close', tag: 'data-copies',
+      summary: 'Close the project: delete its data copies and pseudonym key, with a proof of deletion (access administrator)',
+      action: 'project.close', access: ['access_admin'], params: projectParams, body: z.object({ reason: z.string().min(3, 'closing needs a reason').max(2000) }),
+      async handler({ principal, params, body, requestId, audit }) {
+        if (await memberRole(store, params.projectId, principal!.userId)) {
+          throw new NotAllowedError('a project member cannot close its project', { reason: 'self_decision' });
+        }
+        await requireProjectVisible(store, principal!, params.projectId);
+        const proof = await closeProjectData(deps, { projectId: params.projectId, actor: principal!.userId, role: 'access_admin', reason: body.reason, requestId });
+        audit.details = { proofSha256: proof.sha256, copies: proof.copies.map((c) => c.version) };
+        return { status: 200, body: proof };
+      },
+    }),
+  ];
+}
