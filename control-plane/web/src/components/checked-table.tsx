@@ -9,8 +9,12 @@ type Label = string | number | boolean | null;
 export interface TableCheck {
   status: 'pass' | 'review' | 'fail' | string;
   table: { rowLabels: Label[][]; colLabels: Label[][]; values: (number | null)[][] };
-  rules: Record<string, { row: Label[]; col: Label[] }[]>;
+  rules: Record<string, unknown[]>;
 }
+
+interface CellRef { row: Label[]; col: Label[] }
+const isCell = (c: unknown): c is CellRef => !!c && typeof c === 'object' && Array.isArray((c as CellRef).row) && Array.isArray((c as CellRef).col);
+interface Differencing { earlier: string; variables: string[]; labels: Label[]; difference: number }
 
 export const RULES: { id: string; symbol: string; colour: string; label: MessageKey }[] = [
   { id: 'threshold', symbol: 'T', colour: '#f6c6c0', label: 'rule.threshold' },
@@ -20,6 +24,7 @@ export const RULES: { id: string; symbol: string; colour: string; label: Message
   { id: 'dof', symbol: 'F', colour: '#cfe8cf', label: 'rule.dof' },
   { id: 'missing', symbol: 'M', colour: '#e3e3e3', label: 'rule.missing' },
   { id: 'negative', symbol: '−', colour: '#f5cbe3', label: 'rule.negative' },
+  { id: 'suppressed', symbol: 'S', colour: '#d9dde2', label: 'rule.suppressed' },
 ];
 
 const key = (row: Label[], col: Label[]) => JSON.stringify([row, col]);
@@ -29,6 +34,7 @@ export function CheckedTable({ check, caption }: { check: TableCheck; caption?: 
   const marks = new Map<string, string[]>();
   for (const [rule, cells] of Object.entries(check.rules ?? {})) {
     for (const c of cells ?? []) {
+      if (!isCell(c)) continue;
       const k = key(c.row, c.col);
       marks.set(k, [...(marks.get(k) ?? []), rule]);
     }
@@ -72,6 +78,12 @@ export function CheckedTable({ check, caption }: { check: TableCheck; caption?: 
           </tbody>
         </table>
       </div>
+      {(check.rules?.differencing as Differencing[] | undefined)?.length ? (
+        <div className="notice" role="note">
+          <strong>{t('rule.differencing')}</strong>
+          <ul>{(check.rules.differencing as Differencing[]).map((d, i) => <li key={i}>{t('check.differencingCell', { labels: d.labels.join(' · ') || t('check.total'), earlier: d.earlier, difference: d.difference })}</li>)}</ul>
+        </div>
+      ) : null}
       <div className="legend-block">
         <h4>{t('check.legend')}</h4>
         {used.length === 0 ? <p className="muted">{t('check.noFailures')}</p> : null}

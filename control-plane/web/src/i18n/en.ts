@@ -474,4 +474,8 @@ export const en = {
   'citizen.registered': "opted out",
   'citizen.withdrew': "withdrew the opt-out",
   'audit.publishCheckpoint': "Sign a checkpoint now and verify",
+  'rule.suppressed': "Blanked (suppressed small cell)",
+  'rule.differencing': "Differencing with an earlier release",
+  'check.differencingCell': "{labels}: differs by {difference} from the released table {earlier}",
+  'check.total': "total",
 };

@@ -476,4 +476,8 @@ export const nb: Record<keyof typeof en, string> = {
   'citizen.registered': "reserverte meg",
   'citizen.withdrew': "trakk reservasjonen",
   'audit.publishCheckpoint': "Signer et kontrollpunkt nå og verifiser",
+  'rule.suppressed': "Blanket (undertrykt liten celle)",
+  'rule.differencing': "Differanse mot en tidligere utlevering",
+  'check.differencingCell': "{labels}: avviker med {difference} fra den utleverte tabellen {earlier}",
+  'check.total': "totalt",
 };

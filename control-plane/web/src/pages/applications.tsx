@@ -100,9 +100,15 @@ function ApplicationCard({ app, mode, onChange }: { app: Application; mode: 'lea
   );
 }
 
+/** Waiting for a decision first, then approved (a permit may be due), newest first within each. */
+function ordered(list: Application[]): Application[] {
+  const rank = { submitted: 0, approved: 1, rejected: 2, withdrawn: 3 } as const;
+  return [...list].sort((a, b) => rank[a.status] - rank[b.status] || b.submittedAt.localeCompare(a.submittedAt));
+}
+
 export function ApplicationsPage({ mode }: { mode: 'lead' | 'admin' }) {
   const { t } = useI18n();
-  const [status, setStatus] = useState(mode === 'admin' ? 'submitted' : '');
+  const [status, setStatus] = useState('');
   const apps = useApi<Application[]>(`${EP.applications}${qs({ status })}`);
   return (
     <Page title={t(mode === 'admin' ? 'nav.adminApplications' : 'nav.myApplications')}>
@@ -115,7 +121,7 @@ export function ApplicationsPage({ mode }: { mode: 'lead' | 'admin' }) {
       </div>
       <Loaded state={apps}>
         {(list) => list.length === 0 ? <Empty>{t('app.none')}</Empty> : (
-          <ul className="plain">{[...list].reverse().map((a) => <ApplicationCard key={a.id} app={a} mode={mode} onChange={apps.reload} />)}</ul>
+          <ul className="plain">{ordered(list).map((a) => <ApplicationCard key={a.id} app={a} mode={mode} onChange={apps.reload} />)}</ul>
         )}
       </Loaded>
     </Page>
