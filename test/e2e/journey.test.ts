@@ -9,6 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
+import { createDataCopiesModule, type DataCopiesModule } from '../../control-plane/src/data-copies/module.ts';
 import { platformPaths } from '../../control-plane/src/platform/paths.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { launchBrowser, openSession, settle } from './browser.ts';
@@ -26,7 +27,9 @@ let secondExport = '';
 beforeAll(async () => {
   await ensureUiBuilt();
   // The platform's clock starts at the real time: the browser drops session cookies that expire in its past.
-  platform = await startTestPlatform({}, { now: new Date().toISOString() });
+  // The data-copies module (catalogue, copies) until it is among the default modules; small demo registers.
+  platform = await startTestPlatform({}, { now: new Date().toISOString(), modules: [createDataCopiesModule({ demoRows: 2000, reconcileMs: 500 })] });
+  await (platform.modules.get('data-copies') as DataCopiesModule).demoReady();
   browser = await launchBrowser('journey');
 });
 
@@ -73,10 +76,15 @@ describe('the journey of issue 7', () => {
     } else {
       await p.locator('[data-dataset="population"]').check();
       await p.locator('[data-dataset="prescriptions"]').check();
-      for (const id of ['var-population-person_id', 'var-population-sex', 'var-population-birth_year', 'var-prescriptions-person_id', 'var-prescriptions-atc']) await p.locator(`#${id}`).check();
+      for (const id of ['var-population-fnr', 'var-population-sex', 'var-population-birth_date', 'var-prescriptions-fnr', 'var-prescriptions-dispense_date', 'var-prescriptions-atc_code']) {
+        await p.locator(`#${id}`).check();
+      }
+      // The code list of a coded variable is shown from the catalogue.
+      await p.locator('li.var-pick:has(#var-prescriptions-atc_code) summary').click();
+      await p.locator('li.var-pick:has(#var-prescriptions-atc_code) table').waitFor();
     }
     await p.locator('#birthYearFrom').fill('1930');
-    await p.locator('#birthYearTo').fill('1960');
+    await p.locator('#birthYearTo').fill('1990');
     await p.getByRole('button', { name: 'Add a member' }).click();
     await p.locator('#member-0').fill('researcher');
     await s.shot('apply-filled');
@@ -125,7 +133,25 @@ describe('the journey of issue 7', () => {
     await s.close();
   });
 
-  it.skip('the copy is extracted — waits for the data-copies API: POST /api/projects/:projectId/copies (extract, SSE progress) and GET /api/projects/:projectId/copies', () => {});
+  it('the copy is extracted; the administrator and the researcher see its manifest', async () => {
+    const a = await openSession(browser, platform.url, 'admin1', { lang: 'en' });
+    await a.visit('/admin/copies', 'copies-before');
+    const mine = a.page.locator(`[data-copies="${projectId}"]`);
+    if (!(await mine.locator('[data-copy="1"]').count())) await mine.locator('[data-action="make-copy"]').click();
+    await mine.locator('[data-copy="1"]').waitFor({ timeout: 60_000 });
+    await settle(a.page);
+    await a.shot('copies-made');
+    expect(await mine.locator('[data-copy="1"] caption').first().textContent()).toBe('Manifest');
+    await a.close();
+
+    const r = await openSession(browser, platform.url, 'researcher', { lang: 'en' });
+    await r.visit(`/projects/${projectId}`, 'project-with-copy');
+    const text = (await r.page.locator('main').textContent()) ?? '';
+    expect(text).toContain('Drug (ATC code)');
+    expect(text).toContain('dispense_date');
+    expect(await r.page.locator('[data-copy="1"]').count()).toBe(1);
+    await r.close();
+  });
 
   it.skip('the researcher starts a room with live progress and opens JupyterLab — waits for the rooms module in the platform (DEFAULT_MODULES): POST /api/projects/:projectId/rooms, GET /api/rooms/:roomId/events, proxy /rooms/<id>/lab', () => {});
 
@@ -248,5 +274,22 @@ describe('the journey of issue 7', () => {
     await s.close();
   });
 
-  it.skip('the demo citizen sees the project — waits for the data-copies extract API, which records the persons in each copy (data_copy_persons) that GET /api/citizen/usage reads', () => {});
+  it('the demo citizen sees the projects that received their data and can opt out', async () => {
+    let usage: { projectId: string; title: string }[] = [];
+    for (let i = 0; i < 120 && !usage.some((u) => u.projectId === projectId); i++) {
+      usage = (await platform.call('GET', '/api/citizen/usage', { as: 'citizen' })).body;
+      if (!usage.some((u) => u.projectId === projectId)) await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(usage.map((u) => u.projectId)).toContain(projectId);
+    const s = await openSession(browser, platform.url, 'citizen', { lang: 'en' });
+    await s.visit('/citizen', 'citizen');
+    const text = (await s.page.locator('main').textContent()) ?? '';
+    for (const u of usage) expect(text).toContain(u.title);
+    expect(await s.page.locator('[data-testid="opt-out-state"]').textContent()).toContain('You have not opted out.');
+    await s.page.locator('[data-action="toggle-opt-out"]').click();
+    await s.page.getByText('You have opted out.').waitFor();
+    expect(await s.page.locator('[data-action="toggle-opt-out"]').getAttribute('aria-checked')).toBe('true');
+    await s.shot('citizen-opted-out');
+    await s.close();
+  });
 });

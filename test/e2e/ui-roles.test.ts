@@ -132,7 +132,7 @@ describe('pages whose API is not installed say so', () => {
     const s = await openSession(browser, platform.url, 'admin1');
     await s.visit('/admin/copies', 'copies');
     const shown = await s.page.locator('[data-state="not-available"]').count();
-    expect(shown > 0).toBe(!hasApi('get', '/api/copies'));
+    expect(shown > 0).toBe(!hasApi('get', '/api/projects/{projectId}/copies'));
     await s.close();
   });
 });

@@ -11,34 +11,28 @@ import { Loaded, NotAvailable } from './status.tsx';
 
 export type Selection = Record<string, string[]>;
 
-interface CodeList { id: string; name?: string; version?: string; codes?: { code: string; label: string }[] }
+interface CodeList { id: string; name?: string; version?: string; source?: string; codes?: { code: string; label: string }[] }
 
-function CodeListView({ id }: { id: string }) {
+/** A variable's code list, from the dataset's own `codeLists` (the catalogue sends them with the dataset). */
+function CodeListView({ list }: { list: CodeList }) {
   const { t } = useI18n();
-  const [open, setOpen] = useState(false);
-  const list = useApi<CodeList>(open ? EP.codeList(id) : null);
   return (
-    <details onToggle={(e) => setOpen((e.target as HTMLDetailsElement).open)}>
-      <summary>{t('catalog.codeList', { id })}</summary>
-      {open ? (
-        <Loaded state={list}>
-          {(cl) => (
-            <div className="codes" tabIndex={0} role="region" aria-label={t('catalog.codeList', { id })}>
-              <table className="data compact">
-                <thead><tr><th scope="col">{t('catalog.code')}</th><th scope="col">{t('catalog.codeLabel')}</th></tr></thead>
-                <tbody>{(cl.codes ?? []).slice(0, 200).map((c) => <tr key={c.code}><td><code>{c.code}</code></td><td>{c.label}</td></tr>)}</tbody>
-              </table>
-            </div>
-          )}
-        </Loaded>
-      ) : null}
+    <details>
+      <summary>{t('catalog.codeList', { id: list.name ?? list.id })}</summary>
+      <p className="muted small">{list.id} · {list.version} · {list.source}</p>
+      <div className="codes table-scroll" tabIndex={0} role="region" aria-label={t('catalog.codeList', { id: list.name ?? list.id })}>
+        <table className="data compact">
+          <thead><tr><th scope="col">{t('catalog.code')}</th><th scope="col">{t('catalog.codeLabel')}</th></tr></thead>
+          <tbody>{(list.codes ?? []).slice(0, 300).map((c) => <tr key={c.code}><td><code>{c.code}</code></td><td>{c.label}</td></tr>)}</tbody>
+        </table>
+      </div>
     </details>
   );
 }
 
 function DatasetPicker({ name, selected, onChange }: { name: string; selected: string[]; onChange(vars: string[]): void }) {
   const { t } = useI18n();
-  const ds = useApi<CatalogDataset>(EP.catalogDataset(name));
+  const ds = useApi<CatalogDataset & { codeLists?: CodeList[] }>(EP.catalogDataset(name));
   return (
     <Loaded state={ds}>
       {(d) => (
@@ -59,7 +53,7 @@ function DatasetPicker({ name, selected, onChange }: { name: string; selected: s
                     {v.class ? <> · {t(`varClass.${v.class}` as MessageKey)}</> : null}
                     {direct ? <> · {t('catalog.directNote')}</> : null}
                   </div>
-                  {v.codeList ? <CodeListView id={v.codeList} /> : null}
+                  {v.codeList && d.codeLists?.find((l) => l.id === v.codeList) ? <CodeListView list={d.codeLists.find((l) => l.id === v.codeList)!} /> : null}
                 </li>
               );
             })}
@@ -115,6 +109,7 @@ export function CatalogPicker({ value, onChange }: { value: Selection; onChange(
                       {' '}<strong>{d.title}</strong> <code>{d.name}</code>
                     </label>
                     {d.dataController ? <span className="muted small"> · {d.dataController}</span> : null}
+                    {d.fair && typeof d.fair === 'object' && 'score' in d.fair ? <span className="muted small"> · {t('catalog.fair', { score: String(d.fair.score) })}</span> : null}
                     {d.description ? <div className="muted small">{d.description}</div> : null}
                   </li>
                 ))}

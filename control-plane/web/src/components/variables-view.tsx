@@ -10,7 +10,7 @@ function DatasetVariables({ dataset, variables }: { dataset: string; variables: 
   const ds = useApi<CatalogDataset>(EP.catalogDataset(dataset));
   return (
     <div>
-      <h3>{ds.data?.title ?? dataset} <code>{dataset}</code></h3>
+      <h3>{ds.data?.title ?? dataset} <code>{dataset}</code>{ds.data?.fair ? <span className="muted small"> · {t('catalog.fair', { score: String(ds.data.fair.score) })}</span> : null}</h3>
       <Loaded state={ds}>
         {(d) => (
           <table className="data">

@@ -72,8 +72,9 @@ export interface CatalogDataset {
   title: string;
   description?: string;
   dataController?: string;
+  /** A number (count) in the dataset list, the variables in one dataset. */
   variables?: CatalogVariable[];
-  fairScore?: number | { score?: number };
+  fair?: { score: number; missing?: string[] };
 }
 
 export interface Room {

@@ -56,7 +56,7 @@ export function ProjectPage({ projectId, tab }: { projectId: string; tab: 'overv
             </Section>
           ) : null}
           <Section title={t('project.copies')} id="copies">
-            <CopiesView path={EP.projectCopies(projectId)} />
+            <CopiesView projectId={projectId} />
           </Section>
         </>
       ) : null}
