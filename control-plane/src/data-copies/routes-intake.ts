@@ -96,6 +96,7 @@ export function intakeRoutes(deps: IntakeRouteDeps): RouteDef[] {
           }
           await deps.audit.record({ ...base, outcome: 'initiated', reason: null });
           let lastSent = 0;
+          let outcome: { ok: true; result: Record<string, unknown> } | { ok: false; err: unknown };
           try {
             const catalogue = await loadCatalogue(deps.store);
             const r = await intakeDelivery(
@@ -113,19 +114,23 @@ export function intakeRoutes(deps: IntakeRouteDeps): RouteDef[] {
               },
             );
             const version = await recordDatasetVersion(deps.store, { ...r, receivedBy: principal!.userId });
-            const result = { ...r, version: version.version, receivedBy: principal!.userId };
+            outcome = { ok: true, result: { ...r, version: version.version, receivedBy: principal!.userId } };
             await deps.audit.record({ ...base, outcome: 'success', reason: null, details: { rows: r.rowCount, sha256: r.sha256 } });
-            if (!sse) return result;
-            send('result', result);
-            res.end();
-            return { sent: true };
           } catch (err) {
+            outcome = { ok: false, err };
             await deps.audit.record({ ...base, outcome: 'failure', reason: (err as Error).message.slice(0, 500) });
-            if (!sse) throw err;
-            send('error', problemOf(err));
-            res.end();
-            return { sent: true };
+          } finally {
+            // Gone before the answer, so a client that reads the answer finds nothing left.
+            await rm(spool, { force: true });
           }
+          if (!sse) {
+            if (!outcome.ok) throw outcome.err;
+            return outcome.result;
+          }
+          if (outcome.ok) send('result', outcome.result);
+          else send('error', problemOf(outcome.err));
+          res.end();
+          return { sent: true };
         } finally {
           await rm(spool, { force: true });
         }
