@@ -24,6 +24,7 @@ import type { Store } from '../store/index.ts';
 import { createAccessCache, credentialOf, type Decision, type RoomTarget } from './access.ts';
 import { guardContentsResponse } from './contents-guard.ts';
 import { createUpstreamAgent, rewriteHeaders, targetOf } from './forward.ts';
+import { leanForward } from './lean-forward.ts';
 import { checkPath } from './policy.ts';
 import { createSessionTracker } from './sessions.ts';
 import { limitUpload } from './uploads.ts';
@@ -32,6 +33,8 @@ export type { RoomTarget } from './access.ts';
 export { checkPath } from './policy.ts';
 
 export interface RoomProxyOptions {
+  /** `lean` (default): node:http forwarding for plain HTTP; `httpxy`: httpxy for everything. */
+  engine?: 'lean' | 'httpxy';
   authCacheMs: number;
   uploadMaxBytes: number;
   contentsMaxBytes: number;
@@ -52,12 +55,21 @@ export interface RoomProxyDeps {
 }
 
 export interface RoomProxy {
+  /** For Express (`PlatformModule.before`). */
   handler: RequestHandler;
+  /**
+   * For the raw HTTP server, ahead of Express altogether: returns false for anything but `/rooms/`.
+   * Express' per-request work costs more than the proxy itself (bench/rooms), so a control plane
+   * should call this from its `request` listener before handing the request to Express.
+   */
+  handleRaw(req: IncomingMessage, res: ServerResponse): boolean;
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
   /** Forget cached decisions about a room (call when its row changes). */
   invalidate(roomId: string): void;
   /** Close audit sessions idle past the limit. */
   sweepSessions(): Promise<number>;
+  /** Close the audit sessions of a room that ended. */
+  endSessions(roomId: string): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -85,7 +97,7 @@ export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
     d.recordActivity(roomId, now).catch((err: unknown) => d.logger.warn('room activity not recorded', { roomId, error: String(err) }));
   };
 
-  proxy.on('proxyRes', (proxyRes, req, res) => {
+  const onProxyRes = (proxyRes: IncomingMessage, req: IncomingMessage, res: ServerResponse) => {
     const r = req as Tagged;
     if (r.inspect) {
       void guardContentsResponse(proxyRes, res, d.options.contentsMaxBytes).then(async (verdict) => {
@@ -99,9 +111,9 @@ export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
       return;
     }
     if ((proxyRes.statusCode ?? 500) < 400 && r.roomId) noteActivity(r.roomId);
-  });
-  proxy.on('open', () => undefined);
-  proxy.on('error', (err, _req, res) => {
+  };
+  proxy.on('proxyRes', onProxyRes);
+  const onProxyError = (err: Error, res: ServerResponse | Duplex | undefined) => {
     d.logger.warn('room upstream error', { error: err.message });
     if (!res) return;
     if ('writeHead' in res) {
@@ -109,7 +121,8 @@ export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
       if (!out.headersSent) problem(out, 502, 'room_unreachable', 'the room did not answer');
       else out.destroy();
     } else (res as Duplex).destroy();
-  });
+  };
+  proxy.on('error', (err, _req, res) => onProxyError(err, res as ServerResponse | Duplex | undefined));
 
   async function audit(req: IncomingMessage, decision: Pick<Decision & { ok: false }, 'principal' | 'projectId'>, roomId: string | undefined, reason: string, details: Record<string, unknown>) {
     await d.audit.record({
@@ -157,18 +170,31 @@ export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
     }
   };
 
+  const lean = (d.options.engine ?? 'lean') === 'lean';
   const forward = (req: IncomingMessage, res: ServerResponse, verdict: { roomId: string; inspectContents: boolean }, target: RoomTarget & { endpoint: NonNullable<RoomTarget['endpoint']> }, stream?: Readable) => {
     const tagged = req as Tagged;
     tagged.roomId = verdict.roomId;
     tagged.inspect = verdict.inspectContents;
     rewriteHeaders(req, target.token, target.endpoint);
+    if (lean) {
+      leanForward(req, res, {
+        agent, endpoint: target.endpoint, ...(stream ? { body: stream } : {}),
+        onResponse(upstream) {
+          onProxyRes(upstream, req, res);
+          return verdict.inspectContents;
+        },
+        onError(err) {
+          onProxyError(err, res);
+        },
+      });
+      return Promise.resolve();
+    }
     return proxy.web(req, res, {
       target: targetOf(target.endpoint), agent, xfwd: false, selfHandleResponse: verdict.inspectContents, ...(stream ? { buffer: stream } : {}),
     });
   };
 
-  const handler: RequestHandler = (req, res, next) => {
-    if (!req.url.startsWith('/rooms/')) return next();
+  const handle = (req: IncomingMessage & { url: string; method: string }, res: ServerResponse, next: (err?: unknown) => void) => {
     // Hot path: a safe request without a body, a fresh cached decision and an open session: no awaits.
     if (SAFE_METHODS.has(req.method) && !req.headers['content-length'] && !req.headers['transfer-encoding']) {
       const verdict = checkPath(req.method, req.url);
@@ -212,6 +238,20 @@ export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
     });
   };
 
+  const handler: RequestHandler = (req, res, next) => {
+    if (!req.url.startsWith('/rooms/')) return next();
+    handle(req, res, next);
+  };
+
+  const handleRaw = (req: IncomingMessage, res: ServerResponse): boolean => {
+    if (!req.url?.startsWith('/rooms/')) return false;
+    handle(req as IncomingMessage & { url: string; method: string }, res, (err) => {
+      d.logger.error('room proxy failed', { error: err instanceof Error ? err.message : String(err) });
+      problem(res, 502, 'proxy_error', 'the room proxy failed');
+    });
+    return true;
+  };
+
   function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     if (!req.url?.startsWith('/rooms/')) return false;
     socket.on('error', () => undefined);
@@ -241,9 +281,10 @@ export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
   }
 
   return {
-    handler, upgrade,
+    handler, handleRaw, upgrade,
     invalidate: (roomId) => access.invalidate(roomId),
     sweepSessions: () => sessions.sweep(),
+    endSessions: (roomId) => sessions.sweep(roomId),
     async close() {
       clearInterval(sweeper);
       await sessions.closeAll().catch(() => undefined);

@@ -99,7 +99,7 @@ export function createRoomsModule(overrides: RoomsOptionsInput = {}, extra: { dr
       store: deps.store, clock: deps.clock, logger: deps.logger, audit: deps.audit, origin: () => deps.url(), target,
       recordActivity: (roomId, at) => recordActivity(deps.store, roomId, at),
       options: {
-        authCacheMs: options.proxyAuthCacheMs, uploadMaxBytes: options.proxyUploadMaxBytes, contentsMaxBytes: options.proxyContentsMaxBytes,
+        engine: options.proxyEngine, authCacheMs: options.proxyAuthCacheMs, uploadMaxBytes: options.proxyUploadMaxBytes, contentsMaxBytes: options.proxyContentsMaxBytes,
         sessionIdleSeconds: options.proxySessionIdleSeconds, activityFlushMs: options.activityFlushMs,
       },
     });
@@ -110,6 +110,9 @@ export function createRoomsModule(overrides: RoomsOptionsInput = {}, extra: { dr
       changed(roomId) {
         proxy.invalidate(roomId);
         changes.emit('room', roomId);
+        void getRoom(deps.store, roomId).then(async (room) => {
+          if (room && (room.state === 'stopped' || room.state === 'failed')) await proxy.endSessions(roomId);
+        }).catch((err: unknown) => deps.logger.warn('room sessions not closed', { roomId, error: String(err) }));
       },
     });
     const service = createRoomService({ store: deps.store, clock: deps.clock, box: deps.box, drivers, options, kick: () => reconciler.kick() });
