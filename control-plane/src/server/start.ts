@@ -69,8 +69,9 @@ export async function startPlatform(
     const moduleDeps: ModuleDeps = { ...deps, paths: platformPaths(config.dataDir), modules, url: () => url };
     for (const factory of [...DEFAULT_MODULES, ...(opts.modules ?? [])]) {
       const m = await factory(moduleDeps);
-      // A test may name a module the defaults already run: the first one wins.
-      if (!modules.has(m.name)) modules.set(m.name, m);
+      // A module named again (a test's differently configured one) replaces the default; factories
+      // only construct, nothing runs before start(), so the replaced one leaves nothing behind.
+      modules.set(m.name, m);
     }
     const all = [...modules.values()];
     const routes: RouteDef[] = [...identityRoutes(deps), ...oidcRoutes(deps), ...projectRoutes(deps), ...all.flatMap((m) => m.routes ?? [])];
