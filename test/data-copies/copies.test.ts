@@ -100,6 +100,17 @@ describe('data copies', () => {
     const text = await res.text();
     expect(text).toContain('event: progress');
     expect(JSON.parse(/data: (.*)/.exec(text)![1]!)).toMatchObject({ projectId: demo, copyVersion: 1, state: 'done' });
+    // A finished copy ends the stream at once.
+    const o = await fetch(`${t.p.url}/api/projects/${other}/copies/events`, { headers: { authorization: `Bearer ${await t.p.token('lead')}` } });
+    expect(JSON.parse(/data: (.*)/.exec(await o.text())![1]!)).toMatchObject({ projectId: other, copyVersion: 1, state: 'done' });
+  });
+
+  it('removes the temporary folder of an interrupted extract at start-up', async () => {
+    const { mkdirSync } = await import('node:fs');
+    const { sweepExtractLeftovers } = await import('../../control-plane/src/data-copies/reconcile-copy.ts');
+    mkdirSync(join(t.p.dataDir, 'copies', demo, '.tmp-v9-deadbeef', '.spill'), { recursive: true });
+    expect(await sweepExtractLeftovers(platformPaths(t.p.dataDir))).toEqual([join('copies', demo, '.tmp-v9-deadbeef')]);
+    expect(existsSync(join(t.p.dataDir, 'copies', demo, '.tmp-v9-deadbeef'))).toBe(false);
   });
 
   it('403 for another project\'s copy through every endpoint', async () => {

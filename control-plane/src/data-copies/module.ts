@@ -11,6 +11,7 @@ import type { ModuleFactory, PlatformModule } from '../server/module.ts';
 import { alignDemoPermit, deliverDemoRegisters, linkDemoCitizen } from './demo-data.ts';
 import { sweepIntakeLeftovers } from './intake.ts';
 import { createCopyReconciler, type CopyReconciler } from './reconcile.ts';
+import { sweepExtractLeftovers } from './reconcile-copy.ts';
 import { copiesOptions, type CopiesOptions, type CopiesOptionsInput } from './reconcile-options.ts';
 import { copyRoutes } from './routes-copies.ts';
 import { intakeRoutes, sweepSpool } from './routes-intake.ts';
@@ -63,6 +64,8 @@ export function createDataCopiesModule(overrides: CopiesOptionsInput = {}): Modu
       async start() {
         await sweepIntakeLeftovers(deps.paths.dataDir);
         await sweepSpool(deps.paths.dataDir);
+        const removed = await sweepExtractLeftovers(deps.paths);
+        if (removed.length) deps.logger.info('removed interrupted extracts', { removed });
         if ((await loadCatalogue(deps.store)).datasets.length === 0) {
           await deps.store.tx((q) => saveCatalogue(q, demoCatalogue(), deps.clock.now()));
         }

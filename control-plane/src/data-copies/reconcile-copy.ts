@@ -44,6 +44,23 @@ async function removeOrphan(dir: string): Promise<void> {
 }
 
 /**
+ * Removes the temporary folders (`copies/<project>/.tmp-v<N>-*`) of extracts a killed process left
+ * behind. Run at start-up, before the loop; a data directory belongs to one control plane.
+ */
+export async function sweepExtractLeftovers(paths: PlatformPaths): Promise<string[]> {
+  const root = join(paths.dataDir, 'copies');
+  const removed: string[] = [];
+  for (const project of await readdir(root).catch(() => [] as string[])) {
+    for (const name of await readdir(join(root, project)).catch(() => [] as string[])) {
+      if (!name.startsWith('.tmp-v')) continue;
+      await removeOrphan(join(root, project, name));
+      removed.push(join('copies', project, name));
+    }
+  }
+  return removed;
+}
+
+/**
  * Makes the copy of `permit` (the project's current version) unless one exists. Holds a
  * transaction-scoped advisory lock on the project for the whole extract, so only one control plane
  * extracts a given copy; the copy's row and persons commit in the same transaction, and a failure

@@ -11,8 +11,8 @@ import { z } from 'zod';
 import { NotAllowedError, NotFoundError } from '../errors/index.ts';
 import { defineRoute, type RouteContext, type RouteDef } from '../http/route.ts';
 import type { Principal } from '../identity/index.ts';
-import { hasOversight, memberRole, requireDataAccess, requireProjectVisible } from '../projects/index.ts';
-import type { CopyReconciler } from './reconcile.ts';
+import { currentPermit, hasOversight, memberRole, requireDataAccess, requireProjectVisible } from '../projects/index.ts';
+import type { CopyProgress, CopyReconciler } from './reconcile.ts';
 import { closeProjectData, type CopyActDeps } from './reconcile-copy.ts';
 import { listCopies } from './store.ts';
 
@@ -40,6 +40,18 @@ export function copyRoutes(deps: CopyRouteDeps): RouteDef[] {
     copies: (await listCopies(store, projectId)).map((c) => ({ ...c, current: false })).map((c, i, all) => ({ ...c, current: i === all.length - 1 && c.deletedAt === null })),
   });
 
+  /** No extract seen by this process (e.g. after a restart): the current permit's copy, if made, as a finished one. */
+  async function doneFromStore(projectId: string): Promise<CopyProgress | null> {
+    const permit = await currentPermit(store, projectId);
+    const copy = (await listCopies(store, projectId)).findLast((c) => c.deletedAt === null && c.permitVersion === permit?.version);
+    if (!copy) return null;
+    const rows = copy.manifest.datasets.reduce((n, d) => n + d.rows, 0);
+    return {
+      projectId, copyVersion: copy.copyVersion, permitVersion: copy.permitVersion, state: 'done', stage: 'done', done: rows, total: rows,
+      error: null, at: copy.createdAt,
+    };
+  }
+
   return [
     defineRoute({
       method: 'get', path: '/api/projects/:projectId/copies', tag: 'data-copies', summary: 'The project\'s data copies with their manifests, and extract progress',
@@ -54,7 +66,7 @@ export function copyRoutes(deps: CopyRouteDeps): RouteDef[] {
       summary: 'Extract progress (rows done / total) as server-sent events; ends when the copy is done or failed',
       action: 'copy.events', access: 'authenticated', params: projectParams,
       async handler(ctx: RouteContext<z.infer<typeof projectParams>, unknown, unknown>) {
-        const { principal, params, res, req } = ctx;
+        const { principal, params, res } = ctx;
         await requireCopiesVisible(principal!, params.projectId);
         await ctx.commitSuccess();
         res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
@@ -74,12 +86,14 @@ export function copyRoutes(deps: CopyRouteDeps): RouteDef[] {
           };
           const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
           events.on('progress', onProgress);
-          req.on('close', finish);
-          const now = deps.reconciler.progress(params.projectId);
-          if (now) {
-            send(now);
-            if (now.state !== 'extracting') finish();
-          }
+          res.on('close', finish);
+          void (async () => {
+            const now = deps.reconciler.progress(params.projectId) ?? (await doneFromStore(params.projectId));
+            if (now) {
+              send(now);
+              if (now.state !== 'extracting') finish();
+            }
+          })().catch(finish);
         });
         return { sent: true };
       },
