@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AuditService } from '../audit/types.ts';
-import { loadCatalogue, recordDatasetVersion } from '../catalog/index.ts';
+import { DEMO_DATASET_NAMES, loadCatalogue, recordDatasetVersion } from '../catalog/index.ts';
 import { linkCitizen } from '../citizens/index.ts';
 import { DEMO_PROJECT_TITLE } from '../demo/seed.ts';
 import type { Clock } from '../platform/clock.ts';
@@ -32,20 +32,25 @@ export interface DemoDataDeps {
 
 export const DEMO_VERSION = 'demo-1';
 
-/** Generates and delivers the demo registers unless some register version exists. Returns whether it did. */
-export async function deliverDemoRegisters(deps: DemoDataDeps, opts: { rows: number; seed: number }): Promise<boolean> {
-  const [n] = await deps.store.query<{ n: number }>('SELECT count(*)::int AS n FROM catalog_dataset_versions');
-  if ((n?.n ?? 0) > 0) return false;
+/**
+ * Generates and delivers the demo registers that have no stored version yet (all of them at first
+ * start; the rest after a start interrupted half-way: the same seed gives the same persons).
+ * Returns whether it delivered any.
+ */
+export async function deliverDemoRegisters(deps: DemoDataDeps, opts: { rows: number; seed: number; signal?: AbortSignal }): Promise<boolean> {
+  const stored = new Set((await deps.store.query<{ dataset: string }>('SELECT DISTINCT dataset FROM catalog_dataset_versions')).map((r) => r.dataset));
+  const missing = DEMO_DATASET_NAMES.filter((d) => !stored.has(d));
+  if (!missing.length) return false;
   const dir = await mkdtemp(join(tmpdir(), 'tre-demo-registers-'));
   try {
-    const generated = await generateRegisters({ rows: opts.rows, seed: opts.seed, outDir: dir, threads: 2 });
+    const generated = await generateRegisters({ rows: opts.rows, seed: opts.seed, outDir: dir, threads: 2, datasets: missing }, undefined, opts.signal);
     const catalogue = await loadCatalogue(deps.store);
     for (const f of generated.files) {
       const base = { actor: 'system', role: 'system', action: 'dataset.version.create', object: `dataset:${f.dataset}@${DEMO_VERSION}`, projectId: null, requestId: null, clientAddress: null };
       await deps.audit.record({ ...base, outcome: 'initiated', reason: 'demo registers (synthetic)' });
       const r = await intakeDelivery(
         { dataDir: deps.paths.dataDir, clock: deps.clock },
-        { file: f.path, name: `${f.dataset}.parquet`, manifest: { dataset: f.dataset, version: DEMO_VERSION, sha256: f.sha256, rowCount: f.rows }, catalogue },
+        { file: f.path, name: `${f.dataset}.parquet`, signal: opts.signal, manifest: { dataset: f.dataset, version: DEMO_VERSION, sha256: f.sha256, rowCount: f.rows }, catalogue },
       );
       await recordDatasetVersion(deps.store, { ...r, receivedBy: 'system' });
       await deps.audit.record({ ...base, outcome: 'success', reason: null, details: { rows: r.rowCount, sha256: r.sha256 } });

@@ -34,10 +34,12 @@ export function createDataCopiesModule(overrides: CopiesOptionsInput = {}): Modu
     const act = { store: deps.store, clock: deps.clock, audit: deps.audit, box: deps.box, paths: deps.paths };
     const reconciler = createCopyReconciler({ ...act, logger: deps.logger, options });
     let demo: Promise<void> = Promise.resolve();
+    const demoAbort = new AbortController();
 
     async function demoData(): Promise<void> {
       const started = Date.now();
-      const delivered = await deliverDemoRegisters(act, { rows: options.demoRows, seed: options.demoSeed });
+      const delivered = await deliverDemoRegisters(act, { rows: options.demoRows, seed: options.demoSeed, signal: demoAbort.signal });
+      demoAbort.signal.throwIfAborted();
       await alignDemoPermit(act);
       await linkDemoCitizen(act);
       if (delivered) deps.logger.info('demo registers delivered', { rows: options.demoRows, seconds: (Date.now() - started) / 1000 });
@@ -70,14 +72,19 @@ export function createDataCopiesModule(overrides: CopiesOptionsInput = {}): Modu
           await deps.store.tx((q) => saveCatalogue(q, demoCatalogue(), deps.clock.now()));
         }
         if (deps.config.demo) {
-          demo = demoData().catch((err: unknown) => deps.logger.error('demo data failed', { error: (err as Error).message }));
+          demo = demoData().catch((err: unknown) => {
+            if (!demoAbort.signal.aborted) deps.logger.error('demo data failed', { error: (err as Error).message });
+          });
           // The loop starts once the demo registers are in, so its first pass finds them.
-          void demo.then(() => reconciler.start());
+          void demo.then(() => {
+            if (!demoAbort.signal.aborted) reconciler.start();
+          });
         } else {
           reconciler.start();
         }
       },
       async stop() {
+        demoAbort.abort();
         await demo;
         await reconciler.stop();
       },

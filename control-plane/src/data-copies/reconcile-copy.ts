@@ -3,7 +3,7 @@
  * current permit version, and close a project (delete copies and pseudonym key, proof of deletion).
  * Both are idempotent: a copy that exists is not made again, a close that finds nothing succeeds.
  */
-import { chmod, readdir, rm, stat } from 'node:fs/promises';
+import { chmod, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AuditService } from '../audit/types.ts';
 import { latestVersion, loadCatalogue } from '../catalog/index.ts';
@@ -13,7 +13,9 @@ import type { PlatformPaths } from '../platform/paths.ts';
 import { setProjectStatus, type Permit } from '../projects/index.ts';
 import { deleteKeptSecret, keptSecret, type SecretBox } from '../secrets/index.ts';
 import type { Queryable, Store } from '../store/index.ts';
+import { ConflictError } from '../errors/index.ts';
 import { deleteProjectCopies, type ProofOfDeletion } from './closing.ts';
+import { CopyManifestSchema } from './extract-manifest.ts';
 import { createExtract } from './extract.ts';
 import { scopeFromPermit, type SourceFile } from './extract-scope.ts';
 import type { Progress } from './generator.ts';
@@ -35,12 +37,25 @@ export type MakeCopyOutcome =
   | { made: true; copyVersion: number; personCount: number }
   | { made: false; why: 'exists' | 'locked' | 'closed' };
 
-/** Removes a copy folder no store row describes (a crash between rename and commit). */
-async function removeOrphan(dir: string): Promise<void> {
+async function removeTree(dir: string): Promise<void> {
   if (!(await stat(dir).catch(() => null))) return;
   await chmod(dir, 0o700);
   for (const e of await readdir(dir, { withFileTypes: true })) if (e.isDirectory()) await chmod(join(dir, e.name), 0o700);
   await rm(dir, { recursive: true, force: true });
+}
+
+/**
+ * Removes a copy folder no store row describes (a crash between rename and commit), but only one
+ * this context made: its manifest names this project and version. Anything else is left alone and
+ * the copy is refused as a conflict (audited; the loop retries later).
+ */
+async function removeOrphan(dir: string, projectId: string, copyVersion: number): Promise<void> {
+  if (!(await stat(dir).catch(() => null))) return;
+  const manifest = await readFile(join(dir, 'manifest.json'), 'utf8').then((t) => CopyManifestSchema.safeParse(JSON.parse(t)), () => null);
+  if (!manifest?.success || manifest.data.projectId !== projectId || manifest.data.copyVersion !== copyVersion) {
+    throw new ConflictError(`${dir} exists and is not a copy this platform recorded; not touching it`, { reason: 'copy_folder_foreign' });
+  }
+  await removeTree(dir);
 }
 
 /**
@@ -53,7 +68,7 @@ export async function sweepExtractLeftovers(paths: PlatformPaths): Promise<strin
   for (const project of await readdir(root).catch(() => [] as string[])) {
     for (const name of await readdir(join(root, project)).catch(() => [] as string[])) {
       if (!name.startsWith('.tmp-v')) continue;
-      await removeOrphan(join(root, project, name));
+      await removeTree(join(root, project, name));
       removed.push(join('copies', project, name));
     }
   }
@@ -96,7 +111,7 @@ export async function makeCopy(deps: CopyActDeps, permit: Permit, onProgress?: (
       }
       const key = await keptSecret(q, deps.box, pseudonymKeyName(projectId), newPseudonymKey);
       const optedOut = permit.optOutHonoured ? await optedOutNationalIds(q, deps.box) : [];
-      await removeOrphan(dir);
+      await removeOrphan(dir, projectId, copyVersion);
       const result = await createExtract(
         { clock: deps.clock, copiesDir: join(deps.paths.dataDir, 'copies') },
         {
@@ -116,7 +131,7 @@ export async function makeCopy(deps: CopyActDeps, permit: Permit, onProgress?: (
         });
         return { made: true, copyVersion, personCount } as const;
       } catch (err) {
-        await removeOrphan(dir);
+        await removeTree(dir);
         throw err;
       }
     } catch (err) {
