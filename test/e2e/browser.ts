@@ -11,7 +11,8 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 /** Browser globals used inside `page.evaluate` callbacks (this repo type-checks tests without the DOM library). */
 declare const document: any;
 
-const ARTIFACTS_ROOT = fileURLToPath(new URL('../artifacts/e2e/', import.meta.url));
+export const ARTIFACTS = fileURLToPath(new URL('../artifacts/e2e/', import.meta.url));
+const ARTIFACTS_ROOT = ARTIFACTS;
 let artifacts = ARTIFACTS_ROOT;
 
 export const CHROMIUM_ARGS = [

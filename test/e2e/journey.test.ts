@@ -11,11 +11,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { createDataCopiesModule, type DataCopiesModule } from '../../control-plane/src/data-copies/module.ts';
 import { platformPaths } from '../../control-plane/src/platform/paths.ts';
+import { createRoomsModule } from '../../control-plane/src/rooms/index.ts';
+import { roomsUnavailable, TEST_ROOM_OPTIONS } from '../proxy/support.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
-import { launchBrowser, openSession, settle } from './browser.ts';
+import { ARTIFACTS, launchBrowser, openSession, settle } from './browser.ts';
 import { ensureUiBuilt } from './build-ui.ts';
 
 const TITLE = 'Statins and hip fractures in older adults';
+const NO_ROOMS = roomsUnavailable();
 
 let platform: TestPlatform;
 let browser: Browser;
@@ -28,7 +31,10 @@ beforeAll(async () => {
   await ensureUiBuilt();
   // The platform's clock starts at the real time: the browser drops session cookies that expire in its past.
   // The data-copies module (catalogue, copies) until it is among the default modules; small demo registers.
-  platform = await startTestPlatform({}, { now: new Date().toISOString(), modules: [createDataCopiesModule({ demoRows: 2000, reconcileMs: 500 })] });
+  // Rooms run JupyterLab on the local driver when the room file system is built (npm test builds it).
+  const modules = [createDataCopiesModule({ demoRows: 2000, reconcileMs: 500 })];
+  if (!NO_ROOMS) modules.push(createRoomsModule({ ...TEST_ROOM_OPTIONS, program: 'jupyterlab' }));
+  platform = await startTestPlatform({}, { now: new Date().toISOString(), modules });
   await (platform.modules.get('data-copies') as DataCopiesModule).demoReady();
   browser = await launchBrowser('journey');
 });
@@ -153,9 +159,59 @@ describe('the journey of issue 7', () => {
     await r.close();
   });
 
-  it.skip('the researcher starts a room with live progress and opens JupyterLab — waits for the rooms module in the platform (DEFAULT_MODULES): POST /api/projects/:projectId/rooms, GET /api/rooms/:roomId/events, proxy /rooms/<id>/lab', () => {});
+  it.skipIf(NO_ROOMS)(`the researcher starts the room with live progress and opens JupyterLab in a new tab${NO_ROOMS ? ` (skipped: ${NO_ROOMS})` : ''}`, async () => {
+    const s = await openSession(browser, platform.url, 'researcher', { lang: 'en' });
+    await s.visit(`/projects/${projectId}/room`, 'room-none');
+    const events: number[] = [];
+    s.page.on('response', (r) => {
+      if (/\/api\/rooms\/[^/]+\/events$/.test(new URL(r.url()).pathname)) events.push(r.status());
+    });
+    await s.page.locator('[data-action="start-room"]').click();
+    await s.page.locator('[data-testid="room-state"][data-state="running"]').waitFor({ timeout: 90_000 });
+    expect(events).toEqual([200]);
+    expect(await s.page.locator('[data-testid="announcer"]').textContent()).toBe('The room is running.');
+    await s.shot('room-running');
+    const roomId = ((await s.page.locator('[data-action="open-lab"]').getAttribute('href')) ?? '').split('/')[2];
+    const [lab] = await Promise.all([s.context.waitForEvent('page'), s.page.locator('[data-action="open-lab"]').click()]);
+    await lab.waitForLoadState('load');
+    await lab.locator('.jp-LabShell').waitFor({ timeout: 60_000 });
+    await lab.waitForTimeout(1500);
+    await lab.screenshot({ path: join(ARTIFACTS, 'journey', 'jupyterlab.png') });
+    expect({ url: new URL(lab.url()).pathname, title: await lab.title() }).toEqual({ url: `/rooms/${roomId}/lab`, title: expect.stringContaining('JupyterLab') });
+    await lab.close();
+    await s.close();
+  });
 
-  it.skip('a notebook cell reads /data and writes a table to /outputs — waits for the rooms module and the proxy /rooms/<id>/api/kernels (websocket)', () => {});
+  it.skipIf(NO_ROOMS)('a notebook cell in JupyterLab reads /data and writes a table to /outputs', async () => {
+    const s = await openSession(browser, platform.url, 'researcher', { lang: 'en' });
+    const room = ((await platform.call('GET', '/api/rooms', { as: 'researcher' })).body as { id: string; projectId: string; state: string }[])
+      .find((r) => r.projectId === projectId && r.state === 'running')!;
+    const lab = await s.context.newPage();
+    await lab.goto(`/rooms/${room.id}/lab`);
+    await lab.locator('.jp-LabShell').waitFor({ timeout: 60_000 });
+    await lab.locator('.jp-LauncherCard[data-category="Notebook"]').first().click();
+    const cell = lab.locator('.jp-Notebook .jp-Cell .cm-content').first();
+    await cell.waitFor({ timeout: 30_000 });
+    await cell.click();
+    for (const line of [
+      'import glob, pandas as pd',
+      "d = pd.read_csv(sorted(glob.glob('/data/population*.csv'))[0])",
+      "d.groupby('sex').size().to_csv('/outputs/by_sex.csv')",
+      "print('rows', len(d))",
+    ]) {
+      await lab.keyboard.type(line);
+      await lab.keyboard.press('Enter');
+    }
+    await lab.keyboard.press('Shift+Enter');
+    const output = lab.locator('.jp-OutputArea-output').first();
+    await output.waitFor({ timeout: 60_000 });
+    await lab.screenshot({ path: join(ARTIFACTS, 'journey', 'notebook.png') });
+    expect(await output.textContent()).toMatch(/^rows \d+/);
+    const written = readFileSync(join(platformPaths(platform.dataDir).outputs(projectId, 'researcher'), 'by_sex.csv'), 'utf8');
+    expect(written.split('\n')[0]).toBe('sex,0');
+    await lab.close();
+    await s.close();
+  });
 
   it('the researcher requests an export and the automated checks mark the failing cells by rule', async () => {
     writeOutputs({ 'records.csv': records(), 'table.csv': 'region,F,M\nA,40,35\nB,5,5\n' });
@@ -271,6 +327,15 @@ describe('the journey of issue 7', () => {
     await s.page.locator('[data-action="audit-person"]').click();
     await s.page.locator('#h-person').locator('..').locator('table').waitFor();
     await s.shot('audit-person-trail');
+    await s.close();
+  });
+
+  it.skipIf(NO_ROOMS)('the researcher stops the room', async () => {
+    const s = await openSession(browser, platform.url, 'researcher', { lang: 'en' });
+    await s.visit(`/projects/${projectId}/room`, 'room-before-stop');
+    await s.page.locator('[data-action="stop-room"]').click();
+    await s.page.locator('[data-testid="room-state"][data-state="stopped"]').waitFor({ timeout: 30_000 });
+    await s.shot('room-stopped');
     await s.close();
   });
 
