@@ -76,6 +76,14 @@ describe('catalogue', () => {
     expect(r.body.fair.dataset).toBe('prescriptions');
   });
 
+  it('shows a code list', async () => {
+    const r = await t.p.call('GET', '/api/catalog/code-lists/atc', { as: 'researcher' });
+    expect(r.status).toBe(200);
+    expect(r.body.id).toBe('atc');
+    expect(r.body.codes.length).toBeGreaterThan(10);
+    expect((await t.p.call('GET', '/api/catalog/code-lists/nope', { as: 'researcher' })).status).toBe(404);
+  });
+
   it('404 for an unknown dataset', async () => {
     const r = await t.p.call('GET', '/api/catalog/datasets/nope', { as: 'researcher' });
     expect(r.status).toBe(404);

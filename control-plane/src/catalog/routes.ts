@@ -12,7 +12,7 @@ import { NameSchema } from './schema.ts';
 import { fairScore } from './fair.ts';
 import { searchVariables, VariableQuerySchema } from './search.ts';
 import { valueDistribution } from './distribution.ts';
-import { getDataset, loadCatalogue } from './store.ts';
+import { getCodeList, getDataset, loadCatalogue } from './store.ts';
 
 export interface CatalogRouteDeps {
   store: Store;
@@ -57,6 +57,14 @@ export function catalogRoutes(deps: CatalogRouteDeps): RouteDef[] {
         if (!d) throw new NotFoundError(`no dataset '${params.dataset}' in the catalogue`, { reason: 'unknown_dataset' });
         const ids = new Set(d.variables.flatMap((v) => (v.codeList ? [v.codeList] : [])));
         return { ...d, codeLists: c.codeLists.filter((l) => ids.has(l.id)), fair: fairScore(d, c.codeLists) };
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/api/catalog/code-lists/:id', tag: 'catalog', summary: 'One code list (e.g. ICD-10, ATC) with its codes and labels',
+      action: 'catalog.code-list.read', access: 'authenticated', params: z.object({ id: NameSchema }),
+      async handler({ params, audit }) {
+        audit.object = `code-list:${params.id}`;
+        return getCodeList(store, params.id);
       },
     }),
     defineRoute({

@@ -16,6 +16,9 @@ import type { CopyProgress, CopyReconciler } from './reconcile.ts';
 import { closeProjectData, type CopyActDeps } from './reconcile-copy.ts';
 import { listCopies } from './store.ts';
 
+/** How long `POST .../copies` waits for the pass before answering 202 (the events endpoint follows the rest). */
+const SYNC_WAIT_MS = 3000;
+
 const projectParams = z.object({ projectId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/) });
 
 export interface CopyRouteDeps extends CopyActDeps {
@@ -100,12 +103,13 @@ export function copyRoutes(deps: CopyRouteDeps): RouteDef[] {
     }),
     defineRoute({
       method: 'post', path: '/api/projects/:projectId/copies', tag: 'data-copies',
-      summary: 'Make the copy for the permit in force now, if it has none (access administrator)',
+      summary: 'Make the copy for the permit in force now, if it has none (access administrator): 200 when done within a few seconds, else 202 while it is extracted',
       action: 'copy.request', access: ['access_admin'], params: projectParams,
       async handler({ principal, params }) {
         await requireProjectVisible(store, principal!, params.projectId);
-        await deps.reconciler.runOnce(params.projectId);
-        return { status: 200, body: await listBody(params.projectId) };
+        const pass = deps.reconciler.runOnce(params.projectId).then(() => true);
+        const done = await Promise.race([pass, new Promise<false>((r) => setTimeout(() => r(false), SYNC_WAIT_MS).unref())]);
+        return { status: done ? 200 : 202, body: await listBody(params.projectId) };
       },
     }),
     defineRoute({
