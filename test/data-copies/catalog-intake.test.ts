@@ -170,6 +170,21 @@ describe('intake through the API', () => {
     expect(json.body.reason).toBe('wrong_content_type');
   });
 
+  it('leaves nothing behind when the upload is interrupted', async () => {
+    const { request } = await import('node:http');
+    const url = new URL(`${t.p.url}/api/intake/deliveries?${new URLSearchParams({ dataset: 'cause_of_death', version: '2026-6', sha256: parquet.sha256, rows: String(parquet.rows), name: 'c.parquet' })}`);
+    const token = await t.p.token('operator');
+    await new Promise<void>((resolve) => {
+      const req = request(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream', 'content-length': '1000000' } });
+      req.on('error', () => resolve());
+      req.write(Buffer.alloc(300_000, 1), () => setTimeout(() => { req.destroy(); resolve(); }, 300));
+    });
+    for (let i = 0; i < 50 && leftovers().length > 1; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(leftovers()).toEqual(['2026-1']);
+    const ds = await t.p.call('GET', '/api/catalog/datasets/cause_of_death', { as: 'researcher' });
+    expect(ds.body.versions.map((v: { version: string }) => v.version)).toEqual(['demo-1', '2026-1']);
+  });
+
   it('audits the delivery and its outcome', async () => {
     const rows = await t.p.deps.store.query<{ action: string; outcome: string; object: string }>(
       `SELECT action, outcome, object FROM audit_log WHERE request_id = $1 ORDER BY seq`,
@@ -215,6 +230,9 @@ describe('tre catalog and tre intake', () => {
     const bad = await tre('operator', ['intake', 'deliver', parquet.path, '--dataset', 'cause_of_death', '--version', '2026-cli2', '--manifest', manifest, '--json']);
     expect(bad.code).toBe(1);
     expect(bad.json.errors[0].reason).toBe(`row count ${parquet.rows}, manifest says ${parquet.rows + 1}`);
+    const denied = await tre('researcher', ['intake', 'deliver', parquet.path, '--dataset', 'cause_of_death', '--version', '2026-cli4', '--sha256', parquet.sha256, '--rows', String(parquet.rows), '--json']);
+    expect(denied.code).toBe(1);
+    expect(denied.json.error.message).toContain('403');
     const none = await tre('operator', ['intake', 'deliver', parquet.path, '--dataset', 'cause_of_death', '--version', '2026-cli3', '--json']);
     expect(none.code).toBe(2);
   });
