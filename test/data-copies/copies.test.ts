@@ -89,6 +89,12 @@ describe('data copies', () => {
     const years = await query<{ lo: number; hi: number }>(`SELECT min(year(birth_date)) AS lo, max(year(birth_date)) AS hi FROM read_parquet('${copyFile(demo, 1, 'population.parquet')}')`);
     expect(years[0]!.lo).toBeGreaterThanOrEqual(1930);
     expect(years[0]!.hi).toBeLessThanOrEqual(1990);
+    const audit = await t.p.deps.store.query<{ actor: string; outcome: string; object: string }>(
+      `SELECT actor, outcome, object FROM audit_log WHERE action = 'copy.create' AND project_id = $1 ORDER BY seq`, [demo]);
+    expect(audit).toEqual([
+      { actor: 'system', outcome: 'initiated', object: `copy:${demo}/v1` },
+      { actor: 'system', outcome: 'success', object: `copy:${demo}/v1` },
+    ]);
   });
 
   it('serves the manifest to a member and streams progress as server-sent events', async () => {
