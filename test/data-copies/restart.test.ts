@@ -1,0 +1,48 @@
+/** After a restart on the same data directory the loop rebuilds its view from the store: nothing is made twice. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { loadConfig } from '../../control-plane/src/config/index.ts';
+import { createDataCopiesModule, type DataCopiesModule } from '../../control-plane/src/data-copies/module.ts';
+import { manualClock } from '../../control-plane/src/platform/clock.ts';
+import { silentLogger } from '../../control-plane/src/platform/logger.ts';
+import { startPlatform } from '../../control-plane/src/server/start.ts';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'tre-copies-restart-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+async function start() {
+  const config = loadConfig({ host: '127.0.0.1', port: 0, dataDir, demo: true, demoPassword: 'demo' });
+  const p = await startPlatform(config, { clock: manualClock('2026-06-01T12:00:00Z'), logger: silentLogger, modules: [createDataCopiesModule({ reconcileMs: 3_600_000, demoRows: 2000 })] });
+  const m = p.modules.get('data-copies') as DataCopiesModule;
+  await m.demoReady();
+  const [project] = await p.deps.store.query<{ id: string }>('SELECT id FROM projects ORDER BY created_at LIMIT 1');
+  await m.reconciler.runOnce(project!.id);
+  return { p, m, projectId: project!.id };
+}
+
+async function token(url: string, user: string): Promise<string> {
+  const res = await fetch(`${url}/api/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: user, password: 'demo' }) });
+  return ((await res.json()) as { token: string }).token;
+}
+
+it('does not deliver the demo registers or make the copy again after a restart, and reports the finished copy', async () => {
+  const first = await start();
+  const copies = await first.p.deps.store.query('SELECT copy_version FROM data_copies WHERE project_id = $1', [first.projectId]);
+  expect(copies).toEqual([{ copy_version: 1 }]);
+  await first.p.close();
+
+  const second = await start();
+  try {
+    expect(await second.p.deps.store.query('SELECT copy_version FROM data_copies WHERE project_id = $1', [second.projectId])).toEqual([{ copy_version: 1 }]);
+    const versions = await second.p.deps.store.query<{ n: number }>('SELECT count(*)::int AS n FROM catalog_dataset_versions');
+    expect(versions[0]!.n).toBe(5);
+    expect(await second.m.currentCopyDir(second.projectId)).toBe(join(dataDir, 'copies', second.projectId, 'v1'));
+    const res = await fetch(`${second.p.url}/api/projects/${second.projectId}/copies/events`, { headers: { authorization: `Bearer ${await token(second.p.url, 'researcher')}` } });
+    const text = await res.text();
+    expect(JSON.parse(/data: (.*)/.exec(text)![1]!)).toMatchObject({ projectId: second.projectId, copyVersion: 1, state: 'done' });
+  } finally {
+    await second.p.close();
+  }
+}, 120_000);
