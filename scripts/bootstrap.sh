@@ -38,8 +38,24 @@ case "$node_version" in
   *) echo "bootstrap.sh: expected Node 24 from node_modules, found $node_version" >&2; exit 1 ;;
 esac
 
+# The room file system (workspace-images/build-rootfs.sh, debootstrap of Debian trixie with
+# JupyterLab) is built once per machine into a shared cache, so fresh checkouts reuse it.
+if [ -z "${ANALYSEROM_ROOTFS_DIR:-}" ]; then
+  if [ "$(id -u)" = 0 ]; then ANALYSEROM_ROOTFS_DIR=/var/cache/analyserom/rootfs; else ANALYSEROM_ROOTFS_DIR="$PWD/workspace-images/build/rootfs"; fi
+fi
+export ANALYSEROM_ROOTFS_DIR
+
 case "$mode" in
   start)
+    # Serve at once; the room file system builds in the background the first time (5-10 minutes)
+    # and rooms started before it is ready are refused with a reason that says so.
+    if [ "$(id -u)" = 0 ]; then
+      mkdir -p "$(dirname "$ANALYSEROM_ROOTFS_DIR")"
+      echo "room file system: ensuring $ANALYSEROM_ROOTFS_DIR (log: $ANALYSEROM_ROOTFS_DIR.log)" >&2
+      nohup bash workspace-images/build-rootfs.sh "$ANALYSEROM_ROOTFS_DIR" > "$ANALYSEROM_ROOTFS_DIR.log" 2>&1 &
+    else
+      echo "room file system: not root, cannot build it (run: sudo workspace-images/build-rootfs.sh)" >&2
+    fi
     exec node control-plane/src/cli/main.ts start --demo --host "${TRE_HOST:-127.0.0.1}" --port "${TRE_PORT:-8080}" --data-dir "${TRE_DATA_DIR:-./var}" "$@"
     ;;
   test)

@@ -17,7 +17,7 @@ async function start(port: number, dataDir: string): Promise<ChildProcess> {
   let out = '';
   proc.stderr!.on('data', (c) => (out += c));
   proc.stdout!.on('data', (c) => (out += c));
-  for (let i = 0; i < 600 && !out.includes('is running at'); i++) {
+  for (let i = 0; i < 1500 && !out.includes('is running at'); i++) {
     if (proc.exitCode !== null) throw new Error(out);
     await new Promise((r) => setTimeout(r, 100));
   }

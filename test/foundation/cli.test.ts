@@ -19,7 +19,7 @@ async function startInstance(port: number): Promise<Instance> {
   proc.stdout!.on('data', (c) => (out += c));
   proc.stderr!.on('data', (c) => (out += c));
   const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 600 && !out.includes('Analyserom is running at'); i++) {
+  for (let i = 0; i < 1500 && !out.includes('Analyserom is running at'); i++) {
     if (proc.exitCode !== null) throw new Error(`tre start exited: ${out}`);
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -10,12 +10,8 @@ import { join } from 'node:path';
 import type { AuditService } from '../audit/types.ts';
 import { DEMO_DATASET_NAMES, loadCatalogue, recordDatasetVersion } from '../catalog/index.ts';
 import { linkCitizen } from '../citizens/index.ts';
-import { DEMO_PROJECT_TITLE } from '../demo/seed.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { PlatformPaths } from '../platform/paths.ts';
-import { currentPermit } from '../projects/index.ts';
-// Not on the projects' public surface yet: see `alignDemoPermit`.
-import { amendPermit } from '../projects/permits.ts';
 import type { SecretBox } from '../secrets/index.ts';
 import type { Store } from '../store/index.ts';
 import { lit, openDuck, rowsOf } from './duckdb.ts';
@@ -59,34 +55,6 @@ export async function deliverDemoRegisters(deps: DemoDataDeps, opts: { rows: num
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-}
-
-/**
- * The demo seed (foundation) names permit variables the catalogue does not have (`person_id`,
- * `episode_date`, ...). Until the seed is corrected, demo mode amends the demo permit once to the
- * catalogue's names (a `project_change` by `system`, audited), so the demo project gets its copy.
- * Does nothing when the permit's variables are all in the catalogue.
- */
-export async function alignDemoPermit(deps: DemoDataDeps): Promise<boolean> {
-  const [project] = await deps.store.query<{ id: string }>('SELECT id FROM projects WHERE title = $1', [DEMO_PROJECT_TITLE]);
-  if (!project) return false;
-  const permit = await currentPermit(deps.store, project.id);
-  if (!permit) return false;
-  const catalogue = await loadCatalogue(deps.store);
-  const known = (ds: string, v: string) => catalogue.datasets.find((d) => d.name === ds)?.variables.some((x) => x.name === v) ?? false;
-  if (permit.datasets.every((d) => d.variables.every((v) => known(d.dataset, v)))) return false;
-  const names: Record<string, string[]> = {
-    population: ['fnr', 'sex', 'birth_date', 'municipality'],
-    patient_episodes: ['fnr', 'admission_date', 'main_diagnosis', 'care_level'],
-    prescriptions: ['fnr', 'dispense_date', 'atc_code', 'ddd'],
-  };
-  const datasets = permit.datasets.map((d) => ({ dataset: d.dataset, variables: names[d.dataset] ?? d.variables.filter((v) => known(d.dataset, v)) }));
-  const reason = 'demo: variable names aligned with the catalogue';
-  const base = { actor: 'system', role: 'system', action: 'permit.amend', object: `permit:${permit.id}`, projectId: project.id, requestId: null, clientAddress: null };
-  await deps.audit.record({ ...base, outcome: 'initiated', reason });
-  const amended = await deps.store.tx((q) => amendPermit(q, project.id, { caseType: 'project_change', reason, datasets }, permit.issuedBy, deps.clock.now()));
-  await deps.audit.record({ ...base, outcome: 'success', reason, details: { version: amended.version } });
-  return true;
 }
 
 /**

@@ -8,7 +8,7 @@
 import { demoCatalogue, loadCatalogue, saveCatalogue } from '../catalog/index.ts';
 import { catalogRoutes } from '../catalog/routes.ts';
 import type { ModuleFactory, PlatformModule } from '../server/module.ts';
-import { alignDemoPermit, deliverDemoRegisters, linkDemoCitizen } from './demo-data.ts';
+import { deliverDemoRegisters, linkDemoCitizen } from './demo-data.ts';
 import { sweepIntakeLeftovers } from './intake.ts';
 import { createCopyReconciler, type CopyReconciler } from './reconcile.ts';
 import { sweepExtractLeftovers } from './reconcile-copy.ts';
@@ -40,7 +40,6 @@ export function createDataCopiesModule(overrides: CopiesOptionsInput = {}): Modu
       const started = Date.now();
       const delivered = await deliverDemoRegisters(act, { rows: options.demoRows, seed: options.demoSeed, signal: demoAbort.signal });
       demoAbort.signal.throwIfAborted();
-      await alignDemoPermit(act);
       await linkDemoCitizen(act);
       if (delivered) deps.logger.info('demo registers delivered', { rows: options.demoRows, seconds: (Date.now() - started) / 1000 });
       reconciler.trigger();

@@ -43,9 +43,9 @@ export async function seedDemo(q: Queryable, box: SecretBox, opts: { password: s
       period: { from: '2015-01-01', to: `${year}-12-31` },
     },
     datasets: [
-      { dataset: 'population', variables: ['person_id', 'sex', 'birth_year', 'municipality'] },
-      { dataset: 'patient_episodes', variables: ['person_id', 'episode_date', 'icd10', 'care_level'] },
-      { dataset: 'prescriptions', variables: ['person_id', 'dispensed_date', 'atc', 'ddd'] },
+      { dataset: 'population', variables: ['fnr', 'sex', 'birth_date', 'municipality'] },
+      { dataset: 'patient_episodes', variables: ['fnr', 'admission_date', 'main_diagnosis', 'care_level'] },
+      { dataset: 'prescriptions', variables: ['fnr', 'dispense_date', 'atc_code', 'ddd'] },
     ],
     period: { from: '2015-01-01', to: `${year - 1}-12-31` },
     cohort: { birthYearFrom: 1930, birthYearTo: 1990 },

@@ -32,7 +32,7 @@ const int = (min: number) => z.coerce.number().int().min(min);
 export const roomsOptionsSchema = z.object({
   defaultDriver: z.enum(['local', 'docker', 'kubernetes']).default('local'),
   program: z.enum(['jupyterlab', 'stub']).default('jupyterlab'),
-  rootfsDir: z.string().default(resolve('workspace-images/build/rootfs')),
+  rootfsDir: z.string().default(process.env.ANALYSEROM_ROOTFS_DIR ?? resolve('workspace-images/build/rootfs')),
   quotaPerProject: int(1).default(10),
   idleMinutes: z.coerce.number().positive().default(120),
   maxHours: z.coerce.number().positive().default(12),

@@ -11,6 +11,8 @@ import { createAuditService } from '../audit/index.ts';
 import { auditModule } from '../audit/module.ts';
 import { citizensModule } from '../citizens/index.ts';
 import { exportsModule } from '../exports/index.ts';
+import { dataCopiesModule } from '../data-copies/module.ts';
+import { roomsModule } from '../rooms/index.ts';
 import { publicUrl as urlOf, redactConfig, type Config } from '../config/index.ts';
 import { seedDemo } from '../demo/seed.ts';
 import { ensureFirstAdmin } from '../identity/bootstrap.ts';
@@ -39,7 +41,7 @@ export interface RunningPlatform {
 }
 
 /** The modules every control plane runs, in order. Tests may add more through `opts.modules`. */
-export const DEFAULT_MODULES: ModuleFactory[] = [auditModule, citizensModule, exportsModule];
+export const DEFAULT_MODULES: ModuleFactory[] = [auditModule, citizensModule, dataCopiesModule, exportsModule, roomsModule];
 
 export async function startPlatform(
   config: Config,
@@ -86,6 +88,10 @@ export async function startPlatform(
       ? createHttps({ cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) }, app)
       : createHttp(app);
     server.keepAliveTimeout = 65_000;
+    // Register deliveries of several GB stream for longer than Node's default 5 minutes; headers
+    // must still arrive within headersTimeout, so a slow client cannot hold a socket unnoticed.
+    server.requestTimeout = 0;
+    server.headersTimeout = 60_000;
     server.on('upgrade', (req, socket, head) => {
       if (!all.some((m) => m.upgrade?.(req, socket, head))) socket.destroy();
     });

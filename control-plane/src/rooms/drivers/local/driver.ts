@@ -142,7 +142,9 @@ export class LocalDriver implements RoomDriver {
     const outer = outermost(live)[0];
     if (!outer) return { roomId, state: 'stopped' };
     // Running without (valid) saved state: adopt it from what /proc says.
-    const adopted = await adoptFromProc(outer, this.opts.clock.now());
+    // The process may exit between the /proc scan and reading its command line: then it is gone.
+    const adopted = await adoptFromProc(outer, this.opts.clock.now()).catch(() => undefined);
+    if (!adopted) return { roomId, state: 'stopped' };
     this.rooms.set(roomId, adopted);
     this.changed.add(roomId);
     return this.observe(roomId, adopted);
