@@ -33,6 +33,8 @@ export interface Session {
   context: BrowserContext;
   page: Page;
   user: string;
+  /** Every JSON body the page received from the API: what counts as data, not labels, in language checks. */
+  data: unknown[];
   /** Goes to a path, waits for the page to settle, saves a screenshot named `<user>-<name>`. */
   visit(path: string, name?: string): Promise<void>;
   shot(name: string): Promise<void>;
@@ -47,8 +49,12 @@ export async function openSession(browser: Browser, baseUrl: string, user: strin
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
+  const data: unknown[] = [];
+  context.on('response', async (r) => {
+    if (r.url().includes('/api/') && (r.headers()['content-type'] ?? '').includes('json')) data.push(await r.json().catch(() => null));
+  });
   const s: Session = {
-    context, page, user,
+    context, page, user, data,
     async shot(name) {
       shotSeq += 1;
       await page.screenshot({ path: join(artifacts, `${String(shotSeq).padStart(3, '0')}-${user}-${name}.png`), fullPage: true });

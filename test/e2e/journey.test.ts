@@ -16,6 +16,9 @@ import { roomsUnavailable, TEST_ROOM_OPTIONS } from '../proxy/support.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { ARTIFACTS, launchBrowser, openSession, settle } from './browser.ts';
 import { ensureUiBuilt } from './build-ui.ts';
+import { labelProblems } from './language.ts';
+
+const CLEAN = { foreign: { nb: [], en: [] }, unchanged: [] };
 
 const TITLE = 'Statins and hip fractures in older adults';
 const NO_ROOMS = roomsUnavailable();
@@ -94,6 +97,7 @@ describe('the journey of issue 7', () => {
     await p.getByRole('button', { name: 'Add a member' }).click();
     await p.locator('#member-0').fill('researcher');
     await s.shot('apply-filled');
+    expect(await labelProblems(s.page, s.data)).toEqual(CLEAN);
     await p.locator('[data-action="submit-application"]').click();
     await p.waitForURL('**/applications');
     await settle(p);
@@ -147,6 +151,7 @@ describe('the journey of issue 7', () => {
     await mine.locator('[data-copy="1"]').waitFor({ timeout: 60_000 });
     await settle(a.page);
     await a.shot('copies-made');
+    expect(await labelProblems(a.page, a.data)).toEqual(CLEAN);
     expect(await mine.locator('[data-copy="1"] caption').first().textContent()).toBe('Manifest');
     await a.close();
 
@@ -182,7 +187,7 @@ describe('the journey of issue 7', () => {
     await s.close();
   });
 
-  it.skipIf(NO_ROOMS)('a notebook cell in JupyterLab reads /data and writes a table to /outputs', async () => {
+  it.skipIf(NO_ROOMS)('a notebook cell in JupyterLab reads /data and writes a table to /outputs', { timeout: 180_000 }, async () => {
     const s = await openSession(browser, platform.url, 'researcher', { lang: 'en' });
     const room = ((await platform.call('GET', '/api/rooms', { as: 'researcher' })).body as { id: string; projectId: string; state: string }[])
       .find((r) => r.projectId === projectId && r.state === 'running')!;
@@ -191,7 +196,7 @@ describe('the journey of issue 7', () => {
     await lab.locator('.jp-LabShell').waitFor({ timeout: 60_000 });
     await lab.locator('.jp-LauncherCard[data-category="Notebook"]').first().click();
     const cell = lab.locator('.jp-Notebook .jp-Cell .cm-content').first();
-    await cell.waitFor({ timeout: 30_000 });
+    await cell.waitFor({ timeout: 60_000 });
     await cell.click();
     for (const line of [
       'import glob, pandas as pd',
@@ -204,12 +209,25 @@ describe('the journey of issue 7', () => {
     }
     await lab.keyboard.press('Shift+Enter');
     const output = lab.locator('.jp-OutputArea-output').first();
-    await output.waitFor({ timeout: 60_000 });
+    await output.waitFor({ timeout: 150_000 });
     await lab.screenshot({ path: join(ARTIFACTS, 'journey', 'notebook.png') });
     expect(await output.textContent()).toMatch(/^rows \d+/);
     const written = readFileSync(join(platformPaths(platform.dataDir).outputs(projectId, 'researcher'), 'by_sex.csv'), 'utf8');
     expect(written.split('\n')[0]).toBe('sex,0');
     await lab.close();
+    await s.close();
+  });
+
+  it.skipIf(NO_ROOMS)('the operator sees the running room with project, state, driver, age and idle time', async () => {
+    const s = await openSession(browser, platform.url, 'operator', { lang: 'en' });
+    await s.visit('/operator/rooms', 'operator-rooms');
+    const row = s.page.locator('tr', { hasText: projectId });
+    expect(await row.count()).toBe(1);
+    const cells = await row.locator('td').allTextContents();
+    expect(cells.slice(1, 5)).toEqual([projectId, 'researcher', 'running', 'local']);
+    expect(cells[5]).toMatch(/^\d+ min$/);
+    expect(await row.locator('button').textContent()).toContain('Stop the room');
+    expect(await labelProblems(s.page, s.data)).toEqual(CLEAN);
     await s.close();
   });
 
@@ -236,6 +254,7 @@ describe('the journey of issue 7', () => {
     expect(await item.locator('[data-file="table.csv"] [data-check-status]').getAttribute('data-check-status')).toBe('fail');
     expect(await item.locator('.legend-block').textContent()).toContain('Too few records (threshold): 2');
     await s.shot('export-failing-cells');
+    expect(await labelProblems(s.page, s.data)).toEqual(CLEAN);
     await s.close();
   });
 
@@ -265,6 +284,7 @@ describe('the journey of issue 7', () => {
     expect(await second.locator('[data-check-status]').first().getAttribute('data-check-status')).toBe('pass');
     expect(await second.locator('td[data-rules]').count()).toBe(0);
     await s.shot('resubmitted');
+    expect(await labelProblems(s.page, s.data)).toEqual(CLEAN);
     await s.close();
   });
 
@@ -285,6 +305,7 @@ describe('the journey of issue 7', () => {
     expect(await sealed.count()).toBe(1);
     expect(await sealed.textContent()).toBe('admin1: has decided (shown when all have decided)');
     expect(await item.locator('[data-review="approve"]').count()).toBe(0);
+    expect(await labelProblems(a2.page, a2.data)).toEqual(CLEAN);
     const [decided] = await Promise.all([
       a2.page.waitForResponse((r) => r.url().endsWith(`/api/exports/${secondExport}/reviews`) && r.request().method() === 'POST'),
       item.locator('[data-action="approve-export"]').click(),
@@ -321,6 +342,7 @@ describe('the journey of issue 7', () => {
     await history.waitFor();
     await settle(s.page);
     await s.shot('audit-project-history');
+    expect(await labelProblems(s.page, s.data)).toEqual(CLEAN);
     const text = (await history.textContent()) ?? '';
     for (const action of ['application.submit', 'application.decide', 'permit.issue', 'export.request', 'export.review', 'export.download']) expect(text).toContain(action);
     await s.page.locator('#lookup-person').fill('researcher');
@@ -355,6 +377,7 @@ describe('the journey of issue 7', () => {
     await s.page.getByText('You have opted out.').waitFor();
     expect(await s.page.locator('[data-action="toggle-opt-out"]').getAttribute('aria-checked')).toBe('true');
     await s.shot('citizen-opted-out');
+    expect(await labelProblems(s.page, s.data)).toEqual(CLEAN);
     await s.close();
   });
 });

@@ -46,7 +46,7 @@ export async function pageTexts(page: Page): Promise<TextNode[]> {
       if (!el || !text || el.closest('script,style,template')) continue;
       const hiddenByDetails = el.closest('details:not([open])') && !el.closest('summary');
       if (!el.checkVisibility() && !el.closest('.visually-hidden') && !el.closest('option') && !hiddenByDetails) continue;
-      out.push({ text, inCode: !!el.closest('code,pre,svg text') });
+      out.push({ text, inCode: !!el.closest('code,pre,svg text,[data-symbol]') });
     }
     for (const el of document.querySelectorAll('[placeholder]') as Iterable<{ placeholder: string }>) {
       out.push({ text: el.placeholder, inCode: false });
@@ -65,7 +65,8 @@ export function foreignLabels(lang: Lang, texts: TextNode[], data: Set<string>):
 export function stringLeaves(values: unknown[]): Set<string> {
   const out = new Set<string>();
   const walk = (v: unknown) => {
-    if (typeof v === 'string') {
+    if (typeof v === 'number' || typeof v === 'boolean') out.add(String(v));
+    else if (typeof v === 'string') {
       out.add(v.trim());
       for (const part of v.split(/[,;]\s*/)) out.add(part.trim());
     } else if (Array.isArray(v)) v.forEach(walk);
@@ -101,4 +102,19 @@ export async function switchLanguage(page: Page, to: Lang): Promise<void> {
   if (current === to) return;
   await page.locator('[data-testid="lang-switch"]').click();
   await page.waitForFunction((l) => document.documentElement.lang === l, to);
+}
+
+/**
+ * Checks the page as it stands in both languages and returns to `back`: no label of the other
+ * language, and nothing left unchanged by the switch but same-spelled labels and data.
+ */
+export async function labelProblems(page: Page, data: unknown[], back: Lang = 'en'): Promise<{ foreign: Record<Lang, string[]>; unchanged: string[] }> {
+  await switchLanguage(page, 'nb');
+  const nbTexts = await pageTexts(page);
+  await switchLanguage(page, 'en');
+  const enTexts = await pageTexts(page);
+  const known = stringLeaves(data);
+  const out = { foreign: { nb: foreignLabels('nb', nbTexts, known), en: foreignLabels('en', enTexts, known) }, unchanged: untranslated(nbTexts, enTexts, known) };
+  await switchLanguage(page, back);
+  return out;
 }

@@ -71,7 +71,7 @@ function NotFoundPage() {
 }
 
 export function App() {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const path = usePath();
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const [error, setError] = useState<unknown>(null);
@@ -91,6 +91,9 @@ export function App() {
     setUnauthenticatedHandler(() => setMe(null));
     void loadMe();
   }, [loadMe]);
+
+  // An announcement is transient: after a language switch it would linger in the other language.
+  useEffect(() => setAnnouncement(''), [lang]);
 
   const announce = useCallback((msg: string) => {
     setAnnouncement('');

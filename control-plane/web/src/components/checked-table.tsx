@@ -68,7 +68,7 @@ export function CheckedTable({ check, caption }: { check: TableCheck; caption?: 
                     <td key={JSON.stringify(c)} style={first ? { background: first.colour } : undefined} data-rules={rules.join(' ') || undefined}
                       aria-description={rules.length ? t('check.cellFails', { rules: names }) : undefined} title={rules.length ? names : undefined}>
                       {v === null || v === undefined ? '—' : typeof v === 'number' ? num(v) : String(v)}
-                      {rules.length ? <sup className="rule-marks" aria-hidden="true">{rules.map((id) => ruleOf(id)?.symbol ?? '?').join('')}</sup> : null}
+                      {rules.length ? <sup className="rule-marks" aria-hidden="true" data-symbol="">{rules.map((id) => ruleOf(id)?.symbol ?? '?').join('')}</sup> : null}
                       {rules.length ? <span className="visually-hidden"> ({names})</span> : null}
                     </td>
                   );
@@ -90,7 +90,7 @@ export function CheckedTable({ check, caption }: { check: TableCheck; caption?: 
         <ul className="legend">
           {RULES.map((r) => (
             <li key={r.id} className={used.includes(r) ? '' : 'muted'}>
-              <span className="swatch" style={{ background: r.colour }} aria-hidden="true">{r.symbol}</span>
+              <span className="swatch" style={{ background: r.colour }} aria-hidden="true" data-symbol="">{r.symbol}</span>
               <span>{t(r.label)}: {num(check.rules?.[r.id]?.length ?? 0)}</span>
             </li>
           ))}

@@ -22,11 +22,11 @@ function FileResult({ exp, file, downloads }: { exp: ExportDetail; file: ExportF
   return (
     <li className="card inner" data-file={file.name}>
       <p>
-        <code>{file.name}</code> · {num(file.sizeBytes)} B · {file.contentType} · {t('export.autoResult')}:{' '}
+        <code>{file.name}</code> · {t('export.bytes', { n: num(file.sizeBytes) })} · {file.contentType} · {t('export.autoResult')}:{' '}
         <span className={`badge check-${file.checkStatus}`} data-check-status={file.checkStatus}>{statusLabel(t, 'check', file.checkStatus)}</span>
       </p>
       {file.description ? <p>{file.description}</p> : null}
-      <p className="muted small">sha256 <code className="hash">{file.sha256}</code></p>
+      <p className="muted small">{t('copies.sha256')} <code className="hash">{file.sha256}</code></p>
       {findings.length ? (
         <ul className="findings">
           {findings.map((f, j) => <li key={j}><strong>{t(`finding.${f.check}` as MessageKey) === `finding.${f.check}` ? f.check : t(`finding.${f.check}` as MessageKey)}</strong>{f.line ? ` (${t('export.line', { n: f.line })})` : ''}{f.message ? `: ${f.message}` : ''}</li>)}

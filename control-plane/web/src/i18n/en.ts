@@ -491,4 +491,5 @@ export const en = {
   'copies.sources': "Source versions",
   'copies.ready': "The data copy is ready.",
   'copies.pseudonym': "Pseudonyms",
+  'export.bytes': "{n} bytes",
 };

@@ -493,4 +493,5 @@ export const nb: Record<keyof typeof en, string> = {
   'copies.sources': "Kildeversjoner",
   'copies.ready': "Datakopien er klar.",
   'copies.pseudonym': "Pseudonymer",
+  'export.bytes': "{n} byte",
 };
