@@ -1,4 +1,5 @@
 /** Catalogue routes, intake through the API (raw body, server-sent progress) and the `tre catalog|intake` commands. */
+import { tableFromIPC } from 'apache-arrow';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
@@ -112,6 +113,18 @@ describe('catalogue', () => {
     const id = await t.p.call('GET', '/api/catalog/datasets/population/variables/fnr/distribution', { as: 'researcher' });
     expect(id.status).toBe(403);
     expect(id.body.reason).toBe('direct_identifier');
+  });
+
+  it('sends the same distribution as an Arrow stream when asked for one', async () => {
+    const json = await t.p.call('GET', '/api/catalog/datasets/patient_episodes/variables/care_level/distribution', { as: 'researcher' });
+    const res = await fetch(`${t.p.url}/api/catalog/datasets/patient_episodes/variables/care_level/distribution`, {
+      headers: { accept: 'application/vnd.apache.arrow.stream', authorization: `Bearer ${await t.p.token('researcher')}` },
+    });
+    expect(res.headers.get('content-type')).toBe('application/vnd.apache.arrow.stream');
+    const table = tableFromIPC(new Uint8Array(await res.arrayBuffer()));
+    expect(table.schema.fields.map((f) => f.name)).toEqual(['value', 'label', 'count']);
+    const rows = table.toArray().map((r) => ({ value: r.value, label: r.label, count: r.count }));
+    expect(rows).toEqual(json.body.cells.map((c: { value: string; label: string | null; count: number | null }) => ({ value: c.value, label: c.label, count: c.count })));
   });
 });
 

@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { NotFoundError } from '../errors/index.ts';
+import { sendArrow, wantsArrow } from '../http/arrow.ts';
 import { defineRoute, type RouteDef } from '../http/route.ts';
 import type { Store } from '../store/index.ts';
 import { NameSchema } from './schema.ts';
@@ -71,17 +72,21 @@ export function catalogRoutes(deps: CatalogRouteDeps): RouteDef[] {
       method: 'get', path: '/api/catalog/datasets/:dataset/variables/:variable/distribution', tag: 'catalog',
       summary: 'Value distribution of a variable in the latest version (counts under the threshold suppressed)',
       action: 'catalog.distribution', access: 'authenticated', params: z.object({ dataset: NameSchema, variable: NameSchema }),
-      async handler({ params, audit }) {
+      async handler(ctx) {
+        const { params, audit } = ctx;
         audit.object = `dataset:${params.dataset}`;
         audit.details = { variable: params.variable };
         const d = await getDataset(store, params.dataset);
         const latest = d.versions.at(-1);
         if (!latest) throw new NotFoundError(`dataset ${params.dataset} has no stored version`, { reason: 'no_version' });
         const { codeLists } = await loadCatalogue(store);
-        return {
-          version: latest.version,
-          ...(await valueDistribution({ path: join(deps.dataDir, latest.path), dataset: d, variable: params.variable, codeLists, threshold: deps.threshold })),
-        };
+        const dist = await valueDistribution({ path: join(deps.dataDir, latest.path), dataset: d, variable: params.variable, codeLists, threshold: deps.threshold });
+        if (wantsArrow(ctx)) {
+          return sendArrow(ctx, {
+            value: dist.cells.map((c) => c.value), label: dist.cells.map((c) => c.label), count: dist.cells.map((c) => c.count),
+          });
+        }
+        return { version: latest.version, ...dist };
       },
     }),
   ];
