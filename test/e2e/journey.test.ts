@@ -161,6 +161,7 @@ describe('the journey of issue 7', () => {
     expect(text).toContain('Drug (ATC code)');
     expect(text).toContain('dispense_date');
     expect(await r.page.locator('[data-copy="1"]').count()).toBe(1);
+    expect(await labelProblems(r.page, r.data)).toEqual(CLEAN);
     await r.close();
   });
 
@@ -176,6 +177,7 @@ describe('the journey of issue 7', () => {
     expect(events).toEqual([200]);
     expect(await s.page.locator('[data-testid="announcer"]').textContent()).toBe('The room is running.');
     await s.shot('room-running');
+    expect(await labelProblems(s.page, s.data)).toEqual(CLEAN);
     const roomId = ((await s.page.locator('[data-action="open-lab"]').getAttribute('href')) ?? '').split('/')[2];
     const [lab] = await Promise.all([s.context.waitForEvent('page'), s.page.locator('[data-action="open-lab"]').click()]);
     await lab.waitForLoadState('load');

@@ -214,6 +214,37 @@ describe('keyboard alone', () => {
     await s.close();
   });
 
+  it('an auditor reaches verification, search and CSV export; a citizen switches the opt-out', async () => {
+    const a = await openSession(browser, platform.url, 'auditor');
+    await tabUntil(a.page, 'a[data-nav="audit"]');
+    await a.page.keyboard.press('Enter');
+    await a.page.waitForURL('**/audit');
+    await settle(a.page);
+    await tabUntil(a.page, '[data-action="verify-log"]');
+    await a.page.keyboard.press('Enter');
+    await a.page.locator('[data-verified="yes"]').waitFor();
+    await tabUntil(a.page, '#f-actor');
+    await a.page.keyboard.type('lead');
+    await tabUntil(a.page, '[data-action="audit-search"]');
+    await a.page.keyboard.press('Enter');
+    await settle(a.page);
+    await tabUntil(a.page, '[data-action="audit-csv"]');
+    await a.shot('keyboard-audit');
+    await a.close();
+
+    const c = await openSession(browser, platform.url, 'citizen', { lang: 'en' });
+    await tabUntil(c.page, 'a[data-nav="citizen"]');
+    await c.page.keyboard.press('Enter');
+    await c.page.waitForURL('**/citizen');
+    await settle(c.page);
+    await tabUntil(c.page, '[data-action="toggle-opt-out"]');
+    await c.page.keyboard.press('Enter');
+    await c.page.getByText('You have opted out.').waitFor();
+    expect(await c.page.evaluate(() => document.querySelector('[data-testid="announcer"]')?.textContent)).toBe('Your opt-out was registered.');
+    await c.shot('keyboard-citizen');
+    await c.close();
+  });
+
   it('a researcher reaches the project, its room tab and the table check', async () => {
     const s = await openSession(browser, platform.url, 'researcher');
     await tabUntil(s.page, 'a[data-nav="projects"]');

@@ -52,7 +52,7 @@ function RequestForm({ projectId, previous, onDone }: { projectId: string; previ
           <legend>{t('export.fileN', { n: i + 1 })}</legend>
           <div className="grid-form">
             <label htmlFor={`${p}${r}-path`}>{t('export.path')}</label>
-            <input id={`${p}${r}-path`} name={`${p}${r}-path`} required placeholder="results/table.csv" defaultValue={previous?.files[r]?.name} />
+            <input id={`${p}${r}-path`} name={`${p}${r}-path`} required placeholder={t('example.outputPath')} defaultValue={previous?.files[r]?.name} />
             <label htmlFor={`${p}${r}-desc`}>{t('export.describe')}</label>
             <input id={`${p}${r}-desc`} name={`${p}${r}-desc`} required defaultValue={previous?.files[r]?.description} />
           </div>

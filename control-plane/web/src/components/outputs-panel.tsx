@@ -38,7 +38,7 @@ export function TableFields({ prefix, fileRequired = true, defaultFile }: { pref
         <label className="inline"><input type="radio" name={id('kind')} value="copy" /> {t('check.sourceCopy')}</label>
       </div>
       <label htmlFor={id('file')}>{t('check.file')}</label>
-      <input id={id('file')} name={id('file')} required={fileRequired} defaultValue={defaultFile} placeholder="results/table.csv" aria-describedby={id('file-hint')} />
+      <input id={id('file')} name={id('file')} required={fileRequired} defaultValue={defaultFile} placeholder={t('example.outputPath')} aria-describedby={id('file-hint')} />
       <p id={id('file-hint')} className="hint">{t('check.fileHint')}</p>
       <label htmlFor={id('method')}>{t('check.method')}</label>
       <select id={id('method')} name={id('method')} defaultValue="crosstab">

@@ -492,4 +492,5 @@ export const en = {
   'copies.ready': "The data copy is ready.",
   'copies.pseudonym': "Pseudonyms",
   'export.bytes': "{n} bytes",
+  'example.outputPath': 'results/table.csv',
 };

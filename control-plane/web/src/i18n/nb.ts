@@ -494,4 +494,5 @@ export const nb: Record<keyof typeof en, string> = {
   'copies.ready': "Datakopien er klar.",
   'copies.pseudonym': "Pseudonymer",
   'export.bytes': "{n} byte",
+  'example.outputPath': 'results/table.csv',
 };
