@@ -1,22 +1,16 @@
 /** Checkpoints, proofs and offline verification through the real API and the real `tre`. */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyCheckpointConsistency, verifyEntryInclusion } from '../../control-plane/src/audit/merkle-proof.ts';
 import { enforceRetention } from '../../control-plane/src/audit/retention.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { runTre } from '../support/tre.ts';
 
-const TRE = fileURLToPath(new URL('../../bin/tre', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'tre-cp-'));
 
-function tre(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(TRE, args, { env: { ...process.env, ...env } }, (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
-  });
-}
+const tre = (args: string[], env: Record<string, string>) => runTre(args, env);
 
 let p: TestPlatform;
 let env: Record<string, string>;

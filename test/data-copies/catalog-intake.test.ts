@@ -1,16 +1,14 @@
 /** Catalogue routes, intake through the API (raw body, server-sent progress) and the `tre catalog|intake` commands. */
 import { tableFromIPC } from 'apache-arrow';
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateRegisters } from '../../control-plane/src/data-copies/index.ts';
 import { startCopies, type CopiesTest } from './support.ts';
+import { runTre, type TreResult } from '../support/tre.ts';
 
-const TRE = fileURLToPath(new URL('../../bin/tre', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'tre-intake-api-'));
 let t: CopiesTest;
 let parquet: { path: string; sha256: string; rows: number };
@@ -208,19 +206,8 @@ describe('intake through the API', () => {
 });
 
 describe('tre catalog and tre intake', () => {
-  async function tre(as: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string; json: any }> {
-    const env = { ...process.env, TRE_URL: t.p.url, TRE_TOKEN: await t.p.token(as), TRE_CONFIG_DIR: dir };
-    return new Promise((resolve) => {
-      execFile(TRE, args, { env }, (err, stdout, stderr) => {
-        let json: unknown;
-        try {
-          json = JSON.parse(stdout);
-        } catch {
-          json = undefined;
-        }
-        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr, json });
-      });
-    });
+  async function tre(as: string, args: string[]): Promise<TreResult> {
+    return runTre(args, { TRE_URL: t.p.url, TRE_TOKEN: await t.p.token(as), TRE_CONFIG_DIR: dir });
   }
 
   it('tre catalog search and show', async () => {

@@ -1,13 +1,11 @@
 /** `tre exports` through the real command against a real control plane. */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CROSSTAB, SAFE_CSV, microdataCsv, startAirlock, type AirlockTest } from './support.ts';
+import { runTre, type TreResult } from '../support/tre.ts';
 
-const TRE = fileURLToPath(new URL('../../bin/tre', import.meta.url));
 let t: AirlockTest;
 const dir = mkdtempSync(join(tmpdir(), 'tre-exports-cli-'));
 
@@ -19,19 +17,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function tre(as: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string; json: any }> {
-  const env = { ...process.env, TRE_URL: t.p.url, TRE_TOKEN: await t.p.token(as), TRE_CONFIG_DIR: dir };
-  return new Promise((resolve) => {
-    execFile(TRE, args, { env }, (err, stdout, stderr) => {
-      let json: unknown;
-      try {
-        json = JSON.parse(stdout);
-      } catch {
-        json = undefined;
-      }
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr, json });
-    });
-  });
+async function tre(as: string, args: string[]): Promise<TreResult> {
+  return runTre(args, { TRE_URL: t.p.url, TRE_TOKEN: await t.p.token(as), TRE_CONFIG_DIR: dir });
 }
 
 describe('tre exports', () => {

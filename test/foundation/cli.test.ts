@@ -1,12 +1,11 @@
 /** The demo, seeded and used through the real `tre` command against real control planes. */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runTre, TRE } from '../support/tre.ts';
 
-const TRE = fileURLToPath(new URL('../../bin/tre', import.meta.url));
 
 interface Instance { proc: ChildProcess; url: string; dataDir: string; output: () => string }
 
@@ -27,19 +26,7 @@ async function startInstance(port: number): Promise<Instance> {
   return { proc, url, dataDir, output: () => out };
 }
 
-function tre(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string; json: any }> {
-  return new Promise((resolve) => {
-    execFile(TRE, args, { env: { ...process.env, ...env } }, (err, stdout, stderr) => {
-      let json: unknown;
-      try {
-        json = JSON.parse(stdout);
-      } catch {
-        json = undefined;
-      }
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr, json });
-    });
-  });
-}
+const tre = (args: string[], env: Record<string, string>) => runTre(args, env);
 
 describe('tre against two control planes side by side', () => {
   let a: Instance;
