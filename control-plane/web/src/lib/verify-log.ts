@@ -75,9 +75,9 @@ export async function verifyNote(note: string, publicKey: Uint8Array): Promise<{
   const body = note.slice(0, split + 1);
   const [, size, rootB64, timeLine] = body.split('\n');
   const parsed = { treeSize: Number(size), rootHash: hex(fromB64(rootB64 ?? '')), time: (timeLine ?? '').replace(/^time /, '') };
-  let key: CryptoKey;
+  let key: Awaited<ReturnType<typeof crypto.subtle.importKey>>;
   try {
-    key = await crypto.subtle.importKey('raw', publicKey as BufferSource, { name: 'Ed25519' }, false, ['verify']);
+    key = await crypto.subtle.importKey('raw', new Uint8Array(publicKey), { name: 'Ed25519' }, false, ['verify']);
   } catch {
     return 'noCrypto';
   }
@@ -87,7 +87,7 @@ export async function verifyNote(note: string, publicKey: Uint8Array): Promise<{
     const sig = fromB64(m[2]!);
     const id = (await sha256(enc.encode(`${m[1]}\n`), new Uint8Array([1]), publicKey)).slice(0, 4);
     if (sig.length !== 68 || hex(sig.slice(0, 4)) !== hex(id)) continue;
-    if (await crypto.subtle.verify('Ed25519', key, sig.slice(4) as BufferSource, enc.encode(body) as BufferSource)) return parsed;
+    if (await crypto.subtle.verify('Ed25519', key, new Uint8Array(sig.slice(4)), enc.encode(body))) return parsed;
   }
   return 'signature';
 }
