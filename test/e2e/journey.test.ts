@@ -175,7 +175,7 @@ describe('the journey of issue 7', () => {
     await s.page.locator('[data-action="start-room"]').click();
     await s.page.locator('[data-testid="room-state"][data-state="running"]').waitFor({ timeout: 90_000 });
     expect(events).toEqual([200]);
-    expect(await s.page.locator('[data-testid="announcer"]').textContent()).toBe('The room is running.');
+    await s.page.locator('[data-testid="announcer"]', { hasText: 'The room is running.' }).waitFor();
     await s.shot('room-running');
     expect(await labelProblems(s.page, s.data)).toEqual(CLEAN);
     const roomId = ((await s.page.locator('[data-action="open-lab"]').getAttribute('href')) ?? '').split('/')[2];
@@ -381,5 +381,45 @@ describe('the journey of issue 7', () => {
     await s.shot('citizen-opted-out');
     expect(await labelProblems(s.page, s.data)).toEqual(CLEAN);
     await s.close();
+  });
+
+  it('the lead asks for an amendment (data for a new period); the administrator issues permit version 2', async () => {
+    const l = await openSession(browser, platform.url, 'lead', { lang: 'en' });
+    await l.visit(`/projects/${projectId}`, 'lead-project');
+    await l.page.getByRole('link', { name: 'Ask for an amendment' }).click();
+    await l.page.waitForURL(/\/apply\?amend=/);
+    await settle(l.page);
+    expect(await l.page.locator('input[name="kind"][value="amendment"]').isChecked()).toBe(true);
+    expect(await l.page.locator('#projectId').inputValue()).toBe(projectId);
+    await l.page.locator('#caseType').selectOption('new_period');
+    await l.page.locator('#justification').fill('Follow-up through 2025.');
+    await l.page.locator('#dataFrom').fill('2015-01-01');
+    await l.page.locator('#dataTo').fill('2025-12-31');
+    await l.page.locator('[data-dataset="prescriptions"]').check();
+    for (const id of ['var-prescriptions-fnr', 'var-prescriptions-dispense_date', 'var-prescriptions-atc_code']) await l.page.locator(`#${id}`).check();
+    await l.shot('amendment-filled');
+    await l.page.locator('[data-action="submit-application"]').click();
+    await l.page.waitForURL('**/applications');
+    await settle(l.page);
+    const amendment = ((await platform.call('GET', `/api/applications?projectId=${projectId}`, { as: 'lead' })).body as { id: string; kind: string; status: string }[])
+      .find((a) => a.kind === 'amendment')!;
+    expect(amendment.status).toBe('submitted');
+    expect(await l.page.locator(`[data-application="${amendment.id}"]`).textContent()).toContain('Data for a new period');
+    await l.close();
+
+    const a = await openSession(browser, platform.url, 'admin2', { lang: 'en' });
+    await a.visit('/admin/applications', 'amendment-queue');
+    const card = a.page.locator(`[data-application="${amendment.id}"]`);
+    await card.locator('textarea').fill('A new period within the purpose.');
+    await card.locator('[data-action="approve"]').click();
+    await card.locator('input[type="date"]').fill('2029-06-30');
+    await card.locator('[data-action="issue-permit"]').click();
+    await card.getByText(/version 2 issued/).waitFor();
+    await a.visit('/admin/permits', 'permits-v2');
+    const versions = a.page.locator('li', { hasText: projectId }).locator('table').first();
+    expect(await versions.locator('tbody tr').count()).toBe(2);
+    expect(await versions.locator('tbody tr').nth(1).textContent()).toContain('Data for a new period');
+    expect(await labelProblems(a.page, a.data)).toEqual(CLEAN);
+    await a.close();
   });
 });

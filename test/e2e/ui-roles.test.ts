@@ -240,7 +240,7 @@ describe('keyboard alone', () => {
     await tabUntil(c.page, '[data-action="toggle-opt-out"]');
     await c.page.keyboard.press('Enter');
     await c.page.getByText('You have opted out.').waitFor();
-    expect(await c.page.evaluate(() => document.querySelector('[data-testid="announcer"]')?.textContent)).toBe('Your opt-out was registered.');
+    await c.page.locator('[data-testid="announcer"]', { hasText: 'Your opt-out was registered.' }).waitFor();
     await c.shot('keyboard-citizen');
     await c.close();
   });
