@@ -44,6 +44,13 @@ export async function withRooms(p: TestPlatform): Promise<RoomsPlatform> {
   const rooms = p.modules.get('rooms') as RoomsModule;
   const projects = await p.call('GET', '/api/projects', { as: 'researcher' });
   const projectId = (projects.body as { id: string }[])[0]!.id;
+  // The demo copy is made in the background after start; a room started before it would be
+  // recycled when it lands. Rooms tests begin once the project's data is in place.
+  for (let i = 0; i < 600; i++) {
+    const copies = await p.call('GET', `/api/projects/${projectId}/copies`, { as: 'researcher' });
+    if ((copies.body as { copies?: unknown[] }).copies?.length) break;
+    await new Promise((res) => setTimeout(res, 100));
+  }
   async function waitState(roomId: string, state: RoomView['state'], timeoutMs = 30_000): Promise<RoomView> {
     const deadline = Date.now() + timeoutMs;
     let last: RoomView | undefined;
