@@ -47,6 +47,11 @@ export ANALYSEROM_ROOTFS_DIR
 
 case "$mode" in
   start)
+    # The browser UI, built by Vite when missing or older than its sources.
+    if [ ! -f control-plane/web/dist/index.html ] || [ -n "$(find control-plane/web/src control-plane/web/index.html control-plane/web/vite.config.ts -newer control-plane/web/dist/index.html -print -quit)" ]; then
+      echo "building the web UI" >&2
+      NODE_ENV=production vite build --config control-plane/web/vite.config.ts --mode production >&2
+    fi
     # Serve at once; the room file system builds in the background the first time (5-10 minutes)
     # and rooms started before it is ready are refused with a reason that says so.
     if [ "$(id -u)" = 0 ]; then
