@@ -3,7 +3,8 @@
  * any of its sources, so the platform a test starts serves the current UI. Called before
  * `startTestPlatform`, which decides at start whether a built UI exists.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -29,8 +30,36 @@ export function uiIsStale(): boolean {
   return sources > built;
 }
 
+/** One build at a time across test files running in parallel (a build empties `dist/` first). */
+const LOCK = join(tmpdir(), 'analyserom-web-build.lock');
+
+async function withLock<T>(fn: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      mkdirSync(LOCK);
+      break;
+    } catch {
+      // A lock older than two minutes was left by a killed run.
+      const st = statSync(LOCK, { throwIfNoEntry: false });
+      if (st && Date.now() - st.mtimeMs > 120_000) rmSync(LOCK, { recursive: true, force: true });
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(LOCK, { recursive: true, force: true });
+  }
+}
+
 export async function ensureUiBuilt(): Promise<void> {
   if (!uiIsStale()) return;
+  await withLock(async () => {
+    if (uiIsStale()) await build();
+  });
+}
+
+async function build(): Promise<void> {
   const { build } = await import('vite');
   // Under vitest NODE_ENV is `test`, which would bundle React's development build.
   const env = process.env.NODE_ENV;
