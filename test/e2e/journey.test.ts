@@ -9,10 +9,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { createDataCopiesModule, type DataCopiesModule } from '../../control-plane/src/data-copies/module.ts';
+import type { DataCopiesModule } from '../../control-plane/src/data-copies/module.ts';
 import { platformPaths } from '../../control-plane/src/platform/paths.ts';
-import { createRoomsModule } from '../../control-plane/src/rooms/index.ts';
-import { roomsUnavailable, TEST_ROOM_OPTIONS } from '../proxy/support.ts';
+import { roomsUnavailable } from '../proxy/support.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { ARTIFACTS, launchBrowser, openSession, settle } from './browser.ts';
 import { ensureUiBuilt } from './build-ui.ts';
@@ -21,6 +20,7 @@ import { labelProblems } from './language.ts';
 const CLEAN = { foreign: { nb: [], en: [] }, unchanged: [] };
 
 const TITLE = 'Statins and hip fractures in older adults';
+/** Rooms run JupyterLab on the local driver once the room file system is built (`npm test` builds it). */
 const NO_ROOMS = roomsUnavailable();
 
 let platform: TestPlatform;
@@ -33,11 +33,8 @@ let secondExport = '';
 beforeAll(async () => {
   await ensureUiBuilt();
   // The platform's clock starts at the real time: the browser drops session cookies that expire in its past.
-  // The data-copies module (catalogue, copies) until it is among the default modules; small demo registers.
-  // Rooms run JupyterLab on the local driver when the room file system is built (npm test builds it).
-  const modules = [createDataCopiesModule({ demoRows: 2000, reconcileMs: 500 })];
-  if (!NO_ROOMS) modules.push(createRoomsModule({ ...TEST_ROOM_OPTIONS, program: 'jupyterlab' }));
-  platform = await startTestPlatform({}, { now: new Date().toISOString(), modules });
+  platform = await startTestPlatform({}, { now: new Date().toISOString() });
+  // The demo registers must be in the catalogue's store before a copy can be made.
   await (platform.modules.get('data-copies') as DataCopiesModule).demoReady();
   browser = await launchBrowser('journey');
 });
