@@ -335,6 +335,15 @@ describe('the journey of issue 7', () => {
     await s.page.locator('[data-action="publish-checkpoint"]').click();
     await s.page.locator('[data-verified="yes"]').waitFor();
     expect(await s.page.locator('[data-verified]').textContent()).toContain('The log is intact');
+    // The timeline: one chart by action, one by project, each with a legend and its numbers as a table.
+    const charts = s.page.locator('figure.chart');
+    expect(await charts.count()).toBe(2);
+    for (const i of [0, 1]) {
+      expect(await charts.nth(i).locator('svg[role="img"] polyline').count()).toBeGreaterThan(0);
+      expect(await charts.nth(i).locator('ul.legend li').count()).toBe(await charts.nth(i).locator('svg[role="img"] polyline').count());
+      expect(await charts.nth(i).locator('details tbody tr').count()).toBeGreaterThan(0);
+    }
+    expect(await charts.nth(1).locator('ul.legend').textContent()).toContain(projectId);
     await s.page.locator('#lookup-project').fill(projectId);
     await s.page.locator('[data-action="audit-project"]').click();
     const history = s.page.locator(`[data-history="${projectId}"]`);
