@@ -7,6 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { launchBrowser, openSession, settle } from './browser.ts';
 import { ensureUiBuilt } from './build-ui.ts';
+import { roomsUnavailable } from '../proxy/support.ts';
 import { foreignLabels, pageTexts, stringLeaves, switchLanguage, untranslated } from './language.ts';
 
 /** Browser globals used inside `page.evaluate` callbacks (this repo type-checks tests without the DOM library). */
@@ -124,6 +125,31 @@ describe('a researcher is refused', () => {
     const status = await s.page.evaluate(async (p) => (await fetch(`/api/projects/${p}`)).status, otherProjectId);
     expect(status).toBe(403);
     await s.close();
+  });
+});
+
+describe('rooms of other projects', () => {
+  it.skipIf(roomsUnavailable())("a researcher opening another project's room through the proxy gets 403", async () => {
+    const app = await platform.call('POST', '/api/applications', {
+      as: 'lead',
+      body: {
+        kind: 'new', caseType: 'one_off',
+        project: { title: 'A third study', purpose: 'Only the lead is a member of this project.', dataControllers: ['NIPH'], legalBasis: 'consent', period: { from: '2026-01-01', to: '2027-12-31' } },
+        datasets: [{ dataset: 'population', variables: ['fnr', 'sex'] }],
+        period: { from: '2015-01-01', to: '2020-12-31' },
+      },
+    });
+    expect((await platform.call('POST', `/api/applications/${app.body.id}/decision`, { as: 'admin1', body: { decision: 'approve', reason: 'In order.' } })).status).toBe(200);
+    const expiresAt = new Date(Date.now() + 365 * 86_400_000).toISOString();
+    expect((await platform.call('POST', '/api/permits', { as: 'admin1', body: { applicationId: app.body.id, expiresAt } })).status).toBe(201);
+    const room = await platform.call('POST', `/api/projects/${app.body.projectId}/rooms`, { as: 'lead', body: {} });
+    expect(room.status).toBe(201);
+    const s = await openSession(browser, platform.url, 'researcher');
+    const res = await s.page.goto(`/rooms/${room.body.id}/lab`);
+    expect(res?.status()).toBe(403);
+    await s.shot('other-room-refused');
+    await s.close();
+    await platform.call('POST', `/api/rooms/${room.body.id}/stop`, { as: 'lead' });
   });
 });
 
