@@ -69,7 +69,11 @@ export function stringLeaves(values: unknown[]): Set<string> {
     else if (typeof v === 'string') {
       out.add(v.trim());
       for (const part of v.split(/[,;]\s*/)) out.add(part.trim());
-    } else if (Array.isArray(v)) v.forEach(walk);
+    } else if (Array.isArray(v)) {
+      // Lists are shown joined ("fnr, sex").
+      if (v.every((x) => typeof x === 'string')) out.add(v.join(', '));
+      v.forEach(walk);
+    }
     else if (v && typeof v === 'object') Object.values(v).forEach(walk);
   };
   values.forEach(walk);
