@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { verifyExport } from '../../control-plane/src/audit/export-verify.ts';
+import { freePort } from '../support/ports.ts';
 
 const TRE = fileURLToPath(new URL('../../bin/tre', import.meta.url));
 
@@ -34,7 +35,7 @@ describe('audit durability', () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('loses no acknowledged event when the control plane and its database are killed -9 mid-burst', async () => {
-    const port = 21000 + Math.floor(Math.random() * 20000);
+    const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     let proc = await start(port, dataDir);
     const t = await token(url, 'researcher');

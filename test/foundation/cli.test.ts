@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTre, TRE } from '../support/tre.ts';
+import { freePorts } from '../support/ports.ts';
 
 
 interface Instance { proc: ChildProcess; url: string; dataDir: string; output: () => string }
@@ -35,8 +36,8 @@ describe('tre against two control planes side by side', () => {
   const env = { TRE_CONFIG_DIR: cfg };
 
   beforeAll(async () => {
-    const base = 20000 + Math.floor(Math.random() * 20000);
-    [a, b] = await Promise.all([startInstance(base), startInstance(base + 1)]);
+    const [pa, pb] = await freePorts(2);
+    [a, b] = await Promise.all([startInstance(pa!), startInstance(pb!)]);
   });
   afterAll(async () => {
     for (const i of [a, b]) {
