@@ -57,7 +57,8 @@ export async function openSession(browser: Browser, baseUrl: string, user: strin
     context, page, user, data,
     async shot(name) {
       shotSeq += 1;
-      await page.screenshot({ path: join(artifacts, `${String(shotSeq).padStart(3, '0')}-${user}-${name}.png`), fullPage: true });
+      const file = `${String(shotSeq).padStart(3, '0')}-${user}-${name.replace(/[^A-Za-z0-9_.-]+/g, '-')}.png`;
+      await page.screenshot({ path: join(artifacts, file), fullPage: true });
     },
     async visit(path, name) {
       await page.goto(path);
