@@ -99,6 +99,8 @@ fi
 # Jupyter configuration (download/export disabled, terminals off); copied every run, cheap.
 install -D -m 0644 "$here/jupyter/jupyter_server_config.json" "$rootfs/etc/jupyter/jupyter_server_config.json"
 install -D -m 0644 "$here/jupyter/page_config.json" "$rootfs/etc/jupyter/labconfig/page_config.json"
+# No network in a room: never ask whether to fetch Jupyter news or check for updates.
+install -D -m 0644 "$here/jupyter/overrides.json" "$rootfs/usr/share/jupyter/lab/settings/overrides.json"
 # jupyter_core writes this marker into JUPYTER_CONFIG_DIR on first start; rooms point that at the
 # read-only /etc/jupyter, so it must already exist.
 touch "$rootfs/etc/jupyter/migrated"

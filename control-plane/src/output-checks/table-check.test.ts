@@ -44,6 +44,14 @@ async function check(rows: Row[], spec: object, rules: TableRules = acro): Promi
 const freq = (index: string[], columns: string[], margins = false) => ({ method: 'crosstab', index, columns, values: null, aggfunc: null, margins });
 const agg = (aggfunc: string | string[], index = ['g'], columns = ['c'], margins = false) => ({ method: 'crosstab', index, columns, values: 'v', aggfunc, margins });
 
+describe('reading CSV tables', () => {
+  it('keeps a country code column holding NO (Norway) as text, not as a boolean', async () => {
+    const result = await check([...rep(12, { country: 'NO', c: 'k' }), ...rep(11, { country: 'SE', c: 'k' })], freq(['country'], ['c']));
+    expect(result.table.rowLabels).toEqual([['NO'], ['SE']]);
+    expect(result.table.values).toEqual([[12], [11]]);
+  });
+});
+
 describe('threshold and zeros on frequency tables', () => {
   it('fails a cell of 9 records and passes a cell of 10', async () => {
     const result = await check([...rep(9, { g: 'a', c: 'k' }), ...rep(10, { g: 'b', c: 'k' })], freq(['g'], ['c']));

@@ -28,7 +28,8 @@ export async function resolveSource(conn: DuckDBConnection, source: TableSource)
   } else if ((await readHead(source.file)).subarray(0, 4).toString('latin1') === 'PAR1') {
     relation = `read_parquet(${quoteString(source.file)})`;
   } else {
-    relation = `read_csv(${quoteString(source.file)})`;
+    // No boolean detection: a column of country codes holding `NO` (Norway) must stay text.
+    relation = `read_csv(${quoteString(source.file)}, auto_type_candidates = ['BIGINT', 'DOUBLE', 'DATE', 'TIMESTAMP', 'VARCHAR'])`;
     cheapColumnStats = false;
   }
   let rows: unknown[][];
