@@ -9,6 +9,7 @@ import type { ModuleFactory, PlatformModule } from '../server/module.ts';
 import type { AirlockDeps } from './export-requests.ts';
 import { exportRoutes } from './export-routes.ts';
 import { importRoutes, importUploadParser } from './import-routes.ts';
+import { outputsRoutes } from './outputs-routes.ts';
 import { loadPolicies } from './policy.ts';
 
 export interface ExportsModuleOptions {
@@ -23,7 +24,7 @@ export function exportsModuleWith(opts: ExportsModuleOptions = {}): ModuleFactor
     return {
       name: 'exports',
       before: [importUploadParser(policies.maxFileBytes)],
-      routes: [...exportRoutes(airlock), ...importRoutes(airlock)],
+      routes: [...exportRoutes(airlock), ...importRoutes(airlock), ...outputsRoutes(airlock)],
     };
   };
 }
