@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { RequestHandler } from 'express';
 import type { RouteDef } from '../http/route.ts';
@@ -10,8 +10,13 @@ export interface PlatformModule {
   name: string;
   /** API routes, mounted through the one audit path. */
   routes?: RouteDef[];
-  /** Handlers mounted before Express' router and body parsing (the room proxy). */
+  /** Handlers mounted before Express' router and body parsing. */
   before?: RequestHandler[];
+  /**
+   * Takes a request before Express sees it at all (the room proxy, on its hot path); returns true
+   * when it has taken it. The platform's security headers are already set.
+   */
+  request?(req: IncomingMessage, res: ServerResponse): boolean;
   /** Handlers mounted after the API routes (e.g. server-sent events needing raw responses). */
   after?: RequestHandler[];
   /** Websocket upgrades; return true when handled. */

@@ -4,7 +4,7 @@
  * flight finish, drains the audit log and closes the store.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
-import { createServer as createHttp, type Server } from 'node:http';
+import { createServer as createHttp, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttps } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createAuditService } from '../audit/index.ts';
@@ -16,7 +16,7 @@ import { roomsModule } from '../rooms/index.ts';
 import { publicUrl as urlOf, redactConfig, type Config } from '../config/index.ts';
 import { seedDemo } from '../demo/seed.ts';
 import { ensureFirstAdmin } from '../identity/bootstrap.ts';
-import { createApp } from '../http/app.ts';
+import { createApp, SECURITY_HEADERS } from '../http/app.ts';
 import type { RouteDef } from '../http/route.ts';
 import { authenticate, identityRoutes, oidcRoutes } from '../identity/index.ts';
 import { systemClock, type Clock } from '../platform/clock.ts';
@@ -84,9 +84,18 @@ export async function startPlatform(
       authenticate: (req) => authenticate(store, clock, req),
       ready: async () => (await store.query('SELECT 1 AS ok')).length === 1,
     });
+    const takers = all.filter((m) => m.request);
+    const handler = (req: IncomingMessage, res: ServerResponse) => {
+      if (takers.length) {
+        // The same headers Express would have set; an upstream's own (Jupyter's CSP) replace them.
+        for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
+        for (const m of takers) if (m.request!(req, res)) return;
+      }
+      app(req, res);
+    };
     const server = config.tlsCert && config.tlsKey
-      ? createHttps({ cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) }, app)
-      : createHttp(app);
+      ? createHttps({ cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) }, handler)
+      : createHttp(handler);
     server.keepAliveTimeout = 65_000;
     // Register deliveries of several GB stream for longer than Node's default 5 minutes; headers
     // must still arrive within headersTimeout, so a slow client cannot hold a socket unnoticed.
