@@ -186,7 +186,7 @@ describe('the journey of issue 7', () => {
     await s.close();
   });
 
-  it.skipIf(NO_ROOMS)('a notebook cell in JupyterLab reads /data and writes a table to /outputs', { timeout: 180_000 }, async () => {
+  it.skipIf(NO_ROOMS)('a notebook cell in JupyterLab reads /data and writes a table to /outputs', { timeout: 300_000 }, async () => {
     const s = await openSession(browser, platform.url, 'researcher', { lang: 'en' });
     const room = ((await platform.call('GET', '/api/rooms', { as: 'researcher' })).body as { id: string; projectId: string; state: string }[])
       .find((r) => r.projectId === projectId && r.state === 'running')!;
@@ -196,6 +196,9 @@ describe('the journey of issue 7', () => {
     await lab.locator('.jp-LauncherCard[data-category="Notebook"]').first().click();
     const cell = lab.locator('.jp-Notebook .jp-Cell .cm-content').first();
     await cell.waitFor({ timeout: 60_000 });
+    // Type only once the kernel is up: on a loaded machine a cold kernel takes a while, and keys
+    // typed while JupyterLab is still busy connecting can be lost.
+    await lab.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').first().waitFor({ timeout: 120_000 });
     await cell.click();
     for (const line of [
       'import glob, pandas as pd',
@@ -208,7 +211,10 @@ describe('the journey of issue 7', () => {
     }
     await lab.keyboard.press('Shift+Enter');
     const output = lab.locator('.jp-OutputArea-output').first();
-    await output.waitFor({ timeout: 150_000 });
+    await output.waitFor({ timeout: 150_000 }).catch(async (err: unknown) => {
+      await lab.screenshot({ path: join(ARTIFACTS, 'journey', 'notebook-no-output.png') });
+      throw err;
+    });
     await lab.screenshot({ path: join(ARTIFACTS, 'journey', 'notebook.png') });
     expect(await output.textContent()).toMatch(/^rows \d+/);
     const written = readFileSync(join(platformPaths(platform.dataDir).outputs(projectId, 'researcher'), 'by_sex.csv'), 'utf8');

@@ -12,6 +12,7 @@ import { SessionCtx, type Me } from './lib/session.tsx';
 import { ErrorView, Loading, NotAllowed } from './components/status.tsx';
 import { Page } from './components/page.tsx';
 import { LoginPage } from './pages/login.tsx';
+import { RegisterPage } from './pages/register.tsx';
 import { HomePage } from './pages/home.tsx';
 import { ProjectsPage } from './pages/projects.tsx';
 import { ProjectPage } from './pages/project.tsx';
@@ -110,6 +111,7 @@ export function App() {
   let body: ReactNode;
   if (error) body = <ErrorView error={error} />;
   else if (me === undefined) body = <Loading />;
+  else if (path === '/register') body = <RegisterPage />;
   else if (me === null) body = <LoginPage onLoggedIn={loadMe} />;
   else body = route(path, me.roles);
 

@@ -48,5 +48,6 @@ export const EP = {
   auditPublicKey: '/api/audit/public-key',
   auditPublishCheckpoint: '/api/audit/checkpoints',
   citizenUsage: '/api/citizen/usage',
+  publicProjects: '/api/public/projects',
   citizenOptOut: '/api/citizen/opt-out',
 } as const;

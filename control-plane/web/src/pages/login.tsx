@@ -3,6 +3,7 @@ import { useI18n } from '../i18n/index.tsx';
 import { api, ApiError, setCsrfToken } from '../lib/api.ts';
 import { EP } from '../lib/endpoints.ts';
 import { Page } from '../components/page.tsx';
+import { Link } from '../lib/router.tsx';
 
 export function LoginPage({ onLoggedIn }: { onLoggedIn(): void }) {
   const { t } = useI18n();
@@ -40,6 +41,7 @@ export function LoginPage({ onLoggedIn }: { onLoggedIn(): void }) {
         <button type="submit" disabled={busy}>{t('login.submit')}</button>
         <p id="login-error" role="alert" className="error-text">{error ?? ''}</p>
       </form>
+      <p><Link href="/register">{t('register.link')}</Link></p>
     </Page>
   );
 }
