@@ -4,18 +4,18 @@
  */
 import { z } from 'zod';
 import { defineRoute, type RouteDef } from '../http/route.ts';
-import { requireDataAccess, requireProjectVisible } from '../projects/index.ts';
+import { requireDataAccess } from '../projects/index.ts';
 import { ExportInputSchema, ResubmitInputSchema, requestExport, resubmitExport, withdrawRequest, type AirlockDeps } from './export-requests.ts';
 import { addReleasedTablesToLedger, releaseFile } from './release.ts';
 import { recordReview, ReviewInputSchema } from './review.ts';
-import { differencingBase, getRequest, listRequests } from './store.ts';
+import { differencingBase, getRequest } from './store.ts';
 import { checkTableRequest, TableRequestSchema } from './table-checks.ts';
-import { requestDetail, requestSummaries } from './views.ts';
+import { requestDetail } from './views.ts';
+import { requestReadRoutes } from './request-read-routes.ts';
 
 const projectId = z.string().min(1).max(100);
 const exportId = z.string().regex(/^exp_[0-9a-f]{12}$/, 'an export id');
 const fileId = z.string().regex(/^f\d{1,4}$/, 'a file id');
-export const StatusSchema = z.enum(['draft', 'in_review', 'approved', 'rejected', 'returned', 'withdrawn']);
 
 export function exportRoutes(deps: AirlockDeps): RouteDef[] {
   const { store, clock } = deps;
@@ -31,29 +31,9 @@ export function exportRoutes(deps: AirlockDeps): RouteDef[] {
         return requestDetail(store, principal!, req.id, 'export');
       },
     }),
-    defineRoute({
-      method: 'get', path: '/api/projects/:projectId/exports', tag: 'exports', action: 'export.list', access: 'authenticated',
-      summary: "A project's export requests", params: z.object({ projectId }), query: z.object({ status: StatusSchema.optional() }),
-      async handler({ principal, params, query }) {
-        await requireProjectVisible(store, principal!, params.projectId);
-        return requestSummaries(store, principal!, await listRequests(store, { direction: 'export', projectId: params.projectId, status: query.status }));
-      },
-    }),
-    defineRoute({
-      method: 'get', path: '/api/exports', tag: 'exports', action: 'export.queue', access: ['access_admin', 'auditor'],
-      summary: 'The review queue: export requests across projects (default: in review)', query: z.object({ status: StatusSchema.default('in_review') }),
-      async handler({ principal, query }) {
-        return requestSummaries(store, principal!, await listRequests(store, { direction: 'export', status: query.status }));
-      },
-    }),
-    defineRoute({
-      method: 'get', path: '/api/exports/:exportId', tag: 'exports', action: 'export.read', access: 'authenticated',
-      summary: 'An export request: files, check results cell by cell, reviews as far as visible, history', params: z.object({ exportId }),
-      async handler({ principal, params, audit }) {
-        const detail = await requestDetail(store, principal!, params.exportId, 'export');
-        audit.projectId = detail.projectId;
-        return detail;
-      },
+    ...requestReadRoutes(deps, 'export', exportId, {
+      queue: 'The review queue: export requests across projects (default: in review)',
+      detail: 'An export request: files, check results cell by cell, reviews as far as visible, history',
     }),
     defineRoute({
       method: 'post', path: '/api/exports/:exportId/reviews', tag: 'exports', action: 'export.review', access: ['access_admin'],

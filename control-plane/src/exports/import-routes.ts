@@ -8,13 +8,12 @@ import express, { type RequestHandler } from 'express';
 import { z } from 'zod';
 import { InputError } from '../errors/index.ts';
 import { defineRoute, type RouteDef } from '../http/route.ts';
-import { requireProjectVisible } from '../projects/index.ts';
 import { withdrawRequest, type AirlockDeps } from './export-requests.ts';
-import { StatusSchema } from './export-routes.ts';
+import { requestReadRoutes } from './request-read-routes.ts';
 import { addImportFile, ImportInputSchema, importName, openImport, publishImport, submitImport } from './imports.ts';
 import { recordReview, ReviewInputSchema } from './review.ts';
-import { addEvent, getRequest, listRequests } from './store.ts';
-import { requestDetail, requestSummaries } from './views.ts';
+import { addEvent, getRequest } from './store.ts';
+import { requestDetail } from './views.ts';
 
 const projectId = z.string().min(1).max(100);
 const importId = z.string().regex(/^imp_[0-9a-f]{12}$/, 'an import id');
@@ -57,29 +56,9 @@ export function importRoutes(deps: AirlockDeps): RouteDef[] {
         return { status: 200, body: await requestDetail(store, principal!, req.id, 'import') };
       },
     }),
-    defineRoute({
-      method: 'get', path: '/api/projects/:projectId/imports', tag: 'imports', action: 'import.list', access: 'authenticated',
-      summary: "A project's import requests", params: z.object({ projectId }), query: z.object({ status: StatusSchema.optional() }),
-      async handler({ principal, params, query }) {
-        await requireProjectVisible(store, principal!, params.projectId);
-        return requestSummaries(store, principal!, await listRequests(store, { direction: 'import', projectId: params.projectId, status: query.status }));
-      },
-    }),
-    defineRoute({
-      method: 'get', path: '/api/imports', tag: 'imports', action: 'import.queue', access: ['access_admin', 'auditor'],
-      summary: 'The import review queue (default: in review)', query: z.object({ status: StatusSchema.default('in_review') }),
-      async handler({ principal, query }) {
-        return requestSummaries(store, principal!, await listRequests(store, { direction: 'import', status: query.status }));
-      },
-    }),
-    defineRoute({
-      method: 'get', path: '/api/imports/:importId', tag: 'imports', action: 'import.read', access: 'authenticated',
-      summary: 'An import request with its files, checks, reviews and history', params: z.object({ importId }),
-      async handler({ principal, params, audit }) {
-        const detail = await requestDetail(store, principal!, params.importId, 'import');
-        audit.projectId = detail.projectId;
-        return detail;
-      },
+    ...requestReadRoutes(deps, 'import', importId, {
+      queue: 'The import review queue (default: in review)',
+      detail: 'An import request with its files, checks, reviews and history',
     }),
     defineRoute({
       method: 'post', path: '/api/imports/:importId/reviews', tag: 'imports', action: 'import.review', access: ['access_admin'],
