@@ -15,6 +15,7 @@ import { roomsUnavailable } from '../proxy/support.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { ARTIFACTS, launchBrowser, openSession, settle } from './browser.ts';
 import { ensureUiBuilt } from './build-ui.ts';
+import { runFirstCell } from './jupyter.ts';
 import { labelProblems } from './language.ts';
 
 const CLEAN = { foreign: { nb: [], en: [] }, unchanged: [] };
@@ -193,30 +194,18 @@ describe('the journey of issue 7', () => {
     const lab = await s.context.newPage();
     await lab.goto(`/rooms/${room.id}/lab`);
     await lab.locator('.jp-LabShell').waitFor({ timeout: 60_000 });
-    await lab.locator('.jp-LauncherCard[data-category="Notebook"]').first().click();
-    const cell = lab.locator('.jp-Notebook .jp-Cell .cm-content').first();
-    await cell.waitFor({ timeout: 60_000 });
-    // Type only once the kernel is up: on a loaded machine a cold kernel takes a while, and keys
-    // typed while JupyterLab is still busy connecting can be lost.
-    await lab.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').first().waitFor({ timeout: 120_000 });
-    await cell.click();
-    for (const line of [
+    const run = await runFirstCell(lab, [
       'import glob, pandas as pd',
       "d = pd.read_csv(sorted(glob.glob('/data/population*.csv'))[0])",
       "d.groupby('sex').size().to_csv('/outputs/by_sex.csv')",
       "print('rows', len(d))",
-    ]) {
-      await lab.keyboard.type(line);
-      await lab.keyboard.press('Enter');
-    }
-    await lab.keyboard.press('Shift+Enter');
-    const output = lab.locator('.jp-OutputArea-output').first();
-    await output.waitFor({ timeout: 150_000 }).catch(async (err: unknown) => {
-      await lab.screenshot({ path: join(ARTIFACTS, 'journey', 'notebook-no-output.png') });
-      throw err;
+    ].join('\n'), {
+      roomPath: `/rooms/${room.id}/`,
+      roomLog: join(platform.dataDir, 'rooms-driver', 'rooms', `${room.id}.log`),
+      screenshot: join(ARTIFACTS, 'journey', 'notebook-no-output.png'),
     });
     await lab.screenshot({ path: join(ARTIFACTS, 'journey', 'notebook.png') });
-    expect(await output.textContent()).toMatch(/^rows \d+/);
+    expect(run.output).toMatch(/^rows \d+/);
     const written = readFileSync(join(platformPaths(platform.dataDir).outputs(projectId, 'researcher'), 'by_sex.csv'), 'utf8');
     expect(written.split('\n')[0]).toBe('sex,0');
     await lab.close();
