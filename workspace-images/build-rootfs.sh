@@ -105,6 +105,13 @@ install -D -m 0644 "$here/jupyter/overrides.json" "$rootfs/usr/share/jupyter/lab
 # read-only /etc/jupyter, so it must already exist.
 touch "$rootfs/etc/jupyter/migrated"
 install -D -m 0755 "$here/jupyter/stub-server.py" "$rootfs/usr/local/lib/analyserom/stub-server.py"
+# The airlock helper: `import analyserom_airlock` in a notebook (the .pth puts its folder on every
+# Python 3's path) and `analyserom-airlock check-table ...` in a terminal. It reaches the control plane
+# only through the room's read-only API socket (/run/analyserom/api.sock).
+install -D -m 0644 "$here/airlock-helper/analyserom_airlock.py" "$rootfs/usr/local/lib/analyserom/analyserom_airlock.py"
+echo /usr/local/lib/analyserom > "$rootfs/usr/lib/python3/dist-packages/analyserom.pth"
+printf '#!/bin/sh\nexec /usr/bin/python3 -m analyserom_airlock "$@"\n' > "$rootfs/usr/local/bin/analyserom-airlock"
+chmod 0755 "$rootfs/usr/local/bin/analyserom-airlock"
 # Node.js comes with Debian's jupyterlab only to build extensions, which rooms never do (no network,
 # read-only extension manager). With node on PATH, JupyterLab runs `node yarn config` on every start
 # (1-2 s here); diverted away, it skips that.

@@ -40,6 +40,7 @@ export const CONFORMANCE_CASES = [
   'orphans are found by labels and stopped without saved state',
   'a room whose server exits is reported failed and start recovers it',
   'JupyterLab answers 200 over the endpoint with download and export disabled',
+  "the control plane's channel: /run/analyserom is read-only, its socket reachable, ANALYSEROM_* set",
 ] as const;
 export type ConformanceCase = (typeof CONFORMANCE_CASES)[number];
 
@@ -92,7 +93,7 @@ export function runDriverConformance(
     const dir = join(workDir, id);
     const spec: RoomSpec = {
       ...base, dataDir: join(dir, 'data'), homeDir: join(dir, 'home'), outputsDir: join(dir, 'outputs'),
-      importsDir: join(dir, 'imports'), socketDir: join(dir, 'socket'),
+      importsDir: join(dir, 'imports'), socketDir: join(dir, 'socket'), apiDir: join(dir, 'api'),
     };
     for (const d of [spec.dataDir, spec.homeDir, spec.outputsDir, spec.importsDir, spec.socketDir]) mkdirSync(d, { recursive: true });
     writeFileSync(join(spec.dataDir, `${label}-only.csv`), 'id,value\n1,42\n', { mode: 0o644 });
@@ -228,6 +229,34 @@ export function runDriverConformance(
       const res = await runInRoom(obs.endpoint!, spec, ['sh', '-c',
         'echo result > /outputs/table.csv && echo notes > /home/researcher/notes.txt && cat /outputs/table.csv /home/researcher/notes.txt && touch /etc/x 2>/dev/null || echo root-read-only']);
       expect(res.stdout).toBe('result\nnotes\nroot-read-only\n');
+    });
+
+    test("the control plane's channel: /run/analyserom is read-only, its socket reachable, ANALYSEROM_* set", async () => {
+      const driver = await newDriver();
+      const spec = specFor('chan');
+      if (!spec.apiDir) throw new Error('the spec has no apiDir');
+      mkdirSync(spec.apiDir, { recursive: true });
+      const socketPath = join(spec.apiDir, 'api.sock');
+      const server = createServer((c) => c.end('hello from the control plane\n'));
+      await new Promise<void>((r) => server.listen(socketPath, r));
+      chmodSync(socketPath, 0o666);
+      try {
+        const obs = await startRunning(driver, spec);
+        const res = await pythonInRoom(obs.endpoint!, spec, [
+          'import os, socket',
+          's = socket.socket(socket.AF_UNIX); s.connect(os.environ["ANALYSEROM_API"]); print(s.recv(100).decode().strip())',
+          'for act in (lambda: open("/run/analyserom/x", "w"), lambda: os.unlink("/run/analyserom/api.sock")):',
+          '    try:',
+          '        act(); print("changed")',
+          '    except OSError as e:',
+          '        print(os.strerror(e.errno))',
+          'print(os.environ["ANALYSEROM_PROJECT"], os.environ["ANALYSEROM_OUTPUTS"])',
+        ].join('\n'));
+        expect(res.stdout).toBe(`hello from the control plane\nRead-only file system\nRead-only file system\n${spec.projectId} /outputs\n`);
+        await driver.stop(spec.roomId);
+      } finally {
+        server.close();
+      }
     });
 
     test('home survives a room restart', async () => {

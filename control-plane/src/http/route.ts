@@ -97,8 +97,14 @@ export function requestIdOf(req: Request): string {
   return r.requestId;
 }
 
+/** Where a request came from: the peer's address, or what a channel without one named itself (`room:<id>`). */
 export function clientAddressOf(req: Request): string {
-  return req.socket.remoteAddress ?? 'unknown';
+  return (req as Request & { channelAddress?: string }).channelAddress ?? req.socket.remoteAddress ?? 'unknown';
+}
+
+/** Names the origin of a request arriving over a unix socket channel, for the audit log. */
+export function setChannelAddress(req: object, address: string): void {
+  (req as { channelAddress?: string }).channelAddress = address;
 }
 
 function defaultScope(params: unknown): AuditScope {

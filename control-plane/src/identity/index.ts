@@ -1,5 +1,5 @@
 export { roleSchema, PRIVILEGED_ROLES, type Principal, type Role } from './roles.ts';
-export { authenticate, createSession, createApiToken, sha256 } from './sessions.ts';
+export { authenticate, createSession, createApiToken, sha256, vouchFor } from './sessions.ts';
 export { createUser, getUser, listUsers, updateUser, type User, type NewUser } from './accounts.ts';
 export { identityRoutes } from './routes.ts';
 export { hashPassword, verifyPassword } from './passwords.ts';

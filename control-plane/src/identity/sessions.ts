@@ -79,6 +79,15 @@ interface CredRow {
 }
 
 /**
+ * Sets the caller's identity of a request that arrived over a channel which itself proves who is
+ * calling (a room's API socket), before the app sees it: `authenticate` then returns it and looks at
+ * no header. Only code holding the request object can do this; nothing a client sends can.
+ */
+export function vouchFor(req: object, principal: Principal): void {
+  (req as { principal?: Principal | null }).principal = principal;
+}
+
+/**
  * The caller's identity from a bearer token or a session cookie (bearer wins), or null.
  * Disabled users, expired and revoked credentials are nobody.
  */

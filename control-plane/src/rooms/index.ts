@@ -16,6 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { createRoomProxy, type RoomProxy, type RoomTarget } from '../proxy/index.ts';
+import { createRoomChannels, type RoomChannels } from './channel.ts';
 import { keptSecret } from '../secrets/index.ts';
 import type { ModuleDeps, ModuleFactory, PlatformModule } from '../server/module.ts';
 import { createDriverSet, type DriverSet } from './driver-set.ts';
@@ -23,7 +24,7 @@ import type { RoomSpec } from './drivers/types.ts';
 import { storeLease } from './lease.ts';
 import { roomsOptions, type RoomsOptions, type RoomsOptionsInput } from './options.ts';
 import { createReconciler, type Reconciler } from './reconcile.ts';
-import { getRoom, recordActivity, type Room } from './room-store.ts';
+import { getRoom, liveRooms, recordActivity, type Room } from './room-store.ts';
 import { roomRoutes } from './routes.ts';
 import { createRoomService, roomUrl, tokenContext, type RoomService } from './service.ts';
 
@@ -38,6 +39,10 @@ export interface RoomsModule extends PlatformModule {
   proxy: RoomProxy;
   drivers: DriverSet;
   options: RoomsOptions;
+  /** Each running room's API socket (the airlock helper's channel). */
+  channels: RoomChannels;
+  /** Opens the channel of every live room (at start: rooms that outlived the previous control plane). */
+  reopenChannels(): Promise<void>;
   /** Installation id put on every room runtime as the owner label. */
   ownerId: string;
 }
@@ -68,6 +73,17 @@ export function createRoomsModule(overrides: RoomsOptionsInput = {}, extra: { dr
       const copy = typeof copies?.currentCopyDir === 'function' ? await copies.currentCopyDir(projectId) : null;
       return copy ?? emptyData;
     }
+    const channels = createRoomChannels({ store: deps.store, audit: deps.audit, logger: deps.logger, dispatch: (req, res) => deps.dispatch(req, res) });
+    /** Kubernetes rooms mount no host folder, so they get no channel. */
+    const apiDirOf = (room: Room) => (room.driver === 'kubernetes' ? undefined : join(deps.paths.room(room.id), 'api'));
+
+    async function reopenChannels(): Promise<void> {
+      for (const room of await liveRooms(deps.store)) {
+        const apiDir = apiDirOf(room);
+        if (apiDir) await channels.open(room.id, apiDir);
+      }
+    }
+
     async function specFor(room: Room): Promise<RoomSpec> {
       const { paths } = deps;
       const home = paths.home(room.projectId, room.ownerId);
@@ -75,10 +91,12 @@ export function createRoomsModule(overrides: RoomsOptionsInput = {}, extra: { dr
       const socketDir = join(paths.room(room.id), 'socket');
       await traversable(paths.room(room.id));
       await traversable(paths.imports(room.projectId), 0o755);
+      const apiDir = apiDirOf(room);
+      if (apiDir) await channels.open(room.id, apiDir);
       return {
         roomId: room.id, projectId: room.projectId, program: room.program, baseUrl: roomUrl(room.id),
         dataDir: await dataDirFor(room.projectId), homeDir: home, outputsDir: paths.outputs(room.projectId, room.ownerId),
-        importsDir: paths.imports(room.projectId), socketDir,
+        importsDir: paths.imports(room.projectId), socketDir, apiDir,
         limits: { memoryBytes: options.memoryMb * 1024 * 1024, cpuMillis: options.cpuMillis, pids: options.pids },
         jupyterToken: deps.box.open(room.jupyterTokenSealed, tokenContext(room.id)).toString('utf8'),
       };
@@ -111,14 +129,17 @@ export function createRoomsModule(overrides: RoomsOptionsInput = {}, extra: { dr
         proxy.invalidate(roomId);
         changes.emit('room', roomId);
         void getRoom(deps.store, roomId).then(async (room) => {
-          if (room && (room.state === 'stopped' || room.state === 'failed')) await proxy.endSessions(roomId);
+          if (room && (room.state === 'stopped' || room.state === 'failed')) {
+            await channels.close(roomId);
+            await proxy.endSessions(roomId);
+          }
         }).catch((err: unknown) => deps.logger.warn('room sessions not closed', { roomId, error: String(err) }));
       },
     });
     const service = createRoomService({ store: deps.store, clock: deps.clock, box: deps.box, drivers, options, kick: () => reconciler.kick() });
 
     return {
-      name: 'rooms', service, reconciler, proxy, drivers, options, ownerId,
+      name: 'rooms', service, reconciler, proxy, drivers, options, ownerId, channels, reopenChannels,
       routes: roomRoutes({ service, store: deps.store, clock: deps.clock, changes }),
       // Room traffic is taken before Express: the hot path skips the router and body parsers
       // (throughput within noise of the Express path here); `before` stays for an app mounted
@@ -130,10 +151,12 @@ export function createRoomsModule(overrides: RoomsOptionsInput = {}, extra: { dr
         await traversable(deps.paths.dataDir);
         await traversable(join(deps.paths.dataDir, 'rooms'));
         await traversable(emptyData, 0o755);
+        await reopenChannels();
         reconciler.start();
       },
       async stop() {
         await reconciler.stop();
+        await channels.closeAll();
         await proxy.close();
         for (const d of drivers.values()) await d.close?.();
       },

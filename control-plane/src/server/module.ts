@@ -35,6 +35,11 @@ export interface ModuleDeps extends CoreDeps {
   modules: ReadonlyMap<string, PlatformModule>;
   /** This control plane's URL (known once listening). */
   url(): string;
+  /**
+   * Hands a request to the platform's app (routes, the one audit path, problem mapping), for a
+   * module that takes requests on a listener of its own (a room's API socket). Set once the app is built.
+   */
+  dispatch(req: IncomingMessage, res: ServerResponse): void;
 }
 
 export type ModuleFactory = (deps: ModuleDeps) => PlatformModule | Promise<PlatformModule>;

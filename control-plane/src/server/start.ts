@@ -67,8 +67,15 @@ export async function startPlatform(
       if (seeded.created) await audit.record({ actor: 'system', role: 'system', action: 'demo.seed', object: `project:${seeded.projectId}`, projectId: seeded.projectId, outcome: 'success', reason: null, requestId: null, clientAddress: null });
     }
     let url = '';
+    let dispatch: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
     const modules = new Map<string, PlatformModule>();
-    const moduleDeps: ModuleDeps = { ...deps, paths: platformPaths(config.dataDir), modules, url: () => url };
+    const moduleDeps: ModuleDeps = {
+      ...deps, paths: platformPaths(config.dataDir), modules, url: () => url,
+      dispatch(req, res) {
+        if (!dispatch) throw new Error('the app is not built yet');
+        dispatch(req, res);
+      },
+    };
     for (const factory of [...DEFAULT_MODULES, ...(opts.modules ?? [])]) {
       const m = await factory(moduleDeps);
       // A module named again (a test's differently configured one) replaces the default; factories
@@ -84,6 +91,7 @@ export async function startPlatform(
       authenticate: (req) => authenticate(store, clock, req),
       ready: async () => (await store.query('SELECT 1 AS ok')).length === 1,
     });
+    dispatch = app;
     const takers = all.filter((m) => m.request);
     const handler = (req: IncomingMessage, res: ServerResponse) => {
       if (takers.length) {

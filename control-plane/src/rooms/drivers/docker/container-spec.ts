@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type Docker from 'dockerode';
-import { ROOM_GID, ROOM_LABELS, ROOM_PATHS, ROOM_SOCKET_NAME, ROOM_UID, type RoomSpec } from '../types.ts';
+import { ROOM_API_DIR, ROOM_GID, ROOM_LABELS, ROOM_PATHS, ROOM_SOCKET_NAME, ROOM_UID, roomApiEnv, type RoomSpec } from '../types.ts';
 
 /** Extra label: the proxy path prefix, so `poll` can probe a room whose state was never loaded. */
 export const BASE_URL_LABEL = 'analyserom.base-url';
@@ -49,6 +49,7 @@ export function containerCreateOptions(spec: RoomSpec, opts: { ownerId: string; 
     `${spec.homeDir}:${ROOM_PATHS.home}:rw`,
     `${spec.outputsDir}:${ROOM_PATHS.outputs}:rw`,
     `${spec.socketDir}:${ROOM_PATHS.socketDir}:rw`,
+    ...(spec.apiDir ? [`${spec.apiDir}:${ROOM_API_DIR}:ro`] : []),
   ];
   return {
     name: containerName(opts.ownerId, spec.roomId),
@@ -66,6 +67,7 @@ export function containerCreateOptions(spec: RoomSpec, opts: { ownerId: string; 
       'JUPYTER_RUNTIME_DIR=/tmp/jupyter-runtime',
       'MPLCONFIGDIR=/tmp/matplotlib',
       'PYTHONDONTWRITEBYTECODE=1',
+      ...Object.entries(roomApiEnv(spec)).map(([k, v]) => `${k}=${v}`),
     ],
     Labels: roomLabels(spec, opts.ownerId),
     NetworkDisabled: true,

@@ -195,11 +195,13 @@ function prepareFolders(spec: RoomSpec): void {
     // A missing bind source would be created empty by dockerd, hiding a mistake: refuse instead.
     if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new InputError(`${field} does not exist`, { reason: 'folder-missing', details: { field, dir } });
   }
-  for (const dir of [spec.homeDir, spec.outputsDir, spec.socketDir]) {
+  for (const dir of [spec.homeDir, spec.outputsDir, spec.socketDir, spec.apiDir]) {
+    if (!dir) continue;
     mkdirSync(dir, { recursive: true });
     if (process.getuid?.() === 0) chownSync(dir, ROOM_UID, ROOM_GID);
   }
   chmodSync(spec.socketDir, 0o700);
+  if (spec.apiDir) chmodSync(spec.apiDir, 0o700);
   rmSync(join(spec.socketDir, ROOM_SOCKET_NAME), { force: true }); // stale socket of an earlier run
   rmSync(socketLinkPath(spec.socketDir), { force: true });
 }

@@ -14,7 +14,7 @@ import { InputError, UnavailableError } from '../../../errors/index.ts';
 
 export const ROOM_IMAGE_REPO = 'analyserom-room';
 /** Files the build script re-syncs on every run (cheap config), hashed into the tag. */
-const SYNCED = ['etc/jupyter', 'usr/local/lib/analyserom'];
+const SYNCED = ['etc/jupyter', 'usr/local/lib/analyserom', 'usr/local/bin/analyserom-airlock', 'usr/lib/python3/dist-packages/analyserom.pth', 'usr/share/jupyter/lab/settings/overrides.json'];
 
 /** Tag of the image for this room file system, e.g. `analyserom-room:3f2a…` (16 hex). */
 export function roomImageTag(rootfsDir: string): string {

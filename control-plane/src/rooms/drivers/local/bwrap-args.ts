@@ -5,7 +5,8 @@
  *    no further user namespaces (`--disable-userns`), hostname `room`;
  *  - the room file system read-only as `/`, fresh `/proc` and minimal `/dev`, private tmpfs for
  *    `/tmp`, `/var/tmp` and `/run`; `/data` and `/imports` read-only, home, `/outputs` and the socket
- *    folder read-write; nothing else of the host is mounted;
+ *    folder read-write, the control plane's channel folder `/run/analyserom` read-only; nothing else
+ *    of the host is mounted;
  *  - uid/gid 1000 inside, every capability dropped, a new session (no terminal injection),
  *    no_new_privs (bubblewrap always sets it) and the seccomp filter from `seccomp.ts` on fd 3.
  *
@@ -14,7 +15,7 @@
  * `listOwned` finds rooms in /proc.
  */
 import type { RoomSpec } from '../types.ts';
-import { ROOM_GID, ROOM_PATHS, ROOM_SOCKET_DIR, ROOM_SOCKET_NAME, ROOM_UID } from '../types.ts';
+import { ROOM_API_DIR, ROOM_GID, ROOM_PATHS, ROOM_SOCKET_DIR, ROOM_SOCKET_NAME, ROOM_UID, roomApiEnv } from '../types.ts';
 import { LABELS_ENV } from './proc.ts';
 import { rlimitScript } from './limits.ts';
 
@@ -56,6 +57,7 @@ export function bwrapArgs(plan: BwrapPlan): string[] {
     '--size', String(TMPFS_BYTES), '--tmpfs', '/var/tmp',
     '--tmpfs', '/run',
     '--bind', spec.socketDir, ROOM_PATHS.socketDir,
+    ...(spec.apiDir ? ['--ro-bind', spec.apiDir, ROOM_API_DIR] : []),
     '--ro-bind', spec.dataDir, ROOM_PATHS.data,
     '--ro-bind', spec.importsDir, ROOM_PATHS.imports,
     '--bind', spec.homeDir, ROOM_PATHS.home,
@@ -87,5 +89,6 @@ export function roomEnv(spec: RoomSpec): Record<string, string> {
     JUPYTERLAB_SETTINGS_DIR: `${ROOM_PATHS.home}/.jupyter/lab/user-settings`,
     JUPYTERLAB_WORKSPACES_DIR: `${ROOM_PATHS.home}/.jupyter/lab/workspaces`,
     JUPYTER_TOKEN: spec.jupyterToken,
+    ...roomApiEnv(spec),
   };
 }

@@ -228,10 +228,12 @@ export class LocalDriver implements RoomDriver {
     for (const dir of [spec.homeDir, spec.outputsDir, spec.socketDir, spec.importsDir]) {
       await mkdir(dir, { recursive: true });
     }
-    for (const dir of [spec.homeDir, spec.outputsDir, spec.socketDir]) {
-      if (process.getuid?.() === 0) await chown(dir, hostUid, hostGid);
+    if (spec.apiDir) await mkdir(spec.apiDir, { recursive: true });
+    for (const dir of [spec.homeDir, spec.outputsDir, spec.socketDir, spec.apiDir]) {
+      if (dir && process.getuid?.() === 0) await chown(dir, hostUid, hostGid);
     }
     await chmod(spec.socketDir, 0o700);
+    if (spec.apiDir) await chmod(spec.apiDir, 0o700);
     await rm(join(spec.socketDir, ROOM_SOCKET_NAME), { force: true });
     await removeSocketLink(socketLinkPath(spec.socketDir));
   }

@@ -1,0 +1,134 @@
+/**
+ * A room's one channel to the control plane: an HTTP server on a unix socket in a host folder that
+ * the room sees read-only at `/run/analyserom` (`ROOM_API_DIR`). Rooms have no network; this is how
+ * the airlock helper in a room (`workspace-images/airlock-helper/`) asks for a checked table.
+ *
+ * The socket itself vouches for the caller, as a peer credential would: whoever connects is the
+ * room, acting for its owner in its project, and no token is needed or read. That is why the channel
+ * admits exactly one request, `POST /api/projects/<the room's project>/outputs/check-table`:
+ *  - anything else is refused (404) and the refusal audited;
+ *  - the room must be wanted and observed running (a standby room, a stopping one: refused);
+ *  - the owner must still be an enabled user; the route then checks membership and permit as for
+ *    any caller, and the one audit path records the request with client address `room:<id>`;
+ *  - one request at a time per room (429 while one runs): a room cannot queue unbounded work.
+ *
+ * The folder is private to the room (0700, owned by the room's host uid once the driver prepares it)
+ * and mounted read-only, so the room can connect but cannot replace the socket. The socket is made
+ * again on every control-plane start, in the same folder (the mount stays valid).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { chmod, mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AuditService } from '../audit/types.ts';
+import { getUser } from '../identity/accounts.ts';
+import { vouchFor } from '../identity/sessions.ts';
+import { setChannelAddress } from '../http/route.ts';
+import { problemBody } from '../http/problem.ts';
+import type { Logger } from '../platform/logger.ts';
+import type { Queryable } from '../store/types.ts';
+import { ROOM_API_SOCKET } from './drivers/types.ts';
+import { getRoom } from './room-store.ts';
+
+export interface RoomChannelDeps {
+  store: Queryable;
+  audit: AuditService;
+  logger: Logger;
+  dispatch(req: IncomingMessage, res: ServerResponse): void;
+}
+
+export interface RoomChannels {
+  /** Listens on `<dir>/api.sock` for the room (idempotent: an open channel is kept). */
+  open(roomId: string, dir: string): Promise<void>;
+  /** Stops listening and removes the socket (idempotent). */
+  close(roomId: string): Promise<void>;
+  closeAll(): Promise<void>;
+  isOpen(roomId: string): boolean;
+}
+
+const BODY_LIMIT = 256 * 1024;
+
+export function checkTablePath(projectId: string): string {
+  return `/api/projects/${encodeURIComponent(projectId)}/outputs/check-table`;
+}
+
+export function createRoomChannels(deps: RoomChannelDeps): RoomChannels {
+  const open = new Map<string, { server: Server; socketPath: string }>();
+  const busy = new Set<string>();
+
+  function refuse(res: ServerResponse, status: number, reason: string, detail: string): void {
+    if (res.headersSent) return;
+    const body = JSON.stringify(problemBody(status, status === 404 ? 'Not Found' : status === 429 ? 'Too Many Requests' : 'Forbidden', detail, { reason }));
+    res.writeHead(status, { 'content-type': 'application/problem+json', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  }
+
+  async function handle(roomId: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const room = await getRoom(deps.store, roomId);
+    const path = (req.url ?? '').split('?')[0]!;
+    const denied = async (status: number, reason: string, detail: string) => {
+      await deps.audit.record({
+        actor: room?.ownerId ?? 'anonymous', role: 'researcher', action: 'room.channel.request', object: `room:${roomId}`,
+        projectId: room?.projectId ?? null, outcome: 'denied', reason, requestId: null, clientAddress: `room:${roomId}`,
+        details: { method: req.method, path: path.slice(0, 200) },
+      });
+      refuse(res, status, reason, detail);
+    };
+    if (!room || room.wanted !== 'running' || room.state !== 'running') {
+      return denied(403, 'room_not_running', 'the room is not running');
+    }
+    if (req.method !== 'POST' || path !== checkTablePath(room.projectId)) {
+      return denied(404, 'channel_route_not_allowed', `a room may only POST ${checkTablePath(room.projectId)} here`);
+    }
+    const user = await getUser(deps.store, room.ownerId).catch(() => undefined);
+    if (!user || user.disabled) return denied(403, 'owner_disabled', "the room's owner cannot act");
+    if (busy.has(roomId)) return denied(429, 'channel_busy', 'one request at a time: the previous one is still running');
+    const length = Number(req.headers['content-length'] ?? 0);
+    if (length > BODY_LIMIT) return denied(403, 'body_too_large', `a request body is at most ${BODY_LIMIT} bytes`);
+
+    busy.add(roomId);
+    res.once('close', () => busy.delete(roomId));
+    // Nothing the room sends about who it is counts: the socket said it.
+    for (const h of ['authorization', 'cookie', 'origin', 'x-csrf-token', 'x-forwarded-for']) delete req.headers[h];
+    vouchFor(req, { userId: user.id, displayName: user.displayName, roles: user.roles, via: 'room' });
+    setChannelAddress(req, `room:${roomId}`);
+    deps.dispatch(req, res);
+  }
+
+  return {
+    isOpen: (roomId) => open.has(roomId),
+    async open(roomId, dir) {
+      if (open.has(roomId)) return;
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      const socketPath = join(dir, ROOM_API_SOCKET);
+      await rm(socketPath, { force: true }); // an earlier control plane's socket
+      const server = createServer((req, res) => {
+        handle(roomId, req, res).catch((err: unknown) => {
+          deps.logger.error('room channel request failed', { roomId, error: String(err) });
+          // The refusal could not be recorded: nothing else is sent (as on the API's audit path).
+          refuse(res, 503, 'audit_unavailable', 'the request could not be recorded');
+        });
+      });
+      server.headersTimeout = 10_000;
+      server.requestTimeout = 300_000;
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(socketPath, () => resolve());
+      });
+      await chmod(socketPath, 0o666); // the folder (0700, the room's uid) is what keeps others out
+      open.set(roomId, { server, socketPath });
+    },
+    async close(roomId) {
+      const entry = open.get(roomId);
+      if (!entry) return;
+      open.delete(roomId);
+      await new Promise<void>((resolve) => {
+        entry.server.close(() => resolve());
+        entry.server.closeAllConnections();
+      });
+      await rm(entry.socketPath, { force: true });
+    },
+    async closeAll() {
+      for (const id of [...open.keys()]) await this.close(id);
+    },
+  };
+}
