@@ -162,6 +162,50 @@ describe.skipIf(skip !== undefined)(`room proxy${skip ? ` (skipped: ${skip})` : 
       echo.close();
     }
   });
+
+  it('bodies stream both ways whole, repeated response headers survive, and a client going away cancels the room\'s request', async () => {
+    let cancelled: () => void = () => undefined;
+    const cancelledSeen = new Promise<void>((r) => (cancelled = r));
+    const upstream: Server = createServer((req, res) => {
+      if (req.url!.endsWith('/endless')) {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        const timer = setInterval(() => res.write('tick\n'), 10);
+        res.on('close', () => {
+          clearInterval(timer);
+          cancelled();
+        });
+        return;
+      }
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        // Chunked answer (no length) in several writes, with two Set-Cookie headers.
+        res.writeHead(201, { 'content-type': 'application/octet-stream', 'set-cookie': ['a=1; Path=/', 'b=2; Path=/'] });
+        const body = Buffer.concat(chunks);
+        for (let i = 0; i < body.length; i += 65_536) res.write(body.subarray(i, i + 65_536));
+        res.end();
+      });
+    });
+    const socketPath = `${p.dataDir}/stream.sock`;
+    await new Promise<void>((r) => upstream.listen(socketPath, r));
+    await p.deps.store.query(`UPDATE rooms SET endpoint = $2 WHERE id = $1`, [leadRoom.id, JSON.stringify({ kind: 'unix', socketPath })]);
+    try {
+      const auth = { authorization: `Bearer ${await p.token('lead')}` };
+      const sent = Buffer.alloc(1_000_000, 'x');
+      const res = await fetch(`${p.url}/rooms/${leadRoom.id}/api/echo`, { method: 'POST', headers: { ...auth, 'content-type': 'application/octet-stream' }, body: sent });
+      expect({ status: res.status, cookies: res.headers.getSetCookie(), same: Buffer.from(await res.arrayBuffer()).equals(sent) })
+        .toEqual({ status: 201, cookies: ['a=1; Path=/', 'b=2; Path=/'], same: true });
+
+      const abort = new AbortController();
+      const endless = await fetch(`${p.url}/rooms/${leadRoom.id}/endless`, { headers: auth, signal: abort.signal });
+      const reader = endless.body!.getReader();
+      expect(new TextDecoder().decode((await reader.read()).value)).toContain('tick');
+      abort.abort();
+      await cancelledSeen;
+    } finally {
+      upstream.close();
+    }
+  });
 });
 
 describe.skipIf(skip !== undefined)('room proxy in front of JupyterLab', () => {
@@ -190,10 +234,13 @@ describe.skipIf(skip !== undefined)('room proxy in front of JupyterLab', () => {
     expect(String(res.body)).toContain('JupyterLab');
   });
 
-  it('contents reads: notebooks and small files pass, a large non-notebook file is refused', async () => {
+  it('contents reads: notebooks and small files pass, a large non-notebook file is refused and audited with who asked', async () => {
     const read = async (path: string) => (await p.call('GET', `/rooms/${room.id}/api/contents/${path}`, { as: 'researcher' })).status;
     expect([await read('analysis.ipynb'), await read('small.txt'), await read('large.csv'), await read('large.csv?content=0'), await read('')])
       .toEqual([200, 200, 403, 200, 200]);
+    const refused = await p.deps.store.query<{ actor: string; project_id: string | null; details: { file?: string } }>(
+      `SELECT actor, project_id, details FROM audit_log WHERE action = 'room.proxy.refused' AND reason = 'contents_too_large' AND object = $1`, [`room:${room.id}`]);
+    expect(refused.map((r) => ({ actor: r.actor, projectId: r.project_id, file: r.details.file }))).toEqual([{ actor: 'researcher', projectId: p.projectId, file: 'large.csv' }]);
   });
 
   it('an upload of a file within the limit reaches the room and is audited', async () => {

@@ -22,9 +22,9 @@ import type { Clock } from '../platform/clock.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { Store } from '../store/index.ts';
 import { createAccessCache, credentialOf, type Decision, type RoomTarget } from './access.ts';
-import { guardContentsResponse } from './contents-guard.ts';
+import { guardContentsResponse, judgeContents, sendInspected } from './contents-guard.ts';
 import { createUpstreamAgent, rewriteHeaders, targetOf } from './forward.ts';
-import { leanForward } from './lean-forward.ts';
+import { createUpstreamPools, leanForward, type Buffered } from './lean-forward.ts';
 import { checkPath } from './policy.ts';
 import { createSessionTracker } from './sessions.ts';
 import { limitUpload } from './uploads.ts';
@@ -33,7 +33,7 @@ export type { RoomTarget } from './access.ts';
 export { checkPath } from './policy.ts';
 
 export interface RoomProxyOptions {
-  /** `lean` (default): node:http forwarding for plain HTTP; `httpxy`: httpxy for everything. */
+  /** `lean` (default): undici's pool for plain HTTP (`lean-forward.ts`); `httpxy`: httpxy for everything. */
   engine?: 'lean' | 'httpxy';
   authCacheMs: number;
   uploadMaxBytes: number;
@@ -73,9 +73,11 @@ export interface RoomProxy {
   close(): Promise<void>;
 }
 
+/** A request on the httpxy engine, tagged for its `proxyRes` event. */
 interface Tagged extends IncomingMessage {
   roomId?: string;
   inspect?: boolean;
+  decision?: Decision & { ok: true };
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -84,9 +86,13 @@ export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
   const access = createAccessCache({ store: d.store, clock: d.clock, ttlMs: d.options.authCacheMs, target: d.target });
   const sessions = createSessionTracker({ audit: d.audit, clock: d.clock, idleMs: d.options.sessionIdleSeconds * 1000 });
   const agent = createUpstreamAgent();
+  const pools = createUpstreamPools();
   const proxy = createProxyServer({});
   const flushed = new Map<string, number>();
-  const sweeper = setInterval(() => void sessions.sweep().catch(() => undefined), 30_000);
+  const sweeper = setInterval(() => {
+    void sessions.sweep().catch(() => undefined);
+    void pools.sweep();
+  }, 30_000);
   sweeper.unref();
 
   const noteActivity = (roomId: string) => {
@@ -102,7 +108,7 @@ export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
     if (r.inspect) {
       void guardContentsResponse(proxyRes, res, d.options.contentsMaxBytes).then(async (verdict) => {
         if (verdict.ok) noteActivity(r.roomId!);
-        else await refuseAfter(r, res, verdict.reason, verdict.details);
+        else await refuseAfter(r, res, verdict.reason, verdict.details, r.roomId, r.decision);
       }).catch((err: unknown) => {
         d.logger.error('contents check failed', { error: String(err) });
         if (!res.headersSent) res.writeHead(502).end();
@@ -132,8 +138,9 @@ export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
     });
   }
 
-  async function refuseAfter(req: Tagged, res: ServerResponse, reason: string, details: Record<string, unknown>) {
-    await audit(req, { principal: null, projectId: null }, req.roomId, reason, details);
+  /** Refuses an answer already received from the room (contents reads), audited with who asked when known. */
+  async function refuseAfter(req: IncomingMessage, res: ServerResponse, reason: string, details: Record<string, unknown>, roomId: string | undefined, decision?: Decision & { ok: true }) {
+    await audit(req, decision ? { principal: decision.principal, projectId: decision.target.projectId } : { principal: null, projectId: null }, roomId, reason, details);
     problem(res, 403, reason, 'this file cannot leave the room this way; use an export request');
   }
 
@@ -171,24 +178,39 @@ export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
   };
 
   const lean = (d.options.engine ?? 'lean') === 'lean';
-  const forward = (req: IncomingMessage, res: ServerResponse, verdict: { roomId: string; inspectContents: boolean }, target: RoomTarget & { endpoint: NonNullable<RoomTarget['endpoint']> }, stream?: Readable) => {
-    const tagged = req as Tagged;
-    tagged.roomId = verdict.roomId;
-    tagged.inspect = verdict.inspectContents;
+  const forward = (req: IncomingMessage, res: ServerResponse, verdict: { roomId: string; inspectContents: boolean }, decision: Decision & { ok: true }, stream?: Readable) => {
+    const target = decision.target;
     rewriteHeaders(req, target.token, target.endpoint);
     if (lean) {
-      leanForward(req, res, {
-        agent, endpoint: target.endpoint, ...(stream ? { body: stream } : {}),
-        onResponse(upstream) {
-          onProxyRes(upstream, req, res);
-          return verdict.inspectContents;
+      const roomId = verdict.roomId;
+      leanForward(req, res, pools.get(target.endpoint), {
+        onStatus(status) {
+          if (status < 400) noteActivity(roomId);
         },
+        ...(verdict.inspectContents ? {
+          onBuffered(answer: Buffered) {
+            const v = judgeContents(answer.status, answer.body, answer.bytes, d.options.contentsMaxBytes);
+            if (v.ok) {
+              sendInspected(res, answer.status, answer.headers, answer.body);
+              if (answer.status < 400) noteActivity(roomId);
+            } else {
+              refuseAfter(req, res, v.reason, v.details, roomId, decision).catch((err: unknown) => {
+                d.logger.error('contents check failed', { error: String(err) });
+                res.destroy();
+              });
+            }
+          },
+        } : {}),
         onError(err) {
           onProxyError(err, res);
         },
-      });
+      }, stream);
       return Promise.resolve();
     }
+    const tagged = req as Tagged;
+    tagged.roomId = verdict.roomId;
+    tagged.inspect = verdict.inspectContents;
+    tagged.decision = decision;
     return proxy.web(req, res, {
       target: targetOf(target.endpoint), agent, xfwd: false, selfHandleResponse: verdict.inspectContents, ...(stream ? { buffer: stream } : {}),
     });
@@ -200,7 +222,7 @@ export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
       const verdict = checkPath(req.method, req.url);
       const cached = verdict.ok ? access.peek(req, verdict.roomId) : undefined;
       if (verdict.ok && cached?.ok && sessions.touchOpen(cached.principal.userId, verdict.roomId)) {
-        void forward(req, res, verdict, cached.target).catch(() => res.destroy());
+        void forward(req, res, verdict, cached).catch(() => res.destroy());
         return;
       }
     }
@@ -231,7 +253,7 @@ export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
         });
       }
       await sessions.touch(decision.principal.userId, verdict.roomId, decision.target.projectId, req.socket.remoteAddress ?? null);
-      await forward(req, res, verdict, decision.target, body.stream);
+      await forward(req, res, verdict, decision, body.stream);
     })().catch((err: unknown) => {
       if (!res.headersSent) next(err);
       else res.destroy();
@@ -289,6 +311,7 @@ export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
       clearInterval(sweeper);
       await sessions.closeAll().catch(() => undefined);
       agent.destroy();
+      await pools.close();
     },
   };
 }

@@ -1,40 +1,186 @@
 /**
- * Plain HTTP forwarding with `node:http` and the keep-alive agent, without httpxy's per-request
- * pass pipeline. Measured here (bench/rooms) to matter: the room proxy's throughput is bounded by
- * per-request work in one process, and this path does only what a room needs: hop-by-hop headers
- * dropped, body streamed both ways, upstream cancelled when the client goes away. Websockets and
- * the `httpxy` engine (`TRE_PROXY_ENGINE=httpxy`) use httpxy.
+ * Plain HTTP forwarding to a room's server with undici's connection pool (`Pool.dispatch`), not
+ * `http.request` and its Agent. Measured (bench/rooms, CPU per proxied request) to cost about half
+ * of the node:http client: the room proxy's throughput is bounded by per-request work in one
+ * process, and the client half was the larger part of it. What it does: hop-by-hop headers dropped
+ * both ways, body streamed both ways with backpressure, the upstream request cancelled when the
+ * client goes away, and for contents reads the answer buffered (up to `HARD_CAP`) and handed to the
+ * caller before anything reaches the client. Websockets and the `httpxy` engine
+ * (`TRE_PROXY_ENGINE=httpxy`) use httpxy.
+ *
+ * Timeouts are off (as with node:http): Jupyter answers some requests slowly (kernel restarts,
+ * large directories), and the client going away still cancels the upstream request.
  */
-import { request, type Agent, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
+import { Pool, type Dispatcher } from 'undici';
+import { HARD_CAP } from './contents-guard.ts';
 
-const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'upgrade', 'te', 'trailer'];
+/** Request headers undici refuses or that belong to one hop only (RFC 9110 7.6.1). */
+const REQUEST_DROP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'upgrade', 'te', 'trailer', 'transfer-encoding', 'expect', 'http2-settings']);
+/** Response headers of one hop; Node frames the body to the client itself. */
+const RESPONSE_DROP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'upgrade', 'te', 'trailer', 'transfer-encoding']);
 
-export interface LeanForwardOptions {
-  agent: Agent;
-  endpoint: { socketPath: string } | { host: string; port: number };
-  /** Body to send instead of the request stream (already read or counted). */
-  body?: Readable;
-  /** Called with the upstream response; return true when the callback answers the client itself. */
-  onResponse(upstream: IncomingMessage): boolean;
+export type Endpoint = { socketPath: string } | { host: string; port: number };
+
+export interface Buffered {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+  /** Bytes received; above `HARD_CAP` the answer was cut there (`body` is then incomplete). */
+  bytes: number;
+}
+
+export interface LeanForwardHooks {
+  /** The answer's status, as its headers are sent on to the client (below 400 counts as room activity). */
+  onStatus(status: number): void;
+  /** When set, the answer is buffered and handed here instead of being streamed to the client. */
+  onBuffered?(answer: Buffered): void;
+  /** The room did not answer (or broke off); the client is answered by the caller. */
   onError(err: Error): void;
 }
 
-export function leanForward(req: IncomingMessage, res: ServerResponse, o: LeanForwardOptions): void {
-  const headers: OutgoingHttpHeaders = { ...req.headers };
-  for (const h of HOP_BY_HOP) delete headers[h];
-  const up = request({ ...o.endpoint, method: req.method, path: req.url, headers, agent: o.agent });
-  up.on('response', (ur) => {
-    if (o.onResponse(ur)) return;
-    const out: OutgoingHttpHeaders = { ...ur.headers };
-    for (const h of HOP_BY_HOP) delete out[h];
-    res.writeHead(ur.statusCode ?? 502, out);
-    ur.pipe(res);
-    ur.on('error', () => res.destroy());
-  });
-  up.on('error', (err) => o.onError(err));
-  res.on('close', () => {
-    if (!res.writableFinished) up.destroy();
-  });
-  (o.body ?? req).pipe(up);
+/**
+ * One pool of keep-alive connections per room endpoint. Pools idle for `idleMs` are closed by
+ * `sweep()` (a stopped room's pool has nothing left to do).
+ */
+export function createUpstreamPools(opts: { connections?: number; idleMs?: number } = {}) {
+  const pools = new Map<string, { pool: Pool; used: number }>();
+  const idleMs = opts.idleMs ?? 10 * 60_000;
+  const keyOf = (e: Endpoint) => ('socketPath' in e ? e.socketPath : `${e.host}:${e.port}`);
+  return {
+    get(e: Endpoint): Pool {
+      const key = keyOf(e);
+      let entry = pools.get(key);
+      if (!entry) {
+        const pool = 'socketPath' in e
+          ? new Pool('http://localhost', { socketPath: e.socketPath, ...poolOptions(opts.connections) })
+          : new Pool(`http://${e.host}:${e.port}`, poolOptions(opts.connections));
+        pools.set(key, (entry = { pool, used: 0 }));
+      }
+      entry.used = performance.now();
+      return entry.pool;
+    },
+    async sweep(): Promise<void> {
+      const now = performance.now();
+      for (const [key, entry] of pools) {
+        if (now - entry.used < idleMs) continue;
+        pools.delete(key);
+        await entry.pool.close().catch(() => undefined);
+      }
+    },
+    async close(): Promise<void> {
+      const all = [...pools.values()];
+      pools.clear();
+      await Promise.all(all.map((e) => e.pool.destroy().catch(() => undefined)));
+    },
+  };
+}
+
+export type UpstreamPools = ReturnType<typeof createUpstreamPools>;
+
+const poolOptions = (connections = 256): Pool.Options => ({
+  connections, pipelining: 1, keepAliveTimeout: 30_000, headersTimeout: 0, bodyTimeout: 0,
+});
+
+/** The request headers sent upstream: `headers` (already rewritten by `rewriteHeaders`) without hop-by-hop ones. */
+function upstreamHeaders(headers: IncomingHttpHeaders): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const k in headers) {
+    const v = headers[k];
+    if (v !== undefined && !REQUEST_DROP.has(k)) out[k] = v;
+  }
+  return out;
+}
+
+/**
+ * Forwards `req` to `pool` and streams the answer into `res` (or buffers it for `hooks.onBuffered`).
+ * `body` replaces the request stream when the caller has read or counted it already.
+ */
+export function leanForward(req: IncomingMessage, res: ServerResponse, pool: Dispatcher, hooks: LeanForwardHooks, body?: Readable): void {
+  const hasBody = body !== undefined || req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
+  const handler = new Forwarding(res, hooks);
+  res.once('close', handler.onClientClose);
+  pool.dispatch({
+    method: req.method!, path: req.url!, headers: upstreamHeaders(req.headers),
+    body: hasBody ? (body ?? req) : null,
+  }, handler);
+}
+
+/** One request's dispatch handler: a class so the per-request cost is one object and one closure. */
+class Forwarding implements Dispatcher.DispatchHandler {
+  private readonly res: ServerResponse;
+  private readonly hooks: LeanForwardHooks;
+  private controller: Dispatcher.DispatchController | undefined;
+  private status = 0;
+  private headers: IncomingHttpHeaders | undefined;
+  private chunks: Buffer[] | undefined;
+  private size = 0;
+  private done = false;
+  readonly onClientClose: () => void;
+
+  constructor(res: ServerResponse, hooks: LeanForwardHooks) {
+    this.res = res;
+    this.hooks = hooks;
+    this.onClientClose = () => {
+      if (!this.done && !res.writableFinished) this.controller?.abort(new Error('client went away'));
+    };
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.res.destroyed) controller.abort(new Error('client went away'));
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, status: number, headers: IncomingHttpHeaders): void {
+    this.status = status;
+    if (this.hooks.onBuffered) {
+      this.headers = headers;
+      this.chunks = [];
+      return;
+    }
+    const out: OutgoingHttpHeaders = {};
+    for (const k in headers) if (!RESPONSE_DROP.has(k)) out[k] = headers[k];
+    this.res.writeHead(status, out);
+    this.hooks.onStatus(status);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.chunks) {
+      this.size += chunk.length;
+      if (this.size > HARD_CAP) {
+        this.finishBuffered();
+        controller.abort(new Error('answer too large to inspect'));
+        return;
+      }
+      this.chunks.push(chunk);
+      return;
+    }
+    if (!this.res.write(chunk)) {
+      controller.pause();
+      this.res.once('drain', () => controller.resume());
+    }
+  }
+
+  onResponseEnd(): void {
+    if (this.chunks) return this.finishBuffered();
+    this.done = true;
+    this.res.end();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+    if (this.done) return;
+    this.done = true;
+    this.hooks.onError(err);
+  }
+
+  private finishBuffered(): void {
+    if (this.done) return;
+    this.done = true;
+    const chunks = this.chunks!;
+    this.hooks.onBuffered!({
+      status: this.status, headers: this.headers!, bytes: this.size,
+      body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks),
+    });
+  }
 }
