@@ -2,7 +2,8 @@
  * DuckDB helpers shared by the generator, intake and extracts. Each job opens its own in-memory
  * instance (no shared database file, so jobs cannot see each other's tables) and closes it after.
  */
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBBigIntVector, DuckDBInstance, type DuckDBConnection, type DuckDBVector } from '@duckdb/node-api';
+import { endianness } from 'node:os';
 
 export interface DuckJob {
   instance: DuckDBInstance;
@@ -81,4 +82,18 @@ export async function runWithProgress(
   }
   signal?.throwIfAborted();
   return changed;
+}
+
+/**
+ * The data of a BIGINT vector as 32-bit words in native little-endian layout (row i: `[2i]` low
+ * word, `[2i + 1]` high word), to fill before `flush()` instead of calling `setItem` per row, which
+ * makes and range-checks a BigInt per row. @duckdb/node-api keeps a BIGINT vector's data in a
+ * BigInt64Array field `items` that its typings mark private; this checks that at run time and
+ * returns null when it does not hold (or on a big-endian host), so callers keep a `setItem` path.
+ */
+export function bigintVectorWords(vector: DuckDBVector): Uint32Array | null {
+  if (!(vector instanceof DuckDBBigIntVector) || endianness() !== 'LE') return null;
+  const items: unknown = (vector as unknown as { items?: unknown }).items;
+  if (!(items instanceof BigInt64Array) || items.length < vector.itemCount) return null;
+  return new Uint32Array(items.buffer, items.byteOffset, items.length * 2);
 }

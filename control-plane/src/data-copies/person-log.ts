@@ -1,10 +1,12 @@
 /**
- * The persons that went into a copy, gathered while the extract runs.
+ * The persons that went into a copy, gathered while the extract runs, each with its pseudonym.
  *
- * On the hot path (millions of rows per second) each row's identity number (11 digits, exact as a
- * double) is only appended to a growing Float64Array. De-duplication happens once at the end by
- * an LSD radix sort over 16-bit digits: sequential passes over typed arrays, several times faster
- * than a JS `Set`, a hash table (random memory access per row) or a comparison sort.
+ * On the hot path (millions of rows per second, inside the extract query's pseudonym function)
+ * each row's identity number (11 digits, exact as a double) is looked up in an open-addressing hash
+ * set over a Float64Array; only a person not seen before is stored, with its 64-bit pseudonym.
+ * A copy has several rows per person, so this keeps memory and the work at the end proportional to
+ * persons, not rows: sorting the persons and checking their pseudonyms for collisions then costs
+ * a few passes over typed arrays (LSD radix sort over 16-bit digits), not a sort of every row.
  */
 
 /** One stable counting-sort pass of (hi, lo) pairs by the 16-bit digit `d` (0, 1: lo; 2, 3: hi). */
@@ -27,83 +29,165 @@ function pass(d: number, srcHi: Uint32Array, srcLo: Uint32Array, dstHi: Uint32Ar
   }
 }
 
-/** Sorts pairs (hi, lo) of unsigned 32-bit words ascending as 64-bit numbers, in place. */
-export function radixSortPairs(hi: Uint32Array, lo: Uint32Array): void {
+/** Stable LSD passes `digits` (in order) over the pairs, in place. */
+function sortByDigits(hi: Uint32Array, lo: Uint32Array, digits: number[]): void {
   const n = lo.length;
-  let maxHi = 0;
-  for (let i = 0; i < n; i++) if (hi[i]! > maxHi) maxHi = hi[i]!;
-  const passes = maxHi === 0 ? 2 : maxHi <= 0xffff ? 3 : 4;
   const tmpHi = new Uint32Array(n);
   const tmpLo = new Uint32Array(n);
   const count = new Uint32Array(65536);
-  for (let d = 0; d < passes; d++) {
-    if (d % 2 === 0) pass(d, hi, lo, tmpHi, tmpLo, count);
+  for (const [i, d] of digits.entries()) {
+    if (i % 2 === 0) pass(d, hi, lo, tmpHi, tmpLo, count);
     else pass(d, tmpHi, tmpLo, hi, lo, count);
   }
-  if (passes % 2 === 1) {
+  if (digits.length % 2 === 1) {
     hi.set(tmpHi);
     lo.set(tmpLo);
   }
 }
 
-/** The number of distinct pairs in pairs sorted by `radixSortPairs`. */
-function distinctSorted(hi: Uint32Array, lo: Uint32Array): number {
+/** Sorts pairs (hi, lo) of unsigned 32-bit words ascending as 64-bit numbers, in place. */
+export function radixSortPairs(hi: Uint32Array, lo: Uint32Array): void {
+  let maxHi = 0;
+  for (let i = 0; i < hi.length; i++) if (hi[i]! > maxHi) maxHi = hi[i]!;
+  sortByDigits(hi, lo, maxHi === 0 ? [0, 1] : maxHi <= 0xffff ? [0, 1, 2] : [0, 1, 2, 3]);
+}
+
+/**
+ * How many distinct 64-bit values there are among `hi`/`lo` word pairs (the arrays are reordered).
+ * Sorting by the high word alone (two passes) suffices: equal values have equal high words, and the
+ * few pairs sharing a high word are compared by their low words.
+ */
+export function countDistinctPairs(hi: Uint32Array, lo: Uint32Array): number {
+  sortByDigits(hi, lo, [2, 3]);
+  const n = lo.length;
   let k = 0;
-  for (let i = 0; i < lo.length; i++) if (i === 0 || hi[i] !== hi[i - 1] || lo[i] !== lo[i - 1]) k++;
+  for (let i = 0; i < n; ) {
+    let j = i + 1;
+    while (j < n && hi[j] === hi[i]) j++;
+    if (j - i === 1) k++;
+    else {
+      const run = lo.slice(i, j).sort();
+      for (let r = 0; r < run.length; r++) if (r === 0 || run[r] !== run[r - 1]) k++;
+    }
+    i = j;
+  }
   return k;
 }
 
+const EMPTY = -1;
+
 export class PersonLog {
-  /** Above this many buffered ids, the buffer is de-duplicated before it grows (memory ~ persons, not rows). */
-  static readonly COMPACT_AT = 1 << 23;
-  #ids = new Float64Array(1 << 16);
+  /** Hash set of the ids seen; `EMPTY` marks a free slot; the size is a power of two, at most half full. */
+  #table = new Float64Array(1 << 16).fill(EMPTY);
+  #bits = 16;
+  /** The distinct ids in order of first sight, and their tags as [low word, high word] pairs. */
+  #ids = new Float64Array(1 << 14);
+  #tags = new Uint32Array(2 << 14);
   #n = 0;
   #distinct: Float64Array | null = null;
 
-  /** Appends `ids[0..n)`. */
-  append(ids: Float64Array, n: number): void {
-    if (this.#n + n > this.#ids.length) {
-      if (this.#ids.length >= PersonLog.COMPACT_AT) this.#compact();
-      if (this.#n + n > this.#ids.length / 2 || this.#n + n > this.#ids.length) {
-        const next = new Float64Array(Math.max(this.#ids.length * 2, this.#n + n));
-        next.set(this.#ids.subarray(0, this.#n));
-        this.#ids = next;
+  /** How many distinct ids were added. */
+  get size(): number {
+    return this.#n;
+  }
+
+  /**
+   * Adds `ids[0..n)` (non-negative integers below 2^53). With `tags`, row i's 64-bit tag (its
+   * pseudonym) is `tags[2i]` (low word) and `tags[2i + 1]` (high word), as in a little-endian
+   * BIGINT column; a person keeps the tag of its first row.
+   */
+  append(ids: Float64Array, n: number, tags?: Uint32Array): void {
+    if (this.#n + n > this.#table.length / 2) this.#reserve(this.#n + n);
+    const table = this.#table;
+    const mask = table.length - 1;
+    const shift = 32 - this.#bits;
+    for (let i = 0; i < n; i++) {
+      const v = ids[i]!;
+      let at = slot(v, shift);
+      let t = table[at]!;
+      while (t !== v && t !== EMPTY) {
+        at = (at + 1) & mask;
+        t = table[at]!;
+      }
+      if (t !== EMPTY) continue;
+      if (!(v >= 0 && v <= Number.MAX_SAFE_INTEGER && Math.floor(v) === v)) throw new RangeError(`person id ${v} is not a non-negative integer`);
+      table[at] = v;
+      const k = this.#n++;
+      if (k === this.#ids.length) this.#grow();
+      this.#ids[k] = v;
+      if (tags) {
+        this.#tags[2 * k] = tags[2 * i]!;
+        this.#tags[2 * k + 1] = tags[2 * i + 1]!;
       }
     }
-    this.#ids.set(ids.subarray(0, n), this.#n);
-    this.#n += n;
     this.#distinct = null;
   }
 
   /** The distinct ids, ascending. */
   distinct(): Float64Array {
-    if (!this.#distinct) this.#distinct = this.#compact().slice();
+    if (!this.#distinct) {
+      const n = this.#n;
+      const hi = new Uint32Array(n);
+      const lo = new Uint32Array(n);
+      for (let i = 0; i < n; i++) {
+        const v = this.#ids[i]!;
+        const h = Math.floor(v / 4294967296);
+        hi[i] = h;
+        lo[i] = v - h * 4294967296;
+      }
+      radixSortPairs(hi, lo);
+      const out = new Float64Array(n);
+      for (let i = 0; i < n; i++) out[i] = hi[i]! * 4294967296 + lo[i]!;
+      this.#distinct = out;
+    }
     return this.#distinct;
   }
 
-  /** Replaces the buffer's first `n` entries by their distinct values, ascending; returns them. */
-  #compact(): Float64Array {
+  /** How many distinct tags the distinct ids have (fewer than `size` means two persons share one). */
+  distinctTags(): number {
     const n = this.#n;
     const hi = new Uint32Array(n);
     const lo = new Uint32Array(n);
     for (let i = 0; i < n; i++) {
-      const v = this.#ids[i]!;
-      const h = Math.floor(v / 4294967296);
-      hi[i] = h;
-      lo[i] = v - h * 4294967296;
+      lo[i] = this.#tags[2 * i]!;
+      hi[i] = this.#tags[2 * i + 1]!;
     }
-    radixSortPairs(hi, lo);
-    let k = 0;
-    for (let i = 0; i < n; i++) if (i === 0 || hi[i] !== hi[i - 1] || lo[i] !== lo[i - 1]) this.#ids[k++] = hi[i]! * 4294967296 + lo[i]!;
-    this.#n = k;
-    return this.#ids.subarray(0, k);
+    return countDistinctPairs(hi, lo);
+  }
+
+  /** Makes room for `count` distinct ids in the hash set, re-inserting those stored. */
+  #reserve(count: number): void {
+    let bits = this.#bits;
+    while (count > 2 ** bits / 2) bits++;
+    if (bits === this.#bits) return;
+    const table = new Float64Array(2 ** bits).fill(EMPTY);
+    const mask = table.length - 1;
+    const shift = 32 - bits;
+    for (let i = 0; i < this.#n; i++) {
+      const v = this.#ids[i]!;
+      let at = slot(v, shift);
+      while (table[at] !== EMPTY) at = (at + 1) & mask;
+      table[at] = v;
+    }
+    this.#table = table;
+    this.#bits = bits;
+  }
+
+  #grow(): void {
+    const ids = new Float64Array(this.#ids.length * 2);
+    ids.set(this.#ids);
+    this.#ids = ids;
+    const tags = new Uint32Array(this.#tags.length * 2);
+    tags.set(this.#tags);
+    this.#tags = tags;
   }
 }
 
-/** How many distinct 64-bit values there are among `hi`/`lo` word pairs (the arrays are reordered). */
-export function countDistinctPairs(hi: Uint32Array, lo: Uint32Array): number {
-  radixSortPairs(hi, lo);
-  return distinctSorted(hi, lo);
+/** The hash slot of `v` (an integer double): Fibonacci hashing of its two 32-bit words, top bits kept. */
+function slot(v: number, shift: number): number {
+  const lo = v >>> 0;
+  const hi = (v / 4294967296) >>> 0;
+  return Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1) >>> shift;
 }
 
 /** The distinct ids of several ascending distinct arrays, ascending. */

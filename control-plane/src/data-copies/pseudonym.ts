@@ -22,6 +22,7 @@
  * and the dataset name when it does not (a person's rows cannot be joined across registers).
  */
 import { createCipheriv, createHmac, randomBytes, type Cipheriv } from 'node:crypto';
+import { endianness } from 'node:os';
 import { z } from 'zod';
 import { HmacSha256 } from './hmac-sha256.ts';
 
@@ -47,10 +48,20 @@ function domainTag(key: Uint8Array, domain: string): Buffer {
   return createHmac('sha256', key).update(`analyserom/pseudonym/domain/${domain}`).digest().subarray(0, 8);
 }
 
+const LITTLE_ENDIAN = endianness() === 'LE';
+
+function checkId(id: number): void {
+  if (!(id >= 0 && id <= Number.MAX_SAFE_INTEGER && Math.floor(id) === id)) {
+    throw new RangeError(`person id ${id} is not a non-negative integer`);
+  }
+}
+
 /** Batch AES-256 PRF over numeric person ids (11-digit identity numbers as numbers). */
 export class AesPseudonymiser {
   readonly #cipher: Cipheriv;
   readonly #tag: Buffer;
+  /** The tag's bytes reversed, as two little-endian words: what `swap64` turns into the tag. */
+  readonly #tagSwapped: [number, number];
   #buf = Buffer.alloc(0);
 
   constructor(key: Uint8Array, domain: string) {
@@ -61,26 +72,61 @@ export class AesPseudonymiser {
     this.#cipher = createCipheriv('aes-256-ecb', aesKey, null);
     this.#cipher.setAutoPadding(false);
     this.#tag = domainTag(key, domain);
+    const reversed = Buffer.from(this.#tag).reverse();
+    this.#tagSwapped = [reversed.readUInt32LE(0), reversed.readUInt32LE(4)];
   }
 
   /**
    * Pseudonyms of `ids[0..n)` (integers below 2^53): block i of the returned buffer starts with
-   * the 8-byte big-endian pseudonym of ids[i]. The buffer is reused by the next call.
+   * the 8-byte big-endian pseudonym of ids[i]. The buffer is fresh; the input block buffer is reused.
    */
   encrypt(ids: Float64Array, n: number): Buffer {
-    if (this.#buf.length < n * 16) {
-      this.#buf = Buffer.alloc(n * 16);
-      for (let i = 0; i < n; i++) this.#tag.copy(this.#buf, i * 16);
-    }
-    const buf = this.#buf;
-    for (let i = 0; i < n; i++) {
-      const id = ids[i]!;
-      if (!(id >= 0 && id <= Number.MAX_SAFE_INTEGER && Math.floor(id) === id)) {
-        throw new RangeError(`person id ${id} is not a non-negative integer`);
+    if (this.#buf.length < n * 16) this.#buf = Buffer.from(new ArrayBuffer(Math.max(n, 2048) * 16));
+    const buf = this.#buf.subarray(0, n * 16);
+    if (LITTLE_ENDIAN) {
+      // Block i is tag ‖ id as a big-endian double: write the reversed tag and the id in native
+      // (little-endian) order, then reverse every 8 bytes at once.
+      const words = new Uint32Array(buf.buffer, buf.byteOffset, n * 4);
+      const doubles = new Float64Array(buf.buffer, buf.byteOffset, n * 2);
+      const [t0, t1] = this.#tagSwapped;
+      for (let i = 0; i < n; i++) {
+        const id = ids[i]!;
+        checkId(id);
+        words[4 * i] = t0;
+        words[4 * i + 1] = t1;
+        doubles[2 * i + 1] = id;
       }
-      buf.writeDoubleBE(id, i * 16 + 8);
+      buf.swap64();
+    } else {
+      for (let i = 0; i < n; i++) {
+        const id = ids[i]!;
+        checkId(id);
+        this.#tag.copy(buf, i * 16);
+        buf.writeDoubleBE(id, i * 16 + 8);
+      }
     }
-    return this.#cipher.update(buf.subarray(0, n * 16));
+    return this.#cipher.update(buf);
+  }
+
+  /**
+   * Pseudonyms of `ids[0..n)` as 32-bit word pairs in the layout of a little-endian BIGINT column:
+   * `out[2i]` is the low word and `out[2i + 1]` the high word of ids[i]'s pseudonym.
+   */
+  words(ids: Float64Array, n: number, out: Uint32Array): void {
+    const enc = this.encrypt(ids, n);
+    if (LITTLE_ENDIAN && enc.byteOffset % 4 === 0) {
+      enc.swap64();
+      const e = new Uint32Array(enc.buffer, enc.byteOffset, n * 4);
+      for (let i = 0; i < n; i++) {
+        out[2 * i] = e[4 * i]!;
+        out[2 * i + 1] = e[4 * i + 1]!;
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        out[2 * i] = enc.readUInt32BE(i * 16 + 4);
+        out[2 * i + 1] = enc.readUInt32BE(i * 16);
+      }
+    }
   }
 
   /** One person's pseudonym (for tests and citizen look-ups done by the platform). */
