@@ -6,18 +6,21 @@
  *     start of sandbox and JupyterLab: `start_unpooled_median_s`).
  *  2. Throughput and p50/p99 latency of one small GET to the same upstream: directly (TCP),
  *     through our proxy (a full control plane in its own process: bearer authentication, access
- *     cache, path policy, keep-alive forwarding to the upstream's unix socket), through
- *     JupyterHub's configurable-http-proxy (TCP target, its keep-alive agent) and through nginx
- *     (one worker, keep-alive upstream pool to the unix socket). Our proxy runs twice: `proxy` as
- *     start.ts mounts it today (an Express `before` handler) and `raw` taken from the HTTP server's
- *     request listener ahead of Express (the hook proposed for start.ts). Load from autocannon in its own
- *     process, each target warmed up first.
+ *     cache, path policy, keep-alive forwarding to the upstream's unix socket, room requests taken
+ *     from the HTTP server ahead of Express as start.ts does), through JupyterHub's
+ *     configurable-http-proxy (TCP target, its keep-alive agent, logging at `error`) and through
+ *     nginx (one worker, keep-alive upstream pool to the unix socket). Load from autocannon in its
+ *     own process with the same connection count for every target, each target warmed up first,
+ *     targets interleaved in rounds (the order rotated each round), the median round kept.
+ *     Besides req/s (which on a shared host moves with everyone else's load) the CPU time each
+ *     proxy process spent per request is read from /proc: a figure of the proxy's own cost that
+ *     others' load disturbs much less.
  * Figures are printed as a table; the last line is one JSON object.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { coldStarts } from './cold-starts.ts';
@@ -66,16 +69,32 @@ async function waitFor(url: string, headers: Record<string, string> = {}): Promi
   throw new Error(`${url} never answered 200`);
 }
 
-interface Load { rps: number; p50: number; p99: number; non2xx: number; errors: number }
+interface Load { rps: number; p50: number; p99: number; non2xx: number; errors: number; cpuUs: number | null }
 
-async function load(url: string, headers: string[], seconds: number): Promise<Load> {
+const TICK_US = 1e6 / Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
+/** User plus system CPU time of a process so far, in µs (Linux /proc); null where there is none. */
+function cpuUs(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * TICK_US;
+  } catch {
+    return null;
+  }
+}
+
+/** Load on `url`; `pid` is the process serving it, whose CPU time per request is reported. */
+async function load(url: string, headers: string[], seconds: number, pid?: number): Promise<Load> {
   const args = [resolve('node_modules/autocannon/autocannon.js'), '-c', String(CONNECTIONS), '-d', String(seconds), '-j', ...headers.flatMap((h) => ['-H', h]), url];
+  const before = cpuUs(pid);
   const child = launch(node, args);
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   await new Promise((r) => child.on('exit', r));
-  const j = JSON.parse(out) as { requests: { average: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number };
-  return { rps: Math.round(j.requests.average), p50: j.latency.p50, p99: j.latency.p99, non2xx: j.non2xx, errors: j.errors };
+  const after = cpuUs(pid);
+  const j = JSON.parse(out) as { requests: { average: number; total: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number };
+  const cpu = before !== null && after !== null && j.requests.total > 0 ? Math.round((after - before) / j.requests.total) : null;
+  return { rps: Math.round(j.requests.average), p50: j.latency.p50, p99: j.latency.p99, non2xx: j.non2xx, errors: j.errors, cpuUs: cpu };
 }
 
 const median = (xs: number[]) => {
@@ -85,26 +104,30 @@ const median = (xs: number[]) => {
 };
 
 async function main(): Promise<void> {
-  log(`starts of a local JupyterLab room with the rooms pool (${COLD_STARTS}):`);
-  const starts = await coldStarts(COLD_STARTS, true, log);
-  const startMedian = median(starts);
-  log(`  median ${startMedian.toFixed(3)} s, min ${Math.min(...starts).toFixed(3)} s, max ${Math.max(...starts).toFixed(3)} s`);
-  log(`cold starts of a local JupyterLab room without a pool (${COLD_STARTS}):`);
-  const cold = await coldStarts(COLD_STARTS, false, log);
-  const coldMedian = median(cold);
-  log(`  median ${coldMedian.toFixed(3)} s, min ${Math.min(...cold).toFixed(3)} s, max ${Math.max(...cold).toFixed(3)} s`);
+  // BENCH_COLD_STARTS=0 skips the starts (iterating on the proxy half); their figures are then null.
+  let startMedian = Number.NaN;
+  let coldMedian = Number.NaN;
+  if (COLD_STARTS > 0) {
+    log(`starts of a local JupyterLab room with the rooms pool (${COLD_STARTS}):`);
+    const starts = await coldStarts(COLD_STARTS, true, log);
+    startMedian = median(starts);
+    log(`  median ${startMedian.toFixed(3)} s, min ${Math.min(...starts).toFixed(3)} s, max ${Math.max(...starts).toFixed(3)} s`);
+    log(`cold starts of a local JupyterLab room without a pool (${COLD_STARTS}):`);
+    const cold = await coldStarts(COLD_STARTS, false, log);
+    coldMedian = median(cold);
+    log(`  median ${coldMedian.toFixed(3)} s, min ${Math.min(...cold).toFixed(3)} s, max ${Math.max(...cold).toFixed(3)} s`);
+  }
 
   const work = mkdtempSync(join(tmpdir(), 'bench-rooms-'));
   chmodSync(work, 0o755);
   try {
     const socketPath = join(work, 'upstream.sock');
     const upstream = JSON.parse(await firstLine(launch(node, [resolve('bench/rooms/upstream.ts'), socketPath]))) as { port: number };
-    const ours = JSON.parse(await firstLine(launch(node, [resolve('bench/rooms/serve-proxy.ts'), socketPath]))) as { url: string; token: string; roomId: string };
-    // The same control plane with room requests taken ahead of Express (the proposed start.ts hook).
-    const oursRaw = JSON.parse(await firstLine(launch(node, [resolve('bench/rooms/serve-proxy.ts'), socketPath], { ...process.env, BENCH_RAW_HOOK: '1' }))) as { url: string; token: string; roomId: string };
+    const oursProc = launch(node, [resolve('bench/rooms/serve-proxy.ts'), socketPath]);
+    const ours = JSON.parse(await firstLine(oursProc)) as { url: string; token: string; roomId: string };
 
     const chpPort = await freePort();
-    launch(node, [resolve('node_modules/configurable-http-proxy/bin/configurable-http-proxy'), '--ip', '127.0.0.1', '--port', String(chpPort),
+    const chpProc = launch(node, [resolve('node_modules/configurable-http-proxy/bin/configurable-http-proxy'), '--ip', '127.0.0.1', '--port', String(chpPort),
       '--api-ip', '127.0.0.1', '--api-port', String(await freePort()), '--default-target', `http://127.0.0.1:${upstream.port}`, '--log-level', 'error'],
     { ...process.env, CONFIGPROXY_AUTH_TOKEN: 'bench' });
 
@@ -128,42 +151,54 @@ http {
   }
 }
 `);
-    launch('nginx', ['-c', join(nginxDir, 'nginx.conf'), '-p', nginxDir]);
+    const nginxProc = launch('nginx', ['-c', join(nginxDir, 'nginx.conf'), '-p', nginxDir]);
 
     const path = `/rooms/${ours.roomId}/api/status`;
     const auth = `authorization=Bearer ${ours.token}`;
-    const targets: [string, string, string[]][] = [
-      ['direct', `http://127.0.0.1:${upstream.port}${path}`, []],
-      ['proxy', `${ours.url}${path}`, [auth]],
-      ['raw', `${oursRaw.url}/rooms/${oursRaw.roomId}/api/status`, [`authorization=Bearer ${oursRaw.token}`]],
-      ['chp', `http://127.0.0.1:${chpPort}${path}`, []],
-      ['nginx', `http://127.0.0.1:${nginxPort}${path}`, []],
+    // nginx's CPU is its one worker's (a child of the master we started).
+    const nginxWorker = () => {
+      try {
+        return Number(readFileSync(`/proc/${nginxProc.pid}/task/${nginxProc.pid}/children`, 'utf8').trim().split(' ')[0]) || undefined;
+      } catch {
+        return undefined;
+      }
+    };
+    const targets: [string, string, string[], () => number | undefined][] = [
+      ['direct', `http://127.0.0.1:${upstream.port}${path}`, [], () => undefined],
+      ['proxy', `${ours.url}${path}`, [auth], () => oursProc.pid],
+      ['chp', `http://127.0.0.1:${chpPort}${path}`, [], () => chpProc.pid],
+      ['nginx', `http://127.0.0.1:${nginxPort}${path}`, [], nginxWorker],
     ];
     await waitFor(targets[1]![1], { authorization: `Bearer ${ours.token}` });
-    await waitFor(targets[2]![1], { authorization: `Bearer ${oursRaw.token}` });
-    for (const [, url] of [targets[0]!, targets[3]!, targets[4]!]) await waitFor(url);
+    for (const [, url] of [targets[0]!, targets[2]!, targets[3]!]) await waitFor(url);
 
     const rounds: Record<string, Load[]> = {};
     log(`\nsmall GET, ${CONNECTIONS} connections, ${DURATION_S} s per target and round, ${ROUNDS} interleaved rounds (after a 2 s warm-up each):`);
-    log('  round target   req/s    p50 ms  p99 ms  non-2xx  errors');
+    log('  round target   req/s    p50 ms  p99 ms  non-2xx  errors  cpu µs/req');
     for (let round = 1; round <= ROUNDS; round++) {
-      for (const [name, url, headers] of targets) {
+      // Rotated each round, so no target always follows the same neighbour.
+      const order = targets.map((_, i) => targets[(i + round - 1) % targets.length]!);
+      for (const [name, url, headers, pid] of order) {
         await load(url, headers, 2);
-        const r = await load(url, headers, DURATION_S);
+        const r = await load(url, headers, DURATION_S, pid());
         (rounds[name] ??= []).push(r);
-        log(`  ${String(round).padStart(5)} ${name.padEnd(7)} ${String(r.rps).padStart(7)}  ${String(r.p50).padStart(6)}  ${String(r.p99).padStart(6)}  ${String(r.non2xx).padStart(7)}  ${String(r.errors).padStart(6)}`);
+        log(`  ${String(round).padStart(5)} ${name.padEnd(7)} ${String(r.rps).padStart(7)}  ${String(r.p50).padStart(6)}  ${String(r.p99).padStart(6)}  ${String(r.non2xx).padStart(7)}  ${String(r.errors).padStart(6)}  ${String(r.cpuUs ?? '-').padStart(10)}`);
       }
     }
     const results: Record<string, Load> = {};
     for (const [name, rs] of Object.entries(rounds)) {
-      results[name] = { rps: median(rs.map((r) => r.rps)), p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)), non2xx: rs.reduce((a, r) => a + r.non2xx, 0), errors: rs.reduce((a, r) => a + r.errors, 0) };
+      const cpus = rs.map((r) => r.cpuUs).filter((c): c is number => c !== null);
+      results[name] = {
+        rps: median(rs.map((r) => r.rps)), p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)),
+        non2xx: rs.reduce((a, r) => a + r.non2xx, 0), errors: rs.reduce((a, r) => a + r.errors, 0), cpuUs: cpus.length ? median(cpus) : null,
+      };
     }
     log('  median of rounds:');
-    for (const [name, r] of Object.entries(results)) log(`  ${name.padEnd(7)} ${String(r.rps).padStart(7)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms`);
+    for (const [name, r] of Object.entries(results)) log(`  ${name.padEnd(7)} ${String(r.rps).padStart(7)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms${r.cpuUs === null ? '' : `  ${r.cpuUs} µs CPU/req`}`);
     const summary = {
       bench: 'rooms',
-      start_median_s: Number(startMedian.toFixed(3)),
-      start_unpooled_median_s: Number(coldMedian.toFixed(3)),
+      start_median_s: COLD_STARTS > 0 ? Number(startMedian.toFixed(3)) : null,
+      start_unpooled_median_s: COLD_STARTS > 0 ? Number(coldMedian.toFixed(3)) : null,
       direct_rps: results.direct!.rps,
       proxy_rps: results.proxy!.rps,
       chp_rps: results.chp!.rps,
@@ -173,12 +208,14 @@ http {
       chp_p50_ms: results.chp!.p50,
       chp_p99_ms: results.chp!.p99,
       nginx_p99_ms: results.nginx!.p99,
-      proxy_raw_rps: results.raw!.rps,
-      proxy_raw_p99_ms: results.raw!.p99,
+      proxy_cpu_us_per_req: results.proxy!.cpuUs,
+      chp_cpu_us_per_req: results.chp!.cpuUs,
+      nginx_cpu_us_per_req: results.nginx!.cpuUs,
       proxy_vs_chp: Number((results.proxy!.rps / results.chp!.rps).toFixed(2)),
-      proxy_raw_vs_chp: Number((results.raw!.rps / results.chp!.rps).toFixed(2)),
+      proxy_vs_chp_cpu: results.proxy!.cpuUs && results.chp!.cpuUs ? Number((results.chp!.cpuUs / results.proxy!.cpuUs).toFixed(2)) : null,
+      load_avg_1m: Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]),
     };
-    log(`\nour proxy: ${summary.proxy_vs_chp}x configurable-http-proxy's throughput behind Express, ${summary.proxy_raw_vs_chp}x ahead of it (target >= 1.5x); p99 ${summary.proxy_p99_ms} / ${summary.proxy_raw_p99_ms} ms vs ${summary.chp_p99_ms} ms`);
+    log(`\nour proxy: ${summary.proxy_vs_chp}x configurable-http-proxy's throughput (target >= 1.5x), ${summary.proxy_vs_chp_cpu}x less CPU per request; p99 ${summary.proxy_p99_ms} ms vs ${summary.chp_p99_ms} ms (load average ${summary.load_avg_1m} on ${availableParallelism()} cores)`);
     log(`JupyterLab room start median ${summary.start_median_s} s with the pool (target <= 1.0 s), ${summary.start_unpooled_median_s} s without`);
     process.stdout.write(`${JSON.stringify(summary)}\n`);
   } finally {

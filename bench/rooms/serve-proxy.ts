@@ -1,8 +1,7 @@
 /**
  * A control plane for the throughput benchmark, in its own process: rooms module with the fixed
- * upstream driver, one running room for `researcher`. With `BENCH_RAW_HOOK=1` room requests are
- * handed to the proxy from the server's request listener, ahead of Express (the hook proposed for
- * `start.ts`). Prints `{"url", "token", "roomId"}` when ready;
+ * upstream driver, one running room for `researcher`, started as `start.ts` starts every control
+ * plane (room requests taken from the HTTP server ahead of Express). Prints `{"url", "token", "roomId"}` when ready;
  * SIGTERM closes it and removes its data directory.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,8 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../control-plane/src/config/index.ts';
 import { silentLogger } from '../../control-plane/src/platform/logger.ts';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createRoomsModule, type RoomsModule } from '../../control-plane/src/rooms/index.ts';
+import { createRoomsModule } from '../../control-plane/src/rooms/index.ts';
 import { startPlatform } from '../../control-plane/src/server/start.ts';
 import { fixedUpstreamDriver } from './fixed-upstream-driver.ts';
 
@@ -35,15 +33,6 @@ for (let i = 0; i < 500; i++) {
   await r.arrayBuffer();
   if (r.status === 200) break;
   await new Promise((res) => setTimeout(res, 20));
-}
-if (process.env.BENCH_RAW_HOOK) {
-  // What start.ts would do with a `request` hook on modules: room requests never enter Express.
-  const rooms = platform.modules.get('rooms') as RoomsModule;
-  const [app] = platform.server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
-  platform.server.removeAllListeners('request');
-  platform.server.on('request', (req, res) => {
-    if (!rooms.proxy.handleRaw(req, res)) app!(req, res);
-  });
 }
 process.stdout.write(`${JSON.stringify({ url: platform.url, token, roomId: room.id })}\n`);
 process.on('SIGTERM', () => {
