@@ -8,6 +8,13 @@
  * after the change (the reconcile loop stops the room itself on its next pass). Refusals that can
  * resolve themselves at any moment (room not running yet, unknown room) are never cached, so a
  * starting room is reachable the moment it runs. The cache is bounded and lives in memory only.
+ *
+ * Concurrent requests that miss the cache for the same (credential, room) share the one decision
+ * being made instead of each querying the store (without this every expiry sent all of a member's
+ * requests in flight to the store at once). A shared decision began before the request arrived
+ * but is younger than any cached one, and its cache entry counts `ttlMs` from when it began, so
+ * the bound above holds. `invalidate` drops decisions still being made, and one made across an
+ * invalidation is answered but not cached.
  */
 import type { Request } from 'express';
 import type { IncomingMessage } from 'node:http';
@@ -55,7 +62,10 @@ export function credentialOf(req: IncomingMessage): string | undefined {
 
 export function createAccessCache(d: AccessDeps) {
   const byRoom = new Map<string, Map<string, { decision: Decision; until: number }>>();
+  const pending = new Map<string, Map<string, Promise<Decision>>>();
   let size = 0;
+  /** Bumped by every `invalidate`: a decision begun before one is not cached. */
+  let epoch = 0;
 
   async function decideFresh(req: IncomingMessage, roomId: string): Promise<Decision> {
     const refuse = (status: 401 | 403 | 404 | 503, reason: string, message: string, principal: Principal | null, projectId: string | null): Decision =>
@@ -93,22 +103,38 @@ export function createAccessCache(d: AccessDeps) {
       const now = performance.now();
       const hit = byRoom.get(roomId)?.get(cred);
       if (hit && hit.until > now) return hit.decision;
-      const decision = await decideFresh(req, roomId);
-      const cacheable = decision.ok || decision.status === 401 || decision.status === 403;
-      if (cacheable && d.ttlMs > 0) {
-        if (size >= MAX_ENTRIES) {
-          byRoom.clear();
-          size = 0;
+      let waiting = pending.get(roomId);
+      const shared = waiting?.get(cred);
+      if (shared) return shared;
+      const begun = epoch;
+      const made = decideFresh(req, roomId).then((decision) => {
+        const cacheable = decision.ok || decision.status === 401 || decision.status === 403;
+        if (cacheable && d.ttlMs > 0 && begun === epoch) {
+          if (size >= MAX_ENTRIES) {
+            byRoom.clear();
+            size = 0;
+          }
+          let m = byRoom.get(roomId);
+          if (!m) byRoom.set(roomId, (m = new Map()));
+          if (!m.has(cred)) size++;
+          m.set(cred, { decision, until: now + d.ttlMs });
         }
-        let m = byRoom.get(roomId);
-        if (!m) byRoom.set(roomId, (m = new Map()));
-        if (!m.has(cred)) size++;
-        m.set(cred, { decision, until: now + d.ttlMs });
-      }
-      return decision;
+        return decision;
+      }).finally(() => {
+        const w = pending.get(roomId);
+        if (w?.get(cred) === made) {
+          w.delete(cred);
+          if (!w.size) pending.delete(roomId);
+        }
+      });
+      if (!waiting) pending.set(roomId, (waiting = new Map()));
+      waiting.set(cred, made);
+      return made;
     },
     /** Forget every decision about a room (it stopped, started or changed owner state). */
     invalidate(roomId: string): void {
+      epoch++;
+      pending.delete(roomId);
       const m = byRoom.get(roomId);
       if (m) {
         size -= m.size;
