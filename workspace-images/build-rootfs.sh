@@ -105,6 +105,8 @@ install -D -m 0644 "$here/jupyter/overrides.json" "$rootfs/usr/share/jupyter/lab
 # read-only /etc/jupyter, so it must already exist.
 touch "$rootfs/etc/jupyter/migrated"
 install -D -m 0755 "$here/jupyter/stub-server.py" "$rootfs/usr/local/lib/analyserom/stub-server.py"
+# Kubernetes rooms' channel relay (its own container in the room pod); unused by the other drivers.
+install -D -m 0755 "$here/jupyter/channel-relay.py" "$rootfs/usr/local/lib/analyserom/channel-relay.py"
 # The airlock helper: `import analyserom_airlock` in a notebook (the .pth puts its folder on every
 # Python 3's path) and `analyserom-airlock check-table ...` in a terminal. It reaches the control plane
 # only through the room's read-only API socket (/run/analyserom/api.sock).

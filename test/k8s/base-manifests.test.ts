@@ -116,7 +116,7 @@ describe('k8s/base control plane', () => {
     }
     const egress = find(objects, 'NetworkPolicy', 'control-plane-egress', 'analyserom').spec.egress;
     const toRooms = egress.find((r: any) => r.to?.[0]?.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'analyserom-rooms');
-    expect(toRooms.ports).toEqual([{ protocol: 'TCP', port: 8888 }]);
+    expect(toRooms.ports).toEqual([{ protocol: 'TCP', port: 8888 }, { protocol: 'TCP', port: 8889 }]);
     // Selects exactly what the room driver labels (k8s/rooms/, analyserom.room-id on every room pod).
     expect(toRooms.to[0].podSelector).toEqual({ matchExpressions: [{ key: 'analyserom.room-id', operator: 'Exists' }] });
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadTemplates, renderRoomManifests, roomNames } from '../../control-plane/src/rooms/drivers/kubernetes/index.ts';
 import { render } from '../../control-plane/src/rooms/drivers/kubernetes/render.ts';
-import type { RoomSpec } from '../../control-plane/src/rooms/drivers/types.ts';
+import { relaySecretOf, type RoomSpec } from '../../control-plane/src/rooms/drivers/types.ts';
 import { restrictedViolations } from './pod-security.ts';
 import { validateManifest } from './validate-manifest.ts';
 
@@ -38,7 +38,8 @@ describe('k8s/rooms templates', () => {
   it('keeps parameter values as values: no YAML structure comes from a project id or token', () => {
     const s = cases[2]![1];
     const objects = renderRoomManifests(templates, s, opts);
-    expect(objects.secret.stringData).toEqual({ JUPYTER_TOKEN: s.jupyterToken });
+    expect(objects.secret.stringData).toEqual({ JUPYTER_TOKEN: s.jupyterToken, ANALYSEROM_RELAY_SECRET: relaySecretOf(s.jupyterToken) });
+    expect(objects.pod.spec.containers[0].env.find((e: { name: string }) => e.name === 'ANALYSEROM_PROJECT').value).toBe(s.projectId);
     expect(objects.pod.metadata.annotations['analyserom.project-id']).toBe(s.projectId);
     expect(objects.pod.metadata.labels['analyserom.project-id']).toMatch(/^sha256-[0-9a-f]{48}$/);
     expect(Object.keys(objects.secret)).toEqual(['apiVersion', 'kind', 'metadata', 'type', 'immutable', 'stringData']);

@@ -65,6 +65,8 @@ export interface FakeKubeApiServer {
   removeObject(resource: string, namespace: string, name: string): boolean;
   /** The fake kubelet reports the pod's container as terminated (crash, OOM kill). */
   failPod(namespace: string, name: string, reason: string, message: string): void;
+  /** One container of a running pod ends (restartPolicy Never): the pod stays Running, not Ready. */
+  endContainer(namespace: string, name: string, container: string, exitCode: number): void;
   /** Ends every open watch, as the API server does at its request timeout or on restart. */
   closeWatches(): void;
   /** Forgets event history: resuming a watch from an older resourceVersion now gets `410 Expired`. */
@@ -395,6 +397,20 @@ export async function startFakeKubeApiServer(opts: FakeKubeOptions = {}): Promis
           ...pod.status, phase: 'Failed', reason, message,
           conditions: (pod.status.conditions ?? []).map((c: any) => (c.type === 'Ready' || c.type === 'ContainersReady' ? { ...c, status: 'False', lastTransitionTime: t } : c)),
           containerStatuses: pod.spec.containers.map((c: any) => ({ name: c.name, image: c.image, imageID: '', ready: false, started: false, restartCount: 0, state: { terminated: { exitCode: 137, reason, message, finishedAt: t } } })),
+        },
+      }, 'MODIFIED');
+    },
+    endContainer(namespace, name, container, exitCode) {
+      const pod = store.get(key('pods', namespace, name));
+      if (!pod) throw new Error(`no pod ${namespace}/${name}`);
+      const t = now();
+      put('pods', {
+        ...pod,
+        status: {
+          ...pod.status,
+          conditions: (pod.status.conditions ?? []).map((c: any) => (c.type === 'Ready' || c.type === 'ContainersReady' ? { ...c, status: 'False', lastTransitionTime: t } : c)),
+          containerStatuses: (pod.status.containerStatuses ?? []).map((c: any) => (c.name !== container ? c
+            : { ...c, ready: false, started: false, state: { terminated: { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', finishedAt: t } } })),
         },
       }, 'MODIFIED');
     },

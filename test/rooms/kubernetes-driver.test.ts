@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { createKubernetesDriver, roomNames } from '../../control-plane/src/rooms/drivers/kubernetes/index.ts';
-import type { RoomDriver, RoomObservation, RoomSpec } from '../../control-plane/src/rooms/drivers/types.ts';
+import { relaySecretOf, type RoomDriver, type RoomObservation, type RoomSpec } from '../../control-plane/src/rooms/drivers/types.ts';
 import { runDriverConformance, waitFor } from './conformance.ts';
 import { startFakeKubeApiServer, type FakeKubeApiServer } from './fake-kube-apiserver.ts';
 
@@ -65,7 +65,7 @@ runDriverConformance('kubernetes', ({ ownerId }) => driver(ownerId), {
     'a room whose server exits is reported failed and start recovers it': `${NEEDS_SERVER} to kill it; a pod the kubelet reports terminated is tested below`,
     'JupyterLab answers 200 over the endpoint with download and export disabled': NEEDS_SERVER,
     "the control plane's channel: /run/analyserom is read-only, its socket reachable, ANALYSEROM_* set":
-      'Kubernetes rooms mount no host folder, so they get no API socket (the rooms module gives them no apiDir); the airlock helper there needs a per-pod channel, not built yet',
+      'Kubernetes rooms mount no host folder: their channel is the relay container in the pod, whose rendering is asserted below and whose code runs for real in channel-relay.test.ts',
   },
 });
 
@@ -103,14 +103,14 @@ describe('kubernetes driver: objects as the API server receives them', () => {
     expect(mine).toEqual(['networkpolicies', 'persistentvolumeclaims', 'secrets', 'services', 'pods']);
   });
 
-  it('the NetworkPolicy denies all egress and admits only control-plane pods on 8888', () => {
+  it('the NetworkPolicy denies all egress and admits only control-plane pods on 8888 (Jupyter) and 8889 (the channel relay)', () => {
     const np = one('networkpolicies', nameOf(d, s.roomId))!;
     expect(np.spec).toEqual({
       podSelector: { matchLabels: { 'analyserom.room-id': s.roomId } },
       policyTypes: ['Ingress', 'Egress'],
       ingress: [{
         from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'analyserom' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'analyserom-control-plane' } } }],
-        ports: [{ protocol: 'TCP', port: 8888 }],
+        ports: [{ protocol: 'TCP', port: 8888 }, { protocol: 'TCP', port: 8889 }],
       }],
       egress: [],
     });
@@ -138,6 +138,7 @@ describe('kubernetes driver: objects as the API server receives them', () => {
       { name: 'home', mountPath: '/outputs', subPath: 'outputs' },
       { name: 'home', mountPath: '/imports', subPath: 'imports', readOnly: true },
       { name: 'tmp', mountPath: '/tmp' },
+      { name: 'channel', mountPath: '/run/analyserom', readOnly: true },
     ]);
     expect(pod.spec.volumes.slice(0, 2)).toEqual([
       { name: 'data', persistentVolumeClaim: { claimName: 'data-shape', readOnly: true } },
@@ -152,6 +153,20 @@ describe('kubernetes driver: objects as the API server receives them', () => {
     expect(Buffer.from(one('secrets', `${nameOf(d, s.roomId)}-token`)!.data.JUPYTER_TOKEN, 'base64').toString()).toBe(s.jupyterToken);
   });
 
+  it("runs the channel relay beside Jupyter: its secret from the Secret, its socket read-only in Jupyter's container", () => {
+    const pod = one('pods', nameOf(d, s.roomId))!;
+    const [jupyter, channel] = pod.spec.containers;
+    expect(channel.name).toBe('channel');
+    expect(channel.command).toEqual(['/usr/bin/python3', '/usr/local/lib/analyserom/channel-relay.py', 'tcp:0.0.0.0:8889', '/run/analyserom/api.sock']);
+    expect(channel.env[0]).toEqual({ name: 'ANALYSEROM_RELAY_SECRET', valueFrom: { secretKeyRef: { name: `${nameOf(d, s.roomId)}-token`, key: 'ANALYSEROM_RELAY_SECRET' } } });
+    expect(channel.volumeMounts).toEqual([{ name: 'channel', mountPath: '/run/analyserom' }]);
+    expect(Object.fromEntries(jupyter.env.filter((e: any) => e.name.startsWith('ANALYSEROM_')).map((e: any) => [e.name, e.value])))
+      .toEqual({ ANALYSEROM_API: '/run/analyserom/api.sock', ANALYSEROM_PROJECT: s.projectId, ANALYSEROM_OUTPUTS: '/outputs' });
+    expect(pod.spec.volumes.find((v: any) => v.name === 'channel')).toEqual({ name: 'channel', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } });
+    const secret = one('secrets', `${nameOf(d, s.roomId)}-token`)!;
+    expect(Buffer.from(secret.data.ANALYSEROM_RELAY_SECRET, 'base64').toString()).toBe(relaySecretOf(s.jupyterToken));
+  });
+
   it('labels every object with room, project and owner, the full project id in an annotation', () => {
     for (const [res, name] of [['pods', ''], ['services', ''], ['networkpolicies', ''], ['persistentvolumeclaims', '-home'], ['secrets', '-token']] as const) {
       const o = one(res, `${nameOf(d, s.roomId)}${name}`)!;
@@ -164,7 +179,10 @@ describe('kubernetes driver: objects as the API server receives them', () => {
 
   it('reports a TCP endpoint at the room\'s Service and keeps the home claim on stop', async () => {
     expect((await d.poll(s.roomId)).endpoint).toEqual({ kind: 'tcp', host: `${nameOf(d, s.roomId)}.${NS}.svc`, port: 8888 });
-    expect(one('services', nameOf(d, s.roomId))!.spec.ports).toEqual([{ name: 'jupyter', port: 8888, targetPort: 'jupyter', protocol: 'TCP' }]);
+    expect(one('services', nameOf(d, s.roomId))!.spec.ports).toEqual([
+      { name: 'jupyter', port: 8888, targetPort: 'jupyter', protocol: 'TCP' },
+      { name: 'channel', port: 8889, targetPort: 'channel', protocol: 'TCP' },
+    ]);
     await d.stop(s.roomId);
     expect(['pods', 'services', 'networkpolicies', 'secrets'].map((r) => fake.list(r, NS).filter((o) => o.metadata.labels?.['analyserom.room-id'] === s.roomId).length)).toEqual([0, 0, 0, 0]);
     expect(one('persistentvolumeclaims', `${nameOf(d, s.roomId)}-home`)).toBeDefined();
@@ -234,6 +252,16 @@ describe('kubernetes driver: fail closed and observed by informers', () => {
     const again = await waitFor(d, s.roomId, 'running', 10_000);
     expect(again.state).toBe('running');
     expect(one('pods', nameOf(d, s.roomId))!.metadata.uid).not.toBe(firstUid);
+    await d.stop(s.roomId);
+  });
+
+  it('reports a room whose channel relay ended as failed, though its pod still runs', async () => {
+    const d = driver('relay');
+    const s = spec('relay');
+    await d.start(s);
+    await waitFor(d, s.roomId, 'running', 10_000);
+    fake.endContainer(NS, nameOf(d, s.roomId), 'channel', 1);
+    expect(await waitFor(d, s.roomId, 'failed', 5000)).toMatchObject({ state: 'failed', reason: 'exited', message: 'container channel ended: Error' });
     await d.stop(s.roomId);
   });
 

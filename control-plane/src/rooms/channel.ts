@@ -15,10 +15,14 @@
  * The folder is private to the room (0700, owned by the room's host uid once the driver prepares it)
  * and mounted read-only, so the room can connect but cannot replace the socket. The socket is made
  * again on every control-plane start, in the same folder (the mount stays valid).
+ *
+ * A Kubernetes room has no host folder; its channel has no socket here but takes the connections
+ * the control plane dialled in to the relay in the room's pod (`channel-dialer.ts`), with the same rules.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { chmod, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
 import type { AuditService } from '../audit/types.ts';
 import { getUser } from '../identity/accounts.ts';
 import { vouchFor } from '../identity/sessions.ts';
@@ -37,8 +41,13 @@ export interface RoomChannelDeps {
 }
 
 export interface RoomChannels {
-  /** Listens on `<dir>/api.sock` for the room (idempotent: an open channel is kept). */
-  open(roomId: string, dir: string): Promise<void>;
+  /**
+   * Listens on `<dir>/api.sock` for the room (idempotent: an open channel is kept). Without `dir`
+   * the channel takes only connections handed to `accept` (a Kubernetes room's relay, dialled in).
+   */
+  open(roomId: string, dir?: string): Promise<void>;
+  /** Serves a connection that reaches the room's channel by other means than its socket. */
+  accept(roomId: string, socket: Duplex): boolean;
   /** Stops listening and removes the socket (idempotent). */
   close(roomId: string): Promise<void>;
   closeAll(): Promise<void>;
@@ -52,7 +61,7 @@ export function checkTablePath(projectId: string): string {
 }
 
 export function createRoomChannels(deps: RoomChannelDeps): RoomChannels {
-  const open = new Map<string, { server: Server; socketPath: string }>();
+  const open = new Map<string, { server: Server; socketPath?: string }>();
   const busy = new Set<string>();
 
   function refuse(res: ServerResponse, status: number, reason: string, detail: string): void {
@@ -96,11 +105,14 @@ export function createRoomChannels(deps: RoomChannelDeps): RoomChannels {
 
   return {
     isOpen: (roomId) => open.has(roomId),
+    accept(roomId, socket) {
+      const entry = open.get(roomId);
+      if (!entry) return false;
+      entry.server.emit('connection', socket);
+      return true;
+    },
     async open(roomId, dir) {
       if (open.has(roomId)) return;
-      await mkdir(dir, { recursive: true, mode: 0o700 });
-      const socketPath = join(dir, ROOM_API_SOCKET);
-      await rm(socketPath, { force: true }); // an earlier control plane's socket
       const server = createServer((req, res) => {
         handle(roomId, req, res).catch((err: unknown) => {
           deps.logger.error('room channel request failed', { roomId, error: String(err) });
@@ -110,6 +122,13 @@ export function createRoomChannels(deps: RoomChannelDeps): RoomChannels {
       });
       server.headersTimeout = 10_000;
       server.requestTimeout = 300_000;
+      if (!dir) {
+        open.set(roomId, { server });
+        return;
+      }
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      const socketPath = join(dir, ROOM_API_SOCKET);
+      await rm(socketPath, { force: true }); // an earlier control plane's socket
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(socketPath, () => resolve());
@@ -121,11 +140,15 @@ export function createRoomChannels(deps: RoomChannelDeps): RoomChannels {
       const entry = open.get(roomId);
       if (!entry) return;
       open.delete(roomId);
-      await new Promise<void>((resolve) => {
-        entry.server.close(() => resolve());
+      if (entry.socketPath) {
+        await new Promise<void>((resolve) => {
+          entry.server.close(() => resolve());
+          entry.server.closeAllConnections();
+        });
+        await rm(entry.socketPath, { force: true });
+      } else {
         entry.server.closeAllConnections();
-      });
-      await rm(entry.socketPath, { force: true });
+      }
     },
     async closeAll() {
       for (const id of [...open.keys()]) await this.close(id);

@@ -17,10 +17,11 @@ import { chmod, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { createRoomProxy, type RoomProxy, type RoomTarget } from '../proxy/index.ts';
 import { createRoomChannels, type RoomChannels } from './channel.ts';
+import { createChannelDialer, type ChannelDialer } from './channel-dialer.ts';
 import { keptSecret } from '../secrets/index.ts';
 import type { ModuleDeps, ModuleFactory, PlatformModule } from '../server/module.ts';
 import { createDriverSet, type DriverSet } from './driver-set.ts';
-import type { RoomSpec } from './drivers/types.ts';
+import { ROOM_RELAY_PORT, relaySecretOf, type RoomSpec } from './drivers/types.ts';
 import { storeLease } from './lease.ts';
 import { roomsOptions, type RoomsOptions, type RoomsOptionsInput } from './options.ts';
 import { createReconciler, type Reconciler } from './reconcile.ts';
@@ -41,6 +42,8 @@ export interface RoomsModule extends PlatformModule {
   options: RoomsOptions;
   /** Each running room's API socket (the airlock helper's channel). */
   channels: RoomChannels;
+  /** Kubernetes rooms' channels: connections dialled in to each room's relay. */
+  dialer: ChannelDialer;
   /** Opens the channel of every live room (at start: rooms that outlived the previous control plane). */
   reopenChannels(): Promise<void>;
   /** Installation id put on every room runtime as the owner label. */
@@ -53,9 +56,13 @@ interface CopiesProvider {
 
 /**
  * The rooms module with settings from the environment (`options.ts`), then `overrides`.
- * `drivers` replaces the configured drivers (benchmarks measuring the proxy against a fixed upstream).
+ * `drivers` replaces the configured drivers (benchmarks measuring the proxy against a fixed upstream);
+ * `relayPort` the port Kubernetes rooms' relays are dialled on (tests running a relay on loopback).
  */
-export function createRoomsModule(overrides: RoomsOptionsInput = {}, extra: { drivers?: (ownerId: string, dataDir: string) => DriverSet } = {}): ModuleFactory {
+export function createRoomsModule(
+  overrides: RoomsOptionsInput = {},
+  extra: { drivers?: (ownerId: string, dataDir: string) => DriverSet; relayPort?: number } = {},
+): ModuleFactory {
   return async (deps: ModuleDeps): Promise<RoomsModule> => {
     const options = roomsOptions(process.env, overrides);
     const ownerId = `tre-${(await keptSecret(deps.store, deps.box, 'rooms-owner-id', () => randomBytes(6))).toString('hex')}`;
@@ -77,10 +84,19 @@ export function createRoomsModule(overrides: RoomsOptionsInput = {}, extra: { dr
     /** Kubernetes rooms mount no host folder, so they get no channel. */
     const apiDirOf = (room: Room) => (room.driver === 'kubernetes' ? undefined : join(deps.paths.room(room.id), 'api'));
 
+    const dialer = createChannelDialer({ channels, logger: deps.logger });
+    /** A Kubernetes room's channel: its relay, dialled in once the room is running and reachable. */
+    async function dialChannel(room: Room): Promise<void> {
+      if (room.driver !== 'kubernetes' || room.state !== 'running' || room.endpoint?.kind !== 'tcp') return;
+      await channels.open(room.id);
+      const token = deps.box.open(room.jupyterTokenSealed, tokenContext(room.id)).toString('utf8');
+      dialer.ensure(room.id, { host: room.endpoint.host, port: extra.relayPort ?? ROOM_RELAY_PORT, secret: relaySecretOf(token) });
+    }
     async function reopenChannels(): Promise<void> {
       for (const room of await liveRooms(deps.store)) {
         const apiDir = apiDirOf(room);
         if (apiDir) await channels.open(room.id, apiDir);
+        else await dialChannel(room);
       }
     }
 
@@ -130,8 +146,11 @@ export function createRoomsModule(overrides: RoomsOptionsInput = {}, extra: { dr
         changes.emit('room', roomId);
         void getRoom(deps.store, roomId).then(async (room) => {
           if (room && (room.state === 'stopped' || room.state === 'failed')) {
+            dialer.stop(roomId);
             await channels.close(roomId);
             await proxy.endSessions(roomId);
+          } else if (room) {
+            await dialChannel(room);
           }
         }).catch((err: unknown) => deps.logger.warn('room sessions not closed', { roomId, error: String(err) }));
       },
@@ -139,7 +158,7 @@ export function createRoomsModule(overrides: RoomsOptionsInput = {}, extra: { dr
     const service = createRoomService({ store: deps.store, clock: deps.clock, box: deps.box, drivers, options, kick: () => reconciler.kick() });
 
     return {
-      name: 'rooms', service, reconciler, proxy, drivers, options, ownerId, channels, reopenChannels,
+      name: 'rooms', service, reconciler, proxy, drivers, options, ownerId, channels, dialer, reopenChannels,
       routes: roomRoutes({ service, store: deps.store, clock: deps.clock, changes }),
       // Room traffic is taken before Express: the hot path skips the router and body parsers
       // (throughput within noise of the Express path here); `before` stays for an app mounted
@@ -156,6 +175,7 @@ export function createRoomsModule(overrides: RoomsOptionsInput = {}, extra: { dr
       },
       async stop() {
         await reconciler.stop();
+        dialer.stopAll();
         await channels.closeAll();
         await proxy.close();
         for (const d of drivers.values()) await d.close?.();

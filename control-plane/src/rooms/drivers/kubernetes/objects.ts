@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { loadYaml, type V1NetworkPolicy, type V1PersistentVolumeClaim, type V1Pod, type V1Secret, type V1Service } from '@kubernetes/client-node';
 import { InputError } from '../../../errors/index.ts';
-import { ROOM_GID, ROOM_LABELS, ROOM_PATHS, ROOM_UID, type RoomSpec } from '../types.ts';
+import { ROOM_GID, ROOM_LABELS, ROOM_PATHS, ROOM_UID, relaySecretOf, type RoomSpec } from '../types.ts';
 import { render, type Templates } from './render.ts';
 
 export const JUPYTER_PORT = 8888;
@@ -92,6 +92,8 @@ export function renderRoomManifests(templates: Templates, spec: RoomSpec, opts: 
     dataClaim: dataClaimOf(spec.dataDir),
     homeSize: opts.homeSize,
     jupyterToken: spec.jupyterToken,
+    relaySecret: relaySecretOf(spec.jupyterToken),
+    projectId: spec.projectId,
   };
   const labels = roomLabels(spec.roomId, spec.projectId, opts.ownerId);
   const annotations = { [ANNOTATIONS.projectId]: spec.projectId, [ANNOTATIONS.ownerId]: opts.ownerId, [ANNOTATIONS.baseUrl]: spec.baseUrl };

@@ -40,6 +40,12 @@ export function observeRoom(roomId: string, namespace: string, o: Observed): Roo
     const reason = t?.reason === 'OOMKilled' || pod.status?.reason === 'OOMKilled' ? 'out-of-memory' : 'exited';
     return { ...base, state: 'failed', reason, message: `room pod ${pod.status.phase}: ${t?.reason ?? pod.status?.reason ?? ''} ${t?.message ?? pod.status?.message ?? ''}`.trim() };
   }
+  // restartPolicy Never: a container that ended (Jupyter, or the channel relay beside it) stays ended.
+  const ended = statuses.find((s) => s.state?.terminated);
+  if (ended) {
+    const t = ended.state!.terminated!;
+    return { ...base, state: 'failed', reason: t.reason === 'OOMKilled' ? 'out-of-memory' : 'exited', message: `container ${ended.name} ended: ${t.reason ?? ''} ${t.message ?? ''}`.trim() };
+  }
   for (const s of statuses) {
     const w = s.state?.waiting;
     if (w?.reason && IMAGE_FAILURES.has(w.reason)) return { ...base, state: 'failed', reason: 'image-missing', message: w.message ?? w.reason };
