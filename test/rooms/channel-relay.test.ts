@@ -91,15 +91,22 @@ async function parked(roomId: string, n: number): Promise<void> {
   expect(rooms.dialer.parked(roomId)).toBe(n);
 }
 
+/** A running room whose relay is up and has the control plane's connections parked. */
+async function connectedRoom(): Promise<{ id: string; token: string; relay: { port: number; socket: string } }> {
+  const room = await kubernetesRoom();
+  const relay = await startRelay(relaySecretOf(room.token));
+  await rooms.channels.open(room.id);
+  rooms.dialer.ensure(room.id, { host: '127.0.0.1', port: relay.port, secret: relaySecretOf(room.token) });
+  await parked(room.id, 2);
+  return { ...room, relay };
+}
+
 const TINY = ['check-table', '--output', 'tiny.csv', '--method', 'pivot_table', '--index', 'sex'];
 
 describe("a Kubernetes room's channel: the control plane dials in to the relay in the pod", () => {
   it('the helper in the room gets its table checked through the relay, request after request, audited as the room', async () => {
-    const room = await kubernetesRoom();
-    const relay = await startRelay(relaySecretOf(room.token));
-    await rooms.channels.open(room.id);
-    rooms.dialer.ensure(room.id, { host: '127.0.0.1', port: relay.port, secret: relaySecretOf(room.token) });
-    await parked(room.id, 2);
+    const room = await connectedRoom();
+    const relay = room.relay;
 
     for (let i = 0; i < 3; i++) {
       const res = await helper(relay.socket, TINY);
@@ -115,11 +122,8 @@ describe("a Kubernetes room's channel: the control plane dials in to the relay i
   });
 
   it('admits nothing else through the relay than through a local room\'s socket', async () => {
-    const room = await kubernetesRoom();
-    const relay = await startRelay(relaySecretOf(room.token));
-    await rooms.channels.open(room.id);
-    rooms.dialer.ensure(room.id, { host: '127.0.0.1', port: relay.port, secret: relaySecretOf(room.token) });
-    await parked(room.id, 2);
+    const room = await connectedRoom();
+    const relay = room.relay;
     const res = await helper(relay.socket, ['check-table', '--output', 'tiny.csv', '--method', 'pivot_table', '--index', 'sex', '--project', 'another-project']);
     expect(res.code).toBe(1);
     expect(res.stderr).toContain('404');

@@ -357,6 +357,21 @@ export async function startFakeKubeApiServer(opts: FakeKubeOptions = {}): Promis
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
+  /** The fake kubelet's report of a pod that is no longer ready, with `change` merged into its status. */
+  function notReady(namespace: string, name: string, change: (pod: Obj, t: string) => Record<string, unknown>): void {
+    const pod = store.get(key('pods', namespace, name));
+    if (!pod) throw new Error(`no pod ${namespace}/${name}`);
+    const t = now();
+    put('pods', {
+      ...pod,
+      status: {
+        ...pod.status,
+        conditions: (pod.status.conditions ?? []).map((c: any) => (c.type === 'Ready' || c.type === 'ContainersReady' ? { ...c, status: 'False', lastTransitionTime: t } : c)),
+        ...change(pod, t),
+      },
+    }, 'MODIFIED');
+  }
+
   return {
     url,
     requests,
@@ -388,31 +403,16 @@ export async function startFakeKubeApiServer(opts: FakeKubeOptions = {}): Promis
       return o !== undefined;
     },
     failPod(namespace, name, reason, message) {
-      const pod = store.get(key('pods', namespace, name));
-      if (!pod) throw new Error(`no pod ${namespace}/${name}`);
-      const t = now();
-      put('pods', {
-        ...pod,
-        status: {
-          ...pod.status, phase: 'Failed', reason, message,
-          conditions: (pod.status.conditions ?? []).map((c: any) => (c.type === 'Ready' || c.type === 'ContainersReady' ? { ...c, status: 'False', lastTransitionTime: t } : c)),
-          containerStatuses: pod.spec.containers.map((c: any) => ({ name: c.name, image: c.image, imageID: '', ready: false, started: false, restartCount: 0, state: { terminated: { exitCode: 137, reason, message, finishedAt: t } } })),
-        },
-      }, 'MODIFIED');
+      notReady(namespace, name, (pod, t) => ({
+        phase: 'Failed', reason, message,
+        containerStatuses: pod.spec.containers.map((c: any) => ({ name: c.name, image: c.image, imageID: '', ready: false, started: false, restartCount: 0, state: { terminated: { exitCode: 137, reason, message, finishedAt: t } } })),
+      }));
     },
     endContainer(namespace, name, container, exitCode) {
-      const pod = store.get(key('pods', namespace, name));
-      if (!pod) throw new Error(`no pod ${namespace}/${name}`);
-      const t = now();
-      put('pods', {
-        ...pod,
-        status: {
-          ...pod.status,
-          conditions: (pod.status.conditions ?? []).map((c: any) => (c.type === 'Ready' || c.type === 'ContainersReady' ? { ...c, status: 'False', lastTransitionTime: t } : c)),
-          containerStatuses: (pod.status.containerStatuses ?? []).map((c: any) => (c.name !== container ? c
-            : { ...c, ready: false, started: false, state: { terminated: { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', finishedAt: t } } })),
-        },
-      }, 'MODIFIED');
+      notReady(namespace, name, (pod, t) => ({
+        containerStatuses: (pod.status.containerStatuses ?? []).map((c: any) => (c.name !== container ? c
+          : { ...c, ready: false, started: false, state: { terminated: { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', finishedAt: t } } })),
+      }));
     },
     closeWatches() {
       for (const w of [...watchers]) (w.res as ServerResponse & { endWatch?: () => void }).endWatch?.();
