@@ -7,8 +7,6 @@
  *
  * `hmac-sha256`: the distinct identity numbers of the selected rows are streamed to Node, their MACs
  * appended to a mapping table, and the extract joins it.
- *
- * Either way each person goes into the `PersonLog` with its pseudonym, for the collision check.
  */
 import { BIGINT, DOUBLE, DuckDBDataChunk, DuckDBScalarFunction, INTEGER, UINTEGER, type DuckDBConnection, type DuckDBInstance } from '@duckdb/node-api';
 import { bigintVectorWords, ident } from './duckdb.ts';
@@ -20,16 +18,18 @@ export interface PidSource {
   expr(col: string): string;
   /** Extra FROM clause (a join), or ''. */
   join(col: string): string;
+  /** The pseudonyms of `ids` as 32-bit word pairs, for the collision check. */
+  pairs(ids: Float64Array): { hi: Uint32Array; lo: Uint32Array };
 }
 
 let counter = 0;
 
 /**
- * Registers a per-row AES pseudonym function for `domain`; every id it sees goes into `persons`
- * with its pseudonym. The function runs on the JavaScript thread while DuckDB's worker threads wait
- * for it, so it does as little per row as it can: ids are read once into a typed array, the AES
- * input and output are laid out with typed-array views, and the pseudonyms are written to the
- * result vector as 32-bit words rather than one BigInt per row.
+ * Registers a per-row AES pseudonym function for `domain`; every id it sees goes into `persons`.
+ * The function runs on the JavaScript thread while DuckDB's worker threads wait for it, so it does
+ * as little per row as it can: ids are read once into a typed array, the AES input and output are
+ * laid out with typed-array views, and the pseudonyms are written to the result vector as 32-bit
+ * words rather than one BigInt per row.
  */
 export function aesPidSource(conn: DuckDBConnection, key: Uint8Array, domain: string, persons: PersonLog): PidSource {
   const aes = new AesPseudonymiser(key, domain);
@@ -54,13 +54,30 @@ export function aesPidSource(conn: DuckDBConnection, key: Uint8Array, domain: st
         if (!direct && words.length < 2 * n) words = new Uint32Array(2 * n);
         const out = direct ?? words;
         aes.words(ids, n, out);
-        persons.append(ids, n, out);
+        persons.append(ids, n);
         if (!direct) for (let i = 0; i < n; i++) output.setItem(i, BigInt.asIntN(64, (BigInt(out[2 * i + 1]!) << 32n) | BigInt(out[2 * i]!)));
         output.flush();
       },
     }),
   );
-  return { expr: (col) => `${name}(CAST(${col} AS DOUBLE))`, join: () => '' };
+  return {
+    expr: (col) => `${name}(CAST(${col} AS DOUBLE))`,
+    join: () => '',
+    pairs(all) {
+      const hi = new Uint32Array(all.length);
+      const lo = new Uint32Array(all.length);
+      const words = new Uint32Array(2 * 65536);
+      for (let off = 0; off < all.length; off += 65536) {
+        const part = all.subarray(off, off + 65536);
+        aes.words(part, part.length, words);
+        for (let i = 0; i < part.length; i++) {
+          lo[off + i] = words[2 * i]!;
+          hi[off + i] = words[2 * i + 1]!;
+        }
+      }
+      return { hi, lo };
+    },
+  };
 }
 
 /**
@@ -85,20 +102,16 @@ export async function hmacPidSource(
     const result = await conn.stream(`SELECT DISTINCT CAST(fnr AS DOUBLE) AS f FROM (${idsSql})`);
     const out = DuckDBDataChunk.create([DOUBLE, INTEGER, UINTEGER]);
     let seen = new Float64Array(2048);
-    let tags = new Uint32Array(4096);
     for await (const chunk of result) {
       const ids = chunk.getColumnVector(0);
       const n = chunk.rowCount;
       out.rowCount = n;
       if (seen.length < n) seen = new Float64Array(n);
-      if (tags.length < 2 * n) tags = new Uint32Array(2 * n);
       const [o0, o1, o2] = [out.getColumnVector(0), out.getColumnVector(1), out.getColumnVector(2)];
       for (let i = 0; i < n; i++) {
         const id = ids.getItem(i) as number;
         const [hi, lo] = mac.words(id);
         seen[i] = id;
-        tags[2 * i] = lo;
-        tags[2 * i + 1] = hi >>> 0;
         o0.setItem(i, id);
         o1.setItem(i, hi);
         o2.setItem(i, lo);
@@ -106,7 +119,7 @@ export async function hmacPidSource(
       o0.flush();
       o1.flush();
       o2.flush();
-      persons.append(seen, n, tags);
+      persons.append(seen, n);
       appender.appendDataChunk(out);
     }
     appender.closeSync();
@@ -118,6 +131,12 @@ export async function hmacPidSource(
   return {
     expr: () => `${ident(table)}.pid`,
     join: (col) => `JOIN ${ident(table)} ON ${ident(table)}.f = CAST(${col} AS DOUBLE)`,
+    pairs(all) {
+      const hi = new Uint32Array(all.length);
+      const lo = new Uint32Array(all.length);
+      for (let i = 0; i < all.length; i++) [hi[i], lo[i]] = mac.words(all[i]!);
+      return { hi, lo };
+    },
   };
 }
 

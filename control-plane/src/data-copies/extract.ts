@@ -19,7 +19,7 @@ import { ConflictError, InputError } from '../errors/index.ts';
 import type { Clock } from '../platform/clock.ts';
 import { ident, lit, openDuck, rowsOf, runWithProgress } from './duckdb.ts';
 import { aesPidSource, hmacPidSource, type PidSource } from './extract-pids.ts';
-import { PersonList, PersonLog, unionIds } from './person-log.ts';
+import { countDistinctPairs, PersonList, PersonLog, unionIds } from './person-log.ts';
 import { CopyManifestSchema, type CopyFile, type CopyManifest } from './extract-manifest.ts';
 import { cohortSql, parseScope, personConditions, planExtract, type ExtractScopeInput, type SourceFile } from './extract-scope.ts';
 import { sha256File, type Progress } from './generator.ts';
@@ -125,7 +125,8 @@ export async function createExtract(deps: ExtractDeps, input: ExtractInput): Pro
       input.onProgress?.({ stage: ds.name, done: doneBefore, total });
       const persons = log.distinct();
       // Distinct pseudonyms must equal distinct persons: a 64-bit collision would merge two people.
-      const pseudonyms = log.distinctTags();
+      const { hi, lo } = pid.pairs(persons);
+      const pseudonyms = countDistinctPairs(hi, lo);
       if (pseudonyms !== persons.length) {
         throw new Error(`pseudonym collision in ${ds.name}: ${persons.length} persons, ${pseudonyms} pseudonyms`);
       }

@@ -11,7 +11,7 @@ describe('person log', () => {
     expect(Array.from(unionIds([Float64Array.of(1, 5), Float64Array.of(2, 5)]))).toEqual([1, 2, 5]);
   });
 
-  it('stays correct while its hash set grows, for many rows of the same persons', () => {
+  it('gives each of many persons once, ascending, from many rows of each in any order', () => {
     const log = new PersonLog();
     const chunk = new Float64Array(4096);
     for (let done = 0; done < 600_000; done += chunk.length) {
@@ -19,24 +19,40 @@ describe('person log', () => {
       log.append(chunk, chunk.length);
     }
     const d = log.distinct();
-    expect(log.size).toBe(150_001);
     expect(d.length).toBe(150_001);
     expect([d[0], d[150_000]]).toEqual([20_000_000_000, 20_000_150_000]);
     expect(d.every((v, i) => i === 0 || v > d[i - 1]!)).toBe(true);
   });
 
-  it('keeps the tag of each person and counts how many distinct tags the persons have', () => {
+  it('stays correct when the buffer is de-duplicated on the way (more rows than the compaction limit)', () => {
     const log = new PersonLog();
-    // Rows: persons 5, 9, 5, 12 with tags (low, high); person 12 shares person 9's tag.
-    log.append(Float64Array.of(5, 9, 5, 12), 4, Uint32Array.of(1, 0xffffffff, 2, 7, 1, 0xffffffff, 2, 7));
-    expect(Array.from(log.distinct())).toEqual([5, 9, 12]);
-    expect(log.distinctTags()).toBe(2);
-    log.append(Float64Array.of(13), 1, Uint32Array.of(3, 7));
-    expect(log.distinctTags()).toBe(3);
+    const chunk = new Float64Array(4096);
+    const rows = PersonLog.COMPACT_AT + 3 * 4096;
+    for (let done = 0; done < rows; done += chunk.length) {
+      for (let i = 0; i < chunk.length; i++) chunk[i] = 20_000_000_000 + ((done + i) % 5003);
+      log.append(chunk, chunk.length);
+    }
+    const d = log.distinct();
+    expect(d.length).toBe(5003);
+    expect([d[0], d[5002]]).toEqual([20_000_000_000, 20_000_005_002]);
+  });
+
+  it('stays correct when ids are bunched at one end of their range', () => {
+    const log = new PersonLog();
+    const ids = Float64Array.from({ length: 40_000 }, (_, i) => (i % 9_999) * 3);
+    log.append(ids, ids.length);
+    log.append(Float64Array.of(Number.MAX_SAFE_INTEGER, 0), 2);
+    const d = log.distinct();
+    expect(d.length).toBe(10_000);
+    expect([d[0], d[1], d[9_998], d[9_999]]).toEqual([0, 3, 29_994, Number.MAX_SAFE_INTEGER]);
   });
 
   it('refuses an identity number that is not a non-negative integer', () => {
-    for (const bad of [-1, 1.5, Number.NaN]) expect(() => new PersonLog().append(Float64Array.of(bad), 1)).toThrow(RangeError);
+    for (const bad of [-1, 1.5, Number.NaN]) {
+      const log = new PersonLog();
+      log.append(Float64Array.of(7, bad), 2);
+      expect(() => log.distinct()).toThrow(RangeError);
+    }
   });
 
   it('sorts 64-bit word pairs and counts duplicates exactly, including high words above 16 bits', () => {
