@@ -1,11 +1,11 @@
 /**
  * The forwarding half of the proxy: httpxy (the `http-proxy` under http-proxy-middleware v4) with
  * one keep-alive agent, so a room's server sees a few long-lived connections instead of one per
- * request. Before a request leaves, the platform's credentials are removed (its `Authorization`,
- * its `tre_*` cookies and the CSRF header) and Jupyter's token is put in `Authorization: token …`;
- * the researcher never sees that token.
+ * request (websockets, and plain HTTP on the `httpxy` engine). Before a request leaves, the
+ * platform's credentials are removed (its `Authorization`, its `tre_*` cookies and the CSRF header)
+ * and Jupyter's token is put in `Authorization: token …`; the researcher never sees that token.
  */
-import { Agent, type IncomingMessage } from 'node:http';
+import { Agent, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 
 const PLATFORM_COOKIE = /^\s*tre_/;
 
@@ -13,25 +13,39 @@ export function createUpstreamAgent(): Agent {
   return new Agent({ keepAlive: true, keepAliveMsecs: 30_000, maxSockets: 256, maxFreeSockets: 64, scheduling: 'lifo' });
 }
 
+/** The platform's credentials and origin headers: replaced or removed before a request reaches a room. */
+const PLATFORM_HEADERS = new Set(['authorization', 'proxy-authorization', 'host', 'origin', 'referer', 'x-csrf-token', 'cookie']);
+/** Headers of one hop (RFC 9110 7.6.1), plus those undici refuses to send (`expect`; it frames bodies itself). */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'upgrade', 'te', 'trailer', 'transfer-encoding', 'expect', 'http2-settings']);
+
 /**
- * Rewrites `req.headers` in place (httpxy copies them into the upstream request). The proxy has
- * already checked `Origin`/`Referer`; the room's server is told it is reached locally (`Host`) and
- * gets no origin, so Jupyter's own host and origin checks (`allow_remote_access: false`) pass for
- * what the proxy admitted.
+ * The headers a room's server gets for a request. The proxy has already checked `Origin`/`Referer`;
+ * the room's server is told it is reached locally (`Host`) and gets no origin, so Jupyter's own
+ * host and origin checks (`allow_remote_access: false`) pass for what the proxy admitted. With
+ * `hopByHop: 'drop'` the hop-by-hop headers are left out (plain HTTP forwarded by `lean-forward.ts`);
+ * `'keep'` leaves them to httpxy (websocket upgrades need `Connection` and `Upgrade`).
  */
-export function rewriteHeaders(req: IncomingMessage, jupyterToken: string, endpoint: { socketPath: string } | { host: string; port: number }): void {
-  const h = req.headers;
-  h.authorization = `token ${jupyterToken}`;
-  h.host = 'socketPath' in endpoint ? 'localhost' : `${endpoint.host}:${endpoint.port}`;
-  delete h.origin;
-  delete h.referer;
-  delete h['x-csrf-token'];
-  delete h['proxy-authorization'];
-  if (h.cookie) {
-    const kept = h.cookie.split(';').filter((c) => !PLATFORM_COOKIE.test(c));
-    if (kept.length) h.cookie = kept.map((c) => c.trim()).join('; ');
-    else delete h.cookie;
+export function roomHeaders(
+  headers: IncomingHttpHeaders, jupyterToken: string, endpoint: { socketPath: string } | { host: string; port: number }, hopByHop: 'drop' | 'keep',
+): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const k in headers) {
+    const v = headers[k];
+    if (v === undefined || PLATFORM_HEADERS.has(k) || (hopByHop === 'drop' && HOP_BY_HOP.has(k))) continue;
+    out[k] = v;
   }
+  out.authorization = `token ${jupyterToken}`;
+  out.host = 'socketPath' in endpoint ? 'localhost' : `${endpoint.host}:${endpoint.port}`;
+  if (headers.cookie) {
+    const kept = headers.cookie.split(';').filter((c) => !PLATFORM_COOKIE.test(c));
+    if (kept.length) out.cookie = kept.map((c) => c.trim()).join('; ');
+  }
+  return out;
+}
+
+/** Replaces `req.headers` with `roomHeaders(…, 'keep')` (httpxy copies them into the upstream request). */
+export function rewriteHeaders(req: IncomingMessage, jupyterToken: string, endpoint: { socketPath: string } | { host: string; port: number }): void {
+  req.headers = roomHeaders(req.headers, jupyterToken, endpoint, 'keep');
 }
 
 export function targetOf(endpoint: { socketPath: string } | { host: string; port: number }) {

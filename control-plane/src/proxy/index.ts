@@ -23,9 +23,9 @@ import type { Logger } from '../platform/logger.ts';
 import type { Store } from '../store/index.ts';
 import { createAccessCache, credentialOf, type Decision, type RoomTarget } from './access.ts';
 import { guardContentsResponse, judgeContents, sendInspected } from './contents-guard.ts';
-import { createUpstreamAgent, rewriteHeaders, targetOf } from './forward.ts';
+import { createUpstreamAgent, rewriteHeaders, roomHeaders, targetOf } from './forward.ts';
 import { createUpstreamPools, leanForward, type Buffered } from './lean-forward.ts';
-import { checkPath } from './policy.ts';
+import { checkPath, type PathVerdict } from './policy.ts';
 import { createSessionTracker } from './sessions.ts';
 import { limitUpload } from './uploads.ts';
 
@@ -81,6 +81,18 @@ interface Tagged extends IncomingMessage {
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** `checkPath` is pure: verdicts on short GET targets are kept (bounded) for the hot path. */
+const getVerdicts = new Map<string, PathVerdict>();
+function pathVerdict(method: string, url: string): PathVerdict {
+  if (method !== 'GET' || url.length > 256) return checkPath(method, url);
+  let v = getVerdicts.get(url);
+  if (!v) {
+    if (getVerdicts.size >= 4096) getVerdicts.clear();
+    getVerdicts.set(url, (v = checkPath(method, url)));
+  }
+  return v;
+}
 
 export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
   const access = createAccessCache({ store: d.store, clock: d.clock, ttlMs: d.options.authCacheMs, target: d.target });
@@ -180,10 +192,9 @@ export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
   const lean = (d.options.engine ?? 'lean') === 'lean';
   const forward = (req: IncomingMessage, res: ServerResponse, verdict: { roomId: string; inspectContents: boolean }, decision: Decision & { ok: true }, stream?: Readable) => {
     const target = decision.target;
-    rewriteHeaders(req, target.token, target.endpoint);
     if (lean) {
       const roomId = verdict.roomId;
-      leanForward(req, res, pools.get(target.endpoint), {
+      leanForward(req, res, pools.get(target.endpoint), roomHeaders(req.headers, target.token, target.endpoint, 'drop'), {
         onStatus(status) {
           if (status < 400) noteActivity(roomId);
         },
@@ -207,6 +218,7 @@ export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
       }, stream);
       return Promise.resolve();
     }
+    rewriteHeaders(req, target.token, target.endpoint);
     const tagged = req as Tagged;
     tagged.roomId = verdict.roomId;
     tagged.inspect = verdict.inspectContents;
@@ -219,7 +231,7 @@ export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
   const handle = (req: IncomingMessage & { url: string; method: string }, res: ServerResponse, next: (err?: unknown) => void) => {
     // Hot path: a safe request without a body, a fresh cached decision and an open session: no awaits.
     if (SAFE_METHODS.has(req.method) && !req.headers['content-length'] && !req.headers['transfer-encoding']) {
-      const verdict = checkPath(req.method, req.url);
+      const verdict = pathVerdict(req.method, req.url);
       const cached = verdict.ok ? access.peek(req, verdict.roomId) : undefined;
       if (verdict.ok && cached?.ok && sessions.touchOpen(cached.principal.userId, verdict.roomId)) {
         void forward(req, res, verdict, cached).catch(() => res.destroy());

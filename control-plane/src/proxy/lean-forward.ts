@@ -16,8 +16,6 @@ import type { Readable } from 'node:stream';
 import { Pool, type Dispatcher } from 'undici';
 import { HARD_CAP } from './contents-guard.ts';
 
-/** Request headers undici refuses or that belong to one hop only (RFC 9110 7.6.1). */
-const REQUEST_DROP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'upgrade', 'te', 'trailer', 'transfer-encoding', 'expect', 'http2-settings']);
 /** Response headers of one hop; Node frames the body to the client itself. */
 const RESPONSE_DROP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'upgrade', 'te', 'trailer', 'transfer-encoding']);
 
@@ -83,26 +81,17 @@ const poolOptions = (connections = 256): Pool.Options => ({
   connections, pipelining: 1, keepAliveTimeout: 30_000, headersTimeout: 0, bodyTimeout: 0,
 });
 
-/** The request headers sent upstream: `headers` (already rewritten by `rewriteHeaders`) without hop-by-hop ones. */
-function upstreamHeaders(headers: IncomingHttpHeaders): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const k in headers) {
-    const v = headers[k];
-    if (v !== undefined && !REQUEST_DROP.has(k)) out[k] = v;
-  }
-  return out;
-}
-
 /**
- * Forwards `req` to `pool` and streams the answer into `res` (or buffers it for `hooks.onBuffered`).
- * `body` replaces the request stream when the caller has read or counted it already.
+ * Forwards `req` to `pool` with `headers` (`roomHeaders(…, 'drop')`: no hop-by-hop ones) and streams
+ * the answer into `res` (or buffers it for `hooks.onBuffered`). `body` replaces the request stream
+ * when the caller has read or counted it already.
  */
-export function leanForward(req: IncomingMessage, res: ServerResponse, pool: Dispatcher, hooks: LeanForwardHooks, body?: Readable): void {
+export function leanForward(req: IncomingMessage, res: ServerResponse, pool: Dispatcher, headers: Record<string, string | string[]>, hooks: LeanForwardHooks, body?: Readable): void {
   const hasBody = body !== undefined || req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
   const handler = new Forwarding(res, hooks);
   res.once('close', handler.onClientClose);
   pool.dispatch({
-    method: req.method!, path: req.url!, headers: upstreamHeaders(req.headers),
+    method: req.method!, path: req.url!, headers,
     body: hasBody ? (body ?? req) : null,
   }, handler);
 }

@@ -32,7 +32,8 @@ export function checkPath(method: string, url: string): PathVerdict {
   const end = path.indexOf('/', 7);
   const roomId = end < 0 ? path.slice(7) : path.slice(7, end);
   if (!ROOM_ID.test(roomId)) return { ok: false, status: 404, reason: 'no_such_room' };
-  if (path.includes('\0') || path.includes('\\') || posix.normalize(path) !== path || path.includes('//')) {
+  // Without `//` and `/.` no segment is empty, `.` or `..`, so normalising would change nothing.
+  if (path.includes('\0') || path.includes('\\') || path.includes('//') || (path.includes('/.') && posix.normalize(path) !== path)) {
     return { ok: false, status: 400, reason: 'bad_path', roomId };
   }
   const rest = end < 0 ? '/' : path.slice(end);
