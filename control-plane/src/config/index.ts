@@ -4,6 +4,8 @@
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { COPIES_ENV, CopiesOptionsSchema } from '../data-copies/reconcile-options.ts';
+import { ROOMS_ENV, roomsOptionsSchema } from '../rooms/options.ts';
 
 export const configSchema = z.object({
   host: z.string().describe('Address to listen on; loopback by default').default('127.0.0.1'),
@@ -28,6 +30,8 @@ export const configSchema = z.object({
   auditLogOrigin: z.string().regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces').describe('Names this audit log in its checkpoints').default('analyserom/audit'),
   auditRetentionDays: z.coerce.number().int().min(365, 'audit logs are kept at least a year').describe('Audit retention in days; can only be raised').default(3650),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).describe('Least severe log level printed').default('info'),
+  rooms: roomsOptionsSchema.describe('Rooms and the room proxy (TRE_ROOM_*, TRE_PROXY_*: rooms/options.ts)').prefault({}),
+  copies: CopiesOptionsSchema.describe('Data copies (TRE_COPY_*: data-copies/reconcile-options.ts)').prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -35,7 +39,14 @@ export type ConfigInput = z.input<typeof configSchema>;
 
 const SECRET_KEYS = new Set(['demoPassword', 'databaseUrl', 'masterKey', 'oidcClientSecret']);
 
-/** Reads `TRE_*` variables (TRE_PORT, TRE_DATA_DIR, ...) and DATABASE_URL. */
+/** The keys of a section that the environment sets, by the section's variable → key map. */
+function sectionFromEnv(env: NodeJS.ProcessEnv, names: Record<string, string>): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  for (const [name, key] of Object.entries(names)) if (env[name]) out[key] = env[name];
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** Reads `TRE_*` variables (TRE_PORT, TRE_DATA_DIR, ..., TRE_ROOM_*, TRE_COPY_*) and DATABASE_URL. */
 export function configFromEnv(env: NodeJS.ProcessEnv): ConfigInput {
   const pick = (k: string) => (env[k] === undefined || env[k] === '' ? undefined : env[k]);
   const out: Record<string, unknown> = {
@@ -56,12 +67,22 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ConfigInput {
     auditCheckpointSeconds: pick('TRE_AUDIT_CHECKPOINT_SECONDS'),
     auditLogOrigin: pick('TRE_AUDIT_LOG_ORIGIN'),
     auditRetentionDays: pick('TRE_AUDIT_RETENTION_DAYS'),
+    rooms: sectionFromEnv(env, ROOMS_ENV),
+    copies: sectionFromEnv(env, COPIES_ENV),
   };
   return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined)) as ConfigInput;
 }
 
 export function loadConfig(...layers: ConfigInput[]): Config {
-  const merged = Object.assign({}, ...layers.map((l) => Object.fromEntries(Object.entries(l).filter(([, v]) => v !== undefined))));
+  const merged: Record<string, unknown> = {};
+  for (const layer of layers) {
+    for (const [k, v] of Object.entries(layer)) {
+      if (v === undefined) continue;
+      // Sections merge key by key: a later layer setting one room key keeps the others.
+      const section = k === 'rooms' || k === 'copies';
+      merged[k] = section ? { ...(merged[k] as object | undefined), ...(v as object) } : v;
+    }
+  }
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -27,10 +27,10 @@ export interface DataCopiesModule extends PlatformModule {
   demoReady(): Promise<void>;
 }
 
-/** The module with settings from the environment, then `overrides`. */
+/** The module with settings from the config's `copies` section, then `overrides`. */
 export function createDataCopiesModule(overrides: CopiesOptionsInput = {}): ModuleFactory {
   return (deps): DataCopiesModule => {
-    const options = copiesOptions(process.env, overrides);
+    const options = copiesOptions(deps.config.copies, overrides);
     const act = { store: deps.store, clock: deps.clock, audit: deps.audit, box: deps.box, paths: deps.paths };
     const reconciler = createCopyReconciler({ ...act, logger: deps.logger, options });
     let demo: Promise<void> = Promise.resolve();

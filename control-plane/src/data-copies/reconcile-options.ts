@@ -1,6 +1,6 @@
 /**
- * Settings of the data-copies module, read from the environment until the lead folds them into the
- * typed config (`config/index.ts`). None is secret.
+ * Settings of the data-copies module: the `copies` section of the one typed config
+ * (`config/index.ts`), from these environment variables. None is secret.
  *
  *   TRE_COPY_GRACE_DAYS       a project whose permit expired this many days ago is closed and its copies
  *                             and pseudonym key deleted by the reconcile loop (default 30)
@@ -13,25 +13,24 @@ import { z } from 'zod';
 import { InputError } from '../errors/index.ts';
 
 export const CopiesOptionsSchema = z.object({
-  graceDays: z.coerce.number().min(0).default(30),
-  reconcileMs: z.coerce.number().int().min(10).default(5000),
-  retryMs: z.coerce.number().int().min(0).default(60_000),
-  demoRows: z.coerce.number().int().min(1000).max(10_000_000).default(20_000),
-  demoSeed: z.coerce.number().int().min(0).max(2 ** 31 - 1).default(20260101),
+  graceDays: z.coerce.number().min(0).describe('Days after a permit expired before its project is closed and its copies and key deleted').default(30),
+  reconcileMs: z.coerce.number().int().min(10).describe('Interval between reconcile passes').default(5000),
+  retryMs: z.coerce.number().int().min(0).describe('Wait before extracting the same permit version again after a failure').default(60_000),
+  demoRows: z.coerce.number().int().min(1000).max(10_000_000).describe('Rows of the demo event registers made at first demo start').default(20_000),
+  demoSeed: z.coerce.number().int().min(0).max(2 ** 31 - 1).describe('Seed of the demo registers').default(20260101),
 });
 export type CopiesOptions = z.infer<typeof CopiesOptionsSchema>;
 export type CopiesOptionsInput = z.input<typeof CopiesOptionsSchema>;
 
-/** Options from `env`, then `overrides` (tests). */
-export function copiesOptions(env: NodeJS.ProcessEnv, overrides: CopiesOptionsInput = {}): CopiesOptions {
-  const fromEnv = {
-    graceDays: env.TRE_COPY_GRACE_DAYS,
-    reconcileMs: env.TRE_COPY_RECONCILE_MS,
-    retryMs: env.TRE_COPY_RETRY_MS,
-    demoRows: env.TRE_COPY_DEMO_ROWS,
-    demoSeed: env.TRE_COPY_DEMO_SEED,
-  };
-  const defined = Object.fromEntries(Object.entries({ ...fromEnv, ...overrides }).filter(([, v]) => v !== undefined && v !== ''));
+/** Environment variable → key of the `copies` config section. */
+export const COPIES_ENV: Record<string, keyof CopiesOptions> = {
+  TRE_COPY_GRACE_DAYS: 'graceDays', TRE_COPY_RECONCILE_MS: 'reconcileMs', TRE_COPY_RETRY_MS: 'retryMs',
+  TRE_COPY_DEMO_ROWS: 'demoRows', TRE_COPY_DEMO_SEED: 'demoSeed',
+};
+
+/** The `copies` config section, then `overrides` (tests). */
+export function copiesOptions(section: CopiesOptionsInput, overrides: CopiesOptionsInput = {}): CopiesOptions {
+  const defined = Object.fromEntries(Object.entries({ ...section, ...overrides }).filter(([, v]) => v !== undefined && v !== ''));
   const r = CopiesOptionsSchema.safeParse(defined);
   if (!r.success) throw new InputError(`invalid data-copies settings: ${z.prettifyError(r.error)}`, { reason: 'invalid_config' });
   return r.data;

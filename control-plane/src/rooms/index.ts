@@ -55,7 +55,7 @@ interface CopiesProvider {
 }
 
 /**
- * The rooms module with settings from the environment (`options.ts`), then `overrides`.
+ * The rooms module with settings from the config's `rooms` section (`options.ts`), then `overrides`.
  * `drivers` replaces the configured drivers (benchmarks measuring the proxy against a fixed upstream);
  * `relayPort` the port Kubernetes rooms' relays are dialled on (tests running a relay on loopback).
  */
@@ -64,7 +64,7 @@ export function createRoomsModule(
   extra: { drivers?: (ownerId: string, dataDir: string) => DriverSet; relayPort?: number } = {},
 ): ModuleFactory {
   return async (deps: ModuleDeps): Promise<RoomsModule> => {
-    const options = roomsOptions(process.env, overrides);
+    const options = roomsOptions(deps.config.rooms, overrides);
     const ownerId = `tre-${(await keptSecret(deps.store, deps.box, 'rooms-owner-id', () => randomBytes(6))).toString('hex')}`;
     const drivers = extra.drivers?.(ownerId, deps.paths.dataDir) ?? createDriverSet(options, ownerId, deps.paths.dataDir);
     const changes = new EventEmitter();
@@ -184,5 +184,5 @@ export function createRoomsModule(
   };
 }
 
-/** The rooms module as every control plane runs it (settings from the environment). */
+/** The rooms module as every control plane runs it (settings from the config). */
 export const roomsModule: ModuleFactory = createRoomsModule();

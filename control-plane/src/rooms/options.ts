@@ -1,6 +1,6 @@
 /**
- * Settings of rooms and the room proxy, read from the environment until the lead folds them into the
- * typed config (`config/index.ts`). Every key is described; none is secret.
+ * Settings of rooms and the room proxy: the `rooms` section of the one typed config
+ * (`config/index.ts`), from these environment variables. Every key is described; none is secret.
  *
  *   TRE_ROOM_DRIVER              default driver for new rooms: local (default), docker, kubernetes
  *   TRE_ROOM_PROGRAM             jupyterlab (default) or stub (tests, benchmarks)
@@ -30,42 +30,38 @@ import { z } from 'zod';
 const int = (min: number) => z.coerce.number().int().min(min);
 
 export const roomsOptionsSchema = z.object({
-  defaultDriver: z.enum(['local', 'docker', 'kubernetes']).default('local'),
-  program: z.enum(['jupyterlab', 'stub']).default('jupyterlab'),
-  rootfsDir: z.string().default(process.env.ANALYSEROM_ROOTFS_DIR ?? resolve('workspace-images/build/rootfs')),
-  quotaPerProject: int(1).default(10),
-  idleMinutes: z.coerce.number().positive().default(120),
-  maxHours: z.coerce.number().positive().default(12),
-  startTimeoutSeconds: z.coerce.number().positive().default(180),
-  memoryMb: int(64).default(4096),
-  cpuMillis: int(10).default(2000),
-  pids: int(8).default(512),
-  reconcileMs: int(10).default(5000),
-  /** While a room is starting, passes come this often so the start is seen quickly. */
-  fastReconcileMs: int(10).default(50),
-  leaseSeconds: z.coerce.number().positive().default(15),
-  /** Stop grace for the local driver's server. */
-  localStopGraceMs: int(0).default(2000),
-  dockerSocket: z.string().optional(),
-  kubeconfig: z.string().optional(),
-  kubeNamespace: z.string().default('analyserom-rooms'),
-  kubeImage: z.string().default('analyserom/room:latest'),
-  /** `lean` forwards plain HTTP with node:http (measured faster here); `httpxy` uses httpxy for all. */
-  proxyEngine: z.enum(['lean', 'httpxy']).default('lean'),
-  proxyAuthCacheMs: int(0).default(5000),
-  proxyUploadMaxBytes: int(0).default(25 * 1024 * 1024),
-  proxyContentsMaxBytes: int(0).default(64 * 1024),
-  proxySessionIdleSeconds: z.coerce.number().positive().default(900),
-  /** Standby rooms kept ready for members who used a room in the last `poolRecentDays` (0: none). */
-  poolSize: int(0).default(0),
-  poolRecentDays: z.coerce.number().positive().default(14),
-  /** Activity is written to the store at most this often per room (the idle limit is in minutes). */
-  activityFlushMs: int(0).default(10_000),
+  defaultDriver: z.enum(['local', 'docker', 'kubernetes']).describe('Driver of new rooms').default('local'),
+  program: z.enum(['jupyterlab', 'stub']).describe('Server a room runs: jupyterlab, or the stub (tests, benchmarks)').default('jupyterlab'),
+  rootfsDir: z.string().describe('Room file system built by workspace-images/build-rootfs.sh').default(process.env.ANALYSEROM_ROOTFS_DIR ?? resolve('workspace-images/build/rootfs')),
+  quotaPerProject: int(1).describe('Live rooms per project').default(10),
+  idleMinutes: z.coerce.number().positive().describe('Stop a room with no successful proxied request for this long').default(120),
+  maxHours: z.coerce.number().positive().describe('Stop any room after this long').default(12),
+  startTimeoutSeconds: z.coerce.number().positive().describe('A room not running after this long has failed').default(180),
+  memoryMb: int(64).describe('Memory limit of every room').default(4096),
+  cpuMillis: int(10).describe('CPU limit of every room (1000 = one core)').default(2000),
+  pids: int(8).describe('Process limit of every room').default(512),
+  reconcileMs: int(10).describe('Interval between reconcile passes').default(5000),
+  fastReconcileMs: int(10).describe('Interval between passes while a room is starting').default(50),
+  leaseSeconds: z.coerce.number().positive().describe('Length of the reconcile leader lease').default(15),
+  localStopGraceMs: int(0).describe('Grace the local driver gives a room server to stop').default(2000),
+  dockerSocket: z.string().optional().describe('Docker daemon socket; enables the docker driver'),
+  kubeconfig: z.string().optional().describe('in-cluster or a kubeconfig path; enables the kubernetes driver'),
+  kubeNamespace: z.string().describe('Namespace of Kubernetes rooms').default('analyserom-rooms'),
+  kubeImage: z.string().describe('Room image for Kubernetes').default('analyserom/room:latest'),
+  proxyEngine: z.enum(['lean', 'httpxy']).describe('lean (node:http for plain HTTP) or httpxy for all room traffic').default('lean'),
+  proxyAuthCacheMs: int(0).describe('How long a proxy access decision is reused').default(5000),
+  proxyUploadMaxBytes: int(0).describe('Largest request body into a room').default(25 * 1024 * 1024),
+  proxyContentsMaxBytes: int(0).describe('Largest non-notebook file the contents API may return').default(64 * 1024),
+  proxySessionIdleSeconds: z.coerce.number().positive().describe('A room session is closed (audited) after this long without requests').default(900),
+  poolSize: int(0).describe('Standby rooms prepared ahead of demand (0: none)').default(0),
+  poolRecentDays: z.coerce.number().positive().describe('Who counts as a recent room user for the pool').default(14),
+  activityFlushMs: int(0).describe('Room activity is written to the store at most this often').default(10_000),
 });
 export type RoomsOptions = z.infer<typeof roomsOptionsSchema>;
 export type RoomsOptionsInput = z.input<typeof roomsOptionsSchema>;
 
-const ENV: Record<string, keyof RoomsOptions> = {
+/** Environment variable → key of the `rooms` config section. */
+export const ROOMS_ENV: Record<string, keyof RoomsOptions> = {
   TRE_ROOM_DRIVER: 'defaultDriver', TRE_ROOM_PROGRAM: 'program', TRE_ROOM_ROOTFS_DIR: 'rootfsDir', TRE_ROOM_QUOTA: 'quotaPerProject',
   TRE_ROOM_IDLE_MINUTES: 'idleMinutes', TRE_ROOM_MAX_HOURS: 'maxHours', TRE_ROOM_START_TIMEOUT_S: 'startTimeoutSeconds',
   TRE_ROOM_MEMORY_MB: 'memoryMb', TRE_ROOM_CPU_MILLIS: 'cpuMillis', TRE_ROOM_PIDS: 'pids', TRE_ROOM_RECONCILE_MS: 'reconcileMs',
@@ -75,11 +71,9 @@ const ENV: Record<string, keyof RoomsOptions> = {
   TRE_PROXY_SESSION_IDLE_S: 'proxySessionIdleSeconds', TRE_ROOM_POOL_SIZE: 'poolSize', TRE_ROOM_POOL_RECENT_DAYS: 'poolRecentDays',
 };
 
-/** Options from the environment, then `overrides` (tests, benchmarks). Throws naming the bad key. */
-export function roomsOptions(env: NodeJS.ProcessEnv, overrides: RoomsOptionsInput = {}): RoomsOptions {
-  const fromEnv: Record<string, string> = {};
-  for (const [k, key] of Object.entries(ENV)) if (env[k]) fromEnv[key] = env[k];
-  const parsed = roomsOptionsSchema.safeParse({ ...fromEnv, ...overrides });
+/** The `rooms` config section, then `overrides` (tests, benchmarks). Throws naming the bad key. */
+export function roomsOptions(section: RoomsOptionsInput, overrides: RoomsOptionsInput = {}): RoomsOptions {
+  const parsed = roomsOptionsSchema.safeParse({ ...section, ...overrides });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new Error(`invalid room settings: ${issue?.path.join('.') ?? '?'}: ${issue?.message ?? 'invalid'}`);
