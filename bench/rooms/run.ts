@@ -29,7 +29,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 6);
 const COLD_STARTS = Number(process.env.BENCH_COLD_STARTS ?? 10);
 /** Targets are measured in interleaved rounds and the median round kept: this host is shared, and load from others shifts within seconds. */
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const node = process.execPath;
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const children: ChildProcess[] = [];
