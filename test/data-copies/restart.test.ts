@@ -46,3 +46,29 @@ it('does not deliver the demo registers or make the copy again after a restart, 
     await second.p.close();
   }
 }, 120_000);
+
+it('shows the extract another control plane is running, from the store, and follows it to its end', async () => {
+  const p = await start(); // this process made no extract: any progress it shows comes from the store
+  try {
+    const [stored] = await p.p.deps.store.query<{ state: string; done: string; total: string }>('SELECT state, done, total FROM copy_progress WHERE project_id = $1', [p.projectId]);
+    expect(stored).toMatchObject({ state: 'done' }); // written by the first process's extract
+    expect(Number(stored!.done)).toBe(Number(stored!.total));
+    const write = (state: string, done: number, error: string | null, at: string) => p.p.deps.store.query(
+      `UPDATE copy_progress SET permit_version = 1, copy_version = 2, state = $2, stage = 'extract', done = $3, total = 10, error = $4, at = $5 WHERE project_id = $1`,
+      [p.projectId, state, done, error, at]);
+    await write('extracting', 4, null, '2026-06-01T12:00:01Z');
+    const auth = { authorization: `Bearer ${await token(p.p.url, 'researcher')}` };
+    const list = await (await fetch(`${p.p.url}/api/projects/${p.projectId}/copies`, { headers: auth })).json() as { progress: unknown };
+    expect(list.progress).toMatchObject({ state: 'extracting', done: 4, total: 10, copyVersion: 2 });
+
+    const events = fetch(`${p.p.url}/api/projects/${p.projectId}/copies/events`, { headers: auth }).then((r) => r.text());
+    await new Promise((r) => setTimeout(r, 1500));
+    await write('extracting', 8, null, '2026-06-01T12:00:02Z');
+    await new Promise((r) => setTimeout(r, 1500));
+    await write('failed', 8, 'disk full', '2026-06-01T12:00:03Z');
+    const seen = [...(await events).matchAll(/data: (.*)/g)].map((m) => JSON.parse(m[1]!) as { state: string; done: number; error: string | null });
+    expect(seen.map((e) => [e.state, e.done, e.error])).toEqual([['extracting', 4, null], ['extracting', 8, null], ['failed', 8, 'disk full']]);
+  } finally {
+    await p.p.close();
+  }
+}, 120_000);

@@ -8,8 +8,9 @@
  *     copies and pseudonym key deleted, proof of deletion audited, status `closed`.
  *   - A closed project with copies not yet marked deleted (an interrupted close) is closed again.
  *   - A failed extract is audited and retried for the same permit version only after `retryMs`.
- * Progress of the extract in flight is kept in memory for the events endpoint (it describes work in
- * this process, not state); everything else is read from the store on each pass.
+ * Progress of the extract in flight is published in this process (events) and written to the store
+ * (`copy_progress`, at most once a second and on every change of state) so that every control plane
+ * serving the project shows it; everything else is read from the store on each pass.
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../platform/logger.ts';
@@ -39,6 +40,8 @@ export interface CopyReconciler {
   stop(): Promise<void>;
   /** The latest progress of this process's extract for the project, if any. */
   progress(projectId: string): CopyProgress | null;
+  /** The latest progress any control plane wrote for the project, if any. */
+  storedProgress(projectId: string): Promise<CopyProgress | null>;
   /** Emits `progress` with a `CopyProgress`. */
   events: EventEmitter;
 }
@@ -49,6 +52,13 @@ export interface ReconcilerDeps extends CopyActDeps {
 }
 
 const DAY = 86_400_000;
+/** Progress rows are written at most this often while an extract runs (changes of state at once). */
+const STORE_EVERY_MS = 1000;
+
+interface ProgressRow {
+  project_id: string; permit_version: number; copy_version: number; state: CopyProgress['state'];
+  stage: string; done: string; total: string; error: string | null; at: Date;
+}
 
 export function createCopyReconciler(deps: ReconcilerDeps): CopyReconciler {
   const events = new EventEmitter();
@@ -60,10 +70,32 @@ export function createCopyReconciler(deps: ReconcilerDeps): CopyReconciler {
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
 
+  const storedAt = new Map<string, { at: number; state: string }>();
+  let writes: Promise<void> = Promise.resolve();
   const publish = (p: CopyProgress) => {
     latest.set(p.projectId, p);
     events.emit('progress', p);
+    const last = storedAt.get(p.projectId);
+    const now = Date.now();
+    if (last && last.state === p.state && now - last.at < STORE_EVERY_MS) return;
+    storedAt.set(p.projectId, { at: now, state: p.state });
+    // One write after another, so an older figure never lands after a newer one.
+    writes = writes.then(() => deps.store.query(
+      `INSERT INTO copy_progress (project_id, permit_version, copy_version, state, stage, done, total, error, at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       ON CONFLICT (project_id) DO UPDATE SET permit_version = $2, copy_version = $3, state = $4, stage = $5, done = $6, total = $7, error = $8, at = $9`,
+      [p.projectId, p.permitVersion, p.copyVersion, p.state, p.stage, p.done, p.total, p.error, p.at],
+    )).then(() => undefined, (err: unknown) => deps.logger.warn('copy progress not stored', { projectId: p.projectId, error: String(err) }));
   };
+
+  async function storedProgress(projectId: string): Promise<CopyProgress | null> {
+    const [r] = await deps.store.query<ProgressRow>('SELECT * FROM copy_progress WHERE project_id = $1', [projectId]);
+    if (!r) return null;
+    return {
+      projectId, permitVersion: r.permit_version, copyVersion: r.copy_version, state: r.state, stage: r.stage,
+      done: Number(r.done), total: Number(r.total), error: r.error, at: new Date(r.at).toISOString(),
+    };
+  }
 
   async function copyProject(permit: Permit): Promise<void> {
     const failed = failedAt.get(permit.projectId);
@@ -150,8 +182,10 @@ export function createCopyReconciler(deps: ReconcilerDeps): CopyReconciler {
       clearTimeout(timer);
       abort.abort();
       await running;
+      await writes;
     },
     progress: (projectId) => latest.get(projectId) ?? null,
+    storedProgress,
     events,
   };
 }

@@ -39,9 +39,17 @@ export function copyRoutes(deps: CopyRouteDeps): RouteDef[] {
 
   const listBody = async (projectId: string) => ({
     projectId,
-    progress: deps.reconciler.progress(projectId),
+    progress: deps.reconciler.progress(projectId) ?? (await progressOfOthers(projectId)),
     copies: (await listCopies(store, projectId)).map((c) => ({ ...c, current: false })).map((c, i, all) => ({ ...c, current: i === all.length - 1 && c.deletedAt === null })),
   });
+
+  /** An extract another control plane runs, or ran for the permit in force, from the store. */
+  async function progressOfOthers(projectId: string): Promise<CopyProgress | null> {
+    const p = await deps.reconciler.storedProgress(projectId);
+    if (!p) return null;
+    if (p.state !== 'extracting' && p.permitVersion !== (await currentPermit(store, projectId))?.version) return null;
+    return p;
+  }
 
   /** No extract seen by this process (e.g. after a restart): the current permit's copy, if made, as a finished one. */
   async function doneFromStore(projectId: string): Promise<CopyProgress | null> {
@@ -79,6 +87,7 @@ export function copyRoutes(deps: CopyRouteDeps): RouteDef[] {
           const finish = () => {
             events.off('progress', onProgress);
             clearInterval(ping);
+            clearInterval(follow);
             if (!res.writableEnded) res.end();
             resolve();
           };
@@ -88,11 +97,24 @@ export function copyRoutes(deps: CopyRouteDeps): RouteDef[] {
             if (p.state !== 'extracting') finish();
           };
           const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
+          // Another control plane may be the one extracting: follow its figures in the store too.
+          let seenAt: string | undefined;
+          const follow = setInterval(() => {
+            if (deps.reconciler.progress(params.projectId)) return; // this process's events cover it
+            void progressOfOthers(params.projectId).then((p) => {
+              if (!p || p.at === seenAt || res.writableEnded) return;
+              seenAt = p.at;
+              send(p);
+              if (p.state !== 'extracting') finish();
+            }, () => undefined);
+          }, 1000);
+          res.on('close', () => clearInterval(follow));
           events.on('progress', onProgress);
           res.on('close', finish);
           void (async () => {
-            const now = deps.reconciler.progress(params.projectId) ?? (await doneFromStore(params.projectId));
+            const now = deps.reconciler.progress(params.projectId) ?? (await progressOfOthers(params.projectId)) ?? (await doneFromStore(params.projectId));
             if (now) {
+              seenAt = now.at;
               send(now);
               if (now.state !== 'extracting') finish();
             }
