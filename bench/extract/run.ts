@@ -11,7 +11,8 @@
  * Last line: {"bench":"extract","rows":…,"plain_s":…,"pseudo_s":…,"ratio":…}.
  *
  * Env: BENCH_ROWS (default 10000000), BENCH_REPEAT (default 5), BENCH_DIR (default a temp dir,
- * removed after; a given BENCH_DIR is kept and its generated register reused when rows and seed match).
+ * removed after; a given BENCH_DIR is kept and its generated register reused when rows and seed match),
+ * BENCH_EXTRACT_THREADS (DuckDB threads of the extract; default the extract's own default).
  */
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -26,6 +27,7 @@ const ROWS = Number(process.env.BENCH_ROWS ?? 10_000_000);
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 5);
 const PERIOD = { from: '2015-01-01', to: '2019-12-31' };
 const COLUMNS = ['fnr', 'admission_date', 'main_diagnosis', 'health_trust'];
+const EXTRACT_THREADS = process.env.BENCH_EXTRACT_THREADS ? Number(process.env.BENCH_EXTRACT_THREADS) : undefined;
 
 const dir = process.env.BENCH_DIR ?? (await mkdtemp(join(tmpdir(), 'bench-extract-')));
 const secs = (t0: number) => (performance.now() - t0) / 1000;
@@ -82,6 +84,7 @@ try {
         copyVersion: ++version,
         formats,
         scheme,
+        threads: EXTRACT_THREADS,
       },
     );
     const s = secs(t);
