@@ -20,6 +20,16 @@ import { startTestPlatform } from '../support/platform.ts';
 import { roomsUnavailable, rootfsDir, startRoomsPlatform, TEST_ROOM_OPTIONS, withRooms, type RoomsPlatform } from '../proxy/support.ts';
 
 const skip = roomsUnavailable();
+
+/** The proxy writes a room's activity after answering (off the request's path): wait for it to land. */
+async function activityRecorded(p: RoomsPlatform, roomId: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const [row] = await p.deps.store.query<{ at: string | Date | null }>('SELECT last_activity_at AS at FROM rooms WHERE id = $1', [roomId]);
+    if (row?.at && new Date(row.at).getTime() >= p.clock.now().getTime()) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`activity of room ${roomId} never recorded`);
+}
 const run = promisify(execFile);
 
 describe.skipIf(skip !== undefined)(`room lifecycle${skip ? ` (skipped: ${skip})` : ''}`, () => {
@@ -109,6 +119,7 @@ describe.skipIf(skip !== undefined)(`room lifecycle${skip ? ` (skipped: ${skip})
     for (let step = 0; step < 9; step++) {
       const r = await p.call('GET', `/rooms/${room.id}/api/status`, { as: 'researcher' });
       expect(r.status).toBe(200);
+      await activityRecorded(p, room.id);
       p.clock.advance(25 * 60_000);
       expect((await p.rooms.reconciler.runOnce()).stopped).toEqual([]);
     }
