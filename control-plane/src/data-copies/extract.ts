@@ -19,11 +19,12 @@ import type { Dataset } from '../catalog/index.ts';
 import { ConflictError, InputError } from '../errors/index.ts';
 import type { Clock } from '../platform/clock.ts';
 import { ident, lit, openDuck, rowsOf, runWithProgress } from './duckdb.ts';
+import { FileHasher } from './extract-hash.ts';
 import { aesPidSource, hmacPidSource, type PidSource } from './extract-pids.ts';
 import { countDistinctPairs, PersonList, PersonLog, unionIds } from './person-log.ts';
 import { CopyManifestSchema, type CopyFile, type CopyManifest } from './extract-manifest.ts';
 import { cohortSql, parseScope, personConditions, planExtract, type ExtractScopeInput, type SourceFile } from './extract-scope.ts';
-import { sha256File, type Progress } from './generator.ts';
+import type { Progress } from './generator.ts';
 import { keyFingerprint, type PseudonymScheme } from './pseudonym.ts';
 
 export interface ExtractDeps {
@@ -83,6 +84,7 @@ export async function createExtract(deps: ExtractDeps, input: ExtractInput): Pro
   const tmpDir = join(projectDir, `.tmp-v${input.copyVersion}-${randomBytes(4).toString('hex')}`);
   await mkdir(tmpDir);
   const duck = await openDuck({ threads: input.threads ?? EXTRACT_THREADS, tempDir: join(tmpDir, '.spill') });
+  const hasher = new FileHasher();
   try {
     const { conn } = duck;
     const optOut = scope.legalBasis.honoursOptOut ? [...new Set(input.optedOut)] : [];
@@ -133,6 +135,14 @@ export async function createExtract(deps: ExtractDeps, input: ExtractInput): Pro
       );
       doneBefore += totals[i]!;
       input.onProgress?.({ stage: ds.name, done: doneBefore, total });
+      // Hashed on the hasher's thread while this one works on the persons.
+      const hashes = new Map<string, Promise<string>>();
+      const startHash = (name: string) => {
+        const h = hasher.hash(join(tmpDir, name));
+        h.catch(() => undefined); // awaited below; a failure meanwhile must not go unhandled
+        hashes.set(name, h);
+      };
+      if (formats.includes('parquet')) startHash(parquetName);
       const persons = log.distinct();
       // Distinct pseudonyms must equal distinct persons: a 64-bit collision would merge two people.
       const { hi, lo } = pid.pairs(persons);
@@ -147,11 +157,12 @@ export async function createExtract(deps: ExtractDeps, input: ExtractInput): Pro
         const csvName = `${ds.name}.csv`;
         await runWithProgress(conn, `COPY (FROM read_parquet(${lit(parquetPath)})) TO ${lit(join(tmpDir, csvName))} (FORMAT csv, HEADER true)`, undefined, input.signal);
         written.push([csvName, 'csv']);
+        startHash(csvName);
       }
       if (!formats.includes('parquet')) await rm(parquetPath);
       for (const [name, format] of written) {
         const path = join(tmpDir, name);
-        files.push({ name, dataset: ds.name, format, rows, bytes: (await stat(path)).size, sha256: await sha256File(path) });
+        files.push({ name, dataset: ds.name, format, rows, bytes: (await stat(path)).size, sha256: await hashes.get(name)! });
       }
       datasets.push({
         dataset: ds.name,
@@ -186,6 +197,7 @@ export async function createExtract(deps: ExtractDeps, input: ExtractInput): Pro
     });
     await writeFile(join(tmpDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
     duck.close();
+    await hasher.close();
     await rm(join(tmpDir, '.spill'), { recursive: true, force: true });
     for (const f of [...files.map((f) => f.name), 'manifest.json']) await chmod(join(tmpDir, f), 0o444);
     await rename(tmpDir, finalDir);
@@ -194,6 +206,7 @@ export async function createExtract(deps: ExtractDeps, input: ExtractInput): Pro
     return { dir: finalDir, manifest, persons };
   } catch (err) {
     duck.close();
+    await hasher.close();
     await rm(tmpDir, { recursive: true, force: true });
     throw err;
   }
