@@ -2,7 +2,7 @@
  * DuckDB helpers shared by the generator, intake and extracts. Each job opens its own in-memory
  * instance (no shared database file, so jobs cannot see each other's tables) and closes it after.
  */
-import { DuckDBBigIntVector, DuckDBInstance, type DuckDBConnection, type DuckDBVector } from '@duckdb/node-api';
+import { DuckDBBigIntVector, DuckDBDoubleVector, DuckDBInstance, type DuckDBConnection, type DuckDBVector } from '@duckdb/node-api';
 import { endianness } from 'node:os';
 
 export interface DuckJob {
@@ -82,6 +82,18 @@ export async function runWithProgress(
   }
   signal?.throwIfAborted();
   return changed;
+}
+
+/**
+ * The values of a DOUBLE vector as a Float64Array (a copy the vector object keeps), to read
+ * instead of calling `getItem` per row; NULL rows hold arbitrary values, so use it only where the
+ * SQL rules NULL out. Same package internal as `bigintVectorWords` (field `items`), checked at
+ * run time: null when it does not hold.
+ */
+export function doubleVectorItems(vector: DuckDBVector): Float64Array | null {
+  if (!(vector instanceof DuckDBDoubleVector)) return null;
+  const items: unknown = (vector as unknown as { items?: unknown }).items;
+  return items instanceof Float64Array && items.length >= vector.itemCount ? items : null;
 }
 
 /**

@@ -9,7 +9,7 @@
  * appended to a mapping table, and the extract joins it.
  */
 import { BIGINT, DOUBLE, DuckDBDataChunk, DuckDBScalarFunction, INTEGER, UINTEGER, type DuckDBConnection, type DuckDBInstance } from '@duckdb/node-api';
-import { bigintVectorWords, ident } from './duckdb.ts';
+import { bigintVectorWords, doubleVectorItems, ident } from './duckdb.ts';
 import { PersonLog } from './person-log.ts';
 import { AesPseudonymiser, HmacPseudonymiser, type PseudonymScheme } from './pseudonym.ts';
 
@@ -27,14 +27,14 @@ let counter = 0;
 /**
  * Registers a per-row AES pseudonym function for `domain`; every id it sees goes into `persons`.
  * The function runs on the JavaScript thread while DuckDB's worker threads wait for it, so it does
- * as little per row as it can: ids are read once into a typed array, the AES input and output are
- * laid out with typed-array views, and the pseudonyms are written to the result vector as 32-bit
- * words rather than one BigInt per row.
+ * as little per row as it can: ids are read as the vector's typed array, the AES input and output
+ * are laid out with typed-array views, and the pseudonyms are written to the result vector as
+ * 32-bit words rather than one BigInt per row.
  */
 export function aesPidSource(conn: DuckDBConnection, key: Uint8Array, domain: string, persons: PersonLog): PidSource {
   const aes = new AesPseudonymiser(key, domain);
   const name = `tre_pid_${++counter}`;
-  let ids = new Float64Array(2048);
+  let scratch = new Float64Array(2048);
   let words = new Uint32Array(4096);
   conn.registerScalarFunction(
     DuckDBScalarFunction.create({
@@ -44,11 +44,15 @@ export function aesPidSource(conn: DuckDBConnection, key: Uint8Array, domain: st
       mainFunction: (_info, input, output) => {
         const n = input.rowCount;
         const vector = input.getColumnVector(0);
-        if (ids.length < n) ids = new Float64Array(n);
-        for (let i = 0; i < n; i++) {
-          const id = vector.getItem(i);
-          if (typeof id !== 'number') throw new Error('person id missing');
-          ids[i] = id;
+        // The SQL (`expr`) turns a missing id into NaN, which the AES input check refuses.
+        let ids = doubleVectorItems(vector);
+        if (!ids) {
+          if (scratch.length < n) scratch = new Float64Array(n);
+          for (let i = 0; i < n; i++) {
+            const id = vector.getItem(i);
+            scratch[i] = typeof id === 'number' ? id : Number.NaN;
+          }
+          ids = scratch;
         }
         const direct = bigintVectorWords(output);
         if (!direct && words.length < 2 * n) words = new Uint32Array(2 * n);
@@ -61,7 +65,7 @@ export function aesPidSource(conn: DuckDBConnection, key: Uint8Array, domain: st
     }),
   );
   return {
-    expr: (col) => `${name}(CAST(${col} AS DOUBLE))`,
+    expr: (col) => `${name}(coalesce(CAST(${col} AS DOUBLE), 'NaN'::DOUBLE))`,
     join: () => '',
     pairs(all) {
       const hi = new Uint32Array(all.length);

@@ -52,7 +52,7 @@ const LITTLE_ENDIAN = endianness() === 'LE';
 
 function checkId(id: number): void {
   if (!(id >= 0 && id <= Number.MAX_SAFE_INTEGER && Math.floor(id) === id)) {
-    throw new RangeError(`person id ${id} is not a non-negative integer`);
+    throw new RangeError(Number.isNaN(id) ? 'person id missing' : `person id ${id} is not a non-negative integer`);
   }
 }
 
