@@ -205,6 +205,9 @@ describe.skipIf(skip !== undefined)(`room proxy${skip ? ` (skipped: ${skip})` : 
     } finally {
       upstream.close();
     }
+    // Nobody listening on the room's socket any more: 502, said as a problem.
+    const gone = await p.call('GET', `/rooms/${leadRoom.id}/api/echo`, { as: 'lead' });
+    expect({ status: gone.status, reason: gone.body.reason }).toEqual({ status: 502, reason: 'room_unreachable' });
   });
 });
 
