@@ -2,8 +2,18 @@
  * DuckDB helpers shared by the generator, intake and extracts. Each job opens its own in-memory
  * instance (no shared database file, so jobs cannot see each other's tables) and closes it after.
  */
-import { DuckDBBigIntVector, DuckDBDoubleVector, DuckDBInstance, type DuckDBConnection, type DuckDBVector } from '@duckdb/node-api';
-import { endianness } from 'node:os';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { createRequire } from 'node:module';
+
+/**
+ * The low-level bindings under @duckdb/node-api, resolved from node-api itself so that they are the
+ * same native module instance (handles such as a scalar function's pass between the two). Used
+ * where node-api's per-call objects cost too much: a scalar function called thousands of times a
+ * second (see extract-pids.ts).
+ */
+export const duckdbBindings = createRequire(createRequire(import.meta.url).resolve('@duckdb/node-api'))(
+  '@duckdb/node-bindings',
+) as typeof import('@duckdb/node-bindings');
 
 export interface DuckJob {
   instance: DuckDBInstance;
@@ -82,30 +92,4 @@ export async function runWithProgress(
   }
   signal?.throwIfAborted();
   return changed;
-}
-
-/**
- * The values of a DOUBLE vector as a Float64Array (a copy the vector object keeps), to read
- * instead of calling `getItem` per row; NULL rows hold arbitrary values, so use it only where the
- * SQL rules NULL out. Same package internal as `bigintVectorWords` (field `items`), checked at
- * run time: null when it does not hold.
- */
-export function doubleVectorItems(vector: DuckDBVector): Float64Array | null {
-  if (!(vector instanceof DuckDBDoubleVector)) return null;
-  const items: unknown = (vector as unknown as { items?: unknown }).items;
-  return items instanceof Float64Array && items.length >= vector.itemCount ? items : null;
-}
-
-/**
- * The data of a BIGINT vector as 32-bit words in native little-endian layout (row i: `[2i]` low
- * word, `[2i + 1]` high word), to fill before `flush()` instead of calling `setItem` per row, which
- * makes and range-checks a BigInt per row. @duckdb/node-api keeps a BIGINT vector's data in a
- * BigInt64Array field `items` that its typings mark private; this checks that at run time and
- * returns null when it does not hold (or on a big-endian host), so callers keep a `setItem` path.
- */
-export function bigintVectorWords(vector: DuckDBVector): Uint32Array | null {
-  if (!(vector instanceof DuckDBBigIntVector) || endianness() !== 'LE') return null;
-  const items: unknown = (vector as unknown as { items?: unknown }).items;
-  if (!(items instanceof BigInt64Array) || items.length < vector.itemCount) return null;
-  return new Uint32Array(items.buffer, items.byteOffset, items.length * 2);
 }
