@@ -166,6 +166,8 @@ describe('the journey of issue 7', () => {
   it.skipIf(NO_ROOMS)(`the researcher starts the room with live progress and opens JupyterLab in a new tab${NO_ROOMS ? ` (skipped: ${NO_ROOMS})` : ''}`, async () => {
     const s = await openSession(browser, platform.url, 'researcher', { lang: 'en' });
     await s.visit(`/projects/${projectId}/room`, 'room-none');
+    // How to run the same check from the room (its notebook), beside the form.
+    expect(await s.page.locator('[data-testid="check-in-room"] code').first().textContent()).toContain('!analyserom-airlock check-table');
     const events: number[] = [];
     s.page.on('response', (r) => {
       if (/\/api\/rooms\/[^/]+\/events$/.test(new URL(r.url()).pathname)) events.push(r.status());

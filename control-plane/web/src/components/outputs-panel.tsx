@@ -87,6 +87,10 @@ export function CheckTableForm({ projectId }: { projectId: string }) {
         <TableFields prefix="ct-" />
         <button type="submit" disabled={busy} data-action="check-table">{t('check.run')}</button>
       </form>
+      <p className="hint" data-testid="check-in-room">
+        {t('check.inRoom')} <code>!analyserom-airlock check-table --output FILE --index VAR --save NAME</code>{' '}
+        {t('check.inNotebook')} <code>import analyserom_airlock</code>
+      </p>
       <div aria-live="polite">
         {busy ? <p role="status">{t('check.running')}</p> : null}
         {error ? <ErrorView error={error} /> : null}

@@ -190,6 +190,8 @@ export const en = {
   'check.frequency': 'Frequency (count of records)',
   'check.margins': 'Include totals (margins)',
   'check.run': 'Check the table',
+  'check.inRoom': 'In your room the same check saves the checked table with its check record to /outputs. In a notebook cell:',
+  'check.inNotebook': 'or from Python:',
   'check.running': 'Checking…',
   'check.result': 'Checked table',
   'check.table': 'Table',

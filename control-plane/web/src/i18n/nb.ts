@@ -192,6 +192,8 @@ export const nb: Record<keyof typeof en, string> = {
   'check.frequency': 'Frekvens (antall poster)',
   'check.margins': 'Ta med summer (marginer)',
   'check.run': 'Kontroller tabellen',
+  'check.inRoom': 'I rommet ditt lagrer den samme kontrollen den kontrollerte tabellen med kontrollposten i /outputs. I en notatbokcelle:',
+  'check.inNotebook': 'eller fra Python:',
   'check.running': 'Kontrollerer …',
   'check.result': 'Kontrollert tabell',
   'check.table': 'Tabell',
