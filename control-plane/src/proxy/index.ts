@@ -24,7 +24,7 @@ import type { Store } from '../store/index.ts';
 import { createAccessCache, credentialOf, type Decision, type RoomTarget } from './access.ts';
 import { guardContentsResponse, judgeContents, sendInspected } from './contents-guard.ts';
 import { createUpstreamAgent, rewriteHeaders, roomHeaders, targetOf } from './forward.ts';
-import { createUpstreamPools, leanForward, type Buffered } from './lean-forward.ts';
+import { createUpstreamPools, leanForward, type LeanForwardHooks } from './lean-forward.ts';
 import { checkPath, type PathVerdict } from './policy.ts';
 import { createSessionTracker } from './sessions.ts';
 import { limitUpload } from './uploads.ts';
@@ -194,28 +194,29 @@ export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
     const target = decision.target;
     if (lean) {
       const roomId = verdict.roomId;
-      leanForward(req, res, pools.get(target.endpoint), roomHeaders(req.headers, target.token, target.endpoint, 'drop'), {
+      const hooks: LeanForwardHooks = {
         onStatus(status) {
           if (status < 400) noteActivity(roomId);
         },
-        ...(verdict.inspectContents ? {
-          onBuffered(answer: Buffered) {
-            const v = judgeContents(answer.status, answer.body, answer.bytes, d.options.contentsMaxBytes);
-            if (v.ok) {
-              sendInspected(res, answer.status, answer.headers, answer.body);
-              if (answer.status < 400) noteActivity(roomId);
-            } else {
-              refuseAfter(req, res, v.reason, v.details, roomId, decision).catch((err: unknown) => {
-                d.logger.error('contents check failed', { error: String(err) });
-                res.destroy();
-              });
-            }
-          },
-        } : {}),
         onError(err) {
           onProxyError(err, res);
         },
-      }, stream);
+      };
+      if (verdict.inspectContents) {
+        hooks.onBuffered = (answer) => {
+          const v = judgeContents(answer.status, answer.body, answer.bytes, d.options.contentsMaxBytes);
+          if (v.ok) {
+            sendInspected(res, answer.status, answer.headers, answer.body);
+            if (answer.status < 400) noteActivity(roomId);
+          } else {
+            refuseAfter(req, res, v.reason, v.details, roomId, decision).catch((err: unknown) => {
+              d.logger.error('contents check failed', { error: String(err) });
+              res.destroy();
+            });
+          }
+        };
+      }
+      leanForward(req, res, pools.get(target.endpoint), roomHeaders(req.headers, target.token, target.endpoint, 'drop'), hooks, stream);
       return Promise.resolve();
     }
     rewriteHeaders(req, target.token, target.endpoint);
@@ -234,7 +235,12 @@ export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
       const verdict = pathVerdict(req.method, req.url);
       const cached = verdict.ok ? access.peek(req, verdict.roomId) : undefined;
       if (verdict.ok && cached?.ok && sessions.touchOpen(cached.principal.userId, verdict.roomId)) {
-        void forward(req, res, verdict, cached).catch(() => res.destroy());
+        try {
+          void forward(req, res, verdict, cached).catch(() => res.destroy());
+        } catch (err) {
+          // Never out of the server's request listener: that would end the process.
+          next(err);
+        }
         return;
       }
     }

@@ -112,13 +112,19 @@ class Forwarding implements Dispatcher.DispatchHandler {
     this.res = res;
     this.hooks = hooks;
     this.onClientClose = () => {
-      if (!this.done && !res.writableFinished) this.controller?.abort(new Error('client went away'));
+      if (this.done || res.writableFinished) return;
+      // Nobody to answer: the room's request is cancelled, and that is not the room's error.
+      this.done = true;
+      this.controller?.abort(new Error('client went away'));
     };
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
-    if (this.res.destroyed) controller.abort(new Error('client went away'));
+    if (this.done || this.res.destroyed) {
+      this.done = true;
+      controller.abort(new Error('client went away'));
+    }
   }
 
   onResponseStart(controller: Dispatcher.DispatchController, status: number, headers: IncomingHttpHeaders): void {
