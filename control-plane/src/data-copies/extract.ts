@@ -19,7 +19,7 @@ import type { Dataset } from '../catalog/index.ts';
 import { ConflictError, InputError } from '../errors/index.ts';
 import type { Clock } from '../platform/clock.ts';
 import { ident, lit, openDuck, rowsOf, runWithProgress } from './duckdb.ts';
-import { FileHasher } from './extract-hash.ts';
+import { ExtractHelper } from './extract-helper.ts';
 import { aesPidSource, hmacPidSource, type PidSource } from './extract-pids.ts';
 import { countDistinctPairs, PersonList, PersonLog, unionIds } from './person-log.ts';
 import { CopyManifestSchema, type CopyFile, type CopyManifest } from './extract-manifest.ts';
@@ -84,7 +84,7 @@ export async function createExtract(deps: ExtractDeps, input: ExtractInput): Pro
   const tmpDir = join(projectDir, `.tmp-v${input.copyVersion}-${randomBytes(4).toString('hex')}`);
   await mkdir(tmpDir);
   const duck = await openDuck({ threads: input.threads ?? EXTRACT_THREADS, tempDir: join(tmpDir, '.spill') });
-  const hasher = new FileHasher();
+  const helper = new ExtractHelper();
   try {
     const { conn } = duck;
     const optOut = scope.legalBasis.honoursOptOut ? [...new Set(input.optedOut)] : [];
@@ -135,15 +135,15 @@ export async function createExtract(deps: ExtractDeps, input: ExtractInput): Pro
       );
       doneBefore += totals[i]!;
       input.onProgress?.({ stage: ds.name, done: doneBefore, total });
-      // Hashed on the hasher's thread while this one works on the persons.
+      // Hashed on the helper's thread while this one works on the persons.
       const hashes = new Map<string, Promise<string>>();
       const startHash = (name: string) => {
-        const h = hasher.hash(join(tmpDir, name));
+        const h = helper.hash(join(tmpDir, name));
         h.catch(() => undefined); // awaited below; a failure meanwhile must not go unhandled
         hashes.set(name, h);
       };
       if (formats.includes('parquet')) startHash(parquetName);
-      const persons = log.distinct();
+      const persons = await log.distinctWith(helper.dedupe);
       // Distinct pseudonyms must equal distinct persons: a 64-bit collision would merge two people.
       const { hi, lo } = pid.pairs(persons);
       const pseudonyms = countDistinctPairs(hi, lo);
@@ -197,7 +197,7 @@ export async function createExtract(deps: ExtractDeps, input: ExtractInput): Pro
     });
     await writeFile(join(tmpDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
     duck.close();
-    await hasher.close();
+    await helper.close();
     await rm(join(tmpDir, '.spill'), { recursive: true, force: true });
     for (const f of [...files.map((f) => f.name), 'manifest.json']) await chmod(join(tmpDir, f), 0o444);
     await rename(tmpDir, finalDir);
@@ -206,7 +206,7 @@ export async function createExtract(deps: ExtractDeps, input: ExtractInput): Pro
     return { dir: finalDir, manifest, persons };
   } catch (err) {
     duck.close();
-    await hasher.close();
+    await helper.close();
     await rm(tmpDir, { recursive: true, force: true });
     throw err;
   }

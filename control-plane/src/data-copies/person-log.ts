@@ -78,10 +78,108 @@ export function countDistinctPairs(hi: Uint32Array, lo: Uint32Array): number {
 
 const EMPTY = -1;
 
+/**
+ * The rows of a log split into value-range buckets, in shared memory so that another thread can
+ * de-duplicate some of the buckets (`dedupeBuckets`) while this one does the others.
+ */
+export interface Buckets {
+  /** Rows grouped by bucket: bucket b is `rows[starts[b] .. starts[b + 1])`. */
+  rows: Float64Array;
+  starts: Uint32Array;
+  /** After `dedupeBuckets`, bucket b's distinct ids, ascending, are `rows[starts[b] .. starts[b] + kept[b])`. */
+  kept: Uint32Array;
+}
+
+function sharedFloat64(length: number): Float64Array {
+  return new Float64Array(new SharedArrayBuffer(8 * length), 0, length);
+}
+
+function sharedUint32(length: number): Uint32Array {
+  return new Uint32Array(new SharedArrayBuffer(4 * length), 0, length);
+}
+
+/**
+ * Splits `ids[0..n)` into buckets of ~8192 rows by value range (bucket order is value order),
+ * checking that every id is a non-negative integer below 2^53. Bucket hash tables of 16384 slots
+ * (128 KiB) fit the second-level cache for evenly spread ids; at most 1024 buckets, as more
+ * scatter targets than the TLB covers make the one scatter pass slow.
+ */
+export function toBuckets(ids: Float64Array, n: number): Buckets {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const v = ids[i]!;
+    if (!(v >= 0 && v <= Number.MAX_SAFE_INTEGER && Math.floor(v) === v)) throw new RangeError(`person id ${v} is not a non-negative integer`);
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  const buckets = Math.min(1024, 2 ** Math.max(0, Math.ceil(Math.log2(n / 8192))));
+  const scale = buckets / (max - min + 1);
+  const starts = sharedUint32(buckets + 1);
+  for (let i = 0; i < n; i++) starts[Math.min(buckets - 1, Math.floor((ids[i]! - min) * scale)) + 1]!++;
+  for (let b = 0; b < buckets; b++) starts[b + 1]! += starts[b]!;
+  const next = starts.slice(0, buckets);
+  const rows = sharedFloat64(n);
+  for (let i = 0; i < n; i++) {
+    const v = ids[i]!;
+    rows[next[Math.min(buckets - 1, Math.floor((v - min) * scale))]!++] = v;
+  }
+  return { rows, starts, kept: sharedUint32(buckets) };
+}
+
+/** De-duplicates and sorts buckets `from..to` of `b` in place (see `Buckets.kept`). */
+export function dedupeBuckets({ rows, starts, kept }: Buckets, from: number, to: number): void {
+  let largest = 0;
+  for (let b = from; b < to; b++) largest = Math.max(largest, starts[b + 1]! - starts[b]!);
+  const table = new Float64Array(2 ** Math.max(4, Math.ceil(Math.log2(2 * largest))));
+  const scratch = new Float64Array(largest);
+  const counts = new Uint32Array(512);
+  for (let b = from; b < to; b++) {
+    const first = starts[b]!;
+    const end = starts[b + 1]!;
+    if (first === end) {
+      kept[b] = 0;
+      continue;
+    }
+    const bits = Math.max(4, Math.ceil(Math.log2(2 * (end - first))));
+    const mask = 2 ** bits - 1;
+    const shift = 32 - bits;
+    table.fill(EMPTY, 0, mask + 1);
+    let k = first;
+    for (let i = first; i < end; i++) {
+      const v = rows[i]!;
+      let at = slot(v, shift);
+      let t = table[at]!;
+      while (t !== v && t !== EMPTY) {
+        at = (at + 1) & mask;
+        t = table[at]!;
+      }
+      if (t !== EMPTY) continue;
+      table[at] = v;
+      rows[k++] = v; // k <= i: the write never overtakes the read
+    }
+    sortSmall(rows, first, k, scratch, counts);
+    kept[b] = k - first;
+  }
+}
+
+/** The distinct ids of de-duplicated buckets, ascending, into `out` (from 0); returns their count. */
+function gather({ rows, starts, kept }: Buckets, out: Float64Array): number {
+  let k = 0;
+  for (let b = 0; b < kept.length; b++) {
+    out.set(rows.subarray(starts[b]!, starts[b]! + kept[b]!), k);
+    k += kept[b]!;
+  }
+  return k;
+}
+
+/** Runs `dedupeBuckets(buckets, from, to)` on another thread. */
+export type BucketHelper = (buckets: Buckets, from: number, to: number) => Promise<void>;
+
 export class PersonLog {
   /** Above this many buffered ids, the buffer is de-duplicated before it grows (memory ~ persons, not rows). */
   static readonly COMPACT_AT = 1 << 23;
-  /** Rows appended so far in `[0, #n)`; after `#compact`, the distinct ids ascending. */
+  /** Rows appended so far in `[0, #n)`; after a compaction, the distinct ids ascending. */
   #ids = new Float64Array(1 << 16);
   #n = 0;
   #compacted = true;
@@ -108,65 +206,40 @@ export class PersonLog {
     return this.#ids.slice(0, this.#n);
   }
 
+  /**
+   * The distinct ids, ascending, with the buckets of the larger half of the rows de-duplicated by
+   * `helper` on another thread meanwhile (same result as `distinct`).
+   */
+  async distinctWith(helper: BucketHelper): Promise<Float64Array> {
+    if (this.#compacted || this.#n < 1 << 16) return this.distinct();
+    const buckets = toBuckets(this.#ids, this.#n);
+    const count = buckets.kept.length;
+    let split = 0;
+    while (split < count && buckets.starts[split + 1]! <= this.#n / 2) split++;
+    const other = helper(buckets, split, count);
+    other.catch(() => undefined); // awaited below, after this thread's half
+    dedupeBuckets(buckets, 0, split);
+    await other;
+    this.#n = gather(buckets, this.#ids);
+    this.#compacted = true;
+    return this.#ids.slice(0, this.#n);
+  }
+
   /** De-duplicates rows `[0, #n)` in place: afterwards they are the distinct ids, ascending. */
   #compact(): void {
     if (this.#compacted) return;
     this.#compacted = true;
-    const n = this.#n;
-    const ids = this.#ids;
-    let min = Infinity;
-    let max = -Infinity;
-    for (let i = 0; i < n; i++) {
-      const v = ids[i]!;
-      if (!(v >= 0 && v <= Number.MAX_SAFE_INTEGER && Math.floor(v) === v)) throw new RangeError(`person id ${v} is not a non-negative integer`);
-      if (v < min) min = v;
-      if (v > max) max = v;
-    }
-    // Buckets of ~8192 rows by value range (bucket order is value order); their hash tables of
-    // 16384 slots (128 KiB) fit the second-level cache for evenly spread ids. At most 1024
-    // buckets: more scatter targets than the TLB covers makes the one scatter pass slow.
-    const buckets = Math.min(1024, 2 ** Math.max(0, Math.ceil(Math.log2(n / 8192))));
-    const scale = buckets / (max - min + 1);
-    const start = new Uint32Array(buckets + 1);
-    for (let i = 0; i < n; i++) start[Math.min(buckets - 1, Math.floor((ids[i]! - min) * scale)) + 1]!++;
-    for (let b = 0; b < buckets; b++) start[b + 1]! += start[b]!;
-    const next = start.slice(0, buckets);
-    const byBucket = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      const v = ids[i]!;
-      byBucket[next[Math.min(buckets - 1, Math.floor((v - min) * scale))]!++] = v;
-    }
-    let largest = 0;
-    for (let b = 0; b < buckets; b++) largest = Math.max(largest, start[b + 1]! - start[b]!);
-    const table = new Float64Array(2 ** Math.max(4, Math.ceil(Math.log2(2 * largest))));
-    const scratch = new Float64Array(largest);
-    const counts = new Uint32Array(512);
-    let k = 0;
-    for (let b = 0; b < buckets; b++) {
-      const from = start[b]!;
-      const to = start[b + 1]!;
-      if (from === to) continue;
-      const bits = Math.max(4, Math.ceil(Math.log2(2 * (to - from))));
-      const mask = 2 ** bits - 1;
-      const shift = 32 - bits;
-      table.fill(EMPTY, 0, mask + 1);
-      const first = k;
-      for (let i = from; i < to; i++) {
-        const v = byBucket[i]!;
-        let at = slot(v, shift);
-        let t = table[at]!;
-        while (t !== v && t !== EMPTY) {
-          at = (at + 1) & mask;
-          t = table[at]!;
-        }
-        if (t !== EMPTY) continue;
-        table[at] = v;
-        ids[k++] = v;
-      }
-      sortSmall(ids, first, k, scratch, counts);
-    }
-    this.#n = k;
+    const buckets = toBuckets(this.#ids, this.#n);
+    dedupeBuckets(buckets, 0, buckets.kept.length);
+    this.#n = gather(buckets, this.#ids);
   }
+}
+
+/** The hash slot of `v` (an integer double) in a table of 2^(32 - shift): Fibonacci hashing of its two 32-bit words, top bits kept. */
+function slot(v: number, shift: number): number {
+  const lo = v >>> 0;
+  const hi = (v / 4294967296) >>> 0;
+  return Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1) >>> shift;
 }
 
 /**
@@ -208,13 +281,6 @@ function sortSmall(a: Float64Array, from: number, to: number, scratch: Float64Ar
     [src, srcAt, dst, dstAt] = [dst, dstAt, src, srcAt];
   }
   if (src !== a) a.set(src.subarray(srcAt, srcAt + n), from);
-}
-
-/** The hash slot of `v` (an integer double) in a table of 2^(32 - shift): Fibonacci hashing of its two 32-bit words, top bits kept. */
-function slot(v: number, shift: number): number {
-  const lo = v >>> 0;
-  const hi = (v / 4294967296) >>> 0;
-  return Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1) >>> shift;
 }
 
 /** The distinct ids of several ascending distinct arrays, ascending. */
