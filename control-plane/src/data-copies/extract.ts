@@ -135,7 +135,9 @@ export async function createExtract(deps: ExtractDeps, input: ExtractInput): Pro
       );
       doneBefore += totals[i]!;
       input.onProgress?.({ stage: ds.name, done: doneBefore, total });
-      // Hashed on the helper's thread while this one works on the persons.
+      const persons = await log.distinctWith(helper.dedupe);
+      // Hashed on the helper's thread while this one checks the pseudonyms (the helper has done its
+      // share of the persons first: it takes requests in order).
       const hashes = new Map<string, Promise<string>>();
       const startHash = (name: string) => {
         const h = helper.hash(join(tmpDir, name));
@@ -143,7 +145,6 @@ export async function createExtract(deps: ExtractDeps, input: ExtractInput): Pro
         hashes.set(name, h);
       };
       if (formats.includes('parquet')) startHash(parquetName);
-      const persons = await log.distinctWith(helper.dedupe);
       // Distinct pseudonyms must equal distinct persons: a 64-bit collision would merge two people.
       const { hi, lo } = pid.pairs(persons);
       const pseudonyms = countDistinctPairs(hi, lo);

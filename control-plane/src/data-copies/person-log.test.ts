@@ -47,6 +47,21 @@ describe('person log', () => {
     expect([d[0], d[1], d[9_998], d[9_999]]).toEqual([0, 3, 29_994, Number.MAX_SAFE_INTEGER]);
   });
 
+  it('counts distinct 64-bit pairs among many, with duplicates anywhere', () => {
+    const n = 200_000;
+    const hi = new Uint32Array(n);
+    const lo = new Uint32Array(n);
+    for (let i = 0; i < n; i++) {
+      const k = i % 150_000; // 50 000 repeats of earlier pairs
+      hi[i] = Math.imul(k, 0x9e3779b1) >>> 0;
+      lo[i] = Math.imul(k ^ 0x5bd1e995, 0x85ebca6b) >>> 0;
+    }
+    hi[100_000] = hi[100_001]!; // same high word, different low word: still distinct
+    expect(countDistinctPairs(hi, lo)).toBe(150_000);
+    lo[100_000] = lo[100_001]!; // now a duplicate pair
+    expect(countDistinctPairs(hi, lo)).toBe(149_999);
+  });
+
   it('refuses an identity number that is not a non-negative integer', () => {
     for (const bad of [-1, 1.5, Number.NaN]) {
       const log = new PersonLog();

@@ -55,25 +55,56 @@ export function radixSortPairs(hi: Uint32Array, lo: Uint32Array): void {
 }
 
 /**
- * How many distinct 64-bit values there are among `hi`/`lo` word pairs (the arrays are reordered).
- * Sorting by the high word alone (two passes) suffices: equal values have equal high words, and the
- * few pairs sharing a high word are compared by their low words.
+ * How many distinct 64-bit values there are among `hi`/`lo` word pairs. One counting-sort pass
+ * splits the pairs by the top bits of the high word into buckets of ~1024 (pseudonyms are uniformly
+ * spread), then each bucket is counted with a hash table that stays in the first-level cache:
+ * about a quarter of the time of radix-sorting all pairs.
  */
 export function countDistinctPairs(hi: Uint32Array, lo: Uint32Array): number {
-  sortByDigits(hi, lo, [2, 3]);
   const n = lo.length;
-  let k = 0;
-  for (let i = 0; i < n; ) {
-    let j = i + 1;
-    while (j < n && hi[j] === hi[i]) j++;
-    if (j - i === 1) k++;
-    else {
-      const run = lo.slice(i, j).sort();
-      for (let r = 0; r < run.length; r++) if (r === 0 || run[r] !== run[r - 1]) k++;
-    }
-    i = j;
+  const bucketBits = Math.min(10, Math.max(0, Math.ceil(Math.log2(n / 1024))));
+  const buckets = 2 ** bucketBits;
+  const bucketOf = (h: number) => (bucketBits === 0 ? 0 : h >>> (32 - bucketBits));
+  const starts = new Uint32Array(buckets + 1);
+  for (let i = 0; i < n; i++) starts[bucketOf(hi[i]!) + 1]!++;
+  for (let b = 0; b < buckets; b++) starts[b + 1]! += starts[b]!;
+  const next = starts.slice(0, buckets);
+  const bh = new Uint32Array(n);
+  const bl = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const at = next[bucketOf(hi[i]!)]!++;
+    bh[at] = hi[i]!;
+    bl[at] = lo[i]!;
   }
-  return k;
+  let largest = 0;
+  for (let b = 0; b < buckets; b++) largest = Math.max(largest, starts[b + 1]! - starts[b]!);
+  // Slot: 0 free, else 1 + the pair's index.
+  const table = new Int32Array(2 ** Math.max(4, Math.ceil(Math.log2(2 * largest))));
+  let distinct = 0;
+  for (let b = 0; b < buckets; b++) {
+    const first = starts[b]!;
+    const end = starts[b + 1]!;
+    if (first === end) continue;
+    const bits = Math.max(4, Math.ceil(Math.log2(2 * (end - first))));
+    const mask = 2 ** bits - 1;
+    table.fill(0, 0, mask + 1);
+    for (let i = first; i < end; i++) {
+      const h = bh[i]!;
+      const l = bl[i]!;
+      let at = Math.imul(l ^ Math.imul(h, 0x85ebca6b), 0x9e3779b1) >>> (32 - bits);
+      for (;;) {
+        const t = table[at]!;
+        if (t === 0) {
+          table[at] = i + 1;
+          distinct++;
+          break;
+        }
+        if (bh[t - 1] === h && bl[t - 1] === l) break;
+        at = (at + 1) & mask;
+      }
+    }
+  }
+  return distinct;
 }
 
 const EMPTY = -1;
