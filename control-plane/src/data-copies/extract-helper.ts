@@ -6,6 +6,9 @@
  * written file and de-duplicates half of the persons' buckets (see `PersonLog.distinctWith`). It is
  * started before the COPY so its start-up is hidden too. If the worker cannot run, the work is done
  * on the calling thread instead.
+ *
+ * One helper serves every extract of the process (`extractHelper()`): a new worker per extract would
+ * run its hot loops cold, unoptimised by the JIT, each time. Idle, it does not keep the process alive.
  */
 import { Worker } from 'node:worker_threads';
 import { sha256File } from './generator.ts';
@@ -70,6 +73,11 @@ export class ExtractHelper {
     return this.#run(req, () => dedupeBuckets(buckets, from, to), () => undefined);
   };
 
+  /** Whether the worker is there to take requests. */
+  get running(): boolean {
+    return this.#worker !== null;
+  }
+
   /** Stops the worker; pending requests reject. Idempotent. */
   async close(): Promise<void> {
     this.#closed = true;
@@ -77,4 +85,12 @@ export class ExtractHelper {
     this.#worker = null;
     await worker?.terminate();
   }
+}
+
+let shared: ExtractHelper | null = null;
+
+/** The process's extract helper, started on first use and again if its worker has gone. */
+export function extractHelper(): ExtractHelper {
+  if (!shared?.running) shared = new ExtractHelper();
+  return shared;
 }

@@ -19,7 +19,7 @@ import type { Dataset } from '../catalog/index.ts';
 import { ConflictError, InputError } from '../errors/index.ts';
 import type { Clock } from '../platform/clock.ts';
 import { ident, lit, openDuck, rowsOf, runWithProgress } from './duckdb.ts';
-import { ExtractHelper } from './extract-helper.ts';
+import { extractHelper } from './extract-helper.ts';
 import { aesPidSource, hmacPidSource, type PidSource } from './extract-pids.ts';
 import { countDistinctPairs, PersonList, PersonLog, unionIds } from './person-log.ts';
 import { CopyManifestSchema, type CopyFile, type CopyManifest } from './extract-manifest.ts';
@@ -84,7 +84,7 @@ export async function createExtract(deps: ExtractDeps, input: ExtractInput): Pro
   const tmpDir = join(projectDir, `.tmp-v${input.copyVersion}-${randomBytes(4).toString('hex')}`);
   await mkdir(tmpDir);
   const duck = await openDuck({ threads: input.threads ?? EXTRACT_THREADS, tempDir: join(tmpDir, '.spill') });
-  const helper = new ExtractHelper();
+  const helper = extractHelper();
   try {
     const { conn } = duck;
     const optOut = scope.legalBasis.honoursOptOut ? [...new Set(input.optedOut)] : [];
@@ -198,7 +198,6 @@ export async function createExtract(deps: ExtractDeps, input: ExtractInput): Pro
     });
     await writeFile(join(tmpDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
     duck.close();
-    await helper.close();
     await rm(join(tmpDir, '.spill'), { recursive: true, force: true });
     for (const f of [...files.map((f) => f.name), 'manifest.json']) await chmod(join(tmpDir, f), 0o444);
     await rename(tmpDir, finalDir);
@@ -207,7 +206,6 @@ export async function createExtract(deps: ExtractDeps, input: ExtractInput): Pro
     return { dir: finalDir, manifest, persons };
   } catch (err) {
     duck.close();
-    await helper.close();
     await rm(tmpDir, { recursive: true, force: true });
     throw err;
   }
