@@ -64,8 +64,11 @@ export interface ExtractResult {
 /**
  * DuckDB threads for an extract: two more than the cores. The aes-256-prf pseudonym function runs
  * on the one JavaScript thread, and a DuckDB thread that calls it waits, off the CPU, until it
- * returns; with only as many threads as cores, a core idles during each such wait (measured: a
- * quarter of the copy's core time on 2 cores). The extra threads keep the cores busy meanwhile.
+ * returns; with only as many threads as cores, a core idles during each such wait (measured with
+ * the first, slower version of the function: a quarter of the copy's core time on 2 cores). The
+ * extra threads keep the cores busy meanwhile. On a loaded 2-core machine, interleaved pairs of the
+ * COPY gave 4 threads against 2 a median of 0.89 and 0.77 of the time in two runs, 1.06 in a third:
+ * worth re-checking on a quiet machine (`BENCH_EXTRACT_THREADS=2 npm run bench:extract`).
  */
 export const EXTRACT_THREADS = availableParallelism() + 2;
 
