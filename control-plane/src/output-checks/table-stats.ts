@@ -184,19 +184,30 @@ function layout(req: StatsRequest, groups: Groups, mergeMargins: boolean): Stats
   const nc = req.colDims.length;
   const nd = nr + nc;
   const count = groups.gid.length;
-  const inner = (j: number) => {
-    if (groups.gid[j] !== 0) return false;
-    for (let i = 0; i < nd; i++) if (groups.labels[i]![j] === null) return false;
-    return true;
-  };
+  // Whether each group is an inner cell (no rolled-up and no missing grouping value), worked out once.
+  const isInner = new Uint8Array(count);
+  for (let j = 0; j < count; j++) {
+    let ok = groups.gid[j] === 0;
+    for (let i = 0; ok && i < nd; i++) if (groups.labels[i]![j] === null) ok = false;
+    isInner[j] = ok ? 1 : 0;
+  }
+  const inner = (j: number) => isInner[j] === 1;
   const levels: Label[][] = [];
-  const position: Array<Map<Label, number>> = [];
+  // Each group's level position per variable (-1: not an inner group), so placing cells needs no lookups.
+  const position: Int32Array[] = [];
   for (let i = 0; i < nd; i++) {
     const seen = new Set<Label>();
-    for (let j = 0; j < count; j++) if (inner(j)) seen.add(groups.labels[i]![j]!);
+    const labels = groups.labels[i]!;
+    for (let j = 0; j < count; j++) if (isInner[j]) seen.add(labels[j]!);
     const sorted = [...seen].sort(compareLabels);
     levels.push(sorted);
-    position.push(new Map(sorted.map((l, k) => [l, k])));
+    const at = new Map(sorted.map((l, k) => [l, k]));
+    const pos = new Int32Array(count).fill(-1);
+    for (let j = 0; j < count; j++) {
+      const k = at.get(labels[j]!);
+      if (k !== undefined) pos[j] = k;
+    }
+    position.push(pos);
   }
   const rowTuples = cartesian(levels.slice(0, nr));
   const colTuples = cartesian(levels.slice(nr));
@@ -216,7 +227,7 @@ function layout(req: StatsRequest, groups: Groups, mergeMargins: boolean): Stats
   const allCol = cols.length - 1;
   const index = (j: number, from: number, to: number) => {
     let k = 0;
-    for (let i = from; i < to; i++) k = k * levels[i]!.length + position[i]!.get(groups.labels[i]![j]!)!;
+    for (let i = from; i < to; i++) k = k * levels[i]!.length + position[i]![j]!;
     return k;
   };
   for (let j = 0; j < count; j++) {
