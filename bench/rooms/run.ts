@@ -34,6 +34,8 @@ const COLD_STARTS = Number(process.env.BENCH_COLD_STARTS ?? 10);
 /** Targets are measured in interleaved rounds and the median round kept: this host is shared, and load from others shifts within seconds. */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const node = process.execPath;
+/** What bin/tre runs the control plane with. */
+const PROXY_NODE_FLAGS = ['--max-semi-space-size=32'];
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const children: ChildProcess[] = [];
 
@@ -126,11 +128,13 @@ async function main(): Promise<void> {
   try {
     const socketPath = join(work, 'upstream.sock');
     const upstream = JSON.parse(await firstLine(launch(node, [resolve('bench/rooms/upstream.ts'), socketPath]))) as { port: number };
-    const oursProc = launch(node, [resolve('bench/rooms/serve-proxy.ts'), socketPath]);
+    // Both proxies run with the young generation `tre start` gives the control plane (bin/tre):
+    // the same V8 setting for each, so neither gains from it alone.
+    const oursProc = launch(node, [...PROXY_NODE_FLAGS, resolve('bench/rooms/serve-proxy.ts'), socketPath]);
     const ours = JSON.parse(await firstLine(oursProc)) as { url: string; token: string; roomId: string };
 
     const chpPort = await freePort();
-    const chpProc = launch(node, [resolve('node_modules/configurable-http-proxy/bin/configurable-http-proxy'), '--ip', '127.0.0.1', '--port', String(chpPort),
+    const chpProc = launch(node, [...PROXY_NODE_FLAGS, resolve('node_modules/configurable-http-proxy/bin/configurable-http-proxy'), '--ip', '127.0.0.1', '--port', String(chpPort),
       '--api-ip', '127.0.0.1', '--api-port', String(await freePort()), '--default-target', `http://127.0.0.1:${upstream.port}`, '--log-level', 'error'],
     { ...process.env, CONFIGPROXY_AUTH_TOKEN: 'bench' });
 
