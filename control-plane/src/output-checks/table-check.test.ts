@@ -50,7 +50,28 @@ describe('reading CSV tables', () => {
     expect(result.table.rowLabels).toEqual([['NO'], ['SE']]);
     expect(result.table.values).toEqual([[12], [11]]);
   });
+
+  it('reads every label exactly: short and long, any script, across result chunks of 2,048 groups', async () => {
+    // Short labels are interned by their inline bytes (result-columns.ts); these differ in length, script and last byte.
+    const names = ['a', 'ab', 'abcdefghijkl', 'abcdefghijklm', 'Ålesund', 'Ålesunc', 'Tromsø og omegn, nord', '北京', ''];
+    const table = join(dir, 'labels.parquet');
+    await conn.run(`COPY (SELECT ${sqlList(names)}[1 + (i % ${names.length})] AS name, i // ${names.length} AS k
+                          FROM range(${names.length * 700}) r(i)) TO '${table}' (FORMAT parquet)`);
+    const result = await checkTable(conn, { source: { file: table }, spec: freq(['name'], ['k']), rules: acro });
+    expect(result.table.rowLabels).toEqual([...names].sort().map((name) => [name]));
+    expect(result.table.colLabels).toEqual(Array.from({ length: 700 }, (_, k) => [k]));
+    expect(new Set(result.table.values.flat())).toEqual(new Set([1]));
+  });
+
+  it('drops records whose grouping value is NaN, as pandas drops missing ones', async () => {
+    const table = join(dir, 'nan.parquet');
+    await conn.run(`COPY (SELECT CASE WHEN i < 10 THEN 1.5 ELSE 'NaN'::DOUBLE END AS x, 'k' AS c FROM range(13) r(i)) TO '${table}' (FORMAT parquet)`);
+    const result = await checkTable(conn, { source: { file: table }, spec: freq(['x'], ['c']), rules: acro });
+    expect(result.table).toEqual({ rowLabels: [[1.5]], colLabels: [['k']], values: [[10]] });
+  });
 });
+
+const sqlList = (texts: string[]) => `[${texts.map((t) => `'${t.replaceAll("'", "''")}'`).join(', ')}]`;
 
 describe('threshold and zeros on frequency tables', () => {
   it('fails a cell of 9 records and passes a cell of 10', async () => {

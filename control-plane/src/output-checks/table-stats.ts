@@ -21,7 +21,8 @@
  * Median or mode with margins take the slow path: one GROUPING SETS pass
  * computing everything.
  */
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBDataChunk } from '@duckdb/node-api';
+import { forEachRow, readNumbers, readValues, StringInterner } from './result-columns.ts';
 import { isNumericType, quoteIdent, toJsonValue } from './table-source.ts';
 import { refineTop } from './table-top.ts';
 
@@ -110,52 +111,103 @@ export async function computeStats(conn: DuckDBConnection, req: StatsRequest): P
       : [`(${dimList})`, `(${req.rowDims.map(quoteIdent).join(', ')})`, `(${req.colDims.map(quoteIdent).join(', ')})`, '()'];
     sql = `SELECT ${dimList}, ${aggs.join(', ')}, grouping(${dimList})::INTEGER AS gid FROM ${req.relation} WHERE ${where} GROUP BY GROUPING SETS (${sets.join(', ')})`;
   } else {
-    // No WHERE: records with a missing grouping value form groups, dropped in `layout` (as pandas drops them).
-    sql = `SELECT ${dimList}, ${aggs.join(', ')}, 0 AS gid FROM ${req.relation} GROUP BY ${dimList}`;
+    // Records with a missing grouping value are dropped, as pandas drops them; HAVING does it per group, not per record.
+    const having = dims.map((d) => `${quoteIdent(d)} IS NOT NULL`).join(' AND ');
+    sql = `SELECT ${dimList}, ${aggs.join(', ')}, 0 AS gid FROM ${req.relation} GROUP BY ${dimList} HAVING ${having}`;
   }
-  const reader = await conn.runAndReadAll(sql);
-  const grouped = readGroups(reader.columnNames(), reader.getColumns(), dims.length, column?.hi ?? null);
+  const result = await conn.run(sql);
+  const grouped = readGroups(result.columnNames(), await result.fetchAllChunks(), dims.length, column?.hi ?? null);
   const grid = layout(req, grouped, !slow);
   if (numeric && req.topN !== null && req.needsTop && !slow) await refineTop(conn, req, grid);
   return grid;
 }
 
 interface Groups {
-  /** labels[variable][group] */
-  labels: Label[][];
-  gid: number[];
-  stats: CellStats[];
+  /**
+   * Per variable, each group's level as an index into `distinct` (first-seen
+   * order), or -1 where the variable is rolled up.
+   */
+  codes: Int32Array[];
+  distinct: Label[][];
+  /** 1 for a group with a label that reads as missing though DuckDB's is not NULL (a NaN): dropped, as pandas drops it. */
+  dropped: Uint8Array;
+  gid: Int32Array;
+  /**
+   * The statistics of group j, as a new object: layout creates them in the
+   * grid's order, so that the passes over the cells that follow walk memory
+   * in order (created in the result's hash order, a 24,000-cell table cost a
+   * cache miss per cell on every pass).
+   */
+  stats(j: number): CellStats;
 }
 
-/** Column-wise reading: the result of a 24,000-cell table is read without a JS object per value. */
-function readGroups(names: string[], columns: unknown[][], nDims: number, columnMax: number | null): Groups {
-  const labels = columns.slice(0, nDims).map((col) => col.map(toJsonValue));
-  const col = (name: string) => {
-    const i = names.indexOf(name);
-    return i < 0 ? undefined : (columns[i] as Array<number | null>);
-  };
-  const [n, nn, s, lo, hi, m2] = ['n', 'nn', 's', 'lo', 'hi', 'm2'].map(col);
-  const median = col('median');
-  const mode = col('mode');
-  const top = col('top') as unknown as Array<{ items: unknown[] } | null> | undefined;
-  const gid = col('gid')!.map(Number);
-  const stats = gid.map((_, j): CellStats => {
-    const cellHi = hi?.[j] ?? null;
+/**
+ * Column-wise reading, from the result's chunks (see result-columns.ts): a
+ * 24,000-cell table is read without an intermediate JS value per number, and
+ * each label is looked up once, as it is read.
+ * Every statistic but the counts is NULL exactly when the cell has no
+ * non-missing value (`nn` = 0), so it is read without its validity.
+ */
+function readGroups(names: string[], chunks: DuckDBDataChunk[], nDims: number, columnMax: number | null): Groups {
+  let count = 0;
+  for (const chunk of chunks) count += chunk.rowCount;
+  const at = (name: string) => names.indexOf(name);
+  const numbers = (name: string) => (at(name) < 0 ? undefined : readNumbers(chunks, at(name), count));
+  const gid = Int32Array.from(readNumbers(chunks, at('gid'), count));
+  const [n, nn, s, lo, hi, m2] = (['n', 'nn', 's', 'lo', 'hi', 'm2'] as const).map(numbers);
+  const values = (name: string) => (at(name) < 0 ? undefined : readValues(chunks, at(name), count));
+  const median = values('median');
+  const mode = values('mode');
+  const top = values('top') as Array<{ items: unknown[] } | null> | undefined;
+  const interner = new StringInterner();
+  const codes: Int32Array[] = [];
+  const distinct: Label[][] = [];
+  const dropped = new Uint8Array(count);
+  for (let i = 0; i < nDims; i++) {
+    // grouping(): a set bit is a rolled-up variable (NULL here); the last variable is the lowest bit.
+    const bit = 1 << (nDims - 1 - i);
+    const seen = new Map<Label, number>();
+    const levels: Label[] = [];
+    const code = new Int32Array(count);
+    forEachRow(chunks, i, (vector, row, j) => {
+      if (gid[j]! & bit) {
+        code[j] = -1;
+        return;
+      }
+      const label = toJsonValue(interner.read(vector, row));
+      if (label === null) {
+        dropped[j] = 1;
+        code[j] = -1;
+        return;
+      }
+      let k = seen.get(label);
+      if (k === undefined) {
+        k = levels.push(label) - 1;
+        seen.set(label, k);
+      }
+      code[j] = k;
+    });
+    codes.push(code);
+    distinct.push(levels);
+  }
+  const stats = (j: number): CellStats => {
     const cellNn = nn![j]!;
+    const has = cellNn > 0;
+    const cellHi = hi && has ? hi[j]! : null;
     return {
       n: n![j]!,
       nn: cellNn,
-      s: s?.[j] ?? null,
-      lo: lo?.[j] ?? null,
+      s: s && has ? s[j]! : null,
+      lo: lo && has ? lo[j]! : null,
       hi: cellHi,
-      maxBound: cellNn === 0 ? null : (cellHi ?? columnMax),
-      m2: m2?.[j] ?? null,
+      maxBound: has ? (cellHi ?? columnMax) : null,
+      m2: m2 && has ? m2[j]! : null,
       median: median ? toJsonValue(median[j]) : null,
       mode: mode ? toJsonValue(mode[j]) : null,
       top: top ? (top[j]?.items.map(Number) ?? []) : undefined,
     };
-  });
-  return { labels, gid, stats };
+  };
+  return { codes, distinct, dropped, gid, stats };
 }
 
 export const keyOf = (labels: Label[]) => JSON.stringify(labels);
@@ -184,29 +236,18 @@ function layout(req: StatsRequest, groups: Groups, mergeMargins: boolean): Stats
   const nc = req.colDims.length;
   const nd = nr + nc;
   const count = groups.gid.length;
-  // Whether each group is an inner cell (no rolled-up and no missing grouping value), worked out once.
-  const isInner = new Uint8Array(count);
-  for (let j = 0; j < count; j++) {
-    let ok = groups.gid[j] === 0;
-    for (let i = 0; ok && i < nd; i++) if (groups.labels[i]![j] === null) ok = false;
-    isInner[j] = ok ? 1 : 0;
-  }
-  const inner = (j: number) => isInner[j] === 1;
   const levels: Label[][] = [];
-  // Each group's level position per variable (-1: not an inner group), so placing cells needs no lookups.
+  // Each group's level position per variable (sorted levels; -1: rolled up), so placing cells needs no lookups.
   const position: Int32Array[] = [];
   for (let i = 0; i < nd; i++) {
-    const seen = new Set<Label>();
-    const labels = groups.labels[i]!;
-    for (let j = 0; j < count; j++) if (isInner[j]) seen.add(labels[j]!);
-    const sorted = [...seen].sort(compareLabels);
-    levels.push(sorted);
-    const at = new Map(sorted.map((l, k) => [l, k]));
-    const pos = new Int32Array(count).fill(-1);
-    for (let j = 0; j < count; j++) {
-      const k = at.get(labels[j]!);
-      if (k !== undefined) pos[j] = k;
-    }
+    const distinct = groups.distinct[i]!;
+    const sorted = distinct.map((_, k) => k).sort((a, b) => compareLabels(distinct[a]!, distinct[b]!));
+    levels.push(sorted.map((k) => distinct[k]!));
+    const rank = new Int32Array(distinct.length);
+    sorted.forEach((k, r) => (rank[k] = r));
+    const code = groups.codes[i]!;
+    const pos = new Int32Array(count);
+    for (let j = 0; j < count; j++) pos[j] = code[j]! < 0 ? -1 : rank[code[j]!]!;
     position.push(pos);
   }
   const rowTuples = cartesian(levels.slice(0, nr));
@@ -220,8 +261,7 @@ function layout(req: StatsRequest, groups: Groups, mergeMargins: boolean): Stats
     cols,
     rowIsMargin: rows.map((_, i) => i >= rowTuples.length),
     colIsMargin: cols.map((_, i) => i >= colTuples.length),
-    // Filled below: grouped cells first, then empty combinations and (merged) margins.
-    cells: rows.map(() => new Array<CellStats>(cols.length)),
+    cells: [],
   };
   const allRow = rows.length - 1;
   const allCol = cols.length - 1;
@@ -230,15 +270,21 @@ function layout(req: StatsRequest, groups: Groups, mergeMargins: boolean): Stats
     for (let i = from; i < to; i++) k = k * levels[i]!.length + position[i]![j]!;
     return k;
   };
+  // The group at each position of the grid, row-major (-1: an empty combination, or a margin to merge).
+  const groupAt = new Int32Array(rows.length * cols.length).fill(-1);
   for (let j = 0; j < count; j++) {
+    if (groups.dropped[j]) continue;
     const gid = groups.gid[j]!;
-    if (gid === 0 && !inner(j)) continue;
     // grouping(): a set bit is a rolled-up variable; the last variable is the lowest bit.
     const r = gid >> nc !== 0 ? allRow : index(j, 0, nr);
     const c = nc > 0 && (gid & ((1 << nc) - 1)) !== 0 ? allCol : index(j, nr, nd);
-    grid.cells[r]![c] = groups.stats[j]!;
+    groupAt[r * cols.length + c] = j;
   }
-  for (const row of grid.cells) for (let c = 0; c < row.length; c++) row[c] ??= emptyStats();
+  for (let r = 0, at = 0; r < rows.length; r++) {
+    const row = new Array<CellStats>(cols.length);
+    for (let c = 0; c < cols.length; c++, at++) row[c] = groupAt[at]! < 0 ? emptyStats() : groups.stats(groupAt[at]!);
+    grid.cells.push(row);
+  }
   if (!mergeMargins || !req.margins) return grid;
   for (let r = 0; r < rowTuples.length; r++) {
     for (let c = 0; c < colTuples.length; c++) {
