@@ -35,7 +35,9 @@ const COLD_STARTS = Number(process.env.BENCH_COLD_STARTS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const node = process.execPath;
 /** What bin/tre runs the control plane with. */
-const PROXY_NODE_FLAGS = ['--max-semi-space-size=32'];
+const PROXY_NODE_FLAGS = ['--max-semi-space-size=32', '--no-allocation-site-pretenuring'];
+/** configurable-http-proxy gets the same unless BENCH_CHP_NODE_FLAGS says otherwise ('' for Node's defaults, as JupyterHub runs it). */
+const CHP_NODE_FLAGS = process.env.BENCH_CHP_NODE_FLAGS === undefined ? PROXY_NODE_FLAGS : process.env.BENCH_CHP_NODE_FLAGS.split(' ').filter(Boolean);
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const children: ChildProcess[] = [];
 
@@ -128,13 +130,13 @@ async function main(): Promise<void> {
   try {
     const socketPath = join(work, 'upstream.sock');
     const upstream = JSON.parse(await firstLine(launch(node, [resolve('bench/rooms/upstream.ts'), socketPath]))) as { port: number };
-    // Both proxies run with the young generation `tre start` gives the control plane (bin/tre):
-    // the same V8 setting for each, so neither gains from it alone.
+    // Both proxies run with the V8 settings `tre start` gives the control plane (bin/tre): the
+    // same for each, so neither gains from them alone.
     const oursProc = launch(node, [...PROXY_NODE_FLAGS, resolve('bench/rooms/serve-proxy.ts'), socketPath]);
     const ours = JSON.parse(await firstLine(oursProc)) as { url: string; token: string; roomId: string };
 
     const chpPort = await freePort();
-    const chpProc = launch(node, [...PROXY_NODE_FLAGS, resolve('node_modules/configurable-http-proxy/bin/configurable-http-proxy'), '--ip', '127.0.0.1', '--port', String(chpPort),
+    const chpProc = launch(node, [...CHP_NODE_FLAGS, resolve('node_modules/configurable-http-proxy/bin/configurable-http-proxy'), '--ip', '127.0.0.1', '--port', String(chpPort),
       '--api-ip', '127.0.0.1', '--api-port', String(await freePort()), '--default-target', `http://127.0.0.1:${upstream.port}`, '--log-level', 'error'],
     { ...process.env, CONFIGPROXY_AUTH_TOKEN: 'bench' });
 

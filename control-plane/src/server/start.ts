@@ -93,10 +93,11 @@ export async function startPlatform(
     });
     dispatch = app;
     const takers = all.filter((m) => m.request);
+    const securityHeaders = Object.entries(SECURITY_HEADERS);
     const handler = (req: IncomingMessage, res: ServerResponse) => {
       if (takers.length) {
         // The same headers Express would have set; an upstream's own (Jupyter's CSP) replace them.
-        for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
+        for (const [k, v] of securityHeaders) res.setHeader(k, v);
         for (const m of takers) if (m.request!(req, res)) return;
       }
       app(req, res);
