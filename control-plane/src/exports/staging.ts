@@ -1,18 +1,20 @@
 /**
  * Taking files out of a member's `/outputs` and into the airlock's staging area.
  *
- * The room owns `/outputs` and may hold anything there: symlinks to the copy, fifos, devices,
- * names with `..`. A requested path is therefore accepted only when every component below
- * `/outputs` is a real directory (no symlink), the last one is a regular file, and the file is
- * opened with `O_NOFOLLOW`; the bytes are copied from that open descriptor while they are
- * hashed, so what is staged is exactly what was hashed. Staged files are made read-only and
+ * The room owns `/outputs` and may hold anything there, and change it at any moment: symlinks to
+ * the copy or the host, fifos, names with `..`, folders swapped for links mid-request. A file is
+ * therefore opened only through `room-files` (component by component from a held descriptor of
+ * the root, no link followed, the kernel's name for the open file verified), and its bytes are
+ * copied from that open descriptor while they are hashed, so what is staged is exactly what was
+ * hashed and lay under `/outputs`. Staged files are made read-only and
  * their folder closed; nothing in the control plane writes them again.
  */
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
-import { chmod, lstat, mkdir, open, realpath, rm, type FileHandle } from 'node:fs/promises';
-import { join, sep } from 'node:path';
-import { InputError, NotAllowedError, NotFoundError } from '../errors/index.ts';
+import { chmod, mkdir, open, rm, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { DomainError, NotAllowedError } from '../errors/index.ts';
+import { openRoomFile, roomPathParts } from '../room-files/index.ts';
 
 export interface StagedFile {
   path: string;
@@ -20,63 +22,18 @@ export interface StagedFile {
   sha256: string;
 }
 
-/** Splits a requested path into safe components; refuses absolute paths, `..`, empty and hidden control parts. */
+/** The components of a path under `/outputs` (`a/b.csv` or `/outputs/a/b.csv`); see `roomPathParts`. */
 export function safeRelativePath(requested: string): string[] {
-  const cleaned = requested.replace(/^\/?outputs\//, '');
-  if (cleaned.startsWith('/')) throw new NotAllowedError(`'${requested}' is not a path under /outputs`, { reason: 'path_outside_outputs' });
-  const parts = cleaned.split('/').filter((p) => p !== '' && p !== '.');
-  if (parts.length === 0) throw new InputError(`'${requested}' names no file`, { reason: 'invalid_path' });
-  for (const p of parts) {
-    if (p === '..') throw new NotAllowedError(`'${requested}' leaves /outputs`, { reason: 'path_outside_outputs' });
-    if (/[\u0000-\u001f]/.test(p)) throw new InputError(`'${requested}' has control characters`, { reason: 'invalid_path' });
-  }
-  return parts;
+  return roomPathParts(requested.replace(/^\/?outputs\//, ''), '/outputs');
 }
 
 /**
- * Opens `requested` under `root` for reading, refusing symlinks anywhere below `root`, paths
- * escaping it and anything but a regular file. The caller closes the handle.
+ * Opens `requested` under `root` (a member's outputs) for reading through held descriptors (see
+ * `room-files`): no link is followed anywhere below `root`, and the open file is verified to be
+ * the one under it. The caller closes the handle and reads only from it.
  */
 export async function openUnder(root: string, requested: string): Promise<{ handle: FileHandle; size: number; rel: string }> {
-  const parts = safeRelativePath(requested);
-  let realRoot: string;
-  try {
-    realRoot = await realpath(root);
-  } catch {
-    throw new NotFoundError(`no file '${requested}' in /outputs`, { reason: 'no_such_file' });
-  }
-  let at = realRoot;
-  for (const [i, part] of parts.entries()) {
-    at = join(at, part);
-    let st;
-    try {
-      st = await lstat(at);
-    } catch {
-      throw new NotFoundError(`no file '${requested}' in /outputs`, { reason: 'no_such_file' });
-    }
-    if (st.isSymbolicLink()) throw new NotAllowedError(`'${requested}' is or passes through a symbolic link`, { reason: 'symlink_refused' });
-    const last = i === parts.length - 1;
-    if (!last && !st.isDirectory()) throw new NotFoundError(`no file '${requested}' in /outputs`, { reason: 'no_such_file' });
-    if (last && !st.isFile()) throw new NotAllowedError(`'${requested}' is not a regular file`, { reason: 'not_a_regular_file' });
-  }
-  // The parent resolved now must still be inside the root (a directory swapped for a link since the walk).
-  const parent = await realpath(join(realRoot, ...parts.slice(0, -1)));
-  if (parent !== realRoot && !parent.startsWith(realRoot + sep)) {
-    throw new NotAllowedError(`'${requested}' leaves /outputs`, { reason: 'path_outside_outputs' });
-  }
-  let handle: FileHandle;
-  try {
-    handle = await open(join(parent, parts.at(-1)!), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ELOOP') throw new NotAllowedError(`'${requested}' is a symbolic link`, { reason: 'symlink_refused' });
-    throw err;
-  }
-  const st = await handle.stat();
-  if (!st.isFile()) {
-    await handle.close();
-    throw new NotAllowedError(`'${requested}' is not a regular file`, { reason: 'not_a_regular_file' });
-  }
-  return { handle, size: st.size, rel: parts.join('/') };
+  return openRoomFile(root, requested.replace(/^\/?outputs\//, ''), { label: '/outputs' });
 }
 
 /** Copies an open file into `dest` (created exclusively, then made read-only), hashing what it writes. */
@@ -132,13 +89,22 @@ export async function sealStagingDir(dir: string): Promise<void> {
   await chmod(dir, 0o500);
 }
 
-/** A staged file's bytes, verified against the hash recorded at request time. */
+/**
+ * A staged file's bytes, verified against the hash recorded at request time; null when they no
+ * longer match, or the file is gone or was replaced by anything but a regular file.
+ */
 export async function readVerified(path: string, sha256: string): Promise<Buffer | null> {
-  const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  let opened;
   try {
-    const bytes = await handle.readFile();
+    opened = await openRoomFile(dirname(path), basename(path), { label: 'the staging area' });
+  } catch (err) {
+    if (err instanceof DomainError) return null;
+    throw err;
+  }
+  try {
+    const bytes = await opened.handle.readFile();
     return createHash('sha256').update(bytes).digest('hex') === sha256 ? bytes : null;
   } finally {
-    await handle.close();
+    await opened.handle.close();
   }
 }

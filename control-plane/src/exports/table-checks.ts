@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { openDuck } from '../data-copies/duckdb.ts';
-import { InputError, NotFoundError } from '../errors/index.ts';
+import { DomainError, InputError, NotFoundError } from '../errors/index.ts';
 import { checkTable, ledgerTableOf, type LedgerTable, type TableCheckResult } from '../output-checks/index.ts';
 import type { PlatformPaths } from '../platform/paths.ts';
 import type { TableRules } from '../policies/index.ts';
@@ -88,7 +88,13 @@ export async function checkTableRequest(opts: {
         await opened.handle.close();
       }
     }
-    const checked = await checkTable(duck.conn, { source: { file }, spec: request.spec, rules: opts.rules, earlier: opts.earlier });
+    // A room's file is room content: no error may echo its header or lines back (DuckDB's do).
+    const fromRoom = source.kind === 'output';
+    const checked = await checkTable(duck.conn, { source: { file }, spec: request.spec, rules: opts.rules, earlier: opts.earlier, quoteSource: !fromRoom })
+      .catch((err: unknown) => {
+        if (!fromRoom || err instanceof DomainError) throw err;
+        throw new InputError('the table data cannot be read as the spec asks', { reason: 'unreadable-data' });
+      });
     const { ledger: _ledger, ...result } = checked;
     const { id: _id, source: _source, ...ledger } = ledgerTableOf(checked, '', '');
     return { result, ledger, source };

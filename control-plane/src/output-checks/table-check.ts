@@ -49,17 +49,25 @@ export interface TableCheckRequest {
   rules: TableRules;
   /** The project's earlier released tables, for the differencing check. */
   earlier?: readonly LedgerTable[];
+  /**
+   * Whether errors may quote the source: its column names, DuckDB's reading errors (default
+   * true: the caller's own file, as for the CLI). False for a file a room wrote: an error must
+   * not echo what the control plane read, only what the caller asked for.
+   */
+  quoteSource?: boolean;
 }
 
 const NUMERIC_AGGS: ReadonlyArray<AggFunc> = ['mean', 'sum', 'median', 'std', 'min', 'max'];
 
 export async function checkTable(conn: DuckDBConnection, req: TableCheckRequest): Promise<TableCheckResult> {
   const spec = parseTableSpec(req.spec);
-  const source = await resolveSource(conn, req.source);
+  const quote = req.quoteSource ?? true;
+  const source = await resolveSource(conn, req.source, quote);
   for (const [field, names] of [['index', spec.index], ['columns', spec.columns], ['values', spec.values === null ? [] : [spec.values]]] as const) {
     for (const name of names) {
       if (!source.columns.has(name)) {
-        throw new InputError(`unknown column '${name}' in ${field}; the data has: ${[...source.columns.keys()].join(', ')}`, {
+        const has = quote ? `; the data has: ${[...source.columns.keys()].join(', ')}` : '';
+        throw new InputError(`unknown column '${name}' in ${field}${has}`, {
           reason: 'unknown-column',
           details: { field, column: name },
         });

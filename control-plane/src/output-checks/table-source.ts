@@ -20,7 +20,8 @@ export interface ResolvedSource {
 export const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
 const quoteString = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
-export async function resolveSource(conn: DuckDBConnection, source: TableSource): Promise<ResolvedSource> {
+/** `quote`: whether a reading error may repeat DuckDB's message, which can quote the file's lines. */
+export async function resolveSource(conn: DuckDBConnection, source: TableSource, quote = true): Promise<ResolvedSource> {
   let relation: string;
   let cheapColumnStats = true;
   if ('table' in source) {
@@ -36,7 +37,8 @@ export async function resolveSource(conn: DuckDBConnection, source: TableSource)
   try {
     rows = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${relation}`)).getRowsJS();
   } catch (err) {
-    throw new InputError(`cannot read the table data: ${(err as Error).message.split('\n')[0]}`, { reason: 'unreadable-data', cause: err });
+    const why = quote ? `: ${(err as Error).message.split('\n')[0]}` : ' (not a CSV or Parquet file it can read)';
+    throw new InputError(`cannot read the table data${why}`, { reason: 'unreadable-data', cause: quote ? err : undefined });
   }
   return { relation, columns: new Map(rows.map((r) => [String(r[0]), String(r[1])])), cheapColumnStats };
 }

@@ -1,0 +1,9 @@
+/**
+ * Reading trees a room can write (`/outputs`, homes) from the control plane without following
+ * any name the room can change: files are opened relative to held folder descriptors and checked
+ * against the kernel's own name for them; listings never follow a link. The control plane reads
+ * room files only through this context, and only through the descriptors it returns.
+ */
+export { openRoomFile, openRoomRoot, type OpenedRoomFile, type OpenRoomFileOptions, type RoomRoot } from './open-file.ts';
+export { listRoomTree, type ListOptions, type RoomEntry } from './list-tree.ts';
+export { roomPathParts } from './path-parts.ts';
