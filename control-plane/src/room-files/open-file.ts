@@ -93,21 +93,30 @@ export async function openRoomFile(root: string, requested: string, opts: OpenRo
         throw await refusalOf(err, dirFd, part, last, requested, opts.label);
       }
     }
-    const st = await file!.stat();
-    verifyKind(st, requested, opts);
-    if (st.dev !== rootDir.dev) throw escapes(requested, opts.label);
-    const kernelName = await readlink(viaFd(file!.fd));
-    if (!kernelName.startsWith(`${rootDir.realPath}/`)) throw escapes(requested, opts.label);
-    if (kernelName !== `${rootDir.realPath}/${rel}`) {
-      throw new NotAllowedError(`'${requested}' was moved while it was opened`, { reason: 'path_changed' });
-    }
-    const opened = { handle: file!, size: st.size, rel, dev: st.dev, ino: st.ino };
+    const opened = await confirmUnder(rootDir, file!, rel, requested, opts);
     file = undefined;
     return opened;
   } finally {
     await file?.close();
     for (const h of held.reverse()) await h.close();
   }
+}
+
+/**
+ * Checks that the open `file` is a regular file within the limit and that the kernel names it
+ * `<root's real path>/<rel>` on the root's device; refuses otherwise (the walk guarantees this,
+ * so a refusal here means the tree moved during it).
+ */
+export async function confirmUnder(rootDir: RoomRoot, file: FileHandle, rel: string, requested: string, opts: OpenRoomFileOptions): Promise<OpenedRoomFile> {
+  const st = await file.stat();
+  verifyKind(st, requested, opts);
+  if (st.dev !== rootDir.dev) throw escapes(requested, opts.label);
+  const kernelName = await readlink(viaFd(file.fd));
+  if (!kernelName.startsWith(`${rootDir.realPath}/`)) throw escapes(requested, opts.label);
+  if (kernelName !== `${rootDir.realPath}/${rel}`) {
+    throw new NotAllowedError(`'${requested}' was moved while it was opened`, { reason: 'path_changed' });
+  }
+  return { handle: file, size: st.size, rel, dev: st.dev, ino: st.ino };
 }
 
 function verifyKind(st: Stats, requested: string, opts: OpenRoomFileOptions): void {
