@@ -41,6 +41,17 @@ describe('listRoomTree', () => {
     expect(brief(await listRoomTree(root, { maxEntries: 2, maxDepth: 8 }))).toHaveLength(2);
   });
 
+  it('reads no more names than its budget, folders included', async () => {
+    const wide = join(base, 'wide');
+    for (let i = 0; i < 30; i++) {
+      mkdirSync(join(wide, `d${i}`), { recursive: true });
+      writeFileSync(join(wide, `d${i}`, 'f.csv'), '');
+    }
+    expect(await listRoomTree(wide, { maxEntries: 100, maxDepth: 8, maxScanned: 20 })).toEqual([]);
+    expect(await listRoomTree(wide, { maxEntries: 100, maxDepth: 8, maxScanned: 45 })).toHaveLength(15);
+    expect(await listRoomTree(wide, { maxEntries: 100, maxDepth: 8 })).toHaveLength(30);
+  });
+
   it('is empty when the root does not exist', async () => {
     expect(await listRoomTree(join(base, 'nope'), { maxEntries: 10, maxDepth: 8 })).toEqual([]);
   });

@@ -6,7 +6,7 @@
  * listed as what the kernel finds, or skipped, and never read through.
  */
 import type { FileHandle } from 'node:fs/promises';
-import { lstat, open, readdir } from 'node:fs/promises';
+import { lstat, open, opendir } from 'node:fs/promises';
 import { DIR_FLAGS, openRoomRoot, viaFd } from './open-file.ts';
 
 export interface RoomEntry {
@@ -22,6 +22,11 @@ export interface ListOptions {
   maxEntries: number;
   /** Folders deeper than this are not entered. */
   maxDepth: number;
+  /**
+   * How many names (folders included) are read in all before the listing stops (default 10 ×
+   * `maxEntries`): a room's million empty folders, or a million names in one, cost no more.
+   */
+  maxScanned?: number;
 }
 
 /** Everything but folders under `root`, sorted by name within each folder; [] when `root` does not exist. */
@@ -29,8 +34,10 @@ export async function listRoomTree(root: string, opts: ListOptions): Promise<Roo
   const rootDir = await openRoomRoot(root);
   if (!rootDir) return [];
   const out: RoomEntry[] = [];
+  let budget = opts.maxScanned ?? 10 * opts.maxEntries;
   async function walk(dir: FileHandle, prefix: string, depth: number): Promise<void> {
-    const names = (await readdir(viaFd(dir.fd)).catch(() => [] as string[])).sort();
+    const names = (await readNames(dir.fd, budget)).sort();
+    budget -= names.length;
     for (const name of names) {
       if (out.length >= opts.maxEntries) return;
       const st = await lstat(viaFd(dir.fd, name)).catch(() => undefined);
@@ -61,4 +68,18 @@ export async function listRoomTree(root: string, opts: ListOptions): Promise<Roo
     await rootDir.handle.close();
   }
   return out;
+}
+
+/** At most `limit` names of the folder `fd` holds, read incrementally (not all of a huge folder). */
+async function readNames(fd: number, limit: number): Promise<string[]> {
+  const names: string[] = [];
+  if (limit <= 0) return names;
+  const dir = await opendir(viaFd(fd)).catch(() => undefined);
+  if (!dir) return names;
+  try {
+    for (let entry = await dir.read(); entry && names.length < limit; entry = await dir.read()) names.push(entry.name);
+  } finally {
+    await dir.close();
+  }
+  return names;
 }
