@@ -278,9 +278,18 @@ export class LocalDriver implements RoomDriver {
     }
   }
 
+  /** The end of what the room wrote to its stdout: only the end is read, however much the room wrote. */
   private async logTail(roomId: string): Promise<string> {
-    const text = await readFile(join(this.opts.stateDir, 'rooms', `${roomId}.log`), 'utf8').catch(() => '');
-    return text.slice(-500).trim();
+    const log = await open(join(this.opts.stateDir, 'rooms', `${roomId}.log`), 'r').catch(() => undefined);
+    if (!log) return '';
+    try {
+      const size = (await log.stat()).size;
+      const buf = Buffer.alloc(Math.min(size, 2048));
+      const { bytesRead } = await log.read(buf, 0, buf.length, size - buf.length);
+      return buf.subarray(0, bytesRead).toString('utf8').slice(-500).trim();
+    } finally {
+      await log.close();
+    }
   }
 }
 
