@@ -82,7 +82,15 @@ async function labelsOf(pid: number): Promise<RoomLabels | undefined> {
   return undefined;
 }
 
-/** Every live bubblewrap process carrying room labels (the outer monitor and the namespace's pid 1). */
+/**
+ * Every live bubblewrap process carrying room labels (the outer monitor and the namespace's pid 1).
+ *
+ * A command line is no proof: the labels are in the room's own environment, and code in a room
+ * can start a process whose argv reads like a room's bubblewrap with any room id. Such a process
+ * always descends from its room's pid 1 (orphans in a PID namespace are reparented to it), so a
+ * room's own bubblewrap is told apart by ancestry: the outer one has no labelled ancestor, the
+ * inner one is the outer one's direct child with the same labels. Anything else is ignored.
+ */
 export async function scanLabelledProcesses(): Promise<LabelledProcess[]> {
   const found: LabelledProcess[] = [];
   for (const name of await readdir('/proc')) {
@@ -94,8 +102,35 @@ export async function scanLabelledProcesses(): Promise<LabelledProcess[]> {
     if (!stat || stat.state === 'Z') continue;
     found.push({ pid, ppid: stat.ppid, startTicks: stat.startTicks, labels });
   }
-  return found;
+  const byPid = new Map(found.map((p) => [p.pid, p]));
+  const outer = new Set<number>();
+  for (const p of found) if ((await labelledAncestor(p, byPid)) === null) outer.add(p.pid);
+  return found.filter((p) => {
+    if (outer.has(p.pid)) return true;
+    const parent = byPid.get(p.ppid);
+    return parent !== undefined && outer.has(parent.pid) && sameLabels(parent.labels, p.labels);
+  });
 }
+
+const MAX_ANCESTRY = 256;
+
+/**
+ * The nearest labelled ancestor of `p`, null when it has none, or undefined when the ancestry
+ * could not be read (an ancestor exited mid-walk): then `p` is not trusted as outermost.
+ */
+async function labelledAncestor(p: LabelledProcess, byPid: ReadonlyMap<number, LabelledProcess>): Promise<LabelledProcess | null | undefined> {
+  let pid = p.ppid;
+  for (let i = 0; i < MAX_ANCESTRY && pid > 1; i++) {
+    const labelled = byPid.get(pid);
+    if (labelled) return labelled;
+    const stat = await readStat(pid);
+    if (!stat) return undefined;
+    pid = stat.ppid;
+  }
+  return pid <= 1 ? null : undefined;
+}
+
+const sameLabels = (a: RoomLabels, b: RoomLabels) => a.owner === b.owner && a.roomId === b.roomId && a.projectId === b.projectId;
 
 /** All descendants' pids of `root`, following /proc/PID/task/TID/children (no full /proc scan). */
 export async function descendants(root: number): Promise<number[]> {
