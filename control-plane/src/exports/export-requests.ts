@@ -79,7 +79,7 @@ export async function requestExport(
     let total = 0;
     for (const [i, f] of input.files.entries()) {
       const fileId = `f${i + 1}`;
-      const opened = await openUnder(outputs, f.path);
+      const opened = await openUnder(outputs, f.path, policy.files.maxFileBytes);
       let staged;
       try {
         staged = await copyHashed(opened.handle, join(dir, fileId), policy.files.maxFileBytes);

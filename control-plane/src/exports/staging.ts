@@ -32,8 +32,8 @@ export function safeRelativePath(requested: string): string[] {
  * `room-files`): no link is followed anywhere below `root`, and the open file is verified to be
  * the one under it. The caller closes the handle and reads only from it.
  */
-export async function openUnder(root: string, requested: string): Promise<{ handle: FileHandle; size: number; rel: string }> {
-  return openRoomFile(root, requested.replace(/^\/?outputs\//, ''), { label: '/outputs' });
+export async function openUnder(root: string, requested: string, maxBytes?: number): Promise<{ handle: FileHandle; size: number; rel: string }> {
+  return openRoomFile(root, requested.replace(/^\/?outputs\//, ''), { label: '/outputs', maxBytes });
 }
 
 /** Copies an open file into `dest` (created exclusively, then made read-only), hashing what it writes. */

@@ -78,7 +78,7 @@ export async function checkTableRequest(opts: {
       source = { kind: 'copy', version: copy.version, file: request.source.copy };
     } else {
       // Checked from a private copy of the bytes, so the room cannot swap the file under DuckDB.
-      const opened = await openUnder(opts.paths.outputs(opts.projectId, opts.userId), request.source.output);
+      const opened = await openUnder(opts.paths.outputs(opts.projectId, opts.userId), request.source.output, MAX_SOURCE_BYTES);
       tmp = await mkdtemp(join(tmpdir(), 'tre-table-'));
       try {
         const staged = await copyHashed(opened.handle, join(tmp, 'source'), MAX_SOURCE_BYTES);
