@@ -10,6 +10,7 @@ import type { Logger } from '../platform/logger.ts';
 import type { AuditService } from '../audit/types.ts';
 import { buildOpenApi } from './openapi.ts';
 import { problemMiddleware } from './problem.ts';
+import { auditRefusals } from './refusal-audit.ts';
 import { mountRoutes, requestIdOf, type RouteDef } from './route.ts';
 
 export interface AppOptions {
@@ -75,6 +76,7 @@ export function createApp(opts: AppOptions): Express {
     res.json(openapi);
   });
   app.use('/api', express.json({ limit: '2mb' }), sameOriginChanges());
+  app.use('/api', auditRefusals({ audit: opts.audit, authenticate: opts.authenticate }));
   const router = express.Router();
   mountRoutes(router, opts.routes, { audit: opts.audit, authenticate: opts.authenticate });
   app.use(router);
