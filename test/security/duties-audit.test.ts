@@ -50,6 +50,14 @@ describe('malformed and refused requests are audited', () => {
       client_address: '127.0.0.1', details: { reason: 'bad_origin' },
     }]);
   });
+
+  it('an unknown API route: a failure entry too', async () => {
+    const res = await p.call('GET', '/api/admin/secrets?x=1', { as: 'researcher' });
+    expect(res.status).toBe(404);
+    expect(await entriesOf(res.headers.get('x-request-id'))).toMatchObject([{
+      actor: 'researcher', action: 'http.refused', object: 'route:GET /api/admin/secrets', outcome: 'failure', details: { reason: 'no_such_route' },
+    }]);
+  });
 });
 
 describe('tre audit verify and a checkpoint file', () => {

@@ -81,7 +81,9 @@ export function createApp(opts: AppOptions): Express {
   mountRoutes(router, opts.routes, { audit: opts.audit, authenticate: opts.authenticate });
   app.use(router);
   for (const h of opts.after ?? []) app.use(h);
-  app.use('/api', (req, _res, next) => next(new NotFoundError(`no API route ${req.method} ${req.originalUrl}`, { reason: 'no_such_route' })));
+  // An unknown API route is a refusal too, audited the same way.
+  const refused = auditRefusals({ audit: opts.audit, authenticate: opts.authenticate });
+  app.use('/api', (req, res, next) => refused(new NotFoundError(`no API route ${req.method} ${req.originalUrl}`, { reason: 'no_such_route' }), req, res, next));
   if (opts.webDir) {
     app.use(express.static(opts.webDir, { index: 'index.html', fallthrough: true }));
     app.get(/^\/(?!api\/|rooms\/).*/, (_req, res) => res.sendFile('index.html', { root: opts.webDir! }));
