@@ -110,6 +110,14 @@ describe('no one decides about their own access', () => {
     expect((await p.call('POST', `/api/imports/${imp.body.id}/reviews`, { as: 'admin1', body: { decision: 'approve' } })).status).toBe(201);
   });
 
+  it('403 own_roles when a platform admin grants themselves a role; granting it to someone else works', async () => {
+    const self = await p.call('PATCH', '/api/users/operator', { as: 'operator', body: { roles: ['platform_admin', 'access_admin'] } });
+    expect([self.status, self.body.reason]).toEqual([403, 'own_roles']);
+    expect((await p.call('GET', '/api/users/operator', { as: 'operator' })).body.roles).toEqual(['platform_admin']);
+    const other = await p.call('PATCH', '/api/users/auditor', { as: 'operator', body: { roles: ['auditor', 'researcher'] } });
+    expect([other.status, other.body.roles]).toEqual([200, ['auditor', 'researcher']]);
+  });
+
   it('keeps the membership history append-only, written for every change of the members table', async () => {
     const rows = await p.deps.store.query<{ change: string }>(`SELECT change FROM project_member_events WHERE project_id = $1 AND user_id = 'was-member' ORDER BY seq`, [projectId]);
     expect(rows.map((r) => r.change)).toEqual(['joined', 'left']);

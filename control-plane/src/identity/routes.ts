@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NotFoundError } from '../errors/index.ts';
+import { NotAllowedError, NotFoundError } from '../errors/index.ts';
 import { defineRoute, type AuditScope, type RouteDef } from '../http/route.ts';
 import type { CoreDeps } from '../platform/deps.ts';
 import { createUser, getUser, listUsers, resetTotp, updateUser } from './accounts.ts';
@@ -129,6 +129,10 @@ export function identityRoutes(deps: CoreDeps): RouteDef[] {
       }).strict(),
       async handler({ principal, params, body, audit }) {
         audit.details = { changed: Object.keys(body), roles: body.roles };
+        // No one grants themselves a role (a platform admin making themselves an access administrator).
+        if (body.roles !== undefined && params.userId === principal!.userId) {
+          throw new NotAllowedError('you cannot change your own roles', { reason: 'own_roles' });
+        }
         return store.tx((q) => updateUser(q, params.userId, body, principal!.userId));
       },
     }),
