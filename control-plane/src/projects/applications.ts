@@ -96,6 +96,8 @@ export async function issuePermit(q: Queryable, p: Principal, applicationId: str
   if (new Date(expiresAt) <= now) throw new ConflictError('the expiry must lie in the future', { reason: 'expiry_in_past', details: { field: 'expiresAt' } });
   const project = await getProject(q, app.projectId);
   for (const m of app.body.members) await addMember(q, app.projectId, m.userId, m.role, p.userId);
+  // Again, over the members as they are now: a lead adding the issuer meanwhile must not get them authorised.
+  await requireIndependent(q, p, { ...applicationSubject(app), what: 'permit' });
   const members = await q.query<{ user_id: string }>('SELECT user_id FROM project_members WHERE project_id = $1 ORDER BY user_id', [app.projectId]);
   const permit = await insertPermitVersion(q, {
     projectId: app.projectId,
