@@ -11,7 +11,7 @@ import type { Queryable } from '../store/index.ts';
 import { hasOversight, memberRole } from './access.ts';
 import { requireIndependent } from './independence.ts';
 import { insertPermitVersion, type Permit } from './permits.ts';
-import { addMember, createProject, getProject, setProjectStatus } from './projects.ts';
+import { addMember, createProject, getProject, lockProject, setProjectStatus } from './projects.ts';
 import type { ApplicationInput } from './schemas.ts';
 
 export interface Application {
@@ -89,6 +89,7 @@ const applicationSubject = (app: Application) => ({ projectId: app.projectId, wh
 /** Issues the permit (or its next version) from an approved application and activates the project. */
 export async function issuePermit(q: Queryable, p: Principal, applicationId: string, expiresAt: string, reason: string, now: Date): Promise<Permit> {
   const app = await getApplication(q, applicationId, true);
+  await lockProject(q, app.projectId);
   await requireIndependent(q, p, { ...applicationSubject(app), what: 'permit' });
   if (app.status !== 'approved') throw new ConflictError(`the application is ${app.status}, not approved`, { reason: 'not_approved' });
   const issued = await q.query('SELECT 1 FROM permits WHERE application_id = $1', [applicationId]);
@@ -96,8 +97,6 @@ export async function issuePermit(q: Queryable, p: Principal, applicationId: str
   if (new Date(expiresAt) <= now) throw new ConflictError('the expiry must lie in the future', { reason: 'expiry_in_past', details: { field: 'expiresAt' } });
   const project = await getProject(q, app.projectId);
   for (const m of app.body.members) await addMember(q, app.projectId, m.userId, m.role, p.userId);
-  // Again, over the members as they are now: a lead adding the issuer meanwhile must not get them authorised.
-  await requireIndependent(q, p, { ...applicationSubject(app), what: 'permit' });
   const members = await q.query<{ user_id: string }>('SELECT user_id FROM project_members WHERE project_id = $1 ORDER BY user_id', [app.projectId]);
   const permit = await insertPermitVersion(q, {
     projectId: app.projectId,
