@@ -83,6 +83,14 @@ describe('second factor', () => {
     // The previous step's code is still inside the drift window, but older than one already used.
     expect((await login({ username: 'strict', password: 'strict-long-password', totp: first })).status).toBe(401);
   });
+
+  it('an enrolled second factor is asked for even after the privileged role is gone', async () => {
+    await user('demoted', ['access_admin']);
+    await updateUser(p.deps.store, 'demoted', { roles: ['researcher'] }, 'test');
+    const without = await login({ username: 'demoted', password: 'demoted-long-password' });
+    expect([without.status, without.body.reason]).toEqual([401, 'bad_credentials']);
+    expect((await login({ username: 'demoted', password: 'demoted-long-password', totp: code('demoted') })).status).toBe(201);
+  });
 });
 
 describe('credentials end with the password or the account', () => {

@@ -1,5 +1,6 @@
 /**
- * Password login with a second factor for privileged roles (waived in demo mode only).
+ * Password login with a second factor for privileged roles and whoever has one enrolled (waived
+ * in demo mode only).
  *
  * - A limiter on failed attempts per user name and per client address, kept in the store
  *   (`login_counters`) so restarts and a second control plane see the same counts. Each attempt
@@ -56,8 +57,10 @@ export async function checkPasswordLogin(
   if (!row) throw await fail('no_such_user');
   if (!passwordOk) throw await fail('bad_password');
   if (row.disabled) throw await fail('account_disabled');
+  // A second factor is required of privileged roles, and of anyone who has one enrolled (a
+  // demoted administrator keeps theirs: a password alone must not become enough).
   const privileged = (row.roles ?? []).some((r) => PRIVILEGED_ROLES.includes(r));
-  if (privileged && !policy.demo) {
+  if ((privileged || row.totp_secret_sealed) && !policy.demo) {
     if (!row.totp_secret_sealed) throw await fail('totp_not_enrolled');
     if (!attempt.totp) throw await fail('totp_missing');
     const step = totpStep(box.open(row.totp_secret_sealed, `totp:${row.id}`).toString(), attempt.totp, now);
