@@ -44,6 +44,17 @@ describe('failed logins are counted atomically', () => {
   });
 });
 
+describe('the limiter does not keep what it no longer needs', () => {
+  it('a name tried once is forgotten after its window', async () => {
+    expect((await login({ username: 'ghost-name', password: 'x' })).status).toBe(401);
+    const counted = () => p.deps.store.query(`SELECT scope FROM login_counters WHERE key = 'ghost-name'`);
+    expect(await counted()).toEqual([{ scope: 'user' }]);
+    p.clock.advance(16 * 60_000);
+    expect((await login({ username: 'someone-else', password: 'x' })).status).toBe(401);
+    expect(await counted()).toEqual([]);
+  });
+});
+
 describe('one answer for every failed login', () => {
   it('unknown user, wrong password, disabled account, missing or wrong code: the same status and body; the audit log knows which', async () => {
     const kinds = {

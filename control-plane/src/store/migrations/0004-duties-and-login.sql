@@ -45,6 +45,8 @@ CREATE TABLE login_counters (
   failures integer NOT NULL CHECK (failures >= 0),
   PRIMARY KEY (scope, key)
 );
+-- Expired windows are deleted as logins go, so names tried once do not pile up.
+CREATE INDEX login_counters_window ON login_counters (window_start);
 
 -- The last TOTP time step accepted per user: a code counts once, and never one older than it.
 ALTER TABLE users ADD COLUMN totp_last_step bigint;
