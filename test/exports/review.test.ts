@@ -48,7 +48,7 @@ describe('export review', () => {
     const { body } = await request([{ path: 'm3.csv' }]);
     const res = await t.p.call('POST', `/api/exports/${body.id}/reviews`, { as: 'admin3', body: { decision: 'approve' } });
     expect(res.status).toBe(403);
-    expect(res.body.reason).toBe('member_cannot_review');
+    expect(res.body.reason).toBe('member_of_project');
   });
 
   it('not released with one approval when two are required; the second reviewer does not see the first decision before deciding', async () => {

@@ -71,9 +71,9 @@ describe('second factor outside demo mode', () => {
     await createUser(p.deps.store, p.deps.box, { id: 'plain', displayName: 'P', roles: ['researcher'], password: 'plain-password-12' }, 'test');
     const secret = new URL(totpUri!).searchParams.get('secret')!;
     const noCode = await p.call('POST', '/api/auth/token', { body: { username: user.id, password: 'strict-admin-password' } });
-    expect([noCode.status, noCode.body.reason]).toEqual([401, 'totp_required']);
+    expect([noCode.status, noCode.body.reason]).toEqual([401, 'bad_credentials']);
     const badCode = await p.call('POST', '/api/auth/token', { body: { username: user.id, password: 'strict-admin-password', totp: '000000' } });
-    expect([badCode.status, badCode.body.reason]).toEqual([401, 'bad_totp']);
+    expect([badCode.status, badCode.body.reason]).toEqual([401, 'bad_credentials']);
     const ok = await p.call('POST', '/api/auth/token', { body: { username: user.id, password: 'strict-admin-password', totp: totpNow(secret, p.clock.now()) } });
     expect(ok.status).toBe(201);
     expect((await p.call('POST', '/api/auth/token', { body: { username: 'plain', password: 'plain-password-12' } })).status).toBe(201);

@@ -79,6 +79,16 @@ export function verifyCheckpoint(note: string, publicKey: KeyObject | string): C
   return { ok: false, failure: 'bad-signature', message: 'no signature by the given public key' };
 }
 
+/**
+ * The checkpoint a note states, without verifying its signature: for comparing with what a file
+ * claims beside the note. A string says why the note is malformed.
+ */
+export function parseCheckpointNote(note: string): Checkpoint | string {
+  const split = note.lastIndexOf('\n\n');
+  if (split < 0 || !note.endsWith('\n')) return 'no blank line between body and signatures';
+  return parseBody(note.slice(0, split + 1));
+}
+
 function malformed(message: string): CheckpointVerification {
   return { ok: false, failure: 'malformed', message: `malformed checkpoint: ${message}` };
 }

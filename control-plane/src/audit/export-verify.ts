@@ -6,7 +6,8 @@
  *  - every line is an export entry (`exportLine`), its `hash` is `entryHash` of its fields,
  *    its `seq` is the previous seq + 1 and its `prevHash` the previous entry's hash;
  *    the entry with seq 0 (the first) has the genesis prevHash; an export may start later (`--from`);
- *  - with a checkpoint: it is signed by the key, the export starts at seq 0, holds at least
+ *  - with a checkpoint: a JSON file's plain fields agree with its note (else `checkpoint-mismatch`),
+ *    the note is signed by the key, the export starts at seq 0, holds at least
  *    `treeSize` entries (else `truncated` at the first missing index), and the Merkle root over the
  *    first `treeSize` entries equals the checkpoint's (else `checkpoint-root`: a checkpoint of another
  *    log or a rewritten history; it cannot be pinned to one entry).
@@ -25,6 +26,7 @@ import type { KeyObject } from 'node:crypto';
 import { canonicalJson, GENESIS_HASH } from './hash.ts';
 import type { AuditEntry } from './types.ts';
 import { verifyCheckpoint, type Checkpoint } from './checkpoint.ts';
+import { readCheckpointFile } from './checkpoint-file.ts';
 import { nodeHash, EMPTY_ROOT } from './merkle.ts';
 import { scanRange, type CompactNode, type LineFailureKind, type RangeResult } from './export-verify-scan.ts';
 
@@ -33,6 +35,7 @@ export type ExportFailureKind =
   | 'genesis'
   | 'truncated'
   | 'checkpoint-malformed'
+  | 'checkpoint-mismatch'
   | 'checkpoint-signature'
   | 'checkpoint-origin'
   | 'checkpoint-stale'
@@ -139,19 +142,9 @@ function readCheckpoint(
 ): { checkpoint: Checkpoint } | { failure: ExportFailure } {
   const bad = (kind: ExportFailureKind, message: string) => ({ failure: { index: null, seq: null, kind, message } });
   if (publicKey === undefined) throw new RangeError('a public key is needed to check a checkpoint');
-  let note = text;
-  if (text.trimStart().startsWith('{')) {
-    let v: unknown;
-    try {
-      v = JSON.parse(text);
-    } catch {
-      return bad('checkpoint-malformed', 'checkpoint file is neither a signed note nor JSON');
-    }
-    const n = (v as { note?: unknown } | null)?.note;
-    if (typeof n !== 'string') return bad('checkpoint-malformed', "checkpoint JSON has no 'note' string");
-    note = n;
-  }
-  const v = verifyCheckpoint(note, publicKey);
+  const file = readCheckpointFile(text);
+  if (!file.ok) return bad(file.kind, file.message);
+  const v = verifyCheckpoint(file.note, publicKey);
   if (!v.ok) return bad(v.failure === 'malformed' ? 'checkpoint-malformed' : 'checkpoint-signature', v.message);
   return { checkpoint: v.checkpoint };
 }

@@ -8,10 +8,10 @@
  * A member's request after the permit expired is refused with `permit_expired`.
  */
 import { z } from 'zod';
-import { NotAllowedError, NotFoundError } from '../errors/index.ts';
+import { NotFoundError } from '../errors/index.ts';
 import { defineRoute, type RouteContext, type RouteDef } from '../http/route.ts';
 import type { Principal } from '../identity/index.ts';
-import { currentPermit, hasOversight, memberRole, requireDataAccess, requireProjectVisible } from '../projects/index.ts';
+import { currentPermit, hasOversight, memberRole, requireDataAccess, requireIndependent, requireProjectVisible } from '../projects/index.ts';
 import type { CopyProgress, CopyReconciler } from './reconcile.ts';
 import { closeProjectData, type CopyActDeps } from './reconcile-copy.ts';
 import { listCopies } from './store.ts';
@@ -152,10 +152,8 @@ export function copyRoutes(deps: CopyRouteDeps): RouteDef[] {
       summary: 'Close the project: delete its data copies and pseudonym key, with a proof of deletion (access administrator)',
       action: 'project.close', access: ['access_admin'], params: projectParams, body: z.object({ reason: z.string().min(3, 'closing needs a reason').max(2000) }),
       async handler({ principal, params, body, requestId, audit }) {
-        if (await memberRole(store, params.projectId, principal!.userId)) {
-          throw new NotAllowedError('a project member cannot close its project', { reason: 'self_decision' });
-        }
         await requireProjectVisible(store, principal!, params.projectId);
+        await requireIndependent(store, principal!, { projectId: params.projectId, what: 'project closure' });
         const proof = await closeProjectData(deps, { projectId: params.projectId, actor: principal!.userId, role: 'access_admin', reason: body.reason, requestId });
         audit.details = { proofSha256: proof.sha256, copies: proof.copies.map((c) => c.version) };
         return { status: 200, body: proof };

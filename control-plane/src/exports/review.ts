@@ -1,8 +1,8 @@
 /**
  * Independent review, the same for exports and imports.
  *
- *   - Only access administrators review (the route's access), and never one who is a member
- *     of the project or who made the request: no self-review.
+ *   - Only access administrators review (the route's access), and only one independent of the
+ *     request (`requireIndependent`): not its requester, never a member of the project.
  *   - Each reviewer decides once per request version. Decisions are sealed: nobody sees another
  *     reviewer's decision or reason until the required number of reviewers have decided, only
  *     that they have. A decision takes effect only then, so no one reviewer decides alone:
@@ -10,9 +10,9 @@
  *   - A reason is required to reject, to return for changes, and to approve over a failed check.
  */
 import { z } from 'zod';
-import { ConflictError, InputError, NotAllowedError } from '../errors/index.ts';
+import { ConflictError, InputError } from '../errors/index.ts';
 import type { Principal } from '../identity/index.ts';
-import { memberRole } from '../projects/index.ts';
+import { requireIndependent } from '../projects/index.ts';
 import type { Queryable } from '../store/index.ts';
 import { addEvent, insertReview, listReviews, setStatus, type AirlockRequest, type Decision, type RequestStatus, type Review } from './store.ts';
 
@@ -29,10 +29,7 @@ export interface ReviewOutcome {
 }
 
 export async function requireMayReview(q: Queryable, principal: Principal, req: AirlockRequest): Promise<void> {
-  if (req.requestedBy === principal.userId) throw new NotAllowedError('you cannot review your own request', { reason: 'self_review' });
-  if (await memberRole(q, req.projectId, principal.userId)) {
-    throw new NotAllowedError('a member of the project cannot review its requests', { reason: 'member_cannot_review' });
-  }
+  await requireIndependent(q, principal, { projectId: req.projectId, what: `${req.direction} request`, submittedBy: req.requestedBy });
 }
 
 /** Records one reviewer's decision (in the caller's transaction, with the request row locked). */

@@ -10,6 +10,7 @@ import type { Logger } from '../platform/logger.ts';
 import type { AuditService } from '../audit/types.ts';
 import { buildOpenApi } from './openapi.ts';
 import { problemMiddleware } from './problem.ts';
+import { auditRefusals } from './refusal-audit.ts';
 import { mountRoutes, requestIdOf, type RouteDef } from './route.ts';
 
 export interface AppOptions {
@@ -75,11 +76,14 @@ export function createApp(opts: AppOptions): Express {
     res.json(openapi);
   });
   app.use('/api', express.json({ limit: '2mb' }), sameOriginChanges());
+  app.use('/api', auditRefusals({ audit: opts.audit, authenticate: opts.authenticate }));
   const router = express.Router();
   mountRoutes(router, opts.routes, { audit: opts.audit, authenticate: opts.authenticate });
   app.use(router);
   for (const h of opts.after ?? []) app.use(h);
-  app.use('/api', (req, _res, next) => next(new NotFoundError(`no API route ${req.method} ${req.originalUrl}`, { reason: 'no_such_route' })));
+  // An unknown API route is a refusal too, audited the same way.
+  const refused = auditRefusals({ audit: opts.audit, authenticate: opts.authenticate });
+  app.use('/api', (req, res, next) => refused(new NotFoundError(`no API route ${req.method} ${req.originalUrl}`, { reason: 'no_such_route' }), req, res, next));
   if (opts.webDir) {
     app.use(express.static(opts.webDir, { index: 'index.html', fallthrough: true }));
     app.get(/^\/(?!api\/|rooms\/).*/, (_req, res) => res.sendFile('index.html', { root: opts.webDir! }));

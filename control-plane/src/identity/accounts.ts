@@ -109,13 +109,13 @@ export async function updateUser(
   await getUser(q, userId);
   if (patch.displayName !== undefined) await q.query('UPDATE users SET display_name = $2 WHERE id = $1', [userId, patch.displayName]);
   if (patch.email !== undefined) await q.query('UPDATE users SET email = $2 WHERE id = $1', [userId, patch.email]);
-  if (patch.password !== undefined) await q.query('UPDATE users SET password_hash = $2 WHERE id = $1', [userId, await hashPassword(patch.password)]);
+  if (patch.password !== undefined) {
+    await q.query('UPDATE users SET password_hash = $2 WHERE id = $1', [userId, await hashPassword(patch.password)]);
+    await revokeAllCredentials(q, userId);
+  }
   if (patch.disabled !== undefined) {
     await q.query('UPDATE users SET disabled = $2 WHERE id = $1', [userId, patch.disabled]);
-    if (patch.disabled) {
-      await q.query('UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [userId]);
-      await q.query('UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [userId]);
-    }
+    if (patch.disabled) await revokeAllCredentials(q, userId);
   }
   if (patch.roles !== undefined) {
     const row = await findUserRow(q, userId);
@@ -127,10 +127,19 @@ export async function updateUser(
   return getUser(q, userId);
 }
 
+/**
+ * Ends every session and API token of the user: after a password change (whoever held the old
+ * password may hold a session made with it) and on disabling (re-enabling must not revive them).
+ */
+export async function revokeAllCredentials(q: Queryable, userId: string): Promise<void> {
+  await q.query('UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [userId]);
+  await q.query('UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [userId]);
+}
+
 /** Issues a new TOTP seed (enrolment or reset); returns its otpauth URI once. */
 export async function resetTotp(q: Queryable, box: SecretBox, userId: string): Promise<string> {
   await getUser(q, userId);
   const secret = newTotpSecret();
-  await q.query('UPDATE users SET totp_secret_sealed = $2 WHERE id = $1', [userId, box.seal(secret, `totp:${userId}`)]);
+  await q.query('UPDATE users SET totp_secret_sealed = $2, totp_last_step = NULL WHERE id = $1', [userId, box.seal(secret, `totp:${userId}`)]);
   return totpUri(secret, userId);
 }

@@ -1,16 +1,26 @@
 /**
- * Password login with a second factor for privileged roles (waived in demo mode only) and
- * a limiter on failed attempts per user and per client address, kept in the store so that
- * restarts and a second control plane see the same counts.
+ * Password login with a second factor for privileged roles and whoever has one enrolled (waived
+ * in demo mode only).
+ *
+ * - A limiter on failed attempts per user name and per client address, kept in the store
+ *   (`login_counters`) so restarts and a second control plane see the same counts. Each attempt
+ *   first takes a place under the limit in one upsert that checks and increments together, and
+ *   only then is the password verified: parallel attempts serialise on the counter's row, so no
+ *   more than the limit ever reach the password check. A success gives its place back.
+ * - One answer for every failure (unknown user, wrong password, disabled account, missing,
+ *   wrong or replayed code): 401 `bad_credentials`. What really failed goes to the audit log
+ *   only (`LoginRefused.failure`). Unknown users cost the same scrypt work as known ones.
+ * - A TOTP code counts once: the accepted time step is stored and no code of that step or an
+ *   earlier one is accepted again.
  */
 import { AuthenticationError, RateLimitedError } from '../errors/index.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { SecretBox } from '../secrets/index.ts';
-import type { Queryable } from '../store/index.ts';
+import type { Queryable, Store } from '../store/index.ts';
 import { findUserRow } from './accounts.ts';
 import { verifyPassword } from './passwords.ts';
 import { PRIVILEGED_ROLES } from './roles.ts';
-import { verifyTotp } from './totp.ts';
+import { totpStep } from './totp.ts';
 
 export interface LoginPolicy {
   demo: boolean;
@@ -18,34 +28,92 @@ export interface LoginPolicy {
   windowMinutes: number;
 }
 
+export type LoginFailure = 'no_such_user' | 'bad_password' | 'account_disabled' | 'totp_not_enrolled' | 'totp_missing' | 'bad_totp' | 'totp_replayed';
+
+/** The one refusal a failed login gets. `failure` is for the audit log, never for the answer. */
+export class LoginRefused extends AuthenticationError {
+  readonly failure: LoginFailure;
+  constructor(failure: LoginFailure) {
+    super('wrong user name, password or code', { reason: 'bad_credentials' });
+    this.failure = failure;
+  }
+}
+
+/** Clients share addresses (NAT), so an address may fail four times as often as one user name. */
+const CLIENT_FACTOR = 4;
+
 export async function checkPasswordLogin(
-  q: Queryable, clock: Clock, box: SecretBox, policy: LoginPolicy,
+  store: Store, clock: Clock, box: SecretBox, policy: LoginPolicy,
   attempt: { username: string; password: string; totp?: string | undefined; clientAddress: string | null },
 ): Promise<string> {
-  const since = new Date(clock.now().getTime() - policy.windowMinutes * 60_000);
-  const [counts] = await q.query<{ by_user: number; by_client: number }>(
-    `SELECT count(*) FILTER (WHERE username = $1) AS by_user, count(*) FILTER (WHERE client_address = $2) AS by_client
-       FROM login_attempts WHERE NOT success AND at > $3 AND (username = $1 OR client_address = $2)`,
-    [attempt.username, attempt.clientAddress, since],
-  );
-  if ((counts?.by_user ?? 0) >= policy.maxFailures || (counts?.by_client ?? 0) >= policy.maxFailures * 4) {
-    throw new RateLimitedError(`too many failed logins; try again in ${policy.windowMinutes} minutes`, { reason: 'login_rate_limited' });
-  }
-  const fail = async (why: string) => {
-    await q.query('INSERT INTO login_attempts (username, client_address, success, at) VALUES ($1, $2, false, $3)', [attempt.username, attempt.clientAddress, clock.now()]);
-    return new AuthenticationError('wrong user name, password or code', { reason: why });
-  };
-  const row = await findUserRow(q, attempt.username);
+  const now = clock.now();
+  await takePlace(store, policy, attempt.username, attempt.clientAddress, now);
+  const row = await findUserRow(store, attempt.username);
   const passwordOk = await verifyPassword(attempt.password, row?.password_hash ?? null);
-  if (!row || !passwordOk) throw await fail('bad_credentials');
+  const fail = async (failure: LoginFailure) => {
+    await store.query('INSERT INTO login_attempts (username, client_address, success, at) VALUES ($1, $2, false, $3)', [attempt.username, attempt.clientAddress, now]);
+    return new LoginRefused(failure);
+  };
+  if (!row) throw await fail('no_such_user');
+  if (!passwordOk) throw await fail('bad_password');
   if (row.disabled) throw await fail('account_disabled');
+  // A second factor is required of privileged roles, and of anyone who has one enrolled (a
+  // demoted administrator keeps theirs: a password alone must not become enough).
   const privileged = (row.roles ?? []).some((r) => PRIVILEGED_ROLES.includes(r));
-  if (privileged && !policy.demo) {
+  if ((privileged || row.totp_secret_sealed) && !policy.demo) {
     if (!row.totp_secret_sealed) throw await fail('totp_not_enrolled');
-    const seed = box.open(row.totp_secret_sealed, `totp:${row.id}`).toString();
-    if (!attempt.totp) throw await fail('totp_required');
-    if (!verifyTotp(seed, attempt.totp, clock.now())) throw await fail('bad_totp');
+    if (!attempt.totp) throw await fail('totp_missing');
+    const step = totpStep(box.open(row.totp_secret_sealed, `totp:${row.id}`).toString(), attempt.totp, now);
+    if (step === null) throw await fail('bad_totp');
+    const claimed = await store.query(
+      'UPDATE users SET totp_last_step = $2 WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2) RETURNING id',
+      [row.id, step],
+    );
+    if (!claimed[0]) throw await fail('totp_replayed');
   }
-  await q.query('INSERT INTO login_attempts (username, client_address, success, at) VALUES ($1, $2, true, $3)', [attempt.username, attempt.clientAddress, clock.now()]);
+  await givePlaceBack(store, attempt.username, attempt.clientAddress);
+  await store.query('INSERT INTO login_attempts (username, client_address, success, at) VALUES ($1, $2, true, $3)', [attempt.username, attempt.clientAddress, now]);
   return row.id;
+}
+
+/**
+ * Counts this attempt as a failure until it succeeds, for the user name and the client address,
+ * or refuses it (429) when either is at its limit within the window. Both in one transaction:
+ * a refusal by one counter leaves the other as it was.
+ */
+async function takePlace(store: Store, policy: LoginPolicy, username: string, client: string | null, now: Date): Promise<void> {
+  const windowStart = new Date(now.getTime() - policy.windowMinutes * 60_000);
+  await store.tx(async (q) => {
+    // Expired windows go as logins come, a bounded batch that skips rows others hold: no waiting, no deadlock.
+    await q.query(
+      `DELETE FROM login_counters c USING (SELECT scope, key FROM login_counters WHERE window_start <= $1 LIMIT 100 FOR UPDATE SKIP LOCKED) old
+        WHERE c.scope = old.scope AND c.key = old.key`,
+      [windowStart],
+    );
+    const user = await count(q, 'user', username, now, windowStart, policy.maxFailures);
+    const byClient = client === null ? true : await count(q, 'client', client, now, windowStart, policy.maxFailures * CLIENT_FACTOR);
+    if (!user || !byClient) {
+      throw new RateLimitedError(`too many failed logins; try again in ${policy.windowMinutes} minutes`, { reason: 'login_rate_limited' });
+    }
+  });
+}
+
+/** One statement: a new window starts when the old one is over; otherwise +1 only while under the limit. */
+async function count(q: Queryable, scope: 'user' | 'client', key: string, now: Date, windowStart: Date, limit: number): Promise<boolean> {
+  const rows = await q.query(
+    `INSERT INTO login_counters AS c (scope, key, window_start, failures) VALUES ($1, $2, $3::timestamptz, 1)
+     ON CONFLICT (scope, key) DO UPDATE SET
+       failures = CASE WHEN c.window_start <= $4::timestamptz THEN 1 ELSE c.failures + 1 END,
+       window_start = CASE WHEN c.window_start <= $4::timestamptz THEN $3::timestamptz ELSE c.window_start END
+     WHERE c.window_start <= $4::timestamptz OR c.failures < $5
+     RETURNING failures`,
+    [scope, key, now, windowStart, limit],
+  );
+  return rows.length > 0;
+}
+
+/** A success: the user's failures are forgiven; the address only gets back the place this attempt took. */
+async function givePlaceBack(store: Store, username: string, client: string | null): Promise<void> {
+  await store.query(`UPDATE login_counters SET failures = 0 WHERE scope = 'user' AND key = $1`, [username]);
+  if (client !== null) await store.query(`UPDATE login_counters SET failures = greatest(failures - 1, 0) WHERE scope = 'client' AND key = $1`, [client]);
 }

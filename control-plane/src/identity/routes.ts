@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { NotFoundError } from '../errors/index.ts';
-import { defineRoute, type RouteDef } from '../http/route.ts';
+import { NotAllowedError, NotFoundError } from '../errors/index.ts';
+import { defineRoute, type AuditScope, type RouteDef } from '../http/route.ts';
 import type { CoreDeps } from '../platform/deps.ts';
 import { createUser, getUser, listUsers, resetTotp, updateUser } from './accounts.ts';
 import { clearSessionCookie, setSessionCookie } from './cookies.ts';
-import { checkPasswordLogin } from './login.ts';
+import { checkPasswordLogin, LoginRefused } from './login.ts';
 import { roleSchema } from './roles.ts';
 import { createApiToken, createSession, listApiTokens, revokeApiToken, revokeCredential } from './sessions.ts';
 
@@ -13,6 +13,12 @@ const credentials = z.object({
   password: z.string().min(1).max(1024),
   totp: z.string().regex(/^\d{6}$/, 'must be 6 digits').optional(),
 });
+
+/** What really failed in a login goes into its audit entry; the answer stays the one generic refusal. */
+const noteFailure = (audit: AuditScope) => (err: unknown): never => {
+  if (err instanceof LoginRefused) audit.details = { ...audit.details, failure: err.failure };
+  throw err;
+};
 
 const userId = z.string().regex(/^[a-z][a-z0-9._-]{1,62}$/, 'must be 2-63 characters: lower-case letters, digits, . _ -');
 
@@ -26,7 +32,7 @@ export function identityRoutes(deps: CoreDeps): RouteDef[] {
       action: 'auth.login', access: 'public', csrfExempt: true, body: credentials,
       async handler({ body, audit, clientAddress, res }) {
         audit.object = `user:${body.username}`;
-        const id = await checkPasswordLogin(store, clock, box, policy, { ...body, clientAddress });
+        const id = await checkPasswordLogin(store, clock, box, policy, { ...body, clientAddress }).catch(noteFailure(audit));
         const s = await createSession(store, clock, id, 'password', clientAddress, config.sessionTtlMinutes);
         setSessionCookie(res, s.token, s.expiresAt, secure);
         return { status: 200, body: { user: await getUser(store, id), csrfToken: s.csrfToken, expiresAt: s.expiresAt.toISOString() } };
@@ -38,7 +44,7 @@ export function identityRoutes(deps: CoreDeps): RouteDef[] {
       body: credentials.extend({ name: z.string().min(1).max(100).default('cli'), ttlDays: z.number().int().min(1).max(365).optional() }),
       async handler({ body, audit, clientAddress }) {
         audit.object = `user:${body.username}`;
-        const id = await checkPasswordLogin(store, clock, box, policy, { ...body, clientAddress });
+        const id = await checkPasswordLogin(store, clock, box, policy, { ...body, clientAddress }).catch(noteFailure(audit));
         const t = await createApiToken(store, clock, id, body.name, body.ttlDays ?? config.tokenTtlDays);
         return { token: t.token, id: t.id, expiresAt: t.expiresAt.toISOString() };
       },
@@ -123,6 +129,10 @@ export function identityRoutes(deps: CoreDeps): RouteDef[] {
       }).strict(),
       async handler({ principal, params, body, audit }) {
         audit.details = { changed: Object.keys(body), roles: body.roles };
+        // No one grants themselves a role (a platform admin making themselves an access administrator).
+        if (body.roles !== undefined && params.userId === principal!.userId) {
+          throw new NotAllowedError('you cannot change your own roles', { reason: 'own_roles' });
+        }
         return store.tx((q) => updateUser(q, params.userId, body, principal!.userId));
       },
     }),

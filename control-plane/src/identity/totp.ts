@@ -13,9 +13,15 @@ export function totpNow(secretBase32: string, at: Date): string {
   return new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secretBase32) }).generate({ timestamp: at.getTime() });
 }
 
-/** Accepts the current code and one step either side, for clock drift. */
-export function verifyTotp(secretBase32: string, code: string, at: Date): boolean {
-  if (!/^\d{6}$/.test(code)) return false;
-  const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secretBase32) });
-  return totp.validate({ token: code, timestamp: at.getTime(), window: 1 }) !== null;
+const PERIOD_SECONDS = 30;
+
+/**
+ * Accepts the current code and one step either side, for clock drift. Returns the time step the
+ * code belongs to (the caller stores it so the code counts once), or null.
+ */
+export function totpStep(secretBase32: string, code: string, at: Date): number | null {
+  if (!/^\d{6}$/.test(code)) return null;
+  const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secretBase32), period: PERIOD_SECONDS });
+  const delta = totp.validate({ token: code, timestamp: at.getTime(), window: 1 });
+  return delta === null ? null : Math.floor(at.getTime() / 1000 / PERIOD_SECONDS) + delta;
 }

@@ -1,16 +1,17 @@
 /**
  * Applications for data and their decisions. A new application creates the project (status
  * `applied`); an amendment refers to an existing one. An access administrator decides with a
- * recorded reason, never on a project they are a member of, and issues the permit from an
- * approved application.
+ * recorded reason and issues the permit from an approved application, only when independent of
+ * it (`requireIndependent`: not its submitter, not named in it, never a member of the project).
  */
 import { randomBytes } from 'node:crypto';
 import { ConflictError, NotAllowedError, NotFoundError } from '../errors/index.ts';
 import type { Principal } from '../identity/index.ts';
 import type { Queryable } from '../store/index.ts';
 import { hasOversight, memberRole } from './access.ts';
+import { requireIndependent } from './independence.ts';
 import { insertPermitVersion, type Permit } from './permits.ts';
-import { addMember, createProject, getProject, setProjectStatus } from './projects.ts';
+import { addMember, createProject, getProject, lockProject, setProjectStatus } from './projects.ts';
 import type { ApplicationInput } from './schemas.ts';
 
 export interface Application {
@@ -30,8 +31,9 @@ export interface Application {
 const SELECT = `SELECT id, project_id AS "projectId", kind, case_type AS "caseType", body, status, submitted_by AS "submittedBy",
   submitted_at AS "submittedAt", decided_by AS "decidedBy", decided_at AS "decidedAt", decision_reason AS "decisionReason" FROM applications`;
 
-export async function getApplication(q: Queryable, id: string): Promise<Application> {
-  const rows = await q.query<Application>(`${SELECT} WHERE id = $1`, [id]);
+/** `lock`: takes the row lock, so two deciders of one application serialise. */
+export async function getApplication(q: Queryable, id: string, lock = false): Promise<Application> {
+  const rows = await q.query<Application>(`${SELECT} WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
   if (!rows[0]) throw new NotFoundError(`no application '${id}'`, { reason: 'no_such_application' });
   return rows[0];
 }
@@ -72,8 +74,8 @@ export async function listApplications(q: Queryable, p: Principal, filter: { sta
 export async function decideApplication(
   q: Queryable, p: Principal, id: string, decision: 'approve' | 'reject', reason: string, now: Date,
 ): Promise<Application> {
-  const app = await getApplication(q, id);
-  if (await memberRole(q, app.projectId, p.userId)) throw new NotAllowedError('a project member cannot decide its application', { reason: 'self_decision' });
+  const app = await getApplication(q, id, true);
+  await requireIndependent(q, p, applicationSubject(app));
   if (app.status !== 'submitted') throw new ConflictError(`the application is already ${app.status}`, { reason: 'already_decided' });
   await q.query(`UPDATE applications SET status = $2, decided_by = $3, decided_at = $4, decision_reason = $5 WHERE id = $1`, [
     id, decision === 'approve' ? 'approved' : 'rejected', p.userId, now, reason,
@@ -82,10 +84,13 @@ export async function decideApplication(
   return getApplication(q, id);
 }
 
+const applicationSubject = (app: Application) => ({ projectId: app.projectId, what: 'application', submittedBy: app.submittedBy, body: app.body });
+
 /** Issues the permit (or its next version) from an approved application and activates the project. */
 export async function issuePermit(q: Queryable, p: Principal, applicationId: string, expiresAt: string, reason: string, now: Date): Promise<Permit> {
-  const app = await getApplication(q, applicationId);
-  if (await memberRole(q, app.projectId, p.userId)) throw new NotAllowedError('a project member cannot issue its permit', { reason: 'self_decision' });
+  const app = await getApplication(q, applicationId, true);
+  await lockProject(q, app.projectId);
+  await requireIndependent(q, p, { ...applicationSubject(app), what: 'permit' });
   if (app.status !== 'approved') throw new ConflictError(`the application is ${app.status}, not approved`, { reason: 'not_approved' });
   const issued = await q.query('SELECT 1 FROM permits WHERE application_id = $1', [applicationId]);
   if (issued[0]) throw new ConflictError('a permit was already issued for this application', { reason: 'already_issued' });

@@ -4,3 +4,4 @@ export { currentPermit, getPermit, permitVersions, type Permit } from './permits
 export { getProject, listProjects, projectDetail, setProjectStatus, type Project } from './projects.ts';
 export { LEGAL_BASES, applicationInputSchema, cohortSchema, type ApplicationInput } from './schemas.ts';
 export { submitApplication, decideApplication, issuePermit } from './applications.ts';
+export { requireIndependent, everMember, type DutyConflict } from './independence.ts';

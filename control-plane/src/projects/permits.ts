@@ -4,7 +4,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ConflictError, NotFoundError } from '../errors/index.ts';
+import type { Principal } from '../identity/index.ts';
 import type { Queryable } from '../store/index.ts';
+import { requireIndependent } from './independence.ts';
 import { LEGAL_BASES, type PermitAmendment } from './schemas.ts';
 
 export interface Permit {
@@ -72,9 +74,12 @@ export async function insertPermitVersion(q: Queryable, terms: PermitTerms, now:
   return getPermit(q, id, version);
 }
 
-export async function amendPermit(q: Queryable, projectId: string, change: PermitAmendment, by: string, now: Date): Promise<Permit> {
+/** Amends the permit by an access administrator independent of the project and of the change (no self-authorisation). */
+export async function amendPermit(q: Queryable, p: Principal, projectId: string, change: PermitAmendment, now: Date): Promise<Permit> {
   const prev = await currentPermit(q, projectId);
   if (!prev) throw new NotFoundError('the project has no permit to amend', { reason: 'no_permit' });
+  await requireIndependent(q, p, { projectId, what: 'permit amendment', body: change });
+  const by = p.userId;
   return insertPermitVersion(q, {
     ...prev,
     applicationId: null,

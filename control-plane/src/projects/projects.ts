@@ -62,7 +62,16 @@ export async function listProjects(q: Queryable, p: Principal): Promise<Project[
   return q.query<Project>(`${SELECT} WHERE id IN (SELECT project_id FROM project_members WHERE user_id = $1) ORDER BY created_at, id`, [p.userId]);
 }
 
+/**
+ * Serialises membership changes with decisions about the project (permit issue): a decision
+ * checks the members and authorises them under the same lock, so no member slips in between.
+ */
+export async function lockProject(q: Queryable, projectId: string): Promise<void> {
+  await q.query('SELECT 1 FROM projects WHERE id = $1 FOR UPDATE', [projectId]);
+}
+
 export async function addMember(q: Queryable, projectId: string, userId: string, role: 'lead' | 'researcher', by: string): Promise<void> {
+  await lockProject(q, projectId);
   const user = await q.query('SELECT 1 FROM users WHERE id = $1 AND NOT disabled', [userId]);
   if (!user[0]) throw new InputError(`no active user '${userId}'`, { reason: 'no_such_user', details: { field: 'userId' } });
   await q.query(
@@ -73,6 +82,7 @@ export async function addMember(q: Queryable, projectId: string, userId: string,
 }
 
 export async function removeMember(q: Queryable, projectId: string, userId: string): Promise<void> {
+  await lockProject(q, projectId);
   const leads = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM project_members WHERE project_id = $1 AND role = 'lead' AND user_id <> $2`, [projectId, userId]);
   const isLead = await q.query(`SELECT 1 FROM project_members WHERE project_id = $1 AND user_id = $2 AND role = 'lead'`, [projectId, userId]);
   if (isLead[0] && (leads[0]?.n ?? 0) === 0) throw new ConflictError('a project keeps at least one lead', { reason: 'last_lead' });

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { defineRoute, type RouteDef } from '../http/route.ts';
 import type { CoreDeps } from '../platform/deps.ts';
-import { NotAllowedError } from '../errors/index.ts';
-import { memberRole, requireOpenPermit, requireProjectLead, requireProjectVisible } from './access.ts';
+import { requireOpenPermit, requireProjectLead, requireProjectVisible } from './access.ts';
 import { decideApplication, getApplication, issuePermit, listApplications, submitApplication } from './applications.ts';
 import { amendPermit, getPermit, permitVersions } from './permits.ts';
 import { addMember, listProjects, projectDetail, publicRegister, removeMember } from './projects.ts';
@@ -95,12 +94,7 @@ export function projectRoutes(deps: CoreDeps): RouteDef[] {
       summary: 'Amend the permit: a new version (new period, extra order, project change)',
       action: 'permit.amend', access: ['access_admin'], params: z.object({ projectId }), body: permitAmendSchema,
       async handler({ principal, params, body, audit }) {
-        const permit = await store.tx(async (q) => {
-          if (await memberRole(q, params.projectId, principal!.userId)) {
-            throw new NotAllowedError('a project member cannot amend its permit', { reason: 'self_decision' });
-          }
-          return amendPermit(q, params.projectId, body, principal!.userId, clock.now());
-        });
+        const permit = await store.tx((q) => amendPermit(q, principal!, params.projectId, body, clock.now()));
         Object.assign(audit, { object: `permit:${permit.id}`, details: { version: permit.version, caseType: body.caseType } });
         return permit;
       },

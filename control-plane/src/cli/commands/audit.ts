@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { verifyExport, type ExportVerification } from '../../audit/export-verify.ts';
 import { parsePublicKey } from '../../audit/checkpoint.ts';
+import { readCheckpointFile } from '../../audit/checkpoint-file.ts';
 import { verifyCheckpointConsistency, verifyEntryInclusion, type ProofCheck } from '../../audit/merkle-proof.ts';
 import type { AuditEntry } from '../../audit/types.ts';
 import { shapeProblem } from '../../audit/export-verify-fast.ts';
@@ -72,11 +73,11 @@ const verify: Command = {
 
 /** A checkpoint file as `tre audit checkpoint --json` writes it (JSON with `note`) or the bare signed note. */
 function readNote(path: string): string {
-  const text = readJsonOrText(path);
-  if (typeof text === 'string') return text;
-  const note = (text as { note?: unknown } | null)?.note;
-  if (typeof note !== 'string') throw new CliError(`${path}: no signed note in the checkpoint file`, 2);
-  return note;
+  if (!existsSync(path)) throw new CliError(`no such file: ${path}`, 2);
+  const file = readCheckpointFile(readFileSync(path, 'utf8'));
+  if (file.ok) return file.note;
+  // Plain fields that contradict the signed note fail verification (1); an unreadable file is a usage error (2).
+  throw new CliError(`${path}: ${file.message}`, file.kind === 'checkpoint-mismatch' ? 1 : 2);
 }
 
 function readJsonOrText(path: string): unknown {
