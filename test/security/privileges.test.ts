@@ -1,0 +1,201 @@
+/**
+ * Issue 11, class 2: the control plane does not run as root. The real `tre start`, started as
+ * root, must serve as its unprivileged service account: no root uid, gid, group or capability in
+ * any thread, the data directory the account's, rooms running as the account (not root) through
+ * bubblewrap's user namespace, and neither /etc/shadow nor another root-only folder readable with
+ * its credentials. A data directory under a folder the account cannot pass is refused at start,
+ * naming the folder, before anything is made.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseStatus } from '../../control-plane/src/privileges/index.ts';
+import { freePort } from '../support/ports.ts';
+import { runTre, startTre, traversableTempDir, type StartedTre } from '../support/tre.ts';
+import { roomsUnavailable } from '../proxy/support.ts';
+
+const run = promisify(execFile);
+const notRoot = process.getuid?.() !== 0 ? 'not running as root' : undefined;
+const noRooms = roomsUnavailable();
+
+/** uid and gid of the service account, from the system's user database. */
+async function account(name: string): Promise<{ uid: number; gid: number }> {
+  const [, , uid, gid] = (await run('getent', ['passwd', name])).stdout.trim().split(':');
+  return { uid: Number(uid), gid: Number(gid) };
+}
+
+/** Every path under `dir` (itself included) not owned by `uid`, without following links. */
+function notOwnedBy(dir: string, uid: number): string[] {
+  const out: string[] = [];
+  const walk = (p: string) => {
+    const st = lstatSync(p);
+    if (st.uid !== uid) out.push(`${p} (uid ${st.uid})`);
+    if (st.isDirectory()) for (const e of readdirSync(p)) walk(join(p, e));
+  };
+  walk(dir);
+  return out;
+}
+
+/** The room's bubblewrap processes (labelled with its id in argv) and all their descendants. */
+function roomProcesses(roomId: string): number[] {
+  const parentOf = new Map<number, number>();
+  const found = new Set<number>();
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+      parentOf.set(Number(e), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+      if (readFileSync(`/proc/${e}/cmdline`, 'utf8').includes(`analyserom.room-id=${roomId}`)) found.add(Number(e));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const [pid, ppid] of parentOf) if (found.has(ppid) && !found.has(pid)) { found.add(pid); grew = true; }
+  }
+  return [...found].sort((a, b) => a - b);
+}
+
+/** Runs `argv` with exactly the credentials of process `pid` (its uid, gid and groups). */
+async function asProcess(pid: number, argv: string[]): Promise<{ code: number; stderr: string }> {
+  const c = parseStatus(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  const args = [`--reuid=${c.uids[0]}`, `--regid=${c.gids[0]}`, c.groups.length ? `--groups=${c.groups.join(',')}` : '--clear-groups', '--', ...argv];
+  return run('setpriv', args).then(() => ({ code: 0, stderr: '' }), (err: { code?: number; stderr?: string }) => ({ code: Number(err.code ?? 1), stderr: String(err.stderr ?? '') }));
+}
+
+describe.skipIf(notRoot !== undefined)(`tre start as root${notRoot ? ` (skipped: ${notRoot})` : ''}`, () => {
+  const parent = traversableTempDir('tre-privileges-');
+  const dataDir = join(parent, 'data');
+  let tre: StartedTre;
+  let service: { uid: number; gid: number };
+
+  beforeAll(async () => {
+    tre = await startTre(['--demo', '--data-dir', dataDir], await freePort(), {
+      TRE_DEMO_PASSWORD: 'demo', TRE_RUN_AS: undefined, TRE_ROOM_PROGRAM: 'stub', TRE_COPY_DEMO_ROWS: '2000', TRE_ROOM_RECONCILE_MS: '200',
+    });
+    service = await account('analyserom');
+  }, 180_000);
+  afterAll(async () => {
+    await tre?.stop();
+    rmSync(parent, { recursive: true, force: true });
+  }, 60_000);
+
+  it('serves with no root uid, gid, supplementary group or capability in any of its threads', async () => {
+    const pid = tre.proc.pid!;
+    expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8')).toContain('control-plane/src/cli/main.ts'); // bin/tre execs node itself
+    expect(service.uid).not.toBe(0);
+    const threads = readdirSync(`/proc/${pid}/task`);
+    expect(threads.length).toBeGreaterThan(1); // libuv's and V8's threads too, not only the main one
+    for (const tid of threads) {
+      const c = parseStatus(readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8'));
+      expect({ tid, ...c }).toEqual({
+        tid, uids: [service.uid, service.uid, service.uid, service.uid], gids: [service.gid, service.gid, service.gid, service.gid],
+        groups: [service.gid], capEff: 0n, capPrm: 0n, capAmb: 0n,
+      });
+    }
+    expect(tre.output()).toContain(`started as root: serving as analyserom (uid ${service.uid}, gid ${service.gid})`);
+    // The embedded PostgreSQL is the service account's too, not root's nor `postgres`'.
+    const pgPid = Number(readFileSync(join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    expect(parseStatus(readFileSync(`/proc/${pgPid}/status`, 'utf8')).uids).toEqual([service.uid, service.uid, service.uid, service.uid]);
+  });
+
+  it('the data directory and everything in it belong to the service account', () => {
+    expect(statSync(dataDir).mode & 0o077 & ~0o011).toBe(0); // no one else may list or write it
+    expect(notOwnedBy(dataDir, service.uid)).toEqual([]);
+    expect(lstatSync(join(dataDir, 'secrets', 'master.key')).mode & 0o777).toBe(0o600);
+  });
+
+  it('with its credentials neither /etc/shadow nor a root-only folder can be read, and root cannot be regained', async () => {
+    const pid = tre.proc.pid!;
+    const shadow = await asProcess(pid, ['cat', '/etc/shadow']);
+    expect({ code: shadow.code, denied: shadow.stderr.includes('Permission denied') }).toEqual({ code: 1, denied: true });
+    // Another installation's data directory (root's, 0700) is out of reach as well.
+    const other = mkdtempSync(join(tmpdir(), 'tre-other-install-'));
+    writeFileSync(join(other, 'master.key'), 'not yours\n', { mode: 0o600 });
+    try {
+      const read = await asProcess(pid, ['cat', join(other, 'master.key')]);
+      expect({ code: read.code, denied: read.stderr.includes('Permission denied') }).toEqual({ code: 1, denied: true });
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+    const regain = await asProcess(pid, ['setpriv', '--reuid=0', 'true']);
+    expect(regain.code).not.toBe(0);
+  });
+
+  it.skipIf(noRooms !== undefined)(`a room starts, runs as the service account and answers through the proxy${noRooms ? ` (skipped: ${noRooms})` : ''}`, async () => {
+    const login = await fetch(`${tre.url}/api/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'researcher', password: 'demo' }) });
+    const auth = { authorization: `Bearer ${((await login.json()) as { token: string }).token}` };
+    const api = async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${tre.url}${path}`, { method, headers: { ...auth, 'content-type': 'application/json' }, body: body === undefined ? null : JSON.stringify(body) });
+      return { status: res.status, body: (await res.json()) as any };
+    };
+    const projectId = ((await api('GET', '/api/projects')).body as { id: string }[])[0]!.id;
+    for (let i = 0; i < 1200 && !(await api('GET', `/api/projects/${projectId}/copies`)).body.copies?.length; i++) await new Promise((r) => setTimeout(r, 100));
+    const started = await api('POST', `/api/projects/${projectId}/rooms`, {});
+    expect(started.status).toBe(201);
+    const roomId = started.body.id as string;
+    try {
+      let room: any;
+      for (let i = 0; i < 600; i++) {
+        room = (await api('GET', `/api/rooms/${roomId}`)).body;
+        if (room.state === 'running' || room.state === 'failed') break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect({ state: room.state, failure: room.failureMessage }).toEqual({ state: 'running', failure: null });
+      // Every process of the room, on the host, is the service account's (neither root's nor nobody's),
+      // and what the room writes (as its uid 1000) lands on the host as the service account's.
+      const procs = roomProcesses(roomId);
+      expect(procs.length).toBeGreaterThanOrEqual(3); // outer and inner bwrap, the server
+      expect(procs.map((pid) => [pid, parseStatus(readFileSync(`/proc/${pid}/status`, 'utf8')).uids])).toEqual(
+        procs.map((pid) => [pid, [service.uid, service.uid, service.uid, service.uid]]));
+      const inside = await fetch(new URL(`${room.url}run`, tre.url), {
+        method: 'POST', headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ argv: ['sh', '-c', 'id -u; echo made > /outputs/owner-check.txt'] }),
+      });
+      expect(inside.status).toBe(200);
+      expect(await inside.json()).toMatchObject({ code: 0, stdout: '1000\n' });
+      const memberDir = join(dataDir, 'projects', projectId, 'members', 'researcher');
+      expect(['home', 'outputs', 'outputs/owner-check.txt'].map((f) => [f, statSync(join(memberDir, f)).uid]))
+        .toEqual([['home', service.uid], ['outputs', service.uid], ['outputs/owner-check.txt', service.uid]]);
+    } finally {
+      await api('POST', `/api/rooms/${roomId}/stop`);
+      for (let i = 0; i < 300 && (await api('GET', `/api/rooms/${roomId}`)).body.state !== 'stopped'; i++) await new Promise((r) => setTimeout(r, 100));
+    }
+  }, 180_000);
+});
+
+describe.skipIf(notRoot !== undefined)('tre start as root refuses a data directory the service account cannot reach', () => {
+  it('names the folder that cannot be passed and what to change, and makes nothing', async () => {
+    const closed = mkdtempSync(join(tmpdir(), 'tre-closed-')); // mode 0700, root's
+    try {
+      const dataDir = join(closed, 'data');
+      const res = await runTre(['start', '--demo', '--host', '127.0.0.1', '--port', String(await freePort()), '--data-dir', dataDir]);
+      expect(res.code).toBe(1);
+      expect(res.stderr).toContain(`cannot pass through ${closed} (mode 0700, owner uid 0), which holds the data directory ${dataDir}`);
+      expect(res.stderr).toContain(`chmod o+x ${closed}`);
+      expect(res.stderr).not.toContain('initdb');
+      expect(existsSync(dataDir)).toBe(false);
+    } finally {
+      rmSync(closed, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it('refuses a non-empty folder that is no data directory rather than hand it to the service account', async () => {
+    const parent = traversableTempDir('tre-not-data-');
+    try {
+      const dir = join(parent, 'etc-like');
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'passwd'), 'root:x:0:0::/root:/bin/sh\n');
+      const res = await runTre(['start', '--demo', '--host', '127.0.0.1', '--port', String(await freePort()), '--data-dir', dir]);
+      expect(res.code).toBe(1);
+      expect(res.stderr).toContain(`${dir} is not empty and holds no data directory`);
+      expect(statSync(join(dir, 'passwd')).uid).toBe(0);
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
