@@ -173,7 +173,7 @@ describe.skipIf(notRoot !== undefined)('tre start as root refuses a data directo
     const closed = mkdtempSync(join(tmpdir(), 'tre-closed-')); // mode 0700, root's
     try {
       const dataDir = join(closed, 'data');
-      const res = await runTre(['start', '--demo', '--host', '127.0.0.1', '--port', String(await freePort()), '--data-dir', dataDir]);
+      const res = await runTre(['start', '--demo', '--host', '127.0.0.1', '--port', String(await freePort()), '--data-dir', dataDir], {}, { timeoutMs: 60_000 });
       expect(res.code).toBe(1);
       expect(res.stderr).toContain(`cannot pass through ${closed} (mode 0700, owner uid 0), which holds the data directory ${dataDir}`);
       expect(res.stderr).toContain(`chmod o+x ${closed}`);
@@ -190,7 +190,7 @@ describe.skipIf(notRoot !== undefined)('tre start as root refuses a data directo
       const dir = join(parent, 'etc-like');
       mkdirSync(dir);
       writeFileSync(join(dir, 'passwd'), 'root:x:0:0::/root:/bin/sh\n');
-      const res = await runTre(['start', '--demo', '--host', '127.0.0.1', '--port', String(await freePort()), '--data-dir', dir]);
+      const res = await runTre(['start', '--demo', '--host', '127.0.0.1', '--port', String(await freePort()), '--data-dir', dir], {}, { timeoutMs: 60_000 });
       expect(res.code).toBe(1);
       expect(res.stderr).toContain(`${dir} is not empty and holds no data directory`);
       expect(statSync(join(dir, 'passwd')).uid).toBe(0);

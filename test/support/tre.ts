@@ -15,9 +15,11 @@ export interface TreResult {
   json: any;
 }
 
-export function runTre(args: string[], env: Record<string, string | undefined> = {}): Promise<TreResult> {
+/** `timeoutMs`: SIGTERM the command after this long (a `tre start` expected to refuse, so a wrong
+ * start does not outlive its test). */
+export function runTre(args: string[], env: Record<string, string | undefined> = {}, opts: { timeoutMs?: number } = {}): Promise<TreResult> {
   return new Promise((resolve) => {
-    execFile(TRE, args, { env: { ...process.env, ...env } }, (err, stdout, stderr) => {
+    execFile(TRE, args, { env: { ...process.env, ...env }, timeout: opts.timeoutMs ?? 0 }, (err, stdout, stderr) => {
       let json: unknown;
       try {
         json = JSON.parse(stdout);
