@@ -12,7 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../control-plane/src/config/index.ts';
+import { silentLogger } from '../../control-plane/src/platform/logger.ts';
 import { parseStatus } from '../../control-plane/src/privileges/index.ts';
+import { startPlatform } from '../../control-plane/src/server/start.ts';
 import { freePort } from '../support/ports.ts';
 import { runTre, startTre, traversableTempDir, type StartedTre } from '../support/tre.ts';
 import { roomsUnavailable } from '../proxy/support.ts';
@@ -124,6 +127,9 @@ describe.skipIf(notRoot !== undefined)(`tre start as root${notRoot ? ` (skipped:
     }
     const regain = await asProcess(pid, ['setpriv', '--reuid=0', 'true']);
     expect(regain.code).not.toBe(0);
+    // Nor root's environment: init's (the host's) environment is not its to read.
+    const environ = await asProcess(pid, ['cat', '/proc/1/environ']);
+    expect({ code: environ.code, denied: environ.stderr.includes('Permission denied') }).toEqual({ code: 1, denied: true });
   });
 
   it.skipIf(noRooms !== undefined)(`a room starts, runs as the service account and answers through the proxy${noRooms ? ` (skipped: ${noRooms})` : ''}`, async () => {
@@ -198,4 +204,30 @@ describe.skipIf(notRoot !== undefined)('tre start as root refuses a data directo
       rmSync(parent, { recursive: true, force: true });
     }
   }, 120_000);
+});
+
+describe.skipIf(notRoot !== undefined)('tre start as root takes over a data directory a root-run control plane made', () => {
+  it('serves from it as the service account: PostgreSQL\'s folder (was postgres\') and the rest are handed over', async () => {
+    const parent = traversableTempDir('tre-takeover-');
+    const dataDir = join(parent, 'data');
+    try {
+      // The earlier model: the control plane as root, PostgreSQL as `postgres`.
+      const old = await startPlatform(loadConfig({ host: '127.0.0.1', port: 0, dataDir, demo: true, demoPassword: 'demo' }), { logger: silentLogger, modules: [] });
+      await old.close();
+      const pgOwner = statSync(join(dataDir, 'postgres')).uid;
+      expect(pgOwner).not.toBe(0);
+      const tre = await startTre(['--demo', '--data-dir', dataDir], await freePort(), { TRE_DEMO_PASSWORD: 'demo' });
+      try {
+        const service = await account('analyserom');
+        expect(pgOwner).not.toBe(service.uid);
+        expect(notOwnedBy(dataDir, service.uid)).toEqual([]);
+        const login = await fetch(`${tre.url}/api/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'lead', password: 'demo' }) });
+        expect(login.status).toBe(201);
+      } finally {
+        await tre.stop();
+      }
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
+  }, 180_000);
 });
