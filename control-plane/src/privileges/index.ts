@@ -9,7 +9,8 @@
  *   2. the Docker socket's group as a supplementary group, when the docker driver is configured;
  *   3. every folder above the data directory must be passable by the account (traversal.ts);
  *   4. the port must be one an unprivileged process may bind;
- *   5. the data directory handed to the account (data-dir.ts);
+ *   5. sandboxes of rooms an earlier, root-run control plane left on this data directory stopped
+ *      (earlier-rooms.ts), then the data directory handed to the account (data-dir.ts);
  *   6. a cgroup v2 sub-tree delegated to it for room limits, where the machine has cgroup v2
  *      (cgroup-delegation.ts); otherwise rooms use rlimits;
  *   7. setgroups, setgid, setuid, and a check of the result for every thread (drop.ts);
@@ -21,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/index.ts';
 import { delegateCgroup } from './cgroup-delegation.ts';
 import { handOverDataDir } from './data-dir.ts';
+import { earlierRoomSandboxes, stopEarlierRooms } from './earlier-rooms.ts';
 import { dropTo } from './drop.ts';
 import { PrivilegeError } from './privilege-error.ts';
 import { ensureServiceAccount, type ServiceAccount } from './service-account.ts';
@@ -37,24 +39,30 @@ export interface Dropped {
   groups: number[];
   /** The delegated cgroup v2 sub-tree for the local driver, when there is one. */
   cgroupRoot: string | undefined;
+  /** Room sandboxes a root-run control plane had left on the data directory, now stopped. */
+  earlierRooms: number;
 }
 
 const INSTALL_DIR = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** Drops root as described above; undefined when not running as root (nothing to drop). */
-export function dropRoot(config: Config): Dropped | undefined {
+export async function dropRoot(config: Config): Promise<Dropped | undefined> {
   if (process.getuid?.() !== 0) return undefined;
   const account = ensureServiceAccount(config.runAs);
   const groups = config.rooms.dockerSocket ? [dockerSocketGroup(config.rooms.dockerSocket)] : [];
   assertTraversable(config.dataDir, account, [account.gid, ...groups]);
   assertUnprivilegedPort(config.port);
+  const earlierRooms = await stopEarlierRooms(config.dataDir, account.uid);
+  if (earlierRoomSandboxes(config.dataDir, account.uid).length > 0) {
+    throw new PrivilegeError('earlier rooms', `room sandboxes a root-run control plane left on ${config.dataDir} did not exit; stop them and start again`);
+  }
   handOverDataDir(config.dataDir, account);
   const cgroupRoot = delegateCgroup(config.rooms.cgroupRoot, account);
   // Children (PostgreSQL, rooms' monitors) must not inherit root's home.
   Object.assign(process.env, { HOME: config.dataDir, USER: account.name, LOGNAME: account.name });
   dropTo(account, groups);
   assertReadable(config, account);
-  return { account, groups, cgroupRoot };
+  return { account, groups, cgroupRoot, earlierRooms };
 }
 
 function dockerSocketGroup(socket: string): number {

@@ -27,10 +27,11 @@ export const commands: CommandGroup = {
         tlsKey: v['tls-key'] as string | undefined,
       });
       // Started as root: do what needs root, then serve as the service account (privileges/index.ts).
-      const dropped = dropRoot(config);
+      const dropped = await dropRoot(config);
       if (dropped) {
         if (dropped.cgroupRoot) config.rooms.cgroupRoot = dropped.cgroupRoot;
         ctx.info(`started as root: serving as ${dropped.account.name} (uid ${dropped.account.uid}, gid ${dropped.account.gid}); room limits: ${dropped.cgroupRoot ? `cgroup v2 under ${dropped.cgroupRoot}` : 'rlimits (no cgroup v2 here)'}`);
+        if (dropped.earlierRooms) ctx.info(`stopped ${dropped.earlierRooms} room sandbox processes left by a control plane that ran as root; their members start them again`);
       }
       const platform = await startPlatform(config);
       const stop = (signal: string) => {
