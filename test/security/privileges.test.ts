@@ -16,6 +16,7 @@ import { parseStatus } from '../../control-plane/src/privileges/index.ts';
 import { freePort } from '../support/ports.ts';
 import { runTre, startTre, traversableTempDir, type StartedTre } from '../support/tre.ts';
 import { roomsUnavailable, startRoomsPlatform } from '../proxy/support.ts';
+import { startEmbedded } from '../../control-plane/src/store/embedded.ts';
 
 const run = promisify(execFile);
 const notRoot = process.getuid?.() !== 0 ? 'not running as root' : undefined;
@@ -58,6 +59,16 @@ function roomProcesses(roomId: string): number[] {
     for (const [pid, ppid] of parentOf) if (found.has(ppid) && !found.has(pid)) { found.add(pid); grew = true; }
   }
   return [...found].sort((a, b) => a - b);
+}
+
+/** Whether process `pid` has exited (a zombie counts as exited). */
+function gone(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return true;
+  }
 }
 
 /** Runs `argv` with exactly the credentials of process `pid` (its uid, gid and groups). */
@@ -208,6 +219,7 @@ describe.skipIf(notRoot !== undefined || noRooms !== undefined)(`tre start as ro
     const parent = traversableTempDir('tre-takeover-');
     const dataDir = join(parent, 'data');
     let oldRoomId = '';
+    let stalePg = 0;
     try {
       // The earlier model: the control plane as root, PostgreSQL as `postgres`, rooms as `nobody`.
       const old = await startRoomsPlatform({}, { dataDir });
@@ -219,6 +231,10 @@ describe.skipIf(notRoot !== undefined || noRooms !== undefined)(`tre start as ro
       expect(oldBwraps).toBe(2); // the monitor outside and the namespace's pid 1
       await old.close(); // rooms survive a control-plane restart
       expect(roomProcesses(oldRoom.id)).toEqual(oldSandboxes);
+      // As a root-run control plane killed with -9 leaves it: its PostgreSQL (as `postgres`) still holding the folder.
+      await startEmbedded(dataDir);
+      stalePg = Number(readFileSync(join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
+      expect(parseStatus(readFileSync(`/proc/${stalePg}/status`, 'utf8')).uids[0]).not.toBe(0);
       const pgOwner = statSync(join(dataDir, 'postgres')).uid;
 
       const tre = await startTre(['--demo', '--data-dir', dataDir], await freePort(), { TRE_DEMO_PASSWORD: 'demo', TRE_ROOM_PROGRAM: 'stub', TRE_ROOM_RECONCILE_MS: '200' });
@@ -226,6 +242,8 @@ describe.skipIf(notRoot !== undefined || noRooms !== undefined)(`tre start as ro
         const service = await account('analyserom');
         expect(pgOwner).not.toBe(service.uid);
         expect(roomProcesses(oldRoom.id)).toEqual([]);
+        // Stopped, not left beside the new server: PostgreSQL takes a lock held by another uid for stale.
+        expect(gone(stalePg)).toBe(true);
         expect(tre.output()).toContain(`stopped ${oldBwraps} room sandbox processes left by a control plane that ran as root`);
         expect(notOwnedBy(dataDir, service.uid)).toEqual([]);
         const login = await fetch(`${tre.url}/api/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'researcher', password: 'demo' }) });
@@ -256,6 +274,7 @@ describe.skipIf(notRoot !== undefined || noRooms !== undefined)(`tre start as ro
       }
     } finally {
       for (const pid of oldRoomId ? roomProcesses(oldRoomId) : []) process.kill(pid, 'SIGKILL'); // whatever a failed run left
+      if (stalePg && !gone(stalePg)) process.kill(stalePg, 'SIGINT');
       rmSync(parent, { recursive: true, force: true });
     }
   }, 240_000);

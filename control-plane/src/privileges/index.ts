@@ -9,8 +9,8 @@
  *   2. the Docker socket's group as a supplementary group, when the docker driver is configured;
  *   3. every folder above the data directory must be passable by the account (traversal.ts);
  *   4. the port must be one an unprivileged process may bind;
- *   5. sandboxes of rooms an earlier, root-run control plane left on this data directory stopped
- *      (earlier-rooms.ts), then the data directory handed to the account (data-dir.ts);
+ *   5. room sandboxes and a PostgreSQL server an earlier, root-run control plane left on this data
+ *      directory stopped (earlier-rooms.ts), then the data directory handed to the account (data-dir.ts);
  *   6. a cgroup v2 sub-tree delegated to it for room limits, where the machine has cgroup v2
  *      (cgroup-delegation.ts); otherwise rooms use rlimits;
  *   7. setgroups, setgid, setuid, and a check of the result for every thread (drop.ts);
@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/index.ts';
 import { delegateCgroup } from './cgroup-delegation.ts';
 import { handOverDataDir } from './data-dir.ts';
-import { earlierRoomSandboxes, stopEarlierRooms } from './earlier-rooms.ts';
+import { earlierRoomSandboxes, stopEarlierPostgres, stopEarlierRooms } from './earlier-rooms.ts';
 import { dropTo } from './drop.ts';
 import { PrivilegeError } from './privilege-error.ts';
 import { ensureServiceAccount, type ServiceAccount } from './service-account.ts';
@@ -56,6 +56,7 @@ export async function dropRoot(config: Config): Promise<Dropped | undefined> {
   if (earlierRoomSandboxes(config.dataDir, account.uid).length > 0) {
     throw new PrivilegeError('earlier rooms', `room sandboxes a root-run control plane left on ${config.dataDir} did not exit; stop them and start again`);
   }
+  await stopEarlierPostgres(config.dataDir, account.uid);
   handOverDataDir(config.dataDir, account);
   const cgroupRoot = delegateCgroup(config.rooms.cgroupRoot, account);
   // Children (PostgreSQL, rooms' monitors) must not inherit root's home.

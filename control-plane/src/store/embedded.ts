@@ -46,8 +46,10 @@ function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
-  } catch {
-    return false;
+  } catch (err) {
+    // EPERM: it runs, as another user. Taken for stale, a second server would share the folder
+    // (PostgreSQL's own lock check also takes EPERM for stale).
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -56,8 +58,21 @@ async function stopStale(pgDir: string): Promise<void> {
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
   if (!(pid > 0) || !alive(pid)) return;
+  // A pid reused since (after a reboot) by an unrelated process is not ours to signal.
+  const cmdline = (() => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    } catch {
+      return [];
+    }
+  })();
+  if (!cmdline.includes(pgDir)) return;
   // A server left behind by a killed control plane still holds the data directory.
-  process.kill(pid, 'SIGINT');
+  try {
+    process.kill(pid, 'SIGINT');
+  } catch (err) {
+    throw new Error(`a PostgreSQL server (pid ${pid}) of another user still holds ${pgDir} and cannot be stopped from here: ${(err as Error).message}`);
+  }
   for (let i = 0; i < 200 && alive(pid); i++) await new Promise((r) => setTimeout(r, 50));
   if (alive(pid)) throw new Error(`a PostgreSQL server (pid ${pid}) still holds ${pgDir}`);
 }
