@@ -7,9 +7,9 @@
  * naming the folder, before anything is made.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseStatus } from '../../control-plane/src/privileges/index.ts';
@@ -17,6 +17,7 @@ import { freePort } from '../support/ports.ts';
 import { runTre, startTre, traversableTempDir, type StartedTre } from '../support/tre.ts';
 import { roomsUnavailable, startRoomsPlatform } from '../proxy/support.ts';
 import { startEmbedded } from '../../control-plane/src/store/embedded.ts';
+import { startDockerd } from '../rooms/dockerd.ts';
 
 const run = promisify(execFile);
 const notRoot = process.getuid?.() !== 0 ? 'not running as root' : undefined;
@@ -278,4 +279,30 @@ describe.skipIf(notRoot !== undefined || noRooms !== undefined)(`tre start as ro
       rmSync(parent, { recursive: true, force: true });
     }
   }, 240_000);
+});
+
+const noDocker = notRoot ?? (existsSync('/usr/sbin/dockerd') || existsSync('/usr/bin/dockerd') ? undefined : 'dockerd is not installed');
+
+describe.skipIf(noDocker !== undefined)(`tre start as root with the docker driver${noDocker ? ` (skipped: ${noDocker})` : ''}`, () => {
+  it('keeps only the Docker socket\'s group besides its own, and reaches the daemon with it', async () => {
+    const dockerd = await startDockerd();
+    const parent = traversableTempDir('tre-docker-');
+    const dataDir = join(parent, 'data');
+    let tre: StartedTre | undefined;
+    try {
+      chmodSync(dirname(dockerd.socketPath), 0o711); // a private mkdtemp folder otherwise
+      const socketGid = statSync(dockerd.socketPath).gid;
+      expect(socketGid).not.toBe(0);
+      tre = await startTre(['--data-dir', dataDir], await freePort(), { TRE_ROOM_DOCKER_SOCKET: dockerd.socketPath });
+      const service = await account('analyserom');
+      const c = parseStatus(readFileSync(`/proc/${tre.proc.pid}/status`, 'utf8'));
+      expect({ uid: c.uids[0], groups: [...c.groups].sort((a, b) => a - b) }).toEqual({ uid: service.uid, groups: [service.gid, socketGid].sort((a, b) => a - b) });
+      const ping = await asProcess(tre.proc.pid!, ['curl', '-sf', '--unix-socket', dockerd.socketPath, 'http://docker/_ping']);
+      expect(ping).toEqual({ code: 0, stderr: '' });
+    } finally {
+      await tre?.stop();
+      await dockerd.stop();
+      rmSync(parent, { recursive: true, force: true });
+    }
+  }, 180_000);
 });

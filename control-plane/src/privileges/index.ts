@@ -97,6 +97,9 @@ function assertReadable(config: Config, account: ServiceAccount): void {
   need(INSTALL_DIR, constants.R_OK | constants.X_OK, 'installation', 'install Analyserom where every user can read it (not under a private home such as /root)');
   need(config.dataDir, constants.R_OK | constants.W_OK | constants.X_OK, 'data directory', `it must belong to ${account.name}`);
   if (existsSync(config.rooms.rootfsDir)) need(config.rooms.rootfsDir, constants.R_OK | constants.X_OK, 'room file system', 'make it readable by all (workspace-images/build-rootfs.sh does)');
+  if (config.rooms.dockerSocket) {
+    need(config.rooms.dockerSocket, constants.R_OK | constants.W_OK, 'Docker socket', `it takes the socket's group and the folders above it passable (the start added that group: ${account.name} cannot reach the socket through them)`);
+  }
   const group = `chgrp ${account.name} FILE && chmod g+r FILE`;
   for (const [file, what] of [[config.tlsCert, 'TLS certificate'], [config.tlsKey, 'TLS key'], [config.masterKeyFile, 'master key file']] as const) {
     if (file) need(file, constants.R_OK, what, group.replaceAll('FILE', file));
