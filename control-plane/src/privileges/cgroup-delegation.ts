@@ -13,7 +13,7 @@
  *
  * Without the unified hierarchy at `root` (or without its memory, cpu and pids controllers) there
  * is nothing to delegate and rooms use rlimits, as they do unprivileged. When the hierarchy is there
- * but a step fails, the start fails naming it.
+ * but a step fails, the start fails naming it (`TRE_ROOM_CGROUP_ROOT=none` chooses rlimits knowingly).
  */
 import { chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -40,7 +40,8 @@ export function delegateCgroup(root: string, account: { name: string; uid: numbe
     writeFileSync(join(service, 'cgroup.procs'), String(process.pid));
     writeFileSync(join(tree, 'cgroup.subtree_control'), CONTROLLERS.map((c) => `+${c}`).join(' '));
   } catch (err) {
-    throw new PrivilegeError('cgroup delegation', `cannot delegate ${tree} to ${account.name} for room limits: ${(err as Error).message}`);
+    throw new PrivilegeError('cgroup delegation', `cannot delegate ${tree} to ${account.name} for room limits: ${(err as Error).message}; ` +
+      'fix that, or set TRE_ROOM_CGROUP_ROOT=none for rlimits (weaker: memory per process, no CPU limit)');
   }
   return tree;
 }
