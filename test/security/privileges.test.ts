@@ -113,6 +113,9 @@ describe.skipIf(notRoot !== undefined)(`tre start as root${notRoot ? ` (skipped:
     // The embedded PostgreSQL is the service account's too, not root's nor `postgres`'.
     const pgPid = Number(readFileSync(join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
     expect(parseStatus(readFileSync(`/proc/${pgPid}/status`, 'utf8')).uids).toEqual([service.uid, service.uid, service.uid, service.uid]);
+    // ... and it does not carry the control plane's secrets in its environment.
+    const pgEnv = readFileSync(`/proc/${pgPid}/environ`, 'utf8').split('\0').filter(Boolean).map((e) => e.split('=')[0]);
+    expect(pgEnv.filter((name) => /^(TRE_|DATABASE_URL)/.test(name!))).toEqual([]);
   });
 
   it('the data directory and everything in it belong to the service account', () => {

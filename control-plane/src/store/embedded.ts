@@ -42,6 +42,16 @@ function systemIds(): { uid: number; gid: number } | undefined {
   }
 }
 
+/**
+ * The server's whole environment: the control plane's own carries its secrets (TRE_MASTER_KEY,
+ * DATABASE_URL, the OIDC client secret), which PostgreSQL has no use for and would keep readable
+ * in /proc/<pid>/environ for as long as it runs.
+ */
+function serverEnv(): NodeJS.ProcessEnv {
+  const keep = ['PATH', 'TZ', 'LANG', 'LC_ALL', 'HOME'];
+  return Object.fromEntries(keep.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]]));
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -101,7 +111,7 @@ export async function startEmbedded(dataDir: string, log: (msg: string) => void 
     own(pwFile);
     try {
       execFileSync(bin.initdb, ['-D', pgDir, '-U', 'tre', `--pwfile=${pwFile}`, '--auth=scram-sha-256', '-E', 'UTF8', '--locale=C'], {
-        ...(ids ?? {}), stdio: ['ignore', 'ignore', 'pipe'],
+        ...(ids ?? {}), env: serverEnv(), stdio: ['ignore', 'ignore', 'pipe'],
       });
     } catch (err) {
       throw new Error(`initdb failed: ${(err as { stderr?: Buffer }).stderr?.toString() ?? err}`);
@@ -115,7 +125,7 @@ export async function startEmbedded(dataDir: string, log: (msg: string) => void 
 
   const proc: ChildProcess = spawn(bin.postgres, [
     '-D', pgDir, '-p', String(PORT), '-c', 'listen_addresses=', '-c', `unix_socket_directories=${socketDir}`, '-c', 'unix_socket_permissions=0700',
-  ], { ...(ids ?? {}), stdio: ['ignore', 'ignore', 'pipe'] });
+  ], { ...(ids ?? {}), env: serverEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
   await new Promise<void>((resolve, reject) => {
     let stderr = '';
     const onData = (c: Buffer) => {
