@@ -10,7 +10,7 @@
  *   3. every folder above the data directory must be passable by the account (traversal.ts);
  *   4. the port must be one an unprivileged process may bind;
  *   5. room sandboxes and a PostgreSQL server an earlier, root-run control plane left on this data
- *      directory stopped (earlier-rooms.ts), then the data directory handed to the account (data-dir.ts);
+ *      directory stopped (left-behind.ts), then the data directory handed to the account (data-dir.ts);
  *   6. a cgroup v2 sub-tree delegated to it for room limits, where the machine has cgroup v2
  *      (cgroup-delegation.ts); otherwise rooms use rlimits;
  *   7. setgroups, setgid, setuid, and a check of the result for every thread (drop.ts);
@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/index.ts';
 import { delegateCgroup } from './cgroup-delegation.ts';
 import { handOverDataDir } from './data-dir.ts';
-import { earlierRoomSandboxes, stopEarlierPostgres, stopEarlierRooms } from './earlier-rooms.ts';
+import { earlierRoomSandboxes, stopEarlierPostgres, stopEarlierRooms } from './left-behind.ts';
 import { dropTo } from './drop.ts';
 import { PrivilegeError } from './privilege-error.ts';
 import { ensureServiceAccount, type ServiceAccount } from './service-account.ts';
