@@ -8,7 +8,7 @@ import { chmodSync, chownSync, mkdirSync, rmSync, statSync, writeFileSync } from
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canTraverse } from '../../control-plane/src/privileges/index.ts';
 import { ensureServiceAccount } from '../../control-plane/src/privileges/service-account.ts';
 import { traversableTempDir } from '../support/tre.ts';
@@ -17,8 +17,9 @@ const run = promisify(execFile);
 const notRoot = process.getuid?.() !== 0 ? 'not running as root' : undefined;
 
 describe.skipIf(notRoot !== undefined)(`data directory traversal check${notRoot ? ` (skipped: ${notRoot})` : ''}`, () => {
-  const base = traversableTempDir('tre-traversal-');
-  afterAll(() => rmSync(base, { recursive: true, force: true }));
+  let base = '';
+  beforeAll(() => { base = traversableTempDir('tre-traversal-'); });
+  afterAll(() => { if (base) rmSync(base, { recursive: true, force: true }); });
 
   it('predicts exactly whether the service account can pass a folder, for any owner, group and mode', async () => {
     const account = ensureServiceAccount('analyserom');

@@ -80,12 +80,14 @@ async function asProcess(pid: number, argv: string[]): Promise<{ code: number; s
 }
 
 describe.skipIf(notRoot !== undefined)(`tre start as root${notRoot ? ` (skipped: ${notRoot})` : ''}`, () => {
-  const parent = traversableTempDir('tre-privileges-');
-  const dataDir = join(parent, 'data');
+  let parent: string;
+  let dataDir: string;
   let tre: StartedTre;
   let service: { uid: number; gid: number };
 
   beforeAll(async () => {
+    parent = traversableTempDir('tre-privileges-');
+    dataDir = join(parent, 'data');
     tre = await startTre(['--demo', '--data-dir', dataDir], await freePort(), {
       TRE_DEMO_PASSWORD: 'demo', TRE_RUN_AS: undefined, TRE_ROOM_PROGRAM: 'stub', TRE_COPY_DEMO_ROWS: '2000', TRE_ROOM_RECONCILE_MS: '200',
     });
@@ -93,7 +95,7 @@ describe.skipIf(notRoot !== undefined)(`tre start as root${notRoot ? ` (skipped:
   }, 180_000);
   afterAll(async () => {
     await tre?.stop();
-    rmSync(parent, { recursive: true, force: true });
+    if (parent) rmSync(parent, { recursive: true, force: true });
   }, 60_000);
 
   it('serves with no root uid, gid, supplementary group or capability in any of its threads', async () => {
