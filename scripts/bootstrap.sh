@@ -39,10 +39,9 @@ case "$node_version" in
 esac
 
 # The room file system (workspace-images/build-rootfs.sh, debootstrap of Debian trixie with
-# JupyterLab) is built once per machine into a shared cache, so fresh checkouts reuse it.
-if [ -z "${ANALYSEROM_ROOTFS_DIR:-}" ]; then
-  if [ "$(id -u)" = 0 ]; then ANALYSEROM_ROOTFS_DIR=/var/cache/analyserom/rootfs; else ANALYSEROM_ROOTFS_DIR="$PWD/workspace-images/build/rootfs"; fi
-fi
+# JupyterLab) is built once per machine into a shared cache, so fresh checkouts reuse it. The
+# default lives in one place, which a plain `tre start` reads too.
+ANALYSEROM_ROOTFS_DIR=$(node control-plane/src/rooms/rootfs-default.ts)
 export ANALYSEROM_ROOTFS_DIR
 
 case "$mode" in

@@ -20,6 +20,7 @@ export function createDriverSet(opts: RoomsOptions, ownerId: string, dataDir: st
   const drivers = new Map<DriverName, RoomDriver>();
   drivers.set('local', createLocalDriver({
     ownerId, rootfsDir: opts.rootfsDir, stateDir: join(dataDir, 'rooms-driver'), stopGraceMs: opts.localStopGraceMs,
+    cgroupRoot: opts.cgroupRoot,
   }));
   if (opts.dockerSocket) {
     drivers.set('docker', createDockerDriver({ ownerId, rootfsDir: opts.rootfsDir, docker: new Docker({ socketPath: opts.dockerSocket }) }));

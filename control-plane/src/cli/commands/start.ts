@@ -1,5 +1,6 @@
 import { configFromEnv, loadConfig } from '../../config/index.ts';
 import { DEMO_USERS } from '../../demo/seed.ts';
+import { dropRoot } from '../../privileges/index.ts';
 import { startPlatform } from '../../server/start.ts';
 import type { CommandGroup } from '../command.ts';
 
@@ -25,6 +26,13 @@ export const commands: CommandGroup = {
         tlsCert: v['tls-cert'] as string | undefined,
         tlsKey: v['tls-key'] as string | undefined,
       });
+      // Started as root: do what needs root, then serve as the service account (privileges/index.ts).
+      const dropped = await dropRoot(config);
+      if (dropped) {
+        if (dropped.cgroupRoot) config.rooms.cgroupRoot = dropped.cgroupRoot;
+        ctx.info(`started as root: serving as ${dropped.account.name} (uid ${dropped.account.uid}, gid ${dropped.account.gid}); room limits: ${dropped.cgroupRoot ? `cgroup v2 under ${dropped.cgroupRoot}` : 'rlimits (no cgroup v2 here)'}`);
+        if (dropped.earlierRooms) ctx.info(`stopped ${dropped.earlierRooms} room sandbox processes left by a control plane that ran as root; their members start them again`);
+      }
       const platform = await startPlatform(config);
       const stop = (signal: string) => {
         ctx.info(`${signal}: stopping (finishing requests in flight)`);

@@ -60,7 +60,11 @@ async function ensureImage(docker: Docker, rootfsDir: string): Promise<string> {
   }
   const [repo, version] = tag.split(':') as [string, string];
   // Kernel file systems are mounted by the runtime; their contents (and sockets, devices) are not image content.
-  const tar = spawn('tar', ['--numeric-owner', '--one-file-system', '-C', rootfsDir, '-c',
+  // Run as the service account (tre start drops root), the few root-only files of the tree (its
+  // /etc/shadow, /root) cannot be read: they are left out, as a room (uid 1000) could not read them
+  // either. As root every file must be read.
+  const skipUnreadable = process.getuid?.() !== 0 ? ['--ignore-failed-read', '--warning=no-failed-read'] : [];
+  const tar = spawn('tar', ['--numeric-owner', '--one-file-system', ...skipUnreadable, '-C', rootfsDir, '-c',
     '--exclude=./proc/*', '--exclude=./sys/*', '--exclude=./dev/*', '--exclude=./run/*', '--exclude=./tmp/*', '.'],
   { stdio: ['ignore', 'pipe', 'pipe'] });
   let tarErr = '';

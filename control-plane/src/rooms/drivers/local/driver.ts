@@ -9,8 +9,11 @@
  * (`listOwned`), so the reconcile loop can stop orphans. Home and outputs are host folders that a
  * driver never deletes, so neither restart path loses them.
  *
- * When the control plane runs as root, rooms run as an unprivileged host uid (`hostUid`, default
- * 65534): a process escaping its namespaces gets nothing but that uid. Every host folder of a spec,
+ * `tre start` serves as its unprivileged service account (privileges/): bubblewrap then runs as that
+ * account with a user namespace, and a room's uid 1000 is that account on the host; home, outputs
+ * and the socket folder are the account's. When the control plane still runs as root (a test
+ * embedding it), rooms run as an unprivileged host uid (`hostUid`, default 65534) instead: a process
+ * escaping its namespaces gets nothing but that uid. Every host folder of a spec,
  * and the room file system, must therefore be reachable by that uid (parents at least 0711), the data
  * copy readable by it; the driver hands home, outputs and the socket folder to it.
  */
