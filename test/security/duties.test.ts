@@ -124,3 +124,23 @@ describe('no one decides about their own access', () => {
     await expect(p.deps.store.query(`DELETE FROM project_member_events WHERE user_id = 'was-member'`)).rejects.toThrow(/append-only/);
   });
 });
+
+describe('a project always keeps independent deciders', () => {
+  it('403 no_independent_deciders_left when a lead would make all but one access administrator a member', async () => {
+    const independent = async () => (await p.deps.store.query<{ id: string }>(
+      `SELECT u.id FROM users u JOIN user_roles r ON r.user_id = u.id AND r.role = 'access_admin'
+        WHERE NOT u.disabled AND u.id NOT IN (SELECT user_id FROM project_member_events WHERE project_id = $1)
+        ORDER BY u.id`, [projectId])).map((r) => r.id);
+    const all = await independent();
+    expect(all.length).toBeGreaterThan(2);
+    for (const id of all.slice(0, -2)) {
+      expect((await p.call('POST', `/api/projects/${projectId}/members`, { as: 'lead', body: { userId: id, role: 'researcher' } })).status).toBe(201);
+    }
+    const last = all.at(-1)!;
+    const res = await p.call('POST', `/api/projects/${projectId}/members`, { as: 'lead', body: { userId: last, role: 'researcher' } });
+    expect([res.status, res.body.reason]).toEqual([403, 'no_independent_deciders_left']);
+    expect(await independent()).toEqual(all.slice(-2));
+    // Someone without the role is still added.
+    expect((await p.call('POST', `/api/projects/${projectId}/members`, { as: 'lead', body: { userId: 'citizen', role: 'researcher' } })).status).toBe(201);
+  });
+});

@@ -66,3 +66,27 @@ export async function requireIndependent(q: Queryable, p: Principal, s: Decision
     throw refuse('member_of_project', `you are or were a member of this project, so you cannot decide on its ${s.what}`);
   }
 }
+
+/**
+ * Every project keeps enough independent access administrators to decide on it: a lead who made
+ * every administrator a member would otherwise leave its exports, amendments and closure with no
+ * one allowed to decide them (the rule above counts past members too). So a member who holds the
+ * access-administrator role is added only while at least `min` other enabled administrators who
+ * never were members remain (two: the airlock's independent reviewers).
+ */
+export async function requireIndependentDecidersRemain(q: Queryable, projectId: string, newMemberId: string, min = 2): Promise<void> {
+  const rows = await q.query<{ admin: boolean; left: string }>(
+    `SELECT EXISTS (SELECT 1 FROM user_roles WHERE user_id = $2 AND role = 'access_admin') AS admin,
+            (SELECT count(*) FROM users u JOIN user_roles r ON r.user_id = u.id AND r.role = 'access_admin'
+              WHERE NOT u.disabled AND u.id <> $2
+                AND NOT EXISTS (SELECT 1 FROM project_member_events e WHERE e.project_id = $1 AND e.user_id = u.id)
+                AND NOT EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = $1 AND m.user_id = u.id)) AS left`,
+    [projectId, newMemberId],
+  );
+  const { admin, left } = rows[0]!;
+  if (admin && Number(left) < min) {
+    throw new NotAllowedError(`adding ${newMemberId} would leave fewer than ${min} independent access administrators to decide on this project`, {
+      reason: 'no_independent_deciders_left', details: { independentLeft: Number(left), required: min },
+    });
+  }
+}

@@ -4,6 +4,7 @@ import type { CoreDeps } from '../platform/deps.ts';
 import { requireOpenPermit, requireProjectLead, requireProjectVisible } from './access.ts';
 import { decideApplication, getApplication, issuePermit, listApplications, submitApplication } from './applications.ts';
 import { amendPermit, getPermit, permitVersions } from './permits.ts';
+import { requireIndependentDecidersRemain } from './independence.ts';
 import { addMember, listProjects, projectDetail, publicRegister, removeMember } from './projects.ts';
 import {
   applicationId, applicationInputSchema, decisionSchema, memberSchema, permitAmendSchema, permitId, permitIssueSchema, projectId,
@@ -43,6 +44,7 @@ export function projectRoutes(deps: CoreDeps): RouteDef[] {
         return store.tx(async (q) => {
           await requireProjectLead(q, principal!, params.projectId);
           await requireOpenPermit(q, params.projectId, clock.now());
+          await requireIndependentDecidersRemain(q, params.projectId, body.userId);
           await addMember(q, params.projectId, body.userId, body.role, principal!.userId);
           return projectDetail(q, params.projectId);
         });
