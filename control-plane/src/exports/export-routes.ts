@@ -100,7 +100,8 @@ export function exportRoutes(deps: AirlockDeps): RouteDef[] {
         const permit = await requireDataAccess(store, principal!, params.projectId, clock.now());
         const policy = deps.policies.forProject(params.projectId, permit);
         const earlier = policy.tables.differencing ? await differencingBase(store, params.projectId) : [];
-        const checked = await checkTableRequest({ paths: deps.paths, projectId: params.projectId, userId: principal!.userId, request: body, rules: policy.tables, earlier });
+        const checked = await checkTableRequest({ paths: deps.paths, projectId: params.projectId, userId: principal!.userId, request: body, rules: policy.tables, earlier,
+          maxSourceBytes: policy.files.maxRequestBytes });
         audit.details = { source: checked.source, status: checked.result.status };
         return {
           status: 200,
