@@ -107,7 +107,10 @@ describe('table checks for the room', () => {
       t.output('researcher', 'tiny.csv', 'sex,n\nf,1\nf,2\nm,3\n');
       const failing = await helper(['check-table', '--output', 'tiny.csv', '--method', 'pivot_table', '--index', 'sex'], env);
       expect(failing.code).toBe(4);
-      expect(JSON.parse(failing.stdout).rules.threshold).toEqual([{ row: ['f'], col: ['count'] }, { row: ['m'], col: ['count'] }]);
+      // Over a token, outside a room, a failing table's cells are withheld (the room's channel shows them).
+      expect(JSON.parse(failing.stdout)).toMatchObject({
+        status: 'fail', rules: { threshold: [] }, withheld: { reason: 'table_only_in_room', findings: { threshold: 2 } },
+      });
       const refused = await helper(['check-table', '--output', '../../../secret', '--index', 'sex'], env);
       expect(refused.code).toBe(1);
       expect(refused.stderr).toContain('403');
@@ -157,7 +160,9 @@ describe('table checks for the room', () => {
       as: 'researcher', body: { source: { output: 'subset.csv' }, spec: { ...SEX_BY_YEAR, method: 'pivot_table', columns: [], margins: false } },
     });
     expect(res.body.status).toBe('review');
-    expect(res.body.rules.differencing).toContainEqual({ earlier: `${first.body.id}/f1`, variables: ['sex'], labels: ['f'], difference: 3 });
+    // Outside a room the finding is counted, not shown: its labels are the data.
+    expect(res.body.withheld).toMatchObject({ reason: 'table_only_in_room', findings: { differencing: 3 } });
+    expect(JSON.stringify(res.body.rules)).not.toContain('"f"');
   });
 
   it('two tables in review at once are compared with each other, and tables within one request too', async () => {

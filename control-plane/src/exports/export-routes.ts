@@ -9,6 +9,7 @@ import { ExportInputSchema, ResubmitInputSchema, requestExport, resubmitExport, 
 import { addReleasedTablesToLedger, releaseFile } from './release.ts';
 import { recordReview, ReviewInputSchema } from './review.ts';
 import { differencingBase, getRequest } from './store.ts';
+import { tableAnswerFor } from './table-answer.ts';
 import { checkTableRequest, TableRequestSchema } from './table-checks.ts';
 import { requestDetail } from './views.ts';
 import { requestReadRoutes } from './request-read-routes.ts';
@@ -106,7 +107,7 @@ export function exportRoutes(deps: AirlockDeps): RouteDef[] {
         return {
           status: 200,
           body: {
-            ...checked.result,
+            ...tableAnswerFor(principal!, checked.result),
             source: checked.source,
             spec: body.spec,
             checkedAt: clock.now().toISOString(),
