@@ -73,4 +73,25 @@ describe('a table check answers a client outside any room with its verdict, not 
     expect(tableAnswerFor(room, failing)).toBe(failing);
     expect(tableAnswerFor({ ...room, via: 'token' }, failing)).toMatchObject({ table: { rowLabels: [] }, withheld: { findings: { threshold: 1 } } });
   });
+
+  it("an export request's stored checks: its member sees the verdict, its reviewer the table", async () => {
+    t.output('researcher', 'summary.csv', `band,count\na,25\nb,25\nid,${FIRST + 3}\n`);
+    const made = await t.p.call('POST', `/api/projects/${t.projectId}/exports`, {
+      as: 'researcher', body: { purpose: 'p', files: [{ path: 'summary.csv', description: 'x', table: { source: { copy: 'people.parquet' }, spec: { method: 'pivot_table', index: ['person_id', 'income'], columns: [], values: null, aggfunc: null, margins: false } } }] },
+    });
+    expect(made.status).toBe(201);
+    const mine = await t.p.call('GET', `/api/exports/${made.body.id}`, { as: 'researcher' });
+    expect(mine.status).toBe(200);
+    for (const body of [made.body, mine.body]) {
+      const text = JSON.stringify(body);
+      expect(text).not.toContain(String(FIRST));
+      expect(text).not.toContain(String(FIRST + 3));
+      expect(text).not.toContain(String(20000 + 37 * 49));
+    }
+    expect(mine.body.files[0].checks.table).toMatchObject({ status: 'fail', table: { rowLabels: [] }, withheld: { reason: 'table_only_in_room' } });
+    expect(mine.body.files[0].checks.file.findings).toContainEqual({ check: 'pseudonym', line: 4 });
+    const reviewer = await t.p.call('GET', `/api/exports/${made.body.id}`, { as: 'admin1' });
+    expect(reviewer.body.files[0].checks.table.table.rowLabels).toContainEqual([FIRST, 20000]);
+    expect(reviewer.body.files[0].checks.file.findings).toContainEqual({ check: 'pseudonym', line: 4, value: String(FIRST + 3) });
+  });
 });

@@ -40,3 +40,49 @@ export function tableAnswerFor(principal: Principal, result: Result): Result & {
     },
   };
 }
+
+/**
+ * A staged export file's check results as its requester (or another member) sees them outside
+ * the room: a table that did not pass loses its labels and values as above, and what the checks
+ * quote of the file (a pseudonym or national id found, a number that differs from the checked
+ * table) loses the quoted value, keeping the line. Reviewers and auditors see everything.
+ */
+export function fileChecksForMember(checks: unknown): unknown {
+  if (!isRecord(checks)) return checks;
+  const out: Record<string, unknown> = { ...checks };
+  if (isRecord(checks.file) && Array.isArray(checks.file.findings)) {
+    out.file = { ...checks.file, findings: checks.file.findings.map(withoutValue) };
+  }
+  if (isRecord(checks.table)) {
+    const table = checks.table;
+    let shown: Record<string, unknown> = table;
+    if (table.status !== 'pass' && isRecord(table.rules)) {
+      const findings: Record<string, number> = {};
+      const rules: Record<string, unknown[]> = {};
+      for (const [rule, found] of Object.entries(table.rules)) {
+        if (!Array.isArray(found)) continue;
+        findings[rule] = found.length;
+        rules[rule] = [];
+      }
+      shown = {
+        ...table, table: { rowLabels: [], colLabels: [], values: [] }, rules,
+        withheld: { reason: 'table_only_in_room', detail: 'a table that did not pass is shown only inside the room and to its reviewers', findings },
+      };
+    }
+    if (isRecord(shown.match) && Array.isArray(shown.match.unmatched)) {
+      shown = { ...shown, match: { ...shown.match, unmatched: shown.match.unmatched.map(withoutValue) } };
+    }
+    out.table = shown;
+  }
+  return out;
+}
+
+function withoutValue(f: unknown): unknown {
+  if (!isRecord(f) || !('value' in f)) return f;
+  const { value: _value, ...rest } = f;
+  return rest;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
