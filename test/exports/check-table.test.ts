@@ -107,7 +107,10 @@ describe('table checks for the room', () => {
       t.output('researcher', 'tiny.csv', 'sex,n\nf,1\nf,2\nm,3\n');
       const failing = await helper(['check-table', '--output', 'tiny.csv', '--method', 'pivot_table', '--index', 'sex'], env);
       expect(failing.code).toBe(4);
-      expect(JSON.parse(failing.stdout).rules.threshold).toEqual([{ row: ['f'], col: ['count'] }, { row: ['m'], col: ['count'] }]);
+      // Over a token, outside a room, a failing table's cells are withheld (the room's channel shows them).
+      expect(JSON.parse(failing.stdout)).toMatchObject({
+        status: 'fail', rules: { threshold: [] }, withheld: { reason: 'table_only_in_room', findings: { threshold: 2 } },
+      });
       const refused = await helper(['check-table', '--output', '../../../secret', '--index', 'sex'], env);
       expect(refused.code).toBe(1);
       expect(refused.stderr).toContain('403');
@@ -123,7 +126,9 @@ describe('table checks for the room', () => {
       as: 'researcher', body: { purpose: 'swap', files: [{ path: 'swapped.csv', description: 'x', table: { source: { copy: 'population.parquet' }, spec: SEX_BY_YEAR } }] },
     });
     expect(res.body.files[0].checkStatus).toBe('review');
-    expect(res.body.files[0].checks.table).toMatchObject({
+    expect(res.body.files[0].checks.table.match.unmatched).toEqual([{ line: 2 }, { line: 2 }, { line: 4 }, { line: 4 }]);
+    const reviewed = await t.p.call('GET', `/api/exports/${res.body.id}`, { as: 'admin1' });
+    expect(reviewed.body.files[0].checks.table).toMatchObject({
       status: 'pass',
       match: { matches: false, unmatchedCount: 4, unmatched: [{ line: 2, value: '3' }, { line: 2, value: '203' }, { line: 4, value: '103' }, { line: 4, value: '503' }] },
     });
@@ -134,8 +139,11 @@ describe('table checks for the room', () => {
     const res = await t.p.call('POST', `/api/projects/${t.projectId}/exports`, {
       as: 'researcher', body: { purpose: 'oops', files: [{ path: 'ids.csv', description: 'ids' }] },
     });
-    expect(res.body.files[0].checks.file.findings).toEqual([{ check: 'pseudonym', line: 2, value: PSEUDONYM }]);
+    // The requester, outside the room, is told where; the reviewer sees what.
+    expect(res.body.files[0].checks.file.findings).toEqual([{ check: 'pseudonym', line: 2 }]);
     expect(res.body.files[0].checkStatus).toBe('fail');
+    const reviewed = await t.p.call('GET', `/api/exports/${res.body.id}`, { as: 'admin1' });
+    expect(reviewed.body.files[0].checks.file.findings).toEqual([{ check: 'pseudonym', line: 2, value: PSEUDONYM }]);
   });
 
   it('a table that differs from a released one by a few records is flagged for review (differencing ledger)', async () => {
@@ -157,7 +165,9 @@ describe('table checks for the room', () => {
       as: 'researcher', body: { source: { output: 'subset.csv' }, spec: { ...SEX_BY_YEAR, method: 'pivot_table', columns: [], margins: false } },
     });
     expect(res.body.status).toBe('review');
-    expect(res.body.rules.differencing).toContainEqual({ earlier: `${first.body.id}/f1`, variables: ['sex'], labels: ['f'], difference: 3 });
+    // Outside a room the finding is counted, not shown: its labels are the data.
+    expect(res.body.withheld).toMatchObject({ reason: 'table_only_in_room', findings: { differencing: 3 } });
+    expect(JSON.stringify(res.body.rules)).not.toContain('"f"');
   });
 
   it('two tables in review at once are compared with each other, and tables within one request too', async () => {
@@ -177,7 +187,10 @@ describe('table checks for the room', () => {
         { path: 'all.csv', description: 'by year, all', table: { source: { copy: 'population.parquet' }, spec: byYear } },
       ] },
     });
-    const [first, second] = next.body.files.map((f: { checks: { table: { rules: { differencing: unknown[] } } } }) => f.checks.table.rules.differencing);
+    // The requester sees the verdict; the reviewers see what differs.
+    expect(next.body.files[0].checks.table.withheld).toMatchObject({ reason: 'table_only_in_room' });
+    const reviewed = await t.p.call('GET', `/api/exports/${next.body.id}`, { as: 'admin1' });
+    const [first, second] = reviewed.body.files.map((f: { checks: { table: { rules: { differencing: unknown[] } } } }) => f.checks.table.rules.differencing);
     expect(first).toContainEqual({ earlier: `${pending.body.id}/f1`, variables: ['birth_year'], labels: [1950], difference: 4 });
     expect(second).toContainEqual({ earlier: `${next.body.id}/f1`, variables: ['birth_year'], labels: [1950], difference: 4 });
   });

@@ -79,7 +79,9 @@ describe('export review', () => {
     t.output('researcher', 'crosstab.csv', SAFE_CSV);
     const { body } = await request([{ path: 'crosstab.csv', table: { source: { output: 'micro.csv' }, spec: CROSSTAB } }]);
     expect(body.checksStatus).toBe('fail');
-    const table = body.files[0].checks.table;
+    // The requester outside the room gets the verdict; the reviewer the failing cells.
+    expect(body.files[0].checks.table.withheld).toMatchObject({ reason: 'table_only_in_room', findings: { threshold: 2 } });
+    const table = (await t.p.call('GET', `/api/exports/${body.id}`, { as: 'admin1' })).body.files[0].checks.table;
     expect(table.rules.threshold).toContainEqual({ row: ['east'], col: ['f'] });
     expect(table.source).toMatchObject({ kind: 'output', file: 'micro.csv' });
     for (const decision of ['reject', 'return', 'approve']) {
@@ -97,8 +99,11 @@ describe('export review', () => {
     const { body } = await request([{ path: 'notes.txt' }]);
     expect(body.checksStatus).toBe('fail');
     expect(body.files[0].checkStatus).toBe('fail');
-    expect(body.files[0].checks.file.findings).toEqual([{ check: 'national-id', line: 2, value: `${fnr.slice(0, 6)}*****` }]);
+    expect(body.files[0].checks.file.findings).toEqual([{ check: 'national-id', line: 2 }]);
+    const reviewed = (await t.p.call('GET', `/api/exports/${body.id}`, { as: 'admin1' })).body;
+    expect(reviewed.files[0].checks.file.findings).toEqual([{ check: 'national-id', line: 2, value: `${fnr.slice(0, 6)}*****` }]);
     expect(JSON.stringify(body)).not.toContain(fnr);
+    expect(JSON.stringify(reviewed)).not.toContain(fnr);
   });
 
   it('flags an identity number in a comma-separated CSV field', async () => {
@@ -106,7 +111,9 @@ describe('export review', () => {
     t.output('researcher', 'list.csv', `row,id,age\n1,${fnr},40\n`);
     const { body } = await request([{ path: 'list.csv' }]);
     expect(body.files[0]).toMatchObject({ contentType: 'csv', checkStatus: 'fail' });
-    expect(body.files[0].checks.file.findings).toContainEqual({ check: 'national-id', line: 2, value: '010203*****' });
+    expect(body.files[0].checks.file.findings).toContainEqual({ check: 'national-id', line: 2 });
+    const reviewed = (await t.p.call('GET', `/api/exports/${body.id}`, { as: 'admin1' })).body;
+    expect(reviewed.files[0].checks.file.findings).toContainEqual({ check: 'national-id', line: 2, value: '010203*****' });
   });
 
   it('return for changes and resubmission keep the history of both versions', async () => {

@@ -9,6 +9,7 @@ import { ExportInputSchema, ResubmitInputSchema, requestExport, resubmitExport, 
 import { addReleasedTablesToLedger, releaseFile } from './release.ts';
 import { recordReview, ReviewInputSchema } from './review.ts';
 import { differencingBase, getRequest } from './store.ts';
+import { tableAnswerFor } from './table-answer.ts';
 import { checkTableRequest, TableRequestSchema } from './table-checks.ts';
 import { requestDetail } from './views.ts';
 import { requestReadRoutes } from './request-read-routes.ts';
@@ -100,12 +101,13 @@ export function exportRoutes(deps: AirlockDeps): RouteDef[] {
         const permit = await requireDataAccess(store, principal!, params.projectId, clock.now());
         const policy = deps.policies.forProject(params.projectId, permit);
         const earlier = policy.tables.differencing ? await differencingBase(store, params.projectId) : [];
-        const checked = await checkTableRequest({ paths: deps.paths, projectId: params.projectId, userId: principal!.userId, request: body, rules: policy.tables, earlier });
+        const checked = await checkTableRequest({ paths: deps.paths, projectId: params.projectId, userId: principal!.userId, request: body, rules: policy.tables, earlier,
+          maxSourceBytes: policy.files.maxRequestBytes });
         audit.details = { source: checked.source, status: checked.result.status };
         return {
           status: 200,
           body: {
-            ...checked.result,
+            ...tableAnswerFor(principal!, checked.result),
             source: checked.source,
             spec: body.spec,
             checkedAt: clock.now().toISOString(),

@@ -34,5 +34,6 @@ export const exportsModule: ModuleFactory = exportsModuleWith();
 
 export { requestExport, resubmitExport, withdrawRequest, ExportInputSchema, type AirlockDeps, type ExportInput } from './export-requests.ts';
 export { checkTableRequest, latestCopy, TableRequestSchema, type TableRequest } from './table-checks.ts';
+export { createTableScratch, tableScratch, TABLE_CHECKS_AT_ONCE, TABLE_SOURCE_MAX_BYTES, type TableScratch } from './table-scratch.ts';
 export { checkFileContent, type AirlockFileCheck, type CheckStatus } from './file-checks.ts';
 export type { AirlockRequest, AirlockFile, Review, RequestStatus } from './store.ts';

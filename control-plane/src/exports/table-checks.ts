@@ -4,8 +4,7 @@
  * private DuckDB and judged under the project's policy, with the project's released tables as
  * the differencing ledger. Also the pseudonym lookup the file checks use.
  */
-import { mkdtemp, readdir, lstat, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { openDuck } from '../data-copies/duckdb.ts';
@@ -14,6 +13,7 @@ import { checkTable, ledgerTableOf, type LedgerTable, type TableCheckResult } fr
 import type { PlatformPaths } from '../platform/paths.ts';
 import type { TableRules } from '../policies/index.ts';
 import { copyHashed, openUnder } from './staging.ts';
+import { TABLE_SOURCE_MAX_BYTES, tableScratch, type TableScratch } from './table-scratch.ts';
 
 const copyFileName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$/, 'a file name of the data copy').refine((n) => !n.includes('..'));
 
@@ -29,9 +29,6 @@ export const TableRequestSchema = z.strictObject({
   spec: z.record(z.string(), z.unknown()),
 });
 export type TableRequest = z.infer<typeof TableRequestSchema>;
-
-/** Records in /outputs are copied before DuckDB reads them; beyond this they belong in the copy, not in /outputs. */
-const MAX_SOURCE_BYTES = 4 * 1024 ** 3;
 
 export interface AirlockTableCheck {
   /** What the check engine returned, without the ledger (true counts stay inside). */
@@ -62,10 +59,26 @@ export async function checkTableRequest(opts: {
   request: TableRequest;
   rules: TableRules;
   earlier: readonly LedgerTable[];
+  /**
+   * The most bytes of an `/outputs` file copied for the check: the policy's `files.maxRequestBytes`
+   * (what a request may stage at all), never above `TABLE_SOURCE_MAX_BYTES`. Larger records belong
+   * in the data copy, not in `/outputs`.
+   */
+  maxSourceBytes?: number;
+  /** Bounds concurrent checks and holds their copies; the control plane's one by default. */
+  scratch?: TableScratch;
 }): Promise<AirlockTableCheck> {
+  const scratch = opts.scratch ?? tableScratch;
+  return scratch.withSlot(opts.paths.dataDir, (folder) => checkWithin(opts, folder));
+}
+
+async function checkWithin(
+  opts: Parameters<typeof checkTableRequest>[0],
+  folder: () => Promise<string>,
+): Promise<AirlockTableCheck> {
   const { request } = opts;
+  const maxSourceBytes = Math.min(opts.maxSourceBytes ?? TABLE_SOURCE_MAX_BYTES, TABLE_SOURCE_MAX_BYTES);
   const duck = await openDuck({ threads: 2 });
-  let tmp: string | null = null;
   try {
     let file: string;
     let source: AirlockTableCheck['source'];
@@ -78,10 +91,9 @@ export async function checkTableRequest(opts: {
       source = { kind: 'copy', version: copy.version, file: request.source.copy };
     } else {
       // Checked from a private copy of the bytes, so the room cannot swap the file under DuckDB.
-      const opened = await openUnder(opts.paths.outputs(opts.projectId, opts.userId), request.source.output, MAX_SOURCE_BYTES);
-      tmp = await mkdtemp(join(tmpdir(), 'tre-table-'));
+      const opened = await openUnder(opts.paths.outputs(opts.projectId, opts.userId), request.source.output, maxSourceBytes);
       try {
-        const staged = await copyHashed(opened.handle, join(tmp, 'source'), MAX_SOURCE_BYTES);
+        const staged = await copyHashed(opened.handle, join(await folder(), 'source'), maxSourceBytes);
         file = staged.path;
         source = { kind: 'output', file: opened.rel, sha256: staged.sha256 };
       } finally {
@@ -100,7 +112,6 @@ export async function checkTableRequest(opts: {
     return { result, ledger, source };
   } finally {
     duck.close();
-    if (tmp) await rm(tmp, { recursive: true, force: true });
   }
 }
 

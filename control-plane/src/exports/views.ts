@@ -6,6 +6,7 @@ import type { Principal } from '../identity/index.ts';
 import { hasOversight, requireProjectVisible } from '../projects/index.ts';
 import type { Queryable } from '../store/index.ts';
 import { reviewView, type ReviewView } from './review.ts';
+import { fileChecksForMember } from './table-answer.ts';
 import { getRequest, listEvents, listFiles, listReviews, type AirlockEvent, type AirlockFile, type AirlockRequest, type Direction } from './store.ts';
 
 export interface RequestDetail extends AirlockRequest {
@@ -25,7 +26,12 @@ export async function requestDetail(q: Queryable, principal: Principal, id: stri
     versions.unshift(prev);
     prev = (await getRequest(q, prev, direction)).previousId;
   }
-  return { ...req, files, reviews: reviewView(req, reviews, principal, hasOversight(principal)), events, versions };
+  const oversight = hasOversight(principal);
+  // What an export's checks computed or quoted is data until reviewed: members outside the room see the verdicts.
+  const shown = direction === 'export' && !oversight && principal.via !== 'room'
+    ? files.map((f) => ({ ...f, checks: fileChecksForMember(f.checks) }))
+    : files;
+  return { ...req, files: shown, reviews: reviewView(req, reviews, principal, oversight), events, versions };
 }
 
 /** One row of a list or queue; `mine` tells a reviewer whether they have decided. */

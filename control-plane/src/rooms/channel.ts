@@ -10,7 +10,12 @@
  *  - the room must be wanted and observed running (a standby room, a stopping one: refused);
  *  - the owner must still be an enabled user; the route then checks membership and permit as for
  *    any caller, and the one audit path records the request with client address `room:<id>`;
- *  - one request at a time per room (429 while one runs): a room cannot queue unbounded work.
+ *  - one request at a time per room (429 while one runs): a room cannot queue unbounded work;
+ *  - a body comes with its `content-length` (chunked bodies are refused, 411), so the limit holds;
+ *  - refusals are audited up to `REFUSALS_AUDITED_PER_MINUTE` per room; past that, in the same
+ *    minute, one `channel_throttled` entry is written and further refusals are answered (429) but
+ *    not recorded, so a room looping on its socket cannot flood the audit log that every other
+ *    request of the platform waits on.
  *
  * The folder is private to the room (0700, owned by the room's host uid once the driver prepares it)
  * and mounted read-only, so the room can connect but cannot replace the socket. The socket is made
@@ -38,6 +43,8 @@ export interface RoomChannelDeps {
   audit: AuditService;
   logger: Logger;
   dispatch(req: IncomingMessage, res: ServerResponse): void;
+  /** Milliseconds now, for the refusal budget (defaults to the wall clock). */
+  now?: () => number;
 }
 
 export interface RoomChannels {
@@ -55,6 +62,7 @@ export interface RoomChannels {
 }
 
 const BODY_LIMIT = 256 * 1024;
+export const REFUSALS_AUDITED_PER_MINUTE = 60;
 
 export function checkTablePath(projectId: string): string {
   return `/api/projects/${encodeURIComponent(projectId)}/outputs/check-table`;
@@ -63,10 +71,25 @@ export function checkTablePath(projectId: string): string {
 export function createRoomChannels(deps: RoomChannelDeps): RoomChannels {
   const open = new Map<string, { server: Server; socketPath?: string }>();
   const busy = new Set<string>();
+  const refusals = new Map<string, { since: number; count: number }>();
+  const now = deps.now ?? Date.now;
+
+  /** 'audit' within the room's budget, 'throttle' for the first refusal past it, then 'drop'. */
+  function refusalBudget(roomId: string): 'audit' | 'throttle' | 'drop' {
+    const t = now();
+    let r = refusals.get(roomId);
+    if (!r || t - r.since >= 60_000) {
+      r = { since: t, count: 0 };
+      refusals.set(roomId, r);
+    }
+    r.count += 1;
+    if (r.count <= REFUSALS_AUDITED_PER_MINUTE) return 'audit';
+    return r.count === REFUSALS_AUDITED_PER_MINUTE + 1 ? 'throttle' : 'drop';
+  }
 
   function refuse(res: ServerResponse, status: number, reason: string, detail: string): void {
     if (res.headersSent) return;
-    const body = JSON.stringify(problemBody(status, status === 404 ? 'Not Found' : status === 429 ? 'Too Many Requests' : 'Forbidden', detail, { reason }));
+    const body = JSON.stringify(problemBody(status, status === 404 ? 'Not Found' : status === 429 ? 'Too Many Requests' : status === 411 ? 'Length Required' : 'Forbidden', detail, { reason }));
     res.writeHead(status, { 'content-type': 'application/problem+json', 'content-length': Buffer.byteLength(body) });
     res.end(body);
   }
@@ -75,11 +98,18 @@ export function createRoomChannels(deps: RoomChannelDeps): RoomChannels {
     const room = await getRoom(deps.store, roomId);
     const path = (req.url ?? '').split('?')[0]!;
     const denied = async (status: number, reason: string, detail: string) => {
+      const budget = refusalBudget(roomId);
+      if (budget === 'drop') {
+        return refuse(res, 429, 'channel_throttled', `more than ${REFUSALS_AUDITED_PER_MINUTE} refused requests in a minute`);
+      }
+      const throttled = budget === 'throttle';
       await deps.audit.record({
         actor: room?.ownerId ?? 'anonymous', role: 'researcher', action: 'room.channel.request', object: `room:${roomId}`,
-        projectId: room?.projectId ?? null, outcome: 'denied', reason, requestId: null, clientAddress: `room:${roomId}`,
-        details: { method: req.method, path: path.slice(0, 200) },
+        projectId: room?.projectId ?? null, outcome: 'denied', reason: throttled ? 'channel_throttled' : reason, requestId: null,
+        clientAddress: `room:${roomId}`,
+        details: { method: req.method, path: path.slice(0, 200), ...(throttled ? { refusedAs: reason, perMinute: REFUSALS_AUDITED_PER_MINUTE } : {}) },
       });
+      if (throttled) return refuse(res, 429, 'channel_throttled', `more than ${REFUSALS_AUDITED_PER_MINUTE} refused requests in a minute`);
       refuse(res, status, reason, detail);
     };
     if (!room || room.wanted !== 'running' || room.state !== 'running') {
@@ -91,6 +121,8 @@ export function createRoomChannels(deps: RoomChannelDeps): RoomChannels {
     const user = await getUser(deps.store, room.ownerId).catch(() => undefined);
     if (!user || user.disabled) return denied(403, 'owner_disabled', "the room's owner cannot act");
     if (busy.has(roomId)) return denied(429, 'channel_busy', 'one request at a time: the previous one is still running');
+    // Node reads a chunked body without a length: the limit below would not see it.
+    if (req.headers['transfer-encoding'] !== undefined) return denied(411, 'length_required', 'a request body comes with a content-length, not chunked');
     const length = Number(req.headers['content-length'] ?? 0);
     if (length > BODY_LIMIT) return denied(403, 'body_too_large', `a request body is at most ${BODY_LIMIT} bytes`);
 
@@ -140,6 +172,7 @@ export function createRoomChannels(deps: RoomChannelDeps): RoomChannels {
       const entry = open.get(roomId);
       if (!entry) return;
       open.delete(roomId);
+      refusals.delete(roomId);
       if (entry.socketPath) {
         await new Promise<void>((resolve) => {
           entry.server.close(() => resolve());

@@ -5,7 +5,9 @@
  * Deny-list in the spirit of Docker's default profile: everything a data analysis needs is allowed;
  * syscalls that reach kernel-global state or are frequent escape vectors fail with EPERM
  * (mounts, modules, kexec, keyrings, bpf, perf, ptrace and cross-process memory, io_uring,
- * namespace creation and joining, clock setting, TIOCSTI/TIOCLINUX terminal injection).
+ * namespace creation and joining, clock setting, TIOCSTI/TIOCLINUX terminal injection), and
+ * `socket(AF_VSOCK, …)`: vsock is not network-namespaced, so a room without a network could still
+ * reach the hypervisor host and its services (as Docker's default profile also refuses).
  * `clone3` fails with ENOSYS so libc falls back to `clone`, whose namespace flags can be checked
  * (clone3 passes them in memory, out of BPF's reach). Foreign ABIs (x32, i386) are killed.
  *
@@ -45,13 +47,15 @@ export const DENIED_SYSCALLS_X86_64: Readonly<Record<string, number>> = {
   process_vm_writev: 311, kcmp: 312, finit_module: 313, kexec_file_load: 320, bpf: 321, userfaultfd: 323,
   io_uring_setup: 425, io_uring_enter: 426, io_uring_register: 427, open_tree: 428, move_mount: 429,
   fsopen: 430, fsconfig: 431, fsmount: 432, fspick: 433, pidfd_getfd: 438, mount_setattr: 442,
-  quotactl_fd: 443,
+  quotactl_fd: 443, open_tree_attr: 467,
 };
 const NR_CLONE = 56;
 const NR_CLONE3 = 435;
 const NR_IOCTL = 16;
 /** CLONE_NEWNS | NEWCGROUP | NEWUTS | NEWIPC | NEWUSER | NEWPID | NEWNET. */
 const CLONE_NAMESPACE_FLAGS = 0x7e020000;
+const NR_SOCKET = 41;
+const AF_VSOCK = 40;
 const TIOCSTI = 0x5412;
 const TIOCLINUX = 0x541c;
 
@@ -80,7 +84,15 @@ function program(): Insn[] {
     jump(JSET_K, CLONE_NAMESPACE_FLAGS, 0, 1),
     deny,
   );
-  // The accumulator may now hold clone's flags: reload the number before the ioctl check.
+  // The accumulator may now hold clone's flags: reload the number. socket: refuse AF_VSOCK (arg 0).
+  p.push(
+    stmt(LD_W_ABS, OFFSET_NR),
+    jump(JEQ_K, NR_SOCKET, 0, 3),
+    stmt(LD_W_ABS, offsetArg(0)),
+    jump(JEQ_K, AF_VSOCK, 0, 1),
+    deny,
+  );
+  // And again before the ioctl check.
   p.push(
     stmt(LD_W_ABS, OFFSET_NR),
     jump(JEQ_K, NR_IOCTL, 0, 4),
