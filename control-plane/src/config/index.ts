@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { COPIES_ENV, CopiesOptionsSchema } from '../data-copies/reconcile-options.ts';
 import { ROOMS_ENV, roomsOptionsSchema } from '../rooms/options.ts';
+import { trimTrailingSlashes } from '../platform/trim.ts';
 
 export const configSchema = z.object({
   host: z.string().describe('Address to listen on; loopback by default').default('127.0.0.1'),
@@ -99,7 +100,7 @@ export function redactConfig(cfg: Config): Record<string, unknown> {
 }
 
 export function publicUrl(cfg: Config, actualPort: number): string {
-  if (cfg.publicUrl) return cfg.publicUrl.replace(/\/+$/, '');
+  if (cfg.publicUrl) return trimTrailingSlashes(cfg.publicUrl);
   const scheme = cfg.tlsCert ? 'https' : 'http';
   const host = cfg.host.includes(':') ? `[${cfg.host}]` : cfg.host;
   return `${scheme}://${host}:${actualPort}`;
