@@ -12,7 +12,7 @@ import { openDuck } from '../data-copies/duckdb.ts';
 import { InputError, NotFoundError } from '../errors/index.ts';
 import { checkTable, ledgerTableOf, type LedgerTable, type TableCheckResult } from '../output-checks/index.ts';
 import type { PlatformPaths } from '../platform/paths.ts';
-import type { TableRules } from '../policies/index.ts';
+import { DEFAULT_CHECK_BUDGET_MS, type TableRules } from '../policies/index.ts';
 import { copyHashed, openUnder } from './staging.ts';
 
 const copyFileName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$/, 'a file name of the data copy').refine((n) => !n.includes('..'));
@@ -29,6 +29,9 @@ export const TableRequestSchema = z.strictObject({
   spec: z.record(z.string(), z.unknown()),
 });
 export type TableRequest = z.infer<typeof TableRequestSchema>;
+
+/** One check's DuckDB: bounded so that a check spills or fails rather than taking the control plane's memory. */
+const CHECK_MEMORY = '1GB';
 
 /** Records in /outputs are copied before DuckDB reads them; beyond this they belong in the copy, not in /outputs. */
 const MAX_SOURCE_BYTES = 4 * 1024 ** 3;
@@ -64,7 +67,8 @@ export async function checkTableRequest(opts: {
   earlier: readonly LedgerTable[];
 }): Promise<AirlockTableCheck> {
   const { request } = opts;
-  const duck = await openDuck({ threads: 2 });
+  const spill = await mkdtemp(join(tmpdir(), 'tre-table-spill-'));
+  const duck = await openDuck({ threads: 2, memoryLimit: CHECK_MEMORY, tempDir: spill });
   let tmp: string | null = null;
   try {
     let file: string;
@@ -88,13 +92,30 @@ export async function checkTableRequest(opts: {
         await opened.handle.close();
       }
     }
-    const checked = await checkTable(duck.conn, { source: { file }, spec: request.spec, rules: opts.rules, earlier: opts.earlier });
+    const budget = opts.rules.checkBudgetMs ?? DEFAULT_CHECK_BUDGET_MS;
+    let overBudget = false;
+    const timer = setTimeout(() => {
+      overBudget = true;
+      duck.conn.interrupt();
+    }, budget);
+    let checked;
+    try {
+      checked = await checkTable(duck.conn, { source: { file }, spec: request.spec, rules: opts.rules, earlier: opts.earlier });
+    } catch (err) {
+      if (!overBudget) throw err;
+      throw new InputError(`the table check took longer than the policy's ${budget} ms (tables.checkBudgetMs) and was stopped`, {
+        reason: 'table_check_over_budget', details: { limit: budget },
+      });
+    } finally {
+      clearTimeout(timer);
+    }
     const { ledger: _ledger, ...result } = checked;
     const { id: _id, source: _source, ...ledger } = ledgerTableOf(checked, '', '');
     return { result, ledger, source };
   } finally {
     duck.close();
     if (tmp) await rm(tmp, { recursive: true, force: true });
+    await rm(spill, { recursive: true, force: true });
   }
 }
 

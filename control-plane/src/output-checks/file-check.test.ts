@@ -19,6 +19,7 @@ const rules: FileRules = {
   scanNationalIds: true,
   scanPseudonyms: true,
   scanSmallCounts: true,
+  scanBudgetMs: 10_000,
 };
 const opts: FileCheckOptions = { rules, tableThreshold: 10, pseudonyms: new Set(['PX-7f3a', 'PX-0b21']) };
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
