@@ -30,6 +30,8 @@ export const configSchema = z.object({
   auditCheckpointSeconds: z.coerce.number().int().min(1).describe('How often a signed checkpoint of the audit log is published').default(60),
   auditLogOrigin: z.string().regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces').describe('Names this audit log in its checkpoints').default('analyserom/audit'),
   auditRetentionDays: z.coerce.number().int().min(365, 'audit logs are kept at least a year').describe('Audit retention in days; can only be raised').default(3650),
+  requestTimeoutMs: z.coerce.number().int().positive().describe('Time a request may take to arrive whole, headers and body; register deliveries use bodyIdleTimeoutMs instead').default(300_000),
+  bodyIdleTimeoutMs: z.coerce.number().int().positive().describe('Longest pause in a register delivery\'s body before the connection is cut').default(60_000),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).describe('Least severe log level printed').default('info'),
   rooms: roomsOptionsSchema.describe('Rooms and the room proxy (TRE_ROOM_*, TRE_PROXY_*: rooms/options.ts)').prefault({}),
   copies: CopiesOptionsSchema.describe('Data copies (TRE_COPY_*: data-copies/reconcile-options.ts)').prefault({}),
