@@ -3,7 +3,8 @@
  *
  * The engine reports `pass`, `manual-review`, `review` or `refused`; the airlock folds these
  * into the three statuses a request carries, with one tightening of its own:
- *   - `refused` (size, a disallowed archive, one unpacking past the limit) → `fail`;
+ *   - `refused` (size, a disallowed archive, one unpacking past the limit, a scan over its
+ *     time budget: `refused_budget`) → `fail`;
  *   - a national identity number or one of the project's pseudonyms found → `fail`: personal
  *     identifiers leave only when reviewers approve with a written reason;
  *   - small counts, anything not checkable by machine (images, PDFs, data files) → `review`;
@@ -19,7 +20,7 @@
  * person id of the copy, the airlock looks up only the number tokens the file contains
  * (`pseudonymsAmong`), and hands the engine those that are pseudonyms.
  */
-import { checkFileBytes, isNationalIdNumber, type FileCheckResult, type FileFinding } from '../output-checks/index.ts';
+import { isNationalIdNumber, scanFileBytes, type FileCheckResult, type FileFinding } from '../output-checks/index.ts';
 import type { FileRules } from '../policies/index.ts';
 
 export type CheckStatus = 'pass' | 'review' | 'fail';
@@ -57,7 +58,7 @@ export async function checkFileContent(name: string, bytes: Buffer, opts: Airloc
     pseudonyms = candidates.length ? await opts.pseudonymsAmong(candidates) : new Set();
   }
   const rules = opts.direction === 'import' ? { ...opts.rules, scanPseudonyms: false, scanSmallCounts: false } : opts.rules;
-  const result = checkFileBytes(name, bytes, { rules, tableThreshold: opts.threshold, pseudonyms });
+  const result = await scanFileBytes(name, bytes, { rules, tableThreshold: opts.threshold, pseudonyms });
   if (rules.scanNationalIds && result.status !== 'refused' && !result.entries) addCommaSeparatedIds(result, bytes);
   let refusal: AirlockFileCheck['refusal'] = null;
   if (result.status === 'refused') {

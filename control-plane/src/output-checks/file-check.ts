@@ -20,7 +20,7 @@ export type FileStatus = 'pass' | 'manual-review' | 'review' | 'refused';
 
 export type FileFinding =
   | TextFinding
-  | { check: 'size' | 'archive' | 'unpack' | 'uncheckable'; message: string };
+  | { check: 'size' | 'archive' | 'unpack' | 'uncheckable' | 'budget'; message: string };
 
 export interface FileCheckResult {
   name: string;
