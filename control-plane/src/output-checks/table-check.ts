@@ -67,12 +67,14 @@ export async function checkTable(conn: DuckDBConnection, req: TableCheckRequest)
       }
     }
   }
-  for (const name of [...spec.index, ...spec.columns]) {
+  // The values column too: a list column reads as numeric by its prefix (`BIGINT[]`) and DuckDB cannot cast it.
+  for (const name of [...spec.index, ...spec.columns, ...(spec.values === null ? [] : [spec.values])]) {
     const type = source.columns.get(name)!;
     if (/[[\]()]|^(STRUCT|MAP|UNION|LIST)/.test(type) && !type.startsWith('DECIMAL')) {
-      throw new InputError(`column '${name}' (${type}) cannot group a table: its values are not single values`, {
+      const field = spec.index.includes(name) ? 'index' : spec.columns.includes(name) ? 'columns' : 'values';
+      throw new InputError(`column '${name}' (${type}) cannot ${field === 'values' ? 'be a table\'s values' : 'group a table'}: its values are not single values`, {
         reason: 'non-scalar-column',
-        details: { field: spec.index.includes(name) ? 'index' : 'columns', column: name },
+        details: { field, column: name },
       });
     }
   }
