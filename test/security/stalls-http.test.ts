@@ -134,9 +134,11 @@ describe('nothing untrusted stalls the platform', () => {
     expect(await sent).toMatchObject({ status: 201, body: { name: 'comments.txt', contentType: 'text', checkStatus: 'pass' } });
   });
 
-  it('a scan over the policy\'s time budget refuses the file (403 refused_budget) while /healthz answers; the next scan runs', async () => {
+  it('a scan over the policy\'s time budget refuses the file (403 refused_budget) while /healthz answers; the next scan runs; a table check over its budget is interrupted (400)', async () => {
     // A platform of its own whose default profile gives a scan a few milliseconds.
-    const tight = readFileSync(join(policyDir, 'default.yaml'), 'utf8').replace(/scanBudgetMs: \d+/, `scanBudgetMs: ${TIGHT_SCAN_MS}`);
+    const tight = readFileSync(join(policyDir, 'default.yaml'), 'utf8')
+      .replace(/scanBudgetMs: \d+/, `scanBudgetMs: ${TIGHT_SCAN_MS}`)
+      .replace(/checkBudgetMs: \d+/, 'checkBudgetMs: 1');
     expect(tight).toContain(`scanBudgetMs: ${TIGHT_SCAN_MS}`);
     const tightDir = mkdtempSync(join(tmpdir(), 'tre-stalls-tight-'));
     cpSync(policyDir, tightDir, { recursive: true });
@@ -160,6 +162,15 @@ describe('nothing untrusted stalls the platform', () => {
       const small = await guard('a small upload', 30_000, send('small.txt', 'hello\n'));
       expect([201, 403]).toContain(small.status);
       if (small.status === 403) expect(small.body.reason).toBe('refused_budget');
+      expect((await fetch(`${q.url}/healthz`)).status).toBe(200);
+      // A table check over its time budget (1 ms) is interrupted and refused, typed.
+      const outputs = platformPaths(q.dataDir).outputs(project, 'researcher');
+      mkdirSync(outputs, { recursive: true });
+      writeFileSync(join(outputs, 'long.csv'), `g,c\n${Array.from({ length: 200_000 }, (_, i) => `g${i % 5},c${i % 3}`).join('\n')}\n`);
+      const check = await guard('the table check', 30_000, q.call('POST', `/api/projects/${project}/outputs/check-table`, {
+        as: 'researcher', body: { source: { output: 'long.csv' }, spec: { method: 'crosstab', index: ['g'], columns: ['c'], values: null, aggfunc: null, margins: false } },
+      }));
+      expect(check).toMatchObject({ status: 400, body: { reason: 'table_check_over_budget', limit: 1 } });
       expect((await fetch(`${q.url}/healthz`)).status).toBe(200);
     } finally {
       await q.stop();

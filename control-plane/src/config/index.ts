@@ -67,6 +67,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ConfigInput {
     oidcClientId: pick('TRE_OIDC_CLIENT_ID'),
     oidcClientSecret: pick('TRE_OIDC_CLIENT_SECRET'),
     logLevel: pick('TRE_LOG_LEVEL'),
+    requestTimeoutMs: pick('TRE_REQUEST_TIMEOUT_MS'),
+    bodyIdleTimeoutMs: pick('TRE_BODY_IDLE_TIMEOUT_MS'),
     auditCheckpointSeconds: pick('TRE_AUDIT_CHECKPOINT_SECONDS'),
     auditLogOrigin: pick('TRE_AUDIT_LOG_ORIGIN'),
     auditRetentionDays: pick('TRE_AUDIT_RETENTION_DAYS'),

@@ -94,9 +94,13 @@ export async function checkTableRequest(opts: {
     }
     const budget = opts.rules.checkBudgetMs ?? DEFAULT_CHECK_BUDGET_MS;
     let overBudget = false;
+    let repeat: NodeJS.Timeout | undefined;
+    // DuckDB forgets an interrupt that falls between two queries: once over budget, keep
+    // interrupting until the check gives up.
     const timer = setTimeout(() => {
       overBudget = true;
       duck.conn.interrupt();
+      repeat = setInterval(() => duck.conn.interrupt(), 20);
     }, budget);
     let checked;
     try {
@@ -108,6 +112,7 @@ export async function checkTableRequest(opts: {
       });
     } finally {
       clearTimeout(timer);
+      clearInterval(repeat);
     }
     const { ledger: _ledger, ...result } = checked;
     const { id: _id, source: _source, ...ledger } = ledgerTableOf(checked, '', '');
@@ -130,7 +135,7 @@ export function pseudonymLookup(paths: PlatformPaths, projectId: string): (candi
     if (!copy || digits.length === 0) return new Set();
     const files = (await readdir(copy.dir)).filter((n) => n.endsWith('.parquet'));
     if (files.length === 0) return new Set();
-    const duck = await openDuck({ threads: 2 });
+    const duck = await openDuck({ threads: 2, memoryLimit: CHECK_MEMORY });
     try {
       await duck.conn.run('CREATE TEMP TABLE candidates (v VARCHAR)');
       for (let i = 0; i < digits.length; i += 1000) {

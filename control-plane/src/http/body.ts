@@ -85,7 +85,7 @@ export async function readJsonBody(req: Request, res: Response, who: keyof typeo
       if (e.type === 'entity.too.large') {
         reject(new TooLargeError(`the request body is larger than the limit of ${JSON_LIMITS[who]} bytes`, { reason: 'body_too_large', details: { limit: JSON_LIMITS[who] } }));
       } else if (e.type === 'entity.parse.failed') {
-        reject(new InputError('the request body is not valid JSON', { reason: 'malformed_json' }));
+        reject(new InputError('the request body is not valid JSON', { reason: 'malformed_request' }));
       } else if (e.type === 'request.aborted') {
         reject(new InputError('the request body was interrupted', { reason: 'upload_interrupted' }));
       } else {
