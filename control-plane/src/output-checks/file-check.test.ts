@@ -157,6 +157,23 @@ describe('types by content', () => {
   });
 });
 
+describe('SVG by content', () => {
+  const kind = (text: string) => checkFileBytes('f', Buffer.from(text), opts).type.mime;
+
+  it('knows an SVG after an XML declaration, comments and white space, in any case', () => {
+    expect(kind('<svg xmlns="http://www.w3.org/2000/svg"></svg>')).toBe('image/svg+xml');
+    expect(kind('<?xml version="1.0"?>\n<!-- a -->\n<!---->  <SVG>\n</SVG>')).toBe('image/svg+xml');
+    expect(kind('  <svg\n width="1"/>')).toBe('image/svg+xml');
+  });
+
+  it('does not take comments without an svg element, an unclosed comment or <svgx> for SVG', () => {
+    expect(kind(`${'<!---->'.repeat(28)}x`)).toBe('text/plain');
+    expect(kind('<!-- <svg> never closed')).toBe('text/plain');
+    expect(kind('<svgx>')).toBe('text/plain');
+    expect(kind('<svg')).toBe('text/plain');
+  });
+});
+
 describe('archives and sizes', () => {
   it('refuses an archive or compressed file when the policy does not allow them, whatever its name', () => {
     const gz = gzipSync('a,b\n1,2\n');
