@@ -12,15 +12,15 @@
  *
  * Identity numbers next to a comma: the engine's scan skips an 11-digit run preceded by `,`
  * or followed by `,<digit>` (to spare decimal commas), which misses the commonest case, a CSV
- * or JSON field (`1,15038510190,40`). Until the engine covers it, the airlock adds those findings itself
- * (`commaSeparatedIds`), in the engine's shape; a decimal comma flagged by mistake costs a
+ * or JSON field (`1,15038510190,40`). The airlock asks the engine for those findings too
+ * (`fieldSeparatedIds`, run on the scan worker with the rest); a decimal comma flagged by mistake costs a
  * reviewer's reason, a missed identity number costs a person's privacy.
  *
  * Pseudonyms: the engine wants the set of the project's pseudonyms; rather than loading every
  * person id of the copy, the airlock looks up only the number tokens the file contains
  * (`pseudonymsAmong`), and hands the engine those that are pseudonyms.
  */
-import { isNationalIdNumber, scanFileBytes, type FileCheckResult, type FileFinding } from '../output-checks/index.ts';
+import { scanFileBytes, type FileCheckResult } from '../output-checks/index.ts';
 import type { FileRules } from '../policies/index.ts';
 
 export type CheckStatus = 'pass' | 'review' | 'fail';
@@ -58,8 +58,7 @@ export async function checkFileContent(name: string, bytes: Buffer, opts: Airloc
     pseudonyms = candidates.length ? await opts.pseudonymsAmong(candidates) : new Set();
   }
   const rules = opts.direction === 'import' ? { ...opts.rules, scanPseudonyms: false, scanSmallCounts: false } : opts.rules;
-  const result = await scanFileBytes(name, bytes, { rules, tableThreshold: opts.threshold, pseudonyms });
-  if (rules.scanNationalIds && result.status !== 'refused' && !result.entries) addCommaSeparatedIds(result, bytes);
+  const result = await scanFileBytes(name, bytes, { rules, tableThreshold: opts.threshold, pseudonyms, fieldSeparatedIds: true });
   let refusal: AirlockFileCheck['refusal'] = null;
   if (result.status === 'refused') {
     const first = result.findings[0];
@@ -71,25 +70,4 @@ export async function checkFileContent(name: string, bytes: Buffer, opts: Airloc
   const identifiers = result.findings.some((f) => f.check === 'national-id' || f.check === 'pseudonym');
   const status: CheckStatus = refusal || identifiers ? 'fail' : result.status === 'pass' ? 'pass' : 'review';
   return { status, result, refusal };
-}
-
-/** Like the engine's pattern, but a comma on either side is a field separator, not a decimal comma. */
-const FIELD_ID = /(?<![\d.])(\d{6})[ ]?(\d{5})(?!\d|\.\d)/g;
-
-/** Identity numbers next to a comma, which the engine's scan passes over (see above). */
-function addCommaSeparatedIds(result: FileCheckResult, bytes: Buffer): void {
-  if (!['csv', 'json', 'notebook', 'text'].includes(result.type.kind)) return;
-  const seen = new Set(result.findings.filter((f) => f.check === 'national-id').map((f) => `${(f as { line: number }).line}:${(f as { value: string }).value}`));
-  const added: FileFinding[] = [];
-  bytes.toString('utf8').split(/\r?\n/).forEach((line, i) => {
-    for (const m of line.matchAll(FIELD_ID)) {
-      const finding = { check: 'national-id' as const, line: i + 1, value: `${m[1]}*****` };
-      if (!isNationalIdNumber(m[1]! + m[2]!) || seen.has(`${finding.line}:${finding.value}`)) continue;
-      added.push(finding);
-    }
-  });
-  if (added.length === 0) return;
-  result.findings.push(...added);
-  result.counts['national-id'] = (result.counts['national-id'] ?? 0) + added.length;
-  if (result.status === 'pass' || result.status === 'manual-review') result.status = 'review';
 }
