@@ -20,7 +20,8 @@
  * person id of the copy, the airlock looks up only the number tokens the file contains
  * (`pseudonymsAmong`), and hands the engine those that are pseudonyms.
  */
-import { scanFileBytes, type FileCheckResult } from '../output-checks/index.ts';
+import { budgetRefusal, numberTokens, scanFileBytes, type FileCheckResult } from '../output-checks/index.ts';
+import { DEFAULT_SCAN_BUDGET_MS } from '../policies/index.ts';
 import type { FileRules } from '../policies/index.ts';
 
 export type CheckStatus = 'pass' | 'review' | 'fail';
@@ -48,17 +49,18 @@ export function worstStatus(statuses: Iterable<CheckStatus>): CheckStatus {
   return w;
 }
 
-const NUMBER_TOKEN = /(?<![\p{L}\p{N}_-])\d{6,20}(?![\p{L}\p{N}_-])/gu;
-
 export async function checkFileContent(name: string, bytes: Buffer, opts: AirlockFileCheckOptions): Promise<AirlockFileCheck> {
   let pseudonyms: Set<string> | undefined;
+  const budgetMs = opts.rules.scanBudgetMs ?? DEFAULT_SCAN_BUDGET_MS;
+  let overBudget = false;
   if (opts.direction === 'export' && opts.rules.scanPseudonyms && opts.pseudonymsAmong && bytes.length <= opts.rules.maxFileBytes) {
-    const text = bytes.toString('utf8');
-    const candidates = [...new Set(text.match(NUMBER_TOKEN) ?? [])];
-    pseudonyms = candidates.length ? await opts.pseudonymsAmong(candidates) : new Set();
+    const candidates = await numberTokens(bytes, budgetMs);
+    if (candidates === null) overBudget = true;
+    else pseudonyms = candidates.length ? await opts.pseudonymsAmong(candidates) : new Set();
   }
   const rules = opts.direction === 'import' ? { ...opts.rules, scanPseudonyms: false, scanSmallCounts: false } : opts.rules;
-  const result = await scanFileBytes(name, bytes, { rules, tableThreshold: opts.threshold, pseudonyms, fieldSeparatedIds: true });
+  // Candidates not found within the budget: refused like a scan over it, never passed unscanned.
+  const result = overBudget ? budgetRefusal(name, bytes.length, budgetMs) : await scanFileBytes(name, bytes, { rules, tableThreshold: opts.threshold, pseudonyms, fieldSeparatedIds: true });
   let refusal: AirlockFileCheck['refusal'] = null;
   if (result.status === 'refused') {
     const first = result.findings[0];

@@ -17,14 +17,13 @@ import type { ScanReply, ScanRequest } from './scan-worker.ts';
 const POOL_SIZE = Math.max(1, Math.min(2, availableParallelism() - 1));
 const MAX_QUEUED = 32;
 
-interface Job {
-  name: string;
-  bytes: Buffer;
-  opts: FileCheckOptions;
+type Work = { op: 'check'; name: string; bytes: Buffer; opts: FileCheckOptions } | { op: 'number-tokens'; name: string; bytes: Buffer };
+
+type Job = Work & {
   budgetMs: number;
-  resolve(r: FileCheckResult): void;
+  resolve(r: FileCheckResult | string[]): void;
   reject(err: Error): void;
-}
+};
 
 interface Slot {
   worker: Worker;
@@ -36,14 +35,16 @@ const slots: Slot[] = [];
 const queue: Job[] = [];
 let nextId = 0;
 
+const overBudget = (job: Job): FileCheckResult => budgetRefusal(job.name, job.bytes.length, job.budgetMs);
+
 /** The result of a file refused for its scan's time (no type known: the scan did not finish). */
-function overBudget(job: Job): FileCheckResult {
+export function budgetRefusal(name: string, size: number, budgetMs: number): FileCheckResult {
   return {
-    name: job.name,
-    size: job.bytes.length,
+    name,
+    size,
     type: { kind: 'binary', mime: 'application/octet-stream' },
     status: 'refused',
-    findings: [{ check: 'budget', message: `not checkable within the time budget of ${job.budgetMs} ms` }],
+    findings: [{ check: 'budget', message: `not checkable within the time budget of ${budgetMs} ms` }],
     counts: {},
   };
 }
@@ -97,18 +98,31 @@ function dispatch(): void {
       job.resolve(overBudget(job));
       dispatch();
     }, job.budgetMs);
-    slot.worker.postMessage({ id: ++nextId, name: job.name, bytes: job.bytes, opts: job.opts } satisfies ScanRequest);
+    const id = ++nextId;
+    slot.worker.postMessage((job.op === 'check' ? { id, op: 'check', name: job.name, bytes: job.bytes, opts: job.opts } : { id, op: 'number-tokens', bytes: job.bytes }) satisfies ScanRequest);
   }
 }
 
-/** `checkFileBytes` on a worker thread, within the policy's scan budget (see above). */
-export function scanFileBytes(name: string, bytes: Buffer, opts: FileCheckOptions): Promise<FileCheckResult> {
+function enqueue(work: Work, budgetMs: number): Promise<FileCheckResult | string[]> {
   if (queue.length >= MAX_QUEUED) {
     return Promise.reject(new RateLimitedError('the file checker is busy; try again shortly', { reason: 'scanner_busy' }));
   }
-  const budgetMs = opts.rules.scanBudgetMs ?? DEFAULT_SCAN_BUDGET_MS;
   return new Promise((resolve, reject) => {
-    queue.push({ name, bytes, opts, budgetMs, resolve, reject });
+    queue.push({ ...work, budgetMs, resolve, reject });
     dispatch();
   });
+}
+
+/** `checkFileBytes` on a worker thread, within the policy's scan budget (see above). */
+export async function scanFileBytes(name: string, bytes: Buffer, opts: FileCheckOptions): Promise<FileCheckResult> {
+  return (await enqueue({ op: 'check', name, bytes, opts }, opts.rules.scanBudgetMs ?? DEFAULT_SCAN_BUDGET_MS)) as FileCheckResult;
+}
+
+/**
+ * The distinct runs of 6 to 20 digits in the file's text (the candidates for a pseudonym
+ * lookup), found on a worker thread within the scan budget; `null` when over budget.
+ */
+export async function numberTokens(bytes: Buffer, budgetMs: number): Promise<string[] | null> {
+  const r = await enqueue({ op: 'number-tokens', name: '', bytes }, budgetMs);
+  return Array.isArray(r) ? r : null;
 }

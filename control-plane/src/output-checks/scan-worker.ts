@@ -6,19 +6,20 @@
 import { parentPort } from 'node:worker_threads';
 import { checkFileBytes, type FileCheckOptions, type FileCheckResult } from './file-check.ts';
 
-export interface ScanRequest {
-  id: number;
-  name: string;
-  bytes: Uint8Array;
-  opts: FileCheckOptions;
-}
+export type ScanRequest =
+  | { id: number; op: 'check'; name: string; bytes: Uint8Array; opts: FileCheckOptions }
+  | { id: number; op: 'number-tokens'; bytes: Uint8Array };
 
-export type ScanReply = { id: number; result: FileCheckResult } | { id: number; error: string };
+export type ScanReply = { id: number; result: FileCheckResult | string[] } | { id: number; error: string };
+
+/** Runs of 6 to 20 digits standing alone: the candidates for the pseudonym lookup. */
+const NUMBER_TOKEN = /(?<![\p{L}\p{N}_-])\d{6,20}(?![\p{L}\p{N}_-])/gu;
 
 parentPort!.on('message', (m: ScanRequest) => {
   try {
     const bytes = Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength);
-    parentPort!.postMessage({ id: m.id, result: checkFileBytes(m.name, bytes, m.opts) } satisfies ScanReply);
+    const result = m.op === 'check' ? checkFileBytes(m.name, bytes, m.opts) : [...new Set(bytes.toString('utf8').match(NUMBER_TOKEN) ?? [])];
+    parentPort!.postMessage({ id: m.id, result } satisfies ScanReply);
   } catch (err) {
     parentPort!.postMessage({ id: m.id, error: err instanceof Error ? err.message : String(err) } satisfies ScanReply);
   }
