@@ -2,6 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CliError, type ApiClient } from './command.ts';
+import { trimTrailingSlashes } from '../platform/trim.ts';
 
 /** Where `tre login` keeps its token: `$TRE_CONFIG_DIR/credentials.json`, else `~/.config/tre/`. */
 export function credentialsPath(env: NodeJS.ProcessEnv): string {
@@ -31,7 +32,7 @@ export async function storeLogin(env: NodeJS.ProcessEnv, login: StoredLogin): Pr
 /** `TRE_URL` and `TRE_TOKEN` override the stored login. */
 export async function createApiClient(env: NodeJS.ProcessEnv): Promise<ApiClient> {
   const stored = await readStoredLogin(env);
-  const url = (env.TRE_URL ?? stored?.url ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
+  const url = trimTrailingSlashes(env.TRE_URL ?? stored?.url ?? 'http://127.0.0.1:8080');
   const token = env.TRE_TOKEN ?? stored?.token;
   return makeClient(url, token);
 }

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { COPIES_ENV, CopiesOptionsSchema } from '../data-copies/reconcile-options.ts';
 import { ROOMS_ENV, roomsOptionsSchema } from '../rooms/options.ts';
+import { trimTrailingSlashes } from '../platform/trim.ts';
 
 export const configSchema = z.object({
   host: z.string().describe('Address to listen on; loopback by default').default('127.0.0.1'),
@@ -30,6 +31,8 @@ export const configSchema = z.object({
   auditLogOrigin: z.string().regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces').describe('Names this audit log in its checkpoints').default('analyserom/audit'),
   auditRetentionDays: z.coerce.number().int().min(365, 'audit logs are kept at least a year').describe('Audit retention in days; can only be raised').default(3650),
   runAs: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'a system user name').describe('System user the control plane serves as when started as root (made when missing): privileges/index.ts').default('analyserom'),
+  requestTimeoutMs: z.coerce.number().int().positive().describe('Time a request may take to arrive whole, headers and body; register deliveries use bodyIdleTimeoutMs instead').default(300_000),
+  bodyIdleTimeoutMs: z.coerce.number().int().positive().describe('Longest pause in a register delivery\'s body before the connection is cut').default(60_000),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).describe('Least severe log level printed').default('info'),
   rooms: roomsOptionsSchema.describe('Rooms and the room proxy (TRE_ROOM_*, TRE_PROXY_*: rooms/options.ts)').prefault({}),
   copies: CopiesOptionsSchema.describe('Data copies (TRE_COPY_*: data-copies/reconcile-options.ts)').prefault({}),
@@ -66,6 +69,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ConfigInput {
     oidcClientSecret: pick('TRE_OIDC_CLIENT_SECRET'),
     logLevel: pick('TRE_LOG_LEVEL'),
     runAs: pick('TRE_RUN_AS'),
+    requestTimeoutMs: pick('TRE_REQUEST_TIMEOUT_MS'),
+    bodyIdleTimeoutMs: pick('TRE_BODY_IDLE_TIMEOUT_MS'),
     auditCheckpointSeconds: pick('TRE_AUDIT_CHECKPOINT_SECONDS'),
     auditLogOrigin: pick('TRE_AUDIT_LOG_ORIGIN'),
     auditRetentionDays: pick('TRE_AUDIT_RETENTION_DAYS'),
@@ -101,7 +106,7 @@ export function redactConfig(cfg: Config): Record<string, unknown> {
 }
 
 export function publicUrl(cfg: Config, actualPort: number): string {
-  if (cfg.publicUrl) return cfg.publicUrl.replace(/\/+$/, '');
+  if (cfg.publicUrl) return trimTrailingSlashes(cfg.publicUrl);
   const scheme = cfg.tlsCert ? 'https' : 'http';
   const host = cfg.host.includes(':') ? `[${cfg.host}]` : cfg.host;
   return `${scheme}://${host}:${actualPort}`;

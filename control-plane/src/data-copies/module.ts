@@ -51,7 +51,7 @@ export function createDataCopiesModule(overrides: CopiesOptionsInput = {}): Modu
       reconciler,
       routes: [
         ...catalogRoutes({ store: deps.store, dataDir: deps.paths.dataDir }),
-        ...intakeRoutes({ store: deps.store, clock: deps.clock, audit: deps.audit, dataDir: deps.paths.dataDir }),
+        ...intakeRoutes({ store: deps.store, clock: deps.clock, audit: deps.audit, dataDir: deps.paths.dataDir, bodyIdleTimeoutMs: deps.config.bodyIdleTimeoutMs }),
         ...copyRoutes({ ...act, reconciler }),
       ],
       async currentCopyDir(projectId) {

@@ -23,6 +23,7 @@ import { z } from 'zod';
 import type { AuditService } from '../audit/types.ts';
 import { loadCatalogue, recordDatasetVersion } from '../catalog/index.ts';
 import { DomainError, InputError } from '../errors/index.ts';
+import { extendForLongBody } from '../http/body.ts';
 import { problemBody } from '../http/problem.ts';
 import { defineRoute, type RouteDef } from '../http/route.ts';
 import type { Clock } from '../platform/clock.ts';
@@ -34,6 +35,8 @@ export interface IntakeRouteDeps {
   clock: Clock;
   audit: AuditService;
   dataDir: string;
+  /** A delivery may stream past the request timeout, but not pause longer than this. */
+  bodyIdleTimeoutMs?: number;
 }
 
 export const spoolDir = (dataDir: string) => join(dataDir, 'intake-spool');
@@ -73,6 +76,8 @@ export function intakeRoutes(deps: IntakeRouteDeps): RouteDef[] {
         if (!(req.get('content-type') ?? '').startsWith('application/octet-stream')) {
           throw new InputError('send the file as the raw body with content-type application/octet-stream', { reason: 'wrong_content_type' });
         }
+        // Read only now, after authentication and the role check; as long as it keeps coming.
+        const bodyIn = extendForLongBody(req, deps.bodyIdleTimeoutMs ?? 60_000);
         await mkdir(spoolDir(deps.dataDir), { recursive: true, mode: 0o700 });
         const spool = join(spoolDir(deps.dataDir), `${randomUUID()}.upload`);
         const abort = new AbortController();
@@ -84,6 +89,8 @@ export function intakeRoutes(deps: IntakeRouteDeps): RouteDef[] {
             await pipeline(req, createWriteStream(spool, { mode: 0o600 }));
           } catch {
             throw new InputError('the upload was interrupted', { reason: 'upload_interrupted' });
+          } finally {
+            bodyIn();
           }
           const sse = (req.get('accept') ?? '').includes('text/event-stream');
           const base = { actor: principal!.userId, role: 'platform_admin', action: 'dataset.version.create', object: ctx.audit.object, projectId: null, requestId: ctx.requestId, clientAddress: ctx.clientAddress };

@@ -26,6 +26,8 @@ export class NotAllowedError extends DomainError {}
 export class NotFoundError extends DomainError {}
 /** The object's state forbids the change (409). */
 export class ConflictError extends DomainError {}
+/** A request body over its limit (413); the message names the limit. */
+export class TooLargeError extends DomainError {}
 /** Too many attempts (429). */
 export class RateLimitedError extends DomainError {}
 /** A dependency the action needs is not available, e.g. the audit log (503). */

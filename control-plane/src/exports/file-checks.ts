@@ -3,7 +3,8 @@
  *
  * The engine reports `pass`, `manual-review`, `review` or `refused`; the airlock folds these
  * into the three statuses a request carries, with one tightening of its own:
- *   - `refused` (size, a disallowed archive, one unpacking past the limit) → `fail`;
+ *   - `refused` (size, a disallowed archive, one unpacking past the limit, a scan over its
+ *     time budget: `refused_budget`) → `fail`;
  *   - a national identity number or one of the project's pseudonyms found → `fail`: personal
  *     identifiers leave only when reviewers approve with a written reason;
  *   - small counts, anything not checkable by machine (images, PDFs, data files) → `review`;
@@ -11,15 +12,16 @@
  *
  * Identity numbers next to a comma: the engine's scan skips an 11-digit run preceded by `,`
  * or followed by `,<digit>` (to spare decimal commas), which misses the commonest case, a CSV
- * or JSON field (`1,15038510190,40`). Until the engine covers it, the airlock adds those findings itself
- * (`commaSeparatedIds`), in the engine's shape; a decimal comma flagged by mistake costs a
+ * or JSON field (`1,15038510190,40`). The airlock asks the engine for those findings too
+ * (`fieldSeparatedIds`, run on the scan worker with the rest); a decimal comma flagged by mistake costs a
  * reviewer's reason, a missed identity number costs a person's privacy.
  *
  * Pseudonyms: the engine wants the set of the project's pseudonyms; rather than loading every
  * person id of the copy, the airlock looks up only the number tokens the file contains
  * (`pseudonymsAmong`), and hands the engine those that are pseudonyms.
  */
-import { checkFileBytes, isNationalIdNumber, type FileCheckResult, type FileFinding } from '../output-checks/index.ts';
+import { budgetRefusal, numberTokens, scanFileBytes, type FileCheckResult } from '../output-checks/index.ts';
+import { DEFAULT_SCAN_BUDGET_MS } from '../policies/index.ts';
 import type { FileRules } from '../policies/index.ts';
 
 export type CheckStatus = 'pass' | 'review' | 'fail';
@@ -47,18 +49,18 @@ export function worstStatus(statuses: Iterable<CheckStatus>): CheckStatus {
   return w;
 }
 
-const NUMBER_TOKEN = /(?<![\p{L}\p{N}_-])\d{6,20}(?![\p{L}\p{N}_-])/gu;
-
 export async function checkFileContent(name: string, bytes: Buffer, opts: AirlockFileCheckOptions): Promise<AirlockFileCheck> {
   let pseudonyms: Set<string> | undefined;
+  const budgetMs = opts.rules.scanBudgetMs ?? DEFAULT_SCAN_BUDGET_MS;
+  let overBudget = false;
   if (opts.direction === 'export' && opts.rules.scanPseudonyms && opts.pseudonymsAmong && bytes.length <= opts.rules.maxFileBytes) {
-    const text = bytes.toString('utf8');
-    const candidates = [...new Set(text.match(NUMBER_TOKEN) ?? [])];
-    pseudonyms = candidates.length ? await opts.pseudonymsAmong(candidates) : new Set();
+    const candidates = await numberTokens(bytes, budgetMs);
+    if (candidates === null) overBudget = true;
+    else pseudonyms = candidates.length ? await opts.pseudonymsAmong(candidates) : new Set();
   }
   const rules = opts.direction === 'import' ? { ...opts.rules, scanPseudonyms: false, scanSmallCounts: false } : opts.rules;
-  const result = checkFileBytes(name, bytes, { rules, tableThreshold: opts.threshold, pseudonyms });
-  if (rules.scanNationalIds && result.status !== 'refused' && !result.entries) addCommaSeparatedIds(result, bytes);
+  // Candidates not found within the budget: refused like a scan over it, never passed unscanned.
+  const result = overBudget ? budgetRefusal(name, bytes.length, budgetMs) : await scanFileBytes(name, bytes, { rules, tableThreshold: opts.threshold, pseudonyms, fieldSeparatedIds: true });
   let refusal: AirlockFileCheck['refusal'] = null;
   if (result.status === 'refused') {
     const first = result.findings[0];
@@ -70,25 +72,4 @@ export async function checkFileContent(name: string, bytes: Buffer, opts: Airloc
   const identifiers = result.findings.some((f) => f.check === 'national-id' || f.check === 'pseudonym');
   const status: CheckStatus = refusal || identifiers ? 'fail' : result.status === 'pass' ? 'pass' : 'review';
   return { status, result, refusal };
-}
-
-/** Like the engine's pattern, but a comma on either side is a field separator, not a decimal comma. */
-const FIELD_ID = /(?<![\d.])(\d{6})[ ]?(\d{5})(?!\d|\.\d)/g;
-
-/** Identity numbers next to a comma, which the engine's scan passes over (see above). */
-function addCommaSeparatedIds(result: FileCheckResult, bytes: Buffer): void {
-  if (!['csv', 'json', 'notebook', 'text'].includes(result.type.kind)) return;
-  const seen = new Set(result.findings.filter((f) => f.check === 'national-id').map((f) => `${(f as { line: number }).line}:${(f as { value: string }).value}`));
-  const added: FileFinding[] = [];
-  bytes.toString('utf8').split(/\r?\n/).forEach((line, i) => {
-    for (const m of line.matchAll(FIELD_ID)) {
-      const finding = { check: 'national-id' as const, line: i + 1, value: `${m[1]}*****` };
-      if (!isNationalIdNumber(m[1]! + m[2]!) || seen.has(`${finding.line}:${finding.value}`)) continue;
-      added.push(finding);
-    }
-  });
-  if (added.length === 0) return;
-  result.findings.push(...added);
-  result.counts['national-id'] = (result.counts['national-id'] ?? 0) + added.length;
-  if (result.status === 'pass' || result.status === 'manual-review') result.status = 'review';
 }

@@ -1,28 +1,22 @@
 /**
  * The import airlock's API. Files are uploaded one by one as raw bytes
- * (`PUT /api/imports/:importId/files/:name`, `application/octet-stream`): the JSON parser's
- * 2 MB limit is for API bodies, not for reference files, so that one path gets its own raw
- * parser (see `importUploadParser`), bounded by the largest file any policy admits.
+ * (`PUT /api/imports/:importId/files/:name`, `application/octet-stream`). The body is read
+ * only once the caller is known to be the requester of a draft they may still add to, and
+ * streamed to a private temporary file under the import's policy limit (413 naming it).
  */
-import express, { type RequestHandler } from 'express';
+import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { InputError } from '../errors/index.ts';
+import { streamBodyToFile } from '../http/body.ts';
 import { defineRoute, type RouteDef } from '../http/route.ts';
 import { withdrawRequest, type AirlockDeps } from './export-requests.ts';
 import { requestReadRoutes } from './request-read-routes.ts';
-import { addImportFile, ImportInputSchema, importName, openImport, publishImport, submitImport } from './imports.ts';
+import { addImportFile, importFileLimit, ImportInputSchema, importName, openImport, publishImport, submitImport } from './imports.ts';
 import { recordReview, ReviewInputSchema } from './review.ts';
 import { addEvent, getRequest } from './store.ts';
 import { requestDetail } from './views.ts';
 
 const projectId = z.string().min(1).max(100);
 const importId = z.string().regex(/^imp_[0-9a-f]{12}$/, 'an import id');
-const UPLOAD_PATH = /^\/api\/imports\/imp_[0-9a-f]{12}\/files\/[^/]+$/;
-
-export function importUploadParser(maxBytes: number): RequestHandler {
-  const raw = express.raw({ type: () => true, limit: maxBytes });
-  return (req, res, next) => (req.method === 'PUT' && UPLOAD_PATH.test(req.path) ? raw(req, res, next) : next());
-}
 
 export function importRoutes(deps: AirlockDeps): RouteDef[] {
   const { store, clock } = deps;
@@ -41,8 +35,14 @@ export function importRoutes(deps: AirlockDeps): RouteDef[] {
       summary: 'Upload one file of a draft import (raw bytes); type by content and size are checked',
       params: z.object({ importId, name: importName }), query: z.object({ description: z.string().trim().max(4000).default('') }),
       async handler({ principal, params, query, req, audit }) {
-        if (!Buffer.isBuffer(req.body)) throw new InputError('send the file as the raw request body', { reason: 'no_file_body' });
-        const file = await addImportFile(deps, principal!, params.importId, params.name, query.description, req.body);
+        const limit = await importFileLimit(deps, principal!, params.importId);
+        const body = await streamBodyToFile(req, limit);
+        let file;
+        try {
+          file = await addImportFile(deps, principal!, params.importId, params.name, query.description, await readFile(body.path));
+        } finally {
+          await body.remove();
+        }
         audit.details = { file: file.id, name: file.name, sha256: file.sha256, size: file.sizeBytes, type: file.contentType };
         return { status: 201, body: file };
       },

@@ -48,6 +48,18 @@ async function requireOwnDraft(deps: AirlockDeps, q: Queryable, principal: Princ
   return req;
 }
 
+/**
+ * The most bytes an upload to this import may have, checked before its body is read: the
+ * caller must be the requester of a draft with project access; the limit is the policy's
+ * largest file, or what is left of the request's total when that is less.
+ */
+export async function importFileLimit(deps: AirlockDeps, principal: Principal, importId: string): Promise<number> {
+  const req = await requireOwnDraft(deps, deps.store, principal, importId);
+  const rules = req.policy as unknown as Pick<Policy, 'files'>;
+  const used = (await listFiles(deps.store, importId)).reduce((s, f) => s + f.sizeBytes, 0);
+  return Math.max(0, Math.min(rules.files.maxFileBytes, rules.files.maxRequestBytes - used));
+}
+
 export async function addImportFile(deps: AirlockDeps, principal: Principal, importId: string, name: string, description: string, bytes: Uint8Array) {
   return deps.store.tx(async (q) => {
     const req = await requireOwnDraft(deps, q, principal, importId);

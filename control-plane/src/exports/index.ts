@@ -8,7 +8,7 @@
 import type { ModuleFactory, PlatformModule } from '../server/module.ts';
 import type { AirlockDeps } from './export-requests.ts';
 import { exportRoutes } from './export-routes.ts';
-import { importRoutes, importUploadParser } from './import-routes.ts';
+import { importRoutes } from './import-routes.ts';
 import { outputsRoutes } from './outputs-routes.ts';
 import { loadPolicies } from './policy.ts';
 
@@ -23,7 +23,6 @@ export function exportsModuleWith(opts: ExportsModuleOptions = {}): ModuleFactor
     const airlock: AirlockDeps = { store: deps.store, clock: deps.clock, logger: deps.logger, paths: deps.paths, policies };
     return {
       name: 'exports',
-      before: [importUploadParser(policies.maxFileBytes)],
       routes: [...exportRoutes(airlock), ...importRoutes(airlock), ...outputsRoutes(airlock)],
     };
   };

@@ -4,14 +4,15 @@
  * private DuckDB and judged under the project's policy, with the project's released tables as
  * the differencing ledger. Also the pseudonym lookup the file checks use.
  */
-import { readdir, lstat } from 'node:fs/promises';
+import { lstat, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { openDuck } from '../data-copies/duckdb.ts';
 import { DomainError, InputError, NotFoundError } from '../errors/index.ts';
 import { checkTable, ledgerTableOf, type LedgerTable, type TableCheckResult } from '../output-checks/index.ts';
 import type { PlatformPaths } from '../platform/paths.ts';
-import type { TableRules } from '../policies/index.ts';
+import { DEFAULT_CHECK_BUDGET_MS, type TableRules } from '../policies/index.ts';
 import { copyHashed, openUnder } from './staging.ts';
 import { TABLE_SOURCE_MAX_BYTES, tableScratch, type TableScratch } from './table-scratch.ts';
 
@@ -29,6 +30,9 @@ export const TableRequestSchema = z.strictObject({
   spec: z.record(z.string(), z.unknown()),
 });
 export type TableRequest = z.infer<typeof TableRequestSchema>;
+
+/** One check's DuckDB: bounded so that a check spills or fails rather than taking the control plane's memory. */
+const CHECK_MEMORY = '1GB';
 
 export interface AirlockTableCheck {
   /** What the check engine returned, without the ledger (true counts stay inside). */
@@ -78,7 +82,8 @@ async function checkWithin(
 ): Promise<AirlockTableCheck> {
   const { request } = opts;
   const maxSourceBytes = Math.min(opts.maxSourceBytes ?? TABLE_SOURCE_MAX_BYTES, TABLE_SOURCE_MAX_BYTES);
-  const duck = await openDuck({ threads: 2 });
+  const spill = await mkdtemp(join(tmpdir(), 'tre-table-spill-'));
+  const duck = await openDuck({ threads: 2, memoryLimit: CHECK_MEMORY, tempDir: spill });
   try {
     let file: string;
     let source: AirlockTableCheck['source'];
@@ -102,16 +107,37 @@ async function checkWithin(
     }
     // A room's file is room content: no error may echo its header or lines back (DuckDB's do).
     const fromRoom = source.kind === 'output';
-    const checked = await checkTable(duck.conn, { source: { file }, spec: request.spec, rules: opts.rules, earlier: opts.earlier, quoteSource: !fromRoom })
-      .catch((err: unknown) => {
-        if (!fromRoom || err instanceof DomainError) throw err;
-        throw new InputError('the table data cannot be read as the spec asks', { reason: 'unreadable-data' });
-      });
+    const budget = opts.rules.checkBudgetMs ?? DEFAULT_CHECK_BUDGET_MS;
+    let overBudget = false;
+    let repeat: NodeJS.Timeout | undefined;
+    // DuckDB forgets an interrupt that falls between two queries: once over budget, keep
+    // interrupting until the check gives up.
+    const timer = setTimeout(() => {
+      overBudget = true;
+      duck.conn.interrupt();
+      repeat = setInterval(() => duck.conn.interrupt(), 20);
+    }, budget);
+    let checked;
+    try {
+      checked = await checkTable(duck.conn, { source: { file }, spec: request.spec, rules: opts.rules, earlier: opts.earlier, quoteSource: !fromRoom });
+    } catch (err) {
+      if (overBudget) {
+        throw new InputError(`the table check took longer than the policy's ${budget} ms (tables.checkBudgetMs) and was stopped`, {
+          reason: 'table_check_over_budget', details: { limit: budget },
+        });
+      }
+      if (!fromRoom || err instanceof DomainError) throw err;
+      throw new InputError('the table data cannot be read as the spec asks', { reason: 'unreadable-data' });
+    } finally {
+      clearTimeout(timer);
+      clearInterval(repeat);
+    }
     const { ledger: _ledger, ...result } = checked;
     const { id: _id, source: _source, ...ledger } = ledgerTableOf(checked, '', '');
     return { result, ledger, source };
   } finally {
     duck.close();
+    await rm(spill, { recursive: true, force: true });
   }
 }
 
@@ -126,7 +152,7 @@ export function pseudonymLookup(paths: PlatformPaths, projectId: string): (candi
     if (!copy || digits.length === 0) return new Set();
     const files = (await readdir(copy.dir)).filter((n) => n.endsWith('.parquet'));
     if (files.length === 0) return new Set();
-    const duck = await openDuck({ threads: 2 });
+    const duck = await openDuck({ threads: 2, memoryLimit: CHECK_MEMORY });
     try {
       await duck.conn.run('CREATE TEMP TABLE candidates (v VARCHAR)');
       for (let i = 0; i < digits.length; i += 1000) {

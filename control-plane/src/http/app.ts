@@ -75,7 +75,8 @@ export function createApp(opts: AppOptions): Express {
   app.get('/api/openapi.json', (_req, res) => {
     res.json(openapi);
   });
-  app.use('/api', express.json({ limit: '2mb' }), sameOriginChanges());
+  // No body parser here: a route reads its body after authentication (http/route.ts, http/body.ts).
+  app.use('/api', sameOriginChanges());
   app.use('/api', auditRefusals({ audit: opts.audit, authenticate: opts.authenticate }));
   const router = express.Router();
   mountRoutes(router, opts.routes, { audit: opts.audit, authenticate: opts.authenticate });

@@ -4,9 +4,10 @@
  */
 import type { NextFunction, Request, Response } from 'express';
 import {
-  AuthenticationError, ConflictError, DomainError, InputError, NotAllowedError, NotFoundError, RateLimitedError, UnavailableError,
+  AuthenticationError, ConflictError, DomainError, InputError, NotAllowedError, NotFoundError, RateLimitedError, TooLargeError, UnavailableError,
 } from '../errors/index.ts';
 import type { Logger } from '../platform/logger.ts';
+import { bodyUnread } from './body.ts';
 import { requestIdOf } from './route.ts';
 
 const STATUS: [new (...a: any[]) => DomainError, number, string][] = [
@@ -15,6 +16,7 @@ const STATUS: [new (...a: any[]) => DomainError, number, string][] = [
   [NotAllowedError, 403, 'Forbidden'],
   [NotFoundError, 404, 'Not Found'],
   [ConflictError, 409, 'Conflict'],
+  [TooLargeError, 413, 'Content Too Large'],
   [RateLimitedError, 429, 'Too Many Requests'],
   [UnavailableError, 503, 'Service Unavailable'],
 ];
@@ -30,6 +32,8 @@ export function sendProblem(res: Response, status: number, title: string, detail
 export function problemMiddleware(logger: Logger) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const instance = requestIdOf(req);
+    // Refused before its body was read: Node then closes the socket rather than read the rest.
+    if (!res.headersSent && bodyUnread(req)) res.setHeader('Connection', 'close');
     if (err instanceof DomainError) {
       const [, status, title] = STATUS.find(([cls]) => err instanceof cls) ?? [DomainError, 500, 'Internal Server Error'];
       if (status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="analyserom"');

@@ -12,6 +12,7 @@ import { z } from 'zod';
 import type { AuditOutcome, AuditService } from '../audit/types.ts';
 import { AuthenticationError, DomainError, InputError, NotAllowedError, RateLimitedError } from '../errors/index.ts';
 import type { Principal, Role } from '../identity/roles.ts';
+import { readJsonBody } from './body.ts';
 
 export type Access = 'public' | 'authenticated' | readonly Role[];
 
@@ -152,6 +153,8 @@ export function mountRoutes(router: Router, routes: readonly RouteDef[], deps: R
           const sent = req.get('x-csrf-token');
           if (!sent || sent !== principal.csrfToken) throw new NotAllowedError('missing or wrong CSRF token', { reason: 'csrf' });
         }
+        // The body is read only now, once the caller is known and allowed (see http/body.ts).
+        if (route.body) await readJsonBody(req, res, principal ? 'authenticated' : 'public');
         const params = parseOrThrow(route.params, req.params, 'path');
         const query = parseOrThrow(route.query, req.query, 'query');
         const body = parseOrThrow(route.body, req.body, 'body');

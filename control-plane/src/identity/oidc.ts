@@ -28,6 +28,7 @@ import type { Logger } from '../platform/logger.ts';
 import type { SecretBox } from '../secrets/index.ts';
 import type { Queryable } from '../store/index.ts';
 import { PRIVILEGED_ROLES, type Role } from './roles.ts';
+import { trimTrailingSlashes } from '../platform/trim.ts';
 
 export const OIDC_LOGIN_TTL_MINUTES = 10;
 export const OIDC_CLIENT_SECRET_NAME = 'oidc-client-secret';
@@ -141,7 +142,7 @@ function issuerSpellings(...issuers: (string | undefined)[]): string[] {
   const out = new Set<string>();
   for (const i of issuers) {
     if (!i) continue;
-    const bare = i.replace(/\/+$/, '');
+    const bare = trimTrailingSlashes(i);
     out.add(bare);
     out.add(`${bare}/`);
   }

@@ -19,6 +19,7 @@ const rules: FileRules = {
   scanNationalIds: true,
   scanPseudonyms: true,
   scanSmallCounts: true,
+  scanBudgetMs: 10_000,
 };
 const opts: FileCheckOptions = { rules, tableThreshold: 10, pseudonyms: new Set(['PX-7f3a', 'PX-0b21']) };
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -153,6 +154,23 @@ describe('types by content', () => {
   it('marks PDFs and unknown binary files for manual review', () => {
     expect(check('report.txt', '%PDF-1.7\n1 0 obj\n').status).toBe('manual-review');
     expect(check('model.bin', Buffer.from([0, 1, 2, 3, 250, 251])).type).toEqual({ kind: 'binary', mime: 'application/octet-stream' });
+  });
+});
+
+describe('SVG by content', () => {
+  const kind = (text: string) => checkFileBytes('f', Buffer.from(text), opts).type.mime;
+
+  it('knows an SVG after an XML declaration, comments and white space, in any case', () => {
+    expect(kind('<svg xmlns="http://www.w3.org/2000/svg"></svg>')).toBe('image/svg+xml');
+    expect(kind('<?xml version="1.0"?>\n<!-- a -->\n<!---->  <SVG>\n</SVG>')).toBe('image/svg+xml');
+    expect(kind('  <svg\n width="1"/>')).toBe('image/svg+xml');
+  });
+
+  it('does not take comments without an svg element, an unclosed comment or <svgx> for SVG', () => {
+    expect(kind(`${'<!---->'.repeat(28)}x`)).toBe('text/plain');
+    expect(kind('<!-- <svg> never closed')).toBe('text/plain');
+    expect(kind('<svgx>')).toBe('text/plain');
+    expect(kind('<svg')).toBe('text/plain');
   });
 });
 

@@ -13,6 +13,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { FileRules } from '../policies/index.ts';
 import { unpack } from './archive.ts';
+import { addFieldSeparatedIds } from './field-ids.ts';
 import { decodeText, detectType, type FileType } from './file-type.ts';
 import { scanText, type FindingCheck, type TextFinding } from './text-scan.ts';
 
@@ -20,7 +21,7 @@ export type FileStatus = 'pass' | 'manual-review' | 'review' | 'refused';
 
 export type FileFinding =
   | TextFinding
-  | { check: 'size' | 'archive' | 'unpack' | 'uncheckable'; message: string };
+  | { check: 'size' | 'archive' | 'unpack' | 'uncheckable' | 'budget'; message: string };
 
 export interface FileCheckResult {
   name: string;
@@ -42,6 +43,8 @@ export interface FileCheckOptions {
   tableThreshold: number;
   /** The project's pseudonyms (tokens of letters, digits, `_` and `-`). */
   pseudonyms?: ReadonlySet<string>;
+  /** Also report identity numbers between commas (a CSV or JSON field): see `field-ids.ts`. */
+  fieldSeparatedIds?: boolean;
 }
 
 const ORDER: FileStatus[] = ['pass', 'manual-review', 'review', 'refused'];
@@ -63,7 +66,13 @@ export async function checkFile(path: string, opts: FileCheckOptions, name = bas
   return checkFileBytes(name, await readFile(path), opts);
 }
 
-export function checkFileBytes(name: string, bytes: Buffer, opts: FileCheckOptions, budget = opts.rules.maxUnpackedBytes, depth = 0): FileCheckResult {
+export function checkFileBytes(name: string, bytes: Buffer, opts: FileCheckOptions): FileCheckResult {
+  const result = checkBytes(name, bytes, opts, opts.rules.maxUnpackedBytes, 0);
+  if (opts.fieldSeparatedIds && opts.rules.scanNationalIds && result.status !== 'refused' && !result.entries) addFieldSeparatedIds(result, bytes);
+  return result;
+}
+
+function checkBytes(name: string, bytes: Buffer, opts: FileCheckOptions, budget: number, depth: number): FileCheckResult {
   const text = decodeText(bytes);
   const type = detectType(bytes, text);
   const result: FileCheckResult = {
@@ -95,7 +104,7 @@ export function checkFileBytes(name: string, bytes: Buffer, opts: FileCheckOptio
     }
     let left = budget;
     result.entries = unpacked.entries.map((e) => {
-      const entry = checkFileBytes(`${name}/${e.name}`, e.bytes, opts, left, depth + 1);
+      const entry = checkBytes(`${name}/${e.name}`, e.bytes, opts, left, depth + 1);
       left -= e.bytes.length;
       return entry;
     });

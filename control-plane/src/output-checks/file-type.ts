@@ -82,9 +82,35 @@ export function detectType(buf: Uint8Array, text: string | null = decodeText(buf
       // not JSON: fall through
     }
   }
-  if (/^(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*<svg[\s>]/i.test(trimmed)) return { kind: 'image', mime: 'image/svg+xml' };
+  if (looksLikeSvg(trimmed)) return { kind: 'image', mime: 'image/svg+xml' };
   if (csvDelimiter(text) !== null) return { kind: 'csv', mime: 'text/csv' };
   return { kind: 'text', mime: 'text/plain' };
+}
+
+/**
+ * An SVG document: an optional XML declaration, comments and white space, then `<svg`
+ * followed by white space or `>`. Scanned by hand, each character looked at a bounded number
+ * of times: the regular expression this replaces (`(<!--[\s\S]*?-->\s*)*<svg`) backtracked
+ * exponentially on repeated comments without a closing `<svg` (20 s for 197 bytes).
+ */
+export function looksLikeSvg(text: string): boolean {
+  let i = 0;
+  const skipSpace = () => {
+    while (i < text.length && /\s/.test(text[i]!)) i++;
+  };
+  if (text.slice(0, 5).toLowerCase() === '<?xml') {
+    const end = text.indexOf('>', 5);
+    if (end < 0) return false;
+    i = end + 1;
+    skipSpace();
+  }
+  while (text.startsWith('<!--', i)) {
+    const end = text.indexOf('-->', i + 4);
+    if (end < 0) return false;
+    i = end + 3;
+    skipSpace();
+  }
+  return text.slice(i, i + 4).toLowerCase() === '<svg' && i + 4 < text.length && (text[i + 4] === '>' || /\s/.test(text[i + 4]!));
 }
 
 /**

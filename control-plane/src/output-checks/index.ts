@@ -27,6 +27,7 @@ export {
   type FileFinding,
   type FileStatus,
 } from './file-check.ts';
+export { budgetRefusal, numberTokens, scanFileBytes } from './scan-pool.ts';
 export { detectType, type FileKind, type FileType } from './file-type.ts';
 export { isNationalIdNumber, scanText, type TextFinding } from './text-scan.ts';
 export { CellRefSchema, DifferencingFindingSchema, FileCheckResultSchema, LabelSchema, TableCheckReportSchema } from './result-schemas.ts';

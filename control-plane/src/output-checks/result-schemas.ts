@@ -44,7 +44,7 @@ const FileFindingSchema = z.union([
     value: z.string(),
     column: z.string().optional(),
   }),
-  z.strictObject({ check: z.enum(['size', 'archive', 'unpack', 'uncheckable']), message: z.string() }),
+  z.strictObject({ check: z.enum(['size', 'archive', 'unpack', 'uncheckable', 'budget']), message: z.string() }),
 ]);
 
 const fileCheckShape = {

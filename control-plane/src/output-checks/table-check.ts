@@ -5,11 +5,12 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { InputError } from '../errors/index.ts';
-import type { TableRules } from '../policies/index.ts';
+import { DEFAULT_MAX_CELLS, type TableRules } from '../policies/index.ts';
 import { checkDifferencing, type DifferencingFinding, type LedgerTable } from './differencing.ts';
 import { FAIL_RULES, judgeCell, needsTopContributions, worst, type CellRule, type Status } from './table-rules.ts';
 import { isNumericType, resolveSource, type TableSource } from './table-source.ts';
 import { parseTableSpec, type AggFunc, type NormalizedSpec } from './table-spec.ts';
+import { refuseOversizedTable } from './table-size.ts';
 import { computeStats, type CellStats, type Label, type StatsGrid } from './table-stats.ts';
 
 export interface CellRef {
@@ -74,12 +75,14 @@ export async function checkTable(conn: DuckDBConnection, req: TableCheckRequest)
       }
     }
   }
-  for (const name of [...spec.index, ...spec.columns]) {
+  // The values column too: a list column reads as numeric by its prefix (`BIGINT[]`) and DuckDB cannot cast it.
+  for (const name of [...spec.index, ...spec.columns, ...(spec.values === null ? [] : [spec.values])]) {
     const type = source.columns.get(name)!;
     if (/[[\]()]|^(STRUCT|MAP|UNION|LIST)/.test(type) && !type.startsWith('DECIMAL')) {
-      throw new InputError(`column '${name}' (${type}) cannot group a table: its values are not single values`, {
+      const field = spec.index.includes(name) ? 'index' : spec.columns.includes(name) ? 'columns' : 'values';
+      throw new InputError(`column '${name}' (${type}) cannot ${field === 'values' ? 'be a table\'s values' : 'group a table'}: its values are not single values`, {
         reason: 'non-scalar-column',
-        details: { field: spec.index.includes(name) ? 'index' : 'columns', column: name },
+        details: { field, column: name },
       });
     }
   }
@@ -93,6 +96,8 @@ export async function checkTable(conn: DuckDBConnection, req: TableCheckRequest)
     });
   }
   const rules = req.rules;
+  // A policy snapshot stored before the cell limit existed has none: the default then.
+  await refuseOversizedTable(conn, source.relation, spec, rules.maxCells ?? DEFAULT_MAX_CELLS);
   const dominance = spec.aggfuncs.some((a) => a === 'mean' || a === 'sum');
   let negative: boolean | undefined;
   const grid = await computeStats(conn, {

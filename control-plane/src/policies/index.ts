@@ -4,6 +4,9 @@
  * effective `Policy` for one check.
  */
 export {
+  DEFAULT_CHECK_BUDGET_MS,
+  DEFAULT_MAX_CELLS,
+  DEFAULT_SCAN_BUDGET_MS,
   FileRulesSchema,
   OverrideFileSchema,
   PolicyPatchSchema,

@@ -42,6 +42,8 @@ describe('policy files', () => {
         roundingBase: null,
         suppressAtOrBelow: null,
         differencing: false,
+        maxCells: 100000,
+        checkBudgetMs: 30000,
       },
       files: {
         maxFileBytes: 104857600,
@@ -51,6 +53,7 @@ describe('policy files', () => {
         scanNationalIds: true,
         scanPseudonyms: true,
         scanSmallCounts: true,
+        scanBudgetMs: 10000,
       },
       review: { exportApprovals: 2, importApprovals: 1 },
       sources: ['policies/acro.yaml'],

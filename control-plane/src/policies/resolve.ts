@@ -73,6 +73,8 @@ export function strictest(a: Policy, b: Policy): Policy {
       roundingBase: maxNullable(ta.roundingBase, tb.roundingBase),
       suppressAtOrBelow: maxNullable(ta.suppressAtOrBelow, tb.suppressAtOrBelow),
       differencing: ta.differencing || tb.differencing,
+      maxCells: min(ta.maxCells, tb.maxCells),
+      checkBudgetMs: min(ta.checkBudgetMs, tb.checkBudgetMs),
     },
     files: {
       maxFileBytes: min(a.files.maxFileBytes, b.files.maxFileBytes),
@@ -82,6 +84,7 @@ export function strictest(a: Policy, b: Policy): Policy {
       scanNationalIds: a.files.scanNationalIds || b.files.scanNationalIds,
       scanPseudonyms: a.files.scanPseudonyms || b.files.scanPseudonyms,
       scanSmallCounts: a.files.scanSmallCounts || b.files.scanSmallCounts,
+      scanBudgetMs: min(a.files.scanBudgetMs, b.files.scanBudgetMs),
     },
     review: {
       exportApprovals: max(a.review.exportApprovals, b.review.exportApprovals),

@@ -8,6 +8,11 @@
 import { z } from 'zod';
 
 const positiveInt = z.number().int().positive();
+
+/** Defaults of the keys that bound a check's cost (a profile may leave them out). */
+export const DEFAULT_MAX_CELLS = 100_000;
+export const DEFAULT_CHECK_BUDGET_MS = 30_000;
+export const DEFAULT_SCAN_BUDGET_MS = 10_000;
 const fraction = z.number().gt(0).lte(1);
 
 export const TableRulesSchema = z.strictObject({
@@ -39,6 +44,13 @@ export const TableRulesSchema = z.strictObject({
   suppressAtOrBelow: z.number().int().nonnegative().nullable(),
   /** Compare a table with the project's earlier releases (differencing). */
   differencing: z.boolean(),
+  /**
+   * Largest table a check computes: the product of the index and column variables' level
+   * counts (times the aggfuncs), counted before anything is built; a bigger one is refused.
+   */
+  maxCells: positiveInt.default(DEFAULT_MAX_CELLS),
+  /** Time a table check's queries may take, in milliseconds, before they are interrupted. */
+  checkBudgetMs: positiveInt.default(DEFAULT_CHECK_BUDGET_MS),
 });
 export type TableRules = z.infer<typeof TableRulesSchema>;
 
@@ -57,6 +69,8 @@ export const FileRulesSchema = z.strictObject({
   scanPseudonyms: z.boolean(),
   /** Scan CSV tables for small counts (integers from 1 to the table threshold − 1). */
   scanSmallCounts: z.boolean(),
+  /** Time the content scan of one file may take, in milliseconds; over it the file is refused as not checkable. */
+  scanBudgetMs: positiveInt.default(DEFAULT_SCAN_BUDGET_MS),
 });
 export type FileRules = z.infer<typeof FileRulesSchema>;
 
@@ -80,14 +94,18 @@ export const ProfileFileSchema = z.strictObject({
 });
 export type ProfileFile = z.infer<typeof ProfileFileSchema>;
 
+// The cost bounds without their defaults: an override that leaves them out must not reset them.
 const TableRulesPatchSchema = z.strictObject({
   ...TableRulesSchema.shape,
   nk: TableRulesSchema.shape.nk.partial(),
+  maxCells: positiveInt,
+  checkBudgetMs: positiveInt,
 }).partial();
+const FileRulesPatchSchema = z.strictObject({ ...FileRulesSchema.shape, scanBudgetMs: positiveInt }).partial();
 
 export const PolicyPatchSchema = z.strictObject({
   tables: TableRulesPatchSchema.optional(),
-  files: FileRulesSchema.partial().optional(),
+  files: FileRulesPatchSchema.optional(),
   review: ReviewRulesSchema.partial().optional(),
 });
 export type PolicyPatch = z.infer<typeof PolicyPatchSchema>;

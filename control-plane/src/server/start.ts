@@ -17,6 +17,7 @@ import { publicUrl as urlOf, redactConfig, type Config } from '../config/index.t
 import { seedDemo } from '../demo/seed.ts';
 import { ensureFirstAdmin } from '../identity/bootstrap.ts';
 import { createApp, SECURITY_HEADERS } from '../http/app.ts';
+import { armRequestDeadline } from '../http/body.ts';
 import type { RouteDef } from '../http/route.ts';
 import { authenticate, identityRoutes, oidcRoutes } from '../identity/index.ts';
 import { systemClock, type Clock } from '../platform/clock.ts';
@@ -95,6 +96,7 @@ export async function startPlatform(
     const takers = all.filter((m) => m.request);
     const securityHeaders = Object.entries(SECURITY_HEADERS);
     const handler = (req: IncomingMessage, res: ServerResponse) => {
+      armRequestDeadline(req, res, config.requestTimeoutMs);
       if (takers.length) {
         // The same headers Express would have set; an upstream's own (Jupyter's CSP) replace them.
         for (const [k, v] of securityHeaders) res.setHeader(k, v);
@@ -106,10 +108,12 @@ export async function startPlatform(
       ? createHttps({ cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) }, handler)
       : createHttp(handler);
     server.keepAliveTimeout = 65_000;
-    // Register deliveries of several GB stream for longer than Node's default 5 minutes; headers
-    // must still arrive within headersTimeout, so a slow client cannot hold a socket unnoticed.
+    // Node's requestTimeout cannot spare one request, and a register delivery of several GB may
+    // rightly stream for longer; so every request gets its own deadline (armRequestDeadline in
+    // the handler), which the delivery route trades for an idle timeout. Headers must arrive
+    // within headersTimeout either way.
     server.requestTimeout = 0;
-    server.headersTimeout = 60_000;
+    server.headersTimeout = Math.min(60_000, config.requestTimeoutMs);
     server.on('upgrade', (req, socket, head) => {
       if (!all.some((m) => m.upgrade?.(req, socket, head))) socket.destroy();
     });

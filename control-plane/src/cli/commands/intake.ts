@@ -13,6 +13,7 @@ import { Readable, Transform } from 'node:stream';
 import { z } from 'zod';
 import { readStoredLogin } from '../api-client.ts';
 import { CliError, requirePositional, stringOpt, type CommandContext, type CommandGroup } from '../command.ts';
+import { trimTrailingSlashes } from '../../platform/trim.ts';
 
 const ManifestFileSchema = z.object({
   dataset: z.string().optional(),
@@ -70,7 +71,7 @@ export const commands: CommandGroup = {
       })).size;
 
       const stored = await readStoredLogin(ctx.env);
-      const url = (ctx.env.TRE_URL ?? stored?.url ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
+      const url = trimTrailingSlashes(ctx.env.TRE_URL ?? stored?.url ?? 'http://127.0.0.1:8080');
       const token = ctx.env.TRE_TOKEN ?? stored?.token;
       const show = bar(ctx);
       let sent = 0;

@@ -1,5 +1,6 @@
 import { makeClient, storeLogin } from '../api-client.ts';
 import { requireOpt, stringOpt, type CommandGroup } from '../command.ts';
+import { trimTrailingSlashes } from '../../platform/trim.ts';
 
 export const commands: CommandGroup = {
   '': {
@@ -7,7 +8,7 @@ export const commands: CommandGroup = {
     usage: 'tre login --url URL --user NAME --password PW [--totp CODE]',
     options: { url: { type: 'string' }, user: { type: 'string' }, password: { type: 'string' }, totp: { type: 'string' } },
     async run(ctx, args) {
-      const url = (stringOpt(args, 'url') ?? ctx.env.TRE_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
+      const url = trimTrailingSlashes(stringOpt(args, 'url') ?? ctx.env.TRE_URL ?? 'http://127.0.0.1:8080');
       const user = requireOpt(args, 'user');
       const password = requireOpt(args, 'password');
       const totp = stringOpt(args, 'totp');

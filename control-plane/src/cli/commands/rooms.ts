@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { CliError, requirePositional, stringOpt, type CommandGroup } from '../command.ts';
+import { trimTrailingSlashes } from '../../platform/trim.ts';
 
 interface RoomView {
   id: string;
@@ -64,7 +65,7 @@ export const commands: CommandGroup = {
       if (room.state === 'failed') {
         return { data, text: `room ${room.id} failed: ${room.failureReason ?? ''} ${room.failureMessage ?? ''}`.trim(), exitCode: 1 };
       }
-      return { data, text: `room ${room.id} ${room.state}: ${api.url.replace(/\/+$/, '')}${room.url}` };
+      return { data, text: `room ${room.id} ${room.state}: ${trimTrailingSlashes(api.url)}${room.url}` };
     },
   },
   stop: {

@@ -11,6 +11,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { InputError, UnavailableError } from '../../../errors/index.ts';
+import { trimTrailingSlashes } from '../../../platform/trim.ts';
 
 export const ROOM_IMAGE_REPO = 'analyserom-room';
 /** Files the build script re-syncs on every run (cheap config), hashed into the tag. */
@@ -18,7 +19,7 @@ const SYNCED = ['etc/jupyter', 'usr/local/lib/analyserom', 'usr/local/bin/analys
 
 /** Tag of the image for this room file system, e.g. `analyserom-room:3f2a…` (16 hex). */
 export function roomImageTag(rootfsDir: string): string {
-  const stamp = `${rootfsDir.replace(/\/+$/, '')}.recipe-hash`;
+  const stamp = `${trimTrailingSlashes(rootfsDir)}.recipe-hash`;
   if (!existsSync(join(rootfsDir, 'usr/bin/python3'))) {
     throw new InputError('room file system not built', { reason: 'rootfs-missing', details: { rootfsDir } });
   }
