@@ -28,6 +28,8 @@ interface Pattern {
 /** The `new RegExp(...)` constructions, built as their modules build them. */
 const CONSTRUCTED: Record<string, Pattern> = {
   'proxy/access.ts': { where: 'proxy/access.ts SESSION_RE', source: `(?:^|;)\\s*${SESSION_COOKIE}=([^;]*)`, flags: '' },
+  // A /proc status field by name (the names are the module's own constants: Uid, Gid, Groups, Cap*).
+  'privileges/drop.ts': { where: 'privileges/drop.ts field', source: '^CapEff:\\s*(.*)$', flags: 'm' },
 };
 
 function sourceFiles(dir: string): string[] {

@@ -18,7 +18,9 @@ function uidOf(pid: string): number | undefined {
 
 /** Pids of bubblewrap processes binding a folder under `dataDir`, not run by `uid`. */
 export function earlierRoomSandboxes(dataDir: string, uid: number): number[] {
-  const prefix = `${dataDir.replace(/\/+$/, '')}/`;
+  let end = dataDir.length;
+  while (end > 1 && dataDir[end - 1] === '/') end--;
+  const prefix = `${dataDir.slice(0, end)}/`;
   const out: number[] = [];
   for (const pid of readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
