@@ -50,17 +50,19 @@ describe.skipIf(skip !== undefined)(`proxy credentials${skip ? ` (skipped: ${ski
     const { cookie } = await enterRoom(p, room.id, s.cookie);
     const path = `/rooms/${room.id}/api/status`;
     const results: [string, number][] = [];
-    for (const bearer of ['Bearer \u00a0', 'Bearer ', 'Bearer \t', 'Bearer  x y']) {
+    for (const bearer of ['Bearer \u00a0', 'Bearer ', 'Bearer \t', 'Bearer  x y', 'bearer\u00a0']) {
       const owner = await rawGet(p, room.id, path, { cookie, authorization: bearer });
       const anonymous = await rawGet(p, room.id, path, { authorization: bearer });
       results.push([`owner ${JSON.stringify(bearer)}`, owner.status], [`anonymous ${JSON.stringify(bearer)}`, anonymous.status]);
     }
-    // The owner's cookie alone is admitted, and that admits no one else.
-    results.push(['owner cookie', (await rawGet(p, room.id, path, { cookie })).status], ['anonymous after', (await rawGet(p, room.id, path, {})).status]);
+    // The owner's cookie alone is admitted (also beside JupyterLab's own `token` scheme), and that admits no one else.
+    results.push(['owner cookie', (await rawGet(p, room.id, path, { cookie })).status], ['owner cookie, token scheme', (await rawGet(p, room.id, path, { cookie, authorization: 'token abc' })).status]);
+    results.push(['anonymous after', (await rawGet(p, room.id, path, {})).status], ['anonymous token scheme', (await rawGet(p, room.id, path, { authorization: 'token abc' })).status]);
     expect(results).toEqual([
       ['owner "Bearer \u00a0"', 401], ['anonymous "Bearer \u00a0"', 401], ['owner "Bearer "', 401], ['anonymous "Bearer "', 401],
       ['owner "Bearer \\t"', 401], ['anonymous "Bearer \\t"', 401], ['owner "Bearer  x y"', 401], ['anonymous "Bearer  x y"', 401],
-      ['owner cookie', 200], ['anonymous after', 401],
+      ['owner "bearer\u00a0"', 401], ['anonymous "bearer\u00a0"', 401],
+      ['owner cookie', 200], ['owner cookie, token scheme', 200], ['anonymous after', 401], ['anonymous token scheme', 401],
     ]);
   });
 

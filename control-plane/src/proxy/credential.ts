@@ -5,7 +5,8 @@
  *
  *   - `Authorization: Bearer <token>` (CLI, tests, benchmarks): the header decides alone. A bearer
  *     that is empty, whitespace, or not one token of visible ASCII is no credential, and then no
- *     cookie is looked at either.
+ *     cookie is looked at either. Another scheme (JupyterLab sends `token <jupyter token>`, which
+ *     the proxy replaces) is no platform credential and leaves the cookie to decide.
  *   - otherwise the room cookie (`tre_room`, `__Host-tre_room` under TLS) set by the hand-off.
  *
  * The platform's session cookie is never a credential on a room host.
@@ -19,10 +20,12 @@ export type Credential = { kind: 'bearer' | 'room'; secret: string; /** Cache ke
 
 const BEARER = /^Bearer +([\x21-\x7e]+) *$/;
 const TOKEN = /^[\x21-\x7e]+$/;
+/** Any spelling of the Bearer scheme; other schemes (JupyterLab's own `token …`) are not the platform's and are replaced upstream. */
+const BEARER_SCHEME = /^\s*bearer(\s|$)/i;
 
 export function credentialOf(headers: IncomingHttpHeaders): Credential | undefined {
   const auth = headers.authorization;
-  if (auth !== undefined) {
+  if (auth !== undefined && BEARER_SCHEME.test(auth)) {
     const m = BEARER.exec(auth);
     return m ? { kind: 'bearer', secret: m[1]!, key: `b:${m[1]!}` } : undefined;
   }
