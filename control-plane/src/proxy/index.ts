@@ -185,7 +185,13 @@ export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
    * through the platform's entry instead).
    */
   async function admit(req: IncomingMessage, hostRoom: string, refuse: (status: number, reason: string, message: string) => void, method: string, navigate?: ServerResponse) {
-    const verdict = checkPath(method, req.url ?? '/');
+    if (!req.url?.startsWith('/rooms/')) {
+      // Nothing of the platform (API, UI, health) is served on a room's host.
+      await audit(req, { principal: null, projectId: null }, hostRoom, 'no_such_room', {});
+      refuse(404, 'no_such_room', 'a room host serves its room only');
+      return undefined;
+    }
+    const verdict = checkPath(method, req.url);
     if (verdict.ok && verdict.roomId !== hostRoom) {
       await audit(req, { principal: null, projectId: null }, hostRoom, 'wrong_room_host', { pathRoom: verdict.roomId });
       refuse(404, 'wrong_room_host', 'this host serves another room');
