@@ -80,6 +80,21 @@ describe.skipIf(skip !== undefined)(`room origins${skip ? ` (skipped: ${skip})` 
       .toEqual({ status: 200, next: `/rooms/${room.id}/lab`, cookie: 'tre_room=S; Path=/; HttpOnly; SameSite=Strict; Max-Age=28800' });
   });
 
+  it('a room cookie ends with the platform session or API token its hand-off was asked with', async () => {
+    const status = async (cookie: string) => (await roomFetch(p, room.id, `/rooms/${room.id}/api/status`, { headers: { cookie } })).status;
+    const s = await login(p.url, 'researcher');
+    const viaSession = (await enterRoom(p, room.id, s.cookie)).cookie;
+    const token = await p.token('researcher');
+    const issued = await p.call('POST', `/api/rooms/${room.id}/handoff`, { as: 'researcher', body: {} });
+    const u = new URL(issued.body.url as string);
+    const viaToken = (await roomFetch(p, room.id, `${u.pathname}${u.search}`)).headers.get('set-cookie')!.split(';')[0]!;
+    const before = [await status(viaSession), await status(viaToken)];
+    await fetch(`${p.url}/api/auth/logout`, { method: 'POST', headers: { cookie: s.cookie, 'x-csrf-token': s.csrfToken } });
+    await p.deps.store.query('UPDATE api_tokens SET revoked_at = now() WHERE token_hash = encode(sha256(convert_to($1, \'UTF8\')), \'hex\')', [token]);
+    p.forgetTokens();
+    expect({ before, after: [await status(viaSession), await status(viaToken)] }).toEqual({ before: [200, 200], after: [401, 401] });
+  });
+
   it('a room\'s answer carries the platform\'s policy for rooms, never its own CSP or a platform cookie', async () => {
     const hostile: Server = createServer((_req, res) => {
       res.writeHead(200, {

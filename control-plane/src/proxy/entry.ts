@@ -21,7 +21,7 @@ import type { Clock } from '../platform/clock.ts';
 import type { Store } from '../store/index.ts';
 import type { RoomTarget } from './access.ts';
 import { ROOM_COOKIE, SECURE_ROOM_COOKIE } from './credential.ts';
-import { HANDOFF_SECONDS, issueHandoff, openRoomSession, redeemHandoff, sessionHash } from './handoff.ts';
+import { HANDOFF_SECONDS, issueHandoff, openRoomSession, redeemHandoff, sessionHash, type Parent } from './handoff.ts';
 import { checkPath } from './policy.ts';
 import { problem, redirect } from './problem.ts';
 import type { RoomHosts } from './room-hosts.ts';
@@ -48,10 +48,14 @@ export class HandoffRefused extends Error {
   }
 }
 
-/** The hash of the platform session a request carries, as the store keeps it; null for none. */
-export function platformSessionOf(req: IncomingMessage): string | null {
+/** Hashes of the platform credential `principal` was authenticated with, as the store keeps them. */
+export function parentOf(req: IncomingMessage, principal: Principal): Parent {
+  if (principal.via === 'token') {
+    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1]?.trim();
+    return { platformSession: null, platformToken: bearer ? sessionHash(bearer) : null };
+  }
   const v = PLATFORM_SESSION.exec(req.headers.cookie ?? '')?.[1]?.trim();
-  return v ? sessionHash(decodeURIComponent(v)) : null;
+  return { platformSession: v ? sessionHash(decodeURIComponent(v)) : null, platformToken: null };
 }
 
 /** `next` when it is a path of this room the proxy would pass, else the room's lab. */
@@ -70,11 +74,11 @@ export function createEntry(d: EntryDeps) {
     });
 
   /** A hand-off URL for `principal` into their own room (the caller audits the issue). */
-  async function handoffUrl(principal: Principal, roomId: string, platformSession: string | null, next: string | null): Promise<{ url: string; projectId: string }> {
+  async function handoffUrl(principal: Principal, roomId: string, parent: Parent, next: string | null): Promise<{ url: string; projectId: string }> {
     const target = await d.target(roomId);
     if (!target) throw new HandoffRefused(404, 'no_such_room', `no room '${roomId}'`);
     if (target.ownerId !== principal.userId) throw new HandoffRefused(403, 'not_room_owner', 'this is not your room');
-    const code = await issueHandoff(d.store, d.clock, principal.userId, roomId, platformSession);
+    const code = await issueHandoff(d.store, d.clock, principal.userId, roomId, parent);
     const url = `${d.hosts.origin(roomId)}${HANDOFF_PATH}?code=${code}&next=${encodeURIComponent(safeNext(roomId, next))}`;
     return { url, projectId: target.projectId };
   }
@@ -97,7 +101,7 @@ export function createEntry(d: EntryDeps) {
       return problem(res, 401, 'not_authenticated', 'log in first');
     }
     try {
-      const { url: to, projectId } = await handoffUrl(principal, roomId, principal.via === 'session' ? platformSessionOf(req) : null, url);
+      const { url: to, projectId } = await handoffUrl(principal, roomId, parentOf(req, principal), url);
       await audit(req, principal, 'room.handoff.issue', roomId, projectId, 'success', null);
       redirect(res, to);
     } catch (err) {

@@ -43,7 +43,7 @@ import { limitUpload } from './uploads.ts';
 export type { RoomTarget } from './access.ts';
 export { checkPath } from './policy.ts';
 export { createRoomHosts, validRoomsDomain, type RoomHosts } from './room-hosts.ts';
-export { HandoffRefused, platformSessionOf } from './entry.ts';
+export { HandoffRefused, parentOf } from './entry.ts';
 
 export interface RoomProxyOptions {
   /** `lean` (default): undici's pool for plain HTTP (`lean-forward.ts`); `httpxy`: httpxy for everything. */

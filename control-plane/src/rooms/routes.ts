@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { z } from 'zod';
 import { NotAllowedError, NotFoundError } from '../errors/index.ts';
 import { defineRoute, type RouteDef } from '../http/route.ts';
-import { HandoffRefused, platformSessionOf, type RoomProxy } from '../proxy/index.ts';
+import { HandoffRefused, parentOf, type RoomProxy } from '../proxy/index.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Store } from '../store/index.ts';
 import { getRoom } from './room-store.ts';
@@ -54,7 +54,7 @@ export function roomRoutes(d: { service: RoomService; store: Store; clock: Clock
       action: 'room.handoff.issue', access: 'authenticated', params: z.object({ roomId }), body: z.object({ next: z.string().max(2000).optional() }).strict().default({}),
       async handler({ principal, params, body, audit, req }) {
         try {
-          const { url, projectId } = await d.entry.handoffUrl(principal!, params.roomId, principal!.via === 'session' ? platformSessionOf(req) : null, body.next ?? null);
+          const { url, projectId } = await d.entry.handoffUrl(principal!, params.roomId, parentOf(req, principal!), body.next ?? null);
           audit.projectId = projectId;
           return { status: 201, body: { url } };
         } catch (err) {
