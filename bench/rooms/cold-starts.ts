@@ -13,7 +13,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../../control-plane/src/config/index.ts';
 import { silentLogger } from '../../control-plane/src/platform/logger.ts';
-import { createRoomsModule } from '../../control-plane/src/rooms/index.ts';
+import { request } from 'undici';
+import { createRoomsModule, type RoomsModule } from '../../control-plane/src/rooms/index.ts';
 import { startPlatform } from '../../control-plane/src/server/start.ts';
 
 export async function coldStarts(n: number, pool: boolean, log: (line: string) => void): Promise<number[]> {
@@ -31,6 +32,7 @@ export async function coldStarts(n: number, pool: boolean, log: (line: string) =
       const text = await res.text();
       return { status: res.status, body: (res.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : text };
     };
+    const roomHostOf = (id: string) => new URL((platform.modules.get('rooms') as RoomsModule).hosts.origin(id)).host;
     const { token } = (await call('POST', '/api/auth/token', undefined, { username: 'researcher', password: 'demo' })).body as { token: string };
     const operator = ((await call('POST', '/api/auth/token', undefined, { username: 'operator', password: 'demo' })).body as { token: string }).token;
     const project = ((await call('GET', '/api/projects', token)).body as { id: string }[])[0]!.id;
@@ -49,7 +51,10 @@ export async function coldStarts(n: number, pool: boolean, log: (line: string) =
       const room = (await call('POST', `/api/projects/${project}/rooms`, token, {})).body as { id: string };
       let status = 0;
       while (status !== 200) {
-        status = (await call('GET', `/rooms/${room.id}/lab`, token)).status;
+        // At the room's own origin: the platform's address with the room's Host.
+        const r = await request(`${platform.url}/rooms/${room.id}/lab`, { headers: { host: roomHostOf(room.id), authorization: `Bearer ${token}` } });
+        await r.body.dump();
+        status = r.statusCode;
         if (performance.now() - t0 > 120_000) throw new Error(`room ${room.id} not answering after 120 s (last ${status})`);
         if (status !== 200) await new Promise((r) => setTimeout(r, 5));
       }

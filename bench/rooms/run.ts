@@ -20,6 +20,7 @@
  *     others' load disturbs much less.
  * Figures are printed as a table; the last line is one JSON object.
  */
+import { request as undiciRequest } from 'undici';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -65,9 +66,10 @@ async function freePort(): Promise<number> {
 async function waitFor(url: string, headers: Record<string, string> = {}): Promise<void> {
   for (let i = 0; i < 300; i++) {
     try {
-      const r = await fetch(url, { headers });
-      await r.arrayBuffer();
-      if (r.status === 200) return;
+      // undici's request, not fetch: fetch does not send a Host of the caller's choosing.
+      const r = await undiciRequest(url, { headers });
+      await r.body.dump();
+      if (r.statusCode === 200) return;
     } catch {
       // not listening yet
     }
@@ -133,7 +135,7 @@ async function main(): Promise<void> {
     // Both proxies run with the V8 settings `tre start` gives the control plane (bin/tre): the
     // same for each, so neither gains from them alone.
     const oursProc = launch(node, [...PROXY_NODE_FLAGS, resolve('bench/rooms/serve-proxy.ts'), socketPath]);
-    const ours = JSON.parse(await firstLine(oursProc)) as { url: string; token: string; roomId: string };
+    const ours = JSON.parse(await firstLine(oursProc)) as { url: string; token: string; roomId: string; roomHost: string };
 
     const chpPort = await freePort();
     const chpProc = launch(node, [...CHP_NODE_FLAGS, resolve('node_modules/configurable-http-proxy/bin/configurable-http-proxy'), '--ip', '127.0.0.1', '--port', String(chpPort),
@@ -175,11 +177,12 @@ http {
     type Target = [string, string, string[], () => number | undefined];
     const targets: Target[] = [
       ['direct', `http://127.0.0.1:${upstream.port}${path}`, [], () => undefined],
-      ['proxy', `${ours.url}${path}`, [auth], () => oursProc.pid],
+      // Our proxy serves the room at its own origin: the room's Host on the platform's address.
+      ['proxy', `${ours.url}${path}`, [auth, `host=${ours.roomHost}`], () => oursProc.pid],
       ['chp', `http://127.0.0.1:${chpPort}${path}`, [], () => chpProc.pid],
       ['nginx', `http://127.0.0.1:${nginxPort}${path}`, [], nginxWorker],
     ];
-    await waitFor(targets[1]![1], { authorization: `Bearer ${ours.token}` });
+    await waitFor(targets[1]![1], { authorization: `Bearer ${ours.token}`, host: ours.roomHost });
     for (const [, url] of [targets[0]!, targets[2]!, targets[3]!]) await waitFor(url);
 
     const rounds: Record<string, Load[]> = {};

@@ -1,7 +1,7 @@
 /**
  * A control plane for the throughput benchmark, in its own process: rooms module with the fixed
  * upstream driver, one running room for `researcher`, started as `start.ts` starts every control
- * plane (room requests taken from the HTTP server ahead of Express). Prints `{"url", "token", "roomId"}` when ready;
+ * plane (room requests taken from the HTTP server ahead of Express). Prints `{"url", "token", "roomId", "roomHost"}` when ready;
  * SIGTERM closes it and removes its data directory.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../control-plane/src/config/index.ts';
 import { silentLogger } from '../../control-plane/src/platform/logger.ts';
-import { createRoomsModule } from '../../control-plane/src/rooms/index.ts';
+import { request } from 'undici';
+import { createRoomsModule, type RoomsModule } from '../../control-plane/src/rooms/index.ts';
 import { startPlatform } from '../../control-plane/src/server/start.ts';
 import { fixedUpstreamDriver } from './fixed-upstream-driver.ts';
 
@@ -35,13 +36,15 @@ for (let i = 0; i < 600; i++) {
   await new Promise((res) => setTimeout(res, 100));
 }
 const room = await post(`/api/projects/${projects[0]!.id}/rooms`, {}, token);
+// Rooms are served at their own origin: clients connect to the platform's address with the room's Host.
+const roomHost = new URL((platform.modules.get('rooms') as RoomsModule).hosts.origin(room.id)).host;
 for (let i = 0; i < 500; i++) {
-  const r = await fetch(`${platform.url}/rooms/${room.id}/api/status`, { headers: { authorization: `Bearer ${token}` } });
-  await r.arrayBuffer();
-  if (r.status === 200) break;
+  const r = await request(`${platform.url}/rooms/${room.id}/api/status`, { headers: { host: roomHost, authorization: `Bearer ${token}` } });
+  await r.body.dump();
+  if (r.statusCode === 200) break;
   await new Promise((res) => setTimeout(res, 20));
 }
-process.stdout.write(`${JSON.stringify({ url: platform.url, token, roomId: room.id })}\n`);
+process.stdout.write(`${JSON.stringify({ url: platform.url, token, roomId: room.id, roomHost })}\n`);
 process.on('SIGTERM', () => {
   void platform.close().finally(() => {
     rmSync(dataDir, { recursive: true, force: true });

@@ -184,7 +184,10 @@ describe('the journey of issue 7', () => {
     await lab.locator('.jp-LabShell').waitFor({ timeout: 60_000 });
     await lab.waitForTimeout(1500);
     await lab.screenshot({ path: join(ARTIFACTS, 'journey', 'jupyterlab.png') });
-    expect({ url: new URL(lab.url()).pathname, title: await lab.title() }).toEqual({ url: `/rooms/${roomId}/lab`, title: expect.stringContaining('JupyterLab') });
+    // The room is served at its own origin (entered through the platform's hand-off), not the platform's.
+    const at = new URL(lab.url());
+    expect({ origin: at.origin, url: at.pathname, title: await lab.title() })
+      .toEqual({ origin: `http://${roomId}.rooms.localhost:${platform.port}`, url: `/rooms/${roomId}/lab`, title: expect.stringContaining('JupyterLab') });
     await lab.close();
     await s.close();
   });

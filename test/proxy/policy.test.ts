@@ -31,12 +31,12 @@ describe('room path policy', () => {
     expect(['/rooms/', '/rooms/UPPER/x', '/rooms/-r/x'].map((u) => reason('GET', u))).toEqual(['no_such_room', 'no_such_room', 'no_such_room']);
   });
 
-  it('contents reads are inspected unless asked without content; contents writes are marked', () => {
+  it('contents reads are inspected whatever the query says (Jupyter takes the last of repeated arguments); contents writes are marked', () => {
     const v = (m: string, u: string) => {
       const r = checkPath(m, u);
       return r.ok ? [r.inspectContents, r.contentsWrite] : r.reason;
     };
-    expect([v('GET', '/rooms/r1/api/contents/a.csv'), v('GET', '/rooms/r1/api/contents/a.csv?content=0'), v('PUT', '/rooms/r1/api/contents/a.csv'), v('GET', '/rooms/r1/api/contents')])
-      .toEqual([[true, false], [false, false], [false, true], [true, false]]);
+    expect([v('GET', '/rooms/r1/api/contents/a.csv'), v('GET', '/rooms/r1/api/contents/a.csv?content=0'), v('GET', '/rooms/r1/api/contents/a.csv?content=0&content=1'), v('PUT', '/rooms/r1/api/contents/a.csv'), v('GET', '/rooms/r1/api/contents')])
+      .toEqual([[true, false], [true, false], [true, false], [false, true], [true, false]]);
   });
 });

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { platformPaths } from '../../control-plane/src/platform/paths.ts';
 import type { RoomView } from '../../control-plane/src/rooms/index.ts';
 import { login, upgrade } from './client.ts';
-import { roomsUnavailable, startRoomsPlatform, type RoomsPlatform } from './support.ts';
+import { enterRoom, roomCall, roomFetch, roomHost, roomsUnavailable, startRoomsPlatform, type RoomsPlatform } from './support.ts';
 
 const skip = roomsUnavailable();
 
@@ -53,22 +53,22 @@ describe.skipIf(skip !== undefined)(`room proxy${skip ? ` (skipped: ${skip})` : 
       'SELECT actor, reason, object, outcome FROM audit_log WHERE action = $1 ORDER BY seq', [action]);
 
   it('200 for the owner through the proxy, with Jupyter\'s token added by the proxy', async () => {
-    const res = await p.call('GET', `/rooms/${room.id}/lab/tree`, { as: 'researcher' });
+    const res = await roomCall(p, room.id, 'GET', `/rooms/${room.id}/lab/tree`, { as: 'researcher' });
     expect({ status: res.status, body: res.body }).toEqual({ status: 200, body: { ok: true, path: `/rooms/${room.id}/lab/tree` } });
     expect(await audits('room.session.open')).toContainEqual({ actor: 'researcher', reason: null, object: `room:${room.id}`, outcome: 'success' });
   });
 
   it('401 without a session or token, and the refusal is audited', async () => {
-    const res = await fetch(`${p.url}/rooms/${room.id}/lab`);
+    const res = await roomFetch(p, room.id, `/rooms/${room.id}/lab`);
     expect(res.status).toBe(401);
     expect(await audits('room.proxy.refused')).toContainEqual({ actor: 'anonymous', reason: 'not_authenticated', object: `room:${room.id}`, outcome: 'denied' });
   });
 
   it('403 for a non-member, for another member\'s room and for another project\'s room', async () => {
-    const nonMember = await p.call('GET', `/rooms/${room.id}/lab`, { as: 'auditor' });
-    const otherMember = await p.call('GET', `/rooms/${leadRoom.id}/lab`, { as: 'researcher' });
-    const otherProject = await p.call('GET', `/rooms/${otherProjectRoom.id}/lab`, { as: 'researcher' });
-    const intoMine = await p.call('GET', `/rooms/${room.id}/lab`, { as: 'citizen' });
+    const nonMember = await roomCall(p, room.id, 'GET', `/rooms/${room.id}/lab`, { as: 'auditor' });
+    const otherMember = await roomCall(p, leadRoom.id, 'GET', `/rooms/${leadRoom.id}/lab`, { as: 'researcher' });
+    const otherProject = await roomCall(p, otherProjectRoom.id, 'GET', `/rooms/${otherProjectRoom.id}/lab`, { as: 'researcher' });
+    const intoMine = await roomCall(p, room.id, 'GET', `/rooms/${room.id}/lab`, { as: 'citizen' });
     expect([nonMember, otherMember, otherProject, intoMine].map((r) => [r.status, r.body.reason])).toEqual([
       [403, 'not_room_owner'], [403, 'not_room_owner'], [403, 'not_room_owner'], [403, 'not_room_owner'],
     ]);
@@ -80,7 +80,7 @@ describe.skipIf(skip !== undefined)(`room proxy${skip ? ` (skipped: ${skip})` : 
       'nbconvert/html/notebook.ipynb?download=true', 'api/nbconvert', '%66iles/data.csv',
     ];
     const statuses = await Promise.all(paths.map(async (path) => {
-      const r = await p.call('GET', `/rooms/${room.id}/${path}`, { as: 'researcher' });
+      const r = await roomCall(p, room.id, 'GET', `/rooms/${room.id}/${path}`, { as: 'researcher' });
       return [path, r.status, r.body.reason];
     }));
     expect(statuses).toEqual(paths.map((path) => [path, 403, path.includes('nbconvert') ? 'export_refused' : 'download_refused']));
@@ -88,7 +88,7 @@ describe.skipIf(skip !== undefined)(`room proxy${skip ? ` (skipped: ${skip})` : 
     const token = await p.token('researcher');
     const dotted = await new Promise<number>((resolve, reject) => {
       const url = new URL(p.url);
-      request({ host: url.hostname, port: url.port, path: `/rooms/${room.id}/lab/%2e%2e/files/x`, headers: { authorization: `Bearer ${token}` } }, (res) => {
+      request({ host: url.hostname, port: url.port, path: `/rooms/${room.id}/lab/%2e%2e/files/x`, headers: { host: roomHost(p, room.id), authorization: `Bearer ${token}` } }, (res) => {
         res.resume();
         resolve(res.statusCode ?? 0);
       }).on('error', reject).end();
@@ -99,29 +99,43 @@ describe.skipIf(skip !== undefined)(`room proxy${skip ? ` (skipped: ${skip})` : 
 
   it('413 for an upload above the limit, audited', async () => {
     const big = 'x'.repeat(26 * 1024 * 1024);
-    const res = await p.call('PUT', `/rooms/${room.id}/api/contents/big.bin`, { as: 'researcher', body: { type: 'file', format: 'text', content: big } });
+    const res = await roomCall(p, room.id, 'PUT', `/rooms/${room.id}/api/contents/big.bin`, { as: 'researcher', body: { type: 'file', format: 'text', content: big } });
     expect({ status: res.status, reason: res.body.reason }).toEqual({ status: 413, reason: 'upload_too_large' });
     expect(await audits('room.proxy.refused')).toContainEqual({ actor: 'researcher', reason: 'upload_too_large', object: `room:${room.id}`, outcome: 'denied' });
   });
 
-  it('a browser session works for reads; changes need the CSRF token or the platform origin', async () => {
+  it('the room cookie works for reads; changes must come from the room\'s origin; the platform session is no credential there', async () => {
     const s = await login(p.url, 'researcher');
-    const get = await fetch(`${p.url}/rooms/${room.id}/lab`, { headers: { cookie: s.cookie } });
-    const postBare = await fetch(`${p.url}/rooms/${room.id}/api/sessions`, { method: 'POST', headers: { cookie: s.cookie } });
-    const postForeign = await fetch(`${p.url}/rooms/${room.id}/api/sessions`, { method: 'POST', headers: { cookie: s.cookie, origin: 'https://evil.example' } });
-    const postCsrf = await fetch(`${p.url}/rooms/${room.id}/api/sessions`, { method: 'POST', headers: { cookie: s.cookie, 'x-csrf-token': s.csrfToken } });
-    const postOrigin = await fetch(`${p.url}/rooms/${room.id}/api/sessions`, { method: 'POST', headers: { cookie: s.cookie, origin: p.url } });
-    expect([get.status, postBare.status, postForeign.status, postCsrf.status, postOrigin.status]).toEqual([200, 403, 403, 200, 200]);
+    const { cookie } = await enterRoom(p, room.id, s.cookie);
+    const own = p.rooms.hosts.origin(room.id);
+    const at = (path: string, init: { method?: string; headers: Record<string, string> }) => roomFetch(p, room.id, `/rooms/${room.id}/${path}`, init);
+    const statuses = [
+      await at('lab', { headers: { cookie } }),
+      await at('lab', { headers: { cookie: s.cookie } }),
+      await at('api/sessions', { method: 'POST', headers: { cookie } }),
+      await at('api/sessions', { method: 'POST', headers: { cookie, origin: 'https://evil.example' } }),
+      await at('api/sessions', { method: 'POST', headers: { cookie, origin: p.url, 'x-csrf-token': s.csrfToken } }),
+      await at('api/sessions', { method: 'POST', headers: { cookie, origin: own } }),
+    ].map((r) => r.status);
+    expect(statuses).toEqual([200, 401, 403, 403, 403, 200]);
   });
 
-  it('websocket upgrades: refused without a session and from a foreign origin', async () => {
+  it('websocket upgrades: refused without a credential, from a foreign origin, on the platform\'s host and into another room', async () => {
     const s = await login(p.url, 'researcher');
+    const { cookie } = await enterRoom(p, room.id, s.cookie);
+    const own = p.rooms.hosts.origin(room.id);
+    const host = roomHost(p, room.id);
     const path = `/rooms/${room.id}/api/events/subscribe`;
-    expect(await upgrade(p.url, path, {})).toBe(401);
-    expect(await upgrade(p.url, path, { origin: p.url })).toBe(401);
-    expect(await upgrade(p.url, path, { cookie: s.cookie, origin: 'https://evil.example' })).toBe(403);
-    expect(await upgrade(p.url, path, { cookie: s.cookie })).toBe(403);
-    expect(await upgrade(p.url, `/rooms/${leadRoom.id}/api/events/subscribe`, { cookie: s.cookie, origin: p.url })).toBe(403);
+    expect([
+      await upgrade(p.url, path, { host }),
+      await upgrade(p.url, path, { host, origin: own }),
+      await upgrade(p.url, path, { host, cookie, origin: 'https://evil.example' }),
+      await upgrade(p.url, path, { host, cookie }),
+      await upgrade(p.url, path, { host, cookie, origin: p.url }),
+      await upgrade(p.url, path, { cookie: s.cookie, origin: p.url }),
+      await upgrade(p.url, `/rooms/${leadRoom.id}/api/events/subscribe`, { host: roomHost(p, leadRoom.id), cookie, origin: p.rooms.hosts.origin(leadRoom.id) }),
+      await upgrade(p.url, `/rooms/${leadRoom.id}/api/events/subscribe`, { host, cookie, origin: own }),
+    ]).toEqual([401, 401, 403, 403, 403, 404, 401, 404]);
     expect((await audits('room.proxy.refused')).some((a) => a.reason === 'bad_origin')).toBe(true);
   });
 
@@ -129,11 +143,11 @@ describe.skipIf(skip !== undefined)(`room proxy${skip ? ` (skipped: ${skip})` : 
     const activity = async () => (await p.call('GET', `/api/rooms/${leadRoom.id}`, { as: 'lead' })).body.lastActivityAt as string | null;
     expect(await activity()).toBeNull();
     p.clock.advance(60_000);
-    await p.call('GET', `/rooms/${leadRoom.id}/files/x`, { as: 'lead' });
-    await fetch(`${p.url}/rooms/${leadRoom.id}/lab`);
-    await p.call('GET', `/rooms/${leadRoom.id}/lab`, { as: 'researcher' });
+    await roomCall(p, leadRoom.id, 'GET', `/rooms/${leadRoom.id}/files/x`, { as: 'lead' });
+    await roomFetch(p, leadRoom.id, `/rooms/${leadRoom.id}/lab`);
+    await roomCall(p, leadRoom.id, 'GET', `/rooms/${leadRoom.id}/lab`, { as: 'researcher' });
     expect(await activity()).toBeNull();
-    await p.call('GET', `/rooms/${leadRoom.id}/lab`, { as: 'lead' });
+    await roomCall(p, leadRoom.id, 'GET', `/rooms/${leadRoom.id}/lab`, { as: 'lead' });
     for (let i = 0; i < 50 && (await activity()) === null; i++) await new Promise((r) => setTimeout(r, 20));
     expect(await activity()).toBe(p.clock.now().toISOString());
   });
@@ -147,12 +161,14 @@ describe.skipIf(skip !== undefined)(`room proxy${skip ? ` (skipped: ${skip})` : 
     await p.deps.store.query(`UPDATE rooms SET endpoint = $2 WHERE id = $1`, [echoRoom, JSON.stringify({ kind: 'unix', socketPath })]);
     try {
       const s = await login(p.url, 'lead');
-      const viaCookie = await fetch(`${p.url}/rooms/${echoRoom}/x`, { headers: { cookie: `${s.cookie}; _xsrf=abc`, 'x-csrf-token': s.csrfToken } });
-      const viaBearer = await fetch(`${p.url}/rooms/${echoRoom}/x`, { headers: { authorization: `Bearer ${await p.token('lead')}` } });
+      const { cookie } = await enterRoom(p, echoRoom, s.cookie);
+      const viaCookie = await roomFetch(p, echoRoom, `/rooms/${echoRoom}/x`, { headers: { cookie: `${cookie}; ${s.cookie}; _xsrf=abc`, 'x-csrf-token': s.csrfToken } });
+      const viaBearer = await roomFetch(p, echoRoom, `/rooms/${echoRoom}/x`, { headers: { authorization: `Bearer ${await p.token('lead')}` } });
       const seen = [await viaCookie.json(), await viaBearer.json()] as Record<string, string>[];
       for (const h of seen) {
         expect(h.authorization).toMatch(/^token [0-9a-f]{64}$/);
         expect(JSON.stringify(h)).not.toContain('tre_s_');
+        expect(JSON.stringify(h)).not.toContain('tre_r_');
         expect(JSON.stringify(h)).not.toContain('tre_t_');
         expect(h['x-csrf-token']).toBeUndefined();
       }
@@ -192,12 +208,12 @@ describe.skipIf(skip !== undefined)(`room proxy${skip ? ` (skipped: ${skip})` : 
     try {
       const auth = { authorization: `Bearer ${await p.token('lead')}` };
       const sent = Buffer.alloc(1_000_000, 'x');
-      const res = await fetch(`${p.url}/rooms/${leadRoom.id}/api/echo`, { method: 'POST', headers: { ...auth, 'content-type': 'application/octet-stream' }, body: sent });
+      const res = await roomFetch(p, leadRoom.id, `/rooms/${leadRoom.id}/api/echo`, { method: 'POST', headers: { ...auth, 'content-type': 'application/octet-stream' }, body: sent });
       expect({ status: res.status, cookies: res.headers.getSetCookie(), same: Buffer.from(await res.arrayBuffer()).equals(sent) })
         .toEqual({ status: 201, cookies: ['a=1; Path=/', 'b=2; Path=/'], same: true });
 
       const abort = new AbortController();
-      const endless = await fetch(`${p.url}/rooms/${leadRoom.id}/endless`, { headers: auth, signal: abort.signal });
+      const endless = await roomFetch(p, leadRoom.id, `/rooms/${leadRoom.id}/endless`, { headers: auth, signal: abort.signal });
       const reader = endless.body!.getReader();
       expect(new TextDecoder().decode((await reader.read()).value)).toContain('tick');
       abort.abort();
@@ -206,7 +222,7 @@ describe.skipIf(skip !== undefined)(`room proxy${skip ? ` (skipped: ${skip})` : 
       upstream.close();
     }
     // Nobody listening on the room's socket any more: 502, said as a problem.
-    const gone = await p.call('GET', `/rooms/${leadRoom.id}/api/echo`, { as: 'lead' });
+    const gone = await roomCall(p, leadRoom.id, 'GET', `/rooms/${leadRoom.id}/api/echo`, { as: 'lead' });
     expect({ status: gone.status, reason: gone.body.reason }).toEqual({ status: 502, reason: 'room_unreachable' });
   });
 });
@@ -232,13 +248,13 @@ describe.skipIf(skip !== undefined)('room proxy in front of JupyterLab', () => {
   }, 60_000);
 
   it('JupyterLab answers 200 through the proxy', async () => {
-    const res = await p.call('GET', `/rooms/${room.id}/lab`, { as: 'researcher' });
+    const res = await roomCall(p, room.id, 'GET', `/rooms/${room.id}/lab`, { as: 'researcher' });
     expect(res.status).toBe(200);
     expect(String(res.body)).toContain('JupyterLab');
   });
 
   it('contents reads: notebooks and small files pass, a large non-notebook file is refused and audited with who asked', async () => {
-    const read = async (path: string) => (await p.call('GET', `/rooms/${room.id}/api/contents/${path}`, { as: 'researcher' })).status;
+    const read = async (path: string) => (await roomCall(p, room.id, 'GET', `/rooms/${room.id}/api/contents/${path}`, { as: 'researcher' })).status;
     expect([await read('analysis.ipynb'), await read('small.txt'), await read('large.csv'), await read('large.csv?content=0'), await read('')])
       .toEqual([200, 200, 403, 200, 200]);
     const refused = await p.deps.store.query<{ actor: string; project_id: string | null; details: { file?: string } }>(
@@ -247,15 +263,17 @@ describe.skipIf(skip !== undefined)('room proxy in front of JupyterLab', () => {
   });
 
   it('an upload of a file within the limit reaches the room and is audited', async () => {
-    const res = await p.call('PUT', `/rooms/${room.id}/api/contents/uploaded.txt`, { as: 'researcher', body: { type: 'file', format: 'text', content: 'hello' } });
+    const res = await roomCall(p, room.id, 'PUT', `/rooms/${room.id}/api/contents/uploaded.txt`, { as: 'researcher', body: { type: 'file', format: 'text', content: 'hello' } });
     expect(res.status).toBe(201);
     const audited = await p.deps.store.query<{ details: unknown }>(`SELECT details FROM audit_log WHERE action = 'room.upload' AND object = $1`, [`room:${room.id}`]);
     expect(audited.map((a) => a.details)).toEqual([{ path: 'uploaded.txt', bytes: expect.any(Number), type: 'file' }]);
   });
 
-  it('websocket for the owner with a session from the platform origin switches protocols', async () => {
+  it('websocket for the owner with the room cookie from the room\'s origin, or a bearer, switches protocols', async () => {
     const s = await login(p.url, 'researcher');
-    expect(await upgrade(p.url, `/rooms/${room.id}/api/events/subscribe`, { cookie: s.cookie, origin: p.url })).toBe(101);
-    expect(await upgrade(p.url, `/rooms/${room.id}/api/events/subscribe`, { authorization: `Bearer ${await p.token('researcher')}` })).toBe(101);
+    const { cookie } = await enterRoom(p, room.id, s.cookie);
+    const host = roomHost(p, room.id);
+    expect(await upgrade(p.url, `/rooms/${room.id}/api/events/subscribe`, { host, cookie, origin: p.rooms.hosts.origin(room.id) })).toBe(101);
+    expect(await upgrade(p.url, `/rooms/${room.id}/api/events/subscribe`, { host, authorization: `Bearer ${await p.token('researcher')}` })).toBe(101);
   });
 });

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createRoomsModule, type RoomsModule, type RoomsOptionsInput, type RoomView } from '../../control-plane/src/rooms/index.ts';
 import type { ConfigInput } from '../../control-plane/src/config/index.ts';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 
 export const rootfsDir = process.env.ANALYSEROM_ROOTFS_DIR ?? resolve('workspace-images/build/rootfs');
@@ -69,4 +70,52 @@ export async function withRooms(p: TestPlatform): Promise<RoomsPlatform> {
     return waitState((r.body as RoomView).id, 'running');
   }
   return Object.assign(p, { rooms, projectId, waitState, startRoom });
+}
+
+/** The `Host` a room is served at (its own origin's host), for clients connecting to the platform's address. */
+export function roomHost(p: RoomsPlatform, roomId: string): string {
+  return new URL(p.rooms.hosts.origin(roomId)).host;
+}
+
+/**
+ * Resolves every name to loopback, as browsers do for `*.localhost` (Node's resolver does not):
+ * clients here reach a room at its own origin, `http://<room>.rooms.localhost:<port>`.
+ */
+export const loopback = new Agent({ connect: { lookup: (_host, _opts, cb) => cb(null, [{ address: '127.0.0.1', family: 4 }]) } });
+
+/** `fetch` at a room's own origin; redirects are not followed. */
+export function roomFetch(p: RoomsPlatform, roomId: string, path: string, init: { method?: string; headers?: Record<string, string>; body?: string | Buffer; signal?: AbortSignal } = {}) {
+  return undiciFetch(`${p.rooms.hosts.origin(roomId)}${path}`, { redirect: 'manual', dispatcher: loopback, ...init });
+}
+
+/** Like `p.call`, at a room's own origin. */
+export async function roomCall(p: RoomsPlatform, roomId: string, method: string, path: string, opts: { as?: string; body?: unknown; headers?: Record<string, string> } = {}) {
+  const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
+  if (opts.as) headers.authorization = `Bearer ${await p.token(opts.as)}`;
+  if (opts.body !== undefined) headers['content-type'] = 'application/json';
+  const res = await roomFetch(p, roomId, path, { method, headers, ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }) });
+  const text = await res.text();
+  let body: any = text;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    body = text;
+  }
+  return { status: res.status, body, headers: res.headers };
+}
+
+/**
+ * Enters a room as a browser does: the platform session (`cookie`) asks the platform's
+ * `/rooms/<id>/lab`, which hands off to the room's origin; the room's answer sets the room cookie.
+ * Returns the room cookie (`name=value`) and the hand-off URL that was used.
+ */
+export async function enterRoom(p: RoomsPlatform, roomId: string, platformCookie: string): Promise<{ cookie: string; handoff: string }> {
+  const first = await fetch(`${p.url}/rooms/${roomId}/lab`, { headers: { cookie: platformCookie }, redirect: 'manual' });
+  const handoff = first.headers.get('location');
+  if (first.status !== 303 || !handoff) throw new Error(`no hand-off: ${first.status} ${await first.text()}`);
+  const u = new URL(handoff);
+  const landed = await roomFetch(p, roomId, `${u.pathname}${u.search}`);
+  const set = landed.headers.get('set-cookie');
+  if (landed.status !== 200 || !set) throw new Error(`hand-off refused: ${landed.status} ${await landed.text()}`);
+  return { cookie: set.split(';')[0]!, handoff };
 }

@@ -17,7 +17,7 @@ import { createRoomsModule, type RoomsModule } from '../../control-plane/src/roo
 import { startPlatform } from '../../control-plane/src/server/start.ts';
 import { startEmbedded } from '../../control-plane/src/store/embedded.ts';
 import { startTestPlatform } from '../support/platform.ts';
-import { roomsUnavailable, rootfsDir, startRoomsPlatform, TEST_ROOM_OPTIONS, withRooms, type RoomsPlatform } from '../proxy/support.ts';
+import { roomCall, roomsUnavailable, rootfsDir, startRoomsPlatform, TEST_ROOM_OPTIONS, withRooms, type RoomsPlatform } from '../proxy/support.ts';
 
 const skip = roomsUnavailable();
 
@@ -117,13 +117,13 @@ describe.skipIf(skip !== undefined)(`room lifecycle${skip ? ` (skipped: ${skip})
     const room = await p.startRoom('researcher');
     // Busy every 25 minutes (idle limit 30) for 3 h 45 min, then past the 4 h lifetime.
     for (let step = 0; step < 9; step++) {
-      const r = await p.call('GET', `/rooms/${room.id}/api/status`, { as: 'researcher' });
+      const r = await roomCall(p, room.id, 'GET', `/rooms/${room.id}/api/status`, { as: 'researcher' });
       expect(r.status).toBe(200);
       await activityRecorded(p, room.id);
       p.clock.advance(25 * 60_000);
       expect((await p.rooms.reconciler.runOnce()).stopped).toEqual([]);
     }
-    expect((await p.call('GET', `/rooms/${room.id}/api/status`, { as: 'researcher' })).status).toBe(200);
+    expect((await roomCall(p, room.id, 'GET', `/rooms/${room.id}/api/status`, { as: 'researcher' })).status).toBe(200);
     p.clock.advance(20 * 60_000);
     expect((await p.rooms.reconciler.runOnce()).stopped).toEqual([{ roomId: room.id, reason: 'max_lifetime' }]);
     await p.waitState(room.id, 'stopped');
@@ -182,12 +182,12 @@ describe.skipIf(skip !== undefined)('standby rooms prepared ahead of demand', ()
         await new Promise((r) => setTimeout(r, 50));
       }
       expect(standby).toMatchObject({ owner: 'researcher', wanted: 'standby', state: 'running' });
-      expect((await p.call('GET', `/rooms/${standby!.id}/lab`, { as: 'researcher' })).status).toBe(503);
+      expect((await roomCall(p, standby!.id, 'GET', `/rooms/${standby!.id}/lab`, { as: 'researcher' })).status).toBe(503);
       expect((await p.call('GET', '/api/rooms', { as: 'researcher' })).body.map((r: { id: string }) => r.id)).toEqual([first.id]);
       const started = await p.call('POST', `/api/projects/${p.projectId}/rooms`, { as: 'researcher', body: {} });
       expect({ status: started.status, id: started.body.id, state: started.body.state, wanted: started.body.wanted })
         .toEqual({ status: 201, id: standby!.id, state: 'running', wanted: 'running' });
-      expect((await p.call('GET', `/rooms/${standby!.id}/lab`, { as: 'researcher' })).status).toBe(200);
+      expect((await roomCall(p, standby!.id, 'GET', `/rooms/${standby!.id}/lab`, { as: 'researcher' })).status).toBe(200);
       const tokens = await p.deps.store.query<{ t: string }>('SELECT jupyter_token_sealed AS t FROM rooms WHERE id = ANY($1)', [[first.id, standby!.id]]);
       expect(new Set(tokens.map((r) => r.t)).size).toBe(2);
       // Nobody else's room is prepared, and the member's next standby comes only after this one ends.
@@ -248,7 +248,7 @@ describe.skipIf(skip !== undefined)('room lifecycle across control-plane restart
         await new Promise((r) => setTimeout(r, 50));
       }
       await b.waitState(res.body.id, 'running');
-      for (const cp of [a, b]) expect((await cp.call('GET', `/rooms/${res.body.id}/api/status`, { as: 'researcher' })).status).toBe(200);
+      for (const cp of [a, b]) expect((await roomCall(cp, res.body.id, 'GET', `/rooms/${res.body.id}/api/status`, { as: 'researcher' })).status).toBe(200);
       expect((await b.rooms.reconciler.runOnce()).leader).toBe(false);
       // The leader leaves: the follower takes over and stops the room it is asked to stop.
       await a.rooms.reconciler.stop();

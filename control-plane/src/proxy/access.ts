@@ -1,7 +1,8 @@
 /**
  * Who may use a room through the proxy: the room's OWNER (a room is per member), who must still be
  * a member of the room's project authorised by the permit in force (`requireDataAccess`), proven by
- * a browser session cookie or an `Authorization: Bearer` token.
+ * the room host's own cookie (a room session, `handoff.ts`) or an `Authorization: Bearer` token:
+ * `credential.ts` reads the one credential, and the decision is made and cached under it alone.
  *
  * Decisions are cached per (credential, room) for `ttlMs` (default 5 s): a CACHE, not truth. A
  * revoked session or token, an expired permit or a removed member is refused at the latest `ttlMs`
@@ -20,11 +21,11 @@ import type { Request } from 'express';
 import type { IncomingMessage } from 'node:http';
 import { DomainError, NotAllowedError, NotFoundError } from '../errors/index.ts';
 import { authenticate, type Principal } from '../identity/index.ts';
+import { credentialOf, type Credential } from './credential.ts';
+import { roomSessionPrincipal } from './handoff.ts';
 import type { Clock } from '../platform/clock.ts';
 import { requireDataAccess } from '../projects/index.ts';
 import type { Store } from '../store/index.ts';
-
-export const SESSION_COOKIE = 'tre_session';
 
 export interface RoomTarget {
   roomId: string;
@@ -38,7 +39,7 @@ export interface RoomTarget {
 }
 
 export type Decision =
-  | { ok: true; principal: Principal; target: RoomTarget & { endpoint: NonNullable<RoomTarget['endpoint']> } }
+  | { ok: true; principal: Principal; credential: Credential; target: RoomTarget & { endpoint: NonNullable<RoomTarget['endpoint']> } }
   | { ok: false; status: 401 | 403 | 404 | 503; reason: string; message: string; principal: Principal | null; projectId: string | null };
 
 export interface AccessDeps {
@@ -49,16 +50,6 @@ export interface AccessDeps {
 }
 
 const MAX_ENTRIES = 10_000;
-const SESSION_RE = new RegExp(`(?:^|;)\\s*${SESSION_COOKIE}=([^;]*)`);
-
-/** The credential a request carries (bearer wins, as in `authenticate`), or undefined. */
-export function credentialOf(req: IncomingMessage): string | undefined {
-  const auth = req.headers.authorization;
-  if (auth?.startsWith('Bearer ')) return `b:${auth.slice(7).trim()}`;
-  const cookie = req.headers.cookie;
-  const value = cookie ? SESSION_RE.exec(cookie)?.[1]?.trim() : undefined;
-  return value ? `c:${value}` : undefined;
-}
 
 export function createAccessCache(d: AccessDeps) {
   const byRoom = new Map<string, Map<string, { decision: Decision; until: number }>>();
@@ -67,12 +58,18 @@ export function createAccessCache(d: AccessDeps) {
   /** Bumped by every `invalidate`: a decision begun before one is not cached. */
   let epoch = 0;
 
-  async function decideFresh(req: IncomingMessage, roomId: string): Promise<Decision> {
+  /** Who `cred` is: a bearer through the platform's tokens (and nothing else of the request), a room cookie through room sessions. */
+  async function principalOf(cred: Credential, roomId: string): Promise<Principal | null> {
+    if (cred.kind === 'room') return roomSessionPrincipal(d.store, d.clock, cred.secret, roomId);
+    const headers = { authorization: `Bearer ${cred.secret}` };
+    const shim = { headers, get: (name: string) => (name.toLowerCase() === 'authorization' ? headers.authorization : undefined) } as unknown as Request;
+    return authenticate(d.store, d.clock, shim);
+  }
+
+  async function decideFresh(cred: Credential, roomId: string): Promise<Decision> {
     const refuse = (status: 401 | 403 | 404 | 503, reason: string, message: string, principal: Principal | null, projectId: string | null): Decision =>
       ({ ok: false, status, reason, message, principal, projectId });
-    // `authenticate` reads headers through Express' `req.get`; upgrades arrive as plain messages.
-    const shim = { headers: req.headers, get: (name: string) => req.headers[name.toLowerCase()] } as unknown as Request;
-    const principal = await authenticate(d.store, d.clock, shim);
+    const principal = await principalOf(cred, roomId);
     if (!principal) return refuse(401, 'not_authenticated', 'log in first', null, null);
     const target = await d.target(roomId);
     if (!target) return refuse(404, 'no_such_room', `no room '${roomId}'`, principal, null);
@@ -86,28 +83,29 @@ export function createAccessCache(d: AccessDeps) {
       throw err;
     }
     if (!target.running || !target.endpoint) return refuse(503, 'room_not_running', 'the room is not running', principal, target.projectId);
-    return { ok: true, principal, target: { ...target, endpoint: target.endpoint } };
+    return { ok: true, principal, credential: cred, target: { ...target, endpoint: target.endpoint } };
   }
 
   return {
     /** The cached decision, if fresh: the hot path of the proxy takes it without awaiting anything. */
     peek(req: IncomingMessage, roomId: string): Decision | undefined {
-      const cred = credentialOf(req);
+      const cred = credentialOf(req.headers);
       if (!cred) return undefined;
-      const hit = byRoom.get(roomId)?.get(cred);
+      const hit = byRoom.get(roomId)?.get(cred.key);
       return hit && hit.until > performance.now() ? hit.decision : undefined;
     },
     async decide(req: IncomingMessage, roomId: string): Promise<Decision> {
-      const cred = credentialOf(req);
+      const cred = credentialOf(req.headers);
       if (!cred) return { ok: false, status: 401, reason: 'not_authenticated', message: 'log in first', principal: null, projectId: null };
       const now = performance.now();
-      const hit = byRoom.get(roomId)?.get(cred);
+      const key = cred.key;
+      const hit = byRoom.get(roomId)?.get(key);
       if (hit && hit.until > now) return hit.decision;
       let waiting = pending.get(roomId);
-      const shared = waiting?.get(cred);
+      const shared = waiting?.get(key);
       if (shared) return shared;
       const begun = epoch;
-      const made = decideFresh(req, roomId).then((decision) => {
+      const made = decideFresh(cred, roomId).then((decision) => {
         const cacheable = decision.ok || decision.status === 401 || decision.status === 403;
         if (cacheable && d.ttlMs > 0 && begun === epoch) {
           if (size >= MAX_ENTRIES) {
@@ -116,19 +114,19 @@ export function createAccessCache(d: AccessDeps) {
           }
           let m = byRoom.get(roomId);
           if (!m) byRoom.set(roomId, (m = new Map()));
-          if (!m.has(cred)) size++;
-          m.set(cred, { decision, until: now + d.ttlMs });
+          if (!m.has(key)) size++;
+          m.set(key, { decision, until: now + d.ttlMs });
         }
         return decision;
       }).finally(() => {
         const w = pending.get(roomId);
-        if (w?.get(cred) === made) {
-          w.delete(cred);
+        if (w?.get(key) === made) {
+          w.delete(key);
           if (!w.size) pending.delete(roomId);
         }
       });
       if (!waiting) pending.set(roomId, (waiting = new Map()));
-      waiting.set(cred, made);
+      waiting.set(key, made);
       return made;
     },
     /** Forget every decision about a room (it stopped, started or changed owner state). */

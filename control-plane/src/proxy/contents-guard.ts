@@ -6,6 +6,9 @@
  * than `HARD_CAP` is refused without being read further.
  */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { roomResponseHeaders } from './room-headers.ts';
+
+const INSPECTED_DROP = new Set(['transfer-encoding', 'connection', 'keep-alive', 'content-length']);
 
 export const HARD_CAP = 64 * 1024 * 1024;
 
@@ -31,10 +34,7 @@ export function judgeContents(status: number, body: Buffer, bytes: number, maxBy
 
 /** Sends an inspected answer that passed, whole, with its own length. */
 export function sendInspected(res: ServerResponse, status: number, upstreamHeaders: IncomingHttpHeaders, body: Buffer): void {
-  const headers: IncomingHttpHeaders = {};
-  for (const k in upstreamHeaders) {
-    if (k !== 'transfer-encoding' && k !== 'connection' && k !== 'keep-alive' && k !== 'content-length') headers[k] = upstreamHeaders[k];
-  }
+  const headers = roomResponseHeaders(upstreamHeaders, INSPECTED_DROP);
   headers['content-length'] = String(body.length);
   res.writeHead(status, headers);
   res.end(body);

@@ -7,7 +7,7 @@
  */
 import { Agent, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 
-const PLATFORM_COOKIE = /^\s*tre_/;
+const PLATFORM_COOKIE = /^\s*(__host-|__secure-)?tre_/i;
 
 export function createUpstreamAgent(): Agent {
   return new Agent({ keepAlive: true, keepAliveMsecs: 30_000, maxSockets: 256, maxFreeSockets: 64, scheduling: 'lifo' });

@@ -1,17 +1,23 @@
 /**
- * The room proxy: `/rooms/<roomId>/…` (HTTP and websockets) forwarded to the room's server for its
- * owner only (see `access.ts`), mounted ahead of Express' router and body parsing.
+ * The room proxy. Each room is served at its own origin, `<room>.<rooms domain>` (`room-hosts.ts`),
+ * routed by `Host` in the raw request listener ahead of Express: a room host serves its room's
+ * `/rooms/<room>/…` (HTTP and websockets, forwarded to the room's server for its owner only,
+ * `access.ts`), its hand-off (`entry.ts`) and nothing of the platform; a room host naming another
+ * room's path is refused. On the platform's host `/rooms/<room>/…` is an entry: the owner is handed
+ * off to the room's origin, so the platform's session cookie never reaches a room and a room's
+ * script shares no origin with the platform's API.
  *
- * CSRF: a state-changing request (not GET/HEAD/OPTIONS) made with a browser session must carry the
- * platform's CSRF token (`X-CSRF-Token`) or come from the platform's own origin (`Origin`, or when
- * a browser sends none, `Referer`). JupyterLab's requests are same-origin fetches, which browsers
- * send with `Origin`; a cross-site form post is refused. Bearer-token requests are not
- * CSRF-prone (no ambient credential). Jupyter skips its own XSRF check because the proxy injects
- * the token.
- * Websockets: `Origin` must equal the platform's origin (browser sessions must send it; a bearer
- * client may omit it), then the same access decision as HTTP.
- * Refusals (`policy.ts`, `contents-guard.ts`, upload limits) and session opens/closes are audited;
- * allowed requests are not, one by one.
+ * Every answer on a room host carries the platform's policy for rooms (`room-headers.ts`); the
+ * room's own CSP and cookies for platform names are dropped.
+ *
+ * Credentials on a room host (`credential.ts`): the room cookie, or a bearer token (CLI, tests,
+ * benchmarks: they connect to the platform's address with the room's `Host`). CSRF: a change (not
+ * GET/HEAD/OPTIONS) made with the room cookie must come from the room's own origin (`Origin`, or
+ * when a browser sends none, `Referer`); the cookie is SameSite=Strict as well. Jupyter skips its
+ * own XSRF check because the proxy injects the token. Websockets: `Origin` must be the room's origin
+ * (a cookie client must send it; a bearer client may omit it).
+ * Refusals (`policy.ts`, `contents-guard.ts`, upload limits, hosts, origins, hand-offs) and
+ * session opens/closes are audited; allowed requests are not, one by one.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex, Readable } from 'node:stream';
@@ -21,7 +27,12 @@ import type { AuditService } from '../audit/types.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { Store } from '../store/index.ts';
-import { createAccessCache, credentialOf, type Decision, type RoomTarget } from './access.ts';
+import { createAccessCache, type Decision, type RoomTarget } from './access.ts';
+import { credentialOf } from './credential.ts';
+import { createEntry, HANDOFF_PATH, type RoomEntry } from './entry.ts';
+import { problem, redirect } from './problem.ts';
+import { applyRoomPolicy, filterSetCookie, roomHeaderDropped, roomPolicy } from './room-headers.ts';
+import type { RoomHosts } from './room-hosts.ts';
 import { guardContentsResponse, judgeContents, sendInspected } from './contents-guard.ts';
 import { createUpstreamAgent, rewriteHeaders, roomHeaders, targetOf } from './forward.ts';
 import { createUpstreamPools, leanForward, type LeanForwardHooks } from './lean-forward.ts';
@@ -31,6 +42,8 @@ import { limitUpload } from './uploads.ts';
 
 export type { RoomTarget } from './access.ts';
 export { checkPath } from './policy.ts';
+export { createRoomHosts, validRoomsDomain, type RoomHosts } from './room-hosts.ts';
+export { HandoffRefused, parentOf } from './entry.ts';
 
 export interface RoomProxyOptions {
   /** `lean` (default): undici's pool for plain HTTP (`lean-forward.ts`); `httpxy`: httpxy for everything. */
@@ -40,6 +53,8 @@ export interface RoomProxyOptions {
   contentsMaxBytes: number;
   sessionIdleSeconds: number;
   activityFlushMs: number;
+  /** How long a room session (the room host's cookie) lasts at most. */
+  roomSessionMinutes: number;
 }
 
 export interface RoomProxyDeps {
@@ -47,8 +62,8 @@ export interface RoomProxyDeps {
   clock: Clock;
   logger: Logger;
   audit: AuditService;
-  /** The platform's own origin, e.g. `https://tre.example.org`. */
-  origin(): string;
+  /** Room host names and origins (and the platform's own origin). */
+  hosts: RoomHosts;
   options: RoomProxyOptions;
   target(roomId: string): Promise<RoomTarget | undefined>;
   recordActivity(roomId: string, at: Date): Promise<void>;
@@ -63,6 +78,8 @@ export interface RoomProxy {
    * should call this from its `request` listener before handing the request to Express.
    */
   handleRaw(req: IncomingMessage, res: ServerResponse): boolean;
+  /** Hand-off into a room for its owner (the platform's `POST /api/rooms/:id/handoff`); throws `HandoffRefused`. */
+  entry: Pick<RoomEntry, 'handoffUrl'>;
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
   /** Forget cached decisions about a room (call when its row changes). */
   invalidate(roomId: string): void;
@@ -96,6 +113,7 @@ function pathVerdict(method: string, url: string): PathVerdict {
 
 export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
   const access = createAccessCache({ store: d.store, clock: d.clock, ttlMs: d.options.authCacheMs, target: d.target });
+  const entry = createEntry({ store: d.store, clock: d.clock, audit: d.audit, hosts: d.hosts, roomSessionMinutes: d.options.roomSessionMinutes, target: d.target });
   const sessions = createSessionTracker({ audit: d.audit, clock: d.clock, idleMs: d.options.sessionIdleSeconds * 1000 });
   const agent = createUpstreamAgent();
   const pools = createUpstreamPools();
@@ -117,6 +135,11 @@ export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
 
   const onProxyRes = (proxyRes: IncomingMessage, req: IncomingMessage, res: ServerResponse) => {
     const r = req as Tagged;
+    // httpxy copies these into the answer after this event: the room's policy headers and platform cookies go first.
+    for (const k of Object.keys(proxyRes.headers)) if (roomHeaderDropped(k)) delete proxyRes.headers[k];
+    const cookies = filterSetCookie(proxyRes.headers['set-cookie']);
+    if (cookies) proxyRes.headers['set-cookie'] = cookies;
+    else delete proxyRes.headers['set-cookie'];
     if (r.inspect) {
       void guardContentsResponse(proxyRes, res, d.options.contentsMaxBytes).then(async (verdict) => {
         if (verdict.ok) noteActivity(r.roomId!);
@@ -156,37 +179,56 @@ export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
     problem(res, 403, reason, 'this file cannot leave the room this way; use an export request');
   }
 
-  /** Runs the checks shared by HTTP and websockets; returns the decision or answers the refusal itself. */
-  async function admit(req: IncomingMessage, refuse: (status: number, reason: string, message: string) => void, method: string) {
-    const verdict = checkPath(method, req.url ?? '/');
+  /**
+   * Runs the checks shared by HTTP and websockets for a request on `hostRoom`'s host; returns the
+   * decision or answers the refusal itself (a browser's page load without a credential is sent
+   * through the platform's entry instead).
+   */
+  async function admit(req: IncomingMessage, hostRoom: string, refuse: (status: number, reason: string, message: string) => void, method: string, navigate?: ServerResponse) {
+    if (!req.url?.startsWith('/rooms/')) {
+      // Nothing of the platform (API, UI, health) is served on a room's host.
+      await audit(req, { principal: null, projectId: null }, hostRoom, 'no_such_room', {});
+      refuse(404, 'no_such_room', 'a room host serves its room only');
+      return undefined;
+    }
+    const verdict = checkPath(method, req.url);
+    if (verdict.ok && verdict.roomId !== hostRoom) {
+      await audit(req, { principal: null, projectId: null }, hostRoom, 'wrong_room_host', { pathRoom: verdict.roomId });
+      refuse(404, 'wrong_room_host', 'this host serves another room');
+      return undefined;
+    }
     if (!verdict.ok) {
-      const decision = verdict.roomId ? await access.decide(req, verdict.roomId) : undefined;
+      const decision = await access.decide(req, hostRoom);
       // Who asked matters for the audit; an unauthenticated caller learns nothing about paths.
-      if (decision && !decision.ok && decision.status === 401) {
-        await audit(req, decision, verdict.roomId, decision.reason, {});
+      if (!decision.ok && decision.status === 401) {
+        await audit(req, decision, hostRoom, decision.reason, {});
         refuse(401, decision.reason, decision.message);
         return undefined;
       }
-      await audit(req, decision?.ok ? { principal: decision.principal, projectId: decision.target.projectId } : { principal: decision?.principal ?? null, projectId: decision?.projectId ?? null }, verdict.roomId, verdict.reason, {});
-      refuse(verdict.status, verdict.reason, verdict.reason === 'bad_path' ? 'this path is not allowed' : 'downloads and exports leave a room only through the airlock');
+      await audit(req, decision.ok ? { principal: decision.principal, projectId: decision.target.projectId } : { principal: decision.principal, projectId: decision.projectId }, hostRoom, verdict.reason, verdict.roomId && verdict.roomId !== hostRoom ? { pathRoom: verdict.roomId } : {});
+      refuse(verdict.status, verdict.reason, verdict.reason === 'bad_path' ? 'this path is not allowed' : verdict.reason === 'no_such_room' ? 'no such room' : 'downloads and exports leave a room only through the airlock');
       return undefined;
     }
     const decision = await access.decide(req, verdict.roomId);
     if (!decision.ok) {
       await audit(req, decision, verdict.roomId, decision.reason, {});
+      if (navigate && decision.status === 401 && method === 'GET' && req.headers['sec-fetch-dest'] === 'document') {
+        // No room cookie (or an ended one): enter again through the platform, which knows the user.
+        redirect(navigate, `${d.hosts.platformOrigin()}${req.url ?? '/'}`);
+        return undefined;
+      }
       refuse(decision.status, decision.reason, decision.message);
       return undefined;
     }
     return { verdict, decision };
   }
 
-  const sameOrigin = (value: string | undefined) => {
-    if (!value) return false;
-    try {
-      return new URL(value).origin === new URL(d.origin()).origin;
-    } catch {
-      return false;
-    }
+  /** Whether a change made with the room cookie comes from the room's own page. */
+  const fromRoom = (req: IncomingMessage, roomId: string) => {
+    const own = d.hosts.origin(roomId);
+    const origin = req.headers.origin;
+    if (origin) return origin === own;
+    return req.headers.referer?.startsWith(`${own}/`) ?? false;
   };
 
   const lean = (d.options.engine ?? 'lean') === 'lean';
@@ -229,11 +271,22 @@ export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
     });
   };
 
-  const handle = (req: IncomingMessage & { url: string; method: string }, res: ServerResponse, next: (err?: unknown) => void) => {
+  const policies = new Map<string, string>();
+  const policyOf = (roomId: string) => {
+    let v = policies.get(roomId);
+    if (!v) {
+      if (policies.size >= 4096) policies.clear();
+      policies.set(roomId, (v = roomPolicy(d.hosts.origin(roomId), d.hosts.wsOrigin(roomId), d.hosts.platformOrigin())));
+    }
+    return v;
+  };
+
+  /** A request on `hostRoom`'s host. */
+  const handle = (req: IncomingMessage & { url: string; method: string }, res: ServerResponse, hostRoom: string, next: (err?: unknown) => void) => {
     // Hot path: a safe request without a body, a fresh cached decision and an open session: no awaits.
     if (SAFE_METHODS.has(req.method) && !req.headers['content-length'] && !req.headers['transfer-encoding']) {
       const verdict = pathVerdict(req.method, req.url);
-      const cached = verdict.ok ? access.peek(req, verdict.roomId) : undefined;
+      const cached = verdict.ok && verdict.roomId === hostRoom ? access.peek(req, hostRoom) : undefined;
       if (verdict.ok && cached?.ok && sessions.touchOpen(cached.principal.userId, verdict.roomId)) {
         try {
           void forward(req, res, verdict, cached).catch(() => res.destroy());
@@ -245,18 +298,16 @@ export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
       }
     }
     void (async () => {
+      const path = req.url.split('?')[0]!;
+      if (path === HANDOFF_PATH && req.method === 'GET') return entry.redeem(req, res, hostRoom);
+      if (path === '/' && req.method === 'GET') return redirect(res, `/rooms/${hostRoom}/lab`, 302);
       const refuse = (status: number, reason: string, message: string) => problem(res, status, reason, message);
-      const admitted = await admit(req, refuse, req.method);
+      const admitted = await admit(req, hostRoom, refuse, req.method, res);
       if (!admitted) return;
       const { verdict, decision } = admitted;
-      if (!SAFE_METHODS.has(req.method) && decision.principal.via === 'session') {
-        const origin = req.headers.origin;
-        const ok = req.headers['x-csrf-token'] === decision.principal.csrfToken
-          || (origin ? sameOrigin(origin) : sameOrigin(req.headers.referer) && req.headers.referer!.startsWith(`${new URL(d.origin()).origin}/`));
-        if (!ok) {
-          await audit(req, { principal: decision.principal, projectId: decision.target.projectId }, verdict.roomId, 'csrf', {});
-          return problem(res, 403, 'csrf', 'missing CSRF token or foreign origin');
-        }
+      if (!SAFE_METHODS.has(req.method) && decision.credential.kind === 'room' && !fromRoom(req, hostRoom)) {
+        await audit(req, { principal: decision.principal, projectId: decision.target.projectId }, verdict.roomId, 'csrf', { origin: req.headers.origin ?? null });
+        return problem(res, 403, 'csrf', 'a change to a room must come from the room\'s own page');
       }
       const body = await limitUpload(req, verdict.contentsWrite, d.options.uploadMaxBytes);
       if (!body.ok) {
@@ -278,35 +329,55 @@ export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
     });
   };
 
-  const handler: RequestHandler = (req, res, next) => {
-    if (!req.url.startsWith('/rooms/')) return next();
-    handle(req, res, next);
-  };
-
-  const handleRaw = (req: IncomingMessage, res: ServerResponse): boolean => {
-    if (!req.url?.startsWith('/rooms/')) return false;
-    handle(req as IncomingMessage & { url: string; method: string }, res, (err) => {
-      d.logger.error('room proxy failed', { error: err instanceof Error ? err.message : String(err) });
-      problem(res, 502, 'proxy_error', 'the room proxy failed');
-    });
+  /** Takes what is the proxy's: everything on a room host, `/rooms/…` on the platform's. */
+  const take = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void): boolean => {
+    const hostRoom = d.hosts.roomOf(req.headers.host);
+    if (hostRoom === undefined) {
+      if (!req.url?.startsWith('/rooms/')) return false;
+      entry.enter(req, res).catch(next);
+      return true;
+    }
+    applyRoomPolicy(res, policyOf(hostRoom ?? 'invalid'));
+    if (hostRoom === null) {
+      void audit(req, { principal: null, projectId: null }, undefined, 'no_such_room', { host: String(req.headers.host).slice(0, 300) })
+        .then(() => problem(res, 404, 'no_such_room', 'no such room'), next);
+      return true;
+    }
+    handle(req as IncomingMessage & { url: string; method: string }, res, hostRoom, next);
     return true;
   };
 
+  const handler: RequestHandler = (req, res, next) => {
+    if (!take(req, res, next)) next();
+  };
+
+  const handleRaw = (req: IncomingMessage, res: ServerResponse): boolean => take(req, res, (err) => {
+    d.logger.error('room proxy failed', { error: err instanceof Error ? err.message : String(err) });
+    problem(res, 502, 'proxy_error', 'the room proxy failed');
+  });
+
   function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
-    if (!req.url?.startsWith('/rooms/')) return false;
+    const hostRoom = d.hosts.roomOf(req.headers.host);
+    if (hostRoom === undefined && !req.url?.startsWith('/rooms/')) return false;
     socket.on('error', () => undefined);
     const refuse = (status: number, reason: string) => {
       if (!socket.writable) return socket.destroy();
       socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
     void (async () => {
+      if (!hostRoom) {
+        // The platform's host proxies no room; a rooms-domain name that is no room serves nothing.
+        const roomId = checkPath('GET', req.url ?? '/').roomId;
+        await audit(req, { principal: null, projectId: null }, hostRoom === null ? undefined : roomId, hostRoom === null ? 'no_such_room' : 'room_moved', { websocket: true });
+        return refuse(404, hostRoom === null ? 'no_such_room' : 'room_moved');
+      }
       const origin = req.headers.origin;
-      const viaCookie = credentialOf(req)?.startsWith('c:');
-      if ((origin && !sameOrigin(origin)) || (!origin && viaCookie)) {
-        await audit(req, { principal: null, projectId: null }, checkPath('GET', req.url!).roomId, 'bad_origin', { origin: origin ?? null, websocket: true });
+      const viaCookie = credentialOf(req.headers)?.kind === 'room';
+      if ((origin && origin !== d.hosts.origin(hostRoom)) || (!origin && viaCookie)) {
+        await audit(req, { principal: null, projectId: null }, hostRoom, 'bad_origin', { origin: origin ?? null, websocket: true });
         return refuse(403, 'bad_origin');
       }
-      const admitted = await admit(req, (status, reason) => refuse(status, reason), 'GET');
+      const admitted = await admit(req, hostRoom, (status, reason) => refuse(status, reason), 'GET');
       if (!admitted) return;
       const { verdict, decision } = admitted;
       await sessions.touch(decision.principal.userId, verdict.roomId, decision.target.projectId, req.socket.remoteAddress ?? null);
@@ -321,7 +392,7 @@ export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
   }
 
   return {
-    handler, handleRaw, upgrade,
+    handler, handleRaw, upgrade, entry: { handoffUrl: entry.handoffUrl },
     invalidate: (roomId) => access.invalidate(roomId),
     sweepSessions: () => sessions.sweep(),
     endSessions: (roomId) => sessions.sweep(roomId),
@@ -333,14 +404,3 @@ export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
     },
   };
 }
-
-function problem(res: ServerResponse, status: number, reason: string, detail: string): void {
-  if (res.headersSent) return void res.destroy();
-  const body = JSON.stringify({ type: 'about:blank', title: TITLES[status] ?? 'Error', status, detail, reason });
-  res.writeHead(status, { 'content-type': 'application/problem+json', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
-  res.end(body);
-}
-
-const TITLES: Record<number, string> = {
-  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 413: 'Content Too Large', 502: 'Bad Gateway', 503: 'Service Unavailable',
-};

@@ -3,7 +3,7 @@
  * `http.request` and its Agent. Measured (bench/rooms, CPU per proxied request) to cost about half
  * of the node:http client: the room proxy's throughput is bounded by per-request work in one
  * process, and the client half was the larger part of it. What it does: hop-by-hop headers dropped
- * both ways, body streamed both ways with backpressure, the upstream request cancelled when the
+ * both ways (and the room's own CSP and platform-named cookies, `room-headers.ts`), body streamed both ways with backpressure, the upstream request cancelled when the
  * client goes away, and for contents reads the answer buffered (up to `HARD_CAP`) and handed to the
  * caller before anything reaches the client. Websockets and the `httpxy` engine
  * (`TRE_PROXY_ENGINE=httpxy`) use httpxy.
@@ -11,10 +11,11 @@
  * Timeouts are off (as with node:http): Jupyter answers some requests slowly (kernel restarts,
  * large directories), and the client going away still cancels the upstream request.
  */
-import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { Pool, type Dispatcher } from 'undici';
 import { HARD_CAP } from './contents-guard.ts';
+import { roomResponseHeaders } from './room-headers.ts';
 
 /** Response headers of one hop; Node frames the body to the client itself. */
 const RESPONSE_DROP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'upgrade', 'te', 'trailer', 'transfer-encoding']);
@@ -134,9 +135,7 @@ class Forwarding implements Dispatcher.DispatchHandler {
       this.chunks = [];
       return;
     }
-    const out: OutgoingHttpHeaders = {};
-    for (const k in headers) if (!RESPONSE_DROP.has(k)) out[k] = headers[k];
-    this.res.writeHead(status, out);
+    this.res.writeHead(status, roomResponseHeaders(headers, RESPONSE_DROP));
     this.hooks.onStatus(status);
   }
 

@@ -4,7 +4,12 @@
  *   - `files/…` and `view/…` (Jupyter's raw file handlers),
  *   - any `download` query parameter that is set (`?download=1`),
  *   - nbconvert (`nbconvert/…`, `api/nbconvert`), which renders notebooks to downloadable files.
- * Contents API reads are inspected by size in the response (`contents-guard.ts`).
+ * Contents API reads are inspected by size in the response (`contents-guard.ts`), whatever the
+ * query says: Jupyter (tornado) takes the last of repeated arguments, strips them and decodes `+`,
+ * so `?content=0&content=1` once passed a whole file as a "no content" read. A read without content
+ * is a small model and passes the inspection anyway.
+ * Refused names are matched regardless of case (a case-insensitive file system or a future route
+ * must not turn `FILES/` into a download).
  * Paths are decoded and must already be normalised (no `.`/`..`/`//` segments): anything Jupyter
  * could route differently from what is checked here is refused.
  */
@@ -14,9 +19,10 @@ export type PathVerdict =
   | { ok: true; roomId: string; rest: string; inspectContents: boolean; contentsWrite: boolean }
   | { ok: false; status: number; reason: string; roomId?: string };
 
-const ROOM_ID = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-const DOWNLOAD_PATHS = /^\/(files|view)(\/|$)/;
-const EXPORT_PATHS = /(^|\/)nbconvert(\/|$)/;
+/** A room id: one DNS label (rooms are served at `<room>.<rooms domain>`). */
+export const ROOM_ID = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const DOWNLOAD_PATHS = /^\/(files|view)(\/|$)/i;
+const EXPORT_PATHS = /(^|\/)nbconvert(\/|$)/i;
 
 /** `url` is the request target as received, starting with `/rooms/`. */
 export function checkPath(method: string, url: string): PathVerdict {
@@ -40,10 +46,11 @@ export function checkPath(method: string, url: string): PathVerdict {
   if (DOWNLOAD_PATHS.test(rest)) return { ok: false, status: 403, reason: 'download_refused', roomId };
   if (EXPORT_PATHS.test(rest)) return { ok: false, status: 403, reason: 'export_refused', roomId };
   if (query && downloadAsked(query)) return { ok: false, status: 403, reason: 'download_refused', roomId };
-  const contents = rest.startsWith('/api/contents/') || rest === '/api/contents';
+  const lower = rest.toLowerCase();
+  const contents = lower.startsWith('/api/contents/') || lower === '/api/contents';
   return {
     ok: true, roomId, rest,
-    inspectContents: contents && method === 'GET' && !/(^|&)content=0(&|$)/.test(query),
+    inspectContents: contents && method === 'GET',
     contentsWrite: contents && (method === 'PUT' || method === 'POST' || method === 'PATCH'),
   };
 }
@@ -54,13 +61,14 @@ function downloadAsked(query: string): boolean {
     let key: string;
     let value: string;
     try {
-      key = decodeURIComponent(eq < 0 ? part : part.slice(0, eq)).toLowerCase();
-      value = eq < 0 ? '' : decodeURIComponent(part.slice(eq + 1)).toLowerCase();
+      // As tornado reads them: `+` is a space, then percent-decoding, then surrounding space stripped.
+      key = decodeURIComponent((eq < 0 ? part : part.slice(0, eq)).replace(/\+/g, ' ')).trim().toLowerCase();
+      value = eq < 0 ? '' : decodeURIComponent(part.slice(eq + 1).replace(/\+/g, ' ')).trim().toLowerCase();
     } catch {
       return true;
     }
-    if (key === 'download' && !['', '0', 'false', 'no'].includes(value)) return true;
-    if (key === 'download' && eq < 0) return true;
+    // Any `download` argument, whatever its value: tornado takes the last of several and strips it.
+    if (key === 'download' && (eq < 0 || value !== '0' && value !== 'false' && value !== 'no' && value !== '')) return true;
   }
   return false;
 }

@@ -15,7 +15,7 @@ import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { createRoomProxy, type RoomProxy, type RoomTarget } from '../proxy/index.ts';
+import { createRoomHosts, createRoomProxy, type RoomHosts, type RoomProxy, type RoomTarget } from '../proxy/index.ts';
 import { createRoomChannels, type RoomChannels } from './channel.ts';
 import { createChannelDialer, type ChannelDialer } from './channel-dialer.ts';
 import { keptSecret } from '../secrets/index.ts';
@@ -48,6 +48,8 @@ export interface RoomsModule extends PlatformModule {
   reopenChannels(): Promise<void>;
   /** Installation id put on every room runtime as the owner label. */
   ownerId: string;
+  /** Each room's own origin (`<room>.<rooms domain>`). */
+  hosts: RoomHosts;
 }
 
 interface CopiesProvider {
@@ -129,12 +131,13 @@ export function createRoomsModule(
       };
     }
 
+    const hosts = createRoomHosts(() => deps.url(), options.roomsDomain);
     const proxy = createRoomProxy({
-      store: deps.store, clock: deps.clock, logger: deps.logger, audit: deps.audit, origin: () => deps.url(), target,
+      store: deps.store, clock: deps.clock, logger: deps.logger, audit: deps.audit, hosts, target,
       recordActivity: (roomId, at) => recordActivity(deps.store, roomId, at),
       options: {
         engine: options.proxyEngine, authCacheMs: options.proxyAuthCacheMs, uploadMaxBytes: options.proxyUploadMaxBytes, contentsMaxBytes: options.proxyContentsMaxBytes,
-        sessionIdleSeconds: options.proxySessionIdleSeconds, activityFlushMs: options.activityFlushMs,
+        sessionIdleSeconds: options.proxySessionIdleSeconds, activityFlushMs: options.activityFlushMs, roomSessionMinutes: options.roomCookieMinutes,
       },
     });
     const reconciler = createReconciler({
@@ -158,8 +161,8 @@ export function createRoomsModule(
     const service = createRoomService({ store: deps.store, clock: deps.clock, box: deps.box, drivers, options, kick: () => reconciler.kick() });
 
     return {
-      name: 'rooms', service, reconciler, proxy, drivers, options, ownerId, channels, dialer, reopenChannels,
-      routes: roomRoutes({ service, store: deps.store, clock: deps.clock, changes }),
+      name: 'rooms', service, reconciler, proxy, drivers, options, ownerId, channels, dialer, reopenChannels, hosts,
+      routes: roomRoutes({ service, store: deps.store, clock: deps.clock, changes, entry: proxy.entry }),
       // Room traffic is taken before Express: the hot path skips the router and body parsers
       // (throughput within noise of the Express path here); `before` stays for an app mounted
       // without the platform's server.

@@ -24,9 +24,12 @@
  *   TRE_PROXY_UPLOAD_MAX_BYTES   largest request body into a room (default 25 MiB)
  *   TRE_PROXY_CONTENTS_MAX_BYTES largest non-notebook file the contents API may return (default 64 KiB)
  *   TRE_PROXY_SESSION_IDLE_S     a room session is closed (audited) after this long without requests (default 900)
+ *   TRE_ROOMS_DOMAIN             rooms are served at <room>.<this> (default rooms.<platform host>; rooms.localhost for an IP or localhost)
+ *   TRE_ROOM_COOKIE_MINUTES      longest life of a room's cookie after a hand-off (default 480; it also ends with the platform session)
  */
 import { z } from 'zod';
 import { defaultRootfsDir } from './rootfs-default.ts';
+import { validRoomsDomain } from '../proxy/room-hosts.ts';
 
 const int = (min: number) => z.coerce.number().int().min(min);
 
@@ -57,6 +60,9 @@ export const roomsOptionsSchema = z.object({
   proxySessionIdleSeconds: z.coerce.number().positive().describe('A room session is closed (audited) after this long without requests').default(900),
   poolSize: int(0).describe('Standby rooms prepared ahead of demand (0: none)').default(0),
   poolRecentDays: z.coerce.number().positive().describe('Who counts as a recent room user for the pool').default(14),
+  roomsDomain: z.string().toLowerCase().refine(validRoomsDomain, 'a DNS name').optional()
+    .describe('Rooms are served at <room>.<roomsDomain> (wildcard DNS and certificate; preferably another registrable domain than the platform\'s)'),
+  roomCookieMinutes: z.coerce.number().int().min(1).max(24 * 60).describe('Longest life of a room cookie; it ends with the browser session it came from too').default(480),
   activityFlushMs: int(0).describe('Room activity is written to the store at most this often').default(10_000),
 });
 export type RoomsOptions = z.infer<typeof roomsOptionsSchema>;
@@ -70,7 +76,7 @@ export const ROOMS_ENV: Record<string, keyof RoomsOptions> = {
   TRE_ROOM_LEASE_S: 'leaseSeconds', TRE_ROOM_DOCKER_SOCKET: 'dockerSocket', TRE_ROOM_KUBECONFIG: 'kubeconfig',
   TRE_ROOM_KUBE_NAMESPACE: 'kubeNamespace', TRE_ROOM_KUBE_IMAGE: 'kubeImage', TRE_PROXY_AUTH_CACHE_MS: 'proxyAuthCacheMs', TRE_PROXY_ENGINE: 'proxyEngine',
   TRE_PROXY_UPLOAD_MAX_BYTES: 'proxyUploadMaxBytes', TRE_PROXY_CONTENTS_MAX_BYTES: 'proxyContentsMaxBytes',
-  TRE_PROXY_SESSION_IDLE_S: 'proxySessionIdleSeconds', TRE_ROOM_POOL_SIZE: 'poolSize', TRE_ROOM_POOL_RECENT_DAYS: 'poolRecentDays',
+  TRE_PROXY_SESSION_IDLE_S: 'proxySessionIdleSeconds', TRE_ROOMS_DOMAIN: 'roomsDomain', TRE_ROOM_COOKIE_MINUTES: 'roomCookieMinutes', TRE_ROOM_POOL_SIZE: 'poolSize', TRE_ROOM_POOL_RECENT_DAYS: 'poolRecentDays',
 };
 
 /** The `rooms` config section, then `overrides` (tests, benchmarks). Throws naming the bad key. */

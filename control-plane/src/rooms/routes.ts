@@ -1,7 +1,9 @@
 /** The rooms API. Start progress is a server-sent event stream ending at running, stopped or failed. */
 import { EventEmitter } from 'node:events';
 import { z } from 'zod';
+import { NotAllowedError, NotFoundError } from '../errors/index.ts';
 import { defineRoute, type RouteDef } from '../http/route.ts';
+import { HandoffRefused, parentOf, type RoomProxy } from '../proxy/index.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Store } from '../store/index.ts';
 import { getRoom } from './room-store.ts';
@@ -13,7 +15,7 @@ const projectId = z.string().min(1).max(128);
 const driver = z.enum(['local', 'docker', 'kubernetes']);
 const TERMINAL = new Set(['running', 'stopped', 'failed']);
 
-export function roomRoutes(d: { service: RoomService; store: Store; clock: Clock; changes: EventEmitter }): RouteDef[] {
+export function roomRoutes(d: { service: RoomService; store: Store; clock: Clock; changes: EventEmitter; entry: RoomProxy['entry'] }): RouteDef[] {
   const { service } = d;
   return [
     defineRoute({
@@ -45,6 +47,21 @@ export function roomRoutes(d: { service: RoomService; store: Store; clock: Clock
       method: 'get', path: '/api/rooms/:roomId', tag: 'rooms', summary: 'One of my rooms (operators: any)',
       action: 'room.read', access: 'authenticated', params: z.object({ roomId }),
       handler: async ({ principal, params }) => service.show(principal!, params.roomId),
+    }),
+    defineRoute({
+      method: 'post', path: '/api/rooms/:roomId/handoff', tag: 'rooms',
+      summary: `Enter my room: a single-use link to the room's own origin, valid for a minute`,
+      action: 'room.handoff.issue', access: 'authenticated', params: z.object({ roomId }), body: z.object({ next: z.string().max(2000).optional() }).strict().default({}),
+      async handler({ principal, params, body, audit, req }) {
+        try {
+          const { url, projectId } = await d.entry.handoffUrl(principal!, params.roomId, parentOf(req, principal!), body.next ?? null);
+          audit.projectId = projectId;
+          return { status: 201, body: { url } };
+        } catch (err) {
+          if (!(err instanceof HandoffRefused)) throw err;
+          throw err.status === 404 ? new NotFoundError(err.message, { reason: err.reason }) : new NotAllowedError(err.message, { reason: err.reason });
+        }
+      },
     }),
     defineRoute({
       method: 'post', path: '/api/rooms/:roomId/stop', tag: 'rooms', summary: 'Stop my room (operators: any); home and outputs are kept',
