@@ -65,10 +65,19 @@ export async function revokeCredential(q: Queryable, req: Request): Promise<void
   if (cookie) await q.query('UPDATE sessions SET revoked_at = now() WHERE id_hash = $1', [sha256(cookie)]);
 }
 
-function bearerOf(req: Request): string | undefined {
+/**
+ * The bearer token of a request: `undefined` when it names no Bearer scheme, `null` when it names
+ * one but carries no token of visible ASCII (empty, whitespace, two words). A Bearer header decides
+ * alone: an unusable one is no credential, never a reason to fall back to the session cookie
+ * (the proxy's `credentialOf` reads the same rule).
+ */
+function bearerOf(req: Request): string | null | undefined {
   const h = req.get('authorization');
-  return h?.startsWith('Bearer ') ? h.slice(7).trim() : undefined;
+  if (h === undefined || !BEARER_SCHEME.test(h)) return undefined;
+  return BEARER.exec(h)?.[1] ?? null;
 }
+const BEARER_SCHEME = /^\s*bearer(\s|$)/i;
+const BEARER = /^Bearer +([\x21-\x7e]+) *$/;
 
 interface CredRow {
   user_id: string;
@@ -98,7 +107,9 @@ export async function authenticate(q: Queryable, clock: Clock, req: Request): Pr
   const now = clock.now();
   const bearer = bearerOf(req);
   const roles = `(SELECT array_agg(role ORDER BY role) FROM user_roles r WHERE r.user_id = u.id) AS roles`;
-  if (bearer) {
+  if (bearer === null) {
+    // A Bearer header without a usable token: nobody, whatever cookie came with it.
+  } else if (bearer !== undefined) {
     const rows = await q.query<CredRow>(
       `UPDATE api_tokens t SET last_used_at = $2 FROM users u
         WHERE t.token_hash = $1 AND u.id = t.user_id AND t.revoked_at IS NULL AND t.expires_at > $2 AND NOT u.disabled
