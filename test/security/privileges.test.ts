@@ -18,6 +18,8 @@ import { runTre, startTre, traversableTempDir, type StartedTre } from '../suppor
 import { roomsUnavailable, startRoomsPlatform } from '../proxy/support.ts';
 import { startEmbedded } from '../../control-plane/src/store/embedded.ts';
 import { startDockerd } from '../rooms/dockerd.ts';
+import { fetch as undiciFetch } from 'undici';
+import { loopback } from '../proxy/support.ts';
 
 const run = promisify(execFile);
 const notRoot = process.getuid?.() !== 0 ? 'not running as root' : undefined;
@@ -172,7 +174,10 @@ describe.skipIf(notRoot !== undefined)(`tre start as root${notRoot ? ` (skipped:
       expect(procs.length).toBeGreaterThanOrEqual(3); // outer and inner bwrap, the server
       expect(procs.map((pid) => [pid, parseStatus(readFileSync(`/proc/${pid}/status`, 'utf8')).uids])).toEqual(
         procs.map((pid) => [pid, [service.uid, service.uid, service.uid, service.uid]]));
-      const inside = await fetch(new URL(`${room.url}run`, tre.url), {
+      // At the room's own origin (rooms.localhost for a platform on an IP), reached on the platform's address.
+      const roomOrigin = `http://${roomId}.rooms.localhost:${new URL(tre.url).port}`;
+      const inside = await undiciFetch(`${roomOrigin}${room.url}run`, {
+        dispatcher: loopback,
         method: 'POST', headers: { ...auth, 'content-type': 'application/json' },
         body: JSON.stringify({ argv: ['sh', '-c', 'id -u; echo made > /outputs/owner-check.txt'] }),
       });
