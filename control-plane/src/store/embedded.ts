@@ -63,11 +63,28 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Has the process exited, waiting only to be reaped? (`/proc/<pid>/stat`'s state after the command.) */
+function zombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    return false;
+  }
+}
+
 async function stopStale(pgDir: string): Promise<void> {
   const pidFile = join(pgDir, 'postmaster.pid');
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
   if (!(pid > 0) || !alive(pid)) return;
+  // A server killed with its control plane is a zombie until its new parent reaps it: it still
+  // answers kill(pid, 0), so PostgreSQL's own lock check would refuse to start. Wait it out.
+  if (zombie(pid)) {
+    for (let i = 0; i < 200 && alive(pid) && zombie(pid); i++) await new Promise((r) => setTimeout(r, 50));
+    if (alive(pid) && zombie(pid)) throw new Error(`a killed PostgreSQL server (pid ${pid}) of ${pgDir} is not reaped; its lock file still names it`);
+    return;
+  }
   // A pid reused since (after a reboot) by an unrelated process is not ours to signal.
   const cmdline = (() => {
     try {
@@ -76,7 +93,12 @@ async function stopStale(pgDir: string): Promise<void> {
       return [];
     }
   })();
-  if (!cmdline.includes(pgDir)) return;
+  if (!cmdline.includes(pgDir)) {
+    // The pid now names another process (pids wrap at pid_max): the lock file is stale, and
+    // PostgreSQL, seeing that pid alive, would refuse to start. It is ours to remove.
+    rmSync(pidFile, { force: true });
+    return;
+  }
   // A server left behind by a killed control plane still holds the data directory.
   try {
     process.kill(pid, 'SIGINT');
