@@ -10,6 +10,8 @@ export interface TableCheck {
   status: 'pass' | 'review' | 'fail' | string;
   table: { rowLabels: Label[][]; colLabels: Label[][]; values: (number | null)[][] };
   rules: Record<string, unknown[]>;
+  /** Outside the room a table that does not pass comes without labels and values, with the findings per rule. */
+  withheld?: { reason: string; detail: string; findings: Record<string, number> };
 }
 
 interface CellRef { row: Label[]; col: Label[] }
@@ -39,7 +41,8 @@ export function CheckedTable({ check, caption }: { check: TableCheck; caption?: 
       marks.set(k, [...(marks.get(k) ?? []), rule]);
     }
   }
-  const used = RULES.filter((r) => (check.rules?.[r.id]?.length ?? 0) > 0);
+  const count = (id: string) => (check.withheld ? check.withheld.findings[id] ?? 0 : check.rules?.[id]?.length ?? 0);
+  const used = RULES.filter((r) => count(r.id) > 0);
   const ruleOf = (id: string) => RULES.find((r) => r.id === id);
   const { rowLabels, colLabels, values } = check.table;
   const fmt = (l: Label[]) => l.map((v) => (v === null ? '—' : String(v))).join(' · ');
@@ -49,7 +52,8 @@ export function CheckedTable({ check, caption }: { check: TableCheck; caption?: 
       <p className={`check-status check-${check.status}`}>
         <strong>{t('check.status')}:</strong> {t(statusKey)}
       </p>
-      <div className="table-scroll" tabIndex={0} role="region" aria-label={caption ?? t('check.table')}>
+      {check.withheld ? <p className="notice" role="note" data-withheld={check.withheld.reason}>{t('check.withheld')}</p> : null}
+      {check.withheld ? null : <div className="table-scroll" tabIndex={0} role="region" aria-label={caption ?? t('check.table')}>
         <table>
           {caption ? <caption>{caption}</caption> : null}
           <thead>
@@ -77,7 +81,7 @@ export function CheckedTable({ check, caption }: { check: TableCheck; caption?: 
             ))}
           </tbody>
         </table>
-      </div>
+      </div>}
       {(check.rules?.differencing as Differencing[] | undefined)?.length ? (
         <div className="notice" role="note">
           <strong>{t('rule.differencing')}</strong>
@@ -91,7 +95,7 @@ export function CheckedTable({ check, caption }: { check: TableCheck; caption?: 
           {RULES.map((r) => (
             <li key={r.id} className={used.includes(r) ? '' : 'muted'}>
               <span className="swatch" style={{ background: r.colour }} aria-hidden="true" data-symbol="">{r.symbol}</span>
-              <span>{t(r.label)}: {num(check.rules?.[r.id]?.length ?? 0)}</span>
+              <span>{t(r.label)}: {num(count(r.id))}</span>
             </li>
           ))}
         </ul>

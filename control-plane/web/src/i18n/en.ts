@@ -200,6 +200,7 @@ export const en = {
   'check.review': 'needs review',
   'check.fail': 'fails',
   'check.legend': 'Rules (colour and letter in the cell)',
+  'check.withheld': 'This table does not pass every rule, so its labels and values stay in the room until reviewers have seen them: they are the project\'s data. Run the same check in the room (analyserom-airlock check-table) to see which cells fail.',
   'check.noFailures': 'No cell fails a rule.',
   'check.cellFails': 'fails: {rules}',
   'agg.count': 'count',

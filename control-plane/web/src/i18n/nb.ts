@@ -202,6 +202,7 @@ export const nb: Record<keyof typeof en, string> = {
   'check.review': 'må vurderes',
   'check.fail': 'ikke godkjent',
   'check.legend': 'Regler (farge og bokstav i cellen)',
+  'check.withheld': 'Tabellen består ikke alle reglene, så etikettene og verdiene blir i rommet til kontrollørene har sett dem: de er prosjektets data. Kjør samme kontroll i rommet (analyserom-airlock check-table) for å se hvilke celler som feiler.',
   'check.noFailures': 'Ingen celle bryter en regel.',
   'check.cellFails': 'bryter: {rules}',
   'agg.count': 'antall',
