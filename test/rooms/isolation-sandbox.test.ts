@@ -136,4 +136,20 @@ describe.skipIf(skipReason !== undefined)(`local sandbox isolation${skipReason ?
       server.close();
     }
   });
+
+  // vsock is not network-namespaced: on a virtual machine (this one, a cloud VM, Firecracker) a room
+  // could reach the hypervisor host's services over AF_VSOCK, out of the room without the airlock.
+  it('refuses AF_VSOCK sockets with EPERM, and still makes unix and loopback sockets', async () => {
+    const res = await pythonInRoom(obs.endpoint!, spec, [
+      'import json, socket',
+      'out = {}',
+      'for name, family, kind in [("vsock-stream", 40, socket.SOCK_STREAM), ("vsock-dgram", 40, socket.SOCK_DGRAM), ("unix", socket.AF_UNIX, socket.SOCK_STREAM), ("inet", socket.AF_INET, socket.SOCK_STREAM)]:',
+      '    try:',
+      '        socket.socket(family, kind).close(); out[name] = "allowed"',
+      '    except OSError as e:',
+      '        out[name] = e.errno',
+      'print(json.dumps(out))',
+    ].join('\n'));
+    expect(JSON.parse(res.stdout)).toEqual({ 'vsock-stream': 1, 'vsock-dgram': 1, unix: 'allowed', inet: 'allowed' });
+  });
 });
