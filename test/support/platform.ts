@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { loadConfig, type ConfigInput } from '../../control-plane/src/config/index.ts';
 import { manualClock } from '../../control-plane/src/platform/clock.ts';
 import { silentLogger } from '../../control-plane/src/platform/logger.ts';
+import { stopEarlierRooms } from '../../control-plane/src/privileges/index.ts';
 import { startPlatform, type RunningPlatform } from '../../control-plane/src/server/start.ts';
 import type { ModuleFactory } from '../../control-plane/src/server/module.ts';
 
@@ -61,6 +62,8 @@ export async function startTestPlatform(overrides: ConfigInput = {}, opts: { now
     forgetTokens: () => tokens.clear(),
     async stop() {
       await platform.close();
+      // Rooms outlive their control plane by design (a restart re-adopts them); the suite's must not.
+      await stopEarlierRooms(dataDir, -1);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -31,6 +31,7 @@ import { assertTraversable } from './traversal.ts';
 export { PrivilegeError } from './privilege-error.ts';
 export { parseStatus, privilegedParts, type Credentials } from './drop.ts';
 export { canTraverse } from './traversal.ts';
+export { stopEarlierRooms } from './left-behind.ts';
 export type { ServiceAccount } from './service-account.ts';
 
 export interface Dropped {
