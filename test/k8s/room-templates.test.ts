@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadTemplates, renderRoomManifests, roomNames } from '../../control-plane/src/rooms/drivers/kubernetes/index.ts';
 import { render } from '../../control-plane/src/rooms/drivers/kubernetes/render.ts';
-import { relaySecretOf, type RoomSpec } from '../../control-plane/src/rooms/drivers/types.ts';
+import type { RoomSpec } from '../../control-plane/src/rooms/drivers/types.ts';
 import { restrictedViolations } from './pod-security.ts';
 import { validateManifest } from './validate-manifest.ts';
 
@@ -11,7 +11,7 @@ const opts = { namespace: 'analyserom-rooms', ownerId: 'install-1', image: 'regi
 function spec(over: Partial<RoomSpec> = {}): RoomSpec {
   return {
     roomId: 'r-1', projectId: 'p-1', dataDir: 'pvc:data-copy-7', homeDir: 'x', outputsDir: 'x', importsDir: 'x', socketDir: 'x',
-    limits: { memoryBytes: 4 * 1024 ** 3, cpuMillis: 2000, pids: 512 }, jupyterToken: 'a'.repeat(48), baseUrl: '/rooms/r-1/', program: 'jupyterlab', ...over,
+    limits: { memoryBytes: 4 * 1024 ** 3, cpuMillis: 2000, pids: 512 }, jupyterToken: 'a'.repeat(48), relaySecret: 'b'.repeat(64), baseUrl: '/rooms/r-1/', program: 'jupyterlab', ...over,
   };
 }
 
@@ -38,7 +38,7 @@ describe('k8s/rooms templates', () => {
   it('keeps parameter values as values: no YAML structure comes from a project id or token', () => {
     const s = cases[2]![1];
     const objects = renderRoomManifests(templates, s, opts);
-    expect(objects.secret.stringData).toEqual({ JUPYTER_TOKEN: s.jupyterToken, ANALYSEROM_RELAY_SECRET: relaySecretOf(s.jupyterToken) });
+    expect(objects.secret.stringData).toEqual({ JUPYTER_TOKEN: s.jupyterToken, ANALYSEROM_RELAY_SECRET: s.relaySecret });
     expect(objects.pod.spec.containers[0].env.find((e: { name: string }) => e.name === 'ANALYSEROM_PROJECT').value).toBe(s.projectId);
     expect(objects.pod.metadata.annotations['analyserom.project-id']).toBe(s.projectId);
     expect(objects.pod.metadata.labels['analyserom.project-id']).toMatch(/^sha256-[0-9a-f]{48}$/);

@@ -16,6 +16,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { platformPaths } from '../../control-plane/src/platform/paths.ts';
 import { createRoomsModule, type RoomsModule } from '../../control-plane/src/rooms/index.ts';
 import { relaySecretOf } from '../../control-plane/src/rooms/drivers/types.ts';
+import { RELAY_KEY } from '../../control-plane/src/rooms/index.ts';
+import { keptSecret } from '../../control-plane/src/secrets/index.ts';
 import { insertRoom, updateRoom } from '../../control-plane/src/rooms/room-store.ts';
 import { tokenContext } from '../../control-plane/src/rooms/service.ts';
 import { TEST_ROOM_OPTIONS } from '../proxy/support.ts';
@@ -50,6 +52,11 @@ afterAll(async () => {
 });
 
 /** A running Kubernetes room in the store, as the reconcile loop leaves it; returns its id and token. */
+/** The secret the rooms module presents to a room's relay (from the control plane's kept key). */
+async function relaySecret(roomId: string): Promise<string> {
+  return relaySecretOf(await keptSecret(p.deps.store, p.deps.box, RELAY_KEY, () => randomBytes(32)), roomId);
+}
+
 async function kubernetesRoom(): Promise<{ id: string; token: string }> {
   const id = `r${randomBytes(5).toString('hex')}`;
   const token = randomBytes(32).toString('hex');
@@ -94,9 +101,9 @@ async function parked(roomId: string, n: number): Promise<void> {
 /** A running room whose relay is up and has the control plane's connections parked. */
 async function connectedRoom(): Promise<{ id: string; token: string; relay: { port: number; socket: string } }> {
   const room = await kubernetesRoom();
-  const relay = await startRelay(relaySecretOf(room.token));
+  const relay = await startRelay(await relaySecret(room.id));
   await rooms.channels.open(room.id);
-  rooms.dialer.ensure(room.id, { host: '127.0.0.1', port: relay.port, secret: relaySecretOf(room.token) });
+  rooms.dialer.ensure(room.id, { host: '127.0.0.1', port: relay.port, secret: await relaySecret(room.id) });
   await parked(room.id, 2);
   return { ...room, relay };
 }
@@ -134,9 +141,9 @@ describe("a Kubernetes room's channel: the control plane dials in to the relay i
 
   it('a relay refuses a control plane without its secret, and the helper is told the control plane is not there', async () => {
     const room = await kubernetesRoom();
-    const relay = await startRelay(relaySecretOf(room.token), 1);
+    const relay = await startRelay(await relaySecret(room.id), 1);
     await rooms.channels.open(room.id);
-    rooms.dialer.ensure(room.id, { host: '127.0.0.1', port: relay.port, secret: relaySecretOf('another token') });
+    rooms.dialer.ensure(room.id, { host: '127.0.0.1', port: relay.port, secret: 'f'.repeat(64) });
     await new Promise((r) => setTimeout(r, 500));
     expect(rooms.dialer.parked(room.id)).toBeLessThan(2);
     const res = await helper(relay.socket, TINY);
@@ -149,7 +156,7 @@ describe("a Kubernetes room's channel: the control plane dials in to the relay i
     const stopped = await kubernetesRoom();
     await endRoom(stopped.id);
     const room = await kubernetesRoom();
-    const relay = await startRelay(relaySecretOf(room.token), 10, relayPort);
+    const relay = await startRelay(await relaySecret(room.id), 10, relayPort);
     for (const r of [room, stopped]) await updateRoom(p.deps.store, r.id, { endpoint: { kind: 'tcp', host: '127.0.0.1', port: 8888 } }, new Date());
     rooms.dialer.stopAll(); // as a control plane stopping
     await rooms.channels.closeAll();

@@ -88,7 +88,7 @@ export function runDriverConformance(
   const roomId = (label: string) => `cf-${suiteId}-${label}`;
   const specFor = (label: string, program: RoomProgram = 'stub'): RoomSpec => {
     const id = roomId(label);
-    const base = { roomId: id, projectId: `project-${label}`, limits, jupyterToken: randomBytes(24).toString('hex'), baseUrl: `/rooms/${id}/`, program };
+    const base = { roomId: id, projectId: `project-${label}`, limits, jupyterToken: randomBytes(24).toString('hex'), relaySecret: randomBytes(32).toString('hex'), baseUrl: `/rooms/${id}/`, program };
     if (opts.makeSpec) return opts.makeSpec(id, base);
     const dir = join(workDir, id);
     const spec: RoomSpec = {

@@ -6,12 +6,13 @@
  * exact shape of the objects the API server received, and the conformance cases that need a running
  * server are skipped with that reason.
  */
+import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { createKubernetesDriver, roomNames } from '../../control-plane/src/rooms/drivers/kubernetes/index.ts';
-import { relaySecretOf, type RoomDriver, type RoomObservation, type RoomSpec } from '../../control-plane/src/rooms/drivers/types.ts';
+import { type RoomDriver, type RoomObservation, type RoomSpec } from '../../control-plane/src/rooms/drivers/types.ts';
 import { runDriverConformance, waitFor } from './conformance.ts';
 import { startFakeKubeApiServer, type FakeKubeApiServer } from './fake-kube-apiserver.ts';
 
@@ -74,7 +75,7 @@ function spec(label: string, over: Partial<RoomSpec> = {}): RoomSpec {
   const roomId = `k8s-${label}-${++seq}`;
   return {
     roomId, projectId: 'Project 7 (registry study)', dataDir: dataClaim(`data-${label}`), homeDir: 'unused', outputsDir: 'unused', importsDir: 'unused', socketDir: 'unused',
-    limits: { memoryBytes: 2 * 1024 ** 3, cpuMillis: 1500, pids: 256 }, jupyterToken: 'k'.repeat(48), baseUrl: `/rooms/${roomId}/`, program: 'jupyterlab', ...over,
+    limits: { memoryBytes: 2 * 1024 ** 3, cpuMillis: 1500, pids: 256 }, jupyterToken: 'k'.repeat(48), relaySecret: 'r'.repeat(64), baseUrl: `/rooms/${roomId}/`, program: 'jupyterlab', ...over,
   };
 }
 async function pollUntil(d: RoomDriver, roomId: string, pred: (o: RoomObservation) => boolean, timeoutMs = 5000): Promise<RoomObservation> {
@@ -164,7 +165,10 @@ describe('kubernetes driver: objects as the API server receives them', () => {
       .toEqual({ ANALYSEROM_API: '/run/analyserom/api.sock', ANALYSEROM_PROJECT: s.projectId, ANALYSEROM_OUTPUTS: '/outputs' });
     expect(pod.spec.volumes.find((v: any) => v.name === 'channel')).toEqual({ name: 'channel', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } });
     const secret = one('secrets', `${nameOf(d, s.roomId)}-token`)!;
-    expect(Buffer.from(secret.data.ANALYSEROM_RELAY_SECRET, 'base64').toString()).toBe(relaySecretOf(s.jupyterToken));
+    const relaySecret = Buffer.from(secret.data.ANALYSEROM_RELAY_SECRET, 'base64').toString();
+    expect(relaySecret).toBe(s.relaySecret);
+    // Not derivable from what the room's own code can read (its Jupyter token, as it once was).
+    expect(relaySecret).not.toBe(createHmac('sha256', s.jupyterToken).update('analyserom-relay').digest('hex'));
   });
 
   it('labels every object with room, project and owner, the full project id in an annotation', () => {

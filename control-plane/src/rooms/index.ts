@@ -56,6 +56,9 @@ interface CopiesProvider {
   currentCopyDir(projectId: string): Promise<string | null>;
 }
 
+/** The kept key (store, sealed) the relay secrets of Kubernetes rooms are derived from, per room. */
+export const RELAY_KEY = 'rooms-relay-key';
+
 /**
  * The rooms module with settings from the config's `rooms` section (`options.ts`), then `overrides`.
  * `drivers` replaces the configured drivers (benchmarks measuring the proxy against a fixed upstream);
@@ -68,6 +71,7 @@ export function createRoomsModule(
   return async (deps: ModuleDeps): Promise<RoomsModule> => {
     const options = roomsOptions(deps.config.rooms, overrides);
     const ownerId = `tre-${(await keptSecret(deps.store, deps.box, 'rooms-owner-id', () => randomBytes(6))).toString('hex')}`;
+    const relayKey = await keptSecret(deps.store, deps.box, RELAY_KEY, () => randomBytes(32));
     const drivers = extra.drivers?.(ownerId, deps.paths.dataDir) ?? createDriverSet(options, ownerId, deps.paths.dataDir);
     const changes = new EventEmitter();
     changes.setMaxListeners(0);
@@ -91,8 +95,7 @@ export function createRoomsModule(
     async function dialChannel(room: Room): Promise<void> {
       if (room.driver !== 'kubernetes' || room.state !== 'running' || room.endpoint?.kind !== 'tcp') return;
       await channels.open(room.id);
-      const token = deps.box.open(room.jupyterTokenSealed, tokenContext(room.id)).toString('utf8');
-      dialer.ensure(room.id, { host: room.endpoint.host, port: extra.relayPort ?? ROOM_RELAY_PORT, secret: relaySecretOf(token) });
+      dialer.ensure(room.id, { host: room.endpoint.host, port: extra.relayPort ?? ROOM_RELAY_PORT, secret: relaySecretOf(relayKey, room.id) });
     }
     async function reopenChannels(): Promise<void> {
       for (const room of await liveRooms(deps.store)) {
@@ -117,6 +120,7 @@ export function createRoomsModule(
         importsDir: paths.imports(room.projectId), socketDir, apiDir,
         limits: { memoryBytes: options.memoryMb * 1024 * 1024, cpuMillis: options.cpuMillis, pids: options.pids },
         jupyterToken: deps.box.open(room.jupyterTokenSealed, tokenContext(room.id)).toString('utf8'),
+        relaySecret: relaySecretOf(relayKey, room.id),
       };
     }
 

@@ -202,7 +202,7 @@ export function createKubernetesDriver(opts: KubernetesDriverOptions): RoomDrive
 function placeholderSpec(roomId: string): RoomSpec {
   return {
     roomId, projectId: 'x', dataDir: 'pvc:x', homeDir: 'x', outputsDir: 'x', importsDir: 'x', socketDir: 'x',
-    limits: { memoryBytes: 64 * 1024 * 1024, cpuMillis: 10, pids: 8 }, jupyterToken: 'x'.repeat(32), baseUrl: '/',
+    limits: { memoryBytes: 64 * 1024 * 1024, cpuMillis: 10, pids: 8 }, jupyterToken: 'x'.repeat(32), relaySecret: 'x'.repeat(32), baseUrl: '/',
   };
 }
 

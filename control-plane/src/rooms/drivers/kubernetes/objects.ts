@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { loadYaml, type V1NetworkPolicy, type V1PersistentVolumeClaim, type V1Pod, type V1Secret, type V1Service } from '@kubernetes/client-node';
 import { InputError } from '../../../errors/index.ts';
-import { ROOM_GID, ROOM_LABELS, ROOM_PATHS, ROOM_UID, relaySecretOf, type RoomSpec } from '../types.ts';
+import { ROOM_GID, ROOM_LABELS, ROOM_PATHS, ROOM_UID, type RoomSpec } from '../types.ts';
 import { render, type Templates } from './render.ts';
 
 export const JUPYTER_PORT = 8888;
@@ -92,7 +92,7 @@ export function renderRoomManifests(templates: Templates, spec: RoomSpec, opts: 
     dataClaim: dataClaimOf(spec.dataDir),
     homeSize: opts.homeSize,
     jupyterToken: spec.jupyterToken,
-    relaySecret: relaySecretOf(spec.jupyterToken),
+    relaySecret: relaySecretFor(spec),
     projectId: spec.projectId,
   };
   const labels = roomLabels(spec.roomId, spec.projectId, opts.ownerId);
@@ -118,4 +118,10 @@ export function renderRoomObjects(templates: Templates, spec: RoomSpec, opts: Re
 
 function sha(s: string): string {
   return createHash('sha256').update(s).digest('hex');
+}
+
+/** A Kubernetes room's relay secret: the control plane's, from the spec; a room without one is not rendered. */
+function relaySecretFor(spec: RoomSpec): string {
+  if (!spec.relaySecret) throw new InputError('a Kubernetes room needs the relay secret of its channel', { reason: 'invalid-spec', details: { field: 'relaySecret' } });
+  return spec.relaySecret;
 }
