@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SAFE_CSV, startAirlock, type AirlockTest } from './support.ts';
 
@@ -19,15 +18,8 @@ const PSEUDONYM = '7300000000017';
 
 beforeAll(async () => {
   t = await startAirlock();
-  // A data copy as the data-copies context lays it out: copies/<project>/v1/<dataset>.parquet.
-  const dir = t.paths.copy(t.projectId, 1);
-  mkdirSync(dir, { recursive: true });
-  const duck = await DuckDBInstance.create(':memory:');
-  const conn = await duck.connect();
-  await conn.run(`COPY (SELECT ${PSEUDONYM}::BIGINT + i AS person_id, CASE WHEN i % 2 = 0 THEN 'f' ELSE 'm' END AS sex,
-      1950 + (i % 3) AS birth_year FROM range(0, 600) r(i)) TO '${join(dir, 'population.parquet')}' (FORMAT parquet)`);
-  conn.closeSync();
-  duck.closeSync();
+  await t.copyFile('population.parquet', `SELECT ${PSEUDONYM}::BIGINT + i AS person_id, CASE WHEN i % 2 = 0 THEN 'f' ELSE 'm' END AS sex,
+      1950 + (i % 3) AS birth_year FROM range(0, 600) r(i)`);
   outputs = t.paths.outputs(t.projectId, 'researcher');
   mkdirSync(outputs, { recursive: true });
 }, 120_000);

@@ -1,4 +1,5 @@
 /** Shared set-up for the airlock tests: a real platform with the exports module, files in a member's /outputs. */
+import { DuckDBInstance } from '@duckdb/node-api';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { isValidFnr } from '../../control-plane/src/data-copies/index.ts';
@@ -12,6 +13,8 @@ export interface AirlockTest {
   paths: ReturnType<typeof platformPaths>;
   /** Writes a file into a member's /outputs and returns its path there. */
   output(user: string, rel: string, content: string | Buffer): string;
+  /** Writes `copies/<project>/v1/<name>` (Parquet, as the data-copies context lays a copy out) from a SELECT. */
+  copyFile(name: string, select: string): Promise<void>;
 }
 
 export async function startAirlock(): Promise<AirlockTest> {
@@ -26,6 +29,18 @@ export async function startAirlock(): Promise<AirlockTest> {
       mkdirSync(dirname(file), { recursive: true });
       writeFileSync(file, content);
       return rel;
+    },
+    async copyFile(name, select) {
+      const dir = paths.copy(projectId, 1);
+      mkdirSync(dir, { recursive: true });
+      const duck = await DuckDBInstance.create(':memory:');
+      const conn = await duck.connect();
+      try {
+        await conn.run(`COPY (${select}) TO '${join(dir, name)}' (FORMAT parquet)`);
+      } finally {
+        conn.closeSync();
+        duck.closeSync();
+      }
     },
   };
 }

@@ -7,6 +7,9 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createRoomsModule, type RoomsModule, type RoomsOptionsInput, type RoomView } from '../../control-plane/src/rooms/index.ts';
 import type { ConfigInput } from '../../control-plane/src/config/index.ts';
+import type { RoomEndpoint, RoomSpec } from '../../control-plane/src/rooms/drivers/types.ts';
+import { getRoom } from '../../control-plane/src/rooms/room-store.ts';
+import { roomUrl, tokenContext } from '../../control-plane/src/rooms/service.ts';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 
@@ -118,4 +121,11 @@ export async function enterRoom(p: RoomsPlatform, roomId: string, platformCookie
   const set = landed.headers.get('set-cookie');
   if (landed.status !== 200 || !set) throw new Error(`hand-off refused: ${landed.status} ${await landed.text()}`);
   return { cookie: set.split(';')[0]!, handoff };
+}
+
+/** What the room clients (`test/rooms/room-client.ts`) need to run code in a platform's room: its endpoint and token. */
+export async function roomAccess(p: RoomsPlatform, roomId: string): Promise<{ endpoint: RoomEndpoint; spec: RoomSpec }> {
+  const room = (await getRoom(p.deps.store, roomId))!;
+  const token = p.deps.box.open(room.jupyterTokenSealed, tokenContext(roomId)).toString('utf8');
+  return { endpoint: room.endpoint!, spec: { baseUrl: roomUrl(roomId), jupyterToken: token } as RoomSpec };
 }

@@ -7,11 +7,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOM_API_SOCKET, type RoomSpec } from '../../control-plane/src/rooms/drivers/types.ts';
+import { ROOM_API_SOCKET } from '../../control-plane/src/rooms/drivers/types.ts';
 import { platformPaths } from '../../control-plane/src/platform/paths.ts';
-import { getRoom } from '../../control-plane/src/rooms/room-store.ts';
-import { roomUrl, tokenContext } from '../../control-plane/src/rooms/service.ts';
-import { roomsUnavailable, startRoomsPlatform, type RoomsPlatform } from '../proxy/support.ts';
+import { roomAccess, roomsUnavailable, startRoomsPlatform, type RoomsPlatform } from '../proxy/support.ts';
 import { runInRoom, type RunResult } from './room-client.ts';
 
 const SKIP = roomsUnavailable();
@@ -30,9 +28,8 @@ afterAll(async () => {
 
 /** Runs a command in the room as the researcher's code would (the stub server's /run). */
 async function inRoom(argv: string[]): Promise<RunResult> {
-  const room = (await getRoom(p.deps.store, roomId))!;
-  const token = p.deps.box.open(room.jupyterTokenSealed, tokenContext(roomId)).toString('utf8');
-  return runInRoom(room.endpoint!, { baseUrl: roomUrl(roomId), jupyterToken: token } as RoomSpec, argv, 60);
+  const { endpoint, spec } = await roomAccess(p, roomId);
+  return runInRoom(endpoint, spec, argv, 60);
 }
 
 async function auditOf(action: string) {

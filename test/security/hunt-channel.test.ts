@@ -5,11 +5,8 @@
  * every request of the platform waits on.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RoomSpec } from '../../control-plane/src/rooms/drivers/types.ts';
 import { REFUSALS_AUDITED_PER_MINUTE } from '../../control-plane/src/rooms/channel.ts';
-import { getRoom } from '../../control-plane/src/rooms/room-store.ts';
-import { roomUrl, tokenContext } from '../../control-plane/src/rooms/service.ts';
-import { roomsUnavailable, startRoomsPlatform, type RoomsPlatform } from '../proxy/support.ts';
+import { roomAccess, roomsUnavailable, startRoomsPlatform, type RoomsPlatform } from '../proxy/support.ts';
 import { pythonInRoom, type RunResult } from '../rooms/room-client.ts';
 
 const SKIP = roomsUnavailable();
@@ -26,9 +23,8 @@ afterAll(async () => {
 });
 
 async function py(lines: string[]): Promise<RunResult> {
-  const room = (await getRoom(p.deps.store, roomId))!;
-  const token = p.deps.box.open(room.jupyterTokenSealed, tokenContext(roomId)).toString('utf8');
-  return pythonInRoom(room.endpoint!, { baseUrl: roomUrl(roomId), jupyterToken: token } as RoomSpec, lines.join('\n'), 120);
+  const { endpoint, spec } = await roomAccess(p, roomId);
+  return pythonInRoom(endpoint, spec, lines.join('\n'), 120);
 }
 
 const CONNECT = [

@@ -3,9 +3,6 @@
  * client outside any room (a bearer token on a laptop, the web UI's session), that answer is data
  * that left the platform without the airlock's review.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../control-plane/src/identity/index.ts';
 import { tableAnswerFor } from '../../control-plane/src/exports/table-answer.ts';
@@ -16,14 +13,7 @@ const FIRST = 7300000000017;
 
 beforeAll(async () => {
   t = await startAirlock();
-  const dir = t.paths.copy(t.projectId, 1);
-  mkdirSync(dir, { recursive: true });
-  const duck = await DuckDBInstance.create(':memory:');
-  const conn = await duck.connect();
-  await conn.run(`COPY (SELECT ${FIRST}::BIGINT + i AS person_id, 20000 + 37 * i AS income, CASE WHEN i < 25 THEN 'a' ELSE 'b' END AS band FROM range(0, 50) r(i))
-    TO '${join(dir, 'people.parquet')}' (FORMAT parquet)`);
-  conn.closeSync();
-  duck.closeSync();
+  await t.copyFile('people.parquet', `SELECT ${FIRST}::BIGINT + i AS person_id, 20000 + 37 * i AS income, CASE WHEN i < 25 THEN 'a' ELSE 'b' END AS band FROM range(0, 50) r(i)`);
 }, 120_000);
 afterAll(async () => {
   await t?.p.stop();

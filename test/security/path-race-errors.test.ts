@@ -6,9 +6,6 @@
  * read, the answer and the audit log carry none of it. The project's copy, which the control
  * plane owns and the room sees at /data anyway, still names its columns.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAirlock, type AirlockTest } from '../exports/support.ts';
 
@@ -17,13 +14,7 @@ const SPEC = { method: 'pivot_table', index: ['group'], columns: [], values: 'n'
 
 beforeAll(async () => {
   t = await startAirlock();
-  const dir = t.paths.copy(t.projectId, 1);
-  mkdirSync(dir, { recursive: true });
-  const duck = await DuckDBInstance.create(':memory:');
-  const conn = await duck.connect();
-  await conn.run(`COPY (SELECT i AS person_id, 'f' AS sex FROM range(0, 50) r(i)) TO '${join(dir, 'population.parquet')}' (FORMAT parquet)`);
-  conn.closeSync();
-  duck.closeSync();
+  await t.copyFile('population.parquet', `SELECT i AS person_id, 'f' AS sex FROM range(0, 50) r(i)`);
 }, 120_000);
 afterAll(async () => {
   await t?.p.stop();

@@ -12,10 +12,8 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RoomDriver, RoomSpec } from '../../control-plane/src/rooms/drivers/types.ts';
-import { getRoom } from '../../control-plane/src/rooms/room-store.ts';
-import { roomUrl, tokenContext } from '../../control-plane/src/rooms/service.ts';
-import { roomsUnavailable, startRoomsPlatform, type RoomsPlatform } from '../proxy/support.ts';
+import type { RoomDriver } from '../../control-plane/src/rooms/drivers/types.ts';
+import { roomAccess, roomsUnavailable, startRoomsPlatform, type RoomsPlatform } from '../proxy/support.ts';
 import { runInRoom } from '../rooms/room-client.ts';
 
 const SKIP = roomsUnavailable();
@@ -44,9 +42,8 @@ print(forged)
 
 describe.skipIf(SKIP)(`a room forging another room's labels${SKIP ? ` (skipped: ${SKIP})` : ''}`, () => {
   it('is not taken for that room: poll does not adopt it and listOwned does not list it', async () => {
-    const room = (await getRoom(p.deps.store, roomId))!;
-    const token = p.deps.box.open(room.jupyterTokenSealed, tokenContext(roomId)).toString('utf8');
-    const res = await runInRoom(room.endpoint!, { baseUrl: roomUrl(roomId), jupyterToken: token } as RoomSpec, ['/usr/bin/python3', '-c', FORGE], 30);
+    const { endpoint, spec } = await roomAccess(p, roomId);
+    const res = await runInRoom(endpoint, spec, ['/usr/bin/python3', '-c', FORGE], 30);
     expect([res.code, res.stderr]).toEqual([0, '']);
     expect(res.stdout).toContain(`analyserom.room-id=${VICTIM}`);
 

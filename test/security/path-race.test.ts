@@ -19,10 +19,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { platformPaths } from '../../control-plane/src/platform/paths.ts';
 import { checkTablePath } from '../../control-plane/src/rooms/channel.ts';
-import { ROOM_API_SOCKET, type RoomSpec } from '../../control-plane/src/rooms/drivers/types.ts';
-import { getRoom } from '../../control-plane/src/rooms/room-store.ts';
-import { roomUrl, tokenContext } from '../../control-plane/src/rooms/service.ts';
-import { roomsUnavailable, startRoomsPlatform, type RoomsPlatform } from '../proxy/support.ts';
+import { ROOM_API_SOCKET } from '../../control-plane/src/rooms/drivers/types.ts';
+import { roomAccess, roomsUnavailable, startRoomsPlatform, type RoomsPlatform } from '../proxy/support.ts';
 import { runInRoom, type RunResult } from '../rooms/room-client.ts';
 import { RENAME_EXCHANGE_LOOP } from '../support/rename-exchange.ts';
 
@@ -58,9 +56,8 @@ afterAll(async () => {
 });
 
 async function inRoom(argv: string[], timeoutS: number): Promise<RunResult> {
-  const room = (await getRoom(p.deps.store, roomId))!;
-  const token = p.deps.box.open(room.jupyterTokenSealed, tokenContext(roomId)).toString('utf8');
-  return runInRoom(room.endpoint!, { baseUrl: roomUrl(roomId), jupyterToken: token } as RoomSpec, argv, timeoutS);
+  const { endpoint, spec } = await roomAccess(p, roomId);
+  return runInRoom(endpoint, spec, argv, timeoutS);
 }
 
 /** The room's setup, then the swap loop: `/outputs/d` (a real folder with data.csv) ⇄ `/outputs/l` (a link to the host folder). */
