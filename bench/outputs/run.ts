@@ -11,7 +11,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { checkTable } from '../../control-plane/src/output-checks/index.ts';
+import { checkTable } from '../../control-plane/src/disclosure/index.ts';
 import { loadPolicySet, resolvePolicy } from '../../control-plane/src/policies/index.ts';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 5_000_000);

@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../control-plane/src/identity/index.ts';
-import { tableAnswerFor } from '../../control-plane/src/exports/table-answer.ts';
-import { startAirlock, type AirlockTest } from '../exports/support.ts';
+import { tableAnswerFor } from '../../control-plane/src/airlock/table-answer.ts';
+import { startAirlock, type AirlockTest } from '../airlock/support.ts';
 
 let t: AirlockTest;
 const FIRST = 7300000000017;

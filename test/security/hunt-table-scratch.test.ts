@@ -7,8 +7,8 @@
 import { mkdirSync, openSync, closeSync, ftruncateSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tableScratch } from '../../control-plane/src/exports/index.ts';
-import { CROSSTAB, microdataCsv, startAirlock, type AirlockTest } from '../exports/support.ts';
+import { tableScratch } from '../../control-plane/src/airlock/index.ts';
+import { CROSSTAB, microdataCsv, startAirlock, type AirlockTest } from '../airlock/support.ts';
 
 let t: AirlockTest;
 let scratchRoot: string;
@@ -80,7 +80,7 @@ describe('table checks of /outputs are bounded', () => {
     const leftover = join(scratchRoot, 'check-dead1');
     t.output('researcher', 'ok2.csv', microdataCsv());
     // This process already swept once; a fresh control plane (a new scratch) sweeps on first use.
-    const { createTableScratch, checkTableRequest } = await import('../../control-plane/src/exports/index.ts');
+    const { createTableScratch, checkTableRequest } = await import('../../control-plane/src/airlock/index.ts');
     const fresh = createTableScratch();
     const rules = (await check('ok2.csv')).body.policy.tables;
     mkdirSync(leftover, { recursive: true }); // the API's check above may not sweep again: this process swept already

@@ -7,7 +7,7 @@
  * plane owns and the room sees at /data anyway, still names its columns.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAirlock, type AirlockTest } from '../exports/support.ts';
+import { startAirlock, type AirlockTest } from '../airlock/support.ts';
 
 let t: AirlockTest;
 const SPEC = { method: 'pivot_table', index: ['group'], columns: [], values: 'n', aggfunc: 'sum', margins: false };

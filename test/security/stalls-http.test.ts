@@ -10,7 +10,7 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exportsModuleWith } from '../../control-plane/src/exports/index.ts';
+import { airlockModuleWith } from '../../control-plane/src/airlock/index.ts';
 import { platformPaths } from '../../control-plane/src/platform/paths.ts';
 import { defaultPolicyDir } from '../../control-plane/src/policies/index.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
@@ -26,7 +26,7 @@ let policyDir: string;
 beforeAll(async () => {
   policyDir = mkdtempSync(join(tmpdir(), 'tre-stalls-policies-'));
   cpSync(defaultPolicyDir, policyDir, { recursive: true });
-  p = await startTestPlatform({ requestTimeoutMs: REQUEST_TIMEOUT_MS }, { modules: [exportsModuleWith({ policyDir })] });
+  p = await startTestPlatform({ requestTimeoutMs: REQUEST_TIMEOUT_MS }, { modules: [airlockModuleWith({ policyDir })] });
   projectId = (await p.call('GET', '/api/projects', { as: 'researcher' })).body[0].id as string;
 }, 180_000);
 afterAll(async () => {
@@ -143,7 +143,7 @@ describe('nothing untrusted stalls the platform', () => {
     const tightDir = mkdtempSync(join(tmpdir(), 'tre-stalls-tight-'));
     cpSync(policyDir, tightDir, { recursive: true });
     writeFileSync(join(tightDir, 'default.yaml'), tight);
-    const q = await startTestPlatform({}, { modules: [exportsModuleWith({ policyDir: tightDir })] });
+    const q = await startTestPlatform({}, { modules: [airlockModuleWith({ policyDir: tightDir })] });
     try {
       const project = (await q.call('GET', '/api/projects', { as: 'researcher' })).body[0].id as string;
       const open = await q.call('POST', `/api/projects/${project}/imports`, { as: 'researcher', body: { purpose: 'a large text' } });

@@ -7,7 +7,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DomainError } from '../../control-plane/src/errors/index.ts';
-import { checkTable, AGGFUNCS } from '../../control-plane/src/output-checks/index.ts';
+import { checkTable, AGGFUNCS } from '../../control-plane/src/disclosure/index.ts';
 import { loadPolicySet, resolvePolicy, type TableRules } from '../../control-plane/src/policies/index.ts';
 
 let instance: DuckDBInstance;

@@ -10,7 +10,7 @@ import { manualClock } from '../../control-plane/src/platform/clock.ts';
 import { silentLogger } from '../../control-plane/src/platform/logger.ts';
 import { stopEarlierRooms } from '../../control-plane/src/privileges/index.ts';
 import { startPlatform, type RunningPlatform } from '../../control-plane/src/server/start.ts';
-import type { ModuleFactory } from '../../control-plane/src/server/module.ts';
+import type { ModuleFactory } from '../../control-plane/src/platform/module.ts';
 
 export interface TestPlatform extends RunningPlatform {
   clock: ReturnType<typeof manualClock>;

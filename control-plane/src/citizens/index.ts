@@ -1,4 +1,4 @@
-import type { ModuleFactory } from '../server/module.ts';
+import type { ModuleFactory } from '../platform/module.ts';
 import { citizenRoutes } from './routes.ts';
 
 export { linkCitizen, personLookup, personLookupKey } from './persons.ts';

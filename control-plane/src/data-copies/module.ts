@@ -7,7 +7,7 @@
  */
 import { demoCatalogue, loadCatalogue, saveCatalogue } from '../catalog/index.ts';
 import { catalogRoutes } from '../catalog/routes.ts';
-import type { ModuleFactory, PlatformModule } from '../server/module.ts';
+import type { ModuleFactory, PlatformModule } from '../platform/module.ts';
 import { deliverDemoRegisters, linkDemoCitizen } from './demo-data.ts';
 import { sweepIntakeLeftovers } from './intake.ts';
 import { createCopyReconciler, type CopyReconciler } from './reconcile.ts';

@@ -88,6 +88,10 @@ export function createApp(opts: AppOptions): Express {
   if (opts.webDir) {
     app.use(express.static(opts.webDir, { index: 'index.html', fallthrough: true }));
     app.get(/^\/(?!api\/|rooms\/).*/, (_req, res) => res.sendFile('index.html', { root: opts.webDir! }));
+  } else {
+    app.get(/^\/(?!api\/|rooms\/).*/, (_req, res) => {
+      res.status(503).type('text/plain').send('The web UI is not built: run `npm run build:web` (`npm start` builds it). The API is at /api.\n');
+    });
   }
   app.use(problemMiddleware(opts.logger));
   return app;

@@ -22,7 +22,7 @@ import type { Store } from '../store/index.ts';
 import type { RoomTarget } from './access.ts';
 import { ROOM_COOKIE, SECURE_ROOM_COOKIE } from './credential.ts';
 import { HANDOFF_SECONDS, issueHandoff, openRoomSession, redeemHandoff, sessionHash, type Parent } from './handoff.ts';
-import { checkPath } from './policy.ts';
+import { checkPath } from './path-policy.ts';
 import { problem, redirect } from './problem.ts';
 import type { RoomHosts } from './room-hosts.ts';
 

@@ -36,12 +36,12 @@ import type { RoomHosts } from './room-hosts.ts';
 import { guardContentsResponse, judgeContents, sendInspected } from './contents-guard.ts';
 import { createUpstreamAgent, rewriteHeaders, roomHeaders, targetOf } from './forward.ts';
 import { createUpstreamPools, leanForward, type LeanForwardHooks } from './lean-forward.ts';
-import { checkPath, type PathVerdict } from './policy.ts';
+import { checkPath, type PathVerdict } from './path-policy.ts';
 import { createSessionTracker } from './sessions.ts';
 import { limitUpload } from './uploads.ts';
 
 export type { RoomTarget } from './access.ts';
-export { checkPath } from './policy.ts';
+export { checkPath } from './path-policy.ts';
 export { createRoomHosts, validRoomsDomain, type RoomHosts } from './room-hosts.ts';
 export { HandoffRefused, parentOf } from './entry.ts';
 

@@ -9,7 +9,7 @@
  * Room ids are DNS labels (`policy.ts`'s ROOM_ID), so they can be host names.
  */
 import { isIP } from 'node:net';
-import { ROOM_ID } from './policy.ts';
+import { ROOM_ID } from './path-policy.ts';
 
 export interface RoomHosts {
   /** The rooms domain, e.g. `rooms.localhost`. */

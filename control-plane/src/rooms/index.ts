@@ -19,7 +19,7 @@ import { createRoomHosts, createRoomProxy, type RoomHosts, type RoomProxy, type 
 import { createRoomChannels, type RoomChannels } from './channel.ts';
 import { createChannelDialer, type ChannelDialer } from './channel-dialer.ts';
 import { keptSecret } from '../secrets/index.ts';
-import type { ModuleDeps, ModuleFactory, PlatformModule } from '../server/module.ts';
+import type { ModuleDeps, ModuleFactory, PlatformModule } from '../platform/module.ts';
 import { createDriverSet, type DriverSet } from './driver-set.ts';
 import { ROOM_RELAY_PORT, relaySecretOf, type RoomSpec } from './drivers/types.ts';
 import { storeLease } from './lease.ts';

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { createAuditService } from '../audit/index.ts';
 import { auditModule } from '../audit/module.ts';
 import { citizensModule } from '../citizens/index.ts';
-import { exportsModule } from '../exports/index.ts';
+import { airlockModule } from '../airlock/index.ts';
 import { dataCopiesModule } from '../data-copies/module.ts';
 import { roomsModule } from '../rooms/index.ts';
 import { publicUrl as urlOf, redactConfig, type Config } from '../config/index.ts';
@@ -26,9 +26,9 @@ import { createLogger, type Logger } from '../platform/logger.ts';
 import { projectRoutes } from '../projects/index.ts';
 import { createSecretBox, loadMasterKey } from '../secrets/index.ts';
 import { migrate, openStore } from '../store/index.ts';
-import { webDir } from '../web/index.ts';
+import { webDir } from '../http/web-dir.ts';
 import { platformPaths } from '../platform/paths.ts';
-import type { ModuleDeps, ModuleFactory, PlatformModule } from './module.ts';
+import type { ModuleDeps, ModuleFactory, PlatformModule } from '../platform/module.ts';
 
 export const VERSION = '0.1.0';
 
@@ -42,7 +42,7 @@ export interface RunningPlatform {
 }
 
 /** The modules every control plane runs, in order. Tests may add more through `opts.modules`. */
-export const DEFAULT_MODULES: ModuleFactory[] = [auditModule, citizensModule, dataCopiesModule, exportsModule, roomsModule];
+export const DEFAULT_MODULES: ModuleFactory[] = [auditModule, citizensModule, dataCopiesModule, airlockModule, roomsModule];
 
 export async function startPlatform(
   config: Config,

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { DomainError } from '../../errors/index.ts';
-import { checkFile, checkTable, type TableCheckResult } from '../../output-checks/index.ts';
+import { checkFile, checkTable, type TableCheckResult } from '../../disclosure/index.ts';
 import { loadPolicySet, loadProfileFile, profilePolicy, resolvePolicy, TableRulesSchema, type Policy } from '../../policies/index.ts';
 import { CliError, requireOpt, requirePositional, stringOpt, type CommandArgs, type CommandGroup } from '../command.ts';
 

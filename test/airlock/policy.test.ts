@@ -3,7 +3,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exportsModuleWith } from '../../control-plane/src/exports/index.ts';
+import { airlockModuleWith } from '../../control-plane/src/airlock/index.ts';
 import { defaultPolicyDir } from '../../control-plane/src/policies/index.ts';
 import { platformPaths } from '../../control-plane/src/platform/paths.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
@@ -17,7 +17,7 @@ beforeAll(async () => {
   cpSync(defaultPolicyDir, policyDir, { recursive: true });
   const file = join(policyDir, 'default.yaml');
   writeFileSync(file, readFileSync(file, 'utf8').replace('exportApprovals: 2', 'exportApprovals: 3').replace('importApprovals: 1', 'importApprovals: 2'));
-  p = await startTestPlatform({}, { modules: [exportsModuleWith({ policyDir })] });
+  p = await startTestPlatform({}, { modules: [airlockModuleWith({ policyDir })] });
   projectId = (await p.call('GET', '/api/projects', { as: 'researcher' })).body[0].id;
   await p.call('POST', '/api/users', { as: 'operator', body: { id: 'admin3', displayName: 'Third Admin', roles: ['access_admin'], password: 'a long password 3' } });
   p.passwords.set('admin3', 'a long password 3');

@@ -20,7 +20,7 @@
  * person id of the copy, the airlock looks up only the number tokens the file contains
  * (`pseudonymsAmong`), and hands the engine those that are pseudonyms.
  */
-import { budgetRefusal, numberTokens, scanFileBytes, type FileCheckResult } from '../output-checks/index.ts';
+import { budgetRefusal, numberTokens, scanFileBytes, type FileCheckResult } from '../disclosure/index.ts';
 import { DEFAULT_SCAN_BUDGET_MS } from '../policies/index.ts';
 import type { FileRules } from '../policies/index.ts';
 

@@ -5,34 +5,34 @@
  * files are released (exports: downloads by the requester or project lead while the permit is
  * in force; imports: read-only under the rooms' `/imports`).
  */
-import type { ModuleFactory, PlatformModule } from '../server/module.ts';
+import type { ModuleFactory, PlatformModule } from '../platform/module.ts';
 import type { AirlockDeps } from './export-requests.ts';
 import { exportRoutes } from './export-routes.ts';
 import { importRoutes } from './import-routes.ts';
 import { outputsRoutes } from './outputs-routes.ts';
-import { loadPolicies } from './policy.ts';
+import { loadPolicies } from './project-policy.ts';
 
-export interface ExportsModuleOptions {
+export interface AirlockModuleOptions {
   /** The policy directory (default: the repository's `policies/`). */
   policyDir?: string;
 }
 
-export function exportsModuleWith(opts: ExportsModuleOptions = {}): ModuleFactory {
+export function airlockModuleWith(opts: AirlockModuleOptions = {}): ModuleFactory {
   return async (deps): Promise<PlatformModule> => {
     const policies = await loadPolicies(opts.policyDir);
     const airlock: AirlockDeps = { store: deps.store, clock: deps.clock, logger: deps.logger, paths: deps.paths, policies };
     return {
-      name: 'exports',
+      name: 'airlock',
       routes: [...exportRoutes(airlock), ...importRoutes(airlock), ...outputsRoutes(airlock)],
     };
   };
 }
 
 /** The airlock with the repository's policies: add to DEFAULT_MODULES. */
-export const exportsModule: ModuleFactory = exportsModuleWith();
+export const airlockModule: ModuleFactory = airlockModuleWith();
 
 export { requestExport, resubmitExport, withdrawRequest, ExportInputSchema, type AirlockDeps, type ExportInput } from './export-requests.ts';
-export { checkTableRequest, latestCopy, TableRequestSchema, type TableRequest } from './table-checks.ts';
+export { checkTableRequest, latestCopy, TableRequestSchema, type TableRequest } from './table-requests.ts';
 export { createTableScratch, tableScratch, TABLE_CHECKS_AT_ONCE, TABLE_SOURCE_MAX_BYTES, type TableScratch } from './table-scratch.ts';
-export { checkFileContent, type AirlockFileCheck, type CheckStatus } from './file-checks.ts';
+export { checkFileContent, type AirlockFileCheck, type CheckStatus } from './file-requests.ts';
 export type { AirlockRequest, AirlockFile, Review, RequestStatus } from './store.ts';

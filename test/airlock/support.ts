@@ -3,7 +3,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { isValidFnr } from '../../control-plane/src/data-copies/index.ts';
-import { exportsModule } from '../../control-plane/src/exports/index.ts';
+import { airlockModule } from '../../control-plane/src/airlock/index.ts';
 import { platformPaths } from '../../control-plane/src/platform/paths.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 
@@ -18,7 +18,7 @@ export interface AirlockTest {
 }
 
 export async function startAirlock(): Promise<AirlockTest> {
-  const p = await startTestPlatform({}, { modules: [exportsModule] });
+  const p = await startTestPlatform({}, { modules: [airlockModule] });
   const projects = await p.call('GET', '/api/projects', { as: 'researcher' });
   const projectId = projects.body[0].id as string;
   const paths = platformPaths(p.dataDir);

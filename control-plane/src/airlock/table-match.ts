@@ -6,7 +6,7 @@
  * with fewer decimals matches when it is that value rounded). Anything else goes to review,
  * with where it was found. Files that are not CSV are left to the reviewers.
  */
-import type { CheckedTable } from '../output-checks/index.ts';
+import type { CheckedTable } from '../disclosure/index.ts';
 
 export interface TableMatch {
   matches: boolean;

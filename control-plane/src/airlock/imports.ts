@@ -16,7 +16,7 @@ import { requireDataAccess } from '../projects/index.ts';
 import type { Policy } from '../policies/index.ts';
 import type { Queryable } from '../store/index.ts';
 import type { AirlockDeps } from './export-requests.ts';
-import { checkFileContent, worstStatus } from './file-checks.ts';
+import { checkFileContent, worstStatus } from './file-requests.ts';
 import { createStagingDir, readVerified, sealStagingDir, stageBytes } from './staging.ts';
 import { addEvent, getRequest, insertFile, insertRequest, listFiles, setChecksStatus, setStatus, type AirlockRequest } from './store.ts';
 

@@ -9,7 +9,7 @@
  * laptop as "row labels" of a failing table, with no review.
  */
 import type { Principal } from '../identity/index.ts';
-import type { AirlockTableCheck } from './table-checks.ts';
+import type { AirlockTableCheck } from './table-requests.ts';
 
 type Result = AirlockTableCheck['result'];
 

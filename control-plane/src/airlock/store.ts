@@ -3,9 +3,9 @@
  * reviews, events and the release ledger are only ever inserted.
  */
 import { NotFoundError } from '../errors/index.ts';
-import type { LedgerTable } from '../output-checks/index.ts';
+import type { LedgerTable } from '../disclosure/index.ts';
 import type { Queryable } from '../store/index.ts';
-import type { CheckStatus } from './file-checks.ts';
+import type { CheckStatus } from './file-requests.ts';
 
 export type Direction = 'export' | 'import';
 export type RequestStatus = 'draft' | 'in_review' | 'approved' | 'rejected' | 'returned' | 'withdrawn';

@@ -16,11 +16,11 @@ import type { PlatformPaths } from '../platform/paths.ts';
 import type { Policy } from '../policies/index.ts';
 import { requireDataAccess } from '../projects/index.ts';
 import type { Store } from '../store/index.ts';
-import { checkFileContent, worstStatus, type CheckStatus } from './file-checks.ts';
-import type { PolicySource } from './policy.ts';
+import { checkFileContent, worstStatus, type CheckStatus } from './file-requests.ts';
+import type { PolicySource } from './project-policy.ts';
 import { copyHashed, createStagingDir, openUnder, safeRelativePath, sealStagingDir } from './staging.ts';
 import { addEvent, differencingBase, getRequest, insertFile, insertRequest, setStatus, type AirlockFile, type AirlockRequest } from './store.ts';
-import { checkTableRequest, pseudonymLookup, TableRequestSchema } from './table-checks.ts';
+import { checkTableRequest, pseudonymLookup, TableRequestSchema } from './table-requests.ts';
 import { matchCheckedTable } from './table-match.ts';
 
 export interface AirlockDeps {

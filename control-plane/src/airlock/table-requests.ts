@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { openDuck } from '../data-copies/duckdb.ts';
 import { DomainError, InputError, NotFoundError } from '../errors/index.ts';
-import { checkTable, ledgerTableOf, type LedgerTable, type TableCheckResult } from '../output-checks/index.ts';
+import { checkTable, ledgerTableOf, type LedgerTable, type TableCheckResult } from '../disclosure/index.ts';
 import type { PlatformPaths } from '../platform/paths.ts';
 import { DEFAULT_CHECK_BUDGET_MS, type TableRules } from '../policies/index.ts';
 import { copyHashed, openUnder } from './staging.ts';

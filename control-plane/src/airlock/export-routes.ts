@@ -10,7 +10,7 @@ import { addReleasedTablesToLedger, releaseFile } from './release.ts';
 import { recordReview, ReviewInputSchema } from './review.ts';
 import { differencingBase, getRequest } from './store.ts';
 import { tableAnswerFor } from './table-answer.ts';
-import { checkTableRequest, TableRequestSchema } from './table-checks.ts';
+import { checkTableRequest, TableRequestSchema } from './table-requests.ts';
 import { requestDetail } from './views.ts';
 import { requestReadRoutes } from './request-read-routes.ts';
 
