@@ -8,5 +8,7 @@ export default defineConfig({
     pool: 'forks',
     globalSetup: ['test/global-setup.ts'],
     reporters: ['default'],
+    // Every route's answer is held to its response schema (http/response-check.ts).
+    env: { TRE_CHECK_RESPONSES: '1' },
   },
 });

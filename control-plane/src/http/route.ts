@@ -13,6 +13,7 @@ import type { AuditOutcome, AuditService } from '../audit/types.ts';
 import { AuthenticationError, DomainError, InputError, NotAllowedError, RateLimitedError } from '../errors/index.ts';
 import type { Principal, Role } from '../identity/roles.ts';
 import { readJsonBody } from './body.ts';
+import { assertResponse, checkResponses } from './response-check.ts';
 
 export type Access = 'public' | 'authenticated' | readonly Role[];
 
@@ -168,6 +169,9 @@ export function mountRoutes(router: Router, routes: readonly RouteDef[], deps: R
           },
         };
         const result = await route.handler(ctx);
+        if (checkResponses && route.response && !(isHttpResult(result) && (result.sent || result.body === undefined))) {
+          assertResponse(`${route.method.toUpperCase()} ${route.path}`, route.response, isHttpResult(result) ? result.body : (result ?? null));
+        }
         await ctx.commitSuccess();
         if (isHttpResult(result)) {
           if (result.sent) return;
