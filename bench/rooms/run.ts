@@ -8,8 +8,9 @@
  *     through our proxy (a full control plane in its own process: bearer authentication, access
  *     cache, path policy, keep-alive forwarding to the upstream's unix socket, room requests taken
  *     from the HTTP server ahead of Express as start.ts does), through JupyterHub's
- *     configurable-http-proxy (TCP target, its keep-alive agent, logging at `error`) and through
- *     nginx (one worker, keep-alive upstream pool to the unix socket). Load from autocannon in its
+ *     configurable-http-proxy (TCP target, its keep-alive agent, logging at `error`), through
+ *     naive Express + http-proxy-middleware (its defaults, `serve-hpm.ts`) and through nginx (one
+ *     worker, keep-alive upstream pool to the unix socket). Load from autocannon in its
  *     own process with the same connection count for every target, each target warmed up first,
  *     targets interleaved in rounds, the median round kept. Our proxy and configurable-http-proxy
  *     run back to back in every round (which of them goes first alternates), and their ratio is
@@ -142,6 +143,9 @@ async function main(): Promise<void> {
       '--api-ip', '127.0.0.1', '--api-port', String(await freePort()), '--default-target', `http://127.0.0.1:${upstream.port}`, '--log-level', 'error'],
     { ...process.env, CONFIGPROXY_AUTH_TOKEN: 'bench' });
 
+    const hpmProc = launch(node, [...PROXY_NODE_FLAGS, resolve('bench/rooms/serve-hpm.ts'), String(upstream.port)]);
+    const hpm = JSON.parse(await firstLine(hpmProc)) as { port: number };
+
     const nginxPort = await freePort();
     const nginxDir = join(work, 'nginx');
     mkdirSync(nginxDir);
@@ -181,16 +185,17 @@ http {
       ['proxy', `${ours.url}${path}`, [auth, `host=${ours.roomHost}`], () => oursProc.pid],
       ['chp', `http://127.0.0.1:${chpPort}${path}`, [], () => chpProc.pid],
       ['nginx', `http://127.0.0.1:${nginxPort}${path}`, [], nginxWorker],
+      ['hpm', `http://127.0.0.1:${hpm.port}${path}`, [], () => hpmProc.pid],
     ];
     await waitFor(targets[1]![1], { authorization: `Bearer ${ours.token}`, host: ours.roomHost });
-    for (const [, url] of [targets[0]!, targets[2]!, targets[3]!]) await waitFor(url);
+    for (const [, url] of [targets[0]!, targets[2]!, targets[3]!, targets[4]!]) await waitFor(url);
 
     const rounds: Record<string, Load[]> = {};
     log(`\nsmall GET, ${CONNECTIONS} connections, ${DURATION_S} s per target and round, ${ROUNDS} interleaved rounds (after a warm-up each: 6 s in the first round, 2 s later):`);
     log('  round target   req/s    p50 ms  p99 ms  non-2xx  errors  cpu µs/req');
     for (let round = 1; round <= ROUNDS; round++) {
-      const [direct, proxy, chp, nginx] = targets as [Target, Target, Target, Target];
-      const order = round % 2 ? [proxy, chp, nginx, direct] : [chp, proxy, direct, nginx];
+      const [direct, proxy, chp, nginx, hpmTarget] = targets as [Target, Target, Target, Target, Target];
+      const order = round % 2 ? [proxy, chp, hpmTarget, nginx, direct] : [chp, proxy, direct, nginx, hpmTarget];
       for (const [name, url, headers, pid] of order) {
         // The first round's warm-up is longer for every target: a freshly started process (ours
         // most, a whole control plane) is still compiling its hot paths after 2 s.
@@ -229,9 +234,15 @@ http {
       proxy_vs_chp: Number(median(rounds.proxy!.map((r, i) => r.rps / rounds.chp![i]!.rps)).toFixed(2)),
       proxy_vs_chp_rounds: rounds.proxy!.map((r, i) => Number((r.rps / rounds.chp![i]!.rps).toFixed(2))),
       proxy_vs_chp_cpu: results.proxy!.cpuUs && results.chp!.cpuUs ? Number((results.chp!.cpuUs / results.proxy!.cpuUs).toFixed(2)) : null,
+      hpm_rps: results.hpm!.rps,
+      hpm_p99_ms: results.hpm!.p99,
+      hpm_cpu_us_per_req: results.hpm!.cpuUs,
+      proxy_vs_hpm: Number(median(rounds.proxy!.map((r, i) => r.rps / rounds.hpm![i]!.rps)).toFixed(2)),
+      hpm_vs_chp: Number(median(rounds.hpm!.map((r, i) => r.rps / rounds.chp![i]!.rps)).toFixed(2)),
       load_avg_1m: Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]),
     };
     log(`\nour proxy: ${summary.proxy_vs_chp}x configurable-http-proxy's throughput (median of rounds ${summary.proxy_vs_chp_rounds.join(', ')}; target >= 1.5x), ${summary.proxy_vs_chp_cpu}x less CPU per request; p99 ${summary.proxy_p99_ms} ms vs ${summary.chp_p99_ms} ms (load average ${summary.load_avg_1m} on ${availableParallelism()} cores)`);
+    log(`naive Express + http-proxy-middleware: ${summary.hpm_vs_chp}x configurable-http-proxy's throughput; our proxy ${summary.proxy_vs_hpm}x it`);
     log(`JupyterLab room start median ${summary.start_median_s} s with the pool (target <= 1.0 s), ${summary.start_unpooled_median_s} s without`);
     process.stdout.write(`${JSON.stringify(summary)}\n`);
   } finally {

@@ -3,14 +3,16 @@
  * bubblewrap sandboxes (the stub server; JupyterLab for the contents and websocket cases), requests
  * over real sockets.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import { dirname } from 'node:path';
+import { WebSocket } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { platformPaths } from '../../control-plane/src/platform/paths.ts';
 import type { RoomView } from '../../control-plane/src/rooms/index.ts';
 import { login, upgrade } from './client.ts';
-import { enterRoom, roomCall, roomFetch, roomHost, roomsUnavailable, startRoomsPlatform, type RoomsPlatform } from './support.ts';
+import { enterRoom, loopback, roomCall, roomFetch, roomHost, roomsUnavailable, startRoomsPlatform, type RoomsPlatform } from './support.ts';
 
 const skip = roomsUnavailable();
 
@@ -276,4 +278,26 @@ describe.skipIf(skip !== undefined)('room proxy in front of JupyterLab', () => {
     expect(await upgrade(p.url, `/rooms/${room.id}/api/events/subscribe`, { host, cookie, origin: p.rooms.hosts.origin(room.id) })).toBe(101);
     expect(await upgrade(p.url, `/rooms/${room.id}/api/events/subscribe`, { host, authorization: `Bearer ${await p.token('researcher')}` })).toBe(101);
   });
+
+  it('a kernel answers over its websocket channels through the proxy (messages both ways)', async () => {
+    const kernel = await roomCall(p, room.id, 'POST', `/rooms/${room.id}/api/kernels`, { as: 'researcher', body: { name: 'python3' } });
+    expect(kernel.status).toBe(201);
+    const url = `${p.rooms.hosts.wsOrigin(room.id)}/rooms/${room.id}/api/kernels/${kernel.body.id}/channels`;
+    const ws = new WebSocket(url, { dispatcher: loopback, headers: { authorization: `Bearer ${await p.token('researcher')}` } });
+    const msgId = randomUUID();
+    const reply = await new Promise<{ msg_type: string; parent: string; status: string }>((resolve, reject) => {
+      ws.onerror = () => reject(new Error('websocket failed'));
+      ws.onopen = () => ws.send(JSON.stringify({
+        header: { msg_id: msgId, msg_type: 'kernel_info_request', username: 'researcher', session: randomUUID(), date: new Date().toISOString(), version: '5.3' },
+        parent_header: {}, metadata: {}, content: {}, channel: 'shell', buffers: [],
+      }));
+      ws.onmessage = (ev) => {
+        const m = JSON.parse(String(ev.data)) as { msg_type: string; parent_header: { msg_id?: string }; content: { status?: string } };
+        if (m.msg_type === 'kernel_info_reply') resolve({ msg_type: m.msg_type, parent: m.parent_header.msg_id ?? '', status: m.content.status ?? '' });
+      };
+    });
+    ws.close();
+    expect(reply).toEqual({ msg_type: 'kernel_info_reply', parent: msgId, status: 'ok' });
+    await roomCall(p, room.id, 'DELETE', `/rooms/${room.id}/api/kernels/${kernel.body.id}`, { as: 'researcher' });
+  }, 120_000);
 });

@@ -5,7 +5,7 @@
  * open scripts and small text files. Models Jupyter returns without content pass. An answer larger
  * than `HARD_CAP` is refused without being read further.
  */
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { roomResponseHeaders } from './room-headers.ts';
 
 const INSPECTED_DROP = new Set(['transfer-encoding', 'connection', 'keep-alive', 'content-length']);
@@ -38,23 +38,4 @@ export function sendInspected(res: ServerResponse, status: number, upstreamHeade
   headers['content-length'] = String(body.length);
   res.writeHead(status, headers);
   res.end(body);
-}
-
-/** For the httpxy engine: reads an upstream answer, judges it and sends it on when it passes. */
-export async function guardContentsResponse(upstream: IncomingMessage, res: ServerResponse, maxBytes: number): Promise<ContentsVerdict> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of upstream as AsyncIterable<Buffer>) {
-    total += chunk.length;
-    if (total > HARD_CAP) {
-      upstream.destroy();
-      return { ok: false, reason: 'contents_too_large', details: { bytes: total } };
-    }
-    chunks.push(chunk);
-  }
-  const body = Buffer.concat(chunks);
-  const status = upstream.statusCode ?? 502;
-  const verdict = judgeContents(status, body, total, maxBytes);
-  if (verdict.ok) sendInspected(res, status, upstream.headers, body);
-  return verdict;
 }

@@ -22,7 +22,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex, Readable } from 'node:stream';
 import type { RequestHandler } from 'express';
-import { createProxyServer } from 'httpxy';
 import type { AuditService } from '../audit/types.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Logger } from '../platform/logger.ts';
@@ -31,14 +30,15 @@ import { createAccessCache, type Decision, type RoomTarget } from './access.ts';
 import { credentialOf } from './credential.ts';
 import { createEntry, HANDOFF_PATH, type RoomEntry } from './entry.ts';
 import { problem, redirect } from './problem.ts';
-import { applyRoomPolicy, filterSetCookie, roomHeaderDropped, roomPolicy } from './room-headers.ts';
+import { applyRoomPolicy, roomPolicy } from './room-headers.ts';
 import type { RoomHosts } from './room-hosts.ts';
-import { guardContentsResponse, judgeContents, sendInspected } from './contents-guard.ts';
-import { createUpstreamAgent, rewriteHeaders, roomHeaders, targetOf } from './forward.ts';
+import { judgeContents, sendInspected } from './contents-guard.ts';
+import { roomHeaders } from './upstream-headers.ts';
 import { createUpstreamPools, leanForward, type LeanForwardHooks } from './lean-forward.ts';
 import { checkPath, type PathVerdict } from './path-policy.ts';
 import { createSessionTracker } from './sessions.ts';
 import { limitUpload } from './uploads.ts';
+import { forwardUpgrade } from './ws-forward.ts';
 
 export type { RoomTarget } from './access.ts';
 export { checkPath } from './path-policy.ts';
@@ -46,8 +46,6 @@ export { createRoomHosts, validRoomsDomain, type RoomHosts } from './room-hosts.
 export { HandoffRefused, parentOf } from './entry.ts';
 
 export interface RoomProxyOptions {
-  /** `lean` (default): undici's pool for plain HTTP (`lean-forward.ts`); `httpxy`: httpxy for everything. */
-  engine?: 'lean' | 'httpxy';
   authCacheMs: number;
   uploadMaxBytes: number;
   contentsMaxBytes: number;
@@ -90,13 +88,6 @@ export interface RoomProxy {
   close(): Promise<void>;
 }
 
-/** A request on the httpxy engine, tagged for its `proxyRes` event. */
-interface Tagged extends IncomingMessage {
-  roomId?: string;
-  inspect?: boolean;
-  decision?: Decision & { ok: true };
-}
-
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** `checkPath` is pure: verdicts on short GET targets are kept (bounded) for the hot path. */
@@ -115,9 +106,7 @@ export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
   const access = createAccessCache({ store: d.store, clock: d.clock, ttlMs: d.options.authCacheMs, target: d.target });
   const entry = createEntry({ store: d.store, clock: d.clock, audit: d.audit, hosts: d.hosts, roomSessionMinutes: d.options.roomSessionMinutes, target: d.target });
   const sessions = createSessionTracker({ audit: d.audit, clock: d.clock, idleMs: d.options.sessionIdleSeconds * 1000 });
-  const agent = createUpstreamAgent();
   const pools = createUpstreamPools();
-  const proxy = createProxyServer({});
   const flushed = new Map<string, number>();
   const sweeper = setInterval(() => {
     void sessions.sweep().catch(() => undefined);
@@ -133,27 +122,6 @@ export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
     d.recordActivity(roomId, now).catch((err: unknown) => d.logger.warn('room activity not recorded', { roomId, error: String(err) }));
   };
 
-  const onProxyRes = (proxyRes: IncomingMessage, req: IncomingMessage, res: ServerResponse) => {
-    const r = req as Tagged;
-    // httpxy copies these into the answer after this event: the room's policy headers and platform cookies go first.
-    for (const k of Object.keys(proxyRes.headers)) if (roomHeaderDropped(k)) delete proxyRes.headers[k];
-    const cookies = filterSetCookie(proxyRes.headers['set-cookie']);
-    if (cookies) proxyRes.headers['set-cookie'] = cookies;
-    else delete proxyRes.headers['set-cookie'];
-    if (r.inspect) {
-      void guardContentsResponse(proxyRes, res, d.options.contentsMaxBytes).then(async (verdict) => {
-        if (verdict.ok) noteActivity(r.roomId!);
-        else await refuseAfter(r, res, verdict.reason, verdict.details, r.roomId, r.decision);
-      }).catch((err: unknown) => {
-        d.logger.error('contents check failed', { error: String(err) });
-        if (!res.headersSent) res.writeHead(502).end();
-        else res.destroy();
-      });
-      return;
-    }
-    if ((proxyRes.statusCode ?? 500) < 400 && r.roomId) noteActivity(r.roomId);
-  };
-  proxy.on('proxyRes', onProxyRes);
   const onProxyError = (err: Error, res: ServerResponse | Duplex | undefined) => {
     d.logger.warn('room upstream error', { error: err.message });
     if (!res) return;
@@ -163,7 +131,6 @@ export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
       else out.destroy();
     } else (res as Duplex).destroy();
   };
-  proxy.on('error', (err, _req, res) => onProxyError(err, res as ServerResponse | Duplex | undefined));
 
   async function audit(req: IncomingMessage, decision: Pick<Decision & { ok: false }, 'principal' | 'projectId'>, roomId: string | undefined, reason: string, details: Record<string, unknown>) {
     await d.audit.record({
@@ -231,44 +198,34 @@ export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
     return req.headers.referer?.startsWith(`${own}/`) ?? false;
   };
 
-  const lean = (d.options.engine ?? 'lean') === 'lean';
+  /** Plain HTTP to the room (`lean-forward.ts`): streamed, or for contents reads buffered and judged first. */
   const forward = (req: IncomingMessage, res: ServerResponse, verdict: { roomId: string; inspectContents: boolean }, decision: Decision & { ok: true }, stream?: Readable) => {
     const target = decision.target;
-    if (lean) {
-      const roomId = verdict.roomId;
-      const hooks: LeanForwardHooks = {
-        onStatus(status) {
-          if (status < 400) noteActivity(roomId);
-        },
-        onError(err) {
-          onProxyError(err, res);
-        },
+    const roomId = verdict.roomId;
+    const hooks: LeanForwardHooks = {
+      onStatus(status) {
+        if (status < 400) noteActivity(roomId);
+      },
+      onError(err) {
+        onProxyError(err, res);
+      },
+    };
+    if (verdict.inspectContents) {
+      hooks.onBuffered = (answer) => {
+        const v = judgeContents(answer.status, answer.body, answer.bytes, d.options.contentsMaxBytes);
+        if (v.ok) {
+          sendInspected(res, answer.status, answer.headers, answer.body);
+          if (answer.status < 400) noteActivity(roomId);
+        } else {
+          refuseAfter(req, res, v.reason, v.details, roomId, decision).catch((err: unknown) => {
+            d.logger.error('contents check failed', { error: String(err) });
+            res.destroy();
+          });
+        }
       };
-      if (verdict.inspectContents) {
-        hooks.onBuffered = (answer) => {
-          const v = judgeContents(answer.status, answer.body, answer.bytes, d.options.contentsMaxBytes);
-          if (v.ok) {
-            sendInspected(res, answer.status, answer.headers, answer.body);
-            if (answer.status < 400) noteActivity(roomId);
-          } else {
-            refuseAfter(req, res, v.reason, v.details, roomId, decision).catch((err: unknown) => {
-              d.logger.error('contents check failed', { error: String(err) });
-              res.destroy();
-            });
-          }
-        };
-      }
-      leanForward(req, res, pools.get(target.endpoint), roomHeaders(req.headers, target.token, target.endpoint, 'drop'), hooks, stream);
-      return Promise.resolve();
     }
-    rewriteHeaders(req, target.token, target.endpoint);
-    const tagged = req as Tagged;
-    tagged.roomId = verdict.roomId;
-    tagged.inspect = verdict.inspectContents;
-    tagged.decision = decision;
-    return proxy.web(req, res, {
-      target: targetOf(target.endpoint), agent, xfwd: false, selfHandleResponse: verdict.inspectContents, ...(stream ? { buffer: stream } : {}),
-    });
+    leanForward(req, res, pools.get(target.endpoint), roomHeaders(req.headers, target.token, target.endpoint, 'drop'), hooks, stream);
+    return Promise.resolve();
   };
 
   const policies = new Map<string, string>();
@@ -381,9 +338,9 @@ export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
       if (!admitted) return;
       const { verdict, decision } = admitted;
       await sessions.touch(decision.principal.userId, verdict.roomId, decision.target.projectId, req.socket.remoteAddress ?? null);
-      rewriteHeaders(req, decision.target.token, decision.target.endpoint);
       noteActivity(verdict.roomId);
-      await proxy.ws(req, socket as never, { target: targetOf(decision.target.endpoint), agent: false, xfwd: false }, head);
+      const endpoint = decision.target.endpoint;
+      forwardUpgrade(req, socket, head, endpoint, roomHeaders(req.headers, decision.target.token, endpoint, 'keep'), (err) => onProxyError(err, socket));
     })().catch((err: unknown) => {
       d.logger.error('room websocket failed', { error: String(err) });
       socket.destroy();
@@ -399,7 +356,6 @@ export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
     async close() {
       clearInterval(sweeper);
       await sessions.closeAll().catch(() => undefined);
-      agent.destroy();
       await pools.close();
     },
   };

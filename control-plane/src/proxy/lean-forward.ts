@@ -5,8 +5,7 @@
  * process, and the client half was the larger part of it. What it does: hop-by-hop headers dropped
  * both ways (and the room's own CSP and platform-named cookies, `room-headers.ts`), body streamed both ways with backpressure, the upstream request cancelled when the
  * client goes away, and for contents reads the answer buffered (up to `HARD_CAP`) and handed to the
- * caller before anything reaches the client. Websockets and the `httpxy` engine
- * (`TRE_PROXY_ENGINE=httpxy`) use httpxy.
+ * caller before anything reaches the client. Websockets go through `ws-forward.ts`.
  *
  * Timeouts are off (as with node:http): Jupyter answers some requests slowly (kernel restarts,
  * large directories), and the client going away still cancels the upstream request.

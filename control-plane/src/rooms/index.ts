@@ -140,7 +140,7 @@ export function createRoomsModule(
       store: deps.store, clock: deps.clock, logger: deps.logger, audit: deps.audit, hosts, target,
       recordActivity: (roomId, at) => recordActivity(deps.store, roomId, at),
       options: {
-        engine: options.proxyEngine, authCacheMs: options.proxyAuthCacheMs, uploadMaxBytes: options.proxyUploadMaxBytes, contentsMaxBytes: options.proxyContentsMaxBytes,
+        authCacheMs: options.proxyAuthCacheMs, uploadMaxBytes: options.proxyUploadMaxBytes, contentsMaxBytes: options.proxyContentsMaxBytes,
         sessionIdleSeconds: options.proxySessionIdleSeconds, activityFlushMs: options.activityFlushMs, roomSessionMinutes: options.roomCookieMinutes,
       },
     });

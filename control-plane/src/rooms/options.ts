@@ -19,7 +19,6 @@
  *   TRE_ROOM_KUBE_IMAGE          room image for kubernetes (default analyserom/room:latest)
  *   TRE_ROOM_POOL_SIZE           standby rooms prepared ahead of demand, each for one recent member (default 0)
  *   TRE_ROOM_POOL_RECENT_DAYS    who counts as recent for the pool (default 14)
- *   TRE_PROXY_ENGINE             lean (default: node:http for plain HTTP, httpxy for websockets) or httpxy
  *   TRE_PROXY_AUTH_CACHE_MS      how long a proxy access decision is reused (default 5000)
  *   TRE_PROXY_UPLOAD_MAX_BYTES   largest request body into a room (default 25 MiB)
  *   TRE_PROXY_CONTENTS_MAX_BYTES largest non-notebook file the contents API may return (default 64 KiB)
@@ -53,7 +52,6 @@ export const roomsOptionsSchema = z.object({
   kubeconfig: z.string().optional().describe('in-cluster or a kubeconfig path; enables the kubernetes driver'),
   kubeNamespace: z.string().describe('Namespace of Kubernetes rooms').default('analyserom-rooms'),
   kubeImage: z.string().describe('Room image for Kubernetes').default('analyserom/room:latest'),
-  proxyEngine: z.enum(['lean', 'httpxy']).describe('lean (node:http for plain HTTP) or httpxy for all room traffic').default('lean'),
   proxyAuthCacheMs: int(0).describe('How long a proxy access decision is reused').default(5000),
   proxyUploadMaxBytes: int(0).describe('Largest request body into a room').default(25 * 1024 * 1024),
   proxyContentsMaxBytes: int(0).describe('Largest non-notebook file the contents API may return').default(64 * 1024),
@@ -74,7 +72,7 @@ export const ROOMS_ENV: Record<string, keyof RoomsOptions> = {
   TRE_ROOM_IDLE_MINUTES: 'idleMinutes', TRE_ROOM_MAX_HOURS: 'maxHours', TRE_ROOM_START_TIMEOUT_S: 'startTimeoutSeconds',
   TRE_ROOM_MEMORY_MB: 'memoryMb', TRE_ROOM_CPU_MILLIS: 'cpuMillis', TRE_ROOM_PIDS: 'pids', TRE_ROOM_RECONCILE_MS: 'reconcileMs',
   TRE_ROOM_LEASE_S: 'leaseSeconds', TRE_ROOM_DOCKER_SOCKET: 'dockerSocket', TRE_ROOM_KUBECONFIG: 'kubeconfig',
-  TRE_ROOM_KUBE_NAMESPACE: 'kubeNamespace', TRE_ROOM_KUBE_IMAGE: 'kubeImage', TRE_PROXY_AUTH_CACHE_MS: 'proxyAuthCacheMs', TRE_PROXY_ENGINE: 'proxyEngine',
+  TRE_ROOM_KUBE_NAMESPACE: 'kubeNamespace', TRE_ROOM_KUBE_IMAGE: 'kubeImage', TRE_PROXY_AUTH_CACHE_MS: 'proxyAuthCacheMs',
   TRE_PROXY_UPLOAD_MAX_BYTES: 'proxyUploadMaxBytes', TRE_PROXY_CONTENTS_MAX_BYTES: 'proxyContentsMaxBytes',
   TRE_PROXY_SESSION_IDLE_S: 'proxySessionIdleSeconds', TRE_ROOMS_DOMAIN: 'roomsDomain', TRE_ROOM_COOKIE_MINUTES: 'roomCookieMinutes', TRE_ROOM_POOL_SIZE: 'poolSize', TRE_ROOM_POOL_RECENT_DAYS: 'poolRecentDays',
 };

@@ -1,17 +1,11 @@
 /**
- * The forwarding half of the proxy: httpxy (the `http-proxy` under http-proxy-middleware v4) with
- * one keep-alive agent, so a room's server sees a few long-lived connections instead of one per
- * request (websockets, and plain HTTP on the `httpxy` engine). Before a request leaves, the
+ * The headers a request carries on its way to a room's server. Before a request leaves, the
  * platform's credentials are removed (its `Authorization`, its `tre_*` cookies and the CSRF header)
  * and Jupyter's token is put in `Authorization: token …`; the researcher never sees that token.
  */
-import { Agent, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 
 const PLATFORM_COOKIE = /^\s*(__host-|__secure-)?tre_/i;
-
-export function createUpstreamAgent(): Agent {
-  return new Agent({ keepAlive: true, keepAliveMsecs: 30_000, maxSockets: 256, maxFreeSockets: 64, scheduling: 'lifo' });
-}
 
 /** The platform's credentials and origin headers: replaced or removed before a request reaches a room. */
 const PLATFORM_HEADERS = new Set(['authorization', 'proxy-authorization', 'host', 'origin', 'referer', 'x-csrf-token', 'cookie']);
@@ -23,7 +17,7 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'pro
  * the room's server is told it is reached locally (`Host`) and gets no origin, so Jupyter's own
  * host and origin checks (`allow_remote_access: false`) pass for what the proxy admitted. With
  * `hopByHop: 'drop'` the hop-by-hop headers are left out (plain HTTP forwarded by `lean-forward.ts`);
- * `'keep'` leaves them to httpxy (websocket upgrades need `Connection` and `Upgrade`).
+ * `'keep'` keeps them (websocket upgrades, `ws-forward.ts`, need `Connection` and `Upgrade`).
  */
 export function roomHeaders(
   headers: IncomingHttpHeaders, jupyterToken: string, endpoint: { socketPath: string } | { host: string; port: number }, hopByHop: 'drop' | 'keep',
@@ -41,15 +35,4 @@ export function roomHeaders(
     if (kept.length) out.cookie = kept.map((c) => c.trim()).join('; ');
   }
   return out;
-}
-
-/** Replaces `req.headers` with `roomHeaders(…, 'keep')` (httpxy copies them into the upstream request). */
-export function rewriteHeaders(req: IncomingMessage, jupyterToken: string, endpoint: { socketPath: string } | { host: string; port: number }): void {
-  req.headers = roomHeaders(req.headers, jupyterToken, endpoint, 'keep');
-}
-
-export function targetOf(endpoint: { socketPath: string } | { host: string; port: number }) {
-  return 'socketPath' in endpoint
-    ? { socketPath: endpoint.socketPath, protocol: 'http:' }
-    : { host: endpoint.host, port: endpoint.port, protocol: 'http:' };
 }
