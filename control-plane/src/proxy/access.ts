@@ -4,9 +4,11 @@
  * the room host's own cookie (a room session, `handoff.ts`) or an `Authorization: Bearer` token:
  * `credential.ts` reads the one credential, and the decision is made and cached under it alone.
  *
- * Decisions are cached per (credential, room) for `ttlMs` (default 5 s): a CACHE, not truth. A
- * revoked session or token, an expired permit or a removed member is refused at the latest `ttlMs`
- * after the change (the reconcile loop stops the room itself on its next pass). Refusals that can
+ * Decisions are cached per (credential, room) for `ttlMs` (default 5 s): a CACHE, not truth.
+ * Every control plane drops the decisions a write makes stale as soon as the store notifies it
+ * (`access-notify.ts`: members, permits, projects, rooms, credentials); a change is refused at the
+ * latest `ttlMs` after it even when a notification is lost (permits expire by time, which no write
+ * announces; the reconcile loop stops the room itself on its next pass). Refusals that can
  * resolve themselves at any moment (room not running yet, unknown room) are never cached, so a
  * starting room is reachable the moment it runs. The cache is bounded and lives in memory only.
  *
@@ -86,6 +88,20 @@ export function createAccessCache(d: AccessDeps) {
     return { ok: true, principal, credential: cred, target: { ...target, endpoint: target.endpoint } };
   }
 
+  /** Drops the cached decisions `hit` matches, and every decision still being made. */
+  function dropWhere(hit: (decision: Decision) => boolean): void {
+    epoch++;
+    pending.clear();
+    for (const [roomId, m] of byRoom) {
+      for (const [key, entry] of m) {
+        if (!hit(entry.decision)) continue;
+        m.delete(key);
+        size--;
+      }
+      if (!m.size) byRoom.delete(roomId);
+    }
+  }
+
   return {
     /** The cached decision, if fresh: the hot path of the proxy takes it without awaiting anything. */
     peek(req: IncomingMessage, roomId: string): Decision | undefined {
@@ -138,6 +154,21 @@ export function createAccessCache(d: AccessDeps) {
         size -= m.size;
         byRoom.delete(roomId);
       }
+    },
+    /** Forget every decision about a project's rooms (its members, permit or status changed). */
+    invalidateProject(projectId: string): void {
+      dropWhere((dec) => (dec.ok ? dec.target.projectId : dec.projectId) === projectId);
+    },
+    /** Forget every decision about a user (a credential ended, the account was disabled). */
+    invalidateUser(userId: string): void {
+      dropWhere((dec) => dec.principal?.userId === userId);
+    },
+    /** Forget everything (the store's notifications may have been missed). */
+    clear(): void {
+      epoch++;
+      pending.clear();
+      byRoom.clear();
+      size = 0;
     },
   };
 }

@@ -25,7 +25,7 @@ import type { RequestHandler } from 'express';
 import type { AuditService } from '../audit/types.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Logger } from '../platform/logger.ts';
-import type { Store } from '../store/index.ts';
+import type { Listening, Store } from '../store/index.ts';
 import { createAccessCache, type Decision, type RoomTarget } from './access.ts';
 import { credentialOf } from './credential.ts';
 import { createEntry, HANDOFF_PATH, type RoomEntry } from './entry.ts';
@@ -36,6 +36,8 @@ import { judgeContents, sendInspected } from './contents-guard.ts';
 import { roomHeaders } from './upstream-headers.ts';
 import { createUpstreamPools, leanForward, type LeanForwardHooks } from './lean-forward.ts';
 import { checkPath, type PathVerdict } from './path-policy.ts';
+import { listenForAccessChanges } from './access-notify.ts';
+import { closeSessions } from './session-close.ts';
 import { createSessionTracker } from './sessions.ts';
 import { limitUpload } from './uploads.ts';
 import { forwardUpgrade } from './ws-forward.ts';
@@ -50,6 +52,11 @@ export interface RoomProxyOptions {
   uploadMaxBytes: number;
   contentsMaxBytes: number;
   sessionIdleSeconds: number;
+  /**
+   * How often touched room sessions' last request times and this control plane's heartbeat are
+   * written; a control plane silent for six times this is taken for gone and its sessions closed.
+   */
+  sessionFlushMs: number;
   activityFlushMs: number;
   /** How long a room session (the room host's cookie) lasts at most. */
   roomSessionMinutes: number;
@@ -65,6 +72,8 @@ export interface RoomProxyDeps {
   options: RoomProxyOptions;
   target(roomId: string): Promise<RoomTarget | undefined>;
   recordActivity(roomId: string, at: Date): Promise<void>;
+  /** This control plane among those serving (room sessions name the one that served them last). */
+  replicaId: string;
 }
 
 export interface RoomProxy {
@@ -81,10 +90,13 @@ export interface RoomProxy {
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
   /** Forget cached decisions about a room (call when its row changes). */
   invalidate(roomId: string): void;
-  /** Close audit sessions idle past the limit. */
+  /** Listens for the store's access notifications and writes the first heartbeat (before serving). */
+  start(): Promise<void>;
+  /**
+   * For the reconcile leader: closes every room session due, of every control plane (idle, room
+   * ended, control plane gone; `session-close.ts`), after writing this one's own pending touches.
+   */
   sweepSessions(): Promise<number>;
-  /** Close the audit sessions of a room that ended. */
-  endSessions(roomId: string): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -105,14 +117,17 @@ function pathVerdict(method: string, url: string): PathVerdict {
 export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
   const access = createAccessCache({ store: d.store, clock: d.clock, ttlMs: d.options.authCacheMs, target: d.target });
   const entry = createEntry({ store: d.store, clock: d.clock, audit: d.audit, hosts: d.hosts, roomSessionMinutes: d.options.roomSessionMinutes, target: d.target });
-  const sessions = createSessionTracker({ audit: d.audit, clock: d.clock, idleMs: d.options.sessionIdleSeconds * 1000 });
+  const idleMs = d.options.sessionIdleSeconds * 1000;
+  const sessions = createSessionTracker({ store: d.store, audit: d.audit, clock: d.clock, replicaId: d.replicaId, idleMs });
+  let listening: Listening | undefined;
   const pools = createUpstreamPools();
   const flushed = new Map<string, number>();
-  const sweeper = setInterval(() => {
-    void sessions.sweep().catch(() => undefined);
-    void pools.sweep();
-  }, 30_000);
+  const sweeper = setInterval(() => void pools.sweep(), 30_000);
   sweeper.unref();
+  const flusher = setInterval(() => {
+    sessions.flush().catch((err: unknown) => d.logger.warn('room sessions not flushed', { error: String(err) }));
+  }, d.options.sessionFlushMs);
+  flusher.unref();
 
   const noteActivity = (roomId: string) => {
     const now = d.clock.now();
@@ -351,11 +366,20 @@ export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
   return {
     handler, handleRaw, upgrade, entry: { handoffUrl: entry.handoffUrl },
     invalidate: (roomId) => access.invalidate(roomId),
-    sweepSessions: () => sessions.sweep(),
-    endSessions: (roomId) => sessions.sweep(roomId),
+    async start() {
+      listening = listenForAccessChanges(d.store, access, sessions);
+      await listening.ready;
+      await sessions.flush();
+    },
+    async sweepSessions() {
+      await sessions.flush();
+      return closeSessions({ store: d.store, audit: d.audit, clock: d.clock }, { idleMs, replicaGoneMs: 6 * d.options.sessionFlushMs });
+    },
     async close() {
       clearInterval(sweeper);
-      await sessions.closeAll().catch(() => undefined);
+      clearInterval(flusher);
+      await listening?.close();
+      await sessions.closeOwn().catch((err: unknown) => d.logger.warn('room sessions not closed', { error: String(err) }));
       await pools.close();
     },
   };

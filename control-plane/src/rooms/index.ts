@@ -136,18 +136,21 @@ export function createRoomsModule(
     }
 
     const hosts = createRoomHosts(() => deps.url(), options.roomsDomain);
+    /** This control plane among those on the store: lease holder and room-session heartbeat. */
+    const instanceId = `${ownerId}/${randomBytes(6).toString('hex')}`;
     const proxy = createRoomProxy({
       store: deps.store, clock: deps.clock, logger: deps.logger, audit: deps.audit, hosts, target,
-      recordActivity: (roomId, at) => recordActivity(deps.store, roomId, at),
+      recordActivity: (roomId, at) => recordActivity(deps.store, roomId, at), replicaId: instanceId,
       options: {
         authCacheMs: options.proxyAuthCacheMs, uploadMaxBytes: options.proxyUploadMaxBytes, contentsMaxBytes: options.proxyContentsMaxBytes,
-        sessionIdleSeconds: options.proxySessionIdleSeconds, activityFlushMs: options.activityFlushMs, roomSessionMinutes: options.roomCookieMinutes,
+        sessionIdleSeconds: options.proxySessionIdleSeconds, sessionFlushMs: options.proxySessionFlushMs, activityFlushMs: options.activityFlushMs, roomSessionMinutes: options.roomCookieMinutes,
       },
     });
     const reconciler = createReconciler({
       store: deps.store, clock: deps.clock, logger: deps.logger, audit: deps.audit, drivers, options, specFor, dataDirFor,
       sealToken: (id) => deps.box.seal(randomBytes(32).toString('hex'), tokenContext(id)),
-      lease: storeLease(deps.store, deps.clock, 'rooms', `${ownerId}/${randomBytes(6).toString('hex')}`, options.leaseSeconds * 1000),
+      lease: storeLease(deps.store, deps.clock, 'rooms', instanceId, options.leaseSeconds * 1000),
+      closeSessions: () => proxy.sweepSessions(),
       changed(roomId) {
         proxy.invalidate(roomId);
         changes.emit('room', roomId);
@@ -155,11 +158,10 @@ export function createRoomsModule(
           if (room && (room.state === 'stopped' || room.state === 'failed')) {
             dialer.stop(roomId);
             await channels.close(roomId);
-            await proxy.endSessions(roomId);
           } else if (room) {
             await dialChannel(room);
           }
-        }).catch((err: unknown) => deps.logger.warn('room sessions not closed', { roomId, error: String(err) }));
+        }).catch((err: unknown) => deps.logger.warn('room channel not closed', { roomId, error: String(err) }));
       },
     });
     const service = createRoomService({ store: deps.store, clock: deps.clock, box: deps.box, drivers, options, kick: () => reconciler.kick() });
@@ -178,6 +180,7 @@ export function createRoomsModule(
         await traversable(join(deps.paths.dataDir, 'rooms'));
         await traversable(emptyData, 0o755);
         await reopenChannels();
+        await proxy.start();
         reconciler.start();
       },
       async stop() {

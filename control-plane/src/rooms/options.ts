@@ -23,6 +23,7 @@
  *   TRE_PROXY_UPLOAD_MAX_BYTES   largest request body into a room (default 25 MiB)
  *   TRE_PROXY_CONTENTS_MAX_BYTES largest non-notebook file the contents API may return (default 64 KiB)
  *   TRE_PROXY_SESSION_IDLE_S     a room session is closed (audited) after this long without requests (default 900)
+ *   TRE_PROXY_SESSION_FLUSH_MS   room sessions' last requests and the heartbeat are written this often (default 5000)
  *   TRE_ROOMS_DOMAIN             rooms are served at <room>.<this> (default rooms.<platform host>; rooms.localhost for an IP or localhost)
  *   TRE_ROOM_COOKIE_MINUTES      longest life of a room's cookie after a hand-off (default 480; it also ends with the platform session)
  */
@@ -56,6 +57,7 @@ export const roomsOptionsSchema = z.object({
   proxyUploadMaxBytes: int(0).describe('Largest request body into a room').default(25 * 1024 * 1024),
   proxyContentsMaxBytes: int(0).describe('Largest non-notebook file the contents API may return').default(64 * 1024),
   proxySessionIdleSeconds: z.coerce.number().positive().describe('A room session is closed (audited) after this long without requests').default(900),
+  proxySessionFlushMs: int(10).describe('Room sessions\' last request times and this control plane\'s heartbeat are written this often; silent for six times this, a control plane\'s sessions are closed').default(5000),
   poolSize: int(0).describe('Standby rooms prepared ahead of demand (0: none)').default(0),
   poolRecentDays: z.coerce.number().positive().describe('Who counts as a recent room user for the pool').default(14),
   roomsDomain: z.string().toLowerCase().refine(validRoomsDomain, 'a DNS name').optional()
@@ -74,7 +76,7 @@ export const ROOMS_ENV: Record<string, keyof RoomsOptions> = {
   TRE_ROOM_LEASE_S: 'leaseSeconds', TRE_ROOM_DOCKER_SOCKET: 'dockerSocket', TRE_ROOM_KUBECONFIG: 'kubeconfig',
   TRE_ROOM_KUBE_NAMESPACE: 'kubeNamespace', TRE_ROOM_KUBE_IMAGE: 'kubeImage', TRE_PROXY_AUTH_CACHE_MS: 'proxyAuthCacheMs',
   TRE_PROXY_UPLOAD_MAX_BYTES: 'proxyUploadMaxBytes', TRE_PROXY_CONTENTS_MAX_BYTES: 'proxyContentsMaxBytes',
-  TRE_PROXY_SESSION_IDLE_S: 'proxySessionIdleSeconds', TRE_ROOMS_DOMAIN: 'roomsDomain', TRE_ROOM_COOKIE_MINUTES: 'roomCookieMinutes', TRE_ROOM_POOL_SIZE: 'poolSize', TRE_ROOM_POOL_RECENT_DAYS: 'poolRecentDays',
+  TRE_PROXY_SESSION_IDLE_S: 'proxySessionIdleSeconds', TRE_PROXY_SESSION_FLUSH_MS: 'proxySessionFlushMs', TRE_ROOMS_DOMAIN: 'roomsDomain', TRE_ROOM_COOKIE_MINUTES: 'roomCookieMinutes', TRE_ROOM_POOL_SIZE: 'poolSize', TRE_ROOM_POOL_RECENT_DAYS: 'poolRecentDays',
 };
 
 /** The `rooms` config section, then `overrides` (tests, benchmarks). Throws naming the bad key. */

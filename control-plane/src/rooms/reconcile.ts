@@ -46,6 +46,8 @@ export interface ReconcilerDeps {
   sealToken(roomId: string): string;
   /** Called after a room's row changed (progress events, proxy cache). */
   changed(roomId: string): void;
+  /** Closes the room sessions due (idle, room ended, control plane gone): the proxy's `sweepSessions`. */
+  closeSessions(): Promise<unknown>;
 }
 
 export interface PassReport {
@@ -271,6 +273,7 @@ export function createReconciler(d: ReconcilerDeps): Reconciler {
     }
     await fillPool();
     if (full) await removeOrphans(report);
+    if (full) await d.closeSessions().catch((err: unknown) => logger.warn('room sessions not closed', { error: err instanceof Error ? err.message : String(err) }));
     return report;
   }
 

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { listenOn } from './listen.ts';
 import type { Queryable, Store } from './types.ts';
 
 // Return int8 (bigint, counts) as JS numbers: our sequences stay far below 2^53.
@@ -38,6 +39,7 @@ export function createPgStore(config: pg.PoolConfig, description: string): Store
         client.release();
       }
     },
+    listen: (channel, on) => listenOn(config, channel, on),
     async close() {
       await pool.end();
     },
