@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createAuditService, entryHash } from '../../control-plane/src/audit/index.ts';
 import { manualClock } from '../../control-plane/src/platform/clock.ts';
 import { createSecretBox, keptSecret } from '../../control-plane/src/secrets/index.ts';
@@ -73,6 +73,63 @@ describe.each(setups)('store on %s', (_name, setup) => {
       });
       expect(recomputed).toBe(r.hash);
       if (i > 0) expect(r.prev_hash).toBe(rows[i - 1]!.hash);
+    }
+  });
+
+  it('a listener hears commits only, comes back after its connection is cut and says so, and hears what follows', async () => {
+    const heard: string[] = [];
+    let connections = 0;
+    const listening = env.store.listen('tre_store_test', { notify: (p) => heard.push(p), connected: () => void connections++ });
+    try {
+      await listening.ready;
+      expect(connections).toBe(1);
+      await expect(env.store.tx(async (q) => {
+        await q.query("SELECT pg_notify('tre_store_test', 'rolled back')");
+        throw new Error('boom');
+      })).rejects.toThrow('boom');
+      await env.store.query("SELECT pg_notify('tre_store_test', 'first')");
+      await vi.waitFor(() => expect(heard).toEqual(['first']));
+      const cut = await env.store.query<{ cut: boolean }>(
+        "SELECT pg_terminate_backend(pid) AS cut FROM pg_stat_activity WHERE application_name = 'analyserom-listen-tre_store_test'");
+      expect(cut).toEqual([{ cut: true }]);
+      await vi.waitFor(() => expect(connections).toBe(2), { timeout: 20_000 });
+      await env.store.query("SELECT pg_notify('tre_store_test', 'after')");
+      await vi.waitFor(() => expect(heard).toEqual(['first', 'after']));
+    } finally {
+      await listening.close();
+    }
+  });
+
+  it('notifies access changes from the writes themselves: members, permits, project status, a room\'s decisive columns, ended credentials', async () => {
+    await migrate(env.store);
+    const heard: string[] = [];
+    const listening = env.store.listen('tre_access', { notify: (p) => heard.push(p), connected: () => undefined });
+    try {
+      await listening.ready;
+      await env.store.tx(async (q) => {
+        await q.query("INSERT INTO users (id, display_name) VALUES ('notify-u', 'N'), ('notify-lead', 'L')");
+        await q.query(`INSERT INTO projects (id, title, purpose, data_controllers, legal_basis, period_from, period_to, status, created_by)
+          VALUES ('p-notify', 'T', 'P', ARRAY['SSB'], 'consent', '2026-01-01', '2026-12-31', 'active', 'notify-lead')`);
+      });
+      await env.store.query(
+        `INSERT INTO permits (id, version, project_id, case_type, datasets, period_from, period_to, cohort, linkage_allowed, authorised_persons,
+           legal_basis, opt_out_honoured, expires_at, issued_by, reason)
+         VALUES ('permit-notify', 1, 'p-notify', 'one_off', '[]', '2026-01-01', '2026-12-31', '{}', false, ARRAY['notify-u'], 'consent', true, '2026-12-31T00:00:00Z', 'notify-lead', 'test')`);
+      await env.store.query("INSERT INTO project_members (project_id, user_id, role, added_by) VALUES ('p-notify', 'notify-u', 'researcher', 'notify-lead')");
+      await env.store.query("DELETE FROM project_members WHERE project_id = 'p-notify' AND user_id = 'notify-u'");
+      await env.store.query("UPDATE projects SET status = 'closed' WHERE id = 'p-notify'");
+      await env.store.query(`INSERT INTO rooms (id, project_id, owner_id, driver, program, wanted, state, jupyter_token_sealed, created_at, updated_at)
+        VALUES ('r-notify', 'p-notify', 'notify-u', 'local', 'stub', 'running', 'requested', 'x', now(), now())`);
+      await env.store.query("UPDATE rooms SET last_activity_at = now(), cpu_seconds_seen = 3 WHERE id = 'r-notify'");
+      await env.store.query("UPDATE rooms SET state = 'running' WHERE id = 'r-notify'");
+      await env.store.query("INSERT INTO api_tokens (id, token_hash, user_id, name, expires_at) VALUES ('t-notify', 'h-notify', 'notify-u', 'n', now() + interval '1 day')");
+      await env.store.query("UPDATE api_tokens SET last_used_at = now() WHERE id = 't-notify'");
+      await env.store.query("UPDATE api_tokens SET revoked_at = now() WHERE id = 't-notify'");
+      await vi.waitFor(() => expect(heard).toEqual([
+        'project:p-notify', 'project:p-notify', 'project:p-notify', 'project:p-notify', 'room:r-notify', 'room:r-notify', 'user:notify-u',
+      ]));
+    } finally {
+      await listening.close();
     }
   });
 
