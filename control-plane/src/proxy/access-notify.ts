@@ -8,10 +8,10 @@ import type { Listening, Store } from '../store/index.ts';
 import type { AccessCache } from './access.ts';
 import type { SessionTracker } from './sessions.ts';
 
-export const ACCESS_CHANNEL = 'tre_access';
+const ACCESS_CHANNEL = 'tre_access';
 
 /** Applies one notification (`room:<id>`, `project:<id>`, `user:<id>`, `session:<id>`); unknown ones drop everything. */
-export function applyAccessNotice(payload: string, access: AccessCache, sessions: SessionTracker): void {
+function applyAccessNotice(payload: string, access: AccessCache, sessions: SessionTracker): void {
   const at = payload.indexOf(':');
   const kind = payload.slice(0, at);
   const id = payload.slice(at + 1);

@@ -16,7 +16,7 @@ import type { AuditService } from '../audit/types.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Queryable, Store } from '../store/index.ts';
 
-export type SessionCloseReason = 'room_ended' | 'replica_gone' | 'idle' | 'shutdown';
+type SessionCloseReason = 'room_ended' | 'replica_gone' | 'idle' | 'shutdown';
 
 /** Every open session that must close now, with why; `$1` idle cut-off, `$2` heartbeat cut-off. */
 const DUE = `
@@ -39,7 +39,7 @@ interface Row {
   replica: string;
 }
 
-export interface CloseDeps {
+interface CloseDeps {
   store: Store;
   audit: AuditService;
   clock: Clock;

@@ -32,7 +32,7 @@ interface Open {
   flushed: number;
 }
 
-export interface SessionTrackerDeps {
+interface SessionTrackerDeps {
   store: Store;
   audit: AuditService;
   clock: Clock;
@@ -107,6 +107,29 @@ export function createSessionTracker(d: SessionTrackerDeps) {
     throw new Error(`room session of ${userId} in ${roomId} kept closing while being opened`);
   }
 
+  /**
+   * Writes this control plane's heartbeat and the touched sessions' last request times; forgets
+   * sessions closed elsewhere and those idle here past the limit (the leader closes their rows).
+   */
+  async function flush(): Promise<void> {
+    const now = d.clock.now();
+    await d.store.query(HEARTBEAT, [d.replicaId, now]);
+    const dirty = [...open.values()].filter((s) => s.lastSeen > s.flushed);
+    for (const s of open.values()) if (now.getTime() - s.lastSeen >= d.idleMs) drop(s);
+    if (!dirty.length) return;
+    const seen = dirty.map((s) => s.lastSeen);
+    const kept = await d.store.query<{ id: string }>(
+      `UPDATE room_audit_sessions s SET last_seen = GREATEST(s.last_seen, v.seen), replica = $1
+         FROM unnest($2::text[], $3::timestamptz[]) AS v(id, seen) WHERE s.id = v.id RETURNING s.id`,
+      [d.replicaId, dirty.map((s) => s.id), seen.map((t) => new Date(t))],
+    );
+    const alive = new Set(kept.map((r) => r.id));
+    dirty.forEach((s, i) => {
+      if (alive.has(s.id)) s.flushed = Math.max(s.flushed, seen[i]!);
+      else drop(s);
+    });
+  }
+
   return {
     /** Marks a request of a session known open and returns true; false when it must be opened (`touch`). */
     touchOpen(userId: string, roomId: string): boolean {
@@ -130,28 +153,7 @@ export function createSessionTracker(d: SessionTrackerDeps) {
       }
       await pending;
     },
-    /**
-     * Writes this control plane's heartbeat and the touched sessions' last request times; forgets
-     * sessions closed elsewhere and those idle here past the limit (the leader closes their rows).
-     */
-    async flush(): Promise<void> {
-      const now = d.clock.now();
-      await d.store.query(HEARTBEAT, [d.replicaId, now]);
-      const dirty = [...open.values()].filter((s) => s.lastSeen > s.flushed);
-      for (const s of open.values()) if (now.getTime() - s.lastSeen >= d.idleMs) drop(s);
-      if (!dirty.length) return;
-      const seen = dirty.map((s) => s.lastSeen);
-      const kept = await d.store.query<{ id: string }>(
-        `UPDATE room_audit_sessions s SET last_seen = GREATEST(s.last_seen, v.seen), replica = $1
-           FROM unnest($2::text[], $3::timestamptz[]) AS v(id, seen) WHERE s.id = v.id RETURNING s.id`,
-        [d.replicaId, dirty.map((s) => s.id), seen.map((t) => new Date(t))],
-      );
-      const alive = new Set(kept.map((r) => r.id));
-      dirty.forEach((s, i) => {
-        if (alive.has(s.id)) s.flushed = Math.max(s.flushed, seen[i]!);
-        else drop(s);
-      });
-    },
+    flush,
     /** A session closed (by any control plane): its next request opens a new one. */
     forget(sessionId: string): void {
       const s = byId.get(sessionId);
@@ -164,8 +166,9 @@ export function createSessionTracker(d: SessionTrackerDeps) {
     },
     /** On shutdown: writes what is pending, then closes the sessions this control plane served last. */
     async closeOwn(): Promise<number> {
-      await this.flush();
-      this.clear();
+      await flush();
+      open.clear();
+      byId.clear();
       const closed = await closeSessions({ store: d.store, audit: d.audit, clock: d.clock }, { replica: d.replicaId });
       await d.store.query('DELETE FROM proxy_replicas WHERE id = $1', [d.replicaId]);
       return closed;

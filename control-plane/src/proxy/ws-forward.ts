@@ -43,11 +43,14 @@ export function forwardUpgrade(req: IncomingMessage, socket: Duplex, firstBytes:
     ...('socketPath' in endpoint ? { socketPath: endpoint.socketPath } : { host: endpoint.host, port: endpoint.port }),
     method: req.method, path: req.url, headers, agent: false,
   });
+  let failed = false;
   const fail = (err: Error) => {
+    if (failed) return;
+    failed = true;
     onError(err);
     socket.destroy();
   };
-  upstream.once('error', fail);
+  upstream.on('error', fail);
   // The client left before the room answered: nobody to connect.
   const clientGone = () => upstream.destroy();
   socket.once('close', clientGone);

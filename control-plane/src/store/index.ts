@@ -1,5 +1,5 @@
 export type { Queryable, Store } from './types.ts';
-export type { ListenHandlers, Listening } from './listen.ts';
+export type { Listening } from './listen.ts';
 export { migrate, listMigrations } from './migrate.ts';
 import { createPgStore } from './postgres.ts';
 import { startEmbedded } from './embedded.ts';
