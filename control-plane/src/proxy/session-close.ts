@@ -11,6 +11,9 @@
  *                    (killed, or cut off from the store): nobody is forwarding for it;
  *   - `idle`         no request for `idleMs`;
  *   - `shutdown`     its control plane stopped cleanly (`closeOwn`).
+ *
+ * Heartbeats are written with each control plane's clock and judged with the leader's, as the
+ * reconcile lease is: hosts sharing a store keep their clocks in step (NTP).
  */
 import type { AuditService } from '../audit/types.ts';
 import type { Clock } from '../platform/clock.ts';
