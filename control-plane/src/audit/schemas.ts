@@ -1,11 +1,10 @@
 /**
- * What the audit routes answer. The entry and checkpoint types are the log's own (`types.ts`,
- * `checkpoint.ts`); the schemas `satisfies` them, so a field added to one and not the other fails
- * the type-check.
+ * What the audit routes answer. An entry's type is the log's own (`types.ts`, what `record` takes
+ * and the hash covers); its schema `satisfies` it, so a field added to one and not the other fails
+ * the type-check. The other answers' types are inferred from their schemas. This module imports
+ * nothing of the server but types, so the web UI reads its types as they are.
  */
 import { z } from 'zod';
-import type { ActivityCounts, ProjectHistory } from './query.ts';
-import type { PublishedCheckpoint } from './checkpoint-publish.ts';
 import type { AuditEntry } from './types.ts';
 
 const timestamp = z.iso.datetime();
@@ -42,8 +41,10 @@ export const activityCountsSchema = z.object({
   bucket: z.enum(['hour', 'day']),
   byAction: z.array(z.object({ at: timestamp, action: z.string(), count: z.number().int() })),
   byProject: z.array(z.object({ at: timestamp, projectId: z.string(), count: z.number().int() })),
-}) satisfies z.ZodType<ActivityCounts>;
+});
+export type ActivityCounts = z.infer<typeof activityCountsSchema>;
 
+/** What the auditor asks of one project: who applied, who decided, what was granted, who accessed which data when, what left and who approved it. */
 export const projectHistorySchema = z.object({
   projectId: z.string(),
   applications: z.array(auditEntrySchema),
@@ -54,7 +55,8 @@ export const projectHistorySchema = z.object({
   exports: z.array(auditEntrySchema),
   denied: z.array(auditEntrySchema),
   total: z.number().int(),
-}) satisfies z.ZodType<ProjectHistory>;
+});
+export type ProjectHistory = z.infer<typeof projectHistorySchema>;
 
 export const publicKeySchema = z.object({
   pem: z.string(),
@@ -72,7 +74,8 @@ export const checkpointSchema = z
     /** The signed note verifiers check (`tre audit verify --checkpoint`). */
     note: z.string(),
   })
-  .meta({ id: 'Checkpoint', description: 'A signed checkpoint of the log' }) satisfies z.ZodType<PublishedCheckpoint>;
+  .meta({ id: 'Checkpoint', description: 'A signed checkpoint of the log' });
+export type PublishedCheckpoint = z.infer<typeof checkpointSchema>;
 
 export const inclusionProofWire = z.object({ leafIndex: z.number().int().min(0), treeSize: z.number().int().min(1), hashes: z.array(base64Hash).max(64) });
 export const consistencyProofWire = z.object({ size1: z.number().int().min(0), size2: z.number().int().min(0), hashes: z.array(base64Hash).max(128) });
