@@ -82,6 +82,11 @@ describe('the OpenAPI document', () => {
     expect([...AWAITING_CONTRACT_B].filter((n) => !missing.includes(n))).toEqual([]);
   });
 
+  it('gives every operation its own id', () => {
+    const ids = operations().map(({ op }) => (op as Operation & { operationId: string }).operationId);
+    expect(ids.filter((id, i) => ids.indexOf(id) !== i)).toEqual([]);
+  });
+
   it('resolves every schema reference to a component', () => {
     const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"([^"]+)"/g)].map((m) => m[1]!);
     expect(refs.length).toBeGreaterThan(0);

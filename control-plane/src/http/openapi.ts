@@ -64,6 +64,9 @@ function successOf(r: RouteDef, components: Components): Record<string, unknown>
 export function buildOpenApi(routes: readonly RouteDef[], version: string): Record<string, unknown> {
   const components = new Components();
   const paths: Record<string, Record<string, unknown>> = {};
+  // Two routes may share an audit action (one checkpoint read, by size or the latest); their operations still need two ids.
+  const seen = new Map<string, number>();
+  for (const r of routes) seen.set(`${r.action}:${r.method}`, (seen.get(`${r.action}:${r.method}`) ?? 0) + 1);
   for (const r of routes) {
     const path = r.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
     const parameters: unknown[] = [];
@@ -83,7 +86,7 @@ export function buildOpenApi(routes: readonly RouteDef[], version: string): Reco
     paths[path][r.method] = {
       summary: r.summary,
       tags: [r.tag],
-      operationId: `${r.action}:${r.method}`,
+      operationId: seen.get(`${r.action}:${r.method}`) === 1 ? `${r.action}:${r.method}` : `${r.action}:${r.method}:${r.path}`,
       'x-audit-action': r.action,
       'x-roles': Array.isArray(r.access) ? r.access : r.access,
       ...(parameters.length ? { parameters } : {}),
