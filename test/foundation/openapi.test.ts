@@ -76,7 +76,9 @@ function undocumented(op: Operation): string | null {
 
 describe('the OpenAPI document', () => {
   it('documents the success answer of every operation of the running platform', () => {
-    const missing = operations().filter(({ op }) => undocumented(op) !== null).map(({ name }) => name);
+    const missing = operations()
+      .filter(({ op }) => undocumented(op) !== null)
+      .map(({ name }) => name);
     expect(missing.filter((n) => !AWAITING_CONTRACT_B.has(n))).toEqual([]);
     // A route of the list that now declares its answer comes off the list.
     expect([...AWAITING_CONTRACT_B].filter((n) => !missing.includes(n))).toEqual([]);
@@ -99,8 +101,10 @@ describe('the OpenAPI document', () => {
     expect(doc.paths['/api/projects/{projectId}/members/{userId}']!.delete!.responses['204']!.content).toBeUndefined();
     expect(Object.keys(doc.paths['/api/auth/oidc/login']!.get!.responses)).toContain('303');
     expect(Object.keys(doc.paths['/api/audit/export']!.get!.responses['200']!.content!)).toEqual(['application/x-ndjson', 'text/csv']);
-    expect(Object.keys(doc.paths['/api/catalog/datasets/{dataset}/variables/{variable}/distribution']!.get!.responses['200']!.content!))
-      .toEqual(['application/json', 'application/vnd.apache.arrow.stream']);
+    expect(Object.keys(doc.paths['/api/catalog/datasets/{dataset}/variables/{variable}/distribution']!.get!.responses['200']!.content!)).toEqual([
+      'application/json',
+      'application/vnd.apache.arrow.stream',
+    ]);
     // A POST that answers what it changed rather than what it created says 200, as it is served.
     expect(Object.keys(doc.paths['/api/applications/{applicationId}/decision']!.post!.responses)).toContain('200');
     expect(Object.keys(doc.paths['/api/applications']!.post!.responses)).toContain('201');

@@ -17,7 +17,12 @@ async function bundledModules(): Promise<string[]> {
   const env = process.env.NODE_ENV;
   process.env.NODE_ENV = 'production';
   try {
-    const out = (await build({ configFile: join(WEB_ROOT, 'vite.config.ts'), mode: 'production', logLevel: 'silent', build: { write: false } })) as Rollup.RollupOutput;
+    const out = (await build({
+      configFile: join(WEB_ROOT, 'vite.config.ts'),
+      mode: 'production',
+      logLevel: 'silent',
+      build: { write: false },
+    })) as Rollup.RollupOutput;
     return out.output.flatMap((o) => (o.type === 'chunk' ? Object.keys(o.modules) : []));
   } finally {
     process.env.NODE_ENV = env;

@@ -14,13 +14,80 @@ import { defineRoute, mountRoutes, type RouteDef } from './route.ts';
 
 const answer = z.object({ ok: z.boolean() });
 const routes: RouteDef[] = [
-  defineRoute({ method: 'post', path: '/created', summary: 's', tag: 't', action: 'a.created', access: 'public', csrfExempt: true, response: answer, async handler() { return { ok: true }; } }),
-  defineRoute({ method: 'post', path: '/declared-200', summary: 's', tag: 't', action: 'a.d200', access: 'public', csrfExempt: true, response: answer, status: 200, async handler() { return { ok: true }; } }),
-  defineRoute({ method: 'post', path: '/undeclared-200', summary: 's', tag: 't', action: 'a.u200', access: 'public', csrfExempt: true, response: answer, async handler() { return { status: 200, body: { ok: true } }; } }),
-  defineRoute({ method: 'delete', path: '/gone', summary: 's', tag: 't', action: 'a.gone', access: 'public', csrfExempt: true, response: noContent(), async handler() { return { status: 204 }; } }),
-  defineRoute({ method: 'delete', path: '/gone-with-json', summary: 's', tag: 't', action: 'a.gone-json', access: 'public', csrfExempt: true, response: noContent(), async handler() { return { ok: true }; } }),
   defineRoute({
-    method: 'get', path: '/elsewhere', summary: 's', tag: 't', action: 'a.redirect', access: 'public', response: redirect('away'),
+    method: 'post',
+    path: '/created',
+    summary: 's',
+    tag: 't',
+    action: 'a.created',
+    access: 'public',
+    csrfExempt: true,
+    response: answer,
+    async handler() {
+      return { ok: true };
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/declared-200',
+    summary: 's',
+    tag: 't',
+    action: 'a.d200',
+    access: 'public',
+    csrfExempt: true,
+    response: answer,
+    status: 200,
+    async handler() {
+      return { ok: true };
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/undeclared-200',
+    summary: 's',
+    tag: 't',
+    action: 'a.u200',
+    access: 'public',
+    csrfExempt: true,
+    response: answer,
+    async handler() {
+      return { status: 200, body: { ok: true } };
+    },
+  }),
+  defineRoute({
+    method: 'delete',
+    path: '/gone',
+    summary: 's',
+    tag: 't',
+    action: 'a.gone',
+    access: 'public',
+    csrfExempt: true,
+    response: noContent(),
+    async handler() {
+      return { status: 204 };
+    },
+  }),
+  defineRoute({
+    method: 'delete',
+    path: '/gone-with-json',
+    summary: 's',
+    tag: 't',
+    action: 'a.gone-json',
+    access: 'public',
+    csrfExempt: true,
+    response: noContent(),
+    async handler() {
+      return { ok: true };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/elsewhere',
+    summary: 's',
+    tag: 't',
+    action: 'a.redirect',
+    access: 'public',
+    response: redirect('away'),
     async handler({ res, commitSuccess }) {
       await commitSuccess();
       res.redirect(303, '/created');
@@ -71,18 +138,27 @@ describe('the declared success status', () => {
   });
 
   it('500 naming the route when a handler answers a status its declaration does not say', async () => {
-    expect(await call('POST', '/undeclared-200')).toEqual({ status: 500, body: { error: 'response of POST /undeclared-200 answers 200, its declaration says 201' } });
+    expect(await call('POST', '/undeclared-200')).toEqual({
+      status: 500,
+      body: { error: 'response of POST /undeclared-200 answers 200, its declaration says 201' },
+    });
   });
 
   it('204 and 303 for raw answers that declare them; 500 when a route declared without a body answers JSON', async () => {
     expect(await call('DELETE', '/gone')).toEqual({ status: 204, body: null });
     expect((await call('GET', '/elsewhere')).status).toBe(303);
-    expect(await call('DELETE', '/gone-with-json')).toEqual({ status: 500, body: { error: 'response of DELETE /gone-with-json is JSON, its declaration says it is not' } });
+    expect(await call('DELETE', '/gone-with-json')).toEqual({
+      status: 500,
+      body: { error: 'response of DELETE /gone-with-json is JSON, its declaration says it is not' },
+    });
   });
 
   it('records the broken answer as a failure in the audit log, not as a success', async () => {
     entries.length = 0;
     await call('POST', '/undeclared-200');
-    expect(entries.map((e) => [e.action, e.outcome])).toEqual([['a.u200', 'initiated'], ['a.u200', 'failure']]);
+    expect(entries.map((e) => [e.action, e.outcome])).toEqual([
+      ['a.u200', 'initiated'],
+      ['a.u200', 'failure'],
+    ]);
   });
 });
