@@ -10,7 +10,8 @@
  */
 import { DuckDBInstance } from '@duckdb/node-api';
 import { NotAllowedError, NotFoundError } from '../errors/index.ts';
-import type { CodeList, Dataset, Distribution } from './schemas.ts';
+import type { CodeList, Dataset } from './model.ts';
+import type { Distribution } from './schemas.ts';
 
 const q = (s: string) => `'${s.replaceAll("'", "''")}'`;
 const id = (s: string) => `"${s.replaceAll('"', '""')}"`;

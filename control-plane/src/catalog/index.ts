@@ -1,4 +1,5 @@
 /** The catalogue: datasets (registers), variables, code lists, FAIR scores and the variable explorer. */
+export * from './model.ts';
 export * from './schemas.ts';
 export * from './code-lists.ts';
 export * from './demo-catalogue.ts';

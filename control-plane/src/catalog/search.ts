@@ -4,8 +4,8 @@
  * diagnosis variables through "Type 2 diabetes mellitus", and names the matching codes).
  */
 import { z } from 'zod';
-import type { Catalogue, VariableHit } from './schemas.ts';
-import { VariableClassSchema, VariableTypeSchema } from './schemas.ts';
+import { type Catalogue, VariableClassSchema, VariableTypeSchema } from './model.ts';
+import type { VariableHit } from './schemas.ts';
 
 export const VariableQuerySchema = z.object({
   /** Words; every word must match somewhere (case-insensitive). Empty lists everything. */

@@ -5,9 +5,9 @@
  * answer. Those of modules still being converted are read defensively (optional fields).
  */
 export type { Application, Permit, Project, ProjectDetail, PublicProject } from '../../../src/projects/schemas.ts';
+export type { CodeList, Variable as CatalogVariable } from '../../../src/catalog/model.ts';
 export type {
-  CodeList, DatasetDetail as CatalogDataset, DatasetSummary as CatalogDatasetSummary, Variable as CatalogVariable, VariableHit,
-  VersionDistribution as Distribution,
+  DatasetDetail as CatalogDataset, DatasetSummary as CatalogDatasetSummary, VariableHit, VersionDistribution as Distribution,
 } from '../../../src/catalog/schemas.ts';
 export type { ApiToken, CreatedUser, IssuedToken, Me, SessionLogin, TotpReset, User } from '../../../src/identity/schemas.ts';
 export type { ActivityCounts, AuditPage, ProjectHistory, PublishedCheckpoint } from '../../../src/audit/schemas.ts';
