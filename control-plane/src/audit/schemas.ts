@@ -86,4 +86,3 @@ export const consistencyAnswerSchema = z.object({ proof: consistencyProofWire, o
 export type AuditPage = z.infer<typeof auditPageSchema>;
 export type PublicKeyAnswer = z.infer<typeof publicKeySchema>;
 export type InclusionAnswer = z.infer<typeof inclusionAnswerSchema>;
-export type ConsistencyAnswer = z.infer<typeof consistencyAnswerSchema>;

@@ -69,15 +69,14 @@ export const VariableHitSchema = z
   .meta({ id: 'VariableHit' });
 export type VariableHit = z.infer<typeof VariableHitSchema>;
 
-export const DistributionCellSchema = z.object({
+const DistributionCellSchema = z.object({
   value: z.string(),
   label: z.string().nullable(),
   /** null when suppressed. */
   count: z.number().int().nullable(),
 });
-export type DistributionCell = z.infer<typeof DistributionCellSchema>;
 
-export const DistributionSchema = z.object({
+const DistributionSchema = z.object({
   dataset: z.string(),
   variable: z.string(),
   kind: z.enum(['values', 'years', 'bins']),

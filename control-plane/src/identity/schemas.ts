@@ -31,7 +31,7 @@ export type IssuedToken = z.infer<typeof issuedTokenSchema>;
 export const sessionLoginSchema = z.object({ user: userSchema, csrfToken: z.string(), expiresAt: timestamp }).meta({ id: 'SessionLogin' });
 export type SessionLogin = z.infer<typeof sessionLoginSchema>;
 
-export const membershipSchema = z.object({ projectId: z.string(), title: z.string(), role: z.enum(['lead', 'researcher']) });
+const membershipSchema = z.object({ projectId: z.string(), title: z.string(), role: z.enum(['lead', 'researcher']) });
 
 export const meSchema = userSchema
   .extend({

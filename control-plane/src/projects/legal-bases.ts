@@ -15,7 +15,7 @@ export const LEGAL_BASES = {
   'ehds-art-68': { label: 'EHDS (EU 2025/327) art. 68, data permit for secondary use', optOut: true },
 } as const;
 
-export type LegalBasis = keyof typeof LEGAL_BASES;
+type LegalBasis = keyof typeof LEGAL_BASES;
 
 export const LEGAL_BASIS_NAMES = Object.keys(LEGAL_BASES) as [LegalBasis, ...LegalBasis[]];
 

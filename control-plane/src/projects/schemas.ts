@@ -129,7 +129,7 @@ export const projectSchema = z
   .meta({ id: 'Project' });
 export type Project = z.infer<typeof projectSchema>;
 
-export const projectMemberSchema = z.object({ userId: z.string(), displayName: z.string(), role: memberSchema.shape.role }).meta({ id: 'ProjectMember' });
+const projectMemberSchema = z.object({ userId: z.string(), displayName: z.string(), role: memberSchema.shape.role }).meta({ id: 'ProjectMember' });
 
 export const projectDetailSchema = projectSchema
   .extend({ members: z.array(projectMemberSchema), permit: permitSchema.nullable() })
