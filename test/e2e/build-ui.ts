@@ -26,6 +26,8 @@ export function uiIsStale(): boolean {
     newestMtime(join(WEB_ROOT, 'src')),
     newestMtime(join(WEB_ROOT, 'index.html')),
     newestMtime(join(WEB_ROOT, 'vite.config.ts')),
+    // The one server module the UI bundles by value (test/web/bundle.test.ts holds it to that).
+    newestMtime(join(WEB_ROOT, '..', 'src', 'projects', 'legal-bases.ts')),
   );
   return sources > built;
 }

@@ -16,7 +16,7 @@ function log(n: number): ExportedEntry[] {
   for (let seq = 0; seq < n; seq++) {
     const e = {
       seq, time: new Date(Date.UTC(2026, 10, 23, 5, 0, seq)).toISOString(), actor: seq % 2 ? 'lead' : 'researcher', role: 'researcher',
-      action: 'export.request', object: `export:exp_${seq}`, projectId: seq % 3 ? 'prj_demo' : null, outcome: 'success',
+      action: 'export.request', object: `export:exp_${seq}`, projectId: seq % 3 ? 'prj_demo' : null, outcome: 'success' as const,
       reason: seq % 5 ? null : 'with "quotes" and ÆØÅ', requestId: `req-${seq}`, clientAddress: '127.0.0.1',
       details: { z: seq, a: { nested: [1, 'two', null] }, b: seq % 2 === 0 }, prevHash: prev,
     };

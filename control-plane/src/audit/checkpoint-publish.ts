@@ -8,11 +8,9 @@ import type { Clock } from '../platform/clock.ts';
 import type { Queryable } from '../store/types.ts';
 import { signCheckpoint, type Checkpoint } from './checkpoint.ts';
 import { pgMerkleTree } from './merkle-pg.ts';
+import type { PublishedCheckpoint } from './schemas.ts';
 
-export interface PublishedCheckpoint extends Checkpoint {
-  /** The signed note: what verifiers check (`tre audit verify --checkpoint`). */
-  note: string;
-}
+export type { PublishedCheckpoint };
 
 export interface CheckpointPublisher {
   /** Signs and stores a checkpoint of every entry committed so far, or returns the stored one for that size. */

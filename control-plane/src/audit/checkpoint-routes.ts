@@ -14,6 +14,7 @@ import { pgMerkleTree } from './merkle-pg.ts';
 import { consistencyProofJson, inclusionProofJson } from './merkle-proof.ts';
 import { exportLine } from './export-verify.ts';
 import { ENTRY_COLUMNS } from './query.ts';
+import { checkpointSchema, consistencyAnswerSchema, inclusionAnswerSchema, publicKeySchema } from './schemas.ts';
 import type { AuditEntry } from './types.ts';
 import type { KeyObject } from 'node:crypto';
 
@@ -28,28 +29,28 @@ export function checkpointRoutes(deps: CoreDeps, publisher: CheckpointPublisher,
   return [
     defineRoute({
       method: 'get', path: '/api/audit/public-key', tag: 'audit', summary: "The log's Ed25519 public key (PEM, base64, note verifier key)",
-      action: 'audit.public-key.read', access: 'public',
+      action: 'audit.public-key.read', access: 'public', response: publicKeySchema,
       async handler() {
         return describePublicKey(key.publicKey, key.keyName);
       },
     }),
     defineRoute({
       method: 'get', path: '/api/audit/checkpoints/latest', tag: 'audit', summary: 'The latest signed checkpoint (tree size, root hash, time, note)',
-      action: 'audit.checkpoint.read', access: 'public',
+      action: 'audit.checkpoint.read', access: 'public', response: checkpointSchema,
       async handler() {
         return checkpointOrLatest(undefined);
       },
     }),
     defineRoute({
       method: 'get', path: '/api/audit/checkpoints/:treeSize', tag: 'audit', summary: 'The signed checkpoint of one tree size',
-      action: 'audit.checkpoint.read', access: 'public', params: z.object({ treeSize: z.coerce.number().int().min(0) }),
+      action: 'audit.checkpoint.read', access: 'public', response: checkpointSchema, params: z.object({ treeSize: z.coerce.number().int().min(0) }),
       async handler({ params }) {
         return checkpointOrLatest(params.treeSize);
       },
     }),
     defineRoute({
       method: 'post', path: '/api/audit/checkpoints', tag: 'audit', summary: 'Publish a checkpoint of every entry committed so far, now',
-      action: 'audit.checkpoint.publish', access: ['auditor', 'platform_admin'],
+      action: 'audit.checkpoint.publish', access: ['auditor', 'platform_admin'], response: checkpointSchema,
       async handler({ audit }) {
         const cp = await publisher.publish();
         audit.details = { treeSize: cp.treeSize };
@@ -59,7 +60,7 @@ export function checkpointRoutes(deps: CoreDeps, publisher: CheckpointPublisher,
     defineRoute({
       method: 'get', path: '/api/audit/proofs/inclusion', tag: 'audit',
       summary: 'Inclusion proof of one entry in a checkpoint (default: the latest), with the entry and the checkpoint note',
-      action: 'audit.proof.inclusion', access: ['auditor'],
+      action: 'audit.proof.inclusion', access: ['auditor'], response: inclusionAnswerSchema,
       query: z.object({ seq: z.coerce.number().int().min(0), treeSize: z.coerce.number().int().min(1).optional() }),
       async handler({ query, audit }) {
         const cp = await checkpointOrLatest(query.treeSize);
@@ -72,7 +73,7 @@ export function checkpointRoutes(deps: CoreDeps, publisher: CheckpointPublisher,
     }),
     defineRoute({
       method: 'get', path: '/api/audit/proofs/consistency', tag: 'audit', summary: 'Consistency proof between two published checkpoints',
-      action: 'audit.proof.consistency', access: ['auditor'],
+      action: 'audit.proof.consistency', access: ['auditor'], response: consistencyAnswerSchema,
       query: z.object({ from: z.coerce.number().int().min(1), to: z.coerce.number().int().min(1).optional() }),
       async handler({ query }) {
         const newer = await checkpointOrLatest(query.to);

@@ -5,4 +5,5 @@ export { auditModule } from './module.ts';
 export { exportLine, verifyExport, type ExportVerification } from './export-verify.ts';
 export { verifyCheckpoint, parsePublicKey, type Checkpoint } from './checkpoint.ts';
 export { verifyEntryInclusion, verifyCheckpointConsistency } from './merkle-proof.ts';
-export type { CheckpointPublisher, PublishedCheckpoint } from './checkpoint-publish.ts';
+export type { CheckpointPublisher } from './checkpoint-publish.ts';
+export type { ActivityCounts, AuditPage, InclusionAnswer, ProjectHistory, PublicKeyAnswer, PublishedCheckpoint } from './schemas.ts';

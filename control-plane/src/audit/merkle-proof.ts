@@ -8,25 +8,16 @@
 import { z } from 'zod';
 import type { KeyObject } from 'node:crypto';
 import { entryHash } from './hash.ts';
+import { base64Hash, consistencyProofWire, inclusionProofWire } from './schemas.ts';
 import type { AuditEntry } from './types.ts';
 import { verifyCheckpoint, type Checkpoint } from './checkpoint.ts';
 import { leafHash, verifyConsistency, verifyInclusion } from './merkle.ts';
 
-const hash32 = z
-  .string()
-  .regex(/^[A-Za-z0-9+/]{43}=$/, 'a hash is 32 bytes in standard base64')
-  .transform((s) => Buffer.from(s, 'base64'));
+const hash32 = base64Hash.transform((s) => Buffer.from(s, 'base64'));
 
-export const inclusionProofSchema = z.object({
-  leafIndex: z.number().int().min(0),
-  treeSize: z.number().int().min(1),
-  hashes: z.array(hash32).max(64),
-});
-export const consistencyProofSchema = z.object({
-  size1: z.number().int().min(0),
-  size2: z.number().int().min(0),
-  hashes: z.array(hash32).max(128),
-});
+/** The wire shapes (`schemas.ts`), parsed into bytes for checking. */
+export const inclusionProofSchema = inclusionProofWire.extend({ hashes: z.array(hash32).max(64) });
+export const consistencyProofSchema = consistencyProofWire.extend({ hashes: z.array(hash32).max(128) });
 export type InclusionProofJson = z.input<typeof inclusionProofSchema>;
 export type ConsistencyProofJson = z.input<typeof consistencyProofSchema>;
 

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { Queryable } from '../store/index.ts';
+import type { ActivityCounts, ProjectHistory } from './schemas.ts';
 import type { AuditEntry } from './types.ts';
 
 export const auditFilterSchema = z.object({
@@ -51,12 +52,6 @@ export async function queryEntries(q: Queryable, f: AuditFilter, page: { after?:
   return { entries, next: more ? entries[entries.length - 1]!.seq : null };
 }
 
-export interface ActivityCounts {
-  bucket: 'hour' | 'day';
-  byAction: { at: string; action: string; count: number }[];
-  byProject: { at: string; projectId: string; count: number }[];
-}
-
 export async function activityCounts(q: Queryable, f: AuditFilter, bucket: 'hour' | 'day'): Promise<ActivityCounts> {
   const params: unknown[] = [];
   const where = whereOf(f, params);
@@ -67,19 +62,6 @@ export async function activityCounts(q: Queryable, f: AuditFilter, bucket: 'hour
   const byProject = await q.query<{ at: string; projectId: string; count: number }>(
     `SELECT ${trunc} AS at, project_id AS "projectId", count(*)::int AS count FROM audit_log ${projectWhere} GROUP BY 1, 2 ORDER BY 1, 2`, params);
   return { bucket, byAction, byProject };
-}
-
-/** What the auditor asks of one project: who applied, who decided, what was granted, who accessed which data when, what left and who approved it. */
-export interface ProjectHistory {
-  projectId: string;
-  applications: AuditEntry[];
-  decisions: AuditEntry[];
-  permits: AuditEntry[];
-  membership: AuditEntry[];
-  dataAccess: AuditEntry[];
-  exports: AuditEntry[];
-  denied: AuditEntry[];
-  total: number;
 }
 
 const GROUPS: [keyof Omit<ProjectHistory, 'projectId' | 'denied' | 'total'>, RegExp][] = [

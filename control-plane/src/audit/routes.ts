@@ -3,10 +3,12 @@
  * and every query an auditor makes is itself recorded by the route wrapper.
  */
 import { z } from 'zod';
+import { bytes } from '../http/answers.ts';
 import { defineRoute, type RouteDef } from '../http/route.ts';
 import type { CoreDeps } from '../platform/deps.ts';
 import { exportLine } from './export-verify.ts';
 import { activityCounts, auditFilterSchema, CSV_HEADER, csvLine, ENTRY_COLUMNS, pageSchema, projectHistory, queryEntries, whereOf } from './query.ts';
+import { activityCountsSchema, auditPageSchema, projectHistorySchema } from './schemas.ts';
 import type { AuditEntry } from './types.ts';
 
 const EXPORT_PAGE = 5_000;
@@ -16,7 +18,7 @@ export function auditQueryRoutes(deps: CoreDeps): RouteDef[] {
   return [
     defineRoute({
       method: 'get', path: '/api/audit/entries', tag: 'audit', summary: 'Search the audit log (paged by seq)', action: 'audit.query',
-      access: ['auditor'], query: auditFilterSchema.extend(pageSchema.shape),
+      access: ['auditor'], query: auditFilterSchema.extend(pageSchema.shape), response: auditPageSchema,
       async handler({ query, audit }) {
         const { after, limit, ...filter } = query;
         audit.details = { filter };
@@ -25,7 +27,7 @@ export function auditQueryRoutes(deps: CoreDeps): RouteDef[] {
     }),
     defineRoute({
       method: 'get', path: '/api/audit/stats', tag: 'audit', summary: 'Counts over time per action and per project', action: 'audit.stats',
-      access: ['auditor'], query: auditFilterSchema.extend({ bucket: z.enum(['hour', 'day']).default('day') }),
+      access: ['auditor'], query: auditFilterSchema.extend({ bucket: z.enum(['hour', 'day']).default('day') }), response: activityCountsSchema,
       async handler({ query }) {
         const { bucket, ...filter } = query;
         return activityCounts(store, filter, bucket);
@@ -33,7 +35,7 @@ export function auditQueryRoutes(deps: CoreDeps): RouteDef[] {
     }),
     defineRoute({
       method: 'get', path: '/api/audit/people/:userId', tag: 'audit', summary: "One person's whole trail (paged)", action: 'audit.trail',
-      access: ['auditor'], params: z.object({ userId: z.string().min(1).max(100) }), query: pageSchema,
+      access: ['auditor'], params: z.object({ userId: z.string().min(1).max(100) }), query: pageSchema, response: auditPageSchema,
       async handler({ params, query, audit }) {
         audit.object = `user:${params.userId}`;
         return queryEntries(store, { actor: params.userId }, query);
@@ -41,14 +43,15 @@ export function auditQueryRoutes(deps: CoreDeps): RouteDef[] {
     }),
     defineRoute({
       method: 'get', path: '/api/audit/projects/:projectId', tag: 'audit', summary: "One project's whole history, grouped", action: 'audit.project-history',
-      access: ['auditor'], params: z.object({ projectId: z.string().min(1).max(100) }),
+      access: ['auditor'], params: z.object({ projectId: z.string().min(1).max(100) }), response: projectHistorySchema,
       async handler({ params }) {
         return projectHistory(store, params.projectId);
       },
     }),
     defineRoute({
       method: 'get', path: '/api/audit/export', tag: 'audit', summary: 'Export entries with their hashes as JSON Lines or CSV', action: 'audit.export',
-      access: ['auditor'], query: auditFilterSchema.pick({ from: true, to: true }).extend({ format: z.enum(['jsonl', 'csv']).default('jsonl') }),
+      access: ['auditor'], query: auditFilterSchema.pick({ from: true, to: true }).extend({ format: z.enum(['jsonl', 'csv']).default('jsonl') }), 
+      response: bytes(['application/x-ndjson', 'text/csv'], 'The entries with their hashes, one per line, in the order of the log'),
       async handler({ query, audit, res, commitSuccess }) {
         audit.details = { format: query.format, from: query.from ?? null, to: query.to ?? null };
         await commitSuccess();

@@ -25,6 +25,8 @@ export interface AuditEntryInput {
 }
 
 export interface AuditEntry extends AuditEntryInput {
+  /** Stored always, `{}` when none were given. */
+  details: Record<string, unknown>;
   seq: number;
   time: string;
   prevHash: string;

@@ -3,7 +3,7 @@
  * ATC (WHO Collaborating Centre, Oslo), and the small national lists the registers use.
  * The synthetic generator draws only from these lists, so every generated code is in the catalogue.
  */
-import type { CodeList } from './schema.ts';
+import type { CodeList } from './model.ts';
 
 const list = (id: string, name: string, version: string, source: string, pairs: [string, string][]): CodeList => ({
   id,

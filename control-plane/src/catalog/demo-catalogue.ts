@@ -3,7 +3,7 @@
  * The synthetic generator (`data-copies/generator*.ts`) writes exactly these variables.
  */
 import { DEMO_CODE_LISTS } from './code-lists.ts';
-import { DatasetSchema, type Catalogue, type Dataset, type VariableInput } from './schema.ts';
+import { DatasetSchema, type Catalogue, type Dataset, type VariableInput } from './model.ts';
 
 const fnr: VariableInput = {
   name: 'fnr',

@@ -10,26 +10,8 @@
  */
 import { DuckDBInstance } from '@duckdb/node-api';
 import { NotAllowedError, NotFoundError } from '../errors/index.ts';
-import type { CodeList, Dataset } from './schema.ts';
-
-export interface DistributionCell {
-  value: string;
-  label: string | null;
-  /** null when suppressed. */
-  count: number | null;
-}
-
-export interface Distribution {
-  dataset: string;
-  variable: string;
-  kind: 'values' | 'years' | 'bins';
-  threshold: number;
-  /** null when the total itself is under the threshold. */
-  total: number | null;
-  missing: number | null;
-  cells: DistributionCell[];
-  suppressedCells: number;
-}
+import type { CodeList, Dataset } from './model.ts';
+import type { Distribution } from './schemas.ts';
 
 const q = (s: string) => `'${s.replaceAll("'", "''")}'`;
 const id = (s: string) => `"${s.replaceAll('"', '""')}"`;

@@ -16,17 +16,8 @@
  * Shares are rounded to one decimal in the parts; the score is the rounded sum. `missing` says what
  * would raise the score.
  */
-import type { CodeList, Dataset } from './schema.ts';
-
-export interface FairScore {
-  dataset: string;
-  score: number;
-  findable: number;
-  accessible: number;
-  interoperable: number;
-  reusable: number;
-  missing: string[];
-}
+import type { CodeList, Dataset } from './model.ts';
+import type { FairScore } from './schemas.ts';
 
 const share = (n: number, of: number) => (of === 0 ? 1 : n / of);
 const r1 = (x: number) => Math.round(x * 10) / 10;

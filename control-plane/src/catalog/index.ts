@@ -1,8 +1,9 @@
 /** The catalogue: datasets (registers), variables, code lists, FAIR scores and the variable explorer. */
-export * from './schema.ts';
+export * from './model.ts';
+export * from './schemas.ts';
 export * from './code-lists.ts';
 export * from './demo-catalogue.ts';
-export { fairScore, type FairScore } from './fair.ts';
-export { searchVariables, VariableQuerySchema, type VariableQuery, type VariableHit } from './search.ts';
-export { valueDistribution, suppress, type Distribution, type DistributionCell } from './distribution.ts';
+export { fairScore } from './fair.ts';
+export { searchVariables, VariableQuerySchema, type VariableQuery } from './search.ts';
+export { valueDistribution, suppress } from './distribution.ts';
 export { saveCatalogue, loadCatalogue, getDataset, getCodeList, recordDatasetVersion, latestVersion } from './store.ts';

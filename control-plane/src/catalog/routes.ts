@@ -6,10 +6,11 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { NotFoundError } from '../errors/index.ts';
-import { sendArrow, wantsArrow } from '../http/arrow.ts';
+import { ARROW_STREAM, sendArrow, wantsArrow } from '../http/arrow.ts';
 import { defineRoute, type RouteDef } from '../http/route.ts';
 import type { Store } from '../store/index.ts';
-import { NameSchema } from './schema.ts';
+import { CodeListSchema, NameSchema } from './model.ts';
+import { DatasetDetailSchema, DatasetSummarySchema, VariableHitSchema, VersionDistributionSchema } from './schemas.ts';
 import { fairScore } from './fair.ts';
 import { searchVariables, VariableQuerySchema } from './search.ts';
 import { valueDistribution } from './distribution.ts';
@@ -30,7 +31,7 @@ export function catalogRoutes(deps: CatalogRouteDeps): RouteDef[] {
   return [
     defineRoute({
       method: 'get', path: '/api/catalog/datasets', tag: 'catalog', summary: 'Datasets (registers) with their FAIR score',
-      action: 'catalog.list', access: 'authenticated',
+      action: 'catalog.list', access: 'authenticated', response: z.array(DatasetSummarySchema),
       async handler() {
         const c = await loadCatalogue(store);
         return c.datasets.map((d) => ({
@@ -42,7 +43,7 @@ export function catalogRoutes(deps: CatalogRouteDeps): RouteDef[] {
     }),
     defineRoute({
       method: 'get', path: '/api/catalog/variables', tag: 'catalog', summary: 'The variable explorer: find variables across datasets',
-      action: 'catalog.search', access: 'authenticated', query: VariableQuerySchema,
+      action: 'catalog.search', access: 'authenticated', query: VariableQuerySchema, response: z.array(VariableHitSchema),
       async handler({ query, audit }) {
         audit.details = { text: query.text, dataset: query.dataset ?? null };
         return searchVariables(await loadCatalogue(store), query);
@@ -50,7 +51,7 @@ export function catalogRoutes(deps: CatalogRouteDeps): RouteDef[] {
     }),
     defineRoute({
       method: 'get', path: '/api/catalog/datasets/:dataset', tag: 'catalog', summary: 'One dataset with its variables, versions, code lists and FAIR score',
-      action: 'catalog.read', access: 'authenticated', params: datasetParams,
+      action: 'catalog.read', access: 'authenticated', params: datasetParams, response: DatasetDetailSchema,
       async handler({ params, audit }) {
         audit.object = `dataset:${params.dataset}`;
         const c = await loadCatalogue(store);
@@ -62,7 +63,7 @@ export function catalogRoutes(deps: CatalogRouteDeps): RouteDef[] {
     }),
     defineRoute({
       method: 'get', path: '/api/catalog/code-lists/:id', tag: 'catalog', summary: 'One code list (e.g. ICD-10, ATC) with its codes and labels',
-      action: 'catalog.code-list.read', access: 'authenticated', params: z.object({ id: NameSchema }),
+      action: 'catalog.code-list.read', access: 'authenticated', params: z.object({ id: NameSchema }), response: CodeListSchema,
       async handler({ params, audit }) {
         audit.object = `code-list:${params.id}`;
         return getCodeList(store, params.id);
@@ -71,7 +72,8 @@ export function catalogRoutes(deps: CatalogRouteDeps): RouteDef[] {
     defineRoute({
       method: 'get', path: '/api/catalog/datasets/:dataset/variables/:variable/distribution', tag: 'catalog',
       summary: 'Value distribution of a variable in the latest version (counts under the threshold suppressed)',
-      action: 'catalog.distribution', access: 'authenticated', params: z.object({ dataset: NameSchema, variable: NameSchema }),
+      action: 'catalog.distribution', access: 'authenticated', params: z.object({ dataset: NameSchema, variable: NameSchema }), response: VersionDistributionSchema,
+      alsoAnswers: { [ARROW_STREAM]: 'The cells as one Arrow record batch: value, label, count' },
       async handler(ctx) {
         const { params, audit } = ctx;
         audit.object = `dataset:${params.dataset}`;

@@ -4,8 +4,8 @@
  * diagnosis variables through "Type 2 diabetes mellitus", and names the matching codes).
  */
 import { z } from 'zod';
-import type { Catalogue, VariableClass, VariableType } from './schema.ts';
-import { VariableClassSchema, VariableTypeSchema } from './schema.ts';
+import { type Catalogue, VariableClassSchema, VariableTypeSchema } from './model.ts';
+import type { VariableHit } from './schemas.ts';
 
 export const VariableQuerySchema = z.object({
   /** Words; every word must match somewhere (case-insensitive). Empty lists everything. */
@@ -16,22 +16,6 @@ export const VariableQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
 export type VariableQuery = z.input<typeof VariableQuerySchema>;
-
-export interface VariableHit {
-  dataset: string;
-  datasetTitle: string;
-  dataController: string;
-  name: string;
-  label: string;
-  description: string;
-  type: VariableType;
-  class: VariableClass;
-  unit: string | null;
-  codeList: string | null;
-  /** Codes whose label matched the words (up to 10). */
-  matchingCodes: { code: string; label: string }[];
-  score: number;
-}
 
 export function searchVariables(catalogue: Catalogue, query: VariableQuery): VariableHit[] {
   const q = VariableQuerySchema.parse(query);

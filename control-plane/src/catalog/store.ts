@@ -4,7 +4,7 @@
  */
 import { ConflictError, NotFoundError } from '../errors/index.ts';
 import type { Queryable } from '../store/types.ts';
-import { CodeListSchema, DatasetSchema, type Catalogue, type CodeList, type Dataset, type DatasetVersion } from './schema.ts';
+import { CodeListSchema, DatasetSchema, type Catalogue, type CodeList, type Dataset, type DatasetVersion } from './model.ts';
 
 /** Inserts or updates the datasets and code lists (their descriptions); versions are untouched. */
 export async function saveCatalogue(q: Queryable, catalogue: Catalogue, now: Date): Promise<void> {

@@ -6,12 +6,7 @@ import { ConflictError } from '../errors/index.ts';
 import type { SecretBox } from '../secrets/index.ts';
 import type { Queryable } from '../store/index.ts';
 import { openPerson } from './persons.ts';
-
-export interface OptOutStatus {
-  optedOut: boolean;
-  since: string | null;
-  history: { action: 'register' | 'withdraw'; at: string }[];
-}
+import type { OptOutStatus } from './schemas.ts';
 
 export async function optOutStatus(q: Queryable, lookup: string): Promise<OptOutStatus> {
   const [current] = await q.query<{ since: string }>('SELECT since FROM opt_outs WHERE person_lookup = $1', [lookup]);

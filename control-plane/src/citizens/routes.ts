@@ -4,18 +4,7 @@ import { defineRoute, type RouteDef } from '../http/route.ts';
 import type { CoreDeps } from '../platform/deps.ts';
 import { LEGAL_BASES } from '../projects/index.ts';
 import { optOutStatus, setOptOut } from './opt-outs.ts';
-
-export interface ProjectUse {
-  projectId: string;
-  title: string;
-  purpose: string;
-  dataControllers: string[];
-  legalBasis: string;
-  legalBasisLabel: string;
-  optOutHonoured: boolean;
-  period: { from: string; to: string };
-  copies: { version: number; madeAt: string; deletedAt: string | null }[];
-}
+import { optOutStatusSchema, projectUseSchema, type ProjectUse } from './schemas.ts';
 
 const lookupOf = (p: { personLookup?: string | null }) => {
   if (!p.personLookup) throw new ConflictError('this account is not linked to a person in the registers', { reason: 'not_a_linked_citizen' });
@@ -28,7 +17,7 @@ export function citizenRoutes(deps: CoreDeps): RouteDef[] {
   return [
     defineRoute({
       method: 'get', path: '/api/citizen/usage', tag: 'citizens', summary: 'Which projects received my data, with the date of each copy',
-      action: 'citizen.usage.read', access: ['citizen'],
+      action: 'citizen.usage.read', access: ['citizen'], response: z.array(projectUseSchema),
       async handler({ principal, audit }) {
         const lookup = lookupOf(principal!);
         audit.object = `user:${principal!.userId}`;
@@ -54,7 +43,7 @@ export function citizenRoutes(deps: CoreDeps): RouteDef[] {
     }),
     defineRoute({
       method: 'get', path: '/api/citizen/opt-out', tag: 'citizens', summary: 'My opt-out and its history', action: 'citizen.opt-out.read',
-      access: ['citizen'],
+      access: ['citizen'], response: optOutStatusSchema,
       async handler({ principal, audit }) {
         audit.object = `user:${principal!.userId}`;
         return optOutStatus(store, lookupOf(principal!));
@@ -62,7 +51,7 @@ export function citizenRoutes(deps: CoreDeps): RouteDef[] {
     }),
     defineRoute({
       method: 'put', path: '/api/citizen/opt-out', tag: 'citizens', summary: 'Register or withdraw my opt-out; future extracts honour it where the legal basis allows',
-      action: 'citizen.opt-out.set', access: ['citizen'], body: z.object({ optedOut: z.boolean() }),
+      action: 'citizen.opt-out.set', access: ['citizen'], body: z.object({ optedOut: z.boolean() }), response: optOutStatusSchema,
       async handler({ principal, body, audit }) {
         audit.object = `user:${principal!.userId}`;
         audit.details = { optedOut: body.optedOut };

@@ -45,3 +45,8 @@ export function assertResponse(route: string, schema: z.ZodType, body: unknown):
   const extra = firstUndeclared(sent, r.data, '');
   if (extra) throw new ResponseContractError(`response of ${route} has a field its schema does not declare: ${extra}`);
 }
+
+/** Throws when a route answers a success status other than the one it declares (only called when `checkResponses`). */
+export function assertStatus(route: string, declared: number, sent: number): void {
+  if (sent !== declared) throw new ResponseContractError(`response of ${route} answers ${sent}, its declaration says ${declared}`);
+}

@@ -12,8 +12,9 @@ import { z } from 'zod';
 import type { AuditOutcome, AuditService } from '../audit/types.ts';
 import { AuthenticationError, DomainError, InputError, NotAllowedError, RateLimitedError } from '../errors/index.ts';
 import type { Principal, Role } from '../identity/roles.ts';
+import { isRawAnswer, type RawAnswer } from './answers.ts';
 import { readJsonBody } from './body.ts';
-import { assertResponse, checkResponses } from './response-check.ts';
+import { assertResponse, assertStatus, checkResponses, ResponseContractError } from './response-check.ts';
 
 export type Access = 'public' | 'authenticated' | readonly Role[];
 
@@ -61,7 +62,16 @@ export interface RouteDef<P = any, Q = any, B = any> {
   params?: z.ZodType<P>;
   query?: z.ZodType<Q>;
   body?: z.ZodType<B>;
-  response?: z.ZodType;
+  /**
+   * What a success answers: a zod schema of the JSON body (the OpenAPI document and the test-time
+   * response check both read it), or a `RawAnswer` (`http/answers.ts`) for no body, a redirect,
+   * a file or a stream.
+   */
+  response?: z.ZodType | RawAnswer;
+  /** The success status of a JSON answer when it is not the default (201 for POST, else 200). */
+  status?: number;
+  /** Media types the route answers instead of JSON when the client asks for them (`Accept`), with what they hold. */
+  alsoAnswers?: Record<string, string>;
   /** Cookie-authenticated changes need the CSRF header; a few public entry points (login) cannot have one. */
   csrfExempt?: boolean;
   handler(ctx: RouteContext<P, Q, B>): Promise<unknown | HttpResult>;
@@ -69,6 +79,12 @@ export interface RouteDef<P = any, Q = any, B = any> {
 
 export function defineRoute<P = Record<string, never>, Q = Record<string, never>, B = undefined>(def: RouteDef<P, Q, B>): RouteDef<P, Q, B> {
   return def;
+}
+
+/** The status a route's success answers with: a raw answer's own, the declared one, or the method's default. */
+export function successStatus(route: Pick<RouteDef, 'method' | 'response' | 'status'>): number {
+  if (isRawAnswer(route.response)) return route.response.status;
+  return route.status ?? (route.method === 'post' ? 201 : 200);
 }
 
 export function isHttpResult(v: unknown): v is HttpResult {
@@ -169,8 +185,17 @@ export function mountRoutes(router: Router, routes: readonly RouteDef[], deps: R
           },
         };
         const result = await route.handler(ctx);
-        if (checkResponses && route.response && !(isHttpResult(result) && (result.sent || result.body === undefined))) {
-          assertResponse(`${route.method.toUpperCase()} ${route.path}`, route.response, isHttpResult(result) ? result.body : (result ?? null));
+        const declared = successStatus(route);
+        if (checkResponses && route.response) {
+          const name = `${route.method.toUpperCase()} ${route.path}`;
+          if (isRawAnswer(route.response)) {
+            const bodyless = isHttpResult(result) && (result.sent || result.body === undefined);
+            if (!bodyless) throw new ResponseContractError(`response of ${name} is JSON, its declaration says it is not`);
+            assertStatus(name, declared, result.sent ? res.statusCode : (result.status ?? 204));
+          } else if (!(isHttpResult(result) && (result.sent || result.body === undefined))) {
+            if (isHttpResult(result)) assertStatus(name, declared, result.status ?? 200);
+            assertResponse(name, route.response, isHttpResult(result) ? result.body : (result ?? null));
+          }
         }
         await ctx.commitSuccess();
         if (isHttpResult(result)) {
@@ -178,7 +203,7 @@ export function mountRoutes(router: Router, routes: readonly RouteDef[], deps: R
           if (result.body === undefined) res.status(result.status ?? 204).end();
           else res.status(result.status ?? 200).json(result.body);
         } else {
-          res.status(route.method === 'post' ? 201 : 200).json(result ?? null);
+          res.status(declared).json(result ?? null);
         }
       } catch (err) {
         if (!committed) {

@@ -4,19 +4,8 @@ import type { SecretBox } from '../secrets/index.ts';
 import type { Queryable } from '../store/index.ts';
 import { hashPassword } from './passwords.ts';
 import { PRIVILEGED_ROLES, type Role } from './roles.ts';
+import type { CreatedUser, User } from './schemas.ts';
 import { newTotpSecret, totpUri } from './totp.ts';
-
-export interface User {
-  id: string;
-  displayName: string;
-  email: string | null;
-  roles: Role[];
-  disabled: boolean;
-  hasPassword: boolean;
-  hasTotp: boolean;
-  oidcSubject: string | null;
-  createdAt: string;
-}
 
 interface UserRow {
   id: string;
@@ -74,7 +63,7 @@ export interface NewUser {
 }
 
 /** Creates a user. Privileged roles get a TOTP seed; its URI is returned once, for enrolment. */
-export async function createUser(q: Queryable, box: SecretBox, input: NewUser, grantedBy: string): Promise<{ user: User; totpUri: string | null }> {
+export async function createUser(q: Queryable, box: SecretBox, input: NewUser, grantedBy: string): Promise<CreatedUser> {
   if (await findUserRow(q, input.id)) throw new ConflictError(`user '${input.id}' exists`, { reason: 'user_exists', details: { field: 'id' } });
   if (!input.password && !input.oidcSubject) throw new InputError('a user needs a password or an OIDC subject', { details: { field: 'password' } });
   const needsTotp = input.roles.some((r) => PRIVILEGED_ROLES.includes(r));

@@ -18,6 +18,7 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { publicUrl } from '../config/index.ts';
 import { DomainError } from '../errors/index.ts';
+import { redirect } from '../http/answers.ts';
 import { defineRoute, type AuditScope, type RouteDef } from '../http/route.ts';
 import type { CoreDeps } from '../platform/deps.ts';
 import { readCookie, setSessionCookie } from './cookies.ts';
@@ -56,7 +57,7 @@ export function oidcRoutes(deps: CoreDeps): RouteDef[] {
     defineRoute({
       method: 'get', path: '/api/auth/oidc/login', tag: 'identity',
       summary: 'Start an OpenID Connect login; redirects to the identity provider and back to returnTo (a path on this site)',
-      action: 'auth.oidc.login', access: 'public', query: loginQuery,
+      action: 'auth.oidc.login', access: 'public', query: loginQuery, response: redirect('To the identity provider, which returns to the callback'),
       async handler(ctx) {
         ctx.audit.object = `oidc:${config.oidcIssuer ?? 'unconfigured'}`;
         try {
@@ -75,7 +76,7 @@ export function oidcRoutes(deps: CoreDeps): RouteDef[] {
     defineRoute({
       method: 'get', path: OIDC_CALLBACK_PATH, tag: 'identity',
       summary: 'The identity provider returns here with a code; starts a browser session for the linked user and redirects to returnTo',
-      action: 'auth.oidc.callback', access: 'public', query: callbackQuery,
+      action: 'auth.oidc.callback', access: 'public', query: callbackQuery, response: redirect('Logged in: to returnTo, with the session cookie set'),
       async handler(ctx) {
         ctx.audit.object = `oidc:${config.oidcIssuer ?? 'unconfigured'}`;
         const { req, res } = ctx;

@@ -1,11 +1,15 @@
 import { z } from 'zod';
 import { NotAllowedError, NotFoundError } from '../errors/index.ts';
+import { noContent } from '../http/answers.ts';
 import { defineRoute, type AuditScope, type RouteDef } from '../http/route.ts';
 import type { CoreDeps } from '../platform/deps.ts';
 import { createUser, getUser, listUsers, resetTotp, updateUser } from './accounts.ts';
 import { clearSessionCookie, setSessionCookie } from './cookies.ts';
 import { checkPasswordLogin, LoginRefused } from './login.ts';
 import { roleSchema } from './roles.ts';
+import {
+  apiTokenSchema, createdUserSchema, issuedTokenSchema, meSchema, sessionLoginSchema, totpResetSchema, userSchema, type Me,
+} from './schemas.ts';
 import { createApiToken, createSession, listApiTokens, revokeApiToken, revokeCredential } from './sessions.ts';
 
 const credentials = z.object({
@@ -29,18 +33,18 @@ export function identityRoutes(deps: CoreDeps): RouteDef[] {
   return [
     defineRoute({
       method: 'post', path: '/api/auth/login', tag: 'identity', summary: 'Log in with password (and TOTP); starts a browser session',
-      action: 'auth.login', access: 'public', csrfExempt: true, body: credentials,
+      action: 'auth.login', access: 'public', csrfExempt: true, body: credentials, response: sessionLoginSchema, status: 200,
       async handler({ body, audit, clientAddress, res }) {
         audit.object = `user:${body.username}`;
         const id = await checkPasswordLogin(store, clock, box, policy, { ...body, clientAddress }).catch(noteFailure(audit));
         const s = await createSession(store, clock, id, 'password', clientAddress, config.sessionTtlMinutes);
         setSessionCookie(res, s.token, s.expiresAt, secure);
-        return { status: 200, body: { user: await getUser(store, id), csrfToken: s.csrfToken, expiresAt: s.expiresAt.toISOString() } };
+        return { user: await getUser(store, id), csrfToken: s.csrfToken, expiresAt: s.expiresAt.toISOString() };
       },
     }),
     defineRoute({
       method: 'post', path: '/api/auth/token', tag: 'identity', summary: 'Log in with password (and TOTP); returns an API token',
-      action: 'auth.token', access: 'public', csrfExempt: true,
+      action: 'auth.token', access: 'public', csrfExempt: true, response: issuedTokenSchema,
       body: credentials.extend({ name: z.string().min(1).max(100).default('cli'), ttlDays: z.number().int().min(1).max(365).optional() }),
       async handler({ body, audit, clientAddress }) {
         audit.object = `user:${body.username}`;
@@ -51,7 +55,7 @@ export function identityRoutes(deps: CoreDeps): RouteDef[] {
     }),
     defineRoute({
       method: 'post', path: '/api/auth/logout', tag: 'identity', summary: 'End this session or revoke this token',
-      action: 'auth.logout', access: 'authenticated',
+      action: 'auth.logout', access: 'authenticated', response: noContent('The session is ended or the token revoked'),
       async handler({ req, res }) {
         await revokeCredential(store, req);
         clearSessionCookie(res, secure);
@@ -60,10 +64,10 @@ export function identityRoutes(deps: CoreDeps): RouteDef[] {
     }),
     defineRoute({
       method: 'get', path: '/api/me', tag: 'identity', summary: 'Who am I: user, roles and project memberships',
-      action: 'me.read', access: 'authenticated',
+      action: 'me.read', access: 'authenticated', response: meSchema,
       async handler({ principal, audit }) {
         audit.object = `user:${principal!.userId}`;
-        const memberships = await store.query(
+        const memberships = await store.query<Me['memberships'][number]>(
           `SELECT m.project_id AS "projectId", p.title, m.role FROM project_members m JOIN projects p ON p.id = m.project_id WHERE m.user_id = $1 ORDER BY p.title`,
           [principal!.userId],
         );
@@ -71,13 +75,13 @@ export function identityRoutes(deps: CoreDeps): RouteDef[] {
       },
     }),
     defineRoute({
-      method: 'get', path: '/api/me/tokens', tag: 'identity', summary: 'My API tokens', action: 'token.list', access: 'authenticated',
+      method: 'get', path: '/api/me/tokens', tag: 'identity', summary: 'My API tokens', action: 'token.list', access: 'authenticated', response: z.array(apiTokenSchema),
       async handler({ principal }) {
         return listApiTokens(store, principal!.userId);
       },
     }),
     defineRoute({
-      method: 'post', path: '/api/me/tokens', tag: 'identity', summary: 'Create an API token', action: 'token.create', access: 'authenticated',
+      method: 'post', path: '/api/me/tokens', tag: 'identity', summary: 'Create an API token', action: 'token.create', access: 'authenticated', response: issuedTokenSchema,
       body: z.object({ name: z.string().min(1).max(100), ttlDays: z.number().int().min(1).max(365).optional() }),
       async handler({ principal, body, audit }) {
         const t = await createApiToken(store, clock, principal!.userId, body.name, body.ttlDays ?? config.tokenTtlDays);
@@ -87,21 +91,21 @@ export function identityRoutes(deps: CoreDeps): RouteDef[] {
     }),
     defineRoute({
       method: 'delete', path: '/api/me/tokens/:tokenId', tag: 'identity', summary: 'Revoke one of my API tokens', action: 'token.revoke',
-      access: 'authenticated', params: z.object({ tokenId: z.string().min(1) }),
+      access: 'authenticated', params: z.object({ tokenId: z.string().min(1) }), response: noContent('The token is revoked (or was already)'),
       async handler({ principal, params }) {
         await revokeApiToken(store, principal!.userId, params.tokenId);
         return { status: 204 };
       },
     }),
     defineRoute({
-      method: 'get', path: '/api/users', tag: 'users', summary: 'All users', action: 'user.list', access: ['platform_admin'],
+      method: 'get', path: '/api/users', tag: 'users', summary: 'All users', action: 'user.list', access: ['platform_admin'], response: z.array(userSchema),
       async handler() {
         return listUsers(store);
       },
     }),
     defineRoute({
       method: 'post', path: '/api/users', tag: 'users', summary: 'Create a user (privileged roles get a TOTP enrolment URI, shown once)',
-      action: 'user.create', access: ['platform_admin'],
+      action: 'user.create', access: ['platform_admin'], response: createdUserSchema,
       body: z.object({
         id: userId, displayName: z.string().min(1).max(200), email: z.string().email().optional(),
         roles: z.array(roleSchema).min(1), password: z.string().min(12, 'must be at least 12 characters').max(1024).optional(),
@@ -114,7 +118,7 @@ export function identityRoutes(deps: CoreDeps): RouteDef[] {
       },
     }),
     defineRoute({
-      method: 'get', path: '/api/users/:userId', tag: 'users', summary: 'One user', action: 'user.read', access: ['platform_admin'],
+      method: 'get', path: '/api/users/:userId', tag: 'users', summary: 'One user', action: 'user.read', access: ['platform_admin'], response: userSchema,
       params: z.object({ userId }),
       async handler({ params }) {
         return getUser(store, params.userId);
@@ -122,7 +126,7 @@ export function identityRoutes(deps: CoreDeps): RouteDef[] {
     }),
     defineRoute({
       method: 'patch', path: '/api/users/:userId', tag: 'users', summary: 'Change roles, name, password or disable a user',
-      action: 'user.update', access: ['platform_admin'], params: z.object({ userId }),
+      action: 'user.update', access: ['platform_admin'], params: z.object({ userId }), response: userSchema,
       body: z.object({
         displayName: z.string().min(1).max(200).optional(), email: z.string().email().optional(), disabled: z.boolean().optional(),
         roles: z.array(roleSchema).optional(), password: z.string().min(12, 'must be at least 12 characters').max(1024).optional(),
@@ -138,7 +142,7 @@ export function identityRoutes(deps: CoreDeps): RouteDef[] {
     }),
     defineRoute({
       method: 'post', path: '/api/users/:userId/totp', tag: 'users', summary: 'Enrol or reset the second factor; returns the otpauth URI once',
-      action: 'user.totp.reset', access: ['platform_admin'], params: z.object({ userId }),
+      action: 'user.totp.reset', access: ['platform_admin'], params: z.object({ userId }), response: totpResetSchema,
       async handler({ params }) {
         const user = await getUser(store, params.userId).catch(() => {
           throw new NotFoundError(`no user '${params.userId}'`);

@@ -8,6 +8,7 @@ import type { Clock } from '../platform/clock.ts';
 import type { Queryable } from '../store/index.ts';
 import { readCookie, SESSION_COOKIE } from './cookies.ts';
 import type { Principal, Role } from './roles.ts';
+import type { ApiToken } from './schemas.ts';
 
 export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const secret = (prefix: string) => `${prefix}${randomBytes(32).toString('base64url')}`;
@@ -23,15 +24,6 @@ export async function createSession(
     [sha256(token), userId, csrfToken, method, clientAddress, clock.now(), expiresAt],
   );
   return { token, csrfToken, expiresAt };
-}
-
-export interface ApiToken {
-  id: string;
-  name: string;
-  createdAt: string;
-  expiresAt: string;
-  revokedAt: string | null;
-  lastUsedAt: string | null;
 }
 
 export async function createApiToken(q: Queryable, clock: Clock, userId: string, name: string, ttlDays: number): Promise<{ token: string; id: string; expiresAt: Date }> {

@@ -7,7 +7,8 @@
 import { NotAllowedError, NotFoundError } from '../errors/index.ts';
 import type { Principal } from '../identity/index.ts';
 import type { Queryable } from '../store/index.ts';
-import { currentPermit, type Permit } from './permits.ts';
+import { currentPermit } from './permits.ts';
+import type { Permit } from './schemas.ts';
 
 const OVERSIGHT = ['access_admin', 'auditor', 'platform_admin'] as const;
 

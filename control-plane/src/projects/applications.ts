@@ -10,23 +10,10 @@ import type { Principal } from '../identity/index.ts';
 import type { Queryable } from '../store/index.ts';
 import { hasOversight, memberRole } from './access.ts';
 import { requireIndependent } from './independence.ts';
-import { insertPermitVersion, type Permit } from './permits.ts';
+import { insertPermitVersion } from './permits.ts';
+import type { Permit } from './schemas.ts';
 import { addMember, createProject, getProject, lockProject, setProjectStatus } from './projects.ts';
-import type { ApplicationInput } from './schemas.ts';
-
-export interface Application {
-  id: string;
-  projectId: string;
-  kind: 'new' | 'amendment';
-  caseType: string;
-  body: ApplicationInput;
-  status: 'submitted' | 'approved' | 'rejected' | 'withdrawn';
-  submittedBy: string;
-  submittedAt: string;
-  decidedBy: string | null;
-  decidedAt: string | null;
-  decisionReason: string | null;
-}
+import type { Application, ApplicationInput } from './schemas.ts';
 
 const SELECT = `SELECT id, project_id AS "projectId", kind, case_type AS "caseType", body, status, submitted_by AS "submittedBy",
   submitted_at AS "submittedAt", decided_by AS "decidedBy", decided_at AS "decidedAt", decision_reason AS "decisionReason" FROM applications`;

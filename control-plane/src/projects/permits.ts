@@ -7,26 +7,8 @@ import { ConflictError, NotFoundError } from '../errors/index.ts';
 import type { Principal } from '../identity/index.ts';
 import type { Queryable } from '../store/index.ts';
 import { requireIndependent } from './independence.ts';
-import { LEGAL_BASES, type PermitAmendment } from './schemas.ts';
+import { LEGAL_BASES, type Permit, type PermitAmendment } from './schemas.ts';
 
-export interface Permit {
-  id: string;
-  version: number;
-  projectId: string;
-  applicationId: string | null;
-  caseType: string;
-  datasets: { dataset: string; variables: string[] }[];
-  period: { from: string; to: string };
-  cohort: Record<string, unknown>;
-  linkageAllowed: boolean;
-  authorisedPersons: string[];
-  legalBasis: string;
-  optOutHonoured: boolean;
-  expiresAt: string;
-  issuedBy: string;
-  issuedAt: string;
-  reason: string;
-}
 
 const SELECT = `SELECT id, version, project_id AS "projectId", application_id AS "applicationId", case_type AS "caseType", datasets,
   json_build_object('from', period_from, 'to', period_to) AS period, cohort, linkage_allowed AS "linkageAllowed",
@@ -55,7 +37,7 @@ export async function insertPermitVersion(q: Queryable, terms: PermitTerms, now:
   const prev = await currentPermit(q, terms.projectId);
   const id = prev?.id ?? `pmt_${randomBytes(5).toString('hex')}`;
   const version = (prev?.version ?? 0) + 1;
-  const optOut = LEGAL_BASES[terms.legalBasis as keyof typeof LEGAL_BASES]?.optOut ?? true;
+  const optOut = LEGAL_BASES[terms.legalBasis].optOut;
   try {
     await q.query(
       `INSERT INTO permits (id, version, project_id, application_id, case_type, datasets, period_from, period_to, cohort, linkage_allowed,

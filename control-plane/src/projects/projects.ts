@@ -3,28 +3,9 @@ import { ConflictError, InputError, NotFoundError } from '../errors/index.ts';
 import type { Principal } from '../identity/index.ts';
 import type { Queryable } from '../store/index.ts';
 import { hasOversight } from './access.ts';
-import { currentPermit, type Permit } from './permits.ts';
+import { currentPermit } from './permits.ts';
 import type { z } from 'zod';
-import { LEGAL_BASES, type projectInputSchema } from './schemas.ts';
-
-export interface Project {
-  id: string;
-  title: string;
-  purpose: string;
-  dataControllers: string[];
-  legalBasis: string;
-  ethicsRef: string | null;
-  period: { from: string; to: string };
-  status: 'applied' | 'active' | 'rejected' | 'closed';
-  createdBy: string;
-  createdAt: string;
-  closedAt: string | null;
-}
-
-export interface ProjectDetail extends Project {
-  members: { userId: string; displayName: string; role: 'lead' | 'researcher' }[];
-  permit: Permit | null;
-}
+import { LEGAL_BASES, type Project, type ProjectDetail, type projectInputSchema, type PublicProject } from './schemas.ts';
 
 const SELECT = `SELECT id, title, purpose, data_controllers AS "dataControllers", legal_basis AS "legalBasis", ethics_ref AS "ethicsRef",
   json_build_object('from', period_from, 'to', period_to) AS period, status, created_by AS "createdBy", created_at AS "createdAt",
@@ -93,20 +74,6 @@ export async function setProjectStatus(q: Queryable, id: string, status: Project
   await q.query(`UPDATE projects SET status = $2, closed_at = CASE WHEN $2 = 'closed' THEN $3::timestamptz ELSE closed_at END WHERE id = $1`, [id, status, at]);
 }
 
-export interface PublicProject {
-  id: string;
-  title: string;
-  purpose: string;
-  dataControllers: string[];
-  legalBasis: string;
-  legalBasisLabel: string;
-  period: { from: string; to: string };
-  status: 'active' | 'closed';
-  datasets: string[];
-  permitIssuedAt: string;
-  permitExpiresAt: string;
-}
-
 /** Projects that were ever granted data (a permit), as the public may know them: no members, no cohort details. */
 export async function publicRegister(q: Queryable, now: Date): Promise<PublicProject[]> {
   const rows = await q.query<Omit<PublicProject, 'legalBasisLabel'>>(
@@ -121,5 +88,5 @@ export async function publicRegister(q: Queryable, now: Date): Promise<PublicPro
       ORDER BY first.issued_at, p.id`,
     [now],
   );
-  return rows.map((r) => ({ ...r, legalBasisLabel: LEGAL_BASES[r.legalBasis as keyof typeof LEGAL_BASES]?.label ?? r.legalBasis }));
+  return rows.map((r) => ({ ...r, legalBasisLabel: LEGAL_BASES[r.legalBasis].label }));
 }

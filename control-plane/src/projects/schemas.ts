@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { APPLICATION_STATUSES, CASE_TYPES, LEGAL_BASIS_NAMES, PROJECT_STATUSES } from './legal-bases.ts';
 
 export const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD').refine((s) => !Number.isNaN(Date.parse(s)), 'is not a real date');
 export const projectId = z.string().regex(/^prj_[a-z0-9_-]{2,40}$/, 'must look like prj_xxxx');
@@ -9,20 +10,10 @@ export const periodSchema = z
   .object({ from: isoDate, to: isoDate })
   .refine((p) => p.from <= p.to, { message: 'from must not be after to', path: ['to'] });
 
-/**
- * Legal bases a decision can rest on, and whether each honours a citizen's opt-out
- * (reservasjon). Central registers under the health register act have no opt-out;
- * consent, health research act exemptions and EHDS secondary use do.
- */
-export const LEGAL_BASES = {
-  consent: { label: 'Consent (GDPR art. 6(1)(a), 9(2)(a))', optOut: true },
-  'hforsk-35': { label: 'Health Research Act § 35, exemption from confidentiality (REK)', optOut: true },
-  'hrl-19': { label: 'Health Register Act § 19 a-e, disclosure from central registers', optOut: false },
-  'ehds-art-68': { label: 'EHDS (EU 2025/327) art. 68, data permit for secondary use', optOut: true },
-} as const;
-export const legalBasisSchema = z.enum(Object.keys(LEGAL_BASES) as [keyof typeof LEGAL_BASES, ...(keyof typeof LEGAL_BASES)[]]);
+export { LEGAL_BASES } from './legal-bases.ts';
+export const legalBasisSchema = z.enum(LEGAL_BASIS_NAMES);
 
-export const caseTypeSchema = z.enum(['one_off', 'rolling', 'new_period', 'extra_order', 'project_change']);
+export const caseTypeSchema = z.enum(CASE_TYPES);
 
 export const datasetRequestSchema = z.object({
   dataset: z.string().min(1).max(100),
@@ -92,3 +83,91 @@ export const permitAmendSchema = z
   .strict();
 
 export type PermitAmendment = z.infer<typeof permitAmendSchema>;
+
+// What the routes answer. Timestamps are ISO-8601 UTC (the store's type parsers make them so).
+
+const timestamp = z.iso.datetime();
+const dateRange = z.object({ from: isoDate, to: isoDate }).meta({ id: 'DateRange', description: 'Inclusive dates, YYYY-MM-DD' });
+
+export const permitSchema = z
+  .object({
+    id: permitId,
+    version: z.number().int().min(1),
+    projectId,
+    /** The application it was issued from; null for an amendment by an access administrator. */
+    applicationId: applicationId.nullable(),
+    caseType: caseTypeSchema,
+    datasets: z.array(datasetRequestSchema),
+    period: dateRange,
+    cohort: cohortSchema,
+    linkageAllowed: z.boolean(),
+    authorisedPersons: z.array(z.string()),
+    legalBasis: legalBasisSchema,
+    optOutHonoured: z.boolean(),
+    expiresAt: timestamp,
+    issuedBy: z.string(),
+    issuedAt: timestamp,
+    reason: z.string(),
+  })
+  .meta({ id: 'Permit', description: 'One immutable version of a data permit' });
+export type Permit = z.infer<typeof permitSchema>;
+
+export const projectSchema = z
+  .object({
+    id: projectId,
+    title: z.string(),
+    purpose: z.string(),
+    dataControllers: z.array(z.string()),
+    legalBasis: legalBasisSchema,
+    ethicsRef: z.string().nullable(),
+    period: dateRange,
+    status: z.enum(PROJECT_STATUSES),
+    createdBy: z.string(),
+    createdAt: timestamp,
+    closedAt: timestamp.nullable(),
+  })
+  .meta({ id: 'Project' });
+export type Project = z.infer<typeof projectSchema>;
+
+const projectMemberSchema = z.object({ userId: z.string(), displayName: z.string(), role: memberSchema.shape.role }).meta({ id: 'ProjectMember' });
+
+export const projectDetailSchema = projectSchema
+  .extend({ members: z.array(projectMemberSchema), permit: permitSchema.nullable() })
+  .meta({ id: 'ProjectDetail', description: 'A project with its members and the permit version in force' });
+export type ProjectDetail = z.infer<typeof projectDetailSchema>;
+
+export const applicationSchema = z
+  .object({
+    id: applicationId,
+    projectId,
+    kind: z.enum(['new', 'amendment']),
+    caseType: caseTypeSchema,
+    /** The application as submitted (after defaults). */
+    body: applicationInputSchema,
+    status: z.enum(APPLICATION_STATUSES),
+    submittedBy: z.string(),
+    submittedAt: timestamp,
+    decidedBy: z.string().nullable(),
+    decidedAt: timestamp.nullable(),
+    decisionReason: z.string().nullable(),
+  })
+  .meta({ id: 'Application' });
+export type Application = z.infer<typeof applicationSchema>;
+
+/** A project as the public register shows it: no members, no cohort. */
+export const publicProjectSchema = z
+  .object({
+    id: projectId,
+    title: z.string(),
+    purpose: z.string(),
+    dataControllers: z.array(z.string()),
+    legalBasis: legalBasisSchema,
+    legalBasisLabel: z.string(),
+    period: dateRange,
+    status: z.enum(['active', 'closed']),
+    datasets: z.array(z.string()),
+    permitIssuedAt: timestamp,
+    permitExpiresAt: timestamp,
+  })
+  .meta({ id: 'PublicProject' });
+export type PublicProject = z.infer<typeof publicProjectSchema>;

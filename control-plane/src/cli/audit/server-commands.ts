@@ -3,6 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CliError, requireOpt, stringOpt, type Command, type CommandArgs } from '../command.ts';
+import type { AuditPage, InclusionAnswer, PublicKeyAnswer, PublishedCheckpoint } from '../../audit/index.ts';
 
 function qs(args: CommandArgs, names: Record<string, string>): string {
   const p = new URLSearchParams();
@@ -36,7 +37,7 @@ export const publicKeyCommand: Command = {
   summary: "Print the audit log's public key (PEM; --json for all encodings)",
   usage: 'tre audit public-key',
   async run(ctx) {
-    const key = await (await ctx.api()).request<{ pem: string; base64: string; verifierKey: string }>('GET', '/api/audit/public-key');
+    const key = await (await ctx.api()).request<PublicKeyAnswer>('GET', '/api/audit/public-key');
     return { data: key, text: key.pem.trim() };
   },
 };
@@ -49,8 +50,8 @@ export const checkpointCommand: Command = {
     const api = await ctx.api();
     const size = stringOpt(args, 'size');
     const cp = args.values.publish
-      ? await api.request<{ note: string }>('POST', '/api/audit/checkpoints')
-      : await api.request<{ note: string }>('GET', size ? `/api/audit/checkpoints/${encodeURIComponent(size)}` : '/api/audit/checkpoints/latest');
+      ? await api.request<PublishedCheckpoint>('POST', '/api/audit/checkpoints')
+      : await api.request<PublishedCheckpoint>('GET', size ? `/api/audit/checkpoints/${encodeURIComponent(size)}` : '/api/audit/checkpoints/latest');
     return { data: cp, text: cp.note.trimEnd() };
   },
 };
@@ -63,7 +64,7 @@ export const queryCommand: Command = {
     outcome: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, after: { type: 'string' }, limit: { type: 'string' },
   },
   async run(ctx, args) {
-    const page = await (await ctx.api()).request<{ entries: { seq: number; time: string; actor: string; action: string; object: string; outcome: string }[]; next: number | null }>(
+    const page = await (await ctx.api()).request<AuditPage>(
       'GET',
       `/api/audit/entries${qs(args, { actor: 'actor', project: 'project', action: 'action', object: 'object', outcome: 'outcome', from: 'from', to: 'to', after: 'after', limit: 'limit' })}`,
     );
@@ -79,7 +80,7 @@ export const proofCommand: Command = {
   options: { seq: { type: 'string' }, size: { type: 'string' }, out: { type: 'string' } },
   async run(ctx, args) {
     const seq = requireOpt(args, 'seq');
-    const res = await (await ctx.api()).request('GET', `/api/audit/proofs/inclusion?seq=${encodeURIComponent(seq)}${stringOpt(args, 'size') ? `&treeSize=${encodeURIComponent(stringOpt(args, 'size')!)}` : ''}`);
+    const res = await (await ctx.api()).request<InclusionAnswer>('GET', `/api/audit/proofs/inclusion?seq=${encodeURIComponent(seq)}${stringOpt(args, 'size') ? `&treeSize=${encodeURIComponent(stringOpt(args, 'size')!)}` : ''}`);
     return { data: res };
   },
 };

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
+import type { Application } from '../../projects/index.ts';
 import { CliError, requireOpt, requirePositional, stringOpt, type CommandGroup } from '../command.ts';
 
-interface A { id: string; projectId: string; kind: string; status: string; submittedBy: string }
+type A = Application;
 
 export const commands: CommandGroup = {
   submit: {

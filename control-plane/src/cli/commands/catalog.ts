@@ -1,17 +1,10 @@
 /**
  * `tre catalog`: the variable explorer and dataset descriptions (any logged-in user).
  */
+import type { DatasetDetail, VariableHit } from '../../catalog/index.ts';
 import { CliError, requirePositional, stringOpt, type CommandGroup } from '../command.ts';
 
-interface Hit {
-  dataset: string;
-  name: string;
-  label: string;
-  type: string;
-  class: string;
-  codeList: string | null;
-  matchingCodes: { code: string; label: string }[];
-}
+type Hit = VariableHit;
 
 export const commands: CommandGroup = {
   search: {
@@ -39,12 +32,7 @@ export const commands: CommandGroup = {
     usage: 'tre catalog show DATASET [--json]',
     async run(ctx, args) {
       const name = requirePositional(args, 0, 'DATASET');
-      const ds = await (await ctx.api()).request<{
-        name: string; title: string; dataController: string; updateFrequency: string; description: string;
-        variables: { name: string; type: string; label: string; class: string; unit: string | null; codeList: string | null }[];
-        versions: { version: string; rowCount: number; receivedAt: string }[];
-        fair: { score: number; missing: string[] };
-      }>('GET', `/api/catalog/datasets/${encodeURIComponent(name)}`);
+      const ds = await (await ctx.api()).request<DatasetDetail>('GET', `/api/catalog/datasets/${encodeURIComponent(name)}`);
       const text = [
         `${ds.name}: ${ds.title}`,
         `data controller: ${ds.dataController}; updated ${ds.updateFrequency}; FAIR score ${ds.fair.score}/100`,

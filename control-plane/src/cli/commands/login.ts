@@ -1,3 +1,4 @@
+import type { IssuedToken } from '../../identity/index.ts';
 import { makeClient, storeLogin } from '../api-client.ts';
 import { requireOpt, stringOpt, type CommandGroup } from '../command.ts';
 import { trimTrailingSlashes } from '../../platform/trim.ts';
@@ -12,7 +13,7 @@ export const commands: CommandGroup = {
       const user = requireOpt(args, 'user');
       const password = requireOpt(args, 'password');
       const totp = stringOpt(args, 'totp');
-      const res = await makeClient(url, undefined).request<{ token: string; expiresAt: string }>('POST', '/api/auth/token', {
+      const res = await makeClient(url, undefined).request<IssuedToken>('POST', '/api/auth/token', {
         username: user, password, name: 'tre cli', ...(totp ? { totp } : {}),
       });
       await storeLogin(ctx.env, { url, token: res.token, user });

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
+import type { Permit } from '../../projects/index.ts';
 import { CliError, requireOpt, requirePositional, stringOpt, type CommandGroup } from '../command.ts';
 
-interface Permit { id: string; version: number; projectId: string; expiresAt: string }
 
 export const commands: CommandGroup = {
   show: {
@@ -11,10 +11,10 @@ export const commands: CommandGroup = {
     async run(ctx, args) {
       const api = await ctx.api();
       const project = stringOpt(args, 'project');
-      if (project) return { data: await api.request('GET', `/api/projects/${encodeURIComponent(project)}/permits`) };
+      if (project) return { data: await api.request<Permit[]>('GET', `/api/projects/${encodeURIComponent(project)}/permits`) };
       const id = requirePositional(args, 0, 'PERMIT');
       const version = stringOpt(args, 'version');
-      return { data: await api.request('GET', `/api/permits/${encodeURIComponent(id)}${version ? `?version=${encodeURIComponent(version)}` : ''}`) };
+      return { data: await api.request<Permit>('GET', `/api/permits/${encodeURIComponent(id)}${version ? `?version=${encodeURIComponent(version)}` : ''}`) };
     },
   },
   issue: {

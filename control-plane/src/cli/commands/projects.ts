@@ -1,6 +1,7 @@
+import type { Project, ProjectDetail } from '../../projects/index.ts';
 import { requirePositional, type CommandGroup } from '../command.ts';
 
-interface P { id: string; title: string; status: string; period: { from: string; to: string } }
+type P = Project;
 
 export const commands: CommandGroup = {
   list: {
@@ -16,7 +17,7 @@ export const commands: CommandGroup = {
     usage: 'tre projects show PROJECT',
     async run(ctx, args) {
       const id = requirePositional(args, 0, 'PROJECT');
-      return { data: await (await ctx.api()).request('GET', `/api/projects/${encodeURIComponent(id)}`) };
+      return { data: await (await ctx.api()).request<ProjectDetail>('GET', `/api/projects/${encodeURIComponent(id)}`) };
     },
   },
   'add-member': {
@@ -25,7 +26,7 @@ export const commands: CommandGroup = {
     options: { user: { type: 'string' }, role: { type: 'string' } },
     async run(ctx, args) {
       const id = requirePositional(args, 0, 'PROJECT');
-      return { data: await (await ctx.api()).request('POST', `/api/projects/${encodeURIComponent(id)}/members`, { userId: args.values.user, role: args.values.role }) };
+      return { data: await (await ctx.api()).request<ProjectDetail>('POST', `/api/projects/${encodeURIComponent(id)}/members`, { userId: args.values.user, role: args.values.role }) };
     },
   },
 };

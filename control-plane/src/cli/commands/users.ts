@@ -1,6 +1,7 @@
+import type { CreatedUser, TotpReset, User } from '../../identity/index.ts';
 import { CliError, requireOpt, requirePositional, stringOpt, type CommandGroup } from '../command.ts';
 
-interface U { id: string; displayName: string; roles: string[]; disabled: boolean }
+type U = User;
 
 const roleList = (v: string | undefined) => (v ? v.split(',').map((r) => r.trim()).filter(Boolean) : undefined);
 
@@ -17,7 +18,7 @@ export const commands: CommandGroup = {
     summary: 'One user (platform admin)',
     usage: 'tre users show USER',
     async run(ctx, args) {
-      return { data: await (await ctx.api()).request('GET', `/api/users/${encodeURIComponent(requirePositional(args, 0, 'USER'))}`) };
+      return { data: await (await ctx.api()).request<User>('GET', `/api/users/${encodeURIComponent(requirePositional(args, 0, 'USER'))}`) };
     },
   },
   create: {
@@ -29,7 +30,7 @@ export const commands: CommandGroup = {
         id: requirePositional(args, 0, 'USER'), displayName: requireOpt(args, 'name'), roles: roleList(requireOpt(args, 'roles')),
         password: stringOpt(args, 'password'), email: stringOpt(args, 'email'), oidcSubject: stringOpt(args, 'oidc-subject'),
       };
-      const res = await (await ctx.api()).request<{ user: U; totpUri: string | null }>('POST', '/api/users', body);
+      const res = await (await ctx.api()).request<CreatedUser>('POST', '/api/users', body);
       return { data: res, text: `created ${res.user.id}${res.totpUri ? `\nTOTP enrolment (shown once): ${res.totpUri}` : ''}` };
     },
   },
@@ -43,14 +44,14 @@ export const commands: CommandGroup = {
         roles: roleList(stringOpt(args, 'roles')), displayName: stringOpt(args, 'name'), password: stringOpt(args, 'password'),
         disabled: args.values.disable ? true : args.values.enable ? false : undefined,
       };
-      return { data: await (await ctx.api()).request('PATCH', `/api/users/${encodeURIComponent(requirePositional(args, 0, 'USER'))}`, body) };
+      return { data: await (await ctx.api()).request<User>('PATCH', `/api/users/${encodeURIComponent(requirePositional(args, 0, 'USER'))}`, body) };
     },
   },
   'reset-totp': {
     summary: 'Enrol or reset a user second factor; prints the otpauth URI once (platform admin)',
     usage: 'tre users reset-totp USER',
     async run(ctx, args) {
-      const res = await (await ctx.api()).request<{ totpUri: string }>('POST', `/api/users/${encodeURIComponent(requirePositional(args, 0, 'USER'))}/totp`);
+      const res = await (await ctx.api()).request<TotpReset>('POST', `/api/users/${encodeURIComponent(requirePositional(args, 0, 'USER'))}/totp`);
       return { data: res, text: res.totpUri };
     },
   },

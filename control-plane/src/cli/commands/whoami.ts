@@ -1,3 +1,4 @@
+import type { Me } from '../../identity/index.ts';
 import type { CommandGroup } from '../command.ts';
 
 export const commands: CommandGroup = {
@@ -5,8 +6,8 @@ export const commands: CommandGroup = {
     summary: 'Who am I: user, roles, projects',
     usage: 'tre whoami',
     async run(ctx) {
-      const me = await (await ctx.api()).request<{ id: string; displayName: string; roles: string[]; memberships: { title: string; role: string }[] }>('GET', '/api/me');
-      const { csrfToken: _csrf, ...data } = me as typeof me & { csrfToken?: unknown };
+      const me = await (await ctx.api()).request<Me>('GET', '/api/me');
+      const { csrfToken: _csrf, ...data } = me;
       return {
         data,
         text: [`${me.id} (${me.displayName}) roles: ${me.roles.join(', ')}`, ...me.memberships.map((m) => `  ${m.role} of ${m.title}`)].join('\n'),

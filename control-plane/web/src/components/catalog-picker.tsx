@@ -5,13 +5,11 @@
 import { useState } from 'react';
 import { useI18n, type MessageKey } from '../i18n/index.tsx';
 import { EP } from '../lib/endpoints.ts';
-import type { CatalogDataset } from '../lib/types.ts';
+import type { CatalogDataset, CatalogDatasetSummary, CodeList } from '../lib/types.ts';
 import { useApi } from '../lib/use-api.ts';
 import { Loaded, NotAvailable } from './status.tsx';
 
 export type Selection = Record<string, string[]>;
-
-interface CodeList { id: string; name?: string; version?: string; source?: string; codes?: { code: string; label: string }[] }
 
 /** A variable's code list, from the dataset's own `codeLists` (the catalogue sends them with the dataset). */
 function CodeListView({ list }: { list: CodeList }) {
@@ -32,7 +30,7 @@ function CodeListView({ list }: { list: CodeList }) {
 
 function DatasetPicker({ name, selected, onChange }: { name: string; selected: string[]; onChange(vars: string[]): void }) {
   const { t } = useI18n();
-  const ds = useApi<CatalogDataset & { codeLists?: CodeList[] }>(EP.catalogDataset(name));
+  const ds = useApi<CatalogDataset>(EP.catalogDataset(name));
   return (
     <Loaded state={ds}>
       {(d) => (
@@ -76,7 +74,7 @@ export function parseManual(text: string): Selection {
 
 export function CatalogPicker({ value, onChange }: { value: Selection; onChange(s: Selection): void }) {
   const { t } = useI18n();
-  const datasets = useApi<CatalogDataset[] | { datasets: CatalogDataset[] }>(EP.catalogDatasets);
+  const datasets = useApi<CatalogDatasetSummary[]>(EP.catalogDatasets);
   if (datasets.error?.kind === 'unavailable') {
     return (
       <div>
@@ -89,8 +87,7 @@ export function CatalogPicker({ value, onChange }: { value: Selection; onChange(
   }
   return (
     <Loaded state={datasets}>
-      {(raw) => {
-        const list = Array.isArray(raw) ? raw : raw.datasets ?? [];
+      {(list) => {
         return (
           <div>
             <fieldset>

@@ -1,12 +1,8 @@
 import { createContext, useContext } from 'react';
 
-export interface Me {
-  id: string;
-  displayName: string;
-  roles: string[];
-  memberships: { projectId: string; title: string; role: 'lead' | 'researcher' }[];
-  csrfToken: string | null;
-}
+import type { Me } from './types.ts';
+
+export type { Me };
 
 export const SessionCtx = createContext<{ me: Me; announce(msg: string): void } | null>(null);
 

@@ -1,81 +1,18 @@
-/** Shapes the UI reads. Those of modules still being built are read defensively (optional fields). */
-export interface Project {
-  id: string;
-  title: string;
-  purpose: string;
-  dataControllers: string[];
-  legalBasis: string;
-  ethicsRef: string | null;
-  period: { from: string; to: string };
-  status: 'applied' | 'active' | 'rejected' | 'closed';
-  createdBy: string;
-  createdAt: string;
-}
-
-export interface Permit {
-  id: string;
-  version: number;
-  projectId: string;
-  caseType: string;
-  datasets: { dataset: string; variables: string[] }[];
-  period: { from: string; to: string };
-  cohort: Record<string, unknown>;
-  linkageAllowed: boolean;
-  authorisedPersons: string[];
-  legalBasis: string;
-  optOutHonoured: boolean;
-  expiresAt: string;
-  issuedBy: string;
-  issuedAt: string;
-  reason: string;
-}
-
-export interface ProjectDetail extends Project {
-  members: { userId: string; displayName: string; role: 'lead' | 'researcher' }[];
-  permit: Permit | null;
-}
-
-export interface Application {
-  id: string;
-  projectId: string;
-  kind: 'new' | 'amendment';
-  caseType: string;
-  body: {
-    project?: { title: string; purpose: string; legalBasis: string; ethicsRef?: string; dataControllers: string[]; period: { from: string; to: string } };
-    justification?: string;
-    datasets: { dataset: string; variables: string[] }[];
-    period: { from: string; to: string };
-    cohort?: Record<string, unknown>;
-    linkage?: boolean;
-    members?: { userId: string; role: string }[];
-  };
-  status: 'submitted' | 'approved' | 'rejected' | 'withdrawn';
-  submittedBy: string;
-  submittedAt: string;
-  decidedBy: string | null;
-  decidedAt: string | null;
-  decisionReason: string | null;
-}
-
-export interface CatalogVariable {
-  name: string;
-  type: string;
-  label: string;
-  description?: string;
-  unit?: string | null;
-  codeList?: string | null;
-  class?: string;
-}
-
-export interface CatalogDataset {
-  name: string;
-  title: string;
-  description?: string;
-  dataController?: string;
-  /** A number (count) in the dataset list, the variables in one dataset. */
-  variables?: CatalogVariable[];
-  fair?: { score: number; missing?: string[] };
-}
+/**
+ * Shapes the UI reads. Those of the server's contexts are the server's own types, inferred from
+ * the zod schemas its routes declare as their responses (type-only imports: nothing of the server
+ * reaches the bundle), so `npm run typecheck:web` fails when the UI reads a field the API does not
+ * answer. Those of modules still being converted are read defensively (optional fields).
+ */
+export type { Application, Permit, Project, ProjectDetail, PublicProject } from '../../../src/projects/schemas.ts';
+export type { CodeList, Variable as CatalogVariable } from '../../../src/catalog/model.ts';
+export type {
+  DatasetDetail as CatalogDataset, DatasetSummary as CatalogDatasetSummary, VariableHit, VersionDistribution as Distribution,
+} from '../../../src/catalog/schemas.ts';
+export type { ApiToken, CreatedUser, IssuedToken, Me, SessionLogin, TotpReset, User } from '../../../src/identity/schemas.ts';
+export type { ActivityCounts, AuditPage, ProjectHistory, PublishedCheckpoint } from '../../../src/audit/schemas.ts';
+export type { AuditEntry } from '../../../src/audit/types.ts';
+export type { OptOutStatus, ProjectUse } from '../../../src/citizens/schemas.ts';
 
 export interface Room {
   id: string;

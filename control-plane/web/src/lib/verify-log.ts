@@ -5,10 +5,10 @@
  * before), and the RFC 9162 Merkle root over the entries the checkpoint covers.
  * Mirrors `control-plane/src/audit/{hash,merkle,checkpoint}.ts`; the server is not trusted for the verdict.
  */
-export interface ExportedEntry {
-  seq: number; time: string; actor: string; role: string; action: string; object: string; projectId: string | null;
-  outcome: string; reason: string | null; requestId: string | null; clientAddress: string | null; details: unknown; prevHash: string; hash: string;
-}
+import type { AuditEntry } from './types.ts';
+
+/** One line of `GET /api/audit/export`: an entry with its hashes. */
+export type ExportedEntry = AuditEntry;
 
 export type Failure =
   | { kind: 'signature' | 'noCrypto' | 'root' | 'missing' }

@@ -47,7 +47,7 @@ function IssueForm({ app, onDone }: { app: Application; onDone(): void }) {
   const { announce } = useSession();
   const versions = useApi<Permit[]>(EP.permitVersions(app.projectId));
   const [error, setError] = useState<unknown>(null);
-  const issued = versions.data?.find((p) => (p as Permit & { applicationId?: string }).applicationId === app.id);
+  const issued = versions.data?.find((p) => p.applicationId === app.id);
   if (versions.loading && !versions.data) return null;
   if (issued) return <p>{t('app.permitIssued', { id: issued.id, v: issued.version })}</p>;
   const submit = async (e: FormEvent<HTMLFormElement>) => {
@@ -80,17 +80,17 @@ function ApplicationCard({ app, mode, onChange }: { app: Application; mode: 'lea
   const b = app.body;
   return (
     <li className="card inner" data-application={app.id}>
-      <h2>{b.project?.title ?? t('app.amendmentOf', { id: app.projectId })} <span className={`badge status-${app.status}`}>{t(`appStatus.${app.status}` as MessageKey)}</span></h2>
+      <h2>{b.kind === 'new' ? b.project.title : t('app.amendmentOf', { id: app.projectId })} <span className={`badge status-${app.status}`}>{t(`appStatus.${app.status}` as MessageKey)}</span></h2>
       <dl className="facts">
         <dt>{t('app.kind')}</dt><dd>{t(app.kind === 'new' ? 'apply.kindNew' : 'apply.kindAmendment')} · {t(`caseType.${app.caseType}` as MessageKey)}</dd>
         <dt>{t('app.submitted')}</dt><dd>{date(app.submittedAt, true)} · {app.submittedBy}</dd>
-        {b.project ? <><dt>{t('project.purpose')}</dt><dd>{b.project.purpose}</dd>
+        {b.kind === 'new' ? <><dt>{t('project.purpose')}</dt><dd>{b.project.purpose}</dd>
           <dt>{t('permit.legalBasis')}</dt><dd>{t(`legalBasis.${b.project.legalBasis}` as MessageKey)}</dd>
           <dt>{t('project.ethics')}</dt><dd>{b.project.ethicsRef ?? '—'}</dd></> : null}
-        {b.justification ? <><dt>{t('apply.justification')}</dt><dd>{b.justification}</dd></> : null}
+        {b.kind === 'amendment' ? <><dt>{t('apply.justification')}</dt><dd>{b.justification}</dd></> : null}
         <dt>{t('permit.period')}</dt><dd>{date(b.period.from)} – {date(b.period.to)}</dd>
         <dt>{t('permit.datasets')}</dt><dd>{b.datasets.map((d) => `${d.dataset} (${d.variables.join(', ')})`).join('; ')}</dd>
-        {b.members?.length ? <><dt>{t('apply.members')}</dt><dd>{b.members.map((m) => m.userId).join(', ')}</dd></> : null}
+        {b.members.length ? <><dt>{t('apply.members')}</dt><dd>{b.members.map((m) => m.userId).join(', ')}</dd></> : null}
         {app.decidedAt ? <><dt>{t('app.decision')}</dt><dd>{date(app.decidedAt, true)} · {app.decidedBy}: {app.decisionReason}</dd></> : null}
       </dl>
       {app.status !== 'submitted' && app.status !== 'withdrawn' && mode === 'lead' ? <p><Link href={`/projects/${app.projectId}`}>{t('app.openProject')}</Link></p> : null}

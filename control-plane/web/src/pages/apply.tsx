@@ -12,10 +12,10 @@ import { useSession } from '../lib/session.tsx';
 import { CatalogPicker, type Selection } from '../components/catalog-picker.tsx';
 import { Page } from '../components/page.tsx';
 import { ErrorView } from '../components/status.tsx';
+import { LEGAL_BASIS_NAMES, type CaseType } from '../../../src/projects/legal-bases.ts';
 
-const LEGAL_BASES = ['consent', 'hforsk-35', 'hrl-19', 'ehds-art-68'] as const;
-const NEW_CASES = ['one_off', 'rolling'] as const;
-const AMEND_CASES = ['new_period', 'extra_order', 'project_change', 'rolling'] as const;
+const NEW_CASES = ['one_off', 'rolling'] as const satisfies readonly CaseType[];
+const AMEND_CASES = ['new_period', 'extra_order', 'project_change', 'rolling'] as const satisfies readonly CaseType[];
 
 const csv = (s: FormDataEntryValue | null) => String(s ?? '').split(',').map((x) => x.trim()).filter(Boolean);
 const int = (s: FormDataEntryValue | null) => (String(s ?? '').trim() ? Number(s) : undefined);
@@ -92,7 +92,7 @@ export function ApplyPage() {
             <p id="controllers-hint" className="hint">{t('apply.commaHint')}</p>
             <label htmlFor="legalBasis">{t('apply.legalBasis')}</label>
             <select id="legalBasis" name="legalBasis" required defaultValue="hforsk-35">
-              {LEGAL_BASES.map((b) => <option key={b} value={b}>{t(`legalBasis.${b}` as MessageKey)}</option>)}
+              {LEGAL_BASIS_NAMES.map((b) => <option key={b} value={b}>{t(`legalBasis.${b}` as MessageKey)}</option>)}
             </select>
             <label htmlFor="ethicsRef">{t('apply.ethicsRef')}</label>
             <input id="ethicsRef" name="ethicsRef" placeholder="REK 2026/12345" />

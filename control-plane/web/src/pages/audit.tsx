@@ -13,12 +13,7 @@ import { LineChart, type Series } from '../components/chart.tsx';
 import { Page, Section } from '../components/page.tsx';
 import { Empty, ErrorView, Loaded } from '../components/status.tsx';
 
-interface Entry {
-  seq: number; time: string; actor: string; role: string; action: string; object: string;
-  projectId: string | null; outcome: string; reason: string | null;
-}
-interface EntryPage { entries: Entry[]; next: number | null }
-interface Activity { bucket: string; byAction: { at: string; action: string; count: number }[]; byProject: { at: string; projectId: string | null; count: number }[] }
+import type { ActivityCounts as Activity, AuditEntry as Entry, AuditPage as EntryPage, ProjectHistory as History } from '../lib/types.ts';
 const ROLES = ['researcher', 'project_lead', 'access_admin', 'auditor', 'platform_admin', 'citizen'];
 
 function EntriesTable({ entries, caption }: { entries: Entry[]; caption: string }) {
@@ -186,8 +181,7 @@ function Search() {
   );
 }
 
-const GROUPS = ['applications', 'decisions', 'permits', 'membership', 'dataAccess', 'exports', 'denied'] as const;
-type History = Record<(typeof GROUPS)[number], Entry[]> & { projectId: string; total: number };
+const GROUPS = ['applications', 'decisions', 'permits', 'membership', 'dataAccess', 'exports', 'denied'] as const satisfies readonly (keyof History)[];
 
 function Lookup({ kind }: { kind: 'person' | 'project' }) {
   const { t, num } = useI18n();
@@ -208,8 +202,8 @@ function Lookup({ kind }: { kind: 'person' | 'project' }) {
               <p>{t('audit.historyTotal', { n: num(r.total) })}</p>
               {GROUPS.map((g) => (
                 <div key={g}>
-                  <h3>{t(`audit.group.${g}` as MessageKey)} ({num(r[g]?.length ?? 0)})</h3>
-                  {r[g]?.length ? <EntriesTable entries={r[g]} caption={t(`audit.group.${g}` as MessageKey)} /> : null}
+                  <h3>{t(`audit.group.${g}` as MessageKey)} ({num(r[g].length)})</h3>
+                  {r[g].length ? <EntriesTable entries={r[g]} caption={t(`audit.group.${g}` as MessageKey)} /> : null}
                 </div>
               ))}
             </div>

@@ -8,16 +8,12 @@ import { useApi } from '../lib/use-api.ts';
 import { Page, Section } from '../components/page.tsx';
 import { Empty, ErrorView, Loaded } from '../components/status.tsx';
 
-interface Usage {
-  projectId?: string; title?: string; project?: string; purpose?: string; dataControllers?: string[] | string; dataController?: string;
-  legalBasis?: string; period?: { from: string; to: string }; copies?: { madeAt?: string; at?: string; createdAt?: string; version?: number; deletedAt?: string | null }[]; copiedAt?: string[];
-}
-interface OptOut { optedOut: boolean; since?: string | null; at?: string | null; history?: { action: string; at: string }[] }
+import type { OptOutStatus, ProjectUse } from '../lib/types.ts';
 
 function OptOutPanel() {
   const { t, date } = useI18n();
   const { announce } = useSession();
-  const state = useApi<OptOut>(EP.citizenOptOut);
+  const state = useApi<OptOutStatus>(EP.citizenOptOut);
   const [error, setError] = useState<unknown>(null);
   const set = async (optedOut: boolean) => {
     setError(null);
@@ -33,14 +29,14 @@ function OptOutPanel() {
     <Loaded state={state}>
       {(s) => (
         <div>
-          <p data-testid="opt-out-state"><strong>{s.optedOut ? t('citizen.isOptedOut') : t('citizen.isNotOptedOut')}</strong>{s.optedOut && (s.since ?? s.at) ? ` (${date(s.since ?? s.at, true)})` : ''}</p>
+          <p data-testid="opt-out-state"><strong>{s.optedOut ? t('citizen.isOptedOut') : t('citizen.isNotOptedOut')}</strong>{s.optedOut && s.since ? ` (${date(s.since, true)})` : ''}</p>
           <p>{t('citizen.optOutExplain')}</p>
           <div className="actions">
             <button type="button" role="switch" aria-checked={s.optedOut} onClick={() => set(!s.optedOut)} data-action="toggle-opt-out">
               {t('citizen.optOutSwitch')}: {s.optedOut ? t('common.on') : t('common.off')}
             </button>
           </div>
-          {s.history?.length ? (
+          {s.history.length ? (
             <details>
               <summary>{t('citizen.history')}</summary>
               <ul>{s.history.map((h, i) => <li key={i}>{date(h.at, true)}: {t(h.action === 'register' ? 'citizen.registered' : 'citizen.withdrew')}</li>)}</ul>
@@ -55,26 +51,25 @@ function OptOutPanel() {
 
 export function CitizenPage() {
   const { t, date } = useI18n();
-  const usage = useApi<Usage[] | { projects: Usage[] }>(EP.citizenUsage);
+  const usage = useApi<ProjectUse[]>(EP.citizenUsage);
   return (
     <Page title={t('nav.citizen')}>
       <Section title={t('citizen.usage')} id="usage">
         <Loaded state={usage}>
-          {(raw) => {
-            const list = Array.isArray(raw) ? raw : raw.projects ?? [];
+          {(list) => {
             if (!list.length) return <Empty>{t('citizen.noUsage')}</Empty>;
             return (
               <ul className="plain">
-                {list.map((u, i) => (
-                  <li key={u.projectId ?? i} className="card inner">
-                    <h3>{u.title ?? u.project ?? u.projectId}</h3>
+                {list.map((u) => (
+                  <li key={u.projectId} className="card inner">
+                    <h3>{u.title}</h3>
                     <dl className="facts">
                       {u.purpose ? <><dt>{t('project.purpose')}</dt><dd>{u.purpose}</dd></> : null}
-                      <dt>{t('project.controllers')}</dt><dd>{Array.isArray(u.dataControllers) ? u.dataControllers.join(', ') : u.dataControllers ?? u.dataController ?? ''}</dd>
+                      <dt>{t('project.controllers')}</dt><dd>{u.dataControllers.join(', ')}</dd>
                       {u.legalBasis ? <><dt>{t('permit.legalBasis')}</dt><dd>{t(`legalBasis.${u.legalBasis}` as MessageKey)}</dd></> : null}
-                      {u.period ? <><dt>{t('permit.period')}</dt><dd>{date(u.period.from)} – {date(u.period.to)}</dd></> : null}
+                      <dt>{t('permit.period')}</dt><dd>{date(u.period.from)} – {date(u.period.to)}</dd>
                       <dt>{t('citizen.copyDates')}</dt>
-                      <dd>{(u.copies?.map((c) => c.madeAt ?? c.at ?? c.createdAt ?? '') ?? u.copiedAt ?? []).map((d) => date(d)).join(', ')}</dd>
+                      <dd>{u.copies.map((c) => date(c.madeAt)).join(', ')}</dd>
                     </dl>
                   </li>
                 ))}

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { useI18n } from '../i18n/index.tsx';
 import { api, ApiError, setCsrfToken } from '../lib/api.ts';
 import { EP } from '../lib/endpoints.ts';
+import type { SessionLogin } from '../lib/types.ts';
 import { Page } from '../components/page.tsx';
 import { Link } from '../lib/router.tsx';
 
@@ -17,7 +18,7 @@ export function LoginPage({ onLoggedIn }: { onLoggedIn(): void }) {
     if (totp) body.totp = totp;
     setBusy(true);
     try {
-      const r = await api<{ csrfToken: string }>('POST', EP.login, body);
+      const r = await api<SessionLogin>('POST', EP.login, body);
       setCsrfToken(r.csrfToken);
       setError(null);
       onLoggedIn();

@@ -5,17 +5,7 @@ import { useApi } from '../lib/use-api.ts';
 import { Page } from '../components/page.tsx';
 import { Empty, Loaded } from '../components/status.tsx';
 
-interface PublicProject {
-  id: string;
-  title: string;
-  purpose: string;
-  dataControllers: string[];
-  legalBasis: string;
-  period: { from: string; to: string };
-  status: 'active' | 'closed';
-  datasets: string[];
-  permitIssuedAt: string;
-}
+import type { PublicProject } from '../lib/types.ts';
 
 export function RegisterPage() {
   const { t, date } = useI18n();

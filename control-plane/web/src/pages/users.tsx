@@ -5,7 +5,7 @@ import { useApi } from '../lib/use-api.ts';
 import { Page } from '../components/page.tsx';
 import { Loaded } from '../components/status.tsx';
 
-interface User { id: string; displayName: string; email?: string | null; roles: string[]; disabled?: boolean; totpEnrolled?: boolean }
+import type { User } from '../lib/types.ts';
 
 export function UsersPage() {
   const { t } = useI18n();

@@ -73,38 +73,39 @@ export const DatasetVersionSchema = z.object({
 });
 export type DatasetVersion = z.infer<typeof DatasetVersionSchema>;
 
-export const DatasetSchema = z
-  .object({
-    name: NameSchema,
-    title: z.string().min(1),
-    description: z.string().default(''),
-    dataController: z.string().min(1),
-    updateFrequency: UpdateFrequencySchema,
-    /** Free-text keywords that help finding the dataset. */
-    keywords: z.array(z.string()).default([]),
-    /** SPDX-like licence or access-condition label, e.g. `restricted (permit required)`. */
-    accessConditions: z.string().nullable().default(null),
-    /** Persistent identifier of the dataset description, e.g. a DOI or a catalogue URL. */
-    identifier: z.string().nullable().default(null),
-    /** The variable holding the national identity number that links registers. */
-    personVariable: NameSchema,
-    /** The date variable a permit's period is applied to; null when the dataset has none. */
-    periodVariable: NameSchema.nullable().default(null),
-    variables: z.array(VariableSchema).min(1),
-    versions: z.array(DatasetVersionSchema).default([]),
-  })
-  .superRefine((d, ctx) => {
-    const names = new Set<string>();
-    for (const v of d.variables) {
-      if (names.has(v.name)) ctx.addIssue({ code: 'custom', message: `duplicate variable ${v.name}` });
-      names.add(v.name);
-      if (v.type === 'code' && !v.codeList) ctx.addIssue({ code: 'custom', message: `${v.name}: code without list` });
-    }
-    if (!names.has(d.personVariable)) ctx.addIssue({ code: 'custom', message: 'personVariable is not a variable' });
-    if (d.periodVariable && !names.has(d.periodVariable)) {
-      ctx.addIssue({ code: 'custom', message: 'periodVariable is not a variable' });
-    }
-  });
+/** The fields of a dataset, before the checks across them (`DatasetSchema`); what answers extend. */
+export const datasetFields = z.object({
+  name: NameSchema,
+  title: z.string().min(1),
+  description: z.string().default(''),
+  dataController: z.string().min(1),
+  updateFrequency: UpdateFrequencySchema,
+  /** Free-text keywords that help finding the dataset. */
+  keywords: z.array(z.string()).default([]),
+  /** SPDX-like licence or access-condition label, e.g. `restricted (permit required)`. */
+  accessConditions: z.string().nullable().default(null),
+  /** Persistent identifier of the dataset description, e.g. a DOI or a catalogue URL. */
+  identifier: z.string().nullable().default(null),
+  /** The variable holding the national identity number that links registers. */
+  personVariable: NameSchema,
+  /** The date variable a permit's period is applied to; null when the dataset has none. */
+  periodVariable: NameSchema.nullable().default(null),
+  variables: z.array(VariableSchema).min(1),
+  versions: z.array(DatasetVersionSchema).default([]),
+});
+
+export const DatasetSchema = datasetFields.superRefine((d, ctx) => {
+  const names = new Set<string>();
+  for (const v of d.variables) {
+    if (names.has(v.name)) ctx.addIssue({ code: 'custom', message: `duplicate variable ${v.name}` });
+    names.add(v.name);
+    if (v.type === 'code' && !v.codeList) ctx.addIssue({ code: 'custom', message: `${v.name}: code without list` });
+  }
+  if (!names.has(d.personVariable)) ctx.addIssue({ code: 'custom', message: 'personVariable is not a variable' });
+  if (d.periodVariable && !names.has(d.periodVariable)) {
+    ctx.addIssue({ code: 'custom', message: 'periodVariable is not a variable' });
+  }
+});
 export type Dataset = z.infer<typeof DatasetSchema>;
 export type DatasetInput = z.input<typeof DatasetSchema>;
 

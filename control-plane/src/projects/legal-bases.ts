@@ -1,0 +1,27 @@
+/**
+ * The plain constants of projects that the web UI shows as choices. No imports: the UI bundles
+ * this file as it is, while the zod schemas built from it (`schemas.ts`) stay on the server.
+ */
+
+/**
+ * Legal bases a decision can rest on, and whether each honours a citizen's opt-out
+ * (reservasjon). Central registers under the health register act have no opt-out;
+ * consent, health research act exemptions and EHDS secondary use do.
+ */
+export const LEGAL_BASES = {
+  consent: { label: 'Consent (GDPR art. 6(1)(a), 9(2)(a))', optOut: true },
+  'hforsk-35': { label: 'Health Research Act § 35, exemption from confidentiality (REK)', optOut: true },
+  'hrl-19': { label: 'Health Register Act § 19 a-e, disclosure from central registers', optOut: false },
+  'ehds-art-68': { label: 'EHDS (EU 2025/327) art. 68, data permit for secondary use', optOut: true },
+} as const;
+
+type LegalBasis = keyof typeof LEGAL_BASES;
+
+export const LEGAL_BASIS_NAMES = Object.keys(LEGAL_BASES) as [LegalBasis, ...LegalBasis[]];
+
+/** What an application or a permit version is: a first grant, a standing one, or a change of one. */
+export const CASE_TYPES = ['one_off', 'rolling', 'new_period', 'extra_order', 'project_change'] as const;
+export type CaseType = (typeof CASE_TYPES)[number];
+
+export const APPLICATION_STATUSES = ['submitted', 'approved', 'rejected', 'withdrawn'] as const;
+export const PROJECT_STATUSES = ['applied', 'active', 'rejected', 'closed'] as const;
