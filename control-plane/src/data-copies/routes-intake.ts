@@ -29,6 +29,7 @@ import { defineRoute, type RouteDef } from '../http/route.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Store } from '../store/index.ts';
 import { DeliveryManifestSchema, intakeDelivery } from './intake.ts';
+import { deliveryAnswerSchema, type DeliveryAnswer } from './schemas.ts';
 
 export interface IntakeRouteDeps {
   store: Store;
@@ -68,7 +69,7 @@ export function intakeRoutes(deps: IntakeRouteDeps): RouteDef[] {
     defineRoute({
       method: 'post', path: '/api/intake/deliveries', tag: 'intake',
       summary: 'Deliver a register file (raw body, application/octet-stream); checked, stored as Parquet, recorded as a dataset version',
-      action: 'intake.deliver', access: ['platform_admin'], query: IntakeQuerySchema,
+      action: 'intake.deliver', access: ['platform_admin'], query: IntakeQuerySchema, response: deliveryAnswerSchema,
       async handler(ctx) {
         const { query, req, res, principal } = ctx;
         ctx.audit.object = `dataset:${query.dataset}@${query.version}`;
@@ -103,7 +104,7 @@ export function intakeRoutes(deps: IntakeRouteDeps): RouteDef[] {
           }
           await deps.audit.record({ ...base, outcome: 'initiated', reason: null });
           let lastSent = 0;
-          let outcome: { ok: true; result: Record<string, unknown> } | { ok: false; err: unknown };
+          let outcome: { ok: true; result: DeliveryAnswer } | { ok: false; err: unknown };
           try {
             const catalogue = await loadCatalogue(deps.store);
             const r = await intakeDelivery(
