@@ -9,12 +9,13 @@
  */
 import { z } from 'zod';
 import { NotFoundError } from '../errors/index.ts';
+import { assertResponse, checkResponses } from '../http/response-check.ts';
 import { defineRoute, type RouteContext, type RouteDef } from '../http/route.ts';
 import type { Principal } from '../identity/index.ts';
 import { currentPermit, hasOversight, memberRole, requireDataAccess, requireIndependent, requireProjectVisible } from '../projects/index.ts';
 import type { CopyProgress, CopyReconciler } from './reconcile.ts';
 import { closeProjectData, type CopyActDeps } from './reconcile-copy.ts';
-import { closeInputSchema, copyListSchema, CopyManifestSchema, proofOfDeletionSchema, type CopyList } from './schemas.ts';
+import { closeInputSchema, copyListSchema, CopyManifestSchema, copyProgressSchema, proofOfDeletionSchema, type CopyList } from './schemas.ts';
 import { listCopies } from './store.ts';
 
 /** How long `POST .../copies` waits for the pass before answering 202 (the events endpoint follows the rest). */
@@ -84,7 +85,10 @@ export function copyRoutes(deps: CopyRouteDeps): RouteDef[] {
         res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
         const events = deps.reconciler.events;
         await new Promise<void>((resolve) => {
-          const send = (p: unknown) => res.write(`event: progress\ndata: ${JSON.stringify(p)}\n\n`);
+          const send = (p: CopyProgress) => {
+            if (checkResponses) assertResponse('GET /api/projects/:projectId/copies/events (progress)', copyProgressSchema, p);
+            res.write(`event: progress\ndata: ${JSON.stringify(p)}\n\n`);
+          };
           const finish = () => {
             events.off('progress', onProgress);
             clearInterval(ping);
@@ -92,7 +96,7 @@ export function copyRoutes(deps: CopyRouteDeps): RouteDef[] {
             if (!res.writableEnded) res.end();
             resolve();
           };
-          const onProgress = (p: { projectId: string; state: string }) => {
+          const onProgress = (p: CopyProgress) => {
             if (p.projectId !== params.projectId) return;
             send(p);
             if (p.state !== 'extracting') finish();

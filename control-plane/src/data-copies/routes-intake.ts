@@ -25,11 +25,12 @@ import { loadCatalogue, recordDatasetVersion } from '../catalog/index.ts';
 import { DomainError, InputError } from '../errors/index.ts';
 import { extendForLongBody } from '../http/body.ts';
 import { problemBody } from '../http/problem.ts';
+import { assertResponse, checkResponses } from '../http/response-check.ts';
 import { defineRoute, type RouteDef } from '../http/route.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Store } from '../store/index.ts';
 import { DeliveryManifestSchema, intakeDelivery } from './intake.ts';
-import { deliveryAnswerSchema, type DeliveryAnswer } from './schemas.ts';
+import { deliveryAnswerSchema, intakeProgressSchema, type DeliveryAnswer } from './schemas.ts';
 
 export interface IntakeRouteDeps {
   store: Store;
@@ -116,6 +117,7 @@ export function intakeRoutes(deps: IntakeRouteDeps): RouteDef[] {
                   const now = Date.now();
                   if (sse && (now - lastSent > 100 || p.done === p.total)) {
                     lastSent = now;
+                    if (checkResponses) assertResponse('POST /api/intake/deliveries (progress)', intakeProgressSchema, p);
                     send('progress', p);
                   }
                 },
@@ -135,8 +137,10 @@ export function intakeRoutes(deps: IntakeRouteDeps): RouteDef[] {
             if (!outcome.ok) throw outcome.err;
             return outcome.result;
           }
-          if (outcome.ok) send('result', outcome.result);
-          else send('error', problemOf(outcome.err));
+          if (outcome.ok) {
+            if (checkResponses) assertResponse('POST /api/intake/deliveries (result)', deliveryAnswerSchema, outcome.result);
+            send('result', outcome.result);
+          } else send('error', problemOf(outcome.err));
           res.end();
           return { sent: true };
         } finally {
