@@ -1,7 +1,8 @@
-/** The rooms API. Start progress is a server-sent event stream ending at running, stopped or failed. */
+/** The rooms API. Progress is a server-sent event stream ending when the room settles: running, stopped or failed. */
 import { EventEmitter } from 'node:events';
 import { z } from 'zod';
 import { NotAllowedError, NotFoundError } from '../errors/index.ts';
+import { assertResponse, checkResponses } from '../http/response-check.ts';
 import { defineRoute, type RouteDef } from '../http/route.ts';
 import { HandoffRefused, parentOf, type RoomProxy } from '../proxy/index.ts';
 import type { Clock } from '../platform/clock.ts';
@@ -14,7 +15,8 @@ import {
 import { projectUsage } from './usage.ts';
 
 const projectId = z.string().min(1).max(128);
-const TERMINAL = new Set(['running', 'stopped', 'failed']);
+/** Where the state stream ends: the room has settled where it is wanted (a running room being stopped has not). */
+const settled = (r: { state: string; wanted: string }) => r.state === 'stopped' || r.state === 'failed' || (r.state === 'running' && r.wanted !== 'stopped');
 
 export function roomRoutes(d: { service: RoomService; store: Store; clock: Clock; changes: EventEmitter; entry: RoomProxy['entry'] }): RouteDef[] {
   const { service } = d;
@@ -72,7 +74,7 @@ export function roomRoutes(d: { service: RoomService; store: Store; clock: Clock
     }),
     defineRoute({
       method: 'get', path: '/api/rooms/:roomId/events', tag: 'rooms',
-      summary: 'Server-sent events: the room state on every change, ending at running, stopped or failed',
+      summary: 'Server-sent events: the room state on every change, ending when it settles (running, or stopped or failed)',
       action: 'room.events', access: 'authenticated', params: z.object({ roomId }),
       async handler(ctx) {
         const first = await service.visibleRoom(ctx.principal!, ctx.params.roomId);
@@ -91,9 +93,10 @@ export function roomRoutes(d: { service: RoomService; store: Store; clock: Clock
             const key = `${view.state}|${view.wanted}|${view.failureReason}`;
             if (key !== last) {
               last = key;
+              if (checkResponses) assertResponse('GET /api/rooms/:roomId/events (state)', roomViewSchema, view);
               res.write(`event: state\ndata: ${JSON.stringify(view)}\n\n`);
             }
-            if (TERMINAL.has(room.state)) finish();
+            if (settled(room)) finish();
           };
           const onChange = (id: string) => {
             if (id === ctx.params.roomId) void send();
