@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../control-plane/src/config/index.ts';
 import { silentLogger } from '../../control-plane/src/platform/logger.ts';
 import { createLocalDriver } from '../../control-plane/src/rooms/drivers/local/index.ts';
-import { createRoomsModule, type RoomsModule } from '../../control-plane/src/rooms/index.ts';
+import { createRoomsModule, type RoomsModule, type RoomView } from '../../control-plane/src/rooms/index.ts';
 import { startPlatform } from '../../control-plane/src/server/start.ts';
 import { startEmbedded } from '../../control-plane/src/store/embedded.ts';
 import { startTestPlatform } from '../support/platform.ts';
@@ -31,6 +31,23 @@ async function activityRecorded(p: RoomsPlatform, roomId: string): Promise<void>
   throw new Error(`activity of room ${roomId} never recorded`);
 }
 const run = promisify(execFile);
+
+type RoomState = RoomView['state'];
+
+/** The `data` of each server-sent event of a response, parsed, until the server ends the stream. */
+async function* sseFrames(res: Response): AsyncGenerator<unknown> {
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    buffer += decoder.decode(chunk, { stream: true });
+    let end: number;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const data = buffer.slice(0, end).split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+      buffer = buffer.slice(end + 2);
+      if (data) yield JSON.parse(data);
+    }
+  }
+}
 
 describe.skipIf(skip !== undefined)(`room lifecycle${skip ? ` (skipped: ${skip})` : ''}`, () => {
   let p: RoomsPlatform;
@@ -66,6 +83,24 @@ describe.skipIf(skip !== undefined)(`room lifecycle${skip ? ` (skipped: ${skip})
     const stopped = await p.waitState(res.body.id, 'stopped');
     expect(stopped.stopReason).toBe('owner');
     expect(await owned()).toEqual([]);
+  }, 60_000);
+
+  it('the state stream of a room asked to stop follows it until it has stopped, not only to running', async () => {
+    const room = await p.startRoom('researcher');
+    // The loop paused: the room stays running, wanted stopped, until it resumes.
+    await p.rooms.reconciler.stop();
+    try {
+      expect((await p.call('POST', `/api/rooms/${room.id}/stop`, { as: 'researcher' })).body).toMatchObject({ state: 'running', wanted: 'stopped' });
+      const res = await fetch(`${p.url}/api/rooms/${room.id}/events`, { headers: { authorization: `Bearer ${await p.token('researcher')}` } });
+      const frames = sseFrames(res);
+      expect(await frames.next()).toMatchObject({ value: { id: room.id, state: 'running', wanted: 'stopped' } });
+      p.rooms.reconciler.start();
+      const rest: RoomState[] = [];
+      for await (const view of frames) rest.push((view as { state: RoomState }).state);
+      expect(rest.at(-1)).toBe('stopped');
+    } finally {
+      p.rooms.reconciler.start();
+    }
   }, 60_000);
 
   it('tre rooms start --wait --json prints id, state and url; tre rooms stop stops it', async () => {

@@ -16,6 +16,7 @@ import type { PlatformPaths } from '../platform/paths.ts';
 import type { Policy } from '../policies/index.ts';
 import { requireDataAccess } from '../projects/index.ts';
 import type { Store } from '../store/index.ts';
+import { TableSpecSchema } from '../disclosure/index.ts';
 import { checkFileContent, worstStatus, type CheckStatus } from './file-requests.ts';
 import type { PolicySource } from './project-policy.ts';
 import { copyHashed, createStagingDir, openUnder, safeRelativePath, sealStagingDir } from './staging.ts';
@@ -109,7 +110,7 @@ export async function requestExport(
       files.push({
         file: {
           id: fileId, name: opened.rel, description: f.description, sizeBytes: staged.size, sha256: staged.sha256, contentType: content.result.type.kind,
-          tableRequest: f.table ?? null, checks: { file: content.result, fileStatus: content.status, table }, checkStatus: worstStatus(statuses),
+          tableRequest: f.table ? { source: f.table.source, spec: TableSpecSchema.parse(f.table.spec) } : null, checks: { file: content.result, fileStatus: content.status, table }, checkStatus: worstStatus(statuses),
           stagedAt: now.toISOString(),
         },
         ledger,

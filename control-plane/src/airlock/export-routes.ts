@@ -10,7 +10,9 @@ import { addReleasedTablesToLedger, releaseFile } from './release.ts';
 import { recordReview, ReviewInputSchema } from './review.ts';
 import { differencingBase, getRequest } from './store.ts';
 import { tableAnswerFor } from './table-answer.ts';
-import { checkTableRequest, TableRequestSchema } from './table-requests.ts';
+import { requestDetailSchema, reviewAnswerSchema, tableCheckAnswerSchema, TableRequestSchema, type TableCheckAnswer } from './schemas.ts';
+import { TableSpecSchema } from '../disclosure/index.ts';
+import { checkTableRequest } from './table-requests.ts';
 import { requestDetail } from './views.ts';
 import { requestReadRoutes } from './request-read-routes.ts';
 
@@ -24,7 +26,7 @@ export function exportRoutes(deps: AirlockDeps): RouteDef[] {
     defineRoute({
       method: 'post', path: '/api/projects/:projectId/exports', tag: 'exports', action: 'export.request', access: 'authenticated',
       summary: 'Ask to export files from my /outputs: staged with their sha256, checked, then reviewed',
-      params: z.object({ projectId }), body: ExportInputSchema,
+      params: z.object({ projectId }), body: ExportInputSchema, response: requestDetailSchema,
       async handler({ principal, params, body, audit }) {
         audit.role = 'researcher';
         const req = await requestExport(deps, principal!, params.projectId, body);
@@ -39,7 +41,7 @@ export function exportRoutes(deps: AirlockDeps): RouteDef[] {
     defineRoute({
       method: 'post', path: '/api/exports/:exportId/reviews', tag: 'exports', action: 'export.review', access: ['access_admin'],
       summary: 'Decide on an export (approve, reject, return); independent, sealed until all required reviewers have decided',
-      params: z.object({ exportId }), body: ReviewInputSchema,
+      params: z.object({ exportId }), body: ReviewInputSchema, response: reviewAnswerSchema,
       async handler({ principal, params, body, audit }) {
         const outcome = await store.tx(async (q) => {
           const req = await getRequest(q, params.exportId, 'export', true);
@@ -56,7 +58,7 @@ export function exportRoutes(deps: AirlockDeps): RouteDef[] {
     defineRoute({
       method: 'post', path: '/api/exports/:exportId/withdraw', tag: 'exports', action: 'export.withdraw', access: 'authenticated',
       summary: 'The requester withdraws a request in review or returned', params: z.object({ exportId }),
-      body: z.strictObject({ reason: z.string().trim().max(4000).optional() }).optional(),
+      body: z.strictObject({ reason: z.string().trim().max(4000).optional() }).optional(), response: requestDetailSchema,
       async handler({ principal, params, body, audit }) {
         const req = await getRequest(store, params.exportId, 'export');
         audit.projectId = req.projectId;
@@ -67,6 +69,7 @@ export function exportRoutes(deps: AirlockDeps): RouteDef[] {
     defineRoute({
       method: 'post', path: '/api/exports/:exportId/resubmit', tag: 'exports', action: 'export.resubmit', access: 'authenticated',
       summary: 'A new version of a returned or withdrawn request, linked to it', params: z.object({ exportId }), body: ResubmitInputSchema,
+      response: requestDetailSchema,
       async handler({ principal, params, body, audit }) {
         const req = await resubmitExport(deps, principal!, params.exportId, body);
         Object.assign(audit, { object: `export:${req.id}`, projectId: req.projectId, details: { previous: params.exportId, checks: req.checksStatus } });
@@ -96,7 +99,7 @@ export function exportRoutes(deps: AirlockDeps): RouteDef[] {
     defineRoute({
       method: 'post', path: '/api/projects/:projectId/outputs/check-table', tag: 'exports', action: 'output.check-table', access: 'authenticated',
       summary: "Check a table of the project's copy or of my /outputs under the project's policy (the room's helper)",
-      params: z.object({ projectId }), body: TableRequestSchema,
+      params: z.object({ projectId }), body: TableRequestSchema, response: tableCheckAnswerSchema,
       async handler({ principal, params, body, audit }) {
         const permit = await requireDataAccess(store, principal!, params.projectId, clock.now());
         const policy = deps.policies.forProject(params.projectId, permit);
@@ -104,17 +107,16 @@ export function exportRoutes(deps: AirlockDeps): RouteDef[] {
         const checked = await checkTableRequest({ paths: deps.paths, projectId: params.projectId, userId: principal!.userId, request: body, rules: policy.tables, earlier,
           maxSourceBytes: policy.files.maxRequestBytes });
         audit.details = { source: checked.source, status: checked.result.status };
-        return {
-          status: 200,
-          body: {
-            ...tableAnswerFor(principal!, checked.result),
-            source: checked.source,
-            spec: body.spec,
-            checkedAt: clock.now().toISOString(),
-            checkedFor: principal!.userId,
-            policy: { profile: policy.profile, sources: policy.sources, tables: policy.tables },
-          },
+        const answer: TableCheckAnswer = {
+          ...tableAnswerFor(principal!, checked.result),
+          source: checked.source,
+          // The engine accepted it: a spec of its schema.
+          spec: TableSpecSchema.parse(body.spec),
+          checkedAt: clock.now().toISOString(),
+          checkedFor: principal!.userId,
+          policy: { profile: policy.profile, sources: policy.sources, tables: policy.tables },
         };
+        return { status: 200, body: answer };
       },
     }),
   ];

@@ -23,8 +23,9 @@
 import { budgetRefusal, numberTokens, scanFileBytes, type FileCheckResult } from '../disclosure/index.ts';
 import { DEFAULT_SCAN_BUDGET_MS } from '../policies/index.ts';
 import type { FileRules } from '../policies/index.ts';
+import type { CheckStatus } from './schemas.ts';
 
-export type CheckStatus = 'pass' | 'review' | 'fail';
+export type { CheckStatus } from './schemas.ts';
 
 export interface AirlockFileCheck {
   status: CheckStatus;
@@ -49,6 +50,11 @@ export function worstStatus(statuses: Iterable<CheckStatus>): CheckStatus {
   return w;
 }
 
+/** A national id or pseudonym found in the file, or in any entry of an archive it is. */
+function findsIdentifiers(result: FileCheckResult): boolean {
+  return result.findings.some((f) => f.check === 'national-id' || f.check === 'pseudonym') || (result.entries ?? []).some(findsIdentifiers);
+}
+
 export async function checkFileContent(name: string, bytes: Buffer, opts: AirlockFileCheckOptions): Promise<AirlockFileCheck> {
   let pseudonyms: Set<string> | undefined;
   const budgetMs = opts.rules.scanBudgetMs ?? DEFAULT_SCAN_BUDGET_MS;
@@ -69,7 +75,7 @@ export async function checkFileContent(name: string, bytes: Buffer, opts: Airloc
   } else if (opts.direction === 'import' && result.type.kind === 'executable') {
     refusal = { reason: 'refused_executable', message: `${result.type.mime}: executable programs are not imported` };
   }
-  const identifiers = result.findings.some((f) => f.check === 'national-id' || f.check === 'pseudonym');
+  const identifiers = findsIdentifiers(result);
   const status: CheckStatus = refusal || identifiers ? 'fail' : result.status === 'pass' ? 'pass' : 'review';
   return { status, result, refusal };
 }

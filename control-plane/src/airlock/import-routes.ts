@@ -13,6 +13,7 @@ import { requestReadRoutes } from './request-read-routes.ts';
 import { addImportFile, importFileLimit, ImportInputSchema, importName, openImport, publishImport, submitImport } from './imports.ts';
 import { recordReview, ReviewInputSchema } from './review.ts';
 import { addEvent, getRequest } from './store.ts';
+import { airlockFileSchema, requestDetailSchema, reviewAnswerSchema } from './schemas.ts';
 import { requestDetail } from './views.ts';
 
 const projectId = z.string().min(1).max(100);
@@ -24,6 +25,7 @@ export function importRoutes(deps: AirlockDeps): RouteDef[] {
     defineRoute({
       method: 'post', path: '/api/projects/:projectId/imports', tag: 'imports', action: 'import.open', access: 'authenticated',
       summary: 'Open an import request (a draft): add files, then submit', params: z.object({ projectId }), body: ImportInputSchema,
+      response: requestDetailSchema,
       async handler({ principal, params, body, audit }) {
         const req = await openImport(deps, principal!, params.projectId, body.purpose);
         audit.object = `import:${req.id}`;
@@ -34,6 +36,7 @@ export function importRoutes(deps: AirlockDeps): RouteDef[] {
       method: 'put', path: '/api/imports/:importId/files/:name', tag: 'imports', action: 'import.file.add', access: 'authenticated',
       summary: 'Upload one file of a draft import (raw bytes); type by content and size are checked',
       params: z.object({ importId, name: importName }), query: z.object({ description: z.string().trim().max(4000).default('') }),
+      response: airlockFileSchema,
       async handler({ principal, params, query, req, audit }) {
         const limit = await importFileLimit(deps, principal!, params.importId);
         const body = await streamBodyToFile(req, limit);
@@ -49,7 +52,7 @@ export function importRoutes(deps: AirlockDeps): RouteDef[] {
     }),
     defineRoute({
       method: 'post', path: '/api/imports/:importId/submit', tag: 'imports', action: 'import.submit', access: 'authenticated',
-      summary: 'Submit a draft import for review', params: z.object({ importId }),
+      summary: 'Submit a draft import for review', params: z.object({ importId }), response: requestDetailSchema,
       async handler({ principal, params, audit }) {
         const req = await submitImport(deps, principal!, params.importId);
         audit.projectId = req.projectId;
@@ -63,7 +66,7 @@ export function importRoutes(deps: AirlockDeps): RouteDef[] {
     defineRoute({
       method: 'post', path: '/api/imports/:importId/reviews', tag: 'imports', action: 'import.review', access: ['access_admin'],
       summary: 'Decide on an import; once approved its files appear read-only under the rooms\' /imports',
-      params: z.object({ importId }), body: ReviewInputSchema,
+      params: z.object({ importId }), body: ReviewInputSchema, response: reviewAnswerSchema,
       async handler({ principal, params, body, audit }) {
         const outcome = await store.tx(async (q) => {
           const req = await getRequest(q, params.importId, 'import', true);
@@ -82,7 +85,7 @@ export function importRoutes(deps: AirlockDeps): RouteDef[] {
     defineRoute({
       method: 'post', path: '/api/imports/:importId/withdraw', tag: 'imports', action: 'import.withdraw', access: 'authenticated',
       summary: 'The requester withdraws an import', params: z.object({ importId }),
-      body: z.strictObject({ reason: z.string().trim().max(4000).optional() }).optional(),
+      body: z.strictObject({ reason: z.string().trim().max(4000).optional() }).optional(), response: requestDetailSchema,
       async handler({ principal, params, body, audit }) {
         const req = await getRequest(store, params.importId, 'import');
         audit.projectId = req.projectId;

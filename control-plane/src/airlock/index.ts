@@ -35,4 +35,17 @@ export { requestExport, resubmitExport, withdrawRequest, ExportInputSchema, type
 export { checkTableRequest, latestCopy, TableRequestSchema, type TableRequest } from './table-requests.ts';
 export { createTableScratch, tableScratch, TABLE_CHECKS_AT_ONCE, TABLE_SOURCE_MAX_BYTES, type TableScratch } from './table-scratch.ts';
 export { checkFileContent, type AirlockFileCheck, type CheckStatus } from './file-requests.ts';
-export type { AirlockRequest, AirlockFile, Review, RequestStatus } from './store.ts';
+export type {
+  AirlockEvent,
+  AirlockFile,
+  AirlockRequest,
+  FileChecks,
+  OutputEntry,
+  RequestDetail,
+  RequestStatus,
+  RequestSummary,
+  Review,
+  ReviewAnswer,
+  ReviewView,
+  TableCheckAnswer,
+} from './schemas.ts';

@@ -9,15 +9,18 @@ import { requireDataAccess } from '../projects/index.ts';
 import { listRoomTree, type RoomEntry } from '../room-files/index.ts';
 import { projectId } from '../projects/schemas.ts';
 import type { AirlockDeps } from './export-requests.ts';
+import { outputListSchema, type OutputEntry } from './schemas.ts';
 
-export type OutputEntry = RoomEntry;
+export type { OutputEntry } from './schemas.ts';
 
 const MAX_ENTRIES = 5_000;
 const MAX_DEPTH = 8;
 
 /** The listing follows no link: a folder swapped for one mid-listing is never read through (see `room-files`). */
-export function listOutputs(root: string): Promise<OutputEntry[]> {
-  return listRoomTree(root, { maxEntries: MAX_ENTRIES, maxDepth: MAX_DEPTH });
+export async function listOutputs(root: string): Promise<OutputEntry[]> {
+  const entries: RoomEntry[] = await listRoomTree(root, { maxEntries: MAX_ENTRIES, maxDepth: MAX_DEPTH });
+  // The listing's entries are what the API answers: the contract's type must hold them.
+  return entries satisfies OutputEntry[];
 }
 
 export function outputsRoutes(deps: AirlockDeps): RouteDef[] {
@@ -25,6 +28,7 @@ export function outputsRoutes(deps: AirlockDeps): RouteDef[] {
     defineRoute({
       method: 'get', path: '/api/projects/:projectId/outputs', tag: 'exports', action: 'outputs.list', access: 'authenticated',
       summary: "The files in my room's /outputs (names, sizes, times; never contents)", params: z.object({ projectId }),
+      response: outputListSchema,
       async handler({ principal, params, audit }) {
         audit.role = 'researcher';
         await requireDataAccess(deps.store, principal!, params.projectId, deps.clock.now());

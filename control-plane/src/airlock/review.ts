@@ -60,7 +60,7 @@ export async function recordReview(q: Queryable, principal: Principal, req: Airl
   return { status, decided: true };
 }
 
-function outcomeOf(decisions: Decision[]): RequestStatus {
+function outcomeOf(decisions: Decision[]): 'approved' | 'rejected' | 'returned' {
   if (decisions.includes('reject')) return 'rejected';
   if (decisions.includes('return')) return 'returned';
   return 'approved';

@@ -5,60 +5,12 @@
 import { NotFoundError } from '../errors/index.ts';
 import type { LedgerTable } from '../disclosure/index.ts';
 import type { Queryable } from '../store/index.ts';
-import type { CheckStatus } from './file-requests.ts';
+import type { AirlockEvent, AirlockFile, AirlockRequest, CheckStatus, Direction, RequestStatus, Review } from './schemas.ts';
 
-export type Direction = 'export' | 'import';
-export type RequestStatus = 'draft' | 'in_review' | 'approved' | 'rejected' | 'returned' | 'withdrawn';
-export type Decision = 'approve' | 'reject' | 'return';
+export type { AirlockEvent, AirlockFile, AirlockRequest, Decision, Direction, RequestStatus, Review } from './schemas.ts';
 
-export interface AirlockRequest {
-  id: string;
-  direction: Direction;
-  projectId: string;
-  requestedBy: string;
-  purpose: string;
-  status: RequestStatus;
-  version: number;
-  previousId: string | null;
-  /** The resubmission that replaced this request, if any. */
-  nextId: string | null;
-  approvalsRequired: number;
-  policy: Record<string, unknown>;
-  checksStatus: CheckStatus;
-  createdAt: string;
-  submittedAt: string | null;
-  decidedAt: string | null;
-}
-
-export interface AirlockFile {
-  id: string;
-  name: string;
-  description: string;
-  sizeBytes: number;
-  sha256: string;
-  contentType: string;
-  tableRequest: unknown;
-  checks: unknown;
-  checkStatus: CheckStatus;
-  stagedAt: string;
-}
-
-export interface Review {
-  reviewer: string;
-  decision: Decision;
-  reason: string | null;
-  overFailedCheck: boolean;
-  decidedAt: string;
-}
-
-export interface AirlockEvent {
-  seq: number;
-  at: string;
-  actor: string;
-  event: string;
-  reason: string | null;
-  details: Record<string, unknown>;
-}
+/** An event to record: its number is the store's. */
+export type NewEvent = AirlockEvent extends infer E ? (E extends AirlockEvent ? Omit<E, 'seq'> : never) : never;
 
 const REQUEST = `SELECT r.id, r.direction, r.project_id AS "projectId", r.requested_by AS "requestedBy", r.purpose, r.status, r.version,
   r.previous_id AS "previousId", (SELECT n.id FROM airlock_requests n WHERE n.previous_id = r.id) AS "nextId",
@@ -142,7 +94,7 @@ export async function insertReview(q: Queryable, requestId: string, r: Review): 
   );
 }
 
-export async function addEvent(q: Queryable, requestId: string, e: Omit<AirlockEvent, 'seq'>): Promise<void> {
+export async function addEvent(q: Queryable, requestId: string, e: NewEvent): Promise<void> {
   await q.query('INSERT INTO airlock_events (request_id, at, actor, event, reason, details) VALUES ($1, $2, $3, $4, $5, $6)', [
     requestId, e.at, e.actor, e.event, e.reason, JSON.stringify(e.details),
   ]);

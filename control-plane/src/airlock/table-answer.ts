@@ -9,19 +9,41 @@
  * laptop as "row labels" of a failing table, with no review.
  */
 import type { Principal } from '../identity/index.ts';
+import type { z } from 'zod';
+import type { FileChecks, WithheldFileCheck, withheldTableSchema } from './schemas.ts';
 import type { AirlockTableCheck } from './table-requests.ts';
 
 type Result = AirlockTableCheck['result'];
 
-export interface WithheldTable {
-  reason: 'table_only_in_room';
-  detail: string;
-  /** How many cells (or findings) each rule named. */
-  findings: Record<string, number>;
-}
+/** How many cells (or findings) each rule named, in place of the table. */
+type WithheldTable = z.infer<typeof withheldTableSchema>;
 
 export function tableAnswerFor(principal: Principal, result: Result): Result & { withheld?: WithheldTable } {
   if (principal.via === 'room' || result.status === 'pass') return result;
+  return withheldTable(result, `a table with status '${result.status}' is shown only inside the room; run the check there (analyserom-airlock check-table)`);
+}
+
+/**
+ * A staged export file's check results as its requester (or another member) sees them outside
+ * the room: a table that did not pass loses its labels and values as above, and what the checks
+ * quote of the file (a pseudonym or national id found, in the file or in any entry of an archive;
+ * a number that differs from the checked table) loses the quoted value, keeping the line.
+ * Reviewers and auditors see everything.
+ */
+export function fileChecksForMember(checks: FileChecks): FileChecks {
+  const table = checks.table;
+  let shown = table;
+  if (table && table.status !== 'pass') {
+    shown = {
+      ...withheldTable(table, 'a table that did not pass is shown only inside the room and to its reviewers'),
+      source: table.source, match: table.match,
+    };
+  }
+  if (shown?.match) shown = { ...shown, match: { ...shown.match, unmatched: shown.match.unmatched.map(({ line }) => ({ line })) } };
+  return { ...checks, file: withoutQuotes(checks.file), table: shown };
+}
+
+function withheldTable(result: Result, detail: string): Result & { withheld: WithheldTable } {
   const findings: Record<string, number> = {};
   const rules: Record<string, unknown[]> = {};
   for (const [rule, found] of Object.entries(result.rules)) {
@@ -33,56 +55,15 @@ export function tableAnswerFor(principal: Principal, result: Result): Result & {
     ...result,
     table: { rowLabels: [], colLabels: [], values: [] },
     rules: rules as Result['rules'],
-    withheld: {
-      reason: 'table_only_in_room',
-      detail: `a table with status '${result.status}' is shown only inside the room; run the check there (analyserom-airlock check-table)`,
-      findings,
-    },
+    withheld: { reason: 'table_only_in_room', detail, findings },
   };
 }
 
-/**
- * A staged export file's check results as its requester (or another member) sees them outside
- * the room: a table that did not pass loses its labels and values as above, and what the checks
- * quote of the file (a pseudonym or national id found, a number that differs from the checked
- * table) loses the quoted value, keeping the line. Reviewers and auditors see everything.
- */
-export function fileChecksForMember(checks: unknown): unknown {
-  if (!isRecord(checks)) return checks;
-  const out: Record<string, unknown> = { ...checks };
-  if (isRecord(checks.file) && Array.isArray(checks.file.findings)) {
-    out.file = { ...checks.file, findings: checks.file.findings.map(withoutValue) };
-  }
-  if (isRecord(checks.table)) {
-    const table = checks.table;
-    let shown: Record<string, unknown> = table;
-    if (table.status !== 'pass' && isRecord(table.rules)) {
-      const findings: Record<string, number> = {};
-      const rules: Record<string, unknown[]> = {};
-      for (const [rule, found] of Object.entries(table.rules)) {
-        if (!Array.isArray(found)) continue;
-        findings[rule] = found.length;
-        rules[rule] = [];
-      }
-      shown = {
-        ...table, table: { rowLabels: [], colLabels: [], values: [] }, rules,
-        withheld: { reason: 'table_only_in_room', detail: 'a table that did not pass is shown only inside the room and to its reviewers', findings },
-      };
-    }
-    if (isRecord(shown.match) && Array.isArray(shown.match.unmatched)) {
-      shown = { ...shown, match: { ...shown.match, unmatched: shown.match.unmatched.map(withoutValue) } };
-    }
-    out.table = shown;
-  }
-  return out;
-}
-
-function withoutValue(f: unknown): unknown {
-  if (!isRecord(f) || !('value' in f)) return f;
-  const { value: _value, ...rest } = f;
-  return rest;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+function withoutQuotes(check: FileChecks['file']): WithheldFileCheck {
+  const { entries, findings, ...rest } = check;
+  return {
+    ...rest,
+    findings: findings.map((f) => ('value' in f ? (({ value: _value, ...kept }) => kept)(f) : f)),
+    ...(entries ? { entries: entries.map(withoutQuotes) } : {}),
+  };
 }

@@ -7,29 +7,16 @@
 import { lstat, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { openDuck } from '../data-copies/duckdb.ts';
 import { DomainError, InputError, NotFoundError } from '../errors/index.ts';
 import { checkTable, ledgerTableOf, type LedgerTable, type TableCheckResult } from '../disclosure/index.ts';
 import type { PlatformPaths } from '../platform/paths.ts';
 import { DEFAULT_CHECK_BUDGET_MS, type TableRules } from '../policies/index.ts';
 import { copyHashed, openUnder } from './staging.ts';
+import type { TableRequest } from './schemas.ts';
 import { TABLE_SOURCE_MAX_BYTES, tableScratch, type TableScratch } from './table-scratch.ts';
 
-const copyFileName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$/, 'a file name of the data copy').refine((n) => !n.includes('..'));
-
-export const TableSourceSchema = z.union([
-  z.strictObject({ copy: copyFileName }),
-  z.strictObject({ output: z.string().min(1).max(1000) }),
-]);
-export type TableSourceRef = z.infer<typeof TableSourceSchema>;
-
-export const TableRequestSchema = z.strictObject({
-  source: TableSourceSchema,
-  /** A table spec (see output-checks' `TableSpecSchema`); validated by the engine so errors name the field. */
-  spec: z.record(z.string(), z.unknown()),
-});
-export type TableRequest = z.infer<typeof TableRequestSchema>;
+export { TableRequestSchema, TableSourceSchema, type TableRequest, type TableSourceRef } from './schemas.ts';
 
 /** One check's DuckDB: bounded so that a check spills or fails rather than taking the control plane's memory. */
 const CHECK_MEMORY = '1GB';

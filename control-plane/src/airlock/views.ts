@@ -5,17 +5,12 @@
 import type { Principal } from '../identity/index.ts';
 import { hasOversight, requireProjectVisible } from '../projects/index.ts';
 import type { Queryable } from '../store/index.ts';
-import { reviewView, type ReviewView } from './review.ts';
+import { reviewView } from './review.ts';
+import type { AirlockRequest, Direction, RequestDetail, RequestSummary } from './schemas.ts';
 import { fileChecksForMember } from './table-answer.ts';
-import { getRequest, listEvents, listFiles, listReviews, type AirlockEvent, type AirlockFile, type AirlockRequest, type Direction } from './store.ts';
+import { getRequest, listEvents, listFiles, listReviews } from './store.ts';
 
-export interface RequestDetail extends AirlockRequest {
-  files: AirlockFile[];
-  reviews: ReviewView;
-  events: AirlockEvent[];
-  /** Earlier versions, oldest first (ids), for resubmissions. */
-  versions: string[];
-}
+export type { RequestDetail, RequestSummary } from './schemas.ts';
 
 export async function requestDetail(q: Queryable, principal: Principal, id: string, direction: Direction): Promise<RequestDetail> {
   const req = await getRequest(q, id, direction);
@@ -35,7 +30,7 @@ export async function requestDetail(q: Queryable, principal: Principal, id: stri
 }
 
 /** One row of a list or queue; `mine` tells a reviewer whether they have decided. */
-export async function requestSummaries(q: Queryable, principal: Principal, rows: AirlockRequest[]) {
+export async function requestSummaries(q: Queryable, principal: Principal, rows: AirlockRequest[]): Promise<RequestSummary[]> {
   const decided = new Set(
     (await q.query<{ requestId: string }>('SELECT request_id AS "requestId" FROM airlock_reviews WHERE reviewer = $1', [principal.userId])).map((r) => r.requestId),
   );

@@ -14,6 +14,7 @@ import type { AuditService } from '../audit/types.ts';
 import { InputError } from '../errors/index.ts';
 import type { Clock } from '../platform/clock.ts';
 import { sha256File } from './generator.ts';
+import type { ProofOfDeletion } from './schemas.ts';
 
 export interface ClosingDeps {
   copiesDir: string;
@@ -32,17 +33,7 @@ export interface ClosingInput {
   requestId?: string | null;
 }
 
-export interface ProofOfDeletion {
-  kind: 'analyserom.proof-of-deletion';
-  projectId: string;
-  deletedAt: string;
-  deletedBy: { actor: string; role: string };
-  reason: string;
-  copies: { version: string; files: { name: string; bytes: number; sha256: string }[] }[];
-  pseudonymKey: { fingerprint: string; deleted: true } | null;
-  /** SHA-256 of the canonical JSON of everything above; recorded in the audit log. */
-  sha256: string;
-}
+export type { ProofOfDeletion } from './schemas.ts';
 
 async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });

@@ -5,61 +5,11 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
 import { sha256File } from './generator.ts';
 import { lit, openDuck, rowsOf } from './duckdb.ts';
+import { CopyManifestSchema } from './schemas.ts';
 
-export const CopyFileSchema = z.object({
-  /** File name inside the copy directory. */
-  name: z.string().regex(/^[a-z0-9_]+\.(parquet|csv)$/),
-  dataset: z.string(),
-  format: z.enum(['parquet', 'csv']),
-  rows: z.number().int().nonnegative(),
-  bytes: z.number().int().nonnegative(),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/),
-});
-export type CopyFile = z.infer<typeof CopyFileSchema>;
-
-export const CopyManifestSchema = z.object({
-  kind: z.literal('analyserom.data-copy'),
-  projectId: z.string(),
-  permitId: z.string(),
-  permitVersion: z.number().int(),
-  copyVersion: z.number().int(),
-  createdAt: z.string(),
-  legalBasis: z.object({ code: z.string(), honoursOptOut: z.boolean() }),
-  period: z.object({ from: z.string(), to: z.string() }),
-  linkage: z.boolean(),
-  cohort: z.array(z.record(z.string(), z.unknown())),
-  pseudonym: z.object({
-    scheme: z.enum(['aes-256-prf', 'hmac-sha256']),
-    column: z.literal('person_id'),
-    /** Non-secret fingerprint of the project key: equal fingerprints mean comparable pseudonyms. */
-    keyFingerprint: z.string(),
-  }),
-  datasets: z.array(
-    z.object({
-      dataset: z.string(),
-      sourceVersion: z.string(),
-      sourceSha256: z.string(),
-      rows: z.number().int().nonnegative(),
-      persons: z.number().int().nonnegative(),
-      droppedDirectIdentifiers: z.array(z.string()),
-      variables: z.array(
-        z.object({
-          name: z.string(),
-          type: z.string(),
-          label: z.string(),
-          unit: z.string().nullable(),
-          codeList: z.string().nullable(),
-          class: z.string(),
-        }),
-      ),
-    }),
-  ),
-  files: z.array(CopyFileSchema),
-});
-export type CopyManifest = z.infer<typeof CopyManifestSchema>;
+export { CopyFileSchema, CopyManifestSchema, type CopyFile, type CopyManifest } from './schemas.ts';
 
 export interface CopyCheck {
   ok: boolean;

@@ -32,3 +32,4 @@ export {
 } from './intake.ts';
 export { deleteProjectCopies, proofIsIntact, type ClosingDeps, type ClosingInput, type ProofOfDeletion } from './closing.ts';
 export { recordCopy, listCopies, recordCopiesDeleted, copiesOfPerson, type CopyRecord } from './store.ts';
+export type { CopyList, CopyProgress, DeliveryAnswer, IntakeProgress } from './schemas.ts';

@@ -28,6 +28,7 @@ import type { Progress } from './generator.ts';
 import { csvViewSql, parquetViewSql, rowErrorsSql, typedSelectSql } from './intake-checks.ts';
 import { scanFile } from './intake-scan.ts';
 import { sha256File } from './generator.ts';
+import type { IntakeResult } from './schemas.ts';
 
 export const DeliveryManifestSchema = z.object({
   dataset: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/),
@@ -59,19 +60,7 @@ export interface IntakeInput {
   signal?: AbortSignal;
 }
 
-export interface IntakeResult {
-  dataset: string;
-  version: string;
-  /** Relative to the data directory. */
-  path: string;
-  rowCount: number;
-  /** Of the delivered file (equals the manifest's). */
-  deliveredSha256: string;
-  /** Of the stored Parquet file. */
-  sha256: string;
-  bytes: number;
-  receivedAt: string;
-}
+export type { IntakeResult } from './schemas.ts';
 
 const MAX_ERRORS = 20;
 

@@ -18,18 +18,9 @@ import { currentPermit, type Permit } from '../projects/index.ts';
 import type { Progress } from './generator.ts';
 import { closeProjectData, makeCopy, type CopyActDeps } from './reconcile-copy.ts';
 import type { CopiesOptions } from './reconcile-options.ts';
+import type { CopyProgress } from './schemas.ts';
 
-export interface CopyProgress {
-  projectId: string;
-  copyVersion: number;
-  permitVersion: number;
-  state: 'extracting' | 'done' | 'failed';
-  stage: string;
-  done: number;
-  total: number;
-  error: string | null;
-  at: string;
-}
+export type { CopyProgress } from './schemas.ts';
 
 export interface CopyReconciler {
   /** One pass now (after any pass in flight); `projectId` limits it to one project. */

@@ -9,11 +9,13 @@
  */
 import { z } from 'zod';
 import { NotFoundError } from '../errors/index.ts';
+import { assertResponse, checkResponses } from '../http/response-check.ts';
 import { defineRoute, type RouteContext, type RouteDef } from '../http/route.ts';
 import type { Principal } from '../identity/index.ts';
 import { currentPermit, hasOversight, memberRole, requireDataAccess, requireIndependent, requireProjectVisible } from '../projects/index.ts';
 import type { CopyProgress, CopyReconciler } from './reconcile.ts';
 import { closeProjectData, type CopyActDeps } from './reconcile-copy.ts';
+import { closeInputSchema, copyListSchema, CopyManifestSchema, copyProgressSchema, proofOfDeletionSchema, type CopyList } from './schemas.ts';
 import { listCopies } from './store.ts';
 
 /** How long `POST .../copies` waits for the pass before answering 202 (the events endpoint follows the rest). */
@@ -37,7 +39,7 @@ export function copyRoutes(deps: CopyRouteDeps): RouteDef[] {
     await requireDataAccess(store, p, projectId, clock.now());
   }
 
-  const listBody = async (projectId: string) => ({
+  const listBody = async (projectId: string): Promise<CopyList> => ({
     projectId,
     progress: deps.reconciler.progress(projectId) ?? (await progressOfOthers(projectId)),
     copies: (await listCopies(store, projectId)).map((c) => ({ ...c, current: false })).map((c, i, all) => ({ ...c, current: i === all.length - 1 && c.deletedAt === null })),
@@ -66,7 +68,7 @@ export function copyRoutes(deps: CopyRouteDeps): RouteDef[] {
   return [
     defineRoute({
       method: 'get', path: '/api/projects/:projectId/copies', tag: 'data-copies', summary: 'The project\'s data copies with their manifests, and extract progress',
-      action: 'copy.list', access: 'authenticated', params: projectParams,
+      action: 'copy.list', access: 'authenticated', params: projectParams, response: copyListSchema,
       async handler({ principal, params }) {
         await requireCopiesVisible(principal!, params.projectId);
         return listBody(params.projectId);
@@ -83,7 +85,10 @@ export function copyRoutes(deps: CopyRouteDeps): RouteDef[] {
         res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
         const events = deps.reconciler.events;
         await new Promise<void>((resolve) => {
-          const send = (p: unknown) => res.write(`event: progress\ndata: ${JSON.stringify(p)}\n\n`);
+          const send = (p: CopyProgress) => {
+            if (checkResponses) assertResponse('GET /api/projects/:projectId/copies/events (progress)', copyProgressSchema, p);
+            res.write(`event: progress\ndata: ${JSON.stringify(p)}\n\n`);
+          };
           const finish = () => {
             events.off('progress', onProgress);
             clearInterval(ping);
@@ -91,7 +96,7 @@ export function copyRoutes(deps: CopyRouteDeps): RouteDef[] {
             if (!res.writableEnded) res.end();
             resolve();
           };
-          const onProgress = (p: { projectId: string; state: string }) => {
+          const onProgress = (p: CopyProgress) => {
             if (p.projectId !== params.projectId) return;
             send(p);
             if (p.state !== 'extracting') finish();
@@ -126,7 +131,7 @@ export function copyRoutes(deps: CopyRouteDeps): RouteDef[] {
     defineRoute({
       method: 'post', path: '/api/projects/:projectId/copies', tag: 'data-copies',
       summary: 'Make the copy for the permit in force now, if it has none (access administrator): 200 when done within a few seconds, else 202 while it is extracted',
-      action: 'copy.request', access: ['access_admin'], params: projectParams,
+      action: 'copy.request', access: ['access_admin'], params: projectParams, response: copyListSchema,
       async handler({ principal, params }) {
         await requireProjectVisible(store, principal!, params.projectId);
         const pass = deps.reconciler.runOnce(params.projectId).then(() => true);
@@ -138,6 +143,7 @@ export function copyRoutes(deps: CopyRouteDeps): RouteDef[] {
       method: 'get', path: '/api/projects/:projectId/copies/:version/manifest', tag: 'data-copies',
       summary: 'The manifest of one copy version (variables, row counts, source versions, permit version, sha256 per file)',
       action: 'copy.manifest.read', access: 'authenticated', params: projectParams.extend({ version: z.coerce.number().int().positive() }),
+      response: CopyManifestSchema,
       async handler({ principal, params, audit }) {
         audit.object = `copy:${params.projectId}/v${params.version}`;
         await requireDataAccess(store, principal!, params.projectId, clock.now());
@@ -150,7 +156,8 @@ export function copyRoutes(deps: CopyRouteDeps): RouteDef[] {
     defineRoute({
       method: 'post', path: '/api/projects/:projectId/close', tag: 'data-copies',
       summary: 'Close the project: delete its data copies and pseudonym key, with a proof of deletion (access administrator)',
-      action: 'project.close', access: ['access_admin'], params: projectParams, body: z.object({ reason: z.string().min(3, 'closing needs a reason').max(2000) }),
+      action: 'project.close', access: ['access_admin'], params: projectParams, body: closeInputSchema,
+      response: proofOfDeletionSchema,
       async handler({ principal, params, body, requestId, audit }) {
         await requireProjectVisible(store, principal!, params.projectId);
         await requireIndependent(store, principal!, { projectId: params.projectId, what: 'project closure' });

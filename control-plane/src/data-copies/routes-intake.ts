@@ -25,10 +25,12 @@ import { loadCatalogue, recordDatasetVersion } from '../catalog/index.ts';
 import { DomainError, InputError } from '../errors/index.ts';
 import { extendForLongBody } from '../http/body.ts';
 import { problemBody } from '../http/problem.ts';
+import { assertResponse, checkResponses } from '../http/response-check.ts';
 import { defineRoute, type RouteDef } from '../http/route.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Store } from '../store/index.ts';
 import { DeliveryManifestSchema, intakeDelivery } from './intake.ts';
+import { deliveryAnswerSchema, intakeProgressSchema, type DeliveryAnswer } from './schemas.ts';
 
 export interface IntakeRouteDeps {
   store: Store;
@@ -68,7 +70,7 @@ export function intakeRoutes(deps: IntakeRouteDeps): RouteDef[] {
     defineRoute({
       method: 'post', path: '/api/intake/deliveries', tag: 'intake',
       summary: 'Deliver a register file (raw body, application/octet-stream); checked, stored as Parquet, recorded as a dataset version',
-      action: 'intake.deliver', access: ['platform_admin'], query: IntakeQuerySchema,
+      action: 'intake.deliver', access: ['platform_admin'], query: IntakeQuerySchema, response: deliveryAnswerSchema,
       async handler(ctx) {
         const { query, req, res, principal } = ctx;
         ctx.audit.object = `dataset:${query.dataset}@${query.version}`;
@@ -103,7 +105,7 @@ export function intakeRoutes(deps: IntakeRouteDeps): RouteDef[] {
           }
           await deps.audit.record({ ...base, outcome: 'initiated', reason: null });
           let lastSent = 0;
-          let outcome: { ok: true; result: Record<string, unknown> } | { ok: false; err: unknown };
+          let outcome: { ok: true; result: DeliveryAnswer } | { ok: false; err: unknown };
           try {
             const catalogue = await loadCatalogue(deps.store);
             const r = await intakeDelivery(
@@ -115,6 +117,7 @@ export function intakeRoutes(deps: IntakeRouteDeps): RouteDef[] {
                   const now = Date.now();
                   if (sse && (now - lastSent > 100 || p.done === p.total)) {
                     lastSent = now;
+                    if (checkResponses) assertResponse('POST /api/intake/deliveries (progress)', intakeProgressSchema, p);
                     send('progress', p);
                   }
                 },
@@ -134,8 +137,10 @@ export function intakeRoutes(deps: IntakeRouteDeps): RouteDef[] {
             if (!outcome.ok) throw outcome.err;
             return outcome.result;
           }
-          if (outcome.ok) send('result', outcome.result);
-          else send('error', problemOf(outcome.err));
+          if (outcome.ok) {
+            if (checkResponses) assertResponse('POST /api/intake/deliveries (result)', deliveryAnswerSchema, outcome.result);
+            send('result', outcome.result);
+          } else send('error', problemOf(outcome.err));
           res.end();
           return { sent: true };
         } finally {

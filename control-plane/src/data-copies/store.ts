@@ -4,20 +4,10 @@
  */
 import { ConflictError } from '../errors/index.ts';
 import type { Queryable } from '../store/types.ts';
-import { CopyManifestSchema, type CopyManifest } from './extract-manifest.ts';
+import { CopyManifestSchema, type CopyManifest, type CopyRecord } from './schemas.ts';
 import type { ProofOfDeletion } from './closing.ts';
 
-export interface CopyRecord {
-  projectId: string;
-  copyVersion: number;
-  permitId: string;
-  permitVersion: number;
-  personCount: number;
-  createdAt: string;
-  createdBy: string;
-  deletedAt: string | null;
-  manifest: CopyManifest;
-}
+export type { CopyRecord } from './schemas.ts';
 
 /**
  * Records a new copy and its persons in one go (call inside `store.tx`). `personLookup` turns an

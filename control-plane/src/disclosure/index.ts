@@ -30,4 +30,13 @@ export {
 export { budgetRefusal, numberTokens, scanFileBytes } from './scan-pool.ts';
 export { detectType, type FileKind, type FileType } from './file-type.ts';
 export { isNationalIdNumber, scanText, type TextFinding } from './text-scan.ts';
-export { CellRefSchema, DifferencingFindingSchema, FileCheckResultSchema, LabelSchema, TableCheckReportSchema } from './result-schemas.ts';
+export {
+  CellRefSchema,
+  DifferencingFindingSchema,
+  FileCheckResultSchema,
+  FileNoteSchema,
+  fileCheckShape,
+  LabelSchema,
+  QuotingFindingSchema,
+  TableCheckReportSchema,
+} from './result-schemas.ts';

@@ -37,17 +37,21 @@ export const TableCheckReportSchema = z.strictObject({
   }),
 });
 
-const FileFindingSchema = z.union([
-  z.strictObject({
-    check: z.enum(['national-id', 'pseudonym', 'small-count']),
-    line: z.number().int(),
-    value: z.string(),
-    column: z.string().optional(),
-  }),
-  z.strictObject({ check: z.enum(['size', 'archive', 'unpack', 'uncheckable', 'budget']), message: z.string() }),
-]);
+/** A scan's finding on a line: it quotes what it found (`value`), which is data of the file. */
+export const QuotingFindingSchema = z.strictObject({
+  check: z.enum(['national-id', 'pseudonym', 'small-count']),
+  line: z.number().int(),
+  value: z.string(),
+  column: z.string().optional(),
+});
 
-const fileCheckShape = {
+/** A finding about the file as a whole; quotes nothing of it. */
+export const FileNoteSchema = z.strictObject({ check: z.enum(['size', 'archive', 'unpack', 'uncheckable', 'budget']), message: z.string() });
+
+const FileFindingSchema = z.union([QuotingFindingSchema, FileNoteSchema]);
+
+/** The fields of a file check result but its archive entries (each a result in turn). */
+export const fileCheckShape = {
   name: z.string(),
   size: z.number().int(),
   sha256: z.string().optional(),

@@ -30,7 +30,8 @@ import { roomRoutes } from './routes.ts';
 import { createRoomService, roomUrl, tokenContext, type RoomService } from './service.ts';
 
 export { roomsOptions, type RoomsOptions, type RoomsOptionsInput } from './options.ts';
-export type { RoomService, RoomView } from './service.ts';
+export type { RoomService } from './service.ts';
+export type { DriverName, RoomView, UsageDay } from './schemas.ts';
 export type { Reconciler, PassReport } from './reconcile.ts';
 export { projectUsage } from './usage.ts';
 

@@ -1,9 +1,9 @@
 /** Rows of `rooms` and the few statements the service, the loop and the proxy run on them. */
 import type { Queryable } from '../store/index.ts';
 import type { RoomEndpoint, SavedRoomState } from './drivers/types.ts';
+import type { DriverName, RoomState } from './schemas.ts';
 
-export type RoomState = 'requested' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
-export type DriverName = 'local' | 'docker' | 'kubernetes';
+export type { DriverName, RoomState } from './schemas.ts';
 export const LIVE_STATES: readonly RoomState[] = ['requested', 'starting', 'running', 'stopping'];
 
 export interface Room {

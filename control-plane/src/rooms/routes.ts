@@ -1,26 +1,29 @@
-/** The rooms API. Start progress is a server-sent event stream ending at running, stopped or failed. */
+/** The rooms API. Progress is a server-sent event stream ending when the room settles: running, stopped or failed. */
 import { EventEmitter } from 'node:events';
 import { z } from 'zod';
 import { NotAllowedError, NotFoundError } from '../errors/index.ts';
+import { assertResponse, checkResponses } from '../http/response-check.ts';
 import { defineRoute, type RouteDef } from '../http/route.ts';
 import { HandoffRefused, parentOf, type RoomProxy } from '../proxy/index.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Store } from '../store/index.ts';
 import { getRoom } from './room-store.ts';
 import { viewOf, type RoomService } from './service.ts';
+import {
+  handoffInputSchema, handoffSchema, roomIdSchema as roomId, roomListSchema, roomStartInputSchema, roomViewSchema, usageSchema, type RoomView,
+} from './schemas.ts';
 import { projectUsage } from './usage.ts';
 
-const roomId = z.string().regex(/^r[0-9a-f]{12}$/, 'not a room id');
 const projectId = z.string().min(1).max(128);
-const driver = z.enum(['local', 'docker', 'kubernetes']);
-const TERMINAL = new Set(['running', 'stopped', 'failed']);
+/** Where the state stream ends: the room has settled where it is wanted (a running room being stopped has not). */
+const settled = (r: { state: string; wanted: string }) => r.state === 'stopped' || r.state === 'failed' || (r.state === 'running' && r.wanted !== 'stopped');
 
 export function roomRoutes(d: { service: RoomService; store: Store; clock: Clock; changes: EventEmitter; entry: RoomProxy['entry'] }): RouteDef[] {
   const { service } = d;
   return [
     defineRoute({
       method: 'post', path: '/api/projects/:projectId/rooms', tag: 'rooms', summary: 'Start my room in a project (or return the one running)',
-      action: 'room.start', access: 'authenticated', params: z.object({ projectId }), body: z.object({ driver: driver.optional() }).strict().default({}),
+      action: 'room.start', access: 'authenticated', params: z.object({ projectId }), body: roomStartInputSchema, response: roomViewSchema,
       async handler({ principal, params, body, audit }) {
         const { room, created } = await service.start(principal!, params.projectId, body.driver);
         audit.object = `room:${room.id}`;
@@ -30,28 +33,29 @@ export function roomRoutes(d: { service: RoomService; store: Store; clock: Clock
     }),
     defineRoute({
       method: 'get', path: '/api/rooms', tag: 'rooms', summary: 'My rooms: live ones and the latest ended',
-      action: 'room.list', access: 'authenticated',
+      action: 'room.list', access: 'authenticated', response: roomListSchema,
       handler: async ({ principal }) => service.mine(principal!),
     }),
     defineRoute({
       method: 'get', path: '/api/operator/rooms', tag: 'rooms', summary: 'Every live room with project, state, driver, age and idle time',
-      action: 'room.list.all', access: ['platform_admin'],
+      action: 'room.list.all', access: ['platform_admin'], response: roomListSchema,
       handler: async () => service.all(),
     }),
     defineRoute({
       method: 'get', path: '/api/projects/:projectId/rooms/usage', tag: 'rooms', summary: 'Room usage per day of a project (cost report)',
-      action: 'room.usage.read', access: ['platform_admin', 'auditor'], params: z.object({ projectId }),
+      action: 'room.usage.read', access: ['platform_admin', 'auditor'], params: z.object({ projectId }), response: usageSchema,
       handler: async ({ params }) => projectUsage(d.store, params.projectId),
     }),
     defineRoute({
       method: 'get', path: '/api/rooms/:roomId', tag: 'rooms', summary: 'One of my rooms (operators: any)',
-      action: 'room.read', access: 'authenticated', params: z.object({ roomId }),
+      action: 'room.read', access: 'authenticated', params: z.object({ roomId }), response: roomViewSchema,
       handler: async ({ principal, params }) => service.show(principal!, params.roomId),
     }),
     defineRoute({
       method: 'post', path: '/api/rooms/:roomId/handoff', tag: 'rooms',
       summary: `Enter my room: a single-use link to the room's own origin, valid for a minute`,
-      action: 'room.handoff.issue', access: 'authenticated', params: z.object({ roomId }), body: z.object({ next: z.string().max(2000).optional() }).strict().default({}),
+      action: 'room.handoff.issue', access: 'authenticated', params: z.object({ roomId }), body: handoffInputSchema,
+      response: handoffSchema,
       async handler({ principal, params, body, audit, req }) {
         try {
           const { url, projectId } = await d.entry.handoffUrl(principal!, params.roomId, parentOf(req, principal!), body.next ?? null);
@@ -65,12 +69,12 @@ export function roomRoutes(d: { service: RoomService; store: Store; clock: Clock
     }),
     defineRoute({
       method: 'post', path: '/api/rooms/:roomId/stop', tag: 'rooms', summary: 'Stop my room (operators: any); home and outputs are kept',
-      action: 'room.stop', access: 'authenticated', params: z.object({ roomId }),
+      action: 'room.stop', access: 'authenticated', params: z.object({ roomId }), response: roomViewSchema,
       handler: async ({ principal, params }) => ({ status: 202, body: await service.stop(principal!, params.roomId) }),
     }),
     defineRoute({
       method: 'get', path: '/api/rooms/:roomId/events', tag: 'rooms',
-      summary: 'Server-sent events: the room state on every change, ending at running, stopped or failed',
+      summary: 'Server-sent events: the room state on every change, ending when it settles (running, or stopped or failed)',
       action: 'room.events', access: 'authenticated', params: z.object({ roomId }),
       async handler(ctx) {
         const first = await service.visibleRoom(ctx.principal!, ctx.params.roomId);
@@ -85,13 +89,14 @@ export function roomRoutes(d: { service: RoomService; store: Store; clock: Clock
             if (done) return;
             const room = await getRoom(d.store, ctx.params.roomId).catch(() => undefined);
             if (!room || done) return;
-            const view = viewOf(room, d.clock.now());
+            const view: RoomView = viewOf(room, d.clock.now());
             const key = `${view.state}|${view.wanted}|${view.failureReason}`;
             if (key !== last) {
               last = key;
+              if (checkResponses) assertResponse('GET /api/rooms/:roomId/events (state)', roomViewSchema, view);
               res.write(`event: state\ndata: ${JSON.stringify(view)}\n\n`);
             }
-            if (TERMINAL.has(room.state)) finish();
+            if (settled(room)) finish();
           };
           const onChange = (id: string) => {
             if (id === ctx.params.roomId) void send();

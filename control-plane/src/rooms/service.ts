@@ -12,30 +12,12 @@ import type { SecretBox } from '../secrets/index.ts';
 import type { Store } from '../store/index.ts';
 import { driverFor, type DriverSet } from './driver-set.ts';
 import type { RoomsOptions } from './options.ts';
+import type { RoomView } from './schemas.ts';
 import {
   claimStandby, countLiveInProject, getRoom, insertRoom, liveRoomOf, liveRooms, requestStop, roomsOfOwner, type DriverName, type Room,
 } from './room-store.ts';
 
-/** What the API shows of a room (never the token, driver state or endpoint). */
-export interface RoomView {
-  id: string;
-  projectId: string;
-  owner: string;
-  driver: DriverName;
-  program: string;
-  state: Room['state'];
-  wanted: Room['wanted'];
-  url: string;
-  failureReason: string | null;
-  failureMessage: string | null;
-  stopReason: string | null;
-  createdAt: string;
-  runningAt: string | null;
-  stoppedAt: string | null;
-  lastActivityAt: string | null;
-  ageSeconds: number;
-  idleSeconds: number | null;
-}
+export type { RoomView } from './schemas.ts';
 
 export const roomUrl = (id: string) => `/rooms/${id}/`;
 export const tokenContext = (id: string) => `room-token:${id}`;

@@ -6,6 +6,7 @@
 import type { RoomUsage } from './drivers/types.ts';
 import type { Queryable } from '../store/index.ts';
 import { updateRoom, type Room } from './room-store.ts';
+import type { UsageDay } from './schemas.ts';
 
 export async function accountUsage(q: Queryable, room: Room, usage: RoomUsage | undefined, now: Date): Promise<void> {
   const since = room.usageAt ?? room.runningAt ?? room.startedAt ?? now;
@@ -26,12 +27,7 @@ export async function accountUsage(q: Queryable, room: Room, usage: RoomUsage | 
   await updateRoom(q, room.id, { usageAt: now, cpuSecondsSeen: cpuNow }, now);
 }
 
-export interface UsageDay {
-  day: string;
-  roomHours: number;
-  cpuHours: number;
-  memoryGbHours: number;
-}
+export type { UsageDay } from './schemas.ts';
 
 export async function projectUsage(q: Queryable, projectId: string): Promise<UsageDay[]> {
   const rows = await q.query<{ day: string; rs: number; cs: number; ms: number }>(

@@ -9,9 +9,7 @@ import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { CliError, requireOpt, requirePositional, stringOpt, type CommandArgs, type CommandGroup } from '../command.ts';
 
-interface FileRow { id: string; name: string; sha256: string; sizeBytes: number; checkStatus: string; contentType: string; description: string }
-interface Summary { id: string; projectId: string; requestedBy: string; status: string; checksStatus: string; version: number; reviewsIn: number; approvalsRequired: number; decidedByMe: boolean; createdAt: string }
-interface Detail extends Summary { purpose: string; files: FileRow[]; reviews: unknown; events: Array<{ at: string; actor: string; event: string; reason: string | null }>; previousId: string | null; nextId: string | null }
+import type { RequestDetail as Detail, RequestSummary as Summary, ReviewAnswer } from '../../airlock/index.ts';
 
 const TableSchema = z.strictObject({ source: z.union([z.object({ copy: z.string() }), z.object({ output: z.string() })]), spec: z.record(z.string(), z.unknown()) });
 const RequestFileSchema = z.object({ path: z.string().min(1), description: z.string().min(1), table: TableSchema.optional() });
@@ -128,7 +126,7 @@ export const commands: CommandGroup = {
       const decision = requireOpt(args, 'decision');
       if (!['approve', 'reject', 'return'].includes(decision)) throw new CliError('--decision must be approve, reject or return', 2);
       const reason = stringOpt(args, 'reason');
-      const out = await (await ctx.api()).request<{ status: string; decided: boolean }>('POST', `/api/exports/${enc(id)}/reviews`, { decision, ...(reason ? { reason } : {}) });
+      const out = await (await ctx.api()).request<ReviewAnswer>('POST', `/api/exports/${enc(id)}/reviews`, { decision, ...(reason ? { reason } : {}) });
       return { data: out, text: out.decided ? `${id}: decided, ${out.status}` : `${id}: your decision is recorded (sealed until the other reviewers decide)` };
     },
   },

@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { readStoredLogin } from '../api-client.ts';
 import { CliError, requirePositional, stringOpt, type CommandContext, type CommandGroup } from '../command.ts';
 import { trimTrailingSlashes } from '../../platform/trim.ts';
+import type { DeliveryAnswer, IntakeProgress } from '../../data-copies/index.ts';
 
 const ManifestFileSchema = z.object({
   dataset: z.string().optional(),
@@ -107,7 +108,7 @@ export const commands: CommandGroup = {
         }
         throw new CliError(`${res.status} ${problem?.detail ?? text}`, 1, problem);
       }
-      let result: unknown;
+      let result: DeliveryAnswer | undefined;
       let failure: { detail?: string; errors?: { row: number | null; column: string | null; reason: string }[] } | undefined;
       const decoder = new TextDecoder();
       let buffer = '';
@@ -120,9 +121,11 @@ export const commands: CommandGroup = {
           const event = /^event: (.*)$/m.exec(frame)?.[1];
           const data = frame.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
           if (!data) continue;
-          const body = JSON.parse(data) as Record<string, unknown>;
-          if (event === 'progress') show(String(body.stage), Number(body.done), Number(body.total));
-          else if (event === 'result') result = body;
+          const body: unknown = JSON.parse(data);
+          if (event === 'progress') {
+            const p = body as IntakeProgress;
+            show(p.stage, p.done, p.total);
+          } else if (event === 'result') result = body as DeliveryAnswer;
           else if (event === 'error') failure = body as typeof failure;
         }
       }
@@ -132,8 +135,7 @@ export const commands: CommandGroup = {
         return { data: failure, text: [`delivery rejected: ${failure.detail ?? ''}`, ...lines].join('\n'), exitCode: 1 };
       }
       if (!result) throw new CliError('the control plane ended the stream without a result');
-      const r = result as { dataset: string; version: string; rowCount: number; sha256: string };
-      return { data: result, text: `${r.dataset} version ${r.version}: ${r.rowCount} rows stored (parquet sha256 ${r.sha256})` };
+      return { data: result, text: `${result.dataset} version ${result.version}: ${result.rowCount} rows stored (parquet sha256 ${result.sha256})` };
     },
   },
 };

@@ -6,21 +6,10 @@
 import { z } from 'zod';
 import { CliError, requirePositional, stringOpt, type CommandGroup } from '../command.ts';
 import { trimTrailingSlashes } from '../../platform/trim.ts';
+import type { DriverName, RoomView } from '../../rooms/index.ts';
 
-interface RoomView {
-  id: string;
-  projectId: string;
-  owner: string;
-  driver: string;
-  state: string;
-  url: string;
-  failureReason: string | null;
-  failureMessage: string | null;
-  ageSeconds: number;
-  idleSeconds: number | null;
-}
-
-const driverSchema = z.enum(['local', 'docker', 'kubernetes']);
+/** The CLI checks its own input without loading the rooms module; the type keeps the names the server's. */
+const driverSchema: z.ZodType<DriverName> = z.enum(['local', 'docker', 'kubernetes']);
 
 const line = (r: RoomView) => `${r.id}  ${r.projectId}  ${r.owner}  ${r.driver}  ${r.state}  ${r.url}`;
 

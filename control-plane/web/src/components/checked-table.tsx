@@ -5,20 +5,23 @@
  */
 import { useI18n, type MessageKey } from '../i18n/index.tsx';
 
+import type { TableCheckAnswer } from '../lib/types.ts';
+
 type Label = string | number | boolean | null;
-export interface TableCheck {
-  status: 'pass' | 'review' | 'fail' | string;
-  table: { rowLabels: Label[][]; colLabels: Label[][]; values: (number | null)[][] };
-  rules: Record<string, unknown[]>;
-  /** Outside the room a table that does not pass comes without labels and values, with the findings per rule. */
-  withheld?: { reason: string; detail: string; findings: Record<string, number> };
-}
+/**
+ * What the engine reports of a table: a check's answer or a staged file's table check. Outside the
+ * room a table that does not pass comes `withheld`: without labels and values, with the findings per rule.
+ */
+export type TableCheck = Pick<TableCheckAnswer, 'status' | 'table' | 'rules' | 'withheld'>;
 
 interface CellRef { row: Label[]; col: Label[] }
 const isCell = (c: unknown): c is CellRef => !!c && typeof c === 'object' && Array.isArray((c as CellRef).row) && Array.isArray((c as CellRef).col);
 interface Differencing { earlier: string; variables: string[]; labels: Label[]; difference: number }
 
-export const RULES: { id: string; symbol: string; colour: string; label: MessageKey }[] = [
+/** The cell rules, each a key of the report's `rules`. */
+type CellRule = Exclude<keyof TableCheck['rules'], 'differencing'>;
+
+export const RULES: { id: CellRule; symbol: string; colour: string; label: MessageKey }[] = [
   { id: 'threshold', symbol: 'T', colour: '#f6c6c0', label: 'rule.threshold' },
   { id: 'zeros', symbol: '0', colour: '#f7dfa6', label: 'rule.zeros' },
   { id: 'nk', symbol: 'D', colour: '#d9c7ef', label: 'rule.nk' },
@@ -41,7 +44,7 @@ export function CheckedTable({ check, caption }: { check: TableCheck; caption?: 
       marks.set(k, [...(marks.get(k) ?? []), rule]);
     }
   }
-  const count = (id: string) => (check.withheld ? check.withheld.findings[id] ?? 0 : check.rules?.[id]?.length ?? 0);
+  const count = (id: CellRule) => (check.withheld ? check.withheld.findings[id] ?? 0 : check.rules?.[id]?.length ?? 0);
   const used = RULES.filter((r) => count(r.id) > 0);
   const ruleOf = (id: string) => RULES.find((r) => r.id === id);
   const { rowLabels, colLabels, values } = check.table;

@@ -9,18 +9,12 @@ import { useI18n } from '../i18n/index.tsx';
 import { api } from '../lib/api.ts';
 import { EP } from '../lib/endpoints.ts';
 import { useSession } from '../lib/session.tsx';
+import type { CopyList, CopyProgress } from '../lib/types.ts';
 import { useApi } from '../lib/use-api.ts';
 import { Empty, ErrorView, Loaded } from './status.tsx';
 
-interface Progress { state: 'extracting' | 'done' | 'failed'; stage: string; done: number; total: number; error: string | null; copyVersion: number }
-interface Manifest {
-  permitVersion: number;
-  pseudonym?: { scheme: string; keyFingerprint: string };
-  datasets: { dataset: string; sourceVersion: string; rows: number; persons: number; droppedDirectIdentifiers: string[]; variables: { name: string; label: string }[] }[];
-  files: { name: string; dataset: string; format: string; rows: number; bytes: number; sha256: string }[];
-}
-interface Copy { copyVersion: number; permitVersion: number; personCount: number; createdAt: string; createdBy: string; deletedAt: string | null; current: boolean; manifest: Manifest | null }
-interface Copies { projectId: string; progress: Progress | null; copies: Copy[] }
+type Progress = CopyProgress;
+type Copy = CopyList['copies'][number];
 
 function useCopyProgress(projectId: string, initial: Progress | null, onDone: () => void): Progress | null {
   const [p, setP] = useState<Progress | null>(initial);
@@ -88,7 +82,7 @@ function CopyCard({ c }: { c: Copy }) {
 export function CopiesView({ projectId }: { projectId: string }) {
   const { t, num } = useI18n();
   const { me, announce } = useSession();
-  const copies = useApi<Copies>(EP.projectCopies(projectId));
+  const copies = useApi<CopyList>(EP.projectCopies(projectId));
   const progress = useCopyProgress(projectId, copies.data?.progress ?? null, () => {
     announce(t('copies.ready'));
     copies.reload();

@@ -7,7 +7,7 @@
 import { useI18n, type MessageKey } from '../i18n/index.tsx';
 import { EP } from '../lib/endpoints.ts';
 import type { ExportDetail, ExportFile } from '../lib/types.ts';
-import { CheckedTable, type TableCheck } from './checked-table.tsx';
+import { CheckedTable } from './checked-table.tsx';
 
 export function statusLabel(t: (k: MessageKey) => string, family: 'exportStatus' | 'check' | 'decision' | 'event', status: string): string {
   const k = `${family}.${status}` as MessageKey;
@@ -29,10 +29,10 @@ function FileResult({ exp, file, downloads }: { exp: ExportDetail; file: ExportF
       <p className="muted small">{t('copies.sha256')} <code className="hash">{file.sha256}</code></p>
       {findings.length ? (
         <ul className="findings">
-          {findings.map((f, j) => <li key={j}><strong>{t(`finding.${f.check}` as MessageKey) === `finding.${f.check}` ? f.check : t(`finding.${f.check}` as MessageKey)}</strong>{f.line ? ` (${t('export.line', { n: f.line })})` : ''}{f.message ? `: ${f.message}` : ''}</li>)}
+          {findings.map((f, j) => <li key={j}><strong>{t(`finding.${f.check}` as MessageKey) === `finding.${f.check}` ? f.check : t(`finding.${f.check}` as MessageKey)}</strong>{'line' in f ? ` (${t('export.line', { n: f.line })})` : ''}{'message' in f ? `: ${f.message}` : ''}</li>)}
         </ul>
       ) : null}
-      {table && table.table ? <CheckedTable check={table as unknown as TableCheck} caption={file.name} /> : null}
+      {table ? <CheckedTable check={table} caption={file.name} /> : null}
       {table?.match && !table.match.matches ? <p className="notice">{t('export.tableMismatch')}</p> : null}
       {downloads && exp.status === 'approved' ? (
         <a className="button" href={EP.exportDownload(exp.id, file.id)} download data-action="download">

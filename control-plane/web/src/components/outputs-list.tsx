@@ -1,23 +1,22 @@
-/** The files in my room's /outputs (needs an outputs listing API; until then "not available"). */
+/** The files in my room's /outputs: names, sizes and times, never contents. */
 import { useI18n } from '../i18n/index.tsx';
 import { EP } from '../lib/endpoints.ts';
+import type { OutputEntry } from '../lib/types.ts';
 import { useApi } from '../lib/use-api.ts';
 import { Empty, Loaded } from './status.tsx';
 
-interface OutputFile { path: string; size?: number; sizeBytes?: number; modifiedAt?: string }
 
 export function OutputsList({ projectId }: { projectId: string }) {
   const { t, date, num } = useI18n();
-  const outputs = useApi<OutputFile[] | { files: OutputFile[] }>(EP.projectOutputs(projectId));
+  const outputs = useApi<OutputEntry[]>(EP.projectOutputs(projectId));
   return (
     <Loaded state={outputs}>
-      {(raw) => {
-        const files = Array.isArray(raw) ? raw : raw.files ?? [];
+      {(files) => {
         if (!files.length) return <Empty>{t('outputs.none')}</Empty>;
         return (
           <table className="data">
             <thead><tr><th scope="col">{t('outputs.file')}</th><th scope="col">{t('outputs.size')}</th><th scope="col">{t('outputs.modified')}</th></tr></thead>
-            <tbody>{files.map((f) => <tr key={f.path}><td><code>{f.path}</code></td><td>{num(f.sizeBytes ?? f.size ?? 0)}</td><td>{date(f.modifiedAt, true)}</td></tr>)}</tbody>
+            <tbody>{files.map((f) => <tr key={f.path}><td><code>{f.path}</code></td><td>{num(f.sizeBytes)}</td><td>{date(f.modifiedAt, true)}</td></tr>)}</tbody>
           </table>
         );
       }}

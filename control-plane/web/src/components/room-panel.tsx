@@ -15,16 +15,17 @@ import { ErrorView, Loaded } from './status.tsx';
 export const ACTIVE_ROOM_STATES = ['requested', 'starting', 'running', 'stopping'];
 const STEPS = ['requested', 'starting', 'running'];
 
-/** Follows a starting room; `onRoom` gets every new view of it. */
+/**
+ * Follows a room starting or stopping; `onRoom` gets every new view of it. The server ends the
+ * stream when the room has settled, which closes the source (no reconnect).
+ */
 function useRoomEvents(roomId: string | null, onRoom: (r: Room) => void) {
   useEffect(() => {
     if (!roomId) return;
     const es = new EventSource(EP.roomEvents(roomId), { withCredentials: true });
     const handle = (ev: MessageEvent<string>) => {
       try {
-        const r = JSON.parse(ev.data) as Room;
-        onRoom(r);
-        if (['running', 'stopped', 'failed'].includes(r.state)) es.close();
+        onRoom(JSON.parse(ev.data) as Room);
       } catch {
         /* a comment or keep-alive line */
       }
@@ -47,7 +48,8 @@ export function RoomPanel({ projectId }: { projectId: string }) {
   const mine = (rooms.data ?? []).filter((r) => r.projectId === projectId);
   const room = live ?? mine.find((r) => ACTIVE_ROOM_STATES.includes(r.state)) ?? mine[0] ?? null;
   const following = room && (room.state === 'requested' || room.state === 'starting') ? room.id : null;
-  useRoomEvents(following, (r) => {
+  const stopping = room && (room.state === 'stopping' || (room.state === 'running' && room.wanted === 'stopped')) ? room.id : null;
+  useRoomEvents(following ?? stopping, (r) => {
     setLive(r);
     setLog((l) => [...l, `${new Date().toLocaleTimeString()} ${t(`roomState.${r.state}` as MessageKey)}`]);
     if (r.state === 'running') announce(t('room.nowRunning'));
@@ -72,9 +74,9 @@ export function RoomPanel({ projectId }: { projectId: string }) {
     setBusy(true);
     setError(null);
     try {
+      // The room's events follow it until it has stopped.
       setLive(await api<Room>('POST', EP.stopRoom(room.id)));
       announce(t('room.stopping'));
-      setTimeout(() => { setLive(null); rooms.reload(); }, 2000);
     } catch (err) {
       setError(err);
     } finally {

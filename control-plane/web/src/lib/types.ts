@@ -14,71 +14,22 @@ export type { ActivityCounts, AuditPage, ProjectHistory, PublishedCheckpoint } f
 export type { AuditEntry } from '../../../src/audit/types.ts';
 export type { OptOutStatus, ProjectUse } from '../../../src/citizens/schemas.ts';
 
-export interface Room {
-  id: string;
-  projectId: string;
-  owner?: string;
-  driver?: string;
-  program?: string;
-  state: string;
-  wanted?: string;
-  url?: string;
-  failureReason?: string | null;
-  failureMessage?: string | null;
-  stopReason?: string | null;
-  createdAt?: string;
-  runningAt?: string | null;
-  stoppedAt?: string | null;
-  lastActivityAt?: string | null;
-  ageSeconds?: number;
-  idleSeconds?: number | null;
-}
-
-/** The airlock's check of one file: the file scan and, for a table, the cell-by-cell check. */
-export interface FileChecks {
-  file?: { status?: string; type?: { kind?: string }; findings?: { check: string; message?: string; line?: number; column?: number }[] } | null;
-  fileStatus?: string;
-  table?: ({ status: string; table: unknown; rules: unknown; match?: { matches: boolean } | null } & Record<string, unknown>) | null;
-}
-
-export interface ExportFile {
-  id: string;
-  name: string;
-  description: string;
-  sizeBytes: number;
-  sha256: string;
-  contentType: string;
-  checks: FileChecks | null;
-  checkStatus: string;
-}
-
-export interface Review { reviewer: string; decision: string; reason: string | null; overFailedCheck?: boolean; decidedAt: string }
-
-export type ReviewView =
-  | { sealed: false; reviews: Review[] }
-  | { sealed: true; required: number; decided: { reviewer: string; decided: true; decidedAt: string }[]; mine: Review | null };
-
-export interface ExportSummary {
-  id: string;
-  projectId: string;
-  requestedBy: string;
-  purpose: string;
-  status: string;
-  version: number;
-  previousId: string | null;
-  nextId: string | null;
-  approvalsRequired: number;
-  checksStatus: string;
-  createdAt: string;
-  submittedAt: string | null;
-  decidedAt: string | null;
-  reviewsIn?: number;
-  decidedByMe?: boolean;
-}
-
-export interface ExportDetail extends ExportSummary {
-  files: ExportFile[];
-  reviews: ReviewView;
-  events: { seq: number; at: string; actor: string; event: string; reason: string | null }[];
-  versions: string[];
-}
+/*
+ * Rooms, data copies and the airlock: the server's own types, inferred from the API's response
+ * schemas (type-only imports: nothing of the server or of zod reaches the browser bundle). A UI
+ * that reads a field the API does not answer fails `tsc -p control-plane/web/tsconfig.json`.
+ */
+export type { RoomView as Room, UsageDay } from '../../../src/rooms/schemas.ts';
+export type { CopyList, CopyManifest, CopyProgress, CopyRecord, ProofOfDeletion } from '../../../src/data-copies/schemas.ts';
+export type {
+  AirlockEvent,
+  AirlockFile as ExportFile,
+  FileChecks,
+  OutputEntry,
+  RequestDetail as ExportDetail,
+  RequestSummary as ExportSummary,
+  Review,
+  ReviewAnswer,
+  ReviewView,
+  TableCheckAnswer,
+} from '../../../src/airlock/schemas.ts';

@@ -1,0 +1,243 @@
+/**
+ * The airlock API's contract: requests in both directions, their files with every check result,
+ * the reviews as far as the viewer may see them, their history, a table check's answer and the
+ * listing of `/outputs`. Server types are inferred from these schemas, and the web UI and the CLI
+ * import the same types (type-only), so this module imports only zod and the other contexts'
+ * pure schema modules: the browser build's type check reads it too.
+ *
+ * What a check quotes is data. Where an answer leaves the room for a member (see
+ * `table-answer.ts`), the schemas say so: a failing table comes `withheld`, a finding without its
+ * `value`. Reviewers and auditors get the full form.
+ */
+import { z } from 'zod';
+import {
+  FileCheckResultSchema, FileNoteSchema, fileCheckShape, QuotingFindingSchema, TableCheckReportSchema, type FileCheckReport,
+} from '../disclosure/result-schemas.ts';
+import { TableSpecSchema } from '../disclosure/table-spec.ts';
+import { FileRulesSchema, ReviewRulesSchema, TableRulesSchema } from '../policies/schema.ts';
+
+export const directionSchema = z.enum(['export', 'import']);
+export const requestStatusSchema = z.enum(['draft', 'in_review', 'approved', 'rejected', 'returned', 'withdrawn']);
+export const decisionSchema = z.enum(['approve', 'reject', 'return']);
+/** The airlock's verdict on a file or a request: its checks fold into these three. */
+export const checkStatusSchema = z.enum(['pass', 'review', 'fail']);
+
+export type Direction = z.infer<typeof directionSchema>;
+export type RequestStatus = z.infer<typeof requestStatusSchema>;
+export type Decision = z.infer<typeof decisionSchema>;
+export type CheckStatus = z.infer<typeof checkStatusSchema>;
+
+const isoTime = z.iso.datetime({ offset: true });
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
+
+// --- Table requests (what a request names to have a table checked) ---
+
+const copyFileName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$/, 'a file name of the data copy').refine((n) => !n.includes('..'));
+
+export const TableSourceSchema = z.union([
+  z.strictObject({ copy: copyFileName }),
+  z.strictObject({ output: z.string().min(1).max(1000) }),
+]);
+export type TableSourceRef = z.infer<typeof TableSourceSchema>;
+
+export const TableRequestSchema = z.strictObject({
+  source: TableSourceSchema,
+  /** A table spec (see the disclosure engine's `TableSpecSchema`); validated by the engine so errors name the field. */
+  spec: z.record(z.string(), z.unknown()),
+});
+export type TableRequest = z.infer<typeof TableRequestSchema>;
+
+/** A table request as stored and answered: its spec is one the engine accepted. */
+const checkedTableRequestSchema = z.strictObject({ source: TableSourceSchema, spec: TableSpecSchema });
+
+// --- Check results ---
+
+/** Where the checked table's records came from. */
+export const tableCheckSourceSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('copy'), version: z.number().int().positive(), file: z.string() }),
+  z.strictObject({ kind: z.literal('output'), file: z.string(), sha256 }),
+]);
+
+/** A failing or review table seen outside the room: its verdict and how many cells each rule named. */
+export const withheldTableSchema = z.strictObject({
+  reason: z.literal('table_only_in_room'),
+  detail: z.string(),
+  findings: z.record(z.string(), z.number().int().nonnegative()),
+});
+
+/** Does the exported CSV hold the checked table? Numbers that it does not hold, by line (without the number outside the room). */
+export const tableMatchSchema = z.strictObject({
+  matches: z.boolean(),
+  unmatched: z.array(z.union([z.strictObject({ line: z.number().int(), value: z.string() }), z.strictObject({ line: z.number().int() })])),
+  unmatchedCount: z.number().int().nonnegative(),
+});
+export type TableMatch = z.infer<typeof tableMatchSchema>;
+
+/** The table check of a staged file: the engine's report, its source, and whether the file holds that table. */
+export const fileTableCheckSchema = TableCheckReportSchema.extend({
+  source: tableCheckSourceSchema,
+  match: tableMatchSchema.nullable(),
+  withheld: withheldTableSchema.optional(),
+});
+
+/** A file check as a member sees it outside the room: the findings on a line without what they quote. */
+export type WithheldFileCheck = Omit<FileCheckReport, 'findings' | 'entries'> & {
+  findings: Array<z.infer<typeof FileNoteSchema> | Omit<z.infer<typeof QuotingFindingSchema>, 'value'>>;
+  entries?: WithheldFileCheck[];
+};
+export const withheldFileCheckSchema: z.ZodType<WithheldFileCheck> = z.strictObject({
+  ...fileCheckShape,
+  findings: z.array(z.union([FileNoteSchema, QuotingFindingSchema.omit({ value: true })])),
+  entries: z.array(z.lazy(() => withheldFileCheckSchema)).optional(),
+});
+
+/** Everything the airlock checked of one file. */
+export const fileChecksSchema = z.strictObject({
+  file: z.union([FileCheckResultSchema, withheldFileCheckSchema]),
+  fileStatus: checkStatusSchema,
+  /** Exports of a table only. */
+  table: fileTableCheckSchema.nullable(),
+});
+export type FileChecks = z.infer<typeof fileChecksSchema>;
+
+// --- Requests ---
+
+/** The rules a request was checked under, as it was submitted. */
+export const requestPolicySchema = z.strictObject({
+  profile: z.string(),
+  tables: TableRulesSchema,
+  files: FileRulesSchema,
+  review: ReviewRulesSchema,
+  /** The policy files that made it, in the order applied. */
+  sources: z.array(z.string()),
+});
+
+export const airlockFileSchema = z.strictObject({
+  /** `f1`, `f2`, … in the order requested. */
+  id: z.string().regex(/^f\d{1,4}$/),
+  /** Path under `/outputs` (exports) or the file name (imports). */
+  name: z.string(),
+  description: z.string(),
+  sizeBytes: z.number().int().nonnegative(),
+  sha256,
+  /** The kind the content was detected as (`csv`, `text`, `image`, …). */
+  contentType: z.string(),
+  tableRequest: checkedTableRequestSchema.nullable(),
+  checks: fileChecksSchema,
+  checkStatus: checkStatusSchema,
+  stagedAt: isoTime,
+});
+export type AirlockFile = z.infer<typeof airlockFileSchema>;
+
+export const airlockRequestSchema = z.strictObject({
+  id: z.string().regex(/^(exp|imp)_[0-9a-f]{12}$/),
+  direction: directionSchema,
+  projectId: z.string(),
+  requestedBy: z.string(),
+  purpose: z.string(),
+  status: requestStatusSchema,
+  version: z.number().int().positive(),
+  previousId: z.string().nullable(),
+  /** The resubmission that replaced this request, if any. */
+  nextId: z.string().nullable(),
+  approvalsRequired: z.number().int().positive(),
+  policy: requestPolicySchema,
+  checksStatus: checkStatusSchema,
+  createdAt: isoTime,
+  submittedAt: isoTime.nullable(),
+  decidedAt: isoTime.nullable(),
+});
+export type AirlockRequest = z.infer<typeof airlockRequestSchema>;
+
+export const reviewSchema = z.strictObject({
+  reviewer: z.string(),
+  decision: decisionSchema,
+  reason: z.string().nullable(),
+  overFailedCheck: z.boolean(),
+  decidedAt: isoTime,
+});
+export type Review = z.infer<typeof reviewSchema>;
+
+/** Sealed until the required reviewers have decided: who decided (oversight roles only: names), and the viewer's own decision. */
+export const reviewViewSchema = z.discriminatedUnion('sealed', [
+  z.strictObject({ sealed: z.literal(false), reviews: z.array(reviewSchema) }),
+  z.strictObject({
+    sealed: z.literal(true),
+    required: z.number().int().positive(),
+    decided: z.array(z.strictObject({ reviewer: z.string(), decided: z.literal(true), decidedAt: isoTime })),
+    mine: reviewSchema.nullable(),
+  }),
+]);
+export type ReviewView = z.infer<typeof reviewViewSchema>;
+
+const stagedFileRef = z.strictObject({ id: z.string(), name: z.string(), sha256 });
+const eventBase = { seq: z.number().int().positive(), at: isoTime, actor: z.string(), reason: z.string().nullable() };
+const noDetails = z.strictObject({});
+
+/** One entry of a request's history. A review's event says that someone decided, never what. */
+export const airlockEventSchema = z.discriminatedUnion('event', [
+  z.strictObject({
+    ...eventBase, event: z.literal(['requested', 'resubmitted']),
+    details: z.strictObject({ files: z.array(stagedFileRef), checks: checkStatusSchema, previous: z.string().optional() }),
+  }),
+  z.strictObject({ ...eventBase, event: z.literal(['opened', 'reviewed', 'withdrawn']), details: noDetails }),
+  z.strictObject({ ...eventBase, event: z.literal('superseded'), details: z.strictObject({ next: z.string() }) }),
+  z.strictObject({ ...eventBase, event: z.literal('file-added'), details: z.strictObject({ file: z.string(), name: z.string(), sha256 }) }),
+  z.strictObject({ ...eventBase, event: z.literal('submitted'), details: z.strictObject({ checks: checkStatusSchema }) }),
+  z.strictObject({ ...eventBase, event: z.literal(['approved', 'rejected', 'returned']), details: z.strictObject({ reviewers: z.array(z.string()) }) }),
+  z.strictObject({ ...eventBase, event: z.literal('published'), details: z.strictObject({ folder: z.string() }) }),
+  z.strictObject({ ...eventBase, event: z.literal('downloaded'), details: z.strictObject({ file: z.string(), sha256 }) }),
+]);
+export type AirlockEvent = z.infer<typeof airlockEventSchema>;
+
+/** A request in full: its files with every check result, the reviews as far as visible, its history. */
+export const requestDetailSchema = airlockRequestSchema.extend({
+  files: z.array(airlockFileSchema),
+  reviews: reviewViewSchema,
+  events: z.array(airlockEventSchema),
+  /** Earlier versions, oldest first (ids), for resubmissions. */
+  versions: z.array(z.string()),
+});
+export type RequestDetail = z.infer<typeof requestDetailSchema>;
+
+/** One row of a list or queue; `decidedByMe` tells a reviewer whether they have decided. */
+export const requestSummarySchema = airlockRequestSchema.omit({ policy: true }).extend({
+  reviewsIn: z.number().int().nonnegative(),
+  decidedByMe: z.boolean(),
+});
+export type RequestSummary = z.infer<typeof requestSummarySchema>;
+export const requestSummariesSchema = z.array(requestSummarySchema);
+
+/** What a review answers: the request's status once it is in, and the request as the reviewer now sees it. */
+export const reviewAnswerSchema = z.strictObject({
+  /** Still `in_review` until enough reviewers have decided. */
+  status: requestStatusSchema,
+  decided: z.boolean(),
+  detail: requestDetailSchema,
+});
+export type ReviewAnswer = z.infer<typeof reviewAnswerSchema>;
+
+// --- The room's helper and the researcher's `/outputs` ---
+
+/** `POST .../outputs/check-table`: the engine's report (withheld outside the room unless it passes) and what it was checked under. */
+export const tableCheckAnswerSchema = TableCheckReportSchema.extend({
+  withheld: withheldTableSchema.optional(),
+  source: tableCheckSourceSchema,
+  spec: TableSpecSchema,
+  checkedAt: isoTime,
+  checkedFor: z.string(),
+  policy: z.strictObject({ profile: z.string(), sources: z.array(z.string()), tables: TableRulesSchema }),
+});
+export type TableCheckAnswer = z.infer<typeof tableCheckAnswerSchema>;
+
+/** An entry of `/outputs`: names, sizes and times, never contents. */
+export const outputEntrySchema = z.strictObject({
+  /** Path below `/outputs`, `/`-separated. */
+  path: z.string(),
+  kind: z.enum(['file', 'symlink', 'other']),
+  /** Regular files only; 0 for the rest. */
+  sizeBytes: z.number().int().nonnegative(),
+  modifiedAt: isoTime,
+});
+export type OutputEntry = z.infer<typeof outputEntrySchema>;
+export const outputListSchema = z.array(outputEntrySchema);
