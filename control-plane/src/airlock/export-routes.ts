@@ -3,6 +3,7 @@
  * check the room's helper calls.
  */
 import { z } from 'zod';
+import { bytes } from '../http/answers.ts';
 import { defineRoute, type RouteDef } from '../http/route.ts';
 import { requireDataAccess } from '../projects/index.ts';
 import { ExportInputSchema, ResubmitInputSchema, requestExport, resubmitExport, withdrawRequest, type AirlockDeps } from './export-requests.ts';
@@ -58,7 +59,7 @@ export function exportRoutes(deps: AirlockDeps): RouteDef[] {
     defineRoute({
       method: 'post', path: '/api/exports/:exportId/withdraw', tag: 'exports', action: 'export.withdraw', access: 'authenticated',
       summary: 'The requester withdraws a request in review or returned', params: z.object({ exportId }),
-      body: z.strictObject({ reason: z.string().trim().max(4000).optional() }).optional(), response: requestDetailSchema,
+      body: z.strictObject({ reason: z.string().trim().max(4000).optional() }).optional(), status: 200, response: requestDetailSchema,
       async handler({ principal, params, body, audit }) {
         const req = await getRequest(store, params.exportId, 'export');
         audit.projectId = req.projectId;
@@ -79,7 +80,7 @@ export function exportRoutes(deps: AirlockDeps): RouteDef[] {
     defineRoute({
       method: 'get', path: '/api/exports/:exportId/files/:fileId/download', tag: 'exports', action: 'export.download', access: 'authenticated',
       summary: 'Download an approved, hash-verified staged file (requester or project lead, permit in force)',
-      params: z.object({ exportId, fileId }),
+      params: z.object({ exportId, fileId }), response: bytes(['application/octet-stream'], 'The staged bytes, re-hashed against the sha256 recorded at request time'),
       async handler(ctx) {
         const { principal, params, audit, res } = ctx;
         audit.object = `export:${params.exportId}`;
@@ -99,7 +100,7 @@ export function exportRoutes(deps: AirlockDeps): RouteDef[] {
     defineRoute({
       method: 'post', path: '/api/projects/:projectId/outputs/check-table', tag: 'exports', action: 'output.check-table', access: 'authenticated',
       summary: "Check a table of the project's copy or of my /outputs under the project's policy (the room's helper)",
-      params: z.object({ projectId }), body: TableRequestSchema, response: tableCheckAnswerSchema,
+      params: z.object({ projectId }), body: TableRequestSchema, status: 200, response: tableCheckAnswerSchema,
       async handler({ principal, params, body, audit }) {
         const permit = await requireDataAccess(store, principal!, params.projectId, clock.now());
         const policy = deps.policies.forProject(params.projectId, permit);

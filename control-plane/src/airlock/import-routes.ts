@@ -36,7 +36,7 @@ export function importRoutes(deps: AirlockDeps): RouteDef[] {
       method: 'put', path: '/api/imports/:importId/files/:name', tag: 'imports', action: 'import.file.add', access: 'authenticated',
       summary: 'Upload one file of a draft import (raw bytes); type by content and size are checked',
       params: z.object({ importId, name: importName }), query: z.object({ description: z.string().trim().max(4000).default('') }),
-      response: airlockFileSchema,
+      status: 201, response: airlockFileSchema,
       async handler({ principal, params, query, req, audit }) {
         const limit = await importFileLimit(deps, principal!, params.importId);
         const body = await streamBodyToFile(req, limit);
@@ -52,7 +52,7 @@ export function importRoutes(deps: AirlockDeps): RouteDef[] {
     }),
     defineRoute({
       method: 'post', path: '/api/imports/:importId/submit', tag: 'imports', action: 'import.submit', access: 'authenticated',
-      summary: 'Submit a draft import for review', params: z.object({ importId }), response: requestDetailSchema,
+      summary: 'Submit a draft import for review', params: z.object({ importId }), status: 200, response: requestDetailSchema,
       async handler({ principal, params, audit }) {
         const req = await submitImport(deps, principal!, params.importId);
         audit.projectId = req.projectId;
@@ -85,7 +85,7 @@ export function importRoutes(deps: AirlockDeps): RouteDef[] {
     defineRoute({
       method: 'post', path: '/api/imports/:importId/withdraw', tag: 'imports', action: 'import.withdraw', access: 'authenticated',
       summary: 'The requester withdraws an import', params: z.object({ importId }),
-      body: z.strictObject({ reason: z.string().trim().max(4000).optional() }).optional(), response: requestDetailSchema,
+      body: z.strictObject({ reason: z.string().trim().max(4000).optional() }).optional(), status: 200, response: requestDetailSchema,
       async handler({ principal, params, body, audit }) {
         const req = await getRequest(store, params.importId, 'import');
         audit.projectId = req.projectId;

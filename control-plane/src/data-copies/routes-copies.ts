@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import { NotFoundError } from '../errors/index.ts';
 import { assertResponse, checkResponses } from '../http/response-check.ts';
+import { bytes } from '../http/answers.ts';
 import { defineRoute, type RouteContext, type RouteDef } from '../http/route.ts';
 import type { Principal } from '../identity/index.ts';
 import { currentPermit, hasOversight, memberRole, requireDataAccess, requireIndependent, requireProjectVisible } from '../projects/index.ts';
@@ -78,6 +79,7 @@ export function copyRoutes(deps: CopyRouteDeps): RouteDef[] {
       method: 'get', path: '/api/projects/:projectId/copies/events', tag: 'data-copies',
       summary: 'Extract progress (rows done / total) as server-sent events; ends when the copy is done or failed',
       action: 'copy.events', access: 'authenticated', params: projectParams,
+      response: bytes(['text/event-stream'], 'One `data:` frame per progress step of the running extract'),
       async handler(ctx: RouteContext<z.infer<typeof projectParams>, unknown, unknown>) {
         const { principal, params, res } = ctx;
         await requireCopiesVisible(principal!, params.projectId);
@@ -157,7 +159,7 @@ export function copyRoutes(deps: CopyRouteDeps): RouteDef[] {
       method: 'post', path: '/api/projects/:projectId/close', tag: 'data-copies',
       summary: 'Close the project: delete its data copies and pseudonym key, with a proof of deletion (access administrator)',
       action: 'project.close', access: ['access_admin'], params: projectParams, body: closeInputSchema,
-      response: proofOfDeletionSchema,
+      status: 200, response: proofOfDeletionSchema,
       async handler({ principal, params, body, requestId, audit }) {
         await requireProjectVisible(store, principal!, params.projectId);
         await requireIndependent(store, principal!, { projectId: params.projectId, what: 'project closure' });

@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import { z } from 'zod';
 import { NotAllowedError, NotFoundError } from '../errors/index.ts';
 import { assertResponse, checkResponses } from '../http/response-check.ts';
+import { bytes } from '../http/answers.ts';
 import { defineRoute, type RouteDef } from '../http/route.ts';
 import { HandoffRefused, parentOf, type RoomProxy } from '../proxy/index.ts';
 import type { Clock } from '../platform/clock.ts';
@@ -69,13 +70,14 @@ export function roomRoutes(d: { service: RoomService; store: Store; clock: Clock
     }),
     defineRoute({
       method: 'post', path: '/api/rooms/:roomId/stop', tag: 'rooms', summary: 'Stop my room (operators: any); home and outputs are kept',
-      action: 'room.stop', access: 'authenticated', params: z.object({ roomId }), response: roomViewSchema,
+      action: 'room.stop', access: 'authenticated', params: z.object({ roomId }), status: 202, response: roomViewSchema,
       handler: async ({ principal, params }) => ({ status: 202, body: await service.stop(principal!, params.roomId) }),
     }),
     defineRoute({
       method: 'get', path: '/api/rooms/:roomId/events', tag: 'rooms',
       summary: 'Server-sent events: the room state on every change, ending when it settles (running, or stopped or failed)',
       action: 'room.events', access: 'authenticated', params: z.object({ roomId }),
+      response: bytes(['text/event-stream'], 'One `data:` frame per change, each a room as GET /api/rooms/{roomId} answers it'),
       async handler(ctx) {
         const first = await service.visibleRoom(ctx.principal!, ctx.params.roomId);
         ctx.audit.projectId = first.projectId;
