@@ -28,7 +28,13 @@ export class NotFoundError extends DomainError {}
 export class ConflictError extends DomainError {}
 /** A request body over its limit (413); the message names the limit. */
 export class TooLargeError extends DomainError {}
+/** The request did not arrive whole in time (408). */
+export class RequestTimeoutError extends DomainError {}
+/** A request body must declare its length (411): a limit cannot hold on a chunked body. */
+export class LengthRequiredError extends DomainError {}
 /** Too many attempts (429). */
 export class RateLimitedError extends DomainError {}
+/** What the platform forwards to (a room's server) did not answer, or not usably (502). */
+export class UpstreamError extends DomainError {}
 /** A dependency the action needs is not available, e.g. the audit log (503). */
 export class UnavailableError extends DomainError {}
