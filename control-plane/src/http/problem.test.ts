@@ -59,7 +59,7 @@ describe('problem answers', () => {
       const b = await answer(plain);
       const { instance, ...body } = a.body;
       expect(typeof instance).toBe('string');
-      expect([a.status, a.type, body]).toEqual([status, 'application/problem+json', { type: 'about:blank', title, status, detail: err.message, reason: err.reason, ...(err.details ?? {}) }]);
+      expect([a.status, a.type, body]).toEqual([status, 'application/problem+json; charset=utf-8', { type: 'about:blank', title, status, detail: err.message, reason: err.reason, ...(err.details ?? {}) }]);
       expect([b.status, b.type, b.body]).toEqual([a.status, a.type, body]);
     }
   });
@@ -67,7 +67,7 @@ describe('problem answers', () => {
   it('500 for anything that is not a domain error, its message never in the answer', async () => {
     const url = await listen(createServer((_req, res) => writeProblem(res, new Error('secret path /var/lib/x'))));
     expect(await answer(url)).toEqual({
-      status: 500, type: 'application/problem+json', body: { type: 'about:blank', title: 'Internal Server Error', status: 500, detail: 'internal error', reason: null },
+      status: 500, type: 'application/problem+json; charset=utf-8', body: { type: 'about:blank', title: 'Internal Server Error', status: 500, detail: 'internal error', reason: null },
     });
     expect(statusOf(new DomainError('unclassed'))).toEqual({ status: 500, title: 'Internal Server Error' });
   });

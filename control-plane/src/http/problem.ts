@@ -68,7 +68,7 @@ export function problemOf(err: unknown, instance?: string): Problem {
 
 function headersFor(status: number, length: number, close: boolean): Record<string, string | number> {
   return {
-    'content-type': 'application/problem+json', 'content-length': length, 'cache-control': 'no-store',
+    'content-type': 'application/problem+json; charset=utf-8', 'content-length': length, 'cache-control': 'no-store',
     ...(status === 401 ? { 'www-authenticate': 'Bearer realm="analyserom"' } : {}),
     ...(close ? { connection: 'close' } : {}),
   };

@@ -22,6 +22,7 @@ import type { AuditService } from '../audit/types.ts';
 import { DomainError } from '../errors/index.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Logger } from '../platform/logger.ts';
+import { dataAccessVerdicts } from '../projects/index.ts';
 import type { Store } from '../store/index.ts';
 import type { RoomDriver, RoomObservation, RoomSpec } from './drivers/types.ts';
 import type { DriverSet } from './driver-set.ts';
@@ -63,16 +64,9 @@ export interface Reconciler {
   stop(): Promise<void>;
 }
 
-const ACCESS_GATE = `
-  SELECT r.id, CASE
-      WHEN p.status = 'closed' THEN 'project_closed'
-      WHEN pm.expires_at IS NULL THEN 'no_permit'
-      WHEN pm.expires_at <= $1 THEN 'permit_expired'
-      WHEN m.user_id IS NULL OR NOT (r.owner_id = ANY (pm.authorised_persons)) THEN 'access_revoked'
-    END AS reason
-    FROM rooms r JOIN projects p ON p.id = r.project_id
-    LEFT JOIN LATERAL (SELECT expires_at, authorised_persons FROM permits WHERE project_id = r.project_id ORDER BY version DESC LIMIT 1) pm ON true
-    LEFT JOIN project_members m ON m.project_id = r.project_id AND m.user_id = r.owner_id
+/** Live rooms as subjects of the data-access gate (`projects/data-access.ts`): each room's owner on its project. */
+const LIVE_ROOM_OWNERS = `
+  SELECT r.id AS key, r.project_id, r.owner_id AS user_id FROM rooms r
    WHERE r.wanted IN ('running', 'standby') AND r.state NOT IN ('stopped', 'failed')`;
 
 // Members who used a room recently, may still use one, and have none live: who gets a standby.
@@ -251,10 +245,9 @@ export function createReconciler(d: ReconcilerDeps): Reconciler {
     const report: PassReport = { leader: false, orphansRemoved: [], stopped: [] };
     if (!(await d.lease.acquire())) return report;
     report.leader = true;
-    const gate = await q.query<{ id: string; reason: string | null }>(ACCESS_GATE, [clock.now()]);
-    for (const g of gate) {
+    for (const g of await dataAccessVerdicts(q, LIVE_ROOM_OWNERS, clock.now())) {
       if (!g.reason) continue;
-      const room = await getRoom(q, g.id);
+      const room = await getRoom(q, g.key);
       if (room) await systemStop(room, g.reason, report);
     }
     const rooms = await liveRooms(q);
