@@ -3,12 +3,17 @@
  * (`http/problem.ts`) maps them to status codes and `application/problem+json`.
  * A policy refusal carries a machine-readable `reason`.
  */
+import type { Reason } from './reasons.ts';
+
+export * from './reasons.ts';
+
 export type ErrorDetails = Record<string, unknown>;
 
 export class DomainError extends Error {
-  readonly reason: string | undefined;
+  /** One of the platform's reasons (`reasons.ts`): a misspelt one does not type-check. */
+  readonly reason: Reason | undefined;
   readonly details: ErrorDetails | undefined;
-  constructor(message: string, opts: { reason?: string; details?: ErrorDetails; cause?: unknown } = {}) {
+  constructor(message: string, opts: { reason?: Reason; details?: ErrorDetails; cause?: unknown } = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = new.target.name;
     this.reason = opts.reason;

@@ -1,4 +1,5 @@
 /** The OpenAPI 3.1 document, generated from the routes' zod schemas (no hand-written copy to drift). */
+import { REASONS } from '../errors/index.ts';
 import { z } from 'zod';
 import type { RouteDef } from './route.ts';
 
@@ -58,7 +59,7 @@ export function buildOpenApi(routes: readonly RouteDef[], version: string): Reco
           type: 'object',
           properties: {
             type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' },
-            reason: { type: ['string', 'null'] }, instance: { type: 'string' }, field: { type: 'string' },
+            reason: { type: ['string', 'null'], enum: [...REASONS, null] }, instance: { type: 'string' }, field: { type: 'string' },
           },
           required: ['title', 'status'],
         },

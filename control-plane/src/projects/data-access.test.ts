@@ -8,11 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DomainError } from '../errors/index.ts';
+import { DomainError, type DataAccessReason } from '../errors/index.ts';
 import type { Principal } from '../identity/index.ts';
 import { migrate, openStore, type Queryable, type Store } from '../store/index.ts';
 import { requireDataAccess, requireOpenPermit } from './access.ts';
-import { dataAccessVerdicts, type DataAccessReason } from './data-access.ts';
+import { dataAccessVerdicts } from './data-access.ts';
 
 const USERS = ['ua', 'ub', 'uc'] as const;
 const NOW = new Date('2026-06-01T12:00:00Z');

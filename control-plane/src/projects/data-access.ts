@@ -12,11 +12,8 @@
  * exactly the reason the API and the proxy refuse its owner with. A subject without a user is
  * judged on the project's steps alone (1, 3, 4, 5): whether the project has a permit in force.
  */
-import { NotAllowedError, NotFoundError, type DomainError } from '../errors/index.ts';
+import { NotAllowedError, NotFoundError, type DataAccessReason, type DomainError } from '../errors/index.ts';
 import type { Queryable } from '../store/index.ts';
-
-export const DATA_ACCESS_REASONS = ['no_such_project', 'not_a_member', 'project_closed', 'no_permit', 'permit_expired', 'not_authorised_by_permit'] as const;
-export type DataAccessReason = (typeof DATA_ACCESS_REASONS)[number];
 
 export interface DataAccessVerdict {
   /** The subject's key, as the subjects query named it. */

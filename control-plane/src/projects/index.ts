@@ -1,5 +1,5 @@
 export { projectRoutes } from './routes.ts';
-export { dataAccessVerdicts, DATA_ACCESS_REASONS, type DataAccessReason, type DataAccessVerdict } from './data-access.ts';
+export { dataAccessVerdicts, type DataAccessVerdict } from './data-access.ts';
 export { hasOversight, memberRole, requireDataAccess, requireOpenPermit, requireProjectVisible } from './access.ts';
 export { currentPermit, getPermit, permitVersions, type Permit } from './permits.ts';
 export { getProject, listProjects, projectDetail, setProjectStatus, type Project } from './projects.ts';

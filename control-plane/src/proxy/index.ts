@@ -36,7 +36,7 @@ import { createEntry, HANDOFF_PATH, type RoomEntry } from './entry.ts';
 import { redirect } from './redirect.ts';
 import { applyRoomPolicy, filterSetCookie, roomHeaderDropped, roomPolicy } from './room-headers.ts';
 import type { RoomHosts } from './room-hosts.ts';
-import { guardContentsResponse, judgeContents, sendInspected } from './contents-guard.ts';
+import { guardContentsResponse, judgeContents, sendInspected, type ContentsVerdict } from './contents-guard.ts';
 import { createUpstreamAgent, rewriteHeaders, roomHeaders, targetOf } from './forward.ts';
 import { createUpstreamPools, leanForward, type LeanForwardHooks } from './lean-forward.ts';
 import { checkPath, pathRefusal, type PathVerdict } from './path-policy.ts';
@@ -175,7 +175,7 @@ export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
   }
 
   /** Refuses an answer already received from the room (contents reads), audited with who asked when known. */
-  async function refuseAfter(req: IncomingMessage, res: ServerResponse, reason: string, details: Record<string, unknown>, roomId: string | undefined, decision?: Decision & { ok: true }) {
+  async function refuseAfter(req: IncomingMessage, res: ServerResponse, reason: (ContentsVerdict & { ok: false })['reason'], details: Record<string, unknown>, roomId: string | undefined, decision?: Decision & { ok: true }) {
     await audit(req, decision ? { principal: decision.principal, projectId: decision.target.projectId } : { principal: null, projectId: null }, roomId, reason, details);
     writeProblem(res, new NotAllowedError('this file cannot leave the room this way; use an export request', { reason }));
   }

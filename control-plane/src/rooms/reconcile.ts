@@ -19,7 +19,7 @@
  *     recycled after `maxHours` or when the project's data copy changed.
  */
 import type { AuditService } from '../audit/types.ts';
-import { DomainError } from '../errors/index.ts';
+import { DomainError, type Reason, type RoomStopReason } from '../errors/index.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Logger } from '../platform/logger.ts';
 import { dataAccessVerdicts } from '../projects/index.ts';
@@ -52,7 +52,7 @@ export interface ReconcilerDeps {
 export interface PassReport {
   leader: boolean;
   orphansRemoved: string[];
-  stopped: { roomId: string; reason: string }[];
+  stopped: { roomId: string; reason: RoomStopReason }[];
 }
 
 export interface Reconciler {
@@ -93,7 +93,7 @@ export function createReconciler(d: ReconcilerDeps): Reconciler {
     d.changed(id);
   }
 
-  async function systemStop(room: Room, reason: string, report: PassReport): Promise<void> {
+  async function systemStop(room: Room, reason: RoomStopReason, report: PassReport): Promise<void> {
     if (!(await requestStop(q, room.id, reason, clock.now()))) return;
     d.changed(room.id);
     await d.audit.record({
@@ -109,7 +109,7 @@ export function createReconciler(d: ReconcilerDeps): Reconciler {
     if (state) await update(room.id, { driverState: state });
   }
 
-  async function fail(driver: RoomDriver, room: Room, reason: string, message: string | undefined): Promise<void> {
+  async function fail(driver: RoomDriver, room: Room, reason: Reason, message: string | undefined): Promise<void> {
     const now = clock.now();
     if (room.state === 'running') await accountUsage(q, room, undefined, now);
     await driver.stop(room.id).catch((err: unknown) => logger.warn('room cleanup after failure failed', { roomId: room.id, error: String(err) }));
@@ -159,13 +159,13 @@ export function createReconciler(d: ReconcilerDeps): Reconciler {
       }
       case 'starting': {
         const started = new Date(room.startedAt ?? room.createdAt).getTime();
-        if (now.getTime() - started >= options.startTimeoutSeconds * 1000) await fail(driver, room, 'start-timeout', 'the room did not answer in time');
+        if (now.getTime() - started >= options.startTimeoutSeconds * 1000) await fail(driver, room, 'start_timeout', 'the room did not answer in time');
         return;
       }
       case 'failed':
         return fail(driver, room, obs.reason ?? 'failed', obs.message);
       case 'stopped':
-        return fail(driver, room, 'runtime-gone', 'the room runtime disappeared');
+        return fail(driver, room, 'runtime_gone', 'the room runtime disappeared');
     }
   }
 
@@ -187,7 +187,7 @@ export function createReconciler(d: ReconcilerDeps): Reconciler {
         await update(room.id, { state: 'starting', startedAt: clock.now(), dataDir: spec.dataDir });
         obs = await driver.start(spec);
       } catch (err) {
-        return fail(driver, room, err instanceof DomainError ? (err.reason ?? 'start-refused') : 'start-error', err instanceof Error ? err.message : String(err));
+        return fail(driver, room, err instanceof DomainError ? (err.reason ?? 'start_refused') : 'start_error', err instanceof Error ? err.message : String(err));
       }
       await persistState(driver, room);
       const fresh = await getRoom(q, room.id);

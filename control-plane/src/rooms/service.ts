@@ -3,6 +3,7 @@
  * permit in force authorises, at most `quotaPerProject` live rooms per project. Starting and
  * stopping only change what the store WANTS; the reconcile loop does the work.
  */
+import type { Reason } from '../errors/index.ts';
 import { randomBytes } from 'node:crypto';
 import { ConflictError, NotAllowedError, NotFoundError } from '../errors/index.ts';
 import type { Principal } from '../identity/index.ts';
@@ -26,7 +27,7 @@ export interface RoomView {
   state: Room['state'];
   wanted: Room['wanted'];
   url: string;
-  failureReason: string | null;
+  failureReason: Reason | null;
   failureMessage: string | null;
   stopReason: string | null;
   createdAt: string;
