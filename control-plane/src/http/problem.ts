@@ -14,12 +14,12 @@ import type { Duplex } from 'node:stream';
 import type { NextFunction, Request, Response } from 'express';
 import {
   AuthenticationError, ConflictError, DomainError, InputError, LengthRequiredError, NotAllowedError, NotFoundError, RateLimitedError,
-  RequestTimeoutError, TooLargeError, UnavailableError, UpstreamError,
+  RequestTimeoutError, TooLargeError, UnavailableError, UpstreamError, type Reason,
 } from '../errors/index.ts';
 import type { Logger } from '../platform/logger.ts';
 import { requestIdOf } from './route.ts';
 
-const STATUS: [new (...a: any[]) => DomainError, number, string][] = [
+const STATUS: [typeof DomainError, number, string][] = [
   [InputError, 400, 'Bad Request'],
   [AuthenticationError, 401, 'Unauthorized'],
   [NotAllowedError, 403, 'Forbidden'],
@@ -39,7 +39,7 @@ export interface Problem {
   title: string;
   status: number;
   detail: string;
-  reason: string | null;
+  reason: Reason | null;
   instance?: string;
   [extra: string]: unknown;
 }
@@ -106,13 +106,17 @@ export function problemMiddleware(logger: Logger) {
     const instance = requestIdOf(req);
     // Refused before its body was read: Node then closes the socket rather than read the rest.
     const close = !res.headersSent && bodyUnread(req);
-    if (err instanceof DomainError) return writeProblem(res, err, { instance, close });
+    if (err instanceof DomainError) {
+      writeProblem(res, err, { instance, close });
+      return;
+    }
     // Express' own body-parser errors carry a status (bad JSON, too large).
     const status = (err as { status?: number }).status;
     if (typeof status === 'number' && status >= 400 && status < 500) {
       const message = (err as Error).message;
       const refusal = status === 413 ? new TooLargeError(message, { reason: 'body_too_large' }) : new InputError(message, { reason: 'malformed_request' });
-      return writeProblem(res, refusal, { instance, close });
+      writeProblem(res, refusal, { instance, close });
+      return;
     }
     logger.error('request failed', { requestId: instance, path: req.path, error: err instanceof Error ? err.stack : String(err) });
     writeProblem(res, err, { instance, close });

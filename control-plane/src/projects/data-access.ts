@@ -50,7 +50,8 @@ const ONE_SUBJECT = `SELECT ''::text AS key, $2::text AS project_id, $3::text AS
 /** The gate for one user on one project, or (`userId` null) for the project alone. */
 export async function dataAccessOf(q: Queryable, projectId: string, userId: string | null, now: Date): Promise<DataAccessVerdict> {
   const [v] = await dataAccessVerdicts(q, ONE_SUBJECT, now, [projectId, userId]);
-  return v!;
+  if (!v) throw new Error('the data-access gate answered no row for one subject');
+  return v;
 }
 
 /** The refusal the API answers a failed gate with: an unknown project is not found, everything else not allowed. */
