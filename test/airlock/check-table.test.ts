@@ -59,7 +59,7 @@ describe('table checks for the room', () => {
       as: 'researcher', body: { source: { copy: 'population.parquet' }, spec: { ...SEX_BY_YEAR, index: ['gender'] } },
     });
     expect(bad.status).toBe(400);
-    expect(bad.body).toMatchObject({ reason: 'unknown-column', column: 'gender' });
+    expect(bad.body).toMatchObject({ reason: 'unknown_column', column: 'gender' });
     const outsider = await t.p.call('POST', `/api/projects/${t.projectId}/outputs/check-table`, {
       as: 'admin1', body: { source: { copy: 'population.parquet' }, spec: SEX_BY_YEAR },
     });

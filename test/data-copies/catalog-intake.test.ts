@@ -160,7 +160,8 @@ describe('intake through the API', () => {
     const r = await deliver(Buffer.from(csv), { dataset: 'cause_of_death', version: '2026-3', sha256: 'a'.repeat(64), rows: '1', name: 'deaths.csv' }, { sse: true });
     const last = events(r.text).at(-1)!;
     expect(last.event).toBe('error');
-    expect(last.data).toMatchObject({ status: 400, reason: 'delivery_rejected' });
+    // The same problem as the answer without a stream would be (http/problem.ts), with the request's id.
+    expect(last.data).toMatchObject({ type: 'about:blank', title: 'Bad Request', status: 400, reason: 'delivery_rejected', instance: r.requestId });
     expect(last.data.errors[0].reason).toContain('sha256 mismatch');
     expect(leftovers()).toEqual(['2026-1']);
   });

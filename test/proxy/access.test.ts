@@ -6,6 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccessCache, type RoomTarget } from '../../control-plane/src/proxy/access.ts';
+import { statusOf } from '../../control-plane/src/http/problem.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 
 describe('room access cache', () => {
@@ -53,7 +54,7 @@ describe('room access cache', () => {
       cache.decide(bearer(await p.token('lead')), 'r-access'),
       cache.decide(bearer('tre_t_not-a-token'), 'r-access'),
     ]);
-    expect([owner.ok, other.ok && 'admitted', !other.ok && other.reason, !none.ok && none.status]).toEqual([true, false, 'not_room_owner', 401]);
+    expect([owner.ok, other.ok && 'admitted', !other.ok && other.error.reason, !none.ok && statusOf(none.error).status]).toEqual([true, false, 'not_room_owner', 401]);
     expect(calls.n).toBe(2);
   });
 
@@ -84,6 +85,6 @@ describe('room access cache', () => {
     // ... and once it is gone (expiry or invalidation) the revocation holds.
     cache.invalidate('r-access');
     const after = await cache.decide(req, 'r-access');
-    expect(after.ok ? 'admitted' : after.status).toBe(401);
+    expect(after.ok ? 'admitted' : statusOf(after.error).status).toBe(401);
   });
 });

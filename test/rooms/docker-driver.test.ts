@@ -122,12 +122,12 @@ describe.skipIf(notRoot)('docker driver specifics', () => {
 
   it('refuses a data folder that does not exist instead of letting dockerd create it empty', async () => {
     const s = { ...spec('nodata'), dataDir: join(workDir, 'missing') };
-    await expect(driver('specifics').start(s)).rejects.toMatchObject({ reason: 'folder-missing' });
+    await expect(driver('specifics').start(s)).rejects.toMatchObject({ reason: 'folder_missing' });
   });
 
   it('reports an unreachable daemon as unavailable, not as a crash', async () => {
     const d = createDockerDriver({ ownerId: 'x', docker: new Docker({ socketPath: join(workDir, 'no.sock') }), rootfsDir });
-    await expect(d.poll('dk-any')).rejects.toMatchObject({ reason: 'docker-unavailable' });
-    await expect(d.listOwned()).rejects.toMatchObject({ reason: 'docker-unavailable' });
+    await expect(d.poll('dk-any')).rejects.toMatchObject({ reason: 'docker_unavailable' });
+    await expect(d.listOwned()).rejects.toMatchObject({ reason: 'docker_unavailable' });
   });
 });

@@ -201,10 +201,10 @@ describe('kubernetes driver: fail closed and observed by informers', () => {
     await waitFor(d, s.roomId, 'running', 10_000);
     const np = one('networkpolicies', nameOf(d, s.roomId))!;
     fake.removeObject('networkpolicies', NS, np.metadata.name);
-    expect(await pollUntil(d, s.roomId, (o) => o.state !== 'running')).toMatchObject({ state: 'failed', reason: 'network-policy-missing' });
+    expect(await pollUntil(d, s.roomId, (o) => o.state !== 'running')).toMatchObject({ state: 'failed', reason: 'network_policy_missing' });
     const { uid: _u, resourceVersion: _r, ...meta } = np.metadata;
     fake.seedObject('networkpolicies', { ...np, metadata: meta, spec: { ...np.spec, egress: [{}] } }); // allow-all egress
-    expect(await pollUntil(d, s.roomId, (o) => o.reason !== 'network-policy-missing')).toMatchObject({ state: 'failed', reason: 'network-policy-changed' });
+    expect(await pollUntil(d, s.roomId, (o) => o.reason !== 'network_policy_missing')).toMatchObject({ state: 'failed', reason: 'network_policy_changed' });
     // start replaces the altered policy before anything else.
     await d.stop(s.roomId);
     await d.start(s);
@@ -245,14 +245,14 @@ describe('kubernetes driver: fail closed and observed by informers', () => {
     expect((await d.poll(s.roomId)).state).toBe('stopped');
   });
 
-  it('reports an OOM-killed pod failed with reason out-of-memory, and start recovers it', async () => {
+  it('reports an OOM-killed pod failed with reason out_of_memory, and start recovers it', async () => {
     const d = driver('oom');
     const s = spec('oom');
     await d.start(s);
     await waitFor(d, s.roomId, 'running', 10_000);
     const firstUid = one('pods', nameOf(d, s.roomId))!.metadata.uid;
     fake.failPod(NS, nameOf(d, s.roomId), 'OOMKilled', '');
-    expect(await waitFor(d, s.roomId, 'failed', 5000)).toMatchObject({ state: 'failed', reason: 'out-of-memory' });
+    expect(await waitFor(d, s.roomId, 'failed', 5000)).toMatchObject({ state: 'failed', reason: 'out_of_memory' });
     await d.start(s);
     const again = await waitFor(d, s.roomId, 'running', 10_000);
     expect(again.state).toBe('running');
@@ -270,11 +270,11 @@ describe('kubernetes driver: fail closed and observed by informers', () => {
     await d.stop(s.roomId);
   });
 
-  it('reports an image the nodes cannot pull as failed with reason image-missing', async () => {
+  it('reports an image the nodes cannot pull as failed with reason image_missing', async () => {
     const d = driver('noimage', 'analyserom/room:missing');
     const s = spec('img');
     await d.start(s);
-    expect(await waitFor(d, s.roomId, 'failed', 5000)).toMatchObject({ reason: 'image-missing' });
+    expect(await waitFor(d, s.roomId, 'failed', 5000)).toMatchObject({ reason: 'image_missing' });
     await d.stop(s.roomId);
   });
 
@@ -307,12 +307,12 @@ describe('kubernetes driver: fail closed and observed by informers', () => {
     await gone.close();
     const d = createKubernetesDriver({ ownerId: 'gone', kubeConfig, namespace: NS, image: IMAGE, apiTimeoutMs: 500 });
     drivers.push(d);
-    await expect(d.poll('k8s-any')).rejects.toMatchObject({ reason: 'kubernetes-unavailable' });
+    await expect(d.poll('k8s-any')).rejects.toMatchObject({ reason: 'kubernetes_unavailable' });
   });
 
   it('refuses a data directory that is not a claim name', async () => {
     const d = driver('input');
-    await expect(d.start(spec('bad', { dataDir: '/srv/host/path' }))).rejects.toMatchObject({ reason: 'data-volume-invalid' });
+    await expect(d.start(spec('bad', { dataDir: '/srv/host/path' }))).rejects.toMatchObject({ reason: 'data_volume_invalid' });
   });
 });
 

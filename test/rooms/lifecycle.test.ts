@@ -203,6 +203,27 @@ describe.skipIf(skip !== undefined)(`room lifecycle${skip ? ` (skipped: ${skip})
   }, 60_000);
 });
 
+describe.skipIf(skip !== undefined)('one data-access gate for the proxy and the reconcile loop', () => {
+  it('a member removed from the project is refused by the proxy and their room stopped by the reconcile loop, for the same reason', async () => {
+    const p = await startRoomsPlatform();
+    try {
+      const room = await p.startRoom('researcher');
+      expect((await roomCall(p, room.id, 'GET', `/rooms/${room.id}/`, { as: 'researcher' })).status).toBe(200);
+      const removed = await p.call('DELETE', `/api/projects/${p.projectId}/members/researcher`, { as: 'lead' });
+      expect(removed.status).toBeLessThan(300);
+      const refused = await roomCall(p, room.id, 'GET', `/rooms/${room.id}/`, { as: 'researcher' });
+      const report = await p.rooms.reconciler.runOnce();
+      expect({ proxy: [refused.status, refused.body.reason], stopped: report.stopped }).toEqual({
+        proxy: [403, 'not_a_member'], stopped: [{ roomId: room.id, reason: 'not_a_member' }],
+      });
+      expect(await p.waitState(room.id, 'stopped')).toMatchObject({ stopReason: 'not_a_member' });
+    } finally {
+      await p.rooms.reconciler.runOnce().catch(() => undefined);
+      await p.stop();
+    }
+  }, 120_000);
+});
+
 describe.skipIf(skip !== undefined)('standby rooms prepared ahead of demand', () => {
   it('a recent member gets a standby room of their own, unreachable until handed over at start, then a fresh one', async () => {
     const p = await startRoomsPlatform({ poolSize: 1 });

@@ -34,22 +34,22 @@ describe('errors about a room file quote none of it', () => {
   it('400 naming only the missing column, not the header of the room file', async () => {
     t.output('researcher', 'header.csv', 'SECRETCOLUMN,n\nA,1\n');
     const res = await check({ output: 'header.csv' });
-    expect([res.status, res.body.reason, res.body.detail]).toEqual([400, 'unknown-column', "unknown column 'group' in index"]);
+    expect([res.status, res.body.reason, res.body.detail]).toEqual([400, 'unknown_column', "unknown column 'group' in index"]);
     expect(JSON.stringify(res.body)).not.toContain('SECRETCOLUMN');
     expect(await auditMentions('SECRETCOLUMN')).toBe(0);
   });
 
-  it('400 unreadable-data for a room file DuckDB fails on, without the line it failed on', async () => {
+  it('400 unreadable_data for a room file DuckDB fails on, without the line it failed on', async () => {
     const rows = ['group,n', ...Array.from({ length: 30_000 }, () => '1,2'), 'SECRETLINE,3'];
     t.output('researcher', 'typed.csv', `${rows.join('\n')}\n`);
     const res = await check({ output: 'typed.csv' });
-    expect([res.status, res.body.reason]).toEqual([400, 'unreadable-data']);
+    expect([res.status, res.body.reason]).toEqual([400, 'unreadable_data']);
     expect(JSON.stringify(res.body)).not.toContain('SECRETLINE');
     expect(await auditMentions('SECRETLINE')).toBe(0);
   });
 
   it("the project's own copy still names its columns", async () => {
     const res = await check({ copy: 'population.parquet' });
-    expect([res.status, res.body.reason, res.body.detail]).toEqual([400, 'unknown-column', "unknown column 'group' in index; the data has: person_id, sex"]);
+    expect([res.status, res.body.reason, res.body.detail]).toEqual([400, 'unknown_column', "unknown column 'group' in index; the data has: person_id, sex"]);
   });
 });

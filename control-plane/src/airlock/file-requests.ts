@@ -24,6 +24,10 @@ import { budgetRefusal, numberTokens, scanFileBytes, type FileCheckResult } from
 import { DEFAULT_SCAN_BUDGET_MS } from '../policies/index.ts';
 import type { FileRules } from '../policies/index.ts';
 import type { CheckStatus } from './schemas.ts';
+import type { AirlockReason } from '../errors/index.ts';
+
+/** The finding a refused file was refused for, as the refusal's reason. */
+const REFUSING = { size: 'refused_size', archive: 'refused_archive', unpack: 'refused_archive', budget: 'refused_budget' } as const satisfies Record<string, AirlockReason>;
 
 export type { CheckStatus } from './schemas.ts';
 
@@ -32,7 +36,7 @@ export interface AirlockFileCheck {
   /** The engine's whole result: type, findings by line, counts, archive entries. */
   result: FileCheckResult;
   /** Set when the file cannot be accepted at all (imports refuse these at upload). */
-  refusal: { reason: string; message: string } | null;
+  refusal: { reason: AirlockReason; message: string } | null;
 }
 
 export interface AirlockFileCheckOptions {
@@ -69,9 +73,10 @@ export async function checkFileContent(name: string, bytes: Buffer, opts: Airloc
   const result = overBudget ? budgetRefusal(name, bytes.length, budgetMs) : await scanFileBytes(name, bytes, { rules, tableThreshold: opts.threshold, pseudonyms, fieldSeparatedIds: true });
   let refusal: AirlockFileCheck['refusal'] = null;
   if (result.status === 'refused') {
-    const first = result.findings[0];
-    const check = first?.check ?? 'refused';
-    refusal = { reason: `refused_${check === 'unpack' ? 'archive' : check}`, message: first && 'message' in first ? first.message : 'refused by the policy' };
+    const first = result.findings.find((f) => f.check in REFUSING);
+    refusal = first
+      ? { reason: REFUSING[first.check as keyof typeof REFUSING], message: 'message' in first ? first.message : 'refused by the policy' }
+      : { reason: 'refused_by_policy', message: 'refused by the policy' };
   } else if (opts.direction === 'import' && result.type.kind === 'executable') {
     refusal = { reason: 'refused_executable', message: `${result.type.mime}: executable programs are not imported` };
   }

@@ -114,7 +114,7 @@ async function checkWithin(
         });
       }
       if (!fromRoom || err instanceof DomainError) throw err;
-      throw new InputError('the table data cannot be read as the spec asks', { reason: 'unreadable-data' });
+      throw new InputError('the table data cannot be read as the spec asks', { reason: 'unreadable_data' });
     } finally {
       clearTimeout(timer);
       clearInterval(repeat);

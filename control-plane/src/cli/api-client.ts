@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CliError, type ApiClient } from './command.ts';
 import { trimTrailingSlashes } from '../platform/trim.ts';
+import type { Reason } from '../errors/index.ts';
 
 /** Where `tre login` keeps its token: `$TRE_CONFIG_DIR/credentials.json`, else `~/.config/tre/`. */
 export function credentialsPath(env: NodeJS.ProcessEnv): string {
@@ -55,7 +56,7 @@ export function makeClient(url: string, token: string | undefined): ApiClient {
     }
     if (!res.ok) {
       const text = await res.text();
-      let problem: { title?: string; detail?: string; reason?: string } | undefined;
+      let problem: { title?: string; detail?: string; reason?: Reason | null } | undefined;
       try {
         problem = JSON.parse(text) as typeof problem;
       } catch {

@@ -22,9 +22,9 @@ import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import type { AuditService } from '../audit/types.ts';
 import { loadCatalogue, recordDatasetVersion } from '../catalog/index.ts';
-import { DomainError, InputError } from '../errors/index.ts';
+import { InputError } from '../errors/index.ts';
 import { extendForLongBody } from '../http/body.ts';
-import { problemBody } from '../http/problem.ts';
+import { problemOf } from '../http/problem.ts';
 import { assertResponse, checkResponses } from '../http/response-check.ts';
 import { defineRoute, type RouteDef } from '../http/route.ts';
 import type { Clock } from '../platform/clock.ts';
@@ -56,14 +56,6 @@ const IntakeQuerySchema = z.object({
   /** The delivered file name; its extension (.csv, .parquet) decides the format. */
   name: z.string().min(1).max(255),
 });
-
-function problemOf(err: unknown): Record<string, unknown> {
-  if (err instanceof DomainError) {
-    const status = err.name === 'InputError' ? 400 : err.name === 'NotFoundError' ? 404 : err.name === 'ConflictError' ? 409 : err.name === 'NotAllowedError' ? 403 : 500;
-    return problemBody(status, err.name, err.message, { reason: err.reason ?? null, ...(err.details ?? {}) });
-  }
-  return problemBody(500, 'Internal Server Error', 'intake failed', { reason: 'internal' });
-}
 
 export function intakeRoutes(deps: IntakeRouteDeps): RouteDef[] {
   return [
@@ -140,7 +132,7 @@ export function intakeRoutes(deps: IntakeRouteDeps): RouteDef[] {
           if (outcome.ok) {
             if (checkResponses) assertResponse('POST /api/intake/deliveries (result)', deliveryAnswerSchema, outcome.result);
             send('result', outcome.result);
-          } else send('error', problemOf(outcome.err));
+          } else send('error', problemOf(outcome.err, ctx.requestId));
           res.end();
           return { sent: true };
         } finally {

@@ -14,7 +14,7 @@ export interface UnpackedEntry {
 
 export type UnpackResult =
   | { ok: true; entries: UnpackedEntry[] }
-  | { ok: false; reason: 'over-limit' | 'unsupported' | 'encrypted' | 'corrupt'; message: string };
+  | { ok: false; reason: 'over_limit' | 'unsupported' | 'encrypted' | 'corrupt'; message: string };
 
 export function unpack(mime: string, name: string, buf: Buffer, budget: number): UnpackResult {
   try {
@@ -25,7 +25,7 @@ export function unpack(mime: string, name: string, buf: Buffer, budget: number):
     if (mime === 'application/zip') return unzip(buf, budget);
   } catch (err) {
     if (err instanceof RangeError || (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-      return { ok: false, reason: 'over-limit', message: `unpacks to more than ${budget} bytes` };
+      return { ok: false, reason: 'over_limit', message: `unpacks to more than ${budget} bytes` };
     }
     return { ok: false, reason: 'corrupt', message: `cannot be unpacked: ${(err as Error).message}` };
   }
@@ -55,7 +55,7 @@ function unzip(buf: Buffer, budget: number): UnpackResult {
     declared += usize;
     p += 46 + nameLen + extraLen + commentLen;
   }
-  if (declared > budget) return { ok: false, reason: 'over-limit', message: `declares ${declared} unpacked bytes, more than ${budget}` };
+  if (declared > budget) return { ok: false, reason: 'over_limit', message: `declares ${declared} unpacked bytes, more than ${budget}` };
   const entries: UnpackedEntry[] = [];
   let left = budget;
   for (const h of headers) {
@@ -70,7 +70,7 @@ function unzip(buf: Buffer, budget: number): UnpackResult {
     else if (h.method === 8) bytes = inflateRawSync(data, { maxOutputLength: Math.max(1, left) });
     else return { ok: false, reason: 'unsupported', message: `${h.name} uses zip method ${h.method}` };
     left -= bytes.length;
-    if (left < 0) return { ok: false, reason: 'over-limit', message: `unpacks to more than ${budget} bytes` };
+    if (left < 0) return { ok: false, reason: 'over_limit', message: `unpacks to more than ${budget} bytes` };
     entries.push({ name: h.name, bytes });
   }
   return { ok: true, entries };

@@ -99,7 +99,7 @@ function checkBytes(name: string, bytes: Buffer, opts: FileCheckOptions, budget:
     }
     const unpacked = depth >= 2 ? { ok: false as const, reason: 'unsupported' as const, message: 'archives nested more than twice' } : unpack(type.mime, name, bytes, budget);
     if (!unpacked.ok) {
-      flag(unpacked.reason === 'over-limit' ? 'refused' : 'manual-review', { check: unpacked.reason === 'over-limit' ? 'unpack' : 'uncheckable', message: unpacked.message });
+      flag(unpacked.reason === 'over_limit' ? 'refused' : 'manual-review', { check: unpacked.reason === 'over_limit' ? 'unpack' : 'uncheckable', message: unpacked.message });
       return result;
     }
     let left = budget;

@@ -69,7 +69,7 @@ export async function checkTable(conn: DuckDBConnection, req: TableCheckRequest)
       if (!source.columns.has(name)) {
         const has = quote ? `; the data has: ${[...source.columns.keys()].join(', ')}` : '';
         throw new InputError(`unknown column '${name}' in ${field}${has}`, {
-          reason: 'unknown-column',
+          reason: 'unknown_column',
           details: { field, column: name },
         });
       }
@@ -81,7 +81,7 @@ export async function checkTable(conn: DuckDBConnection, req: TableCheckRequest)
     if (/[[\]()]|^(STRUCT|MAP|UNION|LIST)/.test(type) && !type.startsWith('DECIMAL')) {
       const field = spec.index.includes(name) ? 'index' : spec.columns.includes(name) ? 'columns' : 'values';
       throw new InputError(`column '${name}' (${type}) cannot ${field === 'values' ? 'be a table\'s values' : 'group a table'}: its values are not single values`, {
-        reason: 'non-scalar-column',
+        reason: 'non_scalar_column',
         details: { field, column: name },
       });
     }
@@ -91,7 +91,7 @@ export async function checkTable(conn: DuckDBConnection, req: TableCheckRequest)
   const numericAgg = spec.aggfuncs.find((a) => a !== null && NUMERIC_AGGS.includes(a));
   if (spec.values !== null && !numeric && numericAgg) {
     throw new InputError(`aggfunc '${numericAgg}' needs a numeric values column; '${spec.values}' is ${valuesType}`, {
-      reason: 'non-numeric-values',
+      reason: 'non_numeric_values',
       details: { field: 'values', column: spec.values },
     });
   }

@@ -38,7 +38,7 @@ export async function resolveSource(conn: DuckDBConnection, source: TableSource,
     rows = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${relation}`)).getRowsJS();
   } catch (err) {
     const why = quote ? `: ${(err as Error).message.split('\n')[0]}` : ' (not a CSV or Parquet file it can read)';
-    throw new InputError(`cannot read the table data${why}`, { reason: 'unreadable-data', cause: quote ? err : undefined });
+    throw new InputError(`cannot read the table data${why}`, { reason: 'unreadable_data', cause: quote ? err : undefined });
   }
   return { relation, columns: new Map(rows.map((r) => [String(r[0]), String(r[1])])), cheapColumnStats };
 }

@@ -40,7 +40,7 @@ export function parseTableSpec(input: unknown): NormalizedSpec {
     const issue = parsed.error.issues[0];
     const field = issue?.path.join('.') ?? '';
     throw new InputError(`invalid table spec: ${field ? `${field}: ` : ''}${issue?.message ?? 'invalid'}`, {
-      reason: 'invalid-table-spec',
+      reason: 'invalid_table_spec',
       details: { field },
     });
   }
@@ -49,7 +49,7 @@ export function parseTableSpec(input: unknown): NormalizedSpec {
   for (const name of names) {
     if (!(AGGFUNCS as readonly string[]).includes(name)) {
       throw new InputError(`unknown aggfunc '${name}'; known: ${AGGFUNCS.join(', ')}`, {
-        reason: 'unknown-aggfunc',
+        reason: 'unknown_aggfunc',
         details: { field: 'aggfunc', aggfunc: name },
       });
     }
@@ -86,5 +86,5 @@ export function parseTableSpec(input: unknown): NormalizedSpec {
 }
 
 function specError(field: string, message: string): InputError {
-  return new InputError(`invalid table spec: ${field}: ${message}`, { reason: 'invalid-table-spec', details: { field } });
+  return new InputError(`invalid table spec: ${field}: ${message}`, { reason: 'invalid_table_spec', details: { field } });
 }

@@ -4,7 +4,7 @@
  * Handlers that must run before Express' router (the room proxy) are passed in `before`.
  */
 import express, { type Express, type RequestHandler } from 'express';
-import { NotAllowedError, NotFoundError } from '../errors/index.ts';
+import { NotAllowedError, NotFoundError, UnavailableError } from '../errors/index.ts';
 import type { Principal } from '../identity/index.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { AuditService } from '../audit/types.ts';
@@ -89,8 +89,8 @@ export function createApp(opts: AppOptions): Express {
     app.use(express.static(opts.webDir, { index: 'index.html', fallthrough: true }));
     app.get(/^\/(?!api\/|rooms\/).*/, (_req, res) => res.sendFile('index.html', { root: opts.webDir! }));
   } else {
-    app.get(/^\/(?!api\/|rooms\/).*/, (_req, res) => {
-      res.status(503).type('text/plain').send('The web UI is not built: run `npm run build:web` (`npm start` builds it). The API is at /api.\n');
+    app.get(/^\/(?!api\/|rooms\/).*/, (_req, _res, next) => {
+      next(new UnavailableError('The web UI is not built: run `npm run build:web` (`npm start` builds it). The API is at /api.', { reason: 'web_ui_not_built' }));
     });
   }
   app.use(problemMiddleware(opts.logger));

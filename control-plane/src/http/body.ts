@@ -20,7 +20,8 @@ import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import express, { type Request, type Response } from 'express';
-import { InputError, TooLargeError } from '../errors/index.ts';
+import { InputError, RequestTimeoutError, TooLargeError } from '../errors/index.ts';
+import { writeProblem } from './problem.ts';
 
 const deadlines = new WeakMap<IncomingMessage, NodeJS.Timeout>();
 
@@ -29,10 +30,7 @@ export function armRequestDeadline(req: IncomingMessage, res: ServerResponse, ms
   const timer = setTimeout(() => {
     deadlines.delete(req);
     if (req.complete) return;
-    if (!res.headersSent) {
-      res.writeHead(408, { 'content-type': 'application/problem+json', connection: 'close' });
-      res.end(JSON.stringify({ type: 'about:blank', title: 'Request Timeout', status: 408, detail: `the request did not arrive within ${ms} ms`, reason: 'request_timeout' }));
-    }
+    if (!res.headersSent) writeProblem(res, new RequestTimeoutError(`the request did not arrive within ${ms} ms`, { reason: 'request_timeout' }), { close: true });
     // Answered or not, the socket goes: what the client still trickles is not read.
     setTimeout(() => req.socket.destroy(), 1_000).unref();
   }, ms);
@@ -59,12 +57,6 @@ export function extendForLongBody(req: IncomingMessage, idleMs: number): () => v
     req.socket.setTimeout(0);
     req.socket.off('timeout', cut);
   };
-}
-
-/** Whether the request still has body bytes on the wire that nobody read. */
-export function bodyUnread(req: IncomingMessage): boolean {
-  if (req.complete || req.readableEnded) return false;
-  return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 }
 
 const JSON_LIMITS = { public: 64 * 1024, authenticated: 2 * 1024 * 1024 };

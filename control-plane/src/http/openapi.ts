@@ -4,6 +4,7 @@
  * component under `#/components/schemas`, referenced wherever it appears; a route's success answer
  * is its `response` schema with the status it really answers, or what its `RawAnswer` says.
  */
+import { REASONS } from '../errors/index.ts';
 import { z } from 'zod';
 import { isRawAnswer } from './answers.ts';
 import { successStatus, type RouteDef } from './route.ts';
@@ -109,7 +110,7 @@ export function buildOpenApi(routes: readonly RouteDef[], version: string): Reco
           type: 'object',
           properties: {
             type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' },
-            reason: { type: ['string', 'null'] }, instance: { type: 'string' }, field: { type: 'string' },
+            reason: { type: ['string', 'null'], enum: [...REASONS, null] }, instance: { type: 'string' }, field: { type: 'string' },
           },
           required: ['title', 'status'],
         },

@@ -20,7 +20,7 @@ export function resolvePolicy(set: PolicySet, scope: PolicyScope = {}): Policy {
   const projectOverride = scope.project === undefined ? undefined : set.projectOverrides.get(scope.project);
   const profileName = projectOverride?.profile ?? scope.profile ?? 'default';
   const profile = set.profiles.get(profileName);
-  if (!profile) throw new NotFoundError(`unknown policy profile '${profileName}'`, { reason: 'unknown-profile', details: { profile: profileName } });
+  if (!profile) throw new NotFoundError(`unknown policy profile '${profileName}'`, { reason: 'unknown_profile', details: { profile: profileName } });
   let base = profilePolicy(profile, profile.file);
   if (projectOverride) base = applyPatch(base, projectOverride, projectOverride.file);
   const perDataset: Policy[] = [];

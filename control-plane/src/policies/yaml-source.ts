@@ -79,7 +79,7 @@ export function policyError(issues: PolicyIssue[]): InputError {
   const text = issues.map((i) => `${i.file}:${i.line}: ${i.key ? `${i.key}: ` : ''}${i.message}`).join('; ');
   const first = issues[0];
   return new InputError(`invalid policy: ${text}`, {
-    reason: 'invalid-policy',
+    reason: 'invalid_policy',
     details: { file: first?.file, line: first?.line, key: first?.key, issues },
   });
 }

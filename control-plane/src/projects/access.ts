@@ -2,11 +2,13 @@
  * Who may see and use a project. Oversight roles (access administrators, auditors, platform
  * admins) see every project; everyone else sees the projects they are members of. Using the
  * data (rooms, copies, exports) needs membership, a place among the permit's authorised
- * persons, and a permit that has not expired on a project that is not closed.
+ * persons, and a permit that has not expired on a project that is not closed: the one rule in
+ * `data-access.ts`.
  */
 import { NotAllowedError, NotFoundError } from '../errors/index.ts';
 import type { Principal } from '../identity/index.ts';
 import type { Queryable } from '../store/index.ts';
+import { dataAccessOf, dataAccessRefusal, type DataAccessVerdict } from './data-access.ts';
 import { currentPermit } from './permits.ts';
 import type { Permit } from './schemas.ts';
 
@@ -40,26 +42,20 @@ export async function requireProjectLead(q: Queryable, p: Principal, projectId: 
   if ((await memberRole(q, projectId, p.userId)) !== 'lead') throw new NotAllowedError('only the project lead may do this', { reason: 'not_project_lead' });
 }
 
-/** The permit in force, or a refusal naming why the project cannot be opened. */
+/** The permit in force, or a refusal naming why the project cannot be opened (the gate's project steps). */
 export async function requireOpenPermit(q: Queryable, projectId: string, now: Date): Promise<Permit> {
-  const status = await projectStatus(q, projectId);
-  if (status === 'closed') throw new NotAllowedError('the project is closed', { reason: 'project_closed' });
+  return permitPassing(q, await dataAccessOf(q, projectId, null, now), projectId);
+}
+
+async function permitPassing(q: Queryable, verdict: DataAccessVerdict, projectId: string): Promise<Permit> {
+  if (verdict.reason) throw dataAccessRefusal({ ...verdict, reason: verdict.reason }, projectId);
   const permit = await currentPermit(q, projectId);
-  if (!permit) throw new NotAllowedError('the project has no data permit', { reason: 'no_permit' });
-  if (new Date(permit.expiresAt) <= now) throw new NotAllowedError(`the data permit expired at ${permit.expiresAt}`, { reason: 'permit_expired' });
+  // Permit versions are never deleted: the one the gate passed is there.
+  if (!permit) throw new Error(`permit of project '${projectId}' vanished`);
   return permit;
 }
 
-/** Member, authorised by the permit in force: the gate for rooms, data copies and exports. */
+/** Member, authorised by the permit in force: the gate for rooms, data copies and exports (`data-access.ts`). */
 export async function requireDataAccess(q: Queryable, p: Principal, projectId: string, now: Date): Promise<Permit> {
-  const role = await memberRole(q, projectId, p.userId);
-  if (!role) {
-    await projectStatus(q, projectId);
-    throw new NotAllowedError('you are not a member of this project', { reason: 'not_a_member' });
-  }
-  const permit = await requireOpenPermit(q, projectId, now);
-  if (!permit.authorisedPersons.includes(p.userId)) {
-    throw new NotAllowedError('the data permit does not authorise you', { reason: 'not_authorised_by_permit' });
-  }
-  return permit;
+  return permitPassing(q, await dataAccessOf(q, projectId, p.userId, now), projectId);
 }

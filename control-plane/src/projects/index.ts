@@ -1,4 +1,5 @@
 export { projectRoutes } from './routes.ts';
+export { dataAccessVerdicts, type DataAccessVerdict } from './data-access.ts';
 export { hasOversight, memberRole, requireDataAccess, requireOpenPermit, requireProjectVisible } from './access.ts';
 export { currentPermit, getPermit, permitVersions } from './permits.ts';
 export { getProject, listProjects, projectDetail, setProjectStatus } from './projects.ts';

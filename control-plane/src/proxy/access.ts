@@ -21,7 +21,7 @@
  */
 import type { Request } from 'express';
 import type { IncomingMessage } from 'node:http';
-import { DomainError, NotAllowedError, NotFoundError } from '../errors/index.ts';
+import { AuthenticationError, DomainError, NotAllowedError, NotFoundError, UnavailableError } from '../errors/index.ts';
 import { authenticate, type Principal } from '../identity/index.ts';
 import { credentialOf, type Credential } from './credential.ts';
 import { roomSessionPrincipal } from './handoff.ts';
@@ -42,7 +42,7 @@ export interface RoomTarget {
 
 export type Decision =
   | { ok: true; principal: Principal; credential: Credential; target: RoomTarget & { endpoint: NonNullable<RoomTarget['endpoint']> } }
-  | { ok: false; status: 401 | 403 | 404 | 503; reason: string; message: string; principal: Principal | null; projectId: string | null };
+  | { ok: false; error: DomainError; principal: Principal | null; projectId: string | null };
 
 export interface AccessDeps {
   store: Store;
@@ -52,6 +52,8 @@ export interface AccessDeps {
 }
 
 const MAX_ENTRIES = 10_000;
+
+const notAuthenticated = () => new AuthenticationError('log in first', { reason: 'not_authenticated' });
 
 export function createAccessCache(d: AccessDeps) {
   const byRoom = new Map<string, Map<string, { decision: Decision; until: number }>>();
@@ -69,22 +71,19 @@ export function createAccessCache(d: AccessDeps) {
   }
 
   async function decideFresh(cred: Credential, roomId: string): Promise<Decision> {
-    const refuse = (status: 401 | 403 | 404 | 503, reason: string, message: string, principal: Principal | null, projectId: string | null): Decision =>
-      ({ ok: false, status, reason, message, principal, projectId });
+    const refuse = (error: DomainError, principal: Principal | null, projectId: string | null): Decision => ({ ok: false, error, principal, projectId });
     const principal = await principalOf(cred, roomId);
-    if (!principal) return refuse(401, 'not_authenticated', 'log in first', null, null);
+    if (!principal) return refuse(notAuthenticated(), null, null);
     const target = await d.target(roomId);
-    if (!target) return refuse(404, 'no_such_room', `no room '${roomId}'`, principal, null);
-    if (target.ownerId !== principal.userId) return refuse(403, 'not_room_owner', 'this is not your room', principal, target.projectId);
+    if (!target) return refuse(new NotFoundError(`no room '${roomId}'`, { reason: 'no_such_room' }), principal, null);
+    if (target.ownerId !== principal.userId) return refuse(new NotAllowedError('this is not your room', { reason: 'not_room_owner' }), principal, target.projectId);
     try {
       await requireDataAccess(d.store, principal, target.projectId, d.clock.now());
     } catch (err) {
-      if (err instanceof NotAllowedError) return refuse(403, err.reason ?? 'not_allowed', err.message, principal, target.projectId);
-      if (err instanceof NotFoundError) return refuse(404, err.reason ?? 'not_found', err.message, principal, target.projectId);
-      if (err instanceof DomainError) return refuse(403, err.reason ?? 'refused', err.message, principal, target.projectId);
+      if (err instanceof DomainError) return refuse(err, principal, target.projectId);
       throw err;
     }
-    if (!target.running || !target.endpoint) return refuse(503, 'room_not_running', 'the room is not running', principal, target.projectId);
+    if (!target.running || !target.endpoint) return refuse(new UnavailableError('the room is not running', { reason: 'room_not_running' }), principal, target.projectId);
     return { ok: true, principal, credential: cred, target: { ...target, endpoint: target.endpoint } };
   }
 
@@ -112,7 +111,7 @@ export function createAccessCache(d: AccessDeps) {
     },
     async decide(req: IncomingMessage, roomId: string): Promise<Decision> {
       const cred = credentialOf(req.headers);
-      if (!cred) return { ok: false, status: 401, reason: 'not_authenticated', message: 'log in first', principal: null, projectId: null };
+      if (!cred) return { ok: false, error: notAuthenticated(), principal: null, projectId: null };
       const now = performance.now();
       const key = cred.key;
       const hit = byRoom.get(roomId)?.get(key);
@@ -122,7 +121,8 @@ export function createAccessCache(d: AccessDeps) {
       if (shared) return shared;
       const begun = epoch;
       const made = decideFresh(cred, roomId).then((decision) => {
-        const cacheable = decision.ok || decision.status === 401 || decision.status === 403;
+        // Who the caller is and what they may do change rarely; a room starting or appearing changes any moment.
+        const cacheable = decision.ok || decision.error instanceof AuthenticationError || decision.error instanceof NotAllowedError;
         if (cacheable && d.ttlMs > 0 && begun === epoch) {
           if (size >= MAX_ENTRIES) {
             byRoom.clear();

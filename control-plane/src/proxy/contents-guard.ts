@@ -12,7 +12,7 @@ const INSPECTED_DROP = new Set(['transfer-encoding', 'connection', 'keep-alive',
 
 export const HARD_CAP = 64 * 1024 * 1024;
 
-export type ContentsVerdict = { ok: true } | { ok: false; reason: string; details: Record<string, unknown> };
+export type ContentsVerdict = { ok: true } | { ok: false; reason: 'contents_too_large' | 'contents_unreadable'; details: Record<string, unknown> };
 
 /** The verdict on a contents answer of `bytes` bytes; `body` is whole unless `bytes` passed `HARD_CAP`. */
 export function judgeContents(status: number, body: Buffer, bytes: number, maxBytes: number): ContentsVerdict {

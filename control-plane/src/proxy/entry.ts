@@ -22,8 +22,10 @@ import type { Store } from '../store/index.ts';
 import type { RoomTarget } from './access.ts';
 import { ROOM_COOKIE, SECURE_ROOM_COOKIE } from './credential.ts';
 import { HANDOFF_SECONDS, issueHandoff, openRoomSession, redeemHandoff, sessionHash, type Parent } from './handoff.ts';
+import { AuthenticationError, DomainError, NotAllowedError, NotFoundError } from '../errors/index.ts';
+import { writeProblem } from '../http/problem.ts';
 import { checkPath } from './path-policy.ts';
-import { problem, redirect } from './problem.ts';
+import { redirect } from './redirect.ts';
 import type { RoomHosts } from './room-hosts.ts';
 
 export const HANDOFF_PATH = '/_tre/handoff';
@@ -36,16 +38,6 @@ export interface EntryDeps {
   hosts: RoomHosts;
   roomSessionMinutes: number;
   target(roomId: string): Promise<RoomTarget | undefined>;
-}
-
-export class HandoffRefused extends Error {
-  readonly status: 403 | 404;
-  readonly reason: string;
-  constructor(status: 403 | 404, reason: string, message: string) {
-    super(message);
-    this.status = status;
-    this.reason = reason;
-  }
 }
 
 /** Hashes of the platform credential `principal` was authenticated with, as the store keeps them. */
@@ -73,11 +65,11 @@ export function createEntry(d: EntryDeps) {
       requestId: null, clientAddress: req.socket.remoteAddress ?? null, details: { method: req.method, host: String(req.headers.host ?? '').slice(0, 300) },
     });
 
-  /** A hand-off URL for `principal` into their own room (the caller audits the issue). */
+  /** A hand-off URL for `principal` into their own room (the caller audits the issue); refusals are domain errors. */
   async function handoffUrl(principal: Principal, roomId: string, parent: Parent, next: string | null): Promise<{ url: string; projectId: string }> {
     const target = await d.target(roomId);
-    if (!target) throw new HandoffRefused(404, 'no_such_room', `no room '${roomId}'`);
-    if (target.ownerId !== principal.userId) throw new HandoffRefused(403, 'not_room_owner', 'this is not your room');
+    if (!target) throw new NotFoundError(`no room '${roomId}'`, { reason: 'no_such_room' });
+    if (target.ownerId !== principal.userId) throw new NotAllowedError('this is not your room', { reason: 'not_room_owner' });
     const code = await issueHandoff(d.store, d.clock, principal.userId, roomId, parent);
     const url = `${d.hosts.origin(roomId)}${HANDOFF_PATH}?code=${code}&next=${encodeURIComponent(safeNext(roomId, next))}`;
     return { url, projectId: target.projectId };
@@ -90,24 +82,24 @@ export function createEntry(d: EntryDeps) {
     const roomId = verdict.ok ? verdict.roomId : verdict.roomId;
     const shim = { headers: req.headers, get: (name: string) => req.headers[name.toLowerCase()] } as unknown as Request;
     const principal = await authenticate(d.store, d.clock, shim);
-    if (!roomId) return problem(res, 404, 'no_such_room', 'no such room');
+    if (!roomId) return writeProblem(res, new NotFoundError('no such room', { reason: 'no_such_room' }));
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       await audit(req, principal, 'room.proxy.refused', roomId, null, 'denied', 'room_moved');
-      return problem(res, 404, 'room_moved', `rooms are served at their own origin: ${d.hosts.origin(roomId)}`);
+      return writeProblem(res, new NotFoundError(`rooms are served at their own origin: ${d.hosts.origin(roomId)}`, { reason: 'room_moved' }));
     }
     if (!principal || req.headers['sec-fetch-site'] === 'cross-site') {
       await audit(req, principal, 'room.proxy.refused', roomId, null, 'denied', 'not_authenticated');
       if (String(req.headers.accept ?? '').includes('text/html')) return redirect(res, '/');
-      return problem(res, 401, 'not_authenticated', 'log in first');
+      return writeProblem(res, new AuthenticationError('log in first', { reason: 'not_authenticated' }));
     }
     try {
       const { url: to, projectId } = await handoffUrl(principal, roomId, parentOf(req, principal), url);
       await audit(req, principal, 'room.handoff.issue', roomId, projectId, 'success', null);
       redirect(res, to);
     } catch (err) {
-      if (!(err instanceof HandoffRefused)) throw err;
-      await audit(req, principal, 'room.proxy.refused', roomId, null, 'denied', err.reason);
-      problem(res, err.status, err.reason, err.message);
+      if (!(err instanceof DomainError)) throw err;
+      await audit(req, principal, 'room.proxy.refused', roomId, null, 'denied', err.reason ?? null);
+      writeProblem(res, err);
     }
   }
 
@@ -118,7 +110,7 @@ export function createEntry(d: EntryDeps) {
     const who = code && /^[A-Za-z0-9_-]{20,100}$/.test(code) ? await redeemHandoff(d.store, d.clock, code, roomId) : undefined;
     if (!who) {
       await audit(req, null, 'room.proxy.refused', roomId, null, 'denied', 'handoff_refused');
-      return problem(res, 403, 'handoff_refused', `this entry link is used, expired or not for this room; links last ${HANDOFF_SECONDS} s and work once`);
+      return writeProblem(res, new NotAllowedError(`this entry link is used, expired or not for this room; links last ${HANDOFF_SECONDS} s and work once`, { reason: 'handoff_refused' }));
     }
     const actor = { userId: who.userId } as Principal;
     await audit(req, actor, 'room.handoff.redeem', roomId, null, 'success', null);

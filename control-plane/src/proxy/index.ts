@@ -16,26 +16,29 @@
  * when a browser sends none, `Referer`); the cookie is SameSite=Strict as well. Jupyter skips its
  * own XSRF check because the proxy injects the token. Websockets: `Origin` must be the room's origin
  * (a cookie client must send it; a bearer client may omit it).
- * Refusals (`policy.ts`, `contents-guard.ts`, upload limits, hosts, origins, hand-offs) and
- * session opens/closes are audited; allowed requests are not, one by one.
+ * Refusals (`path-policy.ts`, `contents-guard.ts`, upload limits, hosts, origins, hand-offs) and
+ * session opens/closes are audited; allowed requests are not, one by one. Each refusal is a domain
+ * error, answered as a problem by `http/problem.ts` like every other answer of the platform.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex, Readable } from 'node:stream';
 import type { RequestHandler } from 'express';
 import type { AuditService } from '../audit/types.ts';
+import { AuthenticationError, NotAllowedError, NotFoundError, TooLargeError, UpstreamError, type DomainError } from '../errors/index.ts';
+import { refuseUpgrade, writeProblem } from '../http/problem.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { Listening, Store } from '../store/index.ts';
 import { createAccessCache, type Decision, type RoomTarget } from './access.ts';
 import { credentialOf } from './credential.ts';
 import { createEntry, HANDOFF_PATH, type RoomEntry } from './entry.ts';
-import { problem, redirect } from './problem.ts';
+import { redirect } from './redirect.ts';
 import { applyRoomPolicy, roomPolicy } from './room-headers.ts';
 import type { RoomHosts } from './room-hosts.ts';
-import { judgeContents, sendInspected } from './contents-guard.ts';
+import { judgeContents, sendInspected, type ContentsVerdict } from './contents-guard.ts';
 import { roomHeaders } from './upstream-headers.ts';
 import { createUpstreamPools, leanForward, type LeanForwardHooks } from './lean-forward.ts';
-import { checkPath, type PathVerdict } from './path-policy.ts';
+import { checkPath, pathRefusal, type PathVerdict } from './path-policy.ts';
 import { listenForAccessChanges } from './access-notify.ts';
 import { closeSessions } from './session-close.ts';
 import { createSessionTracker } from './sessions.ts';
@@ -45,7 +48,7 @@ import { forwardUpgrade } from './ws-forward.ts';
 export type { RoomTarget } from './access.ts';
 export { checkPath } from './path-policy.ts';
 export { createRoomHosts, validRoomsDomain, type RoomHosts } from './room-hosts.ts';
-export { HandoffRefused, parentOf } from './entry.ts';
+export { parentOf } from './entry.ts';
 
 export interface RoomProxyOptions {
   authCacheMs: number;
@@ -85,7 +88,7 @@ export interface RoomProxy {
    * should call this from its `request` listener before handing the request to Express.
    */
   handleRaw(req: IncomingMessage, res: ServerResponse): boolean;
-  /** Hand-off into a room for its owner (the platform's `POST /api/rooms/:id/handoff`); throws `HandoffRefused`. */
+  /** Hand-off into a room for its owner (the platform's `POST /api/rooms/:id/handoff`); refusals are domain errors. */
   entry: Pick<RoomEntry, 'handoffUrl'>;
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
   /** Forget cached decisions about a room (call when its row changes). */
@@ -142,8 +145,7 @@ export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
     if (!res) return;
     if ('writeHead' in res) {
       const out = res as ServerResponse;
-      if (!out.headersSent) problem(out, 502, 'room_unreachable', 'the room did not answer');
-      else out.destroy();
+      writeProblem(out, new UpstreamError('the room did not answer', { reason: 'room_unreachable' }));
     } else (res as Duplex).destroy();
   };
 
@@ -156,9 +158,9 @@ export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
   }
 
   /** Refuses an answer already received from the room (contents reads), audited with who asked when known. */
-  async function refuseAfter(req: IncomingMessage, res: ServerResponse, reason: string, details: Record<string, unknown>, roomId: string | undefined, decision?: Decision & { ok: true }) {
+  async function refuseAfter(req: IncomingMessage, res: ServerResponse, reason: (ContentsVerdict & { ok: false })['reason'], details: Record<string, unknown>, roomId: string | undefined, decision?: Decision & { ok: true }) {
     await audit(req, decision ? { principal: decision.principal, projectId: decision.target.projectId } : { principal: null, projectId: null }, roomId, reason, details);
-    problem(res, 403, reason, 'this file cannot leave the room this way; use an export request');
+    writeProblem(res, new NotAllowedError('this file cannot leave the room this way; use an export request', { reason }));
   }
 
   /**
@@ -166,40 +168,40 @@ export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
    * decision or answers the refusal itself (a browser's page load without a credential is sent
    * through the platform's entry instead).
    */
-  async function admit(req: IncomingMessage, hostRoom: string, refuse: (status: number, reason: string, message: string) => void, method: string, navigate?: ServerResponse) {
+  async function admit(req: IncomingMessage, hostRoom: string, refuse: (err: DomainError) => void, method: string, navigate?: ServerResponse) {
     if (!req.url?.startsWith('/rooms/')) {
       // Nothing of the platform (API, UI, health) is served on a room's host.
       await audit(req, { principal: null, projectId: null }, hostRoom, 'no_such_room', {});
-      refuse(404, 'no_such_room', 'a room host serves its room only');
+      refuse(new NotFoundError('a room host serves its room only', { reason: 'no_such_room' }));
       return undefined;
     }
     const verdict = checkPath(method, req.url);
     if (verdict.ok && verdict.roomId !== hostRoom) {
       await audit(req, { principal: null, projectId: null }, hostRoom, 'wrong_room_host', { pathRoom: verdict.roomId });
-      refuse(404, 'wrong_room_host', 'this host serves another room');
+      refuse(new NotFoundError('this host serves another room', { reason: 'wrong_room_host' }));
       return undefined;
     }
     if (!verdict.ok) {
       const decision = await access.decide(req, hostRoom);
       // Who asked matters for the audit; an unauthenticated caller learns nothing about paths.
-      if (!decision.ok && decision.status === 401) {
-        await audit(req, decision, hostRoom, decision.reason, {});
-        refuse(401, decision.reason, decision.message);
+      if (!decision.ok && decision.error instanceof AuthenticationError) {
+        await audit(req, decision, hostRoom, decision.error.reason ?? 'not_authenticated', {});
+        refuse(decision.error);
         return undefined;
       }
       await audit(req, decision.ok ? { principal: decision.principal, projectId: decision.target.projectId } : { principal: decision.principal, projectId: decision.projectId }, hostRoom, verdict.reason, verdict.roomId && verdict.roomId !== hostRoom ? { pathRoom: verdict.roomId } : {});
-      refuse(verdict.status, verdict.reason, verdict.reason === 'bad_path' ? 'this path is not allowed' : verdict.reason === 'no_such_room' ? 'no such room' : 'downloads and exports leave a room only through the airlock');
+      refuse(pathRefusal(verdict.reason));
       return undefined;
     }
     const decision = await access.decide(req, verdict.roomId);
     if (!decision.ok) {
-      await audit(req, decision, verdict.roomId, decision.reason, {});
-      if (navigate && decision.status === 401 && method === 'GET' && req.headers['sec-fetch-dest'] === 'document') {
+      await audit(req, decision, verdict.roomId, decision.error.reason ?? 'refused', {});
+      if (navigate && decision.error instanceof AuthenticationError && method === 'GET' && req.headers['sec-fetch-dest'] === 'document') {
         // No room cookie (or an ended one): enter again through the platform, which knows the user.
         redirect(navigate, `${d.hosts.platformOrigin()}${req.url ?? '/'}`);
         return undefined;
       }
-      refuse(decision.status, decision.reason, decision.message);
+      refuse(decision.error);
       return undefined;
     }
     return { verdict, decision };
@@ -273,18 +275,17 @@ export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
       const path = req.url.split('?')[0]!;
       if (path === HANDOFF_PATH && req.method === 'GET') return entry.redeem(req, res, hostRoom);
       if (path === '/' && req.method === 'GET') return redirect(res, `/rooms/${hostRoom}/lab`, 302);
-      const refuse = (status: number, reason: string, message: string) => problem(res, status, reason, message);
-      const admitted = await admit(req, hostRoom, refuse, req.method, res);
+      const admitted = await admit(req, hostRoom, (err) => writeProblem(res, err), req.method, res);
       if (!admitted) return;
       const { verdict, decision } = admitted;
       if (!SAFE_METHODS.has(req.method) && decision.credential.kind === 'room' && !fromRoom(req, hostRoom)) {
         await audit(req, { principal: decision.principal, projectId: decision.target.projectId }, verdict.roomId, 'csrf', { origin: req.headers.origin ?? null });
-        return problem(res, 403, 'csrf', 'a change to a room must come from the room\'s own page');
+        return writeProblem(res, new NotAllowedError('a change to a room must come from the room\'s own page', { reason: 'csrf' }));
       }
       const body = await limitUpload(req, verdict.contentsWrite, d.options.uploadMaxBytes);
       if (!body.ok) {
         await audit(req, { principal: decision.principal, projectId: decision.target.projectId }, verdict.roomId, body.reason, body.details);
-        return problem(res, 413, body.reason, `uploads into a room are limited to ${d.options.uploadMaxBytes} bytes`);
+        return writeProblem(res, new TooLargeError(`uploads into a room are limited to ${d.options.uploadMaxBytes} bytes`, { reason: body.reason }));
       }
       if (body.upload) {
         await d.audit.record({
@@ -312,7 +313,7 @@ export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
     applyRoomPolicy(res, policyOf(hostRoom ?? 'invalid'));
     if (hostRoom === null) {
       void audit(req, { principal: null, projectId: null }, undefined, 'no_such_room', { host: String(req.headers.host).slice(0, 300) })
-        .then(() => problem(res, 404, 'no_such_room', 'no such room'), next);
+        .then(() => writeProblem(res, new NotFoundError('no such room', { reason: 'no_such_room' })), next);
       return true;
     }
     handle(req as IncomingMessage & { url: string; method: string }, res, hostRoom, next);
@@ -325,31 +326,30 @@ export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
 
   const handleRaw = (req: IncomingMessage, res: ServerResponse): boolean => take(req, res, (err) => {
     d.logger.error('room proxy failed', { error: err instanceof Error ? err.message : String(err) });
-    problem(res, 502, 'proxy_error', 'the room proxy failed');
+    writeProblem(res, new UpstreamError('the room proxy failed', { reason: 'proxy_error' }));
   });
 
   function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     const hostRoom = d.hosts.roomOf(req.headers.host);
     if (hostRoom === undefined && !req.url?.startsWith('/rooms/')) return false;
     socket.on('error', () => undefined);
-    const refuse = (status: number, reason: string) => {
-      if (!socket.writable) return socket.destroy();
-      socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-    };
+    const refuse = (err: DomainError) => refuseUpgrade(socket, err);
     void (async () => {
       if (!hostRoom) {
         // The platform's host proxies no room; a rooms-domain name that is no room serves nothing.
         const roomId = checkPath('GET', req.url ?? '/').roomId;
         await audit(req, { principal: null, projectId: null }, hostRoom === null ? undefined : roomId, hostRoom === null ? 'no_such_room' : 'room_moved', { websocket: true });
-        return refuse(404, hostRoom === null ? 'no_such_room' : 'room_moved');
+        return refuse(hostRoom === null
+          ? new NotFoundError('no such room', { reason: 'no_such_room' })
+          : new NotFoundError('rooms are served at their own origin', { reason: 'room_moved' }));
       }
       const origin = req.headers.origin;
       const viaCookie = credentialOf(req.headers)?.kind === 'room';
       if ((origin && origin !== d.hosts.origin(hostRoom)) || (!origin && viaCookie)) {
         await audit(req, { principal: null, projectId: null }, hostRoom, 'bad_origin', { origin: origin ?? null, websocket: true });
-        return refuse(403, 'bad_origin');
+        return refuse(new NotAllowedError('a websocket into a room must come from the room\'s own page', { reason: 'bad_origin' }));
       }
-      const admitted = await admit(req, hostRoom, (status, reason) => refuse(status, reason), 'GET');
+      const admitted = await admit(req, hostRoom, refuse, 'GET');
       if (!admitted) return;
       const { verdict, decision } = admitted;
       await sessions.touch(decision.principal.userId, verdict.roomId, decision.target.projectId, req.socket.remoteAddress ?? null);

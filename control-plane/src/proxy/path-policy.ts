@@ -14,10 +14,24 @@
  * could route differently from what is checked here is refused.
  */
 import { posix } from 'node:path';
+import { InputError, NotAllowedError, NotFoundError, type DomainError } from '../errors/index.ts';
+
+/** Why a path may not pass; `pathRefusal` makes it the domain error the proxy answers with. */
+export type PathRefusal = 'bad_path' | 'no_such_room' | 'download_refused' | 'export_refused';
 
 export type PathVerdict =
   | { ok: true; roomId: string; rest: string; inspectContents: boolean; contentsWrite: boolean }
-  | { ok: false; status: number; reason: string; roomId?: string };
+  | { ok: false; reason: PathRefusal; roomId?: string };
+
+/** The refusal as a domain error: a malformed path is bad input, a path no room has is not found, a way out is not allowed. */
+export function pathRefusal(reason: PathRefusal): DomainError {
+  switch (reason) {
+    case 'bad_path': return new InputError('this path is not allowed', { reason });
+    case 'no_such_room': return new NotFoundError('no such room', { reason });
+    case 'download_refused':
+    case 'export_refused': return new NotAllowedError('downloads and exports leave a room only through the airlock', { reason });
+  }
+}
 
 /** A room id: one DNS label (rooms are served at `<room>.<rooms domain>`). */
 export const ROOM_ID = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -33,19 +47,19 @@ export function checkPath(method: string, url: string): PathVerdict {
   try {
     path = decodeURIComponent(rawPath);
   } catch {
-    return { ok: false, status: 400, reason: 'bad_path' };
+    return { ok: false, reason: 'bad_path' };
   }
   const end = path.indexOf('/', 7);
   const roomId = end < 0 ? path.slice(7) : path.slice(7, end);
-  if (!ROOM_ID.test(roomId)) return { ok: false, status: 404, reason: 'no_such_room' };
+  if (!ROOM_ID.test(roomId)) return { ok: false, reason: 'no_such_room' };
   // Without `//` and `/.` no segment is empty, `.` or `..`, so normalising would change nothing.
   if (path.includes('\0') || path.includes('\\') || path.includes('//') || (path.includes('/.') && posix.normalize(path) !== path)) {
-    return { ok: false, status: 400, reason: 'bad_path', roomId };
+    return { ok: false, reason: 'bad_path', roomId };
   }
   const rest = end < 0 ? '/' : path.slice(end);
-  if (DOWNLOAD_PATHS.test(rest)) return { ok: false, status: 403, reason: 'download_refused', roomId };
-  if (EXPORT_PATHS.test(rest)) return { ok: false, status: 403, reason: 'export_refused', roomId };
-  if (query && downloadAsked(query)) return { ok: false, status: 403, reason: 'download_refused', roomId };
+  if (DOWNLOAD_PATHS.test(rest)) return { ok: false, reason: 'download_refused', roomId };
+  if (EXPORT_PATHS.test(rest)) return { ok: false, reason: 'export_refused', roomId };
+  if (query && downloadAsked(query)) return { ok: false, reason: 'download_refused', roomId };
   const lower = rest.toLowerCase();
   const contents = lower.startsWith('/api/contents/') || lower === '/api/contents';
   return {

@@ -9,7 +9,7 @@ import { PassThrough, Readable, Transform } from 'node:stream';
 
 export type UploadVerdict =
   | { ok: true; stream?: Readable; upload?: { path: string; bytes: number; type: string } }
-  | { ok: false; reason: string; details: Record<string, unknown> };
+  | { ok: false; reason: 'upload_too_large'; details: Record<string, unknown> };
 
 export async function limitUpload(req: IncomingMessage, contentsWrite: boolean, maxBytes: number): Promise<UploadVerdict> {
   const declared = req.headers['content-length'] === undefined ? undefined : Number(req.headers['content-length']);

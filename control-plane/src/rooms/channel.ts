@@ -32,7 +32,10 @@ import type { AuditService } from '../audit/types.ts';
 import { getUser } from '../identity/accounts.ts';
 import { vouchFor } from '../identity/sessions.ts';
 import { setChannelAddress } from '../http/route.ts';
-import { problemBody } from '../http/problem.ts';
+import { writeProblem } from '../http/problem.ts';
+import {
+  LengthRequiredError, NotAllowedError, NotFoundError, RateLimitedError, TooLargeError, UnavailableError, type DomainError,
+} from '../errors/index.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { Queryable } from '../store/types.ts';
 import { ROOM_API_SOCKET } from './drivers/types.ts';
@@ -87,21 +90,15 @@ export function createRoomChannels(deps: RoomChannelDeps): RoomChannels {
     return r.count === REFUSALS_AUDITED_PER_MINUTE + 1 ? 'throttle' : 'drop';
   }
 
-  function refuse(res: ServerResponse, status: number, reason: string, detail: string): void {
-    if (res.headersSent) return;
-    const body = JSON.stringify(problemBody(status, status === 404 ? 'Not Found' : status === 429 ? 'Too Many Requests' : status === 411 ? 'Length Required' : 'Forbidden', detail, { reason }));
-    res.writeHead(status, { 'content-type': 'application/problem+json', 'content-length': Buffer.byteLength(body) });
-    res.end(body);
-  }
+  const throttledError = () => new RateLimitedError(`more than ${REFUSALS_AUDITED_PER_MINUTE} refused requests in a minute`, { reason: 'channel_throttled' });
 
   async function handle(roomId: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const room = await getRoom(deps.store, roomId);
     const path = (req.url ?? '').split('?')[0]!;
-    const denied = async (status: number, reason: string, detail: string) => {
+    const denied = async (err: DomainError) => {
+      const reason = err.reason ?? 'refused';
       const budget = refusalBudget(roomId);
-      if (budget === 'drop') {
-        return refuse(res, 429, 'channel_throttled', `more than ${REFUSALS_AUDITED_PER_MINUTE} refused requests in a minute`);
-      }
+      if (budget === 'drop') return writeProblem(res, throttledError());
       const throttled = budget === 'throttle';
       await deps.audit.record({
         actor: room?.ownerId ?? 'anonymous', role: 'researcher', action: 'room.channel.request', object: `room:${roomId}`,
@@ -109,22 +106,23 @@ export function createRoomChannels(deps: RoomChannelDeps): RoomChannels {
         clientAddress: `room:${roomId}`,
         details: { method: req.method, path: path.slice(0, 200), ...(throttled ? { refusedAs: reason, perMinute: REFUSALS_AUDITED_PER_MINUTE } : {}) },
       });
-      if (throttled) return refuse(res, 429, 'channel_throttled', `more than ${REFUSALS_AUDITED_PER_MINUTE} refused requests in a minute`);
-      refuse(res, status, reason, detail);
+      writeProblem(res, throttled ? throttledError() : err);
     };
     if (!room || room.wanted !== 'running' || room.state !== 'running') {
-      return denied(403, 'room_not_running', 'the room is not running');
+      return denied(new NotAllowedError('the room is not running', { reason: 'room_not_running' }));
     }
     if (req.method !== 'POST' || path !== checkTablePath(room.projectId)) {
-      return denied(404, 'channel_route_not_allowed', `a room may only POST ${checkTablePath(room.projectId)} here`);
+      return denied(new NotFoundError(`a room may only POST ${checkTablePath(room.projectId)} here`, { reason: 'channel_route_not_allowed' }));
     }
     const user = await getUser(deps.store, room.ownerId).catch(() => undefined);
-    if (!user || user.disabled) return denied(403, 'owner_disabled', "the room's owner cannot act");
-    if (busy.has(roomId)) return denied(429, 'channel_busy', 'one request at a time: the previous one is still running');
+    if (!user || user.disabled) return denied(new NotAllowedError("the room's owner cannot act", { reason: 'owner_disabled' }));
+    if (busy.has(roomId)) return denied(new RateLimitedError('one request at a time: the previous one is still running', { reason: 'channel_busy' }));
     // Node reads a chunked body without a length: the limit below would not see it.
-    if (req.headers['transfer-encoding'] !== undefined) return denied(411, 'length_required', 'a request body comes with a content-length, not chunked');
+    if (req.headers['transfer-encoding'] !== undefined) {
+      return denied(new LengthRequiredError('a request body comes with a content-length, not chunked', { reason: 'length_required' }));
+    }
     const length = Number(req.headers['content-length'] ?? 0);
-    if (length > BODY_LIMIT) return denied(403, 'body_too_large', `a request body is at most ${BODY_LIMIT} bytes`);
+    if (length > BODY_LIMIT) return denied(new TooLargeError(`a request body is at most ${BODY_LIMIT} bytes`, { reason: 'body_too_large', details: { limit: BODY_LIMIT } }));
 
     busy.add(roomId);
     res.once('close', () => busy.delete(roomId));
@@ -149,7 +147,7 @@ export function createRoomChannels(deps: RoomChannelDeps): RoomChannels {
         handle(roomId, req, res).catch((err: unknown) => {
           deps.logger.error('room channel request failed', { roomId, error: String(err) });
           // The refusal could not be recorded: nothing else is sent (as on the API's audit path).
-          refuse(res, 503, 'audit_unavailable', 'the request could not be recorded');
+          writeProblem(res, new UnavailableError('the request could not be recorded', { reason: 'audit_unavailable' }));
         });
       });
       server.headersTimeout = 10_000;

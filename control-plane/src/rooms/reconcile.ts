@@ -19,9 +19,10 @@
  *     recycled after `maxHours` or when the project's data copy changed.
  */
 import type { AuditService } from '../audit/types.ts';
-import { DomainError } from '../errors/index.ts';
+import { DomainError, type Reason, type RoomStopReason } from '../errors/index.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Logger } from '../platform/logger.ts';
+import { dataAccessVerdicts } from '../projects/index.ts';
 import type { Store } from '../store/index.ts';
 import type { RoomDriver, RoomObservation, RoomSpec } from './drivers/types.ts';
 import type { DriverSet } from './driver-set.ts';
@@ -53,7 +54,7 @@ export interface ReconcilerDeps {
 export interface PassReport {
   leader: boolean;
   orphansRemoved: string[];
-  stopped: { roomId: string; reason: string }[];
+  stopped: { roomId: string; reason: RoomStopReason }[];
 }
 
 export interface Reconciler {
@@ -65,16 +66,9 @@ export interface Reconciler {
   stop(): Promise<void>;
 }
 
-const ACCESS_GATE = `
-  SELECT r.id, CASE
-      WHEN p.status = 'closed' THEN 'project_closed'
-      WHEN pm.expires_at IS NULL THEN 'no_permit'
-      WHEN pm.expires_at <= $1 THEN 'permit_expired'
-      WHEN m.user_id IS NULL OR NOT (r.owner_id = ANY (pm.authorised_persons)) THEN 'access_revoked'
-    END AS reason
-    FROM rooms r JOIN projects p ON p.id = r.project_id
-    LEFT JOIN LATERAL (SELECT expires_at, authorised_persons FROM permits WHERE project_id = r.project_id ORDER BY version DESC LIMIT 1) pm ON true
-    LEFT JOIN project_members m ON m.project_id = r.project_id AND m.user_id = r.owner_id
+/** Live rooms as subjects of the data-access gate (`projects/data-access.ts`): each room's owner on its project. */
+const LIVE_ROOM_OWNERS = `
+  SELECT r.id AS key, r.project_id, r.owner_id AS user_id FROM rooms r
    WHERE r.wanted IN ('running', 'standby') AND r.state NOT IN ('stopped', 'failed')`;
 
 // Members who used a room recently, may still use one, and have none live: who gets a standby.
@@ -101,7 +95,7 @@ export function createReconciler(d: ReconcilerDeps): Reconciler {
     d.changed(id);
   }
 
-  async function systemStop(room: Room, reason: string, report: PassReport): Promise<void> {
+  async function systemStop(room: Room, reason: RoomStopReason, report: PassReport): Promise<void> {
     if (!(await requestStop(q, room.id, reason, clock.now()))) return;
     d.changed(room.id);
     await d.audit.record({
@@ -117,7 +111,7 @@ export function createReconciler(d: ReconcilerDeps): Reconciler {
     if (state) await update(room.id, { driverState: state });
   }
 
-  async function fail(driver: RoomDriver, room: Room, reason: string, message: string | undefined): Promise<void> {
+  async function fail(driver: RoomDriver, room: Room, reason: Reason, message: string | undefined): Promise<void> {
     const now = clock.now();
     if (room.state === 'running') await accountUsage(q, room, undefined, now);
     await driver.stop(room.id).catch((err: unknown) => logger.warn('room cleanup after failure failed', { roomId: room.id, error: String(err) }));
@@ -167,13 +161,13 @@ export function createReconciler(d: ReconcilerDeps): Reconciler {
       }
       case 'starting': {
         const started = new Date(room.startedAt ?? room.createdAt).getTime();
-        if (now.getTime() - started >= options.startTimeoutSeconds * 1000) await fail(driver, room, 'start-timeout', 'the room did not answer in time');
+        if (now.getTime() - started >= options.startTimeoutSeconds * 1000) await fail(driver, room, 'start_timeout', 'the room did not answer in time');
         return;
       }
       case 'failed':
         return fail(driver, room, obs.reason ?? 'failed', obs.message);
       case 'stopped':
-        return fail(driver, room, 'runtime-gone', 'the room runtime disappeared');
+        return fail(driver, room, 'runtime_gone', 'the room runtime disappeared');
     }
   }
 
@@ -195,7 +189,7 @@ export function createReconciler(d: ReconcilerDeps): Reconciler {
         await update(room.id, { state: 'starting', startedAt: clock.now(), dataDir: spec.dataDir });
         obs = await driver.start(spec);
       } catch (err) {
-        return fail(driver, room, err instanceof DomainError ? (err.reason ?? 'start-refused') : 'start-error', err instanceof Error ? err.message : String(err));
+        return fail(driver, room, err instanceof DomainError ? (err.reason ?? 'start_refused') : 'start_error', err instanceof Error ? err.message : String(err));
       }
       await persistState(driver, room);
       const fresh = await getRoom(q, room.id);
@@ -253,10 +247,9 @@ export function createReconciler(d: ReconcilerDeps): Reconciler {
     const report: PassReport = { leader: false, orphansRemoved: [], stopped: [] };
     if (!(await d.lease.acquire())) return report;
     report.leader = true;
-    const gate = await q.query<{ id: string; reason: string | null }>(ACCESS_GATE, [clock.now()]);
-    for (const g of gate) {
+    for (const g of await dataAccessVerdicts(q, LIVE_ROOM_OWNERS, clock.now())) {
       if (!g.reason) continue;
-      const room = await getRoom(q, g.id);
+      const room = await getRoom(q, g.key);
       if (room) await systemStop(room, g.reason, report);
     }
     const rooms = await liveRooms(q);

@@ -1,4 +1,5 @@
 /** Rows of `rooms` and the few statements the service, the loop and the proxy run on them. */
+import type { Reason, RoomStopReason } from '../errors/index.ts';
 import type { Queryable } from '../store/index.ts';
 import type { RoomEndpoint, SavedRoomState } from './drivers/types.ts';
 import type { DriverName, RoomState } from './schemas.ts';
@@ -15,7 +16,7 @@ export interface Room {
   /** `standby`: started ahead of demand for its owner, not reachable until handed over. */
   wanted: 'running' | 'stopped' | 'standby';
   state: RoomState;
-  failureReason: string | null;
+  failureReason: Reason | null;
   failureMessage: string | null;
   stopReason: string | null;
   driverState: SavedRoomState | null;
@@ -103,7 +104,7 @@ export async function updateRoom(q: Queryable, id: string, patch: Patch, now: Da
 }
 
 /** Asks for a stop; a room already ending keeps its first reason. Returns false when the room was not live. */
-export async function requestStop(q: Queryable, id: string, reason: string, now: Date): Promise<boolean> {
+export async function requestStop(q: Queryable, id: string, reason: RoomStopReason, now: Date): Promise<boolean> {
   const rows = await q.query(
     `UPDATE rooms SET wanted = 'stopped', stop_reason = COALESCE(stop_reason, $2), updated_at = $3
       WHERE id = $1 AND state NOT IN ('stopped', 'failed') RETURNING id`,

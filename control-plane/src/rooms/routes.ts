@@ -1,11 +1,10 @@
 /** The rooms API. Progress is a server-sent event stream ending when the room settles: running, stopped or failed. */
 import { EventEmitter } from 'node:events';
 import { z } from 'zod';
-import { NotAllowedError, NotFoundError } from '../errors/index.ts';
 import { assertResponse, checkResponses } from '../http/response-check.ts';
 import { bytes } from '../http/answers.ts';
 import { defineRoute, type RouteDef } from '../http/route.ts';
-import { HandoffRefused, parentOf, type RoomProxy } from '../proxy/index.ts';
+import { parentOf, type RoomProxy } from '../proxy/index.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Store } from '../store/index.ts';
 import { getRoom } from './room-store.ts';
@@ -58,14 +57,9 @@ export function roomRoutes(d: { service: RoomService; store: Store; clock: Clock
       action: 'room.handoff.issue', access: 'authenticated', params: z.object({ roomId }), body: handoffInputSchema,
       response: handoffSchema,
       async handler({ principal, params, body, audit, req }) {
-        try {
-          const { url, projectId } = await d.entry.handoffUrl(principal!, params.roomId, parentOf(req, principal!), body.next ?? null);
-          audit.projectId = projectId;
-          return { status: 201, body: { url } };
-        } catch (err) {
-          if (!(err instanceof HandoffRefused)) throw err;
-          throw err.status === 404 ? new NotFoundError(err.message, { reason: err.reason }) : new NotAllowedError(err.message, { reason: err.reason });
-        }
+        const { url, projectId } = await d.entry.handoffUrl(principal!, params.roomId, parentOf(req, principal!), body.next ?? null);
+        audit.projectId = projectId;
+        return { status: 201, body: { url } };
       },
     }),
     defineRoute({

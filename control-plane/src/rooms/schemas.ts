@@ -1,9 +1,11 @@
 /**
  * The rooms API's contract: what its routes take and answer. The server's types are inferred
  * from these schemas, and the web UI and the CLI import the same types (type-only), so this
- * module imports nothing but zod: it is read by the browser build's type check too.
+ * module imports nothing but zod and the reason words (`errors/reasons.ts`, plain data): it is
+ * read by the browser build's type check too.
  */
 import { z } from 'zod';
+import { REASONS } from '../errors/reasons.ts';
 
 export const roomIdSchema = z.string().regex(/^r[0-9a-f]{12}$/, 'not a room id');
 export const driverNameSchema = z.enum(['local', 'docker', 'kubernetes']);
@@ -26,7 +28,7 @@ export const roomViewSchema = z.strictObject({
   wanted: roomWantedSchema,
   /** The room's path under the platform's address (`/rooms/<id>/`). */
   url: z.string(),
-  failureReason: z.string().nullable(),
+  failureReason: z.enum(REASONS).nullable(),
   failureMessage: z.string().nullable(),
   stopReason: z.string().nullable(),
   createdAt: z.iso.datetime(),

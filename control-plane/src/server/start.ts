@@ -18,6 +18,8 @@ import { seedDemo } from '../demo/seed.ts';
 import { ensureFirstAdmin } from '../identity/bootstrap.ts';
 import { createApp, SECURITY_HEADERS } from '../http/app.ts';
 import { armRequestDeadline } from '../http/body.ts';
+import { refuseUpgrade } from '../http/problem.ts';
+import { NotFoundError } from '../errors/index.ts';
 import type { RouteDef } from '../http/route.ts';
 import { authenticate, identityRoutes, oidcRoutes } from '../identity/index.ts';
 import { systemClock, type Clock } from '../platform/clock.ts';
@@ -115,7 +117,9 @@ export async function startPlatform(
     server.requestTimeout = 0;
     server.headersTimeout = Math.min(60_000, config.requestTimeoutMs);
     server.on('upgrade', (req, socket, head) => {
-      if (!all.some((m) => m.upgrade?.(req, socket, head))) socket.destroy();
+      if (!all.some((m) => m.upgrade?.(req, socket, head))) {
+        refuseUpgrade(socket, new NotFoundError(`no websocket at ${(req.url ?? '').split('?')[0]!.slice(0, 200)}`, { reason: 'no_such_route' }));
+      }
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -65,6 +65,7 @@
  * `UnavailableError`. Neither is a crash of the control plane.
  */
 
+import type { RoomReason } from '../../errors/index.ts';
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 
@@ -150,8 +151,8 @@ export interface RoomUsage {
 export interface RoomObservation {
   roomId: string;
   state: RoomObservedState;
-  /** Machine-readable word for `failed` (e.g. `exited`, `image-missing`, `start-timeout`). */
-  reason?: string;
+  /** Machine-readable word for `failed` (e.g. `exited`, `image_missing`, `start_timeout`). */
+  reason?: RoomReason;
   /** Human-readable detail for `failed`. */
   message?: string;
   /** Set when state is `starting` or `running`. */

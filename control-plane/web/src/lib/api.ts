@@ -4,14 +4,19 @@
  * the pages can show. A 404 whose reason is `no_such_route` means the API is not installed
  * (yet): pages show "not available", never made-up data.
  */
+import type { Reason as ServerReason } from '../../../src/errors/reasons.ts';
+
+/** The server's reasons, from the list its errors are typed with, and the UI's own for a request that never got an answer. */
+export type Reason = ServerReason | 'network';
+
 export type ApiErrorKind = 'unavailable' | 'unauthenticated' | 'forbidden' | 'notFound' | 'input' | 'conflict' | 'other';
 
 export class ApiError extends Error {
   readonly status: number;
-  readonly reason: string | null;
+  readonly reason: Reason | null;
   readonly kind: ApiErrorKind;
   readonly path: string;
-  constructor(status: number, detail: string, reason: string | null, path: string) {
+  constructor(status: number, detail: string, reason: Reason | null, path: string) {
     super(detail);
     this.status = status;
     this.reason = reason;
@@ -20,7 +25,7 @@ export class ApiError extends Error {
   }
 }
 
-export function kindOf(status: number, reason: string | null): ApiErrorKind {
+export function kindOf(status: number, reason: Reason | null): ApiErrorKind {
   if (status === 404 && reason === 'no_such_route') return 'unavailable';
   if (status === 401) return 'unauthenticated';
   if (status === 403) return 'forbidden';
@@ -60,7 +65,7 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
     data = text;
   }
   if (!res.ok) {
-    const p = (data && typeof data === 'object' ? data : {}) as { detail?: string; title?: string; reason?: string | null };
+    const p = (data && typeof data === 'object' ? data : {}) as { detail?: string; title?: string; reason?: ServerReason | null };
     const err = new ApiError(res.status, p.detail ?? p.title ?? res.statusText, p.reason ?? null, path);
     if (res.status === 401 && path !== '/api/me' && path !== '/api/auth/login') onUnauthenticated?.();
     throw err;

@@ -70,9 +70,9 @@ export function createDockerDriver(opts: DockerDriverOptions): RoomDriver {
     const base: RoomObservation = { roomId, state: 'starting', startedAt: new Date(info.Created).toISOString(), limits: appliedLimits(info) };
     const s = info.State;
     if (s.Status === 'exited' || s.Status === 'dead') {
-      return { ...base, state: 'failed', reason: s.OOMKilled ? 'out-of-memory' : 'exited', message: `room server exited with code ${s.ExitCode}${s.Error ? `: ${s.Error}` : ''}` };
+      return { ...base, state: 'failed', reason: s.OOMKilled ? 'out_of_memory' : 'exited', message: `room server exited with code ${s.ExitCode}${s.Error ? `: ${s.Error}` : ''}` };
     }
-    if (s.Status === 'paused' || s.Status === 'removing') return { ...base, state: 'failed', reason: s.Status, message: `container is ${s.Status}` };
+    if (s.Status === 'paused' || s.Status === 'removing') return { ...base, state: 'failed', reason: s.Status === 'paused' ? 'container_paused' : 'container_removing', message: `container is ${s.Status}` };
     // Never the room's own path: the room can write its socket folder and could plant a symlink to a
     // host socket there. The endpoint is a hard link made outside the room (contract, RoomEndpoint).
     const endpoint = { kind: 'unix' as const, socketPath: socketLinkPath(socketDir) };
@@ -102,7 +102,7 @@ export function createDockerDriver(opts: DockerDriverOptions): RoomDriver {
         if (code !== 409) throw unavailable(err); // 409: removal already in progress; wait for it
       }
       if (!(await inspect(roomId))) return;
-      if (attempt > 100) throw new UnavailableError('room container could not be removed', { reason: 'remove-timeout', details: { roomId } });
+      if (attempt > 100) throw new UnavailableError('room container could not be removed', { reason: 'remove_timeout', details: { roomId } });
       await new Promise((r) => setTimeout(r, 100));
     }
   }
@@ -112,7 +112,7 @@ export function createDockerDriver(opts: DockerDriverOptions): RoomDriver {
 
     async start(input: RoomSpec): Promise<RoomObservation> {
       const parsed = roomSpecSchema.safeParse(input);
-      if (!parsed.success) throw new InputError('invalid room spec', { reason: 'invalid-spec', details: { issues: parsed.error.issues } });
+      if (!parsed.success) throw new InputError('invalid room spec', { reason: 'invalid_spec', details: { issues: parsed.error.issues } });
       const spec = parsed.data;
       const existing = await inspect(spec.roomId);
       if (existing && ['created', 'running', 'restarting'].includes(existing.State.Status)) {
@@ -128,7 +128,7 @@ export function createDockerDriver(opts: DockerDriverOptions): RoomDriver {
       } catch (err) {
         if (statusOf(err) !== 409) throw unavailable(err);
         const raced = await inspect(spec.roomId); // created concurrently by another call: adopt it
-        if (!raced) throw new ConflictError('room container name taken', { reason: 'name-conflict', details: { roomId: spec.roomId } });
+        if (!raced) throw new ConflictError('room container name taken', { reason: 'name_conflict', details: { roomId: spec.roomId } });
         remember(spec.roomId, raced);
         return observe(spec.roomId, raced);
       }
@@ -138,7 +138,7 @@ export function createDockerDriver(opts: DockerDriverOptions): RoomDriver {
         // Leave the created container: poll reports it failed, stop removes it.
         const info = await inspect(spec.roomId);
         if (info) remember(spec.roomId, info);
-        return { roomId: spec.roomId, state: 'failed', reason: 'start-refused', message: String((err as Error).message ?? err) };
+        return { roomId: spec.roomId, state: 'failed', reason: 'start_refused', message: String((err as Error).message ?? err) };
       }
       const info = await inspect(spec.roomId);
       if (info) remember(spec.roomId, info);
@@ -193,7 +193,7 @@ export function createDockerDriver(opts: DockerDriverOptions): RoomDriver {
 function prepareFolders(spec: RoomSpec): void {
   for (const [field, dir] of [['dataDir', spec.dataDir], ['importsDir', spec.importsDir]] as const) {
     // A missing bind source would be created empty by dockerd, hiding a mistake: refuse instead.
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new InputError(`${field} does not exist`, { reason: 'folder-missing', details: { field, dir } });
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new InputError(`${field} does not exist`, { reason: 'folder_missing', details: { field, dir } });
   }
   for (const dir of [spec.homeDir, spec.outputsDir, spec.socketDir, spec.apiDir]) {
     if (!dir) continue;
@@ -226,5 +226,5 @@ function statusOf(err: unknown): number | undefined {
 }
 
 function unavailable(err: unknown): UnavailableError {
-  return new UnavailableError('Docker daemon not reachable', { reason: 'docker-unavailable', cause: err });
+  return new UnavailableError('Docker daemon not reachable', { reason: 'docker_unavailable', cause: err });
 }

@@ -21,7 +21,7 @@ const SYNCED = ['etc/jupyter', 'usr/local/lib/analyserom', 'usr/local/bin/analys
 export function roomImageTag(rootfsDir: string): string {
   const stamp = `${trimTrailingSlashes(rootfsDir)}.recipe-hash`;
   if (!existsSync(join(rootfsDir, 'usr/bin/python3'))) {
-    throw new InputError('room file system not built', { reason: 'rootfs-missing', details: { rootfsDir } });
+    throw new InputError('room file system not built', { reason: 'rootfs_missing', details: { rootfsDir } });
   }
   const h = createHash('sha256');
   h.update(existsSync(stamp) ? readFileSync(stamp) : `mtime:${statSync(join(rootfsDir, 'usr')).mtimeMs}`);
@@ -85,10 +85,10 @@ async function ensureImage(docker: Docker, rootfsDir: string): Promise<string> {
     throw unavailable(err);
   }
   const code = await tarDone;
-  if (code !== 0) throw new UnavailableError('room file system could not be archived', { reason: 'image-import-failed', details: { stderr: tarErr.slice(-2000) } });
+  if (code !== 0) throw new UnavailableError('room file system could not be archived', { reason: 'image_import_failed', details: { stderr: tarErr.slice(-2000) } });
   return tag;
 }
 
 function unavailable(err: unknown): UnavailableError {
-  return new UnavailableError('Docker daemon refused the room image', { reason: 'docker-unavailable', cause: err });
+  return new UnavailableError('Docker daemon refused the room image', { reason: 'docker_unavailable', cause: err });
 }

@@ -66,7 +66,7 @@ export function createKubernetesDriver(opts: KubernetesDriverOptions): RoomDrive
     try {
       await informers.ready(timeoutMs);
     } catch (err) {
-      throw new UnavailableError('Kubernetes API not reachable', { reason: 'kubernetes-unavailable', cause: err });
+      throw new UnavailableError('Kubernetes API not reachable', { reason: 'kubernetes_unavailable', cause: err });
     }
     return informers;
   }
@@ -114,7 +114,7 @@ export function createKubernetesDriver(opts: KubernetesDriverOptions): RoomDrive
     try {
       await inf.until(check, timeoutMs);
     } catch (err) {
-      throw new UnavailableError(`Kubernetes did not confirm ${what} in time`, { reason: 'kubernetes-timeout', cause: err });
+      throw new UnavailableError(`Kubernetes did not confirm ${what} in time`, { reason: 'kubernetes_timeout', cause: err });
     }
   }
 
@@ -123,7 +123,7 @@ export function createKubernetesDriver(opts: KubernetesDriverOptions): RoomDrive
 
     async start(input: RoomSpec): Promise<RoomObservation> {
       const parsed = roomSpecSchema.safeParse(input);
-      if (!parsed.success) throw new InputError('invalid room spec', { reason: 'invalid-spec', details: { issues: parsed.error.issues } });
+      if (!parsed.success) throw new InputError('invalid room spec', { reason: 'invalid_spec', details: { issues: parsed.error.issues } });
       const spec = parsed.data;
       const objects = renderRoomObjects(templates, spec, renderOpts);
       const inf = await caches();
@@ -232,7 +232,7 @@ async function api(fn: () => Promise<unknown>): Promise<void> {
     await fn();
   } catch (err) {
     if (codeOf(err) === 422 || codeOf(err) === 403) {
-      throw new InputError('Kubernetes refused a room object', { reason: codeOf(err) === 403 ? 'kubernetes-forbidden' : 'kubernetes-invalid', details: { body: (err as { body?: unknown }).body }, cause: err });
+      throw new InputError('Kubernetes refused a room object', { reason: codeOf(err) === 403 ? 'kubernetes_forbidden' : 'kubernetes_invalid', details: { body: (err as { body?: unknown }).body }, cause: err });
     }
     throw unavailable(err);
   }
@@ -240,5 +240,5 @@ async function api(fn: () => Promise<unknown>): Promise<void> {
 
 function unavailable(err: unknown): UnavailableError {
   if (err instanceof InputError || err instanceof UnavailableError) return err as UnavailableError;
-  return new UnavailableError('Kubernetes API call failed', { reason: 'kubernetes-unavailable', cause: err });
+  return new UnavailableError('Kubernetes API call failed', { reason: 'kubernetes_unavailable', cause: err });
 }

@@ -58,7 +58,7 @@ export function roomLabels(roomId: string, projectId: string, ownerId: string): 
 export function dataClaimOf(dataDir: string): string {
   const claim = dataDir.startsWith('pvc:') ? dataDir.slice(4) : dataDir;
   if (!/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(claim)) {
-    throw new InputError('dataDir must name a PersistentVolumeClaim for the Kubernetes driver', { reason: 'data-volume-invalid', details: { dataDir } });
+    throw new InputError('dataDir must name a PersistentVolumeClaim for the Kubernetes driver', { reason: 'data_volume_invalid', details: { dataDir } });
   }
   return claim;
 }
@@ -122,6 +122,6 @@ function sha(s: string): string {
 
 /** A Kubernetes room's relay secret: the control plane's, from the spec; a room without one is not rendered. */
 function relaySecretFor(spec: RoomSpec): string {
-  if (!spec.relaySecret) throw new InputError('a Kubernetes room needs the relay secret of its channel', { reason: 'invalid-spec', details: { field: 'relaySecret' } });
+  if (!spec.relaySecret) throw new InputError('a Kubernetes room needs the relay secret of its channel', { reason: 'invalid_spec', details: { field: 'relaySecret' } });
   return spec.relaySecret;
 }

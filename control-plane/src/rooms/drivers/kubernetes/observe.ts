@@ -25,7 +25,7 @@ export interface Observed {
 export function observeRoom(roomId: string, namespace: string, o: Observed): RoomObservation {
   const { pod, service, networkPolicy } = o;
   if (!pod) {
-    if (service || networkPolicy) return { roomId, state: 'failed', reason: 'pod-missing', message: 'room objects exist without their pod' };
+    if (service || networkPolicy) return { roomId, state: 'failed', reason: 'pod_missing', message: 'room objects exist without their pod' };
     return { roomId, state: 'stopped' };
   }
   const base: RoomObservation = {
@@ -37,27 +37,27 @@ export function observeRoom(roomId: string, namespace: string, o: Observed): Roo
   const statuses = pod.status?.containerStatuses ?? [];
   if (pod.status?.phase === 'Failed' || pod.status?.phase === 'Succeeded') {
     const t = statuses.find((s) => s.state?.terminated)?.state?.terminated;
-    const reason = t?.reason === 'OOMKilled' || pod.status?.reason === 'OOMKilled' ? 'out-of-memory' : 'exited';
+    const reason = t?.reason === 'OOMKilled' || pod.status?.reason === 'OOMKilled' ? 'out_of_memory' : 'exited';
     return { ...base, state: 'failed', reason, message: `room pod ${pod.status.phase}: ${t?.reason ?? pod.status?.reason ?? ''} ${t?.message ?? pod.status?.message ?? ''}`.trim() };
   }
   // restartPolicy Never: a container that ended (Jupyter, or the channel relay beside it) stays ended.
   const ended = statuses.find((s) => s.state?.terminated);
   if (ended) {
     const t = ended.state!.terminated!;
-    return { ...base, state: 'failed', reason: t.reason === 'OOMKilled' ? 'out-of-memory' : 'exited', message: `container ${ended.name} ended: ${t.reason ?? ''} ${t.message ?? ''}`.trim() };
+    return { ...base, state: 'failed', reason: t.reason === 'OOMKilled' ? 'out_of_memory' : 'exited', message: `container ${ended.name} ended: ${t.reason ?? ''} ${t.message ?? ''}`.trim() };
   }
   for (const s of statuses) {
     const w = s.state?.waiting;
-    if (w?.reason && IMAGE_FAILURES.has(w.reason)) return { ...base, state: 'failed', reason: 'image-missing', message: w.message ?? w.reason };
-    if (w?.reason && CONFIG_FAILURES.has(w.reason)) return { ...base, state: 'failed', reason: 'container-config', message: w.message ?? w.reason };
+    if (w?.reason && IMAGE_FAILURES.has(w.reason)) return { ...base, state: 'failed', reason: 'image_missing', message: w.message ?? w.reason };
+    if (w?.reason && CONFIG_FAILURES.has(w.reason)) return { ...base, state: 'failed', reason: 'container_config', message: w.message ?? w.reason };
   }
   const ready = pod.status?.phase === 'Running' && pod.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
   if (!ready) return base;
-  if (!networkPolicy) return { ...base, state: 'failed', reason: 'network-policy-missing', message: 'the room\'s NetworkPolicy is gone; refusing to report it running' };
+  if (!networkPolicy) return { ...base, state: 'failed', reason: 'network_policy_missing', message: 'the room\'s NetworkPolicy is gone; refusing to report it running' };
   if (!isDeepStrictEqual(normalise(networkPolicy.spec), normalise(o.expectedPolicySpec))) {
-    return { ...base, state: 'failed', reason: 'network-policy-changed', message: 'the room\'s NetworkPolicy differs from the one the driver created' };
+    return { ...base, state: 'failed', reason: 'network_policy_changed', message: 'the room\'s NetworkPolicy differs from the one the driver created' };
   }
-  if (!service) return { ...base, state: 'failed', reason: 'service-missing', message: 'the room\'s Service is gone' };
+  if (!service) return { ...base, state: 'failed', reason: 'service_missing', message: 'the room\'s Service is gone' };
   return { ...base, state: 'running' };
 }
 

@@ -95,7 +95,7 @@ export class LocalDriver implements RoomDriver {
   async start(input: RoomSpec): Promise<RoomObservation> {
     const parsed = roomSpecSchema.safeParse(input);
     if (!parsed.success) {
-      throw new InputError('invalid room spec', { reason: 'invalid-spec', details: { issues: parsed.error.issues } });
+      throw new InputError('invalid room spec', { reason: 'invalid_spec', details: { issues: parsed.error.issues } });
     }
     const spec = parsed.data;
     const current = await this.poll(spec.roomId);
@@ -104,11 +104,11 @@ export class LocalDriver implements RoomDriver {
 
     if (!(await exists(join(this.opts.rootfsDir, 'usr/bin/python3')))) {
       throw new UnavailableError('room file system not built', {
-        reason: 'rootfs-missing', details: { rootfsDir: this.opts.rootfsDir },
+        reason: 'rootfs_missing', details: { rootfsDir: this.opts.rootfsDir },
       });
     }
     if (!(await exists(spec.dataDir))) {
-      throw new InputError('data copy folder missing', { reason: 'data-missing', details: { dataDir: spec.dataDir } });
+      throw new InputError('data copy folder missing', { reason: 'data_missing', details: { dataDir: spec.dataDir } });
     }
     await this.prepareFolders(spec);
 
@@ -119,7 +119,7 @@ export class LocalDriver implements RoomDriver {
     const pid = await this.spawnSandbox(spec.roomId, argv, roomEnv(spec), cgroupDir);
     const stat = await readStat(pid);
     if (!stat) {
-      throw new UnavailableError('room sandbox exited at once', { reason: 'sandbox-exited', details: { log: await this.logTail(spec.roomId) } });
+      throw new UnavailableError('room sandbox exited at once', { reason: 'sandbox_exited', details: { log: await this.logTail(spec.roomId) } });
     }
     const state: LocalState = {
       driver: 'local', version: 1, projectId: spec.projectId, pid, startTicks: stat.startTicks,
@@ -167,7 +167,7 @@ export class LocalDriver implements RoomDriver {
       for (const p of [...inner, ...procs]) signal(p.pid, 'SIGKILL');
       for (let i = 0; i < 250 && (await anyAlive(procs.map((p) => p.pid))); i++) await sleep(20);
       if (await anyAlive(procs.map((p) => p.pid))) {
-        throw new UnavailableError('room sandbox did not exit', { reason: 'stop-timeout', details: { roomId } });
+        throw new UnavailableError('room sandbox did not exit', { reason: 'stop_timeout', details: { roomId } });
       }
     }
     const cgroupDir = state?.cgroupDir ?? (await this.cgroupSupport().then((c) => c && join(c.parent, roomId)));
@@ -264,7 +264,7 @@ export class LocalDriver implements RoomDriver {
       });
       const pid = await new Promise<number>((resolve, reject) => {
         child.once('spawn', () => resolve(child.pid!));
-        child.once('error', (err) => reject(new UnavailableError('cannot start bubblewrap', { reason: 'sandbox-unavailable', cause: err })));
+        child.once('error', (err) => reject(new UnavailableError('cannot start bubblewrap', { reason: 'sandbox_unavailable', cause: err })));
       });
       child.unref();
       // The sandbox must reach bwrap's exec before its pid and start time identify the room: wait until
