@@ -133,7 +133,7 @@ export function copyRoutes(deps: CopyRouteDeps): RouteDef[] {
     defineRoute({
       method: 'post', path: '/api/projects/:projectId/copies', tag: 'data-copies',
       summary: 'Make the copy for the permit in force now, if it has none (access administrator): 200 when done within a few seconds, else 202 while it is extracted',
-      action: 'copy.request', access: ['access_admin'], params: projectParams, response: copyListSchema,
+      action: 'copy.request', access: ['access_admin'], params: projectParams, response: copyListSchema, status: [202, 200],
       async handler({ principal, params }) {
         await requireProjectVisible(store, principal!, params.projectId);
         const pass = deps.reconciler.runOnce(params.projectId).then(() => true);

@@ -7,7 +7,7 @@
 import { REASONS } from '../errors/index.ts';
 import { z } from 'zod';
 import { isRawAnswer } from './answers.ts';
-import { successStatus, type RouteDef } from './route.ts';
+import { successStatuses, type RouteDef } from './route.ts';
 
 type Json = Record<string, unknown>;
 
@@ -46,7 +46,8 @@ class Components {
 const problem = { content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
 
 function successOf(r: RouteDef, components: Components): Record<string, unknown> {
-  const status = String(successStatus(r));
+  const statuses = successStatuses(r);
+  const status = String(statuses[0]);
   if (isRawAnswer(r.response)) {
     const content = Object.fromEntries(Object.entries(r.response.content).map(([media, schema]) => [media, { schema }]));
     return {
@@ -59,7 +60,7 @@ function successOf(r: RouteDef, components: Components): Record<string, unknown>
   }
   const content: Record<string, unknown> = { 'application/json': { schema: components.add(r.response, 'output') ?? {} } };
   for (const [media, description] of Object.entries(r.alsoAnswers ?? {})) content[media] = { schema: { type: 'string', format: 'binary', description } };
-  return { [status]: { description: 'OK', content } };
+  return Object.fromEntries(statuses.map((st) => [String(st), { description: st === 202 ? 'Accepted: the work goes on' : 'OK', content }]));
 }
 
 export function buildOpenApi(routes: readonly RouteDef[], version: string): Record<string, unknown> {

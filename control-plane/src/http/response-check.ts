@@ -47,6 +47,6 @@ export function assertResponse(route: string, schema: z.ZodType, body: unknown):
 }
 
 /** Throws when a route answers a success status other than the one it declares (only called when `checkResponses`). */
-export function assertStatus(route: string, declared: number, sent: number): void {
-  if (sent !== declared) throw new ResponseContractError(`response of ${route} answers ${sent}, its declaration says ${declared}`);
+export function assertStatus(route: string, declared: readonly number[], sent: number): void {
+  if (!declared.includes(sent)) throw new ResponseContractError(`response of ${route} answers ${sent}, its declaration says ${declared.join(' or ')}`);
 }

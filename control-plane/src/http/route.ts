@@ -68,8 +68,11 @@ export interface RouteDef<P = any, Q = any, B = any> {
    * a file or a stream.
    */
   response?: z.ZodType | RawAnswer;
-  /** The success status of a JSON answer when it is not the default (201 for POST, else 200). */
-  status?: number;
+  /**
+   * The success status of a JSON answer when it is not the default (201 for POST, else 200); a
+   * list when the route answers one of several (201 for a room it started, 200 for the one running).
+   */
+  status?: number | readonly number[];
   /** Media types the route answers instead of JSON when the client asks for them (`Accept`), with what they hold. */
   alsoAnswers?: Record<string, string>;
   /** Cookie-authenticated changes need the CSRF header; a few public entry points (login) cannot have one. */
@@ -82,9 +85,10 @@ export function defineRoute<P = Record<string, never>, Q = Record<string, never>
 }
 
 /** The status a route's success answers with: a raw answer's own, the declared one, or the method's default. */
-export function successStatus(route: Pick<RouteDef, 'method' | 'response' | 'status'>): number {
-  if (isRawAnswer(route.response)) return route.response.status;
-  return route.status ?? (route.method === 'post' ? 201 : 200);
+export function successStatuses(route: Pick<RouteDef, 'method' | 'response' | 'status'>): readonly number[] {
+  if (isRawAnswer(route.response)) return [route.response.status];
+  if (route.status === undefined) return [route.method === 'post' ? 201 : 200];
+  return typeof route.status === 'number' ? [route.status] : route.status;
 }
 
 export function isHttpResult(v: unknown): v is HttpResult {
@@ -185,7 +189,7 @@ export function mountRoutes(router: Router, routes: readonly RouteDef[], deps: R
           },
         };
         const result = await route.handler(ctx);
-        const declared = successStatus(route);
+        const declared = successStatuses(route);
         if (checkResponses && route.response) {
           const name = `${route.method.toUpperCase()} ${route.path}`;
           if (isRawAnswer(route.response)) {
@@ -203,7 +207,7 @@ export function mountRoutes(router: Router, routes: readonly RouteDef[], deps: R
           if (result.body === undefined) res.status(result.status ?? 204).end();
           else res.status(result.status ?? 200).json(result.body);
         } else {
-          res.status(declared).json(result ?? null);
+          res.status(declared[0]!).json(result ?? null);
         }
       } catch (err) {
         if (!committed) {

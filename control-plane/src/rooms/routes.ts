@@ -23,7 +23,7 @@ export function roomRoutes(d: { service: RoomService; store: Store; clock: Clock
   return [
     defineRoute({
       method: 'post', path: '/api/projects/:projectId/rooms', tag: 'rooms', summary: 'Start my room in a project (or return the one running)',
-      action: 'room.start', access: 'authenticated', params: z.object({ projectId }), body: roomStartInputSchema, response: roomViewSchema,
+      action: 'room.start', access: 'authenticated', params: z.object({ projectId }), body: roomStartInputSchema, response: roomViewSchema, status: [201, 200],
       async handler({ principal, params, body, audit }) {
         const { room, created } = await service.start(principal!, params.projectId, body.driver);
         audit.object = `room:${room.id}`;
