@@ -112,7 +112,7 @@ function rehash(line: Buffer): Buffer {
 
 /** The export's lines as bytes after the changes. */
 function linesWith(entries: AuditEntry[], changes: Change[]): Buffer[] {
-  const lines = entries.map((e) => Buffer.from(exportLine(e)));
+  const lines: Buffer[] = entries.map((e) => Buffer.from(exportLine(e)));
   for (const c of changes) {
     if (lines.length === 0) break;
     const i = c.line % lines.length;
@@ -136,7 +136,10 @@ function linesWith(entries: AuditEntry[], changes: Change[]): Buffer[] {
     if (c.kind === 'copy') lines.splice(i, 0, line);
     if (c.kind === 'swap' && i + 1 < lines.length) [lines[i], lines[i + 1]] = [lines[i + 1]!, line];
     // The same fields in another order with spaces: valid, but only the slow path can check it.
-    if (c.kind === 'relayout' && i < entries.length) lines[i] = Buffer.from(JSON.stringify({ hash: entries[i]!.hash, ...entries[i]! }).replaceAll(',"', ', "'));
+    if (c.kind === 'relayout' && i < entries.length) {
+      const { hash, ...fields } = entries[i]!;
+      lines[i] = Buffer.from(JSON.stringify({ hash, ...fields }).replaceAll(',"', ', "'));
+    }
   }
   return lines;
 }

@@ -60,8 +60,8 @@ const rules: fc.Arbitrary<TableRules> = fc.record({
 const AGGS: AggFunc[] = ['count', 'mean', 'sum', 'median', 'std', 'min', 'max'];
 const spec = fc.record({
   method: fc.constantFrom('crosstab' as const, 'pivot_table' as const),
-  index: fc.constantFrom(['g'], ['g', 'h'], ['h']),
-  columns: fc.constantFrom(['c'], [] as string[]),
+  index: fc.constantFrom<string[]>(['g'], ['g', 'h'], ['h']),
+  columns: fc.constantFrom<string[]>(['c'], []),
   frequency: fc.boolean(),
   aggfunc: fc.oneof(fc.constantFrom(...AGGS), fc.subarray(AGGS, { minLength: 1 })),
   margins: fc.boolean(),
