@@ -130,7 +130,10 @@ export class FastLineHasher {
         return null;
       }
       if (d === null || typeof d !== 'object' || Array.isArray(d) || canonicalJson(d) !== text) return null;
-      j += buf.copy(out, j, p, tail);
+      // The bytes must be the text's UTF-8: invalid UTF-8 decodes to U+FFFD, which the slow path hashes.
+      const n = out.write(text, j, 'utf8');
+      if (n !== tail - p || out.compare(buf, p, tail, j, j + n) !== 0) return null;
+      j += n;
     }
     // ,"prevHash":"<64 hex>","hash":"<64 hex>"}
     p = tail;

@@ -104,8 +104,5 @@ describe('fødselsnummer and HMAC helpers', () => {
     for (const m of ['', 'person:01010750160', 'x'.repeat(55)]) {
       expect(mac.hex(m)).toBe(createHmac('sha256', key).update(m).digest('hex'));
     }
-    const w = mac.wordsOfDecimal(1010750160, 11);
-    const hex = Array.from(w.slice(0, 8), (x) => (x >>> 0).toString(16).padStart(8, '0')).join('');
-    expect(hex).toBe(createHmac('sha256', key).update('01010750160').digest('hex'));
   });
 });

@@ -1,17 +1,25 @@
 /**
  * HMAC-SHA-256 for many short messages under one key, in plain JavaScript.
  *
- * Why not `crypto.createHmac`: on this platform each call costs 5-20 µs (object set-up and a
- * crossing into C++), which dominates a pseudonymised extract of millions of persons. HMAC's
- * key blocks (key ⊕ ipad, key ⊕ opad) are the same for every message, so their SHA-256
- * midstates are computed once here; each message then costs exactly two compressions
- * (inner block, outer block), about 1 µs. The result is bit-for-bit HMAC-SHA-256 (RFC 2104),
- * which the tests check against `crypto.createHmac`.
+ * Why not `node:crypto`: the `hmac-sha256` pseudonym scheme MACs every distinct person of an extract
+ * (877,289 in bench/extract), and there each call's object set-up and crossing into C++ dominate.
+ * HMAC's key blocks (key ⊕ ipad, key ⊕ opad) are the same for every message, so their SHA-256
+ * midstates are computed once here; each message then costs exactly two compressions (inner block,
+ * outer block). Measured (2026-12-03, Node 24.21, 2 shared cores under load 12-15, so absolute
+ * figures are inflated; the ratios held in every round):
+ * - per message: this 3.7-4.0 µs; `crypto.hash` of prebuilt ipad‖m then opad‖inner 9.2-13.6 µs;
+ *   `createHash` midstates reused with `Hash.copy()` 15-24 µs; `createHmac` per message 46-60 µs;
+ * - the whole hmac-sha256 extract of bench/extract's register, alternating runs: this 12.7-23.9 s,
+ *   `crypto.hash` 25.0-39.9 s, `createHmac` 153 s (bench/extract, unloaded: hmac_s 3.41).
+ * Node offers no HMAC midstate copy, so node:crypto stays 1.4-2.6 times slower here, well beyond
+ * the 10-20% that would justify dropping this file.
  *
- * Limits: messages are ASCII strings of at most 55 bytes (one SHA-256 block with padding),
- * which covers every person identifier the platform uses.
+ * The result is bit-for-bit HMAC-SHA-256 (RFC 2104): `hmac-sha256.property.test.ts` holds it to
+ * `crypto.createHmac` on random keys and messages. The fast path takes ASCII messages of at most
+ * 55 bytes (one SHA-256 block with padding), which covers `person:` and 11 digits; any other
+ * message (a long dataset name as the domain, non-ASCII text) goes to `createHmac`.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 
 const K = new Int32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98,
@@ -70,14 +78,16 @@ function wordHex(x: number): string {
   return HEX[(x >>> 24) & 255]! + HEX[(x >>> 16) & 255]! + HEX[(x >>> 8) & 255]! + HEX[x & 255]!;
 }
 
-/** HMAC-SHA-256 under one fixed key, for short ASCII messages. */
+/** HMAC-SHA-256 under one fixed key; fastest for short ASCII messages. */
 export class HmacSha256 {
+  readonly #key: Uint8Array;
   readonly #inner: Int32Array;
   readonly #outer: Int32Array;
   readonly #w = new Int32Array(64);
   readonly #s = new Int32Array(8);
 
   constructor(key: Uint8Array) {
+    this.#key = Uint8Array.from(key);
     const k = new Uint8Array(64);
     k.set(key.length > 64 ? createHash('sha256').update(key).digest() : key);
     const ipad = k.map((b) => b ^ 0x36);
@@ -89,34 +99,22 @@ export class HmacSha256 {
   /** The full 32-byte MAC as 8 big-endian words (the returned array is reused by the next call). */
   words(message: string): Int32Array {
     const n = message.length;
-    if (n > 55) throw new RangeError('message longer than 55 bytes');
+    if (n > 55) return this.#slow(message);
     const w = this.#w;
     w.fill(0, 0, 16);
     for (let i = 0; i < n; i++) {
       const c = message.charCodeAt(i);
-      if (c > 127) throw new RangeError('message is not ASCII');
+      if (c > 127) return this.#slow(message);
       w[i >> 2]! |= c << (24 - 8 * (i & 3));
     }
     return this.#finish(n);
   }
 
-  /**
-   * The MAC of the decimal digits of `value` left-padded with zeros to `width` characters, e.g.
-   * (1018012345, 11) → MAC of `"01018012345"`; the same result as `words(thatString)` without making the string.
-   * `value` must be a non-negative integer below 2^53 with at most `width` digits.
-   */
-  wordsOfDecimal(value: number, width: number): Int32Array {
-    if (width > 55) throw new RangeError('width above 55');
-    const w = this.#w;
-    w.fill(0, 0, 16);
-    let v = value;
-    for (let i = width - 1; i >= 0; i--) {
-      const digit = v % 10;
-      v = (v - digit) / 10;
-      w[i >> 2]! |= (48 + digit) << (24 - 8 * (i & 3));
-    }
-    if (v !== 0) throw new RangeError(`${value} has more than ${width} digits`);
-    return this.#finish(width);
+  /** A message the two-compression path does not take (longer than a block, or not ASCII: hashed as UTF-8). */
+  #slow(message: string): Int32Array {
+    const mac = createHmac('sha256', this.#key).update(message, 'utf8').digest();
+    for (let i = 0; i < 8; i++) this.#s[i] = mac.readInt32BE(4 * i);
+    return this.#s;
   }
 
   #finish(n: number): Int32Array {

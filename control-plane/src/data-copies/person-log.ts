@@ -9,50 +9,8 @@
  * CPU's second-level cache and its distinct ids radix-sorted. A hash set over all rows instead costs a
  * cache miss per row (its table outgrows the caches), and a radix sort of every row by 16-bit
  * digits several passes that each scatter into 65536 places (TLB misses on every write).
+ * `person-log.property.test.ts` holds every path here to a `Set` and a sort on random inputs.
  */
-
-/** One stable counting-sort pass of (hi, lo) pairs by the 16-bit digit `d` (0, 1: lo; 2, 3: hi). */
-function pass(d: number, srcHi: Uint32Array, srcLo: Uint32Array, dstHi: Uint32Array, dstLo: Uint32Array, count: Uint32Array): void {
-  const n = srcLo.length;
-  const word = d < 2 ? srcLo : srcHi;
-  const shift = (d & 1) * 16;
-  count.fill(0);
-  for (let i = 0; i < n; i++) count[(word[i]! >>> shift) & 0xffff]!++;
-  let sum = 0;
-  for (let k = 0; k < 65536; k++) {
-    const c = count[k]!;
-    count[k] = sum;
-    sum += c;
-  }
-  for (let i = 0; i < n; i++) {
-    const at = count[(word[i]! >>> shift) & 0xffff]!++;
-    dstHi[at] = srcHi[i]!;
-    dstLo[at] = srcLo[i]!;
-  }
-}
-
-/** Stable LSD passes `digits` (in order) over the pairs, in place. */
-function sortByDigits(hi: Uint32Array, lo: Uint32Array, digits: number[]): void {
-  const n = lo.length;
-  const tmpHi = new Uint32Array(n);
-  const tmpLo = new Uint32Array(n);
-  const count = new Uint32Array(65536);
-  for (const [i, d] of digits.entries()) {
-    if (i % 2 === 0) pass(d, hi, lo, tmpHi, tmpLo, count);
-    else pass(d, tmpHi, tmpLo, hi, lo, count);
-  }
-  if (digits.length % 2 === 1) {
-    hi.set(tmpHi);
-    lo.set(tmpLo);
-  }
-}
-
-/** Sorts pairs (hi, lo) of unsigned 32-bit words ascending as 64-bit numbers, in place. */
-export function radixSortPairs(hi: Uint32Array, lo: Uint32Array): void {
-  let maxHi = 0;
-  for (let i = 0; i < hi.length; i++) if (hi[i]! > maxHi) maxHi = hi[i]!;
-  sortByDigits(hi, lo, maxHi === 0 ? [0, 1] : maxHi <= 0xffff ? [0, 1, 2] : [0, 1, 2, 3]);
-}
 
 /**
  * How many distinct 64-bit values there are among `hi`/`lo` word pairs. One counting-sort pass

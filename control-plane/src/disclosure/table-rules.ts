@@ -103,7 +103,8 @@ function largest(cell: CellStats, n: number): { t1: number; t2: number; nSum: nu
   if (cell.nn === 0 || cell.s === null) return { t1: 0, t2: 0, nSum: 0 };
   if (cell.nn === 1) return { t1: cell.s, t2: 0, nSum: cell.s };
   const m = cell.maxBound ?? 0;
-  return { t1: m, t2: m, nSum: Math.min(n, cell.nn) * m };
+  // Within the bounds `needsTopContributions` judged: the n largest never sum above the total.
+  return { t1: m, t2: m, nSum: Math.min(cell.s, Math.min(n, cell.nn) * m) };
 }
 
 export function worst(statuses: Status[]): Status {

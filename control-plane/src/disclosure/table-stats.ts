@@ -15,7 +15,8 @@
  * cell's largest value is bounded by the column's, and the largest
  * contributions (DuckDB's top-n `max(v, n)`, as costly as all the rest) are
  * fetched only for the few cells whose nk / p-ratio outcome the bounds leave
- * open, by a second query restricted to those cells. With a negative value
+ * open, by a second query restricted to those cells (`table-check.property.test.ts` holds all of
+ * this to statistics computed from the records). With a negative value
  * somewhere, every cell gets its own min and max (to report negatives); so it
  * does for a CSV file, where the column-wide query would parse it twice.
  * Median or mode with margins take the slow path: one GROUPING SETS pass
