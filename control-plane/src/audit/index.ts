@@ -1,4 +1,3 @@
-export type { AuditEntry, AuditEntryInput, AuditOutcome, AuditService } from './types.ts';
 export { createAuditService, type GroupCommitAudit } from './service.ts';
 export { entryHash, entryPreimage, canonicalJson, GENESIS_HASH } from './hash.ts';
 export { auditModule } from './module.ts';

@@ -1,4 +1,3 @@
-export { roleSchema, PRIVILEGED_ROLES, type Principal, type Role } from './roles.ts';
 export { authenticate, createSession, createApiToken, sha256, vouchFor } from './sessions.ts';
 export { createUser, getUser, listUsers, updateUser, type User, type NewUser } from './accounts.ts';
 export { identityRoutes } from './routes.ts';

@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { RequestHandler } from 'express';
 import type { RouteDef } from '../http/route.ts';
 import type { CoreDeps } from './deps.ts';
-import type { PlatformPaths } from './paths.ts';
+import type { PlatformPaths } from '../platform/paths.ts';
 
 /** What a bounded context contributes to a running control plane. */
 export interface PlatformModule {

@@ -1,0 +1,1 @@
+/** Demo mode's people, project and permit (`seed.ts`). */

@@ -1,0 +1,1 @@
+/** Starts one control plane: store, core services, the modules in order, the listener (`start.ts`). */
