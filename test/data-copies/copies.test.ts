@@ -9,10 +9,9 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { linkCitizen } from '../../control-plane/src/citizens/index.ts';
-import { proofIsIntact, verifyCopy } from '../../control-plane/src/data-copies/index.ts';
+import { proofIsIntact, verifyCopy, makeCopy } from '../../control-plane/src/data-copies/index.ts';
 import { createUser } from '../../control-plane/src/identity/index.ts';
-import { platformPaths } from '../../control-plane/src/platform/paths.ts';
-import { makeCopy } from '../../control-plane/src/data-copies/reconcile-copy.ts';
+import { platformPaths } from '../../control-plane/src/platform/index.ts';
 import { startCopies, waitForCopies, type CopiesTest } from './support.ts';
 
 let t: CopiesTest;

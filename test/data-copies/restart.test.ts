@@ -4,10 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { loadConfig } from '../../control-plane/src/config/index.ts';
-import { createDataCopiesModule, type DataCopiesModule } from '../../control-plane/src/data-copies/module.ts';
-import { manualClock } from '../../control-plane/src/platform/clock.ts';
-import { silentLogger } from '../../control-plane/src/platform/logger.ts';
-import { startPlatform } from '../../control-plane/src/server/start.ts';
+import { createDataCopiesModule, type DataCopiesModule } from '../../control-plane/src/data-copies/index.ts';
+import { manualClock, silentLogger } from '../../control-plane/src/platform/index.ts';
+import { startPlatform } from '../../control-plane/src/server/index.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'tre-copies-restart-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));

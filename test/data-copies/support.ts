@@ -1,7 +1,6 @@
 /** A control plane in demo mode with the data-copies module, and helpers to wait for copies. */
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
-import { createDataCopiesModule, type DataCopiesModule } from '../../control-plane/src/data-copies/module.ts';
-import type { CopiesOptionsInput } from '../../control-plane/src/data-copies/reconcile-options.ts';
+import { createDataCopiesModule, type DataCopiesModule, type CopiesOptionsInput } from '../../control-plane/src/data-copies/index.ts';
 
 export interface CopiesTest {
   p: TestPlatform;

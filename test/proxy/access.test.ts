@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccessCache, type RoomTarget } from '../../control-plane/src/proxy/access.ts';
+import { createAccessCache, type RoomTarget } from '../../control-plane/src/proxy/index.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 
 describe('room access cache', () => {

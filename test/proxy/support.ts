@@ -5,11 +5,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createRoomsModule, type RoomsModule, type RoomsOptionsInput, type RoomView } from '../../control-plane/src/rooms/index.ts';
+import { createRoomsModule, type RoomsModule, type RoomsOptionsInput, type RoomView, type RoomEndpoint, type RoomSpec, getRoom, roomUrl, tokenContext } from '../../control-plane/src/rooms/index.ts';
 import type { ConfigInput } from '../../control-plane/src/config/index.ts';
-import type { RoomEndpoint, RoomSpec } from '../../control-plane/src/rooms/drivers/types.ts';
-import { getRoom } from '../../control-plane/src/rooms/room-store.ts';
-import { roomUrl, tokenContext } from '../../control-plane/src/rooms/service.ts';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 

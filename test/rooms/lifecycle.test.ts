@@ -11,11 +11,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../control-plane/src/config/index.ts';
-import { silentLogger } from '../../control-plane/src/platform/logger.ts';
-import { createLocalDriver } from '../../control-plane/src/rooms/drivers/local/index.ts';
-import { createRoomsModule, type RoomsModule } from '../../control-plane/src/rooms/index.ts';
-import { startPlatform } from '../../control-plane/src/server/start.ts';
-import { startEmbedded } from '../../control-plane/src/store/embedded.ts';
+import { silentLogger } from '../../control-plane/src/platform/index.ts';
+import { createLocalDriver, createRoomsModule, type RoomsModule } from '../../control-plane/src/rooms/index.ts';
+import { startPlatform } from '../../control-plane/src/server/index.ts';
+import { startEmbedded } from '../../control-plane/src/store/index.ts';
 import { startTestPlatform } from '../support/platform.ts';
 import { roomCall, roomsUnavailable, rootfsDir, startRoomsPlatform, TEST_ROOM_OPTIONS, withRooms, type RoomsPlatform } from '../proxy/support.ts';
 

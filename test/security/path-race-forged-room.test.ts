@@ -12,7 +12,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RoomDriver } from '../../control-plane/src/rooms/drivers/types.ts';
+import type { RoomDriver } from '../../control-plane/src/rooms/index.ts';
 import { roomAccess, roomsUnavailable, startRoomsPlatform, type RoomsPlatform } from '../proxy/support.ts';
 import { runInRoom } from '../rooms/room-client.ts';
 

@@ -6,11 +6,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type ConfigInput } from '../../control-plane/src/config/index.ts';
-import { manualClock } from '../../control-plane/src/platform/clock.ts';
-import { silentLogger } from '../../control-plane/src/platform/logger.ts';
+import { manualClock, silentLogger } from '../../control-plane/src/platform/index.ts';
 import { stopEarlierRooms } from '../../control-plane/src/privileges/index.ts';
-import { startPlatform, type RunningPlatform } from '../../control-plane/src/server/start.ts';
-import type { ModuleFactory } from '../../control-plane/src/platform/module.ts';
+import { startPlatform, type RunningPlatform } from '../../control-plane/src/server/index.ts';
+import type { ModuleFactory } from '../../control-plane/src/module-api/index.ts';
 
 export interface TestPlatform extends RunningPlatform {
   clock: ReturnType<typeof manualClock>;

@@ -5,7 +5,7 @@
  * files are released (exports: downloads by the requester or project lead while the permit is
  * in force; imports: read-only under the rooms' `/imports`).
  */
-import type { ModuleFactory, PlatformModule } from '../platform/module.ts';
+import type { ModuleFactory, PlatformModule } from '../module-api/index.ts';
 import type { AirlockDeps } from './export-requests.ts';
 import { exportRoutes } from './export-routes.ts';
 import { importRoutes } from './import-routes.ts';
@@ -36,3 +36,4 @@ export { checkTableRequest, latestCopy, TableRequestSchema, type TableRequest } 
 export { createTableScratch, tableScratch, TABLE_CHECKS_AT_ONCE, TABLE_SOURCE_MAX_BYTES, type TableScratch } from './table-scratch.ts';
 export { checkFileContent, type AirlockFileCheck, type CheckStatus } from './file-requests.ts';
 export type { AirlockRequest, AirlockFile, Review, RequestStatus } from './store.ts';
+export { tableAnswerFor } from './table-answer.ts';

@@ -5,3 +5,9 @@ export { exportLine, verifyExport, type ExportVerification } from './export-veri
 export { verifyCheckpoint, parsePublicKey, type Checkpoint } from './checkpoint.ts';
 export { verifyEntryInclusion, verifyCheckpointConsistency } from './merkle-proof.ts';
 export type { CheckpointPublisher, PublishedCheckpoint } from './checkpoint-publish.ts';
+export { readCheckpointFile } from './checkpoint-file.ts';
+export { describePublicKey, generateCheckpointKey, signCheckpoint } from './checkpoint.ts';
+export { shapeProblem } from './export-verify-fast.ts';
+export type { ProofCheck } from './merkle-proof.ts';
+export { leafHash, MerkleAccumulator, rootOfLeafHashes } from './merkle.ts';
+export { enforceRetention } from './retention.ts';

@@ -1,4 +1,4 @@
-import type { ModuleFactory } from '../platform/module.ts';
+import type { ModuleFactory } from '../module-api/index.ts';
 import { createCheckpointPublisher } from './checkpoint-publish.ts';
 import { checkpointRoutes } from './checkpoint-routes.ts';
 import { enforceRetention } from './retention.ts';

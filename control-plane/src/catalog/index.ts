@@ -6,3 +6,4 @@ export { fairScore, type FairScore } from './fair.ts';
 export { searchVariables, VariableQuerySchema, type VariableQuery, type VariableHit } from './search.ts';
 export { valueDistribution, suppress, type Distribution, type DistributionCell } from './distribution.ts';
 export { saveCatalogue, loadCatalogue, getDataset, getCodeList, recordDatasetVersion, latestVersion } from './store.ts';
+export { catalogRoutes } from './routes.ts';

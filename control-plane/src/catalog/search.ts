@@ -4,8 +4,7 @@
  * diagnosis variables through "Type 2 diabetes mellitus", and names the matching codes).
  */
 import { z } from 'zod';
-import type { Catalogue, VariableClass, VariableType } from './schema.ts';
-import { VariableClassSchema, VariableTypeSchema } from './schema.ts';
+import { type Catalogue, type VariableClass, type VariableType, VariableClassSchema, VariableTypeSchema } from './schema.ts';
 
 export const VariableQuerySchema = z.object({
   /** Words; every word must match somewhere (case-insensitive). Empty lists everything. */

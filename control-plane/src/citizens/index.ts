@@ -1,4 +1,4 @@
-import type { ModuleFactory } from '../platform/module.ts';
+import type { ModuleFactory } from '../module-api/index.ts';
 import { citizenRoutes } from './routes.ts';
 
 export { linkCitizen, personLookup, personLookupKey } from './persons.ts';

@@ -4,9 +4,9 @@
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { COPIES_ENV, CopiesOptionsSchema } from '../data-copies/reconcile-options.ts';
-import { ROOMS_ENV, roomsOptionsSchema } from '../rooms/options.ts';
-import { trimTrailingSlashes } from '../platform/trim.ts';
+import { COPIES_ENV, CopiesOptionsSchema } from '../data-copies/index.ts';
+import { ROOMS_ENV, roomsOptionsSchema } from '../rooms/index.ts';
+import { trimTrailingSlashes } from '../platform/index.ts';
 
 export const configSchema = z.object({
   host: z.string().describe('Address to listen on; loopback by default').default('127.0.0.1'),

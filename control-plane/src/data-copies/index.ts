@@ -32,3 +32,7 @@ export {
 } from './intake.ts';
 export { deleteProjectCopies, proofIsIntact, type ClosingDeps, type ClosingInput, type ProofOfDeletion } from './closing.ts';
 export { recordCopy, listCopies, recordCopiesDeleted, copiesOfPerson, type CopyRecord } from './store.ts';
+export { lit, openDuck, rowsOf } from './duckdb.ts';
+export { createDataCopiesModule, dataCopiesModule, type DataCopiesModule } from './module.ts';
+export { makeCopy } from './reconcile-copy.ts';
+export { COPIES_ENV, type CopiesOptionsInput, CopiesOptionsSchema } from './reconcile-options.ts';

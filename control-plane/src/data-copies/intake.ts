@@ -22,12 +22,11 @@ import { extname, join } from 'node:path';
 import { z } from 'zod';
 import type { Catalogue } from '../catalog/index.ts';
 import { ConflictError, InputError, NotFoundError } from '../errors/index.ts';
-import type { Clock } from '../platform/clock.ts';
+import type { Clock } from '../platform/index.ts';
 import { lit, openDuck, rowsOf, runWithProgress } from './duckdb.ts';
-import type { Progress } from './generator.ts';
+import { type Progress, sha256File } from './generator.ts';
 import { csvViewSql, parquetViewSql, rowErrorsSql, typedSelectSql } from './intake-checks.ts';
 import { scanFile } from './intake-scan.ts';
-import { sha256File } from './generator.ts';
 
 export const DeliveryManifestSchema = z.object({
   dataset: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/),

@@ -5,9 +5,8 @@
  * Start-up stays fast: `start()` only sweeps leftovers, seeds the catalogue if empty and starts the
  * loop; the demo data work runs in the background and never blocks requests.
  */
-import { demoCatalogue, loadCatalogue, saveCatalogue } from '../catalog/index.ts';
-import { catalogRoutes } from '../catalog/routes.ts';
-import type { ModuleFactory, PlatformModule } from '../platform/module.ts';
+import { demoCatalogue, loadCatalogue, saveCatalogue, catalogRoutes } from '../catalog/index.ts';
+import type { ModuleFactory, PlatformModule } from '../module-api/index.ts';
 import { deliverDemoRegisters, linkDemoCitizen } from './demo-data.ts';
 import { sweepIntakeLeftovers } from './intake.ts';
 import { createCopyReconciler, type CopyReconciler } from './reconcile.ts';

@@ -20,13 +20,10 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
-import type { AuditService } from '../audit/types.ts';
+import type { AuditService, Clock } from '../platform/index.ts';
 import { loadCatalogue, recordDatasetVersion } from '../catalog/index.ts';
 import { DomainError, InputError } from '../errors/index.ts';
-import { extendForLongBody } from '../http/body.ts';
-import { problemBody } from '../http/problem.ts';
-import { defineRoute, type RouteDef } from '../http/route.ts';
-import type { Clock } from '../platform/clock.ts';
+import { extendForLongBody, problemBody, defineRoute, type RouteDef } from '../http/index.ts';
 import type { Store } from '../store/index.ts';
 import { DeliveryManifestSchema, intakeDelivery } from './intake.ts';
 

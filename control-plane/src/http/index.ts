@@ -3,3 +3,10 @@
  * definitions (`route.ts`), the one mapping of domain errors to problem responses (`problem.ts`),
  * request bodies and deadlines, the OpenAPI document and the built UI's folder.
  */
+
+export { createApp, SECURITY_HEADERS } from './app.ts';
+export { sendArrow, wantsArrow } from './arrow.ts';
+export { armRequestDeadline, extendForLongBody, streamBodyToFile } from './body.ts';
+export { problemBody } from './problem.ts';
+export { type AuditScope, defineRoute, type RouteContext, type RouteDef, setChannelAddress } from './route.ts';
+export { webDir } from './web-dir.ts';

@@ -6,7 +6,7 @@ import type { NextFunction, Request, Response } from 'express';
 import {
   AuthenticationError, ConflictError, DomainError, InputError, NotAllowedError, NotFoundError, RateLimitedError, TooLargeError, UnavailableError,
 } from '../errors/index.ts';
-import type { Logger } from '../platform/logger.ts';
+import type { Logger } from '../platform/index.ts';
 import { bodyUnread } from './body.ts';
 import { requestIdOf } from './route.ts';
 

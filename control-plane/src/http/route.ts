@@ -9,9 +9,8 @@
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response, Router } from 'express';
 import { z } from 'zod';
-import type { AuditOutcome, AuditService } from '../audit/types.ts';
+import type { AuditOutcome, AuditService, Principal, Role } from '../platform/index.ts';
 import { AuthenticationError, DomainError, InputError, NotAllowedError, RateLimitedError } from '../errors/index.ts';
-import type { Principal, Role } from '../identity/roles.ts';
 import { readJsonBody } from './body.ts';
 import { assertResponse, checkResponses } from './response-check.ts';
 

@@ -5,3 +5,5 @@ export { hashPassword, verifyPassword } from './passwords.ts';
 export { totpNow } from './totp.ts';
 export { setSessionCookie } from './cookies.ts';
 export { oidcRoutes } from './oidc-routes.ts';
+export { ensureFirstAdmin } from './bootstrap.ts';
+export { idpAssertsMfa, OIDC_CLIENT_SECRET_NAME, safeReturnTo } from './oidc.ts';

@@ -3,3 +3,6 @@
  * dependencies passed to each (`CoreDeps`), what a module is given (`ModuleDeps`) and what it
  * contributes (`PlatformModule`: routes, handlers, background work).
  */
+
+export type { CoreDeps } from './deps.ts';
+export type { ModuleDeps, ModuleFactory, PlatformModule } from './module.ts';

@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { RequestHandler } from 'express';
-import type { RouteDef } from '../http/route.ts';
+import type { RouteDef } from '../http/index.ts';
 import type { CoreDeps } from './deps.ts';
-import type { PlatformPaths } from '../platform/paths.ts';
+import type { PlatformPaths } from '../platform/index.ts';
 
 /** What a bounded context contributes to a running control plane. */
 export interface PlatformModule {

@@ -106,3 +106,5 @@ function assertReadable(config: Config, account: ServiceAccount): void {
     if (file) need(file, constants.R_OK, what, group.replaceAll('FILE', file));
   }
 }
+
+export { ensureServiceAccount } from './service-account.ts';

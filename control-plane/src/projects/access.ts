@@ -5,7 +5,7 @@
  * persons, and a permit that has not expired on a project that is not closed.
  */
 import { NotAllowedError, NotFoundError } from '../errors/index.ts';
-import type { Principal } from '../identity/index.ts';
+import type { Principal } from '../platform/index.ts';
 import type { Queryable } from '../store/index.ts';
 import { currentPermit, type Permit } from './permits.ts';
 

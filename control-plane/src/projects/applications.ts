@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ConflictError, NotAllowedError, NotFoundError } from '../errors/index.ts';
-import type { Principal } from '../identity/index.ts';
+import type { Principal } from '../platform/index.ts';
 import type { Queryable } from '../store/index.ts';
 import { hasOversight, memberRole } from './access.ts';
 import { requireIndependent } from './independence.ts';

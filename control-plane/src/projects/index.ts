@@ -5,3 +5,4 @@ export { getProject, listProjects, projectDetail, setProjectStatus, type Project
 export { LEGAL_BASES, applicationInputSchema, cohortSchema, type ApplicationInput } from './schemas.ts';
 export { submitApplication, decideApplication, issuePermit } from './applications.ts';
 export { requireIndependent, everMember, type DutyConflict } from './independence.ts';
+export { projectId } from './schemas.ts';

@@ -15,9 +15,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Request } from 'express';
-import type { AuditService } from '../audit/types.ts';
-import { authenticate, type Principal } from '../identity/index.ts';
-import type { Clock } from '../platform/clock.ts';
+import type { AuditService, Principal, Clock } from '../platform/index.ts';
+import { authenticate } from '../identity/index.ts';
 import type { Store } from '../store/index.ts';
 import type { RoomTarget } from './access.ts';
 import { ROOM_COOKIE, SECURE_ROOM_COOKIE } from './credential.ts';

@@ -23,9 +23,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex, Readable } from 'node:stream';
 import type { RequestHandler } from 'express';
 import { createProxyServer } from 'httpxy';
-import type { AuditService } from '../audit/types.ts';
-import type { Clock } from '../platform/clock.ts';
-import type { Logger } from '../platform/logger.ts';
+import type { AuditService, Clock, Logger } from '../platform/index.ts';
 import type { Store } from '../store/index.ts';
 import { createAccessCache, type Decision, type RoomTarget } from './access.ts';
 import { credentialOf } from './credential.ts';
@@ -404,3 +402,5 @@ export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
     },
   };
 }
+
+export { createAccessCache } from './access.ts';

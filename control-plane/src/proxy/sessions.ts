@@ -5,8 +5,7 @@
  * closes and refusals. The open sessions are per control plane, in memory: after a restart a
  * member's next request opens a new session.
  */
-import type { AuditService } from '../audit/types.ts';
-import type { Clock } from '../platform/clock.ts';
+import type { AuditService, Clock } from '../platform/index.ts';
 
 interface Open {
   userId: string;

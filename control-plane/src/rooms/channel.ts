@@ -28,13 +28,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { chmod, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
-import type { AuditService } from '../audit/types.ts';
-import { getUser } from '../identity/accounts.ts';
-import { vouchFor } from '../identity/sessions.ts';
-import { setChannelAddress } from '../http/route.ts';
-import { problemBody } from '../http/problem.ts';
-import type { Logger } from '../platform/logger.ts';
-import type { Queryable } from '../store/types.ts';
+import type { AuditService, Logger } from '../platform/index.ts';
+import { getUser, vouchFor } from '../identity/index.ts';
+import { setChannelAddress, problemBody } from '../http/index.ts';
+import type { Queryable } from '../store/index.ts';
 import { ROOM_API_SOCKET } from './drivers/types.ts';
 import { getRoom } from './room-store.ts';
 

@@ -19,7 +19,7 @@ import { createRoomHosts, createRoomProxy, type RoomHosts, type RoomProxy, type 
 import { createRoomChannels, type RoomChannels } from './channel.ts';
 import { createChannelDialer, type ChannelDialer } from './channel-dialer.ts';
 import { keptSecret } from '../secrets/index.ts';
-import type { ModuleDeps, ModuleFactory, PlatformModule } from '../platform/module.ts';
+import type { ModuleDeps, ModuleFactory, PlatformModule } from '../module-api/index.ts';
 import { createDriverSet, type DriverSet } from './driver-set.ts';
 import { ROOM_RELAY_PORT, relaySecretOf, type RoomSpec } from './drivers/types.ts';
 import { storeLease } from './lease.ts';
@@ -193,3 +193,14 @@ export function createRoomsModule(
 
 /** The rooms module as every control plane runs it (settings from the config). */
 export const roomsModule: ModuleFactory = createRoomsModule();
+
+export { checkTablePath, REFUSALS_AUDITED_PER_MINUTE } from './channel.ts';
+export { containerName, createDockerDriver, createImageImporter } from './drivers/docker/index.ts';
+export { createKubernetesDriver, loadTemplates, renderRoomManifests, roomNames } from './drivers/kubernetes/index.ts';
+export { render } from './drivers/kubernetes/render.ts';
+export { bwrapArgs, roomEnv } from './drivers/local/bwrap-args.ts';
+export { buildSeccompFilter, createLocalDriver } from './drivers/local/index.ts';
+export { type OwnedRoom, relaySecretOf, ROOM_API_SOCKET, type RoomDriver, type RoomEndpoint, type RoomLimits, type RoomObservation, type RoomProgram, type RoomSpec, type SavedRoomState } from './drivers/types.ts';
+export { ROOMS_ENV, roomsOptionsSchema } from './options.ts';
+export { getRoom, insertRoom, updateRoom } from './room-store.ts';
+export { roomUrl, tokenContext } from './service.ts';

@@ -29,7 +29,7 @@
  */
 import { z } from 'zod';
 import { defaultRootfsDir } from './rootfs-default.ts';
-import { validRoomsDomain } from '../proxy/room-hosts.ts';
+import { validRoomsDomain } from '../proxy/index.ts';
 
 const int = (min: number) => z.coerce.number().int().min(min);
 

@@ -2,9 +2,9 @@
 import { EventEmitter } from 'node:events';
 import { z } from 'zod';
 import { NotAllowedError, NotFoundError } from '../errors/index.ts';
-import { defineRoute, type RouteDef } from '../http/route.ts';
+import { defineRoute, type RouteDef } from '../http/index.ts';
 import { HandoffRefused, parentOf, type RoomProxy } from '../proxy/index.ts';
-import type { Clock } from '../platform/clock.ts';
+import type { Clock } from '../platform/index.ts';
 import type { Store } from '../store/index.ts';
 import { getRoom } from './room-store.ts';
 import { viewOf, type RoomService } from './service.ts';

@@ -1,1 +1,3 @@
 /** Starts one control plane: store, core services, the modules in order, the listener (`start.ts`). */
+
+export { type RunningPlatform, startPlatform } from './start.ts';

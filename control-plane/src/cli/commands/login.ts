@@ -1,6 +1,6 @@
 import { makeClient, storeLogin } from '../api-client.ts';
 import { requireOpt, stringOpt, type CommandGroup } from '../command.ts';
-import { trimTrailingSlashes } from '../../platform/trim.ts';
+import { trimTrailingSlashes } from '../../platform/index.ts';
 
 export const commands: CommandGroup = {
   '': {

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { CliError, requirePositional, stringOpt, type CommandGroup } from '../command.ts';
-import { trimTrailingSlashes } from '../../platform/trim.ts';
+import { trimTrailingSlashes } from '../../platform/index.ts';
 
 interface RoomView {
   id: string;
