@@ -11,11 +11,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { loadConfig } from '../../control-plane/src/config/index.ts';
+import { loadConfig, startPlatform } from '../../control-plane/src/server/index.ts';
 import { silentLogger } from '../../control-plane/src/platform/index.ts';
 import { request } from 'undici';
 import { createRoomsModule, type RoomsModule } from '../../control-plane/src/rooms/index.ts';
-import { startPlatform } from '../../control-plane/src/server/index.ts';
 
 export async function coldStarts(n: number, pool: boolean, log: (line: string) => void): Promise<number[]> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-rooms-cold-'));

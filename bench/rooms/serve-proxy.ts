@@ -7,11 +7,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../control-plane/src/config/index.ts';
+import { loadConfig, startPlatform } from '../../control-plane/src/server/index.ts';
 import { silentLogger } from '../../control-plane/src/platform/index.ts';
 import { request } from 'undici';
 import { createRoomsModule, type RoomsModule } from '../../control-plane/src/rooms/index.ts';
-import { startPlatform } from '../../control-plane/src/server/index.ts';
 import { fixedUpstreamDriver } from './fixed-upstream-driver.ts';
 
 const upstreamSocket = process.argv[2]!;

@@ -30,6 +30,7 @@ const MOVED: Record<string, string> = {
 /** Names that moved out of an index (the file they are in now, relative to control-plane/src). */
 const MOVED_NAMES: Record<string, Record<string, string>> = {
   'identity/index.ts': { Principal: 'platform/roles.ts', Role: 'platform/roles.ts', roleSchema: 'platform/roles.ts', PRIVILEGED_ROLES: 'platform/roles.ts' },
+  'config/index.ts': { loadConfig: 'server/config.ts', configFromEnv: 'server/config.ts', configSchema: 'server/config.ts', ConfigInput: 'server/config.ts' },
   'audit/index.ts': { AuditEntry: 'platform/audit.ts', AuditEntryInput: 'platform/audit.ts', AuditOutcome: 'platform/audit.ts', AuditService: 'platform/audit.ts' },
 };
 

@@ -112,7 +112,7 @@ describe('data copies', () => {
 
   it('removes the temporary folder of an interrupted extract at start-up', async () => {
     const { mkdirSync } = await import('node:fs');
-    const { sweepExtractLeftovers } = await import('../../control-plane/src/data-copies/reconcile-copy.ts');
+    const { sweepExtractLeftovers } = await import('../../control-plane/src/data-copies/index.ts');
     mkdirSync(join(t.p.dataDir, 'copies', demo, '.tmp-v9-deadbeef', '.spill'), { recursive: true });
     expect(await sweepExtractLeftovers(platformPaths(t.p.dataDir))).toEqual([join('copies', demo, '.tmp-v9-deadbeef')]);
     expect(existsSync(join(t.p.dataDir, 'copies', demo, '.tmp-v9-deadbeef'))).toBe(false);

@@ -3,10 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { loadConfig } from '../../control-plane/src/config/index.ts';
+import { loadConfig, startPlatform } from '../../control-plane/src/server/index.ts';
 import { createDataCopiesModule, type DataCopiesModule } from '../../control-plane/src/data-copies/index.ts';
 import { manualClock, silentLogger } from '../../control-plane/src/platform/index.ts';
-import { startPlatform } from '../../control-plane/src/server/index.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'tre-copies-restart-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createRoomsModule, type RoomsModule, type RoomsOptionsInput, type RoomView, type RoomEndpoint, type RoomSpec, getRoom, roomUrl, tokenContext } from '../../control-plane/src/rooms/index.ts';
-import type { ConfigInput } from '../../control-plane/src/config/index.ts';
+import type { ConfigInput } from '../../control-plane/src/server/index.ts';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 

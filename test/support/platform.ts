@@ -5,10 +5,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, type ConfigInput } from '../../control-plane/src/config/index.ts';
+import { loadConfig, type ConfigInput, startPlatform, type RunningPlatform } from '../../control-plane/src/server/index.ts';
 import { manualClock, silentLogger } from '../../control-plane/src/platform/index.ts';
 import { stopEarlierRooms } from '../../control-plane/src/privileges/index.ts';
-import { startPlatform, type RunningPlatform } from '../../control-plane/src/server/index.ts';
 import type { ModuleFactory } from '../../control-plane/src/module-api/index.ts';
 
 export interface TestPlatform extends RunningPlatform {

@@ -34,5 +34,5 @@ export { deleteProjectCopies, proofIsIntact, type ClosingDeps, type ClosingInput
 export { recordCopy, listCopies, recordCopiesDeleted, copiesOfPerson, type CopyRecord } from './store.ts';
 export { lit, openDuck, rowsOf } from './duckdb.ts';
 export { createDataCopiesModule, dataCopiesModule, type DataCopiesModule } from './module.ts';
-export { makeCopy } from './reconcile-copy.ts';
-export { COPIES_ENV, type CopiesOptionsInput, CopiesOptionsSchema } from './reconcile-options.ts';
+export { makeCopy, sweepExtractLeftovers } from './reconcile-copy.ts';
+export { copiesConfigSection, type CopiesOptionsInput } from './reconcile-options.ts';

@@ -19,7 +19,7 @@
  */
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Config } from '../config/index.ts';
+import type { PlatformConfig } from '../config/index.ts';
 import { delegateCgroup } from './cgroup-delegation.ts';
 import { handOverDataDir } from './data-dir.ts';
 import { earlierRoomSandboxes, stopEarlierPostgres, stopEarlierRooms } from './left-behind.ts';
@@ -44,10 +44,13 @@ export interface Dropped {
   earlierRooms: number;
 }
 
+/** What the drop reads of the config: platform-wide keys and the room settings it prepares for. */
+export type PrivilegeConfig = PlatformConfig & { rooms: { dockerSocket?: string | undefined; cgroupRoot: string; rootfsDir: string } };
+
 const INSTALL_DIR = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** Drops root as described above; undefined when not running as root (nothing to drop). */
-export async function dropRoot(config: Config): Promise<Dropped | undefined> {
+export async function dropRoot(config: PrivilegeConfig): Promise<Dropped | undefined> {
   if (process.getuid?.() !== 0) return undefined;
   const account = ensureServiceAccount(config.runAs);
   const groups = config.rooms.dockerSocket ? [dockerSocketGroup(config.rooms.dockerSocket)] : [];
@@ -87,7 +90,7 @@ function assertUnprivilegedPort(port: number): void {
   }
 }
 
-function assertReadable(config: Config, account: ServiceAccount): void {
+function assertReadable(config: PrivilegeConfig, account: ServiceAccount): void {
   const need = (path: string, mode: number, what: string, fix: string) => {
     try {
       accessSync(path, mode);

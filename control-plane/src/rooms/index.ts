@@ -201,6 +201,6 @@ export { render } from './drivers/kubernetes/render.ts';
 export { bwrapArgs, roomEnv } from './drivers/local/bwrap-args.ts';
 export { buildSeccompFilter, createLocalDriver } from './drivers/local/index.ts';
 export { type OwnedRoom, relaySecretOf, ROOM_API_SOCKET, type RoomDriver, type RoomEndpoint, type RoomLimits, type RoomObservation, type RoomProgram, type RoomSpec, type SavedRoomState } from './drivers/types.ts';
-export { ROOMS_ENV, roomsOptionsSchema } from './options.ts';
+export { roomsConfigSection } from './options.ts';
 export { getRoom, insertRoom, updateRoom } from './room-store.ts';
 export { roomUrl, tokenContext } from './service.ts';
