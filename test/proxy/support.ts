@@ -42,7 +42,7 @@ export async function startRoomsPlatform(options: RoomsOptionsInput = {}, config
 }
 
 export async function withRooms(p: TestPlatform): Promise<RoomsPlatform> {
-  const rooms = p.modules.get('rooms') as RoomsModule;
+  const rooms = p.modules.rooms;
   const projects = await p.call('GET', '/api/projects', { as: 'researcher' });
   const projectId = (projects.body as { id: string }[])[0]!.id;
   // The demo copy is made in the background after start; a room started before it would be

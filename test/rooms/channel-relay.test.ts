@@ -34,7 +34,7 @@ beforeAll(async () => {
   // The module dials relays on the pod's 8889 in a cluster; here on a free loopback port.
   [relayPort] = await freePorts(1);
   p = await startTestPlatform({}, { modules: [createRoomsModule(TEST_ROOM_OPTIONS, { relayPort })] });
-  rooms = p.modules.get('rooms') as RoomsModule;
+  rooms = p.modules.rooms;
   projectId = ((await p.call('GET', '/api/projects', { as: 'researcher' })).body as { id: string }[])[0]!.id;
   const outputs = platformPaths(p.dataDir).outputs(projectId, 'researcher');
   mkdirSync(outputs, { recursive: true });

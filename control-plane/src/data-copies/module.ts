@@ -6,7 +6,7 @@
  * loop; the demo data work runs in the background and never blocks requests.
  */
 import { demoCatalogue, loadCatalogue, saveCatalogue, catalogRoutes } from '../catalog/index.ts';
-import type { ModuleFactory, PlatformModule } from '../module-api/index.ts';
+import { defineModule, type PlatformModule } from '../module-api/index.ts';
 import { deliverDemoRegisters, linkDemoCitizen } from './demo-data.ts';
 import { sweepIntakeLeftovers } from './intake.ts';
 import { createCopyReconciler, type CopyReconciler } from './reconcile.ts';
@@ -27,8 +27,8 @@ export interface DataCopiesModule extends PlatformModule {
 }
 
 /** The module with settings from the config's `copies` section, then `overrides`. */
-export function createDataCopiesModule(overrides: CopiesOptionsInput = {}): ModuleFactory {
-  return (deps): DataCopiesModule => {
+export function createDataCopiesModule(overrides: CopiesOptionsInput = {}) {
+  return defineModule('dataCopies', (deps): DataCopiesModule => {
     const options = copiesOptions(deps.config.copies, overrides);
     const act = { store: deps.store, clock: deps.clock, audit: deps.audit, box: deps.box, paths: deps.paths };
     const reconciler = createCopyReconciler({ ...act, logger: deps.logger, options });
@@ -87,8 +87,8 @@ export function createDataCopiesModule(overrides: CopiesOptionsInput = {}): Modu
         await reconciler.stop();
       },
     };
-  };
+  });
 }
 
-/** The data-copies module with settings from the environment: add to DEFAULT_MODULES. */
-export const dataCopiesModule: ModuleFactory = createDataCopiesModule();
+/** The data-copies module with settings from the config. */
+export const dataCopiesModule = createDataCopiesModule();

@@ -5,4 +5,4 @@
  */
 
 export type { CoreDeps } from './deps.ts';
-export type { ModuleDeps, ModuleFactory, PlatformModule } from './module.ts';
+export { defineModule, type ModuleDeps, type ModuleFactory, type PlatformModule } from './module.ts';
