@@ -15,7 +15,13 @@ const clock = manualClock('2026-06-30T12:00:00Z');
 /** An audit service that keeps entries in order (an injected fake, as the real one needs the store). */
 function recordingAudit(): AuditService & { entries: AuditEntryInput[] } {
   const entries: AuditEntryInput[] = [];
-  return { entries, record: async (e) => (entries.push(e), { seq: entries.length, hash: String(entries.length) }) };
+  return {
+    entries,
+    async record(e) {
+      entries.push(e);
+      return { seq: entries.length, hash: String(entries.length) };
+    },
+  };
 }
 
 beforeAll(async () => {

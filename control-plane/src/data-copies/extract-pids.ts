@@ -11,7 +11,7 @@
 import { BIGINT, DOUBLE, DuckDBDataChunk, DuckDBScalarFunction, INTEGER, UINTEGER, type DuckDBConnection, type DuckDBInstance } from '@duckdb/node-api';
 import { endianness } from 'node:os';
 import { duckdbBindings, ident } from './duckdb.ts';
-import { PersonLog } from './person-log.ts';
+import type { PersonLog } from './person-log.ts';
 import { AesPseudonymiser, HmacPseudonymiser, type PseudonymScheme } from './pseudonym.ts';
 
 export interface PidSource {

@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response, Router } from 'express';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { AuditOutcome, AuditService, Principal, Role } from '../platform/index.ts';
 import { AuthenticationError, DomainError, InputError, NotAllowedError, RateLimitedError } from '../errors/index.ts';
 import { readJsonBody } from './body.ts';

@@ -60,7 +60,7 @@ export function parentOf(req: IncomingMessage, principal: Principal): Parent {
 /** `next` when it is a path of this room the proxy would pass, else the room's lab. */
 export function safeNext(roomId: string, next: string | null): string {
   const base = `/rooms/${roomId}/`;
-  if (!next || !next.startsWith(base) || /[\s"'<>\\]/.test(next)) return `${base}lab`;
+  if (!next?.startsWith(base) || /[\s"'<>\\]/.test(next)) return `${base}lab`;
   const v = checkPath('GET', next);
   return v.ok && v.roomId === roomId ? next : `${base}lab`;
 }

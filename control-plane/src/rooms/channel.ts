@@ -109,7 +109,7 @@ export function createRoomChannels(deps: RoomChannelDeps): RoomChannels {
       if (throttled) return refuse(res, 429, 'channel_throttled', `more than ${REFUSALS_AUDITED_PER_MINUTE} refused requests in a minute`);
       refuse(res, status, reason, detail);
     };
-    if (!room || room.wanted !== 'running' || room.state !== 'running') {
+    if (room?.wanted !== 'running' || room.state !== 'running') {
       return denied(403, 'room_not_running', 'the room is not running');
     }
     if (req.method !== 'POST' || path !== checkTablePath(room.projectId)) {

@@ -1,5 +1,5 @@
 /** The rooms API. Start progress is a server-sent event stream ending at running, stopped or failed. */
-import { EventEmitter } from 'node:events';
+import type { EventEmitter } from 'node:events';
 import { z } from 'zod';
 import { NotAllowedError, NotFoundError } from '../errors/index.ts';
 import { defineRoute, type RouteDef } from '../http/index.ts';

@@ -32,7 +32,7 @@ function FileResult({ exp, file, downloads }: { exp: ExportDetail; file: ExportF
           {findings.map((f, j) => <li key={j}><strong>{t(`finding.${f.check}` as MessageKey) === `finding.${f.check}` ? f.check : t(`finding.${f.check}` as MessageKey)}</strong>{f.line ? ` (${t('export.line', { n: f.line })})` : ''}{f.message ? `: ${f.message}` : ''}</li>)}
         </ul>
       ) : null}
-      {table && table.table ? <CheckedTable check={table as unknown as TableCheck} caption={file.name} /> : null}
+      {table?.table ? <CheckedTable check={table as unknown as TableCheck} caption={file.name} /> : null}
       {table?.match && !table.match.matches ? <p className="notice">{t('export.tableMismatch')}</p> : null}
       {downloads && exp.status === 'approved' ? (
         <a className="button" href={EP.exportDownload(exp.id, file.id)} download data-action="download">
