@@ -30,10 +30,9 @@ export function airlockModuleWith(opts: AirlockModuleOptions = {}) {
 
 /** The airlock with the repository's policies: add to DEFAULT_MODULES. */
 export const airlockModule = airlockModuleWith();
-
-export { requestExport, resubmitExport, withdrawRequest, ExportInputSchema, type AirlockDeps, type ExportInput } from './export-requests.ts';
-export { checkTableRequest, latestCopy, TableRequestSchema, type TableRequest } from './table-requests.ts';
-export { createTableScratch, tableScratch, TABLE_CHECKS_AT_ONCE, TABLE_SOURCE_MAX_BYTES, type TableScratch } from './table-scratch.ts';
-export { checkFileContent, type AirlockFileCheck, type CheckStatus } from './file-requests.ts';
+export type { AirlockDeps, ExportInput } from './export-requests.ts';
+export { checkTableRequest, type TableRequest } from './table-requests.ts';
+export { createTableScratch, tableScratch, type TableScratch } from './table-scratch.ts';
+export type { AirlockFileCheck, CheckStatus } from './file-requests.ts';
 export type { AirlockRequest, AirlockFile, Review, RequestStatus } from './store.ts';
 export { tableAnswerFor } from './table-answer.ts';

@@ -22,7 +22,6 @@ export const TableSourceSchema = z.union([
   z.strictObject({ copy: copyFileName }),
   z.strictObject({ output: z.string().min(1).max(1000) }),
 ]);
-export type TableSourceRef = z.infer<typeof TableSourceSchema>;
 
 export const TableRequestSchema = z.strictObject({
   source: TableSourceSchema,

@@ -1,8 +1,8 @@
 export { createAuditService, type GroupCommitAudit } from './service.ts';
-export { entryHash, entryPreimage, canonicalJson, GENESIS_HASH } from './hash.ts';
+export { entryHash, entryPreimage, GENESIS_HASH } from './hash.ts';
 export { auditModule } from './module.ts';
 export { exportLine, verifyExport, type ExportVerification } from './export-verify.ts';
-export { verifyCheckpoint, parsePublicKey, type Checkpoint } from './checkpoint.ts';
+export { parsePublicKey, type Checkpoint } from './checkpoint.ts';
 export { verifyEntryInclusion, verifyCheckpointConsistency } from './merkle-proof.ts';
 export type { CheckpointPublisher, PublishedCheckpoint } from './checkpoint-publish.ts';
 export { readCheckpointFile } from './checkpoint-file.ts';

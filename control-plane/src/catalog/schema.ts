@@ -11,7 +11,6 @@ export const CodeSchema = z.object({
   code: z.string().min(1).max(20),
   label: z.string().min(1),
 });
-export type Code = z.infer<typeof CodeSchema>;
 
 /** A code list, e.g. ICD-10 or ATC: a named, versioned set of codes with labels. */
 export const CodeListSchema = z.object({
@@ -106,7 +105,6 @@ export const DatasetSchema = z
     }
   });
 export type Dataset = z.infer<typeof DatasetSchema>;
-export type DatasetInput = z.input<typeof DatasetSchema>;
 
 /** The whole catalogue: datasets plus the code lists they refer to. */
 export interface Catalogue {

@@ -34,7 +34,6 @@ export const DeliveryManifestSchema = z.object({
   sha256: z.string().regex(/^[0-9a-f]{64}$/i).transform((s) => s.toLowerCase()),
   rowCount: z.number().int().nonnegative(),
 });
-export type DeliveryManifest = z.infer<typeof DeliveryManifestSchema>;
 
 export interface DeliveryError {
   row: number | null;

@@ -15,7 +15,7 @@ import { copiesOptions, type CopiesOptions, type CopiesOptionsInput } from './re
 import { copyRoutes } from './routes-copies.ts';
 import { intakeRoutes, sweepSpool } from './routes-intake.ts';
 
-export { copiesOptions, type CopiesOptions, type CopiesOptionsInput } from './reconcile-options.ts';
+export type { CopiesOptions, CopiesOptionsInput } from './reconcile-options.ts';
 
 export interface DataCopiesModule extends PlatformModule {
   reconciler: CopyReconciler;

@@ -18,7 +18,7 @@ import type { FileCheckResult, FileFinding, FileStatus } from './file-result.ts'
 import { decodeText, detectType } from './file-type.ts';
 import { scanText } from './text-scan.ts';
 
-export type { FileCheckResult, FileFinding, FileStatus } from './file-result.ts';
+export type { FileCheckResult, FileFinding } from './file-result.ts';
 
 export interface FileCheckOptions {
   rules: FileRules;

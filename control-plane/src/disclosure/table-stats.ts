@@ -28,7 +28,6 @@ import type { CellStats, Label, StatsGrid, StatsRequest } from './stats-grid.ts'
 import { refineTop } from './table-top.ts';
 
 export type { CellStats, Label, StatsGrid, StatsRequest } from './stats-grid.ts';
-export { keyOf } from './stats-grid.ts';
 
 export const emptyStats = (): CellStats => ({ n: 0, nn: 0, s: null, lo: null, hi: null, maxBound: null, m2: null, median: null, mode: null, top: undefined });
 

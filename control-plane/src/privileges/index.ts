@@ -28,12 +28,10 @@ import { PrivilegeError } from './privilege-error.ts';
 import { ensureServiceAccount, type ServiceAccount } from './service-account.ts';
 import { assertTraversable } from './traversal.ts';
 
-export { PrivilegeError } from './privilege-error.ts';
-export { parseStatus, privilegedParts, type Credentials } from './drop.ts';
+export { parseStatus, type Credentials } from './drop.ts';
 export { canTraverse } from './traversal.ts';
 export { stopEarlierRooms } from './left-behind.ts';
 export type { ServiceAccount } from './service-account.ts';
-
 export interface Dropped {
   account: ServiceAccount;
   /** Supplementary groups kept besides the account's own (the Docker socket's). */

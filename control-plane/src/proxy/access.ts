@@ -142,4 +142,3 @@ export function createAccessCache(d: AccessDeps) {
   };
 }
 
-export type AccessCache = ReturnType<typeof createAccessCache>;

@@ -76,7 +76,6 @@ export function createUpstreamPools(opts: { connections?: number; idleMs?: numbe
   };
 }
 
-export type UpstreamPools = ReturnType<typeof createUpstreamPools>;
 
 const poolOptions = (connections = 256): Pool.Options => ({
   connections, pipelining: 1, keepAliveTimeout: 30_000, headersTimeout: 0, bodyTimeout: 0,

@@ -29,11 +29,9 @@ import { getRoom, liveRooms, recordActivity, type Room } from './room-store.ts';
 import { roomRoutes } from './routes.ts';
 import { createRoomService, roomUrl, tokenContext, type RoomService } from './service.ts';
 
-export { roomsOptions, type RoomsOptions, type RoomsOptionsInput } from './options.ts';
+export type { RoomsOptions, RoomsOptionsInput } from './options.ts';
 export type { RoomService, RoomView } from './service.ts';
 export type { Reconciler, PassReport } from './reconcile.ts';
-export { projectUsage } from './usage.ts';
-
 export interface RoomsModule extends PlatformModule {
   service: RoomService;
   reconciler: Reconciler;
@@ -192,7 +190,6 @@ export function createRoomsModule(
 
 /** The rooms module as every control plane runs it (settings from the config). */
 export const roomsModule = createRoomsModule();
-
 export { checkTablePath, REFUSALS_AUDITED_PER_MINUTE } from './channel.ts';
 export { containerName, createDockerDriver, createImageImporter } from './drivers/docker/index.ts';
 export { createKubernetesDriver, loadTemplates, renderRoomManifests, roomNames } from './drivers/kubernetes/index.ts';

@@ -4,7 +4,6 @@ import type { RoomEndpoint, SavedRoomState } from './drivers/types.ts';
 
 export type RoomState = 'requested' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
 export type DriverName = 'local' | 'docker' | 'kubernetes';
-export const LIVE_STATES: readonly RoomState[] = ['requested', 'starting', 'running', 'stopping'];
 
 export interface Room {
   id: string;

@@ -2,4 +2,4 @@
 
 export { type RunningPlatform, startPlatform } from './start.ts';
 export { configFromEnv, type ConfigInput, loadConfig } from './config.ts';
-export { DEFAULT_MODULES, type AnyModuleFactory, type PlatformModules } from './modules.ts';
+export type { AnyModuleFactory, PlatformModules } from './modules.ts';

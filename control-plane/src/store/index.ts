@@ -1,5 +1,5 @@
 export type { Queryable, Store } from './types.ts';
-export { migrate, listMigrations } from './migrate.ts';
+export { migrate } from './migrate.ts';
 import { createPgStore } from './postgres.ts';
 import { startEmbedded } from './embedded.ts';
 import type { Store } from './types.ts';
