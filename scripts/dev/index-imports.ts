@@ -5,6 +5,7 @@
  *
  *   node scripts/dev/index-imports.ts          rewrite in place, list what changed
  *   node scripts/dev/index-imports.ts --check  exit 1 when something would change
+ *   ... --root DIR                             work on another tree than this repository
  *
  * `MOVED` maps files that moved between folders to where they are now, so a branch written
  * against the old place is rewritten too. Imports it cannot rewrite safely (default and namespace
@@ -15,9 +16,11 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import ts from 'typescript';
 
-const ROOT = resolve(import.meta.dirname, '../..');
+const rootArg = process.argv.indexOf('--root');
+/** The repository (`--root DIR` for another tree: the codemod's own test). */
+const ROOT = rootArg > 0 ? resolve(process.argv[rootArg + 1] ?? '.') : resolve(import.meta.dirname, '../..');
 const SRC = join(ROOT, 'control-plane/src');
-const SCAN = ['control-plane/src', 'test', 'bench'].map((d) => join(ROOT, d));
+const SCAN = ['control-plane/src', 'test', 'bench'].map((d) => join(ROOT, d)).filter((d) => existsSync(d));
 
 /** Old path → new path, relative to control-plane/src. */
 const MOVED: Record<string, string> = {
