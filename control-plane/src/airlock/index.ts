@@ -28,7 +28,7 @@ export function airlockModuleWith(opts: AirlockModuleOptions = {}) {
   });
 }
 
-/** The airlock with the repository's policies: add to DEFAULT_MODULES. */
+/** The airlock with the repository's policies: the default of its slot (`server/modules.ts`). */
 export const airlockModule = airlockModuleWith();
 export type { AirlockDeps, ExportInput } from './export-requests.ts';
 export { checkTableRequest, type TableRequest } from './table-requests.ts';
