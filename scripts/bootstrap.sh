@@ -63,8 +63,10 @@ case "$mode" in
     exec node control-plane/src/cli/main.ts start --demo --host "${TRE_HOST:-127.0.0.1}" --port "${TRE_PORT:-8080}" --data-dir "${TRE_DATA_DIR:-./var}" "$@"
     ;;
   test)
-    echo "type-checking" >&2
-    tsc -p tsconfig.json
+    # Types (server and UI), lint, format, the folder rules, unused code and dependencies: each
+    # failure names the file and the rule (package.json `check`).
+    echo "checking: types, lint, format, folder rules, unused code" >&2
+    npm run --silent check >&2
     exec vitest run "$@"
     ;;
 esac

@@ -7,8 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAuditService } from '../../control-plane/src/audit/index.ts';
-import type { AuditEntryInput } from '../../control-plane/src/audit/types.ts';
-import { systemClock } from '../../control-plane/src/platform/clock.ts';
+import { type AuditEntryInput, systemClock } from '../../control-plane/src/platform/index.ts';
 import { migrate, openStore } from '../../control-plane/src/store/index.ts';
 
 const event = (i: number): AuditEntryInput => ({

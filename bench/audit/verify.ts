@@ -7,11 +7,8 @@ import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { entryHash, GENESIS_HASH } from '../../control-plane/src/audit/hash.ts';
-import type { AuditEntry } from '../../control-plane/src/audit/types.ts';
-import { generateCheckpointKey, signCheckpoint } from '../../control-plane/src/audit/checkpoint.ts';
-import { MerkleAccumulator, leafHash } from '../../control-plane/src/audit/merkle.ts';
-import { exportLine, verifyExport } from '../../control-plane/src/audit/export-verify.ts';
+import { entryHash, GENESIS_HASH, generateCheckpointKey, signCheckpoint, MerkleAccumulator, leafHash, exportLine, verifyExport } from '../../control-plane/src/audit/index.ts';
+import type { AuditEntry } from '../../control-plane/src/platform/index.ts';
 
 export interface VerifyBenchResult {
   entries: number;

@@ -18,9 +18,8 @@ import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMO_DATASETS } from '../../control-plane/src/catalog/index.ts';
-import { createExtract, generateRegisters, newPseudonymKey, type GenerateResult, type PseudonymScheme } from '../../control-plane/src/data-copies/index.ts';
-import { lit, openDuck, rowsOf } from '../../control-plane/src/data-copies/duckdb.ts';
-import { systemClock } from '../../control-plane/src/platform/clock.ts';
+import { createExtract, generateRegisters, newPseudonymKey, type GenerateResult, type PseudonymScheme, lit, openDuck, rowsOf } from '../../control-plane/src/data-copies/index.ts';
+import { systemClock } from '../../control-plane/src/platform/index.ts';
 
 const SEED = 2026;
 const ROWS = Number(process.env.BENCH_ROWS ?? 10_000_000);

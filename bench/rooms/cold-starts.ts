@@ -11,11 +11,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { loadConfig } from '../../control-plane/src/config/index.ts';
-import { silentLogger } from '../../control-plane/src/platform/logger.ts';
+import { loadConfig, startPlatform } from '../../control-plane/src/server/index.ts';
+import { silentLogger } from '../../control-plane/src/platform/index.ts';
 import { request } from 'undici';
-import { createRoomsModule, type RoomsModule } from '../../control-plane/src/rooms/index.ts';
-import { startPlatform } from '../../control-plane/src/server/start.ts';
+import { createRoomsModule } from '../../control-plane/src/rooms/index.ts';
 
 export async function coldStarts(n: number, pool: boolean, log: (line: string) => void): Promise<number[]> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-rooms-cold-'));
@@ -32,7 +31,7 @@ export async function coldStarts(n: number, pool: boolean, log: (line: string) =
       const text = await res.text();
       return { status: res.status, body: (res.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : text };
     };
-    const roomHostOf = (id: string) => new URL((platform.modules.get('rooms') as RoomsModule).hosts.origin(id)).host;
+    const roomHostOf = (id: string) => new URL(platform.modules.rooms.hosts.origin(id)).host;
     const { token } = (await call('POST', '/api/auth/token', undefined, { username: 'researcher', password: 'demo' })).body as { token: string };
     const operator = ((await call('POST', '/api/auth/token', undefined, { username: 'operator', password: 'demo' })).body as { token: string }).token;
     const project = ((await call('GET', '/api/projects', token)).body as { id: string }[])[0]!.id;

@@ -3,7 +3,7 @@
  * socket, so the figures measure the proxy (authentication, access cache, policy, forwarding) and
  * not a room's server. Rooms in the cold-start measurement use the real local driver.
  */
-import type { OwnedRoom, RoomDriver, RoomObservation, RoomSpec, SavedRoomState } from '../../control-plane/src/rooms/drivers/types.ts';
+import type { OwnedRoom, RoomDriver, RoomObservation, RoomSpec, SavedRoomState } from '../../control-plane/src/rooms/index.ts';
 
 export function fixedUpstreamDriver(socketPath: string): RoomDriver {
   const rooms = new Map<string, RoomSpec>();

@@ -7,11 +7,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../control-plane/src/config/index.ts';
-import { silentLogger } from '../../control-plane/src/platform/logger.ts';
+import { loadConfig, startPlatform } from '../../control-plane/src/server/index.ts';
+import { silentLogger } from '../../control-plane/src/platform/index.ts';
 import { request } from 'undici';
-import { createRoomsModule, type RoomsModule } from '../../control-plane/src/rooms/index.ts';
-import { startPlatform } from '../../control-plane/src/server/start.ts';
+import { createRoomsModule } from '../../control-plane/src/rooms/index.ts';
 import { fixedUpstreamDriver } from './fixed-upstream-driver.ts';
 
 const upstreamSocket = process.argv[2]!;
@@ -37,7 +36,7 @@ for (let i = 0; i < 600; i++) {
 }
 const room = await post(`/api/projects/${projects[0]!.id}/rooms`, {}, token);
 // Rooms are served at their own origin: clients connect to the platform's address with the room's Host.
-const roomHost = new URL((platform.modules.get('rooms') as RoomsModule).hosts.origin(room.id)).host;
+const roomHost = new URL(platform.modules.rooms.hosts.origin(room.id)).host;
 for (let i = 0; i < 500; i++) {
   const r = await request(`${platform.url}/rooms/${room.id}/api/status`, { headers: { host: roomHost, authorization: `Bearer ${token}` } });
   await r.body.dump();

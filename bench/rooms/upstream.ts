@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 
 const socketPath = process.argv[2]!;
 const body = JSON.stringify({ ok: true, path: '/api/status', kernels: 0, connections: 0 });
-const server = createServer((req, res) => {
+const server = createServer((_req, res) => {
   res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
   res.end(body);
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { airlockModuleWith } from '../../control-plane/src/airlock/index.ts';
 import { defaultPolicyDir } from '../../control-plane/src/policies/index.ts';
-import { platformPaths } from '../../control-plane/src/platform/paths.ts';
+import { platformPaths } from '../../control-plane/src/platform/index.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { SAFE_CSV } from './support.ts';
 

@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { isValidFnr } from '../../control-plane/src/data-copies/index.ts';
 import { airlockModule } from '../../control-plane/src/airlock/index.ts';
-import { platformPaths } from '../../control-plane/src/platform/paths.ts';
+import { platformPaths } from '../../control-plane/src/platform/index.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 
 export interface AirlockTest {

@@ -3,8 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyCheckpointConsistency, verifyEntryInclusion } from '../../control-plane/src/audit/merkle-proof.ts';
-import { enforceRetention } from '../../control-plane/src/audit/retention.ts';
+import { verifyCheckpointConsistency, verifyEntryInclusion, enforceRetention } from '../../control-plane/src/audit/index.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { runTre } from '../support/tre.ts';
 

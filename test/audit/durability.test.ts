@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { verifyExport } from '../../control-plane/src/audit/export-verify.ts';
+import { verifyExport } from '../../control-plane/src/audit/index.ts';
 import { freePort } from '../support/ports.ts';
 
 const TRE = fileURLToPath(new URL('../../bin/tre', import.meta.url));

@@ -9,10 +9,9 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { linkCitizen } from '../../control-plane/src/citizens/index.ts';
-import { proofIsIntact, verifyCopy } from '../../control-plane/src/data-copies/index.ts';
+import { proofIsIntact, verifyCopy, makeCopy } from '../../control-plane/src/data-copies/index.ts';
 import { createUser } from '../../control-plane/src/identity/index.ts';
-import { platformPaths } from '../../control-plane/src/platform/paths.ts';
-import { makeCopy } from '../../control-plane/src/data-copies/reconcile-copy.ts';
+import { platformPaths } from '../../control-plane/src/platform/index.ts';
 import { startCopies, waitForCopies, type CopiesTest } from './support.ts';
 
 let t: CopiesTest;
@@ -113,7 +112,7 @@ describe('data copies', () => {
 
   it('removes the temporary folder of an interrupted extract at start-up', async () => {
     const { mkdirSync } = await import('node:fs');
-    const { sweepExtractLeftovers } = await import('../../control-plane/src/data-copies/reconcile-copy.ts');
+    const { sweepExtractLeftovers } = await import('../../control-plane/src/data-copies/index.ts');
     mkdirSync(join(t.p.dataDir, 'copies', demo, '.tmp-v9-deadbeef', '.spill'), { recursive: true });
     expect(await sweepExtractLeftovers(platformPaths(t.p.dataDir))).toEqual([join('copies', demo, '.tmp-v9-deadbeef')]);
     expect(existsSync(join(t.p.dataDir, 'copies', demo, '.tmp-v9-deadbeef'))).toBe(false);

@@ -3,11 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { loadConfig } from '../../control-plane/src/config/index.ts';
-import { createDataCopiesModule, type DataCopiesModule } from '../../control-plane/src/data-copies/module.ts';
-import { manualClock } from '../../control-plane/src/platform/clock.ts';
-import { silentLogger } from '../../control-plane/src/platform/logger.ts';
-import { startPlatform } from '../../control-plane/src/server/start.ts';
+import { loadConfig, startPlatform } from '../../control-plane/src/server/index.ts';
+import { createDataCopiesModule } from '../../control-plane/src/data-copies/index.ts';
+import { manualClock, silentLogger } from '../../control-plane/src/platform/index.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'tre-copies-restart-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -15,7 +13,7 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 async function start() {
   const config = loadConfig({ host: '127.0.0.1', port: 0, dataDir, demo: true, demoPassword: 'demo' });
   const p = await startPlatform(config, { clock: manualClock('2026-06-01T12:00:00Z'), logger: silentLogger, modules: [createDataCopiesModule({ reconcileMs: 3_600_000, demoRows: 2000 })] });
-  const m = p.modules.get('data-copies') as DataCopiesModule;
+  const m = p.modules.dataCopies;
   await m.demoReady();
   const [project] = await p.deps.store.query<{ id: string }>('SELECT id FROM projects ORDER BY created_at LIMIT 1');
   await m.reconciler.runOnce(project!.id);

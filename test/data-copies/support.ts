@@ -1,7 +1,6 @@
 /** A control plane in demo mode with the data-copies module, and helpers to wait for copies. */
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
-import { createDataCopiesModule, type DataCopiesModule } from '../../control-plane/src/data-copies/module.ts';
-import type { CopiesOptionsInput } from '../../control-plane/src/data-copies/reconcile-options.ts';
+import { createDataCopiesModule, type DataCopiesModule, type CopiesOptionsInput } from '../../control-plane/src/data-copies/index.ts';
 
 export interface CopiesTest {
   p: TestPlatform;
@@ -12,7 +11,7 @@ export interface CopiesTest {
 export async function startCopies(options: CopiesOptionsInput = {}, now?: string): Promise<CopiesTest> {
   // A long interval: the tests drive passes themselves (the first one runs after the demo data).
   const p = await startTestPlatform({}, { now, modules: [createDataCopiesModule({ reconcileMs: 3_600_000, demoRows: 5000, ...options })] });
-  const module = p.modules.get('data-copies') as DataCopiesModule;
+  const module = p.modules.dataCopies;
   await module.demoReady();
   const [project] = await p.deps.store.query<{ id: string }>(`SELECT id FROM projects ORDER BY created_at LIMIT 1`);
   return { p, module, projectId: project!.id };

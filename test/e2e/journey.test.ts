@@ -9,8 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import type { DataCopiesModule } from '../../control-plane/src/data-copies/module.ts';
-import { platformPaths } from '../../control-plane/src/platform/paths.ts';
+import { platformPaths } from '../../control-plane/src/platform/index.ts';
 import { roomsUnavailable } from '../proxy/support.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { ARTIFACTS, launchBrowser, openSession, settle } from './browser.ts';
@@ -36,7 +35,7 @@ beforeAll(async () => {
   // The platform's clock starts at the real time: the browser drops session cookies that expire in its past.
   platform = await startTestPlatform({}, { now: new Date().toISOString() });
   // The demo registers must be in the catalogue's store before a copy can be made.
-  await (platform.modules.get('data-copies') as DataCopiesModule).demoReady();
+  await platform.modules.dataCopies.demoReady();
   browser = await launchBrowser('journey');
 });
 

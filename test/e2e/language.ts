@@ -16,13 +16,13 @@ export type Lang = 'nb' | 'en';
 /** Labels spelled alike in both languages ("Status", "Analyserom"). */
 const SAME_IN_BOTH = (Object.keys(en) as (keyof typeof en)[]).filter((k) => en[k] === nb[k]).map((k) => en[k]);
 
-function escape(s: string): string {
+function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** Each dictionary value as a whole-text pattern; `{name}` placeholders match anything. */
 function patterns(dict: Record<string, string>): RegExp[] {
-  return Object.values(dict).map((v) => new RegExp(`^${v.split(/\{\w+\}/).map(escape).join('.+')}$`, 's'));
+  return Object.values(dict).map((v) => new RegExp(`^${v.split(/\{\w+\}/).map(escapeRegExp).join('.+')}$`, 's'));
 }
 const PATTERNS: Record<Lang, RegExp[]> = { en: patterns(en), nb: patterns(nb) };
 
@@ -95,7 +95,7 @@ export function untranslated(before: TextNode[], after: TextNode[], data: Set<st
 }
 
 function isSameLabel(value: string, text: string): boolean {
-  const p = new RegExp(`^${value.split(/\{\w+\}/).map(escape).join('.+')}$`, 's');
+  const p = new RegExp(`^${value.split(/\{\w+\}/).map(escapeRegExp).join('.+')}$`, 's');
   const n = norm(text);
   return p.test(n) || p.test(`${n}:`);
 }

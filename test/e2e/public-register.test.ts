@@ -27,6 +27,7 @@ describe('public register', () => {
       await s.page.getByRole('link', { name: 'Register of projects that use health data' }).click();
       await s.page.locator('[data-testid="public-register"]').waitFor();
       await s.shot('register');
+      // biome-ignore lint/performance/useDomNodeTextContent: the text as shown, hidden nodes left out
       const text = await s.page.locator('main').innerText();
       expect(text).toContain('Diabetes medication and cardiovascular outcomes');
       expect(text).toContain('Health Research Act § 35');

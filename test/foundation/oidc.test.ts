@@ -7,11 +7,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../control-plane/src/http/app.ts';
-import { authenticate, createUser, identityRoutes } from '../../control-plane/src/identity/index.ts';
-import { idpAssertsMfa, OIDC_CLIENT_SECRET_NAME, safeReturnTo } from '../../control-plane/src/identity/oidc.ts';
-import { oidcRoutes } from '../../control-plane/src/identity/oidc-routes.ts';
-import { silentLogger } from '../../control-plane/src/platform/logger.ts';
+import { createApp } from '../../control-plane/src/http/index.ts';
+import { authenticate, createUser, identityRoutes, idpAssertsMfa, OIDC_CLIENT_SECRET_NAME, safeReturnTo, oidcRoutes } from '../../control-plane/src/identity/index.ts';
+import { silentLogger } from '../../control-plane/src/platform/index.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 
 /** The slice of oidc-provider's API this test uses (the package ships no types). */

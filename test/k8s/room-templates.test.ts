@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadTemplates, renderRoomManifests, roomNames } from '../../control-plane/src/rooms/drivers/kubernetes/index.ts';
-import { render } from '../../control-plane/src/rooms/drivers/kubernetes/render.ts';
-import type { RoomSpec } from '../../control-plane/src/rooms/drivers/types.ts';
+import { loadTemplates, renderRoomManifests, roomNames, render, type RoomSpec } from '../../control-plane/src/rooms/index.ts';
 import { restrictedViolations } from './pod-security.ts';
 import { validateManifest } from './validate-manifest.ts';
 

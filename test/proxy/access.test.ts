@@ -5,8 +5,8 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccessCache, type RoomTarget } from '../../control-plane/src/proxy/access.ts';
-import { statusOf } from '../../control-plane/src/http/problem.ts';
+import { createAccessCache, type RoomTarget } from '../../control-plane/src/proxy/index.ts';
+import { statusOf } from '../../control-plane/src/http/index.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 
 describe('room access cache', () => {

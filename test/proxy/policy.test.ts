@@ -1,6 +1,6 @@
 /** What may pass through a room's proxy by path and method alone (`checkPath`). */
 import { describe, expect, it } from 'vitest';
-import { checkPath } from '../../control-plane/src/proxy/path-policy.ts';
+import { checkPath } from '../../control-plane/src/proxy/index.ts';
 
 const reason = (method: string, url: string) => {
   const v = checkPath(method, url);

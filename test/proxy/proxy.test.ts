@@ -9,7 +9,7 @@ import { createServer, request, type Server } from 'node:http';
 import { dirname } from 'node:path';
 import { WebSocket } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { platformPaths } from '../../control-plane/src/platform/paths.ts';
+import { platformPaths } from '../../control-plane/src/platform/index.ts';
 import type { RoomView } from '../../control-plane/src/rooms/index.ts';
 import { login, upgrade } from './client.ts';
 import { enterRoom, loopback, roomCall, roomFetch, roomHost, roomsUnavailable, startRoomsPlatform, type RoomsPlatform } from './support.ts';

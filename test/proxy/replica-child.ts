@@ -7,11 +7,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../control-plane/src/config/index.ts';
-import { manualClock } from '../../control-plane/src/platform/clock.ts';
-import { silentLogger } from '../../control-plane/src/platform/logger.ts';
+import { loadConfig, startPlatform } from '../../control-plane/src/server/index.ts';
+import { manualClock, silentLogger } from '../../control-plane/src/platform/index.ts';
 import { createRoomsModule } from '../../control-plane/src/rooms/index.ts';
-import { startPlatform } from '../../control-plane/src/server/start.ts';
 import { REPLICA_TEST_OPTIONS } from './replica-options.ts';
 
 const [databaseUrl, now] = process.argv.slice(2) as [string, string];

@@ -12,7 +12,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createRoomsModule, type RoomView } from '../../control-plane/src/rooms/index.ts';
-import { startEmbedded } from '../../control-plane/src/store/embedded.ts';
+import { startEmbedded } from '../../control-plane/src/store/index.ts';
 import { startTestPlatform } from '../support/platform.ts';
 import { REPLICA_TEST_OPTIONS } from './replica-options.ts';
 import { request } from 'undici';

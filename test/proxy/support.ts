@@ -5,11 +5,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createRoomsModule, type RoomsModule, type RoomsOptionsInput, type RoomView } from '../../control-plane/src/rooms/index.ts';
-import type { ConfigInput } from '../../control-plane/src/config/index.ts';
-import type { RoomEndpoint, RoomSpec } from '../../control-plane/src/rooms/drivers/types.ts';
-import { getRoom } from '../../control-plane/src/rooms/room-store.ts';
-import { roomUrl, tokenContext } from '../../control-plane/src/rooms/service.ts';
+import { createRoomsModule, type RoomsModule, type RoomsOptionsInput, type RoomView, type RoomEndpoint, type RoomSpec, getRoom, roomUrl, tokenContext } from '../../control-plane/src/rooms/index.ts';
+import type { ConfigInput } from '../../control-plane/src/server/index.ts';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 
@@ -45,7 +42,7 @@ export async function startRoomsPlatform(options: RoomsOptionsInput = {}, config
 }
 
 export async function withRooms(p: TestPlatform): Promise<RoomsPlatform> {
-  const rooms = p.modules.get('rooms') as RoomsModule;
+  const rooms = p.modules.rooms;
   const projects = await p.call('GET', '/api/projects', { as: 'researcher' });
   const projectId = (projects.body as { id: string }[])[0]!.id;
   // The demo copy is made in the background after start; a room started before it would be

@@ -13,13 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { platformPaths } from '../../control-plane/src/platform/paths.ts';
-import { createRoomsModule, type RoomsModule } from '../../control-plane/src/rooms/index.ts';
-import { relaySecretOf } from '../../control-plane/src/rooms/drivers/types.ts';
-import { RELAY_KEY } from '../../control-plane/src/rooms/index.ts';
+import { platformPaths } from '../../control-plane/src/platform/index.ts';
+import { createRoomsModule, type RoomsModule, relaySecretOf, RELAY_KEY, insertRoom, updateRoom, tokenContext } from '../../control-plane/src/rooms/index.ts';
 import { keptSecret } from '../../control-plane/src/secrets/index.ts';
-import { insertRoom, updateRoom } from '../../control-plane/src/rooms/room-store.ts';
-import { tokenContext } from '../../control-plane/src/rooms/service.ts';
 import { TEST_ROOM_OPTIONS } from '../proxy/support.ts';
 import { freePorts } from '../support/ports.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
@@ -38,7 +34,7 @@ beforeAll(async () => {
   // The module dials relays on the pod's 8889 in a cluster; here on a free loopback port.
   [relayPort] = await freePorts(1);
   p = await startTestPlatform({}, { modules: [createRoomsModule(TEST_ROOM_OPTIONS, { relayPort })] });
-  rooms = p.modules.get('rooms') as RoomsModule;
+  rooms = p.modules.rooms;
   projectId = ((await p.call('GET', '/api/projects', { as: 'researcher' })).body as { id: string }[])[0]!.id;
   const outputs = platformPaths(p.dataDir).outputs(projectId, 'researcher');
   mkdirSync(outputs, { recursive: true });

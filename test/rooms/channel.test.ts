@@ -7,8 +7,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOM_API_SOCKET } from '../../control-plane/src/rooms/drivers/types.ts';
-import { platformPaths } from '../../control-plane/src/platform/paths.ts';
+import { ROOM_API_SOCKET } from '../../control-plane/src/rooms/index.ts';
+import { platformPaths } from '../../control-plane/src/platform/index.ts';
 import { roomAccess, roomsUnavailable, startRoomsPlatform, type RoomsPlatform } from '../proxy/support.ts';
 import { runInRoom, type RunResult } from './room-client.ts';
 

@@ -17,9 +17,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type {
-  RoomDriver, RoomLimits, RoomObservation, RoomProgram, RoomSpec,
-} from '../../control-plane/src/rooms/drivers/types.ts';
+import type { RoomDriver, RoomLimits, RoomObservation, RoomProgram, RoomSpec } from '../../control-plane/src/rooms/index.ts';
 import { pythonInRoom, roomRequest, runInRoom } from './room-client.ts';
 
 export const CONFORMANCE_CASES = [

@@ -10,8 +10,7 @@ import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalDriver } from '../../control-plane/src/rooms/drivers/local/index.ts';
-import type { RoomDriver, RoomObservation, RoomSpec } from '../../control-plane/src/rooms/drivers/types.ts';
+import { createLocalDriver, type RoomDriver, type RoomObservation, type RoomSpec } from '../../control-plane/src/rooms/index.ts';
 import { waitFor } from './conformance.ts';
 import { pythonInRoom, runInRoom } from './room-client.ts';
 

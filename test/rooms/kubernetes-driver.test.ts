@@ -11,8 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { createKubernetesDriver, roomNames } from '../../control-plane/src/rooms/drivers/kubernetes/index.ts';
-import { type RoomDriver, type RoomObservation, type RoomSpec } from '../../control-plane/src/rooms/drivers/types.ts';
+import { createKubernetesDriver, roomNames, type RoomDriver, type RoomObservation, type RoomSpec } from '../../control-plane/src/rooms/index.ts';
 import { runDriverConformance, waitFor } from './conformance.ts';
 import { startFakeKubeApiServer, type FakeKubeApiServer } from './fake-kube-apiserver.ts';
 

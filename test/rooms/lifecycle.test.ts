@@ -10,12 +10,10 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../control-plane/src/config/index.ts';
-import { silentLogger } from '../../control-plane/src/platform/logger.ts';
-import { createLocalDriver } from '../../control-plane/src/rooms/drivers/local/index.ts';
-import { createRoomsModule, type RoomsModule, type RoomView } from '../../control-plane/src/rooms/index.ts';
-import { startPlatform } from '../../control-plane/src/server/start.ts';
-import { startEmbedded } from '../../control-plane/src/store/embedded.ts';
+import { loadConfig, startPlatform } from '../../control-plane/src/server/index.ts';
+import { silentLogger } from '../../control-plane/src/platform/index.ts';
+import { createLocalDriver, createRoomsModule, type RoomView } from '../../control-plane/src/rooms/index.ts';
+import { startEmbedded } from '../../control-plane/src/store/index.ts';
 import { startTestPlatform } from '../support/platform.ts';
 import { roomCall, roomsUnavailable, rootfsDir, startRoomsPlatform, TEST_ROOM_OPTIONS, withRooms, type RoomsPlatform } from '../proxy/support.ts';
 
@@ -272,7 +270,7 @@ describe.skipIf(skip !== undefined)('room lifecycle across control-plane restart
     const config = loadConfig({ host: '127.0.0.1', port: 0, dataDir, demo: true, demoPassword: 'demo' });
     const second = await startPlatform(config, { clock: first.clock, logger: silentLogger, modules: [createRoomsModule(TEST_ROOM_OPTIONS)] });
     try {
-      const rooms = second.modules.get('rooms') as RoomsModule;
+      const rooms = second.modules.rooms;
       const report = await rooms.reconciler.runOnce();
       expect(report).toEqual({ leader: true, orphansRemoved: [], stopped: [] });
       expect((await rooms.service.all()).map((r) => [r.id, r.state])).toEqual([[room.id, 'running']]);

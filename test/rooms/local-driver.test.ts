@@ -10,8 +10,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createLocalDriver, buildSeccompFilter } from '../../control-plane/src/rooms/drivers/local/index.ts';
-import { bwrapArgs, roomEnv } from '../../control-plane/src/rooms/drivers/local/bwrap-args.ts';
+import { createLocalDriver, buildSeccompFilter, bwrapArgs, roomEnv } from '../../control-plane/src/rooms/index.ts';
 import { runDriverConformance, waitFor } from './conformance.ts';
 
 const rootfsDir = process.env.ANALYSEROM_ROOTFS_DIR ?? resolve('workspace-images/build/rootfs');

@@ -3,7 +3,7 @@
  * over the endpoint a driver reports (unix socket or TCP), with the room's token.
  */
 import { request } from 'node:http';
-import type { RoomEndpoint, RoomSpec } from '../../control-plane/src/rooms/drivers/types.ts';
+import type { RoomEndpoint, RoomSpec } from '../../control-plane/src/rooms/index.ts';
 
 export interface HttpResult {
   status: number;

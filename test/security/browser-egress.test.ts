@@ -12,10 +12,9 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RoomView } from '../../control-plane/src/rooms/index.ts';
+import { type RoomView, createRoomsModule } from '../../control-plane/src/rooms/index.ts';
 import { ARTIFACTS, launchBrowser } from '../e2e/browser.ts';
 import { runFirstCell } from '../e2e/jupyter.ts';
-import { createRoomsModule } from '../../control-plane/src/rooms/index.ts';
 import { roomsUnavailable, TEST_ROOM_OPTIONS, withRooms, type RoomsPlatform } from '../proxy/support.ts';
 import { startTestPlatform } from '../support/platform.ts';
 

@@ -4,7 +4,7 @@
  * time reviewing after being removed. Real platform, real PostgreSQL, real airlock.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { platformPaths } from '../../control-plane/src/platform/paths.ts';
+import { platformPaths } from '../../control-plane/src/platform/index.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

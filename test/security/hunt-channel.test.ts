@@ -5,7 +5,7 @@
  * every request of the platform waits on.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REFUSALS_AUDITED_PER_MINUTE } from '../../control-plane/src/rooms/channel.ts';
+import { REFUSALS_AUDITED_PER_MINUTE } from '../../control-plane/src/rooms/index.ts';
 import { roomAccess, roomsUnavailable, startRoomsPlatform, type RoomsPlatform } from '../proxy/support.ts';
 import { pythonInRoom, type RunResult } from '../rooms/room-client.ts';
 

@@ -4,8 +4,8 @@
  * that left the platform without the airlock's review.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Principal } from '../../control-plane/src/identity/index.ts';
-import { tableAnswerFor } from '../../control-plane/src/airlock/table-answer.ts';
+import type { Principal } from '../../control-plane/src/platform/index.ts';
+import { tableAnswerFor } from '../../control-plane/src/airlock/index.ts';
 import { startAirlock, type AirlockTest } from '../airlock/support.ts';
 
 let t: AirlockTest;

@@ -12,7 +12,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RoomDriver } from '../../control-plane/src/rooms/drivers/types.ts';
+import type { RoomDriver } from '../../control-plane/src/rooms/index.ts';
 import { roomAccess, roomsUnavailable, startRoomsPlatform, type RoomsPlatform } from '../proxy/support.ts';
 import { runInRoom } from '../rooms/room-client.ts';
 
@@ -48,7 +48,7 @@ describe.skipIf(SKIP)(`a room forging another room's labels${SKIP ? ` (skipped: 
     expect(res.stdout).toContain(`analyserom.room-id=${VICTIM}`);
 
     // Wait until the forged process has exec'd (it then sleeps 60 s): its argv[0] is bubblewrap's.
-    let forgedPids: string[] = [];
+    const forgedPids: string[] = [];
     for (let i = 0; i < 200 && forgedPids.length === 0; i++) {
       for (const pid of (await readdir('/proc')).filter((n) => /^\d+$/.test(n))) {
         const cmd = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');

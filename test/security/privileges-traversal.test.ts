@@ -9,8 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canTraverse } from '../../control-plane/src/privileges/index.ts';
-import { ensureServiceAccount } from '../../control-plane/src/privileges/service-account.ts';
+import { canTraverse, ensureServiceAccount } from '../../control-plane/src/privileges/index.ts';
 import { traversableTempDir } from '../support/tre.ts';
 
 const run = promisify(execFile);

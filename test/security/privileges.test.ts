@@ -16,7 +16,7 @@ import { parseStatus } from '../../control-plane/src/privileges/index.ts';
 import { freePort } from '../support/ports.ts';
 import { runTre, startTre, traversableTempDir, type StartedTre } from '../support/tre.ts';
 import { roomsUnavailable, startRoomsPlatform } from '../proxy/support.ts';
-import { startEmbedded } from '../../control-plane/src/store/embedded.ts';
+import { startEmbedded } from '../../control-plane/src/store/index.ts';
 import { startDockerd } from '../rooms/dockerd.ts';
 import { fetch as undiciFetch } from 'undici';
 import { loopback } from '../proxy/support.ts';

@@ -9,7 +9,7 @@
 import { posix } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkPath } from '../../control-plane/src/proxy/path-policy.ts';
+import { checkPath } from '../../control-plane/src/proxy/index.ts';
 
 const WORDS = ['files', 'view', 'nbconvert', 'api', 'contents', 'lab', 'tree', 'kernels', 'a.csv', 'r2', 'rooms', '.', '..', '', 'x'];
 

@@ -11,7 +11,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { platformPaths } from '../../control-plane/src/platform/paths.ts';
+import { platformPaths } from '../../control-plane/src/platform/index.ts';
 import type { RoomView } from '../../control-plane/src/rooms/index.ts';
 import { login } from '../proxy/client.ts';
 import { enterRoom, roomCall, roomHost, roomsUnavailable, startRoomsPlatform, type RoomsPlatform } from '../proxy/support.ts';

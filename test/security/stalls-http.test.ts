@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { airlockModuleWith } from '../../control-plane/src/airlock/index.ts';
-import { platformPaths } from '../../control-plane/src/platform/paths.ts';
+import { platformPaths } from '../../control-plane/src/platform/index.ts';
 import { defaultPolicyDir } from '../../control-plane/src/policies/index.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 

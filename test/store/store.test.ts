@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createAuditService, entryHash } from '../../control-plane/src/audit/index.ts';
-import { manualClock } from '../../control-plane/src/platform/clock.ts';
+import { manualClock } from '../../control-plane/src/platform/index.ts';
 import { createSecretBox, keptSecret } from '../../control-plane/src/secrets/index.ts';
 import { createPgStore, migrate, openStore, type Store } from '../../control-plane/src/store/index.ts';
 import { startDebianPostgres } from '../support/debian-postgres.ts';

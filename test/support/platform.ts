@@ -5,12 +5,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, type ConfigInput } from '../../control-plane/src/config/index.ts';
-import { manualClock } from '../../control-plane/src/platform/clock.ts';
-import { silentLogger } from '../../control-plane/src/platform/logger.ts';
+import { loadConfig, type AnyModuleFactory, type ConfigInput, startPlatform, type RunningPlatform } from '../../control-plane/src/server/index.ts';
+import { manualClock, silentLogger } from '../../control-plane/src/platform/index.ts';
 import { stopEarlierRooms } from '../../control-plane/src/privileges/index.ts';
-import { startPlatform, type RunningPlatform } from '../../control-plane/src/server/start.ts';
-import type { ModuleFactory } from '../../control-plane/src/platform/module.ts';
 
 export interface TestPlatform extends RunningPlatform {
   clock: ReturnType<typeof manualClock>;
@@ -25,7 +22,7 @@ export interface TestPlatform extends RunningPlatform {
   stop(): Promise<void>;
 }
 
-export async function startTestPlatform(overrides: ConfigInput = {}, opts: { now?: string; modules?: ModuleFactory[] } = {}): Promise<TestPlatform> {
+export async function startTestPlatform(overrides: ConfigInput = {}, opts: { now?: string; modules?: AnyModuleFactory[] } = {}): Promise<TestPlatform> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tre-test-'));
   const clock = manualClock(opts.now ?? '2026-06-01T12:00:00Z');
   const config = loadConfig({ host: '127.0.0.1', port: 0, dataDir, demo: true, demoPassword: 'demo', ...overrides });

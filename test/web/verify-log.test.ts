@@ -5,9 +5,7 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { entryHash, entryPreimage as serverPreimage, GENESIS_HASH } from '../../control-plane/src/audit/hash.ts';
-import { leafHash, rootOfLeafHashes } from '../../control-plane/src/audit/merkle.ts';
-import { describePublicKey, signCheckpoint } from '../../control-plane/src/audit/checkpoint.ts';
+import { entryHash, entryPreimage as serverPreimage, GENESIS_HASH, leafHash, rootOfLeafHashes, describePublicKey, signCheckpoint } from '../../control-plane/src/audit/index.ts';
 import { entryPreimage, merkleRoot, verifyLog, verifyNote, type ExportedEntry } from '../../control-plane/web/src/lib/verify-log.ts';
 
 function log(n: number): ExportedEntry[] {

@@ -3,8 +3,7 @@
  * check the room's helper calls.
  */
 import { z } from 'zod';
-import { bytes } from '../http/answers.ts';
-import { defineRoute, type RouteDef } from '../http/route.ts';
+import { bytes, defineRoute, type RouteDef } from '../http/index.ts';
 import { requireDataAccess } from '../projects/index.ts';
 import { ExportInputSchema, ResubmitInputSchema, requestExport, resubmitExport, withdrawRequest, type AirlockDeps } from './export-requests.ts';
 import { addReleasedTablesToLedger, releaseFile } from './release.ts';

@@ -21,8 +21,7 @@
  * (`pseudonymsAmong`), and hands the engine those that are pseudonyms.
  */
 import { budgetRefusal, numberTokens, scanFileBytes, type FileCheckResult } from '../disclosure/index.ts';
-import { DEFAULT_SCAN_BUDGET_MS } from '../policies/index.ts';
-import type { FileRules } from '../policies/index.ts';
+import { DEFAULT_SCAN_BUDGET_MS, type FileRules } from '../policies/index.ts';
 import type { CheckStatus } from './schemas.ts';
 import type { AirlockReason } from '../errors/index.ts';
 

@@ -6,8 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { streamBodyToFile } from '../http/body.ts';
-import { defineRoute, type RouteDef } from '../http/route.ts';
+import { streamBodyToFile, defineRoute, type RouteDef } from '../http/index.ts';
 import { withdrawRequest, type AirlockDeps } from './export-requests.ts';
 import { requestReadRoutes } from './request-read-routes.ts';
 import { addImportFile, importFileLimit, ImportInputSchema, importName, openImport, publishImport, submitImport } from './imports.ts';

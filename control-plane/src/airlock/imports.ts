@@ -11,7 +11,7 @@ import { chmod, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ConflictError, InputError, NotAllowedError } from '../errors/index.ts';
-import type { Principal } from '../identity/index.ts';
+import type { Principal } from '../platform/index.ts';
 import { requireDataAccess } from '../projects/index.ts';
 import type { Policy } from '../policies/index.ts';
 import type { Queryable } from '../store/index.ts';

@@ -5,7 +5,7 @@
  * files are released (exports: downloads by the requester or project lead while the permit is
  * in force; imports: read-only under the rooms' `/imports`).
  */
-import type { ModuleFactory, PlatformModule } from '../platform/module.ts';
+import { defineModule, type PlatformModule } from '../module-api/index.ts';
 import type { AirlockDeps } from './export-requests.ts';
 import { exportRoutes } from './export-routes.ts';
 import { importRoutes } from './import-routes.ts';
@@ -17,24 +17,24 @@ export interface AirlockModuleOptions {
   policyDir?: string;
 }
 
-export function airlockModuleWith(opts: AirlockModuleOptions = {}): ModuleFactory {
-  return async (deps): Promise<PlatformModule> => {
+export function airlockModuleWith(opts: AirlockModuleOptions = {}) {
+  return defineModule('airlock', async (deps): Promise<PlatformModule> => {
     const policies = await loadPolicies(opts.policyDir);
     const airlock: AirlockDeps = { store: deps.store, clock: deps.clock, logger: deps.logger, paths: deps.paths, policies };
     return {
       name: 'airlock',
       routes: [...exportRoutes(airlock), ...importRoutes(airlock), ...outputsRoutes(airlock)],
     };
-  };
+  });
 }
 
-/** The airlock with the repository's policies: add to DEFAULT_MODULES. */
-export const airlockModule: ModuleFactory = airlockModuleWith();
+/** The airlock with the repository's policies: the default of its slot (`server/modules.ts`). */
+export const airlockModule = airlockModuleWith();
 
-export { requestExport, resubmitExport, withdrawRequest, ExportInputSchema, type AirlockDeps, type ExportInput } from './export-requests.ts';
-export { checkTableRequest, latestCopy, TableRequestSchema, type TableRequest } from './table-requests.ts';
-export { createTableScratch, tableScratch, TABLE_CHECKS_AT_ONCE, TABLE_SOURCE_MAX_BYTES, type TableScratch } from './table-scratch.ts';
-export { checkFileContent, type AirlockFileCheck, type CheckStatus } from './file-requests.ts';
+export type { AirlockDeps, ExportInput } from './export-requests.ts';
+export { checkTableRequest, type TableRequest } from './table-requests.ts';
+export { createTableScratch, tableScratch, type TableScratch } from './table-scratch.ts';
+export type { AirlockFileCheck, CheckStatus } from './file-requests.ts';
 export type {
   AirlockEvent,
   AirlockFile,
@@ -49,3 +49,4 @@ export type {
   ReviewView,
   TableCheckAnswer,
 } from './schemas.ts';
+export { tableAnswerFor } from './table-answer.ts';

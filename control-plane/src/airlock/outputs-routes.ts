@@ -4,10 +4,9 @@
  * Symbolic links and special files are listed as such and cannot be requested.
  */
 import { z } from 'zod';
-import { defineRoute, type RouteDef } from '../http/route.ts';
-import { requireDataAccess } from '../projects/index.ts';
+import { defineRoute, type RouteDef } from '../http/index.ts';
+import { requireDataAccess, projectId } from '../projects/index.ts';
 import { listRoomTree, type RoomEntry } from '../room-files/index.ts';
-import { projectId } from '../projects/schemas.ts';
 import type { AirlockDeps } from './export-requests.ts';
 import { outputListSchema, type OutputEntry } from './schemas.ts';
 

@@ -11,9 +11,7 @@
  */
 import { join } from 'node:path';
 import { ConflictError, NotAllowedError, NotFoundError } from '../errors/index.ts';
-import type { Principal } from '../identity/index.ts';
-import type { Logger } from '../platform/logger.ts';
-import type { PlatformPaths } from '../platform/paths.ts';
+import type { Principal, Logger, PlatformPaths } from '../platform/index.ts';
 import { memberRole, requireDataAccess } from '../projects/index.ts';
 import type { Queryable, Store } from '../store/index.ts';
 import { readVerified } from './staging.ts';

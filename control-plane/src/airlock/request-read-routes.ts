@@ -3,7 +3,7 @@
  * queue across projects, and one request in full. Only paths, audit actions and wording differ.
  */
 import { z } from 'zod';
-import { defineRoute, type RouteDef } from '../http/route.ts';
+import { defineRoute, type RouteDef } from '../http/index.ts';
 import { requireProjectVisible } from '../projects/index.ts';
 import type { AirlockDeps } from './export-requests.ts';
 import { requestDetailSchema, requestStatusSchema, requestSummariesSchema } from './schemas.ts';

@@ -11,7 +11,7 @@
  */
 import { z } from 'zod';
 import { ConflictError, InputError } from '../errors/index.ts';
-import type { Principal } from '../identity/index.ts';
+import type { Principal } from '../platform/index.ts';
 import { requireIndependent } from '../projects/index.ts';
 import type { Queryable } from '../store/index.ts';
 import { addEvent, insertReview, listReviews, setStatus, type AirlockRequest, type Decision, type RequestStatus, type Review } from './store.ts';

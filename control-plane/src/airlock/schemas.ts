@@ -10,11 +10,8 @@
  * `value`. Reviewers and auditors get the full form.
  */
 import { z } from 'zod';
-import {
-  FileCheckResultSchema, FileNoteSchema, fileCheckShape, QuotingFindingSchema, TableCheckReportSchema, type FileCheckReport,
-} from '../disclosure/result-schemas.ts';
-import { TableSpecSchema } from '../disclosure/table-spec.ts';
-import { FileRulesSchema, ReviewRulesSchema, TableRulesSchema } from '../policies/schema.ts';
+import { FileCheckResultSchema, FileNoteSchema, fileCheckShape, QuotingFindingSchema, TableCheckReportSchema, type FileCheckReport, TableSpecSchema } from '../disclosure/schemas.ts';
+import { FileRulesSchema, ReviewRulesSchema, TableRulesSchema } from '../policies/schemas.ts';
 
 export const directionSchema = z.enum(['export', 'import']);
 export const requestStatusSchema = z.enum(['draft', 'in_review', 'approved', 'rejected', 'returned', 'withdrawn']);

@@ -8,7 +8,7 @@
  * or values. Otherwise a spec indexed by `person_id` and `income` would hand the copy's rows to a
  * laptop as "row labels" of a failing table, with no review.
  */
-import type { Principal } from '../identity/index.ts';
+import type { Principal } from '../platform/index.ts';
 import type { z } from 'zod';
 import type { FileChecks, WithheldFileCheck, withheldTableSchema } from './schemas.ts';
 import type { AirlockTableCheck } from './table-requests.ts';

@@ -7,16 +7,16 @@
 import { lstat, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDuck } from '../data-copies/duckdb.ts';
+import { openDuck } from '../data-copies/index.ts';
 import { DomainError, InputError, NotFoundError } from '../errors/index.ts';
 import { checkTable, ledgerTableOf, type LedgerTable, type TableCheckResult } from '../disclosure/index.ts';
-import type { PlatformPaths } from '../platform/paths.ts';
+import type { PlatformPaths } from '../platform/index.ts';
 import { DEFAULT_CHECK_BUDGET_MS, type TableRules } from '../policies/index.ts';
 import { copyHashed, openUnder } from './staging.ts';
 import type { TableRequest } from './schemas.ts';
 import { TABLE_SOURCE_MAX_BYTES, tableScratch, type TableScratch } from './table-scratch.ts';
 
-export { TableRequestSchema, TableSourceSchema, type TableRequest, type TableSourceRef } from './schemas.ts';
+export { TableRequestSchema, type TableRequest } from './schemas.ts';
 
 /** One check's DuckDB: bounded so that a check spills or fails rather than taking the control plane's memory. */
 const CHECK_MEMORY = '1GB';

@@ -2,7 +2,7 @@
  * What callers see of a request: the request, its staged files with every check result (tables
  * cell by cell), the reviews as far as the viewer may see them, and its history.
  */
-import type { Principal } from '../identity/index.ts';
+import type { Principal } from '../platform/index.ts';
 import { hasOversight, requireProjectVisible } from '../projects/index.ts';
 import type { Queryable } from '../store/index.ts';
 import { reviewView } from './review.ts';

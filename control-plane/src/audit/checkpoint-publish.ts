@@ -4,8 +4,8 @@
  * so several control planes publishing together agree on one note per size.
  */
 import type { KeyObject } from 'node:crypto';
-import type { Clock } from '../platform/clock.ts';
-import type { Queryable } from '../store/types.ts';
+import type { Clock } from '../platform/index.ts';
+import type { Queryable } from '../store/index.ts';
 import { signCheckpoint, type Checkpoint } from './checkpoint.ts';
 import { pgMerkleTree } from './merkle-pg.ts';
 import type { PublishedCheckpoint } from './schemas.ts';

@@ -6,8 +6,8 @@
  */
 import { z } from 'zod';
 import { InputError, NotFoundError } from '../errors/index.ts';
-import { defineRoute, type RouteDef } from '../http/route.ts';
-import type { CoreDeps } from '../platform/deps.ts';
+import { defineRoute, type RouteDef } from '../http/index.ts';
+import type { CoreDeps } from '../module-api/index.ts';
 import type { CheckpointPublisher } from './checkpoint-publish.ts';
 import { describePublicKey } from './checkpoint.ts';
 import { pgMerkleTree } from './merkle-pg.ts';
@@ -15,7 +15,7 @@ import { consistencyProofJson, inclusionProofJson } from './merkle-proof.ts';
 import { exportLine } from './export-verify.ts';
 import { ENTRY_COLUMNS } from './query.ts';
 import { checkpointSchema, consistencyAnswerSchema, inclusionAnswerSchema, publicKeySchema } from './schemas.ts';
-import type { AuditEntry } from './types.ts';
+import type { AuditEntry } from '../platform/index.ts';
 import type { KeyObject } from 'node:crypto';
 
 export function checkpointRoutes(deps: CoreDeps, publisher: CheckpointPublisher, key: { publicKey: KeyObject; keyName: string }): RouteDef[] {

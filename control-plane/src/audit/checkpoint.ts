@@ -99,7 +99,7 @@ function parseBody(body: string): Checkpoint | string {
   if (!origin || !/^[\x21-\x7e][\x20-\x7e]*$/.test(origin)) return 'bad origin line';
   if (!size || !/^(0|[1-9][0-9]{0,15})$/.test(size) || !Number.isSafeInteger(Number(size))) return 'bad tree size line';
   const rootBytes = root && /^[A-Za-z0-9+/]{43}=$/.test(root) ? Buffer.from(root, 'base64') : undefined;
-  if (!rootBytes || rootBytes.length !== 32) return 'bad root hash line';
+  if (rootBytes?.length !== 32) return 'bad root hash line';
   const timeLine = ext.find((l) => l.startsWith('time '));
   const time = timeLine?.slice(5);
   if (!time || Number.isNaN(Date.parse(time)) || new Date(time).toISOString() !== time) return 'missing or bad time line';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { entryHash, GENESIS_HASH } from './hash.ts';
-import type { AuditEntry } from './types.ts';
+import type { AuditEntry } from '../platform/index.ts';
 import { describePublicKey, generateCheckpointKey, signCheckpoint } from './checkpoint.ts';
 import { MerkleTree, memoryMerkleSource } from './merkle-tree.ts';
 import { consistencyProofJson, inclusionProofJson } from './merkle-proof.ts';

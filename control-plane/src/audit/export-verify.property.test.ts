@@ -17,7 +17,7 @@ import { scanRange, type CompactNode, type RangeResult } from './export-verify-s
 import { exportLine, verifyExport } from './export-verify.ts';
 import { entryHash, entryPreimage, GENESIS_HASH } from './hash.ts';
 import { leafHash, nodeHash } from './merkle.ts';
-import type { AuditEntry } from './types.ts';
+import type { AuditEntry } from '../platform/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'audit-verify-prop-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { entryHash, GENESIS_HASH } from './hash.ts';
-import type { AuditEntry } from './types.ts';
+import type { AuditEntry } from '../platform/index.ts';
 import { generateCheckpointKey, signCheckpoint } from './checkpoint.ts';
 import { MerkleTree, memoryMerkleSource } from './merkle-tree.ts';
 import { exportLine, verifyExport, type ExportVerification } from './export-verify.ts';

@@ -24,7 +24,7 @@ import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { KeyObject } from 'node:crypto';
 import { canonicalJson, GENESIS_HASH } from './hash.ts';
-import type { AuditEntry } from './types.ts';
+import type { AuditEntry } from '../platform/index.ts';
 import { verifyCheckpoint, type Checkpoint } from './checkpoint.ts';
 import { readCheckpointFile } from './checkpoint-file.ts';
 import { nodeHash, EMPTY_ROOT } from './merkle.ts';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AuditEntry } from './types.ts';
+import type { AuditEntry } from '../platform/index.ts';
 
 /** The hash chain's first `prevHash`: 64 zeros. */
 export const GENESIS_HASH = '0'.repeat(64);

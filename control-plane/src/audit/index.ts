@@ -1,9 +1,14 @@
-export type { AuditEntry, AuditEntryInput, AuditOutcome, AuditService } from './types.ts';
 export { createAuditService, type GroupCommitAudit } from './service.ts';
-export { entryHash, entryPreimage, canonicalJson, GENESIS_HASH } from './hash.ts';
+export { entryHash, entryPreimage, GENESIS_HASH } from './hash.ts';
 export { auditModule } from './module.ts';
 export { exportLine, verifyExport, type ExportVerification } from './export-verify.ts';
-export { verifyCheckpoint, parsePublicKey, type Checkpoint } from './checkpoint.ts';
+export { parsePublicKey, type Checkpoint } from './checkpoint.ts';
 export { verifyEntryInclusion, verifyCheckpointConsistency } from './merkle-proof.ts';
 export type { CheckpointPublisher } from './checkpoint-publish.ts';
 export type { ActivityCounts, AuditPage, InclusionAnswer, ProjectHistory, PublicKeyAnswer, PublishedCheckpoint } from './schemas.ts';
+export { describePublicKey, generateCheckpointKey, signCheckpoint } from './checkpoint.ts';
+export type { ProofCheck } from './merkle-proof.ts';
+export { readCheckpointFile } from './checkpoint-file.ts';
+export { shapeProblem } from './export-verify-fast.ts';
+export { leafHash, MerkleAccumulator, rootOfLeafHashes } from './merkle.ts';
+export { enforceRetention } from './retention.ts';

@@ -4,14 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuditService } from './service.ts';
-import { manualClock } from '../platform/clock.ts';
+import { manualClock, type AuditEntry } from '../platform/index.ts';
 import { migrate, openStore, type Store } from '../store/index.ts';
 import { generateCheckpointKey, verifyCheckpoint } from './checkpoint.ts';
 import { createCheckpointPublisher } from './checkpoint-publish.ts';
 import { pgMerkleTree } from './merkle-pg.ts';
 import { MerkleAccumulator, leafHash, verifyConsistency, verifyInclusion } from './merkle.ts';
 import { exportLine, verifyExport } from './export-verify.ts';
-import type { AuditEntry } from './types.ts';
 
 let store: Store & { pool: import('pg').Pool };
 const dir = mkdtempSync(join(tmpdir(), 'audit-merkle-pg-'));

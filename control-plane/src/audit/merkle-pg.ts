@@ -2,7 +2,7 @@
  * The Merkle tree over PostgreSQL: leaves from `audit_log(seq, hash)` (leaf i is seq i), perfect
  * subtree hashes cached in `audit_merkle_subtrees` (migration 0400). Both only ever grow.
  */
-import type { Queryable } from '../store/types.ts';
+import type { Queryable } from '../store/index.ts';
 import { MerkleTree, type MerkleSource, type SubtreeCache } from './merkle-tree.ts';
 
 /** Leaf inputs (entry chain hashes) from `audit_log`; every seq in [from, to) must exist. */

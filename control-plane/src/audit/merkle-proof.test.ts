@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { entryHash, GENESIS_HASH } from './hash.ts';
-import type { AuditEntry } from './types.ts';
+import type { AuditEntry } from '../platform/index.ts';
 import { generateCheckpointKey, signCheckpoint } from './checkpoint.ts';
 import { MerkleTree, memoryMerkleSource } from './merkle-tree.ts';
 import { consistencyProofJson, inclusionProofJson, verifyCheckpointConsistency, verifyEntryInclusion } from './merkle-proof.ts';

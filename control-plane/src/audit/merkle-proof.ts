@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { KeyObject } from 'node:crypto';
 import { entryHash } from './hash.ts';
 import { base64Hash, consistencyProofWire, inclusionProofWire } from './schemas.ts';
-import type { AuditEntry } from './types.ts';
+import type { AuditEntry } from '../platform/index.ts';
 import { verifyCheckpoint, type Checkpoint } from './checkpoint.ts';
 import { leafHash, verifyConsistency, verifyInclusion } from './merkle.ts';
 

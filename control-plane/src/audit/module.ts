@@ -1,4 +1,4 @@
-import type { ModuleFactory } from '../platform/module.ts';
+import { defineModule, type PlatformModule } from '../module-api/index.ts';
 import { createCheckpointPublisher } from './checkpoint-publish.ts';
 import { checkpointRoutes } from './checkpoint-routes.ts';
 import { enforceRetention } from './retention.ts';
@@ -10,7 +10,7 @@ import { checkpointSigningKey } from './signing-key.ts';
  * checkpoints: published every `auditCheckpointSeconds` and on demand, with inclusion and
  * consistency proofs that anyone verifies offline with the public key.
  */
-export const auditModule: ModuleFactory = async (deps) => {
+export const auditModule = defineModule('audit', async (deps): Promise<PlatformModule> => {
   await enforceRetention(deps.store, deps.config.auditRetentionDays);
   const key = await checkpointSigningKey(deps.store, deps.box);
   const origin = deps.config.auditLogOrigin;
@@ -22,7 +22,6 @@ export const auditModule: ModuleFactory = async (deps) => {
   };
   return {
     name: 'audit',
-    publisher,
     routes: [...auditQueryRoutes(deps), ...checkpointRoutes(deps, publisher, { publicKey: key.publicKey, keyName: origin })],
     async start() {
       publish();
@@ -34,4 +33,4 @@ export const auditModule: ModuleFactory = async (deps) => {
       await running;
     },
   };
-};
+});

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { Queryable } from '../store/index.ts';
 import type { ActivityCounts, ProjectHistory } from './schemas.ts';
-import type { AuditEntry } from './types.ts';
+import type { AuditEntry } from '../platform/index.ts';
 
 export const auditFilterSchema = z.object({
   actor: z.string().min(1).max(100).optional(),

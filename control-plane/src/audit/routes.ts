@@ -3,13 +3,12 @@
  * and every query an auditor makes is itself recorded by the route wrapper.
  */
 import { z } from 'zod';
-import { bytes } from '../http/answers.ts';
-import { defineRoute, type RouteDef } from '../http/route.ts';
-import type { CoreDeps } from '../platform/deps.ts';
+import { bytes, defineRoute, type RouteDef } from '../http/index.ts';
+import type { CoreDeps } from '../module-api/index.ts';
 import { exportLine } from './export-verify.ts';
 import { activityCounts, auditFilterSchema, CSV_HEADER, csvLine, ENTRY_COLUMNS, pageSchema, projectHistory, queryEntries, whereOf } from './query.ts';
 import { activityCountsSchema, auditPageSchema, projectHistorySchema } from './schemas.ts';
-import type { AuditEntry } from './types.ts';
+import type { AuditEntry } from '../platform/index.ts';
 
 const EXPORT_PAGE = 5_000;
 

@@ -5,7 +5,7 @@
  * nothing of the server but types, so the web UI reads its types as they are.
  */
 import { z } from 'zod';
-import type { AuditEntry } from './types.ts';
+import type { AuditEntry } from '../platform/schemas.ts';
 
 const timestamp = z.iso.datetime();
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/);

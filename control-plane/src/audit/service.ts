@@ -7,9 +7,8 @@
  */
 import type { Pool } from 'pg';
 import { UnavailableError } from '../errors/index.ts';
-import type { Clock } from '../platform/clock.ts';
+import type { Clock, AuditEntry, AuditEntryInput, AuditService } from '../platform/index.ts';
 import { entryHash, GENESIS_HASH } from './hash.ts';
-import type { AuditEntry, AuditEntryInput, AuditService } from './types.ts';
 
 const AUDIT_LOCK = 7_412_002;
 const MAX_BATCH = 2_000;

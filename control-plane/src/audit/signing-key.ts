@@ -1,6 +1,5 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import type { SecretBox } from '../secrets/index.ts';
-import { keptSecret } from '../secrets/index.ts';
+import { type SecretBox, keptSecret } from '../secrets/index.ts';
 import type { Queryable } from '../store/index.ts';
 import { generateCheckpointKey } from './checkpoint.ts';
 

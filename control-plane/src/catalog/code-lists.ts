@@ -13,28 +13,6 @@ const list = (id: string, name: string, version: string, source: string, pairs: 
   codes: pairs.map(([code, label]) => ({ code, label })),
 });
 
-/** ICD-10 chapters, by code range; used to group diagnoses in the explorer. */
-export const ICD10_CHAPTERS: { chapter: string; range: [string, string]; title: string }[] = [
-  { chapter: 'I', range: ['A00', 'B99'], title: 'Certain infectious and parasitic diseases' },
-  { chapter: 'II', range: ['C00', 'D48'], title: 'Neoplasms' },
-  { chapter: 'IV', range: ['E00', 'E90'], title: 'Endocrine, nutritional and metabolic diseases' },
-  { chapter: 'V', range: ['F00', 'F99'], title: 'Mental and behavioural disorders' },
-  { chapter: 'VI', range: ['G00', 'G99'], title: 'Diseases of the nervous system' },
-  { chapter: 'IX', range: ['I00', 'I99'], title: 'Diseases of the circulatory system' },
-  { chapter: 'X', range: ['J00', 'J99'], title: 'Diseases of the respiratory system' },
-  { chapter: 'XI', range: ['K00', 'K93'], title: 'Diseases of the digestive system' },
-  { chapter: 'XIII', range: ['M00', 'M99'], title: 'Diseases of the musculoskeletal system and connective tissue' },
-  { chapter: 'XIV', range: ['N00', 'N99'], title: 'Diseases of the genitourinary system' },
-  { chapter: 'XV', range: ['O00', 'O99'], title: 'Pregnancy, childbirth and the puerperium' },
-  { chapter: 'XIX', range: ['S00', 'T98'], title: 'Injury, poisoning and certain other consequences of external causes' },
-  { chapter: 'XXI', range: ['Z00', 'Z99'], title: 'Factors influencing health status and contact with health services' },
-];
-
-export function icd10Chapter(code: string): string | null {
-  const c3 = code.slice(0, 3);
-  return ICD10_CHAPTERS.find((ch) => c3 >= ch.range[0] && c3 <= ch.range[1])?.chapter ?? null;
-}
-
 /** Cancer sites (ICD-10 chapter II, malignant neoplasms). */
 const CANCER: [string, string][] = [
   ['C16', 'Malignant neoplasm of stomach'],

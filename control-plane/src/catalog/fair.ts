@@ -45,7 +45,7 @@ export function fairScore(ds: Dataset, codeLists: CodeList[]): FairScore {
   const coded = vars.filter((v) => v.type === 'code');
   const goodLists = coded.filter((v) => {
     const l = codeLists.find((c) => c.id === v.codeList);
-    return l && l.source.trim() && l.version.trim();
+    return l?.source.trim() && l.version.trim();
   }).length;
   if (goodLists < coded.length) missing.push(`catalogued code lists for ${coded.length - goodLists} coded variable(s)`);
   const measured = vars.filter((v) => (v.type === 'integer' || v.type === 'decimal') && !v.name.endsWith('_id'));

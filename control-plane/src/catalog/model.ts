@@ -11,7 +11,6 @@ export const CodeSchema = z.object({
   code: z.string().min(1).max(20),
   label: z.string().min(1),
 });
-export type Code = z.infer<typeof CodeSchema>;
 
 /** A code list, e.g. ICD-10 or ATC: a named, versioned set of codes with labels. */
 export const CodeListSchema = z.object({
@@ -43,7 +42,6 @@ export const DUCKDB_TYPE: Record<VariableType, string> = {
  * Indirect identifiers (birth date, municipality) may be permitted but are flagged for review.
  */
 export const VariableClassSchema = z.enum(['direct_identifier', 'indirect_identifier', 'ordinary']);
-export type VariableClass = z.infer<typeof VariableClassSchema>;
 
 export const VariableSchema = z.object({
   name: NameSchema,
@@ -107,7 +105,6 @@ export const DatasetSchema = datasetFields.superRefine((d, ctx) => {
   }
 });
 export type Dataset = z.infer<typeof DatasetSchema>;
-export type DatasetInput = z.input<typeof DatasetSchema>;
 
 /** The whole catalogue: datasets plus the code lists they refer to. */
 export interface Catalogue {

@@ -6,8 +6,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { NotFoundError } from '../errors/index.ts';
-import { ARROW_STREAM, sendArrow, wantsArrow } from '../http/arrow.ts';
-import { defineRoute, type RouteDef } from '../http/route.ts';
+import { ARROW_STREAM, sendArrow, wantsArrow, defineRoute, type RouteDef } from '../http/index.ts';
 import type { Store } from '../store/index.ts';
 import { CodeListSchema, NameSchema } from './model.ts';
 import { DatasetDetailSchema, DatasetSummarySchema, VariableHitSchema, VersionDistributionSchema } from './schemas.ts';

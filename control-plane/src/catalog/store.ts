@@ -3,7 +3,7 @@
  * parsed with the catalogue schemas, so a hand-edited row cannot smuggle in an invalid variable.
  */
 import { ConflictError, NotFoundError } from '../errors/index.ts';
-import type { Queryable } from '../store/types.ts';
+import type { Queryable } from '../store/index.ts';
 import { CodeListSchema, DatasetSchema, type Catalogue, type CodeList, type Dataset, type DatasetVersion } from './model.ts';
 
 /** Inserts or updates the datasets and code lists (their descriptions); versions are untouched. */

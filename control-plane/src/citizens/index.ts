@@ -1,8 +1,8 @@
-import type { ModuleFactory } from '../platform/module.ts';
+import { defineModule } from '../module-api/index.ts';
 import { citizenRoutes } from './routes.ts';
 
 export { linkCitizen, personLookup, personLookupKey } from './persons.ts';
-export { optedOutNationalIds, optOutStatus, setOptOut } from './opt-outs.ts';
+export { optedOutNationalIds } from './opt-outs.ts';
 
 /** Citizens' insight ("which projects used my data") and opt-out. */
-export const citizensModule: ModuleFactory = (deps) => ({ name: 'citizens', routes: citizenRoutes(deps) });
+export const citizensModule = defineModule('citizens', (deps) => ({ name: 'citizens', routes: citizenRoutes(deps) }));

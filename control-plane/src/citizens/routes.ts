@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ConflictError } from '../errors/index.ts';
-import { defineRoute, type RouteDef } from '../http/route.ts';
-import type { CoreDeps } from '../platform/deps.ts';
+import { defineRoute, type RouteDef } from '../http/index.ts';
+import type { CoreDeps } from '../module-api/index.ts';
 import { LEGAL_BASES } from '../projects/index.ts';
 import { optOutStatus, setOptOut } from './opt-outs.ts';
 import { optOutStatusSchema, projectUseSchema, type ProjectUse } from './schemas.ts';

@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CliError, type ApiClient } from './command.ts';
-import { trimTrailingSlashes } from '../platform/trim.ts';
+import { trimTrailingSlashes } from '../platform/index.ts';
 import type { Reason } from '../errors/index.ts';
 
 /** Where `tre login` keeps its token: `$TRE_CONFIG_DIR/credentials.json`, else `~/.config/tre/`. */

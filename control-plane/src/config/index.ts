@@ -1,14 +1,17 @@
 /**
  * The one typed configuration. Every key is described; secrets are redacted by `redactConfig`.
  * Sources, later winning: defaults, environment (`TRE_*`, `DATABASE_URL`), command-line flags.
+ *
+ * This folder owns the platform-wide keys and the loading. A bounded context with settings of its
+ * own owns them as a section (`ConfigSection`: schema, environment variables, description; e.g.
+ * `rooms/options.ts`); the server hands the sections to `configLoader` (`server/config.ts`), so
+ * config/ imports no context and every key is still checked, described and defaulted at load.
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { COPIES_ENV, CopiesOptionsSchema } from '../data-copies/reconcile-options.ts';
-import { ROOMS_ENV, roomsOptionsSchema } from '../rooms/options.ts';
-import { trimTrailingSlashes } from '../platform/trim.ts';
+import { trimTrailingSlashes } from '../platform/index.ts';
 
-export const configSchema = z.object({
+export const platformConfigSchema = z.object({
   host: z.string().describe('Address to listen on; loopback by default').default('127.0.0.1'),
   port: z.coerce.number().int().min(0).max(65535).describe('TCP port of UI and API').default(8080),
   dataDir: z.string().describe('Directory for the embedded store, keys, data copies and rooms').default('./var'),
@@ -34,12 +37,28 @@ export const configSchema = z.object({
   requestTimeoutMs: z.coerce.number().int().positive().describe('Time a request may take to arrive whole, headers and body; register deliveries use bodyIdleTimeoutMs instead').default(300_000),
   bodyIdleTimeoutMs: z.coerce.number().int().positive().describe('Longest pause in a register delivery\'s body before the connection is cut').default(60_000),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).describe('Least severe log level printed').default('info'),
-  rooms: roomsOptionsSchema.describe('Rooms and the room proxy (TRE_ROOM_*, TRE_PROXY_*: rooms/options.ts)').prefault({}),
-  copies: CopiesOptionsSchema.describe('Data copies (TRE_COPY_*: data-copies/reconcile-options.ts)').prefault({}),
 });
 
-export type Config = z.infer<typeof configSchema>;
-export type ConfigInput = z.input<typeof configSchema>;
+export type PlatformConfig = z.infer<typeof platformConfigSchema>;
+export type PlatformConfigInput = z.input<typeof platformConfigSchema>;
+
+/**
+ * The config as a bounded context is handed it: the platform-wide keys, typed, and the sections,
+ * which a context reads by parsing its own with its own schema (they were checked at load).
+ */
+export type Config = PlatformConfig & { readonly [section: string]: unknown };
+
+/** A context's section of the config: its schema (every key described), its variables → keys. */
+export interface ConfigSection<S extends z.ZodObject = z.ZodObject> {
+  schema: S;
+  env: Readonly<Record<string, string>>;
+  description: string;
+}
+
+type Sections = Record<string, ConfigSection>;
+/** The whole config, sections typed, for the composition root that knows them. */
+export type ConfigOf<S extends Sections> = PlatformConfig & { [K in keyof S]: z.infer<S[K]['schema']> };
+export type ConfigInputOf<S extends Sections> = PlatformConfigInput & { [K in keyof S]?: z.input<S[K]['schema']> };
 
 const SECRET_KEYS = new Set(['demoPassword', 'databaseUrl', 'masterKey', 'oidcClientSecret']);
 
@@ -50,8 +69,8 @@ function sectionFromEnv(env: NodeJS.ProcessEnv, names: Record<string, string>): 
   return Object.keys(out).length ? out : undefined;
 }
 
-/** Reads `TRE_*` variables (TRE_PORT, TRE_DATA_DIR, ..., TRE_ROOM_*, TRE_COPY_*) and DATABASE_URL. */
-export function configFromEnv(env: NodeJS.ProcessEnv): ConfigInput {
+/** Reads the platform's `TRE_*` variables (TRE_PORT, TRE_DATA_DIR, ...) and DATABASE_URL. */
+function platformFromEnv(env: NodeJS.ProcessEnv): PlatformConfigInput {
   const pick = (k: string) => (env[k] === undefined || env[k] === '' ? undefined : env[k]);
   const out: Record<string, unknown> = {
     host: pick('TRE_HOST'),
@@ -74,38 +93,55 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ConfigInput {
     auditCheckpointSeconds: pick('TRE_AUDIT_CHECKPOINT_SECONDS'),
     auditLogOrigin: pick('TRE_AUDIT_LOG_ORIGIN'),
     auditRetentionDays: pick('TRE_AUDIT_RETENTION_DAYS'),
-    rooms: sectionFromEnv(env, ROOMS_ENV),
-    copies: sectionFromEnv(env, COPIES_ENV),
   };
-  return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined)) as ConfigInput;
+  return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined)) as PlatformConfigInput;
 }
 
-export function loadConfig(...layers: ConfigInput[]): Config {
-  const merged: Record<string, unknown> = {};
-  for (const layer of layers) {
-    for (const [k, v] of Object.entries(layer)) {
-      if (v === undefined) continue;
-      // Sections merge key by key: a later layer setting one room key keeps the others.
-      const section = k === 'rooms' || k === 'copies';
-      merged[k] = section ? { ...(merged[k] as object | undefined), ...(v as object) } : v;
-    }
-  }
-  const parsed = configSchema.safeParse(merged);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`invalid configuration: ${issue?.path.join('.') ?? '?'}: ${issue?.message ?? 'invalid'}`);
-  }
-  const cfg = parsed.data;
-  cfg.dataDir = resolve(cfg.dataDir);
-  if (Boolean(cfg.tlsCert) !== Boolean(cfg.tlsKey)) throw new Error('invalid configuration: tlsCert and tlsKey must be given together');
-  return cfg;
+/**
+ * Loading for the platform-wide keys plus `sections`: `schema` (every key, for docs and tests),
+ * `fromEnv` (the platform's variables and each section's), `load` (layers, later winning).
+ */
+export function configLoader<S extends Sections>(sections: S) {
+  const schema = platformConfigSchema.extend(
+    Object.fromEntries(Object.entries(sections).map(([name, s]) => [name, s.schema.describe(s.description).prefault({})])),
+  );
+  return {
+    schema,
+    fromEnv(env: NodeJS.ProcessEnv): ConfigInputOf<S> {
+      const out: Record<string, unknown> = { ...platformFromEnv(env) };
+      for (const [name, s] of Object.entries(sections)) {
+        const section = sectionFromEnv(env, s.env);
+        if (section) out[name] = section;
+      }
+      return out as ConfigInputOf<S>;
+    },
+    load(...layers: ConfigInputOf<S>[]): ConfigOf<S> {
+      const merged: Record<string, unknown> = {};
+      for (const layer of layers) {
+        for (const [k, v] of Object.entries(layer)) {
+          if (v === undefined) continue;
+          // Sections merge key by key: a later layer setting one room key keeps the others.
+          merged[k] = Object.hasOwn(sections, k) ? { ...(merged[k] as object | undefined), ...(v as object) } : v;
+        }
+      }
+      const parsed = schema.safeParse(merged);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new Error(`invalid configuration: ${issue?.path.join('.') ?? '?'}: ${issue?.message ?? 'invalid'}`);
+      }
+      const cfg = parsed.data as ConfigOf<S>;
+      cfg.dataDir = resolve(cfg.dataDir);
+      if (Boolean(cfg.tlsCert) !== Boolean(cfg.tlsKey)) throw new Error('invalid configuration: tlsCert and tlsKey must be given together');
+      return cfg;
+    },
+  };
 }
 
 export function redactConfig(cfg: Config): Record<string, unknown> {
   return Object.fromEntries(Object.entries(cfg).map(([k, v]) => [k, SECRET_KEYS.has(k) && v !== undefined ? '[redacted]' : v]));
 }
 
-export function publicUrl(cfg: Config, actualPort: number): string {
+export function publicUrl(cfg: PlatformConfig, actualPort: number): string {
   if (cfg.publicUrl) return trimTrailingSlashes(cfg.publicUrl);
   const scheme = cfg.tlsCert ? 'https' : 'http';
   const host = cfg.host.includes(':') ? `[${cfg.host}]` : cfg.host;

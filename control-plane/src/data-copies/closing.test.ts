@@ -2,9 +2,8 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuditEntryInput, AuditService } from '../audit/types.ts';
+import { type AuditEntryInput, type AuditService, manualClock } from '../platform/index.ts';
 import { DEMO_DATASETS } from '../catalog/index.ts';
-import { manualClock } from '../platform/clock.ts';
 import { deleteProjectCopies, proofIsIntact } from './closing.ts';
 import { createExtract } from './extract.ts';
 import { generateRegisters } from './generator.ts';
@@ -16,7 +15,13 @@ const clock = manualClock('2026-06-30T12:00:00Z');
 /** An audit service that keeps entries in order (an injected fake, as the real one needs the store). */
 function recordingAudit(): AuditService & { entries: AuditEntryInput[] } {
   const entries: AuditEntryInput[] = [];
-  return { entries, record: async (e) => (entries.push(e), { seq: entries.length, hash: String(entries.length) }) };
+  return {
+    entries,
+    async record(e) {
+      entries.push(e);
+      return { seq: entries.length, hash: String(entries.length) };
+    },
+  };
 }
 
 beforeAll(async () => {

@@ -10,9 +10,8 @@
 import { createHash } from 'node:crypto';
 import { chmod, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AuditService } from '../audit/types.ts';
+import type { AuditService, Clock } from '../platform/index.ts';
 import { InputError } from '../errors/index.ts';
-import type { Clock } from '../platform/clock.ts';
 import { sha256File } from './generator.ts';
 import type { ProofOfDeletion } from './schemas.ts';
 

@@ -7,11 +7,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AuditService } from '../audit/types.ts';
+import type { AuditService, Clock, PlatformPaths } from '../platform/index.ts';
 import { DEMO_DATASET_NAMES, loadCatalogue, recordDatasetVersion } from '../catalog/index.ts';
 import { linkCitizen } from '../citizens/index.ts';
-import type { Clock } from '../platform/clock.ts';
-import type { PlatformPaths } from '../platform/paths.ts';
 import type { SecretBox } from '../secrets/index.ts';
 import type { Store } from '../store/index.ts';
 import { lit, openDuck, rowsOf } from './duckdb.ts';

@@ -9,7 +9,7 @@ import { sha256File } from './generator.ts';
 import { lit, openDuck, rowsOf } from './duckdb.ts';
 import { CopyManifestSchema } from './schemas.ts';
 
-export { CopyFileSchema, CopyManifestSchema, type CopyFile, type CopyManifest } from './schemas.ts';
+export { CopyManifestSchema, type CopyFile, type CopyManifest } from './schemas.ts';
 
 export interface CopyCheck {
   ok: boolean;

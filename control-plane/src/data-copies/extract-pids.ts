@@ -11,8 +11,8 @@
 import { BIGINT, DOUBLE, DuckDBDataChunk, DuckDBScalarFunction, INTEGER, UINTEGER, type DuckDBConnection, type DuckDBInstance } from '@duckdb/node-api';
 import { endianness } from 'node:os';
 import { duckdbBindings, ident } from './duckdb.ts';
-import { PersonLog } from './person-log.ts';
-import { AesPseudonymiser, HmacPseudonymiser, type PseudonymScheme } from './pseudonym.ts';
+import type { PersonLog } from './person-log.ts';
+import { AesPseudonymiser, HmacPseudonymiser } from './pseudonym.ts';
 
 export interface PidSource {
   /** SQL expression giving the pseudonym of source alias `s`, whose person column is `col`. */
@@ -135,4 +135,4 @@ export async function hmacPidSource(
   };
 }
 
-export type { PseudonymScheme, PersonLog };
+export type { PersonLog };

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_DATASETS } from '../catalog/index.ts';
-import { manualClock } from '../platform/clock.ts';
+import { manualClock } from '../platform/index.ts';
 import { ident, lit, openDuck, rowsOf } from './duckdb.ts';
 import { verifyCopy } from './extract-manifest.ts';
 import type { ExtractScopeInput, SourceFile } from './extract-scope.ts';

@@ -17,7 +17,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Dataset } from '../catalog/index.ts';
 import { ConflictError, InputError } from '../errors/index.ts';
-import type { Clock } from '../platform/clock.ts';
+import type { Clock } from '../platform/index.ts';
 import { ident, lit, openDuck, rowsOf, runWithProgress } from './duckdb.ts';
 import { extractHelper } from './extract-helper.ts';
 import { aesPidSource, hmacPidSource, type PidSource } from './extract-pids.ts';

@@ -11,7 +11,7 @@
  * remainder 1, about 1 in 11 per digit) are dropped and the first `persons` valid ones kept.
  * That bounds the population at about 36525 · 500 · 0.83 ≈ 15 million persons.
  */
-import { ATC, CANCER_SITES, DEATH_CAUSES, HEALTH_TRUST, ICD10, MUNICIPALITY, codesOf } from '../catalog/code-lists.ts';
+import { ATC, CANCER_SITES, DEATH_CAUSES, HEALTH_TRUST, ICD10, MUNICIPALITY, codesOf } from '../catalog/index.ts';
 import { lit } from './duckdb.ts';
 
 export const MAX_PERSONS = 15_000_000;

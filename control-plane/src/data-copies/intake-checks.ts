@@ -4,8 +4,7 @@
  * the same checks apply to both formats; the stored file is then produced from that view by casts
  * that the checks have proven safe.
  */
-import type { CodeList, Dataset, Variable } from '../catalog/index.ts';
-import { DUCKDB_TYPE } from '../catalog/index.ts';
+import { type CodeList, type Dataset, type Variable, DUCKDB_TYPE } from '../catalog/index.ts';
 import { ident, lit } from './duckdb.ts';
 
 const W1 = [3, 7, 6, 1, 8, 9, 4, 5, 2];

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoCatalogue } from '../catalog/index.ts';
 import { InputError } from '../errors/index.ts';
-import { manualClock } from '../platform/clock.ts';
+import { manualClock } from '../platform/index.ts';
 import { lit, openDuck } from './duckdb.ts';
 import { generateRegisters } from './generator.ts';
 import { intakeDelivery, sweepIntakeLeftovers, type IntakeInput } from './intake.ts';

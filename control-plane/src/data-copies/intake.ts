@@ -22,12 +22,11 @@ import { extname, join } from 'node:path';
 import { z } from 'zod';
 import type { Catalogue } from '../catalog/index.ts';
 import { ConflictError, InputError, NotFoundError } from '../errors/index.ts';
-import type { Clock } from '../platform/clock.ts';
+import type { Clock } from '../platform/index.ts';
 import { lit, openDuck, rowsOf, runWithProgress } from './duckdb.ts';
-import type { Progress } from './generator.ts';
+import { type Progress, sha256File } from './generator.ts';
 import { csvViewSql, parquetViewSql, rowErrorsSql, typedSelectSql } from './intake-checks.ts';
 import { scanFile } from './intake-scan.ts';
-import { sha256File } from './generator.ts';
 import type { IntakeResult } from './schemas.ts';
 
 export const DeliveryManifestSchema = z.object({
@@ -36,7 +35,6 @@ export const DeliveryManifestSchema = z.object({
   sha256: z.string().regex(/^[0-9a-f]{64}$/i).transform((s) => s.toLowerCase()),
   rowCount: z.number().int().nonnegative(),
 });
-export type DeliveryManifest = z.infer<typeof DeliveryManifestSchema>;
 
 export interface DeliveryError {
   row: number | null;
@@ -99,12 +97,16 @@ async function csvHeader(path: string): Promise<string[]> {
   for (let i = 0; i < line.length; i++) {
     const c = line[i]!;
     if (quoted) {
-      if (c === '"' && line[i + 1] === '"') (cur += '"'), i++;
-      else if (c === '"') quoted = false;
+      if (c === '"' && line[i + 1] === '"') {
+        cur += '"';
+        i++;
+      } else if (c === '"') quoted = false;
       else cur += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') out.push(cur), (cur = '');
-    else cur += c;
+    else if (c === ',') {
+      out.push(cur);
+      cur = '';
+    } else cur += c;
   }
   out.push(cur.replace(/\r$/, ''));
   return out.map((h) => h.trim());

@@ -5,9 +5,8 @@
  * Start-up stays fast: `start()` only sweeps leftovers, seeds the catalogue if empty and starts the
  * loop; the demo data work runs in the background and never blocks requests.
  */
-import { demoCatalogue, loadCatalogue, saveCatalogue } from '../catalog/index.ts';
-import { catalogRoutes } from '../catalog/routes.ts';
-import type { ModuleFactory, PlatformModule } from '../platform/module.ts';
+import { demoCatalogue, loadCatalogue, saveCatalogue, catalogRoutes } from '../catalog/index.ts';
+import { defineModule, type PlatformModule } from '../module-api/index.ts';
 import { deliverDemoRegisters, linkDemoCitizen } from './demo-data.ts';
 import { sweepIntakeLeftovers } from './intake.ts';
 import { createCopyReconciler, type CopyReconciler } from './reconcile.ts';
@@ -16,7 +15,7 @@ import { copiesOptions, type CopiesOptions, type CopiesOptionsInput } from './re
 import { copyRoutes } from './routes-copies.ts';
 import { intakeRoutes, sweepSpool } from './routes-intake.ts';
 
-export { copiesOptions, type CopiesOptions, type CopiesOptionsInput } from './reconcile-options.ts';
+export type { CopiesOptions, CopiesOptionsInput } from './reconcile-options.ts';
 
 export interface DataCopiesModule extends PlatformModule {
   reconciler: CopyReconciler;
@@ -28,8 +27,8 @@ export interface DataCopiesModule extends PlatformModule {
 }
 
 /** The module with settings from the config's `copies` section, then `overrides`. */
-export function createDataCopiesModule(overrides: CopiesOptionsInput = {}): ModuleFactory {
-  return (deps): DataCopiesModule => {
+export function createDataCopiesModule(overrides: CopiesOptionsInput = {}) {
+  return defineModule('dataCopies', (deps): DataCopiesModule => {
     const options = copiesOptions(deps.config.copies, overrides);
     const act = { store: deps.store, clock: deps.clock, audit: deps.audit, box: deps.box, paths: deps.paths };
     const reconciler = createCopyReconciler({ ...act, logger: deps.logger, options });
@@ -88,8 +87,8 @@ export function createDataCopiesModule(overrides: CopiesOptionsInput = {}): Modu
         await reconciler.stop();
       },
     };
-  };
+  });
 }
 
-/** The data-copies module with settings from the environment: add to DEFAULT_MODULES. */
-export const dataCopiesModule: ModuleFactory = createDataCopiesModule();
+/** The data-copies module with settings from the config. */
+export const dataCopiesModule = createDataCopiesModule();

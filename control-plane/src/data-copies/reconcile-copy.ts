@@ -5,11 +5,9 @@
  */
 import { chmod, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AuditService } from '../audit/types.ts';
+import type { AuditService, Clock, PlatformPaths } from '../platform/index.ts';
 import { latestVersion, loadCatalogue } from '../catalog/index.ts';
 import { optedOutNationalIds, personLookup, personLookupKey } from '../citizens/index.ts';
-import type { Clock } from '../platform/clock.ts';
-import type { PlatformPaths } from '../platform/paths.ts';
 import { setProjectStatus, type Permit } from '../projects/index.ts';
 import { deleteKeptSecret, keptSecret, type SecretBox } from '../secrets/index.ts';
 import type { Queryable, Store } from '../store/index.ts';

@@ -1,6 +1,6 @@
 /**
  * Settings of the data-copies module: the `copies` section of the one typed config
- * (`config/index.ts`), from these environment variables. None is secret.
+ * (`copiesConfigSection`, handed to `config/` by the server), from these environment variables. None is secret.
  *
  *   TRE_COPY_GRACE_DAYS       a project whose permit expired this many days ago is closed and its copies
  *                             and pseudonym key deleted by the reconcile loop (default 30)
@@ -10,6 +10,7 @@
  *   TRE_COPY_DEMO_SEED        seed of the demo registers (default 20260101)
  */
 import { z } from 'zod';
+import type { ConfigSection } from '../config/index.ts';
 import { InputError } from '../errors/index.ts';
 
 export const CopiesOptionsSchema = z.object({
@@ -28,9 +29,16 @@ export const COPIES_ENV: Record<string, keyof CopiesOptions> = {
   TRE_COPY_DEMO_ROWS: 'demoRows', TRE_COPY_DEMO_SEED: 'demoSeed',
 };
 
+/** The `copies` section of the one config. */
+export const copiesConfigSection = {
+  schema: CopiesOptionsSchema,
+  env: COPIES_ENV,
+  description: 'Data copies (TRE_COPY_*: data-copies/reconcile-options.ts)',
+} satisfies ConfigSection<typeof CopiesOptionsSchema>;
+
 /** The `copies` config section, then `overrides` (tests). */
-export function copiesOptions(section: CopiesOptionsInput, overrides: CopiesOptionsInput = {}): CopiesOptions {
-  const defined = Object.fromEntries(Object.entries({ ...section, ...overrides }).filter(([, v]) => v !== undefined && v !== ''));
+export function copiesOptions(section: unknown, overrides: CopiesOptionsInput = {}): CopiesOptions {
+  const defined = Object.fromEntries(Object.entries({ ...(typeof section === 'object' ? section : {}), ...overrides }).filter(([, v]) => v !== undefined && v !== ''));
   const r = CopiesOptionsSchema.safeParse(defined);
   if (!r.success) throw new InputError(`invalid data-copies settings: ${z.prettifyError(r.error)}`, { reason: 'invalid_config' });
   return r.data;

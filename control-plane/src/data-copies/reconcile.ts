@@ -13,7 +13,7 @@
  * serving the project shows it; everything else is read from the store on each pass.
  */
 import { EventEmitter } from 'node:events';
-import type { Logger } from '../platform/logger.ts';
+import type { Logger } from '../platform/index.ts';
 import { currentPermit, type Permit } from '../projects/index.ts';
 import type { Progress } from './generator.ts';
 import { closeProjectData, makeCopy, type CopyActDeps } from './reconcile-copy.ts';

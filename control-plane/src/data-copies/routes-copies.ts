@@ -9,10 +9,8 @@
  */
 import { z } from 'zod';
 import { NotFoundError } from '../errors/index.ts';
-import { assertResponse, checkResponses } from '../http/response-check.ts';
-import { bytes } from '../http/answers.ts';
-import { defineRoute, type RouteContext, type RouteDef } from '../http/route.ts';
-import type { Principal } from '../identity/index.ts';
+import { assertResponse, checkResponses, bytes, defineRoute, type RouteContext, type RouteDef } from '../http/index.ts';
+import type { Principal } from '../platform/index.ts';
 import { currentPermit, hasOversight, memberRole, requireDataAccess, requireIndependent, requireProjectVisible } from '../projects/index.ts';
 import type { CopyProgress, CopyReconciler } from './reconcile.ts';
 import { closeProjectData, type CopyActDeps } from './reconcile-copy.ts';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_DATASETS } from '../catalog/index.ts';
-import { manualClock } from '../platform/clock.ts';
+import { manualClock } from '../platform/index.ts';
 import { migrate, openStore, type Store } from '../store/index.ts';
 import { createExtract } from './extract.ts';
 import { generateRegisters } from './generator.ts';

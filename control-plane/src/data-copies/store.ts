@@ -3,7 +3,7 @@
  * version holds, its deletion, and which persons went into it (as platform lookup keys).
  */
 import { ConflictError } from '../errors/index.ts';
-import type { Queryable } from '../store/types.ts';
+import type { Queryable } from '../store/index.ts';
 import { CopyManifestSchema, type CopyManifest, type CopyRecord } from './schemas.ts';
 import type { ProofOfDeletion } from './closing.ts';
 

@@ -5,7 +5,8 @@
  */
 import type { Queryable } from '../store/index.ts';
 import type { SecretBox } from '../secrets/index.ts';
-import { createUser, type Principal, type Role } from '../identity/index.ts';
+import { createUser } from '../identity/index.ts';
+import type { Principal, Role } from '../platform/index.ts';
 import { decideApplication, issuePermit, submitApplication } from '../projects/index.ts';
 
 export const DEMO_USERS: { id: string; displayName: string; roles: Role[] }[] = [

@@ -3,7 +3,7 @@
  * airlock's tightening (see exports/file-checks.ts), run with the engine's scan so that it too
  * happens on the scan worker, within the scan's time budget.
  */
-import type { FileCheckResult, FileFinding } from './file-check.ts';
+import type { FileCheckResult, FileFinding } from './file-result.ts';
 import { isNationalIdNumber } from './text-scan.ts';
 
 /** Like the engine's pattern, but a comma on either side is a field separator, not a decimal comma. */

@@ -14,28 +14,11 @@ import { basename } from 'node:path';
 import type { FileRules } from '../policies/index.ts';
 import { unpack } from './archive.ts';
 import { addFieldSeparatedIds } from './field-ids.ts';
-import { decodeText, detectType, type FileType } from './file-type.ts';
-import { scanText, type FindingCheck, type TextFinding } from './text-scan.ts';
+import type { FileCheckResult, FileFinding, FileStatus } from './file-result.ts';
+import { decodeText, detectType } from './file-type.ts';
+import { scanText } from './text-scan.ts';
 
-export type FileStatus = 'pass' | 'manual-review' | 'review' | 'refused';
-
-export type FileFinding =
-  | TextFinding
-  | { check: 'size' | 'archive' | 'unpack' | 'uncheckable' | 'budget'; message: string };
-
-export interface FileCheckResult {
-  name: string;
-  size: number;
-  /** Hex sha256 of the bytes checked (absent when refused unread for size). */
-  sha256?: string;
-  type: FileType;
-  status: FileStatus;
-  findings: FileFinding[];
-  /** Findings per scan, including those beyond the kept ones. */
-  counts: Partial<Record<FindingCheck, number>>;
-  /** Entries of an allowed archive, each checked in turn. */
-  entries?: FileCheckResult[];
-}
+export type { FileCheckResult, FileFinding } from './file-result.ts';
 
 export interface FileCheckOptions {
   rules: FileRules;

@@ -4,7 +4,7 @@
  * earlier releases, and content checks on files. Pure of HTTP and storage:
  * the exports workflow calls these and keeps the results.
  */
-export { AGGFUNCS, TableSpecSchema, parseTableSpec, type AggFunc, type NormalizedSpec, type TableSpec } from './table-spec.ts';
+export { AGGFUNCS, type AggFunc, type NormalizedSpec, type TableSpec } from './table-spec.ts';
 export type { TableSource } from './table-source.ts';
 export type { Label } from './table-stats.ts';
 export type { CellRule, Status } from './table-rules.ts';
@@ -25,18 +25,12 @@ export {
   type FileCheckOptions,
   type FileCheckResult,
   type FileFinding,
-  type FileStatus,
 } from './file-check.ts';
+export type { FileStatus } from './file-result.ts';
 export { budgetRefusal, numberTokens, scanFileBytes } from './scan-pool.ts';
-export { detectType, type FileKind, type FileType } from './file-type.ts';
-export { isNationalIdNumber, scanText, type TextFinding } from './text-scan.ts';
-export {
-  CellRefSchema,
-  DifferencingFindingSchema,
-  FileCheckResultSchema,
-  FileNoteSchema,
-  fileCheckShape,
-  LabelSchema,
-  QuotingFindingSchema,
-  TableCheckReportSchema,
-} from './result-schemas.ts';
+export type { FileKind, FileType } from './file-type.ts';
+export { isNationalIdNumber, type TextFinding } from './text-scan.ts';
+export { FileCheckResultSchema, TableCheckReportSchema } from './result-schemas.ts';
+
+export type { FileCheckReport } from './result-schemas.ts';
+export { TableSpecSchema } from './table-spec.ts';

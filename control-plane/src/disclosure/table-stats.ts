@@ -25,59 +25,10 @@
 import type { DuckDBConnection, DuckDBDataChunk } from '@duckdb/node-api';
 import { forEachRow, readNumbers, readValues, StringInterner } from './result-columns.ts';
 import { isNumericType, quoteIdent, toJsonValue } from './table-source.ts';
+import type { CellStats, Label, StatsGrid, StatsRequest } from './stats-grid.ts';
 import { refineTop } from './table-top.ts';
 
-export type Label = string | number | boolean | null;
-
-export interface CellStats {
-  n: number;
-  nn: number;
-  s: number | null;
-  lo: number | null;
-  hi: number | null;
-  /** An upper bound of the largest value: `hi` when computed, else the column's largest. */
-  maxBound: number | null;
-  m2: number | null;
-  median: Label;
-  mode: Label;
-  /** The largest contributions, largest first; `undefined` when not fetched. */
-  top: number[] | undefined;
-}
-
-export interface StatsRequest {
-  relation: string;
-  /** Column name → DuckDB type, for the grouping variables at least. */
-  types: Map<string, string>;
-  /** A column-wide min/max is cheap (else each cell gets its own, in the one pass). */
-  cheapColumnStats: boolean;
-  /** Row variables, then column variables. */
-  rowDims: string[];
-  colDims: string[];
-  values: string | null;
-  valuesType: string | null;
-  margins: boolean;
-  needMedian: boolean;
-  needMode: boolean;
-  /** min/max asked for as aggfuncs. */
-  needMinMax: boolean;
-  needM2: boolean;
-  /** How many largest contributions to fetch, or null for none. */
-  topN: number | null;
-  /** Whether a cell's outcome needs its largest contributions (fast path only). */
-  needsTop?: (cell: CellStats, grid: StatsGrid) => boolean;
-}
-
-export interface StatsGrid {
-  /** Observed levels of each variable, sorted. */
-  levels: Label[][];
-  /** Row tuples (all combinations of observed levels), then the margin row when asked. */
-  rows: Label[][];
-  cols: Label[][];
-  rowIsMargin: boolean[];
-  colIsMargin: boolean[];
-  /** cells[row][col] */
-  cells: CellStats[][];
-}
+export type { CellStats, Label, StatsGrid, StatsRequest } from './stats-grid.ts';
 
 export const emptyStats = (): CellStats => ({ n: 0, nn: 0, s: null, lo: null, hi: null, maxBound: null, m2: null, median: null, mode: null, top: undefined });
 
@@ -210,8 +161,6 @@ function readGroups(names: string[], chunks: DuckDBDataChunk[], nDims: number, c
   };
   return { codes, distinct, dropped, gid, stats };
 }
-
-export const keyOf = (labels: Label[]) => JSON.stringify(labels);
 
 export function compareLabels(a: Label, b: Label): number {
   if (typeof a === 'number' && typeof b === 'number') return a - b;

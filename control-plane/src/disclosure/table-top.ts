@@ -4,7 +4,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { quoteIdent, toJsonValue } from './table-source.ts';
-import { keyOf, type CellStats, type Label, type StatsGrid, type StatsRequest } from './table-stats.ts';
+import { keyOf, type CellStats, type Label, type StatsGrid, type StatsRequest } from './stats-grid.ts';
 
 /**
  * Fetches the largest contributions of the cells that need them, in one

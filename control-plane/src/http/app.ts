@@ -5,9 +5,7 @@
  */
 import express, { type Express, type RequestHandler } from 'express';
 import { NotAllowedError, NotFoundError, UnavailableError } from '../errors/index.ts';
-import type { Principal } from '../identity/index.ts';
-import type { Logger } from '../platform/logger.ts';
-import type { AuditService } from '../audit/types.ts';
+import type { Principal, Logger, AuditService } from '../platform/index.ts';
 import { buildOpenApi } from './openapi.ts';
 import { problemMiddleware } from './problem.ts';
 import { auditRefusals } from './refusal-audit.ts';

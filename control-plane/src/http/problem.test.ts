@@ -8,7 +8,7 @@ import {
   AuthenticationError, ConflictError, DomainError, InputError, LengthRequiredError, NotAllowedError, NotFoundError, RateLimitedError,
   RequestTimeoutError, TooLargeError, UnavailableError, UpstreamError,
 } from '../errors/index.ts';
-import { createLogger } from '../platform/logger.ts';
+import { createLogger } from '../platform/index.ts';
 import { problemMiddleware, refuseUpgrade, statusOf, writeProblem } from './problem.ts';
 
 const servers: Server[] = [];

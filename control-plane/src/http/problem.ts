@@ -16,8 +16,8 @@ import {
   AuthenticationError, ConflictError, DomainError, InputError, LengthRequiredError, NotAllowedError, NotFoundError, RateLimitedError,
   RequestTimeoutError, TooLargeError, UnavailableError, UpstreamError, type Reason,
 } from '../errors/index.ts';
-import type { Logger } from '../platform/logger.ts';
-import { requestIdOf } from './route.ts';
+import type { Logger } from '../platform/index.ts';
+import { requestIdOf } from './request-id.ts';
 
 const STATUS: [typeof DomainError, number, string][] = [
   [InputError, 400, 'Bad Request'],

@@ -7,9 +7,8 @@
  * If the entry cannot be committed, that error is the answer, as on every other path.
  */
 import type { ErrorRequestHandler, Request } from 'express';
-import type { AuditService } from '../audit/types.ts';
+import type { AuditService, Principal } from '../platform/index.ts';
 import { AuthenticationError, DomainError, NotAllowedError, RateLimitedError } from '../errors/index.ts';
-import type { Principal } from '../identity/roles.ts';
 import { clientAddressOf, requestIdOf } from './route.ts';
 
 export const REFUSED_ACTION = 'http.refused';

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { AuditEntryInput, AuditService } from '../audit/types.ts';
+import type { AuditEntryInput, AuditService } from '../platform/index.ts';
 import { noContent, redirect } from './answers.ts';
 import { checkResponses } from './response-check.ts';
 import { defineRoute, mountRoutes, type RouteDef } from './route.ts';

@@ -6,15 +6,16 @@
  *   - the outcome (`success`, `denied`, `failure`) is committed before the response goes out.
  * If an entry cannot be committed the request fails and nothing is answered but the error.
  */
-import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response, Router } from 'express';
-import { z } from 'zod';
-import type { AuditOutcome, AuditService } from '../audit/types.ts';
+import type { z } from 'zod';
+import type { AuditOutcome, AuditService, Principal, Role } from '../platform/index.ts';
 import { AuthenticationError, DomainError, InputError, NotAllowedError, RateLimitedError } from '../errors/index.ts';
-import type { Principal, Role } from '../identity/roles.ts';
 import { isRawAnswer, type RawAnswer } from './answers.ts';
 import { readJsonBody } from './body.ts';
 import { assertResponse, assertStatus, checkResponses, ResponseContractError } from './response-check.ts';
+import { requestIdOf } from './request-id.ts';
+
+export { requestIdOf };
 
 export type Access = 'public' | 'authenticated' | readonly Role[];
 
@@ -113,11 +114,6 @@ function outcomeOf(err: unknown): AuditOutcome {
   return err instanceof AuthenticationError || err instanceof NotAllowedError || err instanceof RateLimitedError ? 'denied' : 'failure';
 }
 
-export function requestIdOf(req: Request): string {
-  const r = req as Request & { requestId?: string };
-  r.requestId ??= randomUUID();
-  return r.requestId;
-}
 
 /** Where a request came from: the peer's address, or what a channel without one named itself (`room:<id>`). */
 export function clientAddressOf(req: Request): string {

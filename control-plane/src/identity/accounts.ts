@@ -3,7 +3,7 @@ import { ConflictError, InputError, NotFoundError } from '../errors/index.ts';
 import type { SecretBox } from '../secrets/index.ts';
 import type { Queryable } from '../store/index.ts';
 import { hashPassword } from './passwords.ts';
-import { PRIVILEGED_ROLES, type Role } from './roles.ts';
+import { PRIVILEGED_ROLES, type Role } from '../platform/index.ts';
 import type { CreatedUser, User } from './schemas.ts';
 import { newTotpSecret, totpUri } from './totp.ts';
 

@@ -14,12 +14,11 @@
  *   earlier one is accepted again.
  */
 import { AuthenticationError, RateLimitedError } from '../errors/index.ts';
-import type { Clock } from '../platform/clock.ts';
+import { type Clock, PRIVILEGED_ROLES } from '../platform/index.ts';
 import type { SecretBox } from '../secrets/index.ts';
 import type { Queryable, Store } from '../store/index.ts';
 import { findUserRow } from './accounts.ts';
 import { verifyPassword } from './passwords.ts';
-import { PRIVILEGED_ROLES } from './roles.ts';
 import { totpStep } from './totp.ts';
 
 export interface LoginPolicy {

@@ -23,12 +23,9 @@ import { createHash } from 'node:crypto';
 import * as client from 'openid-client';
 import type { Config } from '../config/index.ts';
 import { AuthenticationError, DomainError, InputError, NotAllowedError, NotFoundError, UnavailableError } from '../errors/index.ts';
-import type { Clock } from '../platform/clock.ts';
-import type { Logger } from '../platform/logger.ts';
+import { type Clock, type Logger, PRIVILEGED_ROLES, type Role, trimTrailingSlashes } from '../platform/index.ts';
 import type { SecretBox } from '../secrets/index.ts';
 import type { Queryable } from '../store/index.ts';
-import { PRIVILEGED_ROLES, type Role } from './roles.ts';
-import { trimTrailingSlashes } from '../platform/trim.ts';
 
 export const OIDC_LOGIN_TTL_MINUTES = 10;
 export const OIDC_CLIENT_SECRET_NAME = 'oidc-client-secret';

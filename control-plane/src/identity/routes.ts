@@ -1,12 +1,11 @@
 import { z } from 'zod';
 import { NotAllowedError, NotFoundError } from '../errors/index.ts';
-import { noContent } from '../http/answers.ts';
-import { defineRoute, type AuditScope, type RouteDef } from '../http/route.ts';
-import type { CoreDeps } from '../platform/deps.ts';
+import { noContent, defineRoute, type AuditScope, type RouteDef } from '../http/index.ts';
+import type { CoreDeps } from '../module-api/index.ts';
 import { createUser, getUser, listUsers, resetTotp, updateUser } from './accounts.ts';
 import { clearSessionCookie, setSessionCookie } from './cookies.ts';
 import { checkPasswordLogin, LoginRefused } from './login.ts';
-import { roleSchema } from './roles.ts';
+import { roleSchema } from '../platform/index.ts';
 import {
   apiTokenSchema, createdUserSchema, issuedTokenSchema, meSchema, sessionLoginSchema, totpResetSchema, userSchema, type Me,
 } from './schemas.ts';

@@ -1,6 +1,6 @@
 /** What the identity routes answer: users, API tokens, logins and who is calling. */
 import { z } from 'zod';
-import { roleSchema } from './roles.ts';
+import { roleSchema } from '../platform/schemas.ts';
 
 const timestamp = z.iso.datetime();
 

@@ -4,10 +4,9 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Request } from 'express';
-import type { Clock } from '../platform/clock.ts';
+import type { Clock, Principal, Role } from '../platform/index.ts';
 import type { Queryable } from '../store/index.ts';
 import { readCookie, SESSION_COOKIE } from './cookies.ts';
-import type { Principal, Role } from './roles.ts';
 import type { ApiToken } from './schemas.ts';
 
 export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');

@@ -7,11 +7,6 @@ export {
   DEFAULT_CHECK_BUDGET_MS,
   DEFAULT_MAX_CELLS,
   DEFAULT_SCAN_BUDGET_MS,
-  FileRulesSchema,
-  OverrideFileSchema,
-  PolicyPatchSchema,
-  ProfileFileSchema,
-  ReviewRulesSchema,
   TableRulesSchema,
   type FileRules,
   type OverrideFile,
@@ -30,5 +25,5 @@ export {
   type LoadedProfile,
   type PolicySet,
 } from './load.ts';
-export { applyPatch, profilePolicy, resolvePolicy, strictest, type PolicyScope } from './resolve.ts';
+export { profilePolicy, resolvePolicy, type PolicyScope } from './resolve.ts';
 export type { PolicyIssue } from './yaml-source.ts';

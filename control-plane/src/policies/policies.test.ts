@@ -81,7 +81,7 @@ describe('policy files', () => {
   });
 
   it('rejects a wrong type and a missing key', async () => {
-    const text = (await acroText()).replace('  threshold: 10 ', '  threshold: ten ').replace(/  dof: 10.*\n/, '');
+    const text = (await acroText()).replace('  threshold: 10 ', '  threshold: ten ').replace(/ {2}dof: 10.*\n/, '');
     const err = caught(() => parsePolicyText('p.yaml', text));
     expect(err.details?.issues).toEqual([
       { file: 'p.yaml', line: 7, column: 3, key: 'tables.threshold', message: 'Invalid input: expected number, received string' },

@@ -19,7 +19,7 @@
  */
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Config } from '../config/index.ts';
+import type { PlatformConfig } from '../config/index.ts';
 import { delegateCgroup } from './cgroup-delegation.ts';
 import { handOverDataDir } from './data-dir.ts';
 import { earlierRoomSandboxes, stopEarlierPostgres, stopEarlierRooms } from './left-behind.ts';
@@ -28,12 +28,10 @@ import { PrivilegeError } from './privilege-error.ts';
 import { ensureServiceAccount, type ServiceAccount } from './service-account.ts';
 import { assertTraversable } from './traversal.ts';
 
-export { PrivilegeError } from './privilege-error.ts';
-export { parseStatus, privilegedParts, type Credentials } from './drop.ts';
+export { parseStatus, type Credentials } from './drop.ts';
 export { canTraverse } from './traversal.ts';
 export { stopEarlierRooms } from './left-behind.ts';
 export type { ServiceAccount } from './service-account.ts';
-
 export interface Dropped {
   account: ServiceAccount;
   /** Supplementary groups kept besides the account's own (the Docker socket's). */
@@ -44,10 +42,13 @@ export interface Dropped {
   earlierRooms: number;
 }
 
+/** What the drop reads of the config: platform-wide keys and the room settings it prepares for. */
+export type PrivilegeConfig = PlatformConfig & { rooms: { dockerSocket?: string | undefined; cgroupRoot: string; rootfsDir: string } };
+
 const INSTALL_DIR = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** Drops root as described above; undefined when not running as root (nothing to drop). */
-export async function dropRoot(config: Config): Promise<Dropped | undefined> {
+export async function dropRoot(config: PrivilegeConfig): Promise<Dropped | undefined> {
   if (process.getuid?.() !== 0) return undefined;
   const account = ensureServiceAccount(config.runAs);
   const groups = config.rooms.dockerSocket ? [dockerSocketGroup(config.rooms.dockerSocket)] : [];
@@ -87,7 +88,7 @@ function assertUnprivilegedPort(port: number): void {
   }
 }
 
-function assertReadable(config: Config, account: ServiceAccount): void {
+function assertReadable(config: PrivilegeConfig, account: ServiceAccount): void {
   const need = (path: string, mode: number, what: string, fix: string) => {
     try {
       accessSync(path, mode);
@@ -106,3 +107,5 @@ function assertReadable(config: Config, account: ServiceAccount): void {
     if (file) need(file, constants.R_OK, what, group.replaceAll('FILE', file));
   }
 }
+
+export { ensureServiceAccount } from './service-account.ts';

@@ -6,7 +6,7 @@
  * `data-access.ts`.
  */
 import { NotAllowedError, NotFoundError } from '../errors/index.ts';
-import type { Principal } from '../identity/index.ts';
+import type { Principal } from '../platform/index.ts';
 import type { Queryable } from '../store/index.ts';
 import { dataAccessOf, dataAccessRefusal, type DataAccessVerdict } from './data-access.ts';
 import { currentPermit } from './permits.ts';

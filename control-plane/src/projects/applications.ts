@@ -6,14 +6,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ConflictError, NotAllowedError, NotFoundError } from '../errors/index.ts';
-import type { Principal } from '../identity/index.ts';
+import type { Principal } from '../platform/index.ts';
 import type { Queryable } from '../store/index.ts';
 import { hasOversight, memberRole } from './access.ts';
 import { requireIndependent } from './independence.ts';
 import { insertPermitVersion } from './permits.ts';
-import type { Permit } from './schemas.ts';
+import type { Permit, Application, ApplicationInput } from './schemas.ts';
 import { addMember, createProject, getProject, lockProject, setProjectStatus } from './projects.ts';
-import type { Application, ApplicationInput } from './schemas.ts';
 
 const SELECT = `SELECT id, project_id AS "projectId", kind, case_type AS "caseType", body, status, submitted_by AS "submittedBy",
   submitted_at AS "submittedAt", decided_by AS "decidedBy", decided_at AS "decidedAt", decision_reason AS "decisionReason" FROM applications`;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DomainError, type DataAccessReason } from '../errors/index.ts';
-import type { Principal } from '../identity/index.ts';
+import type { Principal } from '../platform/index.ts';
 import { migrate, openStore, type Queryable, type Store } from '../store/index.ts';
 import { requireDataAccess, requireOpenPermit } from './access.ts';
 import { dataAccessVerdicts } from './data-access.ts';

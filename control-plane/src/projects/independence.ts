@@ -15,7 +15,7 @@
  * left before deciding, which no independent reviewer does.
  */
 import { NotAllowedError } from '../errors/index.ts';
-import type { Principal } from '../identity/index.ts';
+import type { Principal } from '../platform/index.ts';
 import type { Queryable } from '../store/index.ts';
 
 export type DutyConflict = 'own_request' | 'named_in_application' | 'member_of_project';

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ConflictError, NotFoundError } from '../errors/index.ts';
-import type { Principal } from '../identity/index.ts';
+import type { Principal } from '../platform/index.ts';
 import type { Queryable } from '../store/index.ts';
 import { requireIndependent } from './independence.ts';
 import { LEGAL_BASES, type Permit, type PermitAmendment } from './schemas.ts';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ConflictError, InputError, NotFoundError } from '../errors/index.ts';
-import type { Principal } from '../identity/index.ts';
+import type { Principal } from '../platform/index.ts';
 import type { Queryable } from '../store/index.ts';
 import { hasOversight } from './access.ts';
 import { currentPermit } from './permits.ts';

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { noContent } from '../http/answers.ts';
-import { defineRoute, type RouteDef } from '../http/route.ts';
-import type { CoreDeps } from '../platform/deps.ts';
+import { noContent, defineRoute, type RouteDef } from '../http/index.ts';
+import type { CoreDeps } from '../module-api/index.ts';
 import { requireOpenPermit, requireProjectLead, requireProjectVisible } from './access.ts';
 import { decideApplication, getApplication, issuePermit, listApplications, submitApplication } from './applications.ts';
 import { amendPermit, getPermit, permitVersions } from './permits.ts';

@@ -22,10 +22,10 @@
 import type { Request } from 'express';
 import type { IncomingMessage } from 'node:http';
 import { AuthenticationError, DomainError, NotAllowedError, NotFoundError, UnavailableError } from '../errors/index.ts';
-import { authenticate, type Principal } from '../identity/index.ts';
+import { authenticate } from '../identity/index.ts';
+import type { Clock, Principal } from '../platform/index.ts';
 import { credentialOf, type Credential } from './credential.ts';
 import { roomSessionPrincipal } from './handoff.ts';
-import type { Clock } from '../platform/clock.ts';
 import { requireDataAccess } from '../projects/index.ts';
 import type { Store } from '../store/index.ts';
 

@@ -15,15 +15,14 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Request } from 'express';
-import type { AuditService } from '../audit/types.ts';
-import { authenticate, type Principal } from '../identity/index.ts';
-import type { Clock } from '../platform/clock.ts';
+import type { AuditService, Principal, Clock } from '../platform/index.ts';
+import { authenticate } from '../identity/index.ts';
 import type { Store } from '../store/index.ts';
 import type { RoomTarget } from './access.ts';
 import { ROOM_COOKIE, SECURE_ROOM_COOKIE } from './credential.ts';
 import { HANDOFF_SECONDS, issueHandoff, openRoomSession, redeemHandoff, sessionHash, type Parent } from './handoff.ts';
 import { AuthenticationError, DomainError, NotAllowedError, NotFoundError } from '../errors/index.ts';
-import { writeProblem } from '../http/problem.ts';
+import { writeProblem } from '../http/index.ts';
 import { checkPath } from './path-policy.ts';
 import { redirect } from './redirect.ts';
 import type { RoomHosts } from './room-hosts.ts';
@@ -53,7 +52,7 @@ export function parentOf(req: IncomingMessage, principal: Principal): Parent {
 /** `next` when it is a path of this room the proxy would pass, else the room's lab. */
 export function safeNext(roomId: string, next: string | null): string {
   const base = `/rooms/${roomId}/`;
-  if (!next || !next.startsWith(base) || /[\s"'<>\\]/.test(next)) return `${base}lab`;
+  if (!next?.startsWith(base) || /[\s"'<>\\]/.test(next)) return `${base}lab`;
   const v = checkPath('GET', next);
   return v.ok && v.roomId === roomId ? next : `${base}lab`;
 }

@@ -7,8 +7,7 @@
  * SHA-256 of codes and room session secrets is stored; truth is the store's, not memory's.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { Principal, Role } from '../identity/index.ts';
-import type { Clock } from '../platform/clock.ts';
+import type { Principal, Role, Clock } from '../platform/index.ts';
 import type { Queryable } from '../store/index.ts';
 
 export const HANDOFF_SECONDS = 60;

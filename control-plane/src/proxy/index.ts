@@ -23,11 +23,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex, Readable } from 'node:stream';
 import type { RequestHandler } from 'express';
-import type { AuditService } from '../audit/types.ts';
+import type { AuditService, Clock, Logger } from '../platform/index.ts';
 import { AuthenticationError, NotAllowedError, NotFoundError, TooLargeError, UpstreamError, type DomainError } from '../errors/index.ts';
-import { refuseUpgrade, writeProblem } from '../http/problem.ts';
-import type { Clock } from '../platform/clock.ts';
-import type { Logger } from '../platform/logger.ts';
+import { refuseUpgrade, writeProblem } from '../http/index.ts';
 import type { Listening, Store } from '../store/index.ts';
 import { createAccessCache, type Decision, type RoomTarget } from './access.ts';
 import { credentialOf } from './credential.ts';
@@ -384,3 +382,5 @@ export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
     },
   };
 }
+
+export { createAccessCache } from './access.ts';

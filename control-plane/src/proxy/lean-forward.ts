@@ -75,7 +75,6 @@ export function createUpstreamPools(opts: { connections?: number; idleMs?: numbe
   };
 }
 
-export type UpstreamPools = ReturnType<typeof createUpstreamPools>;
 
 const poolOptions = (connections = 256): Pool.Options => ({
   connections, pipelining: 1, keepAliveTimeout: 30_000, headersTimeout: 0, bodyTimeout: 0,
@@ -127,7 +126,7 @@ class Forwarding implements Dispatcher.DispatchHandler {
     }
   }
 
-  onResponseStart(controller: Dispatcher.DispatchController, status: number, headers: IncomingHttpHeaders): void {
+  onResponseStart(_controller: Dispatcher.DispatchController, status: number, headers: IncomingHttpHeaders): void {
     this.status = status;
     if (this.hooks.onBuffered) {
       this.headers = headers;

@@ -42,9 +42,6 @@ export function applyRoomPolicy(res: ServerResponse, policy: string): void {
 const ROOM_DROP = new Set(['content-security-policy', 'content-security-policy-report-only', 'x-frame-options', 'x-content-security-policy']);
 const PLATFORM_COOKIE = /^\s*(__host-|__secure-)?tre_/i;
 
-/** Whether a room's response header must not reach the browser as it is (see `filterSetCookie`). */
-export const roomHeaderDropped = (name: string) => ROOM_DROP.has(name);
-
 /** A room's `Set-Cookie` values without those for platform cookie names; undefined when none is left. */
 export function filterSetCookie(value: string | string[] | undefined): string[] | undefined {
   if (value === undefined) return undefined;

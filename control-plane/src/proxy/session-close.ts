@@ -15,8 +15,7 @@
  * Heartbeats are written with each control plane's clock and judged with the leader's, as the
  * reconcile lease is: hosts sharing a store keep their clocks in step (NTP).
  */
-import type { AuditService } from '../audit/types.ts';
-import type { Clock } from '../platform/clock.ts';
+import type { AuditService, Clock } from '../platform/index.ts';
 import type { Queryable, Store } from '../store/index.ts';
 
 type SessionCloseReason = 'room_ended' | 'replica_gone' | 'idle' | 'shutdown';

@@ -19,8 +19,7 @@
  * most `MAX_OPEN` sessions are held: the oldest is forgotten, and its next request adopts its row.
  */
 import { randomBytes } from 'node:crypto';
-import type { AuditService } from '../audit/types.ts';
-import type { Clock } from '../platform/clock.ts';
+import type { AuditService, Clock } from '../platform/index.ts';
 import type { Store } from '../store/index.ts';
 import { closeSessions } from './session-close.ts';
 

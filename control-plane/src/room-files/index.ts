@@ -4,6 +4,6 @@
  * against the kernel's own name for them; listings never follow a link. The control plane reads
  * room files only through this context, and only through the descriptors it returns.
  */
-export { openRoomFile, openRoomRoot, type OpenedRoomFile, type OpenRoomFileOptions, type RoomRoot } from './open-file.ts';
+export { openRoomFile, type OpenedRoomFile, type OpenRoomFileOptions, type RoomRoot } from './open-file.ts';
 export { listRoomTree, type ListOptions, type RoomEntry } from './list-tree.ts';
 export { roomPathParts } from './path-parts.ts';

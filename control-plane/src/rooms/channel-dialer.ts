@@ -11,7 +11,7 @@
  * A new connection is then parked in its place. Lost connections are redialled with a back-off.
  */
 import { connect, type Socket } from 'node:net';
-import type { Logger } from '../platform/logger.ts';
+import type { Logger } from '../platform/index.ts';
 import type { RoomChannels } from './channel.ts';
 
 export interface ChannelDialer {

@@ -28,16 +28,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { chmod, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
-import type { AuditService } from '../audit/types.ts';
-import { getUser } from '../identity/accounts.ts';
-import { vouchFor } from '../identity/sessions.ts';
-import { setChannelAddress } from '../http/route.ts';
-import { writeProblem } from '../http/problem.ts';
+import type { AuditService, Logger } from '../platform/index.ts';
+import { getUser, vouchFor } from '../identity/index.ts';
+import { setChannelAddress, writeProblem } from '../http/index.ts';
 import {
   LengthRequiredError, NotAllowedError, NotFoundError, RateLimitedError, TooLargeError, UnavailableError, type DomainError,
 } from '../errors/index.ts';
-import type { Logger } from '../platform/logger.ts';
-import type { Queryable } from '../store/types.ts';
+import type { Queryable } from '../store/index.ts';
 import { ROOM_API_SOCKET } from './drivers/types.ts';
 import { getRoom } from './room-store.ts';
 
@@ -108,7 +105,7 @@ export function createRoomChannels(deps: RoomChannelDeps): RoomChannels {
       });
       writeProblem(res, throttled ? throttledError() : err);
     };
-    if (!room || room.wanted !== 'running' || room.state !== 'running') {
+    if (room?.wanted !== 'running' || room.state !== 'running') {
       return denied(new NotAllowedError('the room is not running', { reason: 'room_not_running' }));
     }
     if (req.method !== 'POST' || path !== checkTablePath(room.projectId)) {

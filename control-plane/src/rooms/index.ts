@@ -3,9 +3,9 @@
  * through the room proxy (`../proxy`). One platform module (`rooms`) contributes the API routes,
  * the proxy (ahead of Express' router, and websocket upgrades) and the reconcile loop.
  *
- * A room's `/data` is the project's current approved data copy, asked of the `data-copies` module
- * (`currentCopyDir(projectId): Promise<string | null>`) when one is registered; without that module
- * or without a copy, `/data` is an empty read-only folder (`<dataDir>/rooms-empty-data`).
+ * A room's `/data` is the project's current approved data copy, asked of the data copies the
+ * server hands in (`RoomsNeeds.copies`, the data-copies module); without a copy, `/data` is an
+ * empty read-only folder (`<dataDir>/rooms-empty-data`).
  *
  * The sandbox runs as an unprivileged host uid when the control plane is root (local driver), so the
  * data directory and the folders leading to homes, outputs and room sockets are made traversable
@@ -19,7 +19,7 @@ import { createRoomHosts, createRoomProxy, type RoomHosts, type RoomProxy, type 
 import { createRoomChannels, type RoomChannels } from './channel.ts';
 import { createChannelDialer, type ChannelDialer } from './channel-dialer.ts';
 import { keptSecret } from '../secrets/index.ts';
-import type { ModuleDeps, ModuleFactory, PlatformModule } from '../platform/module.ts';
+import { defineModule, type ModuleDeps, type PlatformModule } from '../module-api/index.ts';
 import { createDriverSet, type DriverSet } from './driver-set.ts';
 import { ROOM_RELAY_PORT, relaySecretOf, type RoomSpec } from './drivers/types.ts';
 import { storeLease } from './lease.ts';
@@ -29,12 +29,10 @@ import { getRoom, liveRooms, recordActivity, type Room } from './room-store.ts';
 import { roomRoutes } from './routes.ts';
 import { createRoomService, roomUrl, tokenContext, type RoomService } from './service.ts';
 
-export { roomsOptions, type RoomsOptions, type RoomsOptionsInput } from './options.ts';
+export type { RoomsOptions, RoomsOptionsInput } from './options.ts';
 export type { RoomService } from './service.ts';
 export type { DriverName, RoomView, UsageDay } from './schemas.ts';
 export type { Reconciler, PassReport } from './reconcile.ts';
-export { projectUsage } from './usage.ts';
-
 export interface RoomsModule extends PlatformModule {
   service: RoomService;
   reconciler: Reconciler;
@@ -53,8 +51,9 @@ export interface RoomsModule extends PlatformModule {
   hosts: RoomHosts;
 }
 
-interface CopiesProvider {
-  currentCopyDir(projectId: string): Promise<string | null>;
+/** What rooms need of the data copies (the data-copies module, handed in by the server). */
+export interface RoomsNeeds {
+  copies: { currentCopyDir(projectId: string): Promise<string | null> };
 }
 
 /** The kept key (store, sealed) the relay secrets of Kubernetes rooms are derived from, per room. */
@@ -68,8 +67,8 @@ export const RELAY_KEY = 'rooms-relay-key';
 export function createRoomsModule(
   overrides: RoomsOptionsInput = {},
   extra: { drivers?: (ownerId: string, dataDir: string) => DriverSet; relayPort?: number } = {},
-): ModuleFactory {
-  return async (deps: ModuleDeps): Promise<RoomsModule> => {
+) {
+  return defineModule('rooms', async (deps: ModuleDeps & RoomsNeeds): Promise<RoomsModule> => {
     const options = roomsOptions(deps.config.rooms, overrides);
     const ownerId = `tre-${(await keptSecret(deps.store, deps.box, 'rooms-owner-id', () => randomBytes(6))).toString('hex')}`;
     const relayKey = await keptSecret(deps.store, deps.box, RELAY_KEY, () => randomBytes(32));
@@ -83,9 +82,7 @@ export function createRoomsModule(
       await chmod(dir, mode);
     };
     async function dataDirFor(projectId: string): Promise<string> {
-      const copies = deps.modules.get('data-copies') as Partial<CopiesProvider> | undefined;
-      const copy = typeof copies?.currentCopyDir === 'function' ? await copies.currentCopyDir(projectId) : null;
-      return copy ?? emptyData;
+      return (await deps.copies.currentCopyDir(projectId)) ?? emptyData;
     }
     const channels = createRoomChannels({ store: deps.store, audit: deps.audit, logger: deps.logger, dispatch: (req, res) => deps.dispatch(req, res) });
     /** Kubernetes rooms mount no host folder, so they get no channel. */
@@ -192,8 +189,18 @@ export function createRoomsModule(
         for (const d of drivers.values()) await d.close?.();
       },
     };
-  };
+  });
 }
 
 /** The rooms module as every control plane runs it (settings from the config). */
-export const roomsModule: ModuleFactory = createRoomsModule();
+export const roomsModule = createRoomsModule();
+export { checkTablePath, REFUSALS_AUDITED_PER_MINUTE } from './channel.ts';
+export { containerName, createDockerDriver, createImageImporter } from './drivers/docker/index.ts';
+export { createKubernetesDriver, loadTemplates, renderRoomManifests, roomNames } from './drivers/kubernetes/index.ts';
+export { render } from './drivers/kubernetes/render.ts';
+export { bwrapArgs, roomEnv } from './drivers/local/bwrap-args.ts';
+export { buildSeccompFilter, createLocalDriver } from './drivers/local/index.ts';
+export { type OwnedRoom, relaySecretOf, ROOM_API_SOCKET, type RoomDriver, type RoomEndpoint, type RoomLimits, type RoomObservation, type RoomProgram, type RoomSpec, type SavedRoomState } from './drivers/types.ts';
+export { roomsConfigSection } from './options.ts';
+export { getRoom, insertRoom, updateRoom } from './room-store.ts';
+export { roomUrl, tokenContext } from './service.ts';

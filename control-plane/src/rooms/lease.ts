@@ -4,7 +4,7 @@
  * only once it has expired. Times come from the injected clock, so hosts sharing a database
  * must keep their clocks in step (NTP) to well within the lease length.
  */
-import type { Clock } from '../platform/clock.ts';
+import type { Clock } from '../platform/index.ts';
 import type { Queryable } from '../store/index.ts';
 
 export interface Lease {

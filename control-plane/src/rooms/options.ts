@@ -1,6 +1,6 @@
 /**
  * Settings of rooms and the room proxy: the `rooms` section of the one typed config
- * (`config/index.ts`), from these environment variables. Every key is described; none is secret.
+ * (`roomsConfigSection`, handed to `config/` by the server), from these environment variables. Every key is described; none is secret.
  *
  *   TRE_ROOM_DRIVER              default driver for new rooms: local (default), docker, kubernetes
  *   TRE_ROOM_PROGRAM             jupyterlab (default) or stub (tests, benchmarks)
@@ -28,8 +28,9 @@
  *   TRE_ROOM_COOKIE_MINUTES      longest life of a room's cookie after a hand-off (default 480; it also ends with the platform session)
  */
 import { z } from 'zod';
+import type { ConfigSection } from '../config/index.ts';
 import { defaultRootfsDir } from './rootfs-default.ts';
-import { validRoomsDomain } from '../proxy/room-hosts.ts';
+import { validRoomsDomain } from '../proxy/index.ts';
 
 const int = (min: number) => z.coerce.number().int().min(min);
 
@@ -79,9 +80,16 @@ export const ROOMS_ENV: Record<string, keyof RoomsOptions> = {
   TRE_PROXY_SESSION_IDLE_S: 'proxySessionIdleSeconds', TRE_PROXY_SESSION_FLUSH_MS: 'proxySessionFlushMs', TRE_ROOMS_DOMAIN: 'roomsDomain', TRE_ROOM_COOKIE_MINUTES: 'roomCookieMinutes', TRE_ROOM_POOL_SIZE: 'poolSize', TRE_ROOM_POOL_RECENT_DAYS: 'poolRecentDays',
 };
 
+/** The `rooms` section of the one config. */
+export const roomsConfigSection = {
+  schema: roomsOptionsSchema,
+  env: ROOMS_ENV,
+  description: 'Rooms and the room proxy (TRE_ROOM_*, TRE_PROXY_*: rooms/options.ts)',
+} satisfies ConfigSection<typeof roomsOptionsSchema>;
+
 /** The `rooms` config section, then `overrides` (tests, benchmarks). Throws naming the bad key. */
-export function roomsOptions(section: RoomsOptionsInput, overrides: RoomsOptionsInput = {}): RoomsOptions {
-  const parsed = roomsOptionsSchema.safeParse({ ...section, ...overrides });
+export function roomsOptions(section: unknown, overrides: RoomsOptionsInput = {}): RoomsOptions {
+  const parsed = roomsOptionsSchema.safeParse({ ...(typeof section === 'object' ? section : {}), ...overrides });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new Error(`invalid room settings: ${issue?.path.join('.') ?? '?'}: ${issue?.message ?? 'invalid'}`);

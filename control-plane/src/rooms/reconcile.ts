@@ -18,10 +18,8 @@
  *     handed over (`claimStandby`). A sandbox is never reused across members or rooms; standbys are
  *     recycled after `maxHours` or when the project's data copy changed.
  */
-import type { AuditService } from '../audit/types.ts';
+import type { AuditService, Clock, Logger } from '../platform/index.ts';
 import { DomainError, type Reason, type RoomStopReason } from '../errors/index.ts';
-import type { Clock } from '../platform/clock.ts';
-import type { Logger } from '../platform/logger.ts';
 import { dataAccessVerdicts } from '../projects/index.ts';
 import type { Store } from '../store/index.ts';
 import type { RoomDriver, RoomObservation, RoomSpec } from './drivers/types.ts';

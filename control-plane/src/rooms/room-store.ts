@@ -5,7 +5,6 @@ import type { RoomEndpoint, SavedRoomState } from './drivers/types.ts';
 import type { DriverName, RoomState } from './schemas.ts';
 
 export type { DriverName, RoomState } from './schemas.ts';
-export const LIVE_STATES: readonly RoomState[] = ['requested', 'starting', 'running', 'stopping'];
 
 export interface Room {
   id: string;

@@ -1,11 +1,9 @@
 /** The rooms API. Progress is a server-sent event stream ending when the room settles: running, stopped or failed. */
-import { EventEmitter } from 'node:events';
+import type { EventEmitter } from 'node:events';
 import { z } from 'zod';
-import { assertResponse, checkResponses } from '../http/response-check.ts';
-import { bytes } from '../http/answers.ts';
-import { defineRoute, type RouteDef } from '../http/route.ts';
+import { assertResponse, checkResponses, bytes, defineRoute, type RouteDef } from '../http/index.ts';
 import { parentOf, type RoomProxy } from '../proxy/index.ts';
-import type { Clock } from '../platform/clock.ts';
+import type { Clock } from '../platform/index.ts';
 import type { Store } from '../store/index.ts';
 import { getRoom } from './room-store.ts';
 import { viewOf, type RoomService } from './service.ts';

@@ -5,7 +5,7 @@
  * read by the browser build's type check too.
  */
 import { z } from 'zod';
-import { REASONS } from '../errors/reasons.ts';
+import { REASONS } from '../errors/index.ts';
 
 export const roomIdSchema = z.string().regex(/^r[0-9a-f]{12}$/, 'not a room id');
 export const driverNameSchema = z.enum(['local', 'docker', 'kubernetes']);

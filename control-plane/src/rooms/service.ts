@@ -5,8 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ConflictError, NotAllowedError, NotFoundError } from '../errors/index.ts';
-import type { Principal } from '../identity/index.ts';
-import type { Clock } from '../platform/clock.ts';
+import type { Principal, Clock } from '../platform/index.ts';
 import { requireDataAccess } from '../projects/index.ts';
 import type { SecretBox } from '../secrets/index.ts';
 import type { Store } from '../store/index.ts';

@@ -8,29 +8,17 @@ import { createServer as createHttp, type IncomingMessage, type Server, type Ser
 import { createServer as createHttps } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createAuditService } from '../audit/index.ts';
-import { auditModule } from '../audit/module.ts';
-import { citizensModule } from '../citizens/index.ts';
-import { airlockModule } from '../airlock/index.ts';
-import { dataCopiesModule } from '../data-copies/module.ts';
-import { roomsModule } from '../rooms/index.ts';
 import { publicUrl as urlOf, redactConfig, type Config } from '../config/index.ts';
-import { seedDemo } from '../demo/seed.ts';
-import { ensureFirstAdmin } from '../identity/bootstrap.ts';
-import { createApp, SECURITY_HEADERS } from '../http/app.ts';
-import { armRequestDeadline } from '../http/body.ts';
-import { refuseUpgrade } from '../http/problem.ts';
+import { seedDemo } from '../demo/index.ts';
+import { ensureFirstAdmin, authenticate, identityRoutes, oidcRoutes } from '../identity/index.ts';
+import { createApp, SECURITY_HEADERS, armRequestDeadline, refuseUpgrade, type RouteDef, webDir } from '../http/index.ts';
 import { NotFoundError } from '../errors/index.ts';
-import type { RouteDef } from '../http/route.ts';
-import { authenticate, identityRoutes, oidcRoutes } from '../identity/index.ts';
-import { systemClock, type Clock } from '../platform/clock.ts';
-import type { CoreDeps } from '../platform/deps.ts';
-import { createLogger, type Logger } from '../platform/logger.ts';
+import { systemClock, type Clock, createLogger, type Logger, platformPaths } from '../platform/index.ts';
+import type { CoreDeps, ModuleDeps } from '../module-api/index.ts';
 import { projectRoutes } from '../projects/index.ts';
 import { createSecretBox, loadMasterKey } from '../secrets/index.ts';
 import { migrate, openStore } from '../store/index.ts';
-import { webDir } from '../http/web-dir.ts';
-import { platformPaths } from '../platform/paths.ts';
-import type { ModuleDeps, ModuleFactory, PlatformModule } from '../platform/module.ts';
+import { buildModules, inBuildOrder, type AnyModuleFactory, type PlatformModules } from './modules.ts';
 
 export const VERSION = '0.1.0';
 
@@ -38,17 +26,15 @@ export interface RunningPlatform {
   url: string;
   port: number;
   deps: CoreDeps;
-  modules: ReadonlyMap<string, PlatformModule>;
+  modules: PlatformModules;
   server: Server;
   close(): Promise<void>;
 }
 
-/** The modules every control plane runs, in order. Tests may add more through `opts.modules`. */
-export const DEFAULT_MODULES: ModuleFactory[] = [auditModule, citizensModule, dataCopiesModule, airlockModule, roomsModule];
-
 export async function startPlatform(
   config: Config,
-  opts: { clock?: Clock; logger?: Logger; modules?: ModuleFactory[] } = {},
+  /** `modules`: factories that replace the default of their slot (`modules.ts`). */
+  opts: { clock?: Clock; logger?: Logger; modules?: readonly AnyModuleFactory[] } = {},
 ): Promise<RunningPlatform> {
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger ?? createLogger({ level: config.logLevel });
@@ -71,21 +57,15 @@ export async function startPlatform(
     }
     let url = '';
     let dispatch: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
-    const modules = new Map<string, PlatformModule>();
     const moduleDeps: ModuleDeps = {
-      ...deps, paths: platformPaths(config.dataDir), modules, url: () => url,
+      ...deps, paths: platformPaths(config.dataDir), url: () => url,
       dispatch(req, res) {
         if (!dispatch) throw new Error('the app is not built yet');
         dispatch(req, res);
       },
     };
-    for (const factory of [...DEFAULT_MODULES, ...(opts.modules ?? [])]) {
-      const m = await factory(moduleDeps);
-      // A module named again (a test's differently configured one) replaces the default; factories
-      // only construct, nothing runs before start(), so the replaced one leaves nothing behind.
-      modules.set(m.name, m);
-    }
-    const all = [...modules.values()];
+    const modules = await buildModules(moduleDeps, opts.modules);
+    const all = inBuildOrder(modules);
     const routes: RouteDef[] = [...identityRoutes(deps), ...oidcRoutes(deps), ...projectRoutes(deps), ...all.flatMap((m) => m.routes ?? [])];
     const app = createApp({
       routes, audit, logger, version: VERSION, webDir: webDir(),

@@ -35,3 +35,5 @@ export async function openStore(opts: { databaseUrl?: string | undefined; dataDi
     },
   });
 }
+
+export { startEmbedded } from './embedded.ts';

@@ -5,12 +5,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { verifyExport, type ExportVerification } from '../../audit/export-verify.ts';
-import { parsePublicKey } from '../../audit/checkpoint.ts';
-import { readCheckpointFile } from '../../audit/checkpoint-file.ts';
-import { verifyCheckpointConsistency, verifyEntryInclusion, type ProofCheck } from '../../audit/merkle-proof.ts';
-import type { AuditEntry } from '../../audit/types.ts';
-import { shapeProblem } from '../../audit/export-verify-fast.ts';
+import { verifyExport, type ExportVerification, parsePublicKey, readCheckpointFile, verifyCheckpointConsistency, verifyEntryInclusion, type ProofCheck, shapeProblem } from '../../audit/index.ts';
+import type { AuditEntry } from '../../platform/index.ts';
 import { CliError, type Command, type CommandArgs, type CommandGroup } from '../command.ts';
 import { checkpointCommand, exportCommand, proofCommand, publicKeyCommand, queryCommand } from '../audit/server-commands.ts';
 

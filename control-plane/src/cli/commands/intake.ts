@@ -13,7 +13,7 @@ import { Readable, Transform } from 'node:stream';
 import { z } from 'zod';
 import { readStoredLogin } from '../api-client.ts';
 import { CliError, requirePositional, stringOpt, type CommandContext, type CommandGroup } from '../command.ts';
-import { trimTrailingSlashes } from '../../platform/trim.ts';
+import { trimTrailingSlashes } from '../../platform/index.ts';
 import type { DeliveryAnswer, IntakeProgress } from '../../data-copies/index.ts';
 
 const ManifestFileSchema = z.object({

@@ -1,7 +1,7 @@
 import type { IssuedToken } from '../../identity/index.ts';
 import { makeClient, storeLogin } from '../api-client.ts';
 import { requireOpt, stringOpt, type CommandGroup } from '../command.ts';
-import { trimTrailingSlashes } from '../../platform/trim.ts';
+import { trimTrailingSlashes } from '../../platform/index.ts';
 
 export const commands: CommandGroup = {
   '': {

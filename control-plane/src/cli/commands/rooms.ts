@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { CliError, requirePositional, stringOpt, type CommandGroup } from '../command.ts';
-import { trimTrailingSlashes } from '../../platform/trim.ts';
+import { trimTrailingSlashes } from '../../platform/index.ts';
 import type { DriverName, RoomView } from '../../rooms/index.ts';
 
 /** The CLI checks its own input without loading the rooms module; the type keeps the names the server's. */

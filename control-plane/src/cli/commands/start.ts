@@ -1,7 +1,6 @@
-import { configFromEnv, loadConfig } from '../../config/index.ts';
-import { DEMO_USERS } from '../../demo/seed.ts';
+import { configFromEnv, loadConfig, startPlatform } from '../../server/index.ts';
+import { DEMO_USERS } from '../../demo/index.ts';
 import { dropRoot } from '../../privileges/index.ts';
-import { startPlatform } from '../../server/start.ts';
 import type { CommandGroup } from '../command.ts';
 
 export const commands: CommandGroup = {

@@ -1,8 +1,4 @@
-/**
- * Picks datasets and variables from the catalogue, showing each variable's description, class
- * and code list. Without a catalogue API it falls back to typing `dataset: var1, var2` lines.
- */
-import { useState } from 'react';
+
 import { useI18n, type MessageKey } from '../i18n/index.tsx';
 import { EP } from '../lib/endpoints.ts';
 import type { CatalogDataset, CatalogDatasetSummary, CodeList } from '../lib/types.ts';

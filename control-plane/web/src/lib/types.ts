@@ -11,7 +11,7 @@ export type {
 } from '../../../src/catalog/schemas.ts';
 export type { ApiToken, CreatedUser, IssuedToken, Me, SessionLogin, TotpReset, User } from '../../../src/identity/schemas.ts';
 export type { ActivityCounts, AuditPage, ProjectHistory, PublishedCheckpoint } from '../../../src/audit/schemas.ts';
-export type { AuditEntry } from '../../../src/audit/types.ts';
+export type { AuditEntry } from '../../../src/platform/audit.ts';
 export type { OptOutStatus, ProjectUse } from '../../../src/citizens/schemas.ts';
 
 /*

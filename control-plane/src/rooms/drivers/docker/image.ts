@@ -11,7 +11,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { InputError, UnavailableError } from '../../../errors/index.ts';
-import { trimTrailingSlashes } from '../../../platform/trim.ts';
+import { trimTrailingSlashes } from '../../../platform/index.ts';
 
 export const ROOM_IMAGE_REPO = 'analyserom-room';
 /** Files the build script re-syncs on every run (cheap config), hashed into the tag. */

@@ -74,6 +74,7 @@ export function roomCommand(spec: RoomSpec): string[] {
 }
 
 /** The objects as plain Kubernetes JSON (what `kubectl` would send): for review and schema validation. */
+// biome-ignore lint/suspicious/noExplicitAny: plain manifests, checked by the schema validation they are for, not by TypeScript
 export function renderRoomManifests(templates: Templates, spec: RoomSpec, opts: RenderOptions): Record<keyof RoomObjects, any> {
   const names = roomNames(opts.ownerId, spec.roomId);
   const params = {
@@ -97,6 +98,7 @@ export function renderRoomManifests(templates: Templates, spec: RoomSpec, opts: 
   };
   const labels = roomLabels(spec.roomId, spec.projectId, opts.ownerId);
   const annotations = { [ANNOTATIONS.projectId]: spec.projectId, [ANNOTATIONS.ownerId]: opts.ownerId, [ANNOTATIONS.baseUrl]: spec.baseUrl };
+  // biome-ignore lint/suspicious/noExplicitAny: as above
   const out = {} as Record<keyof RoomObjects, any>;
   for (const k of ['networkPolicy', 'pvc', 'secret', 'service', 'pod'] as const) {
     const o = render(templates[k], params);

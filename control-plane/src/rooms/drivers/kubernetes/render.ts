@@ -23,6 +23,7 @@ export function loadTemplates(dir: string = DEFAULT_TEMPLATES_DIR): Templates {
 const WHOLE = /^\$\{([A-Za-z][A-Za-z0-9]*)\}$/;
 const INNER = /\$\{([A-Za-z][A-Za-z0-9]*)\}/g;
 
+// biome-ignore lint/suspicious/noExplicitAny: a template renders to whatever the caller's manifest type is
 export function render<T = any>(template: unknown, params: TemplateParams): T {
   const value = (name: string) => {
     if (!(name in params)) throw new Error(`template placeholder \${${name}} has no value`);

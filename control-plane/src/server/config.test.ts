@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { configFromEnv, configSchema, loadConfig, redactConfig } from './index.ts';
+import { redactConfig } from '../config/index.ts';
+import { configFromEnv, configSchema, loadConfig } from './config.ts';
 
 describe('the one typed config', () => {
   it('reads room and copy settings from TRE_ROOM_*, TRE_PROXY_* and TRE_COPY_* into its sections, with defaults for the rest', () => {

@@ -1,9 +1,7 @@
-import type { AuditService } from '../audit/types.ts';
+import type { AuditService, Clock, Logger } from '../platform/index.ts';
 import type { Config } from '../config/index.ts';
 import type { SecretBox } from '../secrets/index.ts';
 import type { Store } from '../store/index.ts';
-import type { Clock } from './clock.ts';
-import type { Logger } from './logger.ts';
 
 /** What the bounded contexts need from the platform, passed in explicitly (no container). */
 export interface CoreDeps {

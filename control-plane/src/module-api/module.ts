@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { RequestHandler } from 'express';
-import type { RouteDef } from '../http/route.ts';
+import type { RouteDef } from '../http/index.ts';
 import type { CoreDeps } from './deps.ts';
-import type { PlatformPaths } from './paths.ts';
+import type { PlatformPaths } from '../platform/index.ts';
 
 /** What a bounded context contributes to a running control plane. */
 export interface PlatformModule {
@@ -25,14 +25,10 @@ export interface PlatformModule {
   start?(): Promise<void>;
   /** Stopped before the store closes. */
   stop?(): Promise<void>;
-  /** Anything else a module offers the modules after it (looked up through `ModuleDeps.modules`). */
-  [service: string]: unknown;
 }
 
 export interface ModuleDeps extends CoreDeps {
   paths: PlatformPaths;
-  /** Modules created earlier, by name, for the few that build on another (the airlock on rooms). */
-  modules: ReadonlyMap<string, PlatformModule>;
   /** This control plane's URL (known once listening). */
   url(): string;
   /**
@@ -42,4 +38,21 @@ export interface ModuleDeps extends CoreDeps {
   dispatch(req: IncomingMessage, res: ServerResponse): void;
 }
 
-export type ModuleFactory = (deps: ModuleDeps) => PlatformModule | Promise<PlatformModule>;
+/**
+ * Builds one module. `slot` is the place it fills in the server (`server/start.ts`, where the
+ * modules are built in order, each handed the ones it builds on as `Needs`); a factory given to
+ * `startPlatform` for a slot replaces the default one (tests, benchmarks). Factories only
+ * construct: nothing runs before `start()`, so a replaced default leaves nothing behind.
+ */
+export interface ModuleFactory<Slot extends string = string, M extends PlatformModule = PlatformModule, Needs extends object = object> {
+  slot: Slot;
+  create(deps: ModuleDeps & Needs): M | Promise<M>;
+}
+
+/** A module factory with its types inferred from `create`. */
+export function defineModule<Slot extends string, M extends PlatformModule, Needs extends object = object>(
+  slot: Slot,
+  create: (deps: ModuleDeps & Needs) => M | Promise<M>,
+): ModuleFactory<Slot, M, Needs> {
+  return { slot, create };
+}
