@@ -11,8 +11,8 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -122,6 +122,21 @@ describe('the control plane image (control-plane/Dockerfile)', () => {
     const tre = readFileSync(join(repo, 'bin/tre'), 'utf8');
     expect(tre).toContain('node="$root/node_modules/node/bin/node"');
     expect(tre).toMatch(/^exec "\$node" /m);
+  });
+
+  it('holds every file of the installation the control plane reads at run time', () => {
+    // `new URL('../…', import.meta.url)` outside a file's own folder: the installation's files.
+    const read = sourceFiles(join(repo, 'control-plane/src')).flatMap((file) =>
+      [...readFileSync(file, 'utf8').matchAll(/new URL\('(\.\.\/[^']*)', import\.meta\.url\)/g)]
+        .map((m) => relative(repo, fileURLToPath(new URL(m[1]!, pathToFileURL(file)))).replace(/\/$/, '')));
+    const copied = image.lines.filter((l) => /^COPY\s/i.test(l)).map((l) => l.split(/\s+/).at(-1)!.replace(/\/$/, ''));
+    const notRead = new Map([
+      ['', 'the installation folder itself (privileges/ keeps it out of the service account\'s reach)'],
+      ['workspace-images/build/rootfs', 'a checkout\'s room file system for the local driver; the image runs the Kubernetes driver'],
+    ]);
+    const missing = [...new Set(read)].filter((p) => !notRead.has(p) && !copied.some((c) => p === c || p.startsWith(`${c}/`)));
+    expect(read).toContain('k8s/rooms');
+    expect(missing).toEqual([]);
   });
 
   it('the Deployment runs this image as the user the image makes', () => {
