@@ -1,8 +1,9 @@
 /** The demo, seeded and used through the real `tre` command against real control planes. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTre, TRE } from '../support/tre.ts';
 import { freePorts } from '../support/ports.ts';
@@ -41,8 +42,11 @@ describe('tre against two control planes side by side', () => {
   });
   afterAll(async () => {
     for (const i of [a, b]) {
-      if (i && i.proc.exitCode === null) {
-        i.proc.kill('SIGKILL');
+      // A graceful stop: SIGKILL would leave the instance's embedded PostgreSQL running.
+      if (i && i.proc.exitCode === null && i.proc.signalCode === null) {
+        const exited = new Promise((r) => i.proc.once('exit', r));
+        i.proc.kill('SIGTERM');
+        await exited;
       }
       if (i) rmSync(i.dataDir, { recursive: true, force: true });
     }
@@ -53,6 +57,19 @@ describe('tre against two control planes side by side', () => {
     expect(a.output()).toContain(`Analyserom is running at ${a.url}`);
     expect(a.output()).toContain('WARNING: demo mode: second factors are waived');
     expect(a.output()).toContain('researcher, lead, admin1, admin2, auditor, citizen, operator');
+  });
+
+  it('prints a login command that works as printed, from any folder', async () => {
+    const command = a.output().split('\n').find((l) => l.startsWith('CLI: '))?.slice('CLI: '.length);
+    // No tre on the test's PATH, as in a checkout: the command names bin/tre by its absolute path.
+    expect(command).toBe(`${TRE} login --url ${a.url} --user researcher --password $TRE_DEMO_PASSWORD`);
+    const printedCfg = mkdtempSync(join(tmpdir(), 'tre-cfg-printed-'));
+    try {
+      await promisify(execFile)('sh', ['-c', command!], { cwd: '/', env: { ...process.env, TRE_DEMO_PASSWORD: 'demo', TRE_CONFIG_DIR: printedCfg } });
+      expect((await tre(['whoami', '--json'], { TRE_CONFIG_DIR: printedCfg })).json).toMatchObject({ id: 'researcher' });
+    } finally {
+      rmSync(printedCfg, { recursive: true, force: true });
+    }
   });
 
   it('logs in, stores the token, and TRE_URL/TRE_TOKEN override it', async () => {

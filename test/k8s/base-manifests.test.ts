@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { restrictedViolations } from './pod-security.ts';
 import { validateManifest } from './validate-manifest.ts';
+import { configFromEnv } from '../../control-plane/src/server/index.ts';
 
 const BASE = join(import.meta.dirname, '../../k8s/base');
 
@@ -91,7 +92,15 @@ describe('k8s/base control plane', () => {
     const env = Object.fromEntries(c.env.map((e: any) => [e.name, e]));
     expect(env.DATABASE_URL).toEqual({ name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: 'analyserom-database', key: 'DATABASE_URL' } } });
     expect(env.TRE_MASTER_KEY.valueFrom.secretKeyRef.name).toBe('analyserom-master-key');
-    expect(env.TRE_ROOMS_NAMESPACE.value).toBe('analyserom-rooms');
+    expect(env.TRE_ROOM_KUBE_NAMESPACE.value).toBe('analyserom-rooms');
+  });
+
+  it('sets only environment variables the configuration reads, so the Kubernetes driver is the one chosen', () => {
+    const c = find(objects, 'Deployment', 'analyserom-control-plane').spec.template.spec.containers[0];
+    const names: string[] = c.env.map((e: { name: string }) => e.name);
+    expect(names.filter((n) => Object.keys(configFromEnv({ [n]: 'probe' })).length === 0)).toEqual([]);
+    const plain = Object.fromEntries(c.env.filter((e: { value?: string }) => e.value !== undefined).map((e: { name: string; value: string }) => [e.name, e.value]));
+    expect(configFromEnv(plain).rooms).toEqual({ defaultDriver: 'kubernetes', kubeNamespace: 'analyserom-rooms' });
   });
 
   it('grants the service account rights only in the rooms namespace', () => {

@@ -297,7 +297,9 @@ export function runDriverConformance(
     test('host processes are invisible', async () => {
       const { spec, obs } = await shared('a');
       const marker = `host-marker-${suiteId}`;
-      const host: ChildProcess = spawn('sh', ['-c', 'sleep 60', marker], { stdio: 'ignore' });
+      // Its own process group, so the kill below ends the shell's sleep too (sh forks it, and killing
+      // only the shell left the sleep running past the run).
+      const host: ChildProcess = spawn('sh', ['-c', 'sleep 60', marker], { stdio: 'ignore', detached: true });
       try {
         const res = await pythonInRoom(obs.endpoint!, spec, [
           'import os',
@@ -309,7 +311,7 @@ export function runDriverConformance(
         expect({ markerSeen, nodeSeen }).toEqual({ markerSeen: 'False', nodeSeen: 'False' });
         expect(Number(count)).toBeLessThan(20);
       } finally {
-        host.kill('SIGKILL');
+        process.kill(-host.pid!, 'SIGKILL');
       }
     });
 

@@ -89,6 +89,9 @@ export const DISCLOSURE_REASONS = [
 /** Output and disclosure policies. */
 export const POLICY_REASONS = ['invalid_policy', 'unknown_profile'] as const;
 
+/** The store: what keeps it from opening. */
+export const STORE_REASONS = ['embedded_postgres_missing'] as const;
+
 /** The audit log and its checkpoints. */
 export const AUDIT_REASONS = ['audit_unavailable', 'bad_range', 'no_such_checkpoint', 'not_in_checkpoint'] as const;
 
@@ -107,10 +110,12 @@ export type AirlockReason = (typeof AIRLOCK_REASONS)[number];
 export type DisclosureReason = (typeof DISCLOSURE_REASONS)[number];
 export type PolicyReason = (typeof POLICY_REASONS)[number];
 export type AuditReason = (typeof AUDIT_REASONS)[number];
+export type StoreReason = (typeof STORE_REASONS)[number];
 
 /** Every reason, for the OpenAPI document and for clients that list them. */
 export const REASONS = [
   ...HTTP_REASONS, ...IDENTITY_REASONS, ...PROJECT_REASONS, ...CATALOG_REASONS, ...CITIZEN_REASONS, ...DATA_COPY_REASONS, ...ROOM_REASONS,
   ...PROXY_REASONS, ...ROOM_FILE_REASONS, ...AIRLOCK_REASONS, ...DISCLOSURE_REASONS, ...POLICY_REASONS, ...AUDIT_REASONS,
+  ...STORE_REASONS,
 ] as const;
 export type Reason = (typeof REASONS)[number];

@@ -204,3 +204,4 @@ export { type OwnedRoom, relaySecretOf, ROOM_API_SOCKET, type RoomDriver, type R
 export { roomsConfigSection } from './options.ts';
 export { getRoom, insertRoom, updateRoom } from './room-store.ts';
 export { roomUrl, tokenContext } from './service.ts';
+export { defaultRootfsDir, MACHINE_ROOTFS_DIR } from './rootfs-default.ts';

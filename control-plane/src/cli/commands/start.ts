@@ -2,6 +2,7 @@ import { configFromEnv, loadConfig, startPlatform } from '../../server/index.ts'
 import { DEMO_USERS } from '../../demo/index.ts';
 import { dropRoot } from '../../privileges/index.ts';
 import type { CommandGroup } from '../command.ts';
+import { treCommand } from '../tre-command.ts';
 
 export const commands: CommandGroup = {
   '': {
@@ -45,7 +46,7 @@ export const commands: CommandGroup = {
           'WARNING: demo mode: second factors are waived and every demo user has the same password. Never use demo mode with real data.',
           `Log in at ${platform.url} as one of: ${DEMO_USERS.map((u) => u.id).join(', ')}`,
           `Password: ${ctx.env.TRE_DEMO_PASSWORD ? '(the value of TRE_DEMO_PASSWORD)' : 'demo'}`,
-          `CLI: tre login --url ${platform.url} --user researcher --password ${ctx.env.TRE_DEMO_PASSWORD ? '$TRE_DEMO_PASSWORD' : 'demo'}`,
+          `CLI: ${treCommand(ctx.env)} login --url ${platform.url} --user researcher --password ${ctx.env.TRE_DEMO_PASSWORD ? '$TRE_DEMO_PASSWORD' : 'demo'}`,
         );
       }
       ctx.info(lines.join('\n'));

@@ -18,7 +18,8 @@
  * copy readable by it; the driver hands home, outputs and the socket folder to it.
  */
 import { spawn } from 'node:child_process';
-import { chown, chmod, mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { chown, chmod, mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError, UnavailableError } from '../../../errors/index.ts';
 import {
@@ -78,6 +79,7 @@ export class LocalDriver implements RoomDriver {
   private readonly rooms = new Map<string, LocalState>();
   private readonly changed = new Set<string>();
   private cgroup: Promise<CgroupSupport | undefined> | undefined;
+  private seccompFilter: Promise<string> | undefined;
 
   constructor(options: LocalDriverOptions) {
     const root = process.getuid?.() === 0;
@@ -242,11 +244,9 @@ export class LocalDriver implements RoomDriver {
   }
 
   private async spawnSandbox(roomId: string, argv: string[], env: Record<string, string>, cgroupDir?: string): Promise<number> {
-    const filterPath = join(this.opts.stateDir, 'room-seccomp.bpf');
     const logPath = join(this.opts.stateDir, 'rooms', `${roomId}.log`);
     await mkdir(join(this.opts.stateDir, 'rooms'), { recursive: true, mode: 0o700 });
-    await writeFile(filterPath, buildSeccompFilter(), { mode: 0o600 });
-    const filter = await open(filterPath, 'r');
+    const filter = await open(await this.seccompFilterFile(), 'r');
     const log = await open(logPath, 'w', 0o600);
     let command = this.opts.bwrapPath;
     let args = argv;
@@ -279,6 +279,26 @@ export class LocalDriver implements RoomDriver {
       await filter.close();
       await log.close();
     }
+  }
+
+  /**
+   * The seccomp program bubblewrap reads from fd 3, written once per driver and put in place by a
+   * rename, so a sandbox never reads a half-written file. Rewriting the one file for every start
+   * (truncate, then write) let concurrent starts hand bubblewrap an empty or partial program, which
+   * it refuses (`prctl(PR_SET_SECCOMP) reported EINVAL`): rooms failed with `sandbox-exited` when
+   * many researchers started theirs at once. A rename also keeps other drivers sharing the state
+   * folder (a restarted control plane) from touching a file a sandbox is reading.
+   */
+  private seccompFilterFile(): Promise<string> {
+    this.seccompFilter ??= (async () => {
+      const path = join(this.opts.stateDir, 'room-seccomp.bpf');
+      const temp = `${path}.${randomBytes(6).toString('hex')}`;
+      await writeFile(temp, buildSeccompFilter(), { mode: 0o600 });
+      await rename(temp, path);
+      return path;
+    })();
+    this.seccompFilter.catch(() => { this.seccompFilter = undefined; });
+    return this.seccompFilter;
   }
 
   /** The end of what the room wrote to its stdout: only the end is read, however much the room wrote. */
