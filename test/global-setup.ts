@@ -16,7 +16,8 @@ import leftoversCheck from './leftovers-setup.ts';
 export default function setup(): () => Promise<void> {
   const dir = defaultRootfsDir();
   process.env.ANALYSEROM_ROOTFS_DIR = dir;
-  if (process.getuid?.() === 0) { // debootstrap needs root; the room suites name why they skip
+  if (process.getuid?.() === 0) {
+    // debootstrap needs root; the room suites name why they skip
     const started = Date.now();
     execFileSync('bash', [resolve('workspace-images/build-rootfs.sh'), dir], { stdio: ['ignore', 'inherit', 'inherit'] });
     const s = ((Date.now() - started) / 1000).toFixed(1);

@@ -11,8 +11,16 @@ import { type AuditEntryInput, systemClock } from '../../control-plane/src/platf
 import { migrate, openStore } from '../../control-plane/src/store/index.ts';
 
 const event = (i: number): AuditEntryInput => ({
-  actor: `user${i % 50}`, role: 'researcher', action: 'project.read', object: `project:p${i % 7}`, projectId: `p${i % 7}`,
-  outcome: 'success', reason: null, requestId: `req-${i}`, clientAddress: '127.0.0.1', details: { n: i },
+  actor: `user${i % 50}`,
+  role: 'researcher',
+  action: 'project.read',
+  object: `project:p${i % 7}`,
+  projectId: `p${i % 7}`,
+  outcome: 'success',
+  reason: null,
+  requestId: `req-${i}`,
+  clientAddress: '127.0.0.1',
+  details: { n: i },
 });
 
 export async function benchAppend(seconds = 5, writers = 64): Promise<{ groupPerS: number; naivePerS: number }> {
@@ -24,12 +32,14 @@ export async function benchAppend(seconds = 5, writers = 64): Promise<{ groupPer
     let count = 0;
     const until = Date.now() + seconds * 1000;
     const t0 = performance.now();
-    await Promise.all(Array.from({ length: writers }, async (_, w) => {
-      while (Date.now() < until) {
-        await audit.record(event(w * 1_000_000 + count));
-        count += 1;
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: writers }, async (_, w) => {
+        while (Date.now() < until) {
+          await audit.record(event(w * 1_000_000 + count));
+          count += 1;
+        }
+      }),
+    );
     const groupPerS = count / ((performance.now() - t0) / 1000);
     await audit.close();
 
@@ -40,7 +50,12 @@ export async function benchAppend(seconds = 5, writers = 64): Promise<{ groupPer
     await store.query('CREATE TABLE bench_naive (seq bigserial PRIMARY KEY, actor text, action text, object text, details jsonb, at timestamptz)');
     while (Date.now() < naiveUntil) {
       const e = event(naive);
-      await store.query('INSERT INTO bench_naive (actor, action, object, details, at) VALUES ($1, $2, $3, $4, now())', [e.actor, e.action, e.object, JSON.stringify(e.details)]);
+      await store.query('INSERT INTO bench_naive (actor, action, object, details, at) VALUES ($1, $2, $3, $4, now())', [
+        e.actor,
+        e.action,
+        e.object,
+        JSON.stringify(e.details),
+      ]);
       naive += 1;
     }
     const naivePerS = naive / ((performance.now() - t1) / 1000);

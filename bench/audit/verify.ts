@@ -7,7 +7,16 @@ import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { entryHash, GENESIS_HASH, generateCheckpointKey, signCheckpoint, MerkleAccumulator, leafHash, exportLine, verifyExport } from '../../control-plane/src/audit/index.ts';
+import {
+  entryHash,
+  GENESIS_HASH,
+  generateCheckpointKey,
+  signCheckpoint,
+  MerkleAccumulator,
+  leafHash,
+  exportLine,
+  verifyExport,
+} from '../../control-plane/src/audit/index.ts';
 import type { AuditEntry } from '../../control-plane/src/platform/index.ts';
 
 export interface VerifyBenchResult {
@@ -91,7 +100,11 @@ export async function benchVerify(n = 1_000_000, runs = 3, log: (s: string) => v
     }
     const full = all.filter((r) => r.checkpoint).sort((a, b) => a.seconds - b.seconds)[0] as VerifyBenchResult['runs'][number];
     const chain = Math.min(...all.filter((r) => !r.checkpoint).map((r) => r.seconds));
-    log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} cores (other work slows the wall time)`);
+    log(
+      `load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} on ${availableParallelism()} cores (other work slows the wall time)`,
+    );
     return {
       entries: n,
       fileBytes,
@@ -110,5 +123,13 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const n = Number(process.argv[2] ?? 1_000_000);
   const r = await benchVerify(n);
   const per1m = (s: number) => Number(((s * 1_000_000) / n).toFixed(3));
-  console.log(JSON.stringify({ bench: 'audit-verify', entries: r.entries, verify_1m_s: per1m(r.verifySeconds), verify_1m_cpu_s: per1m(r.verifyCpuSeconds), chain_only_1m_s: per1m(r.chainOnlySeconds) }));
+  console.log(
+    JSON.stringify({
+      bench: 'audit-verify',
+      entries: r.entries,
+      verify_1m_s: per1m(r.verifySeconds),
+      verify_1m_cpu_s: per1m(r.verifyCpuSeconds),
+      chain_only_1m_s: per1m(r.chainOnlySeconds),
+    }),
+  );
 }

@@ -18,7 +18,16 @@ import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMO_DATASETS } from '../../control-plane/src/catalog/index.ts';
-import { createExtract, generateRegisters, newPseudonymKey, type GenerateResult, type PseudonymScheme, lit, openDuck, rowsOf } from '../../control-plane/src/data-copies/index.ts';
+import {
+  createExtract,
+  generateRegisters,
+  newPseudonymKey,
+  type GenerateResult,
+  type PseudonymScheme,
+  lit,
+  openDuck,
+  rowsOf,
+} from '../../control-plane/src/data-copies/index.ts';
 import { systemClock } from '../../control-plane/src/platform/index.ts';
 
 const SEED = 2026;
@@ -34,14 +43,21 @@ const fmt = (s: number) => s.toFixed(3);
 
 try {
   const t0 = performance.now();
-  const previous = await readFile(join(dir, 'src', 'generated.json'), 'utf8').then((s) => JSON.parse(s) as GenerateResult, () => null);
+  const previous = await readFile(join(dir, 'src', 'generated.json'), 'utf8').then(
+    (s) => JSON.parse(s) as GenerateResult,
+    () => null,
+  );
   const gen =
     previous && previous.rows === ROWS && previous.seed === SEED && previous.files[0]?.dataset === 'patient_episodes'
       ? previous
       : await generateRegisters({ rows: ROWS, seed: SEED, outDir: join(dir, 'src'), datasets: ['patient_episodes'] });
   const file = gen.files[0]!;
   console.log(`${gen === previous ? 'reused' : 'generated'} ${file.rows} rows (${gen.persons} persons) in ${fmt(secs(t0))} s`);
-  console.log(`load average before timing: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} cores`);
+  console.log(
+    `load average before timing: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} on ${availableParallelism()} cores`,
+  );
 
   const duck = await openDuck();
   const where = `admission_date BETWEEN DATE ${lit(PERIOD.from)} AND DATE ${lit(PERIOD.to)}`;
@@ -107,12 +123,16 @@ try {
   const pseudoS = Math.min(...pseudoRuns);
   const paired = plainRuns.map((p, i) => pseudoRuns[i]! / p).sort((a, b) => a - b);
   const pairedMedian = paired[Math.floor(paired.length / 2)]!;
-  console.log(`(a) plain copy, best of ${REPEAT}:            ${fmt(plainS)} s (${((ROWS / plainS) / 1e6).toFixed(1)} M source rows/s)`);
+  console.log(`(a) plain copy, best of ${REPEAT}:            ${fmt(plainS)} s (${(ROWS / plainS / 1e6).toFixed(1)} M source rows/s)`);
   console.log(`(b) pseudonymised extract (aes-256-prf):  ${fmt(pseudoS)} s, ratio ${(pseudoS / plainS).toFixed(2)}`);
   console.log(`    median of the ${REPEAT} back-to-back ratios: ${pairedMedian.toFixed(2)} (a shared machine makes single runs noisy)`);
   console.log(`    same with hmac-sha256 scheme (once):  ${fmt(hmac)} s, ratio ${(hmac / plainS).toFixed(2)}`);
   console.log(`    aes-256-prf with the CSV twin (once): ${fmt(withCsv)} s`);
-  console.log(`load average after: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(
+    `load average after: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
   console.log(
     JSON.stringify({
       bench: 'extract',

@@ -55,7 +55,9 @@ try {
     const withMargins = performance.now();
     await checkTable(conn, { source: { file }, spec: { ...spec, margins: true }, rules });
     const marginsS = (performance.now() - withMargins) / 1000;
-    console.log(`${name}: ${cells} cells, status ${status}: check ${check.toFixed(3)} s, bare GROUP BY ${bare.toFixed(3)} s, ratio ${(check / bare).toFixed(2)}; with margins ${marginsS.toFixed(3)} s`);
+    console.log(
+      `${name}: ${cells} cells, status ${status}: check ${check.toFixed(3)} s, bare GROUP BY ${bare.toFixed(3)} s, ratio ${(check / bare).toFixed(2)}; with margins ${marginsS.toFixed(3)} s`,
+    );
     figures[`check_s_${name}`] = Number(check.toFixed(3));
     figures[`groupby_s_${name}`] = Number(bare.toFixed(3));
   }

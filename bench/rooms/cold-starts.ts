@@ -20,12 +20,21 @@ export async function coldStarts(n: number, pool: boolean, log: (line: string) =
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-rooms-cold-'));
   const platform = await startPlatform(loadConfig({ host: '127.0.0.1', port: 0, dataDir, demo: true, demoPassword: 'demo' }), {
     logger: silentLogger,
-    modules: [createRoomsModule({ program: 'jupyterlab', rootfsDir: process.env.ANALYSEROM_ROOTFS_DIR ?? resolve('workspace-images/build/rootfs'), fastReconcileMs: 10, localStopGraceMs: 500, poolSize: pool ? 1 : 0 })],
+    modules: [
+      createRoomsModule({
+        program: 'jupyterlab',
+        rootfsDir: process.env.ANALYSEROM_ROOTFS_DIR ?? resolve('workspace-images/build/rootfs'),
+        fastReconcileMs: 10,
+        localStopGraceMs: 500,
+        poolSize: pool ? 1 : 0,
+      }),
+    ],
   });
   try {
     const call = async (method: string, path: string, token?: string, body?: unknown) => {
       const res = await fetch(`${platform.url}${path}`, {
-        method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        method,
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
         body: body === undefined ? null : JSON.stringify(body),
       });
       const text = await res.text();

@@ -7,9 +7,10 @@ import type { OwnedRoom, RoomDriver, RoomObservation, RoomSpec, SavedRoomState }
 
 export function fixedUpstreamDriver(socketPath: string): RoomDriver {
   const rooms = new Map<string, RoomSpec>();
-  const obs = (roomId: string): RoomObservation => rooms.has(roomId)
-    ? { roomId, state: 'running', endpoint: { kind: 'unix', socketPath }, startedAt: new Date().toISOString() }
-    : { roomId, state: 'stopped' };
+  const obs = (roomId: string): RoomObservation =>
+    rooms.has(roomId)
+      ? { roomId, state: 'running', endpoint: { kind: 'unix', socketPath }, startedAt: new Date().toISOString() }
+      : { roomId, state: 'stopped' };
   return {
     name: 'local',
     async start(spec) {

@@ -79,7 +79,14 @@ async function waitFor(url: string, headers: Record<string, string> = {}): Promi
   throw new Error(`${url} never answered 200`);
 }
 
-interface Load { rps: number; p50: number; p99: number; non2xx: number; errors: number; cpuUs: number | null }
+interface Load {
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  cpuUs: number | null;
+}
 
 const TICK_US = 1e6 / Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
 /** User plus system CPU time of a process so far, in µs (Linux /proc); null where there is none. */
@@ -95,7 +102,16 @@ function cpuUs(pid: number | undefined): number | null {
 
 /** Load on `url`; `pid` is the process serving it, whose CPU time per request is reported. */
 async function load(url: string, headers: string[], seconds: number, pid?: number): Promise<Load> {
-  const args = [resolve('node_modules/autocannon/autocannon.js'), '-c', String(CONNECTIONS), '-d', String(seconds), '-j', ...headers.flatMap((h) => ['-H', h]), url];
+  const args = [
+    resolve('node_modules/autocannon/autocannon.js'),
+    '-c',
+    String(CONNECTIONS),
+    '-d',
+    String(seconds),
+    '-j',
+    ...headers.flatMap((h) => ['-H', h]),
+    url,
+  ];
   const before = cpuUs(pid);
   const child = launch(node, args);
   let out = '';
@@ -139,9 +155,26 @@ async function main(): Promise<void> {
     const ours = JSON.parse(await firstLine(oursProc)) as { url: string; token: string; roomId: string; roomHost: string };
 
     const chpPort = await freePort();
-    const chpProc = launch(node, [...CHP_NODE_FLAGS, resolve('node_modules/configurable-http-proxy/bin/configurable-http-proxy'), '--ip', '127.0.0.1', '--port', String(chpPort),
-      '--api-ip', '127.0.0.1', '--api-port', String(await freePort()), '--default-target', `http://127.0.0.1:${upstream.port}`, '--log-level', 'error'],
-    { ...process.env, CONFIGPROXY_AUTH_TOKEN: 'bench' });
+    const chpProc = launch(
+      node,
+      [
+        ...CHP_NODE_FLAGS,
+        resolve('node_modules/configurable-http-proxy/bin/configurable-http-proxy'),
+        '--ip',
+        '127.0.0.1',
+        '--port',
+        String(chpPort),
+        '--api-ip',
+        '127.0.0.1',
+        '--api-port',
+        String(await freePort()),
+        '--default-target',
+        `http://127.0.0.1:${upstream.port}`,
+        '--log-level',
+        'error',
+      ],
+      { ...process.env, CONFIGPROXY_AUTH_TOKEN: 'bench' },
+    );
 
     const hpmProc = launch(node, [...PROXY_NODE_FLAGS, resolve('bench/rooms/serve-hpm.ts'), String(upstream.port)]);
     const hpm = JSON.parse(await firstLine(hpmProc)) as { port: number };
@@ -149,7 +182,9 @@ async function main(): Promise<void> {
     const nginxPort = await freePort();
     const nginxDir = join(work, 'nginx');
     mkdirSync(nginxDir);
-    writeFileSync(join(nginxDir, 'nginx.conf'), `
+    writeFileSync(
+      join(nginxDir, 'nginx.conf'),
+      `
 worker_processes 1;
 daemon off;
 pid ${nginxDir}/nginx.pid;
@@ -165,7 +200,8 @@ http {
     location / { proxy_pass http://room; proxy_http_version 1.1; proxy_set_header Connection ""; }
   }
 }
-`);
+`,
+    );
     const nginxProc = launch('nginx', ['-c', join(nginxDir, 'nginx.conf'), '-p', nginxDir]);
 
     const path = `/rooms/${ours.roomId}/api/status`;
@@ -191,7 +227,9 @@ http {
     for (const [, url] of [targets[0]!, targets[2]!, targets[3]!, targets[4]!]) await waitFor(url);
 
     const rounds: Record<string, Load[]> = {};
-    log(`\nsmall GET, ${CONNECTIONS} connections, ${DURATION_S} s per target and round, ${ROUNDS} interleaved rounds (after a warm-up each: 6 s in the first round, 2 s later):`);
+    log(
+      `\nsmall GET, ${CONNECTIONS} connections, ${DURATION_S} s per target and round, ${ROUNDS} interleaved rounds (after a warm-up each: 6 s in the first round, 2 s later):`,
+    );
     log('  round target   req/s    p50 ms  p99 ms  non-2xx  errors  cpu µs/req');
     for (let round = 1; round <= ROUNDS; round++) {
       const [direct, proxy, chp, nginx, hpmTarget] = targets as [Target, Target, Target, Target, Target];
@@ -202,19 +240,26 @@ http {
         await load(url, headers, round === 1 ? 6 : 2);
         const r = await load(url, headers, DURATION_S, pid());
         (rounds[name] ??= []).push(r);
-        log(`  ${String(round).padStart(5)} ${name.padEnd(7)} ${String(r.rps).padStart(7)}  ${String(r.p50).padStart(6)}  ${String(r.p99).padStart(6)}  ${String(r.non2xx).padStart(7)}  ${String(r.errors).padStart(6)}  ${String(r.cpuUs ?? '-').padStart(10)}`);
+        log(
+          `  ${String(round).padStart(5)} ${name.padEnd(7)} ${String(r.rps).padStart(7)}  ${String(r.p50).padStart(6)}  ${String(r.p99).padStart(6)}  ${String(r.non2xx).padStart(7)}  ${String(r.errors).padStart(6)}  ${String(r.cpuUs ?? '-').padStart(10)}`,
+        );
       }
     }
     const results: Record<string, Load> = {};
     for (const [name, rs] of Object.entries(rounds)) {
       const cpus = rs.map((r) => r.cpuUs).filter((c): c is number => c !== null);
       results[name] = {
-        rps: median(rs.map((r) => r.rps)), p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)),
-        non2xx: rs.reduce((a, r) => a + r.non2xx, 0), errors: rs.reduce((a, r) => a + r.errors, 0), cpuUs: cpus.length ? median(cpus) : null,
+        rps: median(rs.map((r) => r.rps)),
+        p50: median(rs.map((r) => r.p50)),
+        p99: median(rs.map((r) => r.p99)),
+        non2xx: rs.reduce((a, r) => a + r.non2xx, 0),
+        errors: rs.reduce((a, r) => a + r.errors, 0),
+        cpuUs: cpus.length ? median(cpus) : null,
       };
     }
     log('  median of rounds:');
-    for (const [name, r] of Object.entries(results)) log(`  ${name.padEnd(7)} ${String(r.rps).padStart(7)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms${r.cpuUs === null ? '' : `  ${r.cpuUs} µs CPU/req`}`);
+    for (const [name, r] of Object.entries(results))
+      log(`  ${name.padEnd(7)} ${String(r.rps).padStart(7)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms${r.cpuUs === null ? '' : `  ${r.cpuUs} µs CPU/req`}`);
     const summary = {
       bench: 'rooms',
       start_median_s: COLD_STARTS > 0 ? Number(startMedian.toFixed(3)) : null,
@@ -241,7 +286,9 @@ http {
       hpm_vs_chp: Number(median(rounds.hpm!.map((r, i) => r.rps / rounds.chp![i]!.rps)).toFixed(2)),
       load_avg_1m: Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]),
     };
-    log(`\nour proxy: ${summary.proxy_vs_chp}x configurable-http-proxy's throughput (median of rounds ${summary.proxy_vs_chp_rounds.join(', ')}; target >= 1.5x), ${summary.proxy_vs_chp_cpu}x less CPU per request; p99 ${summary.proxy_p99_ms} ms vs ${summary.chp_p99_ms} ms (load average ${summary.load_avg_1m} on ${availableParallelism()} cores)`);
+    log(
+      `\nour proxy: ${summary.proxy_vs_chp}x configurable-http-proxy's throughput (median of rounds ${summary.proxy_vs_chp_rounds.join(', ')}; target >= 1.5x), ${summary.proxy_vs_chp_cpu}x less CPU per request; p99 ${summary.proxy_p99_ms} ms vs ${summary.chp_p99_ms} ms (load average ${summary.load_avg_1m} on ${availableParallelism()} cores)`,
+    );
     log(`naive Express + http-proxy-middleware: ${summary.hpm_vs_chp}x configurable-http-proxy's throughput; our proxy ${summary.proxy_vs_hpm}x it`);
     log(`JupyterLab room start median ${summary.start_median_s} s with the pool (target <= 1.0 s), ${summary.start_unpooled_median_s} s without`);
     process.stdout.write(`${JSON.stringify(summary)}\n`);

@@ -21,7 +21,9 @@ const platform = await startPlatform(loadConfig({ host: '127.0.0.1', port: 0, da
 });
 const post = async (path: string, body: unknown, token?: string) => {
   const res = await fetch(`${platform.url}${path}`, {
-    method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body),
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
   });
   return res.json() as Promise<Record<string, any>>;
 };
@@ -30,7 +32,9 @@ const projects = (await (await fetch(`${platform.url}/api/projects`, { headers: 
 // The demo data copy lands in the background after start; ready only once it has, so its one-off
 // work does not fall into the first measured round.
 for (let i = 0; i < 600; i++) {
-  const copies = (await (await fetch(`${platform.url}/api/projects/${projects[0]!.id}/copies`, { headers: { authorization: `Bearer ${token}` } })).json()) as { copies?: unknown[] };
+  const copies = (await (await fetch(`${platform.url}/api/projects/${projects[0]!.id}/copies`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+    copies?: unknown[];
+  };
   if (copies.copies?.length) break;
   await new Promise((res) => setTimeout(res, 100));
 }

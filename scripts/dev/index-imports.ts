@@ -34,7 +34,12 @@ const MOVED: Record<string, string> = {
 const MOVED_NAMES: Record<string, Record<string, string>> = {
   'identity/index.ts': { Principal: 'platform/roles.ts', Role: 'platform/roles.ts', roleSchema: 'platform/roles.ts', PRIVILEGED_ROLES: 'platform/roles.ts' },
   'config/index.ts': { loadConfig: 'server/config.ts', configFromEnv: 'server/config.ts', configSchema: 'server/config.ts', ConfigInput: 'server/config.ts' },
-  'audit/index.ts': { AuditEntry: 'platform/audit.ts', AuditEntryInput: 'platform/audit.ts', AuditOutcome: 'platform/audit.ts', AuditService: 'platform/audit.ts' },
+  'audit/index.ts': {
+    AuditEntry: 'platform/audit.ts',
+    AuditEntryInput: 'platform/audit.ts',
+    AuditOutcome: 'platform/audit.ts',
+    AuditService: 'platform/audit.ts',
+  },
 };
 
 const check = process.argv.includes('--check');
@@ -141,7 +146,9 @@ for (const file of files) {
     if (!ts.isImportDeclaration(st) || !names) {
       // Re-exports, default, namespace and side-effect imports: only a moved file's path is fixed.
       if (needsIndex(from, target)) {
-        problems.push(`${where(st)}: ${ts.isExportDeclaration(st) ? 're-export' : st.importClause ? 'default or namespace import' : 'side-effect import'} of ${specNode.text}; rewrite by hand`);
+        problems.push(
+          `${where(st)}: ${ts.isExportDeclaration(st) ? 're-export' : st.importClause ? 'default or namespace import' : 'side-effect import'} of ${specNode.text}; rewrite by hand`,
+        );
       } else {
         const spec = toSpecifier(file, target);
         if (spec !== specNode.text) edits.push({ start: specNode.getStart(sf), end: specNode.getEnd(), text: `'${spec}'` });
@@ -237,7 +244,8 @@ for (const [index, bySource] of [...wanted].sort(([a], [b]) => a.localeCompare(b
       if (viaStar.has(name)) continue;
       if (have.has(name)) {
         const from = have.get(name);
-        if (from !== null && from !== undefined && from !== source) problems.push(`${relative(ROOT, index)}: ${name} is exported from ${from}, wanted from ${source}`);
+        if (from !== null && from !== undefined && from !== source)
+          problems.push(`${relative(ROOT, index)}: ${name} is exported from ${from}, wanted from ${source}`);
         continue;
       }
       add.push(typeOnly ? `type ${name}` : name);

@@ -28,8 +28,18 @@ describe('tre exports', () => {
     const spec = join(dir, 'spec.json');
     writeFileSync(spec, JSON.stringify({ source: { output: 'micro.csv' }, spec: CROSSTAB }));
     const req = await tre('researcher', [
-      'exports', 'request', t.projectId, '--purpose', 'paper tables', '--file', 'out/t1.csv', '--describe', 'counts by group',
-      '--table', `out/t1.csv=${spec}`, '--json',
+      'exports',
+      'request',
+      t.projectId,
+      '--purpose',
+      'paper tables',
+      '--file',
+      'out/t1.csv',
+      '--describe',
+      'counts by group',
+      '--table',
+      `out/t1.csv=${spec}`,
+      '--json',
     ]);
     expect(req.code).toBe(0);
     expect(req.json).toMatchObject({ status: 'in_review', checksStatus: 'fail', files: [{ id: 'f1', name: 'out/t1.csv' }] });
@@ -45,8 +55,9 @@ describe('tre exports', () => {
     const noReason = await tre('admin1', ['exports', 'review', id, '--decision', 'approve']);
     expect(noReason.code).toBe(1);
     expect(noReason.stderr).toContain('a reason is required to approve over a failed check');
-    expect((await tre('admin1', ['exports', 'review', id, '--decision', 'approve', '--reason', 'east row removed from the paper'])).stdout)
-      .toContain('sealed until the other reviewers decide');
+    expect((await tre('admin1', ['exports', 'review', id, '--decision', 'approve', '--reason', 'east row removed from the paper'])).stdout).toContain(
+      'sealed until the other reviewers decide',
+    );
     expect((await tre('admin2', ['exports', 'review', id, '--decision', 'approve', '--reason', 'agree'])).stdout).toContain('decided, approved');
 
     const out = join(dir, 'downloads');

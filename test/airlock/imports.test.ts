@@ -43,9 +43,17 @@ describe('imports', () => {
     expect(readFileSync(published, 'utf8')).toBe(code);
     expect(statSync(published).mode & 0o777).toBe(0o444);
     expect(statSync(join(t.paths.imports(t.projectId), id)).mode & 0o777).toBe(0o555);
-    expect(review.body.detail.events.map((e: { event: string }) => e.event)).toEqual(['opened', 'file-added', 'submitted', 'reviewed', 'approved', 'published']);
+    expect(review.body.detail.events.map((e: { event: string }) => e.event)).toEqual([
+      'opened',
+      'file-added',
+      'submitted',
+      'reviewed',
+      'approved',
+      'published',
+    ]);
     const audited = await t.p.deps.store.query<{ action: string }>(
-      "SELECT DISTINCT action FROM audit_log WHERE object = $1 AND outcome = 'success' ORDER BY action", [`import:${id}`],
+      "SELECT DISTINCT action FROM audit_log WHERE object = $1 AND outcome = 'success' ORDER BY action",
+      [`import:${id}`],
     );
     expect(audited.map((r) => r.action)).toEqual(['import.file.add', 'import.open', 'import.review', 'import.submit']);
   });

@@ -19,7 +19,9 @@ describe('listing my /outputs', () => {
     const res = await t.p.call('GET', `/api/projects/${t.projectId}/outputs`, { as: 'researcher' });
     expect(res.status).toBe(200);
     expect(res.body.map((e: { path: string; kind: string; sizeBytes: number }) => [e.path, e.kind, e.sizeBytes])).toEqual([
-      ['figure.png', 'file', 10], ['link', 'symlink', 0], ['tables/t1.csv', 'file', 8],
+      ['figure.png', 'file', 10],
+      ['link', 'symlink', 0],
+      ['tables/t1.csv', 'file', 8],
     ]);
   });
 

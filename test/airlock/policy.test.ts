@@ -19,7 +19,10 @@ beforeAll(async () => {
   writeFileSync(file, readFileSync(file, 'utf8').replace('exportApprovals: 2', 'exportApprovals: 3').replace('importApprovals: 1', 'importApprovals: 2'));
   p = await startTestPlatform({}, { modules: [airlockModuleWith({ policyDir })] });
   projectId = (await p.call('GET', '/api/projects', { as: 'researcher' })).body[0].id;
-  await p.call('POST', '/api/users', { as: 'operator', body: { id: 'admin3', displayName: 'Third Admin', roles: ['access_admin'], password: 'a long password 3' } });
+  await p.call('POST', '/api/users', {
+    as: 'operator',
+    body: { id: 'admin3', displayName: 'Third Admin', roles: ['access_admin'], password: 'a long password 3' },
+  });
   p.passwords.set('admin3', 'a long password 3');
 }, 120_000);
 afterAll(async () => {
@@ -32,7 +35,10 @@ describe('approvals configured by policy', () => {
     const outputs = platformPaths(p.dataDir).outputs(projectId, 'researcher');
     mkdirSync(outputs, { recursive: true });
     writeFileSync(join(outputs, 't.csv'), SAFE_CSV);
-    const req = await p.call('POST', `/api/projects/${projectId}/exports`, { as: 'researcher', body: { purpose: 'p', files: [{ path: 't.csv', description: 'd' }] } });
+    const req = await p.call('POST', `/api/projects/${projectId}/exports`, {
+      as: 'researcher',
+      body: { purpose: 'p', files: [{ path: 't.csv', description: 'd' }] },
+    });
     expect(req.body).toMatchObject({ approvalsRequired: 3, policy: { review: { exportApprovals: 3, importApprovals: 2 } } });
     for (const admin of ['admin1', 'admin2']) {
       const r = await p.call('POST', `/api/exports/${req.body.id}/reviews`, { as: admin, body: { decision: 'approve' } });
@@ -48,7 +54,9 @@ describe('approvals configured by policy', () => {
   it('an import needing two approvals is not published after one', async () => {
     const open = await p.call('POST', `/api/projects/${projectId}/imports`, { as: 'researcher', body: { purpose: 'code' } });
     await fetch(`${p.url}/api/imports/${open.body.id}/files/a.R`, {
-      method: 'PUT', headers: { authorization: `Bearer ${await p.token('researcher')}`, 'content-type': 'application/octet-stream' }, body: 'x <- 1\n',
+      method: 'PUT',
+      headers: { authorization: `Bearer ${await p.token('researcher')}`, 'content-type': 'application/octet-stream' },
+      body: 'x <- 1\n',
     });
     await p.call('POST', `/api/imports/${open.body.id}/submit`, { as: 'researcher' });
     const one = await p.call('POST', `/api/imports/${open.body.id}/reviews`, { as: 'admin1', body: { decision: 'approve' } });

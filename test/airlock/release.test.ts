@@ -8,7 +8,10 @@ let t: AirlockTest;
 beforeAll(async () => {
   t = await startAirlock();
   // A second researcher, member of the project but neither requester nor lead.
-  await t.p.call('POST', '/api/users', { as: 'operator', body: { id: 'colleague', displayName: 'Co Lleague', roles: ['researcher'], password: 'a long password 1' } });
+  await t.p.call('POST', '/api/users', {
+    as: 'operator',
+    body: { id: 'colleague', displayName: 'Co Lleague', roles: ['researcher'], password: 'a long password 1' },
+  });
   t.p.passwords.set('colleague', 'a long password 1');
   await t.p.call('POST', `/api/projects/${t.projectId}/members`, { as: 'lead', body: { userId: 'colleague', role: 'researcher' } });
 }, 120_000);
@@ -19,11 +22,15 @@ afterAll(async () => {
 async function approvedExport(name: string, content: string) {
   t.output('researcher', name, content);
   const req = await t.p.call('POST', `/api/projects/${t.projectId}/exports`, {
-    as: 'researcher', body: { purpose: 'release test', files: [{ path: name, description: 'a table' }] },
+    as: 'researcher',
+    body: { purpose: 'release test', files: [{ path: name, description: 'a table' }] },
   });
   expect(req.status).toBe(201);
   for (const admin of ['admin1', 'admin2']) {
-    await t.p.call('POST', `/api/exports/${req.body.id}/reviews`, { as: admin, body: { decision: 'approve', reason: req.body.checksStatus === 'pass' ? undefined : 'ok' } });
+    await t.p.call('POST', `/api/exports/${req.body.id}/reviews`, {
+      as: admin,
+      body: { decision: 'approve', reason: req.body.checksStatus === 'pass' ? undefined : 'ok' },
+    });
   }
   return req.body.id as string;
 }
@@ -49,7 +56,8 @@ describe('export release', () => {
     const id = await approvedExport('lead.csv', SAFE_CSV);
     expect((await download(id, 'lead')).status).toBe(200);
     const rows = await t.p.deps.store.query<{ actor: string; outcome: string }>(
-      "SELECT actor, outcome FROM audit_log WHERE action = 'export.download' AND object = $1 ORDER BY seq", [`export:${id}`],
+      "SELECT actor, outcome FROM audit_log WHERE action = 'export.download' AND object = $1 ORDER BY seq",
+      [`export:${id}`],
     );
     expect(rows).toEqual([{ actor: 'lead', outcome: 'success' }]);
   });
@@ -91,7 +99,8 @@ describe('export release', () => {
     ];
     for (const [path, reason] of cases) {
       const res = await t.p.call('POST', `/api/projects/${t.projectId}/exports`, {
-        as: 'researcher', body: { purpose: 'sneak', files: [{ path, description: 'x' }] },
+        as: 'researcher',
+        body: { purpose: 'sneak', files: [{ path, description: 'x' }] },
       });
       expect({ path, status: res.status, reason: res.body.reason }).toEqual({ path, status: 403, reason });
     }

@@ -11,7 +11,8 @@ afterAll(async () => {
 
 async function request(files: Array<{ path: string; description?: string; table?: unknown }>, as = 'researcher') {
   return t.p.call('POST', `/api/projects/${t.projectId}/exports`, {
-    as, body: { purpose: 'Table 1 of the paper', files: files.map((f) => ({ description: 'counts by group', ...f })) },
+    as,
+    body: { purpose: 'Table 1 of the paper', files: files.map((f) => ({ description: 'counts by group', ...f })) },
   });
 }
 
@@ -21,7 +22,11 @@ describe('export review', () => {
     const res = await request([{ path: 'table1.csv' }]);
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({
-      status: 'in_review', approvalsRequired: 2, checksStatus: 'pass', requestedBy: 'researcher', version: 1,
+      status: 'in_review',
+      approvalsRequired: 2,
+      checksStatus: 'pass',
+      requestedBy: 'researcher',
+      version: 1,
       files: [{ id: 'f1', name: 'table1.csv', contentType: 'csv', checkStatus: 'pass', sizeBytes: SAFE_CSV.length }],
       reviews: { sealed: true, required: 2, decided: [], mine: null },
     });
@@ -39,7 +44,8 @@ describe('export review', () => {
 
   it('403 when an access administrator who is a member of the project reviews', async () => {
     const created = await t.p.call('POST', '/api/users', {
-      as: 'operator', body: { id: 'admin3', displayName: 'Member Admin', roles: ['access_admin', 'researcher'], password: 'a long password 3' },
+      as: 'operator',
+      body: { id: 'admin3', displayName: 'Member Admin', roles: ['access_admin', 'researcher'], password: 'a long password 3' },
     });
     expect(created.status).toBe(201);
     t.p.passwords.set('admin3', 'a long password 3');
@@ -59,7 +65,10 @@ describe('export review', () => {
     expect(first.body).toMatchObject({ status: 'in_review', decided: false });
     const seenBySecond = await t.p.call('GET', `/api/exports/${body.id}`, { as: 'admin2' });
     expect(seenBySecond.body.reviews).toEqual({
-      sealed: true, required: 2, mine: null, decided: [{ reviewer: 'admin1', decided: true, decidedAt: expect.any(String) }],
+      sealed: true,
+      required: 2,
+      mine: null,
+      decided: [{ reviewer: 'admin1', decided: true, decidedAt: expect.any(String) }],
     });
     expect(JSON.stringify(seenBySecond.body)).not.toContain('fine');
     const download = await t.p.call('GET', `/api/exports/${body.id}/files/f1/download`, { as: 'researcher' });
@@ -70,7 +79,11 @@ describe('export review', () => {
     const second = await t.p.call('POST', `/api/exports/${body.id}/reviews`, { as: 'admin2', body: { decision: 'approve' } });
     expect(second.body).toMatchObject({ status: 'approved', decided: true });
     expect(second.body.detail.reviews).toMatchObject({
-      sealed: false, reviews: [{ reviewer: 'admin1', decision: 'approve', reason: 'fine' }, { reviewer: 'admin2', decision: 'approve', reason: null }],
+      sealed: false,
+      reviews: [
+        { reviewer: 'admin1', decision: 'approve', reason: 'fine' },
+        { reviewer: 'admin2', decision: 'approve', reason: null },
+      ],
     });
   });
 
@@ -89,7 +102,10 @@ describe('export review', () => {
       expect(res.status).toBe(400);
       expect(res.body.reason).toBe(decision === 'approve' ? 'reason_required_over_failed_check' : 'reason_required');
     }
-    const ok = await t.p.call('POST', `/api/exports/${body.id}/reviews`, { as: 'admin1', body: { decision: 'approve', reason: 'east is suppressed in the paper' } });
+    const ok = await t.p.call('POST', `/api/exports/${body.id}/reviews`, {
+      as: 'admin1',
+      body: { decision: 'approve', reason: 'east is suppressed in the paper' },
+    });
     expect(ok.status).toBe(201);
   });
 
@@ -125,7 +141,10 @@ describe('export review', () => {
     t.output('researcher', 'r.csv', 'group,count\nAdults,120\nChildren,340\n');
     const notMine = await t.p.call('POST', `/api/exports/${v1.id}/resubmit`, { as: 'lead', body: { files: [{ path: 'r.csv', description: 'x' }] } });
     expect(notMine.status).toBe(403);
-    const v2 = await t.p.call('POST', `/api/exports/${v1.id}/resubmit`, { as: 'researcher', body: { files: [{ path: 'r.csv', description: 'labelled groups' }] } });
+    const v2 = await t.p.call('POST', `/api/exports/${v1.id}/resubmit`, {
+      as: 'researcher',
+      body: { files: [{ path: 'r.csv', description: 'labelled groups' }] },
+    });
     expect(v2.status).toBe(201);
     expect(v2.body).toMatchObject({ version: 2, previousId: v1.id, status: 'in_review', purpose: 'Table 1 of the paper', versions: [v1.id] });
     const old = await t.p.call('GET', `/api/exports/${v1.id}`, { as: 'researcher' });

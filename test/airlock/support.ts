@@ -23,7 +23,9 @@ export async function startAirlock(): Promise<AirlockTest> {
   const projectId = projects.body[0].id as string;
   const paths = platformPaths(p.dataDir);
   return {
-    p, projectId, paths,
+    p,
+    projectId,
+    paths,
     output(user, rel, content) {
       const file = join(paths.outputs(projectId, user), rel);
       mkdirSync(dirname(file), { recursive: true });

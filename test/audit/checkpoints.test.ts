@@ -30,7 +30,10 @@ describe('signed checkpoints and proofs', () => {
     const publicKey = (await p.call('GET', '/api/audit/public-key')).body.pem;
 
     const inc = (await p.call('GET', `/api/audit/proofs/inclusion?seq=3&treeSize=${cp2.treeSize}`, { as: 'auditor' })).body;
-    expect(verifyEntryInclusion({ entry: inc.entry, proof: inc.proof, checkpointNote: inc.checkpoint.note, publicKey })).toMatchObject({ ok: true, checkpoint: { treeSize: cp2.treeSize } });
+    expect(verifyEntryInclusion({ entry: inc.entry, proof: inc.proof, checkpointNote: inc.checkpoint.note, publicKey })).toMatchObject({
+      ok: true,
+      checkpoint: { treeSize: cp2.treeSize },
+    });
     const forged = { ...inc.proof, hashes: [Buffer.alloc(32, 1).toString('base64'), ...inc.proof.hashes.slice(1)] };
     expect(verifyEntryInclusion({ entry: inc.entry, proof: forged, checkpointNote: inc.checkpoint.note, publicKey }).ok).toBe(false);
     const edited = { ...inc.entry, actor: 'mallory' };

@@ -26,7 +26,11 @@ async function start(port: number, dataDir: string): Promise<ChildProcess> {
 }
 
 async function token(url: string, user: string): Promise<string> {
-  const res = await fetch(`${url}/api/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: user, password: 'demo' }) });
+  const res = await fetch(`${url}/api/auth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: user, password: 'demo' }),
+  });
   return ((await res.json()) as { token: string }).token;
 }
 
@@ -72,8 +76,14 @@ describe('audit durability', () => {
       const verdict = await verifyExport({ file });
       expect(verdict.failure).toBeNull();
       expect(verdict.ok).toBe(true);
-      const present = new Set(text.trim().split('\n').map((l) => JSON.parse(l) as { requestId: string; outcome: string; action: string })
-        .filter((e) => e.action === 'me.read' && e.outcome === 'success').map((e) => e.requestId));
+      const present = new Set(
+        text
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as { requestId: string; outcome: string; action: string })
+          .filter((e) => e.action === 'me.read' && e.outcome === 'success')
+          .map((e) => e.requestId),
+      );
       const lost = acknowledged.filter((id) => !present.has(id));
       expect(lost).toEqual([]);
     } finally {

@@ -37,7 +37,8 @@ async function deliver(body: Buffer, q: Record<string, string>, opts: { as?: str
   const res = await fetch(`${t.p.url}/api/intake/deliveries?${new URLSearchParams(q)}`, {
     method: 'POST',
     headers: {
-      authorization: `Bearer ${await t.p.token(opts.as ?? 'operator')}`, 'content-type': 'application/octet-stream',
+      authorization: `Bearer ${await t.p.token(opts.as ?? 'operator')}`,
+      'content-type': 'application/octet-stream',
       accept: opts.sse ? 'text/event-stream' : 'application/json',
     },
     body,
@@ -46,7 +47,10 @@ async function deliver(body: Buffer, q: Record<string, string>, opts: { as?: str
 }
 
 const events = (text: string) =>
-  text.split('\n\n').filter(Boolean).map((f) => ({ event: /^event: (.*)$/m.exec(f)?.[1], data: JSON.parse(/^data: (.*)$/m.exec(f)?.[1] ?? 'null') }));
+  text
+    .split('\n\n')
+    .filter(Boolean)
+    .map((f) => ({ event: /^event: (.*)$/m.exec(f)?.[1], data: JSON.parse(/^data: (.*)$/m.exec(f)?.[1] ?? 'null') }));
 
 function leftovers(): string[] {
   const out: string[] = [];
@@ -122,21 +126,33 @@ describe('catalogue', () => {
     const table = tableFromIPC(new Uint8Array(await res.arrayBuffer()));
     expect(table.schema.fields.map((f) => f.name)).toEqual(['value', 'label', 'count']);
     const rows = table.toArray().map((r) => ({ value: r.value, label: r.label, count: r.count }));
-    expect(rows).toEqual(json.body.cells.map((c: { value: string; label: string | null; count: number | null }) => ({ value: c.value, label: c.label, count: c.count })));
+    expect(rows).toEqual(
+      json.body.cells.map((c: { value: string; label: string | null; count: number | null }) => ({ value: c.value, label: c.label, count: c.count })),
+    );
   });
 });
 
 describe('intake through the API', () => {
   it('accepts a good delivery streamed as the raw body, with progress as server-sent events', async () => {
     t.p.clock.advance(60_000);
-    const r = await deliver(readFileSync(parquet.path), { dataset: 'cause_of_death', version: '2026-1', sha256: parquet.sha256, rows: String(parquet.rows), name: 'cause_of_death.parquet' }, { sse: true });
+    const r = await deliver(
+      readFileSync(parquet.path),
+      { dataset: 'cause_of_death', version: '2026-1', sha256: parquet.sha256, rows: String(parquet.rows), name: 'cause_of_death.parquet' },
+      { sse: true },
+    );
     expect(r.status).toBe(200);
     expect(r.type).toContain('text/event-stream');
     const ev = events(r.text);
     expect(ev.some((e) => e.event === 'progress')).toBe(true);
     const result = ev.at(-1)!;
     expect(result.event).toBe('result');
-    expect(result.data).toMatchObject({ dataset: 'cause_of_death', version: '2026-1', rowCount: parquet.rows, deliveredSha256: parquet.sha256, receivedBy: 'operator' });
+    expect(result.data).toMatchObject({
+      dataset: 'cause_of_death',
+      version: '2026-1',
+      rowCount: parquet.rows,
+      deliveredSha256: parquet.sha256,
+      receivedBy: 'operator',
+    });
     const ds = await t.p.call('GET', '/api/catalog/datasets/cause_of_death', { as: 'researcher' });
     expect(ds.body.versions.map((v: { version: string }) => v.version)).toEqual(['demo-1', '2026-1']);
   });
@@ -157,7 +173,11 @@ describe('intake through the API', () => {
 
   it('reports a rejection as an error event on the event stream', async () => {
     const csv = `fnr,death_date,underlying_cause,place_of_death,autopsy\n${fnrs[0]},2020-03-01,I21,1,true\n`;
-    const r = await deliver(Buffer.from(csv), { dataset: 'cause_of_death', version: '2026-3', sha256: 'a'.repeat(64), rows: '1', name: 'deaths.csv' }, { sse: true });
+    const r = await deliver(
+      Buffer.from(csv),
+      { dataset: 'cause_of_death', version: '2026-3', sha256: 'a'.repeat(64), rows: '1', name: 'deaths.csv' },
+      { sse: true },
+    );
     const last = events(r.text).at(-1)!;
     expect(last.event).toBe('error');
     // The same problem as the answer without a stream would be (http/problem.ts), with the request's id.
@@ -176,20 +196,36 @@ describe('intake through the API', () => {
 
   it('403 for a researcher, and 400 for a body that is not application/octet-stream', async () => {
     const csv = 'x\n';
-    expect((await deliver(Buffer.from(csv), { dataset: 'cause_of_death', version: '2026-5', sha256: sha(csv), rows: '0', name: 'a.csv' }, { as: 'researcher' })).status).toBe(403);
-    const json = await t.p.call('POST', `/api/intake/deliveries?dataset=cause_of_death&version=2026-5&sha256=${sha(csv)}&rows=0&name=a.csv`, { as: 'operator', body: { a: 1 } });
+    expect(
+      (await deliver(Buffer.from(csv), { dataset: 'cause_of_death', version: '2026-5', sha256: sha(csv), rows: '0', name: 'a.csv' }, { as: 'researcher' }))
+        .status,
+    ).toBe(403);
+    const json = await t.p.call('POST', `/api/intake/deliveries?dataset=cause_of_death&version=2026-5&sha256=${sha(csv)}&rows=0&name=a.csv`, {
+      as: 'operator',
+      body: { a: 1 },
+    });
     expect(json.status).toBe(400);
     expect(json.body.reason).toBe('wrong_content_type');
   });
 
   it('leaves nothing behind when the upload is interrupted', async () => {
     const { request } = await import('node:http');
-    const url = new URL(`${t.p.url}/api/intake/deliveries?${new URLSearchParams({ dataset: 'cause_of_death', version: '2026-6', sha256: parquet.sha256, rows: String(parquet.rows), name: 'c.parquet' })}`);
+    const url = new URL(
+      `${t.p.url}/api/intake/deliveries?${new URLSearchParams({ dataset: 'cause_of_death', version: '2026-6', sha256: parquet.sha256, rows: String(parquet.rows), name: 'c.parquet' })}`,
+    );
     const token = await t.p.token('operator');
     await new Promise<void>((resolve) => {
-      const req = request(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream', 'content-length': '1000000' } });
+      const req = request(url, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream', 'content-length': '1000000' },
+      });
       req.on('error', () => resolve());
-      req.write(Buffer.alloc(300_000, 1), () => setTimeout(() => { req.destroy(); resolve(); }, 300));
+      req.write(Buffer.alloc(300_000, 1), () =>
+        setTimeout(() => {
+          req.destroy();
+          resolve();
+        }, 300),
+      );
     });
     for (let i = 0; i < 50 && leftovers().length > 1; i++) await new Promise((r) => setTimeout(r, 100));
     expect(leftovers()).toEqual(['2026-1']);
@@ -202,7 +238,12 @@ describe('intake through the API', () => {
       `SELECT action, outcome, object FROM audit_log WHERE request_id = $1 ORDER BY seq`,
       [badRequestId],
     );
-    expect(rows.map((r) => `${r.action}:${r.outcome}`)).toEqual(['intake.deliver:initiated', 'dataset.version.create:initiated', 'dataset.version.create:failure', 'intake.deliver:failure']);
+    expect(rows.map((r) => `${r.action}:${r.outcome}`)).toEqual([
+      'intake.deliver:initiated',
+      'dataset.version.create:initiated',
+      'dataset.version.create:failure',
+      'intake.deliver:failure',
+    ]);
   });
 });
 
@@ -222,16 +263,53 @@ describe('tre catalog and tre intake', () => {
   });
 
   it('tre intake deliver stores a version, and refuses without the manifest', async () => {
-    const r = await tre('operator', ['intake', 'deliver', parquet.path, '--dataset', 'cause_of_death', '--version', '2026-cli', '--sha256', parquet.sha256, '--rows', String(parquet.rows), '--json']);
+    const r = await tre('operator', [
+      'intake',
+      'deliver',
+      parquet.path,
+      '--dataset',
+      'cause_of_death',
+      '--version',
+      '2026-cli',
+      '--sha256',
+      parquet.sha256,
+      '--rows',
+      String(parquet.rows),
+      '--json',
+    ]);
     expect(r.stderr).toContain('upload');
     expect(r.code).toBe(0);
     expect(r.json).toMatchObject({ dataset: 'cause_of_death', version: '2026-cli', rowCount: parquet.rows });
     const manifest = join(dir, 'manifest.json');
     writeFileSync(manifest, JSON.stringify({ sha256: parquet.sha256, rowCount: parquet.rows + 1 }));
-    const bad = await tre('operator', ['intake', 'deliver', parquet.path, '--dataset', 'cause_of_death', '--version', '2026-cli2', '--manifest', manifest, '--json']);
+    const bad = await tre('operator', [
+      'intake',
+      'deliver',
+      parquet.path,
+      '--dataset',
+      'cause_of_death',
+      '--version',
+      '2026-cli2',
+      '--manifest',
+      manifest,
+      '--json',
+    ]);
     expect(bad.code).toBe(1);
     expect(bad.json.errors[0].reason).toBe(`row count ${parquet.rows}, manifest says ${parquet.rows + 1}`);
-    const denied = await tre('researcher', ['intake', 'deliver', parquet.path, '--dataset', 'cause_of_death', '--version', '2026-cli4', '--sha256', parquet.sha256, '--rows', String(parquet.rows), '--json']);
+    const denied = await tre('researcher', [
+      'intake',
+      'deliver',
+      parquet.path,
+      '--dataset',
+      'cause_of_death',
+      '--version',
+      '2026-cli4',
+      '--sha256',
+      parquet.sha256,
+      '--rows',
+      String(parquet.rows),
+      '--json',
+    ]);
     expect(denied.code).toBe(1);
     expect(denied.json.error.message).toContain('403');
     const none = await tre('operator', ['intake', 'deliver', parquet.path, '--dataset', 'cause_of_death', '--version', '2026-cli3', '--json']);

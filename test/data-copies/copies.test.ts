@@ -45,15 +45,26 @@ beforeAll(async () => {
   const app = await t.p.call('POST', '/api/applications', {
     as: 'lead',
     body: {
-      kind: 'new', caseType: 'one_off',
-      project: { title: 'Young adults and asthma', purpose: 'Asthma medication among young adults.', dataControllers: ['FHI'], legalBasis: 'hrl-19', period: { from: '2015-01-01', to: '2025-12-31' } },
+      kind: 'new',
+      caseType: 'one_off',
+      project: {
+        title: 'Young adults and asthma',
+        purpose: 'Asthma medication among young adults.',
+        dataControllers: ['FHI'],
+        legalBasis: 'hrl-19',
+        period: { from: '2015-01-01', to: '2025-12-31' },
+      },
       datasets: [{ dataset: 'population', variables: ['fnr', 'sex', 'birth_date'] }],
-      period: { from: '2015-01-01', to: '2025-12-31' }, cohort: { birthYearFrom: 1991, birthYearTo: 2010 }, linkage: false,
+      period: { from: '2015-01-01', to: '2025-12-31' },
+      cohort: { birthYearFrom: 1991, birthYearTo: 2010 },
+      linkage: false,
     },
   });
   expect(app.status).toBe(201);
   other = app.body.projectId;
-  expect((await t.p.call('POST', `/api/applications/${app.body.id}/decision`, { as: 'admin1', body: { decision: 'approve', reason: 'in order' } })).status).toBe(200);
+  expect(
+    (await t.p.call('POST', `/api/applications/${app.body.id}/decision`, { as: 'admin1', body: { decision: 'approve', reason: 'in order' } })).status,
+  ).toBe(200);
   expect((await t.p.call('POST', '/api/permits', { as: 'admin1', body: { applicationId: app.body.id, expiresAt: '2027-12-31T00:00:00Z' } })).status).toBe(201);
   await waitForCopies(t, demo, 1);
   await waitForCopies(t, other, 1);
@@ -75,21 +86,29 @@ describe('data copies', () => {
     expect(await verifyCopy(dir!)).toEqual({ ok: true, problems: [] });
     const permit = (await t.p.call('GET', `/api/projects/${demo}/permits`, { as: 'researcher' })).body.at(-1);
     for (const ds of copy.manifest.datasets) {
-      const cols = (await query<{ column_name: string }>(`DESCRIBE SELECT * FROM read_parquet('${copyFile(demo, 1, `${ds.dataset}.parquet`)}')`)).map((c) => c.column_name);
+      const cols = (await query<{ column_name: string }>(`DESCRIBE SELECT * FROM read_parquet('${copyFile(demo, 1, `${ds.dataset}.parquet`)}')`)).map(
+        (c) => c.column_name,
+      );
       const permitted = permit.datasets.find((d: { dataset: string }) => d.dataset === ds.dataset).variables.filter((v: string) => v !== 'fnr');
       expect(cols[0]).toBe('person_id');
       expect(cols.slice(1).sort()).toEqual([...permitted].sort());
       expect(ds.droppedDirectIdentifiers).toEqual(['fnr']);
     }
     // No identity number anywhere: the pseudonym is a 64-bit integer, not an 11-digit number.
-    const ids = await query<{ n: bigint }>(`SELECT count(*) AS n FROM read_parquet('${copyFile(demo, 1, 'population.parquet')}') WHERE length(CAST(person_id AS VARCHAR)) = 11`);
+    const ids = await query<{ n: bigint }>(
+      `SELECT count(*) AS n FROM read_parquet('${copyFile(demo, 1, 'population.parquet')}') WHERE length(CAST(person_id AS VARCHAR)) = 11`,
+    );
     expect(Number(ids[0]!.n)).toBe(0);
     // Cohort: born 1930-1990 only.
-    const years = await query<{ lo: number; hi: number }>(`SELECT min(year(birth_date)) AS lo, max(year(birth_date)) AS hi FROM read_parquet('${copyFile(demo, 1, 'population.parquet')}')`);
+    const years = await query<{ lo: number; hi: number }>(
+      `SELECT min(year(birth_date)) AS lo, max(year(birth_date)) AS hi FROM read_parquet('${copyFile(demo, 1, 'population.parquet')}')`,
+    );
     expect(years[0]!.lo).toBeGreaterThanOrEqual(1930);
     expect(years[0]!.hi).toBeLessThanOrEqual(1990);
     const audit = await t.p.deps.store.query<{ actor: string; outcome: string; object: string }>(
-      `SELECT actor, outcome, object FROM audit_log WHERE action = 'copy.create' AND project_id = $1 ORDER BY seq`, [demo]);
+      `SELECT actor, outcome, object FROM audit_log WHERE action = 'copy.create' AND project_id = $1 ORDER BY seq`,
+      [demo],
+    );
     expect(audit).toEqual([
       { actor: 'system', outcome: 'initiated', object: `copy:${demo}/v1` },
       { actor: 'system', outcome: 'success', object: `copy:${demo}/v1` },
@@ -118,7 +137,7 @@ describe('data copies', () => {
     expect(existsSync(join(t.p.dataDir, 'copies', demo, '.tmp-v9-deadbeef'))).toBe(false);
   });
 
-  it('403 for another project\'s copy through every endpoint', async () => {
+  it("403 for another project's copy through every endpoint", async () => {
     for (const path of [`/api/projects/${other}/copies`, `/api/projects/${other}/copies/1/manifest`, `/api/projects/${other}/copies/events`]) {
       const r = await t.p.call('GET', path, { as: 'researcher' });
       expect(r.status, path).toBe(403);
@@ -144,7 +163,9 @@ describe('data copies', () => {
     expect(mine.body.map((u: { projectId: string }) => u.projectId)).toEqual([demo]);
     expect(mine.body[0].copies).toEqual([{ version: 1, madeAt: expect.any(String), deletedAt: null }]);
     // A person born before 1930 is in neither cohort.
-    const [row] = await query<{ fnr: string }>(`SELECT fnr FROM read_parquet('${join(t.p.dataDir, 'registers/population/demo-1/data.parquet')}') WHERE year(birth_date) < 1930 ORDER BY fnr LIMIT 1`);
+    const [row] = await query<{ fnr: string }>(
+      `SELECT fnr FROM read_parquet('${join(t.p.dataDir, 'registers/population/demo-1/data.parquet')}') WHERE year(birth_date) < 1930 ORDER BY fnr LIMIT 1`,
+    );
     await t.p.deps.store.tx(async (q) => {
       await createUser(q, t.p.deps.box, { id: 'citizen2', displayName: 'Ola Nordmann', roles: ['citizen'], password: 'demo-password-2' }, 'test');
       await linkCitizen(q, t.p.deps.box, 'citizen2', row!.fnr);
@@ -160,7 +181,10 @@ describe('data copies', () => {
     await amend(demo, 'extra order: the same data once more');
     await waitForCopies(t, demo, 2);
     const list = (await t.p.call('GET', `/api/projects/${demo}/copies`, { as: 'researcher' })).body.copies;
-    expect(list.map((c: { copyVersion: number; current: boolean }) => [c.copyVersion, c.current])).toEqual([[1, false], [2, true]]);
+    expect(list.map((c: { copyVersion: number; current: boolean }) => [c.copyVersion, c.current])).toEqual([
+      [1, false],
+      [2, true],
+    ]);
     expect(list[1].personCount).toBe(list[0].personCount - 1);
     expect(existsSync(copyFile(demo, 1, 'manifest.json'))).toBe(true);
     expect(await t.module.currentCopyDir(demo)).toBe(join(t.p.dataDir, 'copies', demo, 'v2'));
@@ -204,7 +228,12 @@ describe('data copies', () => {
     const r = await t.p.call('POST', `/api/projects/${other}/close`, { as: 'admin1', body: { reason: 'study finished' } });
     expect(r.status).toBe(200);
     const proof = r.body;
-    expect(proof).toMatchObject({ kind: 'analyserom.proof-of-deletion', projectId: other, reason: 'study finished', deletedBy: { actor: 'admin1', role: 'access_admin' } });
+    expect(proof).toMatchObject({
+      kind: 'analyserom.proof-of-deletion',
+      projectId: other,
+      reason: 'study finished',
+      deletedBy: { actor: 'admin1', role: 'access_admin' },
+    });
     expect(proof.copies.map((c: { version: string }) => c.version)).toEqual(['v1']);
     expect(proof.copies[0].files.map((f: { name: string }) => f.name).sort()).toEqual(['manifest.json', 'population.csv', 'population.parquet']);
     expect(proof.pseudonymKey).toEqual({ fingerprint: expect.stringMatching(/^[0-9a-f]{16}$/), deleted: true });
@@ -214,7 +243,9 @@ describe('data copies', () => {
     const [project] = await t.p.deps.store.query<{ status: string }>('SELECT status FROM projects WHERE id = $1', [other]);
     expect(project!.status).toBe('closed');
     const audit = await t.p.deps.store.query<{ outcome: string; details: { proofSha256?: string } }>(
-      `SELECT outcome, details FROM audit_log WHERE action = 'data_copy.delete' AND project_id = $1 ORDER BY seq`, [other]);
+      `SELECT outcome, details FROM audit_log WHERE action = 'data_copy.delete' AND project_id = $1 ORDER BY seq`,
+      [other],
+    );
     expect(audit.map((a) => a.outcome)).toEqual(['initiated', 'success']);
     expect(audit[1]!.details.proofSha256).toBe(proof.sha256);
     expect(await t.module.currentCopyDir(other)).toBeNull();
@@ -240,7 +271,9 @@ describe('data copies', () => {
     const [project] = await t.p.deps.store.query<{ status: string }>('SELECT status FROM projects WHERE id = $1', [demo]);
     expect(project!.status).toBe('closed');
     const [entry] = await t.p.deps.store.query<{ actor: string; reason: string }>(
-      `SELECT actor, reason FROM audit_log WHERE action = 'data_copy.delete' AND project_id = $1 AND outcome = 'success'`, [demo]);
+      `SELECT actor, reason FROM audit_log WHERE action = 'data_copy.delete' AND project_id = $1 AND outcome = 'success'`,
+      [demo],
+    );
     expect(entry!.actor).toBe('system');
     expect(entry!.reason).toContain('grace period of 30 days over');
   });

@@ -16,8 +16,14 @@ const ARTIFACTS_ROOT = ARTIFACTS;
 let artifacts = ARTIFACTS_ROOT;
 
 export const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 
 /** Starts Chromium; screenshots go to `test/artifacts/e2e/<suite>/`, emptied first. */
@@ -54,7 +60,10 @@ export async function openSession(browser: Browser, baseUrl: string, user: strin
     if (r.url().includes('/api/') && (r.headers()['content-type'] ?? '').includes('json')) data.push(await r.json().catch(() => null));
   });
   const s: Session = {
-    context, page, user, data,
+    context,
+    page,
+    user,
+    data,
     async shot(name) {
       shotSeq += 1;
       const file = `${String(shotSeq).padStart(3, '0')}-${user}-${name.replace(/[^A-Za-z0-9_.-]+/g, '-')}.png`;

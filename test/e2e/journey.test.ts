@@ -82,7 +82,14 @@ describe('the journey of issue 7', () => {
     } else {
       await p.locator('[data-dataset="population"]').check();
       await p.locator('[data-dataset="prescriptions"]').check();
-      for (const id of ['var-population-fnr', 'var-population-sex', 'var-population-birth_date', 'var-prescriptions-fnr', 'var-prescriptions-dispense_date', 'var-prescriptions-atc_code']) {
+      for (const id of [
+        'var-population-fnr',
+        'var-population-sex',
+        'var-population-birth_date',
+        'var-prescriptions-fnr',
+        'var-prescriptions-dispense_date',
+        'var-prescriptions-atc_code',
+      ]) {
         await p.locator(`#${id}`).check();
       }
       // The code list of a coded variable is shown from the catalogue.
@@ -99,7 +106,12 @@ describe('the journey of issue 7', () => {
     await p.waitForURL('**/applications');
     await settle(p);
     await s.shot('applications-after-submit');
-    const apps = (await platform.call('GET', '/api/applications', { as: 'lead' })).body as { id: string; projectId: string; body: { project?: { title: string } }; status: string }[];
+    const apps = (await platform.call('GET', '/api/applications', { as: 'lead' })).body as {
+      id: string;
+      projectId: string;
+      body: { project?: { title: string } };
+      status: string;
+    }[];
     const mine = apps.find((a) => a.body.project?.title === TITLE)!;
     expect(mine.status).toBe('submitted');
     applicationId = mine.id;
@@ -121,7 +133,11 @@ describe('the journey of issue 7', () => {
     await card.getByText(/Permit pmt_\S+ version 1 issued/).waitFor();
     await s.shot('permit-issued');
     const project = (await platform.call('GET', `/api/projects/${projectId}`, { as: 'admin1' })).body;
-    expect({ status: project.status, version: project.permit.version, expires: project.permit.expiresAt.slice(0, 10) }).toEqual({ status: 'active', version: 1, expires: '2028-12-31' });
+    expect({ status: project.status, version: project.permit.version, expires: project.permit.expiresAt.slice(0, 10) }).toEqual({
+      status: 'active',
+      version: 1,
+      expires: '2028-12-31',
+    });
     expect(project.members.map((m: { userId: string }) => m.userId).sort()).toEqual(['lead', 'researcher']);
     await s.close();
   });
@@ -162,52 +178,63 @@ describe('the journey of issue 7', () => {
     await r.close();
   });
 
-  it.skipIf(NO_ROOMS)(`the researcher starts the room with live progress and opens JupyterLab in a new tab${NO_ROOMS ? ` (skipped: ${NO_ROOMS})` : ''}`, async () => {
-    const s = await openSession(browser, platform.url, 'researcher', { lang: 'en' });
-    await s.visit(`/projects/${projectId}/room`, 'room-none');
-    // How to run the same check from the room (its notebook), beside the form.
-    expect(await s.page.locator('[data-testid="check-in-room"] code').first().textContent()).toContain('!analyserom-airlock check-table');
-    const events: number[] = [];
-    s.page.on('response', (r) => {
-      if (/\/api\/rooms\/[^/]+\/events$/.test(new URL(r.url()).pathname)) events.push(r.status());
-    });
-    await s.page.locator('[data-action="start-room"]').click();
-    await s.page.locator('[data-testid="room-state"][data-state="running"]').waitFor({ timeout: 90_000 });
-    expect(events).toEqual([200]);
-    await s.page.locator('[data-testid="announcer"]', { hasText: 'The room is running.' }).waitFor();
-    await s.shot('room-running');
-    expect(await labelProblems(s.page, s.data)).toEqual(CLEAN);
-    const roomId = ((await s.page.locator('[data-action="open-lab"]').getAttribute('href')) ?? '').split('/')[2];
-    const [lab] = await Promise.all([s.context.waitForEvent('page'), s.page.locator('[data-action="open-lab"]').click()]);
-    await lab.waitForLoadState('load');
-    await lab.locator('.jp-LabShell').waitFor({ timeout: 60_000 });
-    await lab.waitForTimeout(1500);
-    await lab.screenshot({ path: join(ARTIFACTS, 'journey', 'jupyterlab.png') });
-    // The room is served at its own origin (entered through the platform's hand-off), not the platform's.
-    const at = new URL(lab.url());
-    expect({ origin: at.origin, url: at.pathname, title: await lab.title() })
-      .toEqual({ origin: `http://${roomId}.rooms.localhost:${platform.port}`, url: `/rooms/${roomId}/lab`, title: expect.stringContaining('JupyterLab') });
-    await lab.close();
-    await s.close();
-  });
+  it.skipIf(NO_ROOMS)(
+    `the researcher starts the room with live progress and opens JupyterLab in a new tab${NO_ROOMS ? ` (skipped: ${NO_ROOMS})` : ''}`,
+    async () => {
+      const s = await openSession(browser, platform.url, 'researcher', { lang: 'en' });
+      await s.visit(`/projects/${projectId}/room`, 'room-none');
+      // How to run the same check from the room (its notebook), beside the form.
+      expect(await s.page.locator('[data-testid="check-in-room"] code').first().textContent()).toContain('!analyserom-airlock check-table');
+      const events: number[] = [];
+      s.page.on('response', (r) => {
+        if (/\/api\/rooms\/[^/]+\/events$/.test(new URL(r.url()).pathname)) events.push(r.status());
+      });
+      await s.page.locator('[data-action="start-room"]').click();
+      await s.page.locator('[data-testid="room-state"][data-state="running"]').waitFor({ timeout: 90_000 });
+      expect(events).toEqual([200]);
+      await s.page.locator('[data-testid="announcer"]', { hasText: 'The room is running.' }).waitFor();
+      await s.shot('room-running');
+      expect(await labelProblems(s.page, s.data)).toEqual(CLEAN);
+      const roomId = ((await s.page.locator('[data-action="open-lab"]').getAttribute('href')) ?? '').split('/')[2];
+      const [lab] = await Promise.all([s.context.waitForEvent('page'), s.page.locator('[data-action="open-lab"]').click()]);
+      await lab.waitForLoadState('load');
+      await lab.locator('.jp-LabShell').waitFor({ timeout: 60_000 });
+      await lab.waitForTimeout(1500);
+      await lab.screenshot({ path: join(ARTIFACTS, 'journey', 'jupyterlab.png') });
+      // The room is served at its own origin (entered through the platform's hand-off), not the platform's.
+      const at = new URL(lab.url());
+      expect({ origin: at.origin, url: at.pathname, title: await lab.title() }).toEqual({
+        origin: `http://${roomId}.rooms.localhost:${platform.port}`,
+        url: `/rooms/${roomId}/lab`,
+        title: expect.stringContaining('JupyterLab'),
+      });
+      await lab.close();
+      await s.close();
+    },
+  );
 
   it.skipIf(NO_ROOMS)('a notebook cell in JupyterLab reads /data and writes a table to /outputs', { timeout: 300_000 }, async () => {
     const s = await openSession(browser, platform.url, 'researcher', { lang: 'en' });
-    const room = ((await platform.call('GET', '/api/rooms', { as: 'researcher' })).body as { id: string; projectId: string; state: string }[])
-      .find((r) => r.projectId === projectId && r.state === 'running')!;
+    const room = ((await platform.call('GET', '/api/rooms', { as: 'researcher' })).body as { id: string; projectId: string; state: string }[]).find(
+      (r) => r.projectId === projectId && r.state === 'running',
+    )!;
     const lab = await s.context.newPage();
     await lab.goto(`/rooms/${room.id}/lab`);
     await lab.locator('.jp-LabShell').waitFor({ timeout: 60_000 });
-    const run = await runFirstCell(lab, [
-      'import glob, pandas as pd',
-      "d = pd.read_csv(sorted(glob.glob('/data/population*.csv'))[0])",
-      "d.groupby('sex').size().to_csv('/outputs/by_sex.csv')",
-      "print('rows', len(d))",
-    ].join('\n'), {
-      roomPath: `/rooms/${room.id}/`,
-      roomLog: join(platform.dataDir, 'rooms-driver', 'rooms', `${room.id}.log`),
-      screenshot: join(ARTIFACTS, 'journey', 'notebook-no-output.png'),
-    });
+    const run = await runFirstCell(
+      lab,
+      [
+        'import glob, pandas as pd',
+        "d = pd.read_csv(sorted(glob.glob('/data/population*.csv'))[0])",
+        "d.groupby('sex').size().to_csv('/outputs/by_sex.csv')",
+        "print('rows', len(d))",
+      ].join('\n'),
+      {
+        roomPath: `/rooms/${room.id}/`,
+        roomLog: join(platform.dataDir, 'rooms-driver', 'rooms', `${room.id}.log`),
+        screenshot: join(ARTIFACTS, 'journey', 'notebook-no-output.png'),
+      },
+    );
     await lab.screenshot({ path: join(ARTIFACTS, 'journey', 'notebook.png') });
     expect(run.output).toMatch(/^rows \d+/);
     const written = readFileSync(join(platformPaths(platform.dataDir).outputs(projectId, 'researcher'), 'by_sex.csv'), 'utf8');
@@ -353,7 +380,8 @@ describe('the journey of issue 7', () => {
     await s.shot('audit-project-history');
     expect(await labelProblems(s.page, s.data)).toEqual(CLEAN);
     const text = (await history.textContent()) ?? '';
-    for (const action of ['application.submit', 'application.decide', 'permit.issue', 'export.request', 'export.review', 'export.download']) expect(text).toContain(action);
+    for (const action of ['application.submit', 'application.decide', 'permit.issue', 'export.request', 'export.review', 'export.download'])
+      expect(text).toContain(action);
     await s.page.locator('#lookup-person').fill('researcher');
     await s.page.locator('[data-action="audit-person"]').click();
     await s.page.locator('#h-person').locator('..').locator('table').waitFor();
@@ -408,8 +436,9 @@ describe('the journey of issue 7', () => {
     await l.page.locator('[data-action="submit-application"]').click();
     await l.page.waitForURL('**/applications');
     await settle(l.page);
-    const amendment = ((await platform.call('GET', `/api/applications?projectId=${projectId}`, { as: 'lead' })).body as { id: string; kind: string; status: string }[])
-      .find((a) => a.kind === 'amendment')!;
+    const amendment = (
+      (await platform.call('GET', `/api/applications?projectId=${projectId}`, { as: 'lead' })).body as { id: string; kind: string; status: string }[]
+    ).find((a) => a.kind === 'amendment')!;
     expect(amendment.status).toBe('submitted');
     expect(await l.page.locator(`[data-application="${amendment.id}"]`).textContent()).toContain('Data for a new period');
     await l.close();

@@ -20,7 +20,11 @@ export interface CellRun {
   output: string;
 }
 
-export async function runFirstCell(lab: Page, code: string, opts: { roomPath: string; roomLog: string; screenshot: string; timeoutMs?: number }): Promise<CellRun> {
+export async function runFirstCell(
+  lab: Page,
+  code: string,
+  opts: { roomPath: string; roomLog: string; screenshot: string; timeoutMs?: number },
+): Promise<CellRun> {
   await lab.locator('.jp-LauncherCard[data-category="Notebook"]').first().click();
   const cell = lab.locator('.jp-Notebook .jp-Cell .cm-content').first();
   await cell.waitFor({ timeout: 60_000 });
@@ -49,13 +53,17 @@ export async function runFirstCell(lab: Page, code: string, opts: { roomPath: st
   }
   await lab.screenshot({ path: opts.screenshot }).catch(() => undefined);
   const seen = await notebookState(lab).catch((e: unknown) => ({ error: String(e) }));
-  const kernels = await lab.evaluate(async (path: string) => {
-    const r = await window.fetch(`${path}api/kernels`, { credentials: 'same-origin' });
-    return `${r.status} ${await r.text()}`;
-  }, opts.roomPath).catch((e: unknown) => String(e));
+  const kernels = await lab
+    .evaluate(async (path: string) => {
+      const r = await window.fetch(`${path}api/kernels`, { credentials: 'same-origin' });
+      return `${r.status} ${await r.text()}`;
+    }, opts.roomPath)
+    .catch((e: unknown) => String(e));
   const log = existsSync(opts.roomLog) ? readFileSync(opts.roomLog, 'utf8').split('\n').slice(-40).join('\n') : '(no room log)';
-  throw new Error(`no cell output within the time limit (Shift+Enter pressed ${presses} times).\n`
-    + `notebook: ${JSON.stringify(seen)}\nkernels: ${kernels}\nroom log (last lines):\n${log}`);
+  throw new Error(
+    `no cell output within the time limit (Shift+Enter pressed ${presses} times).\n` +
+      `notebook: ${JSON.stringify(seen)}\nkernels: ${kernels}\nroom log (last lines):\n${log}`,
+  );
 }
 
 async function notebookState(lab: Page): Promise<{ cells: number; prompts: string[]; text: string[]; kernel: string | null }> {

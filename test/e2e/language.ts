@@ -22,18 +22,35 @@ function escapeRegExp(s: string): string {
 
 /** Each dictionary value as a whole-text pattern; `{name}` placeholders match anything. */
 function patterns(dict: Record<string, string>): RegExp[] {
-  return Object.values(dict).map((v) => new RegExp(`^${v.split(/\{\w+\}/).map(escapeRegExp).join('.+')}$`, 's'));
+  return Object.values(dict).map(
+    (v) =>
+      new RegExp(
+        `^${v
+          .split(/\{\w+\}/)
+          .map(escapeRegExp)
+          .join('.+')}$`,
+        's',
+      ),
+  );
 }
 const PATTERNS: Record<Lang, RegExp[]> = { en: patterns(en), nb: patterns(nb) };
 
-const norm = (s: string) => s.replace(/\s+/g, ' ').trim().replace(/^[·—–(\s]+|[·—–:)\s]+$/g, '').trim();
+const norm = (s: string) =>
+  s
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/^[·—–(\s]+|[·—–:)\s]+$/g, '')
+    .trim();
 
 export function isLabelOf(lang: Lang, text: string): boolean {
   const t = norm(text);
   return PATTERNS[lang].some((p) => p.test(t)) || PATTERNS[lang].some((p) => p.test(`${t}:`));
 }
 
-export interface TextNode { text: string; inCode: boolean }
+export interface TextNode {
+  text: string;
+  inCode: boolean;
+}
 
 /** Every rendered text node under <body> (visible or screen-reader-only), option labels and placeholders. */
 export async function pageTexts(page: Page): Promise<TextNode[]> {
@@ -73,8 +90,7 @@ export function stringLeaves(values: unknown[]): Set<string> {
       // Lists are shown joined ("fnr, sex").
       if (v.every((x) => typeof x === 'string')) out.add(v.join(', '));
       v.forEach(walk);
-    }
-    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+    } else if (v && typeof v === 'object') Object.values(v).forEach(walk);
   };
   values.forEach(walk);
   return out;
@@ -95,7 +111,13 @@ export function untranslated(before: TextNode[], after: TextNode[], data: Set<st
 }
 
 function isSameLabel(value: string, text: string): boolean {
-  const p = new RegExp(`^${value.split(/\{\w+\}/).map(escapeRegExp).join('.+')}$`, 's');
+  const p = new RegExp(
+    `^${value
+      .split(/\{\w+\}/)
+      .map(escapeRegExp)
+      .join('.+')}$`,
+    's',
+  );
   const n = norm(text);
   return p.test(n) || p.test(`${n}:`);
 }
@@ -118,7 +140,10 @@ export async function labelProblems(page: Page, data: unknown[], back: Lang = 'e
   await switchLanguage(page, 'en');
   const enTexts = await pageTexts(page);
   const known = stringLeaves(data);
-  const out = { foreign: { nb: foreignLabels('nb', nbTexts, known), en: foreignLabels('en', enTexts, known) }, unchanged: untranslated(nbTexts, enTexts, known) };
+  const out = {
+    foreign: { nb: foreignLabels('nb', nbTexts, known), en: foreignLabels('en', enTexts, known) },
+    unchanged: untranslated(nbTexts, enTexts, known),
+  };
   await switchLanguage(page, back);
   return out;
 }

@@ -30,9 +30,17 @@ const NAV_BY_USER: Record<string, string[]> = {
 };
 
 const PATH_OF: Record<string, string> = {
-  projects: '/projects', apply: '/apply', 'my-applications': '/applications', 'admin-applications': '/admin/applications',
-  'admin-permits': '/admin/permits', 'admin-copies': '/admin/copies', 'admin-reviews': '/admin/reviews', audit: '/audit',
-  citizen: '/citizen', 'operator-rooms': '/operator/rooms', 'operator-users': '/operator/users',
+  projects: '/projects',
+  apply: '/apply',
+  'my-applications': '/applications',
+  'admin-applications': '/admin/applications',
+  'admin-permits': '/admin/permits',
+  'admin-copies': '/admin/copies',
+  'admin-reviews': '/admin/reviews',
+  audit: '/audit',
+  citizen: '/citizen',
+  'operator-rooms': '/operator/rooms',
+  'operator-users': '/operator/users',
 };
 
 const hasApi = (method: string, path: string) => Boolean(openapi.paths[path]?.[method]);
@@ -60,8 +68,15 @@ beforeAll(async () => {
   const app = await platform.call('POST', '/api/applications', {
     as: 'lead',
     body: {
-      kind: 'new', caseType: 'one_off',
-      project: { title: 'Another study', purpose: 'A project the researcher is not part of.', dataControllers: ['NIPH'], legalBasis: 'consent', period: { from: '2026-01-01', to: '2027-12-31' } },
+      kind: 'new',
+      caseType: 'one_off',
+      project: {
+        title: 'Another study',
+        purpose: 'A project the researcher is not part of.',
+        dataControllers: ['NIPH'],
+        legalBasis: 'consent',
+        period: { from: '2026-01-01', to: '2027-12-31' },
+      },
       datasets: [{ dataset: 'population', variables: ['person_id', 'sex'] }],
       period: { from: '2015-01-01', to: '2020-12-31' },
     },
@@ -116,7 +131,7 @@ describe('a researcher is refused', () => {
     await s.close();
   });
 
-  it("another project's page and room show \"not allowed\" and its API answers 403", async () => {
+  it('another project\'s page and room show "not allowed" and its API answers 403', async () => {
     const s = await openSession(browser, platform.url, 'researcher');
     for (const path of [`/projects/${otherProjectId}`, `/projects/${otherProjectId}/room`]) {
       await s.visit(path, 'other-project');
@@ -133,13 +148,22 @@ describe('rooms of other projects', () => {
     const app = await platform.call('POST', '/api/applications', {
       as: 'lead',
       body: {
-        kind: 'new', caseType: 'one_off',
-        project: { title: 'A third study', purpose: 'Only the lead is a member of this project.', dataControllers: ['NIPH'], legalBasis: 'consent', period: { from: '2026-01-01', to: '2027-12-31' } },
+        kind: 'new',
+        caseType: 'one_off',
+        project: {
+          title: 'A third study',
+          purpose: 'Only the lead is a member of this project.',
+          dataControllers: ['NIPH'],
+          legalBasis: 'consent',
+          period: { from: '2026-01-01', to: '2027-12-31' },
+        },
         datasets: [{ dataset: 'population', variables: ['fnr', 'sex'] }],
         period: { from: '2015-01-01', to: '2020-12-31' },
       },
     });
-    expect((await platform.call('POST', `/api/applications/${app.body.id}/decision`, { as: 'admin1', body: { decision: 'approve', reason: 'In order.' } })).status).toBe(200);
+    expect(
+      (await platform.call('POST', `/api/applications/${app.body.id}/decision`, { as: 'admin1', body: { decision: 'approve', reason: 'In order.' } })).status,
+    ).toBe(200);
     const expiresAt = new Date(Date.now() + 365 * 86_400_000).toISOString();
     expect((await platform.call('POST', '/api/permits', { as: 'admin1', body: { applicationId: app.body.id, expiresAt } })).status).toBe(201);
     const room = await platform.call('POST', `/api/projects/${app.body.projectId}/rooms`, { as: 'lead', body: {} });

@@ -48,7 +48,9 @@ function violations(root: string): { rule: string; from: string; to: string }[] 
     encoding: 'utf8',
   });
   const out = JSON.parse(r.stdout) as { summary: { violations: { rule: { name: string }; from: string; to: string }[] } };
-  return out.summary.violations.map((v) => ({ rule: v.rule.name, from: v.from, to: v.to })).sort((a, b) => `${a.rule}${a.from}`.localeCompare(`${b.rule}${b.from}`));
+  return out.summary.violations
+    .map((v) => ({ rule: v.rule.name, from: v.from, to: v.to }))
+    .sort((a, b) => `${a.rule}${a.from}`.localeCompare(`${b.rule}${b.from}`));
 }
 
 const codemod = (root: string, ...args: string[]) => spawnSync(process.execPath, [CODEMOD, '--root', root, ...args], { encoding: 'utf8' });

@@ -31,9 +31,14 @@ describe.skipIf(notRoot !== undefined)('tre start not as root', () => {
     mkdirSync(dataDir, { mode: 0o700 });
     chownSync(dataDir, 65534, 65534);
     const port = await freePort();
-    const proc = spawn('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--', TRE, 'start', '--demo', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir], {
-      env: { ...process.env, TRE_DEMO_PASSWORD: 'demo', HOME: dataDir }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const proc = spawn(
+      'setpriv',
+      ['--reuid=65534', '--regid=65534', '--clear-groups', '--', TRE, 'start', '--demo', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir],
+      {
+        env: { ...process.env, TRE_DEMO_PASSWORD: 'demo', HOME: dataDir },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     proc.stdout!.on('data', (c) => (out += c));
     proc.stderr!.on('data', (c) => (out += c));

@@ -8,13 +8,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTre, TRE } from '../support/tre.ts';
 import { freePorts } from '../support/ports.ts';
 
-
-interface Instance { proc: ChildProcess; url: string; dataDir: string; output: () => string }
+interface Instance {
+  proc: ChildProcess;
+  url: string;
+  dataDir: string;
+  output: () => string;
+}
 
 async function startInstance(port: number): Promise<Instance> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tre-cli-'));
   const proc = spawn(TRE, ['start', '--demo', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir], {
-    env: { ...process.env, TRE_DEMO_PASSWORD: 'demo' }, stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, TRE_DEMO_PASSWORD: 'demo' },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   proc.stdout!.on('data', (c) => (out += c));
@@ -60,7 +65,11 @@ describe('tre against two control planes side by side', () => {
   });
 
   it('prints a login command that works as printed, from any folder', async () => {
-    const command = a.output().split('\n').find((l) => l.startsWith('CLI: '))?.slice('CLI: '.length);
+    const command = a
+      .output()
+      .split('\n')
+      .find((l) => l.startsWith('CLI: '))
+      ?.slice('CLI: '.length);
     // No tre on the test's PATH, as in a checkout: the command names bin/tre by its absolute path.
     expect(command).toBe(`${TRE} login --url ${a.url} --user researcher --password $TRE_DEMO_PASSWORD`);
     const printedCfg = mkdtempSync(join(tmpdir(), 'tre-cfg-printed-'));
@@ -78,13 +87,17 @@ describe('tre against two control planes side by side', () => {
     expect(login.json.token).toMatch(/^tre_t_/);
     const who = await tre(['whoami', '--json'], env);
     expect(who.json).toMatchObject({ id: 'lead', roles: ['project_lead', 'researcher'] });
-    const tokenB = (await tre(['login', '--url', b.url, '--user', 'auditor', '--password', 'demo', '--json'], { TRE_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'tre-cfg-b-')) })).json.token;
+    const tokenB = (
+      await tre(['login', '--url', b.url, '--user', 'auditor', '--password', 'demo', '--json'], { TRE_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'tre-cfg-b-')) })
+    ).json.token;
     const other = await tre(['whoami', '--json'], { ...env, TRE_URL: b.url, TRE_TOKEN: tokenB });
     expect(other.json.id).toBe('auditor');
   });
 
   it('fails clearly with a wrong password', async () => {
-    const res = await tre(['login', '--url', a.url, '--user', 'lead', '--password', 'nope', '--json'], { TRE_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'tre-cfg-x-')) });
+    const res = await tre(['login', '--url', a.url, '--user', 'lead', '--password', 'nope', '--json'], {
+      TRE_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'tre-cfg-x-')),
+    });
     expect(res.code).toBe(1);
     expect(res.json.error.message).toBe('401 wrong user name, password or code');
   });
@@ -98,13 +111,22 @@ describe('tre against two control planes side by side', () => {
     expect(shown.json.members.map((m: { userId: string }) => m.userId)).toEqual(['lead', 'researcher']);
 
     const file = join(cfg, 'application.json');
-    writeFileSync(file, JSON.stringify({
-      kind: 'new',
-      project: { title: 'Cancer screening uptake', purpose: 'Uptake of screening by municipality.', dataControllers: ['Cancer Registry'], legalBasis: 'hrl-19', period: { from: '2020-01-01', to: '2028-12-31' } },
-      datasets: [{ dataset: 'cancer', variables: ['person_id', 'diagnosis_date', 'icd10'] }],
-      period: { from: '2020-01-01', to: '2025-12-31' },
-      members: [{ userId: 'researcher', role: 'researcher' }],
-    }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        kind: 'new',
+        project: {
+          title: 'Cancer screening uptake',
+          purpose: 'Uptake of screening by municipality.',
+          dataControllers: ['Cancer Registry'],
+          legalBasis: 'hrl-19',
+          period: { from: '2020-01-01', to: '2028-12-31' },
+        },
+        datasets: [{ dataset: 'cancer', variables: ['person_id', 'diagnosis_date', 'icd10'] }],
+        period: { from: '2020-01-01', to: '2025-12-31' },
+        members: [{ userId: 'researcher', role: 'researcher' }],
+      }),
+    );
     const submitted = await tre(['applications', 'submit', '--file', file, '--json'], env);
     expect(submitted.json).toMatchObject({ status: 'submitted', kind: 'new' });
 
@@ -118,7 +140,10 @@ describe('tre against two control planes side by side', () => {
     expect(decided.json.status).toBe('approved');
     const permit = await tre(['permits', 'issue', '--application', submitted.json.id, '--expires', '2028-12-31T23:59:59Z', '--json'], adminEnv);
     expect(permit.json).toMatchObject({ version: 1, authorisedPersons: ['lead', 'researcher'] });
-    const amended = await tre(['permits', 'amend', permit.json.projectId, '--case-type', 'new_period', '--reason', 'Extended.', '--expires', '2029-06-30T00:00:00Z', '--json'], adminEnv);
+    const amended = await tre(
+      ['permits', 'amend', permit.json.projectId, '--case-type', 'new_period', '--reason', 'Extended.', '--expires', '2029-06-30T00:00:00Z', '--json'],
+      adminEnv,
+    );
     expect(amended.json).toMatchObject({ id: permit.json.id, version: 2, expiresAt: '2029-06-30T00:00:00.000Z' });
     const versions = await tre(['permits', 'show', '--project', permit.json.projectId, '--json'], env);
     expect(versions.json.map((v: { version: number }) => v.version)).toEqual([1, 2]);
@@ -129,7 +154,10 @@ describe('tre against two control planes side by side', () => {
   it('lets the platform admin manage users and refuses others', async () => {
     const opEnv = { TRE_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'tre-cfg-op-')) };
     await tre(['login', '--url', a.url, '--user', 'operator', '--password', 'demo', '--json'], opEnv);
-    const created = await tre(['users', 'create', 'newbie', '--name', 'New Researcher', '--roles', 'researcher', '--password', 'newbie-password-1', '--json'], opEnv);
+    const created = await tre(
+      ['users', 'create', 'newbie', '--name', 'New Researcher', '--roles', 'researcher', '--password', 'newbie-password-1', '--json'],
+      opEnv,
+    );
     expect(created.json).toMatchObject({ user: { id: 'newbie', roles: ['researcher'] }, totpUri: null });
     const list = await tre(['users', 'list', '--json'], opEnv);
     expect(list.json.map((u: { id: string }) => u.id)).toEqual(['admin1', 'admin2', 'auditor', 'citizen', 'lead', 'newbie', 'operator', 'researcher']);
@@ -146,7 +174,11 @@ describe('tre against two control planes side by side', () => {
   });
 
   it('stops gracefully on SIGTERM, finishing a request in flight, and keeps the data for the next start', async () => {
-    const inflight = fetch(`${b.url}/api/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'lead', password: 'demo' }) });
+    const inflight = fetch(`${b.url}/api/auth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'lead', password: 'demo' }),
+    });
     await new Promise((r) => setTimeout(r, 20));
     b.proc.kill('SIGTERM');
     const res = await inflight;
@@ -155,7 +187,11 @@ describe('tre against two control planes side by side', () => {
     expect(code).toBe(0);
     const again = await startInstance(Number(new URL(b.url).port));
     try {
-      const login = await fetch(`${again.url}/api/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'lead', password: 'demo' }) });
+      const login = await fetch(`${again.url}/api/auth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'lead', password: 'demo' }),
+      });
       expect(login.status).toBe(201);
     } finally {
       again.proc.kill('SIGTERM');

@@ -42,11 +42,18 @@ function importedPackages(): string[] {
   return [...found].sort();
 }
 
-interface Stage { from: string; lines: string[] }
+interface Stage {
+  from: string;
+  lines: string[];
+}
 
 /** The Dockerfile's stages, each with its instructions (continuation lines joined). */
 function stages(dockerfile: string): Stage[] {
-  const instructions = dockerfile.replace(/\\\n/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const instructions = dockerfile
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
   const out: Stage[] = [];
   for (const line of instructions) {
     if (/^FROM\s/i.test(line)) out.push({ from: line, lines: [] });
@@ -64,19 +71,24 @@ describe.skipIf(skipInstall !== undefined)(`npm ci --omit=dev in a clean clone${
     await run('git', ['-C', clone, 'checkout', '--quiet', head.trim()]);
     await run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: clone, maxBuffer: 16 * 1024 * 1024 });
   }, 180_000);
-  afterAll(() => { if (clone) rmSync(clone, { recursive: true, force: true }); });
+  afterAll(() => {
+    if (clone) rmSync(clone, { recursive: true, force: true });
+  });
 
   it('resolves every package the control plane imports, and loads its entry points', async () => {
     const packages = importedPackages();
     expect(packages).toContain('express');
     const probe = join(clone, 'resolve-probe.mjs');
-    writeFileSync(probe, [
-      `const unresolved = [];`,
-      `for (const p of ${JSON.stringify(packages)}) { try { import.meta.resolve(p); } catch { unresolved.push(p); } }`,
-      `await import('./control-plane/src/server/start.ts');`,
-      `await import('./control-plane/src/cli/main.ts');`,
-      `process.stdout.write(JSON.stringify({ unresolved }));`,
-    ].join('\n'));
+    writeFileSync(
+      probe,
+      [
+        `const unresolved = [];`,
+        `for (const p of ${JSON.stringify(packages)}) { try { import.meta.resolve(p); } catch { unresolved.push(p); } }`,
+        `await import('./control-plane/src/server/start.ts');`,
+        `await import('./control-plane/src/cli/main.ts');`,
+        `process.stdout.write(JSON.stringify({ unresolved }));`,
+      ].join('\n'),
+    );
     const { stdout } = await run(process.execPath, [probe], { cwd: clone });
     expect(JSON.parse(stdout)).toEqual({ unresolved: [] });
   }, 60_000);
@@ -103,7 +115,8 @@ describe('the control plane image (control-plane/Dockerfile)', () => {
   it('copies from the build context only what a clean clone has', async () => {
     const { stdout } = await run('git', ['-C', repo, 'ls-files']);
     const tracked = stdout.split('\n').filter(Boolean);
-    const sources = all.flatMap((s) => s.lines)
+    const sources = all
+      .flatMap((s) => s.lines)
       .filter((l) => /^COPY\s/i.test(l) && !/--from=/i.test(l))
       .flatMap((l) => l.split(/\s+/).slice(1, -1));
     expect(sources.length).toBeGreaterThan(0);
@@ -127,12 +140,14 @@ describe('the control plane image (control-plane/Dockerfile)', () => {
   it('holds every file of the installation the control plane reads at run time', () => {
     // `new URL('../…', import.meta.url)` outside a file's own folder: the installation's files.
     const read = sourceFiles(join(repo, 'control-plane/src')).flatMap((file) =>
-      [...readFileSync(file, 'utf8').matchAll(/new URL\('(\.\.\/[^']*)', import\.meta\.url\)/g)]
-        .map((m) => relative(repo, fileURLToPath(new URL(m[1]!, pathToFileURL(file)))).replace(/\/$/, '')));
+      [...readFileSync(file, 'utf8').matchAll(/new URL\('(\.\.\/[^']*)', import\.meta\.url\)/g)].map((m) =>
+        relative(repo, fileURLToPath(new URL(m[1]!, pathToFileURL(file)))).replace(/\/$/, ''),
+      ),
+    );
     const copied = image.lines.filter((l) => /^COPY\s/i.test(l)).map((l) => l.split(/\s+/).at(-1)!.replace(/\/$/, ''));
     const notRead = new Map([
-      ['', 'the installation folder itself (privileges/ keeps it out of the service account\'s reach)'],
-      ['workspace-images/build/rootfs', 'a checkout\'s room file system for the local driver; the image runs the Kubernetes driver'],
+      ['', "the installation folder itself (privileges/ keeps it out of the service account's reach)"],
+      ['workspace-images/build/rootfs', "a checkout's room file system for the local driver; the image runs the Kubernetes driver"],
     ]);
     const missing = [...new Set(read)].filter((p) => !notRead.has(p) && !copied.some((c) => p === c || p.startsWith(`${c}/`)));
     expect(read).toContain('k8s/rooms');

@@ -8,7 +8,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../control-plane/src/http/index.ts';
-import { authenticate, createUser, identityRoutes, idpAssertsMfa, OIDC_CLIENT_SECRET_NAME, safeReturnTo, oidcRoutes } from '../../control-plane/src/identity/index.ts';
+import {
+  authenticate,
+  createUser,
+  identityRoutes,
+  idpAssertsMfa,
+  OIDC_CLIENT_SECRET_NAME,
+  safeReturnTo,
+  oidcRoutes,
+} from '../../control-plane/src/identity/index.ts';
 import { silentLogger } from '../../control-plane/src/platform/index.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 
@@ -139,7 +147,8 @@ async function me(jar: Jar, at = base) {
 
 const auditRows = (object: string) =>
   p.deps.store.query<{ outcome: string; reason: string | null; details: Record<string, unknown> }>(
-    `SELECT outcome, reason, details FROM audit_log WHERE action = 'auth.oidc.callback' AND object = $1 ORDER BY seq`, [object],
+    `SELECT outcome, reason, details FROM audit_log WHERE action = 'auth.oidc.callback' AND object = $1 ORDER BY seq`,
+    [object],
   );
 
 beforeAll(async () => {
@@ -155,25 +164,43 @@ beforeAll(async () => {
   if (wired) {
     base = p.url;
   } else {
-    ownApp = createServer(createApp({
-      routes: [...identityRoutes(p.deps), ...oidcRoutes(p.deps)], audit: p.deps.audit, logger: silentLogger, version: 'test',
-      authenticate: (req) => authenticate(p.deps.store, p.deps.clock, req), ready: async () => true,
-    }));
+    ownApp = createServer(
+      createApp({
+        routes: [...identityRoutes(p.deps), ...oidcRoutes(p.deps)],
+        audit: p.deps.audit,
+        logger: silentLogger,
+        version: 'test',
+        authenticate: (req) => authenticate(p.deps.store, p.deps.clock, req),
+        ready: async () => true,
+      }),
+    );
     base = `http://127.0.0.1:${await listen(ownApp)}`;
   }
   const demoDeps = { ...p.deps, config: { ...p.deps.config, demo: true } };
-  demoApp = createServer(createApp({
-    routes: [...identityRoutes(demoDeps), ...oidcRoutes(demoDeps)], audit: p.deps.audit, logger: silentLogger, version: 'test',
-    authenticate: (req) => authenticate(p.deps.store, p.deps.clock, req), ready: async () => true,
-  }));
+  demoApp = createServer(
+    createApp({
+      routes: [...identityRoutes(demoDeps), ...oidcRoutes(demoDeps)],
+      audit: p.deps.audit,
+      logger: silentLogger,
+      version: 'test',
+      authenticate: (req) => authenticate(p.deps.store, p.deps.clock, req),
+      ready: async () => true,
+    }),
+  );
   demoBase = `http://127.0.0.1:${await listen(demoApp)}`;
 
   const { Provider } = (await import('oidc-provider' as string)) as { Provider: ProviderCtor };
   provider = new Provider(issuer, {
-    clients: [{
-      client_id: CLIENT_ID, client_secret: CLIENT_SECRET, redirect_uris: [`${base}/api/auth/oidc/callback`, `${demoBase}/api/auth/oidc/callback`],
-      response_types: ['code'], grant_types: ['authorization_code'], token_endpoint_auth_method: 'client_secret_basic',
-    }],
+    clients: [
+      {
+        client_id: CLIENT_ID,
+        client_secret: CLIENT_SECRET,
+        redirect_uris: [`${base}/api/auth/oidc/callback`, `${demoBase}/api/auth/oidc/callback`],
+        response_types: ['code'],
+        grant_types: ['authorization_code'],
+        token_endpoint_auth_method: 'client_secret_basic',
+      },
+    ],
     findAccount: async (_ctx: unknown, sub: string) => ({ accountId: sub, claims: async () => ({ sub }) }),
     interactions: { url: (_ctx: unknown, i: { uid: string }) => `/interaction/${i.uid}` },
     features: { devInteractions: { enabled: false } },
@@ -230,7 +257,11 @@ describe('OIDC login round trip', () => {
   it('403 oidc_subject_unknown when no user is linked to the subject, and the refusal is audited', async () => {
     const { res, jar } = await browserLogin({ accountId: 'sub-mallory' });
     const problem = await problemOf(res!);
-    expect(problem).toMatchObject({ status: 403, type: 'application/problem+json; charset=utf-8', body: { reason: 'oidc_subject_unknown', subject: 'sub-mallory' } });
+    expect(problem).toMatchObject({
+      status: 403,
+      type: 'application/problem+json; charset=utf-8',
+      body: { reason: 'oidc_subject_unknown', subject: 'sub-mallory' },
+    });
     expect(res!.headers.getSetCookie().some((c) => c.startsWith('tre_session='))).toBe(false);
     expect((await me(jar)).status).toBe(401);
     expect(await auditRows(`oidc:${issuer}#sub-mallory`)).toEqual([

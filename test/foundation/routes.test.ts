@@ -11,7 +11,10 @@ beforeAll(async () => {
   projectId = projects.body[0].id;
   permitId = (await p.call('GET', `/api/projects/${projectId}`, { as: 'lead' })).body.permit.id;
   // A researcher who is in no project.
-  const created = await p.call('POST', '/api/users', { as: 'operator', body: { id: 'outsider', displayName: 'Otto Outsider', roles: ['researcher', 'project_lead'], password: 'outsider-password-1' } });
+  const created = await p.call('POST', '/api/users', {
+    as: 'operator',
+    body: { id: 'outsider', displayName: 'Otto Outsider', roles: ['researcher', 'project_lead'], password: 'outsider-password-1' },
+  });
   expect(created.status).toBe(201);
   p.passwords.set('outsider', 'outsider-password-1');
 });
@@ -20,8 +23,12 @@ afterAll(() => p?.stop());
 const newApplication = () => ({
   kind: 'new',
   project: {
-    title: 'Statin use after stroke', purpose: 'Adherence to statins after a first stroke.', dataControllers: ['NIPH'],
-    legalBasis: 'hrl-19', ethicsRef: 'REK 2026/999', period: { from: '2018-01-01', to: '2027-12-31' },
+    title: 'Statin use after stroke',
+    purpose: 'Adherence to statins after a first stroke.',
+    dataControllers: ['NIPH'],
+    legalBasis: 'hrl-19',
+    ethicsRef: 'REK 2026/999',
+    period: { from: '2018-01-01', to: '2027-12-31' },
   },
   datasets: [{ dataset: 'prescriptions', variables: ['person_id', 'atc'] }],
   period: { from: '2018-01-01', to: '2025-12-31' },
@@ -61,7 +68,10 @@ describe('authentication', () => {
     for (const [method, path, body] of protectedCalls()) {
       const res = await p.call(method, path, { body });
       expect({ method, path, status: res.status, type: res.headers.get('content-type') }).toEqual({
-        method, path, status: 401, type: 'application/problem+json; charset=utf-8',
+        method,
+        path,
+        status: 401,
+        type: 'application/problem+json; charset=utf-8',
       });
       expect(res.body.reason).toBe('not_authenticated');
     }
@@ -130,7 +140,10 @@ describe('whoami and users', () => {
 
   it('403 when a researcher lists, reads, creates or changes users', async () => {
     for (const [method, path, body] of [
-      ['GET', '/api/users'], ['GET', '/api/users/lead'], ['PATCH', '/api/users/lead', { displayName: 'x' }], ['POST', '/api/users/lead/totp'],
+      ['GET', '/api/users'],
+      ['GET', '/api/users/lead'],
+      ['PATCH', '/api/users/lead', { displayName: 'x' }],
+      ['POST', '/api/users/lead/totp'],
       ['POST', '/api/users', { id: 'someone', displayName: 'S', roles: ['researcher'], password: 'long-enough-password' }],
     ] as [string, string, unknown?][]) {
       const res = await p.call(method, path, { as: 'researcher', body });
@@ -139,7 +152,10 @@ describe('whoami and users', () => {
   });
 
   it('platform admin creates a privileged user with a TOTP enrolment URI, updates and reads users', async () => {
-    const created = await p.call('POST', '/api/users', { as: 'operator', body: { id: 'admin3', displayName: 'Third Admin', roles: ['access_admin'], password: 'a-long-password-3' } });
+    const created = await p.call('POST', '/api/users', {
+      as: 'operator',
+      body: { id: 'admin3', displayName: 'Third Admin', roles: ['access_admin'], password: 'a-long-password-3' },
+    });
     expect(created.status).toBe(201);
     expect(created.body.totpUri).toMatch(/^otpauth:\/\/totp\/Analyserom:admin3\?/);
     const updated = await p.call('PATCH', '/api/users/admin3', { as: 'operator', body: { displayName: 'Admin Three' } });
@@ -152,7 +168,10 @@ describe('whoami and users', () => {
   });
 
   it('400 naming the field for a malformed user', async () => {
-    const bad = await p.call('POST', '/api/users', { as: 'operator', body: { id: 'Bad Name', displayName: 'x', roles: ['researcher'], password: 'long-enough-password' } });
+    const bad = await p.call('POST', '/api/users', {
+      as: 'operator',
+      body: { id: 'Bad Name', displayName: 'x', roles: ['researcher'], password: 'long-enough-password' },
+    });
     expect([bad.status, bad.body.field]).toEqual([400, 'id']);
     const shortPw = await p.call('POST', '/api/users', { as: 'operator', body: { id: 'shorty', displayName: 'x', roles: ['researcher'], password: 'short' } });
     expect([shortPw.status, shortPw.body.field]).toEqual([400, 'password']);
@@ -161,7 +180,10 @@ describe('whoami and users', () => {
   });
 
   it('409 when the user exists', async () => {
-    const dup = await p.call('POST', '/api/users', { as: 'operator', body: { id: 'lead', displayName: 'x', roles: ['researcher'], password: 'long-enough-password' } });
+    const dup = await p.call('POST', '/api/users', {
+      as: 'operator',
+      body: { id: 'lead', displayName: 'x', roles: ['researcher'], password: 'long-enough-password' },
+    });
     expect([dup.status, dup.body.reason]).toEqual([409, 'user_exists']);
   });
 
@@ -184,7 +206,10 @@ describe('projects', () => {
   it('200 shows a project with members and permit to a member', async () => {
     const res = await p.call('GET', `/api/projects/${projectId}`, { as: 'researcher' });
     expect(res.status).toBe(200);
-    expect(res.body.members.map((m: { userId: string; role: string }) => [m.userId, m.role])).toEqual([['lead', 'lead'], ['researcher', 'researcher']]);
+    expect(res.body.members.map((m: { userId: string; role: string }) => [m.userId, m.role])).toEqual([
+      ['lead', 'lead'],
+      ['researcher', 'researcher'],
+    ]);
     expect(res.body.permit).toMatchObject({ id: permitId, version: 1, authorisedPersons: ['lead', 'researcher'], linkageAllowed: true, optOutHonoured: true });
   });
 
@@ -202,7 +227,9 @@ describe('projects', () => {
   });
 
   it('lead adds and removes a member; a researcher may not', async () => {
-    expect((await p.call('POST', `/api/projects/${projectId}/members`, { as: 'researcher', body: { userId: 'outsider', role: 'researcher' } })).status).toBe(403);
+    expect((await p.call('POST', `/api/projects/${projectId}/members`, { as: 'researcher', body: { userId: 'outsider', role: 'researcher' } })).status).toBe(
+      403,
+    );
     const bad = await p.call('POST', `/api/projects/${projectId}/members`, { as: 'lead', body: { userId: 'outsider', role: 'owner' } });
     expect([bad.status, bad.body.field]).toEqual([400, 'role']);
     const added = await p.call('POST', `/api/projects/${projectId}/members`, { as: 'lead', body: { userId: 'outsider', role: 'researcher' } });
@@ -238,7 +265,10 @@ describe('applications and permits', () => {
     expect([noReason.status, noReason.body.field]).toEqual([400, 'reason']);
     const early = await p.call('POST', '/api/permits', { as: 'admin1', body: { applicationId: appId, expiresAt: '2027-12-31T00:00:00Z' } });
     expect([early.status, early.body.reason]).toEqual([409, 'not_approved']);
-    const decided = await p.call('POST', `/api/applications/${appId}/decision`, { as: 'admin1', body: { decision: 'approve', reason: 'Legal basis and REK in order.' } });
+    const decided = await p.call('POST', `/api/applications/${appId}/decision`, {
+      as: 'admin1',
+      body: { decision: 'approve', reason: 'Legal basis and REK in order.' },
+    });
     expect(decided.body).toMatchObject({ status: 'approved', decidedBy: 'admin1', decisionReason: 'Legal basis and REK in order.' });
     expect((await p.call('POST', `/api/applications/${appId}/decision`, { as: 'admin2', body: { decision: 'reject', reason: 'again' } })).status).toBe(409);
 
@@ -247,7 +277,13 @@ describe('applications and permits', () => {
     expect([badExpiry.status, badExpiry.body.field]).toEqual([400, 'expiresAt']);
     const permit = await p.call('POST', '/api/permits', { as: 'admin1', body: { applicationId: appId, expiresAt: '2027-12-31T00:00:00Z' } });
     expect(permit.status).toBe(201);
-    expect(permit.body).toMatchObject({ version: 1, projectId: submitted.body.projectId, legalBasis: 'hrl-19', optOutHonoured: false, authorisedPersons: ['outsider'] });
+    expect(permit.body).toMatchObject({
+      version: 1,
+      projectId: submitted.body.projectId,
+      legalBasis: 'hrl-19',
+      optOutHonoured: false,
+      authorisedPersons: ['outsider'],
+    });
     await expect(p.deps.store.query('UPDATE permits SET reason = $1 WHERE id = $2', ['edited', permit.body.id])).rejects.toThrow(/append-only/);
   });
 
@@ -263,14 +299,21 @@ describe('applications and permits', () => {
 
   it('amendments make new versions and keep the old ones', async () => {
     const amended = await p.call('POST', `/api/projects/${projectId}/permit/amendments`, {
-      as: 'admin2', body: { caseType: 'extra_order', reason: 'Cause of death added.', datasets: [{ dataset: 'cause_of_death', variables: ['person_id', 'underlying_cause'] }] },
+      as: 'admin2',
+      body: {
+        caseType: 'extra_order',
+        reason: 'Cause of death added.',
+        datasets: [{ dataset: 'cause_of_death', variables: ['person_id', 'underlying_cause'] }],
+      },
     });
     expect(amended.status).toBe(201);
     expect(amended.body).toMatchObject({ id: permitId, version: 2, caseType: 'extra_order' });
     const versions = await p.call('GET', `/api/projects/${projectId}/permits`, { as: 'lead' });
     expect(versions.body.map((v: { version: number }) => v.version)).toEqual([1, 2]);
     expect(versions.body[0].datasets).toHaveLength(3);
-    expect((await p.call('POST', `/api/projects/${projectId}/permit/amendments`, { as: 'lead', body: { caseType: 'extra_order', reason: 'mine' } })).status).toBe(403);
+    expect(
+      (await p.call('POST', `/api/projects/${projectId}/permit/amendments`, { as: 'lead', body: { caseType: 'extra_order', reason: 'mine' } })).status,
+    ).toBe(403);
     const bad = await p.call('POST', `/api/projects/${projectId}/permit/amendments`, { as: 'admin2', body: { caseType: 'whatever', reason: 'x y z' } });
     expect([bad.status, bad.body.field]).toEqual([400, 'caseType']);
   });
@@ -278,13 +321,27 @@ describe('applications and permits', () => {
   it('a lead asks for an amendment through an application', async () => {
     const res = await p.call('POST', '/api/applications', {
       as: 'lead',
-      body: { kind: 'amendment', caseType: 'new_period', projectId, justification: 'Follow-up extended by a year.', datasets: [{ dataset: 'population', variables: ['person_id'] }], period: { from: '2015-01-01', to: '2026-12-31' } },
+      body: {
+        kind: 'amendment',
+        caseType: 'new_period',
+        projectId,
+        justification: 'Follow-up extended by a year.',
+        datasets: [{ dataset: 'population', variables: ['person_id'] }],
+        period: { from: '2015-01-01', to: '2026-12-31' },
+      },
     });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ kind: 'amendment', projectId, caseType: 'new_period' });
     const notLead = await p.call('POST', '/api/applications', {
       as: 'outsider',
-      body: { kind: 'amendment', caseType: 'new_period', projectId, justification: 'not mine', datasets: [{ dataset: 'population', variables: ['person_id'] }], period: { from: '2015-01-01', to: '2026-12-31' } },
+      body: {
+        kind: 'amendment',
+        caseType: 'new_period',
+        projectId,
+        justification: 'not mine',
+        datasets: [{ dataset: 'population', variables: ['person_id'] }],
+        period: { from: '2015-01-01', to: '2026-12-31' },
+      },
     });
     expect([notLead.status, notLead.body.reason]).toEqual([403, 'not_project_lead']);
   });
@@ -310,11 +367,25 @@ describe('audit path', () => {
   it('records reads, changes (before and after) and denials with request id and client address', async () => {
     const res = await p.call('GET', `/api/projects/${projectId}`, { as: 'researcher' });
     const rid = res.headers.get('x-request-id');
-    const rows = await p.deps.store.query('SELECT actor, role, action, object, project_id, outcome, client_address FROM audit_log WHERE request_id = $1', [rid]);
-    expect(rows).toEqual([{ actor: 'researcher', role: 'researcher', action: 'project.read', object: `project:${projectId}`, project_id: projectId, outcome: 'success', client_address: '127.0.0.1' }]);
+    const rows = await p.deps.store.query('SELECT actor, role, action, object, project_id, outcome, client_address FROM audit_log WHERE request_id = $1', [
+      rid,
+    ]);
+    expect(rows).toEqual([
+      {
+        actor: 'researcher',
+        role: 'researcher',
+        action: 'project.read',
+        object: `project:${projectId}`,
+        project_id: projectId,
+        outcome: 'success',
+        client_address: '127.0.0.1',
+      },
+    ]);
 
     const change = await p.call('POST', '/api/me/tokens', { as: 'researcher', body: { name: 'audited' } });
-    const changeRows = await p.deps.store.query<{ outcome: string }>('SELECT outcome FROM audit_log WHERE request_id = $1 ORDER BY seq', [change.headers.get('x-request-id')]);
+    const changeRows = await p.deps.store.query<{ outcome: string }>('SELECT outcome FROM audit_log WHERE request_id = $1 ORDER BY seq', [
+      change.headers.get('x-request-id'),
+    ]);
     expect(changeRows.map((r) => r.outcome)).toEqual(['initiated', 'success']);
 
     const denied = await p.call('GET', `/api/projects/${projectId}`, { as: 'outsider' });
@@ -352,10 +423,24 @@ describe('public register', () => {
     expect(res.status).toBe(200);
     const demo = res.body.find((x: { id: string }) => x.id === projectId);
     expect(demo).toMatchObject({
-      title: 'Diabetes medication and cardiovascular outcomes', legalBasis: 'hforsk-35', status: 'active',
+      title: 'Diabetes medication and cardiovascular outcomes',
+      legalBasis: 'hforsk-35',
+      status: 'active',
       datasets: expect.arrayContaining(['patient_episodes', 'population', 'prescriptions']),
     });
-    expect(Object.keys(demo).sort()).toEqual(['dataControllers', 'datasets', 'id', 'legalBasis', 'legalBasisLabel', 'period', 'permitExpiresAt', 'permitIssuedAt', 'purpose', 'status', 'title']);
+    expect(Object.keys(demo).sort()).toEqual([
+      'dataControllers',
+      'datasets',
+      'id',
+      'legalBasis',
+      'legalBasisLabel',
+      'period',
+      'permitExpiresAt',
+      'permitIssuedAt',
+      'purpose',
+      'status',
+      'title',
+    ]);
     expect(res.body.every((x: { id: string }) => x.id !== undefined)).toBe(true);
   });
 });

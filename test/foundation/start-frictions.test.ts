@@ -23,7 +23,8 @@ const root = process.getuid?.() === 0;
 const notRoot = root ? undefined : 'not running as root';
 
 /** As root the test acts as `nobody`, an ordinary user; otherwise as whoever runs it. */
-const asUser = (argv: string[]): [string, string[]] => (root ? ['setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--', ...argv]] : [argv[0]!, argv.slice(1)]);
+const asUser = (argv: string[]): [string, string[]] =>
+  root ? ['setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--', ...argv]] : [argv[0]!, argv.slice(1)];
 
 describe('tre start with its data directory under a private folder made by mktemp -d', () => {
   it('serves when started by the user who made the folder', async () => {
@@ -33,7 +34,8 @@ describe('tre start with its data directory under a private folder made by mktem
     const port = await freePort();
     const [treCmd, treArgs] = asUser([TRE, 'start', '--demo', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir]);
     const proc = spawn(treCmd, treArgs, {
-      env: { ...process.env, TRE_DEMO_PASSWORD: 'demo', HOME: privateDir, TRE_ROOM_PROGRAM: 'stub' }, stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, TRE_DEMO_PASSWORD: 'demo', HOME: privateDir, TRE_ROOM_PROGRAM: 'stub' },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
     proc.stdout!.on('data', (c) => (out += c));
@@ -41,10 +43,14 @@ describe('tre start with its data directory under a private folder made by mktem
     const exited = new Promise((r) => proc.once('exit', r));
     try {
       for (let i = 0; i < 1500 && !out.includes('Analyserom is running at') && proc.exitCode === null; i++) await new Promise((r) => setTimeout(r, 100));
-      expect({ running: out.includes(`Analyserom is running at http://127.0.0.1:${port}`), permissionDenied: out.includes('Permission denied') })
-        .toEqual({ running: true, permissionDenied: false });
+      expect({ running: out.includes(`Analyserom is running at http://127.0.0.1:${port}`), permissionDenied: out.includes('Permission denied') }).toEqual({
+        running: true,
+        permissionDenied: false,
+      });
       const login = await fetch(`http://127.0.0.1:${port}/api/auth/token`, {
-        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'researcher', password: 'demo' }),
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'researcher', password: 'demo' }),
       });
       expect(login.status).toBe(201);
     } finally {
@@ -63,10 +69,17 @@ describe.skipIf(notRoot !== undefined)(`a plain tre start as root${notRoot ? ` (
     const bootstrap = (await run(process.execPath, [script], { env, cwd: '/' })).stdout.trim();
     const parent = traversableTempDir('tre-rootfs-default-');
     const tre = await startTre(['--demo', '--data-dir', join(parent, 'data')], await freePort(), {
-      ANALYSEROM_ROOTFS_DIR: undefined, TRE_ROOM_ROOTFS_DIR: undefined, TRE_DEMO_PASSWORD: 'demo', TRE_ROOM_PROGRAM: 'stub',
+      ANALYSEROM_ROOTFS_DIR: undefined,
+      TRE_ROOM_ROOTFS_DIR: undefined,
+      TRE_DEMO_PASSWORD: 'demo',
+      TRE_ROOM_PROGRAM: 'stub',
     });
     try {
-      const listening = tre.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { msg?: string; config?: { rooms?: { rootfsDir?: string } } })
+      const listening = tre
+        .output()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as { msg?: string; config?: { rooms?: { rootfsDir?: string } } })
         .find((l) => l.msg === 'control plane listening');
       expect({ served: listening?.config?.rooms?.rootfsDir, bootstrap }).toEqual({ served: MACHINE_ROOTFS_DIR, bootstrap: MACHINE_ROOTFS_DIR });
     } finally {

@@ -9,7 +9,17 @@ import { configFromEnv } from '../../control-plane/src/server/index.ts';
 const BASE = join(import.meta.dirname, '../../k8s/base');
 
 /** Fields of kustomize's Kustomization (kustomize.config.k8s.io/v1beta1) this base may use. */
-const KUSTOMIZATION_FIELDS = new Set(['apiVersion', 'kind', 'resources', 'labels', 'commonAnnotations', 'images', 'patches', 'secretGenerator', 'configMapGenerator']);
+const KUSTOMIZATION_FIELDS = new Set([
+  'apiVersion',
+  'kind',
+  'resources',
+  'labels',
+  'commonAnnotations',
+  'images',
+  'patches',
+  'secretGenerator',
+  'configMapGenerator',
+]);
 
 function loadBase(): any[] {
   const kustomization = readYaml(join(BASE, 'kustomization.yaml'))[0];
@@ -47,7 +57,12 @@ describe('k8s/base kustomization', () => {
   });
 
   it('the validator refuses a misspelt field, a wrong type and a bad label', () => {
-    const sa = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'x', namespace: 'n', labels: { 'a/b/c': 'v' } }, automountServiceAcountToken: false };
+    const sa = {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: 'x', namespace: 'n', labels: { 'a/b/c': 'v' } },
+      automountServiceAcountToken: false,
+    };
     expect(validateManifest(sa)).toEqual(['.automountServiceAcountToken: unknown field of V1ServiceAccount', 'metadata.labels: bad key prefix a/b/c']);
     const ns = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'Bad_Name' }, spec: { finalizers: 'kubernetes' } };
     const problems = validateManifest(ns);
@@ -73,7 +88,13 @@ describe('k8s/base control plane', () => {
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
     expect(pod.securityContext.runAsUser).toBeGreaterThan(0);
     const [c] = pod.containers;
-    expect(c.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, privileged: false, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
+    expect(c.securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      privileged: false,
+      runAsNonRoot: true,
+      capabilities: { drop: ['ALL'] },
+    });
     expect(Object.keys(c.resources.limits).sort()).toEqual(['cpu', 'memory']);
     expect(c.livenessProbe.httpGet.path).toBe('/healthz');
     expect(c.readinessProbe.httpGet.path).toBe('/readyz');
@@ -84,7 +105,9 @@ describe('k8s/base control plane', () => {
   it('passes the restricted Pod Security Standard its namespace enforces', () => {
     const d = find(objects, 'Deployment', 'analyserom-control-plane');
     expect(restrictedViolations(d.spec.template.spec)).toEqual([]);
-    expect(restrictedViolations({ ...d.spec.template.spec, volumes: [{ name: 'h', hostPath: { path: '/' } }] })).toEqual(['volume h: type hostPath not allowed']);
+    expect(restrictedViolations({ ...d.spec.template.spec, volumes: [{ name: 'h', hostPath: { path: '/' } }] })).toEqual([
+      'volume h: type hostPath not allowed',
+    ]);
   });
 
   it('takes DATABASE_URL and the master key from Secrets, never as plain values', () => {
@@ -99,7 +122,9 @@ describe('k8s/base control plane', () => {
     const c = find(objects, 'Deployment', 'analyserom-control-plane').spec.template.spec.containers[0];
     const names: string[] = c.env.map((e: { name: string }) => e.name);
     expect(names.filter((n) => Object.keys(configFromEnv({ [n]: 'probe' })).length === 0)).toEqual([]);
-    const plain = Object.fromEntries(c.env.filter((e: { value?: string }) => e.value !== undefined).map((e: { name: string; value: string }) => [e.name, e.value]));
+    const plain = Object.fromEntries(
+      c.env.filter((e: { value?: string }) => e.value !== undefined).map((e: { name: string; value: string }) => [e.name, e.value]),
+    );
     expect(configFromEnv(plain).rooms).toEqual({ defaultDriver: 'kubernetes', kubeNamespace: 'analyserom-rooms' });
   });
 
@@ -125,13 +150,20 @@ describe('k8s/base control plane', () => {
     }
     const egress = find(objects, 'NetworkPolicy', 'control-plane-egress', 'analyserom').spec.egress;
     const toRooms = egress.find((r: any) => r.to?.[0]?.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'analyserom-rooms');
-    expect(toRooms.ports).toEqual([{ protocol: 'TCP', port: 8888 }, { protocol: 'TCP', port: 8889 }]);
+    expect(toRooms.ports).toEqual([
+      { protocol: 'TCP', port: 8888 },
+      { protocol: 'TCP', port: 8889 },
+    ]);
     // Selects exactly what the room driver labels (k8s/rooms/, analyserom.room-id on every room pod).
     expect(toRooms.to[0].podSelector).toEqual({ matchExpressions: [{ key: 'analyserom.room-id', operator: 'Exists' }] });
   });
 
   it('exposes the control plane by a ClusterIP Service on its http port', () => {
     const s = find(objects, 'Service', 'analyserom-control-plane', 'analyserom');
-    expect(s.spec).toEqual({ type: 'ClusterIP', selector: { 'app.kubernetes.io/name': 'analyserom-control-plane' }, ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }] });
+    expect(s.spec).toEqual({
+      type: 'ClusterIP',
+      selector: { 'app.kubernetes.io/name': 'analyserom-control-plane' },
+      ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }],
+    });
   });
 });

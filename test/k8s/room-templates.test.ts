@@ -4,12 +4,29 @@ import { restrictedViolations } from './pod-security.ts';
 import { validateManifest } from './validate-manifest.ts';
 
 const templates = loadTemplates();
-const opts = { namespace: 'analyserom-rooms', ownerId: 'install-1', image: 'registry.example/analyserom/room:1.0', controlPlaneNamespace: 'analyserom', homeSize: '10Gi' };
+const opts = {
+  namespace: 'analyserom-rooms',
+  ownerId: 'install-1',
+  image: 'registry.example/analyserom/room:1.0',
+  controlPlaneNamespace: 'analyserom',
+  homeSize: '10Gi',
+};
 
 function spec(over: Partial<RoomSpec> = {}): RoomSpec {
   return {
-    roomId: 'r-1', projectId: 'p-1', dataDir: 'pvc:data-copy-7', homeDir: 'x', outputsDir: 'x', importsDir: 'x', socketDir: 'x',
-    limits: { memoryBytes: 4 * 1024 ** 3, cpuMillis: 2000, pids: 512 }, jupyterToken: 'a'.repeat(48), relaySecret: 'b'.repeat(64), baseUrl: '/rooms/r-1/', program: 'jupyterlab', ...over,
+    roomId: 'r-1',
+    projectId: 'p-1',
+    dataDir: 'pvc:data-copy-7',
+    homeDir: 'x',
+    outputsDir: 'x',
+    importsDir: 'x',
+    socketDir: 'x',
+    limits: { memoryBytes: 4 * 1024 ** 3, cpuMillis: 2000, pids: 512 },
+    jupyterToken: 'a'.repeat(48),
+    relaySecret: 'b'.repeat(64),
+    baseUrl: '/rooms/r-1/',
+    program: 'jupyterlab',
+    ...over,
   };
 }
 
@@ -17,7 +34,10 @@ describe('k8s/rooms templates', () => {
   const cases: Array<[string, RoomSpec]> = [
     ['a typical room', spec()],
     ['the longest room id', spec({ roomId: `a${'b'.repeat(61)}c`, baseUrl: '/rooms/long/' })],
-    ['a free-form project id and a token with YAML specials', spec({ projectId: 'Projekt: "kreft" #7\n- x: y', jupyterToken: `${'z'.repeat(40)}: {a: [b]}\n---` })],
+    [
+      'a free-form project id and a token with YAML specials',
+      spec({ projectId: 'Projekt: "kreft" #7\n- x: y', jupyterToken: `${'z'.repeat(40)}: {a: [b]}\n---` }),
+    ],
     ['the stub program', spec({ program: 'stub' })],
   ];
 

@@ -26,7 +26,9 @@ describe('room access cache', () => {
     const calls = { n: 0 };
     let gate: Promise<void> = Promise.resolve();
     const cache = createAccessCache({
-      store: p.deps.store, clock: p.clock, ttlMs,
+      store: p.deps.store,
+      clock: p.clock,
+      ttlMs,
       async target() {
         calls.n++;
         await gate;
@@ -54,7 +56,12 @@ describe('room access cache', () => {
       cache.decide(bearer(await p.token('lead')), 'r-access'),
       cache.decide(bearer('tre_t_not-a-token'), 'r-access'),
     ]);
-    expect([owner.ok, other.ok && 'admitted', !other.ok && other.error.reason, !none.ok && statusOf(none.error).status]).toEqual([true, false, 'not_room_owner', 401]);
+    expect([owner.ok, other.ok && 'admitted', !other.ok && other.error.reason, !none.ok && statusOf(none.error).status]).toEqual([
+      true,
+      false,
+      'not_room_owner',
+      401,
+    ]);
     expect(calls.n).toBe(2);
   });
 

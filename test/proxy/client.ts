@@ -4,7 +4,9 @@ import { request } from 'node:http';
 
 export async function login(baseUrl: string, username: string): Promise<{ cookie: string; csrfToken: string }> {
   const res = await fetch(`${baseUrl}/api/auth/login`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'demo' }),
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: 'demo' }),
   });
   if (!res.ok) throw new Error(`login failed: ${res.status}`);
   const setCookie = res.headers.get('set-cookie') ?? '';
@@ -17,9 +19,16 @@ export function upgrade(baseUrl: string, path: string, headers: Record<string, s
   const url = new URL(baseUrl);
   return new Promise((resolve, reject) => {
     const req = request({
-      host: url.hostname, port: url.port, path, agent: false,
+      host: url.hostname,
+      port: url.port,
+      path,
+      agent: false,
       headers: {
-        connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': randomBytes(16).toString('base64'), ...headers,
+        connection: 'Upgrade',
+        upgrade: 'websocket',
+        'sec-websocket-version': '13',
+        'sec-websocket-key': randomBytes(16).toString('base64'),
+        ...headers,
       },
     });
     req.on('upgrade', (res, socket) => {

@@ -20,7 +20,9 @@ async function addOtherProject(p: RoomsPlatform, member: string): Promise<string
   const id = 'p-other-proxy';
   await p.deps.store.query(
     `INSERT INTO projects (id, title, purpose, data_controllers, legal_basis, period_from, period_to, status, created_by)
-     VALUES ($1, 'Other project', 'Proxy isolation test', ARRAY['SSB'], 'consent', '2026-01-01', '2027-12-31', 'active', 'admin1')`, [id]);
+     VALUES ($1, 'Other project', 'Proxy isolation test', ARRAY['SSB'], 'consent', '2026-01-01', '2027-12-31', 'active', 'admin1')`,
+    [id],
+  );
   await p.deps.store.query(`INSERT INTO project_members (project_id, user_id, role, added_by) VALUES ($1, $2, 'lead', 'admin1')`, [id, member]);
   await p.deps.store.query(
     `INSERT INTO permits (id, version, project_id, case_type, datasets, period_from, period_to, cohort, linkage_allowed, authorised_persons,
@@ -52,9 +54,11 @@ describe.skipIf(skip !== undefined)(`room proxy${skip ? ` (skipped: ${skip})` : 
 
   const audits = async (action: string) =>
     p.deps.store.query<{ actor: string; reason: string | null; object: string; outcome: string }>(
-      'SELECT actor, reason, object, outcome FROM audit_log WHERE action = $1 ORDER BY seq', [action]);
+      'SELECT actor, reason, object, outcome FROM audit_log WHERE action = $1 ORDER BY seq',
+      [action],
+    );
 
-  it('200 for the owner through the proxy, with Jupyter\'s token added by the proxy', async () => {
+  it("200 for the owner through the proxy, with Jupyter's token added by the proxy", async () => {
     const res = await roomCall(p, room.id, 'GET', `/rooms/${room.id}/lab/tree`, { as: 'researcher' });
     expect({ status: res.status, body: res.body }).toEqual({ status: 200, body: { ok: true, path: `/rooms/${room.id}/lab/tree` } });
     expect(await audits('room.session.open')).toContainEqual({ actor: 'researcher', reason: null, object: `room:${room.id}`, outcome: 'success' });
@@ -63,37 +67,63 @@ describe.skipIf(skip !== undefined)(`room proxy${skip ? ` (skipped: ${skip})` : 
   it('401 without a session or token, and the refusal is audited', async () => {
     const res = await roomFetch(p, room.id, `/rooms/${room.id}/lab`);
     expect(res.status).toBe(401);
-    expect(await audits('room.proxy.refused')).toContainEqual({ actor: 'anonymous', reason: 'not_authenticated', object: `room:${room.id}`, outcome: 'denied' });
+    expect(await audits('room.proxy.refused')).toContainEqual({
+      actor: 'anonymous',
+      reason: 'not_authenticated',
+      object: `room:${room.id}`,
+      outcome: 'denied',
+    });
   });
 
-  it('403 for a non-member, for another member\'s room and for another project\'s room', async () => {
+  it("403 for a non-member, for another member's room and for another project's room", async () => {
     const nonMember = await roomCall(p, room.id, 'GET', `/rooms/${room.id}/lab`, { as: 'auditor' });
     const otherMember = await roomCall(p, leadRoom.id, 'GET', `/rooms/${leadRoom.id}/lab`, { as: 'researcher' });
     const otherProject = await roomCall(p, otherProjectRoom.id, 'GET', `/rooms/${otherProjectRoom.id}/lab`, { as: 'researcher' });
     const intoMine = await roomCall(p, room.id, 'GET', `/rooms/${room.id}/lab`, { as: 'citizen' });
     expect([nonMember, otherMember, otherProject, intoMine].map((r) => [r.status, r.body.reason])).toEqual([
-      [403, 'not_room_owner'], [403, 'not_room_owner'], [403, 'not_room_owner'], [403, 'not_room_owner'],
+      [403, 'not_room_owner'],
+      [403, 'not_room_owner'],
+      [403, 'not_room_owner'],
+      [403, 'not_room_owner'],
     ]);
   });
 
   it('403 for downloads and exports: files/, view/, ?download=1, nbconvert, and encoded or dotted paths are refused', async () => {
     const paths = [
-      'files/data.csv', 'files/', 'view/data.csv', 'api/contents/data.csv?download=1', 'lab/tree?x=1&download=true',
-      'nbconvert/html/notebook.ipynb?download=true', 'api/nbconvert', '%66iles/data.csv',
+      'files/data.csv',
+      'files/',
+      'view/data.csv',
+      'api/contents/data.csv?download=1',
+      'lab/tree?x=1&download=true',
+      'nbconvert/html/notebook.ipynb?download=true',
+      'api/nbconvert',
+      '%66iles/data.csv',
     ];
-    const statuses = await Promise.all(paths.map(async (path) => {
-      const r = await roomCall(p, room.id, 'GET', `/rooms/${room.id}/${path}`, { as: 'researcher' });
-      return [path, r.status, r.body.reason];
-    }));
+    const statuses = await Promise.all(
+      paths.map(async (path) => {
+        const r = await roomCall(p, room.id, 'GET', `/rooms/${room.id}/${path}`, { as: 'researcher' });
+        return [path, r.status, r.body.reason];
+      }),
+    );
     expect(statuses).toEqual(paths.map((path) => [path, 403, path.includes('nbconvert') ? 'export_refused' : 'download_refused']));
     // fetch would resolve the dot segments itself; a raw request sends them as they are.
     const token = await p.token('researcher');
     const dotted = await new Promise<number>((resolve, reject) => {
       const url = new URL(p.url);
-      request({ host: url.hostname, port: url.port, path: `/rooms/${room.id}/lab/%2e%2e/files/x`, headers: { host: roomHost(p, room.id), authorization: `Bearer ${token}` } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      }).on('error', reject).end();
+      request(
+        {
+          host: url.hostname,
+          port: url.port,
+          path: `/rooms/${room.id}/lab/%2e%2e/files/x`,
+          headers: { host: roomHost(p, room.id), authorization: `Bearer ${token}` },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      )
+        .on('error', reject)
+        .end();
     });
     expect(dotted).toBe(400);
     expect((await audits('room.proxy.refused')).filter((a) => a.reason === 'download_refused' && a.actor === 'researcher').length).toBeGreaterThanOrEqual(6);
@@ -101,12 +131,20 @@ describe.skipIf(skip !== undefined)(`room proxy${skip ? ` (skipped: ${skip})` : 
 
   it('413 for an upload above the limit, audited', async () => {
     const big = 'x'.repeat(26 * 1024 * 1024);
-    const res = await roomCall(p, room.id, 'PUT', `/rooms/${room.id}/api/contents/big.bin`, { as: 'researcher', body: { type: 'file', format: 'text', content: big } });
+    const res = await roomCall(p, room.id, 'PUT', `/rooms/${room.id}/api/contents/big.bin`, {
+      as: 'researcher',
+      body: { type: 'file', format: 'text', content: big },
+    });
     expect({ status: res.status, reason: res.body.reason }).toEqual({ status: 413, reason: 'upload_too_large' });
-    expect(await audits('room.proxy.refused')).toContainEqual({ actor: 'researcher', reason: 'upload_too_large', object: `room:${room.id}`, outcome: 'denied' });
+    expect(await audits('room.proxy.refused')).toContainEqual({
+      actor: 'researcher',
+      reason: 'upload_too_large',
+      object: `room:${room.id}`,
+      outcome: 'denied',
+    });
   });
 
-  it('the room cookie works for reads; changes must come from the room\'s origin; the platform session is no credential there', async () => {
+  it("the room cookie works for reads; changes must come from the room's origin; the platform session is no credential there", async () => {
     const s = await login(p.url, 'researcher');
     const { cookie } = await enterRoom(p, room.id, s.cookie);
     const own = p.rooms.hosts.origin(room.id);
@@ -122,7 +160,7 @@ describe.skipIf(skip !== undefined)(`room proxy${skip ? ` (skipped: ${skip})` : 
     expect(statuses).toEqual([200, 401, 403, 403, 403, 200]);
   });
 
-  it('websocket upgrades: refused without a credential, from a foreign origin, on the platform\'s host, into another room and where nothing takes them', async () => {
+  it("websocket upgrades: refused without a credential, from a foreign origin, on the platform's host, into another room and where nothing takes them", async () => {
     const s = await login(p.url, 'researcher');
     const { cookie } = await enterRoom(p, room.id, s.cookie);
     const own = p.rooms.hosts.origin(room.id);
@@ -155,7 +193,7 @@ describe.skipIf(skip !== undefined)(`room proxy${skip ? ` (skipped: ${skip})` : 
     expect(await activity()).toBe(p.clock.now().toISOString());
   });
 
-  it('the platform\'s cookie and Authorization never reach the room (echo upstream)', async () => {
+  it("the platform's cookie and Authorization never reach the room (echo upstream)", async () => {
     const echo: Server = createServer((req, res) => res.end(JSON.stringify(req.headers)));
     const socketPath = `${p.dataDir}/echo.sock`;
     await new Promise<void>((r) => echo.listen(socketPath, r));
@@ -165,7 +203,9 @@ describe.skipIf(skip !== undefined)(`room proxy${skip ? ` (skipped: ${skip})` : 
     try {
       const s = await login(p.url, 'lead');
       const { cookie } = await enterRoom(p, echoRoom, s.cookie);
-      const viaCookie = await roomFetch(p, echoRoom, `/rooms/${echoRoom}/x`, { headers: { cookie: `${cookie}; ${s.cookie}; _xsrf=abc`, 'x-csrf-token': s.csrfToken } });
+      const viaCookie = await roomFetch(p, echoRoom, `/rooms/${echoRoom}/x`, {
+        headers: { cookie: `${cookie}; ${s.cookie}; _xsrf=abc`, 'x-csrf-token': s.csrfToken },
+      });
       const viaBearer = await roomFetch(p, echoRoom, `/rooms/${echoRoom}/x`, { headers: { authorization: `Bearer ${await p.token('lead')}` } });
       const seen = [await viaCookie.json(), await viaBearer.json()] as Record<string, string>[];
       for (const h of seen) {
@@ -182,7 +222,7 @@ describe.skipIf(skip !== undefined)(`room proxy${skip ? ` (skipped: ${skip})` : 
     }
   });
 
-  it('bodies stream both ways whole, repeated response headers survive, and a client going away cancels the room\'s request', async () => {
+  it("bodies stream both ways whole, repeated response headers survive, and a client going away cancels the room's request", async () => {
     let cancelled: () => void = () => undefined;
     const cancelledSeen = new Promise<void>((r) => (cancelled = r));
     const upstream: Server = createServer((req, res) => {
@@ -211,9 +251,16 @@ describe.skipIf(skip !== undefined)(`room proxy${skip ? ` (skipped: ${skip})` : 
     try {
       const auth = { authorization: `Bearer ${await p.token('lead')}` };
       const sent = Buffer.alloc(1_000_000, 'x');
-      const res = await roomFetch(p, leadRoom.id, `/rooms/${leadRoom.id}/api/echo`, { method: 'POST', headers: { ...auth, 'content-type': 'application/octet-stream' }, body: sent });
-      expect({ status: res.status, cookies: res.headers.getSetCookie(), same: Buffer.from(await res.arrayBuffer()).equals(sent) })
-        .toEqual({ status: 201, cookies: ['a=1; Path=/', 'b=2; Path=/'], same: true });
+      const res = await roomFetch(p, leadRoom.id, `/rooms/${leadRoom.id}/api/echo`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/octet-stream' },
+        body: sent,
+      });
+      expect({ status: res.status, cookies: res.headers.getSetCookie(), same: Buffer.from(await res.arrayBuffer()).equals(sent) }).toEqual({
+        status: 201,
+        cookies: ['a=1; Path=/', 'b=2; Path=/'],
+        same: true,
+      });
 
       const abort = new AbortController();
       const endless = await roomFetch(p, leadRoom.id, `/rooms/${leadRoom.id}/endless`, { headers: auth, signal: abort.signal });
@@ -258,21 +305,31 @@ describe.skipIf(skip !== undefined)('room proxy in front of JupyterLab', () => {
 
   it('contents reads: notebooks and small files pass, a large non-notebook file is refused and audited with who asked', async () => {
     const read = async (path: string) => (await roomCall(p, room.id, 'GET', `/rooms/${room.id}/api/contents/${path}`, { as: 'researcher' })).status;
-    expect([await read('analysis.ipynb'), await read('small.txt'), await read('large.csv'), await read('large.csv?content=0'), await read('')])
-      .toEqual([200, 200, 403, 200, 200]);
+    expect([await read('analysis.ipynb'), await read('small.txt'), await read('large.csv'), await read('large.csv?content=0'), await read('')]).toEqual([
+      200, 200, 403, 200, 200,
+    ]);
     const refused = await p.deps.store.query<{ actor: string; project_id: string | null; details: { file?: string } }>(
-      `SELECT actor, project_id, details FROM audit_log WHERE action = 'room.proxy.refused' AND reason = 'contents_too_large' AND object = $1`, [`room:${room.id}`]);
-    expect(refused.map((r) => ({ actor: r.actor, projectId: r.project_id, file: r.details.file }))).toEqual([{ actor: 'researcher', projectId: p.projectId, file: 'large.csv' }]);
+      `SELECT actor, project_id, details FROM audit_log WHERE action = 'room.proxy.refused' AND reason = 'contents_too_large' AND object = $1`,
+      [`room:${room.id}`],
+    );
+    expect(refused.map((r) => ({ actor: r.actor, projectId: r.project_id, file: r.details.file }))).toEqual([
+      { actor: 'researcher', projectId: p.projectId, file: 'large.csv' },
+    ]);
   });
 
   it('an upload of a file within the limit reaches the room and is audited', async () => {
-    const res = await roomCall(p, room.id, 'PUT', `/rooms/${room.id}/api/contents/uploaded.txt`, { as: 'researcher', body: { type: 'file', format: 'text', content: 'hello' } });
+    const res = await roomCall(p, room.id, 'PUT', `/rooms/${room.id}/api/contents/uploaded.txt`, {
+      as: 'researcher',
+      body: { type: 'file', format: 'text', content: 'hello' },
+    });
     expect(res.status).toBe(201);
-    const audited = await p.deps.store.query<{ details: unknown }>(`SELECT details FROM audit_log WHERE action = 'room.upload' AND object = $1`, [`room:${room.id}`]);
+    const audited = await p.deps.store.query<{ details: unknown }>(`SELECT details FROM audit_log WHERE action = 'room.upload' AND object = $1`, [
+      `room:${room.id}`,
+    ]);
     expect(audited.map((a) => a.details)).toEqual([{ path: 'uploaded.txt', bytes: expect.any(Number), type: 'file' }]);
   });
 
-  it('websocket for the owner with the room cookie from the room\'s origin, or a bearer, switches protocols', async () => {
+  it("websocket for the owner with the room cookie from the room's origin, or a bearer, switches protocols", async () => {
     const s = await login(p.url, 'researcher');
     const { cookie } = await enterRoom(p, room.id, s.cookie);
     const host = roomHost(p, room.id);
@@ -288,10 +345,24 @@ describe.skipIf(skip !== undefined)('room proxy in front of JupyterLab', () => {
     const msgId = randomUUID();
     const reply = await new Promise<{ msg_type: string; parent: string; status: string }>((resolve, reject) => {
       ws.onerror = () => reject(new Error('websocket failed'));
-      ws.onopen = () => ws.send(JSON.stringify({
-        header: { msg_id: msgId, msg_type: 'kernel_info_request', username: 'researcher', session: randomUUID(), date: new Date().toISOString(), version: '5.3' },
-        parent_header: {}, metadata: {}, content: {}, channel: 'shell', buffers: [],
-      }));
+      ws.onopen = () =>
+        ws.send(
+          JSON.stringify({
+            header: {
+              msg_id: msgId,
+              msg_type: 'kernel_info_request',
+              username: 'researcher',
+              session: randomUUID(),
+              date: new Date().toISOString(),
+              version: '5.3',
+            },
+            parent_header: {},
+            metadata: {},
+            content: {},
+            channel: 'shell',
+            buffers: [],
+          }),
+        );
       ws.onmessage = (ev) => {
         const m = JSON.parse(String(ev.data)) as { msg_type: string; parent_header: { msg_id?: string }; content: { status?: string } };
         if (m.msg_type === 'kernel_info_reply') resolve({ msg_type: m.msg_type, parent: m.parent_header.msg_id ?? '', status: m.content.status ?? '' });

@@ -31,13 +31,17 @@ describe.skipIf(skip !== undefined)(`control planes sharing a store${skip ? ` (s
   let room: RoomView;
   let leadRoom: RoomView;
 
-  const sessionRows = (roomId: string) =>
-    a.deps.store.query<{ user_id: string }>('SELECT user_id FROM room_audit_sessions WHERE room_id = $1', [roomId]);
+  const sessionRows = (roomId: string) => a.deps.store.query<{ user_id: string }>('SELECT user_id FROM room_audit_sessions WHERE room_id = $1', [roomId]);
   const audits = (action: string, roomId: string) =>
-    a.deps.store.query<{ actor: string; details: Record<string, unknown> }>('SELECT actor, details FROM audit_log WHERE action = $1 AND object = $2 ORDER BY seq', [action, `room:${roomId}`]);
+    a.deps.store.query<{ actor: string; details: Record<string, unknown> }>(
+      'SELECT actor, details FROM audit_log WHERE action = $1 AND object = $2 ORDER BY seq',
+      [action, `room:${roomId}`],
+    );
   /** A room request on the control plane at `baseUrl` (the room's Host, a bearer token), its status. */
   async function status(baseUrl: string, roomId: string, as: string): Promise<number> {
-    const res = await request(`${baseUrl}/rooms/${roomId}/api/status`, { headers: { host: `${roomId}.rooms.localhost`, authorization: `Bearer ${await a.token(as)}` } });
+    const res = await request(`${baseUrl}/rooms/${roomId}/api/status`, {
+      headers: { host: `${roomId}.rooms.localhost`, authorization: `Bearer ${await a.token(as)}` },
+    });
     await res.body.dump();
     return res.statusCode;
   }
@@ -46,10 +50,13 @@ describe.skipIf(skip !== undefined)(`control planes sharing a store${skip ? ` (s
     a.clock.advance(ms);
     b.clock.advance(ms);
     const at = a.clock.now();
-    await vi.waitFor(async () => {
-      const [row] = await a.deps.store.query<{ n: number }>('SELECT count(*)::int AS n FROM proxy_replicas WHERE seen_at >= $1', [at]);
-      expect(row!.n).toBeGreaterThanOrEqual(2);
-    }, { timeout: 20_000, interval: 50 });
+    await vi.waitFor(
+      async () => {
+        const [row] = await a.deps.store.query<{ n: number }>('SELECT count(*)::int AS n FROM proxy_replicas WHERE seen_at >= $1', [at]);
+        expect(row!.n).toBeGreaterThanOrEqual(2);
+      },
+      { timeout: 20_000, interval: 50 },
+    );
   }
   async function startRoom(as: string): Promise<RoomView> {
     const res = await b.call('POST', `/api/projects/${b.projectId}/rooms`, { as, body: {} });
@@ -80,7 +87,7 @@ describe.skipIf(skip !== undefined)(`control planes sharing a store${skip ? ` (s
     rmSync(dbDir, { recursive: true, force: true });
   }, 60_000);
 
-  it('a member\'s requests on both control planes at once open one session, audited once', async () => {
+  it("a member's requests on both control planes at once open one session, audited once", async () => {
     const all = await Promise.all(Array.from({ length: 12 }, (_, i) => status((i % 2 ? a : b).url, room.id, 'researcher')));
     expect(all).toEqual(Array(12).fill(200));
     for (const cp of [a, b]) expect(await status(cp.url, room.id, 'researcher')).toBe(200);
@@ -89,8 +96,11 @@ describe.skipIf(skip !== undefined)(`control planes sharing a store${skip ? ` (s
     expect(opens.map((o) => o.actor)).toEqual(['researcher']);
   });
 
-  it('a control plane killed with an open session has it closed by the other\'s reconcile, audited as gone', async () => {
-    const child: ChildProcess = spawn(process.execPath, [CHILD, url, a.clock.now().toISOString()], { env: { ...process.env, TRE_MASTER_KEY: masterKey }, stdio: ['ignore', 'pipe', 'inherit'] });
+  it("a control plane killed with an open session has it closed by the other's reconcile, audited as gone", async () => {
+    const child: ChildProcess = spawn(process.execPath, [CHILD, url, a.clock.now().toISOString()], {
+      env: { ...process.env, TRE_MASTER_KEY: masterKey },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let childDir = '';
     try {
       const line = await new Promise<string>((resolve, reject) => {
@@ -118,21 +128,24 @@ describe.skipIf(skip !== undefined)(`control planes sharing a store${skip ? ` (s
     }
   }, 120_000);
 
-  it('the leader closes an idle session, audited once, and the member\'s next request opens a new one', async () => {
+  it("the leader closes an idle session, audited once, and the member's next request opens a new one", async () => {
     const before = (await audits('room.session.open', room.id)).length;
     await advance(15 * 60_000 + 1_000);
     await a.rooms.reconciler.runOnce();
     expect(await sessionRows(room.id)).toEqual([]);
     expect((await audits('room.session.close', room.id)).map((e) => ({ actor: e.actor, why: e.details.why }))).toEqual([{ actor: 'researcher', why: 'idle' }]);
     // The close reaches the other control plane through the store's notification.
-    await vi.waitFor(async () => {
-      expect(await status(b.url, room.id, 'researcher')).toBe(200);
-      expect((await audits('room.session.open', room.id)).length).toBe(before + 1);
-    }, { timeout: 20_000, interval: 100 });
+    await vi.waitFor(
+      async () => {
+        expect(await status(b.url, room.id, 'researcher')).toBe(200);
+        expect((await audits('room.session.open', room.id)).length).toBe(before + 1);
+      },
+      { timeout: 20_000, interval: 100 },
+    );
     expect((await sessionRows(room.id)).map((r) => r.user_id)).toEqual(['researcher']);
   });
 
-  it('a stopped room\'s session is closed by the pass that stops it', async () => {
+  it("a stopped room's session is closed by the pass that stops it", async () => {
     expect(await status(b.url, leadRoom.id, 'lead')).toBe(200);
     expect((await sessionRows(leadRoom.id)).map((r) => r.user_id)).toEqual(['lead']);
     expect((await b.call('POST', `/api/rooms/${leadRoom.id}/stop`, { as: 'lead' })).status).toBe(202);
@@ -146,8 +159,11 @@ describe.skipIf(skip !== undefined)(`control planes sharing a store${skip ? ` (s
     expect(await status(b.url, room.id, 'researcher')).toBe(200);
     expect(await status(a.url, room.id, 'researcher')).toBe(200);
     expect((await a.call('DELETE', `/api/projects/${a.projectId}/members/researcher`, { as: 'lead' })).status).toBe(204);
-    await vi.waitFor(async () => {
-      expect([await status(b.url, room.id, 'researcher'), await status(a.url, room.id, 'researcher')]).toEqual([403, 403]);
-    }, { timeout: 20_000, interval: 100 });
+    await vi.waitFor(
+      async () => {
+        expect([await status(b.url, room.id, 'researcher'), await status(a.url, room.id, 'researcher')]).toEqual([403, 403]);
+      },
+      { timeout: 20_000, interval: 100 },
+    );
   });
 });

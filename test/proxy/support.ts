@@ -5,7 +5,17 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createRoomsModule, type RoomsModule, type RoomsOptionsInput, type RoomView, type RoomEndpoint, type RoomSpec, getRoom, roomUrl, tokenContext } from '../../control-plane/src/rooms/index.ts';
+import {
+  createRoomsModule,
+  type RoomsModule,
+  type RoomsOptionsInput,
+  type RoomView,
+  type RoomEndpoint,
+  type RoomSpec,
+  getRoom,
+  roomUrl,
+  tokenContext,
+} from '../../control-plane/src/rooms/index.ts';
 import type { ConfigInput } from '../../control-plane/src/server/index.ts';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
@@ -25,8 +35,16 @@ export function roomsUnavailable(): string | undefined {
 
 /** Settings for tests: the loop runs only when kicked or called, decisions are not cached. */
 export const TEST_ROOM_OPTIONS: RoomsOptionsInput = {
-  program: 'stub', rootfsDir, reconcileMs: 3_600_000, fastReconcileMs: 50, proxyAuthCacheMs: 0, activityFlushMs: 0, localStopGraceMs: 200,
-  startTimeoutSeconds: 600, idleMinutes: 60, maxHours: 12,
+  program: 'stub',
+  rootfsDir,
+  reconcileMs: 3_600_000,
+  fastReconcileMs: 50,
+  proxyAuthCacheMs: 0,
+  activityFlushMs: 0,
+  localStopGraceMs: 200,
+  startTimeoutSeconds: 600,
+  idleMinutes: 60,
+  maxHours: 12,
 };
 
 export interface RoomsPlatform extends TestPlatform {
@@ -84,12 +102,23 @@ export function roomHost(p: RoomsPlatform, roomId: string): string {
 export const loopback = new Agent({ connect: { lookup: (_host, _opts, cb) => cb(null, [{ address: '127.0.0.1', family: 4 }]) } });
 
 /** `fetch` at a room's own origin; redirects are not followed. */
-export function roomFetch(p: RoomsPlatform, roomId: string, path: string, init: { method?: string; headers?: Record<string, string>; body?: string | Buffer; signal?: AbortSignal } = {}) {
+export function roomFetch(
+  p: RoomsPlatform,
+  roomId: string,
+  path: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string | Buffer; signal?: AbortSignal } = {},
+) {
   return undiciFetch(`${p.rooms.hosts.origin(roomId)}${path}`, { redirect: 'manual', dispatcher: loopback, ...init });
 }
 
 /** Like `p.call`, at a room's own origin. */
-export async function roomCall(p: RoomsPlatform, roomId: string, method: string, path: string, opts: { as?: string; body?: unknown; headers?: Record<string, string> } = {}) {
+export async function roomCall(
+  p: RoomsPlatform,
+  roomId: string,
+  method: string,
+  path: string,
+  opts: { as?: string; body?: unknown; headers?: Record<string, string> } = {},
+) {
   const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
   if (opts.as) headers.authorization = `Bearer ${await p.token(opts.as)}`;
   if (opts.body !== undefined) headers['content-type'] = 'application/json';

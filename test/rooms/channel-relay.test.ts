@@ -57,7 +57,11 @@ async function kubernetesRoom(): Promise<{ id: string; token: string }> {
   const id = `r${randomBytes(5).toString('hex')}`;
   const token = randomBytes(32).toString('hex');
   const now = new Date();
-  await insertRoom(p.deps.store, { id, projectId, ownerId: 'researcher', driver: 'kubernetes', program: 'jupyterlab', jupyterTokenSealed: p.deps.box.seal(token, tokenContext(id)) }, now);
+  await insertRoom(
+    p.deps.store,
+    { id, projectId, ownerId: 'researcher', driver: 'kubernetes', program: 'jupyterlab', jupyterTokenSealed: p.deps.box.seal(token, tokenContext(id)) },
+    now,
+  );
   await updateRoom(p.deps.store, id, { state: 'running', runningAt: now }, now);
   return { id, token };
 }
@@ -73,7 +77,8 @@ async function startRelay(secret: string, waitS = 10, fixedPort?: number): Promi
   const [port] = fixedPort ? [fixedPort] : await freePorts(1);
   const socket = join(work, `${port}.sock`);
   const child = spawn('python3', [RELAY, `tcp:127.0.0.1:${port}`, socket], {
-    env: { PATH: process.env.PATH!, ANALYSEROM_RELAY_SECRET: secret, ANALYSEROM_RELAY_WAIT_S: String(waitS) }, stdio: ['ignore', 'ignore', 'pipe'],
+    env: { PATH: process.env.PATH!, ANALYSEROM_RELAY_SECRET: secret, ANALYSEROM_RELAY_WAIT_S: String(waitS) },
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
   relays.push(child);
   for (let i = 0; i < 100 && !existsSync(socket); i++) await new Promise((r) => setTimeout(r, 50));
@@ -83,9 +88,14 @@ async function startRelay(secret: string, waitS = 10, fixedPort?: number): Promi
 
 function helper(socket: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile('python3', [HELPER, ...args], {
-      env: { PATH: process.env.PATH!, ANALYSEROM_API: socket, ANALYSEROM_PROJECT: projectId, ANALYSEROM_OUTPUTS: work },
-    }, (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+    execFile(
+      'python3',
+      [HELPER, ...args],
+      {
+        env: { PATH: process.env.PATH!, ANALYSEROM_API: socket, ANALYSEROM_PROJECT: projectId, ANALYSEROM_OUTPUTS: work },
+      },
+      (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
   });
 }
 
@@ -114,23 +124,40 @@ describe("a Kubernetes room's channel: the control plane dials in to the relay i
     for (let i = 0; i < 3; i++) {
       const res = await helper(relay.socket, TINY);
       expect(res.code, res.stderr).toBe(4); // the threshold rule fails: the answer came from the real engine
-      expect(JSON.parse(res.stdout).rules.threshold).toEqual([{ row: ['f'], col: ['count'] }, { row: ['m'], col: ['count'] }]);
+      expect(JSON.parse(res.stdout).rules.threshold).toEqual([
+        { row: ['f'], col: ['count'] },
+        { row: ['m'], col: ['count'] },
+      ]);
     }
     await parked(room.id, 2); // each used connection was replaced
     const entries = await p.deps.store.query<{ actor: string; client_address: string }>(
-      "SELECT actor, client_address FROM audit_log WHERE action = 'output.check-table' AND outcome = 'success' AND client_address = $1", [`room:${room.id}`]);
+      "SELECT actor, client_address FROM audit_log WHERE action = 'output.check-table' AND outcome = 'success' AND client_address = $1",
+      [`room:${room.id}`],
+    );
     expect(entries).toHaveLength(3);
     expect(entries.every((e) => e.actor === 'researcher')).toBe(true);
     await endRoom(room.id);
   });
 
-  it('admits nothing else through the relay than through a local room\'s socket', async () => {
+  it("admits nothing else through the relay than through a local room's socket", async () => {
     const room = await connectedRoom();
     const relay = room.relay;
-    const res = await helper(relay.socket, ['check-table', '--output', 'tiny.csv', '--method', 'pivot_table', '--index', 'sex', '--project', 'another-project']);
+    const res = await helper(relay.socket, [
+      'check-table',
+      '--output',
+      'tiny.csv',
+      '--method',
+      'pivot_table',
+      '--index',
+      'sex',
+      '--project',
+      'another-project',
+    ]);
     expect(res.code).toBe(1);
     expect(res.stderr).toContain('404');
-    const denied = await p.deps.store.query<{ reason: string }>("SELECT reason FROM audit_log WHERE action = 'room.channel.request' AND client_address = $1", [`room:${room.id}`]);
+    const denied = await p.deps.store.query<{ reason: string }>("SELECT reason FROM audit_log WHERE action = 'room.channel.request' AND client_address = $1", [
+      `room:${room.id}`,
+    ]);
     expect(denied).toEqual([{ reason: 'channel_route_not_allowed' }]);
     await endRoom(room.id);
   });

@@ -33,9 +33,14 @@ async function inRoom(argv: string[]): Promise<RunResult> {
 }
 
 async function auditOf(action: string) {
-  return p.deps.store.query<{ actor: string; outcome: string; reason: string | null; client_address: string; project_id: string; details: Record<string, unknown> }>(
-    'SELECT actor, outcome, reason, client_address, project_id, details FROM audit_log WHERE action = $1 ORDER BY seq', [action],
-  );
+  return p.deps.store.query<{
+    actor: string;
+    outcome: string;
+    reason: string | null;
+    client_address: string;
+    project_id: string;
+    details: Record<string, unknown>;
+  }>('SELECT actor, outcome, reason, client_address, project_id, details FROM audit_log WHERE action = $1 ORDER BY seq', [action]);
 }
 
 const PY_REQUEST = `
@@ -68,8 +73,11 @@ describe.skipIf(SKIP)(`a room's channel to the control plane${SKIP ? ` (skipped:
     expect(readFileSync(join(outputs, 'by_sex.csv'), 'utf8').split('\r\n')[0]).toBe('sex,count');
 
     // From Python in a notebook, the same module.
-    const py = await inRoom(['/usr/bin/python3', '-c',
-      `import analyserom_airlock as a; print(a.check_table({"copy": "${population}"}, {"method": "pivot_table", "index": ["sex"], "columns": [], "values": None, "aggfunc": None, "margins": False})["status"])`]);
+    const py = await inRoom([
+      '/usr/bin/python3',
+      '-c',
+      `import analyserom_airlock as a; print(a.check_table({"copy": "${population}"}, {"method": "pivot_table", "index": ["sex"], "columns": [], "values": None, "aggfunc": None, "margins": False})["status"])`,
+    ]);
     expect(py.stdout.trim()).toBe('pass');
 
     const entries = (await auditOf('output.check-table')).filter((e) => e.outcome === 'success');
@@ -95,12 +103,23 @@ describe.skipIf(SKIP)(`a room's channel to the control plane${SKIP ? ` (skipped:
 
     // The one admitted request reaches the route, which answers as it answers anyone.
     const spec = '{"method":"pivot_table","index":["sex"],"columns":[],"values":null,"aggfunc":null,"margins":false}';
-    const bad = await inRoom(['/usr/bin/python3', '-c', PY_REQUEST, 'POST', `/api/projects/${p.projectId}/outputs/check-table`, `{"source":{"copy":"nope.parquet"},"spec":${spec}}`]);
+    const bad = await inRoom([
+      '/usr/bin/python3',
+      '-c',
+      PY_REQUEST,
+      'POST',
+      `/api/projects/${p.projectId}/outputs/check-table`,
+      `{"source":{"copy":"nope.parquet"},"spec":${spec}}`,
+    ]);
     expect(bad.stdout.trim()).toBe('404 no_such_file');
   });
 
   it('the room cannot replace or remove the socket: its folder is read-only inside', async () => {
-    const res = await inRoom(['/bin/sh', '-c', 'rm -f /run/analyserom/api.sock; touch /run/analyserom/x; ls -ld /run/analyserom; grep " /run/analyserom " /proc/self/mounts']);
+    const res = await inRoom([
+      '/bin/sh',
+      '-c',
+      'rm -f /run/analyserom/api.sock; touch /run/analyserom/x; ls -ld /run/analyserom; grep " /run/analyserom " /proc/self/mounts',
+    ]);
     expect(res.stderr).toMatch(/Read-only file system/);
     expect(res.stdout).toMatch(/ ro[ ,]/);
     expect(existsSync(join(paths().room(roomId), 'api', ROOM_API_SOCKET))).toBe(true);

@@ -46,10 +46,19 @@ describe.skipIf(skip !== undefined)(`${ROOMS} simultaneous room starts${skip ? `
     const roomId = `cc-${round}-${i}`;
     const dir = join(work, roomId);
     const spec: RoomSpec = {
-      roomId, projectId: `project-${i}`, limits: { memoryBytes: 512 * 1024 * 1024, cpuMillis: 500, pids: 64 },
-      jupyterToken: randomBytes(24).toString('hex'), relaySecret: randomBytes(32).toString('hex'), baseUrl: `/rooms/${roomId}/`, program: 'stub',
-      dataDir: join(dir, 'data'), homeDir: join(dir, 'home'), outputsDir: join(dir, 'outputs'), importsDir: join(dir, 'imports'),
-      socketDir: join(dir, 'socket'), apiDir: join(dir, 'api'),
+      roomId,
+      projectId: `project-${i}`,
+      limits: { memoryBytes: 512 * 1024 * 1024, cpuMillis: 500, pids: 64 },
+      jupyterToken: randomBytes(24).toString('hex'),
+      relaySecret: randomBytes(32).toString('hex'),
+      baseUrl: `/rooms/${roomId}/`,
+      program: 'stub',
+      dataDir: join(dir, 'data'),
+      homeDir: join(dir, 'home'),
+      outputsDir: join(dir, 'outputs'),
+      importsDir: join(dir, 'imports'),
+      socketDir: join(dir, 'socket'),
+      apiDir: join(dir, 'api'),
     };
     for (const d of [spec.dataDir, spec.homeDir, spec.outputsDir, spec.importsDir, spec.socketDir]) mkdirSync(d, { recursive: true });
     return spec;
@@ -60,11 +69,20 @@ describe.skipIf(skip !== undefined)(`${ROOMS} simultaneous room starts${skip ? `
       const specs = Array.from({ length: ROOMS }, (_, i) => specOf(round, i));
       started.push(...specs.map((s) => s.roomId));
       const starts = await Promise.allSettled(specs.map((s) => driver.start(s)));
-      const refused = starts.flatMap((r, i) => (r.status === 'rejected'
-        ? [`${specs[i]!.roomId}: ${(r.reason as { reason?: string }).reason} ${JSON.stringify((r.reason as { details?: unknown }).details)}`]
-        : []));
+      const refused = starts.flatMap((r, i) =>
+        r.status === 'rejected'
+          ? [`${specs[i]!.roomId}: ${(r.reason as { reason?: string }).reason} ${JSON.stringify((r.reason as { details?: unknown }).details)}`]
+          : [],
+      );
       expect(refused).toEqual([]);
-      const states = await Promise.all(specs.map((s) => waitFor(driver, s.roomId, 'running', 120_000).then((o) => o.state, (e: Error) => e.message)));
+      const states = await Promise.all(
+        specs.map((s) =>
+          waitFor(driver, s.roomId, 'running', 120_000).then(
+            (o) => o.state,
+            (e: Error) => e.message,
+          ),
+        ),
+      );
       expect(states).toEqual(specs.map(() => 'running'));
       for (const s of specs) await driver.stop(s.roomId);
       expect((await driver.listOwned()).map((r) => r.roomId)).toEqual([]);

@@ -86,12 +86,25 @@ export function runDriverConformance(
   const roomId = (label: string) => `cf-${suiteId}-${label}`;
   const specFor = (label: string, program: RoomProgram = 'stub'): RoomSpec => {
     const id = roomId(label);
-    const base = { roomId: id, projectId: `project-${label}`, limits, jupyterToken: randomBytes(24).toString('hex'), relaySecret: randomBytes(32).toString('hex'), baseUrl: `/rooms/${id}/`, program };
+    const base = {
+      roomId: id,
+      projectId: `project-${label}`,
+      limits,
+      jupyterToken: randomBytes(24).toString('hex'),
+      relaySecret: randomBytes(32).toString('hex'),
+      baseUrl: `/rooms/${id}/`,
+      program,
+    };
     if (opts.makeSpec) return opts.makeSpec(id, base);
     const dir = join(workDir, id);
     const spec: RoomSpec = {
-      ...base, dataDir: join(dir, 'data'), homeDir: join(dir, 'home'), outputsDir: join(dir, 'outputs'),
-      importsDir: join(dir, 'imports'), socketDir: join(dir, 'socket'), apiDir: join(dir, 'api'),
+      ...base,
+      dataDir: join(dir, 'data'),
+      homeDir: join(dir, 'home'),
+      outputsDir: join(dir, 'outputs'),
+      importsDir: join(dir, 'imports'),
+      socketDir: join(dir, 'socket'),
+      apiDir: join(dir, 'api'),
     };
     for (const d of [spec.dataDir, spec.homeDir, spec.outputsDir, spec.importsDir, spec.socketDir]) mkdirSync(d, { recursive: true });
     writeFileSync(join(spec.dataDir, `${label}-only.csv`), 'id,value\n1,42\n', { mode: 0o644 });
@@ -179,12 +192,18 @@ export function runDriverConformance(
     test('no network: a port open on the host loopback is unreachable', async () => {
       const { spec, obs } = await shared('a');
       let connections = 0;
-      const server: Server = createServer((s) => { connections++; s.destroy(); });
+      const server: Server = createServer((s) => {
+        connections++;
+        s.destroy();
+      });
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
       const port = (server.address() as { port: number }).port;
       try {
-        const res = await pythonInRoom(obs.endpoint!, spec,
-          `import socket\ntry:\n socket.create_connection(('127.0.0.1', ${port}), timeout=3)\n print('connected')\nexcept OSError as e:\n print('refused', e)`);
+        const res = await pythonInRoom(
+          obs.endpoint!,
+          spec,
+          `import socket\ntry:\n socket.create_connection(('127.0.0.1', ${port}), timeout=3)\n print('connected')\nexcept OSError as e:\n print('refused', e)`,
+        );
         expect(res.stdout).toMatch(/^refused/);
         expect(connections).toBe(0);
       } finally {
@@ -194,17 +213,21 @@ export function runDriverConformance(
 
     test('no network: host names do not resolve and only loopback exists', async () => {
       const { spec, obs } = await shared('a');
-      const res = await pythonInRoom(obs.endpoint!, spec, [
-        'import socket, json',
-        'out = {"ifaces": sorted(n for _, n in socket.if_nameindex())}',
-        'for host in ["deb.debian.org", "registry.npmjs.org"]:',
-        '    try:',
-        '        socket.getaddrinfo(host, 443)',
-        '        out[host] = "resolved"',
-        '    except OSError:',
-        '        out[host] = "failed"',
-        'print(json.dumps(out))',
-      ].join('\n'));
+      const res = await pythonInRoom(
+        obs.endpoint!,
+        spec,
+        [
+          'import socket, json',
+          'out = {"ifaces": sorted(n for _, n in socket.if_nameindex())}',
+          'for host in ["deb.debian.org", "registry.npmjs.org"]:',
+          '    try:',
+          '        socket.getaddrinfo(host, 443)',
+          '        out[host] = "resolved"',
+          '    except OSError:',
+          '        out[host] = "failed"',
+          'print(json.dumps(out))',
+        ].join('\n'),
+      );
       const out = JSON.parse(res.stdout) as { ifaces: string[] };
       expect(out).toEqual({ ifaces: out.ifaces.filter((n) => n === 'lo'), 'deb.debian.org': 'failed', 'registry.npmjs.org': 'failed' });
     });
@@ -224,8 +247,11 @@ export function runDriverConformance(
 
     test('/outputs and home are writable', async () => {
       const { spec, obs } = await shared('a');
-      const res = await runInRoom(obs.endpoint!, spec, ['sh', '-c',
-        'echo result > /outputs/table.csv && echo notes > /home/researcher/notes.txt && cat /outputs/table.csv /home/researcher/notes.txt && touch /etc/x 2>/dev/null || echo root-read-only']);
+      const res = await runInRoom(obs.endpoint!, spec, [
+        'sh',
+        '-c',
+        'echo result > /outputs/table.csv && echo notes > /home/researcher/notes.txt && cat /outputs/table.csv /home/researcher/notes.txt && touch /etc/x 2>/dev/null || echo root-read-only',
+      ]);
       expect(res.stdout).toBe('result\nnotes\nroot-read-only\n');
     });
 
@@ -240,16 +266,20 @@ export function runDriverConformance(
       chmodSync(socketPath, 0o666);
       try {
         const obs = await startRunning(driver, spec);
-        const res = await pythonInRoom(obs.endpoint!, spec, [
-          'import os, socket',
-          's = socket.socket(socket.AF_UNIX); s.connect(os.environ["ANALYSEROM_API"]); print(s.recv(100).decode().strip())',
-          'for act in (lambda: open("/run/analyserom/x", "w"), lambda: os.unlink("/run/analyserom/api.sock")):',
-          '    try:',
-          '        act(); print("changed")',
-          '    except OSError as e:',
-          '        print(os.strerror(e.errno))',
-          'print(os.environ["ANALYSEROM_PROJECT"], os.environ["ANALYSEROM_OUTPUTS"])',
-        ].join('\n'));
+        const res = await pythonInRoom(
+          obs.endpoint!,
+          spec,
+          [
+            'import os, socket',
+            's = socket.socket(socket.AF_UNIX); s.connect(os.environ["ANALYSEROM_API"]); print(s.recv(100).decode().strip())',
+            'for act in (lambda: open("/run/analyserom/x", "w"), lambda: os.unlink("/run/analyserom/api.sock")):',
+            '    try:',
+            '        act(); print("changed")',
+            '    except OSError as e:',
+            '        print(os.strerror(e.errno))',
+            'print(os.environ["ANALYSEROM_PROJECT"], os.environ["ANALYSEROM_OUTPUTS"])',
+          ].join('\n'),
+        );
         expect(res.stdout).toBe(`hello from the control plane\nRead-only file system\nRead-only file system\n${spec.projectId} /outputs\n`);
         await driver.stop(spec.roomId);
       } finally {
@@ -301,12 +331,16 @@ export function runDriverConformance(
       // only the shell left the sleep running past the run).
       const host: ChildProcess = spawn('sh', ['-c', 'sleep 60', marker], { stdio: 'ignore', detached: true });
       try {
-        const res = await pythonInRoom(obs.endpoint!, spec, [
-          'import os',
-          'pids = [p for p in os.listdir("/proc") if p.isdigit() and int(p) != os.getpid()]',
-          'seen = [open(f"/proc/{p}/cmdline","rb").read() for p in pids if os.path.exists(f"/proc/{p}/cmdline")]',
-          `print(len(pids), any(b${JSON.stringify(marker)} in c for c in seen), any(b"vitest" in c or b"node" in c for c in seen))`,
-        ].join('\n'));
+        const res = await pythonInRoom(
+          obs.endpoint!,
+          spec,
+          [
+            'import os',
+            'pids = [p for p in os.listdir("/proc") if p.isdigit() and int(p) != os.getpid()]',
+            'seen = [open(f"/proc/{p}/cmdline","rb").read() for p in pids if os.path.exists(f"/proc/{p}/cmdline")]',
+            `print(len(pids), any(b${JSON.stringify(marker)} in c for c in seen), any(b"vitest" in c or b"node" in c for c in seen))`,
+          ].join('\n'),
+        );
         const [count, markerSeen, nodeSeen] = res.stdout.trim().split(' ');
         expect({ markerSeen, nodeSeen }).toEqual({ markerSeen: 'False', nodeSeen: 'False' });
         expect(Number(count)).toBeLessThan(20);
@@ -317,15 +351,21 @@ export function runDriverConformance(
 
     test("the control plane's data directory is unreadable", async () => {
       const { spec, obs } = await shared('a');
-      const res = await runInRoom(obs.endpoint!, spec, ['sh', '-c',
-        `cat ${controlPlaneDir}/signing.key 2>/dev/null || echo key-unreadable; ls ${workDir} 2>/dev/null || echo workdir-invisible`]);
+      const res = await runInRoom(obs.endpoint!, spec, [
+        'sh',
+        '-c',
+        `cat ${controlPlaneDir}/signing.key 2>/dev/null || echo key-unreadable; ls ${workDir} 2>/dev/null || echo workdir-invisible`,
+      ]);
       expect(res.stdout).toBe('key-unreadable\nworkdir-invisible\n');
     });
 
     test('no capabilities, no new privileges, seccomp filter on, no new namespaces', async () => {
       const { spec, obs } = await shared('a');
-      const res = await runInRoom(obs.endpoint!, spec, ['sh', '-c',
-        'grep -E "^(CapEff|CapPrm|NoNewPrivs|Seccomp):" /proc/self/status; id -u; unshare -r true 2>/dev/null && echo userns-created; unshare -n true 2>/dev/null && echo netns-created; true']);
+      const res = await runInRoom(obs.endpoint!, spec, [
+        'sh',
+        '-c',
+        'grep -E "^(CapEff|CapPrm|NoNewPrivs|Seccomp):" /proc/self/status; id -u; unshare -r true 2>/dev/null && echo userns-created; unshare -n true 2>/dev/null && echo netns-created; true',
+      ]);
       expect(res.stdout).toBe('CapPrm:\t0000000000000000\nCapEff:\t0000000000000000\nNoNewPrivs:\t1\nSeccomp:\t2\n1000\n');
     });
 
@@ -338,21 +378,25 @@ export function runDriverConformance(
         expect(mem.stdout).not.toContain('allocated');
       }
       if (applied!.pids !== 'none') {
-        const pids = await pythonInRoom(obs.endpoint!, spec, [
-          'import os, signal',
-          'kids = []',
-          'try:',
-          `    for i in range(${limits.pids + 20}):`,
-          '        pid = os.fork()',
-          '        if pid == 0:',
-          '            signal.pause()',
-          '        kids.append(pid)',
-          '    print("unlimited", len(kids))',
-          'except OSError:',
-          '    print("limited", len(kids))',
-          'for k in kids:',
-          '    os.kill(k, signal.SIGKILL); os.waitpid(k, 0)',
-        ].join('\n'));
+        const pids = await pythonInRoom(
+          obs.endpoint!,
+          spec,
+          [
+            'import os, signal',
+            'kids = []',
+            'try:',
+            `    for i in range(${limits.pids + 20}):`,
+            '        pid = os.fork()',
+            '        if pid == 0:',
+            '            signal.pause()',
+            '        kids.append(pid)',
+            '    print("unlimited", len(kids))',
+            'except OSError:',
+            '    print("limited", len(kids))',
+            'for k in kids:',
+            '    os.kill(k, signal.SIGKILL); os.waitpid(k, 0)',
+          ].join('\n'),
+        );
         expect(pids.stdout).toMatch(/^limited \d+/);
         expect(Number(pids.stdout.split(' ')[1])).toBeLessThanOrEqual(limits.pids);
       }
@@ -365,9 +409,7 @@ export function runDriverConformance(
       await startRunning(first, spec);
       const fresh = await newDriver();
       const foreign = await newDriver(`${ownerId}-foreign`);
-      expect((await fresh.listOwned()).filter((r) => r.roomId === spec.roomId)).toEqual([
-        { roomId: spec.roomId, projectId: spec.projectId, state: 'running' },
-      ]);
+      expect((await fresh.listOwned()).filter((r) => r.roomId === spec.roomId)).toEqual([{ roomId: spec.roomId, projectId: spec.projectId, state: 'running' }]);
       expect((await foreign.listOwned()).map((r) => r.roomId)).not.toContain(spec.roomId);
       await foreign.stop(spec.roomId);
       expect((await fresh.poll(spec.roomId)).state).toBe('running');
@@ -398,9 +440,17 @@ export function runDriverConformance(
       const lab = await roomRequest(obs.endpoint!, { path: `${spec.baseUrl}lab`, token: spec.jupyterToken });
       const terminals = await roomRequest(obs.endpoint!, { path: `${spec.baseUrl}api/terminals`, token: spec.jupyterToken });
       const anonymous = await roomRequest(obs.endpoint!, { path: `${spec.baseUrl}api/contents` });
-      expect({ status: status.status, lab: lab.status, terminals: terminals.status, anonymous: anonymous.status })
-        .toEqual({ status: 200, lab: 200, terminals: 404, anonymous: 403 });
-      for (const plugin of ['@jupyterlab/docmanager-extension:download', '@jupyterlab/filebrowser-extension:download', '@jupyterlab/notebook-extension:export']) {
+      expect({ status: status.status, lab: lab.status, terminals: terminals.status, anonymous: anonymous.status }).toEqual({
+        status: 200,
+        lab: 200,
+        terminals: 404,
+        anonymous: 403,
+      });
+      for (const plugin of [
+        '@jupyterlab/docmanager-extension:download',
+        '@jupyterlab/filebrowser-extension:download',
+        '@jupyterlab/notebook-extension:export',
+      ]) {
         expect(lab.body).toContain(plugin);
       }
       await driver.stop(spec.roomId);

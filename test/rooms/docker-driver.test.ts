@@ -50,15 +50,25 @@ runDriverConformance('docker', ({ ownerId }) => driver(ownerId), { skipAll: notR
 
 describe.skipIf(notRoot)('docker driver specifics', () => {
   let workDir = '';
-  beforeAll(() => { workDir = mkdtempSync(join(tmpdir(), 'room-docker-')); });
+  beforeAll(() => {
+    workDir = mkdtempSync(join(tmpdir(), 'room-docker-'));
+  });
   afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 
   function spec(label: string): RoomSpec {
     const dir = join(workDir, label);
     const s: RoomSpec = {
-      roomId: `dk-${label}`, projectId: 'project-x', dataDir: join(dir, 'data'), homeDir: join(dir, 'home'), outputsDir: join(dir, 'outputs'),
-      importsDir: join(dir, 'imports'), socketDir: join(dir, 'socket'), limits: { memoryBytes: 512 * 1024 * 1024, cpuMillis: 500, pids: 64 },
-      jupyterToken: 't'.repeat(40), baseUrl: `/rooms/dk-${label}/`, program: 'stub',
+      roomId: `dk-${label}`,
+      projectId: 'project-x',
+      dataDir: join(dir, 'data'),
+      homeDir: join(dir, 'home'),
+      outputsDir: join(dir, 'outputs'),
+      importsDir: join(dir, 'imports'),
+      socketDir: join(dir, 'socket'),
+      limits: { memoryBytes: 512 * 1024 * 1024, cpuMillis: 500, pids: 64 },
+      jupyterToken: 't'.repeat(40),
+      baseUrl: `/rooms/dk-${label}/`,
+      program: 'stub',
     };
     mkdirSync(s.dataDir, { recursive: true });
     mkdirSync(s.importsDir, { recursive: true });
@@ -73,16 +83,40 @@ describe.skipIf(notRoot)('docker driver specifics', () => {
     const info = await dockerd!.docker.getContainer(containerName('specifics', s.roomId)).inspect();
     const h = info.HostConfig;
     expect({
-      network: h.NetworkMode, readonly: h.ReadonlyRootfs, capDrop: h.CapDrop, capAdd: h.CapAdd, securityOpt: h.SecurityOpt, privileged: h.Privileged,
-      memory: h.Memory, swap: h.MemorySwap, nanoCpus: h.NanoCpus, pids: h.PidsLimit, user: info.Config.User, tmpfs: Object.keys(h.Tmpfs ?? {}),
+      network: h.NetworkMode,
+      readonly: h.ReadonlyRootfs,
+      capDrop: h.CapDrop,
+      capAdd: h.CapAdd,
+      securityOpt: h.SecurityOpt,
+      privileged: h.Privileged,
+      memory: h.Memory,
+      swap: h.MemorySwap,
+      nanoCpus: h.NanoCpus,
+      pids: h.PidsLimit,
+      user: info.Config.User,
+      tmpfs: Object.keys(h.Tmpfs ?? {}),
     }).toEqual({
-      network: 'none', readonly: true, capDrop: ['ALL'], capAdd: null, securityOpt: ['no-new-privileges'], privileged: false,
-      memory: 512 * 1024 * 1024, swap: 512 * 1024 * 1024, nanoCpus: 500_000_000, pids: 64, user: '1000:1000', tmpfs: ['/tmp'],
+      network: 'none',
+      readonly: true,
+      capDrop: ['ALL'],
+      capAdd: null,
+      securityOpt: ['no-new-privileges'],
+      privileged: false,
+      memory: 512 * 1024 * 1024,
+      swap: 512 * 1024 * 1024,
+      nanoCpus: 500_000_000,
+      pids: 64,
+      user: '1000:1000',
+      tmpfs: ['/tmp'],
     });
     // NetworkDisabled: not even the `none` network is attached, so there is no address to have.
     expect(Object.values(info.NetworkSettings.Networks ?? {}).filter((n) => n.IPAddress !== '')).toEqual([]);
     expect(info.Mounts.map((m) => `${m.Source}:${m.Destination}:${m.RW ? 'rw' : 'ro'}`).sort()).toEqual([
-      `${s.dataDir}:/data:ro`, `${s.homeDir}:/home/researcher:rw`, `${s.importsDir}:/imports:ro`, `${s.outputsDir}:/outputs:rw`, `${s.socketDir}:/run/jupyter:rw`,
+      `${s.dataDir}:/data:ro`,
+      `${s.homeDir}:/home/researcher:rw`,
+      `${s.importsDir}:/imports:ro`,
+      `${s.outputsDir}:/outputs:rw`,
+      `${s.socketDir}:/run/jupyter:rw`,
     ]);
     expect(info.Config.Labels).toMatchObject({ 'analyserom.room-id': s.roomId, 'analyserom.project-id': 'project-x', 'analyserom.owner': 'specifics' });
     expect(info.Config.Cmd?.join(' ')).not.toContain(s.jupyterToken);
@@ -96,7 +130,10 @@ describe.skipIf(notRoot)('docker driver specifics', () => {
     const obs = await waitFor(d, s.roomId, 'running', 30_000);
     expect(obs.endpoint).toEqual({ kind: 'unix', socketPath: `${s.socketDir}.jupyter.sock` });
     let hostConnections = 0;
-    const host = createServer((c) => { hostConnections++; c.destroy(); });
+    const host = createServer((c) => {
+      hostConnections++;
+      c.destroy();
+    });
     const hostSocket = join(workDir, 'host-daemon.sock');
     await new Promise<void>((r) => host.listen(hostSocket, r));
     try {

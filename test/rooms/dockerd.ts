@@ -42,7 +42,9 @@ function claimCache(cacheDataRoot: string | undefined): string | undefined {
     try {
       process.kill(pid, 0);
       return undefined; // in use by a live test run
-    } catch { /* stale */ }
+    } catch {
+      /* stale */
+    }
   }
   mkdirSync(cacheDataRoot, { recursive: true });
   writeFileSync(owner, String(process.pid));
@@ -59,22 +61,44 @@ export async function startDockerd(opts: { readyTimeoutMs?: number; cacheDataRoo
   const logPath = join(dir, 'dockerd.log');
   const child: ChildProcess = spawn(
     'sh',
-    ['-c', `exec dockerd "$@" >>'${logPath}' 2>&1`, 'dockerd',
-      '-H', `unix://${socketPath}`,
-      '--data-root', dataRoot,
-      '--exec-root', join(dir, 'exec'),
-      '--pidfile', join(dir, 'dockerd.pid'),
-      '--bridge=none', '--iptables=false', '--ip6tables=false', '--ip-forward=false', '--ip-masq=false',
-      '--userland-proxy=false', '--log-level=warn'],
+    [
+      '-c',
+      `exec dockerd "$@" >>'${logPath}' 2>&1`,
+      'dockerd',
+      '-H',
+      `unix://${socketPath}`,
+      '--data-root',
+      dataRoot,
+      '--exec-root',
+      join(dir, 'exec'),
+      '--pidfile',
+      join(dir, 'dockerd.pid'),
+      '--bridge=none',
+      '--iptables=false',
+      '--ip6tables=false',
+      '--ip-forward=false',
+      '--ip-masq=false',
+      '--userland-proxy=false',
+      '--log-level=warn',
+    ],
     { stdio: 'ignore', detached: false },
   );
   const log = () => (existsSync(logPath) ? readFileSync(logPath, 'utf8') : '');
   let exited = false;
-  child.on('exit', () => { exited = true; });
+  child.on('exit', () => {
+    exited = true;
+  });
   const docker = new Docker({ socketPath });
   const removeContainers = async () => {
     const containers = await docker.listContainers({ all: true });
-    await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => {})));
+    await Promise.all(
+      containers.map((c) =>
+        docker
+          .getContainer(c.Id)
+          .remove({ force: true })
+          .catch(() => {}),
+      ),
+    );
   };
   const deadline = Date.now() + (opts.readyTimeoutMs ?? 60_000);
   for (;;) {
@@ -96,7 +120,9 @@ export async function startDockerd(opts: { readyTimeoutMs?: number; cacheDataRoo
     docker,
     log,
     async stop() {
-      await removeContainers().catch(() => { /* daemon already gone */ });
+      await removeContainers().catch(() => {
+        /* daemon already gone */
+      });
       if (!exited) {
         const gone = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');

@@ -50,7 +50,12 @@ export interface FakeKubeOptions {
   unpullableImage?: string;
 }
 
-interface Watcher { resource: string; namespace?: string; match: (o: Obj) => boolean; res: ServerResponse }
+interface Watcher {
+  resource: string;
+  namespace?: string;
+  match: (o: Obj) => boolean;
+  res: ServerResponse;
+}
 
 export interface FakeKubeApiServer {
   url: string;
@@ -87,7 +92,10 @@ export async function startFakeKubeApiServer(opts: FakeKubeOptions = {}): Promis
   let ip = 10;
 
   const later = (ms: number, fn: () => void) => {
-    const t = setTimeout(() => { timers.delete(t); fn(); }, ms);
+    const t = setTimeout(() => {
+      timers.delete(t);
+      fn();
+    }, ms);
     timers.add(t);
   };
   const key = (resource: string, ns: string, name: string) => `${resource}/${ns}/${name}`;
@@ -139,12 +147,32 @@ export async function startFakeKubeApiServer(opts: FakeKubeOptions = {}): Promis
     const missingSecret = secretsOf(pod).find((s) => !store.has(key('secrets', ns, s)));
     const blocked = missingClaim
       ? { reason: 'Unschedulable', message: `0/1 nodes are available: persistentvolumeclaim "${missingClaim}" not bound.` }
-      : missingSecret ? { reason: 'ContainerCreating', message: `secret "${missingSecret}" not found` } : undefined;
+      : missingSecret
+        ? { reason: 'ContainerCreating', message: `secret "${missingSecret}" not found` }
+        : undefined;
     const image = pod.spec.containers[0]?.image;
     if (blocked || image === opts.unpullableImage) {
       const waiting = image === opts.unpullableImage ? { reason: 'ErrImagePull', message: `pull access denied for ${image}` } : blocked!;
-      const cond = [{ type: 'PodScheduled', status: missingClaim ? 'False' : 'True', reason: missingClaim ? 'Unschedulable' : undefined, message: missingClaim ? waiting.message : undefined, lastTransitionTime: now() }];
-      const statuses = missingClaim ? undefined : pod.spec.containers.map((c: any) => ({ name: c.name, image: c.image, imageID: '', ready: false, started: false, restartCount: 0, state: { waiting } }));
+      const cond = [
+        {
+          type: 'PodScheduled',
+          status: missingClaim ? 'False' : 'True',
+          reason: missingClaim ? 'Unschedulable' : undefined,
+          message: missingClaim ? waiting.message : undefined,
+          lastTransitionTime: now(),
+        },
+      ];
+      const statuses = missingClaim
+        ? undefined
+        : pod.spec.containers.map((c: any) => ({
+            name: c.name,
+            image: c.image,
+            imageID: '',
+            ready: false,
+            started: false,
+            restartCount: 0,
+            state: { waiting },
+          }));
       if (JSON.stringify(pod.status.containerStatuses) !== JSON.stringify(statuses) || pod.status.conditions?.[0]?.status !== cond[0]!.status) {
         put('pods', { ...pod, status: { ...pod.status, conditions: cond, containerStatuses: statuses } }, 'MODIFIED');
       }
@@ -153,24 +181,46 @@ export async function startFakeKubeApiServer(opts: FakeKubeOptions = {}): Promis
     }
     const t = now();
     const ready = (type: string) => ({ type, status: 'True', lastProbeTime: null, lastTransitionTime: t });
-    put('pods', {
-      ...pod,
-      status: {
-        phase: 'Running', hostIP: '10.0.0.1', podIP: `10.244.0.${ip}`, podIPs: [{ ip: `10.244.0.${ip++}` }], startTime: t, qosClass: 'Guaranteed',
-        conditions: [ready('PodReadyToStartContainers'), ready('Initialized'), ready('Ready'), ready('ContainersReady'), ready('PodScheduled')],
-        containerStatuses: pod.spec.containers.map((c: any) => ({ name: c.name, image: c.image, imageID: `sha256:${'0'.repeat(64)}`, containerID: `containerd://${randomUUID().replaceAll('-', '')}`, ready: true, started: true, restartCount: 0, state: { running: { startedAt: t } } })),
+    put(
+      'pods',
+      {
+        ...pod,
+        status: {
+          phase: 'Running',
+          hostIP: '10.0.0.1',
+          podIP: `10.244.0.${ip}`,
+          podIPs: [{ ip: `10.244.0.${ip++}` }],
+          startTime: t,
+          qosClass: 'Guaranteed',
+          conditions: [ready('PodReadyToStartContainers'), ready('Initialized'), ready('Ready'), ready('ContainersReady'), ready('PodScheduled')],
+          containerStatuses: pod.spec.containers.map((c: any) => ({
+            name: c.name,
+            image: c.image,
+            imageID: `sha256:${'0'.repeat(64)}`,
+            containerID: `containerd://${randomUUID().replaceAll('-', '')}`,
+            ready: true,
+            started: true,
+            restartCount: 0,
+            state: { running: { startedAt: t } },
+          })),
+        },
       },
-    }, 'MODIFIED');
+      'MODIFIED',
+    );
   }
 
   function provisioner(ns: string, name: string): void {
     const pvc = store.get(key('persistentvolumeclaims', ns, name));
     if (!pvc || pvc.status.phase === 'Bound') return;
-    put('persistentvolumeclaims', {
-      ...pvc,
-      spec: { ...pvc.spec, volumeName: `pvc-${pvc.metadata.uid}`, storageClassName: pvc.spec.storageClassName ?? 'standard' },
-      status: { phase: 'Bound', accessModes: pvc.spec.accessModes, capacity: pvc.spec.resources?.requests ?? {} },
-    }, 'MODIFIED');
+    put(
+      'persistentvolumeclaims',
+      {
+        ...pvc,
+        spec: { ...pvc.spec, volumeName: `pvc-${pvc.metadata.uid}`, storageClassName: pvc.spec.storageClassName ?? 'standard' },
+        status: { phase: 'Bound', accessModes: pvc.spec.accessModes, capacity: pvc.spec.resources?.requests ?? {} },
+      },
+      'MODIFIED',
+    );
     for (const p of store.values()) if (p.kind === 'Pod' && p.metadata.namespace === ns) later(0, () => kubelet(ns, p.metadata.name));
   }
 
@@ -178,7 +228,8 @@ export async function startFakeKubeApiServer(opts: FakeKubeOptions = {}): Promis
   function releaseClaims(ns: string): void {
     const used = new Set([...store.entries()].filter(([k]) => k.startsWith(`pods/${ns}/`)).flatMap(([, p]) => claimsOf(p)));
     for (const [k, pvc] of [...store.entries()]) {
-      if (k.startsWith(`persistentvolumeclaims/${ns}/`) && pvc.metadata.deletionTimestamp && !used.has(pvc.metadata.name)) remove('persistentvolumeclaims', pvc);
+      if (k.startsWith(`persistentvolumeclaims/${ns}/`) && pvc.metadata.deletionTimestamp && !used.has(pvc.metadata.name))
+        remove('persistentvolumeclaims', pvc);
     }
   }
 
@@ -199,25 +250,35 @@ export async function startFakeKubeApiServer(opts: FakeKubeOptions = {}): Promis
     const m = /^\/(?:api\/v1|apis\/([^/]+)\/([^/]+))(?:\/namespaces\/([^/]+))?\/([^/]+)(?:\/([^/]+))?$/.exec(url.pathname);
     const resource = m?.[4];
     const def = resource ? RESOURCES[resource] : undefined;
-    if (!m || !def || (m[1] ?? '') !== def.group || (m[2] ?? 'v1') !== def.version) return status(res, 404, 'NotFound', 'the server could not find the requested resource');
+    if (!m || !def || (m[1] ?? '') !== def.group || (m[2] ?? 'v1') !== def.version)
+      return status(res, 404, 'NotFound', 'the server could not find the requested resource');
     const [ns, name] = [m[3], m[5]];
     const watch = url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1';
     const verb: RecordedRequest['verb'] | undefined = {
-      GET: name ? 'get' : watch ? 'watch' : 'list', POST: name ? undefined : 'create', DELETE: name ? 'delete' : 'deletecollection', PUT: 'update', PATCH: 'patch',
+      GET: name ? 'get' : watch ? 'watch' : 'list',
+      POST: name ? undefined : 'create',
+      DELETE: name ? 'delete' : 'deletecollection',
+      PUT: 'update',
+      PATCH: 'patch',
     }[req.method ?? ''] as RecordedRequest['verb'] | undefined;
     if (!verb) return status(res, 405, 'MethodNotAllowed', `${req.method} is not supported`);
     requests.push({ verb, group: def.group, resource: resource!, namespace: ns, name });
     const body = await readBody(req);
     switch (verb) {
-      case 'create': return create(res, resource!, ns, body);
+      case 'create':
+        return create(res, resource!, ns, body);
       case 'get': {
         const o = store.get(key(resource!, ns ?? '', name!));
         return o ? send(res, 200, typed(resource!, o)) : notFound(res, resource!, name!);
       }
-      case 'list': return list(res, resource!, ns, url);
-      case 'watch': return startWatch(req, res, resource!, ns, url);
-      case 'delete': return del(res, resource!, ns ?? '', name!, body);
-      default: return status(res, 405, 'MethodNotAllowed', `${verb} is not supported by the fake`);
+      case 'list':
+        return list(res, resource!, ns, url);
+      case 'watch':
+        return startWatch(req, res, resource!, ns, url);
+      case 'delete':
+        return del(res, resource!, ns ?? '', name!, body);
+      default:
+        return status(res, 405, 'MethodNotAllowed', `${verb} is not supported by the fake`);
     }
   }
 
@@ -236,21 +297,42 @@ export async function startFakeKubeApiServer(opts: FakeKubeOptions = {}): Promis
     if (!ns) return status(res, 405, 'MethodNotAllowed', 'namespaced resources are created in a namespace');
     o = typed(resource, o);
     o.metadata ??= {};
-    if (o.metadata.namespace && o.metadata.namespace !== ns) return status(res, 400, 'BadRequest', 'the namespace of the provided object does not match the namespace sent on the request');
+    if (o.metadata.namespace && o.metadata.namespace !== ns)
+      return status(res, 400, 'BadRequest', 'the namespace of the provided object does not match the namespace sent on the request');
     o.metadata.namespace = ns;
     if (o.kind !== def.kind) return status(res, 400, 'BadRequest', `kind ${o.kind} does not match ${def.kind}`);
     const problems = validateManifest(o);
-    if (problems.length > 0) return status(res, 422, 'Invalid', `${def.kind} "${o.metadata.name}" is invalid: ${problems.join('; ')}`, { name: o.metadata.name, kind: def.kind, causes: problems.map((message) => ({ message })) });
-    if (store.has(key(resource, ns, o.metadata.name))) return status(res, 409, 'AlreadyExists', `${resource} "${o.metadata.name}" already exists`, { name: o.metadata.name, kind: resource });
+    if (problems.length > 0)
+      return status(res, 422, 'Invalid', `${def.kind} "${o.metadata.name}" is invalid: ${problems.join('; ')}`, {
+        name: o.metadata.name,
+        kind: def.kind,
+        causes: problems.map((message) => ({ message })),
+      });
+    if (store.has(key(resource, ns, o.metadata.name)))
+      return status(res, 409, 'AlreadyExists', `${resource} "${o.metadata.name}" already exists`, { name: o.metadata.name, kind: resource });
     const { apiVersion: _a, kind: _k, ...rest } = o;
-    const stored: Obj = { ...rest, metadata: { ...o.metadata, uid: randomUUID(), creationTimestamp: now(), ...(resource === 'persistentvolumeclaims' ? { finalizers: ['kubernetes.io/pvc-protection'] } : {}) } };
+    const stored: Obj = {
+      ...rest,
+      metadata: {
+        ...o.metadata,
+        uid: randomUUID(),
+        creationTimestamp: now(),
+        ...(resource === 'persistentvolumeclaims' ? { finalizers: ['kubernetes.io/pvc-protection'] } : {}),
+      },
+    };
     if (resource === 'pods') {
       stored.spec = { restartPolicy: 'Always', dnsPolicy: 'ClusterFirst', schedulerName: 'default-scheduler', serviceAccountName: 'default', ...stored.spec };
       stored.status = { phase: 'Pending', qosClass: 'Guaranteed' };
       later(opts.podStartDelayMs ?? 50, () => kubelet(ns, stored.metadata.name));
     } else if (resource === 'services') {
       stored.spec = {
-        type: 'ClusterIP', sessionAffinity: 'None', ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack', clusterIP: `10.96.0.${ip}`, clusterIPs: [`10.96.0.${ip++}`], ...stored.spec,
+        type: 'ClusterIP',
+        sessionAffinity: 'None',
+        ipFamilies: ['IPv4'],
+        ipFamilyPolicy: 'SingleStack',
+        clusterIP: `10.96.0.${ip}`,
+        clusterIPs: [`10.96.0.${ip++}`],
+        ...stored.spec,
         ports: (stored.spec?.ports ?? []).map((p: any) => ({ protocol: 'TCP', targetPort: p.port, ...p })),
       };
       stored.status = { loadBalancer: {} };
@@ -261,7 +343,10 @@ export async function startFakeKubeApiServer(opts: FakeKubeOptions = {}): Promis
     } else if (resource === 'secrets') {
       stored.type ??= 'Opaque';
       if (stored.stringData) {
-        stored.data = { ...stored.data, ...Object.fromEntries(Object.entries(stored.stringData).map(([k, v]) => [k, Buffer.from(String(v)).toString('base64')])) };
+        stored.data = {
+          ...stored.data,
+          ...Object.fromEntries(Object.entries(stored.stringData).map(([k, v]) => [k, Buffer.from(String(v)).toString('base64')])),
+        };
         delete stored.stringData;
       }
     }
@@ -286,8 +371,12 @@ export async function startFakeKubeApiServer(opts: FakeKubeOptions = {}): Promis
     const more = limit > 0 && start + limit < items.length;
     const def = RESOURCES[resource]!;
     send(res, 200, {
-      kind: `${def.kind}List`, apiVersion: def.group ? `${def.group}/${def.version}` : def.version,
-      metadata: { resourceVersion: String(rv), ...(more ? { continue: Buffer.from(String(start + limit)).toString('base64url'), remainingItemCount: items.length - start - limit } : {}) },
+      kind: `${def.kind}List`,
+      apiVersion: def.group ? `${def.group}/${def.version}` : def.version,
+      metadata: {
+        resourceVersion: String(rv),
+        ...(more ? { continue: Buffer.from(String(start + limit)).toString('base64url'), remainingItemCount: items.length - start - limit } : {}),
+      },
       items: page, // as the real server: list items carry no apiVersion/kind
     });
   }
@@ -309,17 +398,34 @@ export async function startFakeKubeApiServer(opts: FakeKubeOptions = {}): Promis
     if (!from || from === '0') {
       for (const [k, o] of store) if (k.startsWith(`${resource}/`) && (!ns || o.metadata.namespace === ns) && match(o)) line('ADDED', typed(resource, o));
     } else if (Number(from) < compactedAt) {
-      line('ERROR', { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `too old resource version: ${from} (${compactedAt})`, reason: 'Expired', code: 410 });
+      line('ERROR', {
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: `too old resource version: ${from} (${compactedAt})`,
+        reason: 'Expired',
+        code: 410,
+      });
       return void res.end();
     } else {
-      for (const e of history) if (e.rv > Number(from) && e.resource === resource && (!ns || e.object.metadata.namespace === ns) && match(e.object)) line(e.type, typed(resource, e.object));
+      for (const e of history)
+        if (e.rv > Number(from) && e.resource === resource && (!ns || e.object.metadata.namespace === ns) && match(e.object))
+          line(e.type, typed(resource, e.object));
     }
     const w: Watcher = { resource, namespace: ns, match, res };
     watchers.add(w);
     const timeout = Number(url.searchParams.get('timeoutSeconds') ?? 0);
-    const bookmarks = url.searchParams.get('allowWatchBookmarks') === 'true'
-      ? setInterval(() => line('BOOKMARK', { kind: RESOURCES[resource]!.kind, apiVersion: 'v1', metadata: { resourceVersion: String(rv) } }), 1000) : undefined;
-    const end = () => { watchers.delete(w); clearInterval(bookmarks); clearTimeout(timer); if (!res.writableEnded) res.end(); };
+    const bookmarks =
+      url.searchParams.get('allowWatchBookmarks') === 'true'
+        ? setInterval(() => line('BOOKMARK', { kind: RESOURCES[resource]!.kind, apiVersion: 'v1', metadata: { resourceVersion: String(rv) } }), 1000)
+        : undefined;
+    const end = () => {
+      watchers.delete(w);
+      clearInterval(bookmarks);
+      clearTimeout(timer);
+      if (!res.writableEnded) res.end();
+    };
     const timer = timeout > 0 ? setTimeout(end, timeout * 1000) : undefined;
     req.on('close', end);
     (res as ServerResponse & { endWatch?: () => void }).endWatch = end;
@@ -335,7 +441,10 @@ export async function startFakeKubeApiServer(opts: FakeKubeOptions = {}): Promis
         const grace = options.gracePeriodSeconds ?? o.spec.terminationGracePeriodSeconds ?? 30;
         put('pods', { ...o, metadata: { ...o.metadata, deletionTimestamp: now(), deletionGracePeriodSeconds: grace } }, 'MODIFIED');
         // The kubelet stops the containers well within the grace period here.
-        later(Math.min(grace * 1000, 100), () => { const cur = store.get(key('pods', ns, name)); if (cur) remove('pods', cur); });
+        later(Math.min(grace * 1000, 100), () => {
+          const cur = store.get(key('pods', ns, name));
+          if (cur) remove('pods', cur);
+        });
       }
       return send(res, 200, typed(resource, store.get(key(resource, ns, name))!));
     }
@@ -348,7 +457,13 @@ export async function startFakeKubeApiServer(opts: FakeKubeOptions = {}): Promis
     }
     remove(resource, o);
     if (def.deleteReturns === 'object') return send(res, 200, typed(resource, o));
-    send(res, 200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, group: def.group || undefined, kind: resource, uid: o.metadata.uid } });
+    send(res, 200, {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Success',
+      details: { name, group: def.group || undefined, kind: resource, uid: o.metadata.uid },
+    });
   }
 
   const server = createServer((req, res) => {
@@ -362,14 +477,20 @@ export async function startFakeKubeApiServer(opts: FakeKubeOptions = {}): Promis
     const pod = store.get(key('pods', namespace, name));
     if (!pod) throw new Error(`no pod ${namespace}/${name}`);
     const t = now();
-    put('pods', {
-      ...pod,
-      status: {
-        ...pod.status,
-        conditions: (pod.status.conditions ?? []).map((c: any) => (c.type === 'Ready' || c.type === 'ContainersReady' ? { ...c, status: 'False', lastTransitionTime: t } : c)),
-        ...change(pod, t),
+    put(
+      'pods',
+      {
+        ...pod,
+        status: {
+          ...pod.status,
+          conditions: (pod.status.conditions ?? []).map((c: any) =>
+            c.type === 'Ready' || c.type === 'ContainersReady' ? { ...c, status: 'False', lastTransitionTime: t } : c,
+          ),
+          ...change(pod, t),
+        },
       },
-    }, 'MODIFIED');
+      'MODIFIED',
+    );
   }
 
   return {
@@ -386,7 +507,9 @@ export async function startFakeKubeApiServer(opts: FakeKubeOptions = {}): Promis
       return kc;
     },
     list(resource, namespace) {
-      return [...store.entries()].filter(([k, o]) => k.startsWith(`${resource}/`) && (!namespace || o.metadata.namespace === namespace)).map(([, o]) => typed(resource, clone(o)));
+      return [...store.entries()]
+        .filter(([k, o]) => k.startsWith(`${resource}/`) && (!namespace || o.metadata.namespace === namespace))
+        .map(([, o]) => typed(resource, clone(o)));
     },
     seedObject(resource, object) {
       const { apiVersion: _a, kind: _k, ...rest } = structuredClone(object);
@@ -404,14 +527,27 @@ export async function startFakeKubeApiServer(opts: FakeKubeOptions = {}): Promis
     },
     failPod(namespace, name, reason, message) {
       notReady(namespace, name, (pod, t) => ({
-        phase: 'Failed', reason, message,
-        containerStatuses: pod.spec.containers.map((c: any) => ({ name: c.name, image: c.image, imageID: '', ready: false, started: false, restartCount: 0, state: { terminated: { exitCode: 137, reason, message, finishedAt: t } } })),
+        phase: 'Failed',
+        reason,
+        message,
+        containerStatuses: pod.spec.containers.map((c: any) => ({
+          name: c.name,
+          image: c.image,
+          imageID: '',
+          ready: false,
+          started: false,
+          restartCount: 0,
+          state: { terminated: { exitCode: 137, reason, message, finishedAt: t } },
+        })),
       }));
     },
     endContainer(namespace, name, container, exitCode) {
       notReady(namespace, name, (pod, t) => ({
-        containerStatuses: (pod.status.containerStatuses ?? []).map((c: any) => (c.name !== container ? c
-          : { ...c, ready: false, started: false, state: { terminated: { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', finishedAt: t } } })),
+        containerStatuses: (pod.status.containerStatuses ?? []).map((c: any) =>
+          c.name !== container
+            ? c
+            : { ...c, ready: false, started: false, state: { terminated: { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', finishedAt: t } } },
+        ),
       }));
     },
     closeWatches() {
@@ -434,7 +570,9 @@ function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     let data = '';
     req.setEncoding('utf8');
-    req.on('data', (c) => { data += c; });
+    req.on('data', (c) => {
+      data += c;
+    });
     req.on('end', () => resolve(data));
     req.on('error', reject);
   });

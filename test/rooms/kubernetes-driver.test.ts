@@ -41,26 +41,40 @@ function driver(ownerId: string, image = IMAGE): RoomDriver {
 /** The data copy a room mounts is a claim made by the data-copy side; here it is seeded. */
 function dataClaim(name: string): string {
   if (!fake.list('persistentvolumeclaims', NS).some((p) => p.metadata.name === name)) {
-    fake.seedObject('persistentvolumeclaims', { metadata: { name, namespace: NS }, spec: { accessModes: ['ReadOnlyMany'], resources: { requests: { storage: '1Gi' } } } });
+    fake.seedObject('persistentvolumeclaims', {
+      metadata: { name, namespace: NS },
+      spec: { accessModes: ['ReadOnlyMany'], resources: { requests: { storage: '1Gi' } } },
+    });
   }
   return `pvc:${name}`;
 }
 
 const NEEDS_SERVER = 'needs the room server answering over the endpoint; the fake API server runs no containers';
 runDriverConformance('kubernetes', ({ ownerId }) => driver(ownerId), {
-  makeSpec: (roomId, base) => ({ ...base, dataDir: dataClaim(`data-${roomId}`), homeDir: 'unused', outputsDir: 'unused', importsDir: 'unused', socketDir: 'unused' }),
+  makeSpec: (roomId, base) => ({
+    ...base,
+    dataDir: dataClaim(`data-${roomId}`),
+    homeDir: 'unused',
+    outputsDir: 'unused',
+    importsDir: 'unused',
+    socketDir: 'unused',
+  }),
   skip: {
     'the server refuses requests without the token': NEEDS_SERVER,
     'a new driver instance re-adopts a running room from saved state': `${NEEDS_SERVER} (re-adoption without the in-room probe is tested below)`,
-    'no network: a port open on the host loopback is unreachable': 'network isolation is enforced by the cluster\'s CNI from the NetworkPolicy, not testable without a cluster; the policy\'s exact shape is asserted below',
-    'no network: host names do not resolve and only loopback exists': 'enforced by the CNI (NetworkPolicy without egress) and dnsPolicy None; shapes asserted below',
+    'no network: a port open on the host loopback is unreachable':
+      "network isolation is enforced by the cluster's CNI from the NetworkPolicy, not testable without a cluster; the policy's exact shape is asserted below",
+    'no network: host names do not resolve and only loopback exists':
+      'enforced by the CNI (NetworkPolicy without egress) and dnsPolicy None; shapes asserted below',
     '/data is readable and read-only, /imports read-only': 'mounts are made by the kubelet; the readOnly volume and mounts are asserted below',
     '/outputs and home are writable': 'mounts are made by the kubelet; the sub-path mounts of the home claim are asserted below',
-    'home survives a room restart': 'persistence is the claim\'s; that stop never deletes the home claim is asserted below',
-    'other rooms are invisible: their data, socket and processes': 'pod isolation is the runtime\'s; per-room claims, policy selectors and no shared volumes are asserted below',
+    'home survives a room restart': "persistence is the claim's; that stop never deletes the home claim is asserted below",
+    'other rooms are invisible: their data, socket and processes':
+      "pod isolation is the runtime's; per-room claims, policy selectors and no shared volumes are asserted below",
     'host processes are invisible': 'hostPID false is asserted below; the runtime enforces it',
     "the control plane's data directory is unreadable": 'the control plane runs in another pod and namespace; no hostPath volume is asserted below',
-    'no capabilities, no new privileges, seccomp filter on, no new namespaces': 'enforced by the runtime from the securityContext, asserted field by field below',
+    'no capabilities, no new privileges, seccomp filter on, no new namespaces':
+      'enforced by the runtime from the securityContext, asserted field by field below',
     'limits are applied': 'enforced by the kubelet from resources.limits, asserted below',
     'a room whose server exits is reported failed and start recovers it': `${NEEDS_SERVER} to kill it; a pod the kubelet reports terminated is tested below`,
     'JupyterLab answers 200 over the endpoint with download and export disabled': NEEDS_SERVER,
@@ -73,8 +87,19 @@ let seq = 0;
 function spec(label: string, over: Partial<RoomSpec> = {}): RoomSpec {
   const roomId = `k8s-${label}-${++seq}`;
   return {
-    roomId, projectId: 'Project 7 (registry study)', dataDir: dataClaim(`data-${label}`), homeDir: 'unused', outputsDir: 'unused', importsDir: 'unused', socketDir: 'unused',
-    limits: { memoryBytes: 2 * 1024 ** 3, cpuMillis: 1500, pids: 256 }, jupyterToken: 'k'.repeat(48), relaySecret: 'r'.repeat(64), baseUrl: `/rooms/${roomId}/`, program: 'jupyterlab', ...over,
+    roomId,
+    projectId: 'Project 7 (registry study)',
+    dataDir: dataClaim(`data-${label}`),
+    homeDir: 'unused',
+    outputsDir: 'unused',
+    importsDir: 'unused',
+    socketDir: 'unused',
+    limits: { memoryBytes: 2 * 1024 ** 3, cpuMillis: 1500, pids: 256 },
+    jupyterToken: 'k'.repeat(48),
+    relaySecret: 'r'.repeat(64),
+    baseUrl: `/rooms/${roomId}/`,
+    program: 'jupyterlab',
+    ...over,
   };
 }
 async function pollUntil(d: RoomDriver, roomId: string, pred: (o: RoomObservation) => boolean, timeoutMs = 5000): Promise<RoomObservation> {
@@ -108,10 +133,20 @@ describe('kubernetes driver: objects as the API server receives them', () => {
     expect(np.spec).toEqual({
       podSelector: { matchLabels: { 'analyserom.room-id': s.roomId } },
       policyTypes: ['Ingress', 'Egress'],
-      ingress: [{
-        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'analyserom' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'analyserom-control-plane' } } }],
-        ports: [{ protocol: 'TCP', port: 8888 }, { protocol: 'TCP', port: 8889 }],
-      }],
+      ingress: [
+        {
+          from: [
+            {
+              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'analyserom' } },
+              podSelector: { matchLabels: { 'app.kubernetes.io/name': 'analyserom-control-plane' } },
+            },
+          ],
+          ports: [
+            { protocol: 'TCP', port: 8888 },
+            { protocol: 'TCP', port: 8889 },
+          ],
+        },
+      ],
       egress: [],
     });
   });
@@ -120,17 +155,29 @@ describe('kubernetes driver: objects as the API server receives them', () => {
     const pod = one('pods', nameOf(d, s.roomId))!;
     expect(pod.spec.automountServiceAccountToken).toBe(false);
     expect([pod.spec.hostNetwork, pod.spec.hostPID, pod.spec.hostIPC]).toEqual([false, false, false]);
-    expect(pod.spec.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(pod.spec.securityContext).toEqual({
+      runAsNonRoot: true,
+      runAsUser: 1000,
+      runAsGroup: 1000,
+      fsGroup: 1000,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
     expect(pod.spec.dnsPolicy).toBe('None');
     for (const c of [...pod.spec.initContainers, ...pod.spec.containers]) {
-      expect(c.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, privileged: false, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
+      expect(c.securityContext).toEqual({
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        privileged: false,
+        runAsNonRoot: true,
+        capabilities: { drop: ['ALL'] },
+      });
       expect(c.resources.limits).toEqual(c.resources.requests);
     }
     expect(pod.spec.containers[0].resources.limits).toEqual({ cpu: '1500m', memory: String(2 * 1024 ** 3) });
     expect(pod.spec.volumes.some((v: any) => v.hostPath)).toBe(false);
   });
 
-  it('mounts the data copy read-only and home, outputs and imports from the room\'s own claim', () => {
+  it("mounts the data copy read-only and home, outputs and imports from the room's own claim", () => {
     const pod = one('pods', nameOf(d, s.roomId))!;
     expect(pod.spec.containers[0].volumeMounts).toEqual([
       { name: 'data', mountPath: '/data', readOnly: true },
@@ -149,7 +196,10 @@ describe('kubernetes driver: objects as the API server receives them', () => {
   it('keeps the token in a Secret, not in the pod spec', () => {
     const pod = one('pods', nameOf(d, s.roomId))!;
     expect(JSON.stringify(pod)).not.toContain(s.jupyterToken);
-    expect(pod.spec.containers[0].env[0]).toEqual({ name: 'JUPYTER_TOKEN', valueFrom: { secretKeyRef: { name: `${nameOf(d, s.roomId)}-token`, key: 'JUPYTER_TOKEN' } } });
+    expect(pod.spec.containers[0].env[0]).toEqual({
+      name: 'JUPYTER_TOKEN',
+      valueFrom: { secretKeyRef: { name: `${nameOf(d, s.roomId)}-token`, key: 'JUPYTER_TOKEN' } },
+    });
     expect(Buffer.from(one('secrets', `${nameOf(d, s.roomId)}-token`)!.data.JUPYTER_TOKEN, 'base64').toString()).toBe(s.jupyterToken);
   });
 
@@ -158,10 +208,16 @@ describe('kubernetes driver: objects as the API server receives them', () => {
     const [jupyter, channel] = pod.spec.containers;
     expect(channel.name).toBe('channel');
     expect(channel.command).toEqual(['/usr/bin/python3', '/usr/local/lib/analyserom/channel-relay.py', 'tcp:0.0.0.0:8889', '/run/analyserom/api.sock']);
-    expect(channel.env[0]).toEqual({ name: 'ANALYSEROM_RELAY_SECRET', valueFrom: { secretKeyRef: { name: `${nameOf(d, s.roomId)}-token`, key: 'ANALYSEROM_RELAY_SECRET' } } });
+    expect(channel.env[0]).toEqual({
+      name: 'ANALYSEROM_RELAY_SECRET',
+      valueFrom: { secretKeyRef: { name: `${nameOf(d, s.roomId)}-token`, key: 'ANALYSEROM_RELAY_SECRET' } },
+    });
     expect(channel.volumeMounts).toEqual([{ name: 'channel', mountPath: '/run/analyserom' }]);
-    expect(Object.fromEntries(jupyter.env.filter((e: any) => e.name.startsWith('ANALYSEROM_')).map((e: any) => [e.name, e.value])))
-      .toEqual({ ANALYSEROM_API: '/run/analyserom/api.sock', ANALYSEROM_PROJECT: s.projectId, ANALYSEROM_OUTPUTS: '/outputs' });
+    expect(Object.fromEntries(jupyter.env.filter((e: any) => e.name.startsWith('ANALYSEROM_')).map((e: any) => [e.name, e.value]))).toEqual({
+      ANALYSEROM_API: '/run/analyserom/api.sock',
+      ANALYSEROM_PROJECT: s.projectId,
+      ANALYSEROM_OUTPUTS: '/outputs',
+    });
     expect(pod.spec.volumes.find((v: any) => v.name === 'channel')).toEqual({ name: 'channel', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } });
     const secret = one('secrets', `${nameOf(d, s.roomId)}-token`)!;
     const relaySecret = Buffer.from(secret.data.ANALYSEROM_RELAY_SECRET, 'base64').toString();
@@ -171,7 +227,13 @@ describe('kubernetes driver: objects as the API server receives them', () => {
   });
 
   it('labels every object with room, project and owner, the full project id in an annotation', () => {
-    for (const [res, name] of [['pods', ''], ['services', ''], ['networkpolicies', ''], ['persistentvolumeclaims', '-home'], ['secrets', '-token']] as const) {
+    for (const [res, name] of [
+      ['pods', ''],
+      ['services', ''],
+      ['networkpolicies', ''],
+      ['persistentvolumeclaims', '-home'],
+      ['secrets', '-token'],
+    ] as const) {
       const o = one(res, `${nameOf(d, s.roomId)}${name}`)!;
       expect(o.metadata.labels['analyserom.room-id']).toBe(s.roomId);
       expect(o.metadata.labels['analyserom.owner']).toBe('shapes');
@@ -180,14 +242,18 @@ describe('kubernetes driver: objects as the API server receives them', () => {
     }
   });
 
-  it('reports a TCP endpoint at the room\'s Service and keeps the home claim on stop', async () => {
+  it("reports a TCP endpoint at the room's Service and keeps the home claim on stop", async () => {
     expect((await d.poll(s.roomId)).endpoint).toEqual({ kind: 'tcp', host: `${nameOf(d, s.roomId)}.${NS}.svc`, port: 8888 });
     expect(one('services', nameOf(d, s.roomId))!.spec.ports).toEqual([
       { name: 'jupyter', port: 8888, targetPort: 'jupyter', protocol: 'TCP' },
       { name: 'channel', port: 8889, targetPort: 'channel', protocol: 'TCP' },
     ]);
     await d.stop(s.roomId);
-    expect(['pods', 'services', 'networkpolicies', 'secrets'].map((r) => fake.list(r, NS).filter((o) => o.metadata.labels?.['analyserom.room-id'] === s.roomId).length)).toEqual([0, 0, 0, 0]);
+    expect(
+      ['pods', 'services', 'networkpolicies', 'secrets'].map(
+        (r) => fake.list(r, NS).filter((o) => o.metadata.labels?.['analyserom.room-id'] === s.roomId).length,
+      ),
+    ).toEqual([0, 0, 0, 0]);
     expect(one('persistentvolumeclaims', `${nameOf(d, s.roomId)}-home`)).toBeDefined();
   });
 });
@@ -291,7 +357,11 @@ describe('kubernetes driver: fail closed and observed by informers', () => {
     expect(obs.stateChanged).toBeUndefined();
     const pod = one('pods', nameOf(first, s.roomId))!;
     fake.removeObject('pods', NS, pod.metadata.name);
-    const { metadata: { uid: _u, resourceVersion: _r, ...meta }, status: _s, ...rest } = pod;
+    const {
+      metadata: { uid: _u, resourceVersion: _r, ...meta },
+      status: _s,
+      ...rest
+    } = pod;
     fake.seedObject('pods', { ...rest, metadata: meta, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } });
     await new Promise((r) => setTimeout(r, 200));
     const after = await second.poll(s.roomId);
@@ -317,7 +387,9 @@ describe('kubernetes driver: fail closed and observed by informers', () => {
 
 describe('kubernetes driver: RBAC', () => {
   it('every request the driver made is allowed by k8s/base/rbac.yaml, and every granted verb was used', () => {
-    const docs = readFileSync(join(import.meta.dirname, '../../k8s/base/rbac.yaml'), 'utf8').split(/^---$/m).map((d) => parse(d));
+    const docs = readFileSync(join(import.meta.dirname, '../../k8s/base/rbac.yaml'), 'utf8')
+      .split(/^---$/m)
+      .map((d) => parse(d));
     const role = docs.find((d) => d.kind === 'Role');
     expect(role.metadata.namespace).toBe(NS);
     const granted = new Set<string>();

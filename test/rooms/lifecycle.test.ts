@@ -40,7 +40,12 @@ async function* sseFrames(res: Response): AsyncGenerator<unknown> {
     buffer += decoder.decode(chunk, { stream: true });
     let end: number;
     while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const data = buffer.slice(0, end).split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+      const data = buffer
+        .slice(0, end)
+        .split('\n')
+        .filter((l) => l.startsWith('data: '))
+        .map((l) => l.slice(6))
+        .join('\n');
       buffer = buffer.slice(end + 2);
       if (data) yield JSON.parse(data);
     }
@@ -105,7 +110,9 @@ describe.skipIf(skip !== undefined)(`room lifecycle${skip ? ` (skipped: ${skip})
     const env = { ...process.env, TRE_URL: p.url, TRE_TOKEN: await p.token('researcher') };
     // The control plane runs in this process: the CLI must run without blocking it.
     const tre = async (...args: string[]) =>
-      JSON.parse((await run(resolve('node_modules/.bin/node'), ['control-plane/src/cli/main.ts', 'rooms', ...args, '--json'], { env, encoding: 'utf8' })).stdout) as Record<string, unknown>;
+      JSON.parse(
+        (await run(resolve('node_modules/.bin/node'), ['control-plane/src/cli/main.ts', 'rooms', ...args, '--json'], { env, encoding: 'utf8' })).stdout,
+      ) as Record<string, unknown>;
     const started = await tre('start', p.projectId, '--driver', 'local', '--wait');
     expect(started).toEqual({ id: expect.stringMatching(/^r[0-9a-f]{12}$/), state: 'running', url: `/rooms/${String(started.id)}/` });
     expect(await tre('list')).toContainEqual(expect.objectContaining({ id: started.id, state: 'running' }));
@@ -129,7 +136,16 @@ describe.skipIf(skip !== undefined)(`room lifecycle${skip ? ` (skipped: ${skip})
     const stop = await p.call('POST', `/api/rooms/${room.id}/stop`, { as: 'lead' });
     expect([show.status, show.body.reason, stop.status]).toEqual([403, 'not_room_owner', 403]);
     const all = await p.call('GET', '/api/operator/rooms', { as: 'operator' });
-    expect(all.body).toEqual([expect.objectContaining({ id: room.id, projectId: p.projectId, state: 'running', driver: 'local', ageSeconds: expect.any(Number), idleSeconds: expect.any(Number) })]);
+    expect(all.body).toEqual([
+      expect.objectContaining({
+        id: room.id,
+        projectId: p.projectId,
+        state: 'running',
+        driver: 'local',
+        ageSeconds: expect.any(Number),
+        idleSeconds: expect.any(Number),
+      }),
+    ]);
     expect((await p.call('GET', '/api/operator/rooms', { as: 'researcher' })).status).toBe(403);
     await stopAndSettle(room.id);
   }, 60_000);
@@ -167,12 +183,23 @@ describe.skipIf(skip !== undefined)(`room lifecycle${skip ? ` (skipped: ${skip})
     chmodSync(work, 0o755); // rooms run as an unprivileged host uid that must reach these folders
     const orphan = createLocalDriver({ ownerId: p.rooms.ownerId, rootfsDir, stateDir: join(work, 'state'), stopGraceMs: 200 });
     const id = `orphan-${randomBytes(3).toString('hex')}`;
-    const dirs = { dataDir: join(work, 'data'), homeDir: join(work, 'home'), outputsDir: join(work, 'out'), importsDir: join(work, 'in'), socketDir: join(work, 'sock') };
+    const dirs = {
+      dataDir: join(work, 'data'),
+      homeDir: join(work, 'home'),
+      outputsDir: join(work, 'out'),
+      importsDir: join(work, 'in'),
+      socketDir: join(work, 'sock'),
+    };
     for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
     try {
       await orphan.start({
-        roomId: id, projectId: p.projectId, ...dirs, limits: { memoryBytes: 512 << 20, cpuMillis: 500, pids: 64 },
-        jupyterToken: 'o'.repeat(40), baseUrl: `/rooms/${id}/`, program: 'stub',
+        roomId: id,
+        projectId: p.projectId,
+        ...dirs,
+        limits: { memoryBytes: 512 << 20, cpuMillis: 500, pids: 64 },
+        jupyterToken: 'o'.repeat(40),
+        baseUrl: `/rooms/${id}/`,
+        program: 'stub',
       });
       for (let i = 0; i < 200 && (await orphan.poll(id)).state !== 'running'; i++) await new Promise((r) => setTimeout(r, 50));
       expect(await owned()).toContain(id);
@@ -188,7 +215,8 @@ describe.skipIf(skip !== undefined)(`room lifecycle${skip ? ` (skipped: ${skip})
   it('every room of a project whose permit expired is stopped, and no room starts after', async () => {
     const room = await p.startRoom('researcher');
     const amend = await p.call('POST', `/api/projects/${p.projectId}/permit/amendments`, {
-      as: 'admin1', body: { caseType: 'new_period', reason: 'shorter period for the test', expiresAt: new Date(p.clock.now().getTime() + 3_600_000).toISOString() },
+      as: 'admin1',
+      body: { caseType: 'new_period', reason: 'shorter period for the test', expiresAt: new Date(p.clock.now().getTime() + 3_600_000).toISOString() },
     });
     expect(amend.status).toBe(201);
     p.clock.advance(2 * 3_600_000);
@@ -212,7 +240,8 @@ describe.skipIf(skip !== undefined)('one data-access gate for the proxy and the 
       const refused = await roomCall(p, room.id, 'GET', `/rooms/${room.id}/`, { as: 'researcher' });
       const report = await p.rooms.reconciler.runOnce();
       expect({ proxy: [refused.status, refused.body.reason], stopped: report.stopped }).toEqual({
-        proxy: [403, 'not_a_member'], stopped: [{ roomId: room.id, reason: 'not_a_member' }],
+        proxy: [403, 'not_a_member'],
+        stopped: [{ roomId: room.id, reason: 'not_a_member' }],
       });
       expect(await p.waitState(room.id, 'stopped')).toMatchObject({ stopReason: 'not_a_member' });
     } finally {
@@ -239,8 +268,12 @@ describe.skipIf(skip !== undefined)('standby rooms prepared ahead of demand', ()
       expect((await roomCall(p, standby!.id, 'GET', `/rooms/${standby!.id}/lab`, { as: 'researcher' })).status).toBe(503);
       expect((await p.call('GET', '/api/rooms', { as: 'researcher' })).body.map((r: { id: string }) => r.id)).toEqual([first.id]);
       const started = await p.call('POST', `/api/projects/${p.projectId}/rooms`, { as: 'researcher', body: {} });
-      expect({ status: started.status, id: started.body.id, state: started.body.state, wanted: started.body.wanted })
-        .toEqual({ status: 201, id: standby!.id, state: 'running', wanted: 'running' });
+      expect({ status: started.status, id: started.body.id, state: started.body.state, wanted: started.body.wanted }).toEqual({
+        status: 201,
+        id: standby!.id,
+        state: 'running',
+        wanted: 'running',
+      });
       expect((await roomCall(p, standby!.id, 'GET', `/rooms/${standby!.id}/lab`, { as: 'researcher' })).status).toBe(200);
       const tokens = await p.deps.store.query<{ t: string }>('SELECT jupyter_token_sealed AS t FROM rooms WHERE id = ANY($1)', [[first.id, standby!.id]]);
       expect(new Set(tokens.map((r) => r.t)).size).toBe(2);
@@ -250,7 +283,7 @@ describe.skipIf(skip !== undefined)('standby rooms prepared ahead of demand', ()
       await p.call('POST', `/api/rooms/${standby!.id}/stop`, { as: 'researcher' });
       await p.waitState(standby!.id, 'stopped');
       await p.rooms.reconciler.runOnce();
-      const next = ((await p.call('GET', '/api/operator/rooms', { as: 'operator' })).body as { id: string; wanted: string; owner: string }[]);
+      const next = (await p.call('GET', '/api/operator/rooms', { as: 'operator' })).body as { id: string; wanted: string; owner: string }[];
       expect(next.map((r) => [r.owner, r.wanted])).toEqual([['researcher', 'standby']]);
       expect(next[0]!.id).not.toBe(standby!.id);
       await p.call('POST', `/api/rooms/${next[0]!.id}/stop`, { as: 'operator' });

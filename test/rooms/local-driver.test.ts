@@ -35,9 +35,16 @@ runDriverConformance('local', ({ ownerId }) => createLocalDriver({ ownerId, root
 
 describe('local driver sandbox shape', () => {
   const spec = {
-    roomId: 'r1', projectId: 'p1', dataDir: '/srv/data', homeDir: '/srv/home', outputsDir: '/srv/out',
-    importsDir: '/srv/in', socketDir: '/srv/sock', limits: { memoryBytes: 1 << 30, cpuMillis: 500, pids: 64 },
-    jupyterToken: 't'.repeat(40), baseUrl: '/rooms/r1/',
+    roomId: 'r1',
+    projectId: 'p1',
+    dataDir: '/srv/data',
+    homeDir: '/srv/home',
+    outputsDir: '/srv/out',
+    importsDir: '/srv/in',
+    socketDir: '/srv/sock',
+    limits: { memoryBytes: 1 << 30, cpuMillis: 500, pids: 64 },
+    jupyterToken: 't'.repeat(40),
+    baseUrl: '/rooms/r1/',
   };
 
   it('keeps the token out of the command line and in the environment', () => {
@@ -86,9 +93,17 @@ describe.skipIf(missing() !== undefined)('local driver with a cgroup v2 hierarch
     writeFileSync(join(cgroupRoot, 'cgroup.controllers'), 'cpuset cpu io memory pids\n');
     const driver = createLocalDriver({ ownerId: `cg-${process.pid}`, rootfsDir, stateDir: join(work, 'state'), cgroupRoot, stopGraceMs: 200 });
     const spec = {
-      roomId: 'cg-room', projectId: 'p', dataDir: join(work, 'data'), homeDir: join(work, 'home'), outputsDir: join(work, 'out'),
-      importsDir: join(work, 'in'), socketDir: join(work, 'sock'), limits: { memoryBytes: 512 * 1024 ** 2, cpuMillis: 250, pids: 64 },
-      jupyterToken: 'k'.repeat(40), baseUrl: '/rooms/cg-room/', program: 'stub' as const,
+      roomId: 'cg-room',
+      projectId: 'p',
+      dataDir: join(work, 'data'),
+      homeDir: join(work, 'home'),
+      outputsDir: join(work, 'out'),
+      importsDir: join(work, 'in'),
+      socketDir: join(work, 'sock'),
+      limits: { memoryBytes: 512 * 1024 ** 2, cpuMillis: 250, pids: 64 },
+      jupyterToken: 'k'.repeat(40),
+      baseUrl: '/rooms/cg-room/',
+      program: 'stub' as const,
     };
     mkdirSync(spec.dataDir);
     try {
@@ -97,11 +112,19 @@ describe.skipIf(missing() !== undefined)('local driver with a cgroup v2 hierarch
       const dir = join(cgroupRoot, 'analyserom-rooms', spec.roomId);
       const read = (f: string) => readFileSync(join(dir, f), 'utf8').trim();
       expect({
-        limits: obs.limits, memory: read('memory.max'), cpu: read('cpu.max'), pids: read('pids.max'),
-        enteredBy: Number(read('cgroup.procs')), subtree: readFileSync(join(cgroupRoot, 'analyserom-rooms', 'cgroup.subtree_control'), 'utf8'),
+        limits: obs.limits,
+        memory: read('memory.max'),
+        cpu: read('cpu.max'),
+        pids: read('pids.max'),
+        enteredBy: Number(read('cgroup.procs')),
+        subtree: readFileSync(join(cgroupRoot, 'analyserom-rooms', 'cgroup.subtree_control'), 'utf8'),
       }).toEqual({
-        limits: { memory: 'cgroup', cpu: 'cgroup', pids: 'cgroup' }, memory: String(512 * 1024 ** 2), cpu: '25000 100000', pids: '64',
-        enteredBy: (driver.getState(spec.roomId) as unknown as { pid: number }).pid, subtree: '+memory +cpu +pids',
+        limits: { memory: 'cgroup', cpu: 'cgroup', pids: 'cgroup' },
+        memory: String(512 * 1024 ** 2),
+        cpu: '25000 100000',
+        pids: '64',
+        enteredBy: (driver.getState(spec.roomId) as unknown as { pid: number }).pid,
+        subtree: '+memory +cpu +pids',
       });
     } finally {
       await driver.stop(spec.roomId);
@@ -118,19 +141,30 @@ describe.skipIf(missing() !== undefined)('local driver across a control-plane pr
     chmodSync(work, 0o755);
     const id = `exit-${randomBytes(3).toString('hex')}`;
     const spec = {
-      roomId: id, projectId: 'p', dataDir: join(work, 'data'), homeDir: join(work, 'home'), outputsDir: join(work, 'out'),
-      importsDir: join(work, 'in'), socketDir: join(work, 'sock'), limits: { memoryBytes: 1024 ** 3, cpuMillis: 500, pids: 64 },
-      jupyterToken: randomBytes(24).toString('hex'), baseUrl: `/rooms/${id}/`, program: 'stub' as const,
+      roomId: id,
+      projectId: 'p',
+      dataDir: join(work, 'data'),
+      homeDir: join(work, 'home'),
+      outputsDir: join(work, 'out'),
+      importsDir: join(work, 'in'),
+      socketDir: join(work, 'sock'),
+      limits: { memoryBytes: 1024 ** 3, cpuMillis: 500, pids: 64 },
+      jupyterToken: randomBytes(24).toString('hex'),
+      baseUrl: `/rooms/${id}/`,
+      program: 'stub' as const,
     };
     mkdirSync(spec.dataDir);
     const opts = { ownerId: `exit-${process.pid}`, rootfsDir, stateDir: join(work, 'state'), stopGraceMs: 200 };
     const script = join(work, 'control-plane.ts');
-    writeFileSync(script, [
-      `import { createLocalDriver } from ${JSON.stringify(resolve('control-plane/src/rooms/drivers/local/index.ts'))};`,
-      `const driver = createLocalDriver(${JSON.stringify(opts)});`,
-      `await driver.start(${JSON.stringify(spec)});`,
-      `process.stdout.write(JSON.stringify(driver.getState(${JSON.stringify(id)})));`,
-    ].join('\n'));
+    writeFileSync(
+      script,
+      [
+        `import { createLocalDriver } from ${JSON.stringify(resolve('control-plane/src/rooms/drivers/local/index.ts'))};`,
+        `const driver = createLocalDriver(${JSON.stringify(opts)});`,
+        `await driver.start(${JSON.stringify(spec)});`,
+        `process.stdout.write(JSON.stringify(driver.getState(${JSON.stringify(id)})));`,
+      ].join('\n'),
+    );
     const driver = createLocalDriver(opts);
     try {
       const saved = JSON.parse(execFileSync(process.execPath, [script], { encoding: 'utf8' }));

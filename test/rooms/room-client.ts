@@ -43,7 +43,10 @@ export interface RunResult {
 /** Run a command inside a room running the stub server (POST <base>run). */
 export async function runInRoom(endpoint: RoomEndpoint, spec: RoomSpec, argv: string[], timeoutS = 30): Promise<RunResult> {
   const res = await roomRequest(endpoint, {
-    method: 'POST', path: `${spec.baseUrl}run`, token: spec.jupyterToken, body: JSON.stringify({ argv, timeout: timeoutS }),
+    method: 'POST',
+    path: `${spec.baseUrl}run`,
+    token: spec.jupyterToken,
+    body: JSON.stringify({ argv, timeout: timeoutS }),
   });
   if (res.status !== 200) throw new Error(`run in room failed: ${res.status} ${res.body}`);
   return JSON.parse(res.body) as RunResult;

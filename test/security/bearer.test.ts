@@ -11,7 +11,11 @@ let cookie: string;
 
 beforeAll(async () => {
   p = await startTestPlatform();
-  const res = await fetch(`${p.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'researcher', password: 'demo' }) });
+  const res = await fetch(`${p.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'researcher', password: 'demo' }),
+  });
   expect(res.status).toBe(200);
   cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
 });

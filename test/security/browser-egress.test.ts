@@ -45,7 +45,9 @@ describe.skipIf(skip !== undefined)(`browser egress from a room${skip ? ` (skipp
     });
     await new Promise<void>((r) => listener.listen(0, '127.0.0.1', r));
     // The clock starts now: browsers drop cookies whose expiry lies in their past.
-    p = await withRooms(await startTestPlatform({}, { now: new Date().toISOString(), modules: [createRoomsModule({ ...TEST_ROOM_OPTIONS, program: 'jupyterlab' })] }));
+    p = await withRooms(
+      await startTestPlatform({}, { now: new Date().toISOString(), modules: [createRoomsModule({ ...TEST_ROOM_OPTIONS, program: 'jupyterlab' })] }),
+    );
     room = await p.startRoom('researcher');
     browser = await launchBrowser('security-egress');
     context = await browser.newContext({ viewport: { width: 1366, height: 800 } });
@@ -53,9 +55,16 @@ describe.skipIf(skip !== undefined)(`browser egress from a room${skip ? ` (skipp
     // Logged in on the platform's page, as the UI does.
     const home = await context.newPage();
     await home.goto(`${p.url}/healthz`);
-    const login = await home.evaluate(async () => (await fetch('/api/auth/login', {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'researcher', password: 'demo' }),
-    })).status);
+    const login = await home.evaluate(
+      async () =>
+        (
+          await fetch('/api/auth/login', {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ username: 'researcher', password: 'demo' }),
+          })
+        ).status,
+    );
     expect(login).toBe(200);
     await home.close();
     const roomHost = new URL(p.rooms.hosts.origin(room.id)).host;
@@ -63,7 +72,10 @@ describe.skipIf(skip !== undefined)(`browser egress from a room${skip ? ` (skipp
       if (new URL(r.url()).host !== roomHost) return;
       // Only a request still in flight when afterAll closes the context has headers that can no
       // longer be read; it came after every assertion (left unhandled, it failed the whole run).
-      r.allHeaders().then((h) => toRoom.push({ url: r.url(), cookie: h.cookie ?? '' }), () => undefined);
+      r.allHeaders().then(
+        (h) => toRoom.push({ url: r.url(), cookie: h.cookie ?? '' }),
+        () => undefined,
+      );
     });
     context.on('response', (r) => {
       const location = r.headers().location;
@@ -82,7 +94,7 @@ describe.skipIf(skip !== undefined)(`browser egress from a room${skip ? ` (skipp
   const auditsSince = async (seq: number) =>
     p.deps.store.query<{ action: string; actor: string }>('SELECT action, actor FROM audit_log WHERE seq > $1 ORDER BY seq', [seq]);
 
-  it('the platform hands the owner off to the room\'s own origin; the room cookie is host-only, HttpOnly and Strict', async () => {
+  it("the platform hands the owner off to the room's own origin; the room cookie is host-only, HttpOnly and Strict", async () => {
     const page = await context.newPage();
     await page.goto(`${p.url}/rooms/${room.id}/lab`);
     await page.locator('.jp-LabShell').waitFor({ timeout: 90_000 });
@@ -94,7 +106,7 @@ describe.skipIf(skip !== undefined)(`browser egress from a room${skip ? ` (skipp
     await page.close();
   }, 150_000);
 
-  it('script in a notebook output reaches neither a listener on loopback nor the platform\'s API', async () => {
+  it("script in a notebook output reaches neither a listener on loopback nor the platform's API", async () => {
     const [last] = await p.deps.store.query<{ seq: number }>('SELECT max(seq) AS seq FROM audit_log');
     const out = `http://127.0.0.1:${(listener.address() as AddressInfo).port}`;
     const api = p.url;
@@ -127,22 +139,40 @@ setTimeout(() => note('done', 1), 3000);`;
       `display(HTML('<div id="egress">egress test</div><script>' + ${JSON.stringify(script)} + '</script>'))`,
     ].join('\n');
     await runFirstCell(lab, code, {
-      roomPath: `/rooms/${room.id}/`, roomLog: join(p.dataDir, 'rooms-driver', 'rooms', `${room.id}.log`),
+      roomPath: `/rooms/${room.id}/`,
+      roomLog: join(p.dataDir, 'rooms-driver', 'rooms', `${room.id}.log`),
       screenshot: join(ARTIFACTS, 'security-egress', 'no-output.png'),
     });
     await lab.waitForFunction(() => document.getElementById('egress')?.dataset.done === '1', null, { timeout: 30_000 });
     const seen = await lab.evaluate(() => ({ ...document.getElementById('egress').dataset }));
     await lab.screenshot({ path: join(ARTIFACTS, 'security-egress', 'notebook.png') });
-    expect({ fetch: seen.fetch, img: seen.img, ws: seen.ws, me: seen.me, mint: seen.mint, sameOriginMe: seen.sameOriginMe })
-      .toEqual({ fetch: 'blocked', img: 'blocked', ws: 'blocked', me: 'blocked', mint: 'blocked', sameOriginMe: '404' });
+    expect({ fetch: seen.fetch, img: seen.img, ws: seen.ws, me: seen.me, mint: seen.mint, sameOriginMe: seen.sameOriginMe }).toEqual({
+      fetch: 'blocked',
+      img: 'blocked',
+      ws: 'blocked',
+      me: 'blocked',
+      mint: 'blocked',
+      sameOriginMe: '404',
+    });
     // Each attempt is a violation of the room policy, reported by Chromium with what it blocked
     // (`sendBeacon` says it queued the beacon; the policy blocks it all the same).
-    const blocked = String(seen.v ?? '').split('\n').filter(Boolean).sort();
+    const blocked = String(seen.v ?? '')
+      .split('\n')
+      .filter(Boolean)
+      .sort();
     const ws = out.replace('http', 'ws');
-    expect(blocked).toEqual(expect.arrayContaining([
-      `connect-src ${api}/api/me`, `connect-src ${api}/api/me/tokens`, `connect-src ${out}/beacon`, `connect-src ${out}/fetch`,
-      `connect-src ${ws}/ws`, `form-action ${out}/form`, `frame-src ${out}`, `img-src ${out}/img`,
-    ]));
+    expect(blocked).toEqual(
+      expect.arrayContaining([
+        `connect-src ${api}/api/me`,
+        `connect-src ${api}/api/me/tokens`,
+        `connect-src ${out}/beacon`,
+        `connect-src ${out}/fetch`,
+        `connect-src ${ws}/ws`,
+        `form-action ${out}/form`,
+        `frame-src ${out}`,
+        `img-src ${out}/img`,
+      ]),
+    );
     // Give anything that got out time to arrive; nothing may have.
     await new Promise((r) => setTimeout(r, 1000));
     expect(heard).toEqual([]);
@@ -153,7 +183,7 @@ setTimeout(() => note('done', 1), 3000);`;
     await lab.close();
   }, 300_000);
 
-  it('a used hand-off code and an expired one are refused on the room\'s host', async () => {
+  it("a used hand-off code and an expired one are refused on the room's host", async () => {
     const page = await context.newPage();
     const used = await page.goto(handoffs[0]!);
     expect({ status: used?.status(), reason: (await used?.json())?.reason }).toEqual({ status: 403, reason: 'handoff_refused' });
@@ -163,7 +193,9 @@ setTimeout(() => note('done', 1), 3000);`;
     const expired = await page.goto(issued.body.url as string);
     expect({ status: expired?.status(), reason: (await expired?.json())?.reason }).toEqual({ status: 403, reason: 'handoff_refused' });
     const refused = await p.deps.store.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM audit_log WHERE action = 'room.proxy.refused' AND reason = 'handoff_refused' AND object = $1`, [`room:${room.id}`]);
+      `SELECT count(*)::int AS n FROM audit_log WHERE action = 'room.proxy.refused' AND reason = 'handoff_refused' AND object = $1`,
+      [`room:${room.id}`],
+    );
     expect(refused[0]!.n).toBe(2);
     await page.close();
   });

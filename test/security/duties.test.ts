@@ -13,7 +13,10 @@ let p: TestPlatform;
 let projectId: string;
 
 async function newAdmin(id: string): Promise<void> {
-  const res = await p.call('POST', '/api/users', { as: 'operator', body: { id, displayName: id, roles: ['access_admin', 'researcher'], password: `${id}-long-password` } });
+  const res = await p.call('POST', '/api/users', {
+    as: 'operator',
+    body: { id, displayName: id, roles: ['access_admin', 'researcher'], password: `${id}-long-password` },
+  });
   expect(res.status).toBe(201);
   p.passwords.set(id, `${id}-long-password`);
 }
@@ -21,8 +24,11 @@ async function newAdmin(id: string): Promise<void> {
 const application = (members: { userId: string; role: string }[]) => ({
   kind: 'new',
   project: {
-    title: 'Self-approval attempt', purpose: 'An application that names its decider.', dataControllers: ['NIPH'],
-    legalBasis: 'hrl-19', period: { from: '2018-01-01', to: '2027-12-31' },
+    title: 'Self-approval attempt',
+    purpose: 'An application that names its decider.',
+    dataControllers: ['NIPH'],
+    legalBasis: 'hrl-19',
+    period: { from: '2018-01-01', to: '2027-12-31' },
   },
   datasets: [{ dataset: 'prescriptions', variables: ['person_id', 'atc'] }],
   period: { from: '2018-01-01', to: '2025-12-31' },
@@ -46,11 +52,16 @@ describe('no one decides about their own access', () => {
     await newAdmin('named-admin');
     const app = await p.call('POST', '/api/applications', { as: 'lead', body: application([{ userId: 'named-admin', role: 'researcher' }]) });
     expect(app.status).toBe(201);
-    const decide = await p.call('POST', `/api/applications/${app.body.id}/decision`, { as: 'named-admin', body: { decision: 'approve', reason: 'looks fine to me' } });
+    const decide = await p.call('POST', `/api/applications/${app.body.id}/decision`, {
+      as: 'named-admin',
+      body: { decision: 'approve', reason: 'looks fine to me' },
+    });
     expect([decide.status, decide.body.reason]).toEqual([403, 'named_in_application']);
     expect((await p.call('GET', `/api/applications/${app.body.id}`, { as: 'admin1' })).body.status).toBe('submitted');
 
-    expect((await p.call('POST', `/api/applications/${app.body.id}/decision`, { as: 'admin1', body: { decision: 'approve', reason: 'in order' } })).status).toBe(200);
+    expect(
+      (await p.call('POST', `/api/applications/${app.body.id}/decision`, { as: 'admin1', body: { decision: 'approve', reason: 'in order' } })).status,
+    ).toBe(200);
     const issue = await p.call('POST', '/api/permits', { as: 'named-admin', body: { applicationId: app.body.id, expiresAt: '2027-12-31T00:00:00Z' } });
     expect([issue.status, issue.body.reason]).toEqual([403, 'named_in_application']);
     expect((await p.call('GET', `/api/projects/${app.body.projectId}/permits`, { as: 'admin1' })).body).toEqual([]);
@@ -62,12 +73,20 @@ describe('no one decides about their own access', () => {
   it('403 member_of_project when a former member amends the permit or decides an amendment application', async () => {
     await formerMember('former-admin');
     const amend = await p.call('POST', `/api/projects/${projectId}/permit/amendments`, {
-      as: 'former-admin', body: { caseType: 'extra_order', reason: 'I left, so I may decide', datasets: [{ dataset: 'cause_of_death', variables: ['person_id'] }] },
+      as: 'former-admin',
+      body: { caseType: 'extra_order', reason: 'I left, so I may decide', datasets: [{ dataset: 'cause_of_death', variables: ['person_id'] }] },
     });
     expect([amend.status, amend.body.reason]).toEqual([403, 'member_of_project']);
     const asked = await p.call('POST', '/api/applications', {
       as: 'lead',
-      body: { kind: 'amendment', caseType: 'new_period', projectId, justification: 'One more year.', datasets: [{ dataset: 'population', variables: ['person_id'] }], period: { from: '2015-01-01', to: '2026-12-31' } },
+      body: {
+        kind: 'amendment',
+        caseType: 'new_period',
+        projectId,
+        justification: 'One more year.',
+        datasets: [{ dataset: 'population', variables: ['person_id'] }],
+        period: { from: '2015-01-01', to: '2026-12-31' },
+      },
     });
     expect(asked.status).toBe(201);
     const decide = await p.call('POST', `/api/applications/${asked.body.id}/decision`, { as: 'former-admin', body: { decision: 'approve', reason: 'fine' } });
@@ -78,7 +97,8 @@ describe('no one decides about their own access', () => {
 
   it('403 named_in_application when an administrator amends the permit to authorise themselves', async () => {
     const res = await p.call('POST', `/api/projects/${projectId}/permit/amendments`, {
-      as: 'admin2', body: { caseType: 'project_change', reason: 'add me', authorisedPersons: ['lead', 'researcher', 'admin2'] },
+      as: 'admin2',
+      body: { caseType: 'project_change', reason: 'add me', authorisedPersons: ['lead', 'researcher', 'admin2'] },
     });
     expect([res.status, res.body.reason]).toEqual([403, 'named_in_application']);
     expect((await p.call('GET', `/api/projects/${projectId}`, { as: 'lead' })).body.permit.authorisedPersons).toEqual(['lead', 'researcher']);
@@ -90,12 +110,17 @@ describe('no one decides about their own access', () => {
     const outputs = platformPaths(p.dataDir).outputs(projectId, 'researcher');
     mkdirSync(outputs, { recursive: true });
     writeFileSync(join(outputs, 'duties.csv'), 'group,count\nA,120\nB,340\n');
-    const exp = await p.call('POST', `/api/projects/${projectId}/exports`, { as: 'researcher', body: { purpose: 'paper', files: [{ path: 'duties.csv', description: 'counts' }] } });
+    const exp = await p.call('POST', `/api/projects/${projectId}/exports`, {
+      as: 'researcher',
+      body: { purpose: 'paper', files: [{ path: 'duties.csv', description: 'counts' }] },
+    });
     expect(exp.status).toBe(201);
     const imp = await p.call('POST', `/api/projects/${projectId}/imports`, { as: 'researcher', body: { purpose: 'code' } });
     expect(imp.status).toBe(201);
     const up = await fetch(`${p.url}/api/imports/${imp.body.id}/files/analysis.R`, {
-      method: 'PUT', headers: { authorization: `Bearer ${await p.token('researcher')}`, 'content-type': 'application/octet-stream' }, body: 'x <- 1\n',
+      method: 'PUT',
+      headers: { authorization: `Bearer ${await p.token('researcher')}`, 'content-type': 'application/octet-stream' },
+      body: 'x <- 1\n',
     });
     expect(up.status).toBe(201);
     expect((await p.call('POST', `/api/imports/${imp.body.id}/submit`, { as: 'researcher' })).status).toBe(200);
@@ -119,7 +144,10 @@ describe('no one decides about their own access', () => {
   });
 
   it('keeps the membership history append-only, written for every change of the members table', async () => {
-    const rows = await p.deps.store.query<{ change: string }>(`SELECT change FROM project_member_events WHERE project_id = $1 AND user_id = 'was-member' ORDER BY seq`, [projectId]);
+    const rows = await p.deps.store.query<{ change: string }>(
+      `SELECT change FROM project_member_events WHERE project_id = $1 AND user_id = 'was-member' ORDER BY seq`,
+      [projectId],
+    );
     expect(rows.map((r) => r.change)).toEqual(['joined', 'left']);
     await expect(p.deps.store.query(`DELETE FROM project_member_events WHERE user_id = 'was-member'`)).rejects.toThrow(/append-only/);
   });
@@ -127,10 +155,15 @@ describe('no one decides about their own access', () => {
 
 describe('a project always keeps independent deciders', () => {
   it('403 no_independent_deciders_left when a lead would make all but one access administrator a member', async () => {
-    const independent = async () => (await p.deps.store.query<{ id: string }>(
-      `SELECT u.id FROM users u JOIN user_roles r ON r.user_id = u.id AND r.role = 'access_admin'
+    const independent = async () =>
+      (
+        await p.deps.store.query<{ id: string }>(
+          `SELECT u.id FROM users u JOIN user_roles r ON r.user_id = u.id AND r.role = 'access_admin'
         WHERE NOT u.disabled AND u.id NOT IN (SELECT user_id FROM project_member_events WHERE project_id = $1)
-        ORDER BY u.id`, [projectId])).map((r) => r.id);
+        ORDER BY u.id`,
+          [projectId],
+        )
+      ).map((r) => r.id);
     const all = await independent();
     expect(all.length).toBeGreaterThan(2);
     for (const id of all.slice(0, -2)) {

@@ -34,12 +34,15 @@ const CONNECT = [
   "        self.sock = socket.socket(socket.AF_UNIX); self.sock.connect('/run/analyserom/api.sock')",
 ];
 
-const deniedAudit = () => p.deps.store.query<{ reason: string }>(
-  "SELECT reason FROM audit_log WHERE action = 'room.channel.request' AND client_address = $1 ORDER BY seq", [`room:${roomId}`]);
+const deniedAudit = () =>
+  p.deps.store.query<{ reason: string }>("SELECT reason FROM audit_log WHERE action = 'room.channel.request' AND client_address = $1 ORDER BY seq", [
+    `room:${roomId}`,
+  ]);
 
 describe.skipIf(SKIP)(`hostile code on a room's channel${SKIP ? ` (skipped: ${SKIP})` : ''}`, () => {
   it('411 length_required for a chunked body past the limit, audited', async () => {
-    const res = await py([...CONNECT,
+    const res = await py([
+      ...CONNECT,
       `path = '/api/projects/${p.projectId}/outputs/check-table'`,
       "pad = 'x' * (300 * 1024)",
       "body = json.dumps({'source': {'copy': 'population.parquet'}, 'spec': {'method': 'pivot_table', 'index': ['sex'], 'pad': pad}}).encode()",
@@ -53,7 +56,8 @@ describe.skipIf(SKIP)(`hostile code on a room's channel${SKIP ? ` (skipped: ${SK
   });
 
   it('a room looping on refused requests gets 429 channel_throttled past the budget, and the audit log one entry for it', async () => {
-    const res = await py([...CONNECT,
+    const res = await py([
+      ...CONNECT,
       "c = C('localhost'); seen = collections.Counter()",
       'for i in range(200):',
       "    c.request('GET', '/api/me'); r = c.getresponse(); seen[str(r.status) + ' ' + json.loads(r.read()).get('reason')] += 1",

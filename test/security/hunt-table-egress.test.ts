@@ -13,18 +13,23 @@ const FIRST = 7300000000017;
 
 beforeAll(async () => {
   t = await startAirlock();
-  await t.copyFile('people.parquet', `SELECT ${FIRST}::BIGINT + i AS person_id, 20000 + 37 * i AS income, CASE WHEN i < 25 THEN 'a' ELSE 'b' END AS band FROM range(0, 50) r(i)`);
+  await t.copyFile(
+    'people.parquet',
+    `SELECT ${FIRST}::BIGINT + i AS person_id, 20000 + 37 * i AS income, CASE WHEN i < 25 THEN 'a' ELSE 'b' END AS band FROM range(0, 50) r(i)`,
+  );
 }, 120_000);
 afterAll(async () => {
   await t?.p.stop();
 });
 
-const check = (spec: Record<string, unknown>) => t.p.call('POST', `/api/projects/${t.projectId}/outputs/check-table`, {
-  as: 'researcher', body: { source: { copy: 'people.parquet' }, spec: { columns: [], values: null, aggfunc: null, margins: false, ...spec } },
-});
+const check = (spec: Record<string, unknown>) =>
+  t.p.call('POST', `/api/projects/${t.projectId}/outputs/check-table`, {
+    as: 'researcher',
+    body: { source: { copy: 'people.parquet' }, spec: { columns: [], values: null, aggfunc: null, margins: false, ...spec } },
+  });
 
 describe('a table check answers a client outside any room with its verdict, not the data', () => {
-  it("a failing table indexed by person_id and income: no pseudonym, no income, only the count of findings", async () => {
+  it('a failing table indexed by person_id and income: no pseudonym, no income, only the count of findings', async () => {
     const res = await check({ method: 'pivot_table', index: ['person_id', 'income'] });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
@@ -57,7 +62,11 @@ describe('a table check answers a client outside any room with its verdict, not 
 
   it("inside the room (the channel's principal) the failing table is answered whole", async () => {
     const res = await check({ method: 'pivot_table', index: ['person_id', 'income'] });
-    const failing = { ...res.body, table: { rowLabels: [[FIRST, 20000]], colLabels: [['count']], values: [[null]] }, rules: { threshold: [{ row: [FIRST, 20000], col: ['count'] }] } };
+    const failing = {
+      ...res.body,
+      table: { rowLabels: [[FIRST, 20000]], colLabels: [['count']], values: [[null]] },
+      rules: { threshold: [{ row: [FIRST, 20000], col: ['count'] }] },
+    };
     delete failing.withheld;
     const room: Principal = { userId: 'researcher', displayName: 'R', roles: ['researcher'], via: 'room' };
     expect(tableAnswerFor(room, failing)).toBe(failing);
@@ -67,7 +76,20 @@ describe('a table check answers a client outside any room with its verdict, not 
   it("an export request's stored checks: its member sees the verdict, its reviewer the table", async () => {
     t.output('researcher', 'summary.csv', `band,count\na,25\nb,25\nid,${FIRST + 3}\n`);
     const made = await t.p.call('POST', `/api/projects/${t.projectId}/exports`, {
-      as: 'researcher', body: { purpose: 'p', files: [{ path: 'summary.csv', description: 'x', table: { source: { copy: 'people.parquet' }, spec: { method: 'pivot_table', index: ['person_id', 'income'], columns: [], values: null, aggfunc: null, margins: false } } }] },
+      as: 'researcher',
+      body: {
+        purpose: 'p',
+        files: [
+          {
+            path: 'summary.csv',
+            description: 'x',
+            table: {
+              source: { copy: 'people.parquet' },
+              spec: { method: 'pivot_table', index: ['person_id', 'income'], columns: [], values: null, aggfunc: null, margins: false },
+            },
+          },
+        ],
+      },
     });
     expect(made.status).toBe(201);
     const mine = await t.p.call('GET', `/api/exports/${made.body.id}`, { as: 'researcher' });

@@ -21,13 +21,15 @@ afterAll(async () => {
   await t?.p.stop();
 });
 
-const check = (output: string) => t.p.call('POST', `/api/projects/${t.projectId}/outputs/check-table`, {
-  as: 'researcher', body: { source: { output }, spec: CROSSTAB },
-});
+const check = (output: string) =>
+  t.p.call('POST', `/api/projects/${t.projectId}/outputs/check-table`, {
+    as: 'researcher',
+    body: { source: { output }, spec: CROSSTAB },
+  });
 const leftInScratch = () => (existsSync(scratchRoot) ? readdirSync(scratchRoot) : []);
 
 describe('table checks of /outputs are bounded', () => {
-  it("403 file_too_large, before copying, for a source larger than the policy lets a request stage", async () => {
+  it('403 file_too_large, before copying, for a source larger than the policy lets a request stage', async () => {
     // default.yaml: files.maxRequestBytes = 200 MiB. A sparse file: costs the test no disk.
     t.output('researcher', 'huge.csv', microdataCsv());
     const fd = openSync(join(t.paths.outputs(t.projectId, 'researcher'), 'huge.csv'), 'r+');
@@ -54,7 +56,8 @@ describe('table checks of /outputs are bounded', () => {
       expect(refused.body).toMatchObject({ reason: 'table_checks_busy', concurrent: held.length });
       // The refused check is audited like any other.
       const denied = await t.p.deps.store.query<{ outcome: string }>(
-        "SELECT outcome FROM audit_log WHERE action = 'output.check-table' AND reason LIKE 'at most % table checks run at once%'");
+        "SELECT outcome FROM audit_log WHERE action = 'output.check-table' AND reason LIKE 'at most % table checks run at once%'",
+      );
       expect(denied).toEqual([{ outcome: 'denied' }]);
       held.pop()!();
       const ok = await check('micro.csv');
@@ -76,7 +79,7 @@ describe('table checks of /outputs are bounded', () => {
     expect(tableScratch.inUse()).toBe(0);
   });
 
-  it("what a control plane that died mid-check left in its scratch is removed by the next check", async () => {
+  it('what a control plane that died mid-check left in its scratch is removed by the next check', async () => {
     const leftover = join(scratchRoot, 'check-dead1');
     t.output('researcher', 'ok2.csv', microdataCsv());
     // This process already swept once; a fresh control plane (a new scratch) sweeps on first use.
@@ -85,8 +88,13 @@ describe('table checks of /outputs are bounded', () => {
     const rules = (await check('ok2.csv')).body.policy.tables;
     mkdirSync(leftover, { recursive: true }); // the API's check above may not sweep again: this process swept already
     const checked = await checkTableRequest({
-      paths: t.paths, projectId: t.projectId, userId: 'researcher', request: { source: { output: 'ok2.csv' }, spec: CROSSTAB },
-      rules, earlier: [], scratch: fresh,
+      paths: t.paths,
+      projectId: t.projectId,
+      userId: 'researcher',
+      request: { source: { output: 'ok2.csv' }, spec: CROSSTAB },
+      rules,
+      earlier: [],
+      scratch: fresh,
     });
     expect(checked.source).toMatchObject({ kind: 'output', file: 'ok2.csv' });
     expect(leftInScratch()).toEqual([]);

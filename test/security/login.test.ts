@@ -73,10 +73,17 @@ describe('one answer for every failed login', () => {
         const { instance, ...rest } = res.body;
         expect(instance).toBe(res.headers.get('x-request-id'));
         seen[`${kind} ${path}`] = { status: res.status, body: rest, authenticate: res.headers.get('www-authenticate'), cookie: res.headers.get('set-cookie') };
-        audited[`${kind} ${path}`] = await p.deps.store.query(`SELECT outcome, details FROM audit_log WHERE request_id = $1 AND outcome <> 'initiated'`, [instance]);
+        audited[`${kind} ${path}`] = await p.deps.store.query(`SELECT outcome, details FROM audit_log WHERE request_id = $1 AND outcome <> 'initiated'`, [
+          instance,
+        ]);
       }
     }
-    const one = { status: 401, body: { type: 'about:blank', title: 'Unauthorized', status: 401, detail: 'wrong user name, password or code', reason: 'bad_credentials' }, authenticate: 'Bearer realm="analyserom"', cookie: null };
+    const one = {
+      status: 401,
+      body: { type: 'about:blank', title: 'Unauthorized', status: 401, detail: 'wrong user name, password or code', reason: 'bad_credentials' },
+      authenticate: 'Bearer realm="analyserom"',
+      cookie: null,
+    };
     expect(seen).toEqual(Object.fromEntries(Object.keys(seen).map((k) => [k, one])));
     expect(audited).toEqual(Object.fromEntries(Object.keys(audited).map((k) => [k, [{ outcome: 'denied', details: { failure: k.split(' ')[0] } }]])));
   });

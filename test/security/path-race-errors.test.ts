@@ -26,7 +26,9 @@ async function check(source: unknown) {
 
 async function auditMentions(text: string): Promise<number> {
   const rows = await t.p.deps.store.query<{ n: number }>(
-    "SELECT count(*)::int AS n FROM audit_log WHERE coalesce(reason, '') LIKE $1 OR details::text LIKE $1", [`%${text}%`]);
+    "SELECT count(*)::int AS n FROM audit_log WHERE coalesce(reason, '') LIKE $1 OR details::text LIKE $1",
+    [`%${text}%`],
+  );
   return rows[0]!.n;
 }
 

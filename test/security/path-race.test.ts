@@ -75,12 +75,20 @@ function overChannel(body: unknown): Promise<{ status: number; text: string }> {
   const socketPath = join(platformPaths(p.dataDir).room(roomId), 'api', ROOM_API_SOCKET);
   const data = JSON.stringify(body);
   return new Promise((resolve, reject) => {
-    const req = request({ socketPath, method: 'POST', path: checkTablePath(p.projectId), headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
+    const req = request(
+      {
+        socketPath,
+        method: 'POST',
+        path: checkTablePath(p.projectId),
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
     req.on('error', reject);
     req.end(data);
   });
@@ -102,8 +110,20 @@ describe.skipIf(SKIP)(`a room swapping /outputs folders for links to the host${S
   it('never gets a host file read, quoted, staged or listed: every answer is its own file or a refusal', async () => {
     const outputs = platformPaths(p.dataDir).outputs(p.projectId, 'researcher');
     // In the background, so the loop outlives the stub's request; it reports to /outputs/swap.log when stopped.
-    const launched = await inRoom(['/bin/sh', '-c', 'setsid /usr/bin/python3 -c "$0" "$@" </dev/null >/outputs/swap.log 2>&1 &',
-      ATTACK, '/outputs/d', '/outputs/l', '/outputs/stop', OWN, hostDir], 30);
+    const launched = await inRoom(
+      [
+        '/bin/sh',
+        '-c',
+        'setsid /usr/bin/python3 -c "$0" "$@" </dev/null >/outputs/swap.log 2>&1 &',
+        ATTACK,
+        '/outputs/d',
+        '/outputs/l',
+        '/outputs/stop',
+        OWN,
+        hostDir,
+      ],
+      30,
+    );
     expect(launched).toMatchObject({ code: 0, stderr: '' });
     for (let i = 0; i < 600 && !existsSync(join(outputs, 'started')); i++) await new Promise((r) => setTimeout(r, 50));
     expect(existsSync(join(outputs, 'started')), 'the swap loop started in the room').toBe(true);
@@ -117,7 +137,8 @@ describe.skipIf(SKIP)(`a room swapping /outputs folders for links to the host${S
         const api = await p.call('POST', `/api/projects/${p.projectId}/outputs/check-table`, { as: 'researcher', body: table });
         answers.push({ via: 'api', status: api.status, text: JSON.stringify(api.body) });
         const exp = await p.call('POST', `/api/projects/${p.projectId}/exports`, {
-          as: 'researcher', body: { purpose: 'race', files: [{ path: 'd/data.csv', description: 'a table' }] },
+          as: 'researcher',
+          body: { purpose: 'race', files: [{ path: 'd/data.csv', description: 'a table' }] },
         });
         answers.push({ via: 'export', status: exp.status, text: JSON.stringify(exp.body) });
         const list = await p.call('GET', `/api/projects/${p.projectId}/outputs`, { as: 'researcher' });
@@ -138,18 +159,27 @@ describe.skipIf(SKIP)(`a room swapping /outputs folders for links to the host${S
     expect(leaks, 'no answer holds the host file').toEqual([]);
     expect(foreign, "only the room's own entries are listed").toEqual([]);
     const outcomes = answers.map((a) => `${a.via} ${judge(a)}`);
-    expect(outcomes.filter((o) => !/ (own|listed|refused:.+)$/.test(o)), 'each answer is the room\'s own file or a refusal').toEqual([]);
+    expect(
+      outcomes.filter((o) => !/ (own|listed|refused:.+)$/.test(o)),
+      "each answer is the room's own file or a refusal",
+    ).toEqual([]);
     for (const via of ['channel', 'api', 'export']) expect(outcomes, `${via} answered with the room's own file at least once`).toContain(`${via} own`);
 
     const leakedAudit = await p.deps.store.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM audit_log WHERE coalesce(reason, '') LIKE $1 OR details::text LIKE $1`, [`%${SECRET}%`]);
+      `SELECT count(*)::int AS n FROM audit_log WHERE coalesce(reason, '') LIKE $1 OR details::text LIKE $1`,
+      [`%${SECRET}%`],
+    );
     expect(leakedAudit).toEqual([{ n: 0 }]);
     const channelAudited = await p.deps.store.query<{ n: number }>(
-      "SELECT count(*)::int AS n FROM audit_log WHERE action = 'output.check-table' AND client_address = $1", [`room:${roomId}`]);
+      "SELECT count(*)::int AS n FROM audit_log WHERE action = 'output.check-table' AND client_address = $1",
+      [`room:${roomId}`],
+    );
     expect(channelAudited[0]!.n).toBeGreaterThanOrEqual(ROUNDS);
     const leakedRecords = await p.deps.store.query<{ n: number }>(
       `SELECT (SELECT count(*) FROM airlock_files WHERE row_to_json(airlock_files)::text LIKE $1)::int
-            + (SELECT count(*) FROM airlock_events WHERE row_to_json(airlock_events)::text LIKE $1)::int AS n`, [`%${SECRET}%`]);
+            + (SELECT count(*) FROM airlock_events WHERE row_to_json(airlock_events)::text LIKE $1)::int AS n`,
+      [`%${SECRET}%`],
+    );
     expect(leakedRecords).toEqual([{ n: 0 }]);
     const airlock = join(p.dataDir, 'airlock');
     const staged = existsSync(airlock) ? readdirSync(airlock).flatMap((d) => readdirSync(join(airlock, d)).map((f) => join(airlock, d, f))) : [];

@@ -17,25 +17,44 @@ const notRoot = process.getuid?.() !== 0 ? 'not running as root' : undefined;
 
 describe.skipIf(notRoot !== undefined)(`data directory traversal check${notRoot ? ` (skipped: ${notRoot})` : ''}`, () => {
   let base = '';
-  beforeAll(() => { base = traversableTempDir('tre-traversal-'); });
-  afterAll(() => { if (base) rmSync(base, { recursive: true, force: true }); });
+  beforeAll(() => {
+    base = traversableTempDir('tre-traversal-');
+  });
+  afterAll(() => {
+    if (base) rmSync(base, { recursive: true, force: true });
+  });
 
   it('predicts exactly whether the service account can pass a folder, for any owner, group and mode', async () => {
     const account = ensureServiceAccount('analyserom');
     let n = 0;
-    await fc.assert(fc.asyncProperty(
-      fc.constantFrom(0, account.uid, 65534), fc.constantFrom(0, account.gid, 65534), fc.integer({ min: 0, max: 0o777 }),
-      async (uid, gid, mode) => {
-        const dir = join(base, `d${n++}`);
-        mkdirSync(dir);
-        writeFileSync(join(dir, 'inside'), '');
-        chownSync(dir, uid, gid);
-        chmodSync(dir, mode);
-        const kernel = await run('setpriv', [`--reuid=${account.uid}`, `--regid=${account.gid}`, `--groups=${account.gid}`, '--', 'test', '-e', join(dir, 'inside')])
-          .then(() => true, () => false);
-        const st = statSync(dir);
-        expect(canTraverse({ path: dir, uid: st.uid, gid: st.gid, mode: st.mode & 0o7777 }, account.uid, [account.gid])).toBe(kernel);
-      },
-    ), { numRuns: 60 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(0, account.uid, 65534),
+        fc.constantFrom(0, account.gid, 65534),
+        fc.integer({ min: 0, max: 0o777 }),
+        async (uid, gid, mode) => {
+          const dir = join(base, `d${n++}`);
+          mkdirSync(dir);
+          writeFileSync(join(dir, 'inside'), '');
+          chownSync(dir, uid, gid);
+          chmodSync(dir, mode);
+          const kernel = await run('setpriv', [
+            `--reuid=${account.uid}`,
+            `--regid=${account.gid}`,
+            `--groups=${account.gid}`,
+            '--',
+            'test',
+            '-e',
+            join(dir, 'inside'),
+          ]).then(
+            () => true,
+            () => false,
+          );
+          const st = statSync(dir);
+          expect(canTraverse({ path: dir, uid: st.uid, gid: st.gid, mode: st.mode & 0o7777 }, account.uid, [account.gid])).toBe(kernel);
+        },
+      ),
+      { numRuns: 60 },
+    );
   }, 120_000);
 });

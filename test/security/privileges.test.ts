@@ -57,9 +57,13 @@ function roomProcesses(roomId: string): number[] {
       // exited meanwhile
     }
   }
-  for (let grew = true; grew;) {
+  for (let grew = true; grew; ) {
     grew = false;
-    for (const [pid, ppid] of parentOf) if (found.has(ppid) && !found.has(pid)) { found.add(pid); grew = true; }
+    for (const [pid, ppid] of parentOf)
+      if (found.has(ppid) && !found.has(pid)) {
+        found.add(pid);
+        grew = true;
+      }
   }
   return [...found].sort((a, b) => a - b);
 }
@@ -78,7 +82,10 @@ function gone(pid: number): boolean {
 async function asProcess(pid: number, argv: string[]): Promise<{ code: number; stderr: string }> {
   const c = parseStatus(readFileSync(`/proc/${pid}/status`, 'utf8'));
   const args = [`--reuid=${c.uids[0]}`, `--regid=${c.gids[0]}`, c.groups.length ? `--groups=${c.groups.join(',')}` : '--clear-groups', '--', ...argv];
-  return run('setpriv', args).then(() => ({ code: 0, stderr: '' }), (err: { code?: number; stderr?: string }) => ({ code: Number(err.code ?? 1), stderr: String(err.stderr ?? '') }));
+  return run('setpriv', args).then(
+    () => ({ code: 0, stderr: '' }),
+    (err: { code?: number; stderr?: string }) => ({ code: Number(err.code ?? 1), stderr: String(err.stderr ?? '') }),
+  );
 }
 
 describe.skipIf(notRoot !== undefined)(`tre start as root${notRoot ? ` (skipped: ${notRoot})` : ''}`, () => {
@@ -91,7 +98,11 @@ describe.skipIf(notRoot !== undefined)(`tre start as root${notRoot ? ` (skipped:
     parent = traversableTempDir('tre-privileges-');
     dataDir = join(parent, 'data');
     tre = await startTre(['--demo', '--data-dir', dataDir], await freePort(), {
-      TRE_DEMO_PASSWORD: 'demo', TRE_RUN_AS: undefined, TRE_ROOM_PROGRAM: 'stub', TRE_COPY_DEMO_ROWS: '2000', TRE_ROOM_RECONCILE_MS: '200',
+      TRE_DEMO_PASSWORD: 'demo',
+      TRE_RUN_AS: undefined,
+      TRE_ROOM_PROGRAM: 'stub',
+      TRE_COPY_DEMO_ROWS: '2000',
+      TRE_ROOM_RECONCILE_MS: '200',
     });
     service = await account('analyserom');
   }, 180_000);
@@ -109,8 +120,13 @@ describe.skipIf(notRoot !== undefined)(`tre start as root${notRoot ? ` (skipped:
     for (const tid of threads) {
       const c = parseStatus(readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8'));
       expect({ tid, ...c }).toEqual({
-        tid, uids: [service.uid, service.uid, service.uid, service.uid], gids: [service.gid, service.gid, service.gid, service.gid],
-        groups: [service.gid], capEff: 0n, capPrm: 0n, capAmb: 0n,
+        tid,
+        uids: [service.uid, service.uid, service.uid, service.uid],
+        gids: [service.gid, service.gid, service.gid, service.gid],
+        groups: [service.gid],
+        capEff: 0n,
+        capPrm: 0n,
+        capAmb: 0n,
       });
     }
     expect(tre.output()).toContain(`started as root: serving as analyserom (uid ${service.uid}, gid ${service.gid})`);
@@ -118,7 +134,10 @@ describe.skipIf(notRoot !== undefined)(`tre start as root${notRoot ? ` (skipped:
     const pgPid = Number(readFileSync(join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
     expect(parseStatus(readFileSync(`/proc/${pgPid}/status`, 'utf8')).uids).toEqual([service.uid, service.uid, service.uid, service.uid]);
     // ... and it does not carry the control plane's secrets in its environment.
-    const pgEnv = readFileSync(`/proc/${pgPid}/environ`, 'utf8').split('\0').filter(Boolean).map((e) => e.split('=')[0]);
+    const pgEnv = readFileSync(`/proc/${pgPid}/environ`, 'utf8')
+      .split('\0')
+      .filter(Boolean)
+      .map((e) => e.split('=')[0]);
     expect(pgEnv.filter((name) => /^(TRE_|DATABASE_URL)/.test(name!))).toEqual([]);
   });
 
@@ -148,49 +167,67 @@ describe.skipIf(notRoot !== undefined)(`tre start as root${notRoot ? ` (skipped:
     expect({ code: environ.code, denied: environ.stderr.includes('Permission denied') }).toEqual({ code: 1, denied: true });
   });
 
-  it.skipIf(noRooms !== undefined)(`a room starts, runs as the service account and answers through the proxy${noRooms ? ` (skipped: ${noRooms})` : ''}`, async () => {
-    const login = await fetch(`${tre.url}/api/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'researcher', password: 'demo' }) });
-    const auth = { authorization: `Bearer ${((await login.json()) as { token: string }).token}` };
-    const api = async (method: string, path: string, body?: unknown) => {
-      const res = await fetch(`${tre.url}${path}`, { method, headers: { ...auth, 'content-type': 'application/json' }, body: body === undefined ? null : JSON.stringify(body) });
-      return { status: res.status, body: (await res.json()) as any };
-    };
-    const projectId = ((await api('GET', '/api/projects')).body as { id: string }[])[0]!.id;
-    for (let i = 0; i < 1200 && !(await api('GET', `/api/projects/${projectId}/copies`)).body.copies?.length; i++) await new Promise((r) => setTimeout(r, 100));
-    const started = await api('POST', `/api/projects/${projectId}/rooms`, {});
-    expect(started.status).toBe(201);
-    const roomId = started.body.id as string;
-    try {
-      let room: any;
-      for (let i = 0; i < 600; i++) {
-        room = (await api('GET', `/api/rooms/${roomId}`)).body;
-        if (room.state === 'running' || room.state === 'failed') break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      expect({ state: room.state, failure: room.failureMessage }).toEqual({ state: 'running', failure: null });
-      // Every process of the room, on the host, is the service account's (neither root's nor nobody's),
-      // and what the room writes (as its uid 1000) lands on the host as the service account's.
-      const procs = roomProcesses(roomId);
-      expect(procs.length).toBeGreaterThanOrEqual(3); // outer and inner bwrap, the server
-      expect(procs.map((pid) => [pid, parseStatus(readFileSync(`/proc/${pid}/status`, 'utf8')).uids])).toEqual(
-        procs.map((pid) => [pid, [service.uid, service.uid, service.uid, service.uid]]));
-      // At the room's own origin (rooms.localhost for a platform on an IP), reached on the platform's address.
-      const roomOrigin = `http://${roomId}.rooms.localhost:${new URL(tre.url).port}`;
-      const inside = await undiciFetch(`${roomOrigin}${room.url}run`, {
-        dispatcher: loopback,
-        method: 'POST', headers: { ...auth, 'content-type': 'application/json' },
-        body: JSON.stringify({ argv: ['sh', '-c', 'id -u; echo made > /outputs/owner-check.txt'] }),
+  it.skipIf(noRooms !== undefined)(
+    `a room starts, runs as the service account and answers through the proxy${noRooms ? ` (skipped: ${noRooms})` : ''}`,
+    async () => {
+      const login = await fetch(`${tre.url}/api/auth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'researcher', password: 'demo' }),
       });
-      expect(inside.status).toBe(200);
-      expect(await inside.json()).toMatchObject({ code: 0, stdout: '1000\n' });
-      const memberDir = join(dataDir, 'projects', projectId, 'members', 'researcher');
-      expect(['home', 'outputs', 'outputs/owner-check.txt'].map((f) => [f, statSync(join(memberDir, f)).uid]))
-        .toEqual([['home', service.uid], ['outputs', service.uid], ['outputs/owner-check.txt', service.uid]]);
-    } finally {
-      await api('POST', `/api/rooms/${roomId}/stop`);
-      for (let i = 0; i < 300 && (await api('GET', `/api/rooms/${roomId}`)).body.state !== 'stopped'; i++) await new Promise((r) => setTimeout(r, 100));
-    }
-  }, 180_000);
+      const auth = { authorization: `Bearer ${((await login.json()) as { token: string }).token}` };
+      const api = async (method: string, path: string, body?: unknown) => {
+        const res = await fetch(`${tre.url}${path}`, {
+          method,
+          headers: { ...auth, 'content-type': 'application/json' },
+          body: body === undefined ? null : JSON.stringify(body),
+        });
+        return { status: res.status, body: (await res.json()) as any };
+      };
+      const projectId = ((await api('GET', '/api/projects')).body as { id: string }[])[0]!.id;
+      for (let i = 0; i < 1200 && !(await api('GET', `/api/projects/${projectId}/copies`)).body.copies?.length; i++)
+        await new Promise((r) => setTimeout(r, 100));
+      const started = await api('POST', `/api/projects/${projectId}/rooms`, {});
+      expect(started.status).toBe(201);
+      const roomId = started.body.id as string;
+      try {
+        let room: any;
+        for (let i = 0; i < 600; i++) {
+          room = (await api('GET', `/api/rooms/${roomId}`)).body;
+          if (room.state === 'running' || room.state === 'failed') break;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        expect({ state: room.state, failure: room.failureMessage }).toEqual({ state: 'running', failure: null });
+        // Every process of the room, on the host, is the service account's (neither root's nor nobody's),
+        // and what the room writes (as its uid 1000) lands on the host as the service account's.
+        const procs = roomProcesses(roomId);
+        expect(procs.length).toBeGreaterThanOrEqual(3); // outer and inner bwrap, the server
+        expect(procs.map((pid) => [pid, parseStatus(readFileSync(`/proc/${pid}/status`, 'utf8')).uids])).toEqual(
+          procs.map((pid) => [pid, [service.uid, service.uid, service.uid, service.uid]]),
+        );
+        // At the room's own origin (rooms.localhost for a platform on an IP), reached on the platform's address.
+        const roomOrigin = `http://${roomId}.rooms.localhost:${new URL(tre.url).port}`;
+        const inside = await undiciFetch(`${roomOrigin}${room.url}run`, {
+          dispatcher: loopback,
+          method: 'POST',
+          headers: { ...auth, 'content-type': 'application/json' },
+          body: JSON.stringify({ argv: ['sh', '-c', 'id -u; echo made > /outputs/owner-check.txt'] }),
+        });
+        expect(inside.status).toBe(200);
+        expect(await inside.json()).toMatchObject({ code: 0, stdout: '1000\n' });
+        const memberDir = join(dataDir, 'projects', projectId, 'members', 'researcher');
+        expect(['home', 'outputs', 'outputs/owner-check.txt'].map((f) => [f, statSync(join(memberDir, f)).uid])).toEqual([
+          ['home', service.uid],
+          ['outputs', service.uid],
+          ['outputs/owner-check.txt', service.uid],
+        ]);
+      } finally {
+        await api('POST', `/api/rooms/${roomId}/stop`);
+        for (let i = 0; i < 300 && (await api('GET', `/api/rooms/${roomId}`)).body.state !== 'stopped'; i++) await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    180_000,
+  );
 });
 
 describe.skipIf(notRoot !== undefined)('tre start as root refuses a data directory the service account cannot reach', () => {
@@ -198,7 +235,11 @@ describe.skipIf(notRoot !== undefined)('tre start as root refuses a data directo
     const closed = mkdtempSync(join(tmpdir(), 'tre-closed-')); // mode 0700, root's
     try {
       const dataDir = join(closed, 'data');
-      const res = await runTre(['start', '--demo', '--host', '127.0.0.1', '--port', String(await freePort()), '--data-dir', dataDir], {}, { timeoutMs: 60_000 });
+      const res = await runTre(
+        ['start', '--demo', '--host', '127.0.0.1', '--port', String(await freePort()), '--data-dir', dataDir],
+        {},
+        { timeoutMs: 60_000 },
+      );
       expect(res.code).toBe(1);
       expect(res.stderr).toContain(`cannot pass through ${closed} (mode 0700, owner uid 0), which holds the data directory ${dataDir}`);
       expect(res.stderr).toContain(`chmod o+x ${closed}`);
@@ -225,76 +266,87 @@ describe.skipIf(notRoot !== undefined)('tre start as root refuses a data directo
   }, 120_000);
 });
 
-describe.skipIf(notRoot !== undefined || noRooms !== undefined)(`tre start as root takes over a data directory a root-run control plane made${noRooms ? ` (skipped: ${noRooms})` : ''}`, () => {
-  it('stops the rooms it left running as nobody, hands everything over and serves rooms as the service account', async () => {
-    const parent = traversableTempDir('tre-takeover-');
-    const dataDir = join(parent, 'data');
-    let oldRoomId = '';
-    let stalePg = 0;
-    try {
-      // The earlier model: the control plane as root, PostgreSQL as `postgres`, rooms as `nobody`.
-      const old = await startRoomsPlatform({}, { dataDir });
-      const oldRoom = await old.startRoom('researcher');
-      oldRoomId = oldRoom.id;
-      const oldSandboxes = roomProcesses(oldRoom.id);
-      expect(oldSandboxes.map((pid) => parseStatus(readFileSync(`/proc/${pid}/status`, 'utf8')).uids[0])).toEqual(oldSandboxes.map(() => 65534));
-      const oldBwraps = oldSandboxes.filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0]!.endsWith('bwrap')).length;
-      expect(oldBwraps).toBe(2); // the monitor outside and the namespace's pid 1
-      await old.close(); // rooms survive a control-plane restart
-      expect(roomProcesses(oldRoom.id)).toEqual(oldSandboxes);
-      // As a root-run control plane killed with -9 leaves it: its PostgreSQL (as `postgres`) still holding the folder.
-      await startEmbedded(dataDir);
-      stalePg = Number(readFileSync(join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
-      expect(parseStatus(readFileSync(`/proc/${stalePg}/status`, 'utf8')).uids[0]).not.toBe(0);
-      const pgOwner = statSync(join(dataDir, 'postgres')).uid;
-
-      const tre = await startTre(['--demo', '--data-dir', dataDir], await freePort(), { TRE_DEMO_PASSWORD: 'demo', TRE_ROOM_PROGRAM: 'stub', TRE_ROOM_RECONCILE_MS: '200' });
+describe.skipIf(notRoot !== undefined || noRooms !== undefined)(
+  `tre start as root takes over a data directory a root-run control plane made${noRooms ? ` (skipped: ${noRooms})` : ''}`,
+  () => {
+    it('stops the rooms it left running as nobody, hands everything over and serves rooms as the service account', async () => {
+      const parent = traversableTempDir('tre-takeover-');
+      const dataDir = join(parent, 'data');
+      let oldRoomId = '';
+      let stalePg = 0;
       try {
-        const service = await account('analyserom');
-        expect(pgOwner).not.toBe(service.uid);
-        expect(roomProcesses(oldRoom.id)).toEqual([]);
-        // Stopped, not left beside the new server: PostgreSQL takes a lock held by another uid for stale.
-        expect(gone(stalePg)).toBe(true);
-        expect(tre.output()).toContain(`stopped ${oldBwraps} room sandbox processes left by a control plane that ran as root`);
-        expect(notOwnedBy(dataDir, service.uid)).toEqual([]);
-        const login = await fetch(`${tre.url}/api/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'researcher', password: 'demo' }) });
-        expect(login.status).toBe(201);
-        const auth = { authorization: `Bearer ${((await login.json()) as { token: string }).token}`, 'content-type': 'application/json' };
-        const view = async (id: string) => (await (await fetch(`${tre.url}/api/rooms/${id}`, { headers: auth })).json()) as any;
-        let state = (await view(oldRoom.id)).state;
-        for (let i = 0; i < 300 && state === 'running'; i++) {
-          await new Promise((r) => setTimeout(r, 100));
-          state = (await view(oldRoom.id)).state;
+        // The earlier model: the control plane as root, PostgreSQL as `postgres`, rooms as `nobody`.
+        const old = await startRoomsPlatform({}, { dataDir });
+        const oldRoom = await old.startRoom('researcher');
+        oldRoomId = oldRoom.id;
+        const oldSandboxes = roomProcesses(oldRoom.id);
+        expect(oldSandboxes.map((pid) => parseStatus(readFileSync(`/proc/${pid}/status`, 'utf8')).uids[0])).toEqual(oldSandboxes.map(() => 65534));
+        const oldBwraps = oldSandboxes.filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0]!.endsWith('bwrap')).length;
+        expect(oldBwraps).toBe(2); // the monitor outside and the namespace's pid 1
+        await old.close(); // rooms survive a control-plane restart
+        expect(roomProcesses(oldRoom.id)).toEqual(oldSandboxes);
+        // As a root-run control plane killed with -9 leaves it: its PostgreSQL (as `postgres`) still holding the folder.
+        await startEmbedded(dataDir);
+        stalePg = Number(readFileSync(join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
+        expect(parseStatus(readFileSync(`/proc/${stalePg}/status`, 'utf8')).uids[0]).not.toBe(0);
+        const pgOwner = statSync(join(dataDir, 'postgres')).uid;
+
+        const tre = await startTre(['--demo', '--data-dir', dataDir], await freePort(), {
+          TRE_DEMO_PASSWORD: 'demo',
+          TRE_ROOM_PROGRAM: 'stub',
+          TRE_ROOM_RECONCILE_MS: '200',
+        });
+        try {
+          const service = await account('analyserom');
+          expect(pgOwner).not.toBe(service.uid);
+          expect(roomProcesses(oldRoom.id)).toEqual([]);
+          // Stopped, not left beside the new server: PostgreSQL takes a lock held by another uid for stale.
+          expect(gone(stalePg)).toBe(true);
+          expect(tre.output()).toContain(`stopped ${oldBwraps} room sandbox processes left by a control plane that ran as root`);
+          expect(notOwnedBy(dataDir, service.uid)).toEqual([]);
+          const login = await fetch(`${tre.url}/api/auth/token`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ username: 'researcher', password: 'demo' }),
+          });
+          expect(login.status).toBe(201);
+          const auth = { authorization: `Bearer ${((await login.json()) as { token: string }).token}`, 'content-type': 'application/json' };
+          const view = async (id: string) => (await (await fetch(`${tre.url}/api/rooms/${id}`, { headers: auth })).json()) as any;
+          let state = (await view(oldRoom.id)).state;
+          for (let i = 0; i < 300 && state === 'running'; i++) {
+            await new Promise((r) => setTimeout(r, 100));
+            state = (await view(oldRoom.id)).state;
+          }
+          expect(state).not.toBe('running');
+          const again = await fetch(`${tre.url}/api/projects/${old.projectId}/rooms`, { method: 'POST', headers: auth, body: '{}' });
+          expect([200, 201]).toContain(again.status);
+          const roomId = ((await again.json()) as { id: string }).id;
+          let room = await view(roomId);
+          for (let i = 0; i < 600 && room.state !== 'running' && room.state !== 'failed'; i++) {
+            await new Promise((r) => setTimeout(r, 100));
+            room = await view(roomId);
+          }
+          expect({ state: room.state, failure: room.failureMessage }).toEqual({ state: 'running', failure: null });
+          const procs = roomProcesses(roomId);
+          expect(procs.map((pid) => parseStatus(readFileSync(`/proc/${pid}/status`, 'utf8')).uids[0])).toEqual(procs.map(() => service.uid));
+          await fetch(`${tre.url}/api/rooms/${roomId}/stop`, { method: 'POST', headers: auth });
+          for (let i = 0; i < 300 && (await view(roomId)).state !== 'stopped'; i++) await new Promise((r) => setTimeout(r, 100));
+        } finally {
+          await tre.stop();
         }
-        expect(state).not.toBe('running');
-        const again = await fetch(`${tre.url}/api/projects/${old.projectId}/rooms`, { method: 'POST', headers: auth, body: '{}' });
-        expect([200, 201]).toContain(again.status);
-        const roomId = ((await again.json()) as { id: string }).id;
-        let room = await view(roomId);
-        for (let i = 0; i < 600 && room.state !== 'running' && room.state !== 'failed'; i++) {
-          await new Promise((r) => setTimeout(r, 100));
-          room = await view(roomId);
-        }
-        expect({ state: room.state, failure: room.failureMessage }).toEqual({ state: 'running', failure: null });
-        const procs = roomProcesses(roomId);
-        expect(procs.map((pid) => parseStatus(readFileSync(`/proc/${pid}/status`, 'utf8')).uids[0])).toEqual(procs.map(() => service.uid));
-        await fetch(`${tre.url}/api/rooms/${roomId}/stop`, { method: 'POST', headers: auth });
-        for (let i = 0; i < 300 && (await view(roomId)).state !== 'stopped'; i++) await new Promise((r) => setTimeout(r, 100));
       } finally {
-        await tre.stop();
+        for (const pid of oldRoomId ? roomProcesses(oldRoomId) : []) process.kill(pid, 'SIGKILL'); // whatever a failed run left
+        if (stalePg && !gone(stalePg)) process.kill(stalePg, 'SIGINT');
+        rmSync(parent, { recursive: true, force: true });
       }
-    } finally {
-      for (const pid of oldRoomId ? roomProcesses(oldRoomId) : []) process.kill(pid, 'SIGKILL'); // whatever a failed run left
-      if (stalePg && !gone(stalePg)) process.kill(stalePg, 'SIGINT');
-      rmSync(parent, { recursive: true, force: true });
-    }
-  }, 240_000);
-});
+    }, 240_000);
+  },
+);
 
 const noDocker = notRoot ?? (existsSync('/usr/sbin/dockerd') || existsSync('/usr/bin/dockerd') ? undefined : 'dockerd is not installed');
 
 describe.skipIf(noDocker !== undefined)(`tre start as root with the docker driver${noDocker ? ` (skipped: ${noDocker})` : ''}`, () => {
-  it('keeps only the Docker socket\'s group besides its own, and reaches the daemon with it', async () => {
+  it("keeps only the Docker socket's group besides its own, and reaches the daemon with it", async () => {
     const dockerd = await startDockerd();
     const parent = traversableTempDir('tre-docker-');
     const dataDir = join(parent, 'data');
@@ -306,7 +358,10 @@ describe.skipIf(noDocker !== undefined)(`tre start as root with the docker drive
       tre = await startTre(['--data-dir', dataDir], await freePort(), { TRE_ROOM_DOCKER_SOCKET: dockerd.socketPath });
       const service = await account('analyserom');
       const c = parseStatus(readFileSync(`/proc/${tre.proc.pid}/status`, 'utf8'));
-      expect({ uid: c.uids[0], groups: [...c.groups].sort((a, b) => a - b) }).toEqual({ uid: service.uid, groups: [service.gid, socketGid].sort((a, b) => a - b) });
+      expect({ uid: c.uids[0], groups: [...c.groups].sort((a, b) => a - b) }).toEqual({
+        uid: service.uid,
+        groups: [service.gid, socketGid].sort((a, b) => a - b),
+      });
       const ping = await asProcess(tre.proc.pid!, ['curl', '-sf', '--unix-socket', dockerd.socketPath, 'http://docker/_ping']);
       expect(ping).toEqual({ code: 0, stderr: '' });
     } finally {

@@ -27,7 +27,9 @@ function rawGet(p: RoomsPlatform, roomId: string, path: string, headers: Record<
       res.setEncoding('latin1');
       res.on('data', (c: string) => (body += c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    }).on('error', reject).end();
+    })
+      .on('error', reject)
+      .end();
   });
 }
 
@@ -45,7 +47,7 @@ describe.skipIf(skip !== undefined)(`proxy credentials${skip ? ` (skipped: ${ski
     await p.stop();
   }, 60_000);
 
-  it('a whitespace or empty bearer is no credential: the owner\'s cookie beside it admits nothing, and an anonymous client with the same header is refused', async () => {
+  it("a whitespace or empty bearer is no credential: the owner's cookie beside it admits nothing, and an anonymous client with the same header is refused", async () => {
     const s = await login(p.url, 'researcher');
     const { cookie } = await enterRoom(p, room.id, s.cookie);
     const path = `/rooms/${room.id}/api/status`;
@@ -56,17 +58,33 @@ describe.skipIf(skip !== undefined)(`proxy credentials${skip ? ` (skipped: ${ski
       results.push([`owner ${JSON.stringify(bearer)}`, owner.status], [`anonymous ${JSON.stringify(bearer)}`, anonymous.status]);
     }
     // The owner's cookie alone is admitted (also beside JupyterLab's own `token` scheme), and that admits no one else.
-    results.push(['owner cookie', (await rawGet(p, room.id, path, { cookie })).status], ['owner cookie, token scheme', (await rawGet(p, room.id, path, { cookie, authorization: 'token abc' })).status]);
-    results.push(['anonymous after', (await rawGet(p, room.id, path, {})).status], ['anonymous token scheme', (await rawGet(p, room.id, path, { authorization: 'token abc' })).status]);
+    results.push(
+      ['owner cookie', (await rawGet(p, room.id, path, { cookie })).status],
+      ['owner cookie, token scheme', (await rawGet(p, room.id, path, { cookie, authorization: 'token abc' })).status],
+    );
+    results.push(
+      ['anonymous after', (await rawGet(p, room.id, path, {})).status],
+      ['anonymous token scheme', (await rawGet(p, room.id, path, { authorization: 'token abc' })).status],
+    );
     expect(results).toEqual([
-      ['owner "Bearer \u00a0"', 401], ['anonymous "Bearer \u00a0"', 401], ['owner "Bearer "', 401], ['anonymous "Bearer "', 401],
-      ['owner "Bearer \\t"', 401], ['anonymous "Bearer \\t"', 401], ['owner "Bearer  x y"', 401], ['anonymous "Bearer  x y"', 401],
-      ['owner "bearer\u00a0"', 401], ['anonymous "bearer\u00a0"', 401],
-      ['owner cookie', 200], ['owner cookie, token scheme', 200], ['anonymous after', 401], ['anonymous token scheme', 401],
+      ['owner "Bearer \u00a0"', 401],
+      ['anonymous "Bearer \u00a0"', 401],
+      ['owner "Bearer "', 401],
+      ['anonymous "Bearer "', 401],
+      ['owner "Bearer \\t"', 401],
+      ['anonymous "Bearer \\t"', 401],
+      ['owner "Bearer  x y"', 401],
+      ['anonymous "Bearer  x y"', 401],
+      ['owner "bearer\u00a0"', 401],
+      ['anonymous "bearer\u00a0"', 401],
+      ['owner cookie', 200],
+      ['owner cookie, token scheme', 200],
+      ['anonymous after', 401],
+      ['anonymous token scheme', 401],
     ]);
   });
 
-  it('the platform\'s session cookie is no credential on a room host, even for the owner', async () => {
+  it("the platform's session cookie is no credential on a room host, even for the owner", async () => {
     const s = await login(p.url, 'researcher');
     const res = await rawGet(p, room.id, `/rooms/${room.id}/api/status`, { cookie: s.cookie });
     expect(res.status).toBe(401);
@@ -94,11 +112,11 @@ describe.skipIf(skip !== undefined)('proxy contents guard in front of JupyterLab
       const r = await roomCall(p, room.id, 'GET', `/rooms/${room.id}/api/contents/big.csv${query}`, { as: 'researcher' });
       return [query, r.status, r.status === 200 ? (r.body as { content: unknown }).content === null : r.body.reason];
     };
-    expect([
-      await read('?content=0&content=1'), await read('?content=0&content=1+'), await read('?content=0&content=%31'), await read('?content=0'),
-    ]).toEqual([
-      ['?content=0&content=1', 403, 'contents_too_large'], ['?content=0&content=1+', 403, 'contents_too_large'],
-      ['?content=0&content=%31', 403, 'contents_too_large'], ['?content=0', 200, true],
+    expect([await read('?content=0&content=1'), await read('?content=0&content=1+'), await read('?content=0&content=%31'), await read('?content=0')]).toEqual([
+      ['?content=0&content=1', 403, 'contents_too_large'],
+      ['?content=0&content=1+', 403, 'contents_too_large'],
+      ['?content=0&content=%31', 403, 'contents_too_large'],
+      ['?content=0', 200, true],
     ]);
   });
 });

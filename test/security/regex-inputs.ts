@@ -49,4 +49,3 @@ export function pathologicalInputs(source: string): string[] {
   }
   return [...inputs];
 }
-

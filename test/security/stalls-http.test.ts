@@ -44,10 +44,12 @@ function guard<T>(what: string, ms: number, promise: Promise<T>): Promise<T> {
   const started = performance.now();
   const late = () => new Error(`${what} did not answer within ${ms} ms`);
   return Promise.race([
-    promise.finally(() => clearTimeout(timer)).then((v) => {
-      if (performance.now() - started > ms) throw late();
-      return v;
-    }),
+    promise
+      .finally(() => clearTimeout(timer))
+      .then((v) => {
+        if (performance.now() - started > ms) throw late();
+        return v;
+      }),
     new Promise<T>((_, reject) => {
       timer = setTimeout(() => reject(late()), ms);
     }),
@@ -80,7 +82,9 @@ async function openImport(): Promise<string> {
 
 async function upload(importId: string, name: string, bytes: Buffer | string) {
   const res = await fetch(`${p.url}/api/imports/${importId}/files/${name}`, {
-    method: 'PUT', headers: { authorization: `Bearer ${await p.token('researcher')}`, 'content-type': 'application/octet-stream' }, body: bytes,
+    method: 'PUT',
+    headers: { authorization: `Bearer ${await p.token('researcher')}`, 'content-type': 'application/octet-stream' },
+    body: bytes,
   });
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 }
@@ -134,7 +138,7 @@ describe('nothing untrusted stalls the platform', () => {
     expect(await sent).toMatchObject({ status: 201, body: { name: 'comments.txt', contentType: 'text', checkStatus: 'pass' } });
   });
 
-  it('a scan over the policy\'s time budget refuses the file (403 refused_budget) while /healthz answers; the next scan runs; a table check over its budget is interrupted (400)', async () => {
+  it("a scan over the policy's time budget refuses the file (403 refused_budget) while /healthz answers; the next scan runs; a table check over its budget is interrupted (400)", async () => {
     // A platform of its own whose default profile gives a scan a few milliseconds.
     const tight = readFileSync(join(policyDir, 'default.yaml'), 'utf8')
       .replace(/scanBudgetMs: \d+/, `scanBudgetMs: ${TIGHT_SCAN_MS}`)
@@ -151,13 +155,19 @@ describe('nothing untrusted stalls the platform', () => {
       const line = '1503851019,40,12345678901,ab-cd_ef 98765 4321\n';
       const big = line.repeat(Math.floor(40_000_000 / line.length));
       const token = await q.token('researcher');
-      const send = (name: string, body: string) => fetch(`${q.url}/api/imports/${open.body.id}/files/${name}`, {
-        method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' }, body,
-      }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
+      const send = (name: string, body: string) =>
+        fetch(`${q.url}/api/imports/${open.body.id}/files/${name}`, {
+          method: 'PUT',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' },
+          body,
+        }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
       const sent = send('big.txt', big);
       expect(await healthzThroughout(sent, q.url)).toBeGreaterThan(0);
       const refused = await guard('the upload', 60_000, sent);
-      expect(refused).toMatchObject({ status: 403, body: { reason: 'refused_budget', detail: `'big.txt': not checkable within the time budget of ${TIGHT_SCAN_MS} ms` } });
+      expect(refused).toMatchObject({
+        status: 403,
+        body: { reason: 'refused_budget', detail: `'big.txt': not checkable within the time budget of ${TIGHT_SCAN_MS} ms` },
+      });
       // The pool replaced the terminated worker: a small file is scanned (within budget or refused for it, never a crash).
       const small = await guard('a small upload', 30_000, send('small.txt', 'hello\n'));
       expect([201, 403]).toContain(small.status);
@@ -167,9 +177,14 @@ describe('nothing untrusted stalls the platform', () => {
       const outputs = platformPaths(q.dataDir).outputs(project, 'researcher');
       mkdirSync(outputs, { recursive: true });
       writeFileSync(join(outputs, 'long.csv'), `g,c\n${Array.from({ length: 200_000 }, (_, i) => `g${i % 5},c${i % 3}`).join('\n')}\n`);
-      const check = await guard('the table check', 30_000, q.call('POST', `/api/projects/${project}/outputs/check-table`, {
-        as: 'researcher', body: { source: { output: 'long.csv' }, spec: { method: 'crosstab', index: ['g'], columns: ['c'], values: null, aggfunc: null, margins: false } },
-      }));
+      const check = await guard(
+        'the table check',
+        30_000,
+        q.call('POST', `/api/projects/${project}/outputs/check-table`, {
+          as: 'researcher',
+          body: { source: { output: 'long.csv' }, spec: { method: 'crosstab', index: ['g'], columns: ['c'], values: null, aggfunc: null, margins: false } },
+        }),
+      );
       expect(check).toMatchObject({ status: 400, body: { reason: 'table_check_over_budget', limit: 1 } });
       expect((await fetch(`${q.url}/healthz`)).status).toBe(200);
     } finally {
@@ -180,7 +195,10 @@ describe('nothing untrusted stalls the platform', () => {
 
   it('401 for an unauthenticated 100 MB upload without reading it: the server closes after the answer', async () => {
     const total = 100 * 1024 * 1024;
-    const r = await sendUnread(`PUT /api/imports/imp_000000000000/files/big.bin HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/octet-stream\r\ncontent-length: ${total}\r\n\r\n`, total);
+    const r = await sendUnread(
+      `PUT /api/imports/imp_000000000000/files/big.bin HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/octet-stream\r\ncontent-length: ${total}\r\n\r\n`,
+      total,
+    );
     expect(r.statusLine).toBe('HTTP/1.1 401 Unauthorized');
     expect(r.closedByServer).toBe(true);
     // What the socket took is the server's first read plus kernel buffers, not the body.
@@ -189,17 +207,21 @@ describe('nothing untrusted stalls the platform', () => {
 
   it('401 for an unauthenticated 100 MB JSON body without parsing it', async () => {
     const total = 100 * 1024 * 1024;
-    const r = await sendUnread(`POST /api/projects/${projectId}/imports HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${total}\r\n\r\n`, total);
+    const r = await sendUnread(
+      `POST /api/projects/${projectId}/imports HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${total}\r\n\r\n`,
+      total,
+    );
     expect(r.statusLine).toBe('HTTP/1.1 401 Unauthorized');
     expect(r.closedByServer).toBe(true);
     expect(r.written).toBeLessThan(total / 4);
   });
 
-  it('413 naming the limit for an upload over the policy\'s file limit, declared or not, leaving nothing staged', async () => {
+  it("413 naming the limit for an upload over the policy's file limit, declared or not, leaving nothing staged", async () => {
     const id = await openImport();
     const limit = 52_428_800;
     const declared = await sendUnread(
-      `PUT /api/imports/${id}/files/big.bin HTTP/1.1\r\nhost: 127.0.0.1\r\nauthorization: Bearer ${await p.token('researcher')}\r\ncontent-type: application/octet-stream\r\ncontent-length: ${limit + 1}\r\n\r\n`, limit + 1,
+      `PUT /api/imports/${id}/files/big.bin HTTP/1.1\r\nhost: 127.0.0.1\r\nauthorization: Bearer ${await p.token('researcher')}\r\ncontent-type: application/octet-stream\r\ncontent-length: ${limit + 1}\r\n\r\n`,
+      limit + 1,
     );
     expect(declared.statusLine).toMatch(/^HTTP\/1.1 413 /);
     expect(declared.written).toBeLessThan(limit / 2);
@@ -212,7 +234,10 @@ describe('nothing untrusted stalls the platform', () => {
       },
     });
     const res = await fetch(`${p.url}/api/imports/${id}/files/big.bin`, {
-      method: 'PUT', headers: { authorization: `Bearer ${await p.token('researcher')}`, 'content-type': 'application/octet-stream' }, body, duplex: 'half',
+      method: 'PUT',
+      headers: { authorization: `Bearer ${await p.token('researcher')}`, 'content-type': 'application/octet-stream' },
+      body,
+      duplex: 'half',
     } as RequestInit);
     expect(res.status).toBe(413);
     expect(await res.json()).toMatchObject({ reason: 'body_too_large', detail: `the body is larger than the limit of ${limit} bytes`, limit });
@@ -220,24 +245,32 @@ describe('nothing untrusted stalls the platform', () => {
     expect(detail.body.files).toEqual([]);
   });
 
-  it('400 naming the limit for a table whose levels multiply past the policy\'s cell limit; the process serves on', async () => {
+  it("400 naming the limit for a table whose levels multiply past the policy's cell limit; the process serves on", async () => {
     // 20 records, three index columns of 20 levels each and one column variable of 20: 8 000 × 20 = 160 000 cells.
     const rows = ['a,b,c,d', ...Array.from({ length: 20 }, (_, i) => `a${i},b${i},c${i},d${i}`)];
     const outputs = platformPaths(p.dataDir).outputs(projectId, 'researcher');
     mkdirSync(outputs, { recursive: true });
     writeFileSync(join(outputs, 'wide.csv'), `${rows.join('\n')}\n`);
     const spec = { method: 'crosstab', index: ['a', 'b', 'c'], columns: ['d'], values: null, aggfunc: null, margins: false };
-    const res = await guard('the table check', 30_000, p.call('POST', `/api/projects/${projectId}/outputs/check-table`, {
-      as: 'researcher', body: { source: { output: 'wide.csv' }, spec },
-    }));
+    const res = await guard(
+      'the table check',
+      30_000,
+      p.call('POST', `/api/projects/${projectId}/outputs/check-table`, {
+        as: 'researcher',
+        body: { source: { output: 'wide.csv' }, spec },
+      }),
+    );
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({
-      reason: 'table_too_large', cells: 160_000, limit: 100_000,
+      reason: 'table_too_large',
+      cells: 160_000,
+      limit: 100_000,
       detail: "the table would have 160000 cells, more than the policy's limit of 100000 (tables.maxCells)",
     });
     expect((await fetch(`${p.url}/healthz`)).status).toBe(200);
     const small = await p.call('POST', `/api/projects/${projectId}/outputs/check-table`, {
-      as: 'researcher', body: { source: { output: 'wide.csv' }, spec: { ...spec, index: ['a'] } },
+      as: 'researcher',
+      body: { source: { output: 'wide.csv' }, spec: { ...spec, index: ['a'] } },
     });
     expect(small.status).toBe(200);
   });
@@ -251,7 +284,9 @@ describe('nothing untrusted stalls the platform', () => {
     socket.on('error', () => undefined);
     const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
     const token = await p.token('researcher');
-    socket.write(`POST /api/projects/${projectId}/imports HTTP/1.1\r\nhost: 127.0.0.1\r\nauthorization: Bearer ${token}\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n`);
+    socket.write(
+      `POST /api/projects/${projectId}/imports HTTP/1.1\r\nhost: 127.0.0.1\r\nauthorization: Bearer ${token}\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n`,
+    );
     // At this pace the declared 1 000 bytes would take 200 s.
     const trickle = setInterval(() => socket.write(' '), 200);
     try {

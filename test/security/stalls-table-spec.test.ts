@@ -39,14 +39,16 @@ const aggName = fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...AGGFUNCS) },
 const grouping = fc.shuffledSubarray(['g', 'h', 'n', 'd', 'u', 'weird "name"'], { minLength: 2, maxLength: 4 });
 const spec = fc.oneof(
   // Valid shapes over grouping columns, some past the limit (u alone has 200 levels).
-  grouping.chain((dims) => fc.record({
-    method: fc.constantFrom('crosstab', 'pivot_table'),
-    index: fc.constant(dims.slice(0, Math.ceil(dims.length / 2))),
-    columns: fc.constant(dims.slice(Math.ceil(dims.length / 2))),
-    values: fc.constantFrom(null, 'v'),
-    aggfunc: fc.constantFrom(null, 'sum', ['mean', 'count']),
-    margins: fc.boolean(),
-  })),
+  grouping.chain((dims) =>
+    fc.record({
+      method: fc.constantFrom('crosstab', 'pivot_table'),
+      index: fc.constant(dims.slice(0, Math.ceil(dims.length / 2))),
+      columns: fc.constant(dims.slice(Math.ceil(dims.length / 2))),
+      values: fc.constantFrom(null, 'v'),
+      aggfunc: fc.constantFrom(null, 'sum', ['mean', 'count']),
+      margins: fc.boolean(),
+    }),
+  ),
   // Near-valid specs: mostly known columns and aggfuncs, in every combination.
   fc.record({
     method: fc.oneof(fc.constantFrom('crosstab', 'pivot_table'), fc.string({ maxLength: 5 })),

@@ -15,7 +15,9 @@ export interface DebianPostgres {
 export function debianPostgresBin(): string | undefined {
   const root = '/usr/lib/postgresql';
   if (!existsSync(root)) return undefined;
-  const versions = readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'postgres'))).sort((a, b) => Number(b) - Number(a));
+  const versions = readdirSync(root)
+    .filter((v) => existsSync(join(root, v, 'bin', 'postgres')))
+    .sort((a, b) => Number(b) - Number(a));
   return versions[0] ? join(root, versions[0], 'bin') : undefined;
 }
 
@@ -31,8 +33,16 @@ export async function startDebianPostgres(): Promise<DebianPostgres> {
   const pw = join(dir, 'pw');
   writeFileSync(pw, 'tre-test-password\n');
   chownSync(pw, uid, gid);
-  execFileSync(join(bin, 'initdb'), ['-D', data, '-U', 'tre', '--pwfile', pw, '--auth=scram-sha-256', '-E', 'UTF8', '--locale=C'], { uid, gid, stdio: 'ignore' });
-  const proc: ChildProcess = spawn(join(bin, 'postgres'), ['-D', data, '-c', 'listen_addresses=', '-c', `unix_socket_directories=${dir}`, '-p', '5432'], { uid, gid, stdio: ['ignore', 'ignore', 'pipe'] });
+  execFileSync(join(bin, 'initdb'), ['-D', data, '-U', 'tre', '--pwfile', pw, '--auth=scram-sha-256', '-E', 'UTF8', '--locale=C'], {
+    uid,
+    gid,
+    stdio: 'ignore',
+  });
+  const proc: ChildProcess = spawn(join(bin, 'postgres'), ['-D', data, '-c', 'listen_addresses=', '-c', `unix_socket_directories=${dir}`, '-p', '5432'], {
+    uid,
+    gid,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   await new Promise<void>((resolve, reject) => {
     let err = '';
     proc.stderr!.on('data', (c: Buffer) => {

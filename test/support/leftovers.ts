@@ -11,7 +11,12 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 
-interface Proc { pid: number; ppid: number; startTicks: number; state: string }
+interface Proc {
+  pid: number;
+  ppid: number;
+  startTicks: number;
+  state: string;
+}
 
 function readProc(pid: number): Proc | undefined {
   try {
@@ -24,7 +29,10 @@ function readProc(pid: number): Proc | undefined {
 }
 
 function allProcs(): Proc[] {
-  return readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map((n) => readProc(Number(n))).filter((p): p is Proc => p !== undefined);
+  return readdirSync('/proc')
+    .filter((n) => /^\d+$/.test(n))
+    .map((n) => readProc(Number(n)))
+    .filter((p): p is Proc => p !== undefined);
 }
 
 function cmdline(pid: number): string {

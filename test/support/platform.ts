@@ -18,7 +18,11 @@ export interface TestPlatform extends RunningPlatform {
   /** Forgets cached tokens (after moving the clock past their expiry). */
   forgetTokens(): void;
   /** fetch against the platform, with a bearer token when `as` is given. */
-  call(method: string, path: string, opts?: { as?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
+  call(
+    method: string,
+    path: string,
+    opts?: { as?: string; body?: unknown; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: any; headers: Headers }>;
   stop(): Promise<void>;
 }
 
@@ -47,7 +51,9 @@ export async function startTestPlatform(overrides: ConfigInput = {}, opts: { now
     const cached = tokens.get(user);
     if (cached) return cached;
     const res = await fetch(`${platform.url}/api/auth/token`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: user, password: passwords.get(user) ?? 'demo' }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: user, password: passwords.get(user) ?? 'demo' }),
     });
     if (!res.ok) throw new Error(`login as ${user} failed: ${res.status} ${await res.text()}`);
     const t = ((await res.json()) as { token: string }).token;
@@ -55,7 +61,12 @@ export async function startTestPlatform(overrides: ConfigInput = {}, opts: { now
     return t;
   }
   return {
-    ...platform, clock, dataDir, token, call, passwords,
+    ...platform,
+    clock,
+    dataDir,
+    token,
+    call,
+    passwords,
     forgetTokens: () => tokens.clear(),
     async stop() {
       await platform.close();

@@ -52,7 +52,10 @@ export interface StartedTre {
 
 /** Spawns `tre start ARGS` and resolves once it prints that it is running (rejects if it exits first). */
 export async function startTre(args: string[], port: number, env: Record<string, string | undefined> = {}): Promise<StartedTre> {
-  const proc = spawn(TRE, ['start', '--host', '127.0.0.1', '--port', String(port), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(TRE, ['start', '--host', '127.0.0.1', '--port', String(port), ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   proc.stdout!.on('data', (c) => (out += c));
   proc.stderr!.on('data', (c) => (out += c));

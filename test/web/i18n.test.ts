@@ -21,9 +21,23 @@ describe('the two dictionaries', () => {
 
   it('translate nearly every label (same spelling only for names and shared words)', () => {
     const same = Object.keys(en).filter((k) => en[k as keyof typeof en] === nb[k as keyof typeof nb]);
-    expect(same.sort()).toEqual([
-      'agg.median', 'agg.min', 'agg.sum', 'app.name', 'apply.data', 'audit.actor', 'copies.manifest', 'copies.sha256', 'example.outputPath',
-      'export.status', 'projects.status', 'time.minutes', 'users.status', 'var.type',
-    ].sort());
+    expect(same.sort()).toEqual(
+      [
+        'agg.median',
+        'agg.min',
+        'agg.sum',
+        'app.name',
+        'apply.data',
+        'audit.actor',
+        'copies.manifest',
+        'copies.sha256',
+        'example.outputPath',
+        'export.status',
+        'projects.status',
+        'time.minutes',
+        'users.status',
+        'var.type',
+      ].sort(),
+    );
   });
 });

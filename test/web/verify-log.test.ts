@@ -5,7 +5,15 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { entryHash, entryPreimage as serverPreimage, GENESIS_HASH, leafHash, rootOfLeafHashes, describePublicKey, signCheckpoint } from '../../control-plane/src/audit/index.ts';
+import {
+  entryHash,
+  entryPreimage as serverPreimage,
+  GENESIS_HASH,
+  leafHash,
+  rootOfLeafHashes,
+  describePublicKey,
+  signCheckpoint,
+} from '../../control-plane/src/audit/index.ts';
 import { entryPreimage, merkleRoot, verifyLog, verifyNote, type ExportedEntry } from '../../control-plane/web/src/lib/verify-log.ts';
 
 function log(n: number): ExportedEntry[] {
@@ -13,10 +21,19 @@ function log(n: number): ExportedEntry[] {
   let prev = GENESIS_HASH;
   for (let seq = 0; seq < n; seq++) {
     const e = {
-      seq, time: new Date(Date.UTC(2026, 10, 23, 5, 0, seq)).toISOString(), actor: seq % 2 ? 'lead' : 'researcher', role: 'researcher',
-      action: 'export.request', object: `export:exp_${seq}`, projectId: seq % 3 ? 'prj_demo' : null, outcome: 'success' as const,
-      reason: seq % 5 ? null : 'with "quotes" and ÆØÅ', requestId: `req-${seq}`, clientAddress: '127.0.0.1',
-      details: { z: seq, a: { nested: [1, 'two', null] }, b: seq % 2 === 0 }, prevHash: prev,
+      seq,
+      time: new Date(Date.UTC(2026, 10, 23, 5, 0, seq)).toISOString(),
+      actor: seq % 2 ? 'lead' : 'researcher',
+      role: 'researcher',
+      action: 'export.request',
+      object: `export:exp_${seq}`,
+      projectId: seq % 3 ? 'prj_demo' : null,
+      outcome: 'success' as const,
+      reason: seq % 5 ? null : 'with "quotes" and ÆØÅ',
+      requestId: `req-${seq}`,
+      clientAddress: '127.0.0.1',
+      details: { z: seq, a: { nested: [1, 'two', null] }, b: seq % 2 === 0 },
+      prevHash: prev,
     };
     const hash = entryHash(e as never);
     out.push({ ...e, hash });
@@ -51,7 +68,11 @@ describe('the browser log verifier', () => {
   it('accepts a checkpoint signed by the key and refuses one signed by another', async () => {
     const entries = log(5);
     const good = signedNote(entries, 5);
-    expect(await verifyNote(good.note, Buffer.from(good.publicKeyB64, 'base64'))).toEqual({ treeSize: 5, rootHash: good.rootHash, time: '2026-11-23T06:00:00.000Z' });
+    expect(await verifyNote(good.note, Buffer.from(good.publicKeyB64, 'base64'))).toEqual({
+      treeSize: 5,
+      rootHash: good.rootHash,
+      time: '2026-11-23T06:00:00.000Z',
+    });
     const other = signedNote(entries, 5);
     expect(await verifyNote(good.note, Buffer.from(other.publicKeyB64, 'base64'))).toBe('signature');
   });
@@ -59,7 +80,14 @@ describe('the browser log verifier', () => {
   it('verifies an intact log whose checkpoint covers a prefix', async () => {
     const entries = log(20);
     const { note, publicKeyB64, rootHash } = signedNote(entries, 13);
-    expect(await verifyLog({ note, publicKeyB64, jsonl: jsonl(entries) })).toEqual({ ok: true, treeSize: 13, rootHash, time: '2026-11-23T06:00:00.000Z', entries: 20, failure: null });
+    expect(await verifyLog({ note, publicKeyB64, jsonl: jsonl(entries) })).toEqual({
+      ok: true,
+      treeSize: 13,
+      rootHash,
+      time: '2026-11-23T06:00:00.000Z',
+      entries: 20,
+      failure: null,
+    });
   });
 
   it('names the first entry that was edited, removed or swapped, and a truncated log', async () => {

@@ -89,8 +89,14 @@ export async function requestExport(
         throw new NotAllowedError(`the request is larger than the limit of ${policy.files.maxRequestBytes} bytes`, { reason: 'request_too_large' });
       }
       const bytes = await readFile(staged.path);
-      const content = await checkFileContent(opened.rel, bytes, { rules: policy.files, threshold: policy.tables.threshold, pseudonymsAmong: among, direction: 'export' });
-      if (content.refusal) throw new NotAllowedError(`'${opened.rel}': ${content.refusal.message}`, { reason: content.refusal.reason, details: { file: opened.rel } });
+      const content = await checkFileContent(opened.rel, bytes, {
+        rules: policy.files,
+        threshold: policy.tables.threshold,
+        pseudonymsAmong: among,
+        direction: 'export',
+      });
+      if (content.refusal)
+        throw new NotAllowedError(`'${opened.rel}': ${content.refusal.message}`, { reason: content.refusal.reason, details: { file: opened.rel } });
       let table = null;
       let ledger = null;
       if (f.table) {
@@ -106,8 +112,15 @@ export async function requestExport(
       if (table) statuses.push(table.status, table.match && !table.match.matches ? 'review' : 'pass');
       files.push({
         file: {
-          id: fileId, name: opened.rel, description: f.description, sizeBytes: staged.size, sha256: staged.sha256, contentType: content.result.type.kind,
-          tableRequest: f.table ? { source: f.table.source, spec: TableSpecSchema.parse(f.table.spec) } : null, checks: { file: content.result, fileStatus: content.status, table }, checkStatus: worstStatus(statuses),
+          id: fileId,
+          name: opened.rel,
+          description: f.description,
+          sizeBytes: staged.size,
+          sha256: staged.sha256,
+          contentType: content.result.type.kind,
+          tableRequest: f.table ? { source: f.table.source, spec: TableSpecSchema.parse(f.table.spec) } : null,
+          checks: { file: content.result, fileStatus: content.status, table },
+          checkStatus: worstStatus(statuses),
           stagedAt: now.toISOString(),
         },
         ledger,
@@ -148,14 +161,31 @@ async function recordRequest(
       if (prev.nextId) throw new ConflictError(`'${prev.id}' was already resubmitted as '${prev.nextId}'`, { reason: 'already_resubmitted' });
     }
     await insertRequest(q, {
-      id, direction: 'export', projectId, requestedBy: principal.userId, purpose: input.purpose, status: 'in_review',
-      version: previous ? previous.version + 1 : 1, previousId: previous?.id ?? null, approvalsRequired: policy.review.exportApprovals,
-      policy: { ...policy }, checksStatus, createdAt: now.toISOString(), submittedAt: now.toISOString(),
+      id,
+      direction: 'export',
+      projectId,
+      requestedBy: principal.userId,
+      purpose: input.purpose,
+      status: 'in_review',
+      version: previous ? previous.version + 1 : 1,
+      previousId: previous?.id ?? null,
+      approvalsRequired: policy.review.exportApprovals,
+      policy: { ...policy },
+      checksStatus,
+      createdAt: now.toISOString(),
+      submittedAt: now.toISOString(),
     });
     for (const f of files) await insertFile(q, id, f.file, f.ledger);
     await addEvent(q, id, {
-      at: now.toISOString(), actor: principal.userId, event: previous ? 'resubmitted' : 'requested', reason: null,
-      details: { files: files.map((f) => ({ id: f.file.id, name: f.file.name, sha256: f.file.sha256 })), checks: checksStatus, ...(previous ? { previous: previous.id } : {}) },
+      at: now.toISOString(),
+      actor: principal.userId,
+      event: previous ? 'resubmitted' : 'requested',
+      reason: null,
+      details: {
+        files: files.map((f) => ({ id: f.file.id, name: f.file.name, sha256: f.file.sha256 })),
+        checks: checksStatus,
+        ...(previous ? { previous: previous.id } : {}),
+      },
     });
     if (previous) await addEvent(q, previous.id, { at: now.toISOString(), actor: principal.userId, event: 'superseded', reason: null, details: { next: id } });
     return getRequest(q, id, 'export');
@@ -167,7 +197,10 @@ export async function resubmitExport(deps: AirlockDeps, principal: Principal, ex
   const prev = await getRequest(deps.store, exportId, 'export');
   if (prev.requestedBy !== principal.userId) throw new NotAllowedError('only the requester may resubmit', { reason: 'not_requester' });
   if (prev.status !== 'returned' && prev.status !== 'withdrawn') {
-    throw new ConflictError(`a ${prev.status} request cannot be resubmitted; only returned or withdrawn ones`, { reason: 'not_resubmittable', details: { status: prev.status } });
+    throw new ConflictError(`a ${prev.status} request cannot be resubmitted; only returned or withdrawn ones`, {
+      reason: 'not_resubmittable',
+      details: { status: prev.status },
+    });
   }
   if (prev.nextId) throw new ConflictError(`'${prev.id}' was already resubmitted as '${prev.nextId}'`, { reason: 'already_resubmitted' });
   return requestExport(deps, principal, prev.projectId, { purpose: input.purpose ?? prev.purpose, files: input.files }, prev);

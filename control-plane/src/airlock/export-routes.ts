@@ -24,9 +24,15 @@ export function exportRoutes(deps: AirlockDeps): RouteDef[] {
   const { store, clock } = deps;
   return [
     defineRoute({
-      method: 'post', path: '/api/projects/:projectId/exports', tag: 'exports', action: 'export.request', access: 'authenticated',
+      method: 'post',
+      path: '/api/projects/:projectId/exports',
+      tag: 'exports',
+      action: 'export.request',
+      access: 'authenticated',
       summary: 'Ask to export files from my /outputs: staged with their sha256, checked, then reviewed',
-      params: z.object({ projectId }), body: ExportInputSchema, response: requestDetailSchema,
+      params: z.object({ projectId }),
+      body: ExportInputSchema,
+      response: requestDetailSchema,
       async handler({ principal, params, body, audit }) {
         audit.role = 'researcher';
         const req = await requestExport(deps, principal!, params.projectId, body);
@@ -39,9 +45,15 @@ export function exportRoutes(deps: AirlockDeps): RouteDef[] {
       detail: 'An export request: files, check results cell by cell, reviews as far as visible, history',
     }),
     defineRoute({
-      method: 'post', path: '/api/exports/:exportId/reviews', tag: 'exports', action: 'export.review', access: ['access_admin'],
+      method: 'post',
+      path: '/api/exports/:exportId/reviews',
+      tag: 'exports',
+      action: 'export.review',
+      access: ['access_admin'],
       summary: 'Decide on an export (approve, reject, return); independent, sealed until all required reviewers have decided',
-      params: z.object({ exportId }), body: ReviewInputSchema, response: reviewAnswerSchema,
+      params: z.object({ exportId }),
+      body: ReviewInputSchema,
+      response: reviewAnswerSchema,
       async handler({ principal, params, body, audit }) {
         const outcome = await store.tx(async (q) => {
           const req = await getRequest(q, params.exportId, 'export', true);
@@ -56,9 +68,16 @@ export function exportRoutes(deps: AirlockDeps): RouteDef[] {
       },
     }),
     defineRoute({
-      method: 'post', path: '/api/exports/:exportId/withdraw', tag: 'exports', action: 'export.withdraw', access: 'authenticated',
-      summary: 'The requester withdraws a request in review or returned', params: z.object({ exportId }),
-      body: z.strictObject({ reason: z.string().trim().max(4000).optional() }).optional(), status: 200, response: requestDetailSchema,
+      method: 'post',
+      path: '/api/exports/:exportId/withdraw',
+      tag: 'exports',
+      action: 'export.withdraw',
+      access: 'authenticated',
+      summary: 'The requester withdraws a request in review or returned',
+      params: z.object({ exportId }),
+      body: z.strictObject({ reason: z.string().trim().max(4000).optional() }).optional(),
+      status: 200,
+      response: requestDetailSchema,
       async handler({ principal, params, body, audit }) {
         const req = await getRequest(store, params.exportId, 'export');
         audit.projectId = req.projectId;
@@ -67,8 +86,14 @@ export function exportRoutes(deps: AirlockDeps): RouteDef[] {
       },
     }),
     defineRoute({
-      method: 'post', path: '/api/exports/:exportId/resubmit', tag: 'exports', action: 'export.resubmit', access: 'authenticated',
-      summary: 'A new version of a returned or withdrawn request, linked to it', params: z.object({ exportId }), body: ResubmitInputSchema,
+      method: 'post',
+      path: '/api/exports/:exportId/resubmit',
+      tag: 'exports',
+      action: 'export.resubmit',
+      access: 'authenticated',
+      summary: 'A new version of a returned or withdrawn request, linked to it',
+      params: z.object({ exportId }),
+      body: ResubmitInputSchema,
       response: requestDetailSchema,
       async handler({ principal, params, body, audit }) {
         const req = await resubmitExport(deps, principal!, params.exportId, body);
@@ -77,16 +102,27 @@ export function exportRoutes(deps: AirlockDeps): RouteDef[] {
       },
     }),
     defineRoute({
-      method: 'get', path: '/api/exports/:exportId/files/:fileId/download', tag: 'exports', action: 'export.download', access: 'authenticated',
+      method: 'get',
+      path: '/api/exports/:exportId/files/:fileId/download',
+      tag: 'exports',
+      action: 'export.download',
+      access: 'authenticated',
       summary: 'Download an approved, hash-verified staged file (requester or project lead, permit in force)',
-      params: z.object({ exportId, fileId }), response: bytes(['application/octet-stream'], 'The staged bytes, re-hashed against the sha256 recorded at request time'),
+      params: z.object({ exportId, fileId }),
+      response: bytes(['application/octet-stream'], 'The staged bytes, re-hashed against the sha256 recorded at request time'),
       async handler(ctx) {
         const { principal, params, audit, res } = ctx;
         audit.object = `export:${params.exportId}`;
         const released = await releaseFile({ ...deps, now: clock.now() }, principal!, params.exportId, params.fileId);
-        Object.assign(audit, { projectId: released.request.projectId, details: { file: released.file.id, name: released.file.name, sha256: released.file.sha256 } });
+        Object.assign(audit, {
+          projectId: released.request.projectId,
+          details: { file: released.file.id, name: released.file.name, sha256: released.file.sha256 },
+        });
         await ctx.commitSuccess();
-        const base = released.file.name.split('/').at(-1)!.replace(/[^A-Za-z0-9._-]/g, '_');
+        const base = released.file.name
+          .split('/')
+          .at(-1)!
+          .replace(/[^A-Za-z0-9._-]/g, '_');
         res.status(200);
         res.setHeader('content-type', 'application/octet-stream');
         res.setHeader('content-length', String(released.bytes.length));
@@ -97,15 +133,29 @@ export function exportRoutes(deps: AirlockDeps): RouteDef[] {
       },
     }),
     defineRoute({
-      method: 'post', path: '/api/projects/:projectId/outputs/check-table', tag: 'exports', action: 'output.check-table', access: 'authenticated',
+      method: 'post',
+      path: '/api/projects/:projectId/outputs/check-table',
+      tag: 'exports',
+      action: 'output.check-table',
+      access: 'authenticated',
       summary: "Check a table of the project's copy or of my /outputs under the project's policy (the room's helper)",
-      params: z.object({ projectId }), body: TableRequestSchema, status: 200, response: tableCheckAnswerSchema,
+      params: z.object({ projectId }),
+      body: TableRequestSchema,
+      status: 200,
+      response: tableCheckAnswerSchema,
       async handler({ principal, params, body, audit }) {
         const permit = await requireDataAccess(store, principal!, params.projectId, clock.now());
         const policy = deps.policies.forProject(params.projectId, permit);
         const earlier = policy.tables.differencing ? await differencingBase(store, params.projectId) : [];
-        const checked = await checkTableRequest({ paths: deps.paths, projectId: params.projectId, userId: principal!.userId, request: body, rules: policy.tables, earlier,
-          maxSourceBytes: policy.files.maxRequestBytes });
+        const checked = await checkTableRequest({
+          paths: deps.paths,
+          projectId: params.projectId,
+          userId: principal!.userId,
+          request: body,
+          rules: policy.tables,
+          earlier,
+          maxSourceBytes: policy.files.maxRequestBytes,
+        });
         audit.details = { source: checked.source, status: checked.result.status };
         const answer: TableCheckAnswer = {
           ...tableAnswerFor(principal!, checked.result),

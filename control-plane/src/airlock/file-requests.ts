@@ -26,7 +26,10 @@ import type { CheckStatus } from './schemas.ts';
 import type { AirlockReason } from '../errors/index.ts';
 
 /** The finding a refused file was refused for, as the refusal's reason. */
-const REFUSING = { size: 'refused_size', archive: 'refused_archive', unpack: 'refused_archive', budget: 'refused_budget' } as const satisfies Record<string, AirlockReason>;
+const REFUSING = { size: 'refused_size', archive: 'refused_archive', unpack: 'refused_archive', budget: 'refused_budget' } as const satisfies Record<
+  string,
+  AirlockReason
+>;
 
 export type { CheckStatus } from './schemas.ts';
 
@@ -69,7 +72,9 @@ export async function checkFileContent(name: string, bytes: Buffer, opts: Airloc
   }
   const rules = opts.direction === 'import' ? { ...opts.rules, scanPseudonyms: false, scanSmallCounts: false } : opts.rules;
   // Candidates not found within the budget: refused like a scan over it, never passed unscanned.
-  const result = overBudget ? budgetRefusal(name, bytes.length, budgetMs) : await scanFileBytes(name, bytes, { rules, tableThreshold: opts.threshold, pseudonyms, fieldSeparatedIds: true });
+  const result = overBudget
+    ? budgetRefusal(name, bytes.length, budgetMs)
+    : await scanFileBytes(name, bytes, { rules, tableThreshold: opts.threshold, pseudonyms, fieldSeparatedIds: true });
   let refusal: AirlockFileCheck['refusal'] = null;
   if (result.status === 'refused') {
     const first = result.findings.find((f) => f.check in REFUSING);

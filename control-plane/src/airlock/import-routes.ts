@@ -22,8 +22,14 @@ export function importRoutes(deps: AirlockDeps): RouteDef[] {
   const { store, clock } = deps;
   return [
     defineRoute({
-      method: 'post', path: '/api/projects/:projectId/imports', tag: 'imports', action: 'import.open', access: 'authenticated',
-      summary: 'Open an import request (a draft): add files, then submit', params: z.object({ projectId }), body: ImportInputSchema,
+      method: 'post',
+      path: '/api/projects/:projectId/imports',
+      tag: 'imports',
+      action: 'import.open',
+      access: 'authenticated',
+      summary: 'Open an import request (a draft): add files, then submit',
+      params: z.object({ projectId }),
+      body: ImportInputSchema,
       response: requestDetailSchema,
       async handler({ principal, params, body, audit }) {
         const req = await openImport(deps, principal!, params.projectId, body.purpose);
@@ -32,10 +38,16 @@ export function importRoutes(deps: AirlockDeps): RouteDef[] {
       },
     }),
     defineRoute({
-      method: 'put', path: '/api/imports/:importId/files/:name', tag: 'imports', action: 'import.file.add', access: 'authenticated',
+      method: 'put',
+      path: '/api/imports/:importId/files/:name',
+      tag: 'imports',
+      action: 'import.file.add',
+      access: 'authenticated',
       summary: 'Upload one file of a draft import (raw bytes); type by content and size are checked',
-      params: z.object({ importId, name: importName }), query: z.object({ description: z.string().trim().max(4000).default('') }),
-      status: 201, response: airlockFileSchema,
+      params: z.object({ importId, name: importName }),
+      query: z.object({ description: z.string().trim().max(4000).default('') }),
+      status: 201,
+      response: airlockFileSchema,
       async handler({ principal, params, query, req, audit }) {
         const limit = await importFileLimit(deps, principal!, params.importId);
         const body = await streamBodyToFile(req, limit);
@@ -50,8 +62,15 @@ export function importRoutes(deps: AirlockDeps): RouteDef[] {
       },
     }),
     defineRoute({
-      method: 'post', path: '/api/imports/:importId/submit', tag: 'imports', action: 'import.submit', access: 'authenticated',
-      summary: 'Submit a draft import for review', params: z.object({ importId }), status: 200, response: requestDetailSchema,
+      method: 'post',
+      path: '/api/imports/:importId/submit',
+      tag: 'imports',
+      action: 'import.submit',
+      access: 'authenticated',
+      summary: 'Submit a draft import for review',
+      params: z.object({ importId }),
+      status: 200,
+      response: requestDetailSchema,
       async handler({ principal, params, audit }) {
         const req = await submitImport(deps, principal!, params.importId);
         audit.projectId = req.projectId;
@@ -63,9 +82,15 @@ export function importRoutes(deps: AirlockDeps): RouteDef[] {
       detail: 'An import request with its files, checks, reviews and history',
     }),
     defineRoute({
-      method: 'post', path: '/api/imports/:importId/reviews', tag: 'imports', action: 'import.review', access: ['access_admin'],
-      summary: 'Decide on an import; once approved its files appear read-only under the rooms\' /imports',
-      params: z.object({ importId }), body: ReviewInputSchema, response: reviewAnswerSchema,
+      method: 'post',
+      path: '/api/imports/:importId/reviews',
+      tag: 'imports',
+      action: 'import.review',
+      access: ['access_admin'],
+      summary: "Decide on an import; once approved its files appear read-only under the rooms' /imports",
+      params: z.object({ importId }),
+      body: ReviewInputSchema,
+      response: reviewAnswerSchema,
       async handler({ principal, params, body, audit }) {
         const outcome = await store.tx(async (q) => {
           const req = await getRequest(q, params.importId, 'import', true);
@@ -73,7 +98,13 @@ export function importRoutes(deps: AirlockDeps): RouteDef[] {
           const out = await recordReview(q, principal!, req, body, clock.now());
           if (out.status === 'approved') {
             await publishImport(deps, q, req);
-            await addEvent(q, req.id, { at: clock.now().toISOString(), actor: 'system', event: 'published', reason: null, details: { folder: `/imports/${req.id}` } });
+            await addEvent(q, req.id, {
+              at: clock.now().toISOString(),
+              actor: 'system',
+              event: 'published',
+              reason: null,
+              details: { folder: `/imports/${req.id}` },
+            });
           }
           return out;
         });
@@ -82,9 +113,16 @@ export function importRoutes(deps: AirlockDeps): RouteDef[] {
       },
     }),
     defineRoute({
-      method: 'post', path: '/api/imports/:importId/withdraw', tag: 'imports', action: 'import.withdraw', access: 'authenticated',
-      summary: 'The requester withdraws an import', params: z.object({ importId }),
-      body: z.strictObject({ reason: z.string().trim().max(4000).optional() }).optional(), status: 200, response: requestDetailSchema,
+      method: 'post',
+      path: '/api/imports/:importId/withdraw',
+      tag: 'imports',
+      action: 'import.withdraw',
+      access: 'authenticated',
+      summary: 'The requester withdraws an import',
+      params: z.object({ importId }),
+      body: z.strictObject({ reason: z.string().trim().max(4000).optional() }).optional(),
+      status: 200,
+      response: requestDetailSchema,
       async handler({ principal, params, body, audit }) {
         const req = await getRequest(store, params.importId, 'import');
         audit.projectId = req.projectId;

@@ -20,7 +20,10 @@ import { checkFileContent, worstStatus } from './file-requests.ts';
 import { createStagingDir, readVerified, sealStagingDir, stageBytes } from './staging.ts';
 import { addEvent, getRequest, insertFile, insertRequest, listFiles, setChecksStatus, setStatus, type AirlockRequest } from './store.ts';
 
-export const importName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$/, 'a plain file name (letters, digits, . _ -)').refine((n) => !n.includes('..'), 'no ..');
+export const importName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$/, 'a plain file name (letters, digits, . _ -)')
+  .refine((n) => !n.includes('..'), 'no ..');
 
 export const ImportInputSchema = z.strictObject({ purpose: z.string().trim().min(1).max(4000) });
 
@@ -32,8 +35,19 @@ export async function openImport(deps: AirlockDeps, principal: Principal, projec
   const now = deps.clock.now().toISOString();
   return deps.store.tx(async (q) => {
     await insertRequest(q, {
-      id, direction: 'import', projectId, requestedBy: principal.userId, purpose, status: 'draft', version: 1, previousId: null,
-      approvalsRequired: policy.review.importApprovals, policy: { ...policy }, checksStatus: 'pass', createdAt: now, submittedAt: null,
+      id,
+      direction: 'import',
+      projectId,
+      requestedBy: principal.userId,
+      purpose,
+      status: 'draft',
+      version: 1,
+      previousId: null,
+      approvalsRequired: policy.review.importApprovals,
+      policy: { ...policy },
+      checksStatus: 'pass',
+      createdAt: now,
+      submittedAt: null,
     });
     await addEvent(q, id, { at: now, actor: principal.userId, event: 'opened', reason: null, details: {} });
     return getRequest(q, id, 'import');
@@ -73,13 +87,22 @@ export async function addImportFile(deps: AirlockDeps, principal: Principal, imp
       throw new NotAllowedError(`the import is larger than the limit of ${rules.files.maxRequestBytes} bytes`, { reason: 'request_too_large' });
     }
     const checks = await checkFileContent(name, Buffer.from(bytes), { rules: rules.files, threshold: rules.tables.threshold, direction: 'import' });
-    if (checks.refusal) throw new NotAllowedError(`'${name}': ${checks.refusal.message}`, { reason: checks.refusal.reason, details: { type: checks.result.type } });
+    if (checks.refusal)
+      throw new NotAllowedError(`'${name}': ${checks.refusal.message}`, { reason: checks.refusal.reason, details: { type: checks.result.type } });
     const id = `f${files.length + 1}`;
     const staged = await stageBytes(join(deps.paths.airlock(importId), id), bytes);
     const now = deps.clock.now().toISOString();
     const file = {
-      id, name, description, sizeBytes: staged.size, sha256: staged.sha256, contentType: checks.result.type.kind, tableRequest: null,
-      checks: { file: checks.result, fileStatus: checks.status, table: null }, checkStatus: checks.status, stagedAt: now,
+      id,
+      name,
+      description,
+      sizeBytes: staged.size,
+      sha256: staged.sha256,
+      contentType: checks.result.type.kind,
+      tableRequest: null,
+      checks: { file: checks.result, fileStatus: checks.status, table: null },
+      checkStatus: checks.status,
+      stagedAt: now,
     };
     await insertFile(q, importId, file, null);
     await setChecksStatus(q, importId, worstStatus([req.checksStatus, checks.status]));
@@ -117,7 +140,10 @@ export async function publishImport(deps: AirlockDeps, q: Queryable, req: Airloc
     const src = join(deps.paths.airlock(req.id), f.id);
     const bytes = await readVerified(src, f.sha256);
     if (!bytes) {
-      throw new ConflictError(`the staged file '${f.name}' no longer matches its hash; nothing is published`, { reason: 'hash_mismatch', details: { file: f.id } });
+      throw new ConflictError(`the staged file '${f.name}' no longer matches its hash; nothing is published`, {
+        reason: 'hash_mismatch',
+        details: { file: f.id },
+      });
     }
     await writeFile(join(partial, f.name), bytes, { mode: 0o444, flag: 'wx' });
   }

@@ -25,8 +25,13 @@ export async function listOutputs(root: string): Promise<OutputEntry[]> {
 export function outputsRoutes(deps: AirlockDeps): RouteDef[] {
   return [
     defineRoute({
-      method: 'get', path: '/api/projects/:projectId/outputs', tag: 'exports', action: 'outputs.list', access: 'authenticated',
-      summary: "The files in my room's /outputs (names, sizes, times; never contents)", params: z.object({ projectId }),
+      method: 'get',
+      path: '/api/projects/:projectId/outputs',
+      tag: 'exports',
+      action: 'outputs.list',
+      access: 'authenticated',
+      summary: "The files in my room's /outputs (names, sizes, times; never contents)",
+      params: z.object({ projectId }),
       response: outputListSchema,
       async handler({ principal, params, audit }) {
         audit.role = 'researcher';

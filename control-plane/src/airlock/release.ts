@@ -55,9 +55,16 @@ export async function releaseFile(
   if (!bytes) {
     deps.logger.error('staged export file does not match its hash', { exportId, fileId, sha256: file.sha256 });
     throw new ConflictError('the staged file no longer matches the hash recorded at request time; nothing is released', {
-      reason: 'hash_mismatch', details: { file: fileId },
+      reason: 'hash_mismatch',
+      details: { file: fileId },
     });
   }
-  await addEvent(store, exportId, { at: now.toISOString(), actor: principal.userId, event: 'downloaded', reason: null, details: { file: fileId, sha256: file.sha256 } });
+  await addEvent(store, exportId, {
+    at: now.toISOString(),
+    actor: principal.userId,
+    event: 'downloaded',
+    reason: null,
+    details: { file: fileId, sha256: file.sha256 },
+  });
   return { request, file, bytes };
 }

@@ -23,8 +23,14 @@ export function requestReadRoutes(deps: AirlockDeps, direction: 'export' | 'impo
   const idKey = `${direction}Id`;
   return [
     defineRoute({
-      method: 'get', path: `/api/projects/:projectId/${plural}`, tag: plural, action: `${direction}.list`, access: 'authenticated',
-      summary: `A project's ${direction} requests`, params: z.object({ projectId }), query: z.object({ status: requestStatusSchema.optional() }),
+      method: 'get',
+      path: `/api/projects/:projectId/${plural}`,
+      tag: plural,
+      action: `${direction}.list`,
+      access: 'authenticated',
+      summary: `A project's ${direction} requests`,
+      params: z.object({ projectId }),
+      query: z.object({ status: requestStatusSchema.optional() }),
       response: requestSummariesSchema,
       async handler({ principal, params, query }) {
         await requireProjectVisible(store, principal!, params.projectId);
@@ -32,15 +38,26 @@ export function requestReadRoutes(deps: AirlockDeps, direction: 'export' | 'impo
       },
     }),
     defineRoute({
-      method: 'get', path: `/api/${plural}`, tag: plural, action: `${direction}.queue`, access: ['access_admin', 'auditor'],
-      summary: text.queue, query: z.object({ status: requestStatusSchema.default('in_review') }), response: requestSummariesSchema,
+      method: 'get',
+      path: `/api/${plural}`,
+      tag: plural,
+      action: `${direction}.queue`,
+      access: ['access_admin', 'auditor'],
+      summary: text.queue,
+      query: z.object({ status: requestStatusSchema.default('in_review') }),
+      response: requestSummariesSchema,
       async handler({ principal, query }) {
         return requestSummaries(store, principal!, await listRequests(store, { direction, status: query.status }));
       },
     }),
     defineRoute({
-      method: 'get', path: `/api/${plural}/:${idKey}`, tag: plural, action: `${direction}.read`, access: 'authenticated',
-      summary: text.detail, params: z.object({ [idKey]: idSchema }) as z.ZodType<Record<string, string>>,
+      method: 'get',
+      path: `/api/${plural}/:${idKey}`,
+      tag: plural,
+      action: `${direction}.read`,
+      access: 'authenticated',
+      summary: text.detail,
+      params: z.object({ [idKey]: idSchema }) as z.ZodType<Record<string, string>>,
       response: requestDetailSchema,
       async handler({ principal, params, audit }) {
         const detail = await requestDetail(store, principal!, params[idKey]!, direction);

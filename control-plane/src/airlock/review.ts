@@ -35,7 +35,8 @@ export async function requireMayReview(q: Queryable, principal: Principal, req: 
 /** Records one reviewer's decision (in the caller's transaction, with the request row locked). */
 export async function recordReview(q: Queryable, principal: Principal, req: AirlockRequest, input: ReviewInput, now: Date): Promise<ReviewOutcome> {
   await requireMayReview(q, principal, req);
-  if (req.status !== 'in_review') throw new ConflictError(`the request is ${req.status}, not in review`, { reason: 'not_in_review', details: { status: req.status } });
+  if (req.status !== 'in_review')
+    throw new ConflictError(`the request is ${req.status}, not in review`, { reason: 'not_in_review', details: { status: req.status } });
   const reviews = await listReviews(q, req.id);
   if (reviews.some((r) => r.reviewer === principal.userId)) {
     throw new ConflictError('you have already decided on this request', { reason: 'already_reviewed' });
@@ -43,7 +44,10 @@ export async function recordReview(q: Queryable, principal: Principal, req: Airl
   const reason = input.reason && input.reason.length > 0 ? input.reason : null;
   const overFailedCheck = input.decision === 'approve' && req.checksStatus === 'fail';
   if (!reason && input.decision !== 'approve') {
-    throw new InputError(`a reason is required to ${input.decision === 'reject' ? 'reject' : 'return for changes'}`, { reason: 'reason_required', details: { field: 'reason' } });
+    throw new InputError(`a reason is required to ${input.decision === 'reject' ? 'reject' : 'return for changes'}`, {
+      reason: 'reason_required',
+      details: { field: 'reason' },
+    });
   }
   if (!reason && overFailedCheck) {
     throw new InputError('a reason is required to approve over a failed check', { reason: 'reason_required_over_failed_check', details: { field: 'reason' } });

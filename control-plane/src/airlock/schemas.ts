@@ -10,7 +10,15 @@
  * `value`. Reviewers and auditors get the full form.
  */
 import { z } from 'zod';
-import { FileCheckResultSchema, FileNoteSchema, fileCheckShape, QuotingFindingSchema, TableCheckReportSchema, type FileCheckReport, TableSpecSchema } from '../disclosure/schemas.ts';
+import {
+  FileCheckResultSchema,
+  FileNoteSchema,
+  fileCheckShape,
+  QuotingFindingSchema,
+  TableCheckReportSchema,
+  type FileCheckReport,
+  TableSpecSchema,
+} from '../disclosure/schemas.ts';
 import { FileRulesSchema, ReviewRulesSchema, TableRulesSchema } from '../policies/schemas.ts';
 
 export const directionSchema = z.enum(['export', 'import']);
@@ -29,12 +37,12 @@ const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 
 // --- Table requests (what a request names to have a table checked) ---
 
-const copyFileName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$/, 'a file name of the data copy').refine((n) => !n.includes('..'));
+const copyFileName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$/, 'a file name of the data copy')
+  .refine((n) => !n.includes('..'));
 
-export const TableSourceSchema = z.union([
-  z.strictObject({ copy: copyFileName }),
-  z.strictObject({ output: z.string().min(1).max(1000) }),
-]);
+export const TableSourceSchema = z.union([z.strictObject({ copy: copyFileName }), z.strictObject({ output: z.string().min(1).max(1000) })]);
 export type TableSourceRef = z.infer<typeof TableSourceSchema>;
 
 export const TableRequestSchema = z.strictObject({
@@ -174,7 +182,8 @@ const noDetails = z.strictObject({});
 /** One entry of a request's history. A review's event says that someone decided, never what. */
 export const airlockEventSchema = z.discriminatedUnion('event', [
   z.strictObject({
-    ...eventBase, event: z.literal(['requested', 'resubmitted']),
+    ...eventBase,
+    event: z.literal(['requested', 'resubmitted']),
     details: z.strictObject({ files: z.array(stagedFileRef), checks: checkStatusSchema, previous: z.string().optional() }),
   }),
   z.strictObject({ ...eventBase, event: z.literal(['opened', 'reviewed', 'withdrawn']), details: noDetails }),

@@ -47,7 +47,8 @@ export async function copyHashed(handle: FileHandle, dest: string, maxBytes: num
       const { bytesRead } = await handle.read(buf, 0, buf.length, size);
       if (bytesRead === 0) break;
       size += bytesRead;
-      if (size > maxBytes) throw new NotAllowedError(`the file is larger than the limit of ${maxBytes} bytes`, { reason: 'file_too_large', details: { maxBytes } });
+      if (size > maxBytes)
+        throw new NotAllowedError(`the file is larger than the limit of ${maxBytes} bytes`, { reason: 'file_too_large', details: { maxBytes } });
       const chunk = buf.subarray(0, bytesRead);
       hash.update(chunk);
       await out.write(chunk);

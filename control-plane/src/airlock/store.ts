@@ -21,8 +21,21 @@ export async function insertRequest(q: Queryable, r: Omit<AirlockRequest, 'nextI
   await q.query(
     `INSERT INTO airlock_requests (id, direction, project_id, requested_by, purpose, status, version, previous_id, approvals_required, policy,
        checks_status, created_at, submitted_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-    [r.id, r.direction, r.projectId, r.requestedBy, r.purpose, r.status, r.version, r.previousId, r.approvalsRequired, JSON.stringify(r.policy),
-      r.checksStatus, r.createdAt, r.submittedAt],
+    [
+      r.id,
+      r.direction,
+      r.projectId,
+      r.requestedBy,
+      r.purpose,
+      r.status,
+      r.version,
+      r.previousId,
+      r.approvalsRequired,
+      JSON.stringify(r.policy),
+      r.checksStatus,
+      r.createdAt,
+      r.submittedAt,
+    ],
   );
 }
 
@@ -34,10 +47,7 @@ export async function getRequest(q: Queryable, id: string, direction: Direction,
   return rows[0];
 }
 
-export async function listRequests(
-  q: Queryable,
-  filter: { direction: Direction; projectId?: string; status?: RequestStatus },
-): Promise<AirlockRequest[]> {
+export async function listRequests(q: Queryable, filter: { direction: Direction; projectId?: string; status?: RequestStatus }): Promise<AirlockRequest[]> {
   const where = ['r.direction = $1'];
   const params: unknown[] = [filter.direction];
   if (filter.projectId) where.push(`r.project_id = $${params.push(filter.projectId)}`);
@@ -57,8 +67,20 @@ export async function insertFile(q: Queryable, requestId: string, f: AirlockFile
   await q.query(
     `INSERT INTO airlock_files (request_id, id, name, description, size_bytes, sha256, content_type, table_request, checks, check_status, ledger, staged_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-    [requestId, f.id, f.name, f.description, f.sizeBytes, f.sha256, f.contentType, f.tableRequest === null ? null : JSON.stringify(f.tableRequest),
-      JSON.stringify(f.checks), f.checkStatus, ledger === null ? null : JSON.stringify(ledger), f.stagedAt],
+    [
+      requestId,
+      f.id,
+      f.name,
+      f.description,
+      f.sizeBytes,
+      f.sha256,
+      f.contentType,
+      f.tableRequest === null ? null : JSON.stringify(f.tableRequest),
+      JSON.stringify(f.checks),
+      f.checkStatus,
+      ledger === null ? null : JSON.stringify(ledger),
+      f.stagedAt,
+    ],
   );
 }
 
@@ -71,7 +93,10 @@ export async function listFiles(q: Queryable, requestId: string): Promise<Airloc
   return rows.map((r) => ({ ...r, sizeBytes: Number(r.sizeBytes) }));
 }
 
-export async function fileLedgers(q: Queryable, requestId: string): Promise<Array<{ id: string; name: string; ledger: Omit<LedgerTable, 'id' | 'source'>; source: string }>> {
+export async function fileLedgers(
+  q: Queryable,
+  requestId: string,
+): Promise<Array<{ id: string; name: string; ledger: Omit<LedgerTable, 'id' | 'source'>; source: string }>> {
   return q.query(
     `SELECT id, name, ledger, coalesce(table_request->'source'->>'copy', table_request->'source'->>'output', '') AS source
      FROM airlock_files WHERE request_id = $1 AND ledger IS NOT NULL ORDER BY id`,
@@ -88,15 +113,24 @@ export async function listReviews(q: Queryable, requestId: string): Promise<Revi
 }
 
 export async function insertReview(q: Queryable, requestId: string, r: Review): Promise<void> {
-  await q.query(
-    `INSERT INTO airlock_reviews (request_id, reviewer, decision, reason, over_failed_check, decided_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-    [requestId, r.reviewer, r.decision, r.reason, r.overFailedCheck, r.decidedAt],
-  );
+  await q.query(`INSERT INTO airlock_reviews (request_id, reviewer, decision, reason, over_failed_check, decided_at) VALUES ($1, $2, $3, $4, $5, $6)`, [
+    requestId,
+    r.reviewer,
+    r.decision,
+    r.reason,
+    r.overFailedCheck,
+    r.decidedAt,
+  ]);
 }
 
 export async function addEvent(q: Queryable, requestId: string, e: NewEvent): Promise<void> {
   await q.query('INSERT INTO airlock_events (request_id, at, actor, event, reason, details) VALUES ($1, $2, $3, $4, $5, $6)', [
-    requestId, e.at, e.actor, e.event, e.reason, JSON.stringify(e.details),
+    requestId,
+    e.at,
+    e.actor,
+    e.event,
+    e.reason,
+    JSON.stringify(e.details),
   ]);
 }
 
@@ -117,9 +151,20 @@ export async function projectLedger(q: Queryable, projectId: string): Promise<Le
   return rows.map((r) => ({ ...r.ledger, id: `${r.requestId}/${r.fileId}` }));
 }
 
-export async function addToLedger(q: Queryable, projectId: string, requestId: string, fileId: string, ledger: Omit<LedgerTable, 'id'>, at: Date): Promise<void> {
+export async function addToLedger(
+  q: Queryable,
+  projectId: string,
+  requestId: string,
+  fileId: string,
+  ledger: Omit<LedgerTable, 'id'>,
+  at: Date,
+): Promise<void> {
   await q.query('INSERT INTO release_ledger (project_id, request_id, file_id, ledger, released_at) VALUES ($1, $2, $3, $4, $5)', [
-    projectId, requestId, fileId, JSON.stringify(ledger), at,
+    projectId,
+    requestId,
+    fileId,
+    JSON.stringify(ledger),
+    at,
   ]);
 }
 

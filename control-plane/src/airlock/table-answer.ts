@@ -36,7 +36,8 @@ export function fileChecksForMember(checks: FileChecks): FileChecks {
   if (table && table.status !== 'pass') {
     shown = {
       ...withheldTable(table, 'a table that did not pass is shown only inside the room and to its reviewers'),
-      source: table.source, match: table.match,
+      source: table.source,
+      match: table.match,
     };
   }
   if (shown?.match) shown = { ...shown, match: { ...shown.match, unmatched: shown.match.unmatched.map(({ line }) => ({ line })) } };

@@ -37,7 +37,10 @@ export async function latestCopy(paths: PlatformPaths, projectId: string): Promi
   } catch {
     return null;
   }
-  const versions = names.map((n) => /^v(\d+)$/.exec(n)).filter((m) => m !== null).map((m) => Number(m[1]));
+  const versions = names
+    .map((n) => /^v(\d+)$/.exec(n))
+    .filter((m) => m !== null)
+    .map((m) => Number(m[1]));
   if (versions.length === 0) return null;
   const version = Math.max(...versions);
   return { dir: paths.copy(projectId, version), version };
@@ -63,10 +66,7 @@ export async function checkTableRequest(opts: {
   return scratch.withSlot(opts.paths.dataDir, (folder) => checkWithin(opts, folder));
 }
 
-async function checkWithin(
-  opts: Parameters<typeof checkTableRequest>[0],
-  folder: () => Promise<string>,
-): Promise<AirlockTableCheck> {
+async function checkWithin(opts: Parameters<typeof checkTableRequest>[0], folder: () => Promise<string>): Promise<AirlockTableCheck> {
   const { request } = opts;
   const maxSourceBytes = Math.min(opts.maxSourceBytes ?? TABLE_SOURCE_MAX_BYTES, TABLE_SOURCE_MAX_BYTES);
   const spill = await mkdtemp(join(tmpdir(), 'tre-table-spill-'));
@@ -110,7 +110,8 @@ async function checkWithin(
     } catch (err) {
       if (overBudget) {
         throw new InputError(`the table check took longer than the policy's ${budget} ms (tables.checkBudgetMs) and was stopped`, {
-          reason: 'table_check_over_budget', details: { limit: budget },
+          reason: 'table_check_over_budget',
+          details: { limit: budget },
         });
       }
       if (!fromRoom || err instanceof DomainError) throw err;
@@ -143,16 +144,23 @@ export function pseudonymLookup(paths: PlatformPaths, projectId: string): (candi
     try {
       await duck.conn.run('CREATE TEMP TABLE candidates (v VARCHAR)');
       for (let i = 0; i < digits.length; i += 1000) {
-        await duck.conn.run(`INSERT INTO candidates VALUES ${digits.slice(i, i + 1000).map((d) => `('${d}')`).join(',')}`);
+        await duck.conn.run(
+          `INSERT INTO candidates VALUES ${digits
+            .slice(i, i + 1000)
+            .map((d) => `('${d}')`)
+            .join(',')}`,
+        );
       }
       const found = new Set<string>();
       for (const name of files) {
         const path = join(copy.dir, name).replaceAll("'", "''");
         const cols = (await duck.conn.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${path}')`)).getRowsJS().map((r) => String(r[0]));
         if (!cols.includes('person_id')) continue;
-        const rows = (await duck.conn.runAndReadAll(
-          `SELECT DISTINCT c.v FROM candidates c JOIN (SELECT DISTINCT CAST(person_id AS VARCHAR) AS v FROM read_parquet('${path}')) p USING (v)`,
-        )).getRowsJS();
+        const rows = (
+          await duck.conn.runAndReadAll(
+            `SELECT DISTINCT c.v FROM candidates c JOIN (SELECT DISTINCT CAST(person_id AS VARCHAR) AS v FROM read_parquet('${path}')) p USING (v)`,
+          )
+        ).getRowsJS();
         for (const r of rows) found.add(String(r[0]));
       }
       return found;

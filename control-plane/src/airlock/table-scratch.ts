@@ -52,7 +52,8 @@ export function createTableScratch(concurrent = TABLE_CHECKS_AT_ONCE): TableScra
     acquire() {
       if (used >= concurrent) {
         throw new RateLimitedError(`at most ${concurrent} table checks run at once; try again when one has finished`, {
-          reason: 'table_checks_busy', details: { concurrent },
+          reason: 'table_checks_busy',
+          details: { concurrent },
         });
       }
       used += 1;

@@ -23,22 +23,24 @@ export async function requestDetail(q: Queryable, principal: Principal, id: stri
   }
   const oversight = hasOversight(principal);
   // What an export's checks computed or quoted is data until reviewed: members outside the room see the verdicts.
-  const shown = direction === 'export' && !oversight && principal.via !== 'room'
-    ? files.map((f) => ({ ...f, checks: fileChecksForMember(f.checks) }))
-    : files;
+  const shown = direction === 'export' && !oversight && principal.via !== 'room' ? files.map((f) => ({ ...f, checks: fileChecksForMember(f.checks) })) : files;
   return { ...req, files: shown, reviews: reviewView(req, reviews, principal, oversight), events, versions };
 }
 
 /** One row of a list or queue; `mine` tells a reviewer whether they have decided. */
 export async function requestSummaries(q: Queryable, principal: Principal, rows: AirlockRequest[]): Promise<RequestSummary[]> {
   const decided = new Set(
-    (await q.query<{ requestId: string }>('SELECT request_id AS "requestId" FROM airlock_reviews WHERE reviewer = $1', [principal.userId])).map((r) => r.requestId),
+    (await q.query<{ requestId: string }>('SELECT request_id AS "requestId" FROM airlock_reviews WHERE reviewer = $1', [principal.userId])).map(
+      (r) => r.requestId,
+    ),
   );
   const counts = new Map(
-    (await q.query<{ requestId: string; n: string }>(
-      'SELECT request_id AS "requestId", count(*) AS n FROM airlock_reviews WHERE request_id = ANY($1) GROUP BY request_id',
-      [rows.map((r) => r.id)],
-    )).map((r) => [r.requestId, Number(r.n)]),
+    (
+      await q.query<{ requestId: string; n: string }>(
+        'SELECT request_id AS "requestId", count(*) AS n FROM airlock_reviews WHERE request_id = ANY($1) GROUP BY request_id',
+        [rows.map((r) => r.id)],
+      )
+    ).map((r) => [r.requestId, Number(r.n)]),
   );
   return rows.map(({ policy: _policy, ...r }) => ({ ...r, reviewsIn: counts.get(r.id) ?? 0, decidedByMe: decided.has(r.id) }));
 }

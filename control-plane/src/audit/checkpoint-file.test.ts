@@ -29,10 +29,20 @@ describe('checkpoint files', () => {
   it('refuses a file whose plain field, any one, says other than its signed note', () => {
     const field = fc.constantFrom<keyof Checkpoint>('origin', 'treeSize', 'rootHash', 'time');
     fc.assert(
-      fc.property(checkpoint, field, fc.oneof(fc.string(), fc.integer(), fc.constant(null), checkpoint.map((o) => o.rootHash)), (c, f, value) => {
-        fc.pre(value !== c[f]);
-        expect(readCheckpointFile(file(c, { [f]: value }))).toMatchObject({ ok: false, kind: 'checkpoint-mismatch' });
-      }),
+      fc.property(
+        checkpoint,
+        field,
+        fc.oneof(
+          fc.string(),
+          fc.integer(),
+          fc.constant(null),
+          checkpoint.map((o) => o.rootHash),
+        ),
+        (c, f, value) => {
+          fc.pre(value !== c[f]);
+          expect(readCheckpointFile(file(c, { [f]: value }))).toMatchObject({ ok: false, kind: 'checkpoint-mismatch' });
+        },
+      ),
       { numRuns: 200 },
     );
   });

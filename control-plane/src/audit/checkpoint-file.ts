@@ -7,9 +7,7 @@
  */
 import { parseCheckpointNote, type Checkpoint } from './checkpoint.ts';
 
-export type CheckpointFile =
-  | { ok: true; note: string }
-  | { ok: false; kind: 'checkpoint-malformed' | 'checkpoint-mismatch'; message: string };
+export type CheckpointFile = { ok: true; note: string } | { ok: false; kind: 'checkpoint-malformed' | 'checkpoint-mismatch'; message: string };
 
 const PLAIN_FIELDS = ['origin', 'treeSize', 'rootHash', 'time'] as const;
 

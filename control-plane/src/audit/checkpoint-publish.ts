@@ -58,10 +58,12 @@ export function createCheckpointPublisher(deps: {
       const root = await tree.root(treeSize);
       const c: Checkpoint = { origin: deps.origin, treeSize, rootHash: root.toString('hex'), time: deps.clock.now().toISOString() };
       const note = signCheckpoint(c, deps.privateKey);
-      await q.query(
-        'INSERT INTO audit_checkpoints (tree_size, root_hash, time, note) VALUES ($1, $2, $3, $4) ON CONFLICT (tree_size) DO NOTHING',
-        [treeSize, root, c.time, note],
-      );
+      await q.query('INSERT INTO audit_checkpoints (tree_size, root_hash, time, note) VALUES ($1, $2, $3, $4) ON CONFLICT (tree_size) DO NOTHING', [
+        treeSize,
+        root,
+        c.time,
+        note,
+      ]);
       return (await at(treeSize)) as PublishedCheckpoint;
     },
     async latest() {

@@ -1,14 +1,6 @@
 import { createPublicKey } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import {
-  checkpointBody,
-  describePublicKey,
-  generateCheckpointKey,
-  parsePublicKey,
-  signCheckpoint,
-  verifyCheckpoint,
-  type Checkpoint,
-} from './checkpoint.ts';
+import { checkpointBody, describePublicKey, generateCheckpointKey, parsePublicKey, signCheckpoint, verifyCheckpoint, type Checkpoint } from './checkpoint.ts';
 
 const key = generateCheckpointKey();
 const other = generateCheckpointKey();
@@ -23,9 +15,7 @@ describe('signed checkpoints', () => {
   it('signs the C2SP checkpoint body and verifies with the public key in every printed form', () => {
     const note = signCheckpoint(cp, key.privateKeyPem);
     expect(note.startsWith(`${checkpointBody(cp)}\n\u2014 analyserom.test/audit `)).toBe(true);
-    expect(checkpointBody(cp)).toBe(
-      `analyserom.test/audit\n1234\n${Buffer.from(cp.rootHash, 'hex').toString('base64')}\ntime 2026-11-23T05:00:00.000Z\n`,
-    );
+    expect(checkpointBody(cp)).toBe(`analyserom.test/audit\n1234\n${Buffer.from(cp.rootHash, 'hex').toString('base64')}\ntime 2026-11-23T05:00:00.000Z\n`);
     const forms = describePublicKey(createPublicKey(key.publicKeyPem), 'analyserom.test/audit');
     for (const form of [forms.pem, forms.base64, forms.verifierKey, key.publicKeyPem]) {
       expect(verifyCheckpoint(note, form)).toEqual({ ok: true, checkpoint: cp, keyName: 'analyserom.test/audit' });

@@ -29,9 +29,7 @@ export interface Checkpoint {
 
 export type CheckpointFailure = 'malformed' | 'bad-signature';
 
-export type CheckpointVerification =
-  | { ok: true; checkpoint: Checkpoint; keyName: string }
-  | { ok: false; failure: CheckpointFailure; message: string };
+export type CheckpointVerification = { ok: true; checkpoint: Checkpoint; keyName: string } | { ok: false; failure: CheckpointFailure; message: string };
 
 const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 const ED25519_ALG = 0x01;

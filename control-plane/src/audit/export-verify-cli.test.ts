@@ -27,9 +27,19 @@ function tre(...args: string[]): Promise<{ code: number; stdout: string; stderr:
 const entries: AuditEntry[] = [];
 for (let i = 0, prev = GENESIS_HASH; i < 50; i++) {
   const e = {
-    seq: i, time: new Date(Date.UTC(2026, 10, 23, 6, 0, i)).toISOString(), actor: 'u1', role: 'auditor',
-    action: 'audit.query', object: '', projectId: null, outcome: 'success' as const, reason: null,
-    requestId: `r${i}`, clientAddress: '127.0.0.1', details: {}, prevHash: prev,
+    seq: i,
+    time: new Date(Date.UTC(2026, 10, 23, 6, 0, i)).toISOString(),
+    actor: 'u1',
+    role: 'auditor',
+    action: 'audit.query',
+    object: '',
+    projectId: null,
+    outcome: 'success' as const,
+    reason: null,
+    requestId: `r${i}`,
+    clientAddress: '127.0.0.1',
+    details: {},
+    prevHash: prev,
   };
   entries.push({ ...e, hash: entryHash(e) });
   prev = entries[i]!.hash;
@@ -83,7 +93,10 @@ describe('tre audit verify', () => {
     expect(bad.code).toBe(1);
     expect(JSON.parse(bad.stdout)).toMatchObject({ ok: false, reason: 'proof-index' });
     const oldRoot = (await tree.root(30)).toString('hex');
-    const old = write('old.txt', signCheckpoint({ origin: 'test/audit', treeSize: 30, rootHash: oldRoot, time: '2026-11-23T06:00:30.000Z' }, key.privateKeyPem));
+    const old = write(
+      'old.txt',
+      signCheckpoint({ origin: 'test/audit', treeSize: 30, rootHash: oldRoot, time: '2026-11-23T06:00:30.000Z' }, key.privateKeyPem),
+    );
     const cons = write('consistency.json', consistencyProofJson(30, 50, await tree.consistencyProof(30, 50)));
     const c = await tre('audit', 'verify-consistency', '--old', old, '--new', cpFile, '--proof', cons, '--public-key', keyFile);
     expect(c.code).toBe(0);

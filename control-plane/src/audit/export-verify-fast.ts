@@ -142,7 +142,8 @@ export class FastLineHasher {
     out[j] = 44;
     out[j + 1] = 34;
     j += 2;
-    if (prevHex) out.set(prevHex, j); // the caller checks that the line carries the same
+    if (prevHex)
+      out.set(prevHex, j); // the caller checks that the line carries the same
     else for (let k = 0; k < 64; k++) if (HEX_VALUE[(out[j + k] = buf[p + k] as number)] === -1) return null;
     j += 64;
     out[j] = 34;
@@ -196,4 +197,3 @@ export function shapeProblem(v: unknown): string | null {
   }
   return null;
 }
-

@@ -235,9 +235,7 @@ class RangeScanner {
     this.stIndex[d] = idx;
     this.depth = d + 1;
   }
-
 }
 
 const LINK_MESSAGE = 'prevHash is not the hash of the entry before';
 const HASH_MESSAGE = "hash does not match the entry's fields";
-

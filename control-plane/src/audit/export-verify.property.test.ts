@@ -35,7 +35,13 @@ const text = fc.oneof(
  * (`{"\\":0}` then `{"\"":1}` gives the key `\`, not `"`: nodejs/node#63785, open): verification
  * then fails an intact line, fast path and plain form alike, so such keys prove nothing here.
  */
-const key = fc.string({ unit: fc.oneof(fc.constantFrom('a', 'Z', '0', ' ', '/', "'", '{', ':', ',', 'å', '日', '😀'), fc.integer({ min: 0x23, max: 0x5b }).map((c) => String.fromCharCode(c))), maxLength: 6 });
+const key = fc.string({
+  unit: fc.oneof(
+    fc.constantFrom('a', 'Z', '0', ' ', '/', "'", '{', ':', ',', 'å', '日', '😀'),
+    fc.integer({ min: 0x23, max: 0x5b }).map((c) => String.fromCharCode(c)),
+  ),
+  maxLength: 6,
+});
 const json: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) => ({
   value: fc.oneof(
     { depthSize: 'small' },
@@ -51,11 +57,20 @@ const hex64 = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => Buffer.
 
 type Body = Omit<AuditEntry, 'seq' | 'prevHash' | 'hash'>;
 /** Printable ASCII without quote or backslash: what the fast path takes. */
-const plainText = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).filter((c) => c !== 34 && c !== 92).map((c) => String.fromCharCode(c)), maxLength: 12 });
+const plainText = fc.string({
+  unit: fc
+    .integer({ min: 0x20, max: 0x7e })
+    .filter((c) => c !== 34 && c !== 92)
+    .map((c) => String.fromCharCode(c)),
+  maxLength: 12,
+});
 const bodyOf = (t: fc.Arbitrary<string>): fc.Arbitrary<Body> => {
   const nullable = fc.option(t, { nil: null, freq: 3 });
   return fc.record({
-    time: fc.oneof(fc.integer({ min: 0, max: 4e12 }).map((ms) => new Date(ms).toISOString()), t),
+    time: fc.oneof(
+      fc.integer({ min: 0, max: 4e12 }).map((ms) => new Date(ms).toISOString()),
+      t,
+    ),
     actor: t,
     role: t,
     action: t,
@@ -98,7 +113,12 @@ const change: fc.Arbitrary<Change> = fc.oneof(
   fc.record({ kind: fc.constant('insert' as const), line: fc.nat(), at: fc.nat(), byte: editByte }),
   fc.record({ kind: fc.constant('cut' as const), line: fc.nat(), at: fc.nat() }),
   fc.record({ kind: fc.constantFrom('drop' as const, 'copy' as const, 'swap' as const, 'relayout' as const, 'rehash' as const), line: fc.nat() }),
-  fc.record({ kind: fc.constant('prev-hash' as const), line: fc.nat(), at: fc.oneof(fc.constantFrom(0, 63), fc.nat({ max: 63 })), byte: fc.constantFrom(...'09af'.split('').map((c) => c.charCodeAt(0))) }),
+  fc.record({
+    kind: fc.constant('prev-hash' as const),
+    line: fc.nat(),
+    at: fc.oneof(fc.constantFrom(0, 63), fc.nat({ max: 63 })),
+    byte: fc.constantFrom(...'09af'.split('').map((c) => c.charCodeAt(0))),
+  }),
   fc.record({ kind: fc.constant('forge' as const), line: fc.nat(), delta: fc.integer({ min: -2, max: 2 }) }),
 );
 
@@ -255,7 +275,9 @@ describe('export verification: fast path against the plain check', () => {
       fc.property(log, fc.nat({ max: 50 }), ({ bodies, from, prev0 }, treeSize) => {
         const entries = chain(bodies, from, prev0);
         const lines = linesWith(entries, []);
-        const fastOnes = entries.filter((e) => [e.time, e.actor, e.role, e.action, e.object, e.projectId, e.reason, e.requestId, e.clientAddress].every(printable));
+        const fastOnes = entries.filter((e) =>
+          [e.time, e.actor, e.role, e.action, e.object, e.projectId, e.reason, e.requestId, e.clientAddress].every(printable),
+        );
         const r = scanRange(write(lines, true), 0, Infinity, treeSize);
         expect(r.failure).toBeNull();
         expect(r.slowLines).toBe(entries.length - fastOnes.length);

@@ -136,10 +136,7 @@ export async function verifyExport(opts: VerifyExportOptions): Promise<ExportVer
   return { ...result, ok: true, checkpoint: { ...c, rootMatches: true } };
 }
 
-function readCheckpoint(
-  text: string,
-  publicKey: string | KeyObject | undefined,
-): { checkpoint: Checkpoint } | { failure: ExportFailure } {
+function readCheckpoint(text: string, publicKey: string | KeyObject | undefined): { checkpoint: Checkpoint } | { failure: ExportFailure } {
   const bad = (kind: ExportFailureKind, message: string) => ({ failure: { index: null, seq: null, kind, message } });
   if (publicKey === undefined) throw new RangeError('a public key is needed to check a checkpoint');
   const file = readCheckpointFile(text);

@@ -23,8 +23,15 @@ async function record(n: number): Promise<void> {
   await Promise.all(
     Array.from({ length: n }, (_, i) =>
       audit.record({
-        actor: `user-${i % 9}`, role: 'researcher', action: 'project.read', object: `project:p-${i % 4}`,
-        projectId: `p-${i % 4}`, outcome: 'success', reason: null, requestId: `req-${i}`, clientAddress: '127.0.0.1',
+        actor: `user-${i % 9}`,
+        role: 'researcher',
+        action: 'project.read',
+        object: `project:p-${i % 4}`,
+        projectId: `p-${i % 4}`,
+        outcome: 'success',
+        reason: null,
+        requestId: `req-${i}`,
+        clientAddress: '127.0.0.1',
         details: i % 3 === 0 ? { rows: i, file: 'a.csv' } : {},
       }),
     ),
@@ -38,11 +45,20 @@ async function entries(): Promise<AuditEntry[]> {
        FROM audit_log ORDER BY seq`,
   );
   return rows.map((r) => ({
-    seq: Number(r.seq), time: r.time_text as string, actor: r.actor as string, role: r.role as string,
-    action: r.action as string, object: r.object as string, projectId: r.project_id as string | null,
-    outcome: r.outcome as AuditEntry['outcome'], reason: r.reason as string | null, requestId: r.request_id as string | null,
-    clientAddress: r.client_address as string | null, details: r.details as Record<string, unknown>,
-    prevHash: r.prev_hash as string, hash: r.hash as string,
+    seq: Number(r.seq),
+    time: r.time_text as string,
+    actor: r.actor as string,
+    role: r.role as string,
+    action: r.action as string,
+    object: r.object as string,
+    projectId: r.project_id as string | null,
+    outcome: r.outcome as AuditEntry['outcome'],
+    reason: r.reason as string | null,
+    requestId: r.request_id as string | null,
+    clientAddress: r.client_address as string | null,
+    details: r.details as Record<string, unknown>,
+    prevHash: r.prev_hash as string,
+    hash: r.hash as string,
   }));
 }
 

@@ -9,10 +9,10 @@ import { MerkleTree, type MerkleSource, type SubtreeCache } from './merkle-tree.
 export function pgMerkleSource(q: Queryable): MerkleSource {
   return {
     async leafInputs(from, to) {
-      const rows = await q.query<{ seq: number | string; hash: string | Buffer }>(
-        'SELECT seq, hash FROM audit_log WHERE seq >= $1 AND seq < $2 ORDER BY seq',
-        [from, to],
-      );
+      const rows = await q.query<{ seq: number | string; hash: string | Buffer }>('SELECT seq, hash FROM audit_log WHERE seq >= $1 AND seq < $2 ORDER BY seq', [
+        from,
+        to,
+      ]);
       if (rows.length !== to - from || (rows.length > 0 && Number(rows[0]?.seq) !== from)) {
         throw new Error(`audit_log holds ${rows.length} of the entries ${from}..${to - 1}`);
       }

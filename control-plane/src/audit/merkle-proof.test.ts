@@ -11,9 +11,19 @@ function makeLog(n: number, actor = 'u'): AuditEntry[] {
   const out: AuditEntry[] = [];
   for (let i = 0, prev = GENESIS_HASH; i < n; i++) {
     const e = {
-      seq: i, time: new Date(Date.UTC(2026, 10, 23, 6, 0, 0, i)).toISOString(), actor: `${actor}${i % 3}`, role: 'researcher',
-      action: 'project.read', object: 'project:p', projectId: 'p', outcome: 'success' as const, reason: null,
-      requestId: null, clientAddress: null, details: {}, prevHash: prev,
+      seq: i,
+      time: new Date(Date.UTC(2026, 10, 23, 6, 0, 0, i)).toISOString(),
+      actor: `${actor}${i % 3}`,
+      role: 'researcher',
+      action: 'project.read',
+      object: 'project:p',
+      projectId: 'p',
+      outcome: 'success' as const,
+      reason: null,
+      requestId: null,
+      clientAddress: null,
+      details: {},
+      prevHash: prev,
     };
     out.push({ ...e, hash: entryHash(e) });
     prev = out[i]!.hash;
@@ -63,11 +73,13 @@ describe('offline proof checks', () => {
     const forked = new MerkleTree({ source: memoryMerkleSource(forkedLog.map((e) => e.hash)) });
     const forkedNote = await note(100, forked);
     const forkedProof = consistencyProofJson(60, 100, await forked.consistencyProof(60, 100));
-    expect(
-      verifyCheckpointConsistency({ olderNote: older, newerNote: forkedNote, proof: forkedProof, publicKey: key.publicKeyPem }),
-    ).toMatchObject({ ok: false, reason: 'proof-invalid' });
-    expect(
-      verifyCheckpointConsistency({ olderNote: newer, newerNote: older, proof, publicKey: key.publicKeyPem }),
-    ).toMatchObject({ ok: false, reason: 'proof-size' });
+    expect(verifyCheckpointConsistency({ olderNote: older, newerNote: forkedNote, proof: forkedProof, publicKey: key.publicKeyPem })).toMatchObject({
+      ok: false,
+      reason: 'proof-invalid',
+    });
+    expect(verifyCheckpointConsistency({ olderNote: newer, newerNote: older, proof, publicKey: key.publicKeyPem })).toMatchObject({
+      ok: false,
+      reason: 'proof-size',
+    });
   });
 });

@@ -34,12 +34,7 @@ export type ProofCheck = { ok: true; checkpoint: Checkpoint } | { ok: false; rea
 const no = (reason: string, message: string): ProofCheck => ({ ok: false, reason, message });
 
 /** Is `entry` (fields and hash) in the log as of the signed checkpoint? */
-export function verifyEntryInclusion(opts: {
-  entry: AuditEntry;
-  proof: unknown;
-  checkpointNote: string;
-  publicKey: string | KeyObject;
-}): ProofCheck {
+export function verifyEntryInclusion(opts: { entry: AuditEntry; proof: unknown; checkpointNote: string; publicKey: string | KeyObject }): ProofCheck {
   const cp = verifyCheckpoint(opts.checkpointNote, opts.publicKey);
   if (!cp.ok) return no(`checkpoint-${cp.failure}`, cp.message);
   const p = inclusionProofSchema.safeParse(opts.proof);
@@ -58,12 +53,7 @@ export function verifyEntryInclusion(opts: {
 }
 
 /** Is the older signed checkpoint's tree a prefix of the newer one's? Returns the newer checkpoint. */
-export function verifyCheckpointConsistency(opts: {
-  olderNote: string;
-  newerNote: string;
-  proof: unknown;
-  publicKey: string | KeyObject;
-}): ProofCheck {
+export function verifyCheckpointConsistency(opts: { olderNote: string; newerNote: string; proof: unknown; publicKey: string | KeyObject }): ProofCheck {
   const a = verifyCheckpoint(opts.olderNote, opts.publicKey);
   if (!a.ok) return no(`checkpoint-${a.failure}`, `older checkpoint: ${a.message}`);
   const b = verifyCheckpoint(opts.newerNote, opts.publicKey);
@@ -71,15 +61,12 @@ export function verifyCheckpointConsistency(opts: {
   const p = consistencyProofSchema.safeParse(opts.proof);
   if (!p.success) return no('proof-malformed', p.error.issues[0]?.message ?? 'malformed proof');
   if (p.data.size1 !== a.checkpoint.treeSize || p.data.size2 !== b.checkpoint.treeSize) {
-    return no('proof-size', `the proof is for sizes ${p.data.size1} -> ${p.data.size2}, the checkpoints are ${a.checkpoint.treeSize} -> ${b.checkpoint.treeSize}`);
+    return no(
+      'proof-size',
+      `the proof is for sizes ${p.data.size1} -> ${p.data.size2}, the checkpoints are ${a.checkpoint.treeSize} -> ${b.checkpoint.treeSize}`,
+    );
   }
-  const ok = verifyConsistency(
-    p.data.size1,
-    p.data.size2,
-    p.data.hashes,
-    Buffer.from(a.checkpoint.rootHash, 'hex'),
-    Buffer.from(b.checkpoint.rootHash, 'hex'),
-  );
+  const ok = verifyConsistency(p.data.size1, p.data.size2, p.data.hashes, Buffer.from(a.checkpoint.rootHash, 'hex'), Buffer.from(b.checkpoint.rootHash, 'hex'));
   if (!ok) return no('proof-invalid', 'the newer checkpoint does not extend the older one (a forked or rewritten log)');
   return { ok: true, checkpoint: b.checkpoint };
 }

@@ -146,9 +146,7 @@ export function pathRanges(m: number, s: number, e: number): Range[] {
 export function subproofRanges(m: number, s: number, e: number, b: boolean): Range[] {
   if (m === e) return b ? [] : [[s, e]];
   const k = splitPoint(e - s);
-  return m - s <= k
-    ? [...subproofRanges(m, s, s + k, b), [s + k, e]]
-    : [...subproofRanges(m, s + k, e, false), [s, s + k]];
+  return m - s <= k ? [...subproofRanges(m, s, s + k, b), [s + k, e]] : [...subproofRanges(m, s + k, e, false), [s, s + k]];
 }
 
 /** [s, e) as perfect subtrees, left to right; MTH of the range is their right fold. */

@@ -1,14 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import {
-  EMPTY_ROOT,
-  MerkleAccumulator,
-  leafHash,
-  nodeHash,
-  rootOfLeafHashes,
-  verifyConsistency,
-  verifyInclusion,
-} from './merkle.ts';
+import { EMPTY_ROOT, MerkleAccumulator, leafHash, nodeHash, rootOfLeafHashes, verifyConsistency, verifyInclusion } from './merkle.ts';
 import { MerkleTree, memoryMerkleSource, memorySubtreeCache } from './merkle-tree.ts';
 
 /** Entry chain hashes for a synthetic log: any 32 bytes will do for the tree. */
@@ -36,9 +28,7 @@ function path(m: number, d: Buffer[]): Buffer[] {
 function subproof(m: number, d: Buffer[], b: boolean): Buffer[] {
   if (m === d.length) return b ? [] : [mth(d)];
   const s = k(d.length);
-  return m <= s
-    ? [...subproof(m, d.slice(0, s), b), mth(d.slice(s))]
-    : [...subproof(m - s, d.slice(s), false), mth(d.slice(0, s))];
+  return m <= s ? [...subproof(m, d.slice(0, s), b), mth(d.slice(s))] : [...subproof(m - s, d.slice(s), false), mth(d.slice(0, s))];
 }
 
 const MAX = 40;

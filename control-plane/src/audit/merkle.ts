@@ -98,13 +98,7 @@ function equal(a: Uint8Array, b: Uint8Array): boolean {
  * RFC 9162 2.1.3.2: does `proof` show that the leaf with hash `leaf` is at `index` in the tree of
  * `treeSize` leaves whose root is `root`? Never throws on a bad proof; returns false.
  */
-export function verifyInclusion(
-  index: number,
-  treeSize: number,
-  leaf: Uint8Array,
-  proof: readonly Uint8Array[],
-  root: Uint8Array,
-): boolean {
+export function verifyInclusion(index: number, treeSize: number, leaf: Uint8Array, proof: readonly Uint8Array[], root: Uint8Array): boolean {
   if (!Number.isSafeInteger(index) || !Number.isSafeInteger(treeSize) || index < 0 || index >= treeSize) return false;
   let fn = index;
   let sn = treeSize - 1;
@@ -133,13 +127,7 @@ export function verifyInclusion(
  * the tree of `size2` leaves with root `root2`? Equal sizes need an empty proof and equal roots; the
  * empty tree is a prefix of every tree (empty proof).
  */
-export function verifyConsistency(
-  size1: number,
-  size2: number,
-  proof: readonly Uint8Array[],
-  root1: Uint8Array,
-  root2: Uint8Array,
-): boolean {
+export function verifyConsistency(size1: number, size2: number, proof: readonly Uint8Array[], root1: Uint8Array, root2: Uint8Array): boolean {
   if (!Number.isSafeInteger(size1) || !Number.isSafeInteger(size2) || size1 < 0 || size1 > size2) return false;
   if (proof.some((p) => p.length !== HASH_SIZE)) return false;
   if (size1 === 0) return proof.length === 0 && equal(root1, EMPTY_ROOT);

@@ -42,7 +42,11 @@ export function whereOf(f: AuditFilter, params: unknown[]): string {
   return where.length ? `WHERE ${where.join(' AND ')}` : '';
 }
 
-export async function queryEntries(q: Queryable, f: AuditFilter, page: { after?: number | undefined; limit: number }): Promise<{ entries: AuditEntry[]; next: number | null }> {
+export async function queryEntries(
+  q: Queryable,
+  f: AuditFilter,
+  page: { after?: number | undefined; limit: number },
+): Promise<{ entries: AuditEntry[]; next: number | null }> {
   const params: unknown[] = [];
   let where = whereOf(f, params);
   if (page.after !== undefined) where = `${where ? `${where} AND` : 'WHERE'} seq > $${params.push(page.after)}`;
@@ -57,10 +61,14 @@ export async function activityCounts(q: Queryable, f: AuditFilter, bucket: 'hour
   const where = whereOf(f, params);
   const trunc = `to_char(date_trunc('${bucket}', time AT TIME ZONE 'UTC'), 'YYYY-MM-DD"T"HH24:00:00"Z"')`;
   const byAction = await q.query<{ at: string; action: string; count: number }>(
-    `SELECT ${trunc} AS at, action, count(*)::int AS count FROM audit_log ${where} GROUP BY 1, 2 ORDER BY 1, 2`, params);
+    `SELECT ${trunc} AS at, action, count(*)::int AS count FROM audit_log ${where} GROUP BY 1, 2 ORDER BY 1, 2`,
+    params,
+  );
   const projectWhere = where ? `${where} AND project_id IS NOT NULL` : 'WHERE project_id IS NOT NULL';
   const byProject = await q.query<{ at: string; projectId: string; count: number }>(
-    `SELECT ${trunc} AS at, project_id AS "projectId", count(*)::int AS count FROM audit_log ${projectWhere} GROUP BY 1, 2 ORDER BY 1, 2`, params);
+    `SELECT ${trunc} AS at, project_id AS "projectId", count(*)::int AS count FROM audit_log ${projectWhere} GROUP BY 1, 2 ORDER BY 1, 2`,
+    params,
+  );
   return { bucket, byAction, byProject };
 }
 
@@ -74,8 +82,20 @@ const GROUPS: [keyof Omit<ProjectHistory, 'projectId' | 'denied' | 'total'>, Reg
 ];
 
 export async function projectHistory(q: Queryable, projectId: string): Promise<ProjectHistory> {
-  const entries = await q.query<AuditEntry>(`SELECT ${ENTRY_COLUMNS} FROM audit_log WHERE project_id = $1 AND outcome <> 'initiated' ORDER BY seq`, [projectId]);
-  const h: ProjectHistory = { projectId, applications: [], decisions: [], permits: [], membership: [], dataAccess: [], exports: [], denied: [], total: entries.length };
+  const entries = await q.query<AuditEntry>(`SELECT ${ENTRY_COLUMNS} FROM audit_log WHERE project_id = $1 AND outcome <> 'initiated' ORDER BY seq`, [
+    projectId,
+  ]);
+  const h: ProjectHistory = {
+    projectId,
+    applications: [],
+    decisions: [],
+    permits: [],
+    membership: [],
+    dataAccess: [],
+    exports: [],
+    denied: [],
+    total: entries.length,
+  };
   for (const e of entries) {
     if (e.outcome === 'denied') h.denied.push(e);
     const group = GROUPS.find(([, re]) => re.test(e.action));
@@ -85,10 +105,27 @@ export async function projectHistory(q: Queryable, projectId: string): Promise<P
 }
 
 export function csvLine(values: unknown[]): string {
-  return values.map((v) => {
-    const s = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
-    return /[",\n\r]/.test(s) || /^[=+\-@]/.test(s) ? `"${(/^[=+\-@]/.test(s) ? `'${s}` : s).replace(/"/g, '""')}"` : s;
-  }).join(',');
+  return values
+    .map((v) => {
+      const s = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+      return /[",\n\r]/.test(s) || /^[=+\-@]/.test(s) ? `"${(/^[=+\-@]/.test(s) ? `'${s}` : s).replace(/"/g, '""')}"` : s;
+    })
+    .join(',');
 }
 
-export const CSV_HEADER = ['seq', 'time', 'actor', 'role', 'action', 'object', 'projectId', 'outcome', 'reason', 'requestId', 'clientAddress', 'details', 'prevHash', 'hash'] as const;
+export const CSV_HEADER = [
+  'seq',
+  'time',
+  'actor',
+  'role',
+  'action',
+  'object',
+  'projectId',
+  'outcome',
+  'reason',
+  'requestId',
+  'clientAddress',
+  'details',
+  'prevHash',
+  'hash',
+] as const;

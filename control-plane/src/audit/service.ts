@@ -54,9 +54,20 @@ export function createAuditService(deps: { pool: Pool; clock: Clock }): GroupCom
            FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])
              AS x(s, t, a, r, ac, o, p, oc, re, rq, ca, d, ph, h)`,
         [
-          col('seq'), col('time'), col('actor'), col('role'), col('action'), col('object'), col('projectId'),
-          col('outcome'), col('reason'), col('requestId'), col('clientAddress'),
-          entries.map((e) => JSON.stringify(e.details ?? {})), col('prevHash'), col('hash'),
+          col('seq'),
+          col('time'),
+          col('actor'),
+          col('role'),
+          col('action'),
+          col('object'),
+          col('projectId'),
+          col('outcome'),
+          col('reason'),
+          col('requestId'),
+          col('clientAddress'),
+          entries.map((e) => JSON.stringify(e.details ?? {})),
+          col('prevHash'),
+          col('hash'),
         ],
       );
       await client.query('COMMIT');

@@ -21,7 +21,9 @@ describe('FAIR score', () => {
   it('scores the demo registers from what the catalogue holds, and says what is missing', () => {
     const cat = demoCatalogue();
     const scores = cat.datasets.map((d) => fairScore(d, cat.codeLists));
-    expect(scores.map((s) => [s.dataset, s.score])).toEqual(scores.map((s) => [s.dataset, Math.round(s.findable + s.accessible + s.interoperable + s.reusable)]));
+    expect(scores.map((s) => [s.dataset, s.score])).toEqual(
+      scores.map((s) => [s.dataset, Math.round(s.findable + s.accessible + s.interoperable + s.reusable)]),
+    );
     const pop = scores.find((s) => s.dataset === 'population')!;
     // No stored version yet: 5 (accessible) + 10 (reusable) missing.
     expect(pop.missing).toContain('a stored version');
@@ -42,7 +44,10 @@ describe('variable explorer', () => {
   it('finds diagnosis variables across registers through ICD-10 code labels', () => {
     const hits = searchVariables(cat, { text: 'diabetes' });
     expect(hits.map((h) => `${h.dataset}.${h.name}`).sort()).toEqual([
-      'cancer.site', 'cause_of_death.underlying_cause', 'patient_episodes.main_diagnosis', 'patient_episodes.secondary_diagnosis',
+      'cancer.site',
+      'cause_of_death.underlying_cause',
+      'patient_episodes.main_diagnosis',
+      'patient_episodes.secondary_diagnosis',
     ]);
     expect(hits[0]!.matchingCodes.map((c) => c.code)).toEqual(['E10', 'E11']);
   });
@@ -50,7 +55,9 @@ describe('variable explorer', () => {
     expect(searchVariables(cat, { text: 'death_date' })[0]).toMatchObject({ name: 'death_date', score: 100 });
     // Name match first, then a code label (methylphenidate), then a description (date of birth).
     expect(searchVariables(cat, { text: 'date', dataset: 'prescriptions' }).map((h) => [h.name, h.score])).toEqual([
-      ['dispense_date', 50], ['atc_code', 20], ['fnr', 10],
+      ['dispense_date', 50],
+      ['atc_code', 20],
+      ['fnr', 10],
     ]);
     expect(searchVariables(cat, { class: 'direct_identifier' }).map((h) => h.dataset)).toHaveLength(5);
     expect(searchVariables(cat, { text: 'ddd', type: 'decimal' }).map((h) => h.name)).toEqual(['ddd']);
@@ -79,7 +86,13 @@ describe('value distributions', () => {
     const ds = cat.datasets.find((d) => d.name === 'patient_episodes')!;
     const d = await valueDistribution({ path, dataset: ds, variable: 'main_diagnosis', codeLists: DEMO_CODE_LISTS });
     expect(d).toEqual({
-      dataset: 'patient_episodes', variable: 'main_diagnosis', kind: 'values', threshold: 10, total: 100, missing: 0, suppressedCells: 2,
+      dataset: 'patient_episodes',
+      variable: 'main_diagnosis',
+      kind: 'values',
+      threshold: 10,
+      total: 100,
+      missing: 0,
+      suppressedCells: 2,
       cells: [
         { value: 'E11', label: 'Type 2 diabetes mellitus', count: 60 },
         { value: 'I21', label: 'Acute myocardial infarction', count: 30 },
@@ -119,11 +132,26 @@ describe('catalogue in the store', () => {
     expect(back.datasets.map((d) => d.name)).toEqual(['cancer', 'cause_of_death', 'patient_episodes', 'population', 'prescriptions']);
     expect(back.datasets.find((d) => d.name === 'population')).toEqual(demoCatalogue().datasets.find((d) => d.name === 'population'));
     expect(back.codeLists.map((l) => l.id).sort()).toEqual(DEMO_CODE_LISTS.map((l) => l.id).sort());
-    const v = { dataset: 'prescriptions', version: '2026-01', receivedAt: '2026-01-02T00:00:00.000Z', receivedBy: 'fhi', rowCount: 1000, sha256: 'b'.repeat(64), deliveredSha256: 'c'.repeat(64), path: 'registers/prescriptions/2026-01.parquet' };
+    const v = {
+      dataset: 'prescriptions',
+      version: '2026-01',
+      receivedAt: '2026-01-02T00:00:00.000Z',
+      receivedBy: 'fhi',
+      rowCount: 1000,
+      sha256: 'b'.repeat(64),
+      deliveredSha256: 'c'.repeat(64),
+      path: 'registers/prescriptions/2026-01.parquet',
+    };
     await recordDatasetVersion(store, v);
     await expect(recordDatasetVersion(store, v)).rejects.toMatchObject({ reason: 'version_exists' });
     await expect(store.query(`UPDATE catalog_dataset_versions SET row_count = 1`)).rejects.toThrow(/immutable/);
-    expect(await latestVersion(store, 'prescriptions')).toEqual({ version: '2026-01', receivedAt: v.receivedAt, rowCount: 1000, sha256: v.sha256, path: v.path });
+    expect(await latestVersion(store, 'prescriptions')).toEqual({
+      version: '2026-01',
+      receivedAt: v.receivedAt,
+      rowCount: 1000,
+      sha256: v.sha256,
+      path: v.path,
+    });
     await expect(latestVersion(store, 'cancer')).rejects.toMatchObject({ reason: 'no_version' });
     expect((await loadCatalogue(store)).datasets.find((d) => d.name === 'prescriptions')!.versions).toHaveLength(1);
   });

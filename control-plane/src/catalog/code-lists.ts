@@ -50,7 +50,7 @@ export const ICD10: CodeList = list('icd10', 'ICD-10 (subset)', '2024', 'WHO / N
   ['F41', 'Other anxiety disorders'],
   ['F90', 'Hyperkinetic disorders'],
   ['G20', 'Parkinson disease'],
-  ['G30', "Alzheimer disease"],
+  ['G30', 'Alzheimer disease'],
   ['G35', 'Multiple sclerosis'],
   ['G40', 'Epilepsy'],
   ['G43', 'Migraine'],
@@ -68,7 +68,7 @@ export const ICD10: CodeList = list('icd10', 'ICD-10 (subset)', '2024', 'WHO / N
   ['J45', 'Asthma'],
   ['K29', 'Gastritis and duodenitis'],
   ['K35', 'Acute appendicitis'],
-  ['K50', "Crohn disease [regional enteritis]"],
+  ['K50', 'Crohn disease [regional enteritis]'],
   ['K51', 'Ulcerative colitis'],
   ['K80', 'Cholelithiasis'],
   ['M16', 'Coxarthrosis [arthrosis of hip]'],
@@ -89,7 +89,25 @@ export const CANCER_SITES: string[] = CANCER.map(([c]) => c);
 
 /** Underlying causes of death used by the cause-of-death register (a subset of ICD10). */
 export const DEATH_CAUSES: string[] = [
-  'I21', 'I25', 'I50', 'I63', 'I64', 'C34', 'C18', 'C50', 'C61', 'C25', 'J44', 'J18', 'G30', 'F10', 'E11', 'N18', 'S06', 'T51', 'A41',
+  'I21',
+  'I25',
+  'I50',
+  'I63',
+  'I64',
+  'C34',
+  'C18',
+  'C50',
+  'C61',
+  'C25',
+  'J44',
+  'J18',
+  'G30',
+  'F10',
+  'E11',
+  'N18',
+  'S06',
+  'T51',
+  'A41',
 ];
 
 export const ATC: CodeList = list('atc', 'ATC (subset, level 5)', '2024', 'WHO Collaborating Centre for Drug Statistics Methodology', [
@@ -194,8 +212,6 @@ export const CANCER_BASIS: CodeList = list('cancer_basis', 'Basis for diagnosis'
   ['72', 'histology of primary tumour'],
 ]);
 
-export const DEMO_CODE_LISTS: CodeList[] = [
-  ICD10, ATC, SEX, MUNICIPALITY, HEALTH_TRUST, CARE_LEVEL, PLACE_OF_DEATH, CANCER_STAGE, CANCER_BASIS,
-];
+export const DEMO_CODE_LISTS: CodeList[] = [ICD10, ATC, SEX, MUNICIPALITY, HEALTH_TRUST, CARE_LEVEL, PLACE_OF_DEATH, CANCER_STAGE, CANCER_BASIS];
 
 export const codesOf = (l: CodeList): string[] => l.codes.map((c) => c.code);

@@ -81,7 +81,10 @@ export async function valueDistribution(input: {
     instance.closeSync();
   }
   const list = v.codeList ? input.codeLists.find((l) => l.id === v.codeList) : undefined;
-  const counts = suppress(rows.map((r) => r.n), t);
+  const counts = suppress(
+    rows.map((r) => r.n),
+    t,
+  );
   const total = rows.reduce((s, r) => s + r.n, 0) + missing;
   return {
     dataset: input.dataset.name,

@@ -29,28 +29,52 @@ export function catalogRoutes(deps: CatalogRouteDeps): RouteDef[] {
   const { store } = deps;
   return [
     defineRoute({
-      method: 'get', path: '/api/catalog/datasets', tag: 'catalog', summary: 'Datasets (registers) with their FAIR score',
-      action: 'catalog.list', access: 'authenticated', response: z.array(DatasetSummarySchema),
+      method: 'get',
+      path: '/api/catalog/datasets',
+      tag: 'catalog',
+      summary: 'Datasets (registers) with their FAIR score',
+      action: 'catalog.list',
+      access: 'authenticated',
+      response: z.array(DatasetSummarySchema),
       async handler() {
         const c = await loadCatalogue(store);
         return c.datasets.map((d) => ({
-          name: d.name, title: d.title, description: d.description, dataController: d.dataController, updateFrequency: d.updateFrequency,
-          keywords: d.keywords, variables: d.variables.length, versions: d.versions.length, latestVersion: d.versions.at(-1) ?? null,
+          name: d.name,
+          title: d.title,
+          description: d.description,
+          dataController: d.dataController,
+          updateFrequency: d.updateFrequency,
+          keywords: d.keywords,
+          variables: d.variables.length,
+          versions: d.versions.length,
+          latestVersion: d.versions.at(-1) ?? null,
           fair: fairScore(d, c.codeLists),
         }));
       },
     }),
     defineRoute({
-      method: 'get', path: '/api/catalog/variables', tag: 'catalog', summary: 'The variable explorer: find variables across datasets',
-      action: 'catalog.search', access: 'authenticated', query: VariableQuerySchema, response: z.array(VariableHitSchema),
+      method: 'get',
+      path: '/api/catalog/variables',
+      tag: 'catalog',
+      summary: 'The variable explorer: find variables across datasets',
+      action: 'catalog.search',
+      access: 'authenticated',
+      query: VariableQuerySchema,
+      response: z.array(VariableHitSchema),
       async handler({ query, audit }) {
         audit.details = { text: query.text, dataset: query.dataset ?? null };
         return searchVariables(await loadCatalogue(store), query);
       },
     }),
     defineRoute({
-      method: 'get', path: '/api/catalog/datasets/:dataset', tag: 'catalog', summary: 'One dataset with its variables, versions, code lists and FAIR score',
-      action: 'catalog.read', access: 'authenticated', params: datasetParams, response: DatasetDetailSchema,
+      method: 'get',
+      path: '/api/catalog/datasets/:dataset',
+      tag: 'catalog',
+      summary: 'One dataset with its variables, versions, code lists and FAIR score',
+      action: 'catalog.read',
+      access: 'authenticated',
+      params: datasetParams,
+      response: DatasetDetailSchema,
       async handler({ params, audit }) {
         audit.object = `dataset:${params.dataset}`;
         const c = await loadCatalogue(store);
@@ -61,17 +85,28 @@ export function catalogRoutes(deps: CatalogRouteDeps): RouteDef[] {
       },
     }),
     defineRoute({
-      method: 'get', path: '/api/catalog/code-lists/:id', tag: 'catalog', summary: 'One code list (e.g. ICD-10, ATC) with its codes and labels',
-      action: 'catalog.code-list.read', access: 'authenticated', params: z.object({ id: NameSchema }), response: CodeListSchema,
+      method: 'get',
+      path: '/api/catalog/code-lists/:id',
+      tag: 'catalog',
+      summary: 'One code list (e.g. ICD-10, ATC) with its codes and labels',
+      action: 'catalog.code-list.read',
+      access: 'authenticated',
+      params: z.object({ id: NameSchema }),
+      response: CodeListSchema,
       async handler({ params, audit }) {
         audit.object = `code-list:${params.id}`;
         return getCodeList(store, params.id);
       },
     }),
     defineRoute({
-      method: 'get', path: '/api/catalog/datasets/:dataset/variables/:variable/distribution', tag: 'catalog',
+      method: 'get',
+      path: '/api/catalog/datasets/:dataset/variables/:variable/distribution',
+      tag: 'catalog',
       summary: 'Value distribution of a variable in the latest version (counts under the threshold suppressed)',
-      action: 'catalog.distribution', access: 'authenticated', params: z.object({ dataset: NameSchema, variable: NameSchema }), response: VersionDistributionSchema,
+      action: 'catalog.distribution',
+      access: 'authenticated',
+      params: z.object({ dataset: NameSchema, variable: NameSchema }),
+      response: VersionDistributionSchema,
       alsoAnswers: { [ARROW_STREAM]: 'The cells as one Arrow record batch: value, label, count' },
       async handler(ctx) {
         const { params, audit } = ctx;
@@ -81,10 +116,18 @@ export function catalogRoutes(deps: CatalogRouteDeps): RouteDef[] {
         const latest = d.versions.at(-1);
         if (!latest) throw new NotFoundError(`dataset ${params.dataset} has no stored version`, { reason: 'no_version' });
         const { codeLists } = await loadCatalogue(store);
-        const dist = await valueDistribution({ path: join(deps.dataDir, latest.path), dataset: d, variable: params.variable, codeLists, threshold: deps.threshold });
+        const dist = await valueDistribution({
+          path: join(deps.dataDir, latest.path),
+          dataset: d,
+          variable: params.variable,
+          codeLists,
+          threshold: deps.threshold,
+        });
         if (wantsArrow(ctx)) {
           return sendArrow(ctx, {
-            value: dist.cells.map((c) => c.value), label: dist.cells.map((c) => c.label), count: dist.cells.map((c) => c.count),
+            value: dist.cells.map((c) => c.value),
+            label: dist.cells.map((c) => c.label),
+            count: dist.cells.map((c) => c.count),
           });
         }
         return { version: latest.version, ...dist };

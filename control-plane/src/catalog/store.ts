@@ -24,8 +24,18 @@ export async function saveCatalogue(q: Queryable, catalogue: Catalogue, now: Dat
        ON CONFLICT (name) DO UPDATE SET title = $2, description = $3, data_controller = $4, update_frequency = $5, keywords = $6,
          access_conditions = $7, identifier = $8, person_variable = $9, period_variable = $10, variables = $11, updated_at = $12`,
       [
-        ds.name, ds.title, ds.description, ds.dataController, ds.updateFrequency, JSON.stringify(ds.keywords), ds.accessConditions,
-        ds.identifier, ds.personVariable, ds.periodVariable, JSON.stringify(ds.variables), now,
+        ds.name,
+        ds.title,
+        ds.description,
+        ds.dataController,
+        ds.updateFrequency,
+        JSON.stringify(ds.keywords),
+        ds.accessConditions,
+        ds.identifier,
+        ds.personVariable,
+        ds.periodVariable,
+        JSON.stringify(ds.variables),
+        now,
       ],
     );
   }

@@ -16,8 +16,13 @@ export function citizenRoutes(deps: CoreDeps): RouteDef[] {
   const { store, clock } = deps;
   return [
     defineRoute({
-      method: 'get', path: '/api/citizen/usage', tag: 'citizens', summary: 'Which projects received my data, with the date of each copy',
-      action: 'citizen.usage.read', access: ['citizen'], response: z.array(projectUseSchema),
+      method: 'get',
+      path: '/api/citizen/usage',
+      tag: 'citizens',
+      summary: 'Which projects received my data, with the date of each copy',
+      action: 'citizen.usage.read',
+      access: ['citizen'],
+      response: z.array(projectUseSchema),
       async handler({ principal, audit }) {
         const lookup = lookupOf(principal!);
         audit.object = `user:${principal!.userId}`;
@@ -37,21 +42,36 @@ export function citizenRoutes(deps: CoreDeps): RouteDef[] {
           ...r,
           optOutHonoured: Boolean(r.optOutHonoured),
           legalBasisLabel: LEGAL_BASES[r.legalBasis as keyof typeof LEGAL_BASES]?.label ?? r.legalBasis,
-          copies: r.copies.map((c) => ({ ...c, madeAt: new Date(c.madeAt).toISOString(), deletedAt: c.deletedAt ? new Date(c.deletedAt).toISOString() : null })),
+          copies: r.copies.map((c) => ({
+            ...c,
+            madeAt: new Date(c.madeAt).toISOString(),
+            deletedAt: c.deletedAt ? new Date(c.deletedAt).toISOString() : null,
+          })),
         }));
       },
     }),
     defineRoute({
-      method: 'get', path: '/api/citizen/opt-out', tag: 'citizens', summary: 'My opt-out and its history', action: 'citizen.opt-out.read',
-      access: ['citizen'], response: optOutStatusSchema,
+      method: 'get',
+      path: '/api/citizen/opt-out',
+      tag: 'citizens',
+      summary: 'My opt-out and its history',
+      action: 'citizen.opt-out.read',
+      access: ['citizen'],
+      response: optOutStatusSchema,
       async handler({ principal, audit }) {
         audit.object = `user:${principal!.userId}`;
         return optOutStatus(store, lookupOf(principal!));
       },
     }),
     defineRoute({
-      method: 'put', path: '/api/citizen/opt-out', tag: 'citizens', summary: 'Register or withdraw my opt-out; future extracts honour it where the legal basis allows',
-      action: 'citizen.opt-out.set', access: ['citizen'], body: z.object({ optedOut: z.boolean() }), response: optOutStatusSchema,
+      method: 'put',
+      path: '/api/citizen/opt-out',
+      tag: 'citizens',
+      summary: 'Register or withdraw my opt-out; future extracts honour it where the legal basis allows',
+      action: 'citizen.opt-out.set',
+      access: ['citizen'],
+      body: z.object({ optedOut: z.boolean() }),
+      response: optOutStatusSchema,
       async handler({ principal, body, audit }) {
         audit.object = `user:${principal!.userId}`;
         audit.details = { optedOut: body.optedOut };

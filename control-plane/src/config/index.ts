@@ -23,7 +23,12 @@ export const platformConfigSchema = z.object({
   tlsCert: z.string().optional().describe('PEM certificate file: serve HTTPS when given with tlsKey'),
   tlsKey: z.string().optional().describe('PEM private key file for tlsCert (secret path)'),
   publicUrl: z.string().url().optional().describe('URL people reach the platform at; derived from host and port when absent'),
-  sessionTtlMinutes: z.coerce.number().int().positive().describe('Browser session lifetime').default(8 * 60),
+  sessionTtlMinutes: z.coerce
+    .number()
+    .int()
+    .positive()
+    .describe('Browser session lifetime')
+    .default(8 * 60),
   tokenTtlDays: z.coerce.number().int().positive().describe('Default API token lifetime').default(30),
   loginMaxFailures: z.coerce.number().int().positive().describe('Failed logins per user within loginWindowMinutes before refusal').default(5),
   loginWindowMinutes: z.coerce.number().int().positive().describe('Window for counting failed logins').default(15),
@@ -31,11 +36,29 @@ export const platformConfigSchema = z.object({
   oidcClientId: z.string().optional().describe('OIDC client id'),
   oidcClientSecret: z.string().optional().describe('OIDC client secret (secret; kept encrypted in the store)'),
   auditCheckpointSeconds: z.coerce.number().int().min(1).describe('How often a signed checkpoint of the audit log is published').default(60),
-  auditLogOrigin: z.string().regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces').describe('Names this audit log in its checkpoints').default('analyserom/audit'),
-  auditRetentionDays: z.coerce.number().int().min(365, 'audit logs are kept at least a year').describe('Audit retention in days; can only be raised').default(3650),
-  runAs: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'a system user name').describe('System user the control plane serves as when started as root (made when missing): privileges/index.ts').default('analyserom'),
-  requestTimeoutMs: z.coerce.number().int().positive().describe('Time a request may take to arrive whole, headers and body; register deliveries use bodyIdleTimeoutMs instead').default(300_000),
-  bodyIdleTimeoutMs: z.coerce.number().int().positive().describe('Longest pause in a register delivery\'s body before the connection is cut').default(60_000),
+  auditLogOrigin: z
+    .string()
+    .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces')
+    .describe('Names this audit log in its checkpoints')
+    .default('analyserom/audit'),
+  auditRetentionDays: z.coerce
+    .number()
+    .int()
+    .min(365, 'audit logs are kept at least a year')
+    .describe('Audit retention in days; can only be raised')
+    .default(3650),
+  runAs: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'a system user name')
+    .describe('System user the control plane serves as when started as root (made when missing): privileges/index.ts')
+    .default('analyserom'),
+  requestTimeoutMs: z.coerce
+    .number()
+    .int()
+    .positive()
+    .describe('Time a request may take to arrive whole, headers and body; register deliveries use bodyIdleTimeoutMs instead')
+    .default(300_000),
+  bodyIdleTimeoutMs: z.coerce.number().int().positive().describe("Longest pause in a register delivery's body before the connection is cut").default(60_000),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).describe('Least severe log level printed').default('info'),
 });
 

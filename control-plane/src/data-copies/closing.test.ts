@@ -44,10 +44,19 @@ describe('closing a project', () => {
           { clock, copiesDir },
           {
             scope: {
-              projectId: 'p-close', permitId: 'pmt_c', permitVersion: copyVersion, legalBasis: { code: 'consent', honoursOptOut: true },
-              period: { from: '2010-01-01', to: '2024-12-31' }, linkage: true, datasets: [{ dataset: 'prescriptions', variables: ['atc_code'] }],
+              projectId: 'p-close',
+              permitId: 'pmt_c',
+              permitVersion: copyVersion,
+              legalBasis: { code: 'consent', honoursOptOut: true },
+              period: { from: '2010-01-01', to: '2024-12-31' },
+              linkage: true,
+              datasets: [{ dataset: 'prescriptions', variables: ['atc_code'] }],
             },
-            catalogue: DEMO_DATASETS, sources, key, optedOut: [], copyVersion,
+            catalogue: DEMO_DATASETS,
+            sources,
+            key,
+            optedOut: [],
+            copyVersion,
           },
         ),
       );
@@ -79,7 +88,10 @@ describe('closing a project', () => {
     ]);
     expect(audit.entries[1]?.details).toEqual({ proofSha256: proof.sha256, copies: ['v1', 'v2'], files: 6 });
 
-    const again = await deleteProjectCopies({ copiesDir, clock, audit }, { projectId: 'p-close', actor: 'system', role: 'system', reason: 'retry', keyFingerprint: null });
+    const again = await deleteProjectCopies(
+      { copiesDir, clock, audit },
+      { projectId: 'p-close', actor: 'system', role: 'system', reason: 'retry', keyFingerprint: null },
+    );
     expect(again.copies).toEqual([]);
     await expect(
       deleteProjectCopies({ copiesDir, clock, audit }, { projectId: '../src', actor: 'system', role: 'system', reason: 'x', keyFingerprint: null }),

@@ -36,7 +36,10 @@ export type { ProofOfDeletion } from './schemas.ts';
 
 async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(dir.length + 1)).sort();
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name).slice(dir.length + 1))
+    .sort();
 }
 
 /** Copies are made read-only; restore write permission on directories so they can be removed. */
@@ -81,7 +84,13 @@ export async function deleteProjectCopies(deps: ClosingDeps, input: ClosingInput
       await makeRemovable(projectDir);
       await rm(projectDir, { recursive: true, force: true });
     }
-    if (await stat(projectDir).then(() => true, () => false)) throw new Error(`${projectDir} still exists after deletion`);
+    if (
+      await stat(projectDir).then(
+        () => true,
+        () => false,
+      )
+    )
+      throw new Error(`${projectDir} still exists after deletion`);
     const body = {
       kind: 'analyserom.proof-of-deletion' as const,
       projectId: input.projectId,
@@ -109,4 +118,3 @@ export function proofIsIntact(proof: ProofOfDeletion): boolean {
   const { sha256, ...body } = proof;
   return createHash('sha256').update(JSON.stringify(body)).digest('hex') === sha256;
 }
-

@@ -40,11 +40,25 @@ export async function deliverDemoRegisters(deps: DemoDataDeps, opts: { rows: num
     const generated = await generateRegisters({ rows: opts.rows, seed: opts.seed, outDir: dir, threads: 2, datasets: missing }, undefined, opts.signal);
     const catalogue = await loadCatalogue(deps.store);
     for (const f of generated.files) {
-      const base = { actor: 'system', role: 'system', action: 'dataset.version.create', object: `dataset:${f.dataset}@${DEMO_VERSION}`, projectId: null, requestId: null, clientAddress: null };
+      const base = {
+        actor: 'system',
+        role: 'system',
+        action: 'dataset.version.create',
+        object: `dataset:${f.dataset}@${DEMO_VERSION}`,
+        projectId: null,
+        requestId: null,
+        clientAddress: null,
+      };
       await deps.audit.record({ ...base, outcome: 'initiated', reason: 'demo registers (synthetic)' });
       const r = await intakeDelivery(
         { dataDir: deps.paths.dataDir, clock: deps.clock },
-        { file: f.path, name: `${f.dataset}.parquet`, signal: opts.signal, manifest: { dataset: f.dataset, version: DEMO_VERSION, sha256: f.sha256, rowCount: f.rows }, catalogue },
+        {
+          file: f.path,
+          name: `${f.dataset}.parquet`,
+          signal: opts.signal,
+          manifest: { dataset: f.dataset, version: DEMO_VERSION, sha256: f.sha256, rowCount: f.rows },
+          catalogue,
+        },
       );
       await recordDatasetVersion(deps.store, { ...r, receivedBy: 'system' });
       await deps.audit.record({ ...base, outcome: 'success', reason: null, details: { rows: r.rowCount, sha256: r.sha256 } });
@@ -80,6 +94,16 @@ export async function linkDemoCitizen(deps: DemoDataDeps): Promise<string | null
   if (!fnr) return null;
   const person = fnr;
   await deps.store.tx((q) => linkCitizen(q, deps.box, 'citizen', person));
-  await deps.audit.record({ actor: 'system', role: 'system', action: 'citizen.link', object: 'user:citizen', projectId: null, outcome: 'success', reason: 'demo: linked to a synthetic person', requestId: null, clientAddress: null });
+  await deps.audit.record({
+    actor: 'system',
+    role: 'system',
+    action: 'citizen.link',
+    object: 'user:citizen',
+    projectId: null,
+    outcome: 'success',
+    reason: 'demo: linked to a synthetic person',
+    requestId: null,
+    clientAddress: null,
+  });
   return person;
 }

@@ -12,7 +12,17 @@ import { dedupeBuckets } from './person-log.ts';
 
 export type HelperRequest =
   | { id: number; op: 'hash'; path: string }
-  | { id: number; op: 'dedupe'; rows: SharedArrayBuffer; starts: SharedArrayBuffer; kept: SharedArrayBuffer; n: number; buckets: number; from: number; to: number };
+  | {
+      id: number;
+      op: 'dedupe';
+      rows: SharedArrayBuffer;
+      starts: SharedArrayBuffer;
+      kept: SharedArrayBuffer;
+      n: number;
+      buckets: number;
+      from: number;
+      to: number;
+    };
 
 export type HelperReply = { id: number; sha256?: string } | { id: number; error: string };
 

@@ -27,7 +27,8 @@ describe('extract helper thread', () => {
     const rows = Float64Array.from({ length: 300_000 }, (_, i) => 1_000_000_000 + ((i * 7919) % 70_001) * 401_113);
     const shared = new PersonLog();
     const alone = new PersonLog();
-    for (const log of [shared, alone]) for (let off = 0; off < rows.length; off += 683) log.append(rows.subarray(off, off + 683), Math.min(683, rows.length - off));
+    for (const log of [shared, alone])
+      for (let off = 0; off < rows.length; off += 683) log.append(rows.subarray(off, off + 683), Math.min(683, rows.length - off));
     const got = await shared.distinctWith(helper.dedupe);
     expect(got.length).toBe(70_001);
     expect(Array.from(got)).toEqual(Array.from(alone.distinct()));

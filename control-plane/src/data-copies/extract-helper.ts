@@ -60,7 +60,11 @@ export class ExtractHelper {
 
   /** The lowercase hex SHA-256 of the file at `path`. */
   hash(path: string): Promise<string> {
-    return this.#run({ op: 'hash', path }, () => sha256File(path), (r) => ('sha256' in r && r.sha256) || '');
+    return this.#run(
+      { op: 'hash', path },
+      () => sha256File(path),
+      (r) => ('sha256' in r && r.sha256) || '',
+    );
   }
 
   /** `dedupeBuckets(buckets, from, to)` on the worker: pass to `PersonLog.distinctWith`. */
@@ -70,7 +74,11 @@ export class ExtractHelper {
       return Promise.resolve().then(() => dedupeBuckets(buckets, from, to));
     }
     const req: Request = { op: 'dedupe', rows: rows.buffer, starts: starts.buffer, kept: kept.buffer, n: rows.length, buckets: kept.length, from, to };
-    return this.#run(req, () => dedupeBuckets(buckets, from, to), () => undefined);
+    return this.#run(
+      req,
+      () => dedupeBuckets(buckets, from, to),
+      () => undefined,
+    );
   };
 
   /** Whether the worker is there to take requests. */

@@ -48,7 +48,10 @@ async function rowsOfFile(sql: string): Promise<string[]> {
   const duck = await openDuck({ threads: 1 });
   const reader = await duck.conn.runAndReadAll(sql);
   duck.close();
-  return reader.getRowsJson().map((r) => JSON.stringify(r)).sort();
+  return reader
+    .getRowsJson()
+    .map((r) => JSON.stringify(r))
+    .sort();
 }
 
 /** The expected rows, computed independently: source rows in period, pid from the reference function. */
@@ -74,7 +77,10 @@ async function expectedRows(
      WHERE s.${ident(dateCol)} BETWEEN DATE '2015-01-01' AND DATE '2019-12-31'`,
   );
   duck.close();
-  return reader.getRowsJson().map((r) => JSON.stringify(r)).sort();
+  return reader
+    .getRowsJson()
+    .map((r) => JSON.stringify(r))
+    .sort();
 }
 
 async function pidsOf(...paths: string[]): Promise<Set<string>> {
@@ -99,7 +105,9 @@ describe('per-permit extract', () => {
     const ep = join(r.dir, 'patient_episodes.parquet');
     const duck = await openDuck({ threads: 1 });
     const cols = (await rowsOf<{ column_name: string }>(duck.conn, `DESCRIBE SELECT * FROM read_parquet(${lit(ep)})`)).map((c) => c.column_name);
-    const csvCols = (await rowsOf<{ column_name: string }>(duck.conn, `DESCRIBE SELECT * FROM read_csv(${lit(join(r.dir, 'prescriptions.csv'))})`)).map((c) => c.column_name);
+    const csvCols = (await rowsOf<{ column_name: string }>(duck.conn, `DESCRIBE SELECT * FROM read_csv(${lit(join(r.dir, 'prescriptions.csv'))})`)).map(
+      (c) => c.column_name,
+    );
     duck.close();
     // Catalogue order, whatever order the permit lists them in.
     expect(cols).toEqual(['person_id', 'admission_date', 'health_trust', 'main_diagnosis']);
@@ -142,7 +150,9 @@ describe('per-permit extract', () => {
   it('computes the same pseudonyms with the HMAC-SHA-256 scheme as its reference', async () => {
     const r = await extract({ scope: scope(), scheme: 'hmac-sha256' });
     expect(await rowsOfFile(`FROM read_parquet(${lit(join(r.dir, 'patient_episodes.parquet'))})`)).toEqual(
-      await expectedRows('patient_episodes', ['admission_date', 'health_trust', 'main_diagnosis'], 'admission_date', r.persons, keyA, { scheme: 'hmac-sha256' }),
+      await expectedRows('patient_episodes', ['admission_date', 'health_trust', 'main_diagnosis'], 'admission_date', r.persons, keyA, {
+        scheme: 'hmac-sha256',
+      }),
     );
   });
 
@@ -207,7 +217,12 @@ describe('per-permit extract', () => {
       createdAt: '2026-02-01T08:00:00.000Z',
       pseudonym: { scheme: 'aes-256-prf', column: 'person_id' },
     });
-    expect(r.manifest.files.map((f) => f.name).sort()).toEqual(['patient_episodes.csv', 'patient_episodes.parquet', 'prescriptions.csv', 'prescriptions.parquet']);
+    expect(r.manifest.files.map((f) => f.name).sort()).toEqual([
+      'patient_episodes.csv',
+      'patient_episodes.parquet',
+      'prescriptions.csv',
+      'prescriptions.parquet',
+    ]);
     expect(r.manifest.datasets[0]?.sourceVersion).toBe('v1');
     const csv = join(r.dir, 'prescriptions.csv');
     await chmod(r.dir, 0o755);
@@ -238,13 +253,20 @@ describe('scope from a permit', () => {
     const { scopeFromPermit } = await import('./extract-scope.ts');
     expect(
       scopeFromPermit({
-        id: 'pmt_x', version: 3, projectId: 'proj-x', datasets: [{ dataset: 'prescriptions', variables: ['atc_code'] }],
+        id: 'pmt_x',
+        version: 3,
+        projectId: 'proj-x',
+        datasets: [{ dataset: 'prescriptions', variables: ['atc_code'] }],
         period: { from: '2016-01-01T00:00:00.000Z', to: '2018-12-31T00:00:00.000Z' },
         cohort: { birthYearFrom: 1950, sex: ['F'], icd10: ['E11'], atc: ['A10'] },
-        linkageAllowed: false, legalBasis: 'hrl-19', optOutHonoured: false,
+        linkageAllowed: false,
+        legalBasis: 'hrl-19',
+        optOutHonoured: false,
       }),
     ).toEqual({
-      projectId: 'proj-x', permitId: 'pmt_x', permitVersion: 3,
+      projectId: 'proj-x',
+      permitId: 'pmt_x',
+      permitVersion: 3,
       legalBasis: { code: 'hrl-19', honoursOptOut: false },
       period: { from: '2016-01-01', to: '2018-12-31' },
       linkage: false,

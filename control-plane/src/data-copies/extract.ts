@@ -159,7 +159,12 @@ export async function createExtract(deps: ExtractDeps, input: ExtractInput): Pro
       if (formats.includes('parquet')) written.push([parquetName, 'parquet']);
       if (formats.includes('csv')) {
         const csvName = `${ds.name}.csv`;
-        await runWithProgress(conn, `COPY (FROM read_parquet(${lit(parquetPath)})) TO ${lit(join(tmpDir, csvName))} (FORMAT csv, HEADER true)`, undefined, input.signal);
+        await runWithProgress(
+          conn,
+          `COPY (FROM read_parquet(${lit(parquetPath)})) TO ${lit(join(tmpDir, csvName))} (FORMAT csv, HEADER true)`,
+          undefined,
+          input.signal,
+        );
         written.push([csvName, 'csv']);
         startHash(csvName);
       }

@@ -52,7 +52,10 @@ describe('synthetic register generator', () => {
     const other = await generateRegisters({ rows: 5000, seed: 43, outDir: join(root, 'c'), datasets: ['population'] });
     const digest = async (dir: string, d: string) => {
       const duck = await openDuck({ threads: 1 });
-      const [r] = await rowsOf<{ h: string }>(duck.conn, `SELECT md5(string_agg(CAST(t AS VARCHAR), '|')) AS h FROM read_parquet(${lit(join(root, dir, `${d}.parquet`))}) t`);
+      const [r] = await rowsOf<{ h: string }>(
+        duck.conn,
+        `SELECT md5(string_agg(CAST(t AS VARCHAR), '|')) AS h FROM read_parquet(${lit(join(root, dir, `${d}.parquet`))}) t`,
+      );
       duck.close();
       return r!.h;
     };
@@ -65,7 +68,12 @@ describe('synthetic register generator', () => {
   it('links the registers: every event belongs to a person of the population, after birth and before death', async () => {
     const duck = await openDuck({ threads: 1 });
     const p = lit(join(root, 'a', 'population.parquet'));
-    for (const [d, date] of [['patient_episodes', 'admission_date'], ['prescriptions', 'dispense_date'], ['cancer', 'diagnosis_date'], ['cause_of_death', 'death_date']]) {
+    for (const [d, date] of [
+      ['patient_episodes', 'admission_date'],
+      ['prescriptions', 'dispense_date'],
+      ['cancer', 'diagnosis_date'],
+      ['cause_of_death', 'death_date'],
+    ]) {
       const [r] = await rowsOf<{ orphans: bigint; bad: bigint }>(
         duck.conn,
         `SELECT count(*) FILTER (WHERE p.fnr IS NULL) AS orphans,
@@ -82,8 +90,14 @@ describe('synthetic register generator', () => {
     for (const ds of DEMO_DATASETS) {
       for (const v of ds.variables.filter((x) => x.codeList)) {
         const codes = codesOf(DEMO_CODE_LISTS.find((l) => l.id === v.codeList)!);
-        const used = await rowsOf<{ c: string }>(duck.conn, `SELECT DISTINCT CAST(${v.name} AS VARCHAR) AS c FROM read_parquet(${lit(join(root, 'a', `${ds.name}.parquet`))}) WHERE ${v.name} IS NOT NULL`);
-        expect(used.map((u) => u.c).filter((c) => !codes.includes(c)), `${ds.name}.${v.name}`).toEqual([]);
+        const used = await rowsOf<{ c: string }>(
+          duck.conn,
+          `SELECT DISTINCT CAST(${v.name} AS VARCHAR) AS c FROM read_parquet(${lit(join(root, 'a', `${ds.name}.parquet`))}) WHERE ${v.name} IS NOT NULL`,
+        );
+        expect(
+          used.map((u) => u.c).filter((c) => !codes.includes(c)),
+          `${ds.name}.${v.name}`,
+        ).toEqual([]);
       }
     }
     duck.close();

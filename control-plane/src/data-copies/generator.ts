@@ -16,7 +16,11 @@ import { MAX_PERSONS, personsSql, registerSql, sizes } from './generator-sql.ts'
 export const GenerateOptionsSchema = z.object({
   /** Rows of the two event registers (patient episodes, prescriptions); the population has rows/10 persons. */
   rows: z.number().int().min(1000).max(150_000_000),
-  seed: z.number().int().min(0).max(2 ** 31 - 1),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1),
   outDir: z.string().min(1),
   /** Which registers to write; all five by default. */
   datasets: z.array(z.enum(DEMO_DATASET_NAMES as [string, ...string[]])).optional(),
@@ -53,11 +57,7 @@ export async function sha256File(path: string): Promise<string> {
 }
 
 /** Generates the synthetic registers into `outDir` as `<dataset>.parquet` plus `generated.json`. */
-export async function generateRegisters(
-  input: GenerateOptions,
-  onProgress?: (p: Progress) => void,
-  signal?: AbortSignal,
-): Promise<GenerateResult> {
+export async function generateRegisters(input: GenerateOptions, onProgress?: (p: Progress) => void, signal?: AbortSignal): Promise<GenerateResult> {
   const parsed = GenerateOptionsSchema.safeParse(input);
   if (!parsed.success) throw new InputError(`invalid generator options: ${z.prettifyError(parsed.error)}`);
   const opts = parsed.data;
@@ -79,12 +79,7 @@ export async function generateRegisters(
       const total = eventRows[dataset] ?? persons;
       try {
         const sql = `COPY (${registerSql(dataset, opts.seed, total, persons)}) TO ${lit(tmp)} (FORMAT parquet, COMPRESSION zstd)`;
-        await runWithProgress(
-          duck.conn,
-          sql,
-          (f) => onProgress?.({ stage: dataset, done: Math.round(f * total), total }),
-          signal,
-        );
+        await runWithProgress(duck.conn, sql, (f) => onProgress?.({ stage: dataset, done: Math.round(f * total), total }), signal);
         await rename(tmp, target);
       } finally {
         await rm(tmp, { force: true });

@@ -13,9 +13,16 @@ import { HmacPseudonymiser, pseudonymOf } from './pseudonym.ts';
 const bytes = (min: number, max: number) => fc.uint8Array({ minLength: min, maxLength: max });
 /** Keys of every length class: empty, short, exactly one block, longer than a block (hashed first). */
 const key = fc.oneof(bytes(0, 0), bytes(1, 63), bytes(64, 64), bytes(65, 200), bytes(32, 32));
-const ascii = (min: number, max: number) => fc.string({ unit: fc.integer({ min: 0, max: 127 }).map((c) => String.fromCharCode(c)), minLength: min, maxLength: max });
+const ascii = (min: number, max: number) =>
+  fc.string({ unit: fc.integer({ min: 0, max: 127 }).map((c) => String.fromCharCode(c)), minLength: min, maxLength: max });
 /** Messages on both sides of one SHA-256 block with padding (55 bytes), ASCII or any Unicode. */
-const message = fc.oneof(ascii(0, 55), ascii(54, 56), ascii(56, 200), fc.string({ unit: 'binary', maxLength: 80 }), fc.constantFrom('', 'person:01010750160', 'x'.repeat(55), 'ø', '日本'));
+const message = fc.oneof(
+  ascii(0, 55),
+  ascii(54, 56),
+  ascii(56, 200),
+  fc.string({ unit: 'binary', maxLength: 80 }),
+  fc.constantFrom('', 'person:01010750160', 'x'.repeat(55), 'ø', '日本'),
+);
 
 const wordsHex = (w: Int32Array) => Array.from(w.slice(0, 8), (x) => (x >>> 0).toString(16).padStart(8, '0')).join('');
 
@@ -53,7 +60,10 @@ describe('hmac-sha256 pseudonyms against their definition', () => {
   it('are the first 8 bytes of HMAC-SHA-256(key, domain:id padded to 11 digits), signed', () => {
     fc.assert(
       fc.property(key32, domain, id, (k, d, n) => {
-        const want = createHmac('sha256', k).update(`${d}:${String(n).padStart(11, '0')}`).digest().readBigInt64BE(0);
+        const want = createHmac('sha256', k)
+          .update(`${d}:${String(n).padStart(11, '0')}`)
+          .digest()
+          .readBigInt64BE(0);
         expect(new HmacPseudonymiser(k, d).one(n)).toBe(want);
         expect(pseudonymOf(k, String(n).padStart(11, '0'), { scheme: 'hmac-sha256', domain: d })).toBe(want);
       }),

@@ -28,12 +28,16 @@ function checksFor(v: Variable, ds: Dataset, codeLists: CodeList[]): string[] {
   if (v.required) out.push(`CASE WHEN ${missing} THEN 'required value missing' END`);
   const present = `NOT ${missing}`;
   if (v.name === ds.personVariable) {
-    out.push(`CASE WHEN ${present} AND NOT (${validFnrSql(col)}) THEN 'invalid identity number ' || ${shown} || ' (11 digits with valid check digits expected)' END`);
+    out.push(
+      `CASE WHEN ${present} AND NOT (${validFnrSql(col)}) THEN 'invalid identity number ' || ${shown} || ' (11 digits with valid check digits expected)' END`,
+    );
   }
   if (v.type === 'code' && v.codeList) {
     const list = codeLists.find((l) => l.id === v.codeList);
     const codes = list ? list.codes.map((c) => lit(c.code)).join(', ') : '';
-    out.push(`CASE WHEN ${present} AND NOT list_contains([${codes}]::VARCHAR[], ${col}) THEN 'unknown code ' || ${shown} || ' (not in code list ${v.codeList})' END`);
+    out.push(
+      `CASE WHEN ${present} AND NOT list_contains([${codes}]::VARCHAR[], ${col}) THEN 'unknown code ' || ${shown} || ' (not in code list ${v.codeList})' END`,
+    );
   } else if (v.type !== 'string' && v.type !== 'code') {
     const t = DUCKDB_TYPE[v.type];
     const article = v.type === 'integer' ? 'an integer' : `a ${v.type === 'decimal' ? 'number' : v.type}`;

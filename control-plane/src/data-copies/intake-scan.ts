@@ -54,10 +54,7 @@ async function lineAt(path: string, offset: number): Promise<number> {
   return line;
 }
 
-export async function scanFile(
-  path: string,
-  opts: { utf8: boolean; onBytes?: (done: number) => void; signal?: AbortSignal },
-): Promise<ScanResult> {
+export async function scanFile(path: string, opts: { utf8: boolean; onBytes?: (done: number) => void; signal?: AbortSignal }): Promise<ScanResult> {
   const hash = createHash('sha256');
   let bytes = 0;
   let carry = Buffer.alloc(0);

@@ -15,7 +15,10 @@ let srcDir: string;
 const clock = manualClock('2026-01-15T10:00:00Z');
 const catalogue = demoCatalogue();
 
-const sha = async (path: string) => createHash('sha256').update(await readFile(path)).digest('hex');
+const sha = async (path: string) =>
+  createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
 
 /** Lists every file under the data directory (including dot files). */
 async function filesUnder(dir: string): Promise<string[]> {
@@ -42,7 +45,10 @@ async function deliver(file: string, name: string, manifest: Partial<IntakeInput
 }
 
 async function rejection(p: Promise<unknown>): Promise<{ message: string; errors: { row: number | null; column: string | null; reason: string }[] }> {
-  const err = await p.then(() => null, (e: unknown) => e);
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(InputError);
   const e = err as InputError;
   expect(e.reason).toBe('delivery_rejected');
@@ -75,7 +81,13 @@ describe('intake', () => {
         onProgress: (p) => progress.push(p.done),
       },
     );
-    expect(r).toMatchObject({ dataset: 'prescriptions', version: '2026-01', path: 'registers/prescriptions/2026-01/data.parquet', rowCount: 1000, receivedAt: '2026-01-15T10:00:00.000Z' });
+    expect(r).toMatchObject({
+      dataset: 'prescriptions',
+      version: '2026-01',
+      path: 'registers/prescriptions/2026-01/data.parquet',
+      rowCount: 1000,
+      receivedAt: '2026-01-15T10:00:00.000Z',
+    });
     expect(progress.at(-1)).toBe(1000);
     expect((await filesUnder(dataDir)).sort()).toEqual([join(dataDir, 'registers/prescriptions/2026-01/delivery.json'), join(dataDir, r.path)].sort());
     const duck = await openDuck({ threads: 1 });
@@ -86,7 +98,10 @@ describe('intake', () => {
     expect(Number(reader.getRowObjectsJS()[0]?.n)).toBe(1000);
     // Immutable: the same version again is a conflict.
     await expect(
-      intakeDelivery({ dataDir, clock }, { file, name: 'good.csv', catalogue, manifest: { dataset: 'prescriptions', version: '2026-01', sha256: await sha(file), rowCount: 1000 } }),
+      intakeDelivery(
+        { dataDir, clock },
+        { file, name: 'good.csv', catalogue, manifest: { dataset: 'prescriptions', version: '2026-01', sha256: await sha(file), rowCount: 1000 } },
+      ),
     ).rejects.toMatchObject({ reason: 'version_exists' });
   });
 
@@ -98,7 +113,10 @@ describe('intake', () => {
       { file, name: 'npr-2026.parquet', catalogue, manifest: { dataset: 'patient_episodes', version: 'v1', sha256: await sha(file), rowCount: 1000 } },
     );
     expect(r.rowCount).toBe(1000);
-    expect((await filesUnder(dataDir)).sort()).toEqual([join(dataDir, 'registers/patient_episodes/v1/data.parquet'), join(dataDir, 'registers/patient_episodes/v1/delivery.json')]);
+    expect((await filesUnder(dataDir)).sort()).toEqual([
+      join(dataDir, 'registers/patient_episodes/v1/data.parquet'),
+      join(dataDir, 'registers/patient_episodes/v1/delivery.json'),
+    ]);
   });
 
   it('rejects a checksum mismatch and leaves nothing behind', async () => {
@@ -133,7 +151,10 @@ describe('intake', () => {
 
   it('rejects a missing column and an invalid identity number', async () => {
     const missing = await csvOf('prescriptions', 'missing.csv', (t) =>
-      t.split('\n').map((l) => l.split(',').slice(0, 4).join(',')).join('\n'),
+      t
+        .split('\n')
+        .map((l) => l.split(',').slice(0, 4).join(','))
+        .join('\n'),
     );
     const a = await rejection(deliver(missing, 'missing.csv'));
     expect(a.errors).toEqual([{ row: null, column: 'packages', reason: 'missing column' }]);

@@ -32,7 +32,10 @@ import type { IntakeResult } from './schemas.ts';
 export const DeliveryManifestSchema = z.object({
   dataset: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/),
   version: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/, 'letters, digits, dot, dash, underscore; not starting with a dot'),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/i).transform((s) => s.toLowerCase()),
+  sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/i)
+    .transform((s) => s.toLowerCase()),
   rowCount: z.number().int().nonnegative(),
 });
 
@@ -136,7 +139,11 @@ export async function intakeDelivery(deps: IntakeDeps, input: IntakeInput): Prom
   if (!ds) throw new NotFoundError(`dataset ${manifest.dataset} is not in the catalogue`, { reason: 'unknown_dataset' });
   const dir = join(deps.dataDir, 'registers', ds.name);
   const target = join(dir, manifest.version);
-  const exists = () => stat(target).then(() => true, () => false);
+  const exists = () =>
+    stat(target).then(
+      () => true,
+      () => false,
+    );
   if (ds.versions.some((v) => v.version === manifest.version) || (await exists())) {
     throw new ConflictError(`${ds.name} version ${manifest.version} is already stored; versions are immutable`, { reason: 'version_exists' });
   }
@@ -163,10 +170,14 @@ export async function intakeDelivery(deps: IntakeDeps, input: IntakeInput): Prom
   const tmp = join(tmpDir, 'data.parquet');
   const duck = await openDuck({ threads: 2 });
   try {
-    const header = format === 'csv' ? await csvHeader(input.file) : (await rowsOf<{ column_name: string }>(duck.conn, `DESCRIBE SELECT * FROM read_parquet(${lit(input.file)})`)).map((r) => r.column_name);
+    const header =
+      format === 'csv'
+        ? await csvHeader(input.file)
+        : (await rowsOf<{ column_name: string }>(duck.conn, `DESCRIBE SELECT * FROM read_parquet(${lit(input.file)})`)).map((r) => r.column_name);
     const expected = ds.variables.map((v) => v.name);
     for (const name of expected.filter((c) => !header.includes(c))) errors.push({ row: null, column: name, reason: 'missing column' });
-    for (const name of header.filter((c) => !expected.includes(c))) errors.push({ row: null, column: name, reason: 'unexpected column (not in the catalogue)' });
+    for (const name of header.filter((c) => !expected.includes(c)))
+      errors.push({ row: null, column: name, reason: 'unexpected column (not in the catalogue)' });
     if (new Set(header).size !== header.length) errors.push({ row: null, column: null, reason: 'duplicate column names in the header' });
     if (errors.some((e) => e.column !== null)) reject(errors);
 
@@ -174,7 +185,11 @@ export async function intakeDelivery(deps: IntakeDeps, input: IntakeInput): Prom
     let rowErrors: DeliveryError[];
     try {
       const sql = rowErrorsSql(ds, input.catalogue.codeLists, MAX_ERRORS);
-      rowErrors = (await rowsOf<{ row: bigint; column: string; reason: string }>(duck.conn, sql)).map((r) => ({ row: Number(r.row), column: r.column, reason: r.reason }));
+      rowErrors = (await rowsOf<{ row: bigint; column: string; reason: string }>(duck.conn, sql)).map((r) => ({
+        row: Number(r.row),
+        column: r.column,
+        reason: r.reason,
+      }));
     } catch (err) {
       input.signal?.throwIfAborted();
       const parsed = format === 'csv' ? csvParseError(err) : null;
@@ -216,7 +231,12 @@ export async function intakeDelivery(deps: IntakeDeps, input: IntakeInput): Prom
     return result;
   } finally {
     duck.close();
-    if (await stat(tmpDir).then(() => true, () => false)) {
+    if (
+      await stat(tmpDir).then(
+        () => true,
+        () => false,
+      )
+    ) {
       await chmod(tmpDir, 0o700);
       await rm(tmpDir, { recursive: true, force: true });
     }

@@ -50,7 +50,13 @@ export function createDataCopiesModule(overrides: CopiesOptionsInput = {}) {
       reconciler,
       routes: [
         ...catalogRoutes({ store: deps.store, dataDir: deps.paths.dataDir }),
-        ...intakeRoutes({ store: deps.store, clock: deps.clock, audit: deps.audit, dataDir: deps.paths.dataDir, bodyIdleTimeoutMs: deps.config.bodyIdleTimeoutMs }),
+        ...intakeRoutes({
+          store: deps.store,
+          clock: deps.clock,
+          audit: deps.audit,
+          dataDir: deps.paths.dataDir,
+          bodyIdleTimeoutMs: deps.config.bodyIdleTimeoutMs,
+        }),
         ...copyRoutes({ ...act, reconciler }),
       ],
       async currentCopyDir(projectId) {

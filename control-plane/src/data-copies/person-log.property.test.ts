@@ -29,11 +29,11 @@ const idValue = fc.oneof(
  * extreme ids mixed in so that one bucket's value range is wide.
  */
 const manyIdsParams = fc.record({
-    n: fc.oneof(fc.constantFrom(1, 63, 64, 8192, 8193, 16_385, 65_535, 65_536, 65_537), fc.integer({ min: 1, max: 140_000 })),
-    distinctShare: fc.double({ min: 0, max: 1, noNaN: true }),
-    base: fc.oneof(fc.constant(0), fc.constant(10_000_000_000), fc.integer({ min: 0, max: 2 ** 40 })),
-    stride: fc.constantFrom(1, 2, 3, 511, 512, 513, 1009, 2 ** 20),
-    extremes: fc.subarray([0, 1, MAX - 1, MAX]),
+  n: fc.oneof(fc.constantFrom(1, 63, 64, 8192, 8193, 16_385, 65_535, 65_536, 65_537), fc.integer({ min: 1, max: 140_000 })),
+  distinctShare: fc.double({ min: 0, max: 1, noNaN: true }),
+  base: fc.oneof(fc.constant(0), fc.constant(10_000_000_000), fc.integer({ min: 0, max: 2 ** 40 })),
+  stride: fc.constantFrom(1, 2, 3, 511, 512, 513, 1009, 2 ** 20),
+  extremes: fc.subarray([0, 1, MAX - 1, MAX]),
 });
 type ManyIds = typeof manyIdsParams extends fc.Arbitrary<infer T> ? T : never;
 function manyIds({ n, distinctShare, base, stride, extremes }: ManyIds): number[] {
@@ -119,7 +119,7 @@ describe('person log against a Set and a sort', () => {
 
 describe('distinct pseudonym count against a Set', () => {
   const word = fc.oneof(fc.constantFrom(0, 1, 0x7fffffff, 0x80000000, 0xffffffff), fc.nat({ max: 0xffffffff }));
-    const pairsParams = fc.record({
+  const pairsParams = fc.record({
     pool: fc.array(fc.tuple(word, word), { minLength: 1, maxLength: 40 }),
     picks: fc.array(fc.nat(), { maxLength: 400 }),
     fresh: fc.oneof(fc.constantFrom(0, 1023, 1024, 1025, 8193), fc.nat({ max: 40_000 })),

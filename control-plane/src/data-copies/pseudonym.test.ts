@@ -40,17 +40,24 @@ describe('aes-256-prf pseudonyms', () => {
   it('give, in batches laid out as words, what one block at a time gives, for any ids, batch size and domain', () => {
     const id = fc.oneof(fc.constantFrom(0, 1, 2 ** 32 - 1, 2 ** 32, 99_999_999_999, Number.MAX_SAFE_INTEGER), fc.maxSafeNat());
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.stringMatching(/^[a-z][a-z0-9_]{0,62}$/), fc.oneof(
-        fc.array(id, { minLength: 1, maxLength: 20 }),
-        // Batches around the 2048 rows of a DuckDB vector, from two numbers so that a failure shrinks fast.
-        fc.record({ n: fc.constantFrom(2047, 2048, 2049, 3000), start: fc.maxSafeNat() }).map(({ n, start }) => Array.from({ length: n }, (_, i) => (start + i * 7919) % Number.MAX_SAFE_INTEGER)),
-      ), (k, domain, batch) => {
-        const aes = new AesPseudonymiser(k, domain);
-        const words = new Uint32Array(2 * batch.length);
-        aes.words(Float64Array.from(batch), batch.length, words);
-        const got = batch.map((_, i) => BigInt.asIntN(64, (BigInt(words[2 * i + 1]!) << 32n) | BigInt(words[2 * i]!)));
-        expect(got).toEqual(batch.map((x) => reference(k, domain, x)));
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.stringMatching(/^[a-z][a-z0-9_]{0,62}$/),
+        fc.oneof(
+          fc.array(id, { minLength: 1, maxLength: 20 }),
+          // Batches around the 2048 rows of a DuckDB vector, from two numbers so that a failure shrinks fast.
+          fc
+            .record({ n: fc.constantFrom(2047, 2048, 2049, 3000), start: fc.maxSafeNat() })
+            .map(({ n, start }) => Array.from({ length: n }, (_, i) => (start + i * 7919) % Number.MAX_SAFE_INTEGER)),
+        ),
+        (k, domain, batch) => {
+          const aes = new AesPseudonymiser(k, domain);
+          const words = new Uint32Array(2 * batch.length);
+          aes.words(Float64Array.from(batch), batch.length, words);
+          const got = batch.map((_, i) => BigInt.asIntN(64, (BigInt(words[2 * i + 1]!) << 32n) | BigInt(words[2 * i]!)));
+          expect(got).toEqual(batch.map((x) => reference(k, domain, x)));
+        },
+      ),
       { numRuns: 40 },
     );
   });

@@ -162,7 +162,5 @@ export class HmacPseudonymiser {
 export function pseudonymOf(key: Uint8Array, fnr: string, opts: { scheme?: PseudonymScheme; domain?: string } = {}): bigint {
   const id = Number(fnr);
   const domain = opts.domain ?? 'person';
-  return (opts.scheme ?? 'aes-256-prf') === 'aes-256-prf'
-    ? new AesPseudonymiser(key, domain).one(id)
-    : new HmacPseudonymiser(key, domain).one(id);
+  return (opts.scheme ?? 'aes-256-prf') === 'aes-256-prf' ? new AesPseudonymiser(key, domain).one(id) : new HmacPseudonymiser(key, domain).one(id);
 }

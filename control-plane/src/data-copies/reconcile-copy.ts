@@ -20,7 +20,6 @@ import type { Progress } from './generator.ts';
 import { keyFingerprint, newPseudonymKey } from './pseudonym.ts';
 import { recordCopiesDeleted, recordCopy } from './store.ts';
 
-
 export interface CopyActDeps {
   store: Store;
   clock: Clock;
@@ -31,9 +30,7 @@ export interface CopyActDeps {
 
 export const pseudonymKeyName = (projectId: string) => `pseudonym-key:${projectId}`;
 
-export type MakeCopyOutcome =
-  | { made: true; copyVersion: number; personCount: number }
-  | { made: false; why: 'exists' | 'locked' | 'closed' };
+export type MakeCopyOutcome = { made: true; copyVersion: number; personCount: number } | { made: false; why: 'exists' | 'locked' | 'closed' };
 
 async function removeTree(dir: string): Promise<void> {
   if (!(await stat(dir).catch(() => null))) return;
@@ -49,7 +46,10 @@ async function removeTree(dir: string): Promise<void> {
  */
 async function removeOrphan(dir: string, projectId: string, copyVersion: number): Promise<void> {
   if (!(await stat(dir).catch(() => null))) return;
-  const manifest = await readFile(join(dir, 'manifest.json'), 'utf8').then((t) => CopyManifestSchema.safeParse(JSON.parse(t)), () => null);
+  const manifest = await readFile(join(dir, 'manifest.json'), 'utf8').then(
+    (t) => CopyManifestSchema.safeParse(JSON.parse(t)),
+    () => null,
+  );
   if (!manifest?.success || manifest.data.projectId !== projectId || manifest.data.copyVersion !== copyVersion) {
     throw new ConflictError(`${dir} exists and is not a copy this platform recorded; not touching it`, { reason: 'copy_folder_foreign' });
   }
@@ -79,7 +79,12 @@ export async function sweepExtractLeftovers(paths: PlatformPaths): Promise<strin
  * extracts a given copy; the copy's row and persons commit in the same transaction, and a failure
  * removes the copy folder. Audited as `copy.create` by `system` (initiated, then success or failure).
  */
-export async function makeCopy(deps: CopyActDeps, permit: Permit, onProgress?: (p: Progress & { copyVersion: number }) => void, signal?: AbortSignal): Promise<MakeCopyOutcome> {
+export async function makeCopy(
+  deps: CopyActDeps,
+  permit: Permit,
+  onProgress?: (p: Progress & { copyVersion: number }) => void,
+  signal?: AbortSignal,
+): Promise<MakeCopyOutcome> {
   const { projectId } = permit;
   return deps.store.tx(async (q) => {
     const [lock] = await q.query<{ ok: boolean }>(`SELECT pg_try_advisory_xact_lock(hashtext('data-copies'), hashtext($1)) AS ok`, [projectId]);
@@ -93,8 +98,13 @@ export async function makeCopy(deps: CopyActDeps, permit: Permit, onProgress?: (
     if (have[0]?.has) return { made: false, why: 'exists' } as const;
     const copyVersion = Number(have[0]?.v ?? 0) + 1;
     const base = {
-      actor: 'system', role: 'system', action: 'copy.create', object: `copy:${projectId}/v${copyVersion}`, projectId,
-      requestId: null, clientAddress: null,
+      actor: 'system',
+      role: 'system',
+      action: 'copy.create',
+      object: `copy:${projectId}/v${copyVersion}`,
+      projectId,
+      requestId: null,
+      clientAddress: null,
     };
     await deps.audit.record({ ...base, outcome: 'initiated', reason: `permit ${permit.id} version ${permit.version}` });
     const dir = deps.paths.copy(projectId, copyVersion);
@@ -113,19 +123,36 @@ export async function makeCopy(deps: CopyActDeps, permit: Permit, onProgress?: (
       const result = await createExtract(
         { clock: deps.clock, copiesDir: join(deps.paths.dataDir, 'copies') },
         {
-          scope, catalogue: catalogue.datasets, sources, key, optedOut, copyVersion,
-          onProgress: onProgress && ((p) => onProgress({ ...p, copyVersion })), signal,
+          scope,
+          catalogue: catalogue.datasets,
+          sources,
+          key,
+          optedOut,
+          copyVersion,
+          onProgress: onProgress && ((p) => onProgress({ ...p, copyVersion })),
+          signal,
         },
       );
       try {
         const lookupKey = await personLookupKey(q, deps.box);
         const { personCount } = await recordCopy(q, {
-          manifest: result.manifest, createdBy: 'system', persons: result.persons, personLookup: (fnr) => personLookup(lookupKey, fnr),
+          manifest: result.manifest,
+          createdBy: 'system',
+          persons: result.persons,
+          personLookup: (fnr) => personLookup(lookupKey, fnr),
         });
         await deps.audit.record({
-          ...base, outcome: 'success', reason: null,
-          details: { permitId: permit.id, permitVersion: permit.version, persons: personCount, files: result.manifest.files.length,
-            sources: sources.map((s) => `${s.dataset}@${s.version}`), keyFingerprint: result.manifest.pseudonym.keyFingerprint },
+          ...base,
+          outcome: 'success',
+          reason: null,
+          details: {
+            permitId: permit.id,
+            permitVersion: permit.version,
+            persons: personCount,
+            files: result.manifest.files.length,
+            sources: sources.map((s) => `${s.dataset}@${s.version}`),
+            keyFingerprint: result.manifest.pseudonym.keyFingerprint,
+          },
         });
         return { made: true, copyVersion, personCount } as const;
       } catch (err) {
@@ -143,7 +170,11 @@ export async function makeCopy(deps: CopyActDeps, permit: Permit, onProgress?: (
 async function existingKeyFingerprint(q: Queryable, box: SecretBox, projectId: string): Promise<string | null> {
   const none = Symbol('none');
   try {
-    return keyFingerprint(await keptSecret(q, box, pseudonymKeyName(projectId), () => { throw none; }));
+    return keyFingerprint(
+      await keptSecret(q, box, pseudonymKeyName(projectId), () => {
+        throw none;
+      }),
+    );
   } catch (err) {
     if (err === none) return null;
     throw err;

@@ -18,15 +18,24 @@ export const CopiesOptionsSchema = z.object({
   reconcileMs: z.coerce.number().int().min(10).describe('Interval between reconcile passes').default(5000),
   retryMs: z.coerce.number().int().min(0).describe('Wait before extracting the same permit version again after a failure').default(60_000),
   demoRows: z.coerce.number().int().min(1000).max(10_000_000).describe('Rows of the demo event registers made at first demo start').default(20_000),
-  demoSeed: z.coerce.number().int().min(0).max(2 ** 31 - 1).describe('Seed of the demo registers').default(20260101),
+  demoSeed: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .describe('Seed of the demo registers')
+    .default(20260101),
 });
 export type CopiesOptions = z.infer<typeof CopiesOptionsSchema>;
 export type CopiesOptionsInput = z.input<typeof CopiesOptionsSchema>;
 
 /** Environment variable → key of the `copies` config section. */
 export const COPIES_ENV: Record<string, keyof CopiesOptions> = {
-  TRE_COPY_GRACE_DAYS: 'graceDays', TRE_COPY_RECONCILE_MS: 'reconcileMs', TRE_COPY_RETRY_MS: 'retryMs',
-  TRE_COPY_DEMO_ROWS: 'demoRows', TRE_COPY_DEMO_SEED: 'demoSeed',
+  TRE_COPY_GRACE_DAYS: 'graceDays',
+  TRE_COPY_RECONCILE_MS: 'reconcileMs',
+  TRE_COPY_RETRY_MS: 'retryMs',
+  TRE_COPY_DEMO_ROWS: 'demoRows',
+  TRE_COPY_DEMO_SEED: 'demoSeed',
 };
 
 /** The `copies` section of the one config. */
@@ -38,7 +47,9 @@ export const copiesConfigSection = {
 
 /** The `copies` config section, then `overrides` (tests). */
 export function copiesOptions(section: unknown, overrides: CopiesOptionsInput = {}): CopiesOptions {
-  const defined = Object.fromEntries(Object.entries({ ...(typeof section === 'object' ? section : {}), ...overrides }).filter(([, v]) => v !== undefined && v !== ''));
+  const defined = Object.fromEntries(
+    Object.entries({ ...(typeof section === 'object' ? section : {}), ...overrides }).filter(([, v]) => v !== undefined && v !== ''),
+  );
   const r = CopiesOptionsSchema.safeParse(defined);
   if (!r.success) throw new InputError(`invalid data-copies settings: ${z.prettifyError(r.error)}`, { reason: 'invalid_config' });
   return r.data;

@@ -47,8 +47,15 @@ const DAY = 86_400_000;
 const STORE_EVERY_MS = 1000;
 
 interface ProgressRow {
-  project_id: string; permit_version: number; copy_version: number; state: CopyProgress['state'];
-  stage: string; done: string; total: string; error: string | null; at: Date;
+  project_id: string;
+  permit_version: number;
+  copy_version: number;
+  state: CopyProgress['state'];
+  stage: string;
+  done: string;
+  total: string;
+  error: string | null;
+  at: Date;
 }
 
 export function createCopyReconciler(deps: ReconcilerDeps): CopyReconciler {
@@ -71,20 +78,34 @@ export function createCopyReconciler(deps: ReconcilerDeps): CopyReconciler {
     if (last && last.state === p.state && now - last.at < STORE_EVERY_MS) return;
     storedAt.set(p.projectId, { at: now, state: p.state });
     // One write after another, so an older figure never lands after a newer one.
-    writes = writes.then(() => deps.store.query(
-      `INSERT INTO copy_progress (project_id, permit_version, copy_version, state, stage, done, total, error, at)
+    writes = writes
+      .then(() =>
+        deps.store.query(
+          `INSERT INTO copy_progress (project_id, permit_version, copy_version, state, stage, done, total, error, at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
        ON CONFLICT (project_id) DO UPDATE SET permit_version = $2, copy_version = $3, state = $4, stage = $5, done = $6, total = $7, error = $8, at = $9`,
-      [p.projectId, p.permitVersion, p.copyVersion, p.state, p.stage, p.done, p.total, p.error, p.at],
-    )).then(() => undefined, (err: unknown) => deps.logger.warn('copy progress not stored', { projectId: p.projectId, error: String(err) }));
+          [p.projectId, p.permitVersion, p.copyVersion, p.state, p.stage, p.done, p.total, p.error, p.at],
+        ),
+      )
+      .then(
+        () => undefined,
+        (err: unknown) => deps.logger.warn('copy progress not stored', { projectId: p.projectId, error: String(err) }),
+      );
   };
 
   async function storedProgress(projectId: string): Promise<CopyProgress | null> {
     const [r] = await deps.store.query<ProgressRow>('SELECT * FROM copy_progress WHERE project_id = $1', [projectId]);
     if (!r) return null;
     return {
-      projectId, permitVersion: r.permit_version, copyVersion: r.copy_version, state: r.state, stage: r.stage,
-      done: Number(r.done), total: Number(r.total), error: r.error, at: new Date(r.at).toISOString(),
+      projectId,
+      permitVersion: r.permit_version,
+      copyVersion: r.copy_version,
+      state: r.state,
+      stage: r.stage,
+      done: Number(r.done),
+      total: Number(r.total),
+      error: r.error,
+      at: new Date(r.at).toISOString(),
     };
   }
 
@@ -93,7 +114,17 @@ export function createCopyReconciler(deps: ReconcilerDeps): CopyReconciler {
     const now = deps.clock.now().getTime();
     if (failed && failed.permitVersion === permit.version && now - failed.at < deps.options.retryMs) return;
     const report = (p: Progress & { copyVersion: number }, state: CopyProgress['state'] = 'extracting', error: string | null = null) =>
-      publish({ projectId: permit.projectId, permitVersion: permit.version, copyVersion: p.copyVersion, state, stage: p.stage, done: p.done, total: p.total, error, at: deps.clock.now().toISOString() });
+      publish({
+        projectId: permit.projectId,
+        permitVersion: permit.version,
+        copyVersion: p.copyVersion,
+        state,
+        stage: p.stage,
+        done: p.done,
+        total: p.total,
+        error,
+        at: deps.clock.now().toISOString(),
+      });
     let last: Progress & { copyVersion: number } = { stage: 'start', done: 0, total: 0, copyVersion: 0 };
     try {
       const out = await makeCopy(deps, permit, (p) => report((last = p)), abort.signal);
@@ -113,7 +144,9 @@ export function createCopyReconciler(deps: ReconcilerDeps): CopyReconciler {
   async function closeExpired(permit: Permit): Promise<void> {
     try {
       await closeProjectData(deps, {
-        projectId: permit.projectId, actor: 'system', role: 'system',
+        projectId: permit.projectId,
+        actor: 'system',
+        role: 'system',
         reason: `permit expired ${permit.expiresAt}; grace period of ${deps.options.graceDays} days over`,
       });
       deps.logger.info('project closed after permit expiry', { projectId: permit.projectId });
@@ -132,8 +165,10 @@ export function createCopyReconciler(deps: ReconcilerDeps): CopyReconciler {
       if (stopped) return;
       const permit = await currentPermit(deps.store, p.id);
       if (p.status === 'closed') {
-        if (p.undeleted) await closeProjectData(deps, { projectId: p.id, actor: 'system', role: 'system', reason: 'project closed; finishing an interrupted deletion' }).catch((err: unknown) =>
-          deps.logger.error('finishing a close failed', { projectId: p.id, error: (err as Error).message }));
+        if (p.undeleted)
+          await closeProjectData(deps, { projectId: p.id, actor: 'system', role: 'system', reason: 'project closed; finishing an interrupted deletion' }).catch(
+            (err: unknown) => deps.logger.error('finishing a close failed', { projectId: p.id, error: (err as Error).message }),
+          );
         continue;
       }
       if (!permit) continue;
@@ -157,9 +192,11 @@ export function createCopyReconciler(deps: ReconcilerDeps): CopyReconciler {
   };
 
   function runOnce(projectId?: string): Promise<void> {
-    const next = running.then(() => (stopped ? undefined : pass(projectId))).catch((err: unknown) => {
-      deps.logger.error('copy reconcile pass failed', { error: (err as Error).message });
-    });
+    const next = running
+      .then(() => (stopped ? undefined : pass(projectId)))
+      .catch((err: unknown) => {
+        deps.logger.error('copy reconcile pass failed', { error: (err as Error).message });
+      });
     running = next;
     return next;
   }

@@ -41,7 +41,9 @@ export function copyRoutes(deps: CopyRouteDeps): RouteDef[] {
   const listBody = async (projectId: string): Promise<CopyList> => ({
     projectId,
     progress: deps.reconciler.progress(projectId) ?? (await progressOfOthers(projectId)),
-    copies: (await listCopies(store, projectId)).map((c) => ({ ...c, current: false })).map((c, i, all) => ({ ...c, current: i === all.length - 1 && c.deletedAt === null })),
+    copies: (await listCopies(store, projectId))
+      .map((c) => ({ ...c, current: false }))
+      .map((c, i, all) => ({ ...c, current: i === all.length - 1 && c.deletedAt === null })),
   });
 
   /** An extract another control plane runs, or ran for the permit in force, from the store. */
@@ -59,24 +61,41 @@ export function copyRoutes(deps: CopyRouteDeps): RouteDef[] {
     if (!copy) return null;
     const rows = copy.manifest.datasets.reduce((n, d) => n + d.rows, 0);
     return {
-      projectId, copyVersion: copy.copyVersion, permitVersion: copy.permitVersion, state: 'done', stage: 'done', done: rows, total: rows,
-      error: null, at: copy.createdAt,
+      projectId,
+      copyVersion: copy.copyVersion,
+      permitVersion: copy.permitVersion,
+      state: 'done',
+      stage: 'done',
+      done: rows,
+      total: rows,
+      error: null,
+      at: copy.createdAt,
     };
   }
 
   return [
     defineRoute({
-      method: 'get', path: '/api/projects/:projectId/copies', tag: 'data-copies', summary: 'The project\'s data copies with their manifests, and extract progress',
-      action: 'copy.list', access: 'authenticated', params: projectParams, response: copyListSchema,
+      method: 'get',
+      path: '/api/projects/:projectId/copies',
+      tag: 'data-copies',
+      summary: "The project's data copies with their manifests, and extract progress",
+      action: 'copy.list',
+      access: 'authenticated',
+      params: projectParams,
+      response: copyListSchema,
       async handler({ principal, params }) {
         await requireCopiesVisible(principal!, params.projectId);
         return listBody(params.projectId);
       },
     }),
     defineRoute({
-      method: 'get', path: '/api/projects/:projectId/copies/events', tag: 'data-copies',
+      method: 'get',
+      path: '/api/projects/:projectId/copies/events',
+      tag: 'data-copies',
       summary: 'Extract progress (rows done / total) as server-sent events; ends when the copy is done or failed',
-      action: 'copy.events', access: 'authenticated', params: projectParams,
+      action: 'copy.events',
+      access: 'authenticated',
+      params: projectParams,
       response: bytes(['text/event-stream'], 'One `data:` frame per progress step of the running extract'),
       async handler(ctx: RouteContext<z.infer<typeof projectParams>, unknown, unknown>) {
         const { principal, params, res } = ctx;
@@ -106,12 +125,15 @@ export function copyRoutes(deps: CopyRouteDeps): RouteDef[] {
           let seenAt: string | undefined;
           const follow = setInterval(() => {
             if (deps.reconciler.progress(params.projectId)) return; // this process's events cover it
-            void progressOfOthers(params.projectId).then((p) => {
-              if (!p || p.at === seenAt || res.writableEnded) return;
-              seenAt = p.at;
-              send(p);
-              if (p.state !== 'extracting') finish();
-            }, () => undefined);
+            void progressOfOthers(params.projectId).then(
+              (p) => {
+                if (!p || p.at === seenAt || res.writableEnded) return;
+                seenAt = p.at;
+                send(p);
+                if (p.state !== 'extracting') finish();
+              },
+              () => undefined,
+            );
           }, 1000);
           res.on('close', () => clearInterval(follow));
           events.on('progress', onProgress);
@@ -129,9 +151,16 @@ export function copyRoutes(deps: CopyRouteDeps): RouteDef[] {
       },
     }),
     defineRoute({
-      method: 'post', path: '/api/projects/:projectId/copies', tag: 'data-copies',
-      summary: 'Make the copy for the permit in force now, if it has none (access administrator): 200 when done within a few seconds, else 202 while it is extracted',
-      action: 'copy.request', access: ['access_admin'], params: projectParams, response: copyListSchema, status: [202, 200],
+      method: 'post',
+      path: '/api/projects/:projectId/copies',
+      tag: 'data-copies',
+      summary:
+        'Make the copy for the permit in force now, if it has none (access administrator): 200 when done within a few seconds, else 202 while it is extracted',
+      action: 'copy.request',
+      access: ['access_admin'],
+      params: projectParams,
+      response: copyListSchema,
+      status: [202, 200],
       async handler({ principal, params }) {
         await requireProjectVisible(store, principal!, params.projectId);
         const pass = deps.reconciler.runOnce(params.projectId).then(() => true);
@@ -140,9 +169,13 @@ export function copyRoutes(deps: CopyRouteDeps): RouteDef[] {
       },
     }),
     defineRoute({
-      method: 'get', path: '/api/projects/:projectId/copies/:version/manifest', tag: 'data-copies',
+      method: 'get',
+      path: '/api/projects/:projectId/copies/:version/manifest',
+      tag: 'data-copies',
       summary: 'The manifest of one copy version (variables, row counts, source versions, permit version, sha256 per file)',
-      action: 'copy.manifest.read', access: 'authenticated', params: projectParams.extend({ version: z.coerce.number().int().positive() }),
+      action: 'copy.manifest.read',
+      access: 'authenticated',
+      params: projectParams.extend({ version: z.coerce.number().int().positive() }),
       response: CopyManifestSchema,
       async handler({ principal, params, audit }) {
         audit.object = `copy:${params.projectId}/v${params.version}`;
@@ -154,14 +187,26 @@ export function copyRoutes(deps: CopyRouteDeps): RouteDef[] {
       },
     }),
     defineRoute({
-      method: 'post', path: '/api/projects/:projectId/close', tag: 'data-copies',
+      method: 'post',
+      path: '/api/projects/:projectId/close',
+      tag: 'data-copies',
       summary: 'Close the project: delete its data copies and pseudonym key, with a proof of deletion (access administrator)',
-      action: 'project.close', access: ['access_admin'], params: projectParams, body: closeInputSchema,
-      status: 200, response: proofOfDeletionSchema,
+      action: 'project.close',
+      access: ['access_admin'],
+      params: projectParams,
+      body: closeInputSchema,
+      status: 200,
+      response: proofOfDeletionSchema,
       async handler({ principal, params, body, requestId, audit }) {
         await requireProjectVisible(store, principal!, params.projectId);
         await requireIndependent(store, principal!, { projectId: params.projectId, what: 'project closure' });
-        const proof = await closeProjectData(deps, { projectId: params.projectId, actor: principal!.userId, role: 'access_admin', reason: body.reason, requestId });
+        const proof = await closeProjectData(deps, {
+          projectId: params.projectId,
+          actor: principal!.userId,
+          role: 'access_admin',
+          reason: body.reason,
+          requestId,
+        });
         audit.details = { proofSha256: proof.sha256, copies: proof.copies.map((c) => c.version) };
         return { status: 200, body: proof };
       },

@@ -56,9 +56,14 @@ const IntakeQuerySchema = z.object({
 export function intakeRoutes(deps: IntakeRouteDeps): RouteDef[] {
   return [
     defineRoute({
-      method: 'post', path: '/api/intake/deliveries', tag: 'intake',
+      method: 'post',
+      path: '/api/intake/deliveries',
+      tag: 'intake',
       summary: 'Deliver a register file (raw body, application/octet-stream); checked, stored as Parquet, recorded as a dataset version',
-      action: 'intake.deliver', access: ['platform_admin'], query: IntakeQuerySchema, response: deliveryAnswerSchema,
+      action: 'intake.deliver',
+      access: ['platform_admin'],
+      query: IntakeQuerySchema,
+      response: deliveryAnswerSchema,
       async handler(ctx) {
         const { query, req, res, principal } = ctx;
         ctx.audit.object = `dataset:${query.dataset}@${query.version}`;
@@ -83,7 +88,15 @@ export function intakeRoutes(deps: IntakeRouteDeps): RouteDef[] {
             bodyIn();
           }
           const sse = (req.get('accept') ?? '').includes('text/event-stream');
-          const base = { actor: principal!.userId, role: 'platform_admin', action: 'dataset.version.create', object: ctx.audit.object, projectId: null, requestId: ctx.requestId, clientAddress: ctx.clientAddress };
+          const base = {
+            actor: principal!.userId,
+            role: 'platform_admin',
+            action: 'dataset.version.create',
+            object: ctx.audit.object,
+            projectId: null,
+            requestId: ctx.requestId,
+            clientAddress: ctx.clientAddress,
+          };
           const send = (event: string, data: unknown) => {
             if (!res.writableEnded) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
           };
@@ -99,7 +112,10 @@ export function intakeRoutes(deps: IntakeRouteDeps): RouteDef[] {
             const r = await intakeDelivery(
               { dataDir: deps.dataDir, clock: deps.clock },
               {
-                file: spool, name: query.name, catalogue, signal: abort.signal,
+                file: spool,
+                name: query.name,
+                catalogue,
+                signal: abort.signal,
                 manifest: { dataset: query.dataset, version: query.version, sha256: query.sha256, rowCount: query.rows },
                 onProgress: (p) => {
                   const now = Date.now();

@@ -104,11 +104,13 @@ export const proofOfDeletionSchema = z.strictObject({
   deletedAt: z.iso.datetime({ offset: true }),
   deletedBy: z.strictObject({ actor: z.string(), role: z.string() }),
   reason: z.string(),
-  copies: z.array(z.strictObject({
-    /** The copy's folder name, e.g. `v2`. */
-    version: z.string(),
-    files: z.array(z.strictObject({ name: z.string(), bytes: z.number().int().nonnegative(), sha256: z.string().regex(/^[0-9a-f]{64}$/) })),
-  })),
+  copies: z.array(
+    z.strictObject({
+      /** The copy's folder name, e.g. `v2`. */
+      version: z.string(),
+      files: z.array(z.strictObject({ name: z.string(), bytes: z.number().int().nonnegative(), sha256: z.string().regex(/^[0-9a-f]{64}$/) })),
+    }),
+  ),
   pseudonymKey: z.strictObject({ fingerprint: z.string(), deleted: z.literal(true) }).nullable(),
   /** SHA-256 of the canonical JSON of everything above; recorded in the audit log. */
   sha256: z.string().regex(/^[0-9a-f]{64}$/),

@@ -41,8 +41,13 @@ describe('copy register', () => {
       { clock: manualClock('2026-03-01T00:00:00Z'), copiesDir: join(dir, 'copies') },
       {
         scope: {
-          projectId: 'p-store', permitId: 'pmt_s', permitVersion: 1, legalBasis: { code: 'ehds-art-68', honoursOptOut: true },
-          period: { from: '2015-01-01', to: '2019-12-31' }, linkage: true, datasets: [{ dataset: 'prescriptions', variables: ['atc_code'] }],
+          projectId: 'p-store',
+          permitId: 'pmt_s',
+          permitVersion: 1,
+          legalBasis: { code: 'ehds-art-68', honoursOptOut: true },
+          period: { from: '2015-01-01', to: '2019-12-31' },
+          linkage: true,
+          datasets: [{ dataset: 'prescriptions', variables: ['atc_code'] }],
         },
         catalogue: DEMO_DATASETS,
         sources: gen.files.map((f) => ({ dataset: f.dataset, version: 'v1', path: f.path, sha256: f.sha256 })),
@@ -53,18 +58,28 @@ describe('copy register', () => {
     );
     const { personCount } = await store.tx((q) => recordCopy(q, { manifest: r.manifest, createdBy: 'system', persons: r.persons, personLookup: lookup }));
     expect(personCount).toBe(r.persons.count);
-    await expect(recordCopy(store, { manifest: r.manifest, createdBy: 'system', persons: [], personLookup: lookup })).rejects.toMatchObject({ reason: 'copy_exists' });
+    await expect(recordCopy(store, { manifest: r.manifest, createdBy: 'system', persons: [], personLookup: lookup })).rejects.toMatchObject({
+      reason: 'copy_exists',
+    });
     const [copy] = await listCopies(store, 'p-store');
     expect(copy).toMatchObject({ projectId: 'p-store', copyVersion: 1, permitId: 'pmt_s', permitVersion: 1, personCount: r.persons.count, deletedAt: null });
     expect(copy!.manifest).toEqual(r.manifest);
     const someone = r.persons.toArray()[3]!;
-    expect(await copiesOfPerson(store, lookup(someone))).toEqual([{ projectId: 'p-store', copyVersions: [1], firstCopyAt: '2026-03-01T00:00:00.000Z', deleted: false }]);
+    expect(await copiesOfPerson(store, lookup(someone))).toEqual([
+      { projectId: 'p-store', copyVersions: [1], firstCopyAt: '2026-03-01T00:00:00.000Z', deleted: false },
+    ]);
     expect(await copiesOfPerson(store, lookup('01010750160'))).toEqual([]);
     const rawIds = await store.query(`SELECT 1 FROM data_copy_persons WHERE person_lookup = $1`, [someone]);
     expect(rawIds).toEqual([]);
     await recordCopiesDeleted(store, {
-      kind: 'analyserom.proof-of-deletion', projectId: 'p-store', deletedAt: '2026-09-01T00:00:00.000Z', deletedBy: { actor: 'system', role: 'system' },
-      reason: 'project closed', copies: [], pseudonymKey: null, sha256: 'f'.repeat(64),
+      kind: 'analyserom.proof-of-deletion',
+      projectId: 'p-store',
+      deletedAt: '2026-09-01T00:00:00.000Z',
+      deletedBy: { actor: 'system', role: 'system' },
+      reason: 'project closed',
+      copies: [],
+      pseudonymKey: null,
+      sha256: 'f'.repeat(64),
     });
     expect((await listCopies(store, 'p-store'))[0]!.deletedAt).toBe('2026-09-01T00:00:00.000Z');
     expect((await copiesOfPerson(store, lookup(someone)))[0]!.deleted).toBe(true);

@@ -32,10 +32,11 @@ export async function recordCopy(
   let count = 0;
   const flush = async () => {
     if (!batch.length) return;
-    await q.query(
-      `INSERT INTO data_copy_persons (person_lookup, project_id, copy_version) SELECT unnest($1::text[]), $2, $3 ON CONFLICT DO NOTHING`,
-      [batch, m.projectId, m.copyVersion],
-    );
+    await q.query(`INSERT INTO data_copy_persons (person_lookup, project_id, copy_version) SELECT unnest($1::text[]), $2, $3 ON CONFLICT DO NOTHING`, [
+      batch,
+      m.projectId,
+      m.copyVersion,
+    ]);
     count += batch.length;
     batch = [];
   };
@@ -70,10 +71,11 @@ export async function listCopies(q: Queryable, projectId: string): Promise<CopyR
 
 /** Marks every copy of the project deleted with the proof (`deleteProjectCopies`' result). */
 export async function recordCopiesDeleted(q: Queryable, proof: ProofOfDeletion): Promise<void> {
-  await q.query(
-    'UPDATE data_copies SET deleted_at = $2, deletion_proof = $3 WHERE project_id = $1 AND deleted_at IS NULL',
-    [proof.projectId, proof.deletedAt, JSON.stringify(proof)],
-  );
+  await q.query('UPDATE data_copies SET deleted_at = $2, deletion_proof = $3 WHERE project_id = $1 AND deleted_at IS NULL', [
+    proof.projectId,
+    proof.deletedAt,
+    JSON.stringify(proof),
+  ]);
 }
 
 /** Citizens' insight: the projects whose copies held this person, with when. */

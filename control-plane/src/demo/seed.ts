@@ -32,27 +32,32 @@ export async function seedDemo(q: Queryable, box: SecretBox, opts: { password: s
   if (existing[0]) return { projectId: existing[0].id, created: false };
   const year = opts.now.getUTCFullYear();
   const lead = principal('lead', ['project_lead', 'researcher']);
-  const app = await submitApplication(q, lead, {
-    kind: 'new',
-    caseType: 'one_off',
-    project: {
-      title: DEMO_PROJECT_TITLE,
-      purpose: 'Does the choice of second-line diabetes medication change the risk of heart attack and stroke? A registry cohort study.',
-      dataControllers: ['Norwegian Institute of Public Health', 'Norwegian Directorate of Health'],
-      legalBasis: 'hforsk-35',
-      ethicsRef: 'REK 2026/12345',
-      period: { from: '2015-01-01', to: `${year}-12-31` },
+  const app = await submitApplication(
+    q,
+    lead,
+    {
+      kind: 'new',
+      caseType: 'one_off',
+      project: {
+        title: DEMO_PROJECT_TITLE,
+        purpose: 'Does the choice of second-line diabetes medication change the risk of heart attack and stroke? A registry cohort study.',
+        dataControllers: ['Norwegian Institute of Public Health', 'Norwegian Directorate of Health'],
+        legalBasis: 'hforsk-35',
+        ethicsRef: 'REK 2026/12345',
+        period: { from: '2015-01-01', to: `${year}-12-31` },
+      },
+      datasets: [
+        { dataset: 'population', variables: ['fnr', 'sex', 'birth_date', 'municipality'] },
+        { dataset: 'patient_episodes', variables: ['fnr', 'admission_date', 'main_diagnosis', 'care_level'] },
+        { dataset: 'prescriptions', variables: ['fnr', 'dispense_date', 'atc_code', 'ddd'] },
+      ],
+      period: { from: '2015-01-01', to: `${year - 1}-12-31` },
+      cohort: { birthYearFrom: 1930, birthYearTo: 1990 },
+      linkage: true,
+      members: [{ userId: 'researcher', role: 'researcher' }],
     },
-    datasets: [
-      { dataset: 'population', variables: ['fnr', 'sex', 'birth_date', 'municipality'] },
-      { dataset: 'patient_episodes', variables: ['fnr', 'admission_date', 'main_diagnosis', 'care_level'] },
-      { dataset: 'prescriptions', variables: ['fnr', 'dispense_date', 'atc_code', 'ddd'] },
-    ],
-    period: { from: '2015-01-01', to: `${year - 1}-12-31` },
-    cohort: { birthYearFrom: 1930, birthYearTo: 1990 },
-    linkage: true,
-    members: [{ userId: 'researcher', role: 'researcher' }],
-  }, opts.now);
+    opts.now,
+  );
   const admin = principal('admin1', ['access_admin']);
   await decideApplication(q, admin, app.id, 'approve', 'Purpose, legal basis and REK approval in order; data minimised to the variables needed.', opts.now);
   const expires = new Date(Date.UTC(year + 2, 11, 31, 23, 59, 59)).toISOString();

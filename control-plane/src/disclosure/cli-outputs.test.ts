@@ -27,8 +27,14 @@ beforeAll(async () => {
   for (let i = 0; i < 9; i++) rows.push('2019,M');
   for (let i = 0; i < 10; i++) rows.push('2020,M');
   await writeFile(join(dir, 'data.csv'), `${rows.join('\n')}\n`);
-  await writeFile(join(dir, 'spec.json'), JSON.stringify({ method: 'crosstab', index: ['year'], columns: ['sex'], values: null, aggfunc: null, margins: true }));
-  await writeFile(join(dir, 'bad.json'), JSON.stringify({ method: 'crosstab', index: ['year'], columns: ['gender'], values: null, aggfunc: null, margins: false }));
+  await writeFile(
+    join(dir, 'spec.json'),
+    JSON.stringify({ method: 'crosstab', index: ['year'], columns: ['sex'], values: null, aggfunc: null, margins: true }),
+  );
+  await writeFile(
+    join(dir, 'bad.json'),
+    JSON.stringify({ method: 'crosstab', index: ['year'], columns: ['gender'], values: null, aggfunc: null, margins: false }),
+  );
 });
 
 describe('tre outputs check-table', () => {
@@ -40,10 +46,17 @@ describe('tre outputs check-table', () => {
       table: {
         rowLabels: [[2019], [2020], ['All']],
         colLabels: [['F'], ['M'], ['All']],
-        values: [[12, 9, 21], [0, 10, 10], [12, 19, 31]],
+        values: [
+          [12, 9, 21],
+          [0, 10, 10],
+          [12, 19, 31],
+        ],
       },
       rules: {
-        threshold: [{ row: [2019], col: ['M'] }, { row: [2020], col: ['F'] }],
+        threshold: [
+          { row: [2019], col: ['M'] },
+          { row: [2020], col: ['F'] },
+        ],
         zeros: [{ row: [2020], col: ['F'] }],
         nk: [],
         'p-ratio': [],
@@ -55,7 +68,20 @@ describe('tre outputs check-table', () => {
   });
 
   it('applies rule flags over the profile', async () => {
-    const { out } = await tre('outputs', 'check-table', '--data', join(dir, 'data.csv'), '--spec', join(dir, 'spec.json'), '--profile', 'acro', '--threshold', '9', '--zeros-not-disclosive', '--json');
+    const { out } = await tre(
+      'outputs',
+      'check-table',
+      '--data',
+      join(dir, 'data.csv'),
+      '--spec',
+      join(dir, 'spec.json'),
+      '--profile',
+      'acro',
+      '--threshold',
+      '9',
+      '--zeros-not-disclosive',
+      '--json',
+    );
     expect((out as { rules: { threshold: unknown; zeros: unknown } }).rules).toMatchObject({ threshold: [{ row: [2020], col: ['F'] }], zeros: [] });
   });
 
@@ -69,7 +95,17 @@ describe('tre outputs check-table', () => {
 describe('tre outputs check-table --policy', () => {
   it('rejects a malformed policy file naming its line and key, exit 2', async () => {
     await writeFile(join(dir, 'policy.yaml'), 'kind: profile\nname: mine\ntables:\n  threshold: -3\n');
-    const { code, out } = await tre('outputs', 'check-table', '--data', join(dir, 'data.csv'), '--spec', join(dir, 'spec.json'), '--policy', join(dir, 'policy.yaml'), '--json');
+    const { code, out } = await tre(
+      'outputs',
+      'check-table',
+      '--data',
+      join(dir, 'data.csv'),
+      '--spec',
+      join(dir, 'spec.json'),
+      '--policy',
+      join(dir, 'policy.yaml'),
+      '--json',
+    );
     expect(code).toBe(2);
     const message = (out as { error: { message: string } }).error.message;
     expect(message).toContain(`${join(dir, 'policy.yaml')}:4: tables.threshold: Too small: expected number to be >0`);

@@ -80,9 +80,13 @@ function checkBytes(name: string, bytes: Buffer, opts: FileCheckOptions, budget:
       flag('refused', { check: 'archive', message: `${type.mime}: archives and compressed files are not allowed by the policy` });
       return result;
     }
-    const unpacked = depth >= 2 ? { ok: false as const, reason: 'unsupported' as const, message: 'archives nested more than twice' } : unpack(type.mime, name, bytes, budget);
+    const unpacked =
+      depth >= 2 ? { ok: false as const, reason: 'unsupported' as const, message: 'archives nested more than twice' } : unpack(type.mime, name, bytes, budget);
     if (!unpacked.ok) {
-      flag(unpacked.reason === 'over_limit' ? 'refused' : 'manual-review', { check: unpacked.reason === 'over_limit' ? 'unpack' : 'uncheckable', message: unpacked.message });
+      flag(unpacked.reason === 'over_limit' ? 'refused' : 'manual-review', {
+        check: unpacked.reason === 'over_limit' ? 'unpack' : 'uncheckable',
+        message: unpacked.message,
+      });
       return result;
     }
     let left = budget;

@@ -4,9 +4,7 @@ import type { FindingCheck, TextFinding } from './text-scan.ts';
 
 export type FileStatus = 'pass' | 'manual-review' | 'review' | 'refused';
 
-export type FileFinding =
-  | TextFinding
-  | { check: 'size' | 'archive' | 'unpack' | 'uncheckable' | 'budget'; message: string };
+export type FileFinding = TextFinding | { check: 'size' | 'archive' | 'unpack' | 'uncheckable' | 'budget'; message: string };
 
 export interface FileCheckResult {
   name: string;

@@ -3,18 +3,7 @@
  * from its name: `results.csv` that is a zip is a zip.
  */
 
-export type FileKind =
-  | 'csv'
-  | 'json'
-  | 'notebook'
-  | 'text'
-  | 'image'
-  | 'pdf'
-  | 'archive'
-  | 'compressed'
-  | 'data'
-  | 'executable'
-  | 'binary';
+export type FileKind = 'csv' | 'json' | 'notebook' | 'text' | 'image' | 'pdf' | 'archive' | 'compressed' | 'data' | 'executable' | 'binary';
 
 export interface FileType {
   kind: FileKind;
@@ -119,7 +108,10 @@ export function looksLikeSvg(text: string): boolean {
  * delimiters (outside quotes).
  */
 export function csvDelimiter(text: string): string | null {
-  const lines = text.split(/\r?\n/).filter((l) => l.length > 0).slice(0, 20);
+  const lines = text
+    .split(/\r?\n/)
+    .filter((l) => l.length > 0)
+    .slice(0, 20);
   if (lines.length < 2) return null;
   for (const d of [',', ';', '\t']) {
     const counts = lines.map((l) => countOutsideQuotes(l, d));

@@ -99,7 +99,11 @@ function dispatch(): void {
       dispatch();
     }, job.budgetMs);
     const id = ++nextId;
-    slot.worker.postMessage((job.op === 'check' ? { id, op: 'check', name: job.name, bytes: job.bytes, opts: job.opts } : { id, op: 'number-tokens', bytes: job.bytes }) satisfies ScanRequest);
+    slot.worker.postMessage(
+      (job.op === 'check'
+        ? { id, op: 'check', name: job.name, bytes: job.bytes, opts: job.opts }
+        : { id, op: 'number-tokens', bytes: job.bytes }) satisfies ScanRequest,
+    );
   }
 }
 

@@ -37,7 +37,12 @@ const records = fc.oneof(
   fc.array(record([7]), { maxLength: 30 }),
   // Few large cells, one value far above the rest: the cells the bounds settle without fetching contributions.
   fc.array(
-    fc.record({ g: fc.constantFrom('a', 'b'), h: fc.boolean(), c: fc.constantFrom(1, 2), v: fc.oneof({ weight: 40, arbitrary: fc.constantFrom(10, 100) }, { weight: 1, arbitrary: fc.constant(1000) }) }),
+    fc.record({
+      g: fc.constantFrom('a', 'b'),
+      h: fc.boolean(),
+      c: fc.constantFrom(1, 2),
+      v: fc.oneof({ weight: 40, arbitrary: fc.constantFrom(10, 100) }, { weight: 1, arbitrary: fc.constant(1000) }),
+    }),
     { minLength: 20, maxLength: 150 },
   ),
 );
@@ -58,21 +63,23 @@ const rules: fc.Arbitrary<TableRules> = fc.record({
 });
 
 const AGGS: AggFunc[] = ['count', 'mean', 'sum', 'median', 'std', 'min', 'max'];
-const spec = fc.record({
-  method: fc.constantFrom('crosstab' as const, 'pivot_table' as const),
-  index: fc.constantFrom<string[]>(['g'], ['g', 'h'], ['h']),
-  columns: fc.constantFrom<string[]>(['c'], []),
-  frequency: fc.boolean(),
-  aggfunc: fc.oneof(fc.constantFrom(...AGGS), fc.subarray(AGGS, { minLength: 1 })),
-  margins: fc.boolean(),
-}).map(({ method, index, columns, frequency, aggfunc, margins }) => ({
-  method: columns.length === 0 ? ('pivot_table' as const) : method,
-  index,
-  columns,
-  values: frequency ? null : 'v',
-  aggfunc: frequency ? null : aggfunc,
-  margins,
-}));
+const spec = fc
+  .record({
+    method: fc.constantFrom('crosstab' as const, 'pivot_table' as const),
+    index: fc.constantFrom<string[]>(['g'], ['g', 'h'], ['h']),
+    columns: fc.constantFrom<string[]>(['c'], []),
+    frequency: fc.boolean(),
+    aggfunc: fc.oneof(fc.constantFrom(...AGGS), fc.subarray(AGGS, { minLength: 1 })),
+    margins: fc.boolean(),
+  })
+  .map(({ method, index, columns, frequency, aggfunc, margins }) => ({
+    method: columns.length === 0 ? ('pivot_table' as const) : method,
+    index,
+    columns,
+    values: frequency ? null : 'v',
+    aggfunc: frequency ? null : aggfunc,
+    margins,
+  }));
 
 const sql = (x: string | number | boolean | null) => (x === null ? 'NULL' : typeof x === 'string' ? `'${x.replaceAll("'", "''")}'` : String(x));
 let tableNo = 0;

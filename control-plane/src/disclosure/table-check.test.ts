@@ -42,7 +42,14 @@ async function check(rows: Row[], spec: object, rules: TableRules = acro): Promi
 }
 
 const freq = (index: string[], columns: string[], margins = false) => ({ method: 'crosstab', index, columns, values: null, aggfunc: null, margins });
-const agg = (aggfunc: string | string[], index = ['g'], columns = ['c'], margins = false) => ({ method: 'crosstab', index, columns, values: 'v', aggfunc, margins });
+const agg = (aggfunc: string | string[], index = ['g'], columns = ['c'], margins = false) => ({
+  method: 'crosstab',
+  index,
+  columns,
+  values: 'v',
+  aggfunc,
+  margins,
+});
 
 describe('reading CSV tables', () => {
   it('keeps a country code column holding NO (Norway) as text, not as a boolean', async () => {
@@ -88,9 +95,19 @@ describe('threshold and zeros on frequency tables', () => {
     const rows = [...rep(10, { a: 1, b: 'x', c: 'p' }), ...rep(12, { a: 2, b: 'y', c: 'q' }), ...rep(11, { a: 1, b: 'y', c: 'q' })];
     const result = await check(rows, freq(['a', 'b'], ['c']));
     expect(result.table).toEqual({
-      rowLabels: [[1, 'x'], [1, 'y'], [2, 'x'], [2, 'y']],
+      rowLabels: [
+        [1, 'x'],
+        [1, 'y'],
+        [2, 'x'],
+        [2, 'y'],
+      ],
       colLabels: [['p'], ['q']],
-      values: [[10, 0], [0, 11], [0, 0], [0, 12]],
+      values: [
+        [10, 0],
+        [0, 11],
+        [0, 0],
+        [0, 12],
+      ],
     });
     const empty = [
       { row: [1, 'x'], col: ['q'] },
@@ -107,18 +124,32 @@ describe('threshold and zeros on frequency tables', () => {
     const rows = [...rep(10, { g: 'a', c: 'p' }), ...rep(10, { g: 'b', c: 'q' })];
     const result = await check(rows, freq(['g'], ['c']), { ...acro, zerosDisclosive: false });
     expect(result.rules.zeros).toEqual([]);
-    expect(result.rules.threshold).toEqual([{ row: ['a'], col: ['q'] }, { row: ['b'], col: ['p'] }]);
+    expect(result.rules.threshold).toEqual([
+      { row: ['a'], col: ['q'] },
+      { row: ['b'], col: ['p'] },
+    ]);
   });
 
   it('adds All margins checked like other cells, multi-level labels padded', async () => {
     const rows = [...rep(10, { a: 1, b: 'x', c: 2019 }), ...rep(5, { a: 1, b: 'x', c: 2020 }), ...rep(10, { a: 2, b: 'x', c: 2020 })];
     const result = await check(rows, freq(['a', 'b'], ['c'], true));
     expect(result.table).toEqual({
-      rowLabels: [[1, 'x'], [2, 'x'], ['All', '']],
+      rowLabels: [
+        [1, 'x'],
+        [2, 'x'],
+        ['All', ''],
+      ],
       colLabels: [[2019], [2020], ['All']],
-      values: [[10, 5, 15], [0, 10, 10], [10, 15, 25]],
+      values: [
+        [10, 5, 15],
+        [0, 10, 10],
+        [10, 15, 25],
+      ],
     });
-    expect(result.rules.threshold).toEqual([{ row: [1, 'x'], col: [2020] }, { row: [2, 'x'], col: [2019] }]);
+    expect(result.rules.threshold).toEqual([
+      { row: [1, 'x'], col: [2020] },
+      { row: [2, 'x'], col: [2019] },
+    ]);
   });
 
   it('ignores records with a missing grouping value, as pandas does', async () => {
@@ -164,7 +195,13 @@ describe('dominance (nk) on mean and sum tables', () => {
     const other = withValues({ g: 'b', c: 'k' }, Array(10).fill(5));
     expect((await checkTable(conn, { source: await source([...atK, ...other]), spec, rules: acro })).rules).toEqual(noRules);
     const over = await checkTable(conn, { source: await source([...overK, ...other]), spec, rules: acro });
-    expect(over.rules).toEqual({ ...noRules, nk: [{ row: ['a'], col: ['k'] }, { row: ['a'], col: ['All'] }] });
+    expect(over.rules).toEqual({
+      ...noRules,
+      nk: [
+        { row: ['a'], col: ['k'] },
+        { row: ['a'], col: ['All'] },
+      ],
+    });
   });
 
   it('judges dominance in margins from the records of the whole margin', async () => {
@@ -245,7 +282,11 @@ describe('missing and negative values', () => {
   it('reports cells with a missing value or no records under missing when the check is on', async () => {
     const rows = [...withValues({ g: 'a', c: 'p' }, [...Array(10).fill(2), null]), ...withValues({ g: 'b', c: 'q' }, Array(10).fill(2))];
     const result = await check(rows, agg('mean'), { ...acro, checkMissing: true });
-    expect(result.rules.missing).toEqual([{ row: ['a'], col: ['p'] }, { row: ['a'], col: ['q'] }, { row: ['b'], col: ['p'] }]);
+    expect(result.rules.missing).toEqual([
+      { row: ['a'], col: ['p'] },
+      { row: ['a'], col: ['q'] },
+      { row: ['b'], col: ['p'] },
+    ]);
   });
 
   it('an all-negative cell is reported under negative, nk and p-ratio are not judged, status review', async () => {
@@ -262,7 +303,16 @@ describe('missing and negative values', () => {
 
 describe('dof on std tables', () => {
   it('fails 10 records (9 degrees of freedom) and passes 11', async () => {
-    const rows = [...withValues({ g: 'a', c: 'k' }, Array.from({ length: 10 }, (_, i) => i)), ...withValues({ g: 'b', c: 'k' }, Array.from({ length: 11 }, (_, i) => i))];
+    const rows = [
+      ...withValues(
+        { g: 'a', c: 'k' },
+        Array.from({ length: 10 }, (_, i) => i),
+      ),
+      ...withValues(
+        { g: 'b', c: 'k' },
+        Array.from({ length: 11 }, (_, i) => i),
+      ),
+    ];
     const result = await check(rows, agg('std'));
     expect(result.rules).toEqual({ ...noRules, dof: [{ row: ['a'], col: ['k'] }] });
     expect(result.table.values.map((r) => Number((r[0] as number).toFixed(6)))).toEqual([3.02765, 3.316625]);
@@ -280,25 +330,48 @@ describe('rules per aggfunc', () => {
     ];
     expect(result.rules).toEqual({
       ...noRules,
-      threshold: [{ row: ['a'], col: ['median', 'q'] }, { row: ['a'], col: ['max', 'q'] }, { row: ['b'], col: ['median', 'p'] }, { row: ['b'], col: ['median', 'q'] }, { row: ['b'], col: ['max', 'p'] }, { row: ['b'], col: ['max', 'q'] }],
+      threshold: [
+        { row: ['a'], col: ['median', 'q'] },
+        { row: ['a'], col: ['max', 'q'] },
+        { row: ['b'], col: ['median', 'p'] },
+        { row: ['b'], col: ['median', 'q'] },
+        { row: ['b'], col: ['max', 'p'] },
+        { row: ['b'], col: ['max', 'q'] },
+      ],
       zeros: [cells('median')[0], cells('max')[0], cells('mode')[0], cells('median')[1], cells('max')[1], cells('mode')[1]],
     });
-    expect(result.table.values).toEqual([[1, null, 1000, null, 1, null], [null, 2, null, 2, null, 2]]);
+    expect(result.table.values).toEqual([
+      [1, null, 1000, null, 1, null],
+      [null, 2, null, 2, null, 2],
+    ]);
   });
 });
 
 describe('table shape', () => {
   const rows = [
-    ...withValues({ g: 'a', c: 2019 }, Array.from({ length: 10 }, (_, i) => i + 1)),
-    ...withValues({ g: 'a', c: 2020 }, Array.from({ length: 12 }, (_, i) => 2 * i)),
-    ...withValues({ g: 'b', c: 2020 }, Array.from({ length: 11 }, (_, i) => 3 + i)),
+    ...withValues(
+      { g: 'a', c: 2019 },
+      Array.from({ length: 10 }, (_, i) => i + 1),
+    ),
+    ...withValues(
+      { g: 'a', c: 2020 },
+      Array.from({ length: 12 }, (_, i) => 2 * i),
+    ),
+    ...withValues(
+      { g: 'b', c: 2020 },
+      Array.from({ length: 11 }, (_, i) => 3 + i),
+    ),
   ];
 
   it('with several aggfuncs, column labels start with the aggfunc name and years stay numbers', async () => {
     const result = await check(rows, agg(['mean', 'count'], ['g'], ['c'], true));
     expect(result.table.colLabels).toEqual([
-      ['mean', 2019], ['mean', 2020], ['mean', 'All'],
-      ['count', 2019], ['count', 2020], ['count', 'All'],
+      ['mean', 2019],
+      ['mean', 2020],
+      ['mean', 'All'],
+      ['count', 2019],
+      ['count', 2020],
+      ['count', 'All'],
     ]);
     expect(result.table.values).toEqual([
       [5.5, 11, 8.5, 10, 12, 22],
@@ -328,7 +401,11 @@ describe('table shape', () => {
     const y2019 = Array.from({ length: 10 }, (_, i) => i + 1);
     const y2020 = [...Array.from({ length: 12 }, (_, i) => 2 * i), ...Array.from({ length: 11 }, (_, i) => 3 + i)];
     expect(result.table.values[2]!.slice(0, 3)).toEqual([median(y2019), median(y2020), median([...y2019, ...y2020])]);
-    const all = [...Array.from({ length: 10 }, (_, i) => i + 1), ...Array.from({ length: 12 }, (_, i) => 2 * i), ...Array.from({ length: 11 }, (_, i) => 3 + i)];
+    const all = [
+      ...Array.from({ length: 10 }, (_, i) => i + 1),
+      ...Array.from({ length: 12 }, (_, i) => 2 * i),
+      ...Array.from({ length: 11 }, (_, i) => 3 + i),
+    ];
     const mean = all.reduce((a, b) => a + b, 0) / all.length;
     const std = Math.sqrt(all.reduce((a, b) => a + (b - mean) ** 2, 0) / (all.length - 1));
     expect(result.table.values[2]![5]).toBeCloseTo(std, 10);
@@ -376,19 +453,42 @@ describe('invalid specs', () => {
 
 describe('beyond ACRO (default profile)', () => {
   it('rounds counts to the base with totals from the rounded cells, suppresses cells of 7 or fewer', async () => {
-    const rows = [...rep(11, { g: 'a', c: 'p' }), ...rep(11, { g: 'a', c: 'q' }), ...rep(11, { g: 'b', c: 'p' }), ...rep(7, { g: 'b', c: 'q' }), ...rep(8, { g: 'c', c: 'q' })];
+    const rows = [
+      ...rep(11, { g: 'a', c: 'p' }),
+      ...rep(11, { g: 'a', c: 'q' }),
+      ...rep(11, { g: 'b', c: 'p' }),
+      ...rep(7, { g: 'b', c: 'q' }),
+      ...rep(8, { g: 'c', c: 'q' }),
+    ];
     const result = await check(rows, freq(['g'], ['c'], true), strict);
     expect(result.table).toEqual({
       rowLabels: [['a'], ['b'], ['c'], ['All']],
       colLabels: [['p'], ['q'], ['All']],
-      values: [[10, 10, 20], [10, null, 15], [null, 10, 10], [20, 25, 45]],
+      values: [
+        [10, 10, 20],
+        [10, null, 15],
+        [null, 10, 10],
+        [20, 25, 45],
+      ],
     });
-    expect(result.rules.suppressed).toEqual([{ row: ['b'], col: ['q'] }, { row: ['c'], col: ['p'] }]);
-    expect(result.rules.threshold).toEqual([{ row: ['b'], col: ['q'] }, { row: ['c'], col: ['p'] }, { row: ['c'], col: ['q'] }, { row: ['c'], col: ['All'] }]);
+    expect(result.rules.suppressed).toEqual([
+      { row: ['b'], col: ['q'] },
+      { row: ['c'], col: ['p'] },
+    ]);
+    expect(result.rules.threshold).toEqual([
+      { row: ['b'], col: ['q'] },
+      { row: ['c'], col: ['p'] },
+      { row: ['c'], col: ['q'] },
+      { row: ['c'], col: ['All'] },
+    ]);
     expect(result.rules.differencing).toEqual([]);
     expect(result.status).toBe('fail');
     // The response schema accepts the real result (suppressed and differencing included).
-    expect(TableCheckReportSchema.parse({ status: result.status, table: result.table, rules: result.rules })).toEqual({ status: result.status, table: result.table, rules: result.rules });
+    expect(TableCheckReportSchema.parse({ status: result.status, table: result.table, rules: result.rules })).toEqual({
+      status: result.status,
+      table: result.table,
+      rules: result.rules,
+    });
   });
 
   it('flags a table that, set against an earlier release, reveals fewer than 10 people', async () => {

@@ -64,7 +64,11 @@ export async function checkTable(conn: DuckDBConnection, req: TableCheckRequest)
   const spec = parseTableSpec(req.spec);
   const quote = req.quoteSource ?? true;
   const source = await resolveSource(conn, req.source, quote);
-  for (const [field, names] of [['index', spec.index], ['columns', spec.columns], ['values', spec.values === null ? [] : [spec.values]]] as const) {
+  for (const [field, names] of [
+    ['index', spec.index],
+    ['columns', spec.columns],
+    ['values', spec.values === null ? [] : [spec.values]],
+  ] as const) {
     for (const name of names) {
       if (!source.columns.has(name)) {
         const has = quote ? `; the data has: ${[...source.columns.keys()].join(', ')}` : '';
@@ -80,10 +84,13 @@ export async function checkTable(conn: DuckDBConnection, req: TableCheckRequest)
     const type = source.columns.get(name)!;
     if (/[[\]()]|^(STRUCT|MAP|UNION|LIST)/.test(type) && !type.startsWith('DECIMAL')) {
       const field = spec.index.includes(name) ? 'index' : spec.columns.includes(name) ? 'columns' : 'values';
-      throw new InputError(`column '${name}' (${type}) cannot ${field === 'values' ? 'be a table\'s values' : 'group a table'}: its values are not single values`, {
-        reason: 'non_scalar_column',
-        details: { field, column: name },
-      });
+      throw new InputError(
+        `column '${name}' (${type}) cannot ${field === 'values' ? "be a table's values" : 'group a table'}: its values are not single values`,
+        {
+          reason: 'non_scalar_column',
+          details: { field, column: name },
+        },
+      );
     }
   }
   const valuesType = spec.values === null ? null : source.columns.get(spec.values)!;

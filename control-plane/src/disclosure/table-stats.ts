@@ -58,9 +58,10 @@ export async function computeStats(conn: DuckDBConnection, req: StatsRequest): P
   if (slow) {
     if (numeric && req.topN !== null) aggs.push(`max(${vd}, ${req.topN}) AS top`);
     const where = dims.map((d) => `${quoteIdent(d)} IS NOT NULL`).join(' AND ');
-    const sets = req.colDims.length === 0
-      ? [`(${dimList})`, '()']
-      : [`(${dimList})`, `(${req.rowDims.map(quoteIdent).join(', ')})`, `(${req.colDims.map(quoteIdent).join(', ')})`, '()'];
+    const sets =
+      req.colDims.length === 0
+        ? [`(${dimList})`, '()']
+        : [`(${dimList})`, `(${req.rowDims.map(quoteIdent).join(', ')})`, `(${req.colDims.map(quoteIdent).join(', ')})`, '()'];
     sql = `SELECT ${dimList}, ${aggs.join(', ')}, grouping(${dimList})::INTEGER AS gid FROM ${req.relation} WHERE ${where} GROUP BY GROUPING SETS (${sets.join(', ')})`;
   } else {
     // Records with a missing grouping value are dropped, as pandas drops them; HAVING does it per group, not per record.

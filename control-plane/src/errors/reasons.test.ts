@@ -14,7 +14,7 @@ describe('reasons', () => {
     expect(REASONS.filter((r, i) => REASONS.indexOf(r) !== i)).toEqual([]);
   });
 
-  it('migration 0301 rewrites the rooms\' stored failure reasons to the one spelling, leaving the others as they are', async () => {
+  it("migration 0301 rewrites the rooms' stored failure reasons to the one spelling, leaving the others as they are", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tre-reasons-'));
     const store = await openStore({ dataDir: dir });
     try {
@@ -26,12 +26,24 @@ describe('reasons', () => {
         VALUES ('prj', 't', 'p', '{NIPH}', 'consent', '2026-01-01', '2027-01-01', 'active', 'admin')`);
       const stored = ['rootfs-missing', 'sandbox-exited', 'network-policy-changed', 'paused', 'removing', 'exited', 'permit_expired', null];
       for (const [i, reason] of stored.entries()) {
-        await store.query(`INSERT INTO rooms (id, project_id, owner_id, driver, program, wanted, state, failure_reason, jupyter_token_sealed, created_at, updated_at)
-          VALUES ($1, 'prj', 'admin', 'local', 'stub', 'stopped', 'failed', $2, 'x', now(), now())`, [`r${i}`, reason]);
+        await store.query(
+          `INSERT INTO rooms (id, project_id, owner_id, driver, program, wanted, state, failure_reason, jupyter_token_sealed, created_at, updated_at)
+          VALUES ($1, 'prj', 'admin', 'local', 'stub', 'stopped', 'failed', $2, 'x', now(), now())`,
+          [`r${i}`, reason],
+        );
       }
       expect(await migrate(store)).toContain('0301-reason-spelling');
       const rows = await store.query<{ reason: string | null }>(`SELECT failure_reason AS reason FROM rooms ORDER BY id`);
-      expect(rows.map((r) => r.reason)).toEqual(['rootfs_missing', 'sandbox_exited', 'network_policy_changed', 'container_paused', 'container_removing', 'exited', 'permit_expired', null]);
+      expect(rows.map((r) => r.reason)).toEqual([
+        'rootfs_missing',
+        'sandbox_exited',
+        'network_policy_changed',
+        'container_paused',
+        'container_removing',
+        'exited',
+        'permit_expired',
+        null,
+      ]);
       expect(rows.every((r) => r.reason === null || (REASONS as readonly string[]).includes(r.reason))).toBe(true);
     } finally {
       await store.close();

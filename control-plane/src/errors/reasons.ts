@@ -10,15 +10,41 @@
 
 /** The HTTP layer: routes, bodies, sessions, CSRF. */
 export const HTTP_REASONS = [
-  'malformed_request', 'invalid_input', 'body_too_large', 'request_timeout', 'upload_interrupted', 'wrong_content_type',
-  'no_such_route', 'not_authenticated', 'wrong_role', 'csrf', 'bad_origin', 'web_ui_not_built',
+  'malformed_request',
+  'invalid_input',
+  'body_too_large',
+  'request_timeout',
+  'upload_interrupted',
+  'wrong_content_type',
+  'no_such_route',
+  'not_authenticated',
+  'wrong_role',
+  'csrf',
+  'bad_origin',
+  'web_ui_not_built',
 ] as const;
 
 /** Accounts, logins, OIDC. */
 export const IDENTITY_REASONS = [
-  'account_disabled', 'bad_credentials', 'bad_return_to', 'login_rate_limited', 'mfa_required', 'totp_required', 'no_such_user', 'own_roles',
-  'user_exists', 'oidc_code_rejected', 'oidc_issuer_insecure', 'oidc_login_expired', 'oidc_not_configured', 'oidc_provider_refused',
-  'oidc_provider_unavailable', 'oidc_response_invalid', 'oidc_state_not_bound', 'oidc_state_unknown', 'oidc_subject_unknown',
+  'account_disabled',
+  'bad_credentials',
+  'bad_return_to',
+  'login_rate_limited',
+  'mfa_required',
+  'totp_required',
+  'no_such_user',
+  'own_roles',
+  'user_exists',
+  'oidc_code_rejected',
+  'oidc_issuer_insecure',
+  'oidc_login_expired',
+  'oidc_not_configured',
+  'oidc_provider_refused',
+  'oidc_provider_unavailable',
+  'oidc_response_invalid',
+  'oidc_state_not_bound',
+  'oidc_state_unknown',
+  'oidc_subject_unknown',
 ] as const;
 
 /** The data-access gate (`projects/data-access.ts`), in the order its steps are checked. */
@@ -26,10 +52,21 @@ export const DATA_ACCESS_REASONS = ['no_such_project', 'not_a_member', 'project_
 
 /** Projects, applications, permits, duties. */
 export const PROJECT_REASONS = [
-  ...DATA_ACCESS_REASONS, 'not_project_lead', 'already_decided', 'already_issued', 'concurrent_amendment', 'expiry_in_past', 'last_lead',
-  'no_independent_deciders_left', 'no_such_application', 'no_such_permit', 'not_approved',
+  ...DATA_ACCESS_REASONS,
+  'not_project_lead',
+  'already_decided',
+  'already_issued',
+  'concurrent_amendment',
+  'expiry_in_past',
+  'last_lead',
+  'no_independent_deciders_left',
+  'no_such_application',
+  'no_such_permit',
+  'not_approved',
   // duties: who may not decide (`projects/independence.ts`)
-  'own_request', 'named_in_application', 'member_of_project',
+  'own_request',
+  'named_in_application',
+  'member_of_project',
 ] as const;
 
 /** The catalogue of datasets. */
@@ -40,20 +77,65 @@ export const CITIZEN_REASONS = ['not_a_linked_citizen'] as const;
 
 /** Data copies and register intake. */
 export const DATA_COPY_REASONS = [
-  'copy_deleted', 'copy_exists', 'copy_folder_foreign', 'delivery_rejected', 'invalid_config', 'invalid_manifest', 'invalid_project_id',
-  'invalid_scope', 'missing_source', 'no_such_copy',
+  'copy_deleted',
+  'copy_exists',
+  'copy_folder_foreign',
+  'delivery_rejected',
+  'invalid_config',
+  'invalid_manifest',
+  'invalid_project_id',
+  'invalid_scope',
+  'missing_source',
+  'no_such_copy',
 ] as const;
 
 /** Rooms: the API, the drivers' failures (stored as a room's `failure_reason`), the room's channel. */
 export const ROOM_REASONS = [
-  'no_such_room', 'not_room_owner', 'room_not_running', 'room_quota', 'room_stopping', 'driver_not_configured', 'terminating',
+  'no_such_room',
+  'not_room_owner',
+  'room_not_running',
+  'room_quota',
+  'room_stopping',
+  'driver_not_configured',
+  'terminating',
   // what a driver refuses or fails with
-  'invalid_spec', 'rootfs_missing', 'data_missing', 'folder_missing', 'data_volume_invalid', 'name_conflict', 'start_refused', 'start_error',
-  'start_timeout', 'stop_timeout', 'remove_timeout', 'runtime_gone', 'exited', 'out_of_memory', 'failed', 'sandbox_exited', 'sandbox_unavailable',
-  'docker_unavailable', 'image_import_failed', 'image_missing', 'container_config', 'container_paused', 'container_removing', 'pod_missing', 'service_missing',
-  'network_policy_missing', 'network_policy_changed', 'kubernetes_unavailable', 'kubernetes_timeout', 'kubernetes_forbidden', 'kubernetes_invalid',
+  'invalid_spec',
+  'rootfs_missing',
+  'data_missing',
+  'folder_missing',
+  'data_volume_invalid',
+  'name_conflict',
+  'start_refused',
+  'start_error',
+  'start_timeout',
+  'stop_timeout',
+  'remove_timeout',
+  'runtime_gone',
+  'exited',
+  'out_of_memory',
+  'failed',
+  'sandbox_exited',
+  'sandbox_unavailable',
+  'docker_unavailable',
+  'image_import_failed',
+  'image_missing',
+  'container_config',
+  'container_paused',
+  'container_removing',
+  'pod_missing',
+  'service_missing',
+  'network_policy_missing',
+  'network_policy_changed',
+  'kubernetes_unavailable',
+  'kubernetes_timeout',
+  'kubernetes_forbidden',
+  'kubernetes_invalid',
   // the room's channel to the control plane
-  'channel_busy', 'channel_route_not_allowed', 'channel_throttled', 'length_required', 'owner_disabled',
+  'channel_busy',
+  'channel_route_not_allowed',
+  'channel_throttled',
+  'length_required',
+  'owner_disabled',
 ] as const;
 
 /** Why a room was asked to stop (`rooms.stop_reason`): by whom, or the rule that ended it. */
@@ -61,28 +143,72 @@ export const ROOM_STOP_REASONS = ['owner', 'operator', 'standby_recycled', 'idle
 
 /** The room proxy and the entry into a room. */
 export const PROXY_REASONS = [
-  'bad_path', 'download_refused', 'export_refused', 'wrong_room_host', 'room_moved', 'handoff_refused', 'contents_too_large',
-  'contents_unreadable', 'contents_check_failed', 'upload_too_large', 'room_unreachable', 'proxy_error',
+  'bad_path',
+  'download_refused',
+  'export_refused',
+  'wrong_room_host',
+  'room_moved',
+  'handoff_refused',
+  'contents_too_large',
+  'contents_unreadable',
+  'contents_check_failed',
+  'upload_too_large',
+  'room_unreachable',
+  'proxy_error',
 ] as const;
 
 /** Files in a room's folders. */
 export const ROOM_FILE_REASONS = [
-  'file_too_large', 'invalid_path', 'no_such_file', 'not_a_regular_file', 'not_readable', 'path_changed', 'path_escapes_room',
-  'path_outside_outputs', 'symlink_refused',
+  'file_too_large',
+  'invalid_path',
+  'no_such_file',
+  'not_a_regular_file',
+  'not_readable',
+  'path_changed',
+  'path_escapes_room',
+  'path_outside_outputs',
+  'symlink_refused',
 ] as const;
 
 /** The airlock: exports and imports, their review and release. */
 export const AIRLOCK_REASONS = [
-  'already_resubmitted', 'already_reviewed', 'copy_unreadable', 'duplicate_file', 'hash_mismatch', 'no_data_copy', 'no_files', 'not_draft',
-  'not_in_review', 'not_requester', 'not_requester_or_lead', 'not_resubmittable', 'not_withdrawable', 'reason_required',
-  'reason_required_over_failed_check', 'refused_executable', 'refused_size', 'refused_archive', 'refused_budget', 'refused_by_policy',
-  'request_too_large', 'no_such_export', 'no_such_import', 'table_check_over_budget', 'table_checks_busy',
+  'already_resubmitted',
+  'already_reviewed',
+  'copy_unreadable',
+  'duplicate_file',
+  'hash_mismatch',
+  'no_data_copy',
+  'no_files',
+  'not_draft',
+  'not_in_review',
+  'not_requester',
+  'not_requester_or_lead',
+  'not_resubmittable',
+  'not_withdrawable',
+  'reason_required',
+  'reason_required_over_failed_check',
+  'refused_executable',
+  'refused_size',
+  'refused_archive',
+  'refused_budget',
+  'refused_by_policy',
+  'request_too_large',
+  'no_such_export',
+  'no_such_import',
+  'table_check_over_budget',
+  'table_checks_busy',
   'table_only_in_room',
 ] as const;
 
 /** The disclosure checks on tables and files. */
 export const DISCLOSURE_REASONS = [
-  'invalid_table_spec', 'non_numeric_values', 'non_scalar_column', 'unknown_aggfunc', 'unknown_column', 'unreadable_data', 'scanner_busy',
+  'invalid_table_spec',
+  'non_numeric_values',
+  'non_scalar_column',
+  'unknown_aggfunc',
+  'unknown_column',
+  'unreadable_data',
+  'scanner_busy',
   'table_too_large',
 ] as const;
 
@@ -114,8 +240,19 @@ export type StoreReason = (typeof STORE_REASONS)[number];
 
 /** Every reason, for the OpenAPI document and for clients that list them. */
 export const REASONS = [
-  ...HTTP_REASONS, ...IDENTITY_REASONS, ...PROJECT_REASONS, ...CATALOG_REASONS, ...CITIZEN_REASONS, ...DATA_COPY_REASONS, ...ROOM_REASONS,
-  ...PROXY_REASONS, ...ROOM_FILE_REASONS, ...AIRLOCK_REASONS, ...DISCLOSURE_REASONS, ...POLICY_REASONS, ...AUDIT_REASONS,
+  ...HTTP_REASONS,
+  ...IDENTITY_REASONS,
+  ...PROJECT_REASONS,
+  ...CATALOG_REASONS,
+  ...CITIZEN_REASONS,
+  ...DATA_COPY_REASONS,
+  ...ROOM_REASONS,
+  ...PROXY_REASONS,
+  ...ROOM_FILE_REASONS,
+  ...AIRLOCK_REASONS,
+  ...DISCLOSURE_REASONS,
+  ...POLICY_REASONS,
+  ...AUDIT_REASONS,
   ...STORE_REASONS,
 ] as const;
 export type Reason = (typeof REASONS)[number];

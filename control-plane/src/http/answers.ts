@@ -25,7 +25,10 @@ export function noContent(description = 'Done; nothing to answer'): RawAnswer {
 /** 303 to another page (a browser flow such as an OpenID Connect login). */
 export function redirect(description: string): RawAnswer {
   return {
-    raw: true, status: 303, description, content: {},
+    raw: true,
+    status: 303,
+    description,
+    content: {},
     headers: { Location: { description: 'Where the browser goes next', schema: { type: 'string' } } },
   };
 }

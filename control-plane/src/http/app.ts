@@ -25,7 +25,8 @@ export interface AppOptions {
 }
 
 export const SECURITY_HEADERS: Record<string, string> = {
-  'Content-Security-Policy': "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  'Content-Security-Policy':
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
   'X-Content-Type-Options': 'nosniff',
   'X-Frame-Options': 'DENY',
   'Referrer-Policy': 'no-referrer',
@@ -88,7 +89,9 @@ export function createApp(opts: AppOptions): Express {
     app.get(/^\/(?!api\/|rooms\/).*/, (_req, res) => res.sendFile('index.html', { root: opts.webDir! }));
   } else {
     app.get(/^\/(?!api\/|rooms\/).*/, (_req, _res, next) => {
-      next(new UnavailableError('The web UI is not built: run `npm run build:web` (`npm start` builds it). The API is at /api.', { reason: 'web_ui_not_built' }));
+      next(
+        new UnavailableError('The web UI is not built: run `npm run build:web` (`npm start` builds it). The API is at /api.', { reason: 'web_ui_not_built' }),
+      );
     });
   }
   app.use(problemMiddleware(opts.logger));

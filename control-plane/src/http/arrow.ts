@@ -15,10 +15,16 @@ export function wantsArrow(ctx: Pick<RouteContext<unknown, unknown, unknown>, 'r
 }
 
 /** Sends the columns as one Arrow record batch, after committing the audit entry. */
-export async function sendArrow(ctx: Pick<RouteContext<unknown, unknown, unknown>, 'res' | 'commitSuccess'>, columns: Record<string, Column>): Promise<HttpResult> {
+export async function sendArrow(
+  ctx: Pick<RouteContext<unknown, unknown, unknown>, 'res' | 'commitSuccess'>,
+  columns: Record<string, Column>,
+): Promise<HttpResult> {
   const table = tableFromArrays(columns as Parameters<typeof tableFromArrays>[0]);
   const bytes = tableToIPC(table, 'stream');
   await ctx.commitSuccess();
-  ctx.res.status(200).type(ARROW_STREAM).send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  ctx.res
+    .status(200)
+    .type(ARROW_STREAM)
+    .send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   return { sent: true };
 }

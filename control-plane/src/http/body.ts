@@ -30,7 +30,8 @@ export function armRequestDeadline(req: IncomingMessage, res: ServerResponse, ms
   const timer = setTimeout(() => {
     deadlines.delete(req);
     if (req.complete) return;
-    if (!res.headersSent) writeProblem(res, new RequestTimeoutError(`the request did not arrive within ${ms} ms`, { reason: 'request_timeout' }), { close: true });
+    if (!res.headersSent)
+      writeProblem(res, new RequestTimeoutError(`the request did not arrive within ${ms} ms`, { reason: 'request_timeout' }), { close: true });
     // Answered or not, the socket goes: what the client still trickles is not read.
     setTimeout(() => req.socket.destroy(), 1_000).unref();
   }, ms);
@@ -75,7 +76,12 @@ export async function readJsonBody(req: Request, res: Response, who: keyof typeo
       if (!err) return resolve();
       const e = err as { type?: string; message?: string };
       if (e.type === 'entity.too.large') {
-        reject(new TooLargeError(`the request body is larger than the limit of ${JSON_LIMITS[who]} bytes`, { reason: 'body_too_large', details: { limit: JSON_LIMITS[who] } }));
+        reject(
+          new TooLargeError(`the request body is larger than the limit of ${JSON_LIMITS[who]} bytes`, {
+            reason: 'body_too_large',
+            details: { limit: JSON_LIMITS[who] },
+          }),
+        );
       } else if (e.type === 'entity.parse.failed') {
         reject(new InputError('the request body is not valid JSON', { reason: 'malformed_request' }));
       } else if (e.type === 'request.aborted') {
@@ -102,7 +108,8 @@ export interface StreamedBody {
  */
 export async function streamBodyToFile(req: IncomingMessage, maxBytes: number): Promise<StreamedBody> {
   const declared = Number(req.headers['content-length'] ?? NaN);
-  const tooLarge = () => new TooLargeError(`the body is larger than the limit of ${maxBytes} bytes`, { reason: 'body_too_large', details: { limit: maxBytes } });
+  const tooLarge = () =>
+    new TooLargeError(`the body is larger than the limit of ${maxBytes} bytes`, { reason: 'body_too_large', details: { limit: maxBytes } });
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge();
   const dir = await mkdtemp(join(tmpdir(), 'tre-upload-'));
   const path = join(dir, randomUUID());

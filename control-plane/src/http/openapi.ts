@@ -72,7 +72,10 @@ export function buildOpenApi(routes: readonly RouteDef[], version: string): Reco
   for (const r of routes) {
     const path = r.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
     const parameters: unknown[] = [];
-    for (const [where, schema] of [['path', r.params], ['query', r.query]] as const) {
+    for (const [where, schema] of [
+      ['path', r.params],
+      ['query', r.query],
+    ] as const) {
       const js = components.add(schema, 'input') as { properties?: Record<string, unknown>; required?: string[] } | undefined;
       for (const [name, s] of Object.entries(js?.properties ?? {})) {
         parameters.push({ name, in: where, required: where === 'path' || (js?.required ?? []).includes(name), schema: s });
@@ -110,8 +113,13 @@ export function buildOpenApi(routes: readonly RouteDef[], version: string): Reco
         Problem: {
           type: 'object',
           properties: {
-            type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' },
-            reason: { type: ['string', 'null'], enum: [...REASONS, null] }, instance: { type: 'string' }, field: { type: 'string' },
+            type: { type: 'string' },
+            title: { type: 'string' },
+            status: { type: 'integer' },
+            detail: { type: 'string' },
+            reason: { type: ['string', 'null'], enum: [...REASONS, null] },
+            instance: { type: 'string' },
+            field: { type: 'string' },
           },
           required: ['title', 'status'],
         },

@@ -5,8 +5,18 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  AuthenticationError, ConflictError, DomainError, InputError, LengthRequiredError, NotAllowedError, NotFoundError, RateLimitedError,
-  RequestTimeoutError, TooLargeError, UnavailableError, UpstreamError,
+  AuthenticationError,
+  ConflictError,
+  DomainError,
+  InputError,
+  LengthRequiredError,
+  NotAllowedError,
+  NotFoundError,
+  RateLimitedError,
+  RequestTimeoutError,
+  TooLargeError,
+  UnavailableError,
+  UpstreamError,
 } from '../errors/index.ts';
 import { createLogger } from '../platform/index.ts';
 import { problemMiddleware, refuseUpgrade, statusOf, writeProblem } from './problem.ts';
@@ -28,7 +38,7 @@ async function listen(server: Server): Promise<string> {
 
 const answer = async (url: string) => {
   const res = await fetch(url);
-  return { status: res.status, type: res.headers.get('content-type'), body: await res.json() as Record<string, unknown> };
+  return { status: res.status, type: res.headers.get('content-type'), body: (await res.json()) as Record<string, unknown> };
 };
 
 const CASES: [DomainError, number, string][] = [
@@ -59,7 +69,11 @@ describe('problem answers', () => {
       const b = await answer(plain);
       const { instance, ...body } = a.body;
       expect(typeof instance).toBe('string');
-      expect([a.status, a.type, body]).toEqual([status, 'application/problem+json; charset=utf-8', { type: 'about:blank', title, status, detail: err.message, reason: err.reason, ...(err.details ?? {}) }]);
+      expect([a.status, a.type, body]).toEqual([
+        status,
+        'application/problem+json; charset=utf-8',
+        { type: 'about:blank', title, status, detail: err.message, reason: err.reason, ...(err.details ?? {}) },
+      ]);
       expect([b.status, b.type, b.body]).toEqual([a.status, a.type, body]);
     }
   });
@@ -67,23 +81,29 @@ describe('problem answers', () => {
   it('500 for anything that is not a domain error, its message never in the answer', async () => {
     const url = await listen(createServer((_req, res) => writeProblem(res, new Error('secret path /var/lib/x'))));
     expect(await answer(url)).toEqual({
-      status: 500, type: 'application/problem+json; charset=utf-8', body: { type: 'about:blank', title: 'Internal Server Error', status: 500, detail: 'internal error', reason: null },
+      status: 500,
+      type: 'application/problem+json; charset=utf-8',
+      body: { type: 'about:blank', title: 'Internal Server Error', status: 500, detail: 'internal error', reason: null },
     });
     expect(statusOf(new DomainError('unclassed'))).toEqual({ status: 500, title: 'Internal Server Error' });
   });
 
   it('an answer already begun is cut rather than turned into a problem', async () => {
-    const url = await listen(createServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/plain' });
-      res.write('partial');
-      writeProblem(res, new UpstreamError('gone', { reason: 'room_unreachable' }));
-    }));
+    const url = await listen(
+      createServer((_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.write('partial');
+        writeProblem(res, new UpstreamError('gone', { reason: 'room_unreachable' }));
+      }),
+    );
     await expect(fetch(url).then((r) => r.text())).rejects.toThrow();
   });
 
   it('a refused websocket upgrade gets the status line and problem body of its error, then the socket closes', async () => {
     const server = createServer();
-    server.on('upgrade', (_req, socket) => refuseUpgrade(socket, new NotAllowedError('a websocket into a room must come from its page', { reason: 'bad_origin' })));
+    server.on('upgrade', (_req, socket) =>
+      refuseUpgrade(socket, new NotAllowedError('a websocket into a room must come from its page', { reason: 'bad_origin' })),
+    );
     const url = new URL(await listen(server));
     const res = await new Promise<{ status: number; message: string; body: string }>((resolve, reject) => {
       const req = request({ host: url.hostname, port: url.port, path: '/', headers: { connection: 'Upgrade', upgrade: 'websocket' } });
@@ -97,7 +117,8 @@ describe('problem answers', () => {
       req.end();
     });
     expect({ ...res, body: JSON.parse(res.body) }).toEqual({
-      status: 403, message: 'Forbidden',
+      status: 403,
+      message: 'Forbidden',
       body: { type: 'about:blank', title: 'Forbidden', status: 403, detail: 'a websocket into a room must come from its page', reason: 'bad_origin' },
     });
   });

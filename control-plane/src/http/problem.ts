@@ -13,8 +13,19 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { NextFunction, Request, Response } from 'express';
 import {
-  AuthenticationError, ConflictError, DomainError, InputError, LengthRequiredError, NotAllowedError, NotFoundError, RateLimitedError,
-  RequestTimeoutError, TooLargeError, UnavailableError, UpstreamError, type Reason,
+  AuthenticationError,
+  ConflictError,
+  DomainError,
+  InputError,
+  LengthRequiredError,
+  NotAllowedError,
+  NotFoundError,
+  RateLimitedError,
+  RequestTimeoutError,
+  TooLargeError,
+  UnavailableError,
+  UpstreamError,
+  type Reason,
 } from '../errors/index.ts';
 import type { Logger } from '../platform/index.ts';
 import { requestIdOf } from './request-id.ts';
@@ -68,7 +79,9 @@ export function problemOf(err: unknown, instance?: string): Problem {
 
 function headersFor(status: number, length: number, close: boolean): Record<string, string | number> {
   return {
-    'content-type': 'application/problem+json; charset=utf-8', 'content-length': length, 'cache-control': 'no-store',
+    'content-type': 'application/problem+json; charset=utf-8',
+    'content-length': length,
+    'cache-control': 'no-store',
     ...(status === 401 ? { 'www-authenticate': 'Bearer realm="analyserom"' } : {}),
     ...(close ? { connection: 'close' } : {}),
   };
@@ -91,7 +104,9 @@ export function refuseUpgrade(socket: Duplex, err: unknown): void {
   if (!socket.writable) return void socket.destroy();
   const { status, title } = statusOf(err);
   const body = JSON.stringify(problemOf(err));
-  const head = Object.entries(headersFor(status, Buffer.byteLength(body), true)).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  const head = Object.entries(headersFor(status, Buffer.byteLength(body), true))
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('');
   socket.end(`HTTP/1.1 ${status} ${title}\r\n${head}\r\n${body}`);
 }
 

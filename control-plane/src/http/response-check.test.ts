@@ -14,6 +14,8 @@ describe('the response contract', () => {
   });
 
   it('names a field the schema does not declare, however deep', () => {
-    expect(() => assertResponse('GET /p', Project, { id: 'p1', title: 'T', members: [{ userId: 'u', secret: 's' }], createdAt: 'x' })).toThrow(/does not declare: members\[0\]\.secret/);
+    expect(() => assertResponse('GET /p', Project, { id: 'p1', title: 'T', members: [{ userId: 'u', secret: 's' }], createdAt: 'x' })).toThrow(
+      /does not declare: members\[0\]\.secret/,
+    );
   });
 });

@@ -114,7 +114,6 @@ function outcomeOf(err: unknown): AuditOutcome {
   return err instanceof AuthenticationError || err instanceof NotAllowedError || err instanceof RateLimitedError ? 'denied' : 'failure';
 }
 
-
 /** Where a request came from: the peer's address, or what a channel without one named itself (`room:<id>`). */
 export function clientAddressOf(req: Request): string {
   return (req as Request & { channelAddress?: string }).channelAddress ?? req.socket.remoteAddress ?? 'unknown';
@@ -177,7 +176,15 @@ export function mountRoutes(router: Router, routes: readonly RouteDef[], deps: R
         const body = parseOrThrow(route.body, req.body, 'body');
         if (changes) await record('initiated', null);
         const ctx: RouteContext<unknown, unknown, unknown> = {
-          principal, params, query, body, audit, requestId, clientAddress, req, res,
+          principal,
+          params,
+          query,
+          body,
+          audit,
+          requestId,
+          clientAddress,
+          req,
+          res,
           async commitSuccess() {
             if (committed) return;
             await record('success', null);

@@ -72,10 +72,14 @@ export async function createUser(q: Queryable, box: SecretBox, input: NewUser, g
     `INSERT INTO users (id, display_name, email, password_hash, totp_secret_sealed, oidc_issuer, oidc_subject, person_lookup)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
     [
-      input.id, input.displayName, input.email ?? null,
+      input.id,
+      input.displayName,
+      input.email ?? null,
       input.password ? await hashPassword(input.password) : null,
       secret ? box.seal(secret, `totp:${input.id}`) : null,
-      input.oidcSubject ? (input.oidcIssuer ?? null) : null, input.oidcSubject ?? null, input.personLookup ?? null,
+      input.oidcSubject ? (input.oidcIssuer ?? null) : null,
+      input.oidcSubject ?? null,
+      input.personLookup ?? null,
     ],
   );
   await setRoles(q, input.id, input.roles, grantedBy);
@@ -92,7 +96,13 @@ export async function setRoles(q: Queryable, userId: string, roles: Role[], gran
 export async function updateUser(
   q: Queryable,
   userId: string,
-  patch: { displayName?: string | undefined; email?: string | undefined; disabled?: boolean | undefined; roles?: Role[] | undefined; password?: string | undefined },
+  patch: {
+    displayName?: string | undefined;
+    email?: string | undefined;
+    disabled?: boolean | undefined;
+    roles?: Role[] | undefined;
+    password?: string | undefined;
+  },
   by: string,
 ): Promise<User> {
   await getUser(q, userId);

@@ -42,7 +42,10 @@ export class LoginRefused extends AuthenticationError {
 const CLIENT_FACTOR = 4;
 
 export async function checkPasswordLogin(
-  store: Store, clock: Clock, box: SecretBox, policy: LoginPolicy,
+  store: Store,
+  clock: Clock,
+  box: SecretBox,
+  policy: LoginPolicy,
   attempt: { username: string; password: string; totp?: string | undefined; clientAddress: string | null },
 ): Promise<string> {
   const now = clock.now();
@@ -50,7 +53,11 @@ export async function checkPasswordLogin(
   const row = await findUserRow(store, attempt.username);
   const passwordOk = await verifyPassword(attempt.password, row?.password_hash ?? null);
   const fail = async (failure: LoginFailure) => {
-    await store.query('INSERT INTO login_attempts (username, client_address, success, at) VALUES ($1, $2, false, $3)', [attempt.username, attempt.clientAddress, now]);
+    await store.query('INSERT INTO login_attempts (username, client_address, success, at) VALUES ($1, $2, false, $3)', [
+      attempt.username,
+      attempt.clientAddress,
+      now,
+    ]);
     return new LoginRefused(failure);
   };
   if (!row) throw await fail('no_such_user');
@@ -64,14 +71,18 @@ export async function checkPasswordLogin(
     if (!attempt.totp) throw await fail('totp_missing');
     const step = totpStep(box.open(row.totp_secret_sealed, `totp:${row.id}`).toString(), attempt.totp, now);
     if (step === null) throw await fail('bad_totp');
-    const claimed = await store.query(
-      'UPDATE users SET totp_last_step = $2 WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2) RETURNING id',
-      [row.id, step],
-    );
+    const claimed = await store.query('UPDATE users SET totp_last_step = $2 WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2) RETURNING id', [
+      row.id,
+      step,
+    ]);
     if (!claimed[0]) throw await fail('totp_replayed');
   }
   await givePlaceBack(store, attempt.username, attempt.clientAddress);
-  await store.query('INSERT INTO login_attempts (username, client_address, success, at) VALUES ($1, $2, true, $3)', [attempt.username, attempt.clientAddress, now]);
+  await store.query('INSERT INTO login_attempts (username, client_address, success, at) VALUES ($1, $2, true, $3)', [
+    attempt.username,
+    attempt.clientAddress,
+    now,
+  ]);
   return row.id;
 }
 

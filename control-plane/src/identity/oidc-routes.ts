@@ -54,9 +54,14 @@ export function oidcRoutes(deps: CoreDeps): RouteDef[] {
 
   return [
     defineRoute({
-      method: 'get', path: '/api/auth/oidc/login', tag: 'identity',
+      method: 'get',
+      path: '/api/auth/oidc/login',
+      tag: 'identity',
       summary: 'Start an OpenID Connect login; redirects to the identity provider and back to returnTo (a path on this site)',
-      action: 'auth.oidc.login', access: 'public', query: loginQuery, response: redirect('To the identity provider, which returns to the callback'),
+      action: 'auth.oidc.login',
+      access: 'public',
+      query: loginQuery,
+      response: redirect('To the identity provider, which returns to the callback'),
       async handler(ctx) {
         ctx.audit.object = `oidc:${config.oidcIssuer ?? 'unconfigured'}`;
         try {
@@ -73,9 +78,14 @@ export function oidcRoutes(deps: CoreDeps): RouteDef[] {
       },
     }),
     defineRoute({
-      method: 'get', path: OIDC_CALLBACK_PATH, tag: 'identity',
+      method: 'get',
+      path: OIDC_CALLBACK_PATH,
+      tag: 'identity',
       summary: 'The identity provider returns here with a code; starts a browser session for the linked user and redirects to returnTo',
-      action: 'auth.oidc.callback', access: 'public', query: callbackQuery, response: redirect('Logged in: to returnTo, with the session cookie set'),
+      action: 'auth.oidc.callback',
+      access: 'public',
+      query: callbackQuery,
+      response: redirect('Logged in: to returnTo, with the session cookie set'),
       async handler(ctx) {
         ctx.audit.object = `oidc:${config.oidcIssuer ?? 'unconfigured'}`;
         const { req, res } = ctx;

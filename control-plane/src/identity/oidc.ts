@@ -58,7 +58,8 @@ export function idpAssertsMfa(claims: Record<string, unknown>): boolean {
  */
 export function safeReturnTo(raw: string | undefined): string {
   if (raw === undefined || raw === '') return '/';
-  const bad = () => new InputError('returnTo must be a path on this site, starting with a single /', { reason: 'bad_return_to', details: { field: 'returnTo' } });
+  const bad = () =>
+    new InputError('returnTo must be a path on this site, starting with a single /', { reason: 'bad_return_to', details: { field: 'returnTo' } });
   if (raw.length > 2000 || !raw.startsWith('/') || raw.startsWith('//') || raw.includes('\\') || /[\u0000-\u001f\u007f]/.test(raw)) throw bad();
   const base = new URL('http://platform.invalid');
   const url = new URL(raw, base);
@@ -81,10 +82,10 @@ export async function keepClientSecret(q: Queryable, box: SecretBox, configured:
   const [row] = await q.query<{ sealed: string }>('SELECT sealed FROM kept_secrets WHERE name = $1', [OIDC_CLIENT_SECRET_NAME]);
   const kept = row ? box.open(row.sealed, context).toString() : undefined;
   if (configured === undefined || configured === kept) return kept;
-  await q.query(
-    'INSERT INTO kept_secrets (name, sealed) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET sealed = EXCLUDED.sealed, created_at = now()',
-    [OIDC_CLIENT_SECRET_NAME, box.seal(configured, context)],
-  );
+  await q.query('INSERT INTO kept_secrets (name, sealed) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET sealed = EXCLUDED.sealed, created_at = now()', [
+    OIDC_CLIENT_SECRET_NAME,
+    box.seal(configured, context),
+  ]);
   return configured;
 }
 
@@ -183,9 +184,13 @@ export function createOidcClient(deps: OidcDeps): OidcClient {
       const issuer = new URL(config.oidcIssuer!);
       const insecure = allowsInsecure(issuer);
       const s = await clientSecret();
-      return client.discovery(issuer, config.oidcClientId!, s === undefined ? undefined : { client_secret: s },
+      return client.discovery(
+        issuer,
+        config.oidcClientId!,
+        s === undefined ? undefined : { client_secret: s },
         s === undefined ? client.None() : client.ClientSecretBasic(s),
-        { execute: insecure ? [client.allowInsecureRequests] : [], timeout: 10 });
+        { execute: insecure ? [client.allowInsecureRequests] : [], timeout: 10 },
+      );
     })().catch((err: unknown) => {
       discovered = undefined; // try again on the next login
       throw refusalOf(err);
@@ -204,7 +209,11 @@ export function createOidcClient(deps: OidcDeps): OidcClient {
       const now = clock.now();
       await store.query('DELETE FROM oidc_logins WHERE created_at < $1', [new Date(now.getTime() - OIDC_LOGIN_TTL_MINUTES * 60_000)]);
       await store.query('INSERT INTO oidc_logins (state, nonce, code_verifier, return_to, created_at) VALUES ($1, $2, $3, $4, $5)', [
-        hashState(state), nonce, verifier, returnTo, now,
+        hashState(state),
+        nonce,
+        verifier,
+        returnTo,
+        now,
       ]);
       const authorizationUrl = client.buildAuthorizationUrl(oidc, {
         redirect_uri: callbackUrl,
@@ -221,11 +230,12 @@ export function createOidcClient(deps: OidcDeps): OidcClient {
     async completeLogin(callbackUrl, boundState) {
       const state = callbackUrl.searchParams.get('state');
       if (!state) throw new InputError('the callback has no state', { reason: 'invalid_input', details: { field: 'state' } });
-      const [login] = await store.query<LoginRow>(
-        'DELETE FROM oidc_logins WHERE state = $1 RETURNING nonce, code_verifier, return_to, created_at', [hashState(state)],
-      );
+      const [login] = await store.query<LoginRow>('DELETE FROM oidc_logins WHERE state = $1 RETURNING nonce, code_verifier, return_to, created_at', [
+        hashState(state),
+      ]);
       if (!login) throw new AuthenticationError('unknown or already used login state; start the login again', { reason: 'oidc_state_unknown' });
-      if (boundState !== state) throw new AuthenticationError('this login was started in another browser; start the login again', { reason: 'oidc_state_not_bound' });
+      if (boundState !== state)
+        throw new AuthenticationError('this login was started in another browser; start the login again', { reason: 'oidc_state_not_bound' });
       if (clock.now().getTime() - new Date(login.created_at).getTime() > OIDC_LOGIN_TTL_MINUTES * 60_000) {
         throw new AuthenticationError(`the login took longer than ${OIDC_LOGIN_TTL_MINUTES} minutes; start it again`, { reason: 'oidc_login_expired' });
       }
@@ -233,7 +243,10 @@ export function createOidcClient(deps: OidcDeps): OidcClient {
       let claims: client.IDToken;
       try {
         const tokens = await client.authorizationCodeGrant(oidc, callbackUrl, {
-          pkceCodeVerifier: login.code_verifier, expectedState: state, expectedNonce: login.nonce, idTokenExpected: true,
+          pkceCodeVerifier: login.code_verifier,
+          expectedState: state,
+          expectedNonce: login.nonce,
+          idTokenExpected: true,
         });
         claims = tokens.claims()!;
       } catch (err) {
@@ -250,14 +263,16 @@ export function createOidcClient(deps: OidcDeps): OidcClient {
       const who = { issuer, subject };
       if (!user) {
         throw new NotAllowedError('no platform account is linked to this identity; ask a platform administrator to link it', {
-          reason: 'oidc_subject_unknown', details: who,
+          reason: 'oidc_subject_unknown',
+          details: who,
         });
       }
       if (user.disabled) throw new NotAllowedError('this account is disabled', { reason: 'account_disabled', details: { ...who, userId: user.id } });
       const privileged = (user.roles ?? []).some((r) => PRIVILEGED_ROLES.includes(r));
       if (privileged && !mfa && !config.demo) {
         throw new NotAllowedError('this account has a privileged role and the identity provider did not assert a second factor (amr/acr)', {
-          reason: 'mfa_required', details: { ...who, userId: user.id },
+          reason: 'mfa_required',
+          details: { ...who, userId: user.id },
         });
       }
       return { userId: user.id, returnTo: login.return_to, issuer, subject, mfa };

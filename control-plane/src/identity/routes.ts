@@ -6,22 +6,25 @@ import { createUser, getUser, listUsers, resetTotp, updateUser } from './account
 import { clearSessionCookie, setSessionCookie } from './cookies.ts';
 import { checkPasswordLogin, LoginRefused } from './login.ts';
 import { roleSchema } from '../platform/index.ts';
-import {
-  apiTokenSchema, createdUserSchema, issuedTokenSchema, meSchema, sessionLoginSchema, totpResetSchema, userSchema, type Me,
-} from './schemas.ts';
+import { apiTokenSchema, createdUserSchema, issuedTokenSchema, meSchema, sessionLoginSchema, totpResetSchema, userSchema, type Me } from './schemas.ts';
 import { createApiToken, createSession, listApiTokens, revokeApiToken, revokeCredential } from './sessions.ts';
 
 const credentials = z.object({
   username: z.string().min(1).max(63),
   password: z.string().min(1).max(1024),
-  totp: z.string().regex(/^\d{6}$/, 'must be 6 digits').optional(),
+  totp: z
+    .string()
+    .regex(/^\d{6}$/, 'must be 6 digits')
+    .optional(),
 });
 
 /** What really failed in a login goes into its audit entry; the answer stays the one generic refusal. */
-const noteFailure = (audit: AuditScope) => (err: unknown): never => {
-  if (err instanceof LoginRefused) audit.details = { ...audit.details, failure: err.failure };
-  throw err;
-};
+const noteFailure =
+  (audit: AuditScope) =>
+  (err: unknown): never => {
+    if (err instanceof LoginRefused) audit.details = { ...audit.details, failure: err.failure };
+    throw err;
+  };
 
 const userId = z.string().regex(/^[a-z][a-z0-9._-]{1,62}$/, 'must be 2-63 characters: lower-case letters, digits, . _ -');
 
@@ -31,8 +34,16 @@ export function identityRoutes(deps: CoreDeps): RouteDef[] {
   const secure = Boolean(config.tlsCert);
   return [
     defineRoute({
-      method: 'post', path: '/api/auth/login', tag: 'identity', summary: 'Log in with password (and TOTP); starts a browser session',
-      action: 'auth.login', access: 'public', csrfExempt: true, body: credentials, response: sessionLoginSchema, status: 200,
+      method: 'post',
+      path: '/api/auth/login',
+      tag: 'identity',
+      summary: 'Log in with password (and TOTP); starts a browser session',
+      action: 'auth.login',
+      access: 'public',
+      csrfExempt: true,
+      body: credentials,
+      response: sessionLoginSchema,
+      status: 200,
       async handler({ body, audit, clientAddress, res }) {
         audit.object = `user:${body.username}`;
         const id = await checkPasswordLogin(store, clock, box, policy, { ...body, clientAddress }).catch(noteFailure(audit));
@@ -42,8 +53,14 @@ export function identityRoutes(deps: CoreDeps): RouteDef[] {
       },
     }),
     defineRoute({
-      method: 'post', path: '/api/auth/token', tag: 'identity', summary: 'Log in with password (and TOTP); returns an API token',
-      action: 'auth.token', access: 'public', csrfExempt: true, response: issuedTokenSchema,
+      method: 'post',
+      path: '/api/auth/token',
+      tag: 'identity',
+      summary: 'Log in with password (and TOTP); returns an API token',
+      action: 'auth.token',
+      access: 'public',
+      csrfExempt: true,
+      response: issuedTokenSchema,
       body: credentials.extend({ name: z.string().min(1).max(100).default('cli'), ttlDays: z.number().int().min(1).max(365).optional() }),
       async handler({ body, audit, clientAddress }) {
         audit.object = `user:${body.username}`;
@@ -53,8 +70,13 @@ export function identityRoutes(deps: CoreDeps): RouteDef[] {
       },
     }),
     defineRoute({
-      method: 'post', path: '/api/auth/logout', tag: 'identity', summary: 'End this session or revoke this token',
-      action: 'auth.logout', access: 'authenticated', response: noContent('The session is ended or the token revoked'),
+      method: 'post',
+      path: '/api/auth/logout',
+      tag: 'identity',
+      summary: 'End this session or revoke this token',
+      action: 'auth.logout',
+      access: 'authenticated',
+      response: noContent('The session is ended or the token revoked'),
       async handler({ req, res }) {
         await revokeCredential(store, req);
         clearSessionCookie(res, secure);
@@ -62,8 +84,13 @@ export function identityRoutes(deps: CoreDeps): RouteDef[] {
       },
     }),
     defineRoute({
-      method: 'get', path: '/api/me', tag: 'identity', summary: 'Who am I: user, roles and project memberships',
-      action: 'me.read', access: 'authenticated', response: meSchema,
+      method: 'get',
+      path: '/api/me',
+      tag: 'identity',
+      summary: 'Who am I: user, roles and project memberships',
+      action: 'me.read',
+      access: 'authenticated',
+      response: meSchema,
       async handler({ principal, audit }) {
         audit.object = `user:${principal!.userId}`;
         const memberships = await store.query<Me['memberships'][number]>(
@@ -74,13 +101,25 @@ export function identityRoutes(deps: CoreDeps): RouteDef[] {
       },
     }),
     defineRoute({
-      method: 'get', path: '/api/me/tokens', tag: 'identity', summary: 'My API tokens', action: 'token.list', access: 'authenticated', response: z.array(apiTokenSchema),
+      method: 'get',
+      path: '/api/me/tokens',
+      tag: 'identity',
+      summary: 'My API tokens',
+      action: 'token.list',
+      access: 'authenticated',
+      response: z.array(apiTokenSchema),
       async handler({ principal }) {
         return listApiTokens(store, principal!.userId);
       },
     }),
     defineRoute({
-      method: 'post', path: '/api/me/tokens', tag: 'identity', summary: 'Create an API token', action: 'token.create', access: 'authenticated', response: issuedTokenSchema,
+      method: 'post',
+      path: '/api/me/tokens',
+      tag: 'identity',
+      summary: 'Create an API token',
+      action: 'token.create',
+      access: 'authenticated',
+      response: issuedTokenSchema,
       body: z.object({ name: z.string().min(1).max(100), ttlDays: z.number().int().min(1).max(365).optional() }),
       async handler({ principal, body, audit }) {
         const t = await createApiToken(store, clock, principal!.userId, body.name, body.ttlDays ?? config.tokenTtlDays);
@@ -89,25 +128,45 @@ export function identityRoutes(deps: CoreDeps): RouteDef[] {
       },
     }),
     defineRoute({
-      method: 'delete', path: '/api/me/tokens/:tokenId', tag: 'identity', summary: 'Revoke one of my API tokens', action: 'token.revoke',
-      access: 'authenticated', params: z.object({ tokenId: z.string().min(1) }), response: noContent('The token is revoked (or was already)'),
+      method: 'delete',
+      path: '/api/me/tokens/:tokenId',
+      tag: 'identity',
+      summary: 'Revoke one of my API tokens',
+      action: 'token.revoke',
+      access: 'authenticated',
+      params: z.object({ tokenId: z.string().min(1) }),
+      response: noContent('The token is revoked (or was already)'),
       async handler({ principal, params }) {
         await revokeApiToken(store, principal!.userId, params.tokenId);
         return { status: 204 };
       },
     }),
     defineRoute({
-      method: 'get', path: '/api/users', tag: 'users', summary: 'All users', action: 'user.list', access: ['platform_admin'], response: z.array(userSchema),
+      method: 'get',
+      path: '/api/users',
+      tag: 'users',
+      summary: 'All users',
+      action: 'user.list',
+      access: ['platform_admin'],
+      response: z.array(userSchema),
       async handler() {
         return listUsers(store);
       },
     }),
     defineRoute({
-      method: 'post', path: '/api/users', tag: 'users', summary: 'Create a user (privileged roles get a TOTP enrolment URI, shown once)',
-      action: 'user.create', access: ['platform_admin'], response: createdUserSchema,
+      method: 'post',
+      path: '/api/users',
+      tag: 'users',
+      summary: 'Create a user (privileged roles get a TOTP enrolment URI, shown once)',
+      action: 'user.create',
+      access: ['platform_admin'],
+      response: createdUserSchema,
       body: z.object({
-        id: userId, displayName: z.string().min(1).max(200), email: z.string().email().optional(),
-        roles: z.array(roleSchema).min(1), password: z.string().min(12, 'must be at least 12 characters').max(1024).optional(),
+        id: userId,
+        displayName: z.string().min(1).max(200),
+        email: z.string().email().optional(),
+        roles: z.array(roleSchema).min(1),
+        password: z.string().min(12, 'must be at least 12 characters').max(1024).optional(),
         oidcSubject: z.string().min(1).optional(),
       }),
       async handler({ principal, body, audit }) {
@@ -117,19 +176,36 @@ export function identityRoutes(deps: CoreDeps): RouteDef[] {
       },
     }),
     defineRoute({
-      method: 'get', path: '/api/users/:userId', tag: 'users', summary: 'One user', action: 'user.read', access: ['platform_admin'], response: userSchema,
+      method: 'get',
+      path: '/api/users/:userId',
+      tag: 'users',
+      summary: 'One user',
+      action: 'user.read',
+      access: ['platform_admin'],
+      response: userSchema,
       params: z.object({ userId }),
       async handler({ params }) {
         return getUser(store, params.userId);
       },
     }),
     defineRoute({
-      method: 'patch', path: '/api/users/:userId', tag: 'users', summary: 'Change roles, name, password or disable a user',
-      action: 'user.update', access: ['platform_admin'], params: z.object({ userId }), response: userSchema,
-      body: z.object({
-        displayName: z.string().min(1).max(200).optional(), email: z.string().email().optional(), disabled: z.boolean().optional(),
-        roles: z.array(roleSchema).optional(), password: z.string().min(12, 'must be at least 12 characters').max(1024).optional(),
-      }).strict(),
+      method: 'patch',
+      path: '/api/users/:userId',
+      tag: 'users',
+      summary: 'Change roles, name, password or disable a user',
+      action: 'user.update',
+      access: ['platform_admin'],
+      params: z.object({ userId }),
+      response: userSchema,
+      body: z
+        .object({
+          displayName: z.string().min(1).max(200).optional(),
+          email: z.string().email().optional(),
+          disabled: z.boolean().optional(),
+          roles: z.array(roleSchema).optional(),
+          password: z.string().min(12, 'must be at least 12 characters').max(1024).optional(),
+        })
+        .strict(),
       async handler({ principal, params, body, audit }) {
         audit.details = { changed: Object.keys(body), roles: body.roles };
         // No one grants themselves a role (a platform admin making themselves an access administrator).
@@ -140,8 +216,14 @@ export function identityRoutes(deps: CoreDeps): RouteDef[] {
       },
     }),
     defineRoute({
-      method: 'post', path: '/api/users/:userId/totp', tag: 'users', summary: 'Enrol or reset the second factor; returns the otpauth URI once',
-      action: 'user.totp.reset', access: ['platform_admin'], params: z.object({ userId }), response: totpResetSchema,
+      method: 'post',
+      path: '/api/users/:userId/totp',
+      tag: 'users',
+      summary: 'Enrol or reset the second factor; returns the otpauth URI once',
+      action: 'user.totp.reset',
+      access: ['platform_admin'],
+      params: z.object({ userId }),
+      response: totpResetSchema,
       async handler({ params }) {
         const user = await getUser(store, params.userId).catch(() => {
           throw new NotFoundError(`no user '${params.userId}'`);

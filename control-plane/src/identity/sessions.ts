@@ -13,7 +13,12 @@ export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex'
 const secret = (prefix: string) => `${prefix}${randomBytes(32).toString('base64url')}`;
 
 export async function createSession(
-  q: Queryable, clock: Clock, userId: string, method: string, clientAddress: string | null, ttlMinutes: number,
+  q: Queryable,
+  clock: Clock,
+  userId: string,
+  method: string,
+  clientAddress: string | null,
+  ttlMinutes: number,
 ): Promise<{ token: string; csrfToken: string; expiresAt: Date }> {
   const token = secret('tre_s_');
   const csrfToken = randomBytes(24).toString('base64url');
@@ -25,12 +30,23 @@ export async function createSession(
   return { token, csrfToken, expiresAt };
 }
 
-export async function createApiToken(q: Queryable, clock: Clock, userId: string, name: string, ttlDays: number): Promise<{ token: string; id: string; expiresAt: Date }> {
+export async function createApiToken(
+  q: Queryable,
+  clock: Clock,
+  userId: string,
+  name: string,
+  ttlDays: number,
+): Promise<{ token: string; id: string; expiresAt: Date }> {
   const token = secret('tre_t_');
   const id = `tok_${randomBytes(6).toString('hex')}`;
   const expiresAt = new Date(clock.now().getTime() + ttlDays * 86_400_000);
   await q.query('INSERT INTO api_tokens (id, token_hash, user_id, name, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)', [
-    id, sha256(token), userId, name, clock.now(), expiresAt,
+    id,
+    sha256(token),
+    userId,
+    name,
+    clock.now(),
+    expiresAt,
   ]);
   return { token, id, expiresAt };
 }
@@ -119,7 +135,15 @@ export async function authenticate(q: Queryable, clock: Clock, req: Request): Pr
         [sha256(cookie), now],
       );
       const r = rows[0];
-      if (r) principal = { userId: r.user_id, displayName: r.display_name, roles: r.roles ?? [], via: 'session', csrfToken: r.csrf_token!, personLookup: r.person_lookup };
+      if (r)
+        principal = {
+          userId: r.user_id,
+          displayName: r.display_name,
+          roles: r.roles ?? [],
+          via: 'session',
+          csrfToken: r.csrf_token!,
+          personLookup: r.person_lookup,
+        };
     }
   }
   (req as Request & { principal?: Principal | null }).principal = principal;

@@ -16,10 +16,12 @@ export function createLogger(opts: { level?: LogLevel; write?: (line: string) =>
   const min = LEVELS[opts.level ?? 'info'];
   const write = opts.write ?? ((line: string) => process.stderr.write(`${line}\n`));
   const base = opts.base ?? {};
-  const emit = (level: LogLevel) => (msg: string, fields: LogFields = {}) => {
-    if (LEVELS[level] < min) return;
-    write(JSON.stringify({ time: new Date().toISOString(), level, msg, ...base, ...fields }));
-  };
+  const emit =
+    (level: LogLevel) =>
+    (msg: string, fields: LogFields = {}) => {
+      if (LEVELS[level] < min) return;
+      write(JSON.stringify({ time: new Date().toISOString(), level, msg, ...base, ...fields }));
+    };
   return {
     debug: emit('debug'),
     info: emit('info'),

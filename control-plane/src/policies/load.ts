@@ -6,11 +6,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  PolicyFileSchema,
-  type OverrideFile,
-  type ProfileFile,
-} from './schema.ts';
+import { PolicyFileSchema, type OverrideFile, type ProfileFile } from './schema.ts';
 import { parseYamlWithPositions, policyError, zodIssuesToPolicyIssues, type PolicyIssue } from './yaml-source.ts';
 
 /** The repository's `policies/` directory. */
@@ -92,5 +88,8 @@ async function yamlFiles(dir: string): Promise<string[]> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;
   }
-  return names.filter((n) => n.endsWith('.yaml') || n.endsWith('.yml')).sort().map((n) => join(dir, n));
+  return names
+    .filter((n) => n.endsWith('.yaml') || n.endsWith('.yml'))
+    .sort()
+    .map((n) => join(dir, n));
 }

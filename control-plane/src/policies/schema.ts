@@ -95,12 +95,14 @@ export const ProfileFileSchema = z.strictObject({
 export type ProfileFile = z.infer<typeof ProfileFileSchema>;
 
 // The cost bounds without their defaults: an override that leaves them out must not reset them.
-const TableRulesPatchSchema = z.strictObject({
-  ...TableRulesSchema.shape,
-  nk: TableRulesSchema.shape.nk.partial(),
-  maxCells: positiveInt,
-  checkBudgetMs: positiveInt,
-}).partial();
+const TableRulesPatchSchema = z
+  .strictObject({
+    ...TableRulesSchema.shape,
+    nk: TableRulesSchema.shape.nk.partial(),
+    maxCells: positiveInt,
+    checkBudgetMs: positiveInt,
+  })
+  .partial();
 const FileRulesPatchSchema = z.strictObject({ ...FileRulesSchema.shape, scanBudgetMs: positiveInt }).partial();
 
 export const PolicyPatchSchema = z.strictObject({

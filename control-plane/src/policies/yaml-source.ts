@@ -60,7 +60,13 @@ export function zodIssuesToPolicyIssues(file: string, parsed: ParsedYaml, issues
   for (const issue of issues) {
     if (issue.code === 'invalid_union' && issue.errors.length > 0) {
       const branch = issue.errors.reduce((best, e) => (e.length < best.length ? e : best));
-      out.push(...zodIssuesToPolicyIssues(file, parsed, branch.map((e) => ({ ...e, path: [...issue.path, ...e.path] }))));
+      out.push(
+        ...zodIssuesToPolicyIssues(
+          file,
+          parsed,
+          branch.map((e) => ({ ...e, path: [...issue.path, ...e.path] })),
+        ),
+      );
       continue;
     }
     if (issue.code === 'unrecognized_keys') {

@@ -40,8 +40,11 @@ export function delegateCgroup(root: string, account: { name: string; uid: numbe
     writeFileSync(join(service, 'cgroup.procs'), String(process.pid));
     writeFileSync(join(tree, 'cgroup.subtree_control'), CONTROLLERS.map((c) => `+${c}`).join(' '));
   } catch (err) {
-    throw new PrivilegeError('cgroup delegation', `cannot delegate ${tree} to ${account.name} for room limits: ${(err as Error).message}; ` +
-      'fix that, or set TRE_ROOM_CGROUP_ROOT=none for rlimits (weaker: memory per process, no CPU limit)');
+    throw new PrivilegeError(
+      'cgroup delegation',
+      `cannot delegate ${tree} to ${account.name} for room limits: ${(err as Error).message}; ` +
+        'fix that, or set TRE_ROOM_CGROUP_ROOT=none for rlimits (weaker: memory per process, no CPU limit)',
+    );
   }
   return tree;
 }

@@ -26,8 +26,10 @@ export function handOverDataDir(dataDir: string, account: { name: string; uid: n
     if (!st.isDirectory()) throw new PrivilegeError('data directory', `${dataDir} exists and is not a folder`);
     const entries = readdirSync(dataDir);
     if (entries.length > 0 && !entries.some((e) => MARKERS.includes(e))) {
-      throw new PrivilegeError('data directory',
-        `${dataDir} is not empty and holds no data directory (none of ${MARKERS.join(', ')}): refusing to hand it to ${account.name}; choose an empty or new folder`);
+      throw new PrivilegeError(
+        'data directory',
+        `${dataDir} is not empty and holds no data directory (none of ${MARKERS.join(', ')}): refusing to hand it to ${account.name}; choose an empty or new folder`,
+      );
     }
   } else {
     mkdirSync(dirname(dataDir), { recursive: true, mode: 0o755 });

@@ -76,7 +76,10 @@ function dockerSocketGroup(socket: string): number {
     throw new PrivilegeError('Docker socket', `TRE_ROOM_DOCKER_SOCKET names ${socket}, which cannot be read: ${(err as Error).message}`);
   }
   if (gid === 0) {
-    throw new PrivilegeError('Docker socket', `${socket} belongs to group root; give it a group of its own (dockerd --group docker) so the service user can join that one instead`);
+    throw new PrivilegeError(
+      'Docker socket',
+      `${socket} belongs to group root; give it a group of its own (dockerd --group docker) so the service user can join that one instead`,
+    );
   }
   return gid;
 }
@@ -84,7 +87,10 @@ function dockerSocketGroup(socket: string): number {
 function assertUnprivilegedPort(port: number): void {
   const first = Number(readFileSync('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8').trim());
   if (port !== 0 && port < first) {
-    throw new PrivilegeError('port', `port ${port} needs root (below net.ipv4.ip_unprivileged_port_start = ${first}) and the control plane drops root before it listens: use a port from ${first} up behind a reverse proxy, or lower that sysctl`);
+    throw new PrivilegeError(
+      'port',
+      `port ${port} needs root (below net.ipv4.ip_unprivileged_port_start = ${first}) and the control plane drops root before it listens: use a port from ${first} up behind a reverse proxy, or lower that sysctl`,
+    );
   }
 }
 
@@ -96,14 +102,29 @@ function assertReadable(config: PrivilegeConfig, account: ServiceAccount): void 
       throw new PrivilegeError(what, `the service user ${account.name} cannot read ${path}: ${fix}`);
     }
   };
-  need(INSTALL_DIR, constants.R_OK | constants.X_OK, 'installation', 'install Analyserom where every user can read it (not under a private home such as /root)');
+  need(
+    INSTALL_DIR,
+    constants.R_OK | constants.X_OK,
+    'installation',
+    'install Analyserom where every user can read it (not under a private home such as /root)',
+  );
   need(config.dataDir, constants.R_OK | constants.W_OK | constants.X_OK, 'data directory', `it must belong to ${account.name}`);
-  if (existsSync(config.rooms.rootfsDir)) need(config.rooms.rootfsDir, constants.R_OK | constants.X_OK, 'room file system', 'make it readable by all (workspace-images/build-rootfs.sh does)');
+  if (existsSync(config.rooms.rootfsDir))
+    need(config.rooms.rootfsDir, constants.R_OK | constants.X_OK, 'room file system', 'make it readable by all (workspace-images/build-rootfs.sh does)');
   if (config.rooms.dockerSocket) {
-    need(config.rooms.dockerSocket, constants.R_OK | constants.W_OK, 'Docker socket', `it takes the socket's group and the folders above it passable (the start added that group: ${account.name} cannot reach the socket through them)`);
+    need(
+      config.rooms.dockerSocket,
+      constants.R_OK | constants.W_OK,
+      'Docker socket',
+      `it takes the socket's group and the folders above it passable (the start added that group: ${account.name} cannot reach the socket through them)`,
+    );
   }
   const group = `chgrp ${account.name} FILE && chmod g+r FILE`;
-  for (const [file, what] of [[config.tlsCert, 'TLS certificate'], [config.tlsKey, 'TLS key'], [config.masterKeyFile, 'master key file']] as const) {
+  for (const [file, what] of [
+    [config.tlsCert, 'TLS certificate'],
+    [config.tlsKey, 'TLS key'],
+    [config.masterKeyFile, 'master key file'],
+  ] as const) {
     if (file) need(file, constants.R_OK, what, group.replaceAll('FILE', file));
   }
 }

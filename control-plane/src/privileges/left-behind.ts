@@ -72,6 +72,10 @@ export async function stopEarlierPostgres(dataDir: string, uid: number): Promise
   if (!(pid > 0) || !foreign()) return false;
   process.kill(pid, 'SIGINT');
   for (let i = 0; i < 300 && foreign(); i++) await new Promise((r) => setTimeout(r, 50));
-  if (foreign()) throw new PrivilegeError('earlier PostgreSQL', `the PostgreSQL server (pid ${pid}) a root-run control plane left on ${dataDir} did not stop; stop it and start again`);
+  if (foreign())
+    throw new PrivilegeError(
+      'earlier PostgreSQL',
+      `the PostgreSQL server (pid ${pid}) a root-run control plane left on ${dataDir} did not stop; stop it and start again`,
+    );
   return true;
 }

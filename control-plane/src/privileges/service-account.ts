@@ -36,7 +36,10 @@ export function ensureServiceAccount(name: string): ServiceAccount {
       account = lookupAccount(name);
       if (!account && attempt === 4) {
         const stderr = (err as { stderr?: Buffer }).stderr?.toString().trim();
-        throw new PrivilegeError('service account', `cannot create the system user ${name} (useradd: ${stderr || String(err)}); create it, or name an existing one with TRE_RUN_AS`);
+        throw new PrivilegeError(
+          'service account',
+          `cannot create the system user ${name} (useradd: ${stderr || String(err)}); create it, or name an existing one with TRE_RUN_AS`,
+        );
       }
       if (!account) execFileSync('sleep', ['0.2']);
     }

@@ -40,8 +40,10 @@ export function assertTraversable(dataDir: string, account: { name: string; uid:
   for (const folder of existingAncestors(dataDir)) {
     if (canTraverse(folder, account.uid, gids)) continue;
     const mode = folder.mode.toString(8).padStart(4, '0');
-    throw new PrivilegeError('data directory',
+    throw new PrivilegeError(
+      'data directory',
       `the service user ${account.name} (uid ${account.uid}) cannot pass through ${folder.path} (mode ${mode}, owner uid ${folder.uid}), ` +
-      `which holds the data directory ${dataDir}: allow it with 'chmod o+x ${folder.path}' or choose a data directory elsewhere (--data-dir, TRE_DATA_DIR)`);
+        `which holds the data directory ${dataDir}: allow it with 'chmod o+x ${folder.path}' or choose a data directory elsewhere (--data-dir, TRE_DATA_DIR)`,
+    );
   }
 }

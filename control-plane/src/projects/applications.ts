@@ -33,7 +33,8 @@ export async function submitApplication(q: Queryable, p: Principal, input: Appli
   } else {
     projectId = input.projectId;
     await getProject(q, projectId);
-    if ((await memberRole(q, projectId, p.userId)) !== 'lead') throw new NotAllowedError('only the project lead may ask for an amendment', { reason: 'not_project_lead' });
+    if ((await memberRole(q, projectId, p.userId)) !== 'lead')
+      throw new NotAllowedError('only the project lead may ask for an amendment', { reason: 'not_project_lead' });
   }
   for (const m of input.members) {
     const exists = await q.query('SELECT 1 FROM users WHERE id = $1', [m.userId]);
@@ -48,7 +49,11 @@ export async function submitApplication(q: Queryable, p: Principal, input: Appli
 }
 
 /** Oversight roles see every application; a lead sees those of their projects. */
-export async function listApplications(q: Queryable, p: Principal, filter: { status?: string | undefined; projectId?: string | undefined }): Promise<Application[]> {
+export async function listApplications(
+  q: Queryable,
+  p: Principal,
+  filter: { status?: string | undefined; projectId?: string | undefined },
+): Promise<Application[]> {
   const where: string[] = [];
   const params: unknown[] = [];
   if (filter.status) where.push(`status = $${params.push(filter.status)}`);
@@ -58,13 +63,22 @@ export async function listApplications(q: Queryable, p: Principal, filter: { sta
 }
 
 export async function decideApplication(
-  q: Queryable, p: Principal, id: string, decision: 'approve' | 'reject', reason: string, now: Date,
+  q: Queryable,
+  p: Principal,
+  id: string,
+  decision: 'approve' | 'reject',
+  reason: string,
+  now: Date,
 ): Promise<Application> {
   const app = await getApplication(q, id, true);
   await requireIndependent(q, p, applicationSubject(app));
   if (app.status !== 'submitted') throw new ConflictError(`the application is already ${app.status}`, { reason: 'already_decided' });
   await q.query(`UPDATE applications SET status = $2, decided_by = $3, decided_at = $4, decision_reason = $5 WHERE id = $1`, [
-    id, decision === 'approve' ? 'approved' : 'rejected', p.userId, now, reason,
+    id,
+    decision === 'approve' ? 'approved' : 'rejected',
+    p.userId,
+    now,
+    reason,
   ]);
   if (decision === 'reject' && app.kind === 'new') await setProjectStatus(q, app.projectId, 'rejected', now);
   return getApplication(q, id);
@@ -84,20 +98,24 @@ export async function issuePermit(q: Queryable, p: Principal, applicationId: str
   const project = await getProject(q, app.projectId);
   for (const m of app.body.members) await addMember(q, app.projectId, m.userId, m.role, p.userId);
   const members = await q.query<{ user_id: string }>('SELECT user_id FROM project_members WHERE project_id = $1 ORDER BY user_id', [app.projectId]);
-  const permit = await insertPermitVersion(q, {
-    projectId: app.projectId,
-    applicationId,
-    caseType: app.caseType,
-    datasets: app.body.datasets,
-    period: app.body.period,
-    cohort: app.body.cohort,
-    linkageAllowed: app.body.linkage,
-    authorisedPersons: members.map((m) => m.user_id),
-    legalBasis: project.legalBasis,
-    expiresAt,
-    issuedBy: p.userId,
-    reason,
-  }, now);
+  const permit = await insertPermitVersion(
+    q,
+    {
+      projectId: app.projectId,
+      applicationId,
+      caseType: app.caseType,
+      datasets: app.body.datasets,
+      period: app.body.period,
+      cohort: app.body.cohort,
+      linkageAllowed: app.body.linkage,
+      authorisedPersons: members.map((m) => m.user_id),
+      legalBasis: project.legalBasis,
+      expiresAt,
+      issuedBy: p.userId,
+      reason,
+    },
+    now,
+  );
   if (project.status === 'applied') await setProjectStatus(q, app.projectId, 'active', now);
   return permit;
 }

@@ -46,14 +46,19 @@ function ruled(w: World, user: string | null): DataAccessReason | null {
 async function build(q: Queryable, w: World): Promise<void> {
   await q.query(`INSERT INTO users (id, display_name) VALUES ('admin', 'Admin'), ${USERS.map((u) => `('${u}', '${u}')`).join(', ')}`);
   if (!w.project) return;
-  await q.query(`INSERT INTO projects (id, title, purpose, data_controllers, legal_basis, period_from, period_to, status, created_by)
-    VALUES ('prj', 't', 'p', '{NIPH}', 'consent', '2026-01-01', '2027-01-01', $1, 'admin')`, [w.project.status]);
+  await q.query(
+    `INSERT INTO projects (id, title, purpose, data_controllers, legal_basis, period_from, period_to, status, created_by)
+    VALUES ('prj', 't', 'p', '{NIPH}', 'consent', '2026-01-01', '2027-01-01', $1, 'admin')`,
+    [w.project.status],
+  );
   for (const u of w.members) await q.query(`INSERT INTO project_members (project_id, user_id, role, added_by) VALUES ('prj', $1, 'researcher', 'admin')`, [u]);
   for (const [i, p] of w.permits.entries()) {
-    await q.query(`INSERT INTO permits (id, version, project_id, case_type, datasets, period_from, period_to, cohort, linkage_allowed, authorised_persons,
+    await q.query(
+      `INSERT INTO permits (id, version, project_id, case_type, datasets, period_from, period_to, cohort, linkage_allowed, authorised_persons,
         legal_basis, opt_out_honoured, expires_at, issued_by, reason)
       VALUES ('pmt', $1, 'prj', 'one_off', '[]', '2026-01-01', '2027-01-01', '{}', false, $2, 'consent', true, $3, 'admin', 'r')`,
-    [i + 1, p.authorised, new Date(NOW.getTime() + p.expiresInDays * DAY)]);
+      [i + 1, p.authorised, new Date(NOW.getTime() + p.expiresInDays * DAY)],
+    );
   }
 }
 
@@ -84,26 +89,33 @@ describe('the data-access gate', () => {
   });
 
   it('the per-subject check, the set form and the written rule agree on every member, permit and project state', async () => {
-    await fc.assert(fc.asyncProperty(world, async (w) => {
-      const seen = await store.tx(async (q) => {
-        await build(q, w);
-        const subjects = [...USERS, null];
-        const set = await dataAccessVerdicts(q, `SELECT u AS key, 'prj' AS project_id, NULLIF(u, '') AS user_id FROM unnest($2::text[]) u`, NOW, [subjects.map((u) => u ?? '')]);
-        const bySet = Object.fromEntries(set.map((v) => [v.key || 'project', v.reason]));
-        const one: Record<string, string | null> = {};
-        for (const u of USERS) {
-          const principal: Principal = { userId: u, displayName: u, roles: ['researcher'], via: 'session' };
-          one[u] = await perSubject(() => requireDataAccess(q, principal, 'prj', NOW));
-        }
-        one.project = await perSubject(() => requireOpenPermit(q, 'prj', NOW));
-        throw Object.assign(new Rollback(), { seen: { bySet, one } });
-      }).catch((err: unknown) => {
-        if (err instanceof Rollback) return (err as Rollback & { seen: { bySet: Record<string, string | null>; one: Record<string, string | null> } }).seen;
-        throw err;
-      });
-      const rule = Object.fromEntries([...USERS.map((u) => [u, ruled(w, u)]), ['project', ruled(w, null)]]);
-      expect(seen.one).toEqual(rule);
-      expect(seen.bySet).toEqual(rule);
-    }), { numRuns: 150 });
+    await fc.assert(
+      fc.asyncProperty(world, async (w) => {
+        const seen = await store
+          .tx(async (q) => {
+            await build(q, w);
+            const subjects = [...USERS, null];
+            const set = await dataAccessVerdicts(q, `SELECT u AS key, 'prj' AS project_id, NULLIF(u, '') AS user_id FROM unnest($2::text[]) u`, NOW, [
+              subjects.map((u) => u ?? ''),
+            ]);
+            const bySet = Object.fromEntries(set.map((v) => [v.key || 'project', v.reason]));
+            const one: Record<string, string | null> = {};
+            for (const u of USERS) {
+              const principal: Principal = { userId: u, displayName: u, roles: ['researcher'], via: 'session' };
+              one[u] = await perSubject(() => requireDataAccess(q, principal, 'prj', NOW));
+            }
+            one.project = await perSubject(() => requireOpenPermit(q, 'prj', NOW));
+            throw Object.assign(new Rollback(), { seen: { bySet, one } });
+          })
+          .catch((err: unknown) => {
+            if (err instanceof Rollback) return (err as Rollback & { seen: { bySet: Record<string, string | null>; one: Record<string, string | null> } }).seen;
+            throw err;
+          });
+        const rule = Object.fromEntries([...USERS.map((u) => [u, ruled(w, u)]), ['project', ruled(w, null)]]);
+        expect(seen.one).toEqual(rule);
+        expect(seen.bySet).toEqual(rule);
+      }),
+      { numRuns: 150 },
+    );
   });
 });

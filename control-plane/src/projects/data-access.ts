@@ -29,7 +29,8 @@ export interface DataAccessVerdict {
  * `$1` is the time the permit is judged at; the subjects query's own parameters are `$2` onwards.
  */
 export async function dataAccessVerdicts(q: Queryable, subjects: string, now: Date, params: unknown[] = []): Promise<DataAccessVerdict[]> {
-  return q.query<DataAccessVerdict>(`
+  return q.query<DataAccessVerdict>(
+    `
     SELECT s.key, CASE
         WHEN p.id IS NULL THEN 'no_such_project'
         WHEN s.user_id IS NOT NULL AND m.user_id IS NULL THEN 'not_a_member'
@@ -42,7 +43,8 @@ export async function dataAccessVerdicts(q: Queryable, subjects: string, now: Da
       LEFT JOIN projects p ON p.id = s.project_id
       LEFT JOIN project_members m ON m.project_id = s.project_id AND m.user_id = s.user_id
       LEFT JOIN LATERAL (SELECT version, expires_at, authorised_persons FROM permits WHERE project_id = s.project_id ORDER BY version DESC LIMIT 1) pm ON true`,
-  [now, ...params]);
+    [now, ...params],
+  );
 }
 
 const ONE_SUBJECT = `SELECT ''::text AS key, $2::text AS project_id, $3::text AS user_id`;
@@ -57,11 +59,17 @@ export async function dataAccessOf(q: Queryable, projectId: string, userId: stri
 /** The refusal the API answers a failed gate with: an unknown project is not found, everything else not allowed. */
 export function dataAccessRefusal(v: DataAccessVerdict & { reason: DataAccessReason }, projectId: string): DomainError {
   switch (v.reason) {
-    case 'no_such_project': return new NotFoundError(`no project '${projectId}'`, { reason: v.reason });
-    case 'not_a_member': return new NotAllowedError('you are not a member of this project', { reason: v.reason });
-    case 'project_closed': return new NotAllowedError('the project is closed', { reason: v.reason });
-    case 'no_permit': return new NotAllowedError('the project has no data permit', { reason: v.reason });
-    case 'permit_expired': return new NotAllowedError(`the data permit expired at ${v.expiresAt}`, { reason: v.reason });
-    case 'not_authorised_by_permit': return new NotAllowedError('the data permit does not authorise you', { reason: v.reason });
+    case 'no_such_project':
+      return new NotFoundError(`no project '${projectId}'`, { reason: v.reason });
+    case 'not_a_member':
+      return new NotAllowedError('you are not a member of this project', { reason: v.reason });
+    case 'project_closed':
+      return new NotAllowedError('the project is closed', { reason: v.reason });
+    case 'no_permit':
+      return new NotAllowedError('the project has no data permit', { reason: v.reason });
+    case 'permit_expired':
+      return new NotAllowedError(`the data permit expired at ${v.expiresAt}`, { reason: v.reason });
+    case 'not_authorised_by_permit':
+      return new NotAllowedError('the data permit does not authorise you', { reason: v.reason });
   }
 }

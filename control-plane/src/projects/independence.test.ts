@@ -10,7 +10,10 @@ describe('who an application names', () => {
     fc.assert(
       fc.property(userId, fc.array(member(userId)), fc.array(userId), fc.nat(), fc.boolean(), (me, members, authorised, at, asMember) => {
         const body = asMember
-          ? { kind: 'new', members: [...members.slice(0, at % (members.length + 1)), { userId: me, role: 'researcher' }, ...members.slice(at % (members.length + 1))] }
+          ? {
+              kind: 'new',
+              members: [...members.slice(0, at % (members.length + 1)), { userId: me, role: 'researcher' }, ...members.slice(at % (members.length + 1))],
+            }
           : { caseType: 'project_change', reason: 'x', authorisedPersons: [...authorised, me] };
         expect(namedUsers(body).has(me)).toBe(true);
       }),

@@ -86,7 +86,8 @@ export async function requireIndependentDecidersRemain(q: Queryable, projectId: 
   const { admin, left } = rows[0]!;
   if (admin && Number(left) < min) {
     throw new NotAllowedError(`adding ${newMemberId} would leave fewer than ${min} independent access administrators to decide on this project`, {
-      reason: 'no_independent_deciders_left', details: { independentLeft: Number(left), required: min },
+      reason: 'no_independent_deciders_left',
+      details: { independentLeft: Number(left), required: min },
     });
   }
 }

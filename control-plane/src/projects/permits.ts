@@ -9,7 +9,6 @@ import type { Queryable } from '../store/index.ts';
 import { requireIndependent } from './independence.ts';
 import { LEGAL_BASES, type Permit, type PermitAmendment } from './schemas.ts';
 
-
 const SELECT = `SELECT id, version, project_id AS "projectId", application_id AS "applicationId", case_type AS "caseType", datasets,
   json_build_object('from', period_from, 'to', period_to) AS period, cohort, linkage_allowed AS "linkageAllowed",
   authorised_persons AS "authorisedPersons", legal_basis AS "legalBasis", opt_out_honoured AS "optOutHonoured",
@@ -44,9 +43,23 @@ export async function insertPermitVersion(q: Queryable, terms: PermitTerms, now:
          authorised_persons, legal_basis, opt_out_honoured, expires_at, issued_by, issued_at, reason)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
       [
-        id, version, terms.projectId, terms.applicationId, terms.caseType, JSON.stringify(terms.datasets), terms.period.from, terms.period.to,
-        JSON.stringify(terms.cohort), terms.linkageAllowed, terms.authorisedPersons, terms.legalBasis, optOut, terms.expiresAt,
-        terms.issuedBy, now, terms.reason,
+        id,
+        version,
+        terms.projectId,
+        terms.applicationId,
+        terms.caseType,
+        JSON.stringify(terms.datasets),
+        terms.period.from,
+        terms.period.to,
+        JSON.stringify(terms.cohort),
+        terms.linkageAllowed,
+        terms.authorisedPersons,
+        terms.legalBasis,
+        optOut,
+        terms.expiresAt,
+        terms.issuedBy,
+        now,
+        terms.reason,
       ],
     );
   } catch (err) {
@@ -62,17 +75,21 @@ export async function amendPermit(q: Queryable, p: Principal, projectId: string,
   if (!prev) throw new NotFoundError('the project has no permit to amend', { reason: 'no_permit' });
   await requireIndependent(q, p, { projectId, what: 'permit amendment', body: change });
   const by = p.userId;
-  return insertPermitVersion(q, {
-    ...prev,
-    applicationId: null,
-    caseType: change.caseType,
-    datasets: change.datasets ?? prev.datasets,
-    period: change.period ?? prev.period,
-    cohort: change.cohort ?? prev.cohort,
-    linkageAllowed: change.linkageAllowed ?? prev.linkageAllowed,
-    authorisedPersons: change.authorisedPersons ?? prev.authorisedPersons,
-    expiresAt: change.expiresAt ?? prev.expiresAt,
-    issuedBy: by,
-    reason: change.reason,
-  }, now);
+  return insertPermitVersion(
+    q,
+    {
+      ...prev,
+      applicationId: null,
+      caseType: change.caseType,
+      datasets: change.datasets ?? prev.datasets,
+      period: change.period ?? prev.period,
+      cohort: change.cohort ?? prev.cohort,
+      linkageAllowed: change.linkageAllowed ?? prev.linkageAllowed,
+      authorisedPersons: change.authorisedPersons ?? prev.authorisedPersons,
+      expiresAt: change.expiresAt ?? prev.expiresAt,
+      issuedBy: by,
+      reason: change.reason,
+    },
+    now,
+  );
 }

@@ -64,7 +64,10 @@ export async function addMember(q: Queryable, projectId: string, userId: string,
 
 export async function removeMember(q: Queryable, projectId: string, userId: string): Promise<void> {
   await lockProject(q, projectId);
-  const leads = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM project_members WHERE project_id = $1 AND role = 'lead' AND user_id <> $2`, [projectId, userId]);
+  const leads = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM project_members WHERE project_id = $1 AND role = 'lead' AND user_id <> $2`, [
+    projectId,
+    userId,
+  ]);
   const isLead = await q.query(`SELECT 1 FROM project_members WHERE project_id = $1 AND user_id = $2 AND role = 'lead'`, [projectId, userId]);
   if (isLead[0] && (leads[0]?.n ?? 0) === 0) throw new ConflictError('a project keeps at least one lead', { reason: 'last_lead' });
   await q.query('DELETE FROM project_members WHERE project_id = $1 AND user_id = $2', [projectId, userId]);

@@ -1,14 +1,15 @@
 import { z } from 'zod';
 import { APPLICATION_STATUSES, CASE_TYPES, LEGAL_BASIS_NAMES, PROJECT_STATUSES } from './legal-bases.ts';
 
-export const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD').refine((s) => !Number.isNaN(Date.parse(s)), 'is not a real date');
+export const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
+  .refine((s) => !Number.isNaN(Date.parse(s)), 'is not a real date');
 export const projectId = z.string().regex(/^prj_[a-z0-9_-]{2,40}$/, 'must look like prj_xxxx');
 export const applicationId = z.string().regex(/^app_[a-z0-9]{4,40}$/, 'must look like app_xxxx');
 export const permitId = z.string().regex(/^pmt_[a-z0-9_-]{2,40}$/, 'must look like pmt_xxxx');
 
-export const periodSchema = z
-  .object({ from: isoDate, to: isoDate })
-  .refine((p) => p.from <= p.to, { message: 'from must not be after to', path: ['to'] });
+export const periodSchema = z.object({ from: isoDate, to: isoDate }).refine((p) => p.from <= p.to, { message: 'from must not be after to', path: ['to'] });
 
 export { LEGAL_BASES } from './legal-bases.ts';
 export const legalBasisSchema = z.enum(LEGAL_BASIS_NAMES);
@@ -25,11 +26,20 @@ export const cohortSchema = z
   .object({
     birthYearFrom: z.number().int().min(1850).max(2100).optional(),
     birthYearTo: z.number().int().min(1850).max(2100).optional(),
-    sex: z.array(z.enum(['F', 'M'])).min(1).optional(),
+    sex: z
+      .array(z.enum(['F', 'M']))
+      .min(1)
+      .optional(),
     /** ICD-10 code prefixes: persons with at least one episode under one of them in the period. */
-    icd10: z.array(z.string().regex(/^[A-Z][0-9]{0,2}(\.[0-9]{0,2})?$/, 'must be an ICD-10 code or prefix')).min(1).optional(),
+    icd10: z
+      .array(z.string().regex(/^[A-Z][0-9]{0,2}(\.[0-9]{0,2})?$/, 'must be an ICD-10 code or prefix'))
+      .min(1)
+      .optional(),
     /** ATC code prefixes: persons with at least one prescription under one of them in the period. */
-    atc: z.array(z.string().regex(/^[A-Z][0-9A-Z]{0,6}$/, 'must be an ATC code or prefix')).min(1).optional(),
+    atc: z
+      .array(z.string().regex(/^[A-Z][0-9A-Z]{0,6}$/, 'must be an ATC code or prefix'))
+      .min(1)
+      .optional(),
   })
   .strict();
 

@@ -76,14 +76,16 @@ export function createAccessCache(d: AccessDeps) {
     if (!principal) return refuse(notAuthenticated(), null, null);
     const target = await d.target(roomId);
     if (!target) return refuse(new NotFoundError(`no room '${roomId}'`, { reason: 'no_such_room' }), principal, null);
-    if (target.ownerId !== principal.userId) return refuse(new NotAllowedError('this is not your room', { reason: 'not_room_owner' }), principal, target.projectId);
+    if (target.ownerId !== principal.userId)
+      return refuse(new NotAllowedError('this is not your room', { reason: 'not_room_owner' }), principal, target.projectId);
     try {
       await requireDataAccess(d.store, principal, target.projectId, d.clock.now());
     } catch (err) {
       if (err instanceof DomainError) return refuse(err, principal, target.projectId);
       throw err;
     }
-    if (!target.running || !target.endpoint) return refuse(new UnavailableError('the room is not running', { reason: 'room_not_running' }), principal, target.projectId);
+    if (!target.running || !target.endpoint)
+      return refuse(new UnavailableError('the room is not running', { reason: 'room_not_running' }), principal, target.projectId);
     return { ok: true, principal, credential: cred, target: { ...target, endpoint: target.endpoint } };
   }
 
@@ -120,27 +122,29 @@ export function createAccessCache(d: AccessDeps) {
       const shared = waiting?.get(key);
       if (shared) return shared;
       const begun = epoch;
-      const made = decideFresh(cred, roomId).then((decision) => {
-        // Who the caller is and what they may do change rarely; a room starting or appearing changes any moment.
-        const cacheable = decision.ok || decision.error instanceof AuthenticationError || decision.error instanceof NotAllowedError;
-        if (cacheable && d.ttlMs > 0 && begun === epoch) {
-          if (size >= MAX_ENTRIES) {
-            byRoom.clear();
-            size = 0;
+      const made = decideFresh(cred, roomId)
+        .then((decision) => {
+          // Who the caller is and what they may do change rarely; a room starting or appearing changes any moment.
+          const cacheable = decision.ok || decision.error instanceof AuthenticationError || decision.error instanceof NotAllowedError;
+          if (cacheable && d.ttlMs > 0 && begun === epoch) {
+            if (size >= MAX_ENTRIES) {
+              byRoom.clear();
+              size = 0;
+            }
+            let m = byRoom.get(roomId);
+            if (!m) byRoom.set(roomId, (m = new Map()));
+            if (!m.has(key)) size++;
+            m.set(key, { decision, until: now + d.ttlMs });
           }
-          let m = byRoom.get(roomId);
-          if (!m) byRoom.set(roomId, (m = new Map()));
-          if (!m.has(key)) size++;
-          m.set(key, { decision, until: now + d.ttlMs });
-        }
-        return decision;
-      }).finally(() => {
-        const w = pending.get(roomId);
-        if (w?.get(key) === made) {
-          w.delete(key);
-          if (!w.size) pending.delete(roomId);
-        }
-      });
+          return decision;
+        })
+        .finally(() => {
+          const w = pending.get(roomId);
+          if (w?.get(key) === made) {
+            w.delete(key);
+            if (!w.size) pending.delete(roomId);
+          }
+        });
       if (!waiting) pending.set(roomId, (waiting = new Map()));
       waiting.set(key, made);
       return made;

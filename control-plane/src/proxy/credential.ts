@@ -16,7 +16,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 export const ROOM_COOKIE = 'tre_room';
 export const SECURE_ROOM_COOKIE = '__Host-tre_room';
 
-export type Credential = { kind: 'bearer' | 'room'; secret: string; /** Cache key: kind and secret. */ key: string };
+export type Credential = { kind: 'bearer' | 'room'; secret: string /** Cache key: kind and secret. */; key: string };
 
 const BEARER = /^Bearer +([\x21-\x7e]+) *$/;
 const TOKEN = /^[\x21-\x7e]+$/;

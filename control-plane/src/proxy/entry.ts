@@ -58,10 +58,26 @@ export function safeNext(roomId: string, next: string | null): string {
 }
 
 export function createEntry(d: EntryDeps) {
-  const audit = (req: IncomingMessage, actor: Principal | null, action: string, roomId: string, projectId: string | null, outcome: 'success' | 'denied', reason: string | null) =>
+  const audit = (
+    req: IncomingMessage,
+    actor: Principal | null,
+    action: string,
+    roomId: string,
+    projectId: string | null,
+    outcome: 'success' | 'denied',
+    reason: string | null,
+  ) =>
     d.audit.record({
-      actor: actor?.userId ?? 'anonymous', role: actor ? 'researcher' : 'anonymous', action, object: `room:${roomId}`, projectId, outcome, reason,
-      requestId: null, clientAddress: req.socket.remoteAddress ?? null, details: { method: req.method, host: String(req.headers.host ?? '').slice(0, 300) },
+      actor: actor?.userId ?? 'anonymous',
+      role: actor ? 'researcher' : 'anonymous',
+      action,
+      object: `room:${roomId}`,
+      projectId,
+      outcome,
+      reason,
+      requestId: null,
+      clientAddress: req.socket.remoteAddress ?? null,
+      details: { method: req.method, host: String(req.headers.host ?? '').slice(0, 300) },
     });
 
   /** A hand-off URL for `principal` into their own room (the caller audits the issue); refusals are domain errors. */
@@ -109,7 +125,12 @@ export function createEntry(d: EntryDeps) {
     const who = code && /^[A-Za-z0-9_-]{20,100}$/.test(code) ? await redeemHandoff(d.store, d.clock, code, roomId) : undefined;
     if (!who) {
       await audit(req, null, 'room.proxy.refused', roomId, null, 'denied', 'handoff_refused');
-      return writeProblem(res, new NotAllowedError(`this entry link is used, expired or not for this room; links last ${HANDOFF_SECONDS} s and work once`, { reason: 'handoff_refused' }));
+      return writeProblem(
+        res,
+        new NotAllowedError(`this entry link is used, expired or not for this room; links last ${HANDOFF_SECONDS} s and work once`, {
+          reason: 'handoff_refused',
+        }),
+      );
     }
     const actor = { userId: who.userId } as Principal;
     await audit(req, actor, 'room.handoff.redeem', roomId, null, 'success', null);
@@ -118,7 +139,12 @@ export function createEntry(d: EntryDeps) {
     const cookie = `${secure ? SECURE_ROOM_COOKIE : ROOM_COOKIE}=${session.secret}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${d.roomSessionMinutes * 60}${secure ? '; Secure' : ''}`;
     const next = safeNext(roomId, query.get('next'));
     const body = `<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${next}"><title>Entering the room</title><a href="${next}">Enter the room</a>\n`;
-    res.writeHead(200, { 'set-cookie': cookie, 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+    res.writeHead(200, {
+      'set-cookie': cookie,
+      'content-type': 'text/html; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+      'cache-control': 'no-store',
+    });
     res.end(body);
   }
 

@@ -34,7 +34,9 @@ export async function issueHandoff(q: Queryable, clock: Clock, userId: string, r
 /** Redeems a code for `roomId` once: the user it was issued to, or undefined (unknown, used, expired, other room). */
 export async function redeemHandoff(q: Queryable, clock: Clock, code: string, roomId: string): Promise<({ userId: string } & Parent) | undefined> {
   const rows = await q.query<{ user_id: string; platform_session: string | null; platform_token: string | null; room_id: string; expires_at: Date }>(
-    'DELETE FROM room_handoffs WHERE code_hash = $1 RETURNING user_id, platform_session, platform_token, room_id, expires_at', [sha256(code)]);
+    'DELETE FROM room_handoffs WHERE code_hash = $1 RETURNING user_id, platform_session, platform_token, room_id, expires_at',
+    [sha256(code)],
+  );
   const r = rows[0];
   if (!r || r.room_id !== roomId || new Date(r.expires_at).getTime() <= clock.now().getTime()) return undefined;
   return { userId: r.user_id, platformSession: r.platform_session, platformToken: r.platform_token };
@@ -42,7 +44,11 @@ export async function redeemHandoff(q: Queryable, clock: Clock, code: string, ro
 
 /** Opens a room session; returns the cookie's secret and when it ends. */
 export async function openRoomSession(
-  q: Queryable, clock: Clock, who: { userId: string } & Parent, roomId: string, minutes: number,
+  q: Queryable,
+  clock: Clock,
+  who: { userId: string } & Parent,
+  roomId: string,
+  minutes: number,
 ): Promise<{ secret: string; expiresAt: Date }> {
   const secret = `tre_r_${randomBytes(32).toString('base64url')}`;
   const now = clock.now();

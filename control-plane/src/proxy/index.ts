@@ -117,7 +117,14 @@ function pathVerdict(method: string, url: string): PathVerdict {
 
 export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
   const access = createAccessCache({ store: d.store, clock: d.clock, ttlMs: d.options.authCacheMs, target: d.target });
-  const entry = createEntry({ store: d.store, clock: d.clock, audit: d.audit, hosts: d.hosts, roomSessionMinutes: d.options.roomSessionMinutes, target: d.target });
+  const entry = createEntry({
+    store: d.store,
+    clock: d.clock,
+    audit: d.audit,
+    hosts: d.hosts,
+    roomSessionMinutes: d.options.roomSessionMinutes,
+    target: d.target,
+  });
   const idleMs = d.options.sessionIdleSeconds * 1000;
   const sessions = createSessionTracker({ store: d.store, audit: d.audit, clock: d.clock, replicaId: d.replicaId, idleMs });
   let listening: Listening | undefined;
@@ -147,17 +154,43 @@ export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
     } else (res as Duplex).destroy();
   };
 
-  async function audit(req: IncomingMessage, decision: Pick<Decision & { ok: false }, 'principal' | 'projectId'>, roomId: string | undefined, reason: string, details: Record<string, unknown>) {
+  async function audit(
+    req: IncomingMessage,
+    decision: Pick<Decision & { ok: false }, 'principal' | 'projectId'>,
+    roomId: string | undefined,
+    reason: string,
+    details: Record<string, unknown>,
+  ) {
     await d.audit.record({
-      actor: decision.principal?.userId ?? 'anonymous', role: decision.principal ? 'researcher' : 'anonymous', action: 'room.proxy.refused',
-      object: roomId ? `room:${roomId}` : '', projectId: decision.projectId, outcome: 'denied', reason, requestId: null,
-      clientAddress: req.socket.remoteAddress ?? null, details: { method: req.method, path: (req.url ?? '').split('?')[0]!.slice(0, 300), ...details },
+      actor: decision.principal?.userId ?? 'anonymous',
+      role: decision.principal ? 'researcher' : 'anonymous',
+      action: 'room.proxy.refused',
+      object: roomId ? `room:${roomId}` : '',
+      projectId: decision.projectId,
+      outcome: 'denied',
+      reason,
+      requestId: null,
+      clientAddress: req.socket.remoteAddress ?? null,
+      details: { method: req.method, path: (req.url ?? '').split('?')[0]!.slice(0, 300), ...details },
     });
   }
 
   /** Refuses an answer already received from the room (contents reads), audited with who asked when known. */
-  async function refuseAfter(req: IncomingMessage, res: ServerResponse, reason: (ContentsVerdict & { ok: false })['reason'], details: Record<string, unknown>, roomId: string | undefined, decision?: Decision & { ok: true }) {
-    await audit(req, decision ? { principal: decision.principal, projectId: decision.target.projectId } : { principal: null, projectId: null }, roomId, reason, details);
+  async function refuseAfter(
+    req: IncomingMessage,
+    res: ServerResponse,
+    reason: (ContentsVerdict & { ok: false })['reason'],
+    details: Record<string, unknown>,
+    roomId: string | undefined,
+    decision?: Decision & { ok: true },
+  ) {
+    await audit(
+      req,
+      decision ? { principal: decision.principal, projectId: decision.target.projectId } : { principal: null, projectId: null },
+      roomId,
+      reason,
+      details,
+    );
     writeProblem(res, new NotAllowedError('this file cannot leave the room this way; use an export request', { reason }));
   }
 
@@ -187,7 +220,15 @@ export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
         refuse(decision.error);
         return undefined;
       }
-      await audit(req, decision.ok ? { principal: decision.principal, projectId: decision.target.projectId } : { principal: decision.principal, projectId: decision.projectId }, hostRoom, verdict.reason, verdict.roomId && verdict.roomId !== hostRoom ? { pathRoom: verdict.roomId } : {});
+      await audit(
+        req,
+        decision.ok
+          ? { principal: decision.principal, projectId: decision.target.projectId }
+          : { principal: decision.principal, projectId: decision.projectId },
+        hostRoom,
+        verdict.reason,
+        verdict.roomId && verdict.roomId !== hostRoom ? { pathRoom: verdict.roomId } : {},
+      );
       refuse(pathRefusal(verdict.reason));
       return undefined;
     }
@@ -214,7 +255,13 @@ export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
   };
 
   /** Plain HTTP to the room (`lean-forward.ts`): streamed, or for contents reads buffered and judged first. */
-  const forward = (req: IncomingMessage, res: ServerResponse, verdict: { roomId: string; inspectContents: boolean }, decision: Decision & { ok: true }, stream?: Readable) => {
+  const forward = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    verdict: { roomId: string; inspectContents: boolean },
+    decision: Decision & { ok: true },
+    stream?: Readable,
+  ) => {
     const target = decision.target;
     const roomId = verdict.roomId;
     const hooks: LeanForwardHooks = {
@@ -277,8 +324,10 @@ export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
       if (!admitted) return;
       const { verdict, decision } = admitted;
       if (!SAFE_METHODS.has(req.method) && decision.credential.kind === 'room' && !fromRoom(req, hostRoom)) {
-        await audit(req, { principal: decision.principal, projectId: decision.target.projectId }, verdict.roomId, 'csrf', { origin: req.headers.origin ?? null });
-        return writeProblem(res, new NotAllowedError('a change to a room must come from the room\'s own page', { reason: 'csrf' }));
+        await audit(req, { principal: decision.principal, projectId: decision.target.projectId }, verdict.roomId, 'csrf', {
+          origin: req.headers.origin ?? null,
+        });
+        return writeProblem(res, new NotAllowedError("a change to a room must come from the room's own page", { reason: 'csrf' }));
       }
       const body = await limitUpload(req, verdict.contentsWrite, d.options.uploadMaxBytes);
       if (!body.ok) {
@@ -287,9 +336,16 @@ export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
       }
       if (body.upload) {
         await d.audit.record({
-          actor: decision.principal.userId, role: 'researcher', action: 'room.upload', object: `room:${verdict.roomId}`,
-          projectId: decision.target.projectId, outcome: 'success', reason: null, requestId: null,
-          clientAddress: req.socket.remoteAddress ?? null, details: body.upload,
+          actor: decision.principal.userId,
+          role: 'researcher',
+          action: 'room.upload',
+          object: `room:${verdict.roomId}`,
+          projectId: decision.target.projectId,
+          outcome: 'success',
+          reason: null,
+          requestId: null,
+          clientAddress: req.socket.remoteAddress ?? null,
+          details: body.upload,
         });
       }
       await sessions.touch(decision.principal.userId, verdict.roomId, decision.target.projectId, req.socket.remoteAddress ?? null);
@@ -310,8 +366,10 @@ export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
     }
     applyRoomPolicy(res, policyOf(hostRoom ?? 'invalid'));
     if (hostRoom === null) {
-      void audit(req, { principal: null, projectId: null }, undefined, 'no_such_room', { host: String(req.headers.host).slice(0, 300) })
-        .then(() => writeProblem(res, new NotFoundError('no such room', { reason: 'no_such_room' })), next);
+      void audit(req, { principal: null, projectId: null }, undefined, 'no_such_room', { host: String(req.headers.host).slice(0, 300) }).then(
+        () => writeProblem(res, new NotFoundError('no such room', { reason: 'no_such_room' })),
+        next,
+      );
       return true;
     }
     handle(req as IncomingMessage & { url: string; method: string }, res, hostRoom, next);
@@ -322,10 +380,11 @@ export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
     if (!take(req, res, next)) next();
   };
 
-  const handleRaw = (req: IncomingMessage, res: ServerResponse): boolean => take(req, res, (err) => {
-    d.logger.error('room proxy failed', { error: err instanceof Error ? err.message : String(err) });
-    writeProblem(res, new UpstreamError('the room proxy failed', { reason: 'proxy_error' }));
-  });
+  const handleRaw = (req: IncomingMessage, res: ServerResponse): boolean =>
+    take(req, res, (err) => {
+      d.logger.error('room proxy failed', { error: err instanceof Error ? err.message : String(err) });
+      writeProblem(res, new UpstreamError('the room proxy failed', { reason: 'proxy_error' }));
+    });
 
   function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     const hostRoom = d.hosts.roomOf(req.headers.host);
@@ -336,16 +395,20 @@ export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
       if (!hostRoom) {
         // The platform's host proxies no room; a rooms-domain name that is no room serves nothing.
         const roomId = checkPath('GET', req.url ?? '/').roomId;
-        await audit(req, { principal: null, projectId: null }, hostRoom === null ? undefined : roomId, hostRoom === null ? 'no_such_room' : 'room_moved', { websocket: true });
-        return refuse(hostRoom === null
-          ? new NotFoundError('no such room', { reason: 'no_such_room' })
-          : new NotFoundError('rooms are served at their own origin', { reason: 'room_moved' }));
+        await audit(req, { principal: null, projectId: null }, hostRoom === null ? undefined : roomId, hostRoom === null ? 'no_such_room' : 'room_moved', {
+          websocket: true,
+        });
+        return refuse(
+          hostRoom === null
+            ? new NotFoundError('no such room', { reason: 'no_such_room' })
+            : new NotFoundError('rooms are served at their own origin', { reason: 'room_moved' }),
+        );
       }
       const origin = req.headers.origin;
       const viaCookie = credentialOf(req.headers)?.kind === 'room';
       if ((origin && origin !== d.hosts.origin(hostRoom)) || (!origin && viaCookie)) {
         await audit(req, { principal: null, projectId: null }, hostRoom, 'bad_origin', { origin: origin ?? null, websocket: true });
-        return refuse(new NotAllowedError('a websocket into a room must come from the room\'s own page', { reason: 'bad_origin' }));
+        return refuse(new NotAllowedError("a websocket into a room must come from the room's own page", { reason: 'bad_origin' }));
       }
       const admitted = await admit(req, hostRoom, refuse, 'GET');
       if (!admitted) return;
@@ -362,7 +425,10 @@ export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
   }
 
   return {
-    handler, handleRaw, upgrade, entry: { handoffUrl: entry.handoffUrl },
+    handler,
+    handleRaw,
+    upgrade,
+    entry: { handoffUrl: entry.handoffUrl },
     invalidate: (roomId) => access.invalidate(roomId),
     async start() {
       listening = listenForAccessChanges(d.store, access, sessions);

@@ -51,9 +51,10 @@ export function createUpstreamPools(opts: { connections?: number; idleMs?: numbe
       const key = keyOf(e);
       let entry = pools.get(key);
       if (!entry) {
-        const pool = 'socketPath' in e
-          ? new Pool('http://localhost', { socketPath: e.socketPath, ...poolOptions(opts.connections) })
-          : new Pool(`http://${e.host}:${e.port}`, poolOptions(opts.connections));
+        const pool =
+          'socketPath' in e
+            ? new Pool('http://localhost', { socketPath: e.socketPath, ...poolOptions(opts.connections) })
+            : new Pool(`http://${e.host}:${e.port}`, poolOptions(opts.connections));
         pools.set(key, (entry = { pool, used: 0 }));
       }
       entry.used = performance.now();
@@ -75,9 +76,12 @@ export function createUpstreamPools(opts: { connections?: number; idleMs?: numbe
   };
 }
 
-
 const poolOptions = (connections = 256): Pool.Options => ({
-  connections, pipelining: 1, keepAliveTimeout: 30_000, headersTimeout: 0, bodyTimeout: 0,
+  connections,
+  pipelining: 1,
+  keepAliveTimeout: 30_000,
+  headersTimeout: 0,
+  bodyTimeout: 0,
 });
 
 /**
@@ -85,14 +89,26 @@ const poolOptions = (connections = 256): Pool.Options => ({
  * the answer into `res` (or buffers it for `hooks.onBuffered`). `body` replaces the request stream
  * when the caller has read or counted it already.
  */
-export function leanForward(req: IncomingMessage, res: ServerResponse, pool: Dispatcher, headers: Record<string, string | string[]>, hooks: LeanForwardHooks, body?: Readable): void {
+export function leanForward(
+  req: IncomingMessage,
+  res: ServerResponse,
+  pool: Dispatcher,
+  headers: Record<string, string | string[]>,
+  hooks: LeanForwardHooks,
+  body?: Readable,
+): void {
   const hasBody = body !== undefined || req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
   const handler = new Forwarding(res, hooks);
   res.once('close', handler.onClientClose);
-  pool.dispatch({
-    method: req.method!, path: req.url!, headers,
-    body: hasBody ? (body ?? req) : null,
-  }, handler);
+  pool.dispatch(
+    {
+      method: req.method!,
+      path: req.url!,
+      headers,
+      body: hasBody ? (body ?? req) : null,
+    },
+    handler,
+  );
 }
 
 /** One request's dispatch handler: a class so the per-request cost is one object and one closure. */
@@ -171,7 +187,9 @@ class Forwarding implements Dispatcher.DispatchHandler {
     this.done = true;
     const chunks = this.chunks!;
     this.hooks.onBuffered!({
-      status: this.status, headers: this.headers!, bytes: this.size,
+      status: this.status,
+      headers: this.headers!,
+      bytes: this.size,
       body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks),
     });
   }

@@ -26,10 +26,13 @@ export type PathVerdict =
 /** The refusal as a domain error: a malformed path is bad input, a path no room has is not found, a way out is not allowed. */
 export function pathRefusal(reason: PathRefusal): DomainError {
   switch (reason) {
-    case 'bad_path': return new InputError('this path is not allowed', { reason });
-    case 'no_such_room': return new NotFoundError('no such room', { reason });
+    case 'bad_path':
+      return new InputError('this path is not allowed', { reason });
+    case 'no_such_room':
+      return new NotFoundError('no such room', { reason });
     case 'download_refused':
-    case 'export_refused': return new NotAllowedError('downloads and exports leave a room only through the airlock', { reason });
+    case 'export_refused':
+      return new NotAllowedError('downloads and exports leave a room only through the airlock', { reason });
   }
 }
 
@@ -63,7 +66,9 @@ export function checkPath(method: string, url: string): PathVerdict {
   const lower = rest.toLowerCase();
   const contents = lower.startsWith('/api/contents/') || lower === '/api/contents';
   return {
-    ok: true, roomId, rest,
+    ok: true,
+    roomId,
+    rest,
     inspectContents: contents && method === 'GET',
     contentsWrite: contents && (method === 'PUT' || method === 'POST' || method === 'PATCH'),
   };
@@ -76,13 +81,20 @@ function downloadAsked(query: string): boolean {
     let value: string;
     try {
       // As tornado reads them: `+` is a space, then percent-decoding, then surrounding space stripped.
-      key = decodeURIComponent((eq < 0 ? part : part.slice(0, eq)).replace(/\+/g, ' ')).trim().toLowerCase();
-      value = eq < 0 ? '' : decodeURIComponent(part.slice(eq + 1).replace(/\+/g, ' ')).trim().toLowerCase();
+      key = decodeURIComponent((eq < 0 ? part : part.slice(0, eq)).replace(/\+/g, ' '))
+        .trim()
+        .toLowerCase();
+      value =
+        eq < 0
+          ? ''
+          : decodeURIComponent(part.slice(eq + 1).replace(/\+/g, ' '))
+              .trim()
+              .toLowerCase();
     } catch {
       return true;
     }
     // Any `download` argument, whatever its value: tornado takes the last of several and strips it.
-    if (key === 'download' && (eq < 0 || value !== '0' && value !== 'false' && value !== 'no' && value !== '')) return true;
+    if (key === 'download' && (eq < 0 || (value !== '0' && value !== 'false' && value !== 'no' && value !== ''))) return true;
   }
   return false;
 }

@@ -49,14 +49,24 @@ interface CloseDeps {
 
 async function closeOne(d: CloseDeps, id: string, judge: (q: Queryable, row: Row) => Promise<SessionCloseReason | null>): Promise<boolean> {
   return d.store.tx(async (q) => {
-    const [row] = await q.query<Row>('SELECT id, user_id, room_id, project_id, opened_at, last_seen, replica FROM room_audit_sessions WHERE id = $1 FOR UPDATE', [id]);
+    const [row] = await q.query<Row>(
+      'SELECT id, user_id, room_id, project_id, opened_at, last_seen, replica FROM room_audit_sessions WHERE id = $1 FOR UPDATE',
+      [id],
+    );
     if (!row) return false;
     const why = await judge(q, row);
     if (!why) return false;
     await q.query('DELETE FROM room_audit_sessions WHERE id = $1', [id]);
     await d.audit.record({
-      actor: row.user_id, role: 'researcher', action: 'room.session.close', object: `room:${row.room_id}`, projectId: row.project_id,
-      outcome: 'success', reason: null, requestId: null, clientAddress: null,
+      actor: row.user_id,
+      role: 'researcher',
+      action: 'room.session.close',
+      object: `room:${row.room_id}`,
+      projectId: row.project_id,
+      outcome: 'success',
+      reason: null,
+      requestId: null,
+      clientAddress: null,
       details: { session: row.id, why, seconds: Math.round((new Date(row.last_seen).getTime() - new Date(row.opened_at).getTime()) / 1000) },
     });
     return true;
@@ -83,11 +93,12 @@ export async function closeSessions(d: CloseDeps, which: { replica: string } | {
   const due = await d.store.query<{ id: string; why: SessionCloseReason | null }>(`SELECT id, why FROM (${DUE}) x WHERE why IS NOT NULL`, cutoffs);
   for (const { id } of due) {
     // Judged again under the row's lock: a flush may have landed since.
-    const again = async (q: Queryable) => (await q.query<{ why: SessionCloseReason | null }>(`SELECT why FROM (${DUE} WHERE s.id = $3) x`, [...cutoffs, id]))[0]?.why ?? null;
+    const again = async (q: Queryable) =>
+      (await q.query<{ why: SessionCloseReason | null }>(`SELECT why FROM (${DUE} WHERE s.id = $3) x`, [...cutoffs, id]))[0]?.why ?? null;
     if (await closeOne(d, id, again)) closed++;
   }
-  await d.store.query(
-    'DELETE FROM proxy_replicas p WHERE p.seen_at < $1 AND NOT EXISTS (SELECT 1 FROM room_audit_sessions s WHERE s.replica = p.id)', [cutoffs[1]],
-  );
+  await d.store.query('DELETE FROM proxy_replicas p WHERE p.seen_at < $1 AND NOT EXISTS (SELECT 1 FROM room_audit_sessions s WHERE s.replica = p.id)', [
+    cutoffs[1],
+  ]);
   return closed;
 }

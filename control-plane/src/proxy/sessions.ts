@@ -40,7 +40,8 @@ interface SessionTrackerDeps {
   idleMs: number;
 }
 
-const HEARTBEAT = 'INSERT INTO proxy_replicas (id, seen_at) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET seen_at = GREATEST(proxy_replicas.seen_at, EXCLUDED.seen_at)';
+const HEARTBEAT =
+  'INSERT INTO proxy_replicas (id, seen_at) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET seen_at = GREATEST(proxy_replicas.seen_at, EXCLUDED.seen_at)';
 const MAX_OPEN = 10_000;
 const MAX_OPENING = 4;
 
@@ -82,22 +83,32 @@ export function createSessionTracker(d: SessionTrackerDeps) {
       // The row names this control plane: its heartbeat must exist before the row does (and is
       // written on its own, so opens do not queue on its row lock).
       await d.store.query(HEARTBEAT, [d.replicaId, now]);
-      const found = await limited(() => d.store.tx(async (q) => {
-        const inserted = await q.query(
-          `INSERT INTO room_audit_sessions (id, user_id, room_id, project_id, opened_at, last_seen, replica) VALUES ($1, $2, $3, $4, $5, $5, $6)
+      const found = await limited(() =>
+        d.store.tx(async (q) => {
+          const inserted = await q.query(
+            `INSERT INTO room_audit_sessions (id, user_id, room_id, project_id, opened_at, last_seen, replica) VALUES ($1, $2, $3, $4, $5, $5, $6)
            ON CONFLICT (user_id, room_id) DO NOTHING RETURNING id`,
-          [id, userId, roomId, projectId, now, d.replicaId],
-        );
-        if (inserted.length) {
-          await d.audit.record({
-            actor: userId, role: 'researcher', action: 'room.session.open', object: `room:${roomId}`, projectId, outcome: 'success',
-            reason: null, requestId: null, clientAddress, details: { session: id },
-          });
-          return { id, adopted: false };
-        }
-        const [row] = await q.query<{ id: string }>('SELECT id FROM room_audit_sessions WHERE user_id = $1 AND room_id = $2', [userId, roomId]);
-        return row ? { id: row.id, adopted: true } : undefined;
-      }));
+            [id, userId, roomId, projectId, now, d.replicaId],
+          );
+          if (inserted.length) {
+            await d.audit.record({
+              actor: userId,
+              role: 'researcher',
+              action: 'room.session.open',
+              object: `room:${roomId}`,
+              projectId,
+              outcome: 'success',
+              reason: null,
+              requestId: null,
+              clientAddress,
+              details: { session: id },
+            });
+            return { id, adopted: false };
+          }
+          const [row] = await q.query<{ id: string }>('SELECT id FROM room_audit_sessions WHERE user_id = $1 AND room_id = $2', [userId, roomId]);
+          return row ? { id: row.id, adopted: true } : undefined;
+        }),
+      );
       if (!found) continue; // closed between the insert and the look-up: open anew
       // An adopted session is flushed at once, so the row names a live control plane.
       remember({ id: found.id, key, lastSeen: now.getTime(), flushed: found.adopted ? 0 : now.getTime() });

@@ -10,7 +10,18 @@ const PLATFORM_COOKIE = /^\s*(__host-|__secure-)?tre_/i;
 /** The platform's credentials and origin headers: replaced or removed before a request reaches a room. */
 const PLATFORM_HEADERS = new Set(['authorization', 'proxy-authorization', 'host', 'origin', 'referer', 'x-csrf-token', 'cookie']);
 /** Headers of one hop (RFC 9110 7.6.1), plus those undici refuses to send (`expect`; it frames bodies itself). */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'upgrade', 'te', 'trailer', 'transfer-encoding', 'expect', 'http2-settings']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'upgrade',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'expect',
+  'http2-settings',
+]);
 
 /**
  * The headers a room's server gets for a request. The proxy has already checked `Origin`/`Referer`;
@@ -20,7 +31,10 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'pro
  * `'keep'` keeps them (websocket upgrades, `ws-forward.ts`, need `Connection` and `Upgrade`).
  */
 export function roomHeaders(
-  headers: IncomingHttpHeaders, jupyterToken: string, endpoint: { socketPath: string } | { host: string; port: number }, hopByHop: 'drop' | 'keep',
+  headers: IncomingHttpHeaders,
+  jupyterToken: string,
+  endpoint: { socketPath: string } | { host: string; port: number },
+  hopByHop: 'drop' | 'keep',
 ): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const k in headers) {

@@ -36,12 +36,22 @@ const tune = (s: Socket) => {
  * Forwards the upgrade `req` (whose `socket` and `head` the server's `upgrade` event gave) to
  * `endpoint` with `headers` (`roomHeaders(…, 'keep')`: `Connection` and `Upgrade` stay).
  */
-export function forwardUpgrade(req: IncomingMessage, socket: Duplex, firstBytes: Buffer, endpoint: Endpoint, headers: Record<string, string | string[]>, onError: (err: Error) => void): void {
+export function forwardUpgrade(
+  req: IncomingMessage,
+  socket: Duplex,
+  firstBytes: Buffer,
+  endpoint: Endpoint,
+  headers: Record<string, string | string[]>,
+  onError: (err: Error) => void,
+): void {
   tune(socket as Socket);
   if (firstBytes.length) socket.unshift(firstBytes);
   const upstream = request({
     ...('socketPath' in endpoint ? { socketPath: endpoint.socketPath } : { host: endpoint.host, port: endpoint.port }),
-    method: req.method, path: req.url, headers, agent: false,
+    method: req.method,
+    path: req.url,
+    headers,
+    agent: false,
   });
   let failed = false;
   const fail = (err: Error) => {
@@ -75,7 +85,9 @@ export function forwardUpgrade(req: IncomingMessage, socket: Duplex, firstBytes:
       roomSocket.destroy();
       return;
     }
-    socket.write(head(101, res.statusMessage || 'Switching Protocols', roomResponseHeaders(res.headers, UPGRADE_KEEP) as Record<string, string | string[] | number>));
+    socket.write(
+      head(101, res.statusMessage || 'Switching Protocols', roomResponseHeaders(res.headers, UPGRADE_KEEP) as Record<string, string | string[] | number>),
+    );
     roomSocket.pipe(socket).pipe(roomSocket);
   });
   upstream.end();

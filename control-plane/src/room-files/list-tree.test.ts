@@ -30,13 +30,20 @@ const brief = (entries: Awaited<ReturnType<typeof listRoomTree>>) => entries.map
 describe('listRoomTree', () => {
   it('lists files with sizes and marks links, without entering linked folders', async () => {
     expect(brief(await listRoomTree(root, { maxEntries: 100, maxDepth: 8 }))).toEqual([
-      ['a/b/c/deep.csv', 'file', 1], ['a/one.csv', 'file', 5], ['a/passwd', 'symlink', 0], ['hostdir', 'symlink', 0], ['z.csv', 'file', 0],
+      ['a/b/c/deep.csv', 'file', 1],
+      ['a/one.csv', 'file', 5],
+      ['a/passwd', 'symlink', 0],
+      ['hostdir', 'symlink', 0],
+      ['z.csv', 'file', 0],
     ]);
   });
 
   it('stops at the depth and entry limits', async () => {
     expect(brief(await listRoomTree(root, { maxEntries: 100, maxDepth: 1 }))).toEqual([
-      ['a/one.csv', 'file', 5], ['a/passwd', 'symlink', 0], ['hostdir', 'symlink', 0], ['z.csv', 'file', 0],
+      ['a/one.csv', 'file', 5],
+      ['a/passwd', 'symlink', 0],
+      ['hostdir', 'symlink', 0],
+      ['z.csv', 'file', 0],
     ]);
     expect(brief(await listRoomTree(root, { maxEntries: 2, maxDepth: 8 }))).toHaveLength(2);
   });
@@ -70,6 +77,9 @@ describe('listRoomTree', () => {
       swapper.kill();
     }
     expect([...seen].filter((p) => p.includes('host-only-name'))).toEqual([]);
-    expect([...seen].every((p) => ['d/own.csv', 'l/own.csv', 'd', 'l'].includes(p)), [...seen].join(' ')).toBe(true);
+    expect(
+      [...seen].every((p) => ['d/own.csv', 'l/own.csv', 'd', 'l'].includes(p)),
+      [...seen].join(' '),
+    ).toBe(true);
   });
 });

@@ -121,7 +121,10 @@ describe('openRoomFile', () => {
       writeFileSync(join(race, 'stop'), '');
       swapper.kill();
     }
-    expect([...outcomes.keys()].every((o) => ['own,file\n', 'symlink_refused', 'no_such_file', 'path_changed', 'path_escapes_room'].includes(o)), JSON.stringify([...outcomes])).toBe(true);
+    expect(
+      [...outcomes.keys()].every((o) => ['own,file\n', 'symlink_refused', 'no_such_file', 'path_changed', 'path_escapes_room'].includes(o)),
+      JSON.stringify([...outcomes]),
+    ).toBe(true);
     expect(outcomes.has('MASTER-KEY\n')).toBe(false);
   });
 });

@@ -122,12 +122,14 @@ export async function confirmUnder(rootDir: RoomRoot, file: FileHandle, rel: str
 function verifyKind(st: Stats, requested: string, opts: OpenRoomFileOptions): void {
   if (!st.isFile()) throw new NotAllowedError(`'${requested}' is not a regular file`, { reason: 'not_a_regular_file' });
   if (opts.maxBytes !== undefined && st.size > opts.maxBytes) {
-    throw new NotAllowedError(`the file is larger than the limit of ${opts.maxBytes} bytes`, { reason: 'file_too_large', details: { maxBytes: opts.maxBytes } });
+    throw new NotAllowedError(`the file is larger than the limit of ${opts.maxBytes} bytes`, {
+      reason: 'file_too_large',
+      details: { maxBytes: opts.maxBytes },
+    });
   }
 }
 
-const escapes = (requested: string, label: string) =>
-  new NotAllowedError(`'${requested}' leaves ${label}`, { reason: 'path_escapes_room' });
+const escapes = (requested: string, label: string) => new NotAllowedError(`'${requested}' leaves ${label}`, { reason: 'path_escapes_room' });
 
 /** The typed refusal for a failed open of `name` in the folder `dirFd`. */
 async function refusalOf(err: unknown, dirFd: number, name: string, last: boolean, requested: string, label: string): Promise<unknown> {

@@ -22,7 +22,8 @@ export function roomPathParts(requested: string, label: string): string[] {
   for (const p of parts) {
     if (p === '..') throw new NotAllowedError(`'${requested}' leaves ${label}`, { reason: 'path_outside_outputs' });
     if (CONTROL.test(p)) throw new InputError(`'${requested}' has control characters`, { reason: 'invalid_path' });
-    if (Buffer.byteLength(p) > NAME_MAX_BYTES) throw new InputError(`'${requested}' has a name longer than ${NAME_MAX_BYTES} bytes`, { reason: 'invalid_path' });
+    if (Buffer.byteLength(p) > NAME_MAX_BYTES)
+      throw new InputError(`'${requested}' has a name longer than ${NAME_MAX_BYTES} bytes`, { reason: 'invalid_path' });
   }
   return parts;
 }

@@ -31,9 +31,7 @@ import type { Duplex } from 'node:stream';
 import type { AuditService, Logger } from '../platform/index.ts';
 import { getUser, vouchFor } from '../identity/index.ts';
 import { setChannelAddress, writeProblem } from '../http/index.ts';
-import {
-  LengthRequiredError, NotAllowedError, NotFoundError, RateLimitedError, TooLargeError, UnavailableError, type DomainError,
-} from '../errors/index.ts';
+import { LengthRequiredError, NotAllowedError, NotFoundError, RateLimitedError, TooLargeError, UnavailableError, type DomainError } from '../errors/index.ts';
 import type { Queryable } from '../store/index.ts';
 import { ROOM_API_SOCKET } from './drivers/types.ts';
 import { getRoom } from './room-store.ts';
@@ -98,8 +96,14 @@ export function createRoomChannels(deps: RoomChannelDeps): RoomChannels {
       if (budget === 'drop') return writeProblem(res, throttledError());
       const throttled = budget === 'throttle';
       await deps.audit.record({
-        actor: room?.ownerId ?? 'anonymous', role: 'researcher', action: 'room.channel.request', object: `room:${roomId}`,
-        projectId: room?.projectId ?? null, outcome: 'denied', reason: throttled ? 'channel_throttled' : reason, requestId: null,
+        actor: room?.ownerId ?? 'anonymous',
+        role: 'researcher',
+        action: 'room.channel.request',
+        object: `room:${roomId}`,
+        projectId: room?.projectId ?? null,
+        outcome: 'denied',
+        reason: throttled ? 'channel_throttled' : reason,
+        requestId: null,
         clientAddress: `room:${roomId}`,
         details: { method: req.method, path: path.slice(0, 200), ...(throttled ? { refusedAs: reason, perMinute: REFUSALS_AUDITED_PER_MINUTE } : {}) },
       });
@@ -119,7 +123,8 @@ export function createRoomChannels(deps: RoomChannelDeps): RoomChannels {
       return denied(new LengthRequiredError('a request body comes with a content-length, not chunked', { reason: 'length_required' }));
     }
     const length = Number(req.headers['content-length'] ?? 0);
-    if (length > BODY_LIMIT) return denied(new TooLargeError(`a request body is at most ${BODY_LIMIT} bytes`, { reason: 'body_too_large', details: { limit: BODY_LIMIT } }));
+    if (length > BODY_LIMIT)
+      return denied(new TooLargeError(`a request body is at most ${BODY_LIMIT} bytes`, { reason: 'body_too_large', details: { limit: BODY_LIMIT } }));
 
     busy.add(roomId);
     res.once('close', () => busy.delete(roomId));

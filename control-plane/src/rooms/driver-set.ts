@@ -18,10 +18,16 @@ export type DriverSet = ReadonlyMap<DriverName, RoomDriver>;
 
 export function createDriverSet(opts: RoomsOptions, ownerId: string, dataDir: string): DriverSet {
   const drivers = new Map<DriverName, RoomDriver>();
-  drivers.set('local', createLocalDriver({
-    ownerId, rootfsDir: opts.rootfsDir, stateDir: join(dataDir, 'rooms-driver'), stopGraceMs: opts.localStopGraceMs,
-    cgroupRoot: opts.cgroupRoot,
-  }));
+  drivers.set(
+    'local',
+    createLocalDriver({
+      ownerId,
+      rootfsDir: opts.rootfsDir,
+      stateDir: join(dataDir, 'rooms-driver'),
+      stopGraceMs: opts.localStopGraceMs,
+      cgroupRoot: opts.cgroupRoot,
+    }),
+  );
   if (opts.dockerSocket) {
     drivers.set('docker', createDockerDriver({ ownerId, rootfsDir: opts.rootfsDir, docker: new Docker({ socketPath: opts.dockerSocket }) }));
   }

@@ -113,9 +113,16 @@ export function createRoomsModule(
       const apiDir = apiDirOf(room);
       if (apiDir) await channels.open(room.id, apiDir);
       return {
-        roomId: room.id, projectId: room.projectId, program: room.program, baseUrl: roomUrl(room.id),
-        dataDir: await dataDirFor(room.projectId), homeDir: home, outputsDir: paths.outputs(room.projectId, room.ownerId),
-        importsDir: paths.imports(room.projectId), socketDir, apiDir,
+        roomId: room.id,
+        projectId: room.projectId,
+        program: room.program,
+        baseUrl: roomUrl(room.id),
+        dataDir: await dataDirFor(room.projectId),
+        homeDir: home,
+        outputsDir: paths.outputs(room.projectId, room.ownerId),
+        importsDir: paths.imports(room.projectId),
+        socketDir,
+        apiDir,
         limits: { memoryBytes: options.memoryMb * 1024 * 1024, cpuMillis: options.cpuMillis, pids: options.pids },
         jupyterToken: deps.box.open(room.jupyterTokenSealed, tokenContext(room.id)).toString('utf8'),
         relaySecret: relaySecretOf(relayKey, room.id),
@@ -127,7 +134,10 @@ export function createRoomsModule(
       if (!room) return undefined;
       const e = room.endpoint;
       return {
-        roomId, projectId: room.projectId, ownerId: room.ownerId, running: room.state === 'running' && room.wanted === 'running',
+        roomId,
+        projectId: room.projectId,
+        ownerId: room.ownerId,
+        running: room.state === 'running' && room.wanted === 'running',
         endpoint: !e ? null : e.kind === 'unix' ? { socketPath: e.socketPath } : { host: e.host, port: e.port },
         token: deps.box.open(room.jupyterTokenSealed, tokenContext(room.id)).toString('utf8'),
       };
@@ -137,35 +147,65 @@ export function createRoomsModule(
     /** This control plane among those on the store: lease holder and room-session heartbeat. */
     const instanceId = `${ownerId}/${randomBytes(6).toString('hex')}`;
     const proxy = createRoomProxy({
-      store: deps.store, clock: deps.clock, logger: deps.logger, audit: deps.audit, hosts, target,
-      recordActivity: (roomId, at) => recordActivity(deps.store, roomId, at), replicaId: instanceId,
+      store: deps.store,
+      clock: deps.clock,
+      logger: deps.logger,
+      audit: deps.audit,
+      hosts,
+      target,
+      recordActivity: (roomId, at) => recordActivity(deps.store, roomId, at),
+      replicaId: instanceId,
       options: {
-        authCacheMs: options.proxyAuthCacheMs, uploadMaxBytes: options.proxyUploadMaxBytes, contentsMaxBytes: options.proxyContentsMaxBytes,
-        sessionIdleSeconds: options.proxySessionIdleSeconds, sessionFlushMs: options.proxySessionFlushMs, activityFlushMs: options.activityFlushMs, roomSessionMinutes: options.roomCookieMinutes,
+        authCacheMs: options.proxyAuthCacheMs,
+        uploadMaxBytes: options.proxyUploadMaxBytes,
+        contentsMaxBytes: options.proxyContentsMaxBytes,
+        sessionIdleSeconds: options.proxySessionIdleSeconds,
+        sessionFlushMs: options.proxySessionFlushMs,
+        activityFlushMs: options.activityFlushMs,
+        roomSessionMinutes: options.roomCookieMinutes,
       },
     });
     const reconciler = createReconciler({
-      store: deps.store, clock: deps.clock, logger: deps.logger, audit: deps.audit, drivers, options, specFor, dataDirFor,
+      store: deps.store,
+      clock: deps.clock,
+      logger: deps.logger,
+      audit: deps.audit,
+      drivers,
+      options,
+      specFor,
+      dataDirFor,
       sealToken: (id) => deps.box.seal(randomBytes(32).toString('hex'), tokenContext(id)),
       lease: storeLease(deps.store, deps.clock, 'rooms', instanceId, options.leaseSeconds * 1000),
       closeSessions: () => proxy.sweepSessions(),
       changed(roomId) {
         proxy.invalidate(roomId);
         changes.emit('room', roomId);
-        void getRoom(deps.store, roomId).then(async (room) => {
-          if (room && (room.state === 'stopped' || room.state === 'failed')) {
-            dialer.stop(roomId);
-            await channels.close(roomId);
-          } else if (room) {
-            await dialChannel(room);
-          }
-        }).catch((err: unknown) => deps.logger.warn('room channel not closed', { roomId, error: String(err) }));
+        void getRoom(deps.store, roomId)
+          .then(async (room) => {
+            if (room && (room.state === 'stopped' || room.state === 'failed')) {
+              dialer.stop(roomId);
+              await channels.close(roomId);
+            } else if (room) {
+              await dialChannel(room);
+            }
+          })
+          .catch((err: unknown) => deps.logger.warn('room channel not closed', { roomId, error: String(err) }));
       },
     });
     const service = createRoomService({ store: deps.store, clock: deps.clock, box: deps.box, drivers, options, kick: () => reconciler.kick() });
 
     return {
-      name: 'rooms', service, reconciler, proxy, drivers, options, ownerId, channels, dialer, reopenChannels, hosts,
+      name: 'rooms',
+      service,
+      reconciler,
+      proxy,
+      drivers,
+      options,
+      ownerId,
+      channels,
+      dialer,
+      reopenChannels,
+      hosts,
       routes: roomRoutes({ service, store: deps.store, clock: deps.clock, changes, entry: proxy.entry }),
       // Room traffic is taken before Express: the hot path skips the router and body parsers
       // (throughput within noise of the Express path here); `before` stays for an app mounted
@@ -200,7 +240,18 @@ export { createKubernetesDriver, loadTemplates, renderRoomManifests, roomNames }
 export { render } from './drivers/kubernetes/render.ts';
 export { bwrapArgs, roomEnv } from './drivers/local/bwrap-args.ts';
 export { buildSeccompFilter, createLocalDriver } from './drivers/local/index.ts';
-export { type OwnedRoom, relaySecretOf, ROOM_API_SOCKET, type RoomDriver, type RoomEndpoint, type RoomLimits, type RoomObservation, type RoomProgram, type RoomSpec, type SavedRoomState } from './drivers/types.ts';
+export {
+  type OwnedRoom,
+  relaySecretOf,
+  ROOM_API_SOCKET,
+  type RoomDriver,
+  type RoomEndpoint,
+  type RoomLimits,
+  type RoomObservation,
+  type RoomProgram,
+  type RoomSpec,
+  type SavedRoomState,
+} from './drivers/types.ts';
 export { roomsConfigSection } from './options.ts';
 export { getRoom, insertRoom, updateRoom } from './room-store.ts';
 export { roomUrl, tokenContext } from './service.ts';

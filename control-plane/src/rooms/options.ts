@@ -37,8 +37,14 @@ const int = (min: number) => z.coerce.number().int().min(min);
 export const roomsOptionsSchema = z.object({
   defaultDriver: z.enum(['local', 'docker', 'kubernetes']).describe('Driver of new rooms').default('local'),
   program: z.enum(['jupyterlab', 'stub']).describe('Server a room runs: jupyterlab, or the stub (tests, benchmarks)').default('jupyterlab'),
-  rootfsDir: z.string().describe('Room file system built by workspace-images/build-rootfs.sh').default(() => defaultRootfsDir()),
-  cgroupRoot: z.string().describe('cgroup v2 hierarchy the local driver puts rooms under; rlimits when unusable (started as root: a delegated sub-tree)').default('/sys/fs/cgroup'),
+  rootfsDir: z
+    .string()
+    .describe('Room file system built by workspace-images/build-rootfs.sh')
+    .default(() => defaultRootfsDir()),
+  cgroupRoot: z
+    .string()
+    .describe('cgroup v2 hierarchy the local driver puts rooms under; rlimits when unusable (started as root: a delegated sub-tree)')
+    .default('/sys/fs/cgroup'),
   quotaPerProject: int(1).describe('Live rooms per project').default(10),
   idleMinutes: z.coerce.number().positive().describe('Stop a room with no successful proxied request for this long').default(120),
   maxHours: z.coerce.number().positive().describe('Stop any room after this long').default(12),
@@ -55,15 +61,33 @@ export const roomsOptionsSchema = z.object({
   kubeNamespace: z.string().describe('Namespace of Kubernetes rooms').default('analyserom-rooms'),
   kubeImage: z.string().describe('Room image for Kubernetes').default('analyserom/room:latest'),
   proxyAuthCacheMs: int(0).describe('How long a proxy access decision is reused').default(5000),
-  proxyUploadMaxBytes: int(0).describe('Largest request body into a room').default(25 * 1024 * 1024),
-  proxyContentsMaxBytes: int(0).describe('Largest non-notebook file the contents API may return').default(64 * 1024),
+  proxyUploadMaxBytes: int(0)
+    .describe('Largest request body into a room')
+    .default(25 * 1024 * 1024),
+  proxyContentsMaxBytes: int(0)
+    .describe('Largest non-notebook file the contents API may return')
+    .default(64 * 1024),
   proxySessionIdleSeconds: z.coerce.number().positive().describe('A room session is closed (audited) after this long without requests').default(900),
-  proxySessionFlushMs: int(10).describe('Room sessions\' last request times and this control plane\'s heartbeat are written this often; silent for six times this, a control plane\'s sessions are closed').default(5000),
+  proxySessionFlushMs: int(10)
+    .describe(
+      "Room sessions' last request times and this control plane's heartbeat are written this often; silent for six times this, a control plane's sessions are closed",
+    )
+    .default(5000),
   poolSize: int(0).describe('Standby rooms prepared ahead of demand (0: none)').default(0),
   poolRecentDays: z.coerce.number().positive().describe('Who counts as a recent room user for the pool').default(14),
-  roomsDomain: z.string().toLowerCase().refine(validRoomsDomain, 'a DNS name').optional()
-    .describe('Rooms are served at <room>.<roomsDomain> (wildcard DNS and certificate; preferably another registrable domain than the platform\'s)'),
-  roomCookieMinutes: z.coerce.number().int().min(1).max(24 * 60).describe('Longest life of a room cookie; it ends with the browser session it came from too').default(480),
+  roomsDomain: z
+    .string()
+    .toLowerCase()
+    .refine(validRoomsDomain, 'a DNS name')
+    .optional()
+    .describe("Rooms are served at <room>.<roomsDomain> (wildcard DNS and certificate; preferably another registrable domain than the platform's)"),
+  roomCookieMinutes: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .describe('Longest life of a room cookie; it ends with the browser session it came from too')
+    .default(480),
   activityFlushMs: int(0).describe('Room activity is written to the store at most this often').default(10_000),
 });
 export type RoomsOptions = z.infer<typeof roomsOptionsSchema>;
@@ -71,13 +95,32 @@ export type RoomsOptionsInput = z.input<typeof roomsOptionsSchema>;
 
 /** Environment variable → key of the `rooms` config section. */
 export const ROOMS_ENV: Record<string, keyof RoomsOptions> = {
-  TRE_ROOM_DRIVER: 'defaultDriver', TRE_ROOM_PROGRAM: 'program', TRE_ROOM_ROOTFS_DIR: 'rootfsDir', TRE_ROOM_CGROUP_ROOT: 'cgroupRoot', TRE_ROOM_QUOTA: 'quotaPerProject',
-  TRE_ROOM_IDLE_MINUTES: 'idleMinutes', TRE_ROOM_MAX_HOURS: 'maxHours', TRE_ROOM_START_TIMEOUT_S: 'startTimeoutSeconds',
-  TRE_ROOM_MEMORY_MB: 'memoryMb', TRE_ROOM_CPU_MILLIS: 'cpuMillis', TRE_ROOM_PIDS: 'pids', TRE_ROOM_RECONCILE_MS: 'reconcileMs',
-  TRE_ROOM_LEASE_S: 'leaseSeconds', TRE_ROOM_DOCKER_SOCKET: 'dockerSocket', TRE_ROOM_KUBECONFIG: 'kubeconfig',
-  TRE_ROOM_KUBE_NAMESPACE: 'kubeNamespace', TRE_ROOM_KUBE_IMAGE: 'kubeImage', TRE_PROXY_AUTH_CACHE_MS: 'proxyAuthCacheMs',
-  TRE_PROXY_UPLOAD_MAX_BYTES: 'proxyUploadMaxBytes', TRE_PROXY_CONTENTS_MAX_BYTES: 'proxyContentsMaxBytes',
-  TRE_PROXY_SESSION_IDLE_S: 'proxySessionIdleSeconds', TRE_PROXY_SESSION_FLUSH_MS: 'proxySessionFlushMs', TRE_ROOMS_DOMAIN: 'roomsDomain', TRE_ROOM_COOKIE_MINUTES: 'roomCookieMinutes', TRE_ROOM_POOL_SIZE: 'poolSize', TRE_ROOM_POOL_RECENT_DAYS: 'poolRecentDays',
+  TRE_ROOM_DRIVER: 'defaultDriver',
+  TRE_ROOM_PROGRAM: 'program',
+  TRE_ROOM_ROOTFS_DIR: 'rootfsDir',
+  TRE_ROOM_CGROUP_ROOT: 'cgroupRoot',
+  TRE_ROOM_QUOTA: 'quotaPerProject',
+  TRE_ROOM_IDLE_MINUTES: 'idleMinutes',
+  TRE_ROOM_MAX_HOURS: 'maxHours',
+  TRE_ROOM_START_TIMEOUT_S: 'startTimeoutSeconds',
+  TRE_ROOM_MEMORY_MB: 'memoryMb',
+  TRE_ROOM_CPU_MILLIS: 'cpuMillis',
+  TRE_ROOM_PIDS: 'pids',
+  TRE_ROOM_RECONCILE_MS: 'reconcileMs',
+  TRE_ROOM_LEASE_S: 'leaseSeconds',
+  TRE_ROOM_DOCKER_SOCKET: 'dockerSocket',
+  TRE_ROOM_KUBECONFIG: 'kubeconfig',
+  TRE_ROOM_KUBE_NAMESPACE: 'kubeNamespace',
+  TRE_ROOM_KUBE_IMAGE: 'kubeImage',
+  TRE_PROXY_AUTH_CACHE_MS: 'proxyAuthCacheMs',
+  TRE_PROXY_UPLOAD_MAX_BYTES: 'proxyUploadMaxBytes',
+  TRE_PROXY_CONTENTS_MAX_BYTES: 'proxyContentsMaxBytes',
+  TRE_PROXY_SESSION_IDLE_S: 'proxySessionIdleSeconds',
+  TRE_PROXY_SESSION_FLUSH_MS: 'proxySessionFlushMs',
+  TRE_ROOMS_DOMAIN: 'roomsDomain',
+  TRE_ROOM_COOKIE_MINUTES: 'roomCookieMinutes',
+  TRE_ROOM_POOL_SIZE: 'poolSize',
+  TRE_ROOM_POOL_RECENT_DAYS: 'poolRecentDays',
 };
 
 /** The `rooms` section of the one config. */

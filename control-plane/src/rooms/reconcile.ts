@@ -97,8 +97,16 @@ export function createReconciler(d: ReconcilerDeps): Reconciler {
     if (!(await requestStop(q, room.id, reason, clock.now()))) return;
     d.changed(room.id);
     await d.audit.record({
-      actor: 'system', role: 'system', action: 'room.stop', object: `room:${room.id}`, projectId: room.projectId,
-      outcome: 'success', reason, requestId: null, clientAddress: null, details: { owner: room.ownerId },
+      actor: 'system',
+      role: 'system',
+      action: 'room.stop',
+      object: `room:${room.id}`,
+      projectId: room.projectId,
+      outcome: 'success',
+      reason,
+      requestId: null,
+      clientAddress: null,
+      details: { owner: room.ownerId },
     });
     report.stopped.push({ roomId: room.id, reason });
     logger.info('room stop requested', { roomId: room.id, reason });
@@ -115,7 +123,13 @@ export function createReconciler(d: ReconcilerDeps): Reconciler {
     await driver.stop(room.id).catch((err: unknown) => logger.warn('room cleanup after failure failed', { roomId: room.id, error: String(err) }));
     await update(room.id, {
       ...(room.wanted === 'standby' ? { stopReason: 'standby_recycled' } : {}),
-      state: 'failed', wanted: 'stopped', failureReason: reason, failureMessage: message ?? null, endpoint: null, driverState: null, stoppedAt: now,
+      state: 'failed',
+      wanted: 'stopped',
+      failureReason: reason,
+      failureMessage: message ?? null,
+      endpoint: null,
+      driverState: null,
+      stoppedAt: now,
     });
     loaded.delete(room.id);
     logger.warn('room failed', { roomId: room.id, reason });
@@ -146,8 +160,9 @@ export function createReconciler(d: ReconcilerDeps): Reconciler {
         if (JSON.stringify(obs.endpoint ?? null) !== JSON.stringify(room.endpoint)) await update(room.id, { endpoint: obs.endpoint ?? null });
         await accountUsage(q, room, obs.usage, now);
         if (room.wanted === 'standby') {
-          const stale = now.getTime() - new Date(room.startedAt ?? room.createdAt).getTime() >= options.maxHours * 3_600_000
-            || (room.dataDir !== null && room.dataDir !== (await d.dataDirFor(room.projectId)));
+          const stale =
+            now.getTime() - new Date(room.startedAt ?? room.createdAt).getTime() >= options.maxHours * 3_600_000 ||
+            (room.dataDir !== null && room.dataDir !== (await d.dataDirFor(room.projectId)));
           if (stale && (await requestStop(q, room.id, 'standby_recycled', now))) d.changed(room.id);
           return;
         }
@@ -187,7 +202,12 @@ export function createReconciler(d: ReconcilerDeps): Reconciler {
         await update(room.id, { state: 'starting', startedAt: clock.now(), dataDir: spec.dataDir });
         obs = await driver.start(spec);
       } catch (err) {
-        return fail(driver, room, err instanceof DomainError ? (err.reason ?? 'start_refused') : 'start_error', err instanceof Error ? err.message : String(err));
+        return fail(
+          driver,
+          room,
+          err instanceof DomainError ? (err.reason ?? 'start_refused') : 'start_error',
+          err instanceof Error ? err.message : String(err),
+        );
       }
       await persistState(driver, room);
       const fresh = await getRoom(q, room.id);
@@ -212,8 +232,16 @@ export function createReconciler(d: ReconcilerDeps): Reconciler {
         report.orphansRemoved.push(o.roomId);
         logger.warn('orphan room removed', { roomId: o.roomId, projectId: o.projectId, driver: name });
         await d.audit.record({
-          actor: 'system', role: 'system', action: 'room.orphan.remove', object: `room:${o.roomId}`, projectId: null,
-          outcome: 'success', reason: 'runtime not wanted by the store', requestId: null, clientAddress: null, details: { driver: name, projectId: o.projectId },
+          actor: 'system',
+          role: 'system',
+          action: 'room.orphan.remove',
+          object: `room:${o.roomId}`,
+          projectId: null,
+          outcome: 'success',
+          reason: 'runtime not wanted by the store',
+          requestId: null,
+          clientAddress: null,
+          details: { driver: name, projectId: o.projectId },
         });
       }
     }
@@ -230,9 +258,19 @@ export function createReconciler(d: ReconcilerDeps): Reconciler {
     for (const c of await q.query<{ projectId: string; ownerId: string }>(POOL_CANDIDATES, [now, since, free])) {
       const id = `r${randomBytes(6).toString('hex')}`;
       try {
-        await insertRoom(q, {
-          id, projectId: c.projectId, ownerId: c.ownerId, driver: options.defaultDriver, program: options.program, jupyterTokenSealed: d.sealToken(id), wanted: 'standby',
-        }, now);
+        await insertRoom(
+          q,
+          {
+            id,
+            projectId: c.projectId,
+            ownerId: c.ownerId,
+            driver: options.defaultDriver,
+            program: options.program,
+            jupyterTokenSealed: d.sealToken(id),
+            wanted: 'standby',
+          },
+          now,
+        );
         logger.info('standby room requested', { roomId: id, projectId: c.projectId });
       } catch (err) {
         // The member started a room meanwhile (one live room per member): nothing to prepare.
@@ -251,20 +289,23 @@ export function createReconciler(d: ReconcilerDeps): Reconciler {
       if (room) await systemStop(room, g.reason, report);
     }
     const rooms = await liveRooms(q);
-    await Promise.all(rooms.map(async (room) => {
-      try {
-        await reconcileRoom(room, report);
-      } catch (err) {
-        logger.error('room reconcile failed', { roomId: room.id, error: err instanceof Error ? err.message : String(err) });
-      }
-    }));
+    await Promise.all(
+      rooms.map(async (room) => {
+        try {
+          await reconcileRoom(room, report);
+        } catch (err) {
+          logger.error('room reconcile failed', { roomId: room.id, error: err instanceof Error ? err.message : String(err) });
+        }
+      }),
+    );
     // A stop requested during this pass (idle, permit) is carried out at once.
     if (report.stopped.length) {
       for (const room of await liveRooms(q)) if (room.wanted === 'stopped') await reconcileRoom(room, report).catch(() => undefined);
     }
     await fillPool();
     if (full) await removeOrphans(report);
-    if (full) await d.closeSessions().catch((err: unknown) => logger.warn('room sessions not closed', { error: err instanceof Error ? err.message : String(err) }));
+    if (full)
+      await d.closeSessions().catch((err: unknown) => logger.warn('room sessions not closed', { error: err instanceof Error ? err.message : String(err) }));
     return report;
   }
 
@@ -294,7 +335,9 @@ export function createReconciler(d: ReconcilerDeps): Reconciler {
       let soon = false;
       try {
         const report = await runOnce(false);
-        soon = report.leader && (await liveRooms(q)).some((r) => r.state === 'requested' || r.state === 'starting' || r.state === 'stopping' || r.wanted === 'stopped');
+        soon =
+          report.leader &&
+          (await liveRooms(q)).some((r) => r.state === 'requested' || r.state === 'starting' || r.state === 'stopping' || r.wanted === 'stopped');
       } catch (err) {
         logger.error('reconcile pass failed', { error: err instanceof Error ? err.message : String(err) });
       }

@@ -47,12 +47,17 @@ export async function liveRooms(q: Queryable): Promise<Room[]> {
 }
 
 export async function liveRoomOf(q: Queryable, projectId: string, ownerId: string): Promise<Room | undefined> {
-  return (await q.query<Room>(`SELECT ${COLUMNS} FROM rooms WHERE project_id = $1 AND owner_id = $2 AND state NOT IN ('stopped', 'failed')`, [projectId, ownerId]))[0];
+  return (
+    await q.query<Room>(`SELECT ${COLUMNS} FROM rooms WHERE project_id = $1 AND owner_id = $2 AND state NOT IN ('stopped', 'failed')`, [projectId, ownerId])
+  )[0];
 }
 
 /** Live rooms that count against the project's quota (standbys do not). */
 export async function countLiveInProject(q: Queryable, projectId: string): Promise<number> {
-  const rows = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM rooms WHERE project_id = $1 AND state NOT IN ('stopped', 'failed') AND wanted <> 'standby'`, [projectId]);
+  const rows = await q.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM rooms WHERE project_id = $1 AND state NOT IN ('stopped', 'failed') AND wanted <> 'standby'`,
+    [projectId],
+  );
   return rows[0]?.n ?? 0;
 }
 
@@ -67,7 +72,11 @@ export async function roomsOfOwner(q: Queryable, ownerId: string): Promise<Room[
   );
 }
 
-export async function insertRoom(q: Queryable, r: Pick<Room, 'id' | 'projectId' | 'ownerId' | 'driver' | 'program' | 'jupyterTokenSealed'> & { wanted?: 'running' | 'standby' }, now: Date): Promise<void> {
+export async function insertRoom(
+  q: Queryable,
+  r: Pick<Room, 'id' | 'projectId' | 'ownerId' | 'driver' | 'program' | 'jupyterTokenSealed'> & { wanted?: 'running' | 'standby' },
+  now: Date,
+): Promise<void> {
   await q.query(
     `INSERT INTO rooms (id, project_id, owner_id, driver, program, wanted, state, jupyter_token_sealed, created_at, updated_at)
      VALUES ($1, $2, $3, $4, $5, $8, 'requested', $6, $7, $7)`,
@@ -85,11 +94,38 @@ export async function claimStandby(q: Queryable, id: string, now: Date): Promise
   return rows.length > 0;
 }
 
-type Patch = Partial<Pick<Room, 'wanted' | 'state' | 'failureReason' | 'failureMessage' | 'stopReason' | 'driverState' | 'endpoint' | 'startedAt' | 'runningAt' | 'stoppedAt' | 'usageAt' | 'cpuSecondsSeen' | 'dataDir'>>;
+type Patch = Partial<
+  Pick<
+    Room,
+    | 'wanted'
+    | 'state'
+    | 'failureReason'
+    | 'failureMessage'
+    | 'stopReason'
+    | 'driverState'
+    | 'endpoint'
+    | 'startedAt'
+    | 'runningAt'
+    | 'stoppedAt'
+    | 'usageAt'
+    | 'cpuSecondsSeen'
+    | 'dataDir'
+  >
+>;
 const PATCH_COLUMNS: Record<keyof Patch, string> = {
-  wanted: 'wanted', state: 'state', failureReason: 'failure_reason', failureMessage: 'failure_message', stopReason: 'stop_reason',
-  driverState: 'driver_state', endpoint: 'endpoint', startedAt: 'started_at', runningAt: 'running_at', stoppedAt: 'stopped_at',
-  usageAt: 'usage_at', cpuSecondsSeen: 'cpu_seconds_seen', dataDir: 'data_dir',
+  wanted: 'wanted',
+  state: 'state',
+  failureReason: 'failure_reason',
+  failureMessage: 'failure_message',
+  stopReason: 'stop_reason',
+  driverState: 'driver_state',
+  endpoint: 'endpoint',
+  startedAt: 'started_at',
+  runningAt: 'running_at',
+  stoppedAt: 'stopped_at',
+  usageAt: 'usage_at',
+  cpuSecondsSeen: 'cpu_seconds_seen',
+  dataDir: 'data_dir',
 };
 
 export async function updateRoom(q: Queryable, id: string, patch: Patch, now: Date): Promise<void> {

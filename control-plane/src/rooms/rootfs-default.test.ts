@@ -9,9 +9,12 @@ const run = promisify(execFile);
 const script = fileURLToPath(new URL('./rootfs-default.ts', import.meta.url));
 
 describe('the room file system default', () => {
-  it('is the machine-wide cache as root, the checkout\'s build folder otherwise, and the variable wins over both', () => {
-    expect([defaultRootfsDir({}, 0), defaultRootfsDir({}, 1000), defaultRootfsDir({ ANALYSEROM_ROOTFS_DIR: '/x' }, 0)])
-      .toEqual([MACHINE_ROOTFS_DIR, CHECKOUT_ROOTFS_DIR, '/x']);
+  it("is the machine-wide cache as root, the checkout's build folder otherwise, and the variable wins over both", () => {
+    expect([defaultRootfsDir({}, 0), defaultRootfsDir({}, 1000), defaultRootfsDir({ ANALYSEROM_ROOTFS_DIR: '/x' }, 0)]).toEqual([
+      MACHINE_ROOTFS_DIR,
+      CHECKOUT_ROOTFS_DIR,
+      '/x',
+    ]);
     expect(CHECKOUT_ROOTFS_DIR).toBe(fileURLToPath(new URL('../../../workspace-images/build/rootfs', import.meta.url)));
   });
 

@@ -8,7 +8,14 @@ import type { Store } from '../store/index.ts';
 import { getRoom } from './room-store.ts';
 import { viewOf, type RoomService } from './service.ts';
 import {
-  handoffInputSchema, handoffSchema, roomIdSchema as roomId, roomListSchema, roomStartInputSchema, roomViewSchema, usageSchema, type RoomView,
+  handoffInputSchema,
+  handoffSchema,
+  roomIdSchema as roomId,
+  roomListSchema,
+  roomStartInputSchema,
+  roomViewSchema,
+  usageSchema,
+  type RoomView,
 } from './schemas.ts';
 import { projectUsage } from './usage.ts';
 
@@ -20,8 +27,16 @@ export function roomRoutes(d: { service: RoomService; store: Store; clock: Clock
   const { service } = d;
   return [
     defineRoute({
-      method: 'post', path: '/api/projects/:projectId/rooms', tag: 'rooms', summary: 'Start my room in a project (or return the one running)',
-      action: 'room.start', access: 'authenticated', params: z.object({ projectId }), body: roomStartInputSchema, response: roomViewSchema, status: [201, 200],
+      method: 'post',
+      path: '/api/projects/:projectId/rooms',
+      tag: 'rooms',
+      summary: 'Start my room in a project (or return the one running)',
+      action: 'room.start',
+      access: 'authenticated',
+      params: z.object({ projectId }),
+      body: roomStartInputSchema,
+      response: roomViewSchema,
+      status: [201, 200],
       async handler({ principal, params, body, audit }) {
         const { room, created } = await service.start(principal!, params.projectId, body.driver);
         audit.object = `room:${room.id}`;
@@ -30,29 +45,56 @@ export function roomRoutes(d: { service: RoomService; store: Store; clock: Clock
       },
     }),
     defineRoute({
-      method: 'get', path: '/api/rooms', tag: 'rooms', summary: 'My rooms: live ones and the latest ended',
-      action: 'room.list', access: 'authenticated', response: roomListSchema,
+      method: 'get',
+      path: '/api/rooms',
+      tag: 'rooms',
+      summary: 'My rooms: live ones and the latest ended',
+      action: 'room.list',
+      access: 'authenticated',
+      response: roomListSchema,
       handler: async ({ principal }) => service.mine(principal!),
     }),
     defineRoute({
-      method: 'get', path: '/api/operator/rooms', tag: 'rooms', summary: 'Every live room with project, state, driver, age and idle time',
-      action: 'room.list.all', access: ['platform_admin'], response: roomListSchema,
+      method: 'get',
+      path: '/api/operator/rooms',
+      tag: 'rooms',
+      summary: 'Every live room with project, state, driver, age and idle time',
+      action: 'room.list.all',
+      access: ['platform_admin'],
+      response: roomListSchema,
       handler: async () => service.all(),
     }),
     defineRoute({
-      method: 'get', path: '/api/projects/:projectId/rooms/usage', tag: 'rooms', summary: 'Room usage per day of a project (cost report)',
-      action: 'room.usage.read', access: ['platform_admin', 'auditor'], params: z.object({ projectId }), response: usageSchema,
+      method: 'get',
+      path: '/api/projects/:projectId/rooms/usage',
+      tag: 'rooms',
+      summary: 'Room usage per day of a project (cost report)',
+      action: 'room.usage.read',
+      access: ['platform_admin', 'auditor'],
+      params: z.object({ projectId }),
+      response: usageSchema,
       handler: async ({ params }) => projectUsage(d.store, params.projectId),
     }),
     defineRoute({
-      method: 'get', path: '/api/rooms/:roomId', tag: 'rooms', summary: 'One of my rooms (operators: any)',
-      action: 'room.read', access: 'authenticated', params: z.object({ roomId }), response: roomViewSchema,
+      method: 'get',
+      path: '/api/rooms/:roomId',
+      tag: 'rooms',
+      summary: 'One of my rooms (operators: any)',
+      action: 'room.read',
+      access: 'authenticated',
+      params: z.object({ roomId }),
+      response: roomViewSchema,
       handler: async ({ principal, params }) => service.show(principal!, params.roomId),
     }),
     defineRoute({
-      method: 'post', path: '/api/rooms/:roomId/handoff', tag: 'rooms',
+      method: 'post',
+      path: '/api/rooms/:roomId/handoff',
+      tag: 'rooms',
       summary: `Enter my room: a single-use link to the room's own origin, valid for a minute`,
-      action: 'room.handoff.issue', access: 'authenticated', params: z.object({ roomId }), body: handoffInputSchema,
+      action: 'room.handoff.issue',
+      access: 'authenticated',
+      params: z.object({ roomId }),
+      body: handoffInputSchema,
       response: handoffSchema,
       async handler({ principal, params, body, audit, req }) {
         const { url, projectId } = await d.entry.handoffUrl(principal!, params.roomId, parentOf(req, principal!), body.next ?? null);
@@ -61,14 +103,25 @@ export function roomRoutes(d: { service: RoomService; store: Store; clock: Clock
       },
     }),
     defineRoute({
-      method: 'post', path: '/api/rooms/:roomId/stop', tag: 'rooms', summary: 'Stop my room (operators: any); home and outputs are kept',
-      action: 'room.stop', access: 'authenticated', params: z.object({ roomId }), status: 202, response: roomViewSchema,
+      method: 'post',
+      path: '/api/rooms/:roomId/stop',
+      tag: 'rooms',
+      summary: 'Stop my room (operators: any); home and outputs are kept',
+      action: 'room.stop',
+      access: 'authenticated',
+      params: z.object({ roomId }),
+      status: 202,
+      response: roomViewSchema,
       handler: async ({ principal, params }) => ({ status: 202, body: await service.stop(principal!, params.roomId) }),
     }),
     defineRoute({
-      method: 'get', path: '/api/rooms/:roomId/events', tag: 'rooms',
+      method: 'get',
+      path: '/api/rooms/:roomId/events',
+      tag: 'rooms',
       summary: 'Server-sent events: the room state on every change, ending when it settles (running, or stopped or failed)',
-      action: 'room.events', access: 'authenticated', params: z.object({ roomId }),
+      action: 'room.events',
+      access: 'authenticated',
+      params: z.object({ roomId }),
       response: bytes(['text/event-stream'], 'One `data:` frame per change, each a room as GET /api/rooms/{roomId} answers it'),
       async handler(ctx) {
         const first = await service.visibleRoom(ctx.principal!, ctx.params.roomId);

@@ -13,7 +13,16 @@ import { driverFor, type DriverSet } from './driver-set.ts';
 import type { RoomsOptions } from './options.ts';
 import type { RoomView } from './schemas.ts';
 import {
-  claimStandby, countLiveInProject, getRoom, insertRoom, liveRoomOf, liveRooms, requestStop, roomsOfOwner, type DriverName, type Room,
+  claimStandby,
+  countLiveInProject,
+  getRoom,
+  insertRoom,
+  liveRoomOf,
+  liveRooms,
+  requestStop,
+  roomsOfOwner,
+  type DriverName,
+  type Room,
 } from './room-store.ts';
 
 export type { RoomView } from './schemas.ts';
@@ -25,9 +34,21 @@ const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 export function viewOf(r: Room, now: Date): RoomView {
   const active = r.lastActivityAt ?? r.runningAt;
   return {
-    id: r.id, projectId: r.projectId, owner: r.ownerId, driver: r.driver, program: r.program, state: r.state, wanted: r.wanted,
-    url: roomUrl(r.id), failureReason: r.failureReason, failureMessage: r.failureMessage, stopReason: r.stopReason,
-    createdAt: new Date(r.createdAt).toISOString(), runningAt: iso(r.runningAt), stoppedAt: iso(r.stoppedAt), lastActivityAt: iso(r.lastActivityAt),
+    id: r.id,
+    projectId: r.projectId,
+    owner: r.ownerId,
+    driver: r.driver,
+    program: r.program,
+    state: r.state,
+    wanted: r.wanted,
+    url: roomUrl(r.id),
+    failureReason: r.failureReason,
+    failureMessage: r.failureMessage,
+    stopReason: r.stopReason,
+    createdAt: new Date(r.createdAt).toISOString(),
+    runningAt: iso(r.runningAt),
+    stoppedAt: iso(r.stoppedAt),
+    lastActivityAt: iso(r.lastActivityAt),
     ageSeconds: Math.round((now.getTime() - new Date(r.createdAt).getTime()) / 1000),
     idleSeconds: r.state === 'running' && active ? Math.round((now.getTime() - new Date(active).getTime()) / 1000) : null,
   };
@@ -43,9 +64,7 @@ export interface RoomService {
   visibleRoom(p: Principal, roomId: string): Promise<Room>;
 }
 
-export function createRoomService(d: {
-  store: Store; clock: Clock; box: SecretBox; drivers: DriverSet; options: RoomsOptions; kick(): void;
-}): RoomService {
+export function createRoomService(d: { store: Store; clock: Clock; box: SecretBox; drivers: DriverSet; options: RoomsOptions; kick(): void }): RoomService {
   const { store, clock } = d;
   async function visibleRoom(p: Principal, roomId: string): Promise<Room> {
     const room = await getRoom(store, roomId);
@@ -67,7 +86,10 @@ export function createRoomService(d: {
         const existing = await liveRoomOf(q, projectId, p.userId);
         if (existing && existing.wanted !== 'standby') return { room: existing, created: false };
         if ((await countLiveInProject(q, projectId)) >= d.options.quotaPerProject) {
-          throw new ConflictError(`the project already has ${d.options.quotaPerProject} rooms running`, { reason: 'room_quota', details: { quota: d.options.quotaPerProject } });
+          throw new ConflictError(`the project already has ${d.options.quotaPerProject} rooms running`, {
+            reason: 'room_quota',
+            details: { quota: d.options.quotaPerProject },
+          });
         }
         if (existing) {
           // A standby prepared for this member: handed over if it matches what is asked, else recycled.
@@ -77,9 +99,18 @@ export function createRoomService(d: {
         }
         const id = `r${randomBytes(6).toString('hex')}`;
         const token = randomBytes(32).toString('hex');
-        await insertRoom(q, {
-          id, projectId, ownerId: p.userId, driver, program: d.options.program, jupyterTokenSealed: d.box.seal(token, tokenContext(id)),
-        }, clock.now());
+        await insertRoom(
+          q,
+          {
+            id,
+            projectId,
+            ownerId: p.userId,
+            driver,
+            program: d.options.program,
+            jupyterTokenSealed: d.box.seal(token, tokenContext(id)),
+          },
+          clock.now(),
+        );
         return { room: (await getRoom(q, id))!, created: true };
       });
       if (result.created) d.kick();

@@ -48,17 +48,42 @@ export async function startPlatform(
     const deps: CoreDeps = { store, clock, logger, audit, box, config };
     const bootstrap = await store.tx((q) => ensureFirstAdmin(q, box, config.demo));
     if (bootstrap) {
-      await audit.record({ actor: 'system', role: 'system', action: 'user.create', object: 'user:admin', projectId: null, outcome: 'success', reason: 'first start: platform admin', requestId: null, clientAddress: null });
-      process.stderr.write(`First start: created platform admin 'admin'. Shown once, keep them safe:\n  password: ${bootstrap.password}\n  TOTP enrolment: ${bootstrap.totpUri}\n`);
+      await audit.record({
+        actor: 'system',
+        role: 'system',
+        action: 'user.create',
+        object: 'user:admin',
+        projectId: null,
+        outcome: 'success',
+        reason: 'first start: platform admin',
+        requestId: null,
+        clientAddress: null,
+      });
+      process.stderr.write(
+        `First start: created platform admin 'admin'. Shown once, keep them safe:\n  password: ${bootstrap.password}\n  TOTP enrolment: ${bootstrap.totpUri}\n`,
+      );
     }
     if (config.demo) {
       const seeded = await store.tx((q) => seedDemo(q, box, { password: config.demoPassword, now: clock.now() }));
-      if (seeded.created) await audit.record({ actor: 'system', role: 'system', action: 'demo.seed', object: `project:${seeded.projectId}`, projectId: seeded.projectId, outcome: 'success', reason: null, requestId: null, clientAddress: null });
+      if (seeded.created)
+        await audit.record({
+          actor: 'system',
+          role: 'system',
+          action: 'demo.seed',
+          object: `project:${seeded.projectId}`,
+          projectId: seeded.projectId,
+          outcome: 'success',
+          reason: null,
+          requestId: null,
+          clientAddress: null,
+        });
     }
     let url = '';
     let dispatch: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
     const moduleDeps: ModuleDeps = {
-      ...deps, paths: platformPaths(config.dataDir), url: () => url,
+      ...deps,
+      paths: platformPaths(config.dataDir),
+      url: () => url,
       dispatch(req, res) {
         if (!dispatch) throw new Error('the app is not built yet');
         dispatch(req, res);
@@ -68,7 +93,11 @@ export async function startPlatform(
     const all = inBuildOrder(modules);
     const routes: RouteDef[] = [...identityRoutes(deps), ...oidcRoutes(deps), ...projectRoutes(deps), ...all.flatMap((m) => m.routes ?? [])];
     const app = createApp({
-      routes, audit, logger, version: VERSION, webDir: webDir(),
+      routes,
+      audit,
+      logger,
+      version: VERSION,
+      webDir: webDir(),
       before: all.flatMap((m) => m.before ?? []),
       after: all.flatMap((m) => m.after ?? []),
       authenticate: (req) => authenticate(store, clock, req),
@@ -86,9 +115,8 @@ export async function startPlatform(
       }
       app(req, res);
     };
-    const server = config.tlsCert && config.tlsKey
-      ? createHttps({ cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) }, handler)
-      : createHttp(handler);
+    const server =
+      config.tlsCert && config.tlsKey ? createHttps({ cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) }, handler) : createHttp(handler);
     server.keepAliveTimeout = 65_000;
     // Node's requestTimeout cannot spare one request, and a register delivery of several GB may
     // rightly stream for longer; so every request gets its own deadline (armRequestDeadline in
@@ -111,7 +139,11 @@ export async function startPlatform(
     logger.info('control plane listening', { url, store: store.description, config: redactConfig(config) });
     let closing: Promise<void> | undefined;
     return {
-      url, port, deps, server, modules,
+      url,
+      port,
+      deps,
+      server,
+      modules,
       close() {
         closing ??= (async () => {
           // Stop accepting; keep-alive connections close as soon as their request in flight is
@@ -126,7 +158,8 @@ export async function startPlatform(
             });
             server.closeIdleConnections();
           });
-          for (const m of [...all].reverse()) await m.stop?.().catch((err: unknown) => logger.error('module stop failed', { module: m.name, error: String(err) }));
+          for (const m of [...all].reverse())
+            await m.stop?.().catch((err: unknown) => logger.error('module stop failed', { module: m.name, error: String(err) }));
           await audit.close();
           await store.close();
         })();

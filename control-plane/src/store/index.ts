@@ -11,7 +11,12 @@ export { createPgStore };
  * Opens the store: `databaseUrl` when given, else the embedded server in `dataDir`.
  * `close()` also stops the embedded server.
  */
-export async function openStore(opts: { databaseUrl?: string | undefined; dataDir: string; log?: (m: string) => void; embedded?: EmbeddedOptions }): Promise<Store & { pool: import('pg').Pool }> {
+export async function openStore(opts: {
+  databaseUrl?: string | undefined;
+  dataDir: string;
+  log?: (m: string) => void;
+  embedded?: EmbeddedOptions;
+}): Promise<Store & { pool: import('pg').Pool }> {
   if (opts.databaseUrl) {
     let where = 'external postgresql';
     try {

@@ -63,12 +63,23 @@ function route(path: string, roles: readonly string[]): ReactNode {
 
 function NotAllowedPage() {
   const { t } = useI18n();
-  return <Page title={t('error.notAllowedTitle')}><NotAllowed /></Page>;
+  return (
+    <Page title={t('error.notAllowedTitle')}>
+      <NotAllowed />
+    </Page>
+  );
 }
 
 function NotFoundPage() {
   const { t } = useI18n();
-  return <Page title={t('error.pageNotFound')}><p>{t('error.pageNotFoundText')}</p><p><Link href="/">{t('nav.home')}</Link></p></Page>;
+  return (
+    <Page title={t('error.pageNotFound')}>
+      <p>{t('error.pageNotFoundText')}</p>
+      <p>
+        <Link href="/">{t('nav.home')}</Link>
+      </p>
+    </Page>
+  );
 }
 
 export function App() {
@@ -118,16 +129,22 @@ export function App() {
   const items = me ? navFor(me.roles) : [];
   return (
     <>
-      <a className="skip-link" href="#main">{t('nav.skip')}</a>
+      <a className="skip-link" href="#main">
+        {t('nav.skip')}
+      </a>
       <header className="banner">
-        <Link href="/" className="brand">{t('app.name')}</Link>
+        <Link href="/" className="brand">
+          {t('app.name')}
+        </Link>
         <span className="tagline">{t('app.tagline')}</span>
         <span className="spacer" />
         <LanguageSwitch />
         {me ? (
           <>
             <span className="who">{t('app.signedInAs', { name: me.displayName })}</span>
-            <button type="button" onClick={logout}>{t('nav.logout')}</button>
+            <button type="button" onClick={logout}>
+              {t('nav.logout')}
+            </button>
           </>
         ) : null}
       </header>
@@ -135,9 +152,17 @@ export function App() {
         {me ? (
           <nav aria-label={t('nav.label')} className="sidenav">
             <ul>
-              <li><Link href="/" aria-current={path === '/' ? 'page' : undefined}>{t('nav.home')}</Link></li>
+              <li>
+                <Link href="/" aria-current={path === '/' ? 'page' : undefined}>
+                  {t('nav.home')}
+                </Link>
+              </li>
               {items.map((n) => (
-                <li key={n.id}><Link href={n.path} data-nav={n.id} aria-current={path === n.path || path.startsWith(`${n.path}/`) ? 'page' : undefined}>{t(n.label)}</Link></li>
+                <li key={n.id}>
+                  <Link href={n.path} data-nav={n.id} aria-current={path === n.path || path.startsWith(`${n.path}/`) ? 'page' : undefined}>
+                    {t(n.label)}
+                  </Link>
+                </li>
               ))}
             </ul>
           </nav>
@@ -146,7 +171,9 @@ export function App() {
           {me ? <SessionCtx.Provider value={{ me, announce }}>{body}</SessionCtx.Provider> : body}
         </main>
       </div>
-      <div className="visually-hidden" aria-live="polite" role="status" data-testid="announcer">{announcement}</div>
+      <div className="visually-hidden" aria-live="polite" role="status" data-testid="announcer">
+        {announcement}
+      </div>
     </>
   );
 }

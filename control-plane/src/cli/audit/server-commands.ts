@@ -60,15 +60,24 @@ export const queryCommand: Command = {
   summary: 'Search the audit log (auditor), paged',
   usage: 'tre audit query [--actor U] [--project P] [--action A|prefix.*] [--object O] [--outcome O] [--from T] [--to T] [--after SEQ] [--limit N]',
   options: {
-    actor: { type: 'string' }, project: { type: 'string' }, action: { type: 'string' }, object: { type: 'string' },
-    outcome: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, after: { type: 'string' }, limit: { type: 'string' },
+    actor: { type: 'string' },
+    project: { type: 'string' },
+    action: { type: 'string' },
+    object: { type: 'string' },
+    outcome: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    after: { type: 'string' },
+    limit: { type: 'string' },
   },
   async run(ctx, args) {
     const page = await (await ctx.api()).request<AuditPage>(
       'GET',
       `/api/audit/entries${qs(args, { actor: 'actor', project: 'project', action: 'action', object: 'object', outcome: 'outcome', from: 'from', to: 'to', after: 'after', limit: 'limit' })}`,
     );
-    const lines = page.entries.map((e) => `${String(e.seq).padStart(7)} ${e.time} ${e.actor.padEnd(12)} ${e.action.padEnd(26)} ${e.outcome.padEnd(9)} ${e.object}`);
+    const lines = page.entries.map(
+      (e) => `${String(e.seq).padStart(7)} ${e.time} ${e.actor.padEnd(12)} ${e.action.padEnd(26)} ${e.outcome.padEnd(9)} ${e.object}`,
+    );
     if (page.next !== null) lines.push(`more: --after ${page.next}`);
     return { data: page, text: lines.join('\n') || '(no entries)' };
   },
@@ -80,7 +89,10 @@ export const proofCommand: Command = {
   options: { seq: { type: 'string' }, size: { type: 'string' }, out: { type: 'string' } },
   async run(ctx, args) {
     const seq = requireOpt(args, 'seq');
-    const res = await (await ctx.api()).request<InclusionAnswer>('GET', `/api/audit/proofs/inclusion?seq=${encodeURIComponent(seq)}${stringOpt(args, 'size') ? `&treeSize=${encodeURIComponent(stringOpt(args, 'size')!)}` : ''}`);
+    const res = await (await ctx.api()).request<InclusionAnswer>(
+      'GET',
+      `/api/audit/proofs/inclusion?seq=${encodeURIComponent(seq)}${stringOpt(args, 'size') ? `&treeSize=${encodeURIComponent(stringOpt(args, 'size')!)}` : ''}`,
+    );
     return { data: res };
   },
 };

@@ -32,7 +32,10 @@ export const commands: CommandGroup = {
       if (status) qs.set('status', status);
       if (project) qs.set('projectId', project);
       const rows = await (await ctx.api()).request<A[]>('GET', `/api/applications${qs.size ? `?${qs}` : ''}`);
-      return { data: rows, text: rows.map((a) => `${a.id}  ${a.status.padEnd(9)} ${a.kind.padEnd(9)} ${a.projectId} by ${a.submittedBy}`).join('\n') || '(none)' };
+      return {
+        data: rows,
+        text: rows.map((a) => `${a.id}  ${a.status.padEnd(9)} ${a.kind.padEnd(9)} ${a.projectId} by ${a.submittedBy}`).join('\n') || '(none)',
+      };
     },
   },
   decide: {
@@ -43,7 +46,8 @@ export const commands: CommandGroup = {
       const id = requirePositional(args, 0, 'APPLICATION');
       if (Boolean(args.values.approve) === Boolean(args.values.reject)) throw new CliError('give exactly one of --approve and --reject', 2);
       const app = await (await ctx.api()).request<A>('POST', `/api/applications/${encodeURIComponent(id)}/decision`, {
-        decision: args.values.approve ? 'approve' : 'reject', reason: requireOpt(args, 'reason'),
+        decision: args.values.approve ? 'approve' : 'reject',
+        reason: requireOpt(args, 'reason'),
       });
       return { data: app, text: `${app.id} is ${app.status}` };
     },

@@ -5,7 +5,16 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { verifyExport, type ExportVerification, parsePublicKey, readCheckpointFile, verifyCheckpointConsistency, verifyEntryInclusion, type ProofCheck, shapeProblem } from '../../audit/index.ts';
+import {
+  verifyExport,
+  type ExportVerification,
+  parsePublicKey,
+  readCheckpointFile,
+  verifyCheckpointConsistency,
+  verifyEntryInclusion,
+  type ProofCheck,
+  shapeProblem,
+} from '../../audit/index.ts';
 import type { AuditEntry } from '../../platform/index.ts';
 import { CliError, type Command, type CommandArgs, type CommandGroup } from '../command.ts';
 import { checkpointCommand, exportCommand, proofCommand, publicKeyCommand, queryCommand } from '../audit/server-commands.ts';
@@ -25,8 +34,7 @@ function fileOrText(value: string): string {
   return existsSync(value) ? readFileSync(value, 'utf8') : value;
 }
 
-const verifyUsage =
-  'tre audit verify --file EXPORT.jsonl --public-key KEY [--checkpoint FILE [--origin LOG] [--not-before ISO-TIME]] [--threads N] [--json]';
+const verifyUsage = 'tre audit verify --file EXPORT.jsonl --public-key KEY [--checkpoint FILE [--origin LOG] [--not-before ISO-TIME]] [--threads N] [--json]';
 
 const verify: Command = {
   summary: 'Verify an audit export offline: hashes, chain, and optionally a signed checkpoint',
@@ -88,9 +96,7 @@ function readJsonOrText(path: string): unknown {
 }
 
 function proofResult(r: ProofCheck, okText: string) {
-  return r.ok
-    ? { data: r, text: okText }
-    : { data: r, text: `FAILED: ${r.reason}: ${r.message}`, exitCode: 1 };
+  return r.ok ? { data: r, text: okText } : { data: r, text: `FAILED: ${r.reason}: ${r.message}`, exitCode: 1 };
 }
 
 const inclusionUsage = 'tre audit verify-inclusion --entry ENTRY.json --proof PROOF.json --checkpoint FILE --public-key KEY [--json]';
@@ -158,7 +164,9 @@ function describe(r: ExportVerification): string {
   }
   const lines = [`OK: ${range}; every hash and link verified${r.startsAtGenesis ? ' from the genesis' : ' (partial export: not from seq 0)'}`];
   if (r.checkpoint) {
-    lines.push(`checkpoint: ${r.checkpoint.origin}, tree size ${r.checkpoint.treeSize}, root ${r.checkpoint.rootHash}, time ${r.checkpoint.time}: signature and root match`);
+    lines.push(
+      `checkpoint: ${r.checkpoint.origin}, tree size ${r.checkpoint.treeSize}, root ${r.checkpoint.rootHash}, time ${r.checkpoint.time}: signature and root match`,
+    );
   }
   return lines.join('\n');
 }

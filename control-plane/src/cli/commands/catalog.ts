@@ -38,7 +38,10 @@ export const commands: CommandGroup = {
         `data controller: ${ds.dataController}; updated ${ds.updateFrequency}; FAIR score ${ds.fair.score}/100`,
         ds.description,
         '',
-        ...ds.variables.map((v) => `  ${v.name.padEnd(22)} ${v.type.padEnd(8)} ${v.class.padEnd(20)} ${v.label}${v.unit ? ` (${v.unit})` : ''}${v.codeList ? ` [${v.codeList}]` : ''}`),
+        ...ds.variables.map(
+          (v) =>
+            `  ${v.name.padEnd(22)} ${v.type.padEnd(8)} ${v.class.padEnd(20)} ${v.label}${v.unit ? ` (${v.unit})` : ''}${v.codeList ? ` [${v.codeList}]` : ''}`,
+        ),
         '',
         ds.versions.length ? `versions: ${ds.versions.map((v) => `${v.version} (${v.rowCount} rows, ${v.receivedAt})`).join(', ')}` : 'no stored version yet',
       ].join('\n');

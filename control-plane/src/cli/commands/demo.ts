@@ -8,7 +8,11 @@ import { CliError, stringOpt, type CommandContext, type CommandGroup } from '../
 
 const ArgsSchema = z.object({
   rows: z.coerce.number().int().min(1000, 'at least 1000 rows').max(150_000_000),
-  seed: z.coerce.number().int().min(0).max(2 ** 31 - 1),
+  seed: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1),
 });
 
 /** A one-line progress bar on a terminal; one line per finished stage otherwise. */
@@ -38,7 +42,10 @@ export const commands: CommandGroup = {
       const parsed = ArgsSchema.safeParse({ rows: stringOpt(args, 'rows') ?? '', seed: stringOpt(args, 'seed') ?? '' });
       if (!parsed.success) throw new CliError(`${z.prettifyError(parsed.error)}\nusage: tre demo generate --rows N --seed S [--out DIR]`, 2);
       const out = resolve(stringOpt(args, 'out') ?? join(ctx.env.TRE_DATA_DIR ?? './var', 'demo-registers'));
-      const datasets = stringOpt(args, 'datasets')?.split(',').map((s) => s.trim()).filter(Boolean);
+      const datasets = stringOpt(args, 'datasets')
+        ?.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       let result;
       try {
         result = await generateRegisters({ ...parsed.data, outDir: out, datasets }, progressPrinter(ctx));

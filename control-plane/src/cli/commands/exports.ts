@@ -11,7 +11,10 @@ import { CliError, requireOpt, requirePositional, stringOpt, type CommandArgs, t
 
 import type { RequestDetail as Detail, RequestSummary as Summary, ReviewAnswer } from '../../airlock/index.ts';
 
-const TableSchema = z.strictObject({ source: z.union([z.object({ copy: z.string() }), z.object({ output: z.string() })]), spec: z.record(z.string(), z.unknown()) });
+const TableSchema = z.strictObject({
+  source: z.union([z.object({ copy: z.string() }), z.object({ output: z.string() })]),
+  spec: z.record(z.string(), z.unknown()),
+});
 const RequestFileSchema = z.object({ path: z.string().min(1), description: z.string().min(1), table: TableSchema.optional() });
 const RequestFileBody = z.object({ purpose: z.string().min(1).optional(), files: z.array(RequestFileSchema).min(1) });
 
@@ -59,7 +62,10 @@ function detailText(d: Detail): string {
     `project ${d.projectId}, requested by ${d.requestedBy}: ${d.purpose}`,
     `checks: ${d.checksStatus}; approvals required: ${d.approvalsRequired}`,
     'files:',
-    ...d.files.map((f) => `  ${f.id}  ${f.checkStatus.padEnd(6)} ${f.contentType.padEnd(8)} ${String(f.sizeBytes).padStart(9)} B  ${f.name}  sha256:${f.sha256.slice(0, 16)}…  ${f.description}`),
+    ...d.files.map(
+      (f) =>
+        `  ${f.id}  ${f.checkStatus.padEnd(6)} ${f.contentType.padEnd(8)} ${String(f.sizeBytes).padStart(9)} B  ${f.name}  sha256:${f.sha256.slice(0, 16)}…  ${f.description}`,
+    ),
     'history:',
     ...d.events.map((e) => `  ${e.at}  ${e.actor.padEnd(10)} ${e.event}${e.reason ? `: ${e.reason}` : ''}`),
   ];

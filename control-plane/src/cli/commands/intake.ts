@@ -53,9 +53,13 @@ export const commands: CommandGroup = {
       const manifestFile = stringOpt(args, 'manifest');
       let fromFile: z.infer<typeof ManifestFileSchema> | undefined;
       if (manifestFile) {
-        const parsed = ManifestFileSchema.safeParse(JSON.parse(await readFile(manifestFile, 'utf8').catch(() => {
-          throw new CliError(`cannot read the manifest ${manifestFile}`, 2);
-        })));
+        const parsed = ManifestFileSchema.safeParse(
+          JSON.parse(
+            await readFile(manifestFile, 'utf8').catch(() => {
+              throw new CliError(`cannot read the manifest ${manifestFile}`, 2);
+            }),
+          ),
+        );
         if (!parsed.success) throw new CliError(`invalid manifest ${manifestFile}: ${z.prettifyError(parsed.error)}`, 2);
         fromFile = parsed.data;
       }
@@ -64,12 +68,14 @@ export const commands: CommandGroup = {
       const sha256 = stringOpt(args, 'sha256') ?? fromFile?.sha256;
       const rows = stringOpt(args, 'rows') ?? (fromFile ? String(fromFile.rowCount) : undefined);
       if (!dataset || !version) throw new CliError('--dataset and --version are required', 2);
-      if (!sha256 || !rows) throw new CliError('the manifest is the data controller\'s statement: give --sha256 and --rows, or --manifest FILE', 2);
+      if (!sha256 || !rows) throw new CliError("the manifest is the data controller's statement: give --sha256 and --rows, or --manifest FILE", 2);
       if (!/^[0-9a-fA-F]{64}$/.test(sha256)) throw new CliError('--sha256 must be 64 hex digits', 2);
       if (!/^\d+$/.test(rows)) throw new CliError('--rows must be a whole number', 2);
-      const size = (await stat(file).catch(() => {
-        throw new CliError(`cannot read ${file}`, 2);
-      })).size;
+      const size = (
+        await stat(file).catch(() => {
+          throw new CliError(`cannot read ${file}`, 2);
+        })
+      ).size;
 
       const stored = await readStoredLogin(ctx.env);
       const url = trimTrailingSlashes(ctx.env.TRE_URL ?? stored?.url ?? 'http://127.0.0.1:8080');
@@ -89,7 +95,9 @@ export const commands: CommandGroup = {
         res = await fetch(`${url}/api/intake/deliveries?${q}`, {
           method: 'POST',
           headers: {
-            'content-type': 'application/octet-stream', 'content-length': String(size), accept: 'text/event-stream',
+            'content-type': 'application/octet-stream',
+            'content-length': String(size),
+            accept: 'text/event-stream',
             ...(token ? { authorization: `Bearer ${token}` } : {}),
           },
           body: Readable.toWeb(createReadStream(file, { highWaterMark: 1 << 20 }).pipe(counter)) as ReadableStream,
@@ -119,7 +127,11 @@ export const commands: CommandGroup = {
           const frame = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
           const event = /^event: (.*)$/m.exec(frame)?.[1];
-          const data = frame.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+          const data = frame
+            .split('\n')
+            .filter((l) => l.startsWith('data: '))
+            .map((l) => l.slice(6))
+            .join('\n');
           if (!data) continue;
           const body: unknown = JSON.parse(data);
           if (event === 'progress') {

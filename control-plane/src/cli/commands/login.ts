@@ -14,7 +14,10 @@ export const commands: CommandGroup = {
       const password = requireOpt(args, 'password');
       const totp = stringOpt(args, 'totp');
       const res = await makeClient(url, undefined).request<IssuedToken>('POST', '/api/auth/token', {
-        username: user, password, name: 'tre cli', ...(totp ? { totp } : {}),
+        username: user,
+        password,
+        name: 'tre cli',
+        ...(totp ? { totp } : {}),
       });
       await storeLogin(ctx.env, { url, token: res.token, user });
       return { data: { token: res.token }, text: `logged in as ${user} at ${url} (token expires ${res.expiresAt})` };

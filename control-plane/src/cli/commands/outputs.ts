@@ -114,7 +114,15 @@ export const commands: CommandGroup = {
       const file = requirePositional(args, 0, 'FILE');
       const policy = await policyFrom(args);
       const list = stringOpt(args, 'pseudonyms');
-      const pseudonyms = list === undefined ? undefined : new Set((await readFile(list, 'utf8')).split(/\r?\n/).map((l) => l.trim()).filter(Boolean));
+      const pseudonyms =
+        list === undefined
+          ? undefined
+          : new Set(
+              (await readFile(list, 'utf8'))
+                .split(/\r?\n/)
+                .map((l) => l.trim())
+                .filter(Boolean),
+            );
       const result = await checkFile(file, { rules: policy.files, tableThreshold: policy.tables.threshold, pseudonyms });
       const findings = result.findings.map((f) => ('line' in f ? `  line ${f.line}: ${f.check} ${f.value}` : `  ${f.check}: ${f.message}`));
       return { data: result, text: [`${result.name}: ${result.status} (${result.type.mime})`, ...findings].join('\n') };

@@ -2,7 +2,6 @@ import { readFile } from 'node:fs/promises';
 import type { Permit } from '../../projects/index.ts';
 import { CliError, requireOpt, requirePositional, stringOpt, type CommandGroup } from '../command.ts';
 
-
 export const commands: CommandGroup = {
   show: {
     summary: 'A permit (latest version) or, with --project, every version of a project permit',
@@ -24,7 +23,9 @@ export const commands: CommandGroup = {
     async run(ctx, args) {
       const reason = stringOpt(args, 'reason');
       const p = await (await ctx.api()).request<Permit>('POST', '/api/permits', {
-        applicationId: requireOpt(args, 'application'), expiresAt: requireOpt(args, 'expires'), ...(reason ? { reason } : {}),
+        applicationId: requireOpt(args, 'application'),
+        expiresAt: requireOpt(args, 'expires'),
+        ...(reason ? { reason } : {}),
       });
       return { data: p, text: `issued ${p.id} version ${p.version} for ${p.projectId}, expires ${p.expiresAt}` };
     },
@@ -46,7 +47,10 @@ export const commands: CommandGroup = {
       }
       const expires = stringOpt(args, 'expires');
       const p = await (await ctx.api()).request<Permit>('POST', `/api/projects/${encodeURIComponent(project)}/permit/amendments`, {
-        ...changes, caseType: requireOpt(args, 'case-type'), reason: requireOpt(args, 'reason'), ...(expires ? { expiresAt: expires } : {}),
+        ...changes,
+        caseType: requireOpt(args, 'case-type'),
+        reason: requireOpt(args, 'reason'),
+        ...(expires ? { expiresAt: expires } : {}),
       });
       return { data: p, text: `${p.id} is now version ${p.version}, expires ${p.expiresAt}` };
     },

@@ -26,7 +26,12 @@ export const commands: CommandGroup = {
     options: { user: { type: 'string' }, role: { type: 'string' } },
     async run(ctx, args) {
       const id = requirePositional(args, 0, 'PROJECT');
-      return { data: await (await ctx.api()).request<ProjectDetail>('POST', `/api/projects/${encodeURIComponent(id)}/members`, { userId: args.values.user, role: args.values.role }) };
+      return {
+        data: await (await ctx.api()).request<ProjectDetail>('POST', `/api/projects/${encodeURIComponent(id)}/members`, {
+          userId: args.values.user,
+          role: args.values.role,
+        }),
+      };
     },
   },
 };

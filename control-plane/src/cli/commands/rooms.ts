@@ -25,7 +25,11 @@ async function follow(res: Response, info: (t: string) => void): Promise<RoomVie
     while ((end = buffer.indexOf('\n\n')) >= 0) {
       const frame = buffer.slice(0, end);
       buffer = buffer.slice(end + 2);
-      const data = frame.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+      const data = frame
+        .split('\n')
+        .filter((l) => l.startsWith('data: '))
+        .map((l) => l.slice(6))
+        .join('\n');
       if (!data) continue;
       last = JSON.parse(data) as RoomView;
       info(`room ${last.id}: ${last.state}${last.failureReason ? ` (${last.failureReason})` : ''}`);

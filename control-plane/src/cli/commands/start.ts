@@ -30,13 +30,19 @@ export const commands: CommandGroup = {
       const dropped = await dropRoot(config);
       if (dropped) {
         if (dropped.cgroupRoot) config.rooms.cgroupRoot = dropped.cgroupRoot;
-        ctx.info(`started as root: serving as ${dropped.account.name} (uid ${dropped.account.uid}, gid ${dropped.account.gid}); room limits: ${dropped.cgroupRoot ? `cgroup v2 under ${dropped.cgroupRoot}` : 'rlimits (no cgroup v2 here)'}`);
-        if (dropped.earlierRooms) ctx.info(`stopped ${dropped.earlierRooms} room sandbox processes left by a control plane that ran as root; their members start them again`);
+        ctx.info(
+          `started as root: serving as ${dropped.account.name} (uid ${dropped.account.uid}, gid ${dropped.account.gid}); room limits: ${dropped.cgroupRoot ? `cgroup v2 under ${dropped.cgroupRoot}` : 'rlimits (no cgroup v2 here)'}`,
+        );
+        if (dropped.earlierRooms)
+          ctx.info(`stopped ${dropped.earlierRooms} room sandbox processes left by a control plane that ran as root; their members start them again`);
       }
       const platform = await startPlatform(config);
       const stop = (signal: string) => {
         ctx.info(`${signal}: stopping (finishing requests in flight)`);
-        platform.close().then(() => process.exit(0), () => process.exit(1));
+        platform.close().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
       };
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));

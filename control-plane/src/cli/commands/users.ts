@@ -3,7 +3,13 @@ import { CliError, requireOpt, requirePositional, stringOpt, type CommandGroup }
 
 type U = User;
 
-const roleList = (v: string | undefined) => (v ? v.split(',').map((r) => r.trim()).filter(Boolean) : undefined);
+const roleList = (v: string | undefined) =>
+  v
+    ? v
+        .split(',')
+        .map((r) => r.trim())
+        .filter(Boolean)
+    : undefined;
 
 export const commands: CommandGroup = {
   list: {
@@ -24,11 +30,21 @@ export const commands: CommandGroup = {
   create: {
     summary: 'Create a user; privileged roles print a TOTP enrolment URI once (platform admin)',
     usage: 'tre users create USER --name NAME --roles r1,r2 [--password PW] [--email E] [--oidc-subject SUB]',
-    options: { name: { type: 'string' }, roles: { type: 'string' }, password: { type: 'string' }, email: { type: 'string' }, 'oidc-subject': { type: 'string' } },
+    options: {
+      name: { type: 'string' },
+      roles: { type: 'string' },
+      password: { type: 'string' },
+      email: { type: 'string' },
+      'oidc-subject': { type: 'string' },
+    },
     async run(ctx, args) {
       const body = {
-        id: requirePositional(args, 0, 'USER'), displayName: requireOpt(args, 'name'), roles: roleList(requireOpt(args, 'roles')),
-        password: stringOpt(args, 'password'), email: stringOpt(args, 'email'), oidcSubject: stringOpt(args, 'oidc-subject'),
+        id: requirePositional(args, 0, 'USER'),
+        displayName: requireOpt(args, 'name'),
+        roles: roleList(requireOpt(args, 'roles')),
+        password: stringOpt(args, 'password'),
+        email: stringOpt(args, 'email'),
+        oidcSubject: stringOpt(args, 'oidc-subject'),
       };
       const res = await (await ctx.api()).request<CreatedUser>('POST', '/api/users', body);
       return { data: res, text: `created ${res.user.id}${res.totpUri ? `\nTOTP enrolment (shown once): ${res.totpUri}` : ''}` };
@@ -41,7 +57,9 @@ export const commands: CommandGroup = {
     async run(ctx, args) {
       if (args.values.disable && args.values.enable) throw new CliError('give at most one of --disable and --enable', 2);
       const body = {
-        roles: roleList(stringOpt(args, 'roles')), displayName: stringOpt(args, 'name'), password: stringOpt(args, 'password'),
+        roles: roleList(stringOpt(args, 'roles')),
+        displayName: stringOpt(args, 'name'),
+        password: stringOpt(args, 'password'),
         disabled: args.values.disable ? true : args.values.enable ? false : undefined,
       };
       return { data: await (await ctx.api()).request<User>('PATCH', `/api/users/${encodeURIComponent(requirePositional(args, 0, 'USER'))}`, body) };

@@ -72,7 +72,10 @@ import { z } from 'zod';
 /** Resource limits of one room. Drivers report in `RoomObservation.limits` which ones they enforce. */
 export const roomLimitsSchema = z.object({
   /** Memory ceiling for all processes of the room together, in bytes. */
-  memoryBytes: z.number().int().min(64 * 1024 * 1024),
+  memoryBytes: z
+    .number()
+    .int()
+    .min(64 * 1024 * 1024),
   /** CPU share in millicores (1000 = one full core). */
   cpuMillis: z.number().int().min(10),
   /** Maximum number of processes/threads in the room. */
@@ -128,9 +131,7 @@ export type RoomSpec = z.infer<typeof roomSpecSchema>;
  * and could plant a symlink to a host socket there, which the control plane would follow with its
  * own privileges. The local driver returns a hard link of the room's socket made outside the room
  * (`local/socket-link.ts`); other drivers bind-mounting a socket folder must do the same. */
-export type RoomEndpoint =
-  | { kind: 'unix'; socketPath: string }
-  | { kind: 'tcp'; host: string; port: number };
+export type RoomEndpoint = { kind: 'unix'; socketPath: string } | { kind: 'tcp'; host: string; port: number };
 
 export type RoomObservedState = 'starting' | 'running' | 'stopped' | 'failed';
 

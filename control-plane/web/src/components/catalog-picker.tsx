@@ -1,4 +1,3 @@
-
 import { useI18n, type MessageKey } from '../i18n/index.tsx';
 import { EP } from '../lib/endpoints.ts';
 import type { CatalogDataset, CatalogDatasetSummary, CodeList } from '../lib/types.ts';
@@ -13,11 +12,27 @@ function CodeListView({ list }: { list: CodeList }) {
   return (
     <details>
       <summary>{t('catalog.codeList', { id: list.name ?? list.id })}</summary>
-      <p className="muted small">{list.id} · {list.version} · {list.source}</p>
+      <p className="muted small">
+        {list.id} · {list.version} · {list.source}
+      </p>
       <div className="codes table-scroll" tabIndex={0} role="region" aria-label={t('catalog.codeList', { id: list.name ?? list.id })}>
         <table className="data compact">
-          <thead><tr><th scope="col">{t('catalog.code')}</th><th scope="col">{t('catalog.codeLabel')}</th></tr></thead>
-          <tbody>{(list.codes ?? []).slice(0, 300).map((c) => <tr key={c.code}><td><code>{c.code}</code></td><td>{c.label}</td></tr>)}</tbody>
+          <thead>
+            <tr>
+              <th scope="col">{t('catalog.code')}</th>
+              <th scope="col">{t('catalog.codeLabel')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {(list.codes ?? []).slice(0, 300).map((c) => (
+              <tr key={c.code}>
+                <td>
+                  <code>{c.code}</code>
+                </td>
+                <td>{c.label}</td>
+              </tr>
+            ))}
+          </tbody>
         </table>
       </div>
     </details>
@@ -39,11 +54,21 @@ function DatasetPicker({ name, selected, onChange }: { name: string; selected: s
               const direct = v.class === 'direct_identifier';
               return (
                 <li key={v.name} className="var-pick">
-                  <input type="checkbox" id={id} checked={selected.includes(v.name)} aria-describedby={`${id}-d`}
-                    onChange={(e) => onChange(e.target.checked ? [...selected, v.name] : selected.filter((x) => x !== v.name))} />
-                  <label htmlFor={id}><code>{v.name}</code> — {v.label}</label>
+                  <input
+                    type="checkbox"
+                    id={id}
+                    checked={selected.includes(v.name)}
+                    aria-describedby={`${id}-d`}
+                    onChange={(e) => onChange(e.target.checked ? [...selected, v.name] : selected.filter((x) => x !== v.name))}
+                  />
+                  <label htmlFor={id}>
+                    <code>{v.name}</code> — {v.label}
+                  </label>
                   <div id={`${id}-d`} className="muted small">
-                    {v.description}{v.description ? ' · ' : ''}{v.type}{v.unit ? ` (${v.unit})` : ''}
+                    {v.description}
+                    {v.description ? ' · ' : ''}
+                    {v.type}
+                    {v.unit ? ` (${v.unit})` : ''}
                     {v.class ? <> · {t(`varClass.${v.class}` as MessageKey)}</> : null}
                     {direct ? <> · {t('catalog.directNote')}</> : null}
                   </div>
@@ -63,7 +88,10 @@ export function parseManual(text: string): Selection {
   for (const line of text.split('\n')) {
     const [ds, vars] = line.split(':');
     if (!ds?.trim() || !vars) continue;
-    out[ds.trim()] = vars.split(',').map((v) => v.trim()).filter(Boolean);
+    out[ds.trim()] = vars
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean);
   }
   return out;
 }
@@ -77,7 +105,9 @@ export function CatalogPicker({ value, onChange }: { value: Selection; onChange(
         <NotAvailable what={EP.catalogDatasets} />
         <label htmlFor="manual-datasets">{t('catalog.manual')}</label>
         <textarea id="manual-datasets" rows={4} aria-describedby="manual-hint" onChange={(e) => onChange(parseManual(e.target.value))} />
-        <p id="manual-hint" className="hint">{t('catalog.manualHint')}</p>
+        <p id="manual-hint" className="hint">
+          {t('catalog.manualHint')}
+        </p>
       </div>
     );
   }
@@ -92,17 +122,23 @@ export function CatalogPicker({ value, onChange }: { value: Selection; onChange(
                 {list.map((d) => (
                   <li key={d.name}>
                     <label className="inline">
-                      <input type="checkbox" checked={d.name in value} data-dataset={d.name}
+                      <input
+                        type="checkbox"
+                        checked={d.name in value}
+                        data-dataset={d.name}
                         onChange={(e) => {
                           const next = { ...value };
                           if (e.target.checked) next[d.name] = [];
                           else delete next[d.name];
                           onChange(next);
-                        }} />
-                      {' '}<strong>{d.title}</strong> <code>{d.name}</code>
+                        }}
+                      />{' '}
+                      <strong>{d.title}</strong> <code>{d.name}</code>
                     </label>
                     {d.dataController ? <span className="muted small"> · {d.dataController}</span> : null}
-                    {d.fair && typeof d.fair === 'object' && 'score' in d.fair ? <span className="muted small"> · {t('catalog.fair', { score: String(d.fair.score) })}</span> : null}
+                    {d.fair && typeof d.fair === 'object' && 'score' in d.fair ? (
+                      <span className="muted small"> · {t('catalog.fair', { score: String(d.fair.score) })}</span>
+                    ) : null}
                     {d.description ? <div className="muted small">{d.description}</div> : null}
                   </li>
                 ))}

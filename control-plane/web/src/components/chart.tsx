@@ -16,10 +16,14 @@ const DASHES = ['', '6 3', '2 3', '8 3 2 3', '4 4', '1 2', '10 4', '3 6'];
 function Marker({ i, x, y, colour }: { i: number; x: number; y: number; colour: string }) {
   const s = 3.5;
   switch (i % 4) {
-    case 0: return <circle cx={x} cy={y} r={s} fill={colour} />;
-    case 1: return <rect x={x - s} y={y - s} width={2 * s} height={2 * s} fill={colour} />;
-    case 2: return <path d={`M${x},${y - s - 1} L${x + s + 1},${y + s} L${x - s - 1},${y + s} Z`} fill={colour} />;
-    default: return <path d={`M${x},${y - s - 1} L${x + s + 1},${y} L${x},${y + s + 1} L${x - s - 1},${y} Z`} fill={colour} />;
+    case 0:
+      return <circle cx={x} cy={y} r={s} fill={colour} />;
+    case 1:
+      return <rect x={x - s} y={y - s} width={2 * s} height={2 * s} fill={colour} />;
+    case 2:
+      return <path d={`M${x},${y - s - 1} L${x + s + 1},${y + s} L${x - s - 1},${y + s} Z`} fill={colour} />;
+    default:
+      return <path d={`M${x},${y - s - 1} L${x + s + 1},${y} L${x},${y + s + 1} L${x - s - 1},${y} Z`} fill={colour} />;
   }
 }
 
@@ -38,23 +42,43 @@ export function LineChart({ title, series, width = 720, height = 260 }: { title:
   return (
     <figure className="chart">
       <figcaption>{title}</figcaption>
-      <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label={t('chart.summary', { title, series: series.length, points: times.length })} preserveAspectRatio="xMinYMin meet">
+      <svg
+        viewBox={`0 0 ${width} ${height}`}
+        role="img"
+        aria-label={t('chart.summary', { title, series: series.length, points: times.length })}
+        preserveAspectRatio="xMinYMin meet"
+      >
         {[...new Set(ticks)].map((v) => (
           <g key={v}>
             <line x1={pad.l} x2={width - pad.r} y1={y(v)} y2={y(v)} stroke="#d5d9de" />
-            <text x={pad.l - 6} y={y(v) + 4} textAnchor="end" fontSize="11" fill="#333">{num(v)}</text>
+            <text x={pad.l - 6} y={y(v) + 4} textAnchor="end" fontSize="11" fill="#333">
+              {num(v)}
+            </text>
           </g>
         ))}
-        {times.map((at, i) => i % labelEvery === 0 && (
-          <text key={at} x={x(at)} y={height - pad.b + 16} textAnchor="middle" fontSize="11" fill="#333">{date(at)}</text>
-        ))}
+        {times.map(
+          (at, i) =>
+            i % labelEvery === 0 && (
+              <text key={at} x={x(at)} y={height - pad.b + 16} textAnchor="middle" fontSize="11" fill="#333">
+                {date(at)}
+              </text>
+            ),
+        )}
         {series.map((s, i) => {
           const colour = COLOURS[i % COLOURS.length]!;
           const pts = [...s.points].sort((a, b) => a.at.localeCompare(b.at));
           return (
             <g key={s.name}>
-              <polyline fill="none" stroke={colour} strokeWidth="2" strokeDasharray={DASHES[i % DASHES.length]} points={pts.map((p) => `${x(p.at)},${y(p.value)}`).join(' ')} />
-              {pts.map((p) => <Marker key={p.at} i={i} x={x(p.at)} y={y(p.value)} colour={colour} />)}
+              <polyline
+                fill="none"
+                stroke={colour}
+                strokeWidth="2"
+                strokeDasharray={DASHES[i % DASHES.length]}
+                points={pts.map((p) => `${x(p.at)},${y(p.value)}`).join(' ')}
+              />
+              {pts.map((p) => (
+                <Marker key={p.at} i={i} x={x(p.at)} y={y(p.value)} colour={colour} />
+              ))}
             </g>
           );
         })}
@@ -73,10 +97,24 @@ export function LineChart({ title, series, width = 720, height = 260 }: { title:
       <details>
         <summary>{t('chart.asTable')}</summary>
         <table>
-          <thead><tr><th scope="col">{t('chart.time')}</th>{series.map((s) => <th key={s.name} scope="col">{s.name}</th>)}</tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">{t('chart.time')}</th>
+              {series.map((s) => (
+                <th key={s.name} scope="col">
+                  {s.name}
+                </th>
+              ))}
+            </tr>
+          </thead>
           <tbody>
             {times.map((at) => (
-              <tr key={at}><th scope="row">{date(at, true)}</th>{series.map((s) => <td key={s.name}>{num(s.points.find((p) => p.at === at)?.value ?? 0)}</td>)}</tr>
+              <tr key={at}>
+                <th scope="row">{date(at, true)}</th>
+                {series.map((s) => (
+                  <td key={s.name}>{num(s.points.find((p) => p.at === at)?.value ?? 0)}</td>
+                ))}
+              </tr>
             ))}
           </tbody>
         </table>

@@ -14,9 +14,17 @@ type Label = string | number | boolean | null;
  */
 export type TableCheck = Pick<TableCheckAnswer, 'status' | 'table' | 'rules' | 'withheld'>;
 
-interface CellRef { row: Label[]; col: Label[] }
+interface CellRef {
+  row: Label[];
+  col: Label[];
+}
 const isCell = (c: unknown): c is CellRef => !!c && typeof c === 'object' && Array.isArray((c as CellRef).row) && Array.isArray((c as CellRef).col);
-interface Differencing { earlier: string; variables: string[]; labels: Label[]; difference: number }
+interface Differencing {
+  earlier: string;
+  variables: string[];
+  labels: Label[];
+  difference: number;
+}
 
 /** The cell rules, each a key of the report's `rules`. */
 type CellRule = Exclude<keyof TableCheck['rules'], 'differencing'>;
@@ -44,7 +52,7 @@ export function CheckedTable({ check, caption }: { check: TableCheck; caption?: 
       marks.set(k, [...(marks.get(k) ?? []), rule]);
     }
   }
-  const count = (id: CellRule) => (check.withheld ? check.withheld.findings[id] ?? 0 : check.rules?.[id]?.length ?? 0);
+  const count = (id: CellRule) => (check.withheld ? (check.withheld.findings[id] ?? 0) : (check.rules?.[id]?.length ?? 0));
   const used = RULES.filter((r) => count(r.id) > 0);
   const ruleOf = (id: string) => RULES.find((r) => r.id === id);
   const { rowLabels, colLabels, values } = check.table;
@@ -55,40 +63,66 @@ export function CheckedTable({ check, caption }: { check: TableCheck; caption?: 
       <p className={`check-status check-${check.status}`}>
         <strong>{t('check.status')}:</strong> {t(statusKey)}
       </p>
-      {check.withheld ? <p className="notice" role="note" data-withheld={check.withheld.reason}>{t('check.withheld')}</p> : null}
-      {check.withheld ? null : <div className="table-scroll" tabIndex={0} role="region" aria-label={caption ?? t('check.table')}>
-        <table>
-          {caption ? <caption>{caption}</caption> : null}
-          <thead>
-            <tr><td /> {colLabels.map((c) => <th key={JSON.stringify(c)} scope="col">{fmt(c)}</th>)}</tr>
-          </thead>
-          <tbody>
-            {rowLabels.map((r, i) => (
-              <tr key={JSON.stringify(r)}>
-                <th scope="row">{fmt(r)}</th>
-                {colLabels.map((c, j) => {
-                  const rules = marks.get(key(r, c)) ?? [];
-                  const first = rules[0] ? ruleOf(rules[0]) : undefined;
-                  const v = values[i]?.[j];
-                  const names = rules.map((id) => (ruleOf(id) ? t(ruleOf(id)!.label) : id)).join(', ');
-                  return (
-                    <td key={JSON.stringify(c)} style={first ? { background: first.colour } : undefined} data-rules={rules.join(' ') || undefined}
-                      aria-description={rules.length ? t('check.cellFails', { rules: names }) : undefined} title={rules.length ? names : undefined}>
-                      {v === null || v === undefined ? '—' : typeof v === 'number' ? num(v) : String(v)}
-                      {rules.length ? <sup className="rule-marks" aria-hidden="true" data-symbol="">{rules.map((id) => ruleOf(id)?.symbol ?? '?').join('')}</sup> : null}
-                      {rules.length ? <span className="visually-hidden"> ({names})</span> : null}
-                    </td>
-                  );
-                })}
+      {check.withheld ? (
+        <p className="notice" role="note" data-withheld={check.withheld.reason}>
+          {t('check.withheld')}
+        </p>
+      ) : null}
+      {check.withheld ? null : (
+        <div className="table-scroll" tabIndex={0} role="region" aria-label={caption ?? t('check.table')}>
+          <table>
+            {caption ? <caption>{caption}</caption> : null}
+            <thead>
+              <tr>
+                <td />{' '}
+                {colLabels.map((c) => (
+                  <th key={JSON.stringify(c)} scope="col">
+                    {fmt(c)}
+                  </th>
+                ))}
               </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>}
+            </thead>
+            <tbody>
+              {rowLabels.map((r, i) => (
+                <tr key={JSON.stringify(r)}>
+                  <th scope="row">{fmt(r)}</th>
+                  {colLabels.map((c, j) => {
+                    const rules = marks.get(key(r, c)) ?? [];
+                    const first = rules[0] ? ruleOf(rules[0]) : undefined;
+                    const v = values[i]?.[j];
+                    const names = rules.map((id) => (ruleOf(id) ? t(ruleOf(id)!.label) : id)).join(', ');
+                    return (
+                      <td
+                        key={JSON.stringify(c)}
+                        style={first ? { background: first.colour } : undefined}
+                        data-rules={rules.join(' ') || undefined}
+                        aria-description={rules.length ? t('check.cellFails', { rules: names }) : undefined}
+                        title={rules.length ? names : undefined}
+                      >
+                        {v === null || v === undefined ? '—' : typeof v === 'number' ? num(v) : String(v)}
+                        {rules.length ? (
+                          <sup className="rule-marks" aria-hidden="true" data-symbol="">
+                            {rules.map((id) => ruleOf(id)?.symbol ?? '?').join('')}
+                          </sup>
+                        ) : null}
+                        {rules.length ? <span className="visually-hidden"> ({names})</span> : null}
+                      </td>
+                    );
+                  })}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
       {(check.rules?.differencing as Differencing[] | undefined)?.length ? (
         <div className="notice" role="note">
           <strong>{t('rule.differencing')}</strong>
-          <ul>{(check.rules.differencing as Differencing[]).map((d, i) => <li key={i}>{t('check.differencingCell', { labels: d.labels.join(' · ') || t('check.total'), earlier: d.earlier, difference: d.difference })}</li>)}</ul>
+          <ul>
+            {(check.rules.differencing as Differencing[]).map((d, i) => (
+              <li key={i}>{t('check.differencingCell', { labels: d.labels.join(' · ') || t('check.total'), earlier: d.earlier, difference: d.difference })}</li>
+            ))}
+          </ul>
         </div>
       ) : null}
       <div className="legend-block">
@@ -97,8 +131,12 @@ export function CheckedTable({ check, caption }: { check: TableCheck; caption?: 
         <ul className="legend">
           {RULES.map((r) => (
             <li key={r.id} className={used.includes(r) ? '' : 'muted'}>
-              <span className="swatch" style={{ background: r.colour }} aria-hidden="true" data-symbol="">{r.symbol}</span>
-              <span>{t(r.label)}: {num(count(r.id))}</span>
+              <span className="swatch" style={{ background: r.colour }} aria-hidden="true" data-symbol="">
+                {r.symbol}
+              </span>
+              <span>
+                {t(r.label)}: {num(count(r.id))}
+              </span>
             </li>
           ))}
         </ul>

@@ -43,36 +43,88 @@ function CopyCard({ c }: { c: Copy }) {
   return (
     <li className="card inner" data-copy={c.copyVersion}>
       <h3>
-        {t('copies.copy', { v: c.copyVersion })}{' '}
-        {c.current ? <span className="badge status-approved">{t('copies.current')}</span> : null}
+        {t('copies.copy', { v: c.copyVersion })} {c.current ? <span className="badge status-approved">{t('copies.current')}</span> : null}
         {c.deletedAt ? <span className="badge bad">{t('copies.deleted')}</span> : null}
       </h3>
       <dl className="facts">
-        <dt>{t('copies.created')}</dt><dd>{date(c.createdAt, true)} · {c.createdBy}</dd>
-        <dt>{t('copies.permitVersion')}</dt><dd>{c.permitVersion}</dd>
-        <dt>{t('copies.persons')}</dt><dd>{num(c.personCount)}</dd>
-        {m?.pseudonym ? <><dt>{t('copies.pseudonym')}</dt><dd>{m.pseudonym.scheme} · <code>{m.pseudonym.keyFingerprint}</code></dd></> : null}
-        {c.deletedAt ? <><dt>{t('copies.deleted')}</dt><dd>{date(c.deletedAt, true)}</dd></> : null}
+        <dt>{t('copies.created')}</dt>
+        <dd>
+          {date(c.createdAt, true)} · {c.createdBy}
+        </dd>
+        <dt>{t('copies.permitVersion')}</dt>
+        <dd>{c.permitVersion}</dd>
+        <dt>{t('copies.persons')}</dt>
+        <dd>{num(c.personCount)}</dd>
+        {m?.pseudonym ? (
+          <>
+            <dt>{t('copies.pseudonym')}</dt>
+            <dd>
+              {m.pseudonym.scheme} · <code>{m.pseudonym.keyFingerprint}</code>
+            </dd>
+          </>
+        ) : null}
+        {c.deletedAt ? (
+          <>
+            <dt>{t('copies.deleted')}</dt>
+            <dd>{date(c.deletedAt, true)}</dd>
+          </>
+        ) : null}
       </dl>
       {m ? (
         <>
           <table className="data">
             <caption>{t('copies.manifest')}</caption>
-            <thead><tr><th scope="col">{t('permit.datasets')}</th><th scope="col">{t('copies.sources')}</th><th scope="col">{t('copies.persons')}</th><th scope="col">{t('copies.rows')}</th><th scope="col">{t('copies.variables')}</th></tr></thead>
+            <thead>
+              <tr>
+                <th scope="col">{t('permit.datasets')}</th>
+                <th scope="col">{t('copies.sources')}</th>
+                <th scope="col">{t('copies.persons')}</th>
+                <th scope="col">{t('copies.rows')}</th>
+                <th scope="col">{t('copies.variables')}</th>
+              </tr>
+            </thead>
             <tbody>
               {m.datasets.map((d) => (
                 <tr key={d.dataset}>
-                  <td><code>{d.dataset}</code></td><td>{d.sourceVersion}</td><td>{num(d.persons)}</td><td>{num(d.rows)}</td>
+                  <td>
+                    <code>{d.dataset}</code>
+                  </td>
+                  <td>{d.sourceVersion}</td>
+                  <td>{num(d.persons)}</td>
+                  <td>{num(d.rows)}</td>
                   <td>{d.variables.map((v) => v.name).join(', ')}</td>
                 </tr>
               ))}
             </tbody>
           </table>
           <table className="data compact">
-            <thead><tr><th scope="col">{t('copies.file')}</th><th scope="col">{t('copies.rows')}</th><th scope="col">{t('copies.bytes')}</th><th scope="col">{t('copies.sha256')}</th></tr></thead>
-            <tbody>{m.files.map((f) => <tr key={f.name}><td><code>{f.name}</code></td><td>{num(f.rows)}</td><td>{num(f.bytes)}</td><td><code className="hash">{f.sha256}</code></td></tr>)}</tbody>
+            <thead>
+              <tr>
+                <th scope="col">{t('copies.file')}</th>
+                <th scope="col">{t('copies.rows')}</th>
+                <th scope="col">{t('copies.bytes')}</th>
+                <th scope="col">{t('copies.sha256')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {m.files.map((f) => (
+                <tr key={f.name}>
+                  <td>
+                    <code>{f.name}</code>
+                  </td>
+                  <td>{num(f.rows)}</td>
+                  <td>{num(f.bytes)}</td>
+                  <td>
+                    <code className="hash">{f.sha256}</code>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
           </table>
-          <details><summary>{t('copies.rawManifest')}</summary><pre>{JSON.stringify(m, null, 2)}</pre></details>
+          <details>
+            <summary>{t('copies.rawManifest')}</summary>
+            <pre>{JSON.stringify(m, null, 2)}</pre>
+          </details>
         </>
       ) : null}
     </li>
@@ -112,10 +164,24 @@ export function CopiesView({ projectId }: { projectId: string }) {
               <span aria-live="polite">{t('copies.progressText', { stage: progress.stage, done: num(progress.done), total: num(progress.total) })}</span>
             </div>
           ) : null}
-          {progress?.state === 'failed' ? <p className="notice error">{t('copies.failed')} {progress.error}</p> : null}
-          {d.copies.length === 0 ? <Empty>{t('copies.none')}</Empty> : <ul className="plain">{[...d.copies].reverse().map((c) => <CopyCard key={c.copyVersion} c={c} />)}</ul>}
+          {progress?.state === 'failed' ? (
+            <p className="notice error">
+              {t('copies.failed')} {progress.error}
+            </p>
+          ) : null}
+          {d.copies.length === 0 ? (
+            <Empty>{t('copies.none')}</Empty>
+          ) : (
+            <ul className="plain">
+              {[...d.copies].reverse().map((c) => (
+                <CopyCard key={c.copyVersion} c={c} />
+              ))}
+            </ul>
+          )}
           {me.roles.includes('access_admin') ? (
-            <button type="button" onClick={make} disabled={busy || progress?.state === 'extracting'} data-action="make-copy">{t('copies.make')}</button>
+            <button type="button" onClick={make} disabled={busy || progress?.state === 'extracting'} data-action="make-copy">
+              {t('copies.make')}
+            </button>
           ) : null}
           {error ? <ErrorView error={error} /> : null}
         </div>

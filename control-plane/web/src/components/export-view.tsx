@@ -23,13 +23,23 @@ function FileResult({ exp, file, downloads }: { exp: ExportDetail; file: ExportF
     <li className="card inner" data-file={file.name}>
       <p>
         <code>{file.name}</code> · {t('export.bytes', { n: num(file.sizeBytes) })} · {file.contentType} · {t('export.autoResult')}:{' '}
-        <span className={`badge check-${file.checkStatus}`} data-check-status={file.checkStatus}>{statusLabel(t, 'check', file.checkStatus)}</span>
+        <span className={`badge check-${file.checkStatus}`} data-check-status={file.checkStatus}>
+          {statusLabel(t, 'check', file.checkStatus)}
+        </span>
       </p>
       {file.description ? <p>{file.description}</p> : null}
-      <p className="muted small">{t('copies.sha256')} <code className="hash">{file.sha256}</code></p>
+      <p className="muted small">
+        {t('copies.sha256')} <code className="hash">{file.sha256}</code>
+      </p>
       {findings.length ? (
         <ul className="findings">
-          {findings.map((f, j) => <li key={j}><strong>{t(`finding.${f.check}` as MessageKey) === `finding.${f.check}` ? f.check : t(`finding.${f.check}` as MessageKey)}</strong>{'line' in f ? ` (${t('export.line', { n: f.line })})` : ''}{'message' in f ? `: ${f.message}` : ''}</li>)}
+          {findings.map((f, j) => (
+            <li key={j}>
+              <strong>{t(`finding.${f.check}` as MessageKey) === `finding.${f.check}` ? f.check : t(`finding.${f.check}` as MessageKey)}</strong>
+              {'line' in f ? ` (${t('export.line', { n: f.line })})` : ''}
+              {'message' in f ? `: ${f.message}` : ''}
+            </li>
+          ))}
         </ul>
       ) : null}
       {table ? <CheckedTable check={table} caption={file.name} /> : null}
@@ -49,33 +59,75 @@ export function ExportView({ exp, downloads }: { exp: ExportDetail; downloads: b
   return (
     <div className="export" data-export={exp.id} data-status={exp.status}>
       <dl className="facts">
-        <dt>{t('export.status')}</dt><dd><span className={`badge status-${exp.status}`}>{statusLabel(t, 'exportStatus', exp.status)}</span> · {t('export.autoResult')}: {statusLabel(t, 'check', exp.checksStatus)}</dd>
-        <dt>{t('export.purpose')}</dt><dd>{exp.purpose}</dd>
-        <dt>{t('export.requestedBy')}</dt><dd>{exp.requestedBy} · {date(exp.createdAt, true)}</dd>
-        {exp.version > 1 ? <><dt>{t('export.version')}</dt><dd>{exp.version} ({exp.versions.join(' → ')})</dd></> : null}
+        <dt>{t('export.status')}</dt>
+        <dd>
+          <span className={`badge status-${exp.status}`}>{statusLabel(t, 'exportStatus', exp.status)}</span> · {t('export.autoResult')}:{' '}
+          {statusLabel(t, 'check', exp.checksStatus)}
+        </dd>
+        <dt>{t('export.purpose')}</dt>
+        <dd>{exp.purpose}</dd>
+        <dt>{t('export.requestedBy')}</dt>
+        <dd>
+          {exp.requestedBy} · {date(exp.createdAt, true)}
+        </dd>
+        {exp.version > 1 ? (
+          <>
+            <dt>{t('export.version')}</dt>
+            <dd>
+              {exp.version} ({exp.versions.join(' → ')})
+            </dd>
+          </>
+        ) : null}
         <dt>{t('export.reviews')}</dt>
         <dd>
           {r.sealed ? (
             <>
               {t('export.reviewCount', { done: r.decided.length, needed: r.required })}
               <ul>
-                {r.decided.map((d, i) => <li key={i} data-review="sealed">{d.reviewer}: {t('export.decidedHidden')}</li>)}
-                {r.mine ? <li>{t('export.yourDecision')}: {statusLabel(t, 'decision', r.mine.decision)}{r.mine.reason ? ` — ${r.mine.reason}` : ''}</li> : null}
+                {r.decided.map((d, i) => (
+                  <li key={i} data-review="sealed">
+                    {d.reviewer}: {t('export.decidedHidden')}
+                  </li>
+                ))}
+                {r.mine ? (
+                  <li>
+                    {t('export.yourDecision')}: {statusLabel(t, 'decision', r.mine.decision)}
+                    {r.mine.reason ? ` — ${r.mine.reason}` : ''}
+                  </li>
+                ) : null}
               </ul>
             </>
-          ) : r.reviews.length === 0 ? t('export.noReviews') : (
+          ) : r.reviews.length === 0 ? (
+            t('export.noReviews')
+          ) : (
             <ul>
-              {r.reviews.map((v, i) => <li key={i} data-review={v.decision}>{v.reviewer}: {statusLabel(t, 'decision', v.decision)}{v.reason ? ` — ${v.reason}` : ''} <span className="muted">({date(v.decidedAt, true)})</span></li>)}
+              {r.reviews.map((v, i) => (
+                <li key={i} data-review={v.decision}>
+                  {v.reviewer}: {statusLabel(t, 'decision', v.decision)}
+                  {v.reason ? ` — ${v.reason}` : ''} <span className="muted">({date(v.decidedAt, true)})</span>
+                </li>
+              ))}
             </ul>
           )}
         </dd>
       </dl>
       <h4>{t('export.files')}</h4>
-      <ul className="plain">{exp.files.map((f) => <FileResult key={f.id} exp={exp} file={f} downloads={downloads} />)}</ul>
+      <ul className="plain">
+        {exp.files.map((f) => (
+          <FileResult key={f.id} exp={exp} file={f} downloads={downloads} />
+        ))}
+      </ul>
       {exp.events.length ? (
         <details>
           <summary>{t('export.history')}</summary>
-          <ol>{exp.events.map((e) => <li key={e.seq}>{date(e.at, true)} · {e.actor} · {statusLabel(t, 'event', e.event)}{e.reason ? ` — ${e.reason}` : ''}</li>)}</ol>
+          <ol>
+            {exp.events.map((e) => (
+              <li key={e.seq}>
+                {date(e.at, true)} · {e.actor} · {statusLabel(t, 'event', e.event)}
+                {e.reason ? ` — ${e.reason}` : ''}
+              </li>
+            ))}
+          </ol>
         </details>
       ) : null}
     </div>

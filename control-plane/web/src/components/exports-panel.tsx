@@ -58,16 +58,26 @@ function RequestForm({ projectId, previous, onDone }: { projectId: string; previ
           </div>
           <details>
             <summary>{t('export.isTable')}</summary>
-            <label className="inline"><input type="checkbox" name={`${p}${r}-is-table`} /> {t('export.checkAsTable')}</label>
+            <label className="inline">
+              <input type="checkbox" name={`${p}${r}-is-table`} /> {t('export.checkAsTable')}
+            </label>
             <TableFields prefix={`${p}${r}-t-`} fileRequired={false} />
           </details>
-          {rows.length > 1 ? <button type="button" onClick={() => setRows(rows.filter((x) => x !== r))}>{t('export.removeFile', { n: i + 1 })}</button> : null}
+          {rows.length > 1 ? (
+            <button type="button" onClick={() => setRows(rows.filter((x) => x !== r))}>
+              {t('export.removeFile', { n: i + 1 })}
+            </button>
+          ) : null}
         </fieldset>
       ))}
-      <button type="button" onClick={() => setRows([...rows, Math.max(-1, ...rows) + 1])}>{t('export.addFile')}</button>
+      <button type="button" onClick={() => setRows([...rows, Math.max(-1, ...rows) + 1])}>
+        {t('export.addFile')}
+      </button>
       <label htmlFor={`${p}purpose`}>{t('export.purpose')}</label>
       <textarea id={`${p}purpose`} name={`${p}purpose`} required={!previous} rows={2} defaultValue={previous?.purpose} />
-      <button type="submit" disabled={busy} data-action={previous ? 'resubmit-export' : 'request-export'}>{t(previous ? 'export.resubmit' : 'export.request')}</button>
+      <button type="submit" disabled={busy} data-action={previous ? 'resubmit-export' : 'request-export'}>
+        {t(previous ? 'export.resubmit' : 'export.request')}
+      </button>
       {error ? <ErrorView error={error} /> : null}
     </form>
   );
@@ -95,11 +105,22 @@ function ExportItem({ summary, projectId, onChange }: { summary: ExportSummary; 
         {(d) => (
           <>
             <ExportView exp={d} downloads />
-            {d.status === 'in_review' || d.status === 'returned' ? <button type="button" onClick={withdraw} data-action="withdraw-export">{t('export.withdraw')}</button> : null}
+            {d.status === 'in_review' || d.status === 'returned' ? (
+              <button type="button" onClick={withdraw} data-action="withdraw-export">
+                {t('export.withdraw')}
+              </button>
+            ) : null}
             {(d.status === 'returned' || d.status === 'withdrawn' || d.status === 'rejected') && !d.nextId ? (
               <details>
                 <summary>{t('export.resubmitTitle')}</summary>
-                <RequestForm projectId={projectId} previous={d} onDone={() => { detail.reload(); onChange(); }} />
+                <RequestForm
+                  projectId={projectId}
+                  previous={d}
+                  onDone={() => {
+                    detail.reload();
+                    onChange();
+                  }}
+                />
               </details>
             ) : null}
           </>
@@ -122,9 +143,17 @@ export function ExportsPanel({ projectId }: { projectId: string }) {
       <section className="card" aria-labelledby="h-my-exports">
         <h2 id="h-my-exports">{t('export.myRequests')}</h2>
         <Loaded state={exports}>
-          {(list) => list.length === 0 ? <Empty>{t('export.none')}</Empty> : (
-            <ul className="plain">{[...list].reverse().map((x) => <ExportItem key={x.id} summary={x} projectId={projectId} onChange={exports.reload} />)}</ul>
-          )}
+          {(list) =>
+            list.length === 0 ? (
+              <Empty>{t('export.none')}</Empty>
+            ) : (
+              <ul className="plain">
+                {[...list].reverse().map((x) => (
+                  <ExportItem key={x.id} summary={x} projectId={projectId} onChange={exports.reload} />
+                ))}
+              </ul>
+            )
+          }
         </Loaded>
       </section>
     </>

@@ -6,7 +6,11 @@ import { EP } from '../lib/endpoints.ts';
 import { CheckedTable, type TableCheck } from './checked-table.tsx';
 import { ErrorView } from './status.tsx';
 
-const list = (s: FormDataEntryValue | null) => String(s ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+const list = (s: FormDataEntryValue | null) =>
+  String(s ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
 
 /** The airlock's table request `{source, spec}` from the fields of `TableFields` with `prefix`. */
 export function tableRequestOf(f: FormData, prefix: string): { source: { output: string } | { copy: string }; spec: Record<string, unknown> } {
@@ -34,12 +38,25 @@ export function TableFields({ prefix, fileRequired = true, defaultFile }: { pref
     <div className="grid-form">
       <span id={id('kind-label')}>{t('check.source')}</span>
       <div role="radiogroup" aria-labelledby={id('kind-label')}>
-        <label className="inline"><input type="radio" name={id('kind')} value="output" defaultChecked /> {t('check.sourceOutput')}</label>
-        <label className="inline"><input type="radio" name={id('kind')} value="copy" /> {t('check.sourceCopy')}</label>
+        <label className="inline">
+          <input type="radio" name={id('kind')} value="output" defaultChecked /> {t('check.sourceOutput')}
+        </label>
+        <label className="inline">
+          <input type="radio" name={id('kind')} value="copy" /> {t('check.sourceCopy')}
+        </label>
       </div>
       <label htmlFor={id('file')}>{t('check.file')}</label>
-      <input id={id('file')} name={id('file')} required={fileRequired} defaultValue={defaultFile} placeholder={t('example.outputPath')} aria-describedby={id('file-hint')} />
-      <p id={id('file-hint')} className="hint">{t('check.fileHint')}</p>
+      <input
+        id={id('file')}
+        name={id('file')}
+        required={fileRequired}
+        defaultValue={defaultFile}
+        placeholder={t('example.outputPath')}
+        aria-describedby={id('file-hint')}
+      />
+      <p id={id('file-hint')} className="hint">
+        {t('check.fileHint')}
+      </p>
       <label htmlFor={id('method')}>{t('check.method')}</label>
       <select id={id('method')} name={id('method')} defaultValue="crosstab">
         <option value="crosstab">{t('check.crosstab')}</option>
@@ -49,16 +66,24 @@ export function TableFields({ prefix, fileRequired = true, defaultFile }: { pref
       <input id={id('index')} name={id('index')} required={fileRequired} aria-describedby={id('list-hint')} />
       <label htmlFor={id('columns')}>{t('check.columns')}</label>
       <input id={id('columns')} name={id('columns')} aria-describedby={id('list-hint')} />
-      <p id={id('list-hint')} className="hint">{t('check.listHint')}</p>
+      <p id={id('list-hint')} className="hint">
+        {t('check.listHint')}
+      </p>
       <label htmlFor={id('values')}>{t('check.values')}</label>
       <input id={id('values')} name={id('values')} />
       <label htmlFor={id('aggfunc')}>{t('check.aggfunc')}</label>
       <select id={id('aggfunc')} name={id('aggfunc')} defaultValue="">
         <option value="">{t('check.frequency')}</option>
-        {['count', 'mean', 'sum', 'median', 'std', 'min', 'max', 'mode'].map((a) => <option key={a} value={a}>{t(`agg.${a}` as 'agg.count')}</option>)}
+        {['count', 'mean', 'sum', 'median', 'std', 'min', 'max', 'mode'].map((a) => (
+          <option key={a} value={a}>
+            {t(`agg.${a}` as 'agg.count')}
+          </option>
+        ))}
       </select>
       <span />
-      <label className="inline"><input type="checkbox" name={id('margins')} /> {t('check.margins')}</label>
+      <label className="inline">
+        <input type="checkbox" name={id('margins')} /> {t('check.margins')}
+      </label>
     </div>
   );
 }
@@ -85,11 +110,13 @@ export function CheckTableForm({ projectId }: { projectId: string }) {
     <div>
       <form className="stack" onSubmit={submit}>
         <TableFields prefix="ct-" />
-        <button type="submit" disabled={busy} data-action="check-table">{t('check.run')}</button>
+        <button type="submit" disabled={busy} data-action="check-table">
+          {t('check.run')}
+        </button>
       </form>
       <p className="hint" data-testid="check-in-room">
-        {t('check.inRoom')} <code>!analyserom-airlock check-table --output FILE --index VAR --save NAME</code>{' '}
-        {t('check.inNotebook')} <code>import analyserom_airlock</code>
+        {t('check.inRoom')} <code>!analyserom-airlock check-table --output FILE --index VAR --save NAME</code> {t('check.inNotebook')}{' '}
+        <code>import analyserom_airlock</code>
       </p>
       <div aria-live="polite">
         {busy ? <p role="status">{t('check.running')}</p> : null}

@@ -4,7 +4,14 @@ import { Link } from '../lib/router.tsx';
 
 /** Until the person acts, the page keeps the browser's focus order (skip link first). */
 let interacted = false;
-for (const type of ['keydown', 'pointerdown']) addEventListener(type, () => { interacted = true; }, { capture: true });
+for (const type of ['keydown', 'pointerdown'])
+  addEventListener(
+    type,
+    () => {
+      interacted = true;
+    },
+    { capture: true },
+  );
 
 /** The page heading: sets the document title and takes focus after navigation, so screen readers announce the new page. */
 export function Page({ title, children, tabs }: { title: string; children: ReactNode; tabs?: ReactNode }) {
@@ -18,7 +25,9 @@ export function Page({ title, children, tabs }: { title: string; children: React
   }, [title]);
   return (
     <>
-      <h1 tabIndex={-1} ref={h1}>{title}</h1>
+      <h1 tabIndex={-1} ref={h1}>
+        {title}
+      </h1>
       {tabs}
       {children}
     </>
@@ -30,7 +39,11 @@ export function Tabs({ label, items, current }: { label: string; items: { href: 
     <nav aria-label={label} className="tabs">
       <ul>
         {items.map((i) => (
-          <li key={i.href}><Link href={i.href} aria-current={i.href === current ? 'page' : undefined}>{i.label}</Link></li>
+          <li key={i.href}>
+            <Link href={i.href} aria-current={i.href === current ? 'page' : undefined}>
+              {i.label}
+            </Link>
+          </li>
         ))}
       </ul>
     </nav>

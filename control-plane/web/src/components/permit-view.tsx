@@ -9,24 +9,48 @@ export function PermitView({ permit }: { permit: Permit }) {
   return (
     <div className="permit">
       <dl className="facts">
-        <dt>{t('permit.id')}</dt><dd><code>{permit.id}</code> · {t('permit.version', { n: permit.version })}</dd>
-        <dt>{t('permit.caseType')}</dt><dd>{t(`caseType.${permit.caseType}` as MessageKey)}</dd>
-        <dt>{t('permit.period')}</dt><dd>{date(permit.period.from)} – {date(permit.period.to)}</dd>
+        <dt>{t('permit.id')}</dt>
+        <dd>
+          <code>{permit.id}</code> · {t('permit.version', { n: permit.version })}
+        </dd>
+        <dt>{t('permit.caseType')}</dt>
+        <dd>{t(`caseType.${permit.caseType}` as MessageKey)}</dd>
+        <dt>{t('permit.period')}</dt>
+        <dd>
+          {date(permit.period.from)} – {date(permit.period.to)}
+        </dd>
         <dt>{t('permit.expires')}</dt>
-        <dd><strong>{date(permit.expiresAt)}</strong>{expired ? <span className="badge bad"> {t('permit.expired')}</span> : null}</dd>
-        <dt>{t('permit.legalBasis')}</dt><dd>{t(`legalBasis.${permit.legalBasis}` as MessageKey)}</dd>
-        <dt>{t('permit.optOut')}</dt><dd>{permit.optOutHonoured ? t('common.yes') : t('common.no')}</dd>
-        <dt>{t('permit.linkage')}</dt><dd>{permit.linkageAllowed ? t('common.yes') : t('common.no')}</dd>
+        <dd>
+          <strong>{date(permit.expiresAt)}</strong>
+          {expired ? <span className="badge bad"> {t('permit.expired')}</span> : null}
+        </dd>
+        <dt>{t('permit.legalBasis')}</dt>
+        <dd>{t(`legalBasis.${permit.legalBasis}` as MessageKey)}</dd>
+        <dt>{t('permit.optOut')}</dt>
+        <dd>{permit.optOutHonoured ? t('common.yes') : t('common.no')}</dd>
+        <dt>{t('permit.linkage')}</dt>
+        <dd>{permit.linkageAllowed ? t('common.yes') : t('common.no')}</dd>
         <dt>{t('permit.cohort')}</dt>
-        <dd>{cohort.length ? cohort.map(([k, v]) => `${t(`cohort.${k}` as MessageKey)}: ${Array.isArray(v) ? v.join(', ') : String(v)}`).join('; ') : t('permit.wholePopulation')}</dd>
-        <dt>{t('permit.persons')}</dt><dd>{permit.authorisedPersons.join(', ')}</dd>
-        <dt>{t('permit.issued')}</dt><dd>{date(permit.issuedAt)} · {permit.issuedBy}</dd>
-        <dt>{t('permit.reason')}</dt><dd>{permit.reason}</dd>
+        <dd>
+          {cohort.length
+            ? cohort.map(([k, v]) => `${t(`cohort.${k}` as MessageKey)}: ${Array.isArray(v) ? v.join(', ') : String(v)}`).join('; ')
+            : t('permit.wholePopulation')}
+        </dd>
+        <dt>{t('permit.persons')}</dt>
+        <dd>{permit.authorisedPersons.join(', ')}</dd>
+        <dt>{t('permit.issued')}</dt>
+        <dd>
+          {date(permit.issuedAt)} · {permit.issuedBy}
+        </dd>
+        <dt>{t('permit.reason')}</dt>
+        <dd>{permit.reason}</dd>
       </dl>
       <h3>{t('permit.datasets')}</h3>
       <ul>
         {permit.datasets.map((d) => (
-          <li key={d.dataset}><strong>{d.dataset}</strong>: {d.variables.join(', ')}</li>
+          <li key={d.dataset}>
+            <strong>{d.dataset}</strong>: {d.variables.join(', ')}
+          </li>
         ))}
       </ul>
     </div>

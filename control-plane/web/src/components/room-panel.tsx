@@ -94,7 +94,12 @@ export function RoomPanel({ projectId }: { projectId: string }) {
             <span className={`state state-${room?.state ?? 'none'}`} data-testid="room-state" data-state={room?.state ?? 'none'}>
               {room ? t(`roomState.${room.state}` as MessageKey) : t('room.none')}
             </span>
-            {room?.driver ? <> · {t('room.driver')}: {room.driver}</> : null}
+            {room?.driver ? (
+              <>
+                {' '}
+                · {t('room.driver')}: {room.driver}
+              </>
+            ) : null}
           </p>
           {room?.state === 'failed' ? <p className="notice error">{room.failureMessage ?? room.failureReason}</p> : null}
           {following ? (
@@ -104,12 +109,25 @@ export function RoomPanel({ projectId }: { projectId: string }) {
               <span aria-live="polite">{t('room.step', { n: step, of: STEPS.length, state: t(`roomState.${room!.state}` as MessageKey) })}</span>
             </div>
           ) : null}
-          {log.length ? <details><summary>{t('room.log')}</summary><ol className="log">{log.map((l, i) => <li key={i}>{l}</li>)}</ol></details> : null}
+          {log.length ? (
+            <details>
+              <summary>{t('room.log')}</summary>
+              <ol className="log">
+                {log.map((l, i) => (
+                  <li key={i}>{l}</li>
+                ))}
+              </ol>
+            </details>
+          ) : null}
           <div className="actions">
             {!room || !ACTIVE_ROOM_STATES.includes(room.state) ? (
-              <button type="button" onClick={start} disabled={busy} data-action="start-room">{t('room.start')}</button>
+              <button type="button" onClick={start} disabled={busy} data-action="start-room">
+                {t('room.start')}
+              </button>
             ) : (
-              <button type="button" onClick={stop} disabled={busy || room.state === 'stopping'} data-action="stop-room">{t('room.stop')}</button>
+              <button type="button" onClick={stop} disabled={busy || room.state === 'stopping'} data-action="stop-room">
+                {t('room.stop')}
+              </button>
             )}
             {room?.state === 'running' ? (
               <a className="button" href={EP.roomLab(room.id)} target="_blank" rel="noopener" data-action="open-lab">

@@ -5,7 +5,11 @@ import { useI18n } from '../i18n/index.tsx';
 
 export function Loading() {
   const { t } = useI18n();
-  return <p role="status" className="muted">{t('common.loading')}</p>;
+  return (
+    <p role="status" className="muted">
+      {t('common.loading')}
+    </p>
+  );
 }
 
 export function NotAllowed() {
@@ -23,7 +27,15 @@ export function NotAvailable({ what }: { what?: string | undefined }) {
   return (
     <div className="notice unavailable" role="status" data-state="not-available">
       <strong>{t('error.unavailableTitle')}</strong>
-      <p>{t('error.unavailableText')}{what ? <> <code>{what}</code></> : null}</p>
+      <p>
+        {t('error.unavailableText')}
+        {what ? (
+          <>
+            {' '}
+            <code>{what}</code>
+          </>
+        ) : null}
+      </p>
     </div>
   );
 }
@@ -33,7 +45,12 @@ export function ErrorView({ error }: { error: unknown }) {
   if (error instanceof ApiError) {
     if (error.kind === 'unavailable') return <NotAvailable what={error.path.split('?')[0]} />;
     if (error.kind === 'forbidden') return <NotAllowed />;
-    if (error.kind === 'notFound') return <div className="notice" role="alert"><strong>{t('error.notFound')}</strong> <span>{error.message}</span></div>;
+    if (error.kind === 'notFound')
+      return (
+        <div className="notice" role="alert">
+          <strong>{t('error.notFound')}</strong> <span>{error.message}</span>
+        </div>
+      );
   }
   return (
     <div className="notice error" role="alert">

@@ -49,7 +49,8 @@ export function LanguageProvider({ children }: { children: ReactNode }) {
     const dict = DICTIONARIES[lang];
     const locale = lang === 'nb' ? 'nb-NO' : 'en-GB';
     return {
-      lang, setLang,
+      lang,
+      setLang,
       t: (key, vars) => format(dict[key] ?? key, vars),
       date(iso, withTime = false) {
         if (!iso) return '';

@@ -7,7 +7,10 @@
 export type { Application, Permit, Project, ProjectDetail, PublicProject } from '../../../src/projects/schemas.ts';
 export type { CodeList, Variable as CatalogVariable } from '../../../src/catalog/model.ts';
 export type {
-  DatasetDetail as CatalogDataset, DatasetSummary as CatalogDatasetSummary, VariableHit, VersionDistribution as Distribution,
+  DatasetDetail as CatalogDataset,
+  DatasetSummary as CatalogDatasetSummary,
+  VariableHit,
+  VersionDistribution as Distribution,
 } from '../../../src/catalog/schemas.ts';
 export type { ApiToken, CreatedUser, IssuedToken, Me, SessionLogin, TotpReset, User } from '../../../src/identity/schemas.ts';
 export type { ActivityCounts, AuditPage, ProjectHistory, PublishedCheckpoint } from '../../../src/audit/schemas.ts';

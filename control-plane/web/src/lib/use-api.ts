@@ -22,7 +22,8 @@ export function useApi<T>(path: string | null): Loaded<T> {
     setState((s) => ({ ...s, loading: true }));
     api<T>('GET', path).then(
       (data) => mine === seq.current && setState({ data, loading: false }),
-      (error: unknown) => mine === seq.current && setState({ error: error instanceof ApiError ? error : new ApiError(0, String(error), null, path), loading: false }),
+      (error: unknown) =>
+        mine === seq.current && setState({ error: error instanceof ApiError ? error : new ApiError(0, String(error), null, path), loading: false }),
     );
   }, [path, tick]);
   const reload = useCallback(() => setTick((t) => t + 1), []);

@@ -10,9 +10,7 @@ import type { AuditEntry } from './types.ts';
 /** One line of `GET /api/audit/export`: an entry with its hashes. */
 export type ExportedEntry = AuditEntry;
 
-export type Failure =
-  | { kind: 'signature' | 'noCrypto' | 'root' | 'missing' }
-  | { kind: 'seq' | 'chain' | 'hash'; index: number };
+export type Failure = { kind: 'signature' | 'noCrypto' | 'root' | 'missing' } | { kind: 'seq' | 'chain' | 'hash'; index: number };
 
 export interface Verification {
   ok: boolean;
@@ -30,7 +28,9 @@ function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   const obj = value as Record<string, unknown>;
-  const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
+  const keys = Object.keys(obj)
+    .filter((k) => obj[k] !== undefined)
+    .sort();
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
 }
 
@@ -69,7 +69,10 @@ export async function merkleRoot(entryHashes: Uint8Array[]): Promise<Uint8Array>
 }
 
 /** Parses a signed checkpoint note and checks a signature line by the raw Ed25519 `publicKey`. */
-export async function verifyNote(note: string, publicKey: Uint8Array): Promise<{ treeSize: number; rootHash: string; time: string } | 'signature' | 'noCrypto'> {
+export async function verifyNote(
+  note: string,
+  publicKey: Uint8Array,
+): Promise<{ treeSize: number; rootHash: string; time: string } | 'signature' | 'noCrypto'> {
   const split = note.indexOf('\n\n');
   if (split < 0) return 'signature';
   const body = note.slice(0, split + 1);
@@ -93,7 +96,10 @@ export async function verifyNote(note: string, publicKey: Uint8Array): Promise<{
 }
 
 export async function verifyLog(opts: { note: string; publicKeyB64: string; jsonl: string }): Promise<Verification> {
-  const entries = opts.jsonl.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as ExportedEntry);
+  const entries = opts.jsonl
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as ExportedEntry);
   const base = { treeSize: 0, rootHash: '', time: '', entries: entries.length };
   const cp = await verifyNote(opts.note, fromB64(opts.publicKeyB64));
   if (cp === 'signature' || cp === 'noCrypto') return { ...base, ok: false, failure: { kind: cp } };

@@ -34,8 +34,12 @@ function DecideForm({ app, onDone }: { app: Application; onDone(): void }) {
       <label htmlFor={`reason-${app.id}`}>{t('app.decisionReason')}</label>
       <textarea id={`reason-${app.id}`} name="reason" required minLength={3} rows={2} />
       <div className="actions">
-        <button type="submit" value="approve" data-action="approve">{t('app.approve')}</button>
-        <button type="submit" value="reject" className="danger" data-action="reject">{t('app.reject')}</button>
+        <button type="submit" value="approve" data-action="approve">
+          {t('app.approve')}
+        </button>
+        <button type="submit" value="reject" className="danger" data-action="reject">
+          {t('app.reject')}
+        </button>
       </div>
       {error ? <ErrorView error={error} /> : null}
     </form>
@@ -54,7 +58,11 @@ function IssueForm({ app, onDone }: { app: Application; onDone(): void }) {
     e.preventDefault();
     const f = new FormData(e.currentTarget);
     try {
-      await api('POST', EP.issuePermit, { applicationId: app.id, expiresAt: new Date(`${String(f.get('expires'))}T23:59:59Z`).toISOString(), reason: String(f.get('reason') || 'as applied for') });
+      await api('POST', EP.issuePermit, {
+        applicationId: app.id,
+        expiresAt: new Date(`${String(f.get('expires'))}T23:59:59Z`).toISOString(),
+        reason: String(f.get('reason') || 'as applied for'),
+      });
       announce(t('app.issuedOk'));
       versions.reload();
       onDone();
@@ -69,7 +77,9 @@ function IssueForm({ app, onDone }: { app: Application; onDone(): void }) {
       <label htmlFor={`ir-${app.id}`}>{t('app.issueReason')}</label>
       <input id={`ir-${app.id}`} name="reason" />
       <span />
-      <button type="submit" data-action="issue-permit">{t('app.issue')}</button>
+      <button type="submit" data-action="issue-permit">
+        {t('app.issue')}
+      </button>
       {error ? <ErrorView error={error} /> : null}
     </form>
   );
@@ -80,20 +90,61 @@ function ApplicationCard({ app, mode, onChange }: { app: Application; mode: 'lea
   const b = app.body;
   return (
     <li className="card inner" data-application={app.id}>
-      <h2>{b.kind === 'new' ? b.project.title : t('app.amendmentOf', { id: app.projectId })} <span className={`badge status-${app.status}`}>{t(`appStatus.${app.status}` as MessageKey)}</span></h2>
+      <h2>
+        {b.kind === 'new' ? b.project.title : t('app.amendmentOf', { id: app.projectId })}{' '}
+        <span className={`badge status-${app.status}`}>{t(`appStatus.${app.status}` as MessageKey)}</span>
+      </h2>
       <dl className="facts">
-        <dt>{t('app.kind')}</dt><dd>{t(app.kind === 'new' ? 'apply.kindNew' : 'apply.kindAmendment')} · {t(`caseType.${app.caseType}` as MessageKey)}</dd>
-        <dt>{t('app.submitted')}</dt><dd>{date(app.submittedAt, true)} · {app.submittedBy}</dd>
-        {b.kind === 'new' ? <><dt>{t('project.purpose')}</dt><dd>{b.project.purpose}</dd>
-          <dt>{t('permit.legalBasis')}</dt><dd>{t(`legalBasis.${b.project.legalBasis}` as MessageKey)}</dd>
-          <dt>{t('project.ethics')}</dt><dd>{b.project.ethicsRef ?? '—'}</dd></> : null}
-        {b.kind === 'amendment' ? <><dt>{t('apply.justification')}</dt><dd>{b.justification}</dd></> : null}
-        <dt>{t('permit.period')}</dt><dd>{date(b.period.from)} – {date(b.period.to)}</dd>
-        <dt>{t('permit.datasets')}</dt><dd>{b.datasets.map((d) => `${d.dataset} (${d.variables.join(', ')})`).join('; ')}</dd>
-        {b.members.length ? <><dt>{t('apply.members')}</dt><dd>{b.members.map((m) => m.userId).join(', ')}</dd></> : null}
-        {app.decidedAt ? <><dt>{t('app.decision')}</dt><dd>{date(app.decidedAt, true)} · {app.decidedBy}: {app.decisionReason}</dd></> : null}
+        <dt>{t('app.kind')}</dt>
+        <dd>
+          {t(app.kind === 'new' ? 'apply.kindNew' : 'apply.kindAmendment')} · {t(`caseType.${app.caseType}` as MessageKey)}
+        </dd>
+        <dt>{t('app.submitted')}</dt>
+        <dd>
+          {date(app.submittedAt, true)} · {app.submittedBy}
+        </dd>
+        {b.kind === 'new' ? (
+          <>
+            <dt>{t('project.purpose')}</dt>
+            <dd>{b.project.purpose}</dd>
+            <dt>{t('permit.legalBasis')}</dt>
+            <dd>{t(`legalBasis.${b.project.legalBasis}` as MessageKey)}</dd>
+            <dt>{t('project.ethics')}</dt>
+            <dd>{b.project.ethicsRef ?? '—'}</dd>
+          </>
+        ) : null}
+        {b.kind === 'amendment' ? (
+          <>
+            <dt>{t('apply.justification')}</dt>
+            <dd>{b.justification}</dd>
+          </>
+        ) : null}
+        <dt>{t('permit.period')}</dt>
+        <dd>
+          {date(b.period.from)} – {date(b.period.to)}
+        </dd>
+        <dt>{t('permit.datasets')}</dt>
+        <dd>{b.datasets.map((d) => `${d.dataset} (${d.variables.join(', ')})`).join('; ')}</dd>
+        {b.members.length ? (
+          <>
+            <dt>{t('apply.members')}</dt>
+            <dd>{b.members.map((m) => m.userId).join(', ')}</dd>
+          </>
+        ) : null}
+        {app.decidedAt ? (
+          <>
+            <dt>{t('app.decision')}</dt>
+            <dd>
+              {date(app.decidedAt, true)} · {app.decidedBy}: {app.decisionReason}
+            </dd>
+          </>
+        ) : null}
       </dl>
-      {app.status !== 'submitted' && app.status !== 'withdrawn' && mode === 'lead' ? <p><Link href={`/projects/${app.projectId}`}>{t('app.openProject')}</Link></p> : null}
+      {app.status !== 'submitted' && app.status !== 'withdrawn' && mode === 'lead' ? (
+        <p>
+          <Link href={`/projects/${app.projectId}`}>{t('app.openProject')}</Link>
+        </p>
+      ) : null}
       {mode === 'admin' && app.status === 'submitted' ? <DecideForm app={app} onDone={onChange} /> : null}
       {mode === 'admin' && app.status === 'approved' ? <IssueForm app={app} onDone={onChange} /> : null}
     </li>
@@ -116,13 +167,25 @@ export function ApplicationsPage({ mode }: { mode: 'lead' | 'admin' }) {
         <label htmlFor="status-filter">{t('app.filterStatus')}</label>
         <select id="status-filter" value={status} onChange={(e) => setStatus(e.target.value)}>
           <option value="">{t('common.all')}</option>
-          {['submitted', 'approved', 'rejected', 'withdrawn'].map((s) => <option key={s} value={s}>{t(`appStatus.${s}` as MessageKey)}</option>)}
+          {['submitted', 'approved', 'rejected', 'withdrawn'].map((s) => (
+            <option key={s} value={s}>
+              {t(`appStatus.${s}` as MessageKey)}
+            </option>
+          ))}
         </select>
       </div>
       <Loaded state={apps}>
-        {(list) => list.length === 0 ? <Empty>{t('app.none')}</Empty> : (
-          <ul className="plain">{ordered(list).map((a) => <ApplicationCard key={a.id} app={a} mode={mode} onChange={apps.reload} />)}</ul>
-        )}
+        {(list) =>
+          list.length === 0 ? (
+            <Empty>{t('app.none')}</Empty>
+          ) : (
+            <ul className="plain">
+              {ordered(list).map((a) => (
+                <ApplicationCard key={a.id} app={a} mode={mode} onChange={apps.reload} />
+              ))}
+            </ul>
+          )
+        }
       </Loaded>
     </Page>
   );

@@ -17,7 +17,11 @@ import { LEGAL_BASIS_NAMES, type CaseType } from '../../../src/projects/legal-ba
 const NEW_CASES = ['one_off', 'rolling'] as const satisfies readonly CaseType[];
 const AMEND_CASES = ['new_period', 'extra_order', 'project_change', 'rolling'] as const satisfies readonly CaseType[];
 
-const csv = (s: FormDataEntryValue | null) => String(s ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+const csv = (s: FormDataEntryValue | null) =>
+  String(s ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
 const int = (s: FormDataEntryValue | null) => (String(s ?? '').trim() ? Number(s) : undefined);
 
 export function ApplyPage() {
@@ -43,21 +47,28 @@ export function ApplyPage() {
     if (csv(f.get('icd10')).length) cohort.icd10 = csv(f.get('icd10'));
     if (csv(f.get('atc')).length) cohort.atc = csv(f.get('atc'));
     const scope = {
-      datasets, cohort, linkage: f.get('linkage') === 'on',
+      datasets,
+      cohort,
+      linkage: f.get('linkage') === 'on',
       period: { from: String(f.get('dataFrom')), to: String(f.get('dataTo')) },
       members: members.filter((m) => m.userId.trim()),
       caseType: String(f.get('caseType')),
     };
-    const body = kind === 'new'
-      ? {
-          ...scope, kind,
-          project: {
-            title: String(f.get('title')), purpose: String(f.get('purpose')), dataControllers: csv(f.get('controllers')),
-            legalBasis: String(f.get('legalBasis')), ...(String(f.get('ethicsRef') ?? '').trim() ? { ethicsRef: String(f.get('ethicsRef')) } : {}),
-            period: { from: String(f.get('projectFrom')), to: String(f.get('projectTo')) },
-          },
-        }
-      : { ...scope, kind, projectId: String(f.get('projectId')), justification: String(f.get('justification')) };
+    const body =
+      kind === 'new'
+        ? {
+            ...scope,
+            kind,
+            project: {
+              title: String(f.get('title')),
+              purpose: String(f.get('purpose')),
+              dataControllers: csv(f.get('controllers')),
+              legalBasis: String(f.get('legalBasis')),
+              ...(String(f.get('ethicsRef') ?? '').trim() ? { ethicsRef: String(f.get('ethicsRef')) } : {}),
+              period: { from: String(f.get('projectFrom')), to: String(f.get('projectTo')) },
+            },
+          }
+        : { ...scope, kind, projectId: String(f.get('projectId')), justification: String(f.get('justification')) };
     setBusy(true);
     setError(null);
     try {
@@ -76,8 +87,13 @@ export function ApplyPage() {
       <form onSubmit={submit} className="stack apply-form">
         <fieldset>
           <legend>{t('apply.kind')}</legend>
-          <label className="inline"><input type="radio" name="kind" value="new" checked={kind === 'new'} onChange={() => setKind('new')} /> {t('apply.kindNew')}</label>
-          <label className="inline"><input type="radio" name="kind" value="amendment" checked={kind === 'amendment'} onChange={() => setKind('amendment')} disabled={!leadOf.length} /> {t('apply.kindAmendment')}</label>
+          <label className="inline">
+            <input type="radio" name="kind" value="new" checked={kind === 'new'} onChange={() => setKind('new')} /> {t('apply.kindNew')}
+          </label>
+          <label className="inline">
+            <input type="radio" name="kind" value="amendment" checked={kind === 'amendment'} onChange={() => setKind('amendment')} disabled={!leadOf.length} />{' '}
+            {t('apply.kindAmendment')}
+          </label>
         </fieldset>
 
         {kind === 'new' ? (
@@ -89,10 +105,16 @@ export function ApplyPage() {
             <textarea id="purpose" name="purpose" required minLength={10} rows={3} />
             <label htmlFor="controllers">{t('apply.controllers')}</label>
             <input id="controllers" name="controllers" required aria-describedby="controllers-hint" />
-            <p id="controllers-hint" className="hint">{t('apply.commaHint')}</p>
+            <p id="controllers-hint" className="hint">
+              {t('apply.commaHint')}
+            </p>
             <label htmlFor="legalBasis">{t('apply.legalBasis')}</label>
             <select id="legalBasis" name="legalBasis" required defaultValue="hforsk-35">
-              {LEGAL_BASIS_NAMES.map((b) => <option key={b} value={b}>{t(`legalBasis.${b}` as MessageKey)}</option>)}
+              {LEGAL_BASIS_NAMES.map((b) => (
+                <option key={b} value={b}>
+                  {t(`legalBasis.${b}` as MessageKey)}
+                </option>
+              ))}
             </select>
             <label htmlFor="ethicsRef">{t('apply.ethicsRef')}</label>
             <input id="ethicsRef" name="ethicsRef" placeholder="REK 2026/12345" />
@@ -106,7 +128,11 @@ export function ApplyPage() {
             <legend>{t('apply.amendment')}</legend>
             <label htmlFor="projectId">{t('apply.whichProject')}</label>
             <select id="projectId" name="projectId" defaultValue={amendFor ?? leadOf[0]?.projectId} required>
-              {leadOf.map((m) => <option key={m.projectId} value={m.projectId}>{m.title}</option>)}
+              {leadOf.map((m) => (
+                <option key={m.projectId} value={m.projectId}>
+                  {m.title}
+                </option>
+              ))}
             </select>
             <label htmlFor="justification">{t('apply.justification')}</label>
             <textarea id="justification" name="justification" required minLength={3} rows={3} />
@@ -117,7 +143,11 @@ export function ApplyPage() {
           <legend>{t('apply.caseAndPeriod')}</legend>
           <label htmlFor="caseType">{t('apply.caseType')}</label>
           <select id="caseType" name="caseType" key={kind}>
-            {(kind === 'new' ? NEW_CASES : AMEND_CASES).map((c) => <option key={c} value={c}>{t(`caseType.${c}` as MessageKey)}</option>)}
+            {(kind === 'new' ? NEW_CASES : AMEND_CASES).map((c) => (
+              <option key={c} value={c}>
+                {t(`caseType.${c}` as MessageKey)}
+              </option>
+            ))}
           </select>
           <label htmlFor="dataFrom">{t('apply.dataFrom')}</label>
           <input id="dataFrom" name="dataFrom" type="date" required />
@@ -128,7 +158,9 @@ export function ApplyPage() {
         <fieldset>
           <legend>{t('apply.data')}</legend>
           <CatalogPicker value={selection} onChange={setSelection} />
-          <label className="inline"><input type="checkbox" name="linkage" /> {t('apply.linkage')}</label>
+          <label className="inline">
+            <input type="checkbox" name="linkage" /> {t('apply.linkage')}
+          </label>
         </fieldset>
 
         <fieldset className="grid-form">
@@ -139,12 +171,18 @@ export function ApplyPage() {
           <input id="birthYearTo" name="birthYearTo" type="number" min={1850} max={2100} />
           <span id="sex-label">{t('cohort.sex')}</span>
           <div role="group" aria-labelledby="sex-label">
-            <label className="inline"><input type="checkbox" name="sex" value="F" /> {t('sex.F')}</label>
-            <label className="inline"><input type="checkbox" name="sex" value="M" /> {t('sex.M')}</label>
+            <label className="inline">
+              <input type="checkbox" name="sex" value="F" /> {t('sex.F')}
+            </label>
+            <label className="inline">
+              <input type="checkbox" name="sex" value="M" /> {t('sex.M')}
+            </label>
           </div>
           <label htmlFor="icd10">{t('cohort.icd10')}</label>
           <input id="icd10" name="icd10" placeholder="E11, I21" aria-describedby="icd-hint" />
-          <p id="icd-hint" className="hint">{t('apply.commaHint')}</p>
+          <p id="icd-hint" className="hint">
+            {t('apply.commaHint')}
+          </p>
           <label htmlFor="atc">{t('cohort.atc')}</label>
           <input id="atc" name="atc" placeholder="A10B" />
         </fieldset>
@@ -156,21 +194,35 @@ export function ApplyPage() {
             {members.map((m, i) => (
               <li key={i} className="member-row">
                 <label htmlFor={`member-${i}`}>{t('apply.memberUser', { n: i + 1 })}</label>
-                <input id={`member-${i}`} value={m.userId} onChange={(e) => setMembers(members.map((x, j) => (j === i ? { ...x, userId: e.target.value } : x)))} />
+                <input
+                  id={`member-${i}`}
+                  value={m.userId}
+                  onChange={(e) => setMembers(members.map((x, j) => (j === i ? { ...x, userId: e.target.value } : x)))}
+                />
                 <label htmlFor={`member-role-${i}`}>{t('apply.memberRole', { n: i + 1 })}</label>
-                <select id={`member-role-${i}`} value={m.role} onChange={(e) => setMembers(members.map((x, j) => (j === i ? { ...x, role: e.target.value as 'lead' | 'researcher' } : x)))}>
+                <select
+                  id={`member-role-${i}`}
+                  value={m.role}
+                  onChange={(e) => setMembers(members.map((x, j) => (j === i ? { ...x, role: e.target.value as 'lead' | 'researcher' } : x)))}
+                >
                   <option value="researcher">{t('memberRole.researcher')}</option>
                   <option value="lead">{t('memberRole.lead')}</option>
                 </select>
-                <button type="button" onClick={() => setMembers(members.filter((_, j) => j !== i))}>{t('apply.removeMember', { n: i + 1 })}</button>
+                <button type="button" onClick={() => setMembers(members.filter((_, j) => j !== i))}>
+                  {t('apply.removeMember', { n: i + 1 })}
+                </button>
               </li>
             ))}
           </ul>
-          <button type="button" onClick={() => setMembers([...members, { userId: '', role: 'researcher' }])}>{t('apply.addMember')}</button>
+          <button type="button" onClick={() => setMembers([...members, { userId: '', role: 'researcher' }])}>
+            {t('apply.addMember')}
+          </button>
         </fieldset>
 
         {error ? <ErrorView error={error} /> : null}
-        <button type="submit" disabled={busy} data-action="submit-application">{t('apply.submit')}</button>
+        <button type="submit" disabled={busy} data-action="submit-application">
+          {t('apply.submit')}
+        </button>
       </form>
     </Page>
   );

@@ -23,12 +23,41 @@ function EntriesTable({ entries, caption }: { entries: Entry[]; caption: string 
     <div className="table-scroll" tabIndex={0} role="region" aria-label={caption}>
       <table className="data compact">
         <caption className="visually-hidden">{caption}</caption>
-        <thead><tr>{(['audit.seq', 'audit.time', 'audit.actor', 'audit.role', 'audit.action', 'audit.object', 'audit.project', 'audit.outcome', 'audit.reason'] as MessageKey[]).map((k) => <th key={k} scope="col">{t(k)}</th>)}</tr></thead>
+        <thead>
+          <tr>
+            {(
+              [
+                'audit.seq',
+                'audit.time',
+                'audit.actor',
+                'audit.role',
+                'audit.action',
+                'audit.object',
+                'audit.project',
+                'audit.outcome',
+                'audit.reason',
+              ] as MessageKey[]
+            ).map((k) => (
+              <th key={k} scope="col">
+                {t(k)}
+              </th>
+            ))}
+          </tr>
+        </thead>
         <tbody>
           {entries.map((e) => (
             <tr key={e.seq} className={`outcome-${e.outcome}`}>
-              <td>{e.seq}</td><td>{date(e.time, true)}</td><td>{e.actor}</td><td>{ROLES.includes(e.role) ? t(`role.${e.role}` as MessageKey) : e.role}</td><td><code>{e.action}</code></td>
-              <td>{e.object}</td><td>{e.projectId ?? ''}</td><td>{t(`outcome.${e.outcome}` as MessageKey)}</td><td>{e.reason ?? ''}</td>
+              <td>{e.seq}</td>
+              <td>{date(e.time, true)}</td>
+              <td>{e.actor}</td>
+              <td>{ROLES.includes(e.role) ? t(`role.${e.role}` as MessageKey) : e.role}</td>
+              <td>
+                <code>{e.action}</code>
+              </td>
+              <td>{e.object}</td>
+              <td>{e.projectId ?? ''}</td>
+              <td>{t(`outcome.${e.outcome}` as MessageKey)}</td>
+              <td>{e.reason ?? ''}</td>
             </tr>
           ))}
         </tbody>
@@ -60,33 +89,60 @@ function VerifyPanel() {
   const r = state.result;
   const failure = (f: Failure) => {
     switch (f.kind) {
-      case 'signature': return t('audit.failSignature');
-      case 'noCrypto': return t('audit.failNoCrypto');
-      case 'root': return t('audit.failRoot');
-      case 'missing': return t('audit.failMissing');
-      case 'seq': return t('audit.failSeq', { index: f.index });
-      case 'chain': return t('audit.failChain', { index: f.index });
-      case 'hash': return t('audit.failHash', { index: f.index });
+      case 'signature':
+        return t('audit.failSignature');
+      case 'noCrypto':
+        return t('audit.failNoCrypto');
+      case 'root':
+        return t('audit.failRoot');
+      case 'missing':
+        return t('audit.failMissing');
+      case 'seq':
+        return t('audit.failSeq', { index: f.index });
+      case 'chain':
+        return t('audit.failChain', { index: f.index });
+      case 'hash':
+        return t('audit.failHash', { index: f.index });
     }
   };
   return (
     <div aria-live="polite">
       {state.busy ? <p role="status">{t('audit.verifying')}</p> : null}
-      {state.error instanceof ApiError && state.error.reason === 'no_such_checkpoint' ? <p>{t('audit.noCheckpoint')}</p> : state.error ? <ErrorView error={state.error} /> : null}
+      {state.error instanceof ApiError && state.error.reason === 'no_such_checkpoint' ? (
+        <p>{t('audit.noCheckpoint')}</p>
+      ) : state.error ? (
+        <ErrorView error={state.error} />
+      ) : null}
       {r ? (
         <div className={`verify ${r.ok ? 'good' : 'bad'}`} data-verified={r.ok ? 'yes' : 'no'}>
           <p className="big">{r.ok ? `✔ ${t('audit.verifiedOk')}` : `✘ ${t('audit.verifiedFailed')}`}</p>
-          {r.failure ? <p><strong>{failure(r.failure)}</strong></p> : null}
+          {r.failure ? (
+            <p>
+              <strong>{failure(r.failure)}</strong>
+            </p>
+          ) : null}
           {r.time ? <p>{t('audit.checkpoint', { size: num(r.treeSize), time: date(r.time, true) })}</p> : null}
           {r.ok ? <p>{t('audit.verifiedEntries', { n: num(r.entries) })}</p> : null}
-          {r.rootHash ? <p className="muted">{t('audit.rootHash')} <code className="hash">{r.rootHash}</code></p> : null}
+          {r.rootHash ? (
+            <p className="muted">
+              {t('audit.rootHash')} <code className="hash">{r.rootHash}</code>
+            </p>
+          ) : null}
           <p className="muted small">{t('audit.verifiedInBrowser')}</p>
         </div>
       ) : null}
       <div className="actions">
-        <button type="button" onClick={() => void run()} disabled={state.busy} data-action="verify-log">{t('audit.verifyNow')}</button>
-        <button type="button" disabled={state.busy} data-action="publish-checkpoint"
-          onClick={() => void api('POST', EP.auditPublishCheckpoint).then(run, (error: unknown) => setState({ busy: false, error }))}>{t('audit.publishCheckpoint')}</button>
+        <button type="button" onClick={() => void run()} disabled={state.busy} data-action="verify-log">
+          {t('audit.verifyNow')}
+        </button>
+        <button
+          type="button"
+          disabled={state.busy}
+          data-action="publish-checkpoint"
+          onClick={() => void api('POST', EP.auditPublishCheckpoint).then(run, (error: unknown) => setState({ busy: false, error }))}
+        >
+          {t('audit.publishCheckpoint')}
+        </button>
       </div>
     </div>
   );
@@ -95,7 +151,10 @@ function VerifyPanel() {
 function series<K extends string>(rows: ({ at: string; count: number } & Record<K, string | null>)[], key: K, other: string): Series[] {
   const totals = new Map<string, number>();
   for (const r of rows) totals.set(r[key] ?? '—', (totals.get(r[key] ?? '—') ?? 0) + r.count);
-  const top = [...totals.entries()].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([k]) => k);
+  const top = [...totals.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 6)
+    .map(([k]) => k);
   const by = new Map<string, Map<string, number>>();
   for (const r of rows) {
     const name = top.includes(r[key] ?? '—') ? (r[key] ?? '—') : other;
@@ -151,28 +210,63 @@ function Search() {
     <>
       <form onSubmit={submit} className="filter-form" role="search" aria-label={t('audit.search')}>
         {FILTERS.map((k) => (
-          <div key={k}><label htmlFor={`f-${k}`}>{t(`audit.${k}` as MessageKey)}</label><input id={`f-${k}`} name={k} /></div>
+          <div key={k}>
+            <label htmlFor={`f-${k}`}>{t(`audit.${k}` as MessageKey)}</label>
+            <input id={`f-${k}`} name={k} />
+          </div>
         ))}
         <div>
           <label htmlFor="f-outcome">{t('audit.outcome')}</label>
           <select id="f-outcome" name="outcome" defaultValue="">
             <option value="">{t('common.all')}</option>
-            {['initiated', 'success', 'denied', 'failure'].map((o) => <option key={o} value={o}>{t(`outcome.${o}` as MessageKey)}</option>)}
+            {['initiated', 'success', 'denied', 'failure'].map((o) => (
+              <option key={o} value={o}>
+                {t(`outcome.${o}` as MessageKey)}
+              </option>
+            ))}
           </select>
         </div>
-        <div><label htmlFor="f-from">{t('audit.from')}</label><input id="f-from" name="from" type="date" /></div>
-        <div><label htmlFor="f-to">{t('audit.to')}</label><input id="f-to" name="to" type="date" /></div>
-        <div className="actions"><button type="submit" data-action="audit-search">{t('audit.searchButton')}</button>
-          <a className="button" href={`${EP.auditExport}${qs({ from: filter.from, to: filter.to, format: 'csv' })}`} download data-action="audit-csv" aria-describedby="csv-hint">{t('audit.csv')}</a>
-          <span id="csv-hint" className="hint">{t('audit.csvHint')}</span></div>
+        <div>
+          <label htmlFor="f-from">{t('audit.from')}</label>
+          <input id="f-from" name="from" type="date" />
+        </div>
+        <div>
+          <label htmlFor="f-to">{t('audit.to')}</label>
+          <input id="f-to" name="to" type="date" />
+        </div>
+        <div className="actions">
+          <button type="submit" data-action="audit-search">
+            {t('audit.searchButton')}
+          </button>
+          <a
+            className="button"
+            href={`${EP.auditExport}${qs({ from: filter.from, to: filter.to, format: 'csv' })}`}
+            download
+            data-action="audit-csv"
+            aria-describedby="csv-hint"
+          >
+            {t('audit.csv')}
+          </a>
+          <span id="csv-hint" className="hint">
+            {t('audit.csvHint')}
+          </span>
+        </div>
       </form>
       <Loaded state={res}>
         {(p) => (
           <>
             <EntriesTable entries={p.entries} caption={t('audit.results')} />
             <div className="actions">
-              {after !== undefined ? <button type="button" onClick={() => setAfter(undefined)}>{t('audit.firstPage')}</button> : null}
-              {p.next !== null ? <button type="button" onClick={() => setAfter(p.next!)}>{t('audit.nextPage')}</button> : null}
+              {after !== undefined ? (
+                <button type="button" onClick={() => setAfter(undefined)}>
+                  {t('audit.firstPage')}
+                </button>
+              ) : null}
+              {p.next !== null ? (
+                <button type="button" onClick={() => setAfter(p.next!)}>
+                  {t('audit.nextPage')}
+                </button>
+              ) : null}
             </div>
           </>
         )}
@@ -190,24 +284,38 @@ function Lookup({ kind }: { kind: 'person' | 'project' }) {
   const label = t(kind === 'person' ? 'audit.personId' : 'audit.projectId');
   return (
     <>
-      <form className="filters" onSubmit={(e) => { e.preventDefault(); setId(String(new FormData(e.currentTarget).get('id') ?? '').trim()); }}>
+      <form
+        className="filters"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setId(String(new FormData(e.currentTarget).get('id') ?? '').trim());
+        }}
+      >
         <label htmlFor={`lookup-${kind}`}>{label}</label>
         <input id={`lookup-${kind}`} name="id" required />
-        <button type="submit" data-action={`audit-${kind}`}>{t('audit.show')}</button>
+        <button type="submit" data-action={`audit-${kind}`}>
+          {t('audit.show')}
+        </button>
       </form>
       {id ? (
         <Loaded state={res}>
-          {(r) => 'entries' in r ? <EntriesTable entries={r.entries} caption={label} /> : (
-            <div data-history={r.projectId}>
-              <p>{t('audit.historyTotal', { n: num(r.total) })}</p>
-              {GROUPS.map((g) => (
-                <div key={g}>
-                  <h3>{t(`audit.group.${g}` as MessageKey)} ({num(r[g].length)})</h3>
-                  {r[g].length ? <EntriesTable entries={r[g]} caption={t(`audit.group.${g}` as MessageKey)} /> : null}
-                </div>
-              ))}
-            </div>
-          )}
+          {(r) =>
+            'entries' in r ? (
+              <EntriesTable entries={r.entries} caption={label} />
+            ) : (
+              <div data-history={r.projectId}>
+                <p>{t('audit.historyTotal', { n: num(r.total) })}</p>
+                {GROUPS.map((g) => (
+                  <div key={g}>
+                    <h3>
+                      {t(`audit.group.${g}` as MessageKey)} ({num(r[g].length)})
+                    </h3>
+                    {r[g].length ? <EntriesTable entries={r[g]} caption={t(`audit.group.${g}` as MessageKey)} /> : null}
+                  </div>
+                ))}
+              </div>
+            )
+          }
         </Loaded>
       ) : null}
     </>
@@ -218,11 +326,21 @@ export function AuditPage() {
   const { t } = useI18n();
   return (
     <Page title={t('nav.audit')}>
-      <Section title={t('audit.verification')} id="verify"><VerifyPanel /></Section>
-      <Section title={t('audit.timeline')} id="timeline"><Timeline /></Section>
-      <Section title={t('audit.search')} id="search"><Search /></Section>
-      <Section title={t('audit.personTrail')} id="person"><Lookup kind="person" /></Section>
-      <Section title={t('audit.projectHistory')} id="project"><Lookup kind="project" /></Section>
+      <Section title={t('audit.verification')} id="verify">
+        <VerifyPanel />
+      </Section>
+      <Section title={t('audit.timeline')} id="timeline">
+        <Timeline />
+      </Section>
+      <Section title={t('audit.search')} id="search">
+        <Search />
+      </Section>
+      <Section title={t('audit.personTrail')} id="person">
+        <Lookup kind="person" />
+      </Section>
+      <Section title={t('audit.projectHistory')} id="project">
+        <Lookup kind="project" />
+      </Section>
     </Page>
   );
 }

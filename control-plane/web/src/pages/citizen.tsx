@@ -29,7 +29,10 @@ function OptOutPanel() {
     <Loaded state={state}>
       {(s) => (
         <div>
-          <p data-testid="opt-out-state"><strong>{s.optedOut ? t('citizen.isOptedOut') : t('citizen.isNotOptedOut')}</strong>{s.optedOut && s.since ? ` (${date(s.since, true)})` : ''}</p>
+          <p data-testid="opt-out-state">
+            <strong>{s.optedOut ? t('citizen.isOptedOut') : t('citizen.isNotOptedOut')}</strong>
+            {s.optedOut && s.since ? ` (${date(s.since, true)})` : ''}
+          </p>
           <p>{t('citizen.optOutExplain')}</p>
           <div className="actions">
             <button type="button" role="switch" aria-checked={s.optedOut} onClick={() => set(!s.optedOut)} data-action="toggle-opt-out">
@@ -39,7 +42,13 @@ function OptOutPanel() {
           {s.history.length ? (
             <details>
               <summary>{t('citizen.history')}</summary>
-              <ul>{s.history.map((h, i) => <li key={i}>{date(h.at, true)}: {t(h.action === 'register' ? 'citizen.registered' : 'citizen.withdrew')}</li>)}</ul>
+              <ul>
+                {s.history.map((h, i) => (
+                  <li key={i}>
+                    {date(h.at, true)}: {t(h.action === 'register' ? 'citizen.registered' : 'citizen.withdrew')}
+                  </li>
+                ))}
+              </ul>
             </details>
           ) : null}
           {error ? <ErrorView error={error} /> : null}
@@ -64,10 +73,24 @@ export function CitizenPage() {
                   <li key={u.projectId} className="card inner">
                     <h3>{u.title}</h3>
                     <dl className="facts">
-                      {u.purpose ? <><dt>{t('project.purpose')}</dt><dd>{u.purpose}</dd></> : null}
-                      <dt>{t('project.controllers')}</dt><dd>{u.dataControllers.join(', ')}</dd>
-                      {u.legalBasis ? <><dt>{t('permit.legalBasis')}</dt><dd>{t(`legalBasis.${u.legalBasis}` as MessageKey)}</dd></> : null}
-                      <dt>{t('permit.period')}</dt><dd>{date(u.period.from)} – {date(u.period.to)}</dd>
+                      {u.purpose ? (
+                        <>
+                          <dt>{t('project.purpose')}</dt>
+                          <dd>{u.purpose}</dd>
+                        </>
+                      ) : null}
+                      <dt>{t('project.controllers')}</dt>
+                      <dd>{u.dataControllers.join(', ')}</dd>
+                      {u.legalBasis ? (
+                        <>
+                          <dt>{t('permit.legalBasis')}</dt>
+                          <dd>{t(`legalBasis.${u.legalBasis}` as MessageKey)}</dd>
+                        </>
+                      ) : null}
+                      <dt>{t('permit.period')}</dt>
+                      <dd>
+                        {date(u.period.from)} – {date(u.period.to)}
+                      </dd>
                       <dt>{t('citizen.copyDates')}</dt>
                       <dd>{u.copies.map((c) => date(c.madeAt)).join(', ')}</dd>
                     </dl>
@@ -78,7 +101,9 @@ export function CitizenPage() {
           }}
         </Loaded>
       </Section>
-      <Section title={t('citizen.optOut')} id="opt-out"><OptOutPanel /></Section>
+      <Section title={t('citizen.optOut')} id="opt-out">
+        <OptOutPanel />
+      </Section>
     </Page>
   );
 }

@@ -13,16 +13,24 @@ export function CopiesPage() {
   return (
     <Page title={t('nav.adminCopies')}>
       <Loaded state={projects}>
-        {(list) => list.length === 0 ? <Empty>{t('projects.none')}</Empty> : (
-          <ul className="plain">
-            {list.filter((p) => p.status !== 'rejected').map((p) => (
-              <li key={p.id} className="card">
-                <h2>{p.title} <code>{p.id}</code></h2>
-                <CopiesView projectId={p.id} />
-              </li>
-            ))}
-          </ul>
-        )}
+        {(list) =>
+          list.length === 0 ? (
+            <Empty>{t('projects.none')}</Empty>
+          ) : (
+            <ul className="plain">
+              {list
+                .filter((p) => p.status !== 'rejected')
+                .map((p) => (
+                  <li key={p.id} className="card">
+                    <h2>
+                      {p.title} <code>{p.id}</code>
+                    </h2>
+                    <CopiesView projectId={p.id} />
+                  </li>
+                ))}
+            </ul>
+          )
+        }
       </Loaded>
     </Page>
   );

@@ -9,11 +9,15 @@ export function HomePage() {
   const { me } = useSession();
   return (
     <Page title={t('home.title', { name: me.displayName })}>
-      <p>{t('home.roles')} {me.roles.map((r) => t(`role.${r}` as MessageKey)).join(', ')}</p>
+      <p>
+        {t('home.roles')} {me.roles.map((r) => t(`role.${r}` as MessageKey)).join(', ')}
+      </p>
       <ul className="tiles">
         {navFor(me.roles).map((n) => (
           <li key={n.id} className="card">
-            <h2><Link href={n.path}>{t(n.label)}</Link></h2>
+            <h2>
+              <Link href={n.path}>{t(n.label)}</Link>
+            </h2>
             <p>{t(`${n.label}.help` as MessageKey)}</p>
           </li>
         ))}

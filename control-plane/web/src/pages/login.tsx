@@ -23,7 +23,13 @@ export function LoginPage({ onLoggedIn }: { onLoggedIn(): void }) {
       setError(null);
       onLoggedIn();
     } catch (err) {
-      setError(err instanceof ApiError && (err.status === 401 || err.status === 400) ? t('login.failed') : err instanceof ApiError && err.status === 429 ? t('login.rateLimited') : String((err as Error).message));
+      setError(
+        err instanceof ApiError && (err.status === 401 || err.status === 400)
+          ? t('login.failed')
+          : err instanceof ApiError && err.status === 429
+            ? t('login.rateLimited')
+            : String((err as Error).message),
+      );
     } finally {
       setBusy(false);
     }
@@ -38,11 +44,19 @@ export function LoginPage({ onLoggedIn }: { onLoggedIn(): void }) {
         <input id="password" name="password" type="password" autoComplete="current-password" required />
         <label htmlFor="totp">{t('login.totp')}</label>
         <input id="totp" name="totp" inputMode="numeric" pattern="[0-9]{6}" autoComplete="one-time-code" aria-describedby="totp-hint" />
-        <p id="totp-hint" className="hint">{t('login.totpHint')}</p>
-        <button type="submit" disabled={busy}>{t('login.submit')}</button>
-        <p id="login-error" role="alert" className="error-text">{error ?? ''}</p>
+        <p id="totp-hint" className="hint">
+          {t('login.totpHint')}
+        </p>
+        <button type="submit" disabled={busy}>
+          {t('login.submit')}
+        </button>
+        <p id="login-error" role="alert" className="error-text">
+          {error ?? ''}
+        </p>
       </form>
-      <p><Link href="/register">{t('register.link')}</Link></p>
+      <p>
+        <Link href="/register">{t('register.link')}</Link>
+      </p>
     </Page>
   );
 }

@@ -38,24 +38,60 @@ export function OperatorRoomsPage() {
     <Page title={t('nav.operatorRooms')}>
       {error ? <ErrorView error={error} /> : null}
       <Loaded state={rooms}>
-        {(list) => list.length === 0 ? <Empty>{t('operator.noRooms')}</Empty> : (
-          <table className="data">
-            <thead><tr>{(['operator.room', 'operator.project', 'operator.user', 'room.state', 'room.driver', 'operator.age', 'operator.idle', 'operator.actions'] as MessageKey[]).map((k) => <th key={k} scope="col">{t(k)}</th>)}</tr></thead>
-            <tbody>
-              {list.map((r) => {
-                return (
-                  <tr key={r.id}>
-                    <td><code>{r.id}</code></td><td>{r.projectId}</td><td>{r.owner ?? ''}</td>
-                    <td>{t(`roomState.${r.state}` as MessageKey)}</td><td>{r.driver ?? ''}</td>
-                    <td>{r.ageSeconds !== undefined ? duration(r.ageSeconds * 1000, t) : r.createdAt ? duration(now - new Date(r.createdAt).getTime(), t) : ''}</td>
-                    <td>{r.idleSeconds !== undefined && r.idleSeconds !== null ? duration(r.idleSeconds * 1000, t) : '—'}</td>
-                    <td>{ACTIVE_ROOM_STATES.includes(r.state) && r.state !== 'stopping' ? <button type="button" onClick={() => stop(r)}>{t('room.stop')} <span className="visually-hidden">{r.id}</span></button> : null}</td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        )}
+        {(list) =>
+          list.length === 0 ? (
+            <Empty>{t('operator.noRooms')}</Empty>
+          ) : (
+            <table className="data">
+              <thead>
+                <tr>
+                  {(
+                    [
+                      'operator.room',
+                      'operator.project',
+                      'operator.user',
+                      'room.state',
+                      'room.driver',
+                      'operator.age',
+                      'operator.idle',
+                      'operator.actions',
+                    ] as MessageKey[]
+                  ).map((k) => (
+                    <th key={k} scope="col">
+                      {t(k)}
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {list.map((r) => {
+                  return (
+                    <tr key={r.id}>
+                      <td>
+                        <code>{r.id}</code>
+                      </td>
+                      <td>{r.projectId}</td>
+                      <td>{r.owner ?? ''}</td>
+                      <td>{t(`roomState.${r.state}` as MessageKey)}</td>
+                      <td>{r.driver ?? ''}</td>
+                      <td>
+                        {r.ageSeconds !== undefined ? duration(r.ageSeconds * 1000, t) : r.createdAt ? duration(now - new Date(r.createdAt).getTime(), t) : ''}
+                      </td>
+                      <td>{r.idleSeconds !== undefined && r.idleSeconds !== null ? duration(r.idleSeconds * 1000, t) : '—'}</td>
+                      <td>
+                        {ACTIVE_ROOM_STATES.includes(r.state) && r.state !== 'stopping' ? (
+                          <button type="button" onClick={() => stop(r)}>
+                            {t('room.stop')} <span className="visually-hidden">{r.id}</span>
+                          </button>
+                        ) : null}
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          )
+        }
       </Loaded>
     </Page>
   );

@@ -35,7 +35,13 @@ function AmendForm({ projectId, onDone }: { projectId: string; onDone(): void })
       <summary>{t('permits.amend')}</summary>
       <form onSubmit={submit} className="grid-form">
         <label htmlFor={`ct-${projectId}`}>{t('apply.caseType')}</label>
-        <select id={`ct-${projectId}`} name="caseType">{CASES.map((c) => <option key={c} value={c}>{t(`caseType.${c}` as MessageKey)}</option>)}</select>
+        <select id={`ct-${projectId}`} name="caseType">
+          {CASES.map((c) => (
+            <option key={c} value={c}>
+              {t(`caseType.${c}` as MessageKey)}
+            </option>
+          ))}
+        </select>
         <label htmlFor={`ar-${projectId}`}>{t('permits.amendReason')}</label>
         <input id={`ar-${projectId}`} name="reason" required minLength={3} />
         <label htmlFor={`ae-${projectId}`}>{t('permits.newExpiry')}</label>
@@ -57,26 +63,51 @@ function ProjectPermits({ project }: { project: Project }) {
   const versions = useApi<Permit[]>(EP.permitVersions(project.id));
   return (
     <li className="card inner">
-      <h2>{project.title} <code>{project.id}</code></h2>
+      <h2>
+        {project.title} <code>{project.id}</code>
+      </h2>
       <Loaded state={versions}>
-        {(list) => list.length === 0 ? <Empty>{t('permits.noneForProject')}</Empty> : (
-          <>
-            <table className="data">
-              <caption>{t('permits.versions')}</caption>
-              <thead><tr><th scope="col">{t('permits.version')}</th><th scope="col">{t('permit.caseType')}</th><th scope="col">{t('permit.issued')}</th><th scope="col">{t('permit.expires')}</th><th scope="col">{t('permit.reason')}</th></tr></thead>
-              <tbody>
-                {list.map((p) => (
-                  <tr key={p.version}>
-                    <td>{p.version}</td><td>{t(`caseType.${p.caseType}` as MessageKey)}</td><td>{date(p.issuedAt)} · {p.issuedBy}</td>
-                    <td>{date(p.expiresAt)}{new Date(p.expiresAt).getTime() < Date.now() ? <span className="badge bad"> {t('permit.expired')}</span> : null}</td><td>{p.reason}</td>
+        {(list) =>
+          list.length === 0 ? (
+            <Empty>{t('permits.noneForProject')}</Empty>
+          ) : (
+            <>
+              <table className="data">
+                <caption>{t('permits.versions')}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">{t('permits.version')}</th>
+                    <th scope="col">{t('permit.caseType')}</th>
+                    <th scope="col">{t('permit.issued')}</th>
+                    <th scope="col">{t('permit.expires')}</th>
+                    <th scope="col">{t('permit.reason')}</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-            <details><summary>{t('permits.latestTerms')}</summary><PermitView permit={list[list.length - 1]!} /></details>
-            <AmendForm projectId={project.id} onDone={versions.reload} />
-          </>
-        )}
+                </thead>
+                <tbody>
+                  {list.map((p) => (
+                    <tr key={p.version}>
+                      <td>{p.version}</td>
+                      <td>{t(`caseType.${p.caseType}` as MessageKey)}</td>
+                      <td>
+                        {date(p.issuedAt)} · {p.issuedBy}
+                      </td>
+                      <td>
+                        {date(p.expiresAt)}
+                        {new Date(p.expiresAt).getTime() < Date.now() ? <span className="badge bad"> {t('permit.expired')}</span> : null}
+                      </td>
+                      <td>{p.reason}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+              <details>
+                <summary>{t('permits.latestTerms')}</summary>
+                <PermitView permit={list[list.length - 1]!} />
+              </details>
+              <AmendForm projectId={project.id} onDone={versions.reload} />
+            </>
+          )
+        }
       </Loaded>
     </li>
   );
@@ -88,7 +119,17 @@ export function PermitsPage() {
   return (
     <Page title={t('nav.adminPermits')}>
       <Loaded state={projects}>
-        {(list) => list.length === 0 ? <Empty>{t('projects.none')}</Empty> : <ul className="plain">{list.map((p) => <ProjectPermits key={p.id} project={p} />)}</ul>}
+        {(list) =>
+          list.length === 0 ? (
+            <Empty>{t('projects.none')}</Empty>
+          ) : (
+            <ul className="plain">
+              {list.map((p) => (
+                <ProjectPermits key={p.id} project={p} />
+              ))}
+            </ul>
+          )
+        }
       </Loaded>
     </Page>
   );

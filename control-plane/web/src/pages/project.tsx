@@ -19,17 +19,31 @@ export function ProjectPage({ projectId, tab }: { projectId: string; tab: 'overv
   const { t, date } = useI18n();
   const { me } = useSession();
   const project = useApi<ProjectDetail>(EP.project(projectId));
-  if (project.error) return <Page title={t('project.title')}><ErrorView error={project.error} /></Page>;
-  if (!project.data) return <Page title={t('project.title')}><Loading /></Page>;
+  if (project.error)
+    return (
+      <Page title={t('project.title')}>
+        <ErrorView error={project.error} />
+      </Page>
+    );
+  if (!project.data)
+    return (
+      <Page title={t('project.title')}>
+        <Loading />
+      </Page>
+    );
   const p = project.data;
   const base = `/projects/${projectId}`;
   const isLead = p.members.some((m) => m.userId === me.id && m.role === 'lead');
   const tabs = (
-    <Tabs label={t('project.sections')} current={tab === 'overview' ? base : `${base}/${tab}`} items={[
-      { href: base, label: t('project.tabOverview') },
-      { href: `${base}/room`, label: t('project.tabRoom') },
-      { href: `${base}/exports`, label: t('project.tabExports') },
-    ]} />
+    <Tabs
+      label={t('project.sections')}
+      current={tab === 'overview' ? base : `${base}/${tab}`}
+      items={[
+        { href: base, label: t('project.tabOverview') },
+        { href: `${base}/room`, label: t('project.tabRoom') },
+        { href: `${base}/exports`, label: t('project.tabExports') },
+      ]}
+    />
   );
   return (
     <Page title={p.title} tabs={tabs}>
@@ -37,15 +51,30 @@ export function ProjectPage({ projectId, tab }: { projectId: string; tab: 'overv
         <>
           <Section title={t('project.about')} id="about">
             <dl className="facts">
-              <dt>{t('projects.status')}</dt><dd>{t(`projectStatus.${p.status}` as MessageKey)}</dd>
-              <dt>{t('project.purpose')}</dt><dd>{p.purpose}</dd>
-              <dt>{t('project.controllers')}</dt><dd>{p.dataControllers.join(', ')}</dd>
-              <dt>{t('permit.legalBasis')}</dt><dd>{t(`legalBasis.${p.legalBasis}` as MessageKey)}</dd>
-              <dt>{t('project.ethics')}</dt><dd>{p.ethicsRef ?? '—'}</dd>
-              <dt>{t('projects.period')}</dt><dd>{date(p.period.from)} – {date(p.period.to)}</dd>
-              <dt>{t('project.members')}</dt><dd>{p.members.map((m) => `${m.displayName} (${t(`memberRole.${m.role}` as MessageKey)})`).join(', ')}</dd>
+              <dt>{t('projects.status')}</dt>
+              <dd>{t(`projectStatus.${p.status}` as MessageKey)}</dd>
+              <dt>{t('project.purpose')}</dt>
+              <dd>{p.purpose}</dd>
+              <dt>{t('project.controllers')}</dt>
+              <dd>{p.dataControllers.join(', ')}</dd>
+              <dt>{t('permit.legalBasis')}</dt>
+              <dd>{t(`legalBasis.${p.legalBasis}` as MessageKey)}</dd>
+              <dt>{t('project.ethics')}</dt>
+              <dd>{p.ethicsRef ?? '—'}</dd>
+              <dt>{t('projects.period')}</dt>
+              <dd>
+                {date(p.period.from)} – {date(p.period.to)}
+              </dd>
+              <dt>{t('project.members')}</dt>
+              <dd>{p.members.map((m) => `${m.displayName} (${t(`memberRole.${m.role}` as MessageKey)})`).join(', ')}</dd>
             </dl>
-            {isLead ? <p><Link href={`/apply?amend=${encodeURIComponent(p.id)}`} className="button">{t('project.askAmendment')}</Link></p> : null}
+            {isLead ? (
+              <p>
+                <Link href={`/apply?amend=${encodeURIComponent(p.id)}`} className="button">
+                  {t('project.askAmendment')}
+                </Link>
+              </p>
+            ) : null}
           </Section>
           <Section title={t('project.permit')} id="permit">
             {p.permit ? <PermitView permit={p.permit} /> : <p>{t('project.noPermit')}</p>}
@@ -62,9 +91,15 @@ export function ProjectPage({ projectId, tab }: { projectId: string; tab: 'overv
       ) : null}
       {tab === 'room' ? (
         <>
-          <Section title={t('project.room')} id="room"><RoomPanel projectId={projectId} /></Section>
-          <Section title={t('project.outputs')} id="outputs"><OutputsList projectId={projectId} /></Section>
-          <Section title={t('project.checkTable')} id="check"><CheckTableForm projectId={projectId} /></Section>
+          <Section title={t('project.room')} id="room">
+            <RoomPanel projectId={projectId} />
+          </Section>
+          <Section title={t('project.outputs')} id="outputs">
+            <OutputsList projectId={projectId} />
+          </Section>
+          <Section title={t('project.checkTable')} id="check">
+            <CheckTableForm projectId={projectId} />
+          </Section>
         </>
       ) : null}
       {tab === 'exports' ? <ExportsPanel projectId={projectId} /> : null}

@@ -12,21 +12,35 @@ export function ProjectsPage() {
   return (
     <Page title={t('projects.title')}>
       <Loaded state={projects}>
-        {(list) => list.length === 0 ? <Empty>{t('projects.none')}</Empty> : (
-          <table className="data">
-            <caption className="visually-hidden">{t('projects.title')}</caption>
-            <thead><tr><th scope="col">{t('projects.project')}</th><th scope="col">{t('projects.status')}</th><th scope="col">{t('projects.period')}</th></tr></thead>
-            <tbody>
-              {list.map((p) => (
-                <tr key={p.id}>
-                  <td><Link href={`/projects/${p.id}`}>{p.title}</Link></td>
-                  <td>{t(`projectStatus.${p.status}` as MessageKey)}</td>
-                  <td>{date(p.period.from)} – {date(p.period.to)}</td>
+        {(list) =>
+          list.length === 0 ? (
+            <Empty>{t('projects.none')}</Empty>
+          ) : (
+            <table className="data">
+              <caption className="visually-hidden">{t('projects.title')}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t('projects.project')}</th>
+                  <th scope="col">{t('projects.status')}</th>
+                  <th scope="col">{t('projects.period')}</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+              </thead>
+              <tbody>
+                {list.map((p) => (
+                  <tr key={p.id}>
+                    <td>
+                      <Link href={`/projects/${p.id}`}>{p.title}</Link>
+                    </td>
+                    <td>{t(`projectStatus.${p.status}` as MessageKey)}</td>
+                    <td>
+                      {date(p.period.from)} – {date(p.period.to)}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )
+        }
       </Loaded>
     </Page>
   );

@@ -38,11 +38,19 @@ function ReviewForm({ exp, onDone }: { exp: ExportDetail; onDone(): void }) {
     <form onSubmit={submit} className="stack">
       <label htmlFor={`rr-${exp.id}`}>{t('review.reason')}</label>
       <textarea id={`rr-${exp.id}`} name="reason" rows={2} aria-describedby={`rr-h-${exp.id}`} />
-      <p id={`rr-h-${exp.id}`} className="hint">{t('review.reasonHint')}</p>
+      <p id={`rr-h-${exp.id}`} className="hint">
+        {t('review.reasonHint')}
+      </p>
       <div className="actions">
-        <button type="submit" value="approve" data-action="approve-export">{t('review.approve')}</button>
-        <button type="submit" value="return" data-action="return-export">{t('review.return')}</button>
-        <button type="submit" value="reject" className="danger" data-action="reject-export">{t('review.reject')}</button>
+        <button type="submit" value="approve" data-action="approve-export">
+          {t('review.approve')}
+        </button>
+        <button type="submit" value="return" data-action="return-export">
+          {t('review.return')}
+        </button>
+        <button type="submit" value="reject" className="danger" data-action="reject-export">
+          {t('review.reject')}
+        </button>
       </div>
       {error ? <ErrorView error={error} /> : null}
     </form>
@@ -54,12 +62,22 @@ function QueueItem({ summary, onChange }: { summary: ExportSummary; onChange(): 
   const detail = useApi<ExportDetail>(EP.exportOne(summary.id));
   return (
     <li className="card inner">
-      <h2>{t('export.request1', { id: summary.id })} <code>{summary.projectId}</code></h2>
+      <h2>
+        {t('export.request1', { id: summary.id })} <code>{summary.projectId}</code>
+      </h2>
       <Loaded state={detail}>
         {(d) => (
           <>
             <ExportView exp={d} downloads={false} />
-            {d.status === 'in_review' && !(d.reviews.sealed && d.reviews.mine) ? <ReviewForm exp={d} onDone={() => { detail.reload(); onChange(); }} /> : null}
+            {d.status === 'in_review' && !(d.reviews.sealed && d.reviews.mine) ? (
+              <ReviewForm
+                exp={d}
+                onDone={() => {
+                  detail.reload();
+                  onChange();
+                }}
+              />
+            ) : null}
             {d.reviews.sealed && d.reviews.mine ? <p role="status">{t('review.youDecided')}</p> : null}
           </>
         )}
@@ -78,13 +96,25 @@ export function ReviewsPage() {
       <div className="filters">
         <label htmlFor="queue-status">{t('review.show')}</label>
         <select id="queue-status" value={status} onChange={(e) => setStatus(e.target.value)}>
-          {['in_review', 'approved', 'returned', 'rejected', 'withdrawn'].map((s) => <option key={s} value={s}>{t(`exportStatus.${s}` as 'exportStatus.approved')}</option>)}
+          {['in_review', 'approved', 'returned', 'rejected', 'withdrawn'].map((s) => (
+            <option key={s} value={s}>
+              {t(`exportStatus.${s}` as 'exportStatus.approved')}
+            </option>
+          ))}
         </select>
       </div>
       <Loaded state={queue}>
-        {(list) => list.length === 0 ? <Empty>{t('review.none')}</Empty> : (
-          <ul className="plain">{list.map((x) => <QueueItem key={x.id} summary={x} onChange={queue.reload} />)}</ul>
-        )}
+        {(list) =>
+          list.length === 0 ? (
+            <Empty>{t('review.none')}</Empty>
+          ) : (
+            <ul className="plain">
+              {list.map((x) => (
+                <QueueItem key={x.id} summary={x} onChange={queue.reload} />
+              ))}
+            </ul>
+          )
+        }
       </Loaded>
     </Page>
   );

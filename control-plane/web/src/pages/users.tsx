@@ -15,11 +15,21 @@ export function UsersPage() {
       <Loaded state={users}>
         {(list) => (
           <table className="data">
-            <thead><tr><th scope="col">{t('users.id')}</th><th scope="col">{t('users.name')}</th><th scope="col">{t('users.roles')}</th><th scope="col">{t('users.status')}</th></tr></thead>
+            <thead>
+              <tr>
+                <th scope="col">{t('users.id')}</th>
+                <th scope="col">{t('users.name')}</th>
+                <th scope="col">{t('users.roles')}</th>
+                <th scope="col">{t('users.status')}</th>
+              </tr>
+            </thead>
             <tbody>
               {list.map((u) => (
                 <tr key={u.id}>
-                  <td><code>{u.id}</code></td><td>{u.displayName}</td>
+                  <td>
+                    <code>{u.id}</code>
+                  </td>
+                  <td>{u.displayName}</td>
                   <td>{u.roles.map((r) => t(`role.${r}` as MessageKey)).join(', ')}</td>
                   <td>{u.disabled ? t('users.disabled') : t('users.active')}</td>
                 </tr>

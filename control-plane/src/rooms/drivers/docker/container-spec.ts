@@ -22,9 +22,16 @@ export function roomCommand(spec: RoomSpec): string[] {
   if ((spec.program ?? 'jupyterlab') === 'stub') {
     return ['/usr/bin/tini', '--', '/usr/bin/python3', '/usr/local/lib/analyserom/stub-server.py', sock, spec.baseUrl];
   }
-  return ['/usr/bin/tini', '--', '/usr/bin/jupyter-lab', '--no-browser',
-    `--ServerApp.sock=${sock}`, '--ServerApp.sock_mode=0o600',
-    `--ServerApp.base_url=${spec.baseUrl}`, `--ServerApp.root_dir=${ROOM_PATHS.home}`];
+  return [
+    '/usr/bin/tini',
+    '--',
+    '/usr/bin/jupyter-lab',
+    '--no-browser',
+    `--ServerApp.sock=${sock}`,
+    '--ServerApp.sock_mode=0o600',
+    `--ServerApp.base_url=${spec.baseUrl}`,
+    `--ServerApp.root_dir=${ROOM_PATHS.home}`,
+  ];
 }
 
 export function roomLabels(spec: RoomSpec, ownerId: string): Record<string, string> {

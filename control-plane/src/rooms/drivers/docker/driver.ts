@@ -15,9 +15,19 @@ import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { ConflictError, InputError, UnavailableError } from '../../../errors/index.ts';
 import {
-  ROOM_GID, ROOM_LABELS, ROOM_SOCKET_NAME, ROOM_UID, roomSpecSchema,
-  type AppliedLimits, type DriverOptions, type OwnedRoom, type RoomDriver, type RoomObservation,
-  type RoomObservedState, type RoomSpec, type SavedRoomState,
+  ROOM_GID,
+  ROOM_LABELS,
+  ROOM_SOCKET_NAME,
+  ROOM_UID,
+  roomSpecSchema,
+  type AppliedLimits,
+  type DriverOptions,
+  type OwnedRoom,
+  type RoomDriver,
+  type RoomObservation,
+  type RoomObservedState,
+  type RoomSpec,
+  type SavedRoomState,
 } from '../types.ts';
 import { BASE_URL_LABEL, SOCKET_DIR_LABEL, containerCreateOptions, containerName } from './container-spec.ts';
 import { createImageImporter } from './image.ts';
@@ -57,7 +67,13 @@ export function createDockerDriver(opts: DockerDriverOptions): RoomDriver {
   }
 
   function remember(roomId: string, info: Docker.ContainerInspectInfo): boolean {
-    const next: DockerRoomState = { driver: 'docker', version: STATE_VERSION, containerId: info.Id, containerName: info.Name.replace(/^\//, ''), image: info.Config.Image };
+    const next: DockerRoomState = {
+      driver: 'docker',
+      version: STATE_VERSION,
+      containerId: info.Id,
+      containerName: info.Name.replace(/^\//, ''),
+      image: info.Config.Image,
+    };
     const prev = states.get(roomId);
     states.set(roomId, next);
     return prev === undefined || prev.containerId !== next.containerId;
@@ -70,9 +86,15 @@ export function createDockerDriver(opts: DockerDriverOptions): RoomDriver {
     const base: RoomObservation = { roomId, state: 'starting', startedAt: new Date(info.Created).toISOString(), limits: appliedLimits(info) };
     const s = info.State;
     if (s.Status === 'exited' || s.Status === 'dead') {
-      return { ...base, state: 'failed', reason: s.OOMKilled ? 'out_of_memory' : 'exited', message: `room server exited with code ${s.ExitCode}${s.Error ? `: ${s.Error}` : ''}` };
+      return {
+        ...base,
+        state: 'failed',
+        reason: s.OOMKilled ? 'out_of_memory' : 'exited',
+        message: `room server exited with code ${s.ExitCode}${s.Error ? `: ${s.Error}` : ''}`,
+      };
     }
-    if (s.Status === 'paused' || s.Status === 'removing') return { ...base, state: 'failed', reason: s.Status === 'paused' ? 'container_paused' : 'container_removing', message: `container is ${s.Status}` };
+    if (s.Status === 'paused' || s.Status === 'removing')
+      return { ...base, state: 'failed', reason: s.Status === 'paused' ? 'container_paused' : 'container_removing', message: `container is ${s.Status}` };
     // Never the room's own path: the room can write its socket folder and could plant a symlink to a
     // host socket there. The endpoint is a hard link made outside the room (contract, RoomEndpoint).
     const endpoint = { kind: 'unix' as const, socketPath: socketLinkPath(socketDir) };
@@ -180,20 +202,26 @@ export function createDockerDriver(opts: DockerDriverOptions): RoomDriver {
       } catch (err) {
         throw unavailable(err);
       }
-      return list.map((c) => ({
-        roomId: c.Labels[ROOM_LABELS.roomId] ?? '',
-        projectId: c.Labels[ROOM_LABELS.projectId] ?? '',
-        state: listState(c.State),
-      })).filter((r) => r.roomId !== '');
+      return list
+        .map((c) => ({
+          roomId: c.Labels[ROOM_LABELS.roomId] ?? '',
+          projectId: c.Labels[ROOM_LABELS.projectId] ?? '',
+          state: listState(c.State),
+        }))
+        .filter((r) => r.roomId !== '');
     },
   };
 }
 
 /** Host folders: writable ones owned by the room's uid (when we can chown), read-only ones must exist. */
 function prepareFolders(spec: RoomSpec): void {
-  for (const [field, dir] of [['dataDir', spec.dataDir], ['importsDir', spec.importsDir]] as const) {
+  for (const [field, dir] of [
+    ['dataDir', spec.dataDir],
+    ['importsDir', spec.importsDir],
+  ] as const) {
     // A missing bind source would be created empty by dockerd, hiding a mistake: refuse instead.
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new InputError(`${field} does not exist`, { reason: 'folder_missing', details: { field, dir } });
+    if (!existsSync(dir) || !statSync(dir).isDirectory())
+      throw new InputError(`${field} does not exist`, { reason: 'folder_missing', details: { field, dir } });
   }
   for (const dir of [spec.homeDir, spec.outputsDir, spec.socketDir, spec.apiDir]) {
     if (!dir) continue;

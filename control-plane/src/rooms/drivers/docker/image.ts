@@ -15,7 +15,13 @@ import { trimTrailingSlashes } from '../../../platform/index.ts';
 
 export const ROOM_IMAGE_REPO = 'analyserom-room';
 /** Files the build script re-syncs on every run (cheap config), hashed into the tag. */
-const SYNCED = ['etc/jupyter', 'usr/local/lib/analyserom', 'usr/local/bin/analyserom-airlock', 'usr/lib/python3/dist-packages/analyserom.pth', 'usr/share/jupyter/lab/settings/overrides.json'];
+const SYNCED = [
+  'etc/jupyter',
+  'usr/local/lib/analyserom',
+  'usr/local/bin/analyserom-airlock',
+  'usr/lib/python3/dist-packages/analyserom.pth',
+  'usr/share/jupyter/lab/settings/overrides.json',
+];
 
 /** Tag of the image for this room file system, e.g. `analyserom-room:3f2a…` (16 hex). */
 export function roomImageTag(rootfsDir: string): string {
@@ -46,7 +52,9 @@ function hashTree(h: ReturnType<typeof createHash>, root: string, rel: string): 
 export function createImageImporter(docker: Docker, rootfsDir: string): () => Promise<string> {
   let inFlight: Promise<string> | undefined;
   return () => {
-    inFlight ??= ensureImage(docker, rootfsDir).finally(() => { inFlight = undefined; });
+    inFlight ??= ensureImage(docker, rootfsDir).finally(() => {
+      inFlight = undefined;
+    });
     return inFlight;
   };
 }
@@ -65,27 +73,48 @@ async function ensureImage(docker: Docker, rootfsDir: string): Promise<string> {
   // /etc/shadow, /root) cannot be read: they are left out, as a room (uid 1000) could not read them
   // either. As root every file must be read.
   const skipUnreadable = process.getuid?.() !== 0 ? ['--ignore-failed-read', '--warning=no-failed-read'] : [];
-  const tar = spawn('tar', ['--numeric-owner', '--one-file-system', ...skipUnreadable, '-C', rootfsDir, '-c',
-    '--exclude=./proc/*', '--exclude=./sys/*', '--exclude=./dev/*', '--exclude=./run/*', '--exclude=./tmp/*', '.'],
-  { stdio: ['ignore', 'pipe', 'pipe'] });
+  const tar = spawn(
+    'tar',
+    [
+      '--numeric-owner',
+      '--one-file-system',
+      ...skipUnreadable,
+      '-C',
+      rootfsDir,
+      '-c',
+      '--exclude=./proc/*',
+      '--exclude=./sys/*',
+      '--exclude=./dev/*',
+      '--exclude=./run/*',
+      '--exclude=./tmp/*',
+      '.',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let tarErr = '';
-  tar.stderr.on('data', (d) => { tarErr += String(d); });
+  tar.stderr.on('data', (d) => {
+    tarErr += String(d);
+  });
   const tarDone = new Promise<number>((resolve) => tar.on('close', (code) => resolve(code ?? 1)));
   try {
     const progress = await docker.importImage(tar.stdout, {
-      repo, tag: version,
+      repo,
+      tag: version,
       changes: ['LABEL analyserom.image=room', 'USER 1000:1000', 'WORKDIR /home/researcher'],
     } as object);
-    await new Promise<void>((resolve, reject) => docker.modem.followProgress(progress, (err: Error | null, out: Array<{ error?: string }>) => {
-      const failed = err ?? out.find((o) => o.error);
-      failed ? reject(failed instanceof Error ? failed : new Error(String(failed.error))) : resolve();
-    }));
+    await new Promise<void>((resolve, reject) =>
+      docker.modem.followProgress(progress, (err: Error | null, out: Array<{ error?: string }>) => {
+        const failed = err ?? out.find((o) => o.error);
+        failed ? reject(failed instanceof Error ? failed : new Error(String(failed.error))) : resolve();
+      }),
+    );
   } catch (err) {
     tar.kill();
     throw unavailable(err);
   }
   const code = await tarDone;
-  if (code !== 0) throw new UnavailableError('room file system could not be archived', { reason: 'image_import_failed', details: { stderr: tarErr.slice(-2000) } });
+  if (code !== 0)
+    throw new UnavailableError('room file system could not be archived', { reason: 'image_import_failed', details: { stderr: tarErr.slice(-2000) } });
   return tag;
 }
 

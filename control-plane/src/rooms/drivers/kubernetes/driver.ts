@@ -14,8 +14,14 @@ import { isDeepStrictEqual } from 'node:util';
 import { CoreV1Api, NetworkingV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { InputError, UnavailableError } from '../../../errors/index.ts';
 import {
-  ROOM_LABELS, roomSpecSchema,
-  type DriverOptions, type OwnedRoom, type RoomDriver, type RoomObservation, type RoomSpec, type SavedRoomState,
+  ROOM_LABELS,
+  roomSpecSchema,
+  type DriverOptions,
+  type OwnedRoom,
+  type RoomDriver,
+  type RoomObservation,
+  type RoomSpec,
+  type SavedRoomState,
 } from '../types.ts';
 import { startRoomInformers, type RoomInformers } from './informers.ts';
 import { ANNOTATIONS, labelValue, renderRoomObjects, roomNames, type RenderOptions } from './objects.ts';
@@ -52,8 +58,11 @@ export function createKubernetesDriver(opts: KubernetesDriverOptions): RoomDrive
   const timeoutMs = opts.apiTimeoutMs ?? 60_000;
   const templates: Templates = loadTemplates(opts.templatesDir);
   const renderOpts: RenderOptions = {
-    namespace, ownerId: opts.ownerId, image: opts.image,
-    controlPlaneNamespace: opts.controlPlaneNamespace ?? 'analyserom', homeSize: opts.homeSize ?? '10Gi',
+    namespace,
+    ownerId: opts.ownerId,
+    image: opts.image,
+    controlPlaneNamespace: opts.controlPlaneNamespace ?? 'analyserom',
+    homeSize: opts.homeSize ?? '10Gi',
   };
   const core = opts.kubeConfig.makeApiClient(CoreV1Api);
   const net = opts.kubeConfig.makeApiClient(NetworkingV1Api);
@@ -136,13 +145,13 @@ export function createKubernetesDriver(opts: KubernetesDriverOptions): RoomDrive
       const { name } = roomNames(opts.ownerId, spec.roomId);
       await api(() => ignoreConflict(() => net.createNamespacedNetworkPolicy({ namespace, body: objects.networkPolicy })));
       // Fail closed: the pod is created only once its policy is observed (a conflicting, altered one is replaced).
-      await wait(inf, () => inf.networkPolicies.get(name, namespace) !== undefined, 'the room\'s NetworkPolicy');
+      await wait(inf, () => inf.networkPolicies.get(name, namespace) !== undefined, "the room's NetworkPolicy");
       const existing = inf.networkPolicies.get(name, namespace)!;
       if (!isDeepStrictEqual(normalise(existing.spec), normalise(objects.networkPolicy.spec))) {
         await ignoreNotFound(() => net.deleteNamespacedNetworkPolicy({ name, namespace }));
         await wait(inf, () => !inf.networkPolicies.get(name, namespace), 'policy replacement');
         await api(() => net.createNamespacedNetworkPolicy({ namespace, body: objects.networkPolicy }));
-        await wait(inf, () => inf.networkPolicies.get(name, namespace) !== undefined, 'the room\'s NetworkPolicy');
+        await wait(inf, () => inf.networkPolicies.get(name, namespace) !== undefined, "the room's NetworkPolicy");
       }
       await api(() => ignoreConflict(() => core.createNamespacedPersistentVolumeClaim({ namespace, body: objects.pvc })));
       // The token changes with every start: a leftover Secret (immutable) is replaced, never reused.
@@ -201,8 +210,17 @@ export function createKubernetesDriver(opts: KubernetesDriverOptions): RoomDrive
 /** A spec with the room id only, to render the policy (which depends on nothing else). */
 function placeholderSpec(roomId: string): RoomSpec {
   return {
-    roomId, projectId: 'x', dataDir: 'pvc:x', homeDir: 'x', outputsDir: 'x', importsDir: 'x', socketDir: 'x',
-    limits: { memoryBytes: 64 * 1024 * 1024, cpuMillis: 10, pids: 8 }, jupyterToken: 'x'.repeat(32), relaySecret: 'x'.repeat(32), baseUrl: '/',
+    roomId,
+    projectId: 'x',
+    dataDir: 'pvc:x',
+    homeDir: 'x',
+    outputsDir: 'x',
+    importsDir: 'x',
+    socketDir: 'x',
+    limits: { memoryBytes: 64 * 1024 * 1024, cpuMillis: 10, pids: 8 },
+    jupyterToken: 'x'.repeat(32),
+    relaySecret: 'x'.repeat(32),
+    baseUrl: '/',
   };
 }
 
@@ -232,7 +250,11 @@ async function api(fn: () => Promise<unknown>): Promise<void> {
     await fn();
   } catch (err) {
     if (codeOf(err) === 422 || codeOf(err) === 403) {
-      throw new InputError('Kubernetes refused a room object', { reason: codeOf(err) === 403 ? 'kubernetes_forbidden' : 'kubernetes_invalid', details: { body: (err as { body?: unknown }).body }, cause: err });
+      throw new InputError('Kubernetes refused a room object', {
+        reason: codeOf(err) === 403 ? 'kubernetes_forbidden' : 'kubernetes_invalid',
+        details: { body: (err as { body?: unknown }).body },
+        cause: err,
+      });
     }
     throw unavailable(err);
   }

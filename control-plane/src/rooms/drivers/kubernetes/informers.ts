@@ -7,8 +7,15 @@
  * so a flapping API server delays observations but never ends them.
  */
 import {
-  makeInformer, type Informer, type KubeConfig, type KubernetesObject,
-  CoreV1Api, NetworkingV1Api, type V1NetworkPolicy, type V1Pod, type V1Service,
+  makeInformer,
+  type Informer,
+  type KubeConfig,
+  type KubernetesObject,
+  CoreV1Api,
+  NetworkingV1Api,
+  type V1NetworkPolicy,
+  type V1Pod,
+  type V1Service,
 } from '@kubernetes/client-node';
 
 export interface RoomInformers {
@@ -28,21 +35,32 @@ export function startRoomInformers(kc: KubeConfig, namespace: string, labelSelec
   const core = kc.makeApiClient(CoreV1Api);
   const net = kc.makeApiClient(NetworkingV1Api);
   const listeners = new Set<() => void>();
-  const notify = () => { for (const l of [...listeners]) l(); };
+  const notify = () => {
+    for (const l of [...listeners]) l();
+  };
   let stopped = false;
   const synced = new Map<string, boolean>();
 
-  function informer<T extends KubernetesObject>(kind: string, path: string, list: () => Promise<{ items: T[]; metadata?: { resourceVersion?: string } }>): Cache<T> {
+  function informer<T extends KubernetesObject>(
+    kind: string,
+    path: string,
+    list: () => Promise<{ items: T[]; metadata?: { resourceVersion?: string } }>,
+  ): Cache<T> {
     const inf = makeInformer<T>(kc, path, list as never, labelSelector) as Cache<T>;
     synced.set(kind, false);
     for (const ev of ['add', 'update', 'delete'] as const) inf.on(ev, notify);
     inf.on('error', () => {
       synced.set(kind, false);
-      if (!stopped) setTimeout(() => { if (!stopped) void run(); }, restartDelayMs).unref();
+      if (!stopped)
+        setTimeout(() => {
+          if (!stopped) void run();
+        }, restartDelayMs).unref();
     });
     const run = async () => {
       let failed = false;
-      const onErr = () => { failed = true; };
+      const onErr = () => {
+        failed = true;
+      };
       inf.on('error', onErr);
       try {
         await inf.start();
@@ -63,8 +81,9 @@ export function startRoomInformers(kc: KubeConfig, namespace: string, labelSelec
   const base = `/api/v1/namespaces/${namespace}`;
   const pods = informer<V1Pod>('pods', `${base}/pods`, () => core.listNamespacedPod({ namespace, labelSelector }));
   const services = informer<V1Service>('services', `${base}/services`, () => core.listNamespacedService({ namespace, labelSelector }));
-  const networkPolicies = informer<V1NetworkPolicy>('networkpolicies', `/apis/networking.k8s.io/v1/namespaces/${namespace}/networkpolicies`,
-    () => net.listNamespacedNetworkPolicy({ namespace, labelSelector }));
+  const networkPolicies = informer<V1NetworkPolicy>('networkpolicies', `/apis/networking.k8s.io/v1/namespaces/${namespace}/networkpolicies`, () =>
+    net.listNamespacedNetworkPolicy({ namespace, labelSelector }),
+  );
 
   function until(check: () => boolean, timeoutMs: number): Promise<void> {
     if (check()) return Promise.resolve();
@@ -74,14 +93,23 @@ export function startRoomInformers(kc: KubeConfig, namespace: string, labelSelec
         cleanup();
         resolve();
       };
-      const timer = setTimeout(() => { cleanup(); reject(new Error('timed out waiting for the Kubernetes API')); }, timeoutMs);
-      const cleanup = () => { listeners.delete(listener); clearTimeout(timer); };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error('timed out waiting for the Kubernetes API'));
+      }, timeoutMs);
+      const cleanup = () => {
+        listeners.delete(listener);
+        clearTimeout(timer);
+      };
       listeners.add(listener);
     });
   }
 
   return {
-    pods, services, networkPolicies, until,
+    pods,
+    services,
+    networkPolicies,
+    until,
     ready: (timeoutMs) => until(() => [...synced.values()].every(Boolean), timeoutMs),
     async stop() {
       stopped = true;

@@ -68,9 +68,18 @@ export function roomCommand(spec: RoomSpec): string[] {
   if ((spec.program ?? 'jupyterlab') === 'stub') {
     return ['/usr/bin/tini', '--', '/usr/bin/python3', '/usr/local/lib/analyserom/stub-server.py', `tcp:0.0.0.0:${JUPYTER_PORT}`, spec.baseUrl];
   }
-  return ['/usr/bin/tini', '--', '/usr/bin/jupyter-lab', '--no-browser', '--ServerApp.ip=0.0.0.0', `--ServerApp.port=${JUPYTER_PORT}`,
+  return [
+    '/usr/bin/tini',
+    '--',
+    '/usr/bin/jupyter-lab',
+    '--no-browser',
+    '--ServerApp.ip=0.0.0.0',
+    `--ServerApp.port=${JUPYTER_PORT}`,
     // Requests arrive from the control plane's pod, not from loopback; the NetworkPolicy admits nothing else.
-    '--ServerApp.allow_remote_access=True', `--ServerApp.base_url=${spec.baseUrl}`, `--ServerApp.root_dir=${ROOM_PATHS.home}`];
+    '--ServerApp.allow_remote_access=True',
+    `--ServerApp.base_url=${spec.baseUrl}`,
+    `--ServerApp.root_dir=${ROOM_PATHS.home}`,
+  ];
 }
 
 /** The objects as plain Kubernetes JSON (what `kubectl` would send): for review and schema validation. */
@@ -124,6 +133,7 @@ function sha(s: string): string {
 
 /** A Kubernetes room's relay secret: the control plane's, from the spec; a room without one is not rendered. */
 function relaySecretFor(spec: RoomSpec): string {
-  if (!spec.relaySecret) throw new InputError('a Kubernetes room needs the relay secret of its channel', { reason: 'invalid_spec', details: { field: 'relaySecret' } });
+  if (!spec.relaySecret)
+    throw new InputError('a Kubernetes room needs the relay secret of its channel', { reason: 'invalid_spec', details: { field: 'relaySecret' } });
   return spec.relaySecret;
 }

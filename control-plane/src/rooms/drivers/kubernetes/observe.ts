@@ -29,7 +29,9 @@ export function observeRoom(roomId: string, namespace: string, o: Observed): Roo
     return { roomId, state: 'stopped' };
   }
   const base: RoomObservation = {
-    roomId, state: 'starting', limits: K8S_LIMITS,
+    roomId,
+    state: 'starting',
+    limits: K8S_LIMITS,
     ...(pod.metadata?.creationTimestamp ? { startedAt: new Date(pod.metadata.creationTimestamp).toISOString() } : {}),
   };
   if (service?.metadata?.name) base.endpoint = { kind: 'tcp', host: `${service.metadata.name}.${namespace}.svc`, port: JUPYTER_PORT };
@@ -38,13 +40,23 @@ export function observeRoom(roomId: string, namespace: string, o: Observed): Roo
   if (pod.status?.phase === 'Failed' || pod.status?.phase === 'Succeeded') {
     const t = statuses.find((s) => s.state?.terminated)?.state?.terminated;
     const reason = t?.reason === 'OOMKilled' || pod.status?.reason === 'OOMKilled' ? 'out_of_memory' : 'exited';
-    return { ...base, state: 'failed', reason, message: `room pod ${pod.status.phase}: ${t?.reason ?? pod.status?.reason ?? ''} ${t?.message ?? pod.status?.message ?? ''}`.trim() };
+    return {
+      ...base,
+      state: 'failed',
+      reason,
+      message: `room pod ${pod.status.phase}: ${t?.reason ?? pod.status?.reason ?? ''} ${t?.message ?? pod.status?.message ?? ''}`.trim(),
+    };
   }
   // restartPolicy Never: a container that ended (Jupyter, or the channel relay beside it) stays ended.
   const ended = statuses.find((s) => s.state?.terminated);
   if (ended) {
     const t = ended.state!.terminated!;
-    return { ...base, state: 'failed', reason: t.reason === 'OOMKilled' ? 'out_of_memory' : 'exited', message: `container ${ended.name} ended: ${t.reason ?? ''} ${t.message ?? ''}`.trim() };
+    return {
+      ...base,
+      state: 'failed',
+      reason: t.reason === 'OOMKilled' ? 'out_of_memory' : 'exited',
+      message: `container ${ended.name} ended: ${t.reason ?? ''} ${t.message ?? ''}`.trim(),
+    };
   }
   for (const s of statuses) {
     const w = s.state?.waiting;
@@ -53,11 +65,12 @@ export function observeRoom(roomId: string, namespace: string, o: Observed): Roo
   }
   const ready = pod.status?.phase === 'Running' && pod.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
   if (!ready) return base;
-  if (!networkPolicy) return { ...base, state: 'failed', reason: 'network_policy_missing', message: 'the room\'s NetworkPolicy is gone; refusing to report it running' };
+  if (!networkPolicy)
+    return { ...base, state: 'failed', reason: 'network_policy_missing', message: "the room's NetworkPolicy is gone; refusing to report it running" };
   if (!isDeepStrictEqual(normalise(networkPolicy.spec), normalise(o.expectedPolicySpec))) {
-    return { ...base, state: 'failed', reason: 'network_policy_changed', message: 'the room\'s NetworkPolicy differs from the one the driver created' };
+    return { ...base, state: 'failed', reason: 'network_policy_changed', message: "the room's NetworkPolicy differs from the one the driver created" };
   }
-  if (!service) return { ...base, state: 'failed', reason: 'service_missing', message: 'the room\'s Service is gone' };
+  if (!service) return { ...base, state: 'failed', reason: 'service_missing', message: "the room's Service is gone" };
   return { ...base, state: 'running' };
 }
 
@@ -69,7 +82,11 @@ export function normalise(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(normalise);
   if (value instanceof Date) return value.toISOString();
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k.replace(/^_/, ''), normalise(v)]));
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => [k.replace(/^_/, ''), normalise(v)]),
+    );
   }
   return value ?? null;
 }

@@ -10,7 +10,13 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 
 export const DEFAULT_TEMPLATES_DIR = fileURLToPath(new URL('../../../../../k8s/rooms/', import.meta.url));
-export const TEMPLATE_FILES = { networkPolicy: 'networkpolicy.yaml', pvc: 'pvc.yaml', secret: 'secret.yaml', service: 'service.yaml', pod: 'pod.yaml' } as const;
+export const TEMPLATE_FILES = {
+  networkPolicy: 'networkpolicy.yaml',
+  pvc: 'pvc.yaml',
+  secret: 'secret.yaml',
+  service: 'service.yaml',
+  pod: 'pod.yaml',
+} as const;
 
 export type TemplateName = keyof typeof TEMPLATE_FILES;
 export type Templates = Record<TemplateName, unknown>;

@@ -23,18 +23,31 @@ import { chown, chmod, mkdir, open, readFile, rename, rm, stat, writeFile } from
 import { join } from 'node:path';
 import { InputError, UnavailableError } from '../../../errors/index.ts';
 import {
-  roomSpecSchema, ROOM_SOCKET_NAME,
-  type AppliedLimits, type DriverOptions, type OwnedRoom, type RoomDriver, type RoomObservation,
-  type RoomSpec, type SavedRoomState,
+  roomSpecSchema,
+  ROOM_SOCKET_NAME,
+  type AppliedLimits,
+  type DriverOptions,
+  type OwnedRoom,
+  type RoomDriver,
+  type RoomObservation,
+  type RoomSpec,
+  type SavedRoomState,
 } from '../types.ts';
 import { bwrapArgs, roomEnv } from './bwrap-args.ts';
-import {
-  appliedLimits, cgroupUsage, createRoomCgroup, detectCgroupV2, removeRoomCgroup, type CgroupSupport,
-} from './limits.ts';
+import { appliedLimits, cgroupUsage, createRoomCgroup, detectCgroupV2, removeRoomCgroup, type CgroupSupport } from './limits.ts';
 import { probeSocket } from './probe.ts';
 import { refreshSocketLink, removeSocketLink, socketLinkPath } from './socket-link.ts';
 import {
-  anyAlive, CLOCK_TICKS_PER_SECOND, descendants, formatLabels, isAlive, procUsage, readStat, scanLabelledProcesses, signal, type LabelledProcess,
+  anyAlive,
+  CLOCK_TICKS_PER_SECOND,
+  descendants,
+  formatLabels,
+  isAlive,
+  procUsage,
+  readStat,
+  scanLabelledProcesses,
+  signal,
+  type LabelledProcess,
 } from './proc.ts';
 import { buildSeccompFilter } from './seccomp.ts';
 
@@ -106,7 +119,8 @@ export class LocalDriver implements RoomDriver {
 
     if (!(await exists(join(this.opts.rootfsDir, 'usr/bin/python3')))) {
       throw new UnavailableError('room file system not built', {
-        reason: 'rootfs_missing', details: { rootfsDir: this.opts.rootfsDir },
+        reason: 'rootfs_missing',
+        details: { rootfsDir: this.opts.rootfsDir },
       });
     }
     if (!(await exists(spec.dataDir))) {
@@ -124,9 +138,16 @@ export class LocalDriver implements RoomDriver {
       throw new UnavailableError('room sandbox exited at once', { reason: 'sandbox_exited', details: { log: await this.logTail(spec.roomId) } });
     }
     const state: LocalState = {
-      driver: 'local', version: 1, projectId: spec.projectId, pid, startTicks: stat.startTicks,
-      socketDir: spec.socketDir, socketPath: socketLinkPath(spec.socketDir), baseUrl: spec.baseUrl,
-      startedAt: this.opts.clock.now().toISOString(), limits: appliedLimits(cgroupDir !== undefined),
+      driver: 'local',
+      version: 1,
+      projectId: spec.projectId,
+      pid,
+      startTicks: stat.startTicks,
+      socketDir: spec.socketDir,
+      socketPath: socketLinkPath(spec.socketDir),
+      baseUrl: spec.baseUrl,
+      startedAt: this.opts.clock.now().toISOString(),
+      limits: appliedLimits(cgroupDir !== undefined),
       ...(cgroupDir ? { cgroupDir } : {}),
     };
     this.rooms.set(spec.roomId, state);
@@ -140,8 +161,11 @@ export class LocalDriver implements RoomDriver {
     const live = (await this.ownedProcesses()).filter((p) => p.labels.roomId === roomId);
     if (state && live.length === 0) {
       return {
-        roomId, state: 'failed', reason: 'exited',
-        message: `room sandbox exited without a stop: ${await this.logTail(roomId)}`, startedAt: state.startedAt,
+        roomId,
+        state: 'failed',
+        reason: 'exited',
+        message: `room sandbox exited without a stop: ${await this.logTail(roomId)}`,
+        startedAt: state.startedAt,
       };
     }
     const outer = outermost(live)[0];
@@ -260,7 +284,9 @@ export class LocalDriver implements RoomDriver {
     }
     try {
       const child = spawn(command, args, {
-        detached: true, env, stdio: ['ignore', log.fd, log.fd, filter.fd],
+        detached: true,
+        env,
+        stdio: ['ignore', log.fd, log.fd, filter.fd],
       });
       const pid = await new Promise<number>((resolve, reject) => {
         child.once('spawn', () => resolve(child.pid!));
@@ -297,7 +323,9 @@ export class LocalDriver implements RoomDriver {
       await rename(temp, path);
       return path;
     })();
-    this.seccompFilter.catch(() => { this.seccompFilter = undefined; });
+    this.seccompFilter.catch(() => {
+      this.seccompFilter = undefined;
+    });
     return this.seccompFilter;
   }
 
@@ -333,13 +361,22 @@ async function adoptFromProc(p: LabelledProcess, now: Date): Promise<LocalState>
   const baseFlag = argv.find((a) => a.startsWith('--ServerApp.base_url='));
   const baseUrl = baseFlag ? baseFlag.slice('--ServerApp.base_url='.length) : (argv.filter(Boolean).at(-1) ?? '/');
   return {
-    driver: 'local', version: 1, projectId: p.labels.projectId, pid: p.pid, startTicks: p.startTicks,
-    socketDir, socketPath: socketLinkPath(socketDir), baseUrl, startedAt: (await processStartTime(now)).toISOString(),
+    driver: 'local',
+    version: 1,
+    projectId: p.labels.projectId,
+    pid: p.pid,
+    startTicks: p.startTicks,
+    socketDir,
+    socketPath: socketLinkPath(socketDir),
+    baseUrl,
+    startedAt: (await processStartTime(now)).toISOString(),
     limits: appliedLimits(argv.every((a) => !a.includes('ulimit -v'))),
   };
 }
 
 async function exists(path: string): Promise<boolean> {
-  return stat(path).then(() => true, () => false);
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }
-

@@ -84,7 +84,5 @@ export function rlimitScript(limits: RoomLimits, useRlimits: boolean): string {
 }
 
 export function appliedLimits(cgroup: boolean): AppliedLimits {
-  return cgroup
-    ? { memory: 'cgroup', cpu: 'cgroup', pids: 'cgroup' }
-    : { memory: 'rlimit', cpu: 'none', pids: 'rlimit' };
+  return cgroup ? { memory: 'cgroup', cpu: 'cgroup', pids: 'cgroup' } : { memory: 'rlimit', cpu: 'none', pids: 'rlimit' };
 }

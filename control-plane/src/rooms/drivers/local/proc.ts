@@ -23,10 +23,12 @@ export function formatLabels(labels: RoomLabels): string {
 }
 
 export function parseLabels(text: string): RoomLabels | undefined {
-  const fields = new Map(text.split(';').map((kv) => {
-    const i = kv.indexOf('=');
-    return [kv.slice(0, i), kv.slice(i + 1)] as const;
-  }));
+  const fields = new Map(
+    text.split(';').map((kv) => {
+      const i = kv.indexOf('=');
+      return [kv.slice(0, i), kv.slice(i + 1)] as const;
+    }),
+  );
   const owner = fields.get(ROOM_LABELS.owner);
   const roomId = fields.get(ROOM_LABELS.roomId);
   const projectId = fields.get(ROOM_LABELS.projectId);

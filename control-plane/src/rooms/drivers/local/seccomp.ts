@@ -37,17 +37,67 @@ const offsetArg = (i: number) => 16 + 8 * i;
 
 /** x86_64 syscall numbers refused with EPERM. */
 export const DENIED_SYSCALLS_X86_64: Readonly<Record<string, number>> = {
-  syslog: 103, ptrace: 101, uselib: 134, ustat: 136, sysfs: 139, vhangup: 153, pivot_root: 155,
-  _sysctl: 156, adjtimex: 159, chroot: 161, acct: 163, settimeofday: 164, mount: 165, umount2: 166,
-  swapon: 167, swapoff: 168, reboot: 169, sethostname: 170, setdomainname: 171, iopl: 172, ioperm: 173,
-  create_module: 174, init_module: 175, delete_module: 176, get_kernel_syms: 177, query_module: 178,
-  quotactl: 179, nfsservctl: 180, lookup_dcookie: 212, clock_settime: 227, kexec_load: 246, add_key: 248,
-  request_key: 249, keyctl: 250, unshare: 272, perf_event_open: 298, fanotify_init: 300,
-  name_to_handle_at: 303, open_by_handle_at: 304, clock_adjtime: 305, setns: 308, process_vm_readv: 310,
-  process_vm_writev: 311, kcmp: 312, finit_module: 313, kexec_file_load: 320, bpf: 321, userfaultfd: 323,
-  io_uring_setup: 425, io_uring_enter: 426, io_uring_register: 427, open_tree: 428, move_mount: 429,
-  fsopen: 430, fsconfig: 431, fsmount: 432, fspick: 433, pidfd_getfd: 438, mount_setattr: 442,
-  quotactl_fd: 443, open_tree_attr: 467,
+  syslog: 103,
+  ptrace: 101,
+  uselib: 134,
+  ustat: 136,
+  sysfs: 139,
+  vhangup: 153,
+  pivot_root: 155,
+  _sysctl: 156,
+  adjtimex: 159,
+  chroot: 161,
+  acct: 163,
+  settimeofday: 164,
+  mount: 165,
+  umount2: 166,
+  swapon: 167,
+  swapoff: 168,
+  reboot: 169,
+  sethostname: 170,
+  setdomainname: 171,
+  iopl: 172,
+  ioperm: 173,
+  create_module: 174,
+  init_module: 175,
+  delete_module: 176,
+  get_kernel_syms: 177,
+  query_module: 178,
+  quotactl: 179,
+  nfsservctl: 180,
+  lookup_dcookie: 212,
+  clock_settime: 227,
+  kexec_load: 246,
+  add_key: 248,
+  request_key: 249,
+  keyctl: 250,
+  unshare: 272,
+  perf_event_open: 298,
+  fanotify_init: 300,
+  name_to_handle_at: 303,
+  open_by_handle_at: 304,
+  clock_adjtime: 305,
+  setns: 308,
+  process_vm_readv: 310,
+  process_vm_writev: 311,
+  kcmp: 312,
+  finit_module: 313,
+  kexec_file_load: 320,
+  bpf: 321,
+  userfaultfd: 323,
+  io_uring_setup: 425,
+  io_uring_enter: 426,
+  io_uring_register: 427,
+  open_tree: 428,
+  move_mount: 429,
+  fsopen: 430,
+  fsconfig: 431,
+  fsmount: 432,
+  fspick: 433,
+  pidfd_getfd: 438,
+  mount_setattr: 442,
+  quotactl_fd: 443,
+  open_tree_attr: 467,
 };
 const NR_CLONE = 56;
 const NR_CLONE3 = 435;
@@ -59,7 +109,12 @@ const AF_VSOCK = 40;
 const TIOCSTI = 0x5412;
 const TIOCLINUX = 0x541c;
 
-interface Insn { code: number; jt: number; jf: number; k: number }
+interface Insn {
+  code: number;
+  jt: number;
+  jf: number;
+  k: number;
+}
 const stmt = (code: number, k: number): Insn => ({ code, jt: 0, jf: 0, k });
 const jump = (code: number, k: number, jt: number, jf: number): Insn => ({ code, jt, jf, k });
 
@@ -78,29 +133,11 @@ function program(): Insn[] {
   }
   p.push(jump(JEQ_K, NR_CLONE3, 0, 1), stmt(RET_K, RET_ERRNO | ENOSYS));
   // clone: refuse namespace flags (arg 0).
-  p.push(
-    jump(JEQ_K, NR_CLONE, 0, 3),
-    stmt(LD_W_ABS, offsetArg(0)),
-    jump(JSET_K, CLONE_NAMESPACE_FLAGS, 0, 1),
-    deny,
-  );
+  p.push(jump(JEQ_K, NR_CLONE, 0, 3), stmt(LD_W_ABS, offsetArg(0)), jump(JSET_K, CLONE_NAMESPACE_FLAGS, 0, 1), deny);
   // The accumulator may now hold clone's flags: reload the number. socket: refuse AF_VSOCK (arg 0).
-  p.push(
-    stmt(LD_W_ABS, OFFSET_NR),
-    jump(JEQ_K, NR_SOCKET, 0, 3),
-    stmt(LD_W_ABS, offsetArg(0)),
-    jump(JEQ_K, AF_VSOCK, 0, 1),
-    deny,
-  );
+  p.push(stmt(LD_W_ABS, OFFSET_NR), jump(JEQ_K, NR_SOCKET, 0, 3), stmt(LD_W_ABS, offsetArg(0)), jump(JEQ_K, AF_VSOCK, 0, 1), deny);
   // And again before the ioctl check.
-  p.push(
-    stmt(LD_W_ABS, OFFSET_NR),
-    jump(JEQ_K, NR_IOCTL, 0, 4),
-    stmt(LD_W_ABS, offsetArg(1)),
-    jump(JEQ_K, TIOCSTI, 1, 0),
-    jump(JEQ_K, TIOCLINUX, 0, 1),
-    deny,
-  );
+  p.push(stmt(LD_W_ABS, OFFSET_NR), jump(JEQ_K, NR_IOCTL, 0, 4), stmt(LD_W_ABS, offsetArg(1)), jump(JEQ_K, TIOCSTI, 1, 0), jump(JEQ_K, TIOCLINUX, 0, 1), deny);
   p.push(stmt(RET_K, RET_ALLOW));
   return p;
 }
