@@ -9,7 +9,7 @@ import { NotFoundError } from '../errors/index.ts';
 import { ARROW_STREAM, sendArrow, wantsArrow, defineRoute, type RouteDef } from '../http/index.ts';
 import type { Store } from '../store/index.ts';
 import { CodeListSchema, NameSchema } from './model.ts';
-import { DatasetDetailSchema, DatasetSummarySchema, VariableHitSchema, VersionDistributionSchema } from './schemas.ts';
+import { DatasetDetailSchema, DatasetSummarySchema, publicVersion, VariableHitSchema, VersionDistributionSchema } from './schemas.ts';
 import { fairScore } from './fair.ts';
 import { searchVariables, VariableQuerySchema } from './search.ts';
 import { valueDistribution } from './distribution.ts';
@@ -47,7 +47,7 @@ export function catalogRoutes(deps: CatalogRouteDeps): RouteDef[] {
           keywords: d.keywords,
           variables: d.variables.length,
           versions: d.versions.length,
-          latestVersion: d.versions.at(-1) ?? null,
+          latestVersion: d.versions.length ? publicVersion(d.versions.at(-1)!) : null,
           fair: fairScore(d, c.codeLists),
         }));
       },
@@ -81,7 +81,7 @@ export function catalogRoutes(deps: CatalogRouteDeps): RouteDef[] {
         const d = c.datasets.find((x) => x.name === params.dataset);
         if (!d) throw new NotFoundError(`no dataset '${params.dataset}' in the catalogue`, { reason: 'unknown_dataset' });
         const ids = new Set(d.variables.flatMap((v) => (v.codeList ? [v.codeList] : [])));
-        return { ...d, codeLists: c.codeLists.filter((l) => ids.has(l.id)), fair: fairScore(d, c.codeLists) };
+        return { ...d, versions: d.versions.map(publicVersion), codeLists: c.codeLists.filter((l) => ids.has(l.id)), fair: fairScore(d, c.codeLists) };
       },
     }),
     defineRoute({

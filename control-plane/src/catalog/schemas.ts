@@ -14,6 +14,18 @@ import {
   VariableTypeSchema,
 } from './model.ts';
 
+/**
+ * A stored version as the API shows it: when it came, how many rows, its hash. Not where the
+ * server keeps it: a storage path tells a caller the platform's layout and nothing they need.
+ */
+export const PublicDatasetVersionSchema = DatasetVersionSchema.omit({ path: true }).meta({ id: 'DatasetVersion' });
+export type PublicDatasetVersion = z.infer<typeof PublicDatasetVersionSchema>;
+
+/** A version without its storage path, for answers. */
+export function publicVersion(v: z.infer<typeof DatasetVersionSchema>): PublicDatasetVersion {
+  return { version: v.version, receivedAt: v.receivedAt, rowCount: v.rowCount, sha256: v.sha256 };
+}
+
 export const FairScoreSchema = z
   .object({
     dataset: z.string(),
@@ -39,14 +51,14 @@ export const DatasetSummarySchema = z
     keywords: z.array(z.string()),
     variables: z.number().int(),
     versions: z.number().int(),
-    latestVersion: DatasetVersionSchema.nullable(),
+    latestVersion: PublicDatasetVersionSchema.nullable(),
     fair: FairScoreSchema,
   })
   .meta({ id: 'DatasetSummary' });
 export type DatasetSummary = z.infer<typeof DatasetSummarySchema>;
 
 export const DatasetDetailSchema = datasetFields
-  .extend({ codeLists: z.array(CodeListSchema), fair: FairScoreSchema })
+  .extend({ versions: z.array(PublicDatasetVersionSchema), codeLists: z.array(CodeListSchema), fair: FairScoreSchema })
   .meta({ id: 'DatasetDetail', description: 'A dataset with its variables, versions, the code lists they use and its FAIR score' });
 export type DatasetDetail = z.infer<typeof DatasetDetailSchema>;
 
