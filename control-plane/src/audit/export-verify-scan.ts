@@ -191,9 +191,9 @@ class RangeScanner {
     } catch {
       return this.fail(null, 'malformed', 'not valid JSON');
     }
-    const problem = shapeProblem(v);
     const rec = v as Record<string, unknown>;
     const seq = typeof rec?.seq === 'number' ? rec.seq : null;
+    const problem = shapeProblem(v) ?? escapedKeyProblem(v);
     if (problem) return this.fail(seq, 'malformed', problem);
     const entry = v as { seq: number; prevHash: string; hash: string } & Parameters<typeof entryHash>[0];
     if (this.count === 0) this.first = { seq: entry.seq, prevHash: entry.prevHash };
@@ -238,4 +238,28 @@ class RangeScanner {
 }
 
 const LINK_MESSAGE = 'prevHash is not the hash of the entry before';
+
+/**
+ * Audit entries never have a key that JSON must escape (a quote, a backslash, a control character):
+ * the platform's code names every key. A line with one is refused, not parsed on trust, because
+ * Node 24's JSON.parse misreads such keys once it has seen a key of one backslash
+ * (nodejs/node#63785): `{"\"":1}` then comes back as the key `\`, so a line could say one thing
+ * and verify as another.
+ */
+function escapedKeyProblem(v: unknown, depth = 0): string | null {
+  if (v === null || typeof v !== 'object' || depth > 64) return null;
+  if (Array.isArray(v)) {
+    for (const x of v) {
+      const p = escapedKeyProblem(x, depth + 1);
+      if (p) return p;
+    }
+    return null;
+  }
+  for (const [k, x] of Object.entries(v)) {
+    if (/["\\\u0000-\u001f]/.test(k)) return 'a key with a character JSON must escape (audit entries have none)';
+    const p = escapedKeyProblem(x, depth + 1);
+    if (p) return p;
+  }
+  return null;
+}
 const HASH_MESSAGE = "hash does not match the entry's fields";

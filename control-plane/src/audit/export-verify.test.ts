@@ -243,3 +243,34 @@ describe('verifyExport', () => {
     expect(r.failure).toMatchObject({ index: 0, kind: 'genesis' });
   });
 });
+
+describe('keys JSON must escape', () => {
+  /** Two chained entries with the given details; the second's line then rewritten to `text2`. */
+  function pair(details0: Record<string, unknown>, details1: Record<string, unknown>): string[] {
+    const base = makeLog(2);
+    const e0 = { ...base[0]!, details: details0, prevHash: GENESIS_HASH };
+    const h0 = entryHash(e0);
+    const e1 = { ...base[1]!, details: details1, prevHash: h0 };
+    return [exportLine({ ...e0, hash: h0 }), exportLine({ ...e1, hash: entryHash(e1) })];
+  }
+
+  it('refuses the first line with a key JSON must escape, rather than judge it by what JSON.parse reads (nodejs/node#63785)', async () => {
+    // Node 24's JSON.parse, once it has read a key of one backslash, can read a later key of one
+    // quote back as a backslash. A forger who hashes an entry with the one key and writes it with
+    // the other must not have the line judged by that reading: verification stops at the first key
+    // that needs escaping, whatever the hashes say.
+    const [l0, l1] = pair({ '\\': 1 }, { '\\': 2 });
+    const forged = l1!.replace('{"\\\\":2}', '{"\\"":2}');
+    expect(forged).not.toBe(l1);
+    const r = await verifyBoth(write([l0!, forged]));
+    expect(r.ok).toBe(false);
+    expect(r.failure).toMatchObject({ index: 0, kind: 'malformed' });
+  });
+
+  it('refuses a key with a quote or a control character even on its own', async () => {
+    for (const k of ['"', 'a\u0001b']) {
+      const r = await verifyBoth(write(pair({ [k]: 1 }, {})));
+      expect(r.failure).toMatchObject({ index: 0, kind: 'malformed' });
+    }
+  });
+});
