@@ -6,7 +6,7 @@
  * else returns null and goes to the slow path. Also `shapeProblem`, the slow path's field check.
  */
 import { hash } from 'node:crypto';
-import { canonicalJson } from './hash.ts';
+import { canonicalJson, ENTRY_FIELDS } from './hash.ts';
 
 const enc = (s: string) => Uint8Array.from(Buffer.from(s, 'latin1'));
 const K_SEQ = enc('{"seq":');
@@ -158,22 +158,7 @@ export class FastLineHasher {
   }
 }
 
-const FIELDS = [
-  'seq',
-  'time',
-  'actor',
-  'role',
-  'action',
-  'object',
-  'projectId',
-  'outcome',
-  'reason',
-  'requestId',
-  'clientAddress',
-  'details',
-  'prevHash',
-  'hash',
-] as const;
+const FIELDS = ENTRY_FIELDS;
 const NULLABLE = new Set(['projectId', 'reason', 'requestId', 'clientAddress']);
 
 /** Why a parsed line is not an export entry, or null. */

@@ -28,3 +28,21 @@ export function entryPreimage(e: Omit<AuditEntry, 'hash'>): string {
 export function entryHash(e: Omit<AuditEntry, 'hash'>): string {
   return createHash('sha256').update(entryPreimage(e)).digest('hex');
 }
+
+/** Every field of an exported entry, in the order `exportLine` writes them (and the CSV export's columns). */
+export const ENTRY_FIELDS = [
+  'seq',
+  'time',
+  'actor',
+  'role',
+  'action',
+  'object',
+  'projectId',
+  'outcome',
+  'reason',
+  'requestId',
+  'clientAddress',
+  'details',
+  'prevHash',
+  'hash',
+] as const satisfies readonly (keyof AuditEntry)[];

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { Queryable } from '../store/index.ts';
+import { ENTRY_FIELDS } from './hash.ts';
 import type { ActivityCounts, ProjectHistory } from './schemas.ts';
 import type { AuditEntry } from '../platform/index.ts';
 
@@ -113,19 +114,5 @@ export function csvLine(values: unknown[]): string {
     .join(',');
 }
 
-export const CSV_HEADER = [
-  'seq',
-  'time',
-  'actor',
-  'role',
-  'action',
-  'object',
-  'projectId',
-  'outcome',
-  'reason',
-  'requestId',
-  'clientAddress',
-  'details',
-  'prevHash',
-  'hash',
-] as const;
+/** The CSV export's columns: every field of an entry, in the export's order. */
+export const CSV_HEADER = ENTRY_FIELDS;
