@@ -85,11 +85,15 @@ describe.skipIf(SKIP)(`a room's channel to the control plane${SKIP ? ` (skipped:
     expect(entries[0]).toMatchObject({ actor: 'researcher', client_address: `room:${roomId}`, project_id: p.projectId });
   });
 
-  it('admits nothing but check-table for its own project, ignores credentials sent along, and audits each refusal', async () => {
+  it('admits nothing but the airlock checks for its own project, ignores credentials sent along, and audits each refusal', async () => {
     const tries: [string, string, string?][] = [
       ['GET', '/api/projects'],
       ['GET', '/api/auth/me'],
       ['POST', '/api/projects/other-project/outputs/check-table', '{}'],
+      ['POST', '/api/projects/other-project/outputs/check-regression', '{}'],
+      ['POST', `/api/projects/${p.projectId}/outputs/check-file`, '{}'],
+      ['POST', `/api/projects/${p.projectId}/outputs/check-tables`, '{}'],
+      ['GET', `/api/projects/${p.projectId}/outputs/check-histogram`],
       ['POST', `/api/projects/${p.projectId}/exports`, '{"purpose":"x","files":[]}'],
       ['POST', `/api/projects/${p.projectId}/outputs/check-table/../../exports`, '{}'],
     ];

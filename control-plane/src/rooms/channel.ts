@@ -5,7 +5,8 @@
  *
  * The socket itself vouches for the caller, as a peer credential would: whoever connects is the
  * room, acting for its owner in its project, and no token is needed or read. That is why the channel
- * admits exactly one request, `POST /api/projects/<the room's project>/outputs/check-table`:
+ * admits only the airlock's checks, `POST /api/projects/<the room's project>/outputs/check-<kind>`
+ * for the kinds of `CHANNEL_CHECKS` (a table, a regression, a survival table, a histogram):
  *  - anything else is refused (404) and the refusal audited;
  *  - the room must be wanted and observed running (a standby room, a stopping one: refused);
  *  - the owner must still be an enabled user; the route then checks membership and permit as for
@@ -62,9 +63,19 @@ export interface RoomChannels {
 const BODY_LIMIT = 256 * 1024;
 export const REFUSALS_AUDITED_PER_MINUTE = 60;
 
-export function checkTablePath(projectId: string): string {
-  return `/api/projects/${encodeURIComponent(projectId)}/outputs/check-table`;
+/** What a room may ask the control plane to check; each is `POST …/outputs/check-<kind>`. */
+export const CHANNEL_CHECKS = ['table', 'regression', 'survival', 'histogram'] as const;
+export type ChannelCheck = (typeof CHANNEL_CHECKS)[number];
+
+export function checkPath(projectId: string, kind: ChannelCheck): string {
+  return `/api/projects/${encodeURIComponent(projectId)}/outputs/check-${kind}`;
 }
+
+export function checkTablePath(projectId: string): string {
+  return checkPath(projectId, 'table');
+}
+
+const isChannelPath = (projectId: string, path: string) => CHANNEL_CHECKS.some((kind) => path === checkPath(projectId, kind));
 
 export function createRoomChannels(deps: RoomChannelDeps): RoomChannels {
   const open = new Map<string, { server: Server; socketPath?: string }>();
@@ -112,8 +123,9 @@ export function createRoomChannels(deps: RoomChannelDeps): RoomChannels {
     if (room?.wanted !== 'running' || room.state !== 'running') {
       return denied(new NotAllowedError('the room is not running', { reason: 'room_not_running' }));
     }
-    if (req.method !== 'POST' || path !== checkTablePath(room.projectId)) {
-      return denied(new NotFoundError(`a room may only POST ${checkTablePath(room.projectId)} here`, { reason: 'channel_route_not_allowed' }));
+    if (req.method !== 'POST' || !isChannelPath(room.projectId, path)) {
+      const allowed = checkPath(room.projectId, 'table').replace(/table$/, `{${CHANNEL_CHECKS.join(',')}}`);
+      return denied(new NotFoundError(`a room may only POST ${allowed} here`, { reason: 'channel_route_not_allowed' }));
     }
     const user = await getUser(deps.store, room.ownerId).catch(() => undefined);
     if (!user || user.disabled) return denied(new NotAllowedError("the room's owner cannot act", { reason: 'owner_disabled' }));
