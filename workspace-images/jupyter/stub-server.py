@@ -27,6 +27,10 @@ TOKEN = os.environ.get("JUPYTER_TOKEN", "")
 
 class Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
     daemon_threads = True
+    # socketserver's default backlog is 5: a burst of a dozen connections (two control planes
+    # opening a member's first requests at once) overflowed it, and a unix socket refuses a
+    # connect past its backlog at once (EAGAIN). Jupyter's server (tornado) listens with 128.
+    request_queue_size = 128
 
 
 class Handler(BaseHTTPRequestHandler):

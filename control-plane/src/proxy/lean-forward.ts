@@ -98,18 +98,21 @@ export function leanForward(
   body?: Readable,
 ): void {
   const hasBody = body !== undefined || req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
-  const handler = new Forwarding(res, hooks);
+  const options: Dispatcher.DispatchOptions = { method: req.method!, path: req.url!, headers, body: hasBody ? (body ?? req) : null };
+  // Without a body nothing is consumed by a refused connect, so the request can be sent again.
+  const handler = new Forwarding(res, hooks, hasBody ? undefined : () => pool.dispatch(options, handler));
   res.once('close', handler.onClientClose);
-  pool.dispatch(
-    {
-      method: req.method!,
-      path: req.url!,
-      headers,
-      body: hasBody ? (body ?? req) : null,
-    },
-    handler,
-  );
+  pool.dispatch(options, handler);
 }
+
+/**
+ * Connect errors after which the room never saw the request: its socket's backlog was full
+ * (a unix socket refuses at once, EAGAIN) or its server was between accept loops. A room that is
+ * gone (ENOENT, no socket file) is not retried.
+ */
+const REFUSED_CONNECT = new Set(['EAGAIN', 'ECONNREFUSED']);
+/** Delays before the second, third and fourth attempt: a burst drains in milliseconds. */
+const RETRY_DELAYS_MS = [10, 40, 120];
 
 /** One request's dispatch handler: a class so the per-request cost is one object and one closure. */
 class Forwarding implements Dispatcher.DispatchHandler {
@@ -121,11 +124,14 @@ class Forwarding implements Dispatcher.DispatchHandler {
   private chunks: Buffer[] | undefined;
   private size = 0;
   private done = false;
+  private attempts = 0;
+  private readonly resend: (() => void) | undefined;
   readonly onClientClose: () => void;
 
-  constructor(res: ServerResponse, hooks: LeanForwardHooks) {
+  constructor(res: ServerResponse, hooks: LeanForwardHooks, resend?: () => void) {
     this.res = res;
     this.hooks = hooks;
+    this.resend = resend;
     this.onClientClose = () => {
       if (this.done || res.writableFinished) return;
       // Nobody to answer: the room's request is cancelled, and that is not the room's error.
@@ -178,6 +184,17 @@ class Forwarding implements Dispatcher.DispatchHandler {
 
   onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
     if (this.done) return;
+    const code = (err as Error & { code?: string }).code;
+    if (this.resend && this.status === 0 && code !== undefined && REFUSED_CONNECT.has(code) && this.attempts < RETRY_DELAYS_MS.length) {
+      const resend = this.resend;
+      setTimeout(
+        () => {
+          if (!this.done) resend();
+        },
+        RETRY_DELAYS_MS[this.attempts++],
+      );
+      return;
+    }
     this.done = true;
     this.hooks.onError(err);
   }
