@@ -7,7 +7,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { InputError } from '../errors/index.ts';
 import { DEFAULT_MAX_CELLS, type TableRules } from '../policies/index.ts';
 import { checkDifferencing, type DifferencingFinding, type LedgerTable } from './differencing.ts';
-import { FAIL_RULES, judgeCell, needsTopContributions, worst, type CellRule, type Status } from './table-rules.ts';
+import { FAIL_RULES, judgeCell, judgesDominance, needsTopContributions, worst, type CellRule, type Status } from './table-rules.ts';
 import { isNumericType, resolveSource, type TableSource } from './table-source.ts';
 import { parseTableSpec, type AggFunc, type NormalizedSpec } from './table-spec.ts';
 import { refuseOversizedTable } from './table-size.ts';
@@ -105,7 +105,7 @@ export async function checkTable(conn: DuckDBConnection, req: TableCheckRequest)
   const rules = req.rules;
   // A policy snapshot stored before the cell limit existed has none: the default then.
   await refuseOversizedTable(conn, source.relation, spec, rules.maxCells ?? DEFAULT_MAX_CELLS);
-  const dominance = spec.aggfuncs.some((a) => a === 'mean' || a === 'sum');
+  const dominance = spec.aggfuncs.some((a) => judgesDominance(a, rules));
   let negative: boolean | undefined;
   const grid = await computeStats(conn, {
     relation: source.relation,
