@@ -97,7 +97,8 @@ describe('tre outputs check-table --profile acro-0.4', () => {
     const lines = ['g,c,v', ...Array.from({ length: 10 }, () => 'a,x,'), ...Array.from({ length: 10 }, () => 'b,x,2')];
     await writeFile(join(dir, 'missing.csv'), `${lines.join('\n')}\n`);
     await writeFile(join(dir, 'mean.json'), JSON.stringify({ method: 'crosstab', index: ['g'], columns: ['c'], values: 'v', aggfunc: 'mean', margins: false }));
-    const run = (profile: string) => tre('outputs', 'check-table', '--data', join(dir, 'missing.csv'), '--spec', join(dir, 'mean.json'), '--profile', profile, '--json');
+    const run = (profile: string) =>
+      tre('outputs', 'check-table', '--data', join(dir, 'missing.csv'), '--spec', join(dir, 'mean.json'), '--profile', profile, '--json');
     const table = { rowLabels: [['a'], ['b']], colLabels: [['x']], values: [[null], [2]] };
     const none = { threshold: [], zeros: [], nk: [], 'p-ratio': [], dof: [], missing: [], negative: [] };
     expect(await run('acro')).toEqual({ code: 0, out: { status: 'pass', table, rules: none } });
