@@ -407,6 +407,17 @@ describe('table shape', () => {
     expect(result.table).toEqual({ rowLabels: [['a'], ['b'], ['All']], colLabels: [['v']], values: [[22], [13], [22]] });
   });
 
+  it('judges the margin row of a pivot table without column variables, which ACRO 1.0.1 leaves unjudged', async () => {
+    // ACRO 1.0.1 tablemodeldetails.py get_count_table: the pivot path builds its count table without margins.
+    const few = [...withValues({ g: 'a', c: 'k' }, Array(3).fill(1)), ...withValues({ g: 'b', c: 'k' }, Array(4).fill(1))];
+    const result = await check(few, { method: 'pivot_table', index: ['g'], columns: [], values: 'v', aggfunc: 'mean', margins: true });
+    expect(result.rules.threshold).toEqual([
+      { row: ['a'], col: ['v'] },
+      { row: ['b'], col: ['v'] },
+      { row: ['All'], col: ['v'] },
+    ]);
+  });
+
   it('computes median margins from the records (grouping sets)', async () => {
     const result = await check(rows, agg(['median', 'std'], ['g'], ['c'], true));
     const median = (xs: number[]) => {
