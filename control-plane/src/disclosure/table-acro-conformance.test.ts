@@ -113,7 +113,7 @@ function undoBugs10(testCase: FixtureCase, cell: FixtureCell): string[] {
 function undoBugs04(testCase: FixtureCase, cell: FixtureCell): string[] {
   const rules = new Set(cell.rules);
   const hasNegative = testCase.cells.some((c) => c.rules.includes('negative'));
-  if (testCase.spec.aggfunc !== null) {
+  if (testCase.spec.aggfunc !== null && testCase.spec.aggfunc !== 'mode') {
     const { n, nn } = cellCounts(testCase, cell.row, cell.col);
     if (n === 0) rules.add('threshold');
     if (nn === 1 && n > 1 && !hasNegative) rules.add('p-ratio');

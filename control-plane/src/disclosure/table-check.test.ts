@@ -362,6 +362,25 @@ describe('rules per aggfunc', () => {
   });
 });
 
+describe('rules per aggfunc, ACRO 0.4', () => {
+  it('judges mode only by whether all values of a cell are the same, an empty cell failing', async () => {
+    // ACRO 0.4.12 acro_tables.py create_crosstab_masks: mode gets agg_values_are_same (`nunique(dropna=True) == 1`) alone; NaN filled with True.
+    const rows = [...withValues({ g: 'a', c: 'p' }, [3, 3, null]), ...withValues({ g: 'b', c: 'p' }, [1, 2, 2]), ...withValues({ g: 'b', c: 'q' }, [5])];
+    const result = await check(rows, agg('mode'), acro04);
+    expect(result.status).toBe('fail');
+    expect(result.rules).toEqual({
+      ...noRules,
+      'all-values-are-same': [
+        { row: ['a'], col: ['p'] },
+        { row: ['a'], col: ['q'] },
+        { row: ['b'], col: ['q'] },
+      ],
+    });
+    // ACRO 1.0.1 has no such check (the Mode statbarn's risks: differencing, class disclosure): zeros only.
+    expect((await check(rows, agg('mode'))).rules).toEqual({ ...noRules, zeros: [{ row: ['a'], col: ['q'] }] });
+  });
+});
+
 describe('table shape', () => {
   const rows = [
     ...withValues(

@@ -8,7 +8,9 @@
  *   p-ratio (LinearAggregations); median, min, max: threshold, zeros (Position,
  *   Endpoints); std: dof only (Shape: MinimumDoFCheck); mode: zeros only (Mode).
  * - `acro-0.4`, ACRO 0.4.12's classic engine (acro/acro_tables.py create_crosstab_masks):
- *   frequency: threshold; every other aggfunc but mode: threshold, nk, p-ratio.
+ *   frequency: threshold; every other aggfunc but mode: threshold, nk, p-ratio; mode:
+ *   `all-values-are-same` only (agg_values_are_same: one distinct non-missing value, or
+ *   an empty cell, whose NaN verdict is filled with True).
  * In both, a negative value anywhere in the table leaves nk and p-ratio unjudged
  * and sends the cells holding negatives to review (`negative`), in the blocks
  * whose aggfunc the dominance rules judge (1.0.1 check_nk_dominance: "Dominance not
@@ -22,7 +24,9 @@ import type { CellStats } from './table-stats.ts';
 
 export const FAIL_RULES = ['threshold', 'zeros', 'nk', 'p-ratio', 'dof'] as const;
 export const REVIEW_RULES = ['missing', 'negative'] as const;
-export type CellRule = (typeof FAIL_RULES)[number] | (typeof REVIEW_RULES)[number];
+/** ACRO 0.4.12's mode check, judged (and reported) only under the acro-0.4 rule set. */
+export const SAME_VALUES = 'all-values-are-same';
+export type CellRule = (typeof FAIL_RULES)[number] | (typeof REVIEW_RULES)[number] | typeof SAME_VALUES;
 export type Status = 'pass' | 'review' | 'fail';
 
 /** Relative tolerance for "exactly k" / "exactly p" in floating point. */
@@ -77,6 +81,9 @@ export function pRatioFails(cell: CellStats, top1: number, top2: number, rules: 
 
 const classic = (rules: Pick<TableRules, 'ruleSet'>) => rules.ruleSet === 'acro-0.4';
 
+/** Whether a block of this aggfunc is judged by `all-values-are-same` (and so needs its cells' distinct values). */
+export const judgesSameValues = (agg: AggFunc | null, rules: Pick<TableRules, 'ruleSet'>) => classic(rules) && agg === 'mode';
+
 /** Whether nk and p-ratio (and so the negative-value review) judge a block of this aggfunc. */
 export function judgesDominance(agg: AggFunc | null, rules: Pick<TableRules, 'ruleSet'>): boolean {
   if (classic(rules)) return agg !== null && agg !== 'mode';
@@ -119,6 +126,7 @@ export function judgeCell(cell: CellStats, agg: AggFunc | null, rules: TableRule
     if (pRatioFails(cell, top.t1, top.t2, rules)) out.push('p-ratio');
   }
   if (agg === 'std' && !classic(rules) && count - 1 < rules.dof) out.push('dof');
+  if (judgesSameValues(agg, rules) && (cell.n === 0 || cell.distinct === 1)) out.push(SAME_VALUES);
   if (rules.checkMissing && (cell.n === 0 || (agg !== null && cell.nn < cell.n))) out.push('missing');
   if (dominance && cell.lo !== null && cell.lo < 0) out.push('negative');
   return out;
