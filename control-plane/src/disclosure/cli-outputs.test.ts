@@ -92,6 +92,21 @@ describe('tre outputs check-table', () => {
   });
 });
 
+describe('tre outputs check-table --profile acro-0.4', () => {
+  it('judges a cell of 10 records whose values are all missing as ACRO 0.4.12 does, where the acro profile (ACRO 1.0.1) passes it', async () => {
+    const lines = ['g,c,v', ...Array.from({ length: 10 }, () => 'a,x,'), ...Array.from({ length: 10 }, () => 'b,x,2')];
+    await writeFile(join(dir, 'missing.csv'), `${lines.join('\n')}\n`);
+    await writeFile(join(dir, 'mean.json'), JSON.stringify({ method: 'crosstab', index: ['g'], columns: ['c'], values: 'v', aggfunc: 'mean', margins: false }));
+    const run = (profile: string) =>
+      tre('outputs', 'check-table', '--data', join(dir, 'missing.csv'), '--spec', join(dir, 'mean.json'), '--profile', profile, '--json');
+    const table = { rowLabels: [['a'], ['b']], colLabels: [['x']], values: [[null], [2]] };
+    const none = { threshold: [], zeros: [], nk: [], 'p-ratio': [], dof: [], missing: [], negative: [] };
+    expect(await run('acro')).toEqual({ code: 0, out: { status: 'pass', table, rules: none } });
+    const a = [{ row: ['a'], col: ['x'] }];
+    expect(await run('acro-0.4')).toEqual({ code: 0, out: { status: 'fail', table, rules: { ...none, threshold: a, 'p-ratio': a } } });
+  });
+});
+
 describe('tre outputs check-table --policy', () => {
   it('rejects a malformed policy file naming its line and key, exit 2', async () => {
     await writeFile(join(dir, 'policy.yaml'), 'kind: profile\nname: mine\ntables:\n  threshold: -3\n');

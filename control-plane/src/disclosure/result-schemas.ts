@@ -32,6 +32,7 @@ export const TableCheckReportSchema = z.strictObject({
     dof: z.array(CellRefSchema),
     missing: z.array(CellRefSchema),
     negative: z.array(CellRefSchema),
+    'all-values-are-same': z.array(CellRefSchema).optional(),
     suppressed: z.array(CellRefSchema).optional(),
     differencing: z.array(DifferencingFindingSchema).optional(),
   }),

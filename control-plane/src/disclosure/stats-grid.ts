@@ -17,6 +17,8 @@ export interface CellStats {
   mode: Label;
   /** The largest contributions, largest first; `undefined` when not fetched. */
   top: number[] | undefined;
+  /** Distinct non-missing values, when asked for (`needDistinct`; never merged into margins). */
+  distinct?: number;
 }
 
 export interface StatsRequest {
@@ -36,6 +38,8 @@ export interface StatsRequest {
   /** min/max asked for as aggfuncs. */
   needMinMax: boolean;
   needM2: boolean;
+  /** Distinct non-missing values per cell (ACRO 0.4.12's mode check); only where margins are not merged. */
+  needDistinct?: boolean;
   /** How many largest contributions to fetch, or null for none. */
   topN: number | null;
   /** Whether a cell's outcome needs its largest contributions (fast path only). */

@@ -48,11 +48,14 @@ const records = fc.oneof(
 );
 
 const rules: fc.Arbitrary<TableRules> = fc.record({
+  // acro-0.4 judges nk and p-ratio on median, std, count, min and max too: their largest contributions are fetched.
+  ruleSet: fc.constantFrom('acro-1.0' as const, 'acro-0.4' as const),
   threshold: fc.integer({ min: 1, max: 12 }),
   thresholdCountsMissing: fc.boolean(),
   zerosDisclosive: fc.boolean(),
   nk: fc.record({ n: fc.integer({ min: 1, max: 3 }), k: fc.constantFrom(0.2, 0.3, 0.5, 0.6, 0.9, 1), failAtK: fc.boolean() }),
   pRatio: fc.constantFrom(0.01, 0.05, 0.1, 0.5, 1),
+  pRatioEmptyPasses: fc.boolean(),
   dof: fc.integer({ min: 1, max: 12 }),
   checkMissing: fc.boolean(),
   roundingBase: fc.constantFrom(null, 3, 5),

@@ -10,6 +10,7 @@ import { checkTable, TableCheckReportSchema, type TableCheckResult } from './ind
 let conn: DuckDBConnection;
 let dir: string;
 let acro: TableRules;
+let acro04: TableRules;
 let strict: TableRules;
 let fileNo = 0;
 
@@ -18,6 +19,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'table-check-'));
   const set = await loadPolicySet();
   acro = resolvePolicy(set, { profile: 'acro' }).tables;
+  acro04 = resolvePolicy(set, { profile: 'acro-0.4' }).tables;
   strict = resolvePolicy(set).tables;
 });
 
@@ -164,8 +166,9 @@ describe('dominance (nk) on mean and sum tables', () => {
   const atK = withValues({ g: 'a', c: 'k' }, [50, 40, ...Array(8).fill(1.25)]);
   const overK = withValues({ g: 'a', c: 'k' }, [50, 41, ...Array(8).fill(1.125)]);
 
-  it('ACRO passes a top-two share of exactly k (share > k fails)', async () => {
-    const result = await check(atK, agg('sum'));
+  it('ACRO 0.4 passes a top-two share of exactly k (share > k fails)', async () => {
+    // ACRO 0.4.12 acro_tables.py agg_nk: `(n_total / total) > SAFE_NK_K`.
+    const result = await check(atK, agg('sum'), acro04);
     expect({ ...result, ledger: undefined }).toEqual({
       status: 'pass',
       table: { rowLabels: [['a']], colLabels: [['k']], values: [[100]] },
@@ -174,9 +177,12 @@ describe('dominance (nk) on mean and sum tables', () => {
     });
   });
 
-  it('the default profile fails a share of exactly k', async () => {
-    const result = await check(atK, agg('mean'), { ...acro, nk: { ...acro.nk, failAtK: true } });
-    expect(result.rules).toEqual({ ...noRules, nk: [{ row: ['a'], col: ['k'] }] });
+  it('ACRO 1.0 and the default profile fail a share of exactly k', async () => {
+    // ACRO 1.0.1 sdcchecks.py check_nk_dominance: `proportionmask >= self.risk_appetite["safe_nk_k"]`.
+    for (const rules of [acro, strict]) {
+      const result = await check(atK, agg('mean'), { ...rules, checkMissing: false, suppressAtOrBelow: null, differencing: false });
+      expect(result.rules).toEqual({ ...noRules, nk: [{ row: ['a'], col: ['k'] }] });
+    }
   });
 
   it('fails a share just over k', async () => {
@@ -193,7 +199,7 @@ describe('dominance (nk) on mean and sum tables', () => {
     };
     const spec = agg('sum', ['g'], ['c'], true);
     const other = withValues({ g: 'b', c: 'k' }, Array(10).fill(5));
-    expect((await checkTable(conn, { source: await source([...atK, ...other]), spec, rules: acro })).rules).toEqual(noRules);
+    expect((await checkTable(conn, { source: await source([...atK, ...other]), spec, rules: acro04 })).rules).toEqual(noRules);
     const over = await checkTable(conn, { source: await source([...overK, ...other]), spec, rules: acro });
     expect(over.rules).toEqual({
       ...noRules,
@@ -216,8 +222,8 @@ describe('dominance (nk) on mean and sum tables', () => {
         { row: ['All'], col: ['All'] },
       ],
     });
-    // Exactly k passes in ACRO: only the fetched top two (not the bound 2 × largest) can tell.
-    expect((await check(atK, agg('sum', ['g'], ['c'], true))).rules).toEqual(noRules);
+    // Exactly k passes in ACRO 0.4: only the fetched top two (not the bound 2 × largest) can tell.
+    expect((await check(atK, agg('sum', ['g'], ['c'], true), acro04)).rules).toEqual(noRules);
   });
 
   it('a margin dominated by one record fails while the other cells pass', async () => {
@@ -251,10 +257,14 @@ describe('p-ratio', () => {
     expect(result.rules).toEqual({ ...noRules, 'p-ratio': [{ row: ['a'], col: ['k'] }] });
   });
 
-  it('fails an all-zero cell when zeros are disclosive, and passes nk', async () => {
+  it('fails an all-zero cell, and passes nk; ACRO 0.4 passes it when zeros are not disclosive', async () => {
     const rows = withValues({ g: 'a', c: 'k' }, Array(10).fill(0));
-    expect((await check(rows, agg('mean'))).rules).toEqual({ ...noRules, 'p-ratio': [{ row: ['a'], col: ['k'] }] });
-    expect((await check(rows, agg('mean'), { ...acro, zerosDisclosive: false })).rules).toEqual(noRules);
+    const fails = { ...noRules, 'p-ratio': [{ row: ['a'], col: ['k'] }] };
+    expect((await check(rows, agg('mean'))).rules).toEqual(fails);
+    // ACRO 1.0.1 check_ppercent_dominance: where the largest value is 0 the ratio is total − top two = 0, whatever zeros_are_disclosive says.
+    expect((await check(rows, agg('mean'), { ...acro, zerosDisclosive: false })).rules).toEqual(fails);
+    // ACRO 0.4.12 agg_p_percent: `if total <= 0.0 ...: return bool(ZEROS_ARE_DISCLOSIVE)`.
+    expect((await check(rows, agg('mean'), { ...acro04, zerosDisclosive: false })).rules).toEqual(noRules);
   });
 
   it('fails a single-contributor cell on threshold, nk and p-ratio', async () => {
@@ -267,16 +277,21 @@ describe('p-ratio', () => {
 });
 
 describe('missing and negative values', () => {
-  it('an all-missing cell fails the threshold (ACRO counts non-missing values) and p-ratio, passes nk', async () => {
+  it('an all-missing cell of 10 records passes in ACRO 1.0; ACRO 0.4 and the default profile fail its threshold and p-ratio', async () => {
     const rows = [...withValues({ g: 'a', c: 'k' }, Array(10).fill(null)), ...withValues({ g: 'b', c: 'k' }, Array(10).fill(2))];
-    const result = await check(rows, agg('mean'));
+    const table = { rowLabels: [['a'], ['b']], colLabels: [['k']], values: [[null], [2]] };
+    // ACRO 1.0.1: the threshold counts records (tablemodeldetails.py get_count_table, a crosstab without values);
+    // p-ratio's NaN ratio is filled with 1.0 (sdcchecks.py check_ppercent_dominance `p_val.fillna(1.0)`).
+    expect({ ...(await check(rows, agg('mean'))), ledger: undefined }).toEqual({ status: 'pass', table, rules: noRules, ledger: undefined });
     const a = [{ row: ['a'], col: ['k'] }];
-    expect({ ...result, ledger: undefined }).toEqual({
-      status: 'fail',
-      table: { rowLabels: [['a'], ['b']], colLabels: [['k']], values: [[null], [2]] },
-      rules: { ...noRules, threshold: a, 'p-ratio': a },
-      ledger: undefined,
-    });
+    for (const rules of [acro04, { ...strict, suppressAtOrBelow: null, checkMissing: false, differencing: false }]) {
+      expect({ ...(await check(rows, agg('mean'), rules)), ledger: undefined }).toEqual({
+        status: 'fail',
+        table,
+        rules: { ...noRules, threshold: a, 'p-ratio': a },
+        ledger: undefined,
+      });
+    }
   });
 
   it('reports cells with a missing value or no records under missing when the check is on', async () => {
@@ -347,6 +362,25 @@ describe('rules per aggfunc', () => {
   });
 });
 
+describe('rules per aggfunc, ACRO 0.4', () => {
+  it('judges mode only by whether all values of a cell are the same, an empty cell failing', async () => {
+    // ACRO 0.4.12 acro_tables.py create_crosstab_masks: mode gets agg_values_are_same (`nunique(dropna=True) == 1`) alone; NaN filled with True.
+    const rows = [...withValues({ g: 'a', c: 'p' }, [3, 3, null]), ...withValues({ g: 'b', c: 'p' }, [1, 2, 2]), ...withValues({ g: 'b', c: 'q' }, [5])];
+    const result = await check(rows, agg('mode'), acro04);
+    expect(result.status).toBe('fail');
+    expect(result.rules).toEqual({
+      ...noRules,
+      'all-values-are-same': [
+        { row: ['a'], col: ['p'] },
+        { row: ['a'], col: ['q'] },
+        { row: ['b'], col: ['q'] },
+      ],
+    });
+    // ACRO 1.0.1 has no such check (the Mode statbarn's risks: differencing, class disclosure): zeros only.
+    expect((await check(rows, agg('mode'))).rules).toEqual({ ...noRules, zeros: [{ row: ['a'], col: ['q'] }] });
+  });
+});
+
 describe('table shape', () => {
   const rows = [
     ...withValues(
@@ -379,17 +413,28 @@ describe('table shape', () => {
       [5.5, 220 / 23, 275 / 33, 10, 23, 33],
     ]);
     const empty = { row: ['b'], col: ['mean', 2019] };
+    // The empty mean cell passes p-ratio in ACRO 1.0.1 (its NaN ratio is filled with 1.0).
     expect(result.rules).toEqual({
       ...noRules,
       threshold: [empty, { row: ['b'], col: ['count', 2019] }],
       zeros: [{ row: ['b'], col: ['count', 2019] }],
-      'p-ratio': [empty],
     });
   });
 
   it('labels the single column of a one-dimensional pivot table with the values column', async () => {
     const result = await check(rows, { method: 'pivot_table', index: ['g'], columns: [], values: 'v', aggfunc: 'max', margins: true });
     expect(result.table).toEqual({ rowLabels: [['a'], ['b'], ['All']], colLabels: [['v']], values: [[22], [13], [22]] });
+  });
+
+  it('judges the margin row of a pivot table without column variables, which ACRO 1.0.1 leaves unjudged', async () => {
+    // ACRO 1.0.1 tablemodeldetails.py get_count_table: the pivot path builds its count table without margins.
+    const few = [...withValues({ g: 'a', c: 'k' }, Array(3).fill(1)), ...withValues({ g: 'b', c: 'k' }, Array(4).fill(1))];
+    const result = await check(few, { method: 'pivot_table', index: ['g'], columns: [], values: 'v', aggfunc: 'mean', margins: true });
+    expect(result.rules.threshold).toEqual([
+      { row: ['a'], col: ['v'] },
+      { row: ['b'], col: ['v'] },
+      { row: ['All'], col: ['v'] },
+    ]);
   });
 
   it('computes median margins from the records (grouping sets)', async () => {

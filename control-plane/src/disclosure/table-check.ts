@@ -7,7 +7,17 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { InputError } from '../errors/index.ts';
 import { DEFAULT_MAX_CELLS, type TableRules } from '../policies/index.ts';
 import { checkDifferencing, type DifferencingFinding, type LedgerTable } from './differencing.ts';
-import { FAIL_RULES, judgeCell, needsTopContributions, worst, type CellRule, type Status } from './table-rules.ts';
+import {
+  FAIL_RULES,
+  judgeCell,
+  judgesDominance,
+  judgesSameValues,
+  needsTopContributions,
+  SAME_VALUES,
+  worst,
+  type CellRule,
+  type Status,
+} from './table-rules.ts';
 import { isNumericType, resolveSource, type TableSource } from './table-source.ts';
 import { parseTableSpec, type AggFunc, type NormalizedSpec } from './table-spec.ts';
 import { refuseOversizedTable } from './table-size.ts';
@@ -24,7 +34,9 @@ export interface CheckedTable {
   values: Label[][];
 }
 
-export type TableRuleResults = Record<CellRule, CellRef[]> & {
+export type TableRuleResults = Record<Exclude<CellRule, typeof SAME_VALUES>, CellRef[]> & {
+  /** Present under the acro-0.4 rule set for a table with mode: ACRO 0.4.12's mode check. */
+  [SAME_VALUES]?: CellRef[];
   /** Present when the policy suppresses small cells: the blanked cells. */
   suppressed?: CellRef[];
   /** Present when the policy checks differencing. */
@@ -105,7 +117,7 @@ export async function checkTable(conn: DuckDBConnection, req: TableCheckRequest)
   const rules = req.rules;
   // A policy snapshot stored before the cell limit existed has none: the default then.
   await refuseOversizedTable(conn, source.relation, spec, rules.maxCells ?? DEFAULT_MAX_CELLS);
-  const dominance = spec.aggfuncs.some((a) => a === 'mean' || a === 'sum');
+  const dominance = spec.aggfuncs.some((a) => judgesDominance(a, rules));
   let negative: boolean | undefined;
   const grid = await computeStats(conn, {
     relation: source.relation,
@@ -120,6 +132,7 @@ export async function checkTable(conn: DuckDBConnection, req: TableCheckRequest)
     needMode: spec.aggfuncs.includes('mode'),
     needMinMax: spec.aggfuncs.includes('min') || spec.aggfuncs.includes('max'),
     needM2: spec.aggfuncs.includes('std'),
+    needDistinct: spec.aggfuncs.some((a) => judgesSameValues(a, rules)),
     topN: dominance && numeric ? Math.max(rules.nk.n, 2) : null,
     needsTop: (cell, g) => !(negative ??= hasNegative(g)) && needsTopContributions(cell, rules),
   });
@@ -134,6 +147,7 @@ function hasNegative(grid: StatsGrid): boolean {
 export function judgeTable(spec: NormalizedSpec, grid: StatsGrid, rules: TableRules, earlier?: readonly LedgerTable[]): TableCheckResult {
   const negative = hasNegative(grid);
   const results: TableRuleResults = { threshold: [], zeros: [], nk: [], 'p-ratio': [], dof: [], missing: [], negative: [] };
+  if (spec.aggfuncs.some((a) => judgesSameValues(a, rules))) results[SAME_VALUES] = [];
   const suppressed: CellRef[] = [];
   const colLabels: Label[][] = [];
   const blocks = spec.aggfuncs.map((agg) => ({ agg, values: blockValues(grid, agg, rules) }));
@@ -150,7 +164,7 @@ export function judgeTable(spec: NormalizedSpec, grid: StatsGrid, rules: TableRu
       grid.cols.forEach((_, c) => {
         const cell = grid.cells[r]![c]!;
         const ref = { row, col: colLabels[b * grid.cols.length + c]! };
-        for (const rule of judgeCell(cell, agg, rules, negative)) results[rule].push(ref);
+        for (const rule of judgeCell(cell, agg, rules, negative)) results[rule]!.push(ref);
         let value: Label = block[r]![c] ?? null;
         if (rules.suppressAtOrBelow !== null && cell.n <= rules.suppressAtOrBelow) {
           value = null;
@@ -165,7 +179,8 @@ export function judgeTable(spec: NormalizedSpec, grid: StatsGrid, rules: TableRu
   if (rules.differencing) {
     results.differencing = earlier?.length ? checkDifferencing({ id: '', source: '', ...ledger() }, earlier, rules.threshold) : [];
   }
-  const statuses: Status[] = FAIL_RULES.map((r) => (results[r].length > 0 ? 'fail' : 'pass'));
+  const failing = [...FAIL_RULES, SAME_VALUES] as const;
+  const statuses: Status[] = failing.map((r) => ((results[r]?.length ?? 0) > 0 ? 'fail' : 'pass'));
   const flagged = results.missing.length + results.negative.length + suppressed.length + (results.differencing?.length ?? 0);
   statuses.push(flagged > 0 ? 'review' : 'pass');
   return {

@@ -37,7 +37,7 @@ export async function computeStats(conn: DuckDBConnection, req: StatsRequest): P
   const numeric = req.values !== null && req.valuesType !== null && isNumericType(req.valuesType);
   const v = req.values === null ? null : quoteIdent(req.values);
   const vd = `${v}::DOUBLE`;
-  const slow = req.margins && (req.needMedian || req.needMode);
+  const slow = req.margins && (req.needMedian || req.needMode || req.needDistinct === true);
   let column: { lo: number; hi: number } | undefined;
   if (numeric && !slow && req.cheapColumnStats) {
     // Uncast, so that DuckDB answers from Parquet statistics without a scan.
@@ -52,6 +52,7 @@ export async function computeStats(conn: DuckDBConnection, req: StatsRequest): P
   if (numeric && req.needM2) aggs.push(`CASE WHEN count(${v}) > 0 THEN coalesce(var_samp(${vd}), 0) * (count(${v}) - 1) END AS m2`);
   if (req.needMedian && numeric) aggs.push(`median(${v}) AS median`);
   if (req.needMode && v !== null) aggs.push(`mode(${v}) AS mode`);
+  if (req.needDistinct && v !== null) aggs.push(`count(DISTINCT ${v})::DOUBLE AS nd`);
   const dimList = dims.map(quoteIdent).join(', ');
 
   let sql: string;
@@ -107,7 +108,7 @@ function readGroups(names: string[], chunks: DuckDBDataChunk[], nDims: number, c
   const at = (name: string) => names.indexOf(name);
   const numbers = (name: string) => (at(name) < 0 ? undefined : readNumbers(chunks, at(name), count));
   const gid = Int32Array.from(readNumbers(chunks, at('gid'), count));
-  const [n, nn, s, lo, hi, m2] = (['n', 'nn', 's', 'lo', 'hi', 'm2'] as const).map(numbers);
+  const [n, nn, s, lo, hi, m2, nd] = (['n', 'nn', 's', 'lo', 'hi', 'm2', 'nd'] as const).map(numbers);
   const values = (name: string) => (at(name) < 0 ? undefined : readValues(chunks, at(name), count));
   const median = values('median');
   const mode = values('mode');
@@ -158,6 +159,7 @@ function readGroups(names: string[], chunks: DuckDBDataChunk[], nDims: number, c
       median: median ? toJsonValue(median[j]) : null,
       mode: mode ? toJsonValue(mode[j]) : null,
       top: top ? (top[j]?.items.map(Number) ?? []) : undefined,
+      ...(nd ? { distinct: nd[j]! } : {}),
     };
   };
   return { codes, distinct, dropped, gid, stats };

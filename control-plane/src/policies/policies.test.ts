@@ -9,7 +9,7 @@ async function policyDir(files: Record<string, string>): Promise<string> {
   const root = await mkdtemp(join(tmpdir(), 'policies-'));
   const dir = join(root, 'policies');
   await mkdir(join(dir, 'overrides'), { recursive: true });
-  for (const name of ['default.yaml', 'acro.yaml']) await writeFile(join(dir, name), await readFile(join(defaultPolicyDir, name), 'utf8'));
+  for (const name of ['default.yaml', 'acro.yaml', 'acro-0.4.yaml']) await writeFile(join(dir, name), await readFile(join(defaultPolicyDir, name), 'utf8'));
   for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
   return dir;
 }
@@ -25,18 +25,25 @@ function caught(fn: () => unknown): InputError {
 }
 
 const acroText = () => readFile(join(defaultPolicyDir, 'acro.yaml'), 'utf8');
+/** The 1-based line of the first line of `text` starting with `start` (the profile's header comment may grow). */
+const lineOf = (text: string, start: string) => text.split('\n').findIndex((line) => line.startsWith(start)) + 1;
 
 describe('policy files', () => {
-  it('the acro profile holds ACRO 1.0 parameters', async () => {
+  it('the acro profile holds ACRO 1.0.1 parameters', async () => {
     const policy = resolvePolicy(await loadPolicySet(), { profile: 'acro' });
     expect(policy).toEqual({
       profile: 'acro',
       tables: {
+        ruleSet: 'acro-1.0',
         threshold: 10,
-        thresholdCountsMissing: false,
+        // ACRO 1.0.1 tablemodeldetails.py get_count_table: a crosstab without values counts records.
+        thresholdCountsMissing: true,
         zerosDisclosive: true,
-        nk: { n: 2, k: 0.9, failAtK: false },
+        // ACRO 1.0.1 sdcchecks.py check_nk_dominance: `proportionmask >= safe_nk_k`.
+        nk: { n: 2, k: 0.9, failAtK: true },
         pRatio: 0.1,
+        // ACRO 1.0.1 sdcchecks.py check_ppercent_dominance: `p_val.fillna(1.0)`.
+        pRatioEmptyPasses: true,
         dof: 10,
         checkMissing: false,
         roundingBase: null,
@@ -60,6 +67,36 @@ describe('policy files', () => {
     });
   });
 
+  it('the acro-0.4 profile holds ACRO 0.4.12 parameters', async () => {
+    const { tables, sources } = resolvePolicy(await loadPolicySet(), { profile: 'acro-0.4' });
+    // ACRO 0.4.12 acro_tables.py: agg_threshold `vals.count()`, agg_nk `> SAFE_NK_K`, agg_p_percent `total <= 0.0` → ZEROS_ARE_DISCLOSIVE.
+    expect(tables).toMatchObject({
+      ruleSet: 'acro-0.4',
+      threshold: 10,
+      thresholdCountsMissing: false,
+      zerosDisclosive: true,
+      nk: { n: 2, k: 0.9, failAtK: false },
+      pRatio: 0.1,
+      pRatioEmptyPasses: false,
+      checkMissing: false,
+      roundingBase: null,
+      suppressAtOrBelow: null,
+      differencing: false,
+    });
+    expect(sources).toEqual(['policies/acro-0.4.yaml']);
+  });
+
+  it('a profile written before the rule set and the p-ratio key existed loads with ACRO 1.0 rules and the stricter p-ratio', async () => {
+    const text = (await acroText()).replace(/ {2}ruleSet: .*\n/, '').replace(/ {2}pRatioEmptyPasses: .*\n/, '');
+    const doc = parsePolicyText('old.yaml', text);
+    expect(doc.kind === 'profile' && doc.tables).toMatchObject({ ruleSet: 'acro-1.0', pRatioEmptyPasses: false });
+  });
+
+  it('an override cannot change which ACRO version a profile follows', () => {
+    const err = caught(() => parsePolicyText('o.yaml', 'kind: override\nscope: { project: p1 }\ntables: { ruleSet: acro-0.4 }\n'));
+    expect(err.details).toMatchObject({ file: 'o.yaml', line: 3, key: 'tables.ruleSet' });
+  });
+
   it('the default profile turns rounding, suppression, differencing and missing-value review on', async () => {
     const { tables, review } = resolvePolicy(await loadPolicySet());
     expect(tables).toMatchObject({ roundingBase: 5, suppressAtOrBelow: 7, differencing: true, checkMissing: true, nk: { failAtK: true } });
@@ -68,24 +105,32 @@ describe('policy files', () => {
 
   it('rejects a value out of range naming file, line and key', async () => {
     const text = (await acroText()).replace('k: 0.9 ', 'k: 1.5 ');
+    const line = lineOf(text, '    k: 1.5');
     const err = caught(() => parsePolicyText('policies/acro.yaml', text));
-    expect(err.message).toBe('invalid policy: policies/acro.yaml:12: tables.nk.k: Too big: expected number to be <=1');
-    expect(err.details).toMatchObject({ file: 'policies/acro.yaml', line: 12, key: 'tables.nk.k' });
+    expect(err.message).toBe(`invalid policy: policies/acro.yaml:${line}: tables.nk.k: Too big: expected number to be <=1`);
+    expect(err.details).toMatchObject({ file: 'policies/acro.yaml', line, key: 'tables.nk.k' });
   });
 
   it('rejects an unknown key at its own line', async () => {
     const text = (await acroText()).replace('  dof: 10', '  dof: 10\n  treshold: 5');
+    const line = lineOf(text, '  treshold: 5');
     const err = caught(() => parsePolicyText('policies/acro.yaml', text));
-    expect(err.details).toMatchObject({ line: 16, key: 'tables.treshold' });
-    expect(err.message).toContain('policies/acro.yaml:16: tables.treshold: unknown key');
+    expect(err.details).toMatchObject({ line, key: 'tables.treshold' });
+    expect(err.message).toContain(`policies/acro.yaml:${line}: tables.treshold: unknown key`);
   });
 
   it('rejects a wrong type and a missing key', async () => {
     const text = (await acroText()).replace('  threshold: 10 ', '  threshold: ten ').replace(/ {2}dof: 10.*\n/, '');
     const err = caught(() => parsePolicyText('p.yaml', text));
     expect(err.details?.issues).toEqual([
-      { file: 'p.yaml', line: 7, column: 3, key: 'tables.threshold', message: 'Invalid input: expected number, received string' },
-      { file: 'p.yaml', line: 6, column: 1, key: 'tables.dof', message: 'Invalid input: expected number, received undefined' },
+      {
+        file: 'p.yaml',
+        line: lineOf(text, '  threshold: ten'),
+        column: 3,
+        key: 'tables.threshold',
+        message: 'Invalid input: expected number, received string',
+      },
+      { file: 'p.yaml', line: lineOf(text, 'tables:'), column: 1, key: 'tables.dof', message: 'Invalid input: expected number, received undefined' },
     ]);
   });
 
@@ -117,10 +162,17 @@ describe('resolvePolicy', () => {
     expect(resolvePolicy(set, { project: 'p1' }).tables.threshold).toBe(5);
     const p = resolvePolicy(set, { project: 'p1', datasets: ['npr', 'mfr', 'kpr'] });
     expect(p.profile).toBe('acro');
-    expect(p.tables).toMatchObject({ threshold: 20, nk: { n: 2, k: 0.8, failAtK: false }, pRatio: 0.2, roundingBase: 3 });
+    expect(p.tables).toMatchObject({ threshold: 20, nk: { n: 2, k: 0.8, failAtK: true }, pRatio: 0.2, roundingBase: 3 });
     expect(p.files.allowArchives).toBe(false);
     expect(p.review.exportApprovals).toBe(3);
     expect(p.sources).toEqual(['policies/acro.yaml', 'policies/overrides/p1.yaml', 'policies/overrides/npr.yaml', 'policies/overrides/mfr.yaml']);
+  });
+
+  it('a dataset that fails p-ratio for cells without values makes the check fail them', async () => {
+    const dir = await policyDir({ 'overrides/npr.yaml': 'kind: override\nscope: { dataset: npr }\ntables: { pRatioEmptyPasses: false }\n' });
+    const set = await loadPolicySet(dir);
+    expect(resolvePolicy(set, { profile: 'acro', datasets: ['kpr'] }).tables.pRatioEmptyPasses).toBe(true);
+    expect(resolvePolicy(set, { profile: 'acro', datasets: ['kpr', 'npr'] }).tables).toMatchObject({ ruleSet: 'acro-1.0', pRatioEmptyPasses: false });
   });
 
   it('a dataset override alone may relax a key only when it is the only dataset', async () => {

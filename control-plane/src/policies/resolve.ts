@@ -64,10 +64,13 @@ export function strictest(a: Policy, b: Policy): Policy {
     profile: a.profile,
     tables: {
       threshold: max(ta.threshold, tb.threshold),
+      // Overrides cannot change it: every dataset's policy starts from the same profile.
+      ruleSet: ta.ruleSet,
       thresholdCountsMissing: ta.thresholdCountsMissing && tb.thresholdCountsMissing,
       zerosDisclosive: ta.zerosDisclosive || tb.zerosDisclosive,
       nk: { n: max(ta.nk.n, tb.nk.n), k: min(ta.nk.k, tb.nk.k), failAtK: ta.nk.failAtK || tb.nk.failAtK },
       pRatio: max(ta.pRatio, tb.pRatio),
+      pRatioEmptyPasses: ta.pRatioEmptyPasses && tb.pRatioEmptyPasses,
       dof: max(ta.dof, tb.dof),
       checkMissing: ta.checkMissing || tb.checkMissing,
       roundingBase: maxNullable(ta.roundingBase, tb.roundingBase),

@@ -14,22 +14,37 @@ export const DEFAULT_MAX_CELLS = 100_000;
 export const DEFAULT_CHECK_BUDGET_MS = 30_000;
 export const DEFAULT_SCAN_BUDGET_MS = 10_000;
 const fraction = z.number().gt(0).lte(1);
+const RULE_SETS = ['acro-1.0', 'acro-0.4'] as const;
 
 export const TableRulesSchema = z.strictObject({
   /** Minimum number of records behind a cell (ACRO `safe_threshold`). */
   threshold: positiveInt,
   /**
-   * Whether records whose values column is missing count towards the threshold
-   * of mean/sum/... tables. ACRO counts only non-missing values (`Series.count()`).
+   * Which ACRO version's choice of rules per aggfunc the table check follows (see
+   * disclosure/table-rules.ts): `acro-1.0` (ACRO 1.0.1's statbarn mapping) or `acro-0.4`
+   * (ACRO 0.4.12's classic engine). A profile key: an override cannot change it.
+   */
+  ruleSet: z.enum(RULE_SETS).default('acro-1.0'),
+  /**
+   * Whether records whose values column is missing count towards the threshold (and the
+   * zeros check, and std's degrees of freedom) of mean/sum/... tables. ACRO 1.0.1 counts
+   * records (its count table is a crosstab without values); ACRO 0.4.12 counts non-missing
+   * values (`Series.count()`).
    */
   thresholdCountsMissing: z.boolean(),
+  /**
+   * p-ratio as ACRO 1.0.1: a cell with no non-missing value (no records, or all missing)
+   * passes, a cell with values whose largest is 0 or that has one value fails. `false` (ACRO
+   * 0.4.12): an empty cell fails, a zero-total or single-value cell fails when zeros are disclosive.
+   */
+  pRatioEmptyPasses: z.boolean().default(false),
   /** A cell with no records is disclosive (ACRO `zeros_are_disclosive`). */
   zerosDisclosive: z.boolean(),
   /** Dominance: the n largest contributions must not make up k of the cell total. */
   nk: z.strictObject({
     n: positiveInt,
     k: fraction,
-    /** A share of exactly k fails (ACRO uses `> k`, so exactly k passes there). */
+    /** A share of exactly k fails (ACRO 1.0.1 `>= k`; ACRO 0.4.12 `> k`, so exactly k passes there). */
     failAtK: z.boolean(),
   }),
   /** p-ratio: (total − largest − second largest) / largest below p fails. */
@@ -82,7 +97,8 @@ export const ReviewRulesSchema = z.strictObject({
 });
 export type ReviewRules = z.infer<typeof ReviewRulesSchema>;
 
-const policyName = z.string().regex(/^[a-z][a-z0-9-]*$/, 'lowercase letters, digits and dashes');
+// Dots for versions (`acro-0.4`), never leading, trailing or doubled.
+const policyName = z.string().regex(/^[a-z][a-z0-9-]*(\.[a-z0-9-]+)*$/, 'lowercase letters, digits, dashes and dots');
 
 export const ProfileFileSchema = z.strictObject({
   kind: z.literal('profile'),
@@ -95,9 +111,11 @@ export const ProfileFileSchema = z.strictObject({
 export type ProfileFile = z.infer<typeof ProfileFileSchema>;
 
 // The cost bounds without their defaults: an override that leaves them out must not reset them.
+// The rule set is the profile's (which ACRO version it reproduces): an override chooses a profile instead.
 const TableRulesPatchSchema = z
   .strictObject({
-    ...TableRulesSchema.shape,
+    ...TableRulesSchema.omit({ ruleSet: true }).shape,
+    pRatioEmptyPasses: z.boolean(),
     nk: TableRulesSchema.shape.nk.partial(),
     maxCells: positiveInt,
     checkBudgetMs: positiveInt,

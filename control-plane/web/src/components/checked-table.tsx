@@ -37,6 +37,7 @@ export const RULES: { id: CellRule; symbol: string; colour: string; label: Messa
   { id: 'dof', symbol: 'F', colour: '#cfe8cf', label: 'rule.dof' },
   { id: 'missing', symbol: 'M', colour: '#e3e3e3', label: 'rule.missing' },
   { id: 'negative', symbol: '−', colour: '#f5cbe3', label: 'rule.negative' },
+  { id: 'all-values-are-same', symbol: '=', colour: '#f2d5b8', label: 'rule.allValuesSame' },
   { id: 'suppressed', symbol: 'S', colour: '#d9dde2', label: 'rule.suppressed' },
 ];
 

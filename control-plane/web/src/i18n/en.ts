@@ -219,6 +219,7 @@ export const en = {
   'rule.dof': 'Too few degrees of freedom',
   'rule.missing': 'Missing values',
   'rule.negative': 'Negative values',
+  'rule.allValuesSame': 'All values the same (ACRO 0.4 mode check)',
 
   'export.newRequest': 'Request an export',
   'export.pickFiles': 'Choose the files to export',

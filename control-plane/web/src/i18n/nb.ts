@@ -221,6 +221,7 @@ export const nb: Record<keyof typeof en, string> = {
   'rule.dof': 'For få frihetsgrader',
   'rule.missing': 'Manglende verdier',
   'rule.negative': 'Negative verdier',
+  'rule.allValuesSame': 'Alle verdier like (ACRO 0.4 typetallskontroll)',
 
   'export.newRequest': 'Be om utlevering',
   'export.pickFiles': 'Velg filene som skal ut',
