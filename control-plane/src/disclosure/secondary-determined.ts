@@ -1,0 +1,69 @@
+/**
+ * Whether the released figures determine a blanked one (`secondary.ts` asks, for one block of
+ * linked blanked cells at a time): trivially (a blanked sum none of whose cells is blanked),
+ * through non-negative counts (a released relation whose blanked cells have no records gives
+ * each of them as 0), or by linear algebra (`secondary-span.ts`): once as everyone sees the
+ * table, and once more as the person in a blanked cell of 1 sees it, that cell known
+ * (GaussSuppression's `"subSpace"` singleton method).
+ */
+import { reduceBlock, type ReducedBlock } from './secondary-span.ts';
+
+/** A relation over inner cells: a printed sum (`sum`, its index) or an earlier release's (`sum` = -1). */
+export interface Relation {
+  cells: readonly number[];
+  sum: number;
+}
+
+/** A blanked figure to protect: an inner cell (`cell`) or a printed sum (`sum`). */
+export type Target = { cell: number } | { sum: number };
+
+export interface DeterminationInput {
+  counts: ArrayLike<number>;
+  sums: ReadonlyArray<{ cells: readonly number[] }>;
+}
+
+/** The first blanked figure of the block the released figures determine, with the relations that do. */
+export function firstDetermined(
+  block: { cells: readonly number[]; relations: readonly Relation[]; targets: readonly Target[] },
+  problem: DeterminationInput,
+  blanked: ReadonlySet<number>,
+): { target: Target; used: Relation[] } | null {
+  const targets = block.targets;
+  if (targets.length === 0) return null;
+  const cellsOf = (t: Target) => ('cell' in t ? [t.cell] : problem.sums[t.sum]!.cells.filter((c) => blanked.has(c)));
+  // A blanked sum is given by its own released cells when none of them is blanked.
+  const itself = (t: { sum: number }): Relation[] => [{ cells: problem.sums[t.sum]!.cells, sum: t.sum }];
+  for (const t of targets) if ('sum' in t && cellsOf(t).length === 0) return { target: t, used: itself(t) };
+  // Counts are never negative: a relation whose blanked cells sum to 0 gives each of them.
+  const cellTargets = new Set(targets.flatMap((t) => ('cell' in t ? [t.cell] : [])));
+  for (const r of block.relations) {
+    const unknown = r.cells.filter((c) => blanked.has(c));
+    if (!unknown.every((c) => problem.counts[c] === 0)) continue;
+    const cell = unknown.find((c) => cellTargets.has(c));
+    if (cell !== undefined) return { target: { cell }, used: [r] };
+  }
+  const singletons = block.cells.filter((c) => problem.counts[c] === 1);
+  const passes: Array<{ known: Set<number>; targets: readonly Target[] }> = [{ known: new Set(), targets }];
+  if (singletons.length > 0) {
+    // As the person in a blanked 1 sees the table: that cell known, the others still to protect.
+    passes.push({ known: new Set(singletons), targets: targets.filter((t) => !('cell' in t && singletons.includes(t.cell))) });
+  }
+  for (const pass of passes) {
+    const columns = block.cells.filter((c) => !pass.known.has(c));
+    const index = new Map(columns.map((c, i) => [c, i]));
+    const reduced: ReducedBlock = reduceBlock({
+      unknowns: columns.length,
+      relations: block.relations.map((r) => r.cells.filter((c) => index.has(c)).map((c) => index.get(c)!)),
+    });
+    for (const t of pass.targets) {
+      const vector = new Map<number, number>();
+      for (const c of cellsOf(t)) if (index.has(c)) vector.set(index.get(c)!, 1);
+      // Only a sum can have every blanked cell known here: the singletons' own, which together give it.
+      if (vector.size === 0 && 'sum' in t) return { target: t, used: itself(t) };
+      const used = reduced.determines(vector);
+      if (used !== null) return { target: t, used: used.map((i) => block.relations[i]!) };
+    }
+  }
+  return null;
+}
+
