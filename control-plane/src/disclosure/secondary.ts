@@ -92,12 +92,14 @@ export function planSecondary(problem: SuppressionProblem): SuppressionPlan {
       }
       budget -= complement.cost;
       const reason: SecondaryReason = found.used.some((r) => r.sum < 0) ? 'ledger' : 'margin';
-      if ('cell' in complement.target) {
-        blanked.add(complement.target.cell);
-        plan.cells.set(complement.target.cell, reason);
-      } else {
-        blankedSums.add(complement.target.sum);
-        plan.sums.set(complement.target.sum, reason);
+      for (const t of complement.targets) {
+        if ('cell' in t) {
+          blanked.add(t.cell);
+          plan.cells.set(t.cell, reason);
+        } else {
+          blankedSums.add(t.sum);
+          plan.sums.set(t.sum, reason);
+        }
       }
     }
     if (!changed) return plan;
@@ -150,15 +152,17 @@ function blocksOf(blanked: Set<number>, active: Relation[], targets: Target[], p
   return [...blocks.values()];
 }
 
-/** How many of the best-ranked complements are tried before the best-ranked is taken untried. */
+/** How many of the best-ranked complements are tried, alone and in pairs, before the best is taken untried. */
 const TRIALS = 8;
 
 /**
- * The complementary suppression for a determined figure: among the released inner cells of the
- * relations that determine it (cells of relations with the figure's own cells first, then by
- * fewest records, cells with records before empty ones), the first of the best few that leaves
- * the figure undetermined, else the best; when no cell is left, the smallest of those
- * relations' printed sums. Null when only earlier releases determine the figure.
+ * The complementary suppression for a determined figure, among the released inner cells of
+ * the relations that determine it or hold it: those sharing the smallest relation with the
+ * figure first (its row before the grand total), then by fewest records (cells with records
+ * before empty ones). The first of the best few that leaves the figure undetermined, else the
+ * first pair of them that does (a cell of a 2-D table needs three complements, two of them
+ * together), else the best; when no cell is left, the smallest of the determining relations'
+ * printed sums. Null when only earlier releases determine the figure.
  */
 function chooseComplement(
   found: { target: Target; used: Relation[] },
@@ -167,37 +171,38 @@ function chooseComplement(
   problem: SuppressionProblem,
   blanked: Set<number>,
   blankedSums: Set<number>,
-): { target: Target; cost: number } | null {
+): { targets: Target[]; cost: number } | null {
   const own = new Set('cell' in found.target ? [found.target.cell] : problem.sums[found.target.sum]!.cells);
-  const direct = new Set<number>();
-  const candidates = new Set<number>();
-  for (const r of found.used) {
-    const near = r.cells.some((c) => own.has(c));
-    for (const c of r.cells) {
-      if (blanked.has(c)) continue;
-      candidates.add(c);
-      if (near) direct.add(c);
-    }
+  const holding = block.relations.filter((r) => r.cells.some((c) => own.has(c)));
+  const nearness = new Map<number, number>();
+  for (const r of [...found.used, ...holding]) {
+    const size = holding.includes(r) ? r.cells.length : Number.POSITIVE_INFINITY;
+    for (const c of r.cells) if (!blanked.has(c)) nearness.set(c, Math.min(nearness.get(c) ?? size, size));
   }
   const rank = (c: number) => (problem.counts[c] === 0 ? Number.POSITIVE_INFINITY : problem.counts[c]!);
-  const ordered = [...candidates].sort((a, b) => Number(direct.has(b)) - Number(direct.has(a)) || rank(a) - rank(b) || a - b);
+  const ordered = [...nearness.keys()].sort((a, b) => nearness.get(a)! - nearness.get(b)! || rank(a) - rank(b) || a - b);
   let cost = 0;
-  for (const cell of ordered.slice(0, TRIALS)) {
-    const relations = [...block.relations, ...active.filter((r) => !block.relations.includes(r) && r.cells.includes(cell))];
-    const cells = [...block.cells, cell];
+  const frees = (extra: number[]) => {
+    const relations = [...block.relations, ...active.filter((r) => !block.relations.includes(r) && extra.some((c) => r.cells.includes(c)))];
+    const cells = [...block.cells, ...extra];
     cost += reductionCost({ unknowns: cells.length, relations: relations.map((r) => r.cells) });
-    blanked.add(cell);
+    for (const c of extra) blanked.add(c);
     const still = firstDetermined({ cells, relations, targets: [found.target] }, problem, blanked);
-    blanked.delete(cell);
-    if (still === null) return { target: { cell }, cost };
+    for (const c of extra) blanked.delete(c);
+    return still === null;
+  };
+  const best = ordered.slice(0, TRIALS);
+  for (const cell of best) if (frees([cell])) return { targets: [{ cell }], cost };
+  for (let i = 0; i < best.length; i++) {
+    for (let j = i + 1; j < best.length; j++) if (frees([best[i]!, best[j]!])) return { targets: [{ cell: best[i]! }, { cell: best[j]! }], cost };
   }
-  if (ordered.length > 0) return { target: { cell: ordered[0]! }, cost };
+  if (ordered.length > 0) return { targets: [{ cell: ordered[0]! }], cost };
   let sum = -1;
   for (const r of found.used) {
     if (r.sum < 0 || blankedSums.has(r.sum)) continue;
     if (sum < 0 || problem.sums[r.sum]!.count < problem.sums[sum]!.count) sum = r.sum;
   }
-  return sum >= 0 ? { target: { sum }, cost } : null;
+  return sum >= 0 ? { targets: [{ sum }], cost } : null;
 }
 
 /** The conservative rule: until no released relation has a blanked cell, blank its sum (or, for an earlier release's relation, its cells). */
