@@ -8,8 +8,9 @@
  */
 import { reduceBlock, type ReducedBlock } from './secondary-span.ts';
 
-/** A relation over inner cells: a printed sum (`sum`, its index) or an earlier release's (`sum` = -1). */
+/** A relation over inner cells: a printed sum (`sum`, its index) or an earlier release's (`sum` = -1); `id` its index among all. */
 export interface Relation {
+  id: number;
   cells: readonly number[];
   sum: number;
 }
@@ -19,25 +20,31 @@ export type Target = { cell: number } | { sum: number };
 
 export interface DeterminationInput {
   counts: ArrayLike<number>;
-  sums: ReadonlyArray<{ cells: readonly number[] }>;
+  /** The relation of each printed sum (a sum's relation `id` is its index). */
+  relations: readonly Relation[];
+}
+
+/** A block of linked blanked cells: its cells, the released relations over them, the figures to protect. */
+export interface BlockView {
+  cells: readonly number[];
+  relations: readonly Relation[];
+  targets: readonly Target[];
+  /** The blanked cells of a relation (by `id`), within the block. */
+  unknown(id: number): readonly number[];
 }
 
 /** The first blanked figure of the block the released figures determine, with the relations that do. */
-export function firstDetermined(
-  block: { cells: readonly number[]; relations: readonly Relation[]; targets: readonly Target[] },
-  problem: DeterminationInput,
-  blanked: ReadonlySet<number>,
-): { target: Target; used: Relation[] } | null {
+export function firstDetermined(block: BlockView, problem: DeterminationInput): { target: Target; used: Relation[] } | null {
   const targets = block.targets;
   if (targets.length === 0) return null;
-  const cellsOf = (t: Target) => ('cell' in t ? [t.cell] : problem.sums[t.sum]!.cells.filter((c) => blanked.has(c)));
+  const cellsOf = (t: Target) => ('cell' in t ? [t.cell] : block.unknown(t.sum));
   // A blanked sum is given by its own released cells when none of them is blanked.
-  const itself = (t: { sum: number }): Relation[] => [{ cells: problem.sums[t.sum]!.cells, sum: t.sum }];
+  const itself = (t: { sum: number }): Relation[] => [problem.relations[t.sum]!];
   for (const t of targets) if ('sum' in t && cellsOf(t).length === 0) return { target: t, used: itself(t) };
   // Counts are never negative: a relation whose blanked cells sum to 0 gives each of them.
   const cellTargets = new Set(targets.flatMap((t) => ('cell' in t ? [t.cell] : [])));
   for (const r of block.relations) {
-    const unknown = r.cells.filter((c) => blanked.has(c));
+    const unknown = block.unknown(r.id);
     if (!unknown.every((c) => problem.counts[c] === 0)) continue;
     const cell = unknown.find((c) => cellTargets.has(c));
     if (cell !== undefined) return { target: { cell }, used: [r] };
@@ -53,7 +60,7 @@ export function firstDetermined(
     const index = new Map(columns.map((c, i) => [c, i]));
     const reduced: ReducedBlock = reduceBlock({
       unknowns: columns.length,
-      relations: block.relations.map((r) => r.cells.filter((c) => index.has(c)).map((c) => index.get(c)!)),
+      relations: block.relations.map((r) => block.unknown(r.id).filter((c) => index.has(c)).map((c) => index.get(c)!)),
     });
     for (const t of pass.targets) {
       const vector = new Map<number, number>();

@@ -63,7 +63,7 @@ export function secondaryPositions(
   });
   const rowIds = (r: number) => (grid.rowIsMargin[r] ? innerRows.map((_, ri) => ri) : [innerRows.indexOf(r)]);
   const colIds = (c: number) => (grid.colIsMargin[c] ? innerCols.map((_, ci) => ci) : [innerCols.indexOf(c)]);
-  const sums: Array<{ cells: number[]; count: number; r: number; c: number }> = [];
+  const sums: Array<{ cells: number[]; count: number; r: number; c: number; partitions?: number[][] }> = [];
   const primarySums: number[] = [];
   grid.rows.forEach((_, r) => {
     grid.cols.forEach((_, c) => {
@@ -74,6 +74,13 @@ export function secondaryPositions(
       sums.push({ cells: rowIds(r).flatMap((ri) => cols.map((ci) => ri * nic + ci)), count: cell.n, r, c });
     });
   });
+  // The grand total is the sum of the row totals, and of the column totals.
+  const grand = sums.findIndex((s) => grid.rowIsMargin[s.r] && grid.colIsMargin[s.c]);
+  if (grand >= 0) {
+    const rowTotals = sums.flatMap((s, i) => (!grid.rowIsMargin[s.r] && grid.colIsMargin[s.c] ? [i] : []));
+    const colTotals = sums.flatMap((s, i) => (grid.rowIsMargin[s.r] && !grid.colIsMargin[s.c] ? [i] : []));
+    sums[grand]!.partitions = [rowTotals, colTotals];
+  }
   const labelsOf = (id: number) => [...grid.rows[innerRows[Math.floor(id / nic)]!]!, ...grid.cols[innerCols[id % nic]!]!];
   const ledger = ledgerRelations([...spec.index, ...spec.columns], counts, labelsOf, earlier);
   const plan = planSecondary({ counts, sums, ledger, primaryCells, primarySums, budget });

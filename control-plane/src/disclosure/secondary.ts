@@ -9,9 +9,9 @@
  * (`secondary-determined.ts`: by linear algebra, or, counts being never negative, when a
  * released relation leaves its blanked cells a sum of 0). Until none is, for the first
  * determined figure of each block of linked blanked cells, blank a complementary cell among
- * the relations that determine it: the smallest released cell (record count), cells with
- * records before empty ones, inner cells before sums; a sum only when no cell of those
- * relations is left. That is SSB's GaussSuppression with its default candidate order
+ * the relations that determine or hold it (`chooseComplement`): the smallest released cells
+ * (record count) first, cells with records before empty ones, inner cells before sums, each
+ * tried before it is taken. That is SSB's GaussSuppression with its default candidate order
  * (`CandidatesDefault`: the largest counts kept, totals with them; `secondaryZeros = FALSE`),
  * taken one determined figure at a time so that the result is checked, not assumed: the loop
  * ends only when no blanked figure, primary or secondary, is determined.
@@ -25,7 +25,7 @@
  * earlier release's relation with a blanked cell, so that what stays known of the blanked
  * cells is only what the earlier releases printed.
  */
-import { firstDetermined, type Relation, type Target } from './secondary-determined.ts';
+import { firstDetermined, type BlockView, type Relation, type Target } from './secondary-determined.ts';
 import { reductionCost } from './secondary-span.ts';
 
 export type SecondaryReason = 'margin' | 'ledger' | 'limit';
@@ -33,8 +33,13 @@ export type SecondaryReason = 'margin' | 'ledger' | 'limit';
 export interface SuppressionProblem {
   /** The true record count of each inner cell (their index is their id). */
   counts: ArrayLike<number>;
-  /** The sums the table prints (margins): their inner cells and record count. */
-  sums: ReadonlyArray<{ cells: readonly number[]; count: number }>;
+  /**
+   * The sums the table prints (margins): their inner cells and record count; `partitions`, where
+   * known, the other sums that add up to it (the grand total: the row totals, or the column
+   * totals). A sum whose partition is all released says nothing more and is left out of the
+   * equations, so that it does not join every blanked cell of the table into one block.
+   */
+  sums: ReadonlyArray<{ cells: readonly number[]; count: number; partitions?: ReadonlyArray<readonly number[]> }>;
   /** Sums earlier releases printed, as relations over this table's inner cells: always known. */
   ledger: ReadonlyArray<{ cells: readonly number[] }>;
   /** Cells and sums the primary rule blanked. */
@@ -51,40 +56,60 @@ export interface SuppressionPlan {
   fallback: boolean;
 }
 
-/** About a second of elimination. */
+/** About a second or two of work. */
 export const DEFAULT_SECONDARY_BUDGET = 300_000_000;
+
+/** The planner's state: what is blanked, and each cell's relations (`holding`, by relation id). */
+interface State {
+  problem: SuppressionProblem;
+  relations: Relation[];
+  holding: number[][];
+  blanked: Set<number>;
+  blankedSums: Set<number>;
+  /** Relations released and not redundant, by id. */
+  active: Set<number>;
+}
 
 export function planSecondary(problem: SuppressionProblem): SuppressionPlan {
   const plan: SuppressionPlan = { cells: new Map(), sums: new Map(), fallback: false };
-  const blanked = new Set(problem.primaryCells);
-  const blankedSums = new Set(problem.primarySums);
   const relations: Relation[] = [
-    ...problem.sums.map((s, i) => ({ cells: s.cells, sum: i })),
-    ...problem.ledger.map((l) => ({ cells: l.cells, sum: -1 })),
+    ...problem.sums.map((s, i) => ({ id: i, cells: s.cells, sum: i })),
+    ...problem.ledger.map((l, i) => ({ id: problem.sums.length + i, cells: l.cells, sum: -1 })),
   ];
+  const holding: number[][] = Array.from({ length: problem.counts.length }, () => []);
+  for (const r of relations) for (const c of r.cells) holding[c]!.push(r.id);
+  const state: State = {
+    problem,
+    relations,
+    holding,
+    blanked: new Set(problem.primaryCells),
+    blankedSums: new Set(problem.primarySums),
+    active: new Set(),
+  };
   // Blocks found undetermined: blanking more only adds unknowns or removes relations, so they stay so.
   const settled = new Set<string>();
   const given = new Set<string>();
   let budget = problem.budget ?? DEFAULT_SECONDARY_BUDGET;
   for (;;) {
-    const active = relations.filter((r) => r.sum < 0 || !blankedSums.has(r.sum));
-    const targets: Target[] = [...[...blanked].map((cell) => ({ cell })), ...[...blankedSums].map((sum) => ({ sum }))];
+    state.active = new Set(relations.filter((r) => r.sum < 0 || (!state.blankedSums.has(r.sum) && !redundant(problem.sums[r.sum]!, state.blankedSums))).map((r) => r.id));
     let changed = false;
-    for (const block of blocksOf(blanked, active, targets, problem)) {
+    const blocks = blocksOf(state);
+    budget -= relations.length + blocks.reduce((n, b) => n + b.cells.length, 0);
+    for (const block of blocks) {
       const key = `${block.cells.join(',')}|${JSON.stringify(block.targets)}`;
       if (settled.has(key)) continue;
-      budget -= reductionCost({ unknowns: block.cells.length, relations: block.relations.map((r) => r.cells) });
+      budget -= reductionCost({ unknowns: block.cells.length, relations: block.relations.map((r) => block.unknown(r.id)) });
       if (budget < 0) {
-        fallback(problem, relations, blanked, blankedSums, plan);
+        fallback(state, plan);
         return plan;
       }
       const open = { ...block, targets: block.targets.filter((t) => !given.has(JSON.stringify(t))) };
-      const found = firstDetermined(open, problem, blanked);
+      const found = firstDetermined(open, { counts: problem.counts, relations });
       if (found === null) {
         settled.add(key);
         continue;
       }
-      const complement = chooseComplement(found, open, active, problem, blanked, blankedSums);
+      const complement = chooseComplement(found, open, state);
       changed = true;
       if (complement === null) {
         given.add(JSON.stringify(found.target));
@@ -94,10 +119,10 @@ export function planSecondary(problem: SuppressionProblem): SuppressionPlan {
       const reason: SecondaryReason = found.used.some((r) => r.sum < 0) ? 'ledger' : 'margin';
       for (const t of complement.targets) {
         if ('cell' in t) {
-          blanked.add(t.cell);
+          state.blanked.add(t.cell);
           plan.cells.set(t.cell, reason);
         } else {
-          blankedSums.add(t.sum);
+          state.blankedSums.add(t.sum);
           plan.sums.set(t.sum, reason);
         }
       }
@@ -106,15 +131,18 @@ export function planSecondary(problem: SuppressionProblem): SuppressionPlan {
   }
 }
 
-interface Block {
-  /** Blanked inner cells of the block, ascending. */
-  cells: number[];
-  relations: Relation[];
-  targets: Target[];
-}
+const redundant = (sum: SuppressionProblem['sums'][number], blankedSums: ReadonlySet<number>) =>
+  sum.partitions?.some((parts) => parts.every((p) => !blankedSums.has(p))) ?? false;
 
-/** Blanked cells linked by a released relation (or by a blanked sum over them) form one block. */
-function blocksOf(blanked: Set<number>, active: Relation[], targets: Target[], problem: SuppressionProblem): Block[] {
+type Block = BlockView & { cells: number[]; relations: Relation[]; targets: Target[] };
+
+/**
+ * Blanked cells linked by a released relation (or by a blanked sum over them) form one block;
+ * found from the blanked cells' own relations, so that the cost follows the blanked cells, not
+ * the table's size.
+ */
+function blocksOf(state: State): Block[] {
+  const { blanked, blankedSums, active, holding, relations } = state;
   const parent = new Map<number, number>();
   for (const c of blanked) parent.set(c, c);
   const find = (c: number): number => {
@@ -123,37 +151,47 @@ function blocksOf(blanked: Set<number>, active: Relation[], targets: Target[], p
     parent.set(c, root);
     return root;
   };
-  const link = (cells: readonly number[]) => {
-    let first = -1;
-    for (const c of cells) {
-      if (!blanked.has(c)) continue;
-      if (first < 0) first = find(c);
-      else parent.set(find(c), first);
+  // The blanked cells of each relation that is released or a blanked sum, by id.
+  const unknown = new Map<number, number[]>();
+  for (const c of [...blanked].sort((a, b) => a - b)) {
+    for (const id of holding[c]!) {
+      const relation = relations[id]!;
+      if (!active.has(id) && !(relation.sum >= 0 && blankedSums.has(relation.sum))) continue;
+      const cells = unknown.get(id);
+      if (cells) {
+        cells.push(c);
+        parent.set(find(c), find(cells[0]!));
+      } else unknown.set(id, [c]);
     }
-    return first;
-  };
-  const touching: Relation[] = [];
-  for (const r of active) if (link(r.cells) >= 0) touching.push(r);
-  for (const t of targets) if ('sum' in t) link(problem.sums[t.sum]!.cells);
+  }
   const blocks = new Map<number, Block>();
   const blockOf = (root: number) => {
     let b = blocks.get(root);
-    if (!b) blocks.set(root, (b = { cells: [], relations: [], targets: [] }));
+    if (!b) {
+      b = { cells: [], relations: [], targets: [], unknown: (id) => unknown.get(id) ?? [] };
+      blocks.set(root, b);
+    }
     return b;
   };
   for (const c of [...blanked].sort((a, b) => a - b)) blockOf(find(c)).cells.push(c);
-  for (const r of touching) blockOf(find(r.cells.find((c) => blanked.has(c))!)).relations.push(r);
+  for (const [id, cells] of unknown) {
+    const b = blockOf(find(cells[0]!));
+    if (active.has(id)) b.relations.push(relations[id]!);
+  }
+  for (const c of blanked) blockOf(find(c)).targets.push({ cell: c });
   // A blanked sum with no blanked cell is a block of its own: its released cells give it.
   let lone = -1;
-  for (const t of targets) {
-    const c = ('cell' in t ? [t.cell] : problem.sums[t.sum]!.cells).find((x) => blanked.has(x));
-    (c === undefined ? blockOf(lone--) : blockOf(find(c))).targets.push(t);
+  for (const s of blankedSums) {
+    const cells = unknown.get(s);
+    (cells ? blockOf(find(cells[0]!)) : blockOf(lone--)).targets.push({ sum: s });
   }
   return [...blocks.values()];
 }
 
 /** How many of the best-ranked complements are tried, alone and in pairs, before the best is taken untried. */
 const TRIALS = 8;
+/** A block whose elimination costs more than this is tried with two complements alone, no pairs. */
+const LARGE_BLOCK = 2_000_000;
 
 /**
  * The complementary suppression for a determined figure, among the released inner cells of
@@ -164,36 +202,34 @@ const TRIALS = 8;
  * together), else the best; when no cell is left, the smallest of the determining relations'
  * printed sums. Null when only earlier releases determine the figure.
  */
-function chooseComplement(
-  found: { target: Target; used: Relation[] },
-  block: { cells: readonly number[]; relations: readonly Relation[] },
-  active: readonly Relation[],
-  problem: SuppressionProblem,
-  blanked: Set<number>,
-  blankedSums: Set<number>,
-): { targets: Target[]; cost: number } | null {
-  const own = new Set('cell' in found.target ? [found.target.cell] : problem.sums[found.target.sum]!.cells);
-  const holding = block.relations.filter((r) => r.cells.some((c) => own.has(c)));
+function chooseComplement(found: { target: Target; used: Relation[] }, block: Block, state: State): { targets: Target[]; cost: number } | null {
+  const { problem, blanked, blankedSums, holding, relations, active } = state;
+  const own = 'cell' in found.target ? [found.target.cell] : block.unknown(found.target.sum);
+  const holdingIds = new Set(own.flatMap((c) => holding[c]!.filter((id) => active.has(id))));
   const nearness = new Map<number, number>();
-  for (const r of [...found.used, ...holding]) {
-    const size = holding.includes(r) ? r.cells.length : Number.POSITIVE_INFINITY;
+  for (const r of [...found.used, ...[...holdingIds].map((id) => relations[id]!)]) {
+    const size = holdingIds.has(r.id) ? r.cells.length : Number.POSITIVE_INFINITY;
     for (const c of r.cells) if (!blanked.has(c)) nearness.set(c, Math.min(nearness.get(c) ?? size, size));
   }
   const rank = (c: number) => (problem.counts[c] === 0 ? Number.POSITIVE_INFINITY : problem.counts[c]!);
   const ordered = [...nearness.keys()].sort((a, b) => nearness.get(a)! - nearness.get(b)! || rank(a) - rank(b) || a - b);
   let cost = 0;
   const frees = (extra: number[]) => {
-    const relations = [...block.relations, ...active.filter((r) => !block.relations.includes(r) && extra.some((c) => r.cells.includes(c)))];
-    const cells = [...block.cells, ...extra];
-    cost += reductionCost({ unknowns: cells.length, relations: relations.map((r) => r.cells) });
-    for (const c of extra) blanked.add(c);
-    const still = firstDetermined({ cells, relations, targets: [found.target] }, problem, blanked);
-    for (const c of extra) blanked.delete(c);
-    return still === null;
+    const ids = new Set(block.relations.map((r) => r.id));
+    for (const c of extra) for (const id of holding[c]!) if (active.has(id)) ids.add(id);
+    const trial: BlockView = {
+      cells: [...block.cells, ...extra],
+      relations: [...ids].map((id) => relations[id]!),
+      targets: [found.target],
+      unknown: (id) => [...block.unknown(id), ...extra.filter((c) => holding[c]!.includes(id))],
+    };
+    cost += reductionCost({ unknowns: trial.cells.length, relations: trial.relations.map((r) => trial.unknown(r.id)) });
+    return firstDetermined(trial, { counts: problem.counts, relations }) === null;
   };
-  const best = ordered.slice(0, TRIALS);
+  const large = reductionCost({ unknowns: block.cells.length + 1, relations: block.relations.map((r) => block.unknown(r.id)) }) > LARGE_BLOCK;
+  const best = ordered.slice(0, large ? 2 : TRIALS);
   for (const cell of best) if (frees([cell])) return { targets: [{ cell }], cost };
-  for (let i = 0; i < best.length; i++) {
+  for (let i = 0; i < (large ? 0 : best.length); i++) {
     for (let j = i + 1; j < best.length; j++) if (frees([best[i]!, best[j]!])) return { targets: [{ cell: best[i]! }, { cell: best[j]! }], cost };
   }
   if (ordered.length > 0) return { targets: [{ cell: ordered[0]! }], cost };
@@ -206,7 +242,8 @@ function chooseComplement(
 }
 
 /** The conservative rule: until no released relation has a blanked cell, blank its sum (or, for an earlier release's relation, its cells). */
-function fallback(problem: SuppressionProblem, relations: Relation[], blanked: Set<number>, blankedSums: Set<number>, plan: SuppressionPlan): void {
+function fallback(state: State, plan: SuppressionPlan): void {
+  const { problem, relations, blanked, blankedSums } = state;
   plan.fallback = true;
   for (let changed = true; changed; ) {
     changed = false;
