@@ -60,7 +60,12 @@ export function firstDetermined(block: BlockView, problem: DeterminationInput): 
     const index = new Map(columns.map((c, i) => [c, i]));
     const reduced: ReducedBlock = reduceBlock({
       unknowns: columns.length,
-      relations: block.relations.map((r) => block.unknown(r.id).filter((c) => index.has(c)).map((c) => index.get(c)!)),
+      relations: block.relations.map((r) =>
+        block
+          .unknown(r.id)
+          .filter((c) => index.has(c))
+          .map((c) => index.get(c)!),
+      ),
     });
     for (const t of pass.targets) {
       const vector = new Map<number, number>();
@@ -73,4 +78,3 @@ export function firstDetermined(block: BlockView, problem: DeterminationInput): 
   }
   return null;
 }
-

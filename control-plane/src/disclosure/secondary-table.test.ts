@@ -64,10 +64,22 @@ describe('secondary suppression in the default profile', () => {
   });
 
   it('blanks the same cells in every aggfunc block of the table', async () => {
-    const rows = [...rep(20, { g: 'a', c: 'p', v: 2 }), ...rep(5, { g: 'a', c: 'q', v: 3 }), ...rep(30, { g: 'b', c: 'p', v: 4 }), ...rep(30, { g: 'b', c: 'q', v: 5 })];
+    const rows = [
+      ...rep(20, { g: 'a', c: 'p', v: 2 }),
+      ...rep(5, { g: 'a', c: 'q', v: 3 }),
+      ...rep(30, { g: 'b', c: 'p', v: 4 }),
+      ...rep(30, { g: 'b', c: 'q', v: 5 }),
+    ];
     const spec = { method: 'pivot_table', index: ['g'], columns: ['c'], values: 'v', aggfunc: ['count', 'sum'], margins: true };
     const result = await check(rows, spec);
-    expect(result.table.colLabels).toEqual([['count', 'p'], ['count', 'q'], ['count', 'All'], ['sum', 'p'], ['sum', 'q'], ['sum', 'All']]);
+    expect(result.table.colLabels).toEqual([
+      ['count', 'p'],
+      ['count', 'q'],
+      ['count', 'All'],
+      ['sum', 'p'],
+      ['sum', 'q'],
+      ['sum', 'All'],
+    ]);
     expect(result.table.values[0]).toEqual([null, null, 25, null, null, 55]);
     expect(result.rules.secondary).toEqual([
       { row: ['a'], col: ['count', 'p'], reason: 'margin' },

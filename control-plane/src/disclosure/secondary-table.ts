@@ -107,9 +107,7 @@ function ledgerRelations(
       const inPast = shared.map((v) => past.variables.indexOf(v));
       const inFamily = shared.map((v) => family.indexOf(v));
       const here = shared.map((v) => variables.indexOf(v));
-      const unknown = new Set(
-        (past.withheld ?? []).filter((w) => sameSet(w.over, family)).map((w) => keyOf(inFamily.map((p) => w.labels[p] ?? null))),
-      );
+      const unknown = new Set((past.withheld ?? []).filter((w) => sameSet(w.over, family)).map((w) => keyOf(inFamily.map((p) => w.labels[p] ?? null))));
       const known = new Map<string, number>();
       for (const cell of past.cells) {
         const key = keyOf(inPast.map((p) => cell.labels[p] ?? null));

@@ -42,7 +42,10 @@ const subsets = (n: number) => Array.from({ length: 2 ** n - 1 }, (_, m) => [...
 
 const caseArb: fc.Arbitrary<Case> = fc
   .record({
-    sizes: fc.oneof(fc.array(fc.integer({ min: 2, max: 5 }), { minLength: 2, maxLength: 2 }), fc.array(fc.integer({ min: 2, max: 3 }), { minLength: 3, maxLength: 3 })),
+    sizes: fc.oneof(
+      fc.array(fc.integer({ min: 2, max: 5 }), { minLength: 2, maxLength: 2 }),
+      fc.array(fc.integer({ min: 2, max: 3 }), { minLength: 3, maxLength: 3 }),
+    ),
     margins: fc.boolean(),
     ledgerSets: fc.array(fc.nat(6), { maxLength: 2 }),
     k: fc.constantFrom(0, 3, 7),
@@ -107,7 +110,11 @@ describe('secondary suppression, against an independent solve', () => {
         c.sums.forEach((s, i) => {
           if (blankedSums.has(i)) return;
           const unknown = s.cells.filter((x) => blankedSet.has(x));
-          if (unknown.length > 0) expect(unknown.some((x) => c.counts[x]! > 0), `sum ${i} leaves its blanked cells 0`).toBe(true);
+          if (unknown.length > 0)
+            expect(
+              unknown.some((x) => c.counts[x]! > 0),
+              `sum ${i} leaves its blanked cells 0`,
+            ).toBe(true);
         });
       }),
       { numRuns: 300 },

@@ -91,7 +91,9 @@ export function planSecondary(problem: SuppressionProblem): SuppressionPlan {
   const given = new Set<string>();
   let budget = problem.budget ?? DEFAULT_SECONDARY_BUDGET;
   for (;;) {
-    state.active = new Set(relations.filter((r) => r.sum < 0 || (!state.blankedSums.has(r.sum) && !redundant(problem.sums[r.sum]!, state.blankedSums))).map((r) => r.id));
+    state.active = new Set(
+      relations.filter((r) => r.sum < 0 || (!state.blankedSums.has(r.sum) && !redundant(problem.sums[r.sum]!, state.blankedSums))).map((r) => r.id),
+    );
     let changed = false;
     const blocks = blocksOf(state);
     budget -= relations.length + blocks.reduce((n, b) => n + b.cells.length, 0);

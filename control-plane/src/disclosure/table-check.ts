@@ -196,8 +196,7 @@ export function judgeTable(spec: NormalizedSpec, grid: StatsGrid, rules: TableRu
     results.differencing = earlier?.length ? checkDifferencing({ id: '', source: '', ...ledger() }, earlier, rules.threshold) : [];
   }
   const statuses: Status[] = FAIL_RULES.map((r) => (results[r].length > 0 ? 'fail' : 'pass'));
-  const flagged =
-    results.missing.length + results.negative.length + suppressed.length + (results.secondary?.length ?? 0) + (results.differencing?.length ?? 0);
+  const flagged = results.missing.length + results.negative.length + suppressed.length + (results.secondary?.length ?? 0) + (results.differencing?.length ?? 0);
   statuses.push(flagged > 0 ? 'review' : 'pass');
   return {
     status: worst(statuses),
