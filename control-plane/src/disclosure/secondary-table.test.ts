@@ -1,6 +1,9 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadPolicySet, resolvePolicy, type TableRules } from '../policies/index.ts';
@@ -142,6 +145,25 @@ describe('secondary suppression in the default profile', () => {
       [null, 20],
       [null, 25],
     ]);
+  });
+
+  it("saves the table through the room helper's CSV writer with primary and secondary cells both empty", async () => {
+    const rows = [...rep(20, { g: 'a', c: 'p' }), ...rep(5, { g: 'a', c: 'q' }), ...rep(30, { g: 'b', c: 'p' }), ...rep(30, { g: 'b', c: 'q' })];
+    const spec = freq(['g'], ['c'], true);
+    const result = await check(rows, spec);
+    const helper = fileURLToPath(new URL('../../../workspace-images/airlock-helper', import.meta.url));
+    const out = join(dir, 'saved.csv');
+    const script =
+      'import json, sys; sys.path.insert(0, sys.argv[1]); import analyserom_airlock as a; a.write_table_csv(json.loads(sys.argv[2]), sys.argv[3], json.loads(sys.argv[4]))';
+    await promisify(execFile)('python3', [
+      '-c',
+      script,
+      helper,
+      JSON.stringify({ status: result.status, table: result.table, rules: result.rules }),
+      out,
+      JSON.stringify(spec),
+    ]);
+    expect(await readFile(out, 'utf8')).toBe('g,p,q,All\r\na,,,25\r\nb,,,60\r\nAll,50,35,85\r\n');
   });
 
   it('records in the ledger which figures a release blanked and which margins it printed', async () => {
