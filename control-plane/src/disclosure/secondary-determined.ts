@@ -35,19 +35,31 @@ export interface BlockView {
 
 /** The first blanked figure of the block the released figures determine, with the relations that do. */
 export function firstDetermined(block: BlockView, problem: DeterminationInput): { target: Target; used: Relation[] } | null {
+  for (const found of determinedIn(block, problem)) return found;
+  return null;
+}
+
+/** How many of the block's blanked figures the released figures determine. */
+export function countDetermined(block: BlockView, problem: DeterminationInput): number {
+  const seen = new Set<string>();
+  for (const found of determinedIn(block, problem)) seen.add(JSON.stringify(found.target));
+  return seen.size;
+}
+
+/** The block's determined figures (a figure may come twice: as everyone sees it and as a singleton does). */
+function* determinedIn(block: BlockView, problem: DeterminationInput): Generator<{ target: Target; used: Relation[] }> {
   const targets = block.targets;
-  if (targets.length === 0) return null;
+  if (targets.length === 0) return;
   const cellsOf = (t: Target) => ('cell' in t ? [t.cell] : block.unknown(t.sum));
   // A blanked sum is given by its own released cells when none of them is blanked.
   const itself = (t: { sum: number }): Relation[] => [problem.relations[t.sum]!];
-  for (const t of targets) if ('sum' in t && cellsOf(t).length === 0) return { target: t, used: itself(t) };
+  for (const t of targets) if ('sum' in t && cellsOf(t).length === 0) yield { target: t, used: itself(t) };
   // Counts are never negative: a relation whose blanked cells sum to 0 gives each of them.
   const cellTargets = new Set(targets.flatMap((t) => ('cell' in t ? [t.cell] : [])));
   for (const r of block.relations) {
     const unknown = block.unknown(r.id);
     if (!unknown.every((c) => problem.counts[c] === 0)) continue;
-    const cell = unknown.find((c) => cellTargets.has(c));
-    if (cell !== undefined) return { target: { cell }, used: [r] };
+    for (const cell of unknown) if (cellTargets.has(cell)) yield { target: { cell }, used: [r] };
   }
   const singletons = block.cells.filter((c) => problem.counts[c] === 1);
   const passes: Array<{ known: Set<number>; targets: readonly Target[] }> = [{ known: new Set(), targets }];
@@ -71,10 +83,12 @@ export function firstDetermined(block: BlockView, problem: DeterminationInput): 
       const vector = new Map<number, number>();
       for (const c of cellsOf(t)) if (index.has(c)) vector.set(index.get(c)!, 1);
       // Only a sum can have every blanked cell known here: the singletons' own, which together give it.
-      if (vector.size === 0 && 'sum' in t) return { target: t, used: itself(t) };
+      if (vector.size === 0) {
+        if ('sum' in t) yield { target: t, used: itself(t) };
+        continue;
+      }
       const used = reduced.determines(vector);
-      if (used !== null) return { target: t, used: used.map((i) => block.relations[i]!) };
+      if (used !== null) yield { target: t, used: used.map((i) => block.relations[i]!) };
     }
   }
-  return null;
 }

@@ -101,6 +101,23 @@ function ledgerRelations(
   earlier: readonly LedgerTable[],
 ): Array<{ cells: number[] }> {
   const out = new Map<string, { cells: number[] }>();
+  // This table's cells grouped by the labels of some of its variables, once per set of variables.
+  const grouped = new Map<string, Map<string, { cells: number[]; count: number }>>();
+  const groupsOver = (here: number[]) => {
+    const known = grouped.get(here.join(','));
+    if (known) return known;
+    const groups = new Map<string, { cells: number[]; count: number }>();
+    for (let id = 0; id < counts.length; id++) {
+      const labels = labelsOf(id);
+      const key = keyOf(here.map((p) => labels[p] ?? null));
+      const group = groups.get(key) ?? { cells: [], count: 0 };
+      group.cells.push(id);
+      group.count += counts[id]!;
+      groups.set(key, group);
+    }
+    grouped.set(here.join(','), groups);
+    return groups;
+  };
   for (const past of earlier) {
     for (const family of [past.variables, ...(past.margins ?? [])]) {
       const shared = family.filter((v) => variables.includes(v));
@@ -113,15 +130,7 @@ function ledgerRelations(
         const key = keyOf(inPast.map((p) => cell.labels[p] ?? null));
         known.set(key, (known.get(key) ?? 0) + cell.count);
       }
-      const groups = new Map<string, { cells: number[]; count: number }>();
-      for (let id = 0; id < counts.length; id++) {
-        const labels = labelsOf(id);
-        const key = keyOf(here.map((p) => labels[p] ?? null));
-        const group = groups.get(key) ?? { cells: [], count: 0 };
-        group.cells.push(id);
-        group.count += counts[id]!;
-        groups.set(key, group);
-      }
+      const groups = groupsOver(here);
       for (const [key, count] of known) {
         const group = groups.get(key);
         if (unknown.has(key) || !group || group.count !== count) continue;

@@ -19,13 +19,17 @@
  * Figures the earlier releases alone determine (no figure of this table among the relations)
  * cannot be protected by this table and are left to the differencing check.
  *
- * Bounded: each block's elimination costs about relations² × unknowns; past `budget`
- * operations in all, the conservative rule takes over (`fallback`): every printed sum with a
+ * Bounded: each block's elimination costs about relations² × unknowns (dense, re-done for each
+ * complement tried), so a table whose blanked cells link into blocks of a few dozen cells is
+ * solved exactly (a 300 × 334 table with a hundred scattered small cells: a rectangle of four
+ * for each, in about three seconds), and one whose blocks grow past a hundred or so cells (many
+ * small cells sharing rows and columns) runs out of `budget` operations in all, and the
+ * conservative rule takes over (`fallback`): every printed sum with a
  * blanked cell is blanked (and a blanked sum gets a blanked cell), and so is every cell of an
  * earlier release's relation with a blanked cell, so that what stays known of the blanked
  * cells is only what the earlier releases printed.
  */
-import { firstDetermined, type BlockView, type Relation, type Target } from './secondary-determined.ts';
+import { countDetermined, firstDetermined, type BlockView, type Relation, type Target } from './secondary-determined.ts';
 import { reductionCost } from './secondary-span.ts';
 
 export type SecondaryReason = 'margin' | 'ledger' | 'limit';
@@ -197,43 +201,70 @@ const LARGE_BLOCK = 2_000_000;
 
 /**
  * The complementary suppression for a determined figure, among the released inner cells of
- * the relations that determine it or hold it: those sharing the smallest relation with the
- * figure first (its row before the grand total), then by fewest records (cells with records
- * before empty ones). The first of the best few that leaves the figure undetermined, else the
- * first pair of them that does (a cell of a 2-D table needs three complements, two of them
- * together), else the best; when no cell is left, the smallest of the determining relations'
- * printed sums. Null when only earlier releases determine the figure.
+ * the relations that determine it or hold it. Ranked: cells of a determining relation that
+ * holds the figure (its row, when the row's total gives it), then of the other relations that
+ * hold it, then of the other determining ones; within each, those of the smallest relation
+ * (its row before the grand total), then by fewest records (cells with records before empty
+ * ones), then nearest the figure (so that the complements of many small cells spread over the
+ * table instead of gathering in its first row and joining every block into one). The first of
+ * the best few that leaves the figure undetermined, else the first pair of them that does, else
+ * the best; when no cell is left, the smallest of the determining relations' printed sums.
+ * Null when only earlier releases determine the figure.
  */
 function chooseComplement(found: { target: Target; used: Relation[] }, block: Block, state: State): { targets: Target[]; cost: number } | null {
   const { problem, blanked, blankedSums, holding, relations, active } = state;
   const own = 'cell' in found.target ? [found.target.cell] : block.unknown(found.target.sum);
   const holdingIds = new Set(own.flatMap((c) => holding[c]!.filter((id) => active.has(id))));
-  const nearness = new Map<number, number>();
+  const usedIds = new Set(found.used.map((r) => r.id));
+  /** Per candidate: its tier (0, 1, 2 as above) and the size of its smallest relation in that tier. */
+  const place = new Map<number, [number, number]>();
   for (const r of [...found.used, ...[...holdingIds].map((id) => relations[id]!)]) {
-    const size = holdingIds.has(r.id) ? r.cells.length : Number.POSITIVE_INFINITY;
-    for (const c of r.cells) if (!blanked.has(c)) nearness.set(c, Math.min(nearness.get(c) ?? size, size));
+    const tier = holdingIds.has(r.id) ? (usedIds.has(r.id) ? 0 : 1) : 2;
+    for (const c of r.cells) {
+      if (blanked.has(c)) continue;
+      const known = place.get(c);
+      if (!known || tier < known[0] || (tier === known[0] && r.cells.length < known[1])) place.set(c, [tier, r.cells.length]);
+    }
   }
   const rank = (c: number) => (problem.counts[c] === 0 ? Number.POSITIVE_INFINITY : problem.counts[c]!);
-  const ordered = [...nearness.keys()].sort((a, b) => nearness.get(a)! - nearness.get(b)! || rank(a) - rank(b) || a - b);
+  const distance = (c: number) => Math.abs(c - own[0]!);
+  const ordered = [...place.keys()].sort((a, b) => {
+    const [ta, sa] = place.get(a)!;
+    const [tb, sb] = place.get(b)!;
+    return ta - tb || sa - sb || rank(a) - rank(b) || distance(a) - distance(b) || a - b;
+  });
   let cost = 0;
-  const frees = (extra: number[]) => {
+  const trialOf = (extra: number[]): BlockView => {
     const ids = new Set(block.relations.map((r) => r.id));
     for (const c of extra) for (const id of holding[c]!) if (active.has(id)) ids.add(id);
     const trial: BlockView = {
       cells: [...block.cells, ...extra],
       relations: [...ids].map((id) => relations[id]!),
-      targets: [found.target],
+      targets: block.targets,
       unknown: (id) => [...block.unknown(id), ...extra.filter((c) => holding[c]!.includes(id))],
     };
     cost += reductionCost({ unknowns: trial.cells.length, relations: trial.relations.map((r) => trial.unknown(r.id)) });
-    return firstDetermined(trial, { counts: problem.counts, relations }) === null;
+    return trial;
   };
+  const input = { counts: problem.counts, relations };
+  const frees = (extra: number[]) => firstDetermined({ ...trialOf(extra), targets: [found.target] }, input) === null;
   const large = reductionCost({ unknowns: block.cells.length + 1, relations: block.relations.map((r) => block.unknown(r.id)) }) > LARGE_BLOCK;
-  const best = ordered.slice(0, large ? 2 : TRIALS);
+  // The best few of each tier: the cell that helps may lie in another relation than the figure's own.
+  const best = [0, 1, 2].flatMap((tier) => ordered.filter((c) => place.get(c)![0] === tier).slice(0, large ? 1 : TRIALS / 2));
   for (const cell of best) if (frees([cell])) return { targets: [{ cell }], cost };
-  for (let i = 0; i < (large ? 0 : best.length); i++) {
-    for (let j = i + 1; j < best.length; j++) if (frees([best[i]!, best[j]!])) return { targets: [{ cell: best[i]! }, { cell: best[j]! }], cost };
+  if (!large) {
+    for (let i = 0; i < best.length; i++) {
+      for (let j = i + 1; j < best.length; j++) if (frees([best[i]!, best[j]!])) return { targets: [{ cell: best[i]! }, { cell: best[j]! }], cost };
+    }
   }
+  // None frees the figure at once: the one that leaves the fewest figures of the block determined.
+  let pick = -1;
+  let fewest = Number.POSITIVE_INFINITY;
+  for (const cell of best) {
+    const n = countDetermined(trialOf([cell]), input);
+    if (n < fewest) [pick, fewest] = [cell, n];
+  }
+  if (pick >= 0) return { targets: [{ cell: pick }], cost };
   if (ordered.length > 0) return { targets: [{ cell: ordered[0]! }], cost };
   let sum = -1;
   for (const r of found.used) {
