@@ -67,6 +67,37 @@ describe('tre outputs check-table', () => {
     });
   });
 
+  it("prints the default profile's secondary suppressions apart from the primary ones, in JSON and in text", async () => {
+    const args = ['outputs', 'check-table', '--data', join(dir, 'data.csv'), '--spec', join(dir, 'spec.json'), '--profile', 'default'];
+    const { code, out } = await tre(...args, '--json');
+    expect(code).toBe(0);
+    const { table, rules } = out as { table: unknown; rules: Record<string, unknown> };
+    // 2020·F (no records) is blanked; its row's total would give it, then the columns' the rest.
+    expect(table).toEqual({
+      rowLabels: [[2019], [2020], ['All']],
+      colLabels: [['F'], ['M'], ['All']],
+      values: [
+        [null, null, 20],
+        [null, null, 10],
+        [10, 20, 30],
+      ],
+    });
+    expect(rules.suppressed).toEqual([{ row: [2020], col: ['F'] }]);
+    expect(rules.secondary).toEqual([
+      { row: [2019], col: ['F'], reason: 'margin' },
+      { row: [2019], col: ['M'], reason: 'margin' },
+      { row: [2020], col: ['M'], reason: 'margin' },
+    ]);
+    const text = await promisify(execFile)(process.execPath, [main, ...args]);
+    expect(text.stdout.split('\n').filter((l) => /suppressed|secondary|blanked/.test(l))).toEqual([
+      'suppressed: 1 cell(s)',
+      'secondary: 3 cell(s)',
+      '  blanked 2019 × F: margin',
+      '  blanked 2019 × M: margin',
+      '  blanked 2020 × M: margin',
+    ]);
+  });
+
   it('applies rule flags over the profile', async () => {
     const { out } = await tre(
       'outputs',

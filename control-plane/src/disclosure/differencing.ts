@@ -26,6 +26,18 @@ export interface LedgerTable {
   variables: string[];
   /** Inner cells with at least one record: labels in `variables` order, then the record count. */
   cells: Array<{ labels: Label[]; count: number }>;
+  /**
+   * The sums the release printed besides its inner cells (margins), each as the variables it
+   * is over: `[rows]` and `[columns]` for a table's margins, `[]` for its grand total. Absent
+   * (entries from before secondary suppression): none. Read by `secondary-table.ts`.
+   */
+  margins?: string[][];
+  /**
+   * The figures the release blanked (primary and secondary suppression), inner cells and
+   * margins alike: the variables the figure is over and its labels. Absent: none blanked, so
+   * every figure counts as released (conservative for older entries).
+   */
+  withheld?: Array<{ over: string[]; labels: Label[] }>;
 }
 
 export interface DifferencingFinding {

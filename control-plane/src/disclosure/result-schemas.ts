@@ -9,6 +9,13 @@ export const LabelSchema = z.union([z.string(), z.number(), z.boolean(), z.null(
 
 export const CellRefSchema = z.strictObject({ row: z.array(LabelSchema), col: z.array(LabelSchema) });
 
+export const SecondaryCellSchema = z.strictObject({
+  row: z.array(LabelSchema),
+  col: z.array(LabelSchema),
+  /** `margin`: the table's margins would give a blanked cell; `ledger`: an earlier release would; `limit`: too large to solve, blanked by the conservative rule. */
+  reason: z.enum(['margin', 'ledger', 'limit']),
+});
+
 export const DifferencingFindingSchema = z.strictObject({
   earlier: z.string(),
   variables: z.array(z.string()),
@@ -34,6 +41,8 @@ export const TableCheckReportSchema = z.strictObject({
     negative: z.array(CellRefSchema),
     'all-values-are-same': z.array(CellRefSchema).optional(),
     suppressed: z.array(CellRefSchema).optional(),
+    /** Cells blanked to protect the `suppressed` ones (secondary suppression), apart from them. */
+    secondary: z.array(SecondaryCellSchema).optional(),
     differencing: z.array(DifferencingFindingSchema).optional(),
   }),
 });

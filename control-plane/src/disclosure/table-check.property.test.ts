@@ -61,6 +61,7 @@ const rules: fc.Arbitrary<TableRules> = fc.record({
   roundingBase: fc.constantFrom(null, 3, 5),
   suppressAtOrBelow: fc.constantFrom(null, 0, 3, 7),
   differencing: fc.constant(false),
+  secondarySuppression: fc.boolean(),
   maxCells: fc.constant(DEFAULT_MAX_CELLS),
   checkBudgetMs: fc.constant(DEFAULT_CHECK_BUDGET_MS),
 });

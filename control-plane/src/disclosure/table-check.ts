@@ -7,6 +7,8 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { InputError } from '../errors/index.ts';
 import { DEFAULT_MAX_CELLS, type TableRules } from '../policies/index.ts';
 import { checkDifferencing, type DifferencingFinding, type LedgerTable } from './differencing.ts';
+import type { SecondaryReason } from './secondary.ts';
+import { secondaryPositions } from './secondary-table.ts';
 import {
   FAIL_RULES,
   judgeCell,
@@ -39,6 +41,13 @@ export type TableRuleResults = Record<Exclude<CellRule, typeof SAME_VALUES>, Cel
   [SAME_VALUES]?: CellRef[];
   /** Present when the policy suppresses small cells: the blanked cells. */
   suppressed?: CellRef[];
+  /**
+   * Present when the policy also suppresses complementary cells (`secondarySuppression`): the
+   * cells blanked so that no `suppressed` one can be worked out from the released figures,
+   * each with why (`secondary.ts`): `margin` (this table's margins), `ledger` (an earlier
+   * release), `limit` (the conservative rule of a table too large to solve).
+   */
+  secondary?: Array<CellRef & { reason: SecondaryReason }>;
   /** Present when the policy checks differencing. */
   differencing?: DifferencingFinding[];
 };
@@ -174,14 +183,35 @@ export function judgeTable(spec: NormalizedSpec, grid: StatsGrid, rules: TableRu
       });
     });
   });
-  if (rules.suppressAtOrBelow !== null) results.suppressed = suppressed;
-  const ledger = () => ledgerOf(spec, grid);
+  const blanked = new Set<string>();
+  if (rules.suppressAtOrBelow !== null) {
+    results.suppressed = suppressed;
+    const k = rules.suppressAtOrBelow;
+    grid.cells.forEach((row, r) => row.forEach((cell, c) => cell.n <= k && blanked.add(`${r},${c}`)));
+    if (rules.secondarySuppression) {
+      results.secondary = [];
+      const nc = grid.cols.length;
+      // After the primary blanks, before the result is built; every aggfunc block blanks the same cells.
+      const { positions } = secondaryPositions(spec, grid, (cell) => cell.n <= k, earlier);
+      const byRow = Map.groupBy(positions, (p) => p.r);
+      for (const [r, inRow] of byRow) {
+        for (let b = 0; b < blocks.length; b++) {
+          for (const { c, reason } of inRow) {
+            values[r]![b * nc + c] = null;
+            results.secondary.push({ row: grid.rows[r]!, col: colLabels[b * nc + c]!, reason });
+            blanked.add(`${r},${c}`);
+          }
+        }
+      }
+    }
+  }
+  const ledger = () => ledgerOf(spec, grid, blanked);
   if (rules.differencing) {
     results.differencing = earlier?.length ? checkDifferencing({ id: '', source: '', ...ledger() }, earlier, rules.threshold) : [];
   }
   const failing = [...FAIL_RULES, SAME_VALUES] as const;
   const statuses: Status[] = failing.map((r) => ((results[r]?.length ?? 0) > 0 ? 'fail' : 'pass'));
-  const flagged = results.missing.length + results.negative.length + suppressed.length + (results.differencing?.length ?? 0);
+  const flagged = results.missing.length + results.negative.length + suppressed.length + (results.secondary?.length ?? 0) + (results.differencing?.length ?? 0);
   statuses.push(flagged > 0 ? 'review' : 'pass');
   return {
     status: worst(statuses),
@@ -232,16 +262,27 @@ function statistic(cell: CellStats, agg: AggFunc | null): Label {
   }
 }
 
-function ledgerOf(spec: NormalizedSpec, grid: StatsGrid): Omit<LedgerTable, 'id' | 'source'> {
+/** `blanked`: the grid positions (`r,c`) the release blanks, for the secondary suppression of later tables. */
+function ledgerOf(spec: NormalizedSpec, grid: StatsGrid, blanked: ReadonlySet<string>): Omit<LedgerTable, 'id' | 'source'> {
   const cells: LedgerTable['cells'] = [];
+  const margins = new Map<string, string[]>();
+  const withheld: NonNullable<LedgerTable['withheld']> = [];
   grid.rows.forEach((row, r) => {
-    if (grid.rowIsMargin[r]) return;
     grid.cols.forEach((col, c) => {
       const n = grid.cells[r]![c]!.n;
-      if (!grid.colIsMargin[c] && n > 0) cells.push({ labels: [...row, ...col], count: n });
+      const inner = !grid.rowIsMargin[r] && !grid.colIsMargin[c];
+      if (inner && n > 0) cells.push({ labels: [...row, ...col], count: n });
+      const over = [...(grid.rowIsMargin[r] ? [] : spec.index), ...(grid.colIsMargin[c] ? [] : spec.columns)];
+      if (!inner) margins.set(over.join('\u0000'), over);
+      if (blanked.has(`${r},${c}`)) withheld.push({ over, labels: [...(grid.rowIsMargin[r] ? [] : row), ...(grid.colIsMargin[c] ? [] : col)] });
     });
   });
-  return { variables: [...spec.index, ...spec.columns], cells };
+  return {
+    variables: [...spec.index, ...spec.columns],
+    cells,
+    ...(margins.size > 0 ? { margins: [...margins.values()] } : {}),
+    ...(withheld.length > 0 ? { withheld } : {}),
+  };
 }
 
 /** A ledger entry for a released table. */

@@ -49,6 +49,7 @@ describe('policy files', () => {
         roundingBase: null,
         suppressAtOrBelow: null,
         differencing: false,
+        secondarySuppression: false,
         maxCells: 100000,
         checkBudgetMs: 30000,
       },
@@ -99,8 +100,28 @@ describe('policy files', () => {
 
   it('the default profile turns rounding, suppression, differencing and missing-value review on', async () => {
     const { tables, review } = resolvePolicy(await loadPolicySet());
-    expect(tables).toMatchObject({ roundingBase: 5, suppressAtOrBelow: 7, differencing: true, checkMissing: true, nk: { failAtK: true } });
+    expect(tables).toMatchObject({
+      roundingBase: 5,
+      suppressAtOrBelow: 7,
+      differencing: true,
+      secondarySuppression: true,
+      checkMissing: true,
+      nk: { failAtK: true },
+    });
     expect(review.exportApprovals).toBe(2);
+  });
+
+  it('reads a profile written before secondary suppression existed with it off, and an override may turn it on', async () => {
+    const old = (await readFile(join(defaultPolicyDir, 'default.yaml'), 'utf8'))
+      .replace(/^ {2}secondarySuppression: .*\n/m, '')
+      .replace('name: default', 'name: older');
+    const dir = await policyDir({
+      'older.yaml': old,
+      'overrides/p1.yaml': 'kind: override\nscope: { project: p1 }\nprofile: older\ntables:\n  secondarySuppression: true\n',
+    });
+    const set = await loadPolicySet(dir);
+    expect(resolvePolicy(set, { profile: 'older' }).tables.secondarySuppression).toBe(false);
+    expect(resolvePolicy(set, { project: 'p1' }).tables.secondarySuppression).toBe(true);
   });
 
   it('rejects a value out of range naming file, line and key', async () => {

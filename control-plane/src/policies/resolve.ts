@@ -76,6 +76,7 @@ export function strictest(a: Policy, b: Policy): Policy {
       roundingBase: maxNullable(ta.roundingBase, tb.roundingBase),
       suppressAtOrBelow: maxNullable(ta.suppressAtOrBelow, tb.suppressAtOrBelow),
       differencing: ta.differencing || tb.differencing,
+      secondarySuppression: (ta.secondarySuppression ?? false) || (tb.secondarySuppression ?? false),
       maxCells: min(ta.maxCells, tb.maxCells),
       checkBudgetMs: min(ta.checkBudgetMs, tb.checkBudgetMs),
     },

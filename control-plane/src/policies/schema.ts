@@ -60,6 +60,12 @@ export const TableRulesSchema = z.strictObject({
   /** Compare a table with the project's earlier releases (differencing). */
   differencing: z.boolean(),
   /**
+   * With `suppressAtOrBelow`: also blank complementary cells, so that no blanked cell can be
+   * worked out from the table's margins or from the project's earlier releases (SSB's
+   * GaussSuppression; see disclosure/secondary.ts). Off when absent, as before the key existed.
+   */
+  secondarySuppression: z.boolean().default(false),
+  /**
    * Largest table a check computes: the product of the index and column variables' level
    * counts (times the aggfuncs), counted before anything is built; a bigger one is refused.
    */
@@ -119,6 +125,7 @@ const TableRulesPatchSchema = z
     nk: TableRulesSchema.shape.nk.partial(),
     maxCells: positiveInt,
     checkBudgetMs: positiveInt,
+    secondarySuppression: z.boolean(),
   })
   .partial();
 const FileRulesPatchSchema = z.strictObject({ ...FileRulesSchema.shape, scanBudgetMs: positiveInt }).partial();

@@ -60,6 +60,8 @@ function tableText(result: TableCheckResult): string {
   for (const [rule, cells] of Object.entries(result.rules)) {
     if (cells.length > 0) lines.push(`${rule}: ${cells.length} cell(s)`);
   }
+  // Secondary suppressions, apart from the primary ones, each with why it was blanked.
+  for (const s of result.rules.secondary ?? []) lines.push(`  blanked ${s.row.map(cell).join(' / ')} × ${s.col.map(cell).join(' / ')}: ${s.reason}`);
   return lines.join('\n');
 }
 

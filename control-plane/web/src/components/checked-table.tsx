@@ -6,6 +6,7 @@
 import { useI18n, type MessageKey } from '../i18n/index.tsx';
 
 import type { TableCheckAnswer } from '../lib/types.ts';
+import { SuppressionNote } from './suppression-note.tsx';
 
 type Label = string | number | boolean | null;
 /**
@@ -39,6 +40,7 @@ export const RULES: { id: CellRule; symbol: string; colour: string; label: Messa
   { id: 'negative', symbol: '−', colour: '#f5cbe3', label: 'rule.negative' },
   { id: 'all-values-are-same', symbol: '=', colour: '#f2d5b8', label: 'rule.allValuesSame' },
   { id: 'suppressed', symbol: 'S', colour: '#d9dde2', label: 'rule.suppressed' },
+  { id: 'secondary', symbol: 'C', colour: '#eceff3', label: 'rule.secondary' },
 ];
 
 const key = (row: Label[], col: Label[]) => JSON.stringify([row, col]);
@@ -126,6 +128,7 @@ export function CheckedTable({ check, caption }: { check: TableCheck; caption?: 
           </ul>
         </div>
       ) : null}
+      <SuppressionNote check={check} />
       <div className="legend-block">
         <h4>{t('check.legend')}</h4>
         {used.length === 0 ? <p className="muted">{t('check.noFailures')}</p> : null}
