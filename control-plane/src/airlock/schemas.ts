@@ -198,6 +198,8 @@ export type AirlockEvent = z.infer<typeof airlockEventSchema>;
 
 /** A request in full: its files with every check result, the reviews as far as visible, its history. */
 export const requestDetailSchema = airlockRequestSchema.extend({
+  /** The project's title, so reviewers see what they decide on, not only an id. */
+  projectTitle: z.string(),
   files: z.array(airlockFileSchema),
   reviews: reviewViewSchema,
   events: z.array(airlockEventSchema),
@@ -208,6 +210,7 @@ export type RequestDetail = z.infer<typeof requestDetailSchema>;
 
 /** One row of a list or queue; `decidedByMe` tells a reviewer whether they have decided. */
 export const requestSummarySchema = airlockRequestSchema.omit({ policy: true }).extend({
+  projectTitle: z.string(),
   reviewsIn: z.number().int().nonnegative(),
   decidedByMe: z.boolean(),
 });
@@ -247,3 +250,52 @@ export const outputEntrySchema = z.strictObject({
 });
 export type OutputEntry = z.infer<typeof outputEntrySchema>;
 export const outputListSchema = z.array(outputEntrySchema);
+
+// --- A staged file as its reviewers read it (`staged-view.ts`) ---
+
+const viewCell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+/** A numeric column of a CSV or Parquet table, summarised as OpenSAFELY's airlock does for its reviewers. */
+export const columnSummarySchema = z.strictObject({
+  column: z.string(),
+  min: z.number().nullable(),
+  /** The smallest value that is not 0: the smallest count a reviewer must judge. */
+  nonZeroMin: z.number().nullable(),
+  sum: z.number().nullable(),
+  /** Every non-missing value is a multiple of 5 (the values look rounded to 5). */
+  roundedTo5: z.boolean(),
+  missing: z.number().int().nonnegative(),
+});
+export type ColumnSummary = z.infer<typeof columnSummarySchema>;
+
+const notebookOutputSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('text'), text: z.string(), truncated: z.boolean() }),
+  z.strictObject({ kind: z.literal('error'), text: z.string() }),
+  /** A raster image output (PNG, JPEG), base64 as the notebook holds it; the UI shows it as an image, nothing else. */
+  z.strictObject({ kind: z.literal('image'), mime: z.enum(['image/png', 'image/jpeg', 'image/gif']), base64: z.string() }),
+  /** An output with no plain-text or raster form (HTML, JavaScript, SVG, widgets): named, never shown. */
+  z.strictObject({ kind: z.literal('omitted'), mimes: z.array(z.string()) }),
+]);
+
+/** What the server parsed of a staged file for its reviewers: bounded, never the file's own markup. */
+export const stagedFileViewSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('table'),
+    format: z.enum(['csv', 'parquet']),
+    columns: z.array(z.strictObject({ name: z.string(), type: z.string() })),
+    rows: z.array(z.array(viewCell)),
+    totalRows: z.number().int().nonnegative(),
+    truncated: z.boolean(),
+    summary: z.array(columnSummarySchema),
+  }),
+  z.strictObject({ kind: z.literal('text'), text: z.string(), truncated: z.boolean() }),
+  z.strictObject({
+    kind: z.literal('notebook'),
+    cells: z.array(z.strictObject({ type: z.string(), source: z.string(), outputs: z.array(notebookOutputSchema) })),
+    truncated: z.boolean(),
+  }),
+  /** Shown from the file's content route as an image. */
+  z.strictObject({ kind: z.literal('image'), mime: z.string() }),
+  z.strictObject({ kind: z.literal('none'), detail: z.string() }),
+]);
+export type StagedFileView = z.infer<typeof stagedFileViewSchema>;
