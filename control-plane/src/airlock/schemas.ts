@@ -154,12 +154,22 @@ export const airlockRequestSchema = z.strictObject({
 });
 export type AirlockRequest = z.infer<typeof airlockRequestSchema>;
 
+/** One reviewer's decision on one staged file, with the comment that says why. */
+export const fileDecisionSchema = z.strictObject({
+  file: z.string().regex(/^f\d{1,4}$/),
+  decision: decisionSchema,
+  comment: z.string().nullable(),
+});
+export type FileDecision = z.infer<typeof fileDecisionSchema>;
+
 export const reviewSchema = z.strictObject({
   reviewer: z.string(),
   decision: decisionSchema,
   reason: z.string().nullable(),
   overFailedCheck: z.boolean(),
   decidedAt: isoTime,
+  /** Per-file decisions; absent for a review decided on the request as a whole. */
+  files: z.array(fileDecisionSchema).optional(),
 });
 export type Review = z.infer<typeof reviewSchema>;
 

@@ -5,7 +5,7 @@
 import { NotFoundError } from '../errors/index.ts';
 import type { LedgerTable } from '../disclosure/index.ts';
 import type { Queryable } from '../store/index.ts';
-import type { AirlockEvent, AirlockFile, AirlockRequest, CheckStatus, Direction, RequestStatus, Review } from './schemas.ts';
+import type { AirlockEvent, AirlockFile, AirlockRequest, CheckStatus, Direction, FileDecision, RequestStatus, Review } from './schemas.ts';
 
 export type { AirlockEvent, AirlockFile, AirlockRequest, Decision, Direction, RequestStatus, Review } from './schemas.ts';
 
@@ -105,11 +105,20 @@ export async function fileLedgers(
 }
 
 export async function listReviews(q: Queryable, requestId: string): Promise<Review[]> {
-  return q.query<Review>(
+  const reviews = await q.query<Review>(
     `SELECT reviewer, decision, reason, over_failed_check AS "overFailedCheck", decided_at AS "decidedAt"
      FROM airlock_reviews WHERE request_id = $1 ORDER BY decided_at, reviewer`,
     [requestId],
   );
+  const files = await q.query<FileDecision & { reviewer: string }>(
+    `SELECT reviewer, file_id AS file, decision, comment FROM airlock_file_reviews WHERE request_id = $1
+     ORDER BY reviewer, (substring(file_id from 2))::int`,
+    [requestId],
+  );
+  return reviews.map((r) => {
+    const mine = files.filter((f) => f.reviewer === r.reviewer).map(({ reviewer: _reviewer, ...f }) => f);
+    return mine.length ? { ...r, files: mine } : r;
+  });
 }
 
 export async function insertReview(q: Queryable, requestId: string, r: Review): Promise<void> {
@@ -121,6 +130,15 @@ export async function insertReview(q: Queryable, requestId: string, r: Review): 
     r.overFailedCheck,
     r.decidedAt,
   ]);
+  for (const f of r.files ?? []) {
+    await q.query('INSERT INTO airlock_file_reviews (request_id, reviewer, file_id, decision, comment) VALUES ($1, $2, $3, $4, $5)', [
+      requestId,
+      r.reviewer,
+      f.file,
+      f.decision,
+      f.comment,
+    ]);
+  }
 }
 
 export async function addEvent(q: Queryable, requestId: string, e: NewEvent): Promise<void> {
