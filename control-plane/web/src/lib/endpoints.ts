@@ -39,6 +39,8 @@ export const EP = {
   exportResubmit: (id: string) => `/api/exports/${e(id)}/resubmit`,
   exportWithdraw: (id: string) => `/api/exports/${e(id)}/withdraw`,
   exportDownload: (id: string, fileId: string) => `/api/exports/${e(id)}/files/${e(fileId)}/download`,
+  exportFileView: (id: string, fileId: string) => `/api/exports/${e(id)}/files/${e(fileId)}/view`,
+  exportFileContent: (id: string, fileId: string) => `/api/exports/${e(id)}/files/${e(fileId)}/content`,
   auditEntries: '/api/audit/entries',
   auditStats: '/api/audit/stats',
   auditTrail: (userId: string) => `/api/audit/people/${e(userId)}`,

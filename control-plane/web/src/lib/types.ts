@@ -27,12 +27,15 @@ export type { CopyList, CopyManifest, CopyProgress, CopyRecord, ProofOfDeletion 
 export type {
   AirlockEvent,
   AirlockFile as ExportFile,
+  ColumnSummary,
   FileChecks,
+  FileDecision,
   OutputEntry,
   RequestDetail as ExportDetail,
   RequestSummary as ExportSummary,
   Review,
   ReviewAnswer,
   ReviewView,
+  StagedFileView,
   TableCheckAnswer,
 } from '../../../src/airlock/schemas.ts';
