@@ -1,4 +1,7 @@
 /** Reviewers read what they approve: a staged file's bytes and its parsed view, for independent reviewers and auditors only. */
+import { DuckDBInstance } from '@duckdb/node-api';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SAFE_CSV, startAirlock, type AirlockTest } from './support.ts';
 
@@ -23,6 +26,20 @@ async function exportOf(path: string, content: string | Buffer): Promise<string>
 async function raw(id: string, as: string) {
   const res = await fetch(`${t.p.url}/api/exports/${id}/files/f1/content`, { headers: { authorization: `Bearer ${await t.p.token(as)}` } });
   return { status: res.status, bytes: Buffer.from(await res.arrayBuffer()), headers: res.headers };
+}
+
+/** Writes a Parquet file into the researcher's /outputs from a SELECT. */
+async function parquetOutput(path: string, select: string): Promise<void> {
+  const dir = t.paths.outputs(t.projectId, 'researcher');
+  mkdirSync(dir, { recursive: true });
+  const duck = await DuckDBInstance.create(':memory:');
+  const conn = await duck.connect();
+  try {
+    await conn.run(`COPY (${select}) TO '${join(dir, path)}' (FORMAT parquet)`);
+  } finally {
+    conn.closeSync();
+    duck.closeSync();
+  }
 }
 
 /** A 1×1 PNG. */
@@ -179,6 +196,40 @@ describe('staged file view', () => {
     });
     const png = await exportOf('fig.png', PNG);
     expect((await t.p.call('GET', `/api/exports/${png}/files/f1/view`, { as: 'admin1' })).body).toEqual({ kind: 'image', mime: 'image/png' });
+  });
+
+  it('a Parquet file of records fails as row-level data, and is shown as a table', async () => {
+    await parquetOutput('people.parquet', 'SELECT 900000 + i AS person_id, i % 3 AS sex, 1000 + i * 7 AS income FROM range(300) t(i)');
+    const res = await t.p.call('POST', `/api/projects/${t.projectId}/exports`, {
+      as: 'researcher',
+      body: { purpose: 'Data set', files: [{ path: 'people.parquet', description: 'the analysis data' }] },
+    });
+    expect(res.body.files[0]).toMatchObject({ contentType: 'data', checkStatus: 'fail' });
+    expect(res.body.files[0].checks.file.findings).toEqual([
+      { check: 'uncheckable', message: 'application/vnd.apache.parquet cannot be checked by machine' },
+      { check: 'row-level', message: "row-level data: 300 rows (column 'person_id' identifies records)", rows: 300 },
+    ]);
+    const view = await t.p.call('GET', `/api/exports/${res.body.id}/files/f1/view`, { as: 'admin1' });
+    expect(view.body).toMatchObject({
+      kind: 'table',
+      format: 'parquet',
+      columns: [
+        { name: 'person_id', type: 'BIGINT' },
+        { name: 'sex', type: 'BIGINT' },
+        { name: 'income', type: 'BIGINT' },
+      ],
+      totalRows: 300,
+      truncated: true,
+      summary: [
+        { column: 'person_id', min: 900000, nonZeroMin: 900000, roundedTo5: false, missing: 0 },
+        { column: 'sex', min: 0, nonZeroMin: 1, sum: 300, roundedTo5: false, missing: 0 },
+        { column: 'income', min: 1000, nonZeroMin: 1000, roundedTo5: false, missing: 0 },
+      ],
+    });
+    expect(view.body.rows.slice(0, 2)).toEqual([
+      [900000, 0, 1000],
+      [900001, 1, 1007],
+    ]);
   });
 
   it('names the project by its title in the request and the queue', async () => {

@@ -15,6 +15,7 @@ import { requireDataAccess } from '../projects/index.ts';
 import type { Store } from '../store/index.ts';
 import { TableSpecSchema } from '../disclosure/index.ts';
 import { checkFileContent, worstStatus, type CheckStatus } from './file-requests.ts';
+import { checkParquetShape } from './parquet-shape.ts';
 import type { PolicySource } from './project-policy.ts';
 import { copyHashed, createStagingDir, openUnder, safeRelativePath, sealStagingDir } from './staging.ts';
 import { addEvent, differencingBase, getRequest, insertFile, insertRequest, setStatus, type AirlockFile, type AirlockRequest } from './store.ts';
@@ -89,12 +90,10 @@ export async function requestExport(
         throw new NotAllowedError(`the request is larger than the limit of ${policy.files.maxRequestBytes} bytes`, { reason: 'request_too_large' });
       }
       const bytes = await readFile(staged.path);
-      const content = await checkFileContent(opened.rel, bytes, {
-        rules: policy.files,
-        threshold: policy.tables.threshold,
-        pseudonymsAmong: among,
-        direction: 'export',
-      });
+      const content = await checkParquetShape(
+        await checkFileContent(opened.rel, bytes, { rules: policy.files, threshold: policy.tables.threshold, pseudonymsAmong: among, direction: 'export' }),
+        staged.path,
+      );
       if (content.refusal)
         throw new NotAllowedError(`'${opened.rel}': ${content.refusal.message}`, { reason: content.refusal.reason, details: { file: opened.rel } });
       let table = null;
