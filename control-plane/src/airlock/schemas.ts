@@ -309,3 +309,40 @@ export const stagedFileViewSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('none'), detail: z.string() }),
 ]);
 export type StagedFileView = z.infer<typeof stagedFileViewSchema>;
+
+/** How a staged file differs from the same output approved earlier: cell by cell for tables of one shape, else line by line. */
+export const fileDiffSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('identical') }),
+  z.strictObject({
+    kind: z.literal('cells'),
+    /** Changed cells: data row (1-based, below the header) and column name, before and after. */
+    changed: z.array(z.strictObject({ row: z.number().int().positive(), column: z.string(), before: z.string(), after: z.string() })),
+    truncated: z.boolean(),
+  }),
+  z.strictObject({
+    kind: z.literal('lines'),
+    lines: z.array(z.strictObject({ op: z.enum(['same', 'add', 'del']), text: z.string() })),
+    truncated: z.boolean(),
+  }),
+  z.strictObject({ kind: z.literal('not-compared'), detail: z.string() }),
+]);
+
+/**
+ * The same output approved before (a routine re-run on a new copy version): same file name and
+ * table spec in an earlier approved export of the project. Its decision, what its reviewers said
+ * of it, and how this file differs from it.
+ */
+export const earlierApprovalSchema = z.strictObject({
+  earlier: z
+    .strictObject({
+      exportId: z.string(),
+      fileId: z.string(),
+      decidedAt: isoTime.nullable(),
+      copyVersions: z.array(z.number().int().positive()),
+      reviews: z.array(z.strictObject({ reviewer: z.string(), decision: decisionSchema, reason: z.string().nullable(), file: fileDecisionSchema.nullable() })),
+      diff: fileDiffSchema,
+    })
+    .nullable(),
+});
+export type EarlierApproval = z.infer<typeof earlierApprovalSchema>;
+export type FileDiff = z.infer<typeof fileDiffSchema>;

@@ -7,7 +7,9 @@
  * project). The requester and the project's members never get a staged file from here: outside
  * the room, what they may see of an export is still only its check results, as before, and an
  * access administrator who is a member reads the file in the room, like any member.
- * Each read is audited (`export.read-file`, `export.view-file`) with the file and its sha256,
+ * The same access holds for the earlier approval of the same output and its differences
+ * (`earlier-approval.ts`), which quote both files. Each read is audited (`export.read-file`,
+ * `export.view-file`, `export.earlier-approval`) with the file and its sha256,
  * committed before the bytes are sent; the bytes are re-hashed against the sha256 recorded at
  * request time, so a reviewer reads exactly what would be released.
  */
@@ -19,7 +21,8 @@ import type { Principal } from '../platform/index.ts';
 import type { AirlockDeps } from './export-requests.ts';
 import { requireMayReview } from './review.ts';
 import { readVerified } from './staging.ts';
-import { stagedFileViewSchema } from './schemas.ts';
+import { earlierApproval } from './earlier-approval.ts';
+import { earlierApprovalSchema, stagedFileViewSchema } from './schemas.ts';
 import { contentHeaders, stagedFileView } from './staged-view.ts';
 import { getRequest, listFiles, type AirlockFile, type AirlockRequest } from './store.ts';
 
@@ -85,6 +88,23 @@ export function stagedFileRoutes(deps: AirlockDeps): RouteDef[] {
         const { request, file, bytes: content } = await stagedFile(deps, principal!, params.exportId, params.fileId);
         Object.assign(audit, { projectId: request.projectId, details: { file: file.id, name: file.name, sha256: file.sha256 } });
         return stagedFileView(file, content);
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/exports/:exportId/files/:fileId/earlier',
+      tag: 'exports',
+      action: 'export.earlier-approval',
+      access: ['access_admin', 'auditor'],
+      summary: "The same output approved before (same name and table spec): that approval, its reviewers' decisions and comments, and the differences",
+      params: z.object({ exportId, fileId }),
+      response: earlierApprovalSchema,
+      async handler({ principal, params, audit }) {
+        audit.object = `export:${params.exportId}`;
+        const { request, file, bytes: content } = await stagedFile(deps, principal!, params.exportId, params.fileId);
+        const answer = await earlierApproval(deps.store, deps.paths, request, file, content);
+        Object.assign(audit, { projectId: request.projectId, details: { file: file.id, earlier: answer.earlier?.exportId ?? null } });
+        return answer;
       },
     }),
   ];

@@ -202,3 +202,23 @@ export async function differencingBase(q: Queryable, projectId: string): Promise
   );
   return [...(await projectLedger(q, projectId)), ...pending.map((p) => ({ ...p.ledger, source: p.source, id: `${p.requestId}/${p.fileId}` }))];
 }
+
+/**
+ * The newest approved export of the project, other than `exceptId`, with a file of this name and
+ * the same table request spec (or none, as this one): the same output approved before.
+ */
+export async function latestApprovedLike(
+  q: Queryable,
+  projectId: string,
+  exceptId: string,
+  file: Pick<AirlockFile, 'name' | 'tableRequest'>,
+): Promise<{ requestId: string; fileId: string } | null> {
+  const rows = await q.query<{ requestId: string; fileId: string }>(
+    `SELECT f.request_id AS "requestId", f.id AS "fileId" FROM airlock_files f JOIN airlock_requests r ON r.id = f.request_id
+     WHERE r.project_id = $1 AND r.direction = 'export' AND r.status = 'approved' AND r.id <> $2 AND f.name = $3
+       AND coalesce(f.table_request->'spec', 'null'::jsonb) = $4::jsonb
+     ORDER BY r.decided_at DESC, r.id DESC LIMIT 1`,
+    [projectId, exceptId, file.name, JSON.stringify(file.tableRequest?.spec ?? null)],
+  );
+  return rows[0] ?? null;
+}
