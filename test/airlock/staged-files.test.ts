@@ -232,6 +232,28 @@ describe('staged file view', () => {
     ]);
   });
 
+  it('carries the notebook the helper recorded beside the output, and the permit version in force', async () => {
+    t.output('researcher', 'results/by_sex.check.json', JSON.stringify({ status: 'pass', notebook: 'analysis/tables.ipynb', table_file: 'by_sex.csv' }));
+    t.output(
+      'researcher',
+      'results/results.json',
+      JSON.stringify({ version: '1.0.1', results: { output_0: { files: [{ name: 'fig.txt' }], notebook: 'figs.ipynb' } } }),
+    );
+    t.output('researcher', 'results/other.check.json', JSON.stringify({ notebook: 'bad\u0000name.ipynb' }));
+    const id = await exportOf('results/by_sex.csv', SAFE_CSV);
+    const detail = (await t.p.call('GET', `/api/exports/${id}`, { as: 'admin1' })).body;
+    expect(detail.files[0].origin).toEqual({ notebook: 'analysis/tables.ipynb', record: 'results/by_sex.check.json' });
+    const permit = (await t.p.call('GET', `/api/projects/${t.projectId}/permits`, { as: 'researcher' })).body.at(-1);
+    expect(detail.provenance).toEqual({ permit: { id: permit.id, version: permit.version }, copyVersion: 1, tableCopyVersions: [] }); // the demo seed's first copy
+    const acro = await exportOf('results/fig.txt', 'Figure 1\n');
+    expect((await t.p.call('GET', `/api/exports/${acro}`, { as: 'admin1' })).body.files[0].origin).toEqual({
+      notebook: 'figs.ipynb',
+      record: 'results/results.json',
+    });
+    const bad = await exportOf('results/other.csv', SAFE_CSV);
+    expect((await t.p.call('GET', `/api/exports/${bad}`, { as: 'admin1' })).body.files[0].origin).toBeUndefined();
+  });
+
   it('names the project by its title in the request and the queue', async () => {
     const id = await exportOf('titled.csv', SAFE_CSV);
     const { title } = (await t.p.call('GET', `/api/projects/${t.projectId}`, { as: 'researcher' })).body;

@@ -15,6 +15,7 @@ import { requireDataAccess } from '../projects/index.ts';
 import type { Store } from '../store/index.ts';
 import { TableSpecSchema } from '../disclosure/index.ts';
 import { checkFileContent, worstStatus, type CheckStatus } from './file-requests.ts';
+import { outputOrigin } from './output-origin.ts';
 import { checkParquetShape } from './parquet-shape.ts';
 import type { PolicySource } from './project-policy.ts';
 import { copyHashed, createStagingDir, openUnder, safeRelativePath, sealStagingDir } from './staging.ts';
@@ -107,6 +108,7 @@ export async function requestExport(
         // Later tables of the same request are compared with this one too.
         earlier.push({ ...checked.ledger, id: `${id}/${fileId}`, source: 'copy' in f.table.source ? f.table.source.copy : f.table.source.output });
       }
+      const origin = await outputOrigin(outputs, opened.rel);
       const statuses: CheckStatus[] = [content.status];
       if (table) statuses.push(table.status, table.match && !table.match.matches ? 'review' : 'pass');
       files.push({
@@ -121,6 +123,7 @@ export async function requestExport(
           checks: { file: content.result, fileStatus: content.status, table },
           checkStatus: worstStatus(statuses),
           stagedAt: now.toISOString(),
+          ...(origin ? { origin } : {}),
         },
         ledger,
       });

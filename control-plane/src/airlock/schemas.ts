@@ -117,6 +117,10 @@ export const requestPolicySchema = z.strictObject({
   sources: z.array(z.string()),
 });
 
+/** The notebook that produced a file, as the room's helper recorded it (`output-origin.ts`): room-written, a pointer only. */
+export const fileOriginSchema = z.strictObject({ notebook: z.string(), record: z.string() });
+export type FileOrigin = z.infer<typeof fileOriginSchema>;
+
 export const airlockFileSchema = z.strictObject({
   /** `f1`, `f2`, … in the order requested. */
   id: z.string().regex(/^f\d{1,4}$/),
@@ -131,6 +135,8 @@ export const airlockFileSchema = z.strictObject({
   checks: fileChecksSchema,
   checkStatus: checkStatusSchema,
   stagedAt: isoTime,
+  /** Exports: the notebook the helper recorded for the file, if any. */
+  origin: fileOriginSchema.nullable().optional(),
 });
 export type AirlockFile = z.infer<typeof airlockFileSchema>;
 
@@ -206,8 +212,17 @@ export const airlockEventSchema = z.discriminatedUnion('event', [
 ]);
 export type AirlockEvent = z.infer<typeof airlockEventSchema>;
 
+/** Where a request came from: the permit version in force and the data copy version at request time, and the copies its tables were checked on. */
+export const requestProvenanceSchema = z.strictObject({
+  permit: z.strictObject({ id: z.string(), version: z.number().int().positive() }).nullable(),
+  copyVersion: z.number().int().positive().nullable(),
+  tableCopyVersions: z.array(z.number().int().positive()),
+});
+export type RequestProvenance = z.infer<typeof requestProvenanceSchema>;
+
 /** A request in full: its files with every check result, the reviews as far as visible, its history. */
 export const requestDetailSchema = airlockRequestSchema.extend({
+  provenance: requestProvenanceSchema,
   /** The project's title, so reviewers see what they decide on, not only an id. */
   projectTitle: z.string(),
   files: z.array(airlockFileSchema),

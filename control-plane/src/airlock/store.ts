@@ -82,15 +82,26 @@ export async function insertFile(q: Queryable, requestId: string, f: AirlockFile
       f.stagedAt,
     ],
   );
+  if (f.origin) {
+    await q.query('INSERT INTO airlock_file_origins (request_id, file_id, notebook, record) VALUES ($1, $2, $3, $4)', [
+      requestId,
+      f.id,
+      f.origin.notebook,
+      f.origin.record,
+    ]);
+  }
 }
 
 export async function listFiles(q: Queryable, requestId: string): Promise<AirlockFile[]> {
   const rows = await q.query<AirlockFile & { sizeBytes: string | number }>(
-    `SELECT id, name, description, size_bytes AS "sizeBytes", sha256, content_type AS "contentType", table_request AS "tableRequest", checks,
-       check_status AS "checkStatus", staged_at AS "stagedAt" FROM airlock_files WHERE request_id = $1 ORDER BY staged_at, id`,
+    `SELECT f.id, f.name, f.description, f.size_bytes AS "sizeBytes", f.sha256, f.content_type AS "contentType", f.table_request AS "tableRequest",
+       f.checks, f.check_status AS "checkStatus", f.staged_at AS "stagedAt",
+       CASE WHEN o.notebook IS NULL THEN NULL ELSE json_build_object('notebook', o.notebook, 'record', o.record) END AS origin
+     FROM airlock_files f LEFT JOIN airlock_file_origins o ON o.request_id = f.request_id AND o.file_id = f.id
+     WHERE f.request_id = $1 ORDER BY f.staged_at, f.id`,
     [requestId],
   );
-  return rows.map((r) => ({ ...r, sizeBytes: Number(r.sizeBytes) }));
+  return rows.map(({ origin, ...r }) => ({ ...r, sizeBytes: Number(r.sizeBytes), ...(origin ? { origin } : {}) }));
 }
 
 export async function fileLedgers(

@@ -5,6 +5,7 @@
 import type { Principal } from '../platform/index.ts';
 import { hasOversight, requireProjectVisible } from '../projects/index.ts';
 import type { Queryable } from '../store/index.ts';
+import { requestProvenance } from './provenance.ts';
 import { reviewView } from './review.ts';
 import type { AirlockRequest, Direction, RequestDetail, RequestSummary } from './schemas.ts';
 import { fileChecksForMember } from './table-answer.ts';
@@ -28,6 +29,7 @@ export async function requestDetail(q: Queryable, principal: Principal, id: stri
   return {
     ...req,
     projectTitle: titles.get(req.projectId) ?? req.projectId,
+    provenance: await requestProvenance(q, req, files),
     files: shown,
     reviews: reviewView(req, reviews, principal, oversight),
     events,
