@@ -25,6 +25,8 @@ let platform: TestPlatform;
 let browser: Browser;
 let exportId = '';
 let title = '';
+let projectId = '';
+let outputs = '';
 
 function notebook(): string {
   return JSON.stringify({
@@ -52,7 +54,9 @@ beforeAll(async () => {
   browser = await launchBrowser('review-files');
   const project = (await platform.call('GET', '/api/projects', { as: 'researcher' })).body[0];
   title = project.title;
+  projectId = project.id;
   const dir = platformPaths(platform.dataDir).outputs(project.id, 'researcher');
+  outputs = dir;
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'table1.csv'), 'region_code,sex,n\n1,1,40\n2,2,35\n3,1,120\n');
   writeFileSync(
@@ -146,5 +150,35 @@ describe('the reviewer reads each staged file', () => {
       }
       await s.close();
     }
+  });
+
+  it('a routine re-run arrives pre-filled with the earlier approval, its comments and the changed cells', async () => {
+    const requestOf = async (content: string) => {
+      writeFileSync(join(outputs, 'monthly.csv'), content);
+      const res = await platform.call('POST', `/api/projects/${projectId}/exports`, {
+        as: 'researcher',
+        body: { purpose: 'Monthly counts', files: [{ path: 'monthly.csv', description: 'Persons by month' }] },
+      });
+      return res.body.id as string;
+    };
+    const first = await requestOf('month,n\n2026-01,120\n2026-02,135\n');
+    for (const who of ['admin1', 'admin2']) {
+      const body = { files: [{ file: 'f1', decision: 'approve', comment: 'Counts of 100 and more.' }] };
+      expect((await platform.call('POST', `/api/exports/${first}/reviews`, { as: who, body })).status).toBe(201);
+    }
+    const rerun = await requestOf('month,n\n2026-01,120\n2026-02,140\n');
+    const s = await openSession(browser, platform.url, 'admin1', { lang: 'en' });
+    await s.visit('/admin/reviews', 'rerun');
+    const item = s.page.locator(`li:has([data-export="${rerun}"])`);
+    const earlier = item.locator(`[data-earlier="${first}"]`);
+    await earlier.waitFor();
+    expect(await earlier.locator('li').allTextContents()).toEqual(['admin1: approved — Counts of 100 and more.', 'admin2: approved — Counts of 100 and more.']);
+    expect(await earlier.locator('[data-diff="cells"] tbody td').allTextContents()).toEqual(['2', 'n', '135', '140']);
+    expect(await item.locator('input[data-file-decision="approve"]').isChecked()).toBe(true);
+    expect(await item.locator('[data-decide="f1"] textarea').inputValue()).toBe(`As approved in ${first}: Counts of 100 and more.`);
+    expect(await item.locator('[data-provenance]').textContent()).toMatch(/^permit pmt_[0-9a-f]+, version 1 · data copy version 1$/);
+    await s.shot('rerun-prefilled');
+    expect(await labelProblems(s.page, s.data)).toEqual(CLEAN);
+    await s.close();
   });
 });

@@ -45,6 +45,11 @@ function FileResult({ exp, file, downloads, extra }: { exp: ExportDetail; file: 
         </span>
       </p>
       {file.description ? <p>{file.description}</p> : null}
+      {file.origin ? (
+        <p className="small" data-origin={file.origin.notebook}>
+          {t('export.madeBy')} <code>{file.origin.notebook}</code> <span className="muted">({t('export.recordedIn', { file: file.origin.record })})</span>
+        </p>
+      ) : null}
       <p className="muted small">
         {t('copies.sha256')} <code className="hash">{file.sha256}</code>
       </p>
@@ -80,6 +85,13 @@ export function ExportView({ exp, downloads, fileExtra }: { exp: ExportDetail; d
       <dl className="facts">
         <dt>{t('export.project')}</dt>
         <dd data-project={exp.projectId}>{exp.projectTitle}</dd>
+        <dt>{t('export.provenance')}</dt>
+        <dd data-provenance="">
+          {exp.provenance.permit ? t('export.permitVersion', { id: exp.provenance.permit.id, version: exp.provenance.permit.version }) : t('export.noPermit')}
+          {' · '}
+          {exp.provenance.copyVersion ? t('export.copyVersion', { version: exp.provenance.copyVersion }) : t('export.noCopy')}
+          {exp.provenance.tableCopyVersions.length ? ` · ${t('export.tablesOnCopies', { versions: exp.provenance.tableCopyVersions.join(', ') })}` : ''}
+        </dd>
         <dt>{t('export.status')}</dt>
         <dd>
           <span className={`badge status-${exp.status}`}>{statusLabel(t, 'exportStatus', exp.status)}</span> · {t('export.autoResult')}:{' '}

@@ -41,6 +41,7 @@ export const EP = {
   exportDownload: (id: string, fileId: string) => `/api/exports/${e(id)}/files/${e(fileId)}/download`,
   exportFileView: (id: string, fileId: string) => `/api/exports/${e(id)}/files/${e(fileId)}/view`,
   exportFileContent: (id: string, fileId: string) => `/api/exports/${e(id)}/files/${e(fileId)}/content`,
+  exportFileEarlier: (id: string, fileId: string) => `/api/exports/${e(id)}/files/${e(fileId)}/earlier`,
   auditEntries: '/api/audit/entries',
   auditStats: '/api/audit/stats',
   auditTrail: (userId: string) => `/api/audit/people/${e(userId)}`,

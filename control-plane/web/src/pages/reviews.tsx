@@ -9,38 +9,53 @@ import { useI18n } from '../i18n/index.tsx';
 import { api, qs } from '../lib/api.ts';
 import { EP } from '../lib/endpoints.ts';
 import { useSession } from '../lib/session.tsx';
-import type { ExportDetail, ExportFile, ExportSummary } from '../lib/types.ts';
+import type { EarlierApproval, ExportDetail, ExportFile, ExportSummary } from '../lib/types.ts';
 import { useApi } from '../lib/use-api.ts';
 import { ExportView } from '../components/export-view.tsx';
 import { Page } from '../components/page.tsx';
+import { EarlierApprovalView } from '../components/earlier-approval.tsx';
 import { StagedFile } from '../components/staged-file.tsx';
 import { Empty, ErrorView, Loaded } from '../components/status.tsx';
 
 const DECISIONS = ['approve', 'return', 'reject'] as const;
 const formId = (exp: ExportDetail) => `review-${exp.id}`;
 
-/** The decision on one file: its inputs belong to the request's review form (`form=`), shown beside the file. */
+/**
+ * The decision on one file: its inputs belong to the request's review form (`form=`), shown beside
+ * the file. A routine re-run of an output approved before arrives pre-filled with that decision
+ * and a comment naming it, under the earlier approval and the differences.
+ */
 function FileDecisionFields({ exp, file }: { exp: ExportDetail; file: ExportFile }) {
   const { t } = useI18n();
+  const earlier = useApi<EarlierApproval>(EP.exportFileEarlier(exp.id, file.id));
+  if (earlier.loading) return null;
+  const before = earlier.data?.earlier ?? null;
+  const decisions = before ? [...new Set(before.reviews.map((r) => r.file?.decision ?? r.decision))] : [];
+  const prefill = decisions.length === 1 ? decisions[0]! : 'approve';
+  const said = before?.reviews.map((r) => r.file?.comment).find((c) => c);
+  const comment = before ? `${t('earlier.prefill', { id: before.exportId })}${said ? `: ${said}` : ''}` : '';
   const form = formId(exp);
   const id = `${form}-${file.id}`;
   return (
-    <fieldset className="file-decision" data-decide={file.id}>
-      <legend>{t('review.perFile')}</legend>
-      <div className="actions">
-        {DECISIONS.map((d) => (
-          <label key={d}>
-            <input type="radio" form={form} name={`decision-${file.id}`} value={d} defaultChecked={d === 'approve'} data-file-decision={d} />{' '}
-            {t(d === 'approve' ? 'review.approve' : d === 'return' ? 'review.return' : 'review.reject')}
-          </label>
-        ))}
-      </div>
-      <label htmlFor={`${id}-c`}>{t('review.fileComment', { file: file.name })}</label>
-      <textarea id={`${id}-c`} form={form} name={`comment-${file.id}`} rows={2} aria-describedby={`${id}-h`} />
-      <p id={`${id}-h`} className="hint">
-        {t('review.fileCommentHint')}
-      </p>
-    </fieldset>
+    <>
+      {before ? <EarlierApprovalView earlier={before} /> : null}
+      <fieldset className="file-decision" data-decide={file.id} data-prefilled={before ? before.exportId : undefined}>
+        <legend>{t('review.perFile')}</legend>
+        <div className="actions">
+          {DECISIONS.map((d) => (
+            <label key={d}>
+              <input type="radio" form={form} name={`decision-${file.id}`} value={d} defaultChecked={d === prefill} data-file-decision={d} />{' '}
+              {t(d === 'approve' ? 'review.approve' : d === 'return' ? 'review.return' : 'review.reject')}
+            </label>
+          ))}
+        </div>
+        <label htmlFor={`${id}-c`}>{t('review.fileComment', { file: file.name })}</label>
+        <textarea id={`${id}-c`} form={form} name={`comment-${file.id}`} rows={2} aria-describedby={`${id}-h`} defaultValue={comment} />
+        <p id={`${id}-h`} className="hint">
+          {t('review.fileCommentHint')}
+        </p>
+      </fieldset>
+    </>
   );
 }
 
