@@ -69,6 +69,11 @@ describe('staged file content', () => {
   it('an SVG is sent as bytes to save, never as an image the browser renders in our origin; a PNG as an image', async () => {
     const svg = await exportOf('plot.svg', '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>');
     expect((await raw(svg, 'auditor')).headers.get('content-type')).toBe('application/octet-stream');
+    expect((await t.p.call('GET', `/api/exports/${svg}/files/f1/view`, { as: 'auditor' })).body).toEqual({
+      kind: 'text',
+      text: '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+      truncated: false,
+    });
     const png = await exportOf('plot.png', PNG);
     const res = await raw(png, 'auditor');
     expect(res.status).toBe(200);

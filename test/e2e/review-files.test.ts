@@ -96,7 +96,8 @@ describe('the reviewer reads each staged file', () => {
     await s.visit('/admin/reviews', 'queue');
     const item = s.page.locator(`li:has([data-export="${exportId}"])`);
     expect(await item.locator('h2').textContent()).toContain(title);
-    expect(await item.locator('[data-file="records.csv"] .findings').textContent()).toContain('row-level data: 120 rows');
+    expect(await item.locator('[data-file="records.csv"] .findings').textContent()).toBe('Row-level data: 120 rows');
+    expect(await item.locator('[data-finding="row-level"]').getAttribute('title')).toBe("row-level data: 120 rows (column 'person_id' identifies records)");
     expect(await item.locator('[data-file="records.csv"] .findings li').count()).toBe(1);
     expect(await item.locator('[data-file="table1.csv"] .findings li').count()).toBe(0);
 

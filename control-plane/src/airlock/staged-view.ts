@@ -9,7 +9,8 @@
  *     summary OpenSAFELY's airlock shows its output checkers per numeric column: minimum,
  *     non-zero minimum, sum, and whether every value is a multiple of 5 (issue 13 item 8);
  *   - notebooks: at most `MAX_CELLS` cells, `MAX_TEXT` characters per source or output;
- *   - text: the first `MAX_TEXT_BYTES`; images: named, shown from the content route.
+ *   - text (and SVG, as its source): the first `MAX_TEXT_BYTES`; raster images: named, shown from
+ *     the content route.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -37,15 +38,19 @@ export async function stagedFileView(file: AirlockFile, bytes: Buffer): Promise<
     case 'notebook':
       return notebookView(bytes);
     case 'text':
-    case 'json': {
-      const text = bytes.subarray(0, MAX_TEXT_BYTES).toString('utf8');
-      return { kind: 'text', text, truncated: bytes.length > MAX_TEXT_BYTES };
-    }
+    case 'json':
+      return textView(bytes);
     case 'image':
+      // An SVG is a document that can carry script: its reviewers read its source, never render it.
+      if (mime === 'image/svg+xml') return textView(bytes);
       return { kind: 'image', mime };
     default:
       return { kind: 'none', detail: `${mime} is shown only as its check results` };
   }
+}
+
+function textView(bytes: Buffer): StagedFileView {
+  return { kind: 'text', text: bytes.subarray(0, MAX_TEXT_BYTES).toString('utf8'), truncated: bytes.length > MAX_TEXT_BYTES };
 }
 
 type Cell = string | number | boolean | null;

@@ -57,9 +57,18 @@ function FileResult({ exp, file, downloads, extra }: { exp: ExportDetail; file: 
         <ul className="findings">
           {findings.map((f, j) => (
             <li key={j}>
-              <strong>{t(`finding.${f.check}` as MessageKey) === `finding.${f.check}` ? f.check : t(`finding.${f.check}` as MessageKey)}</strong>
-              {'line' in f ? ` (${t('export.line', { n: f.line })})` : ''}
-              {'message' in f ? `: ${f.message}` : ''}
+              {f.check === 'row-level' ? (
+                // One finding for the whole file saying what it is ("row-level data: 718 rows"); the server's message says why.
+                <strong data-finding="row-level" title={f.message}>
+                  {'rows' in f && f.rows !== undefined ? t('finding.rowLevel', { n: num(f.rows) }) : f.message}
+                </strong>
+              ) : (
+                <>
+                  <strong>{t(`finding.${f.check}` as MessageKey) === `finding.${f.check}` ? f.check : t(`finding.${f.check}` as MessageKey)}</strong>
+                  {'line' in f ? ` (${t('export.line', { n: f.line })})` : ''}
+                  {'message' in f ? `: ${f.message}` : ''}
+                </>
+              )}
             </li>
           ))}
         </ul>

@@ -260,7 +260,6 @@ export const en = {
   'review.none': 'No exports waiting for review.',
   'review.reason': 'Reason',
   'review.reasonHint': 'Required to reject, and to approve a file that failed an automated check.',
-  'review.reasonRequired': 'Give a reason to reject.',
   'review.approve': 'Approve',
   'review.reject': 'Reject',
   'review.recorded': 'Your decision was recorded.',
@@ -510,7 +509,6 @@ export const en = {
   'register.period': 'Period',
   'register.granted': 'Data granted',
   'example.outputPath': 'results/table.csv',
-  'finding.row-level': 'Row-level data',
   'staged.show': 'Show the file',
   'staged.hide': 'Hide the file',
   'staged.summary': 'Summary of the numeric columns',
@@ -554,4 +552,5 @@ export const en = {
   'export.copyVersion': 'data copy version {version}',
   'export.noCopy': 'no data copy yet',
   'export.tablesOnCopies': 'tables checked on copy version {versions}',
+  'finding.rowLevel': 'Row-level data: {n} rows',
 };

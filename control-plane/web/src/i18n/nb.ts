@@ -262,7 +262,6 @@ export const nb: Record<keyof typeof en, string> = {
   'review.none': 'Ingen utleveringer venter på vurdering.',
   'review.reason': 'Begrunnelse',
   'review.reasonHint': 'Påkrevd for å avvise, og for å godkjenne en fil som feilet en automatisk kontroll.',
-  'review.reasonRequired': 'Oppgi en begrunnelse for å avvise.',
   'review.approve': 'Godkjenn',
   'review.reject': 'Avvis',
   'review.recorded': 'Beslutningen din er registrert.',
@@ -512,7 +511,6 @@ export const nb: Record<keyof typeof en, string> = {
   'register.period': 'Tidsrom',
   'register.granted': 'Data utlevert',
   'example.outputPath': 'results/table.csv',
-  'finding.row-level': 'Data på individnivå',
   'staged.show': 'Vis filen',
   'staged.hide': 'Skjul filen',
   'staged.summary': 'Sammendrag av tallkolonnene',
@@ -556,4 +554,5 @@ export const nb: Record<keyof typeof en, string> = {
   'export.copyVersion': 'datakopi versjon {version}',
   'export.noCopy': 'ingen datakopi ennå',
   'export.tablesOnCopies': 'tabeller kontrollert på kopiversjon {versions}',
+  'finding.rowLevel': 'Data på individnivå: {n} rader',
 };
