@@ -319,8 +319,8 @@ describe('the journey of issue 7', () => {
     const a1 = await openSession(browser, platform.url, 'admin1', { lang: 'en' });
     await a1.visit('/admin/reviews', 'review-queue-admin1');
     const mine1 = a1.page.locator(`li:has([data-export="${secondExport}"])`);
-    await mine1.locator('textarea').fill('Counts of 40 and more, no identifiers.');
-    await mine1.locator('[data-action="approve-export"]').click();
+    await mine1.locator('textarea[name="reason"]').fill('Counts of 40 and more, no identifiers.');
+    await mine1.locator('[data-action="submit-review"]').click();
     await mine1.getByText('You have decided on this request').waitFor();
     await a1.shot('review-admin1-decided');
     await a1.close();
@@ -335,7 +335,7 @@ describe('the journey of issue 7', () => {
     expect(await labelProblems(a2.page, a2.data)).toEqual(CLEAN);
     const [decided] = await Promise.all([
       a2.page.waitForResponse((r) => r.url().endsWith(`/api/exports/${secondExport}/reviews`) && r.request().method() === 'POST'),
-      item.locator('[data-action="approve-export"]').click(),
+      item.locator('[data-action="submit-review"]').click(),
     ]);
     expect(((await decided.json()) as { status: string }).status).toBe('approved');
     await a2.page.selectOption('#queue-status', 'approved');

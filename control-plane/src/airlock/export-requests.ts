@@ -15,6 +15,8 @@ import { requireDataAccess } from '../projects/index.ts';
 import type { Store } from '../store/index.ts';
 import { TableSpecSchema } from '../disclosure/index.ts';
 import { checkFileContent, worstStatus, type CheckStatus } from './file-requests.ts';
+import { outputOrigin } from './output-origin.ts';
+import { checkParquetShape } from './parquet-shape.ts';
 import type { PolicySource } from './project-policy.ts';
 import { copyHashed, createStagingDir, openUnder, safeRelativePath, sealStagingDir } from './staging.ts';
 import { addEvent, differencingBase, getRequest, insertFile, insertRequest, setStatus, type AirlockFile, type AirlockRequest } from './store.ts';
@@ -89,12 +91,10 @@ export async function requestExport(
         throw new NotAllowedError(`the request is larger than the limit of ${policy.files.maxRequestBytes} bytes`, { reason: 'request_too_large' });
       }
       const bytes = await readFile(staged.path);
-      const content = await checkFileContent(opened.rel, bytes, {
-        rules: policy.files,
-        threshold: policy.tables.threshold,
-        pseudonymsAmong: among,
-        direction: 'export',
-      });
+      const content = await checkParquetShape(
+        await checkFileContent(opened.rel, bytes, { rules: policy.files, threshold: policy.tables.threshold, pseudonymsAmong: among, direction: 'export' }),
+        staged.path,
+      );
       if (content.refusal)
         throw new NotAllowedError(`'${opened.rel}': ${content.refusal.message}`, { reason: content.refusal.reason, details: { file: opened.rel } });
       let table = null;
@@ -108,6 +108,7 @@ export async function requestExport(
         // Later tables of the same request are compared with this one too.
         earlier.push({ ...checked.ledger, id: `${id}/${fileId}`, source: 'copy' in f.table.source ? f.table.source.copy : f.table.source.output });
       }
+      const origin = await outputOrigin(outputs, opened.rel);
       const statuses: CheckStatus[] = [content.status];
       if (table) statuses.push(table.status, table.match && !table.match.matches ? 'review' : 'pass');
       files.push({
@@ -122,6 +123,7 @@ export async function requestExport(
           checks: { file: content.result, fileStatus: content.status, table },
           checkStatus: worstStatus(statuses),
           stagedAt: now.toISOString(),
+          ...(origin ? { origin } : {}),
         },
         ledger,
       });

@@ -63,7 +63,11 @@ export function exportRoutes(deps: AirlockDeps): RouteDef[] {
           return out;
         });
         // The decision goes into the audit log: the log is for auditors, not for the other reviewer.
-        audit.details = { decision: body.decision, outcome: outcome.status };
+        audit.details = {
+          decision: body.decision ?? null,
+          ...(body.files ? { files: body.files.map((f) => ({ file: f.file, decision: f.decision })) } : {}),
+          outcome: outcome.status,
+        };
         return { status: 201, body: { ...outcome, detail: await requestDetail(store, principal!, params.exportId, 'export') } };
       },
     }),

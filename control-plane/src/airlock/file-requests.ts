@@ -5,8 +5,9 @@
  * into the three statuses a request carries, with one tightening of its own:
  *   - `refused` (size, a disallowed archive, one unpacking past the limit, a scan over its
  *     time budget: `refused_budget`) → `fail`;
- *   - a national identity number or one of the project's pseudonyms found → `fail`: personal
- *     identifiers leave only when reviewers approve with a written reason;
+ *   - a national identity number or one of the project's pseudonyms found, or a CSV that is
+ *     row-level data (records, not a table: `disclosure/csv-shape.ts`) → `fail`: personal
+ *     identifiers and microdata leave only when reviewers approve with a written reason;
  *   - small counts, anything not checkable by machine (images, PDFs, data files) → `review`;
  *   - imports also refuse executables (code comes in as source, not as programs).
  *
@@ -56,9 +57,12 @@ export function worstStatus(statuses: Iterable<CheckStatus>): CheckStatus {
   return w;
 }
 
-/** A national id or pseudonym found in the file, or in any entry of an archive it is. */
+/** A national id or pseudonym found in the file, or row-level data, or any of these in an entry of an archive it is. */
 function findsIdentifiers(result: FileCheckResult): boolean {
-  return result.findings.some((f) => f.check === 'national-id' || f.check === 'pseudonym') || (result.entries ?? []).some(findsIdentifiers);
+  return (
+    result.findings.some((f) => f.check === 'national-id' || f.check === 'pseudonym' || f.check === 'row-level') ||
+    (result.entries ?? []).some(findsIdentifiers)
+  );
 }
 
 export async function checkFileContent(name: string, bytes: Buffer, opts: AirlockFileCheckOptions): Promise<AirlockFileCheck> {

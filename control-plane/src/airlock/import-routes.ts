@@ -108,7 +108,11 @@ export function importRoutes(deps: AirlockDeps): RouteDef[] {
           }
           return out;
         });
-        audit.details = { decision: body.decision, outcome: outcome.status };
+        audit.details = {
+          decision: body.decision ?? null,
+          ...(body.files ? { files: body.files.map((f) => ({ file: f.file, decision: f.decision })) } : {}),
+          outcome: outcome.status,
+        };
         return { status: 201, body: { ...outcome, detail: await requestDetail(store, principal!, params.importId, 'import') } };
       },
     }),

@@ -10,6 +10,7 @@ import type { AirlockDeps } from './export-requests.ts';
 import { exportRoutes } from './export-routes.ts';
 import { importRoutes } from './import-routes.ts';
 import { outputsRoutes } from './outputs-routes.ts';
+import { stagedFileRoutes } from './staged-file-routes.ts';
 import { loadPolicies } from './project-policy.ts';
 
 export interface AirlockModuleOptions {
@@ -23,7 +24,7 @@ export function airlockModuleWith(opts: AirlockModuleOptions = {}) {
     const airlock: AirlockDeps = { store: deps.store, clock: deps.clock, logger: deps.logger, paths: deps.paths, policies };
     return {
       name: 'airlock',
-      routes: [...exportRoutes(airlock), ...importRoutes(airlock), ...outputsRoutes(airlock)],
+      routes: [...exportRoutes(airlock), ...stagedFileRoutes(airlock), ...importRoutes(airlock), ...outputsRoutes(airlock)],
     };
   });
 }
@@ -45,6 +46,7 @@ export type {
   RequestStatus,
   RequestSummary,
   Review,
+  StagedFileView,
   ReviewAnswer,
   ReviewView,
   TableCheckAnswer,

@@ -117,6 +117,10 @@ export const requestPolicySchema = z.strictObject({
   sources: z.array(z.string()),
 });
 
+/** The notebook that produced a file, as the room's helper recorded it (`output-origin.ts`): room-written, a pointer only. */
+export const fileOriginSchema = z.strictObject({ notebook: z.string(), record: z.string() });
+export type FileOrigin = z.infer<typeof fileOriginSchema>;
+
 export const airlockFileSchema = z.strictObject({
   /** `f1`, `f2`, … in the order requested. */
   id: z.string().regex(/^f\d{1,4}$/),
@@ -131,6 +135,8 @@ export const airlockFileSchema = z.strictObject({
   checks: fileChecksSchema,
   checkStatus: checkStatusSchema,
   stagedAt: isoTime,
+  /** Exports: the notebook the helper recorded for the file, if any. */
+  origin: fileOriginSchema.nullable().optional(),
 });
 export type AirlockFile = z.infer<typeof airlockFileSchema>;
 
@@ -154,12 +160,22 @@ export const airlockRequestSchema = z.strictObject({
 });
 export type AirlockRequest = z.infer<typeof airlockRequestSchema>;
 
+/** One reviewer's decision on one staged file, with the comment that says why. */
+export const fileDecisionSchema = z.strictObject({
+  file: z.string().regex(/^f\d{1,4}$/),
+  decision: decisionSchema,
+  comment: z.string().nullable(),
+});
+export type FileDecision = z.infer<typeof fileDecisionSchema>;
+
 export const reviewSchema = z.strictObject({
   reviewer: z.string(),
   decision: decisionSchema,
   reason: z.string().nullable(),
   overFailedCheck: z.boolean(),
   decidedAt: isoTime,
+  /** Per-file decisions; absent for a review decided on the request as a whole. */
+  files: z.array(fileDecisionSchema).optional(),
 });
 export type Review = z.infer<typeof reviewSchema>;
 
@@ -196,8 +212,19 @@ export const airlockEventSchema = z.discriminatedUnion('event', [
 ]);
 export type AirlockEvent = z.infer<typeof airlockEventSchema>;
 
+/** Where a request came from: the permit version in force and the data copy version at request time, and the copies its tables were checked on. */
+export const requestProvenanceSchema = z.strictObject({
+  permit: z.strictObject({ id: z.string(), version: z.number().int().positive() }).nullable(),
+  copyVersion: z.number().int().positive().nullable(),
+  tableCopyVersions: z.array(z.number().int().positive()),
+});
+export type RequestProvenance = z.infer<typeof requestProvenanceSchema>;
+
 /** A request in full: its files with every check result, the reviews as far as visible, its history. */
 export const requestDetailSchema = airlockRequestSchema.extend({
+  provenance: requestProvenanceSchema,
+  /** The project's title, so reviewers see what they decide on, not only an id. */
+  projectTitle: z.string(),
   files: z.array(airlockFileSchema),
   reviews: reviewViewSchema,
   events: z.array(airlockEventSchema),
@@ -208,6 +235,7 @@ export type RequestDetail = z.infer<typeof requestDetailSchema>;
 
 /** One row of a list or queue; `decidedByMe` tells a reviewer whether they have decided. */
 export const requestSummarySchema = airlockRequestSchema.omit({ policy: true }).extend({
+  projectTitle: z.string(),
   reviewsIn: z.number().int().nonnegative(),
   decidedByMe: z.boolean(),
 });
@@ -247,3 +275,89 @@ export const outputEntrySchema = z.strictObject({
 });
 export type OutputEntry = z.infer<typeof outputEntrySchema>;
 export const outputListSchema = z.array(outputEntrySchema);
+
+// --- A staged file as its reviewers read it (`staged-view.ts`) ---
+
+const viewCell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+/** A numeric column of a CSV or Parquet table, summarised as OpenSAFELY's airlock does for its reviewers. */
+export const columnSummarySchema = z.strictObject({
+  column: z.string(),
+  min: z.number().nullable(),
+  /** The smallest value that is not 0: the smallest count a reviewer must judge. */
+  nonZeroMin: z.number().nullable(),
+  sum: z.number().nullable(),
+  /** Every non-missing value is a multiple of 5 (the values look rounded to 5). */
+  roundedTo5: z.boolean(),
+  missing: z.number().int().nonnegative(),
+});
+export type ColumnSummary = z.infer<typeof columnSummarySchema>;
+
+const notebookOutputSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('text'), text: z.string(), truncated: z.boolean() }),
+  z.strictObject({ kind: z.literal('error'), text: z.string() }),
+  /** A raster image output (PNG, JPEG), base64 as the notebook holds it; the UI shows it as an image, nothing else. */
+  z.strictObject({ kind: z.literal('image'), mime: z.enum(['image/png', 'image/jpeg', 'image/gif']), base64: z.string() }),
+  /** An output with no plain-text or raster form (HTML, JavaScript, SVG, widgets): named, never shown. */
+  z.strictObject({ kind: z.literal('omitted'), mimes: z.array(z.string()) }),
+]);
+
+/** What the server parsed of a staged file for its reviewers: bounded, never the file's own markup. */
+export const stagedFileViewSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('table'),
+    format: z.enum(['csv', 'parquet']),
+    columns: z.array(z.strictObject({ name: z.string(), type: z.string() })),
+    rows: z.array(z.array(viewCell)),
+    totalRows: z.number().int().nonnegative(),
+    truncated: z.boolean(),
+    summary: z.array(columnSummarySchema),
+  }),
+  z.strictObject({ kind: z.literal('text'), text: z.string(), truncated: z.boolean() }),
+  z.strictObject({
+    kind: z.literal('notebook'),
+    cells: z.array(z.strictObject({ type: z.string(), source: z.string(), outputs: z.array(notebookOutputSchema) })),
+    truncated: z.boolean(),
+  }),
+  /** Shown from the file's content route as an image. */
+  z.strictObject({ kind: z.literal('image'), mime: z.string() }),
+  z.strictObject({ kind: z.literal('none'), detail: z.string() }),
+]);
+export type StagedFileView = z.infer<typeof stagedFileViewSchema>;
+
+/** How a staged file differs from the same output approved earlier: cell by cell for tables of one shape, else line by line. */
+export const fileDiffSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('identical') }),
+  z.strictObject({
+    kind: z.literal('cells'),
+    /** Changed cells: data row (1-based, below the header) and column name, before and after. */
+    changed: z.array(z.strictObject({ row: z.number().int().positive(), column: z.string(), before: z.string(), after: z.string() })),
+    truncated: z.boolean(),
+  }),
+  z.strictObject({
+    kind: z.literal('lines'),
+    lines: z.array(z.strictObject({ op: z.enum(['same', 'add', 'del']), text: z.string() })),
+    truncated: z.boolean(),
+  }),
+  z.strictObject({ kind: z.literal('not-compared'), detail: z.string() }),
+]);
+
+/**
+ * The same output approved before (a routine re-run on a new copy version): same file name and
+ * table spec in an earlier approved export of the project. Its decision, what its reviewers said
+ * of it, and how this file differs from it.
+ */
+export const earlierApprovalSchema = z.strictObject({
+  earlier: z
+    .strictObject({
+      exportId: z.string(),
+      fileId: z.string(),
+      decidedAt: isoTime.nullable(),
+      copyVersions: z.array(z.number().int().positive()),
+      reviews: z.array(z.strictObject({ reviewer: z.string(), decision: decisionSchema, reason: z.string().nullable(), file: fileDecisionSchema.nullable() })),
+      diff: fileDiffSchema,
+    })
+    .nullable(),
+});
+export type EarlierApproval = z.infer<typeof earlierApprovalSchema>;
+export type FileDiff = z.infer<typeof fileDiffSchema>;

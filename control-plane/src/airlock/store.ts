@@ -5,7 +5,7 @@
 import { NotFoundError } from '../errors/index.ts';
 import type { LedgerTable } from '../disclosure/index.ts';
 import type { Queryable } from '../store/index.ts';
-import type { AirlockEvent, AirlockFile, AirlockRequest, CheckStatus, Direction, RequestStatus, Review } from './schemas.ts';
+import type { AirlockEvent, AirlockFile, AirlockRequest, CheckStatus, Direction, FileDecision, RequestStatus, Review } from './schemas.ts';
 
 export type { AirlockEvent, AirlockFile, AirlockRequest, Decision, Direction, RequestStatus, Review } from './schemas.ts';
 
@@ -82,15 +82,26 @@ export async function insertFile(q: Queryable, requestId: string, f: AirlockFile
       f.stagedAt,
     ],
   );
+  if (f.origin) {
+    await q.query('INSERT INTO airlock_file_origins (request_id, file_id, notebook, record) VALUES ($1, $2, $3, $4)', [
+      requestId,
+      f.id,
+      f.origin.notebook,
+      f.origin.record,
+    ]);
+  }
 }
 
 export async function listFiles(q: Queryable, requestId: string): Promise<AirlockFile[]> {
   const rows = await q.query<AirlockFile & { sizeBytes: string | number }>(
-    `SELECT id, name, description, size_bytes AS "sizeBytes", sha256, content_type AS "contentType", table_request AS "tableRequest", checks,
-       check_status AS "checkStatus", staged_at AS "stagedAt" FROM airlock_files WHERE request_id = $1 ORDER BY staged_at, id`,
+    `SELECT f.id, f.name, f.description, f.size_bytes AS "sizeBytes", f.sha256, f.content_type AS "contentType", f.table_request AS "tableRequest",
+       f.checks, f.check_status AS "checkStatus", f.staged_at AS "stagedAt",
+       CASE WHEN o.notebook IS NULL THEN NULL ELSE json_build_object('notebook', o.notebook, 'record', o.record) END AS origin
+     FROM airlock_files f LEFT JOIN airlock_file_origins o ON o.request_id = f.request_id AND o.file_id = f.id
+     WHERE f.request_id = $1 ORDER BY f.staged_at, f.id`,
     [requestId],
   );
-  return rows.map((r) => ({ ...r, sizeBytes: Number(r.sizeBytes) }));
+  return rows.map(({ origin, ...r }) => ({ ...r, sizeBytes: Number(r.sizeBytes), ...(origin ? { origin } : {}) }));
 }
 
 export async function fileLedgers(
@@ -105,11 +116,20 @@ export async function fileLedgers(
 }
 
 export async function listReviews(q: Queryable, requestId: string): Promise<Review[]> {
-  return q.query<Review>(
+  const reviews = await q.query<Review>(
     `SELECT reviewer, decision, reason, over_failed_check AS "overFailedCheck", decided_at AS "decidedAt"
      FROM airlock_reviews WHERE request_id = $1 ORDER BY decided_at, reviewer`,
     [requestId],
   );
+  const files = await q.query<FileDecision & { reviewer: string }>(
+    `SELECT reviewer, file_id AS file, decision, comment FROM airlock_file_reviews WHERE request_id = $1
+     ORDER BY reviewer, (substring(file_id from 2))::int`,
+    [requestId],
+  );
+  return reviews.map((r) => {
+    const mine = files.filter((f) => f.reviewer === r.reviewer).map(({ reviewer: _reviewer, ...f }) => f);
+    return mine.length ? { ...r, files: mine } : r;
+  });
 }
 
 export async function insertReview(q: Queryable, requestId: string, r: Review): Promise<void> {
@@ -121,6 +141,15 @@ export async function insertReview(q: Queryable, requestId: string, r: Review): 
     r.overFailedCheck,
     r.decidedAt,
   ]);
+  for (const f of r.files ?? []) {
+    await q.query('INSERT INTO airlock_file_reviews (request_id, reviewer, file_id, decision, comment) VALUES ($1, $2, $3, $4, $5)', [
+      requestId,
+      r.reviewer,
+      f.file,
+      f.decision,
+      f.comment,
+    ]);
+  }
 }
 
 export async function addEvent(q: Queryable, requestId: string, e: NewEvent): Promise<void> {
@@ -183,4 +212,24 @@ export async function differencingBase(q: Queryable, projectId: string): Promise
     [projectId],
   );
   return [...(await projectLedger(q, projectId)), ...pending.map((p) => ({ ...p.ledger, source: p.source, id: `${p.requestId}/${p.fileId}` }))];
+}
+
+/**
+ * The newest approved export of the project, other than `exceptId`, with a file of this name and
+ * the same table request spec (or none, as this one): the same output approved before.
+ */
+export async function latestApprovedLike(
+  q: Queryable,
+  projectId: string,
+  exceptId: string,
+  file: Pick<AirlockFile, 'name' | 'tableRequest'>,
+): Promise<{ requestId: string; fileId: string } | null> {
+  const rows = await q.query<{ requestId: string; fileId: string }>(
+    `SELECT f.request_id AS "requestId", f.id AS "fileId" FROM airlock_files f JOIN airlock_requests r ON r.id = f.request_id
+     WHERE r.project_id = $1 AND r.direction = 'export' AND r.status = 'approved' AND r.id <> $2 AND f.name = $3
+       AND coalesce(f.table_request->'spec', 'null'::jsonb) = $4::jsonb
+     ORDER BY r.decided_at DESC, r.id DESC LIMIT 1`,
+    [projectId, exceptId, file.name, JSON.stringify(file.tableRequest?.spec ?? null)],
+  );
+  return rows[0] ?? null;
 }

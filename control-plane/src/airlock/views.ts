@@ -5,6 +5,7 @@
 import type { Principal } from '../platform/index.ts';
 import { hasOversight, requireProjectVisible } from '../projects/index.ts';
 import type { Queryable } from '../store/index.ts';
+import { requestProvenance } from './provenance.ts';
 import { reviewView } from './review.ts';
 import type { AirlockRequest, Direction, RequestDetail, RequestSummary } from './schemas.ts';
 import { fileChecksForMember } from './table-answer.ts';
@@ -24,7 +25,21 @@ export async function requestDetail(q: Queryable, principal: Principal, id: stri
   const oversight = hasOversight(principal);
   // What an export's checks computed or quoted is data until reviewed: members outside the room see the verdicts.
   const shown = direction === 'export' && !oversight && principal.via !== 'room' ? files.map((f) => ({ ...f, checks: fileChecksForMember(f.checks) })) : files;
-  return { ...req, files: shown, reviews: reviewView(req, reviews, principal, oversight), events, versions };
+  const titles = await projectTitles(q, [req.projectId]);
+  return {
+    ...req,
+    projectTitle: titles.get(req.projectId) ?? req.projectId,
+    provenance: await requestProvenance(q, req, files),
+    files: shown,
+    reviews: reviewView(req, reviews, principal, oversight),
+    events,
+    versions,
+  };
+}
+
+async function projectTitles(q: Queryable, ids: string[]): Promise<Map<string, string>> {
+  const rows = await q.query<{ id: string; title: string }>('SELECT id, title FROM projects WHERE id = ANY($1)', [ids]);
+  return new Map(rows.map((r) => [r.id, r.title]));
 }
 
 /** One row of a list or queue; `mine` tells a reviewer whether they have decided. */
@@ -42,5 +57,11 @@ export async function requestSummaries(q: Queryable, principal: Principal, rows:
       )
     ).map((r) => [r.requestId, Number(r.n)]),
   );
-  return rows.map(({ policy: _policy, ...r }) => ({ ...r, reviewsIn: counts.get(r.id) ?? 0, decidedByMe: decided.has(r.id) }));
+  const titles = await projectTitles(q, [...new Set(rows.map((r) => r.projectId))]);
+  return rows.map(({ policy: _policy, ...r }) => ({
+    ...r,
+    projectTitle: titles.get(r.projectId) ?? r.projectId,
+    reviewsIn: counts.get(r.id) ?? 0,
+    decidedByMe: decided.has(r.id),
+  }));
 }

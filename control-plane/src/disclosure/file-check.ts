@@ -3,7 +3,8 @@
  * looks at it. Statuses, from worst:
  * - `refused`: over the size limit, an archive the policy does not allow, or
  *   one that unpacks past the limit; it cannot be released;
- * - `review`: a scan found something (identity numbers, pseudonyms, small counts);
+ * - `review`: a scan found something (identity numbers, pseudonyms, small counts, a CSV that is
+ *   row-level data: `csv-shape.ts`);
  * - `manual-review`: not checkable by machine (images, PDFs, data and other
  *   binary files, notebooks with image outputs): a reviewer must look;
  * - `pass`: checkable text in which the scans found nothing.

@@ -1,10 +1,10 @@
 /** What `checkFile` says of one file (`file-check.ts`), apart so the scans it runs can name it. */
 import type { FileType } from './file-type.ts';
-import type { FindingCheck, TextFinding } from './text-scan.ts';
+import type { FindingCheck, RowLevelFinding, TextFinding } from './text-scan.ts';
 
 export type FileStatus = 'pass' | 'manual-review' | 'review' | 'refused';
 
-export type FileFinding = TextFinding | { check: 'size' | 'archive' | 'unpack' | 'uncheckable' | 'budget'; message: string };
+export type FileFinding = TextFinding | RowLevelFinding | { check: 'size' | 'archive' | 'unpack' | 'uncheckable' | 'budget'; message: string };
 
 export interface FileCheckResult {
   name: string;

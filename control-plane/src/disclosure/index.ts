@@ -29,7 +29,9 @@ export {
 export type { FileStatus } from './file-result.ts';
 export { budgetRefusal, numberTokens, scanFileBytes } from './scan-pool.ts';
 export type { FileKind, FileType } from './file-type.ts';
-export { isNationalIdNumber, type TextFinding } from './text-scan.ts';
+export { isNationalIdNumber, parseCsv, type TextFinding } from './text-scan.ts';
+export { csvDelimiter } from './file-type.ts';
+export { csvShape, rowLevelMessage, type CsvShape } from './csv-shape.ts';
 export { FileCheckResultSchema, TableCheckReportSchema } from './result-schemas.ts';
 
 export type { FileCheckReport } from './result-schemas.ts';

@@ -55,8 +55,12 @@ export const QuotingFindingSchema = z.strictObject({
   column: z.string().optional(),
 });
 
-/** A finding about the file as a whole; quotes nothing of it. */
-export const FileNoteSchema = z.strictObject({ check: z.enum(['size', 'archive', 'unpack', 'uncheckable', 'budget']), message: z.string() });
+/** A finding about the file as a whole; quotes nothing of it. `row-level` (a CSV of records) carries its number of rows. */
+export const FileNoteSchema = z.strictObject({
+  check: z.enum(['size', 'archive', 'unpack', 'uncheckable', 'budget', 'row-level']),
+  message: z.string(),
+  rows: z.number().int().nonnegative().optional(),
+});
 
 const FileFindingSchema = z.union([QuotingFindingSchema, FileNoteSchema]);
 

@@ -2,13 +2,21 @@
  * Scans of text outputs for what must not leave a room: Norwegian national
  * identity numbers (fødselsnummer, D- and H-numbers: 11 digits whose two
  * last are mod-11 check digits), the project's pseudonyms, and small counts
- * in CSV tables. Findings carry a line number and, for identity numbers, a
+ * in CSV tables (or, for a CSV of records, one row-level finding). Findings carry a line number and, for identity numbers, a
  * masked value (the birth date only), so that the check record itself does
  * not hold the identifier.
  */
+import { csvShape, rowLevelMessage } from './csv-shape.ts';
 import { csvDelimiter } from './file-type.ts';
 
 export type FindingCheck = 'national-id' | 'pseudonym' | 'small-count';
+
+/** A CSV that is records, not a table (`csv-shape.ts`): one finding for the file, never one per line. */
+export interface RowLevelFinding {
+  check: 'row-level';
+  message: string;
+  rows: number;
+}
 
 export interface TextFinding {
   check: FindingCheck;
@@ -51,7 +59,7 @@ export interface ScanOptions {
 }
 
 export interface ScanResult {
-  findings: TextFinding[];
+  findings: Array<TextFinding | RowLevelFinding>;
   /** Findings per check, including those beyond the limit. */
   counts: Partial<Record<FindingCheck, number>>;
 }
@@ -59,7 +67,11 @@ export interface ScanResult {
 export function scanText(text: string, opts: ScanOptions): ScanResult {
   const limit = opts.limit ?? 100;
   const result: ScanResult = { findings: [], counts: {} };
-  const add = (f: TextFinding) => {
+  const add = (f: TextFinding | RowLevelFinding) => {
+    if (f.check === 'row-level') {
+      result.findings.push(f);
+      return;
+    }
     const n = (result.counts[f.check] ?? 0) + 1;
     result.counts[f.check] = n;
     if (n <= limit) result.findings.push(f);
@@ -83,15 +95,25 @@ export function scanText(text: string, opts: ScanOptions): ScanResult {
   return result;
 }
 
-/** Integer cells of a CSV table (below its header) from 1 to threshold − 1. */
-function smallCounts(text: string, threshold: number): TextFinding[] {
+/**
+ * Integer cells of a CSV table (below its header) from 1 to threshold − 1, except in columns of
+ * category codes; a CSV of records instead gets the one row-level finding (`csv-shape.ts`).
+ */
+function smallCounts(text: string, threshold: number): Array<TextFinding | RowLevelFinding> {
   const delimiter = csvDelimiter(text);
   if (delimiter === null) return [];
   const rows = parseCsv(text, delimiter);
   const header = rows[0]?.cells ?? [];
+  const body = rows.slice(1);
+  const shape = csvShape(
+    header,
+    body.map((r) => r.cells),
+  );
+  if (shape.rowLevel) return [{ check: 'row-level', message: rowLevelMessage(shape.rowLevel), rows: shape.rowLevel.rows }];
   const out: TextFinding[] = [];
-  for (const row of rows.slice(1)) {
+  for (const row of body) {
     row.cells.forEach((cell, c) => {
+      if (shape.codeColumns.has(c)) return;
       const t = cell.trim();
       if (!/^\d+$/.test(t)) return;
       const v = Number(t);

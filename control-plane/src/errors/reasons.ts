@@ -187,6 +187,10 @@ export const AIRLOCK_REASONS = [
   'not_withdrawable',
   'reason_required',
   'reason_required_over_failed_check',
+  // Per-file decisions (airlock/review.ts): every staged file decided once; a comment to reject or return one; the request's decision follows.
+  'file_decisions_incomplete',
+  'comment_required',
+  'decision_mismatch',
   'refused_executable',
   'refused_size',
   'refused_archive',

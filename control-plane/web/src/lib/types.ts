@@ -27,12 +27,17 @@ export type { CopyList, CopyManifest, CopyProgress, CopyRecord, ProofOfDeletion 
 export type {
   AirlockEvent,
   AirlockFile as ExportFile,
+  ColumnSummary,
+  EarlierApproval,
   FileChecks,
+  FileDiff,
+  FileDecision,
   OutputEntry,
   RequestDetail as ExportDetail,
   RequestSummary as ExportSummary,
   Review,
   ReviewAnswer,
   ReviewView,
+  StagedFileView,
   TableCheckAnswer,
 } from '../../../src/airlock/schemas.ts';

@@ -1,17 +1,63 @@
 /**
- * The export review queue: each file's automated results, checked tables with failing cells by
- * rule, whether the other reviewer has decided (not what), approve, return or reject with a reason.
+ * The export review queue: each request under its project's title, each file's automated
+ * results and the file itself (opened on demand: `StagedFile`), a decision with a comment per
+ * file, whether the other reviewer has decided (not what). The request's decision follows from
+ * the files' (any reject rejects, any return returns), as the server computes it too.
  */
 import { useState, type FormEvent } from 'react';
 import { useI18n } from '../i18n/index.tsx';
 import { api, qs } from '../lib/api.ts';
 import { EP } from '../lib/endpoints.ts';
 import { useSession } from '../lib/session.tsx';
-import type { ExportDetail, ExportSummary } from '../lib/types.ts';
+import type { EarlierApproval, ExportDetail, ExportFile, ExportSummary } from '../lib/types.ts';
 import { useApi } from '../lib/use-api.ts';
 import { ExportView } from '../components/export-view.tsx';
 import { Page } from '../components/page.tsx';
+import { EarlierApprovalView } from '../components/earlier-approval.tsx';
+import { StagedFile } from '../components/staged-file.tsx';
 import { Empty, ErrorView, Loaded } from '../components/status.tsx';
+
+const DECISIONS = ['approve', 'return', 'reject'] as const;
+const formId = (exp: ExportDetail) => `review-${exp.id}`;
+
+/**
+ * The decision on one file: its inputs belong to the request's review form (`form=`), shown beside
+ * the file. A routine re-run of an output approved before arrives pre-filled with that decision
+ * and a comment naming it, under the earlier approval and the differences.
+ */
+function FileDecisionFields({ exp, file }: { exp: ExportDetail; file: ExportFile }) {
+  const { t } = useI18n();
+  const earlier = useApi<EarlierApproval>(EP.exportFileEarlier(exp.id, file.id));
+  if (earlier.loading) return null;
+  const before = earlier.data?.earlier ?? null;
+  const decisions = before ? [...new Set(before.reviews.map((r) => r.file?.decision ?? r.decision))] : [];
+  const prefill = decisions.length === 1 ? decisions[0]! : 'approve';
+  const said = before?.reviews.map((r) => r.file?.comment).find((c) => c);
+  const comment = before ? `${t('earlier.prefill', { id: before.exportId })}${said ? `: ${said}` : ''}` : '';
+  const form = formId(exp);
+  const id = `${form}-${file.id}`;
+  return (
+    <>
+      {before ? <EarlierApprovalView earlier={before} /> : null}
+      <fieldset className="file-decision" data-decide={file.id} data-prefilled={before ? before.exportId : undefined}>
+        <legend>{t('review.perFile')}</legend>
+        <div className="actions">
+          {DECISIONS.map((d) => (
+            <label key={d}>
+              <input type="radio" form={form} name={`decision-${file.id}`} value={d} defaultChecked={d === prefill} data-file-decision={d} />{' '}
+              {t(d === 'approve' ? 'review.approve' : d === 'return' ? 'review.return' : 'review.reject')}
+            </label>
+          ))}
+        </div>
+        <label htmlFor={`${id}-c`}>{t('review.fileComment', { file: file.name })}</label>
+        <textarea id={`${id}-c`} form={form} name={`comment-${file.id}`} rows={2} aria-describedby={`${id}-h`} defaultValue={comment} />
+        <p id={`${id}-h`} className="hint">
+          {t('review.fileCommentHint')}
+        </p>
+      </fieldset>
+    </>
+  );
+}
 
 function ReviewForm({ exp, onDone }: { exp: ExportDetail; onDone(): void }) {
   const { t } = useI18n();
@@ -20,14 +66,22 @@ function ReviewForm({ exp, onDone }: { exp: ExportDetail; onDone(): void }) {
   const submit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const f = new FormData(e.currentTarget);
-    const decision = (e.nativeEvent as SubmitEvent).submitter?.getAttribute('value') ?? 'approve';
-    const reason = String(f.get('reason') ?? '').trim();
-    if ((decision !== 'approve' || exp.checksStatus !== 'pass') && !reason) {
-      setError(new Error(t('review.reasonRequired')));
+    const files = exp.files.map((file) => ({
+      file: file.id,
+      decision: String(f.get(`decision-${file.id}`) ?? 'approve'),
+      comment: String(f.get(`comment-${file.id}`) ?? '').trim(),
+    }));
+    const missing = exp.files.find((file, i) => !files[i]!.comment && (files[i]!.decision !== 'approve' || file.checkStatus === 'fail'));
+    if (missing) {
+      setError(new Error(t('review.commentRequired', { file: missing.name })));
       return;
     }
+    const reason = String(f.get('reason') ?? '').trim();
     try {
-      await api('POST', EP.exportReview(exp.id), { decision, ...(reason ? { reason } : {}) });
+      await api('POST', EP.exportReview(exp.id), {
+        files: files.map(({ comment, ...d }) => (comment ? { ...d, comment } : d)),
+        ...(reason ? { reason } : {}),
+      });
       announce(t('review.recorded'));
       onDone();
     } catch (err) {
@@ -35,21 +89,16 @@ function ReviewForm({ exp, onDone }: { exp: ExportDetail; onDone(): void }) {
     }
   };
   return (
-    <form onSubmit={submit} className="stack">
+    <form id={formId(exp)} onSubmit={submit} className="stack">
+      <p className="hint">{t('review.followsFromFiles')}</p>
       <label htmlFor={`rr-${exp.id}`}>{t('review.reason')}</label>
       <textarea id={`rr-${exp.id}`} name="reason" rows={2} aria-describedby={`rr-h-${exp.id}`} />
       <p id={`rr-h-${exp.id}`} className="hint">
         {t('review.reasonHint')}
       </p>
       <div className="actions">
-        <button type="submit" value="approve" data-action="approve-export">
-          {t('review.approve')}
-        </button>
-        <button type="submit" value="return" data-action="return-export">
-          {t('review.return')}
-        </button>
-        <button type="submit" value="reject" className="danger" data-action="reject-export">
-          {t('review.reject')}
+        <button type="submit" data-action="submit-review">
+          {t('review.submit')}
         </button>
       </div>
       {error ? <ErrorView error={error} /> : null}
@@ -57,19 +106,30 @@ function ReviewForm({ exp, onDone }: { exp: ExportDetail; onDone(): void }) {
   );
 }
 
+const mayDecide = (d: ExportDetail) => d.status === 'in_review' && !(d.reviews.sealed && d.reviews.mine);
+
 function QueueItem({ summary, onChange }: { summary: ExportSummary; onChange(): void }) {
   const { t } = useI18n();
   const detail = useApi<ExportDetail>(EP.exportOne(summary.id));
   return (
     <li className="card inner">
       <h2>
-        {t('export.request1', { id: summary.id })} <code>{summary.projectId}</code>
+        {t('export.request1', { id: summary.id })} · {summary.projectTitle} <code className="muted small">{summary.projectId}</code>
       </h2>
       <Loaded state={detail}>
         {(d) => (
           <>
-            <ExportView exp={d} downloads={false} />
-            {d.status === 'in_review' && !(d.reviews.sealed && d.reviews.mine) ? (
+            <ExportView
+              exp={d}
+              downloads={false}
+              fileExtra={(file) => (
+                <>
+                  <StagedFile exportId={d.id} file={file} />
+                  {mayDecide(d) ? <FileDecisionFields exp={d} file={file} /> : null}
+                </>
+              )}
+            />
+            {mayDecide(d) ? (
               <ReviewForm
                 exp={d}
                 onDone={() => {
