@@ -1,0 +1,151 @@
+/**
+ * Release records: for an approved export, a Five Safes RO-Crate in a BagIt bag (the released files
+ * as staged, `results.json` of their checks, the crate metadata with every check, review and the
+ * sign-off), its sha-512 digest entered in the audit log, and the entry's inclusion proof against a
+ * signed checkpoint, so that anyone holding the log's public key verifies it offline
+ * (`release-record-verify.ts`, `tre exports verify-record`).
+ *
+ * The digest is entered when the record is first built (the first `GET .../record`), once per
+ * export: an `export.record` entry (actor `system`) naming the export and the digest. Building is
+ * serialised per export by a transaction-scoped advisory lock, and every later build must give the
+ * same digest: the bag is made only of rows that do not change after approval and of the staged
+ * bytes, re-hashed against their recorded sha256. A different digest means something changed
+ * after the release was recorded; nothing is answered then (`record_changed`).
+ *
+ * Who may have it: the project's members, the access administrators who reviewed the export, and
+ * auditors. The bag holds the released files, which approval judged safe to leave.
+ */
+import { join } from 'node:path';
+import type { EntryProofs } from '../audit/index.ts';
+import { ConflictError, NotAllowedError } from '../errors/index.ts';
+import type { AuditService, Logger, PlatformPaths, Principal } from '../platform/index.ts';
+import { memberRole, permitVersions } from '../projects/index.ts';
+import type { Store } from '../store/index.ts';
+import { acroResults } from './acro-results.ts';
+import { AUDIT_RECORD_FILE, buildBag, RECORD_ACTION } from './release-record-bag.ts';
+import { crateMetadata, type CratePermit } from './release-record-crate.ts';
+import { writeTar } from './release-record-tar.ts';
+import { readVerified } from './staging.ts';
+import { getRequest, listFiles, listReviews, type AirlockFile, type AirlockRequest } from './store.ts';
+
+const RESULTS = 'results.json';
+const METADATA = 'ro-crate-metadata.json';
+
+export interface ReleaseRecordDeps {
+  store: Store;
+  logger: Logger;
+  paths: PlatformPaths;
+  audit: AuditService;
+  proofs: EntryProofs;
+}
+
+export interface ReleaseRecord {
+  request: AirlockRequest;
+  digest: string;
+  auditSeq: number;
+  /** The bag as one ustar archive, `<exportId>/...`. */
+  archive: Buffer;
+}
+
+/** `outputs/<file id>/<base name>`: unique by the id, and a name that survives any archive tool. */
+function payloadName(f: AirlockFile): string {
+  const base = (f.name.split('/').at(-1) ?? f.id).replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_').slice(-60) || f.id;
+  return `outputs/${f.id}/${base}`;
+}
+
+async function requireMayRead(deps: ReleaseRecordDeps, principal: Principal, req: AirlockRequest): Promise<void> {
+  if (await memberRole(deps.store, req.projectId, principal.userId)) return;
+  if (principal.roles.includes('auditor')) return;
+  if (principal.roles.includes('access_admin')) {
+    const reviewed = (await listReviews(deps.store, req.id)).some((r) => r.reviewer === principal.userId);
+    if (reviewed) return;
+    throw new NotAllowedError("only the export's reviewers, the project's members and auditors may have its record", { reason: 'not_a_reviewer' });
+  }
+  throw new NotAllowedError('you are not a member of this project', { reason: 'not_a_member' });
+}
+
+async function permitAt(store: Store, projectId: string, at: string): Promise<CratePermit | null> {
+  const versions = (await permitVersions(store, projectId)).filter((p) => Date.parse(p.issuedAt) <= Date.parse(at));
+  const p = versions.at(-1);
+  return p ? { id: p.id, version: p.version, issuedAt: p.issuedAt, expiresAt: p.expiresAt, legalBasis: p.legalBasis } : null;
+}
+
+/** The bag of an approved export, and its digest; no side effects. */
+async function buildRecordBag(deps: ReleaseRecordDeps, req: AirlockRequest) {
+  const [files, reviews] = await Promise.all([listFiles(deps.store, req.id), listReviews(deps.store, req.id)]);
+  const payload = new Map<string, Buffer>();
+  for (const f of files) {
+    const bytes = await readVerified(join(deps.paths.airlock(req.id), f.id), f.sha256).catch(() => null);
+    if (!bytes) {
+      deps.logger.error('staged export file does not match its hash', { exportId: req.id, fileId: f.id, sha256: f.sha256 });
+      throw new ConflictError('a staged file no longer matches the hash recorded at request time; no record is made', {
+        reason: 'hash_mismatch',
+        details: { file: f.id },
+      });
+    }
+    payload.set(payloadName(f), bytes);
+  }
+  const copyVersions = files.flatMap((f) => (f.checks.table?.source.kind === 'copy' ? [f.checks.table.source.version] : []));
+  payload.set(RESULTS, Buffer.from(`${JSON.stringify(acroResults(files, payloadName), null, 4)}\n`));
+  payload.set(
+    METADATA,
+    crateMetadata({ request: req, files, reviews, permit: await permitAt(deps.store, req.projectId, req.createdAt), copyVersions, payloadName, resultsName: RESULTS }),
+  );
+  const decidedAt = req.decidedAt ?? req.createdAt;
+  return buildBag({ exportId: req.id, payload, baggingDate: decidedAt.slice(0, 10), description: req.purpose });
+}
+
+/** The digest's audit entry: the one already there, or entered now (once per export). */
+async function recordedSeq(deps: ReleaseRecordDeps, req: AirlockRequest, digest: string, requestId: string | null): Promise<number> {
+  const object = `export:${req.id}`;
+  return deps.store.tx(async (q) => {
+    await q.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${RECORD_ACTION}:${req.id}`]);
+    const earlier = await deps.proofs.first(q, RECORD_ACTION, object);
+    if (earlier) {
+      if (earlier.details.digest !== digest) {
+        deps.logger.error('release record differs from the recorded digest', { exportId: req.id, seq: earlier.seq });
+        throw new ConflictError('the export no longer gives the record whose digest the audit log holds; nothing is answered', {
+          reason: 'record_changed',
+          details: { seq: earlier.seq },
+        });
+      }
+      return earlier.seq;
+    }
+    const entered = await deps.audit.record({
+      actor: 'system',
+      role: 'system',
+      action: RECORD_ACTION,
+      object,
+      projectId: req.projectId,
+      outcome: 'success',
+      reason: null,
+      requestId,
+      clientAddress: null,
+      details: { exportId: req.id, digest, algorithm: 'sha-512', of: 'tagmanifest-sha512.txt' },
+    });
+    return entered.seq;
+  });
+}
+
+export async function releaseRecord(
+  deps: ReleaseRecordDeps,
+  principal: Principal,
+  exportId: string,
+  requestId: string | null,
+): Promise<ReleaseRecord> {
+  const req = await getRequest(deps.store, exportId, 'export');
+  await requireMayRead(deps, principal, req);
+  if (req.status !== 'approved') {
+    throw new NotAllowedError(`the export is ${req.status}, not approved; only a release has a record`, {
+      reason: 'not_approved',
+      details: { status: req.status },
+    });
+  }
+  const bag = await buildRecordBag(deps, req);
+  const auditSeq = await recordedSeq(deps, req, bag.digest, requestId);
+  const proof = await deps.proofs.prove(auditSeq);
+  const auditRecord = { digest: { algorithm: 'sha-512', of: 'tagmanifest-sha512.txt', value: bag.digest }, ...proof };
+  const mtime = Math.floor(Date.parse(req.decidedAt ?? req.createdAt) / 1000);
+  const archive = writeTar([...bag.entries, { name: `${req.id}/${AUDIT_RECORD_FILE}`, bytes: Buffer.from(`${JSON.stringify(auditRecord, null, 2)}\n`) }], mtime);
+  return { request: req, digest: bag.digest, auditSeq, archive };
+}
