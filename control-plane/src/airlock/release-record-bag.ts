@@ -113,13 +113,15 @@ export function checkBag(files: ReadonlyMap<string, Buffer>): BagCheck {
   }
   for (const [rel, hash] of tagHashes) {
     const bytes = at(rel);
-    if (!bytes || rel.startsWith('data/')) return { ok: false, check: 'bag-tagmanifest', message: `the tag manifest lists ${rel}, which is not a tag file of the bag` };
+    if (!bytes || rel.startsWith('data/'))
+      return { ok: false, check: 'bag-tagmanifest', message: `the tag manifest lists ${rel}, which is not a tag file of the bag` };
     if (sha512(bytes) !== hash) return { ok: false, check: 'bag-tagmanifest', message: `${rel} does not match its sha-512 in the tag manifest` };
   }
   const payload = new Map<string, Buffer>();
   for (const [rel, hash] of payloadHashes) {
     const bytes = at(rel);
-    if (!rel.startsWith('data/') || !bytes) return { ok: false, check: 'bag-manifest', message: `the manifest lists ${rel}, which is not in the bag's payload` };
+    if (!rel.startsWith('data/') || !bytes)
+      return { ok: false, check: 'bag-manifest', message: `the manifest lists ${rel}, which is not in the bag's payload` };
     if (sha512(bytes) !== hash) return { ok: false, check: 'bag-manifest', message: `${rel} does not match its sha-512 in the manifest` };
     payload.set(rel.slice('data/'.length), bytes);
   }

@@ -49,7 +49,11 @@ export interface ReleaseRecord {
 
 /** `outputs/<file id>/<base name>`: unique by the id, and a name that survives any archive tool. */
 function payloadName(f: AirlockFile): string {
-  const base = (f.name.split('/').at(-1) ?? f.id).replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_').slice(-60) || f.id;
+  const base =
+    (f.name.split('/').at(-1) ?? f.id)
+      .replace(/[^A-Za-z0-9._-]/g, '_')
+      .replace(/^\.+/, '_')
+      .slice(-60) || f.id;
   return `outputs/${f.id}/${base}`;
 }
 
@@ -89,7 +93,15 @@ async function buildRecordBag(deps: ReleaseRecordDeps, req: AirlockRequest) {
   payload.set(RESULTS, Buffer.from(`${JSON.stringify(acroResults(files, payloadName), null, 4)}\n`));
   payload.set(
     METADATA,
-    crateMetadata({ request: req, files, reviews, permit: await permitAt(deps.store, req.projectId, req.createdAt), copyVersions, payloadName, resultsName: RESULTS }),
+    crateMetadata({
+      request: req,
+      files,
+      reviews,
+      permit: await permitAt(deps.store, req.projectId, req.createdAt),
+      copyVersions,
+      payloadName,
+      resultsName: RESULTS,
+    }),
   );
   const decidedAt = req.decidedAt ?? req.createdAt;
   return buildBag({ exportId: req.id, payload, baggingDate: decidedAt.slice(0, 10), description: req.purpose });
@@ -127,12 +139,7 @@ async function recordedSeq(deps: ReleaseRecordDeps, req: AirlockRequest, digest:
   });
 }
 
-export async function releaseRecord(
-  deps: ReleaseRecordDeps,
-  principal: Principal,
-  exportId: string,
-  requestId: string | null,
-): Promise<ReleaseRecord> {
+export async function releaseRecord(deps: ReleaseRecordDeps, principal: Principal, exportId: string, requestId: string | null): Promise<ReleaseRecord> {
   const req = await getRequest(deps.store, exportId, 'export');
   await requireMayRead(deps, principal, req);
   if (req.status !== 'approved') {
@@ -146,6 +153,9 @@ export async function releaseRecord(
   const proof = await deps.proofs.prove(auditSeq);
   const auditRecord = { digest: { algorithm: 'sha-512', of: 'tagmanifest-sha512.txt', value: bag.digest }, ...proof };
   const mtime = Math.floor(Date.parse(req.decidedAt ?? req.createdAt) / 1000);
-  const archive = writeTar([...bag.entries, { name: `${req.id}/${AUDIT_RECORD_FILE}`, bytes: Buffer.from(`${JSON.stringify(auditRecord, null, 2)}\n`) }], mtime);
+  const archive = writeTar(
+    [...bag.entries, { name: `${req.id}/${AUDIT_RECORD_FILE}`, bytes: Buffer.from(`${JSON.stringify(auditRecord, null, 2)}\n`) }],
+    mtime,
+  );
   return { request: req, digest: bag.digest, auditSeq, archive };
 }
