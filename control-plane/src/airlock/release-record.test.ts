@@ -4,7 +4,7 @@
  * review, the metadata, the digest, the proof or the signature is changed.
  */
 import { createHash, generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -176,6 +176,35 @@ describe('release records', () => {
       [`export:${exportId}`],
     );
     expect(reads.map((r) => r.actor)).toEqual(['researcher', 'lead']);
+  });
+
+  it('records fetched at once for the first time enter one digest', async () => {
+    const req = await requestExport([{ path: 'tables/by-group.csv', description: 'once' }]);
+    await approve(req.id, [undefined, undefined]);
+    const got = await Promise.all(['researcher', 'lead', 'auditor'].map((as) => getRecord(req.id, as)));
+    expect(got.map((g) => g.status)).toEqual([200, 200, 200]);
+    const digests = new Set(got.map((g) => g.headers.get('x-record-sha512')));
+    expect(digests.size).toBe(1);
+    const rows = await t.p.deps.store.query<{ actor: string; outcome: string; details: Record<string, unknown> }>(
+      "SELECT actor, outcome, details FROM audit_log WHERE action = 'export.record' AND object = $1",
+      [`export:${req.id}`],
+    );
+    expect(rows).toEqual([
+      { actor: 'system', outcome: 'success', details: { exportId: req.id, digest: [...digests][0], algorithm: 'sha-512', of: 'tagmanifest-sha512.txt' } },
+    ]);
+  });
+
+  it('409 and no record when a staged file no longer matches its hash', async () => {
+    const req = await requestExport([{ path: 'tables/by-group.csv', description: 'tampered later' }]);
+    await approve(req.id, [undefined, undefined]);
+    const staged = join(t.paths.airlock(req.id), 'f1');
+    chmodSync(t.paths.airlock(req.id), 0o700);
+    chmodSync(staged, 0o600);
+    writeFileSync(staged, 'group,count\nA,2\n');
+    const got = await getRecord(req.id, 'researcher');
+    expect([got.status, got.problem.reason]).toEqual([409, 'hash_mismatch']);
+    const rows = await t.p.deps.store.query("SELECT seq FROM audit_log WHERE action = 'export.record' AND object = $1", [`export:${req.id}`]);
+    expect(rows).toEqual([]);
   });
 
   it('fails bag-manifest when a byte of a released file changes', () => {
