@@ -31,14 +31,25 @@ export interface CratePermit {
   legalBasis: string;
 }
 
+export interface CrateCopy {
+  version: number;
+  createdAt: string | null;
+  /** The permit version the copy was extracted under. */
+  permit: { id: string; version: number } | null;
+  /** The copy the room had mounted at `/data` when the request was made. */
+  mounted: boolean;
+  /** Files whose checked table was computed from this copy. */
+  checkedFiles: readonly string[];
+}
+
 export interface CrateInput {
   request: AirlockRequest;
   files: readonly AirlockFile[];
   reviews: readonly Review[];
   /** The permit version in force when the request was made. */
   permit: CratePermit | null;
-  /** Data copy versions the checked tables were computed from. */
-  copyVersions: readonly number[];
+  /** The data copy versions the outputs came from. */
+  copies: readonly CrateCopy[];
   /** Where each file sits in the payload, relative to the metadata file. */
   payloadName(f: AirlockFile): string;
   resultsName: string;
@@ -86,11 +97,27 @@ function fileChecks(f: AirlockFile, target: string): Entity[] {
   return out;
 }
 
+function copyEntity(c: CrateCopy, projectId: string): Entity {
+  const how = [
+    ...(c.mounted ? ['mounted read-only at /data in the project room when the export was requested'] : []),
+    ...(c.checkedFiles.length ? [`the checked tables of ${c.checkedFiles.join(', ')} were computed from it`] : []),
+  ];
+  return {
+    '@id': `#data-copy-v${c.version}`,
+    '@type': 'Dataset',
+    name: `Data copy version ${c.version} of project ${projectId}`,
+    version: c.version,
+    description: how.join('; '),
+    ...(c.createdAt ? { dateCreated: c.createdAt } : {}),
+    ...(c.permit ? { isBasedOn: ref(`#permit-${c.permit.id}-v${c.permit.version}`) } : {}),
+  };
+}
+
 /** The metadata document, as bytes (two-space JSON, a final newline). */
 export function crateMetadata(input: CrateInput): Buffer {
   const { request: req, files, reviews, permit } = input;
   const decidedAt = req.decidedAt ?? req.submittedAt ?? req.createdAt;
-  const copies = [...new Set(input.copyVersions)].sort((a, b) => a - b);
+  const copies = input.copies;
   const checks = files.flatMap((f) => fileChecks(f, input.payloadName(f)));
   const reviewActions: Entity[] = reviews.map((r, i) => ({
     '@id': `#review-${i + 1}`,
@@ -130,7 +157,7 @@ export function crateMetadata(input: CrateInput): Buffer {
       description: req.purpose,
       endTime: req.createdAt,
       agent: ref(person(req.requestedBy)),
-      object: copies.map((v) => ref(`#data-copy-v${v}`)),
+      object: copies.map((c) => ref(`#data-copy-v${c.version}`)),
       result: files.map((f) => ref(input.payloadName(f))),
       actionStatus: COMPLETED,
     },
@@ -152,7 +179,7 @@ export function crateMetadata(input: CrateInput): Buffer {
       encodingFormat: 'application/json',
       conformsTo: ref('https://github.com/AI-SDC/ACRO'),
     },
-    ...copies.map((v): Entity => ({ '@id': `#data-copy-v${v}`, '@type': 'Dataset', name: `Data copy version ${v} of project ${req.projectId}`, version: v })),
+    ...copies.map((c) => copyEntity(c, req.projectId)),
     ...checks,
     ...reviewActions,
     {
@@ -167,6 +194,18 @@ export function crateMetadata(input: CrateInput): Buffer {
       result: req.status,
       actionStatus: COMPLETED,
     },
+    ...copies
+      .flatMap((c) => (c.permit ? [c.permit] : []))
+      .filter((p, i, all) => `#permit-${p.id}-v${p.version}` !== permitId && all.findIndex((q) => q.id === p.id && q.version === p.version) === i)
+      .map(
+        (p): Entity => ({
+          '@id': `#permit-${p.id}-v${p.version}`,
+          '@type': 'CreativeWork',
+          name: `Data permit ${p.id}, version ${p.version}`,
+          identifier: p.id,
+          version: p.version,
+        }),
+      ),
     ...(permit && permitId
       ? [
           {

@@ -103,14 +103,26 @@ describe('release records', () => {
     expect(read.entries.get(`${exportId}/bagit.txt`)?.toString()).toBe('BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n');
   });
 
-  it('the crate holds the run, a check per file and rule set, each review with its reason, the sign-off and the permit version', () => {
+  it('the crate holds the run, a check per file and rule set, each review with its reason, the sign-off and the permit version', async () => {
+    const permitId = (await t.p.call('GET', `/api/projects/${t.projectId}`, { as: 'lead' })).body.permit.id;
     const read = readTar(archive, { maxEntries: 100 });
     if (!read.ok) throw new Error(read.message);
     const crate = JSON.parse(read.entries.get(`${exportId}/data/ro-crate-metadata.json`)!.toString());
     const byId = new Map(crate['@graph'].map((e: any) => [e['@id'], e]));
     expect(crate['@context']).toBe('https://w3id.org/ro/crate/1.2/context');
     expect(byId.get('./')).toMatchObject({ conformsTo: { '@id': 'https://w3id.org/5s-crate/0.4' }, identifier: exportId });
-    expect(byId.get('#run')).toMatchObject({ '@type': 'CreateAction', agent: { '@id': '#person-researcher' } });
+    expect(byId.get('#run')).toMatchObject({
+      '@type': 'CreateAction',
+      agent: { '@id': '#person-researcher' },
+      object: [{ '@id': '#data-copy-v1' }],
+      result: [{ '@id': 'outputs/f1/by-group.csv' }, { '@id': 'outputs/f2/region.csv' }],
+    });
+    expect(byId.get('#data-copy-v1')).toMatchObject({
+      '@type': 'Dataset',
+      version: 1,
+      description: 'mounted read-only at /data in the project room when the export was requested',
+      isBasedOn: { '@id': `#permit-${permitId}-v1` },
+    });
     expect(byId.get('#check-f1-content')).toMatchObject({ '@type': 'AssessAction', result: 'pass' });
     expect(byId.get('#check-f2-table')).toMatchObject({
       '@type': 'AssessAction',
@@ -124,7 +136,8 @@ describe('release records', () => {
     ]);
     const signoff = byId.get('#signoff') as any;
     expect(signoff).toMatchObject({ additionalType: { '@id': 'https://w3id.org/shp#SignOff' }, result: 'approved' });
-    expect(byId.get(signoff.instrument['@id'])).toMatchObject({ '@type': 'CreativeWork', version: 1 });
+    expect(signoff.instrument).toEqual({ '@id': `#permit-${permitId}-v1` });
+    expect(byId.get(signoff.instrument['@id'])).toMatchObject({ '@type': 'CreativeWork', identifier: permitId, version: 1 });
   });
 
   it('results.json is ACRO 1.0 schema: a table output with its sdc cells and a custom output', () => {

@@ -17,13 +17,14 @@
  */
 import { join } from 'node:path';
 import type { EntryProofs } from '../audit/index.ts';
+import { listCopies } from '../data-copies/index.ts';
 import { ConflictError, NotAllowedError } from '../errors/index.ts';
 import type { AuditService, Logger, PlatformPaths, Principal } from '../platform/index.ts';
 import { memberRole, permitVersions } from '../projects/index.ts';
 import type { Store } from '../store/index.ts';
 import { acroResults } from './acro-results.ts';
 import { AUDIT_RECORD_FILE, buildBag, RECORD_ACTION } from './release-record-bag.ts';
-import { crateMetadata, type CratePermit } from './release-record-crate.ts';
+import { crateMetadata, type CrateCopy, type CratePermit } from './release-record-crate.ts';
 import { writeTar } from './release-record-tar.ts';
 import { readVerified } from './staging.ts';
 import { getRequest, listFiles, listReviews, type AirlockFile, type AirlockRequest } from './store.ts';
@@ -74,6 +75,33 @@ async function permitAt(store: Store, projectId: string, at: string): Promise<Cr
   return p ? { id: p.id, version: p.version, issuedAt: p.issuedAt, expiresAt: p.expiresAt, legalBasis: p.legalBasis } : null;
 }
 
+/**
+ * The data copy versions the outputs came from: the one the room had mounted at `/data` when the
+ * request was made (the newest copy then, not deleted by then), and each one a checked table was
+ * computed from. A copy's creation and its deletion before the request do not change later.
+ */
+async function copiesOf(store: Store, req: AirlockRequest, files: readonly AirlockFile[]): Promise<CrateCopy[]> {
+  const at = Date.parse(req.createdAt);
+  const all = await listCopies(store, req.projectId);
+  const mounted = all.filter((c) => Date.parse(c.createdAt) <= at && (c.deletedAt === null || Date.parse(c.deletedAt) > at)).at(-1);
+  const checked = new Map<number, string[]>();
+  for (const f of files) {
+    const source = f.checks.table?.source;
+    if (source?.kind === 'copy') checked.set(source.version, [...(checked.get(source.version) ?? []), f.id]);
+  }
+  const versions = [...new Set([...(mounted ? [mounted.copyVersion] : []), ...checked.keys()])].sort((a, b) => a - b);
+  return versions.map((version) => {
+    const c = all.find((x) => x.copyVersion === version);
+    return {
+      version,
+      createdAt: c?.createdAt ?? null,
+      permit: c ? { id: c.permitId, version: c.permitVersion } : null,
+      mounted: version === mounted?.copyVersion,
+      checkedFiles: checked.get(version) ?? [],
+    };
+  });
+}
+
 /** The bag of an approved export, and its digest; no side effects. */
 async function buildRecordBag(deps: ReleaseRecordDeps, req: AirlockRequest) {
   const [files, reviews] = await Promise.all([listFiles(deps.store, req.id), listReviews(deps.store, req.id)]);
@@ -89,7 +117,7 @@ async function buildRecordBag(deps: ReleaseRecordDeps, req: AirlockRequest) {
     }
     payload.set(payloadName(f), bytes);
   }
-  const copyVersions = files.flatMap((f) => (f.checks.table?.source.kind === 'copy' ? [f.checks.table.source.version] : []));
+  const copies = await copiesOf(deps.store, req, files);
   payload.set(RESULTS, Buffer.from(`${JSON.stringify(acroResults(files, payloadName), null, 4)}\n`));
   payload.set(
     METADATA,
@@ -98,7 +126,7 @@ async function buildRecordBag(deps: ReleaseRecordDeps, req: AirlockRequest) {
       files,
       reviews,
       permit: await permitAt(deps.store, req.projectId, req.createdAt),
-      copyVersions,
+      copies,
       payloadName,
       resultsName: RESULTS,
     }),
