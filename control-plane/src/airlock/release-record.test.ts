@@ -71,6 +71,8 @@ function editJson(files: Map<string, Buffer>, rel: string, edit: (v: any) => voi
 
 beforeAll(async () => {
   t = await startAirlock();
+  // The demo copy is made in the background; the record names the copy mounted when the request was made.
+  await t.p.modules.dataCopies.demoReady();
   publicKey = (await t.p.call('GET', '/api/audit/public-key', { as: 'auditor' })).body.pem;
   t.output('researcher', 'tables/by-group.csv', SAFE_CSV);
   t.output('researcher', 'micro.csv', microdataCsv());
@@ -203,7 +205,11 @@ describe('release records', () => {
       [`export:${req.id}`],
     );
     expect(rows).toEqual([
-      { actor: 'system', outcome: 'success', details: { exportId: req.id, digest: [...digests][0], algorithm: 'sha-512', of: 'tagmanifest-sha512.txt' } },
+      {
+        actor: 'system',
+        outcome: 'success',
+        details: { exportId: req.id, digest: [...digests][0], algorithm: 'sha-512', of: 'tagmanifest-sha512.txt', mountedCopy: 1 },
+      },
     ]);
   });
 
@@ -317,8 +323,10 @@ describe('release records', () => {
     const env = { TRE_URL: t.p.url, TRE_TOKEN: await t.p.token('researcher'), TRE_CONFIG_DIR: dir };
     const out = join(dir, 'record.tar');
     const got = await runTre(['exports', 'record', exportId, '--out', out, '--json'], env);
-    expect(got.code).toBe(0);
+    expect([got.code, got.stderr]).toEqual([0, `saved ${out} (${got.json?.bytes} bytes); verify it with: tre exports verify-record ${out} --public-key KEY\n`]);
     expect(got.json).toMatchObject({ export: exportId, path: out });
+    const again = await runTre(['exports', 'record', exportId, '--out', out], env);
+    expect([again.code, again.stderr.trim()]).toEqual([1, `tre: ${out} exists; not overwritten`]);
     const key = join(dir, 'key.pem');
     writeFileSync(key, publicKey);
     const ok = await runTre(['exports', 'verify-record', out, '--public-key', key, '--json'], { TRE_CONFIG_DIR: dir });
@@ -334,6 +342,18 @@ describe('release records', () => {
     const usage = await runTre(['exports', 'verify-record', forged, '--public-key', 'not a key'], { TRE_CONFIG_DIR: dir });
     expect(usage.code).toBe(2);
   }, 60_000);
+
+  it('a copy recorded later with an earlier time does not change a record: the mounted copy is the one its entry states', async () => {
+    const before = await getRecord(exportId, 'researcher');
+    await t.p.deps.store.query(
+      `INSERT INTO data_copies (project_id, copy_version, permit_id, permit_version, manifest, person_count, created_at, created_by)
+       SELECT project_id, 2, permit_id, permit_version, manifest, person_count, created_at - interval '1 second', created_by
+       FROM data_copies WHERE project_id = $1 AND copy_version = 1`,
+      [t.projectId],
+    );
+    const after = await getRecord(exportId, 'researcher');
+    expect([after.status, after.headers.get('x-record-sha512')]).toEqual([200, before.headers.get('x-record-sha512')]);
+  });
 });
 
 function tamperedFrom(bytes: Buffer): Buffer {

@@ -6,11 +6,12 @@
  * (`release-record-verify.ts`, `tre exports verify-record`).
  *
  * The digest is entered when the record is first built (the first `GET .../record`), once per
- * export: an `export.record` entry (actor `system`) naming the export and the digest. Building is
- * serialised per export by a transaction-scoped advisory lock, and every later build must give the
- * same digest: the bag is made only of rows that do not change after approval and of the staged
- * bytes, re-hashed against their recorded sha256. A different digest means something changed
- * after the release was recorded; nothing is answered then (`record_changed`).
+ * export: an `export.record` entry (actor `system`) naming the export, the digest and the data
+ * copy the room had mounted. Building is serialised per export by a transaction-scoped advisory
+ * lock, and every later build must give the same digest: the bag is made only of rows that do not
+ * change after approval, of the staged bytes, re-hashed against their recorded sha256, and of what
+ * the entry states. A different digest means something changed after the release was recorded;
+ * nothing is answered then (`record_changed`).
  *
  * Who may have it: the project's members, the access administrators who reviewed the export, and
  * auditors. The bag holds the released files, which approval judged safe to leave.
@@ -23,7 +24,7 @@ import type { AuditService, Logger, PlatformPaths, Principal } from '../platform
 import { memberRole, permitVersions } from '../projects/index.ts';
 import type { Store } from '../store/index.ts';
 import { acroResults } from './acro-results.ts';
-import { AUDIT_RECORD_FILE, buildBag, RECORD_ACTION } from './release-record-bag.ts';
+import { AUDIT_RECORD_FILE, type Bag, buildBag, RECORD_ACTION } from './release-record-bag.ts';
 import { crateMetadata, type CrateCopy, type CratePermit } from './release-record-crate.ts';
 import { writeTar } from './release-record-tar.ts';
 import { readVerified } from './staging.ts';
@@ -78,12 +79,16 @@ async function permitAt(store: Store, projectId: string, at: string): Promise<Cr
 /**
  * The data copy versions the outputs came from: the one the room had mounted at `/data` when the
  * request was made (the newest copy then, not deleted by then), and each one a checked table was
- * computed from. A copy's creation and its deletion before the request do not change later.
+ * computed from. `mountedVersion` is the mounted copy as the record's audit entry states it (null:
+ * none); undefined when the record is built for the first time, and it is found now.
  */
-async function copiesOf(store: Store, req: AirlockRequest, files: readonly AirlockFile[]): Promise<CrateCopy[]> {
+async function copiesOf(store: Store, req: AirlockRequest, files: readonly AirlockFile[], mountedVersion: number | null | undefined): Promise<CrateCopy[]> {
   const at = Date.parse(req.createdAt);
   const all = await listCopies(store, req.projectId);
-  const mounted = all.filter((c) => Date.parse(c.createdAt) <= at && (c.deletedAt === null || Date.parse(c.deletedAt) > at)).at(-1);
+  const mounted =
+    mountedVersion === undefined
+      ? all.filter((c) => Date.parse(c.createdAt) <= at && (c.deletedAt === null || Date.parse(c.deletedAt) > at)).at(-1)
+      : all.find((c) => c.copyVersion === mountedVersion);
   const checked = new Map<number, string[]>();
   for (const f of files) {
     const source = f.checks.table?.source;
@@ -103,7 +108,7 @@ async function copiesOf(store: Store, req: AirlockRequest, files: readonly Airlo
 }
 
 /** The bag of an approved export, and its digest; no side effects. */
-async function buildRecordBag(deps: ReleaseRecordDeps, req: AirlockRequest) {
+async function buildRecordBag(deps: ReleaseRecordDeps, req: AirlockRequest, mountedVersion: number | null | undefined) {
   const [files, reviews] = await Promise.all([listFiles(deps.store, req.id), listReviews(deps.store, req.id)]);
   const payload = new Map<string, Buffer>();
   for (const f of files) {
@@ -117,7 +122,7 @@ async function buildRecordBag(deps: ReleaseRecordDeps, req: AirlockRequest) {
     }
     payload.set(payloadName(f), bytes);
   }
-  const copies = await copiesOf(deps.store, req, files);
+  const copies = await copiesOf(deps.store, req, files, mountedVersion);
   payload.set(RESULTS, Buffer.from(`${JSON.stringify(acroResults(files, payloadName), null, 4)}\n`));
   payload.set(
     METADATA,
@@ -132,24 +137,32 @@ async function buildRecordBag(deps: ReleaseRecordDeps, req: AirlockRequest) {
     }),
   );
   const decidedAt = req.decidedAt ?? req.createdAt;
-  return buildBag({ exportId: req.id, payload, baggingDate: decidedAt.slice(0, 10), description: req.purpose });
+  const bag = buildBag({ exportId: req.id, payload, baggingDate: decidedAt.slice(0, 10), description: req.purpose });
+  return { bag, mountedCopy: copies.find((c) => c.mounted)?.version ?? null };
 }
 
-/** The digest's audit entry: the one already there, or entered now (once per export). */
-async function recordedSeq(deps: ReleaseRecordDeps, req: AirlockRequest, digest: string, requestId: string | null): Promise<number> {
+/**
+ * The record's bag and the seq of the audit entry naming its digest: the entry already there (the
+ * bag rebuilt must have its digest), or entered now. Which copy was mounted is decided the first
+ * time and kept in the entry, so a copy row that appears later with an earlier time (another
+ * replica's clock) cannot change the record.
+ */
+async function recordedBag(deps: ReleaseRecordDeps, req: AirlockRequest, requestId: string | null): Promise<{ bag: Bag; seq: number }> {
   const object = `export:${req.id}`;
   return deps.store.tx(async (q) => {
     await q.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${RECORD_ACTION}:${req.id}`]);
     const earlier = await deps.proofs.first(q, RECORD_ACTION, object);
+    const stated = earlier?.details.mountedCopy;
+    const { bag, mountedCopy } = await buildRecordBag(deps, req, earlier ? (typeof stated === 'number' ? stated : null) : undefined);
     if (earlier) {
-      if (earlier.details.digest !== digest) {
+      if (earlier.details.digest !== bag.digest) {
         deps.logger.error('release record differs from the recorded digest', { exportId: req.id, seq: earlier.seq });
         throw new ConflictError('the export no longer gives the record whose digest the audit log holds; nothing is answered', {
           reason: 'record_changed',
           details: { seq: earlier.seq },
         });
       }
-      return earlier.seq;
+      return { bag, seq: earlier.seq };
     }
     const entered = await deps.audit.record({
       actor: 'system',
@@ -161,9 +174,9 @@ async function recordedSeq(deps: ReleaseRecordDeps, req: AirlockRequest, digest:
       reason: null,
       requestId,
       clientAddress: null,
-      details: { exportId: req.id, digest, algorithm: 'sha-512', of: 'tagmanifest-sha512.txt' },
+      details: { exportId: req.id, digest: bag.digest, algorithm: 'sha-512', of: 'tagmanifest-sha512.txt', mountedCopy },
     });
-    return entered.seq;
+    return { bag, seq: entered.seq };
   });
 }
 
@@ -176,8 +189,7 @@ export async function releaseRecord(deps: ReleaseRecordDeps, principal: Principa
       details: { status: req.status },
     });
   }
-  const bag = await buildRecordBag(deps, req);
-  const auditSeq = await recordedSeq(deps, req, bag.digest, requestId);
+  const { bag, seq: auditSeq } = await recordedBag(deps, req, requestId);
   const proof = await deps.proofs.prove(auditSeq);
   const auditRecord = { digest: { algorithm: 'sha-512', of: 'tagmanifest-sha512.txt', value: bag.digest }, ...proof };
   const mtime = Math.floor(Date.parse(req.decidedAt ?? req.createdAt) / 1000);

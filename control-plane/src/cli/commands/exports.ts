@@ -191,7 +191,9 @@ export const commands: CommandGroup = {
       const out = requireOpt(args, 'out');
       const res = await (await ctx.api()).fetch('GET', `/api/exports/${enc(id)}/record`);
       const bytes = Buffer.from(await res.arrayBuffer());
-      await writeFile(out, bytes, { flag: 'wx' });
+      await writeFile(out, bytes, { flag: 'wx' }).catch((err: NodeJS.ErrnoException) => {
+        throw err.code === 'EEXIST' ? new CliError(`${out} exists; not overwritten`) : err;
+      });
       const digest = res.headers.get('x-record-sha512');
       ctx.info(`saved ${out} (${bytes.length} bytes); verify it with: tre exports verify-record ${out} --public-key KEY`);
       return { data: { export: id, path: out, bytes: bytes.length, digest }, text: `${out}  sha-512 digest ${digest}` };
