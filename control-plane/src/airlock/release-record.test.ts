@@ -208,7 +208,14 @@ describe('release records', () => {
       {
         actor: 'system',
         outcome: 'success',
-        details: { exportId: req.id, digest: [...digests][0], algorithm: 'sha-512', of: 'tagmanifest-sha512.txt', mountedCopy: 1 },
+        details: {
+          exportId: req.id,
+          digest: [...digests][0],
+          algorithm: 'sha-512',
+          of: 'tagmanifest-sha512.txt',
+          mountedCopy: 1,
+          permit: { id: (await t.p.call('GET', `/api/projects/${t.projectId}`, { as: 'lead' })).body.permit.id, version: 1 },
+        },
       },
     ]);
   });
@@ -343,7 +350,7 @@ describe('release records', () => {
     expect(usage.code).toBe(2);
   }, 60_000);
 
-  it('a copy recorded later with an earlier time does not change a record: the mounted copy is the one its entry states', async () => {
+  it('a copy or permit version recorded later with an earlier time does not change a record: they are the ones its entry states', async () => {
     const before = await getRecord(exportId, 'researcher');
     await t.p.deps.store.query(
       `INSERT INTO data_copies (project_id, copy_version, permit_id, permit_version, manifest, person_count, created_at, created_by)
@@ -351,6 +358,11 @@ describe('release records', () => {
        FROM data_copies WHERE project_id = $1 AND copy_version = 1`,
       [t.projectId],
     );
+    const amended = await t.p.call('POST', `/api/projects/${t.projectId}/permit/amendments`, {
+      as: 'admin1',
+      body: { caseType: 'extra_order', reason: 'one more register' },
+    });
+    expect([amended.status, amended.body.version]).toEqual([201, 2]);
     const after = await getRecord(exportId, 'researcher');
     expect([after.status, after.headers.get('x-record-sha512')]).toEqual([200, before.headers.get('x-record-sha512')]);
   });

@@ -17,6 +17,7 @@
  * auditors. The bag holds the released files, which approval judged safe to leave.
  */
 import { join } from 'node:path';
+import { z } from 'zod';
 import type { EntryProofs } from '../audit/index.ts';
 import { listCopies } from '../data-copies/index.ts';
 import { ConflictError, NotAllowedError } from '../errors/index.ts';
@@ -70,25 +71,38 @@ async function requireMayRead(deps: ReleaseRecordDeps, principal: Principal, req
   throw new NotAllowedError('you are not a member of this project', { reason: 'not_a_member' });
 }
 
-async function permitAt(store: Store, projectId: string, at: string): Promise<CratePermit | null> {
-  const versions = (await permitVersions(store, projectId)).filter((p) => Date.parse(p.issuedAt) <= Date.parse(at));
-  const p = versions.at(-1);
+/**
+ * What a record's audit entry states beyond its digest, decided when the record is first built so
+ * that rows appearing later with an earlier time (another replica's clock, an amendment in the
+ * same millisecond) cannot change it: the copy the room had mounted and the permit version in force.
+ */
+const PinnedSchema = z.object({
+  mountedCopy: z.number().int().positive().nullable(),
+  permit: z.object({ id: z.string(), version: z.number().int().positive() }).nullable(),
+});
+type Pinned = z.infer<typeof PinnedSchema>;
+
+/** The permit version in force when the request was made, or the one `pinned` names. */
+async function permitOf(store: Store, req: AirlockRequest, pinned: Pinned | undefined): Promise<CratePermit | null> {
+  const versions = await permitVersions(store, req.projectId);
+  const p = pinned
+    ? versions.find((v) => v.id === pinned.permit?.id && v.version === pinned.permit.version)
+    : versions.filter((v) => Date.parse(v.issuedAt) <= Date.parse(req.createdAt)).at(-1);
   return p ? { id: p.id, version: p.version, issuedAt: p.issuedAt, expiresAt: p.expiresAt, legalBasis: p.legalBasis } : null;
 }
 
 /**
  * The data copy versions the outputs came from: the one the room had mounted at `/data` when the
  * request was made (the newest copy then, not deleted by then), and each one a checked table was
- * computed from. `mountedVersion` is the mounted copy as the record's audit entry states it (null:
- * none); undefined when the record is built for the first time, and it is found now.
+ * computed from. With `pinned`, the mounted copy is the one the record's entry states.
  */
-async function copiesOf(store: Store, req: AirlockRequest, files: readonly AirlockFile[], mountedVersion: number | null | undefined): Promise<CrateCopy[]> {
+async function copiesOf(store: Store, req: AirlockRequest, files: readonly AirlockFile[], pinned: Pinned | undefined): Promise<CrateCopy[]> {
   const at = Date.parse(req.createdAt);
   const all = await listCopies(store, req.projectId);
   const mounted =
-    mountedVersion === undefined
+    pinned === undefined
       ? all.filter((c) => Date.parse(c.createdAt) <= at && (c.deletedAt === null || Date.parse(c.deletedAt) > at)).at(-1)
-      : all.find((c) => c.copyVersion === mountedVersion);
+      : all.find((c) => c.copyVersion === pinned.mountedCopy);
   const checked = new Map<number, string[]>();
   for (const f of files) {
     const source = f.checks.table?.source;
@@ -107,8 +121,8 @@ async function copiesOf(store: Store, req: AirlockRequest, files: readonly Airlo
   });
 }
 
-/** The bag of an approved export, and its digest; no side effects. */
-async function buildRecordBag(deps: ReleaseRecordDeps, req: AirlockRequest, mountedVersion: number | null | undefined) {
+/** The bag of an approved export, its digest and what it pinned; no side effects. */
+async function buildRecordBag(deps: ReleaseRecordDeps, req: AirlockRequest, pinned: Pinned | undefined): Promise<{ bag: Bag; pinned: Pinned }> {
   const [files, reviews] = await Promise.all([listFiles(deps.store, req.id), listReviews(deps.store, req.id)]);
   const payload = new Map<string, Buffer>();
   for (const f of files) {
@@ -122,7 +136,8 @@ async function buildRecordBag(deps: ReleaseRecordDeps, req: AirlockRequest, moun
     }
     payload.set(payloadName(f), bytes);
   }
-  const copies = await copiesOf(deps.store, req, files, mountedVersion);
+  const copies = await copiesOf(deps.store, req, files, pinned);
+  const permit = await permitOf(deps.store, req, pinned);
   payload.set(RESULTS, Buffer.from(`${JSON.stringify(acroResults(files, payloadName), null, 4)}\n`));
   payload.set(
     METADATA,
@@ -130,7 +145,7 @@ async function buildRecordBag(deps: ReleaseRecordDeps, req: AirlockRequest, moun
       request: req,
       files,
       reviews,
-      permit: await permitAt(deps.store, req.projectId, req.createdAt),
+      permit,
       copies,
       payloadName,
       resultsName: RESULTS,
@@ -138,22 +153,24 @@ async function buildRecordBag(deps: ReleaseRecordDeps, req: AirlockRequest, moun
   );
   const decidedAt = req.decidedAt ?? req.createdAt;
   const bag = buildBag({ exportId: req.id, payload, baggingDate: decidedAt.slice(0, 10), description: req.purpose });
-  return { bag, mountedCopy: copies.find((c) => c.mounted)?.version ?? null };
+  return {
+    bag,
+    pinned: { mountedCopy: copies.find((c) => c.mounted)?.version ?? null, permit: permit ? { id: permit.id, version: permit.version } : null },
+  };
 }
 
 /**
  * The record's bag and the seq of the audit entry naming its digest: the entry already there (the
- * bag rebuilt must have its digest), or entered now. Which copy was mounted is decided the first
- * time and kept in the entry, so a copy row that appears later with an earlier time (another
- * replica's clock) cannot change the record.
+ * bag, rebuilt with what the entry pinned, must have its digest), or entered now.
  */
 async function recordedBag(deps: ReleaseRecordDeps, req: AirlockRequest, requestId: string | null): Promise<{ bag: Bag; seq: number }> {
   const object = `export:${req.id}`;
   return deps.store.tx(async (q) => {
     await q.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${RECORD_ACTION}:${req.id}`]);
     const earlier = await deps.proofs.first(q, RECORD_ACTION, object);
-    const stated = earlier?.details.mountedCopy;
-    const { bag, mountedCopy } = await buildRecordBag(deps, req, earlier ? (typeof stated === 'number' ? stated : null) : undefined);
+    // An entry the platform wrote always parses; one that does not gives another digest below.
+    const stated = earlier ? (PinnedSchema.safeParse(earlier.details).data ?? { mountedCopy: null, permit: null }) : undefined;
+    const { bag, pinned } = await buildRecordBag(deps, req, stated);
     if (earlier) {
       if (earlier.details.digest !== bag.digest) {
         deps.logger.error('release record differs from the recorded digest', { exportId: req.id, seq: earlier.seq });
@@ -174,7 +191,7 @@ async function recordedBag(deps: ReleaseRecordDeps, req: AirlockRequest, request
       reason: null,
       requestId,
       clientAddress: null,
-      details: { exportId: req.id, digest: bag.digest, algorithm: 'sha-512', of: 'tagmanifest-sha512.txt', mountedCopy },
+      details: { exportId: req.id, digest: bag.digest, algorithm: 'sha-512', of: 'tagmanifest-sha512.txt', ...pinned },
     });
     return { bag, seq: entered.seq };
   });
