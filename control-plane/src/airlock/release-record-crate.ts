@@ -147,6 +147,14 @@ export function crateMetadata(input: CrateInput): Buffer {
       mainEntity: ref('#run'),
       mentions: [ref('#run'), ...checks.map((c) => ref(c['@id'])), ...reviewActions.map((r) => ref(r['@id'])), ref('#signoff')],
       sourceOrganization: ref('#project'),
+      // RO-Crate 1.2 asks the root for a licence; outputs of registry data have terms, not an open licence.
+      license: ref('#release-terms'),
+    },
+    {
+      '@id': '#release-terms',
+      '@type': 'CreativeWork',
+      name: 'Terms of the release',
+      description: `Released from the project room under ${permit ? `data permit ${permit.id}, version ${permit.version}` : "the project's permit"}, whose terms govern its use.`,
     },
     { '@id': FIVE_SAFES_PROFILE, '@type': ['CreativeWork', 'Profile'], name: 'Five Safes RO-Crate profile' },
     { '@id': '#project', '@type': 'Project', name: req.projectId, identifier: req.projectId },

@@ -112,7 +112,15 @@ describe('release records', () => {
     const crate = JSON.parse(read.entries.get(`${exportId}/data/ro-crate-metadata.json`)!.toString());
     const byId = new Map(crate['@graph'].map((e: any) => [e['@id'], e]));
     expect(crate['@context']).toBe('https://w3id.org/ro/crate/1.2/context');
-    expect(byId.get('./')).toMatchObject({ conformsTo: { '@id': 'https://w3id.org/5s-crate/0.4' }, identifier: exportId });
+    expect(byId.get('./')).toMatchObject({
+      conformsTo: { '@id': 'https://w3id.org/5s-crate/0.4' },
+      identifier: exportId,
+      description: 'paper tables',
+      license: { '@id': '#release-terms' },
+    });
+    expect(byId.get('#release-terms')).toMatchObject({
+      description: `Released from the project room under data permit ${permitId}, version 1, whose terms govern its use.`,
+    });
     expect(byId.get('#run')).toMatchObject({
       '@type': 'CreateAction',
       agent: { '@id': '#person-researcher' },
