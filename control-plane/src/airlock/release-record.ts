@@ -6,8 +6,8 @@
  * (`release-record-verify.ts`, `tre exports verify-record`).
  *
  * The digest is entered when the record is first built (the first `GET .../record`), once per
- * export: an `export.record` entry (actor `system`) naming the export, the digest and the data
- * copy the room had mounted. Building is serialised per export by a transaction-scoped advisory
+ * export: an `export.record` entry (actor `system`) naming the export, the digest, the data copy
+ * the room had mounted and the permit version in force. Building is serialised per export by a transaction-scoped advisory
  * lock, and every later build must give the same digest: the bag is made only of rows that do not
  * change after approval, of the staged bytes, re-hashed against their recorded sha256, and of what
  * the entry states. A different digest means something changed after the release was recorded;
