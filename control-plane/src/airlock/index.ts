@@ -5,6 +5,7 @@
  * files are released (exports: downloads by the requester or project lead while the permit is
  * in force; imports: read-only under the rooms' `/imports`).
  */
+import { createEntryProofs } from '../audit/index.ts';
 import { defineModule, type PlatformModule } from '../module-api/index.ts';
 import type { AirlockDeps } from './export-requests.ts';
 import { exportRoutes } from './export-routes.ts';
@@ -12,6 +13,7 @@ import { importRoutes } from './import-routes.ts';
 import { outputsRoutes } from './outputs-routes.ts';
 import { stagedFileRoutes } from './staged-file-routes.ts';
 import { loadPolicies } from './project-policy.ts';
+import { releaseRecordRoutes } from './release-record-routes.ts';
 
 export interface AirlockModuleOptions {
   /** The policy directory (default: the repository's `policies/`). */
@@ -22,9 +24,11 @@ export function airlockModuleWith(opts: AirlockModuleOptions = {}) {
   return defineModule('airlock', async (deps): Promise<PlatformModule> => {
     const policies = await loadPolicies(opts.policyDir);
     const airlock: AirlockDeps = { store: deps.store, clock: deps.clock, logger: deps.logger, paths: deps.paths, policies };
+    const proofs = createEntryProofs({ store: deps.store, box: deps.box, clock: deps.clock, config: deps.config });
+    const records = { store: deps.store, logger: deps.logger, paths: deps.paths, audit: deps.audit, proofs, clock: deps.clock };
     return {
       name: 'airlock',
-      routes: [...exportRoutes(airlock), ...stagedFileRoutes(airlock), ...importRoutes(airlock), ...outputsRoutes(airlock)],
+      routes: [...exportRoutes(airlock), ...stagedFileRoutes(airlock), ...importRoutes(airlock), ...outputsRoutes(airlock), ...releaseRecordRoutes(records)],
     };
   });
 }
@@ -52,3 +56,4 @@ export type {
   TableCheckAnswer,
 } from './schemas.ts';
 export { tableAnswerFor } from './table-answer.ts';
+export { verifyReleaseRecord, type RecordVerification } from './release-record-verify.ts';

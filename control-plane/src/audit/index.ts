@@ -1,5 +1,5 @@
 export { createAuditService, type GroupCommitAudit } from './service.ts';
-export { entryHash, entryPreimage, GENESIS_HASH } from './hash.ts';
+export { canonicalJson, entryHash, entryPreimage, GENESIS_HASH } from './hash.ts';
 export { auditModule } from './module.ts';
 export { exportLine, verifyExport, type ExportVerification } from './export-verify.ts';
 export { parsePublicKey, type Checkpoint } from './checkpoint.ts';
@@ -12,3 +12,4 @@ export { readCheckpointFile } from './checkpoint-file.ts';
 export { shapeProblem } from './export-verify-fast.ts';
 export { leafHash, MerkleAccumulator, rootOfLeafHashes } from './merkle.ts';
 export { enforceRetention } from './retention.ts';
+export { createEntryProofs, type EntryProofs } from './entry-proofs.ts';

@@ -21,7 +21,7 @@ export type {
   IntakeResult,
 } from './intake.ts';
 export { proofIsIntact, type ClosingDeps, type ClosingInput, type ProofOfDeletion } from './closing.ts';
-export type { CopyRecord } from './store.ts';
+export { listCopies, type CopyRecord } from './store.ts';
 export type { CopyList, CopyProgress, DeliveryAnswer, IntakeProgress } from './schemas.ts';
 export { openDuck } from './duckdb.ts';
 export { lit, rowsOf } from './duckdb.ts';

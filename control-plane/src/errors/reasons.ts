@@ -199,6 +199,9 @@ export const AIRLOCK_REASONS = [
   'request_too_large',
   'no_such_export',
   'no_such_import',
+  // release records (`airlock/release-record.ts`)
+  'not_a_reviewer',
+  'record_changed',
   'table_check_over_budget',
   'table_checks_busy',
   'table_only_in_room',

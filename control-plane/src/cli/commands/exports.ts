@@ -4,12 +4,20 @@
  * files, checked here against the sha256 the airlock recorded at request time.
  */
 import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { CliError, requireOpt, requirePositional, stringOpt, type CommandArgs, type CommandGroup } from '../command.ts';
 
-import type { RequestDetail as Detail, RequestSummary as Summary, ReviewAnswer } from '../../airlock/index.ts';
+import {
+  verifyReleaseRecord,
+  type RecordVerification,
+  type RequestDetail as Detail,
+  type RequestSummary as Summary,
+  type ReviewAnswer,
+} from '../../airlock/index.ts';
+import { parsePublicKey } from '../../audit/index.ts';
 
 const TableSchema = z.strictObject({
   source: z.union([z.object({ copy: z.string() }), z.object({ output: z.string() })]),
@@ -174,4 +182,49 @@ export const commands: CommandGroup = {
       return { data: saved, text: saved.map((s) => `${s.path}  sha256:${s.sha256}`).join('\n') };
     },
   },
+  record: {
+    summary: "Download an approved export's release record (Five Safes RO-Crate in a BagIt bag, with its audit entry and inclusion proof)",
+    usage: 'tre exports record EXPORT --out FILE',
+    options: { out: { type: 'string' } },
+    async run(ctx, args) {
+      const id = requirePositional(args, 0, 'EXPORT');
+      const out = requireOpt(args, 'out');
+      const res = await (await ctx.api()).fetch('GET', `/api/exports/${enc(id)}/record`);
+      const bytes = Buffer.from(await res.arrayBuffer());
+      await writeFile(out, bytes, { flag: 'wx' }).catch((err: NodeJS.ErrnoException) => {
+        throw err.code === 'EEXIST' ? new CliError(`${out} exists; not overwritten`) : err;
+      });
+      const digest = res.headers.get('x-record-sha512');
+      ctx.info(`saved ${out} (${bytes.length} bytes); verify it with: tre exports verify-record ${out} --public-key KEY`);
+      return { data: { export: id, path: out, bytes: bytes.length, digest }, text: `${out}  sha-512 digest ${digest}` };
+    },
+  },
+  'verify-record': {
+    summary: "Verify a release record offline: the bag's manifests, its digest, the audit entry naming it, its inclusion proof and the checkpoint signature",
+    usage: 'tre exports verify-record FILE --public-key KEY [--json]   (exit 0 verified, 1 failed, 2 usage)',
+    options: { 'public-key': { type: 'string' } },
+    async run(_ctx, args) {
+      const file = requirePositional(args, 0, 'FILE');
+      const keyArg = requireOpt(args, 'public-key');
+      if (!existsSync(file)) throw new CliError(`no such file: ${file}`, 2);
+      let key;
+      try {
+        key = parsePublicKey(existsSync(keyArg) ? readFileSync(keyArg, 'utf8') : keyArg);
+      } catch (err) {
+        throw new CliError(`--public-key: ${(err as Error).message}`, 2);
+      }
+      const result = verifyReleaseRecord(readFileSync(file), key);
+      return { data: result, text: recordText(result), exitCode: result.ok ? 0 : 1 };
+    },
+  },
 };
+
+function recordText(r: RecordVerification): string {
+  if (!r.ok) return `FAILED: ${r.failure?.check}: ${r.failure?.message}`;
+  return [
+    `OK: release record of ${r.exportId}`,
+    `  sha-512 digest ${r.digest}`,
+    `  ${r.files.length} payload files match the bag's manifests`,
+    `  audit entry seq ${r.auditSeq} names the digest; it is in the log of ${r.checkpoint?.treeSize} entries signed at ${r.checkpoint?.time} (${r.checkpoint?.origin})`,
+  ].join('\n');
+}
