@@ -210,6 +210,14 @@ export const DISCLOSURE_REASONS = [
   'unreadable_data',
   'scanner_busy',
   'table_too_large',
+  // survival, histogram and pie chart checks
+  'invalid_survival_spec',
+  'invalid_histogram_spec',
+  'invalid_pie_spec',
+  'too_many_bins',
+  'too_many_groups',
+  'too_many_slices',
+  'too_many_steps',
 ] as const;
 
 /** Output and disclosure policies. */
