@@ -75,6 +75,9 @@ export function strictest(a: Policy, b: Policy): Policy {
       differencing: ta.differencing || tb.differencing,
       maxCells: min(ta.maxCells, tb.maxCells),
       checkBudgetMs: min(ta.checkBudgetMs, tb.checkBudgetMs),
+      maxModelParams: min(ta.maxModelParams, tb.maxModelParams),
+      maxModelIterations: min(ta.maxModelIterations, tb.maxModelIterations),
+      maxModelCells: min(ta.maxModelCells, tb.maxModelCells),
     },
     files: {
       maxFileBytes: min(a.files.maxFileBytes, b.files.maxFileBytes),
