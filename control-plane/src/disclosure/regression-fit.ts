@@ -87,7 +87,7 @@ export interface BinaryData {
 
 /** Logit or probit by Newton's method. */
 export function fitBinary(method: 'logit' | 'probit', data: BinaryData, names: readonly string[], maxIterations: number): Fit {
-  const { y, x, nobs, p } = data;
+  const { p } = data;
   // Collinearity is a property of X: tested on X'X before any weight can hide it.
   const xtx = new Matrix(p, p);
   accumulate(data, () => 1, xtx);

@@ -37,7 +37,7 @@ afterAll(async () => {
 const check = (name: string, spec?: unknown, rules = RULES) =>
   checkRegression(conn, { source: { file: join(FIXTURES, `${name}.csv`) }, spec: spec ?? fixture(name).spec, rules });
 
-async function refusal(promise: Promise<unknown>): Promise<{ reason: string; message: string; details: unknown }> {
+async function refusal(promise: Promise<unknown>): Promise<{ reason: string | undefined; message: string; details: unknown }> {
   const err = await promise.then(
     () => null,
     (e: unknown) => e,
