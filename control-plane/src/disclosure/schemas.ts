@@ -5,3 +5,4 @@
  */
 export * from './result-schemas.ts';
 export { TableSpecSchema, type TableSpec, type AggFunc } from './table-spec.ts';
+export * from './regression-schemas.ts';

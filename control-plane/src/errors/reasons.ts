@@ -203,6 +203,12 @@ export const AIRLOCK_REASONS = [
 /** The disclosure checks on tables and files. */
 export const DISCLOSURE_REASONS = [
   'invalid_table_spec',
+  'invalid_regression_spec',
+  'model_not_converged',
+  'model_too_large',
+  'not_binary_outcome',
+  'perfect_separation',
+  'singular_design',
   'non_numeric_values',
   'non_scalar_column',
   'unknown_aggfunc',

@@ -13,6 +13,10 @@ const positiveInt = z.number().int().positive();
 export const DEFAULT_MAX_CELLS = 100_000;
 export const DEFAULT_CHECK_BUDGET_MS = 30_000;
 export const DEFAULT_SCAN_BUDGET_MS = 10_000;
+export const DEFAULT_MAX_MODEL_PARAMS = 100;
+/** statsmodels' default `maxiter` for Newton's method (`LikelihoodModel.fit`). */
+export const DEFAULT_MAX_MODEL_ITERATIONS = 35;
+export const DEFAULT_MAX_MODEL_CELLS = 5_000_000;
 const fraction = z.number().gt(0).lte(1);
 
 /**
@@ -90,6 +94,12 @@ export const TableRulesSchema = z.strictObject({
   maxCells: positiveInt.default(DEFAULT_MAX_CELLS),
   /** Time a table check's queries may take, in milliseconds, before they are interrupted. */
   checkBudgetMs: positiveInt.default(DEFAULT_CHECK_BUDGET_MS),
+  /** Most parameters (design columns, categorical levels expanded) a regression check fits. */
+  maxModelParams: positiveInt.default(DEFAULT_MAX_MODEL_PARAMS),
+  /** Most Newton iterations of a logit or probit check before it is refused as not converging. */
+  maxModelIterations: positiveInt.default(DEFAULT_MAX_MODEL_ITERATIONS),
+  /** Most design cells (records × parameters) a logit or probit check holds in memory (8 bytes each). */
+  maxModelCells: positiveInt.default(DEFAULT_MAX_MODEL_CELLS),
   /**
    * Kaplan–Meier checks. Absent (a profile, a stored request's policy or a test's rules from
    * before these checks): `DEFAULT_SURVIVAL_RULES`, which the checks read in its place.
@@ -147,6 +157,9 @@ const TableRulesPatchSchema = z
     nk: TableRulesSchema.shape.nk.partial(),
     maxCells: positiveInt,
     checkBudgetMs: positiveInt,
+    maxModelParams: positiveInt,
+    maxModelIterations: positiveInt,
+    maxModelCells: positiveInt,
     survival: SurvivalRulesSchema.partial(),
     histograms: HistogramRulesSchema.partial(),
   })

@@ -4,8 +4,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { DomainError } from '../../errors/index.ts';
-import { checkFile, checkTable, type TableCheckResult } from '../../disclosure/index.ts';
+import { DomainError, InputError } from '../../errors/index.ts';
+import { checkFile, checkRegression, checkTable, type RegressionReport, type TableCheckResult } from '../../disclosure/index.ts';
 import { loadPolicySet, loadProfileFile, profilePolicy, resolvePolicy, TableRulesSchema, type Policy } from '../../policies/index.ts';
 import { CliError, requireOpt, requirePositional, stringOpt, type CommandArgs, type CommandGroup } from '../command.ts';
 
@@ -63,6 +63,17 @@ function tableText(result: TableCheckResult): string {
   return lines.join('\n');
 }
 
+function regressionText(report: RegressionReport): string {
+  const lines = [`status: ${report.status} (${report.summary})`, `${report.method}: ${report.nobs} records, ${report.dropped} dropped for missing values`, ''];
+  lines.push(['', 'coef', 'se', report.method === 'ols' ? 't' : 'z', 'p'].join('\t'));
+  const cell = (v: number | null) => (v === null ? '' : v.toPrecision(6));
+  for (const [name, param] of Object.entries(report.params)) {
+    const stat = 't' in param ? param.t : param.z;
+    lines.push([name, cell(param.coef), cell(param.se), cell(stat), cell(param.p)].join('\t'));
+  }
+  return lines.join('\n');
+}
+
 export const commands: CommandGroup = {
   'check-table': {
     summary: 'Compute a table from a CSV/Parquet file and run the disclosure checks (no server needed)',
@@ -98,6 +109,41 @@ export const commands: CommandGroup = {
         const out = { status: result.status, table: result.table, rules: result.rules };
         return { data: out, text: tableText(result) };
       } catch (err) {
+        if (err instanceof DomainError) throw new CliError(err.message, 1, err.details);
+        throw err;
+      } finally {
+        conn.closeSync();
+        instance.closeSync();
+      }
+    },
+  },
+  'check-regression': {
+    summary: 'Fit an OLS, logit or probit model to a CSV/Parquet file and check its residual degrees of freedom (no server needed)',
+    usage: 'tre outputs check-regression --data FILE --spec SPEC.json [--policy FILE] [--profile acro] [--json]',
+    options: {
+      data: { type: 'string' },
+      spec: { type: 'string' },
+      policy: { type: 'string' },
+      profile: { type: 'string' },
+    },
+    async run(_ctx, args) {
+      const data = requireOpt(args, 'data');
+      const specFile = requireOpt(args, 'spec');
+      let spec: unknown;
+      try {
+        spec = JSON.parse(await readFile(specFile, 'utf8'));
+      } catch (err) {
+        throw new CliError(`cannot read ${specFile} as JSON: ${(err as Error).message}`, 2);
+      }
+      const rules = (await policyFrom(args)).tables;
+      const instance = await DuckDBInstance.create(':memory:');
+      const conn = await instance.connect();
+      try {
+        const report = await checkRegression(conn, { source: { file: data }, spec, rules });
+        return { data: report, text: regressionText(report) };
+      } catch (err) {
+        // A spec or data the check cannot use is the caller's input (exit 2), as a 400 from the API.
+        if (err instanceof InputError) throw new CliError(err.message, 2, { reason: err.reason, ...err.details });
         if (err instanceof DomainError) throw new CliError(err.message, 1, err.details);
         throw err;
       } finally {

@@ -1,0 +1,147 @@
+/**
+ * The regression check: OLS, logit or probit of a CSV/Parquet file, fitted here (never trusted
+ * from the room) and judged by ACRO 1.0's rule, residual degrees of freedom at least the policy's
+ * `tables.dof` (ACRO `safe_dof_threshold`, `__check_model_dof` in `acro/acro_regression.py`;
+ * ACRO records nothing else for a model: its status, `dof` and the summary text).
+ *
+ * OLS is one DuckDB aggregate pass gathering X'X, X'y and y'y (categoricals as indicator sums),
+ * solved with ml-matrix; a second pass over the residuals only when y'y − b'X'y has cancelled.
+ * Logit and probit hold the design in memory, at most `tables.maxModelCells` doubles, and iterate
+ * there (probit's normal CDF has no DuckDB function). Errors name the field, the column or the limit.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { Matrix } from 'ml-matrix';
+import { InputError } from '../errors/index.ts';
+import type { TableRules } from '../policies/index.ts';
+import { buildDesign, type Design } from './regression-design.ts';
+import { fitBinary, fitOls, paramsOf, type Fit } from './regression-fit.ts';
+import { RegressionSpecSchema, type RegressionReport, type RegressionSpec } from './regression-schemas.ts';
+import type { TableSource } from './table-source.ts';
+
+export type RegressionRules = Pick<TableRules, 'dof' | 'maxModelParams' | 'maxModelIterations' | 'maxModelCells'>;
+
+export interface RegressionCheckRequest {
+  source: TableSource;
+  /** Validated here, so that errors name the field. */
+  spec: unknown;
+  rules: RegressionRules;
+  /** Whether a reading error may repeat DuckDB's message (not for a room's file: it can quote its lines). */
+  quoteSource?: boolean;
+}
+
+/** A spec as the check reads it, or a 400 naming the first wrong field. */
+export function parseRegressionSpec(input: unknown): RegressionSpec {
+  const parsed = RegressionSpecSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue?.path.join('.') ?? '';
+    throw new InputError(`invalid regression spec: ${field ? `${field}: ` : ''}${issue?.message ?? 'invalid'}`, {
+      reason: 'invalid_regression_spec',
+      details: { field },
+    });
+  }
+  return parsed.data;
+}
+
+export async function checkRegression(conn: DuckDBConnection, req: RegressionCheckRequest): Promise<RegressionReport> {
+  const spec = parseRegressionSpec(req.spec);
+  const { rules } = req;
+  const design = await buildDesign(conn, req.source, spec, { maxParams: rules.maxModelParams }, req.quoteSource ?? true);
+  const names = design.columns.map((c) => c.name);
+  if (design.nobs === 0) throw new InputError('no record has a value in every model column', { reason: 'singular_design', details: { column: null } });
+  const fit = spec.method === 'ols' ? await olsFit(conn, design, names) : await binaryFit(conn, spec.method, design, names, rules);
+  const dof = design.nobs - names.length;
+  const passed = dof >= rules.dof;
+  return {
+    status: passed ? 'pass' : 'fail',
+    method: spec.method,
+    nobs: design.nobs,
+    dof,
+    params: paramsOf(spec.method, names, fit, dof),
+    rules: { dof: { value: dof, threshold: rules.dof, passed } },
+    summary: passed ? `pass; dof=${dof} >= ${rules.dof}` : `fail; dof=${dof} < ${rules.dof}`,
+    dropped: design.dropped,
+    ...(fit.iterations === undefined ? {} : { iterations: fit.iterations, llf: fit.llf }),
+  };
+}
+
+/** The SQL of one pass gathering n, Σy, Σy², Σcⱼ, Σcⱼy and Σcⱼcₖ (k ≤ j), and how to read its row. */
+export function crossProductQuery(design: Pick<Design, 'rows' | 'columns'>): { sql: string; read: (row: unknown[]) => { n: number; xtx: Matrix; xty: number[]; yty: number } } {
+  const { columns } = design;
+  const p = columns.length;
+  const terms: string[] = ['count(*)', 'sum(y * y)'];
+  const at: number[][] = Array.from({ length: p }, () => new Array<number>(p).fill(-1));
+  const xyAt: number[] = [];
+  const product = (j: number, k: number) => {
+    const a = columns[j]!;
+    const b = columns[k]!;
+    if (a.expr === '1.0') return b.expr === '1.0' ? 'count(*)' : `sum(c${k})`;
+    if (b.expr === '1.0') return `sum(c${j})`;
+    // An indicator squared is itself; two levels of one variable never meet.
+    if (a.group !== undefined && a.group === b.group) return j === k ? `sum(c${j})` : null;
+    return `sum(c${j} * c${k})`;
+  };
+  for (let j = 0; j < p; j++) {
+    xyAt.push(terms.push(columns[j]!.expr === '1.0' ? 'sum(y)' : `sum(c${j} * y)`) - 1);
+    for (let k = 0; k <= j; k++) {
+      const term = product(j, k);
+      if (term !== null) at[j]![k] = terms.push(term) - 1;
+    }
+  }
+  const sql = `SELECT ${terms.map((t) => `CAST(${t} AS DOUBLE)`).join(', ')} FROM ${design.rows}`;
+  return {
+    sql,
+    read(row) {
+      const v = (i: number) => (i < 0 ? 0 : Number(row[i] ?? 0));
+      const xtx = new Matrix(p, p);
+      for (let j = 0; j < p; j++) {
+        for (let k = 0; k <= j; k++) {
+          xtx.set(j, k, v(at[j]![k]!));
+          xtx.set(k, j, v(at[j]![k]!));
+        }
+      }
+      return { n: v(0), xtx, xty: xyAt.map(v), yty: v(1) };
+    },
+  };
+}
+
+async function olsFit(conn: DuckDBConnection, design: Design, names: string[]): Promise<Fit> {
+  const query = crossProductQuery(design);
+  const sums = query.read((await conn.runAndReadAll(query.sql)).getRowsJS()[0]!);
+  const all = [sums.yty, ...sums.xty, ...sums.xtx.to1DArray()];
+  if (!all.every(Number.isFinite)) throw infinite();
+  return fitOls(sums.xtx, sums.xty, sums.yty, design.nobs, names, async (coef) => {
+    const fitted = coef.map((b, j) => `${b} * c${j}`).join(' + ');
+    const row = (await conn.runAndReadAll(`SELECT CAST(sum((y - (${fitted})) ** 2) AS DOUBLE) FROM ${design.rows}`)).getRowsJS()[0]!;
+    return Number(row[0]);
+  });
+}
+
+async function binaryFit(conn: DuckDBConnection, method: 'logit' | 'probit', design: Design, names: string[], rules: RegressionRules): Promise<Fit> {
+  const p = names.length;
+  if (design.nobs * p > rules.maxModelCells) {
+    throw new InputError(
+      `a ${method} check holds at most ${rules.maxModelCells} design cells (records × parameters, tables.maxModelCells); this model has ${design.nobs * p}`,
+      { reason: 'model_too_large', details: { limit: rules.maxModelCells, cells: design.nobs * p } },
+    );
+  }
+  const outcome = (await conn.runAndReadAll(`SELECT count(*) FILTER (WHERE y <> 0 AND y <> 1) FROM ${design.rows}`)).getRowsJS()[0]!;
+  if (Number(outcome[0]) > 0) {
+    throw new InputError(`a ${method} model's dependent variable must be 0 or 1 in every record used`, { reason: 'not_binary_outcome', details: { field: 'dependent' } });
+  }
+  const reader = await conn.runAndReadAll(`SELECT y, ${names.map((_, j) => `c${j}`).join(', ')} FROM ${design.rows}`);
+  const cols = reader.getColumnsJS();
+  const nobs = reader.currentRowCount;
+  const y = Float64Array.from(cols[0]!, Number);
+  const x = new Float64Array(nobs * p);
+  for (let j = 0; j < p; j++) {
+    const col = cols[j + 1]!;
+    for (let i = 0; i < nobs; i++) x[i * p + j] = Number(col[i]);
+  }
+  if (!x.every(Number.isFinite)) throw infinite();
+  return fitBinary(method, { y, x, nobs, p }, names, rules.maxModelIterations);
+}
+
+function infinite() {
+  return new InputError('a model column holds an infinite value (statsmodels refuses exog or endog with inf)', { reason: 'non_numeric_values', details: { column: null } });
+}
