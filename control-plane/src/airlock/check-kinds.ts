@@ -11,10 +11,34 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { z } from 'zod';
-import { checkRegression, parseRegressionSpec, type RegressionReport, type RegressionSpec } from '../disclosure/index.ts';
+import {
+  checkHistogram,
+  checkPie,
+  checkRegression,
+  checkSurvival,
+  parseHistogramSpec,
+  parsePieSpec,
+  parseRegressionSpec,
+  parseSurvivalSpec,
+  type HistogramReport,
+  type HistogramSpec,
+  type PieReport,
+  type PieSpec,
+  type RegressionReport,
+  type RegressionSpec,
+  type SurvivalReport,
+  type SurvivalSpec,
+} from '../disclosure/index.ts';
 import type { Policy } from '../policies/index.ts';
 import { matchRegression } from './regression-match.ts';
-import { regressionCheckAnswerSchema, type CheckStatus, type KindMatch } from './schemas.ts';
+import {
+  histogramCheckAnswerSchema,
+  pieCheckAnswerSchema,
+  regressionCheckAnswerSchema,
+  survivalCheckAnswerSchema,
+  type CheckStatus,
+  type KindMatch,
+} from './schemas.ts';
 
 export interface KindCheckInput<Spec> {
   /** A file DuckDB may read: the copy's own, or the airlock's private copy of a room's file. */
@@ -63,8 +87,55 @@ const regression = defineCheckKind({
   match: matchRegression,
 });
 
+const inRoomOnly = (check: string) => ({
+  reason: 'check_only_in_room' as const,
+  detail: `a ${check} that did not pass is shown only inside the room; run the check there`,
+});
+
+const survival = defineCheckKind({
+  summary: "Compute a Kaplan-Meier table from a file of the project's copy or of my /outputs and check it under the project's policy (events per step)",
+  parseSpec: (input): SurvivalSpec => parseSurvivalSpec(input),
+  compute: (conn, { file, spec, policy, quoteSource }): Promise<SurvivalReport> => checkSurvival(conn, { source: { file }, spec, rules: policy.tables, quoteSource }),
+  // Steps, counts and estimates are data; the rule is policy.
+  withhold: (report: SurvivalReport) => ({
+    status: report.status === 'pass' ? ('review' as const) : report.status,
+    method: report.method,
+    rule: report.rule,
+    withheld: inRoomOnly('survival table'),
+  }),
+  answerSchema: survivalCheckAnswerSchema,
+});
+
+const histogram = defineCheckKind({
+  summary: "Count a histogram's bins from a file of the project's copy or of my /outputs, check them under the project's policy, and render the plot when they pass",
+  parseSpec: (input): HistogramSpec => parseHistogramSpec(input, Number.MAX_SAFE_INTEGER),
+  compute: (conn, { file, spec, policy, quoteSource }): Promise<HistogramReport> =>
+    checkHistogram(conn, { source: { file }, spec, rules: policy.tables, quoteSource }),
+  withhold: (report: HistogramReport) => ({
+    status: report.status === 'pass' ? ('review' as const) : report.status,
+    column: report.column,
+    withheld: inRoomOnly('histogram'),
+  }),
+  answerSchema: histogramCheckAnswerSchema,
+});
+
+const pie = defineCheckKind({
+  summary: "Count a pie chart's categories from a file of the project's copy or of my /outputs, check them under the project's policy, and render the chart when they pass",
+  parseSpec: (input): PieSpec => parsePieSpec(input),
+  compute: (conn, { file, spec, policy, quoteSource }): Promise<PieReport> => checkPie(conn, { source: { file }, spec, rules: policy.tables, quoteSource }),
+  withhold: (report: PieReport) => ({
+    status: report.status === 'pass' ? ('review' as const) : report.status,
+    column: report.column,
+    withheld: inRoomOnly('pie chart'),
+  }),
+  answerSchema: pieCheckAnswerSchema,
+});
+
 export const CHECK_KINDS = {
   regression,
+  survival,
+  histogram,
+  pie,
 } satisfies Record<string, AnyCheckKind>;
 
 export type CheckKindName = keyof typeof CHECK_KINDS;

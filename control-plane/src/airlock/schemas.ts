@@ -21,6 +21,12 @@ import {
   TableCheckReportSchema,
   type FileCheckReport,
   TableSpecSchema,
+  HistogramReportSchema,
+  HistogramSpecSchema,
+  PieReportSchema,
+  PieSpecSchema,
+  SurvivalReportSchema,
+  SurvivalSpecSchema,
 } from '../disclosure/schemas.ts';
 import { FileRulesSchema, ReviewRulesSchema, TableRulesSchema } from '../policies/schemas.ts';
 
@@ -308,3 +314,33 @@ export const regressionCheckAnswerSchema = z.union([
   withheldRegressionSchema.extend({ ...kindAnswerMeta, spec: RegressionSpecSchema }),
 ]);
 export type RegressionCheckAnswer = z.infer<typeof regressionCheckAnswerSchema>;
+
+/**
+ * A survival, histogram or pie chart check that did not pass, seen outside the room: its verdict,
+ * and for survival the rule that judged it; no step, bin, slice, count or plot (all are data).
+ */
+const withheldChartStatus = z.enum(['review', 'fail']);
+export const withheldSurvivalSchema = z.strictObject({
+  status: withheldChartStatus,
+  method: z.literal('kaplan-meier'),
+  rule: z.enum(['pool', 'acro-1.0']),
+  withheld: withheldCheckSchema,
+});
+export const withheldHistogramSchema = z.strictObject({ status: withheldChartStatus, column: z.string(), withheld: withheldCheckSchema });
+export const withheldPieSchema = withheldHistogramSchema;
+
+/** `POST .../outputs/check-survival`: the Kaplan–Meier report (withheld outside the room unless it passes) and what it was checked under. */
+export const survivalCheckAnswerSchema = z.union([
+  SurvivalReportSchema.extend({ ...kindAnswerMeta, spec: SurvivalSpecSchema }),
+  withheldSurvivalSchema.extend({ ...kindAnswerMeta, spec: SurvivalSpecSchema }),
+]);
+/** `POST .../outputs/check-histogram`: the bins and, when it passes, the plot rendered from them. */
+export const histogramCheckAnswerSchema = z.union([
+  HistogramReportSchema.extend({ ...kindAnswerMeta, spec: HistogramSpecSchema }),
+  withheldHistogramSchema.extend({ ...kindAnswerMeta, spec: HistogramSpecSchema }),
+]);
+/** `POST .../outputs/check-pie`: the slices and, when it passes, the chart rendered from them. */
+export const pieCheckAnswerSchema = z.union([
+  PieReportSchema.extend({ ...kindAnswerMeta, spec: PieSpecSchema }),
+  withheldPieSchema.extend({ ...kindAnswerMeta, spec: PieSpecSchema }),
+]);

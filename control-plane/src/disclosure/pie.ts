@@ -9,7 +9,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { InputError } from '../errors/index.ts';
 import { DEFAULT_HISTOGRAM_RULES, type TableRules } from '../policies/index.ts';
-import { PieSpecSchema, type PieReport } from './histogram-report.ts';
+import { PieSpecSchema, type PieReport, type PieSpec } from './histogram-report.ts';
 import { renderPie } from './plot-render.ts';
 import { quoteIdent, resolveSource, toJsonValue, type TableSource } from './table-source.ts';
 
@@ -20,14 +20,18 @@ export interface PieCheckRequest {
   quoteSource?: boolean;
 }
 
-export async function checkPie(conn: DuckDBConnection, req: PieCheckRequest): Promise<PieReport> {
-  const parsed = PieSpecSchema.safeParse(req.spec);
+export function parsePieSpec(input: unknown): PieSpec {
+  const parsed = PieSpecSchema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = issue?.path.join('.') ?? '';
     throw new InputError(`invalid pie spec: ${field ? `${field}: ` : ''}${issue?.message ?? 'invalid'}`, { reason: 'invalid_pie_spec', details: { field } });
   }
-  const { column } = parsed.data;
+  return parsed.data;
+}
+
+export async function checkPie(conn: DuckDBConnection, req: PieCheckRequest): Promise<PieReport> {
+  const { column } = parsePieSpec(req.spec);
   const limit = (req.rules.histograms ?? DEFAULT_HISTOGRAM_RULES).maxSlices;
   const quote = req.quoteSource ?? true;
   const source = await resolveSource(conn, req.source, quote);
