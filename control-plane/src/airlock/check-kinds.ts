@@ -95,7 +95,8 @@ const inRoomOnly = (check: string) => ({
 const survival = defineCheckKind({
   summary: "Compute a Kaplan-Meier table from a file of the project's copy or of my /outputs and check it under the project's policy (events per step)",
   parseSpec: (input): SurvivalSpec => parseSurvivalSpec(input),
-  compute: (conn, { file, spec, policy, quoteSource }): Promise<SurvivalReport> => checkSurvival(conn, { source: { file }, spec, rules: policy.tables, quoteSource }),
+  compute: (conn, { file, spec, policy, quoteSource }): Promise<SurvivalReport> =>
+    checkSurvival(conn, { source: { file }, spec, rules: policy.tables, quoteSource }),
   // Steps, counts and estimates are data; the rule is policy.
   withhold: (report: SurvivalReport) => ({
     status: report.status === 'pass' ? ('review' as const) : report.status,
@@ -107,7 +108,8 @@ const survival = defineCheckKind({
 });
 
 const histogram = defineCheckKind({
-  summary: "Count a histogram's bins from a file of the project's copy or of my /outputs, check them under the project's policy, and render the plot when they pass",
+  summary:
+    "Count a histogram's bins from a file of the project's copy or of my /outputs, check them under the project's policy, and render the plot when they pass",
   parseSpec: (input): HistogramSpec => parseHistogramSpec(input, Number.MAX_SAFE_INTEGER),
   compute: (conn, { file, spec, policy, quoteSource }): Promise<HistogramReport> =>
     checkHistogram(conn, { source: { file }, spec, rules: policy.tables, quoteSource }),
@@ -120,7 +122,8 @@ const histogram = defineCheckKind({
 });
 
 const pie = defineCheckKind({
-  summary: "Count a pie chart's categories from a file of the project's copy or of my /outputs, check them under the project's policy, and render the chart when they pass",
+  summary:
+    "Count a pie chart's categories from a file of the project's copy or of my /outputs, check them under the project's policy, and render the chart when they pass",
   parseSpec: (input): PieSpec => parsePieSpec(input),
   compute: (conn, { file, spec, policy, quoteSource }): Promise<PieReport> => checkPie(conn, { source: { file }, spec, rules: policy.tables, quoteSource }),
   withhold: (report: PieReport) => ({

@@ -327,7 +327,7 @@ export const withheldSurvivalSchema = z.strictObject({
   withheld: withheldCheckSchema,
 });
 export const withheldHistogramSchema = z.strictObject({ status: withheldChartStatus, column: z.string(), withheld: withheldCheckSchema });
-export const withheldPieSchema = withheldHistogramSchema;
+export const withheldPieSchema = z.strictObject({ status: withheldChartStatus, column: z.string(), withheld: withheldCheckSchema });
 
 /** `POST .../outputs/check-survival`: the Kaplan–Meier report (withheld outside the room unless it passes) and what it was checked under. */
 export const survivalCheckAnswerSchema = z.union([

@@ -32,7 +32,11 @@ async function csv(header: string, rows: Array<Array<string | number>>): Promise
 }
 
 const rep = (n: number, v: number | string): number[] => Array.from({ length: n }, () => v as number);
-const column = (values: Array<number | string>) => csv('x', values.map((v) => [v]));
+const column = (values: Array<number | string>) =>
+  csv(
+    'x',
+    values.map((v) => [v]),
+  );
 
 async function check(file: string, spec: object, rules: TableRules = acro): Promise<HistogramReport> {
   return HistogramReportSchema.parse(await checkHistogram(conn, { source: { file }, spec, rules }));
@@ -83,7 +87,12 @@ describe('ACRO 1.0 rules on the bins', () => {
   });
 
   it('names the group of a failing bin', async () => {
-    const rows = [...rep(10, 0.5).map((v) => [v, 'a']), ...rep(10, 1.5).map((v) => [v, 'a']), ...rep(10, 0.5).map((v) => [v, 'b']), ...rep(3, 1.5).map((v) => [v, 'b'])];
+    const rows = [
+      ...rep(10, 0.5).map((v) => [v, 'a']),
+      ...rep(10, 1.5).map((v) => [v, 'a']),
+      ...rep(10, 0.5).map((v) => [v, 'b']),
+      ...rep(3, 1.5).map((v) => [v, 'b']),
+    ];
     const report = await check(await csv('x,g', rows), { column: 'x', bins: [0, 1, 2], group: 'g' });
     expect(report).toMatchObject({ status: 'fail', rules: { threshold: [{ bin: 1, group: 'b' }], zeros: [] } });
     expect(report.bins.map((b) => [b.group, b.count])).toEqual([
@@ -138,8 +147,14 @@ describe('bad specs are refused naming the field', () => {
   });
 
   it('400 past the policy limit of groups', async () => {
-    const file = await csv('x,g', Array.from({ length: 30 }, (_, i) => [i, `g${i % 3}`]));
+    const file = await csv(
+      'x,g',
+      Array.from({ length: 30 }, (_, i) => [i, `g${i % 3}`]),
+    );
     const few = { ...strict, histograms: { ...strict.histograms!, maxGroups: 2 } };
-    expect(await refusal(file, { column: 'x', group: 'g' }, few)).toMatchObject({ reason: 'too_many_groups', details: { field: 'group', groups: 3, limit: 2 } });
+    expect(await refusal(file, { column: 'x', group: 'g' }, few)).toMatchObject({
+      reason: 'too_many_groups',
+      details: { field: 'group', groups: 3, limit: 2 },
+    });
   });
 });

@@ -37,15 +37,12 @@ export { TableSpecSchema } from './table-spec.ts';
 export { checkRegression, parseRegressionSpec, type RegressionCheckRequest, type RegressionRules } from './regression.ts';
 export { RegressionReportSchema, RegressionSpecSchema, type RegressionReport, type RegressionSpec } from './regression-schemas.ts';
 export { checkSurvival, parseSurvivalSpec, type SurvivalCheckRequest } from './survival.ts';
-export { SurvivalReportSchema, SurvivalSpecSchema, type SurvivalReport, type SurvivalSpec } from './survival-report.ts';
+export { SurvivalReportSchema, type SurvivalReport, type SurvivalSpec } from './survival-report.ts';
 export { checkHistogram, parseHistogramSpec, type HistogramCheckRequest } from './histogram.ts';
 export { checkPie, parsePieSpec, type PieCheckRequest } from './pie.ts';
 export {
   HistogramReportSchema,
-  HistogramSpecSchema,
   PieReportSchema,
-  PieSpecSchema,
-  PlotSchema,
   type HistogramReport,
   type HistogramSpec,
   type PieReport,

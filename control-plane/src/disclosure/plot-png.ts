@@ -1,5 +1,5 @@
 /**
- * A figure (`plot-render.ts`) as PNG bytes, rasterised here and encoded by `pngjs` (pure
+ * A figure (`plot-figure.ts`) as PNG bytes, rasterised here and encoded by `pngjs` (pure
  * JavaScript, fixed deflate settings): the same counts give the same bytes. Rectangles and
  * wedges are filled by pixel centres, lines are one pixel wide. Text needs a font, which a
  * control plane without a browser does not have: numbers (the axis labels) are drawn with
@@ -7,7 +7,7 @@
  * SVG, which carries every label.
  */
 import { PNG } from 'pngjs';
-import type { Figure } from './plot-render.ts';
+import type { Figure } from './plot-figure.ts';
 
 /** 3×5 glyphs, one string of 15 bits per character, row by row. */
 const GLYPHS: Record<string, string> = {

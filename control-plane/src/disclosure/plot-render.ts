@@ -1,54 +1,14 @@
 /**
  * The figures the airlock renders from checked counts (histograms, pie charts): a small
- * geometry (rectangles, wedges, lines, text) laid out here and written by `plot-svg.ts` and
- * `plot-png.ts`. No browser and no fonts from the system: the same counts give the same
+ * geometry (`plot-figure.ts`) laid out here and written by `plot-svg.ts` and `plot-png.ts`. No browser and no fonts from the system: the same counts give the same
  * bytes. The figure shows exactly the checked numbers: bar heights and slice angles are the
  * counts, the axis labels are the edges and the largest count.
  */
 import type { HistogramBin, Plot } from './histogram-report.ts';
+import { PALETTE, type Figure } from './plot-figure.ts';
 import { pngBytes } from './plot-png.ts';
 import { svgText } from './plot-svg.ts';
 import type { Label } from './table-stats.ts';
-
-export interface Rect {
-  x: number;
-  y: number;
-  w: number;
-  h: number;
-  fill: string;
-}
-export interface Wedge {
-  cx: number;
-  cy: number;
-  r: number;
-  /** Angles in radians, clockwise from twelve o'clock. */
-  start: number;
-  end: number;
-  fill: string;
-}
-export interface Line {
-  x1: number;
-  y1: number;
-  x2: number;
-  y2: number;
-}
-export interface Text {
-  x: number;
-  y: number;
-  text: string;
-  anchor: 'start' | 'middle' | 'end';
-}
-export interface Figure {
-  width: number;
-  height: number;
-  rects: Rect[];
-  wedges: Wedge[];
-  lines: Line[];
-  texts: Text[];
-}
-
-/** matplotlib's default colour cycle (tab10). */
-export const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
 
 const WIDTH = 640;
 const PANEL = 320;

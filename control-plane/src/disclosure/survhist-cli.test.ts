@@ -39,7 +39,17 @@ describe('tre outputs check-survival', () => {
       [2, 10],
       [4, 10],
     ]);
-    const acro = await tre('outputs', 'check-survival', '--data', data, '--spec', '{"duration":"t","event":"died","group":null}', '--profile', 'acro', '--json');
+    const acro = await tre(
+      'outputs',
+      'check-survival',
+      '--data',
+      data,
+      '--spec',
+      '{"duration":"t","event":"died","group":null}',
+      '--profile',
+      'acro',
+      '--json',
+    );
     expect(acro.out).toMatchObject({ status: 'fail', rule: 'acro-1.0', rules: { dof: { value: 0, threshold: 10, passed: false } } });
   });
 
@@ -47,7 +57,10 @@ describe('tre outputs check-survival', () => {
     const res = await tre('outputs', 'check-survival', '--data', join(dir, 'data.csv'), '--spec', '{"duration":"t","event":"sex"}', '--json');
     expect(res.code).toBe(2);
     expect(res.out).toEqual({
-      error: { message: "invalid survival spec: event: column 'sex' is VARCHAR, not 0/1 or boolean", details: { reason: 'invalid_survival_spec', field: 'event' } },
+      error: {
+        message: "invalid survival spec: event: column 'sex' is VARCHAR, not 0/1 or boolean",
+        details: { reason: 'invalid_survival_spec', field: 'event' },
+      },
     });
   });
 });
@@ -55,10 +68,30 @@ describe('tre outputs check-survival', () => {
 describe('tre outputs check-histogram and check-pie', () => {
   it('writes the checked plot with --plot, the same bytes the report carries', async () => {
     const prefix = join(dir, 'hist');
-    const res = await tre('outputs', 'check-histogram', '--data', join(dir, 'data.csv'), '--spec', '{"column":"x","bins":[0,1,2,3,4,5]}', '--plot', prefix, '--json');
+    const res = await tre(
+      'outputs',
+      'check-histogram',
+      '--data',
+      join(dir, 'data.csv'),
+      '--spec',
+      '{"column":"x","bins":[0,1,2,3,4,5]}',
+      '--plot',
+      prefix,
+      '--json',
+    );
     expect(res.code).toBe(0);
     expect(res.out).toMatchObject({ status: 'fail', rules: { threshold: [], zeros: [{ bin: 4 }] } });
-    const ok = await tre('outputs', 'check-histogram', '--data', join(dir, 'data.csv'), '--spec', '{"column":"x","bins":[0,1,2,3,4]}', '--plot', prefix, '--json');
+    const ok = await tre(
+      'outputs',
+      'check-histogram',
+      '--data',
+      join(dir, 'data.csv'),
+      '--spec',
+      '{"column":"x","bins":[0,1,2,3,4]}',
+      '--plot',
+      prefix,
+      '--json',
+    );
     expect(ok.out).toMatchObject({ status: 'pass' });
     const plot = ok.out.plot as { svg: string; pngBase64: string };
     expect(await readFile(`${prefix}.svg`, 'utf8')).toBe(plot.svg);
@@ -67,6 +100,12 @@ describe('tre outputs check-histogram and check-pie', () => {
 
   it('checks a pie chart of a column', async () => {
     const res = await tre('outputs', 'check-pie', '--data', join(dir, 'data.csv'), '--spec', '{"column":"sex"}', '--json');
-    expect(res.out).toMatchObject({ status: 'pass', slices: [{ label: 'F', count: 30 }, { label: 'M', count: 10 }] });
+    expect(res.out).toMatchObject({
+      status: 'pass',
+      slices: [
+        { label: 'F', count: 30 },
+        { label: 'M', count: 10 },
+      ],
+    });
   });
 });

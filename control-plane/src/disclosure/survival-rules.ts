@@ -127,7 +127,8 @@ export function judgeSurvival(groups: ReadonlyArray<readonly [Label, readonly Ti
   if (rules.rule === 'pool') {
     const fewest = table.length === 0 ? null : Math.min(...table.map((s) => s.events));
     const passed = failedGroups.length === 0 && table.length > 0;
-    if (pooled) notes.push(`event times pooled until every step has at least ${rules.threshold} events; survival and bounds are computed from the pooled steps`);
+    if (pooled)
+      notes.push(`event times pooled until every step has at least ${rules.threshold} events; survival and bounds are computed from the pooled steps`);
     return {
       status: passed ? 'pass' : 'fail',
       method: 'kaplan-meier',

@@ -77,13 +77,24 @@ describe('the Kaplan-Meier estimate against statsmodels', () => {
     expect(report.pooled).toBe(false);
     expectClose(report.table, expected.all);
     const grouped = await check(join(fixtures, 'km.csv'), rules, { ...spec, group: 'arm' });
-    for (const arm of ['a', 'b']) expectClose(grouped.table.filter((s) => s.group === arm), expected.byArm[arm]!);
+    for (const arm of ['a', 'b'])
+      expectClose(
+        grouped.table.filter((s) => s.group === arm),
+        expected.byArm[arm]!,
+      );
     expect(grouped.table.map((s) => s.group)).toEqual([...rep(expected.byArm.a!.length, 'a'), ...rep(expected.byArm.b!.length, 'b')]);
   });
 
   it('counts the censored from a step until the next event time', async () => {
     // times: 1 (2 events, 1 censored), 2 (censored), 3 (1 event), 4 (censored)
-    const file = await csv([[1, 1], [1, 1], [1, 0], [2, 0], [3, 1], [4, 0]]);
+    const file = await csv([
+      [1, 1],
+      [1, 1],
+      [1, 0],
+      [2, 0],
+      [3, 1],
+      [4, 0],
+    ]);
     const report = await check(file, { ...strict, survival: { ...strict.survival!, threshold: 1 } });
     expect(report.table.map(({ time, atRisk, events, censored }) => ({ time, atRisk, events, censored }))).toEqual([
       { time: 1, atRisk: 6, events: 2, censored: 2 },
@@ -106,7 +117,12 @@ describe('the default profile pools event times to the threshold of events', () 
   });
 
   it('pools a step of threshold - 1 events with the next one; the pooled table is the one released', async () => {
-    const file = await csv([...rep(9, [1, 1] as [number, number]), ...rep(3, [2, 1] as [number, number]), ...rep(10, [4, 1] as [number, number]), ...rep(8, [5, 0] as [number, number])]);
+    const file = await csv([
+      ...rep(9, [1, 1] as [number, number]),
+      ...rep(3, [2, 1] as [number, number]),
+      ...rep(10, [4, 1] as [number, number]),
+      ...rep(8, [5, 0] as [number, number]),
+    ]);
     const report = await check(file, strict);
     expect(report.status).toBe('pass');
     expect(report.pooled).toBe(true);
@@ -129,7 +145,11 @@ describe('the default profile pools event times to the threshold of events', () 
   });
 
   it('fails a curve with fewer than the threshold of events in all, and names the group', async () => {
-    const file = await csv([...rep(12, [1, 1, 'x'] as [number, number, string]), ...rep(9, [2, 1, 'y'] as [number, number, string]), ...rep(5, [3, 0, 'y'] as [number, number, string])]);
+    const file = await csv([
+      ...rep(12, [1, 1, 'x'] as [number, number, string]),
+      ...rep(9, [2, 1, 'y'] as [number, number, string]),
+      ...rep(5, [3, 0, 'y'] as [number, number, string]),
+    ]);
     const report = await check(file, strict, { ...spec, group: 'g' });
     expect(report).toMatchObject({ status: 'fail', failedGroups: ['y'], rules: { threshold: { value: 12, threshold: 10, passed: false } } });
     expect(report.table).toEqual([expect.objectContaining({ group: 'x', time: 1, atRisk: 12, events: 12, survival: 0, lower: null, upper: null })]);
@@ -158,11 +178,17 @@ describe('the acro profile applies ACRO 1.0.1 surv_func checks', () => {
 
 describe('bad specs and data are refused naming the field', () => {
   it('400 for an unknown column, a non-numeric duration, events other than 0/1, a repeated column', async () => {
-    const file = await csv([[1, 2], [2, 0]]);
+    const file = await csv([
+      [1, 2],
+      [2, 0],
+    ]);
     expect((await refusal(file, { ...spec, duration: 'time' })).details).toEqual({ field: 'duration', column: 'time' });
     expect((await refusal(file, spec)).details).toEqual({ field: 'event' });
     expect((await refusal(file, { ...spec, event: 't' })).details).toEqual({ field: 'event' });
-    const text = await csv([['a', 1], ['b', 0]]);
+    const text = await csv([
+      ['a', 1],
+      ['b', 0],
+    ]);
     expect((await refusal(text, spec)).details).toEqual({ field: 'duration' });
     const err = await refusal(file, { duration: 't', event: 'died', groups: 'g' });
     expect(err.reason).toBe('invalid_survival_spec');

@@ -131,7 +131,8 @@ describe('resolvePolicy', () => {
   it('an override patches single survival and histogram keys; of two datasets the stricter survival and histogram rules hold', async () => {
     const dir = await policyDir({
       'overrides/p1.yaml': 'kind: override\nscope: { project: p1 }\ntables: { survival: { threshold: 20 }, histograms: { maxBins: 50 } }\n',
-      'overrides/npr.yaml': 'kind: override\nscope: { dataset: npr }\ntables: { survival: { rule: acro-1.0, maxGroups: 5 }, histograms: { dataEdges: note } }\n',
+      'overrides/npr.yaml':
+        'kind: override\nscope: { dataset: npr }\ntables: { survival: { rule: acro-1.0, maxGroups: 5 }, histograms: { dataEdges: note } }\n',
     });
     const set = await loadPolicySet(dir);
     const own = resolvePolicy(set, { project: 'p1' }).tables;

@@ -189,13 +189,21 @@ export const commands: CommandGroup = {
     options: { data: { type: 'string' }, spec: { type: 'string' }, policy: { type: 'string' }, profile: { type: 'string' } },
     async run(_ctx, args) {
       const report = await offlineCheck(args, (conn, file, spec, rules) => checkSurvival(conn, { source: { file }, spec, rules }));
-      const steps = report.table.map((s) => `${s.group === undefined ? '' : `${String(s.group)}\t`}${s.time}\t${s.atRisk}\t${s.events}\t${s.censored}\t${s.survival.toFixed(4)}`);
-      return { data: report, text: [`status: ${report.status} (${report.rule}${report.pooled ? ', pooled' : ''})`, '', 'time\tat risk\tevents\tcensored\tsurvival', ...steps].join('\n') };
+      const steps = report.table.map(
+        (s) => `${s.group === undefined ? '' : `${String(s.group)}\t`}${s.time}\t${s.atRisk}\t${s.events}\t${s.censored}\t${s.survival.toFixed(4)}`,
+      );
+      return {
+        data: report,
+        text: [`status: ${report.status} (${report.rule}${report.pooled ? ', pooled' : ''})`, '', 'time\tat risk\tevents\tcensored\tsurvival', ...steps].join(
+          '\n',
+        ),
+      };
     },
   },
   'check-histogram': {
     summary: 'Count the bins of a histogram from a CSV/Parquet file, check them, and render the plot when they pass (no server needed)',
-    usage: 'tre outputs check-histogram --data FILE --spec \'{"column":"x","bins":20,"group":null}\'|SPEC.json [--plot PREFIX] [--policy FILE] [--profile acro] [--json]',
+    usage:
+      'tre outputs check-histogram --data FILE --spec \'{"column":"x","bins":20,"group":null}\'|SPEC.json [--plot PREFIX] [--policy FILE] [--profile acro] [--json]',
     options: { data: { type: 'string' }, spec: { type: 'string' }, policy: { type: 'string' }, profile: { type: 'string' }, plot: { type: 'string' } },
     async run(_ctx, args) {
       const report = await offlineCheck(args, (conn, file, spec, rules) => checkHistogram(conn, { source: { file }, spec, rules }));
