@@ -11,7 +11,7 @@ import { openDuck } from '../data-copies/index.ts';
 import type { PlatformPaths } from '../platform/index.ts';
 import type { Policy } from '../policies/index.ts';
 import { CHECK_KINDS, type CheckKindName } from './check-kinds.ts';
-import type { CheckStatus, KindCheckRequest } from './schemas.ts';
+import type { CheckStatus, FileKindCheck, KindCheckRequest } from './schemas.ts';
 import { CHECK_MEMORY, stageCheckSource, withinBudget, type StagedCheckSource } from './table-requests.ts';
 import { tableScratch, type TableScratch } from './table-scratch.ts';
 
@@ -54,4 +54,28 @@ export async function runKindCheck(opts: {
       await rm(spill, { recursive: true, force: true });
     }
   });
+}
+
+/**
+ * The check of a kind a staged export file names, recomputed at staging from its source and
+ * spec, and the file compared with it where the kind can say (a regression's coefficients in a
+ * CSV or JSON file). Kept with the file's checks, so its reviewers read the recomputed report.
+ */
+export async function stagedKindCheck(
+  opts: Omit<Parameters<typeof runKindCheck>[0], 'request' | 'kind'> & { request: KindCheckRequest & { kind: CheckKindName } },
+  bytes: Buffer,
+  contentKind: string,
+): Promise<{ check: FileKindCheck; statuses: CheckStatus[] }> {
+  const { kind, ...request } = opts.request;
+  const checked = await runKindCheck({ ...opts, kind, request });
+  const match = CHECK_KINDS[kind].match?.(bytes, contentKind, checked.report) ?? null;
+  const check = { kind, source: checked.source, spec: checked.spec, report: checked.report, match } as FileKindCheck;
+  return { check, statuses: [checked.report.status, match && !match.matches ? 'review' : 'pass'] };
+}
+
+/** A staged file's check of a kind as a member sees it outside the room: a report that did not pass is withheld, and so are the names it would quote. */
+export function kindCheckForMember(check: FileKindCheck): FileKindCheck {
+  if (check.report.status === 'pass' || 'withheld' in check.report) return check;
+  const withheld = CHECK_KINDS[check.kind].withhold(check.report);
+  return { ...check, report: withheld, match: check.match && { ...check.match, mismatched: [] } } as FileKindCheck;
 }

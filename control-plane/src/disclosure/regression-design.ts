@@ -28,9 +28,9 @@ export interface DesignColumn {
 export interface Design {
   /** The complete cases, with `y` and `c0`, `c1`, … (the design columns) as DOUBLE. */
   rows: string;
+  /** The same columns of every record, complete or not, and `present`: NULL where a model value is missing. */
+  all: string;
   columns: DesignColumn[];
-  nobs: number;
-  dropped: number;
 }
 
 export interface DesignLimits {
@@ -71,11 +71,6 @@ export async function buildDesign(
     })
     .join(' AND ');
 
-  const counts = (
-    await conn.runAndReadAll(`SELECT count(*), count(*) FILTER (WHERE ${complete}) FROM ${resolved.relation}`)
-  ).getRowsJS()[0]!;
-  const total = Number(counts[0]);
-  const nobs = Number(counts[1]);
 
   const numeric: DesignColumn[] = [];
   const coded: DesignColumn[] = [];
@@ -102,8 +97,17 @@ export async function buildDesign(
       details: { limit: limits.maxParams, params: columns.length },
     });
   }
-  const select = [`CAST(${quoteIdent(spec.dependent)} AS DOUBLE) AS y`, ...columns.map((c, j) => `${c.expr} AS c${j}`)].join(', ');
-  return { rows: `(SELECT ${select} FROM ${resolved.relation} WHERE ${complete})`, columns, nobs, dropped: total - nobs };
+  // NULL exactly where a record lacks a model value (NaN of a float column included; a numeric NaN also shows in the sums).
+  const present = modelColumns
+    .map((c) => {
+      const q = quoteIdent(c);
+      const type = resolved.columns.get(c)!;
+      if (!categorical.has(c)) return `CAST(${q} AS DOUBLE)`;
+      return `CASE WHEN ${q} IS NULL${FLOAT.test(type) ? ` OR isnan(${q})` : ''} THEN NULL ELSE 0.0 END`;
+    })
+    .join(' + ');
+  const select = [`CAST(${quoteIdent(spec.dependent)} AS DOUBLE) AS y`, ...columns.map((c, j) => `${c.expr} AS c${j}`), `${present} AS present`].join(', ');
+  return { rows: `(SELECT ${select} FROM ${resolved.relation} WHERE ${complete})`, all: `(SELECT ${select} FROM ${resolved.relation})`, columns };
 }
 
 interface Level {

@@ -4,8 +4,11 @@
  * `tables.dof` (ACRO `safe_dof_threshold`, `__check_model_dof` in `acro/acro_regression.py`;
  * ACRO records nothing else for a model: its status, `dof` and the summary text).
  *
- * OLS is one DuckDB aggregate pass gathering X'X, X'y and y'y (categoricals as indicator sums),
- * solved with ml-matrix; a second pass over the residuals only when y'y − b'X'y has cancelled.
+ * OLS is one DuckDB aggregate pass gathering X'X, X'y and y'y (categoricals as indicator sums)
+ * over every record, with the count of records that have every value: when that is all of them
+ * and every sum is finite (no NaN), those are the complete cases' sums; otherwise a second pass
+ * gathers them over the complete cases only. Solved with ml-matrix; one more pass, over the
+ * residuals, only when y'y − b'X'y has cancelled.
  * Logit and probit hold the design in memory, at most `tables.maxModelCells` doubles, and iterate
  * there (probit's normal CDF has no DuckDB function). Errors name the field, the column or the limit.
  */
@@ -48,28 +51,32 @@ export async function checkRegression(conn: DuckDBConnection, req: RegressionChe
   const { rules } = req;
   const design = await buildDesign(conn, req.source, spec, { maxParams: rules.maxModelParams }, req.quoteSource ?? true);
   const names = design.columns.map((c) => c.name);
-  if (design.nobs === 0) throw new InputError('no record has a value in every model column', { reason: 'singular_design', details: { column: null } });
-  const fit = spec.method === 'ols' ? await olsFit(conn, design, names) : await binaryFit(conn, spec.method, design, names, rules);
-  const dof = design.nobs - names.length;
+  const { fit, nobs, total } = spec.method === 'ols' ? await olsFit(conn, design, names) : await binaryFit(conn, spec.method, design, names, rules);
+  const dof = nobs - names.length;
   const passed = dof >= rules.dof;
   return {
     status: passed ? 'pass' : 'fail',
     method: spec.method,
-    nobs: design.nobs,
+    nobs,
     dof,
     params: paramsOf(spec.method, names, fit, dof),
     rules: { dof: { value: dof, threshold: rules.dof, passed } },
     summary: passed ? `pass; dof=${dof} >= ${rules.dof}` : `fail; dof=${dof} < ${rules.dof}`,
-    dropped: design.dropped,
+    dropped: total - nobs,
     ...(fit.iterations === undefined ? {} : { iterations: fit.iterations, llf: fit.llf }),
   };
 }
 
-/** The SQL of one pass gathering n, Σy, Σy², Σcⱼ, Σcⱼy and Σcⱼcₖ (k ≤ j), and how to read its row. */
-export function crossProductQuery(design: Pick<Design, 'rows' | 'columns'>): { sql: string; read: (row: unknown[]) => { n: number; xtx: Matrix; xty: number[]; yty: number } } {
-  const { columns } = design;
+/**
+ * The SQL of one pass over `rows` gathering n, Σy², Σcⱼy and Σcⱼcₖ (k ≤ j; Σcⱼ and n for the
+ * constant), and the number of records with every model value (`present`), and how to read its row.
+ */
+export function crossProductQuery(columns: Design['columns'], rows: string): {
+  sql: string;
+  read: (row: unknown[]) => { n: number; complete: number; xtx: Matrix; xty: number[]; yty: number };
+} {
   const p = columns.length;
-  const terms: string[] = ['count(*)', 'sum(y * y)'];
+  const terms: string[] = ['count(*)', 'sum(y * y)', 'count(present)'];
   const at: number[][] = Array.from({ length: p }, () => new Array<number>(p).fill(-1));
   const xyAt: number[] = [];
   const product = (j: number, k: number) => {
@@ -88,7 +95,7 @@ export function crossProductQuery(design: Pick<Design, 'rows' | 'columns'>): { s
       if (term !== null) at[j]![k] = terms.push(term) - 1;
     }
   }
-  const sql = `SELECT ${terms.map((t) => `CAST(${t} AS DOUBLE)`).join(', ')} FROM ${design.rows}`;
+  const sql = `SELECT ${terms.map((t) => `CAST(${t} AS DOUBLE)`).join(', ')} FROM ${rows}`;
   return {
     sql,
     read(row) {
@@ -100,33 +107,54 @@ export function crossProductQuery(design: Pick<Design, 'rows' | 'columns'>): { s
           xtx.set(k, j, v(at[j]![k]!));
         }
       }
-      return { n: v(0), xtx, xty: xyAt.map(v), yty: v(1) };
+      return { n: v(0), complete: v(2), xtx, xty: xyAt.map(v), yty: v(1) };
     },
   };
 }
 
-async function olsFit(conn: DuckDBConnection, design: Design, names: string[]): Promise<Fit> {
-  const query = crossProductQuery(design);
-  const sums = query.read((await conn.runAndReadAll(query.sql)).getRowsJS()[0]!);
-  const all = [sums.yty, ...sums.xty, ...sums.xtx.to1DArray()];
-  if (!all.every(Number.isFinite)) throw infinite();
-  return fitOls(sums.xtx, sums.xty, sums.yty, design.nobs, names, async (coef) => {
+function noRecords() {
+  return new InputError('no record has a value in every model column', { reason: 'singular_design', details: { column: null } });
+}
+
+async function olsFit(conn: DuckDBConnection, design: Design, names: string[]): Promise<{ fit: Fit; nobs: number; total: number }> {
+  const gather = async (rows: string) => {
+    const query = crossProductQuery(design.columns, rows);
+    return query.read((await conn.runAndReadAll(query.sql)).getRowsJS()[0]!);
+  };
+  const finite = (s: Awaited<ReturnType<typeof gather>>) => [s.yty, ...s.xty, ...s.xtx.to1DArray()].every(Number.isFinite);
+  const first = await gather(design.all);
+  const total = first.n;
+  // Every record complete and no NaN: the sums over all records are the complete cases' sums.
+  const sums = first.complete === total && finite(first) ? first : await gather(design.rows);
+  if (sums.n === 0) throw noRecords();
+  if (!finite(sums)) throw infinite();
+  const fit = await fitOls(sums.xtx, sums.xty, sums.yty, sums.n, names, async (coef) => {
     const fitted = coef.map((b, j) => `${b} * c${j}`).join(' + ');
     const row = (await conn.runAndReadAll(`SELECT CAST(sum((y - (${fitted})) ** 2) AS DOUBLE) FROM ${design.rows}`)).getRowsJS()[0]!;
     return Number(row[0]);
   });
+  return { fit, nobs: sums.n, total };
 }
 
-async function binaryFit(conn: DuckDBConnection, method: 'logit' | 'probit', design: Design, names: string[], rules: RegressionRules): Promise<Fit> {
+async function binaryFit(
+  conn: DuckDBConnection,
+  method: 'logit' | 'probit',
+  design: Design,
+  names: string[],
+  rules: RegressionRules,
+): Promise<{ fit: Fit; nobs: number; total: number }> {
   const p = names.length;
-  if (design.nobs * p > rules.maxModelCells) {
+  const counts = (await conn.runAndReadAll(`SELECT count(*), count(*) FILTER (WHERE y <> 0 AND y <> 1) FROM ${design.rows}`)).getRowsJS()[0]!;
+  const total = Number((await conn.runAndReadAll(`SELECT count(*) FROM ${design.all}`)).getRowsJS()[0]![0]);
+  const complete = Number(counts[0]);
+  if (complete === 0) throw noRecords();
+  if (complete * p > rules.maxModelCells) {
     throw new InputError(
-      `a ${method} check holds at most ${rules.maxModelCells} design cells (records × parameters, tables.maxModelCells); this model has ${design.nobs * p}`,
-      { reason: 'model_too_large', details: { limit: rules.maxModelCells, cells: design.nobs * p } },
+      `a ${method} check holds at most ${rules.maxModelCells} design cells (records × parameters, tables.maxModelCells); this model has ${complete * p}`,
+      { reason: 'model_too_large', details: { limit: rules.maxModelCells, cells: complete * p } },
     );
   }
-  const outcome = (await conn.runAndReadAll(`SELECT count(*) FILTER (WHERE y <> 0 AND y <> 1) FROM ${design.rows}`)).getRowsJS()[0]!;
-  if (Number(outcome[0]) > 0) {
+  if (Number(counts[1]) > 0) {
     throw new InputError(`a ${method} model's dependent variable must be 0 or 1 in every record used`, { reason: 'not_binary_outcome', details: { field: 'dependent' } });
   }
   const reader = await conn.runAndReadAll(`SELECT y, ${names.map((_, j) => `c${j}`).join(', ')} FROM ${design.rows}`);
@@ -139,7 +167,7 @@ async function binaryFit(conn: DuckDBConnection, method: 'logit' | 'probit', des
     for (let i = 0; i < nobs; i++) x[i * p + j] = Number(col[i]);
   }
   if (!x.every(Number.isFinite)) throw infinite();
-  return fitBinary(method, { y, x, nobs, p }, names, rules.maxModelIterations);
+  return { fit: fitBinary(method, { y, x, nobs, p }, names, rules.maxModelIterations), nobs, total };
 }
 
 function infinite() {
