@@ -130,3 +130,31 @@ describe('check-pie', () => {
     expect(report.plot?.svg).toContain('<path');
   });
 });
+
+describe('an exported chart names its check', () => {
+  it('matches when the file is the plot rendered from the checked counts; any other image goes to review', async () => {
+    const spec = { column: 'x', bins: [0, 20, 40, 60] };
+    const checked = HistogramReportSchema.parse(strip((await call('histogram', spec)).body));
+    t.output('researcher', 'hist.png', Buffer.from(checked.plot!.pngBase64, 'base64'));
+    t.output('researcher', 'hist.svg', checked.plot!.svg);
+    t.output('researcher', 'drawn.svg', checked.plot!.svg.replace('height="240"', 'height="250"'));
+    const check = { kind: 'histogram', source: { copy: 'cohort.parquet' }, spec };
+    const res = await t.p.call('POST', `/api/projects/${t.projectId}/exports`, {
+      as: 'researcher',
+      body: {
+        purpose: 'figure 1',
+        files: [
+          { path: 'hist.png', description: 'x, checked', check },
+          { path: 'hist.svg', description: 'x, checked', check },
+          { path: 'drawn.svg', description: 'x, drawn in the room', check },
+        ],
+      },
+    });
+    expect(res.status).toBe(201);
+    const [png, svg, drawn] = res.body.files;
+    expect(png.checks.check).toMatchObject({ kind: 'histogram', report: { status: 'pass' }, match: { matches: true, compared: 1, mismatched: [] } });
+    expect(svg.checks.check.match).toEqual({ matches: true, compared: 1, mismatched: [] });
+    expect(drawn.checks.check.match).toEqual({ matches: false, compared: 1, mismatched: ['plot'] });
+    expect(drawn.checkStatus).toBe('review');
+  });
+});

@@ -16,6 +16,7 @@ import {
   checkPie,
   checkRegression,
   checkSurvival,
+  matchPlot,
   parseHistogramSpec,
   parsePieSpec,
   parseRegressionSpec,
@@ -119,6 +120,7 @@ const histogram = defineCheckKind({
     withheld: inRoomOnly('histogram'),
   }),
   answerSchema: histogramCheckAnswerSchema,
+  match: (bytes, contentKind, report: HistogramReport) => matchPlot(bytes, contentKind, report.plot),
 });
 
 const pie = defineCheckKind({
@@ -132,6 +134,7 @@ const pie = defineCheckKind({
     withheld: inRoomOnly('pie chart'),
   }),
   answerSchema: pieCheckAnswerSchema,
+  match: (bytes, contentKind, report: PieReport) => matchPlot(bytes, contentKind, report.plot),
 });
 
 export const CHECK_KINDS = {

@@ -114,6 +114,20 @@ export const withheldRegressionSchema = z.strictObject({
   withheld: withheldCheckSchema,
 });
 
+/**
+ * A survival, histogram or pie chart check that did not pass, seen outside the room: its verdict,
+ * and for survival the rule that judged it; no step, bin, slice, count or plot (all are data).
+ */
+const withheldChartStatus = z.enum(['review', 'fail']);
+export const withheldSurvivalSchema = z.strictObject({
+  status: withheldChartStatus,
+  method: z.literal('kaplan-meier'),
+  rule: z.enum(['pool', 'acro-1.0']),
+  withheld: withheldCheckSchema,
+});
+export const withheldHistogramSchema = z.strictObject({ status: withheldChartStatus, column: z.string(), withheld: withheldCheckSchema });
+export const withheldPieSchema = z.strictObject({ status: withheldChartStatus, column: z.string(), withheld: withheldCheckSchema });
+
 /** Does the exported file hold what the airlock recomputed? For a regression: each coefficient the file names, to 1e-6 relative. */
 export const kindMatchSchema = z.strictObject({
   matches: z.boolean(),
@@ -131,6 +145,28 @@ export const fileKindCheckSchema = z.discriminatedUnion('kind', [
     source: tableCheckSourceSchema,
     spec: RegressionSpecSchema,
     report: z.union([RegressionReportSchema, withheldRegressionSchema]),
+    match: kindMatchSchema.nullable(),
+  }),
+  // A chart's file matches when it is, byte for byte, the plot rendered from the checked counts.
+  z.strictObject({
+    kind: z.literal('survival'),
+    source: tableCheckSourceSchema,
+    spec: SurvivalSpecSchema,
+    report: z.union([SurvivalReportSchema, withheldSurvivalSchema]),
+    match: kindMatchSchema.nullable(),
+  }),
+  z.strictObject({
+    kind: z.literal('histogram'),
+    source: tableCheckSourceSchema,
+    spec: HistogramSpecSchema,
+    report: z.union([HistogramReportSchema, withheldHistogramSchema]),
+    match: kindMatchSchema.nullable(),
+  }),
+  z.strictObject({
+    kind: z.literal('pie'),
+    source: tableCheckSourceSchema,
+    spec: PieSpecSchema,
+    report: z.union([PieReportSchema, withheldPieSchema]),
     match: kindMatchSchema.nullable(),
   }),
 ]);
@@ -314,20 +350,6 @@ export const regressionCheckAnswerSchema = z.union([
   withheldRegressionSchema.extend({ ...kindAnswerMeta, spec: RegressionSpecSchema }),
 ]);
 export type RegressionCheckAnswer = z.infer<typeof regressionCheckAnswerSchema>;
-
-/**
- * A survival, histogram or pie chart check that did not pass, seen outside the room: its verdict,
- * and for survival the rule that judged it; no step, bin, slice, count or plot (all are data).
- */
-const withheldChartStatus = z.enum(['review', 'fail']);
-export const withheldSurvivalSchema = z.strictObject({
-  status: withheldChartStatus,
-  method: z.literal('kaplan-meier'),
-  rule: z.enum(['pool', 'acro-1.0']),
-  withheld: withheldCheckSchema,
-});
-export const withheldHistogramSchema = z.strictObject({ status: withheldChartStatus, column: z.string(), withheld: withheldCheckSchema });
-export const withheldPieSchema = z.strictObject({ status: withheldChartStatus, column: z.string(), withheld: withheldCheckSchema });
 
 /** `POST .../outputs/check-survival`: the Kaplan–Meier report (withheld outside the room unless it passes) and what it was checked under. */
 export const survivalCheckAnswerSchema = z.union([

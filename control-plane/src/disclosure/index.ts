@@ -48,3 +48,4 @@ export {
   type PieReport,
   type PieSpec,
 } from './histogram-report.ts';
+export { matchPlot } from './plot-match.ts';
