@@ -106,6 +106,7 @@ const survival = defineCheckKind({
     withheld: inRoomOnly('survival table'),
   }),
   answerSchema: survivalCheckAnswerSchema,
+  match: (bytes, contentKind, report: SurvivalReport) => matchPlot(bytes, contentKind, report.plot),
 });
 
 const histogram = defineCheckKind({

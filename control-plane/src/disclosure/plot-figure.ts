@@ -20,6 +20,8 @@ export interface Line {
   y1: number;
   x2: number;
   y2: number;
+  /** Black when not given (axes). */
+  stroke?: string;
 }
 export interface Text {
   x: number;

@@ -1,5 +1,5 @@
 /**
- * Is an exported chart the figure the airlock rendered from the checked counts? Only byte for
+ * Is an exported chart (a histogram, a pie chart, survival curves) the figure the airlock rendered from the checked counts? Only byte for
  * byte: the PNG or the SVG of the report's plot (`plot-render.ts` writes the same bytes for the
  * same counts, so recomputing at staging gives the figure the room got). Any other image (one the
  * room drew itself, from whatever counts) does not match and goes to a reviewer; a report without

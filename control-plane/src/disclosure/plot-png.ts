@@ -69,8 +69,9 @@ export function pngBytes(fig: Figure): Buffer {
     }
   }
   for (const l of fig.lines) {
+    const rgb = l.stroke ? rgbOf(l.stroke) : BLACK;
     const steps = Math.max(Math.abs(l.x2 - l.x1), Math.abs(l.y2 - l.y1), 1);
-    for (let i = 0; i <= steps; i++) c.set(Math.round(l.x1 + ((l.x2 - l.x1) * i) / steps), Math.round(l.y1 + ((l.y2 - l.y1) * i) / steps), BLACK);
+    for (let i = 0; i <= steps; i++) c.set(Math.round(l.x1 + ((l.x2 - l.x1) * i) / steps), Math.round(l.y1 + ((l.y2 - l.y1) * i) / steps), rgb);
   }
   for (const t of fig.texts) {
     if (![...t.text].every((ch) => ch in GLYPHS)) continue;

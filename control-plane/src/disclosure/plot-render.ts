@@ -70,7 +70,51 @@ export function pieFigure(column: string, slices: ReadonlyArray<{ label: Label; 
   return fig;
 }
 
+/**
+ * The survival curves of a released table: for each group (in report order) a step from 1 at
+ * time 0 down to each step's survival at its time, as statsmodels' `plot_survfunc` draws them;
+ * from the released (pooled) steps only, so the figure shows no step the table does not.
+ */
+export function survivalFigure(table: ReadonlyArray<{ time: number; survival: number; group?: Label }>, grouped: boolean): Figure {
+  const fig: Figure = { width: WIDTH, height: PANEL + 40, rects: [], wedges: [], lines: [], texts: [] };
+  const top = TOP;
+  const base = PANEL;
+  const t0 = Math.min(0, ...table.map((s) => s.time));
+  const t1 = Math.max(t0 + 1, ...table.map((s) => s.time));
+  const sx = (t: number) => LEFT + ((t - t0) / (t1 - t0)) * (WIDTH - LEFT - RIGHT - 100);
+  const sy = (p: number) => base - p * (base - top);
+  const curves: Array<{ group: Label; steps: Array<{ time: number; survival: number }> }> = [];
+  for (const s of table) {
+    const last = curves.at(-1);
+    if (last && (!grouped || last.group === s.group)) last.steps.push(s);
+    else curves.push({ group: s.group ?? null, steps: [s] });
+  }
+  curves.forEach((curve, i) => {
+    const stroke = PALETTE[i % PALETTE.length]!;
+    let [t, p] = [t0, 1];
+    for (const s of curve.steps) {
+      fig.lines.push({ x1: sx(t), y1: sy(p), x2: sx(s.time), y2: sy(p), stroke }, { x1: sx(s.time), y1: sy(p), x2: sx(s.time), y2: sy(s.survival), stroke });
+      [t, p] = [s.time, s.survival];
+    }
+    if (grouped) {
+      fig.lines.push({ x1: WIDTH - 100, y1: top + 10 + i * 20, x2: WIDTH - 80, y2: top + 10 + i * 20, stroke });
+      fig.texts.push({ x: WIDTH - 74, y: top + 14 + i * 20, text: labelText(curve.group), anchor: 'start' });
+    }
+  });
+  fig.lines.push({ x1: LEFT, y1: base, x2: WIDTH - RIGHT - 100, y2: base }, { x1: LEFT, y1: top, x2: LEFT, y2: base });
+  fig.texts.push(
+    { x: WIDTH / 2, y: top - 14, text: 'survival', anchor: 'middle' },
+    { x: LEFT, y: base + 18, text: tickLabel(t0), anchor: 'start' },
+    { x: WIDTH - RIGHT - 100, y: base + 18, text: tickLabel(t1), anchor: 'end' },
+    { x: LEFT - 6, y: base, text: '0', anchor: 'end' },
+    { x: LEFT - 6, y: top + 10, text: '1', anchor: 'end' },
+  );
+  return fig;
+}
+
 const plotOf = (fig: Figure): Plot => ({ svg: svgText(fig), pngBase64: pngBytes(fig).toString('base64') });
 
 export const renderHistogram = (column: string, bins: readonly HistogramBin[], grouped: boolean): Plot => plotOf(histogramFigure(column, bins, grouped));
 export const renderPie = (column: string, slices: ReadonlyArray<{ label: Label; count: number }>): Plot => plotOf(pieFigure(column, slices));
+export const renderSurvival = (table: ReadonlyArray<{ time: number; survival: number; group?: Label }>, grouped: boolean): Plot =>
+  plotOf(survivalFigure(table, grouped));

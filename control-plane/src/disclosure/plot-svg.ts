@@ -27,7 +27,8 @@ export function svgText(fig: Figure): string {
   for (const r of fig.rects)
     out.push(`<rect x="${n(r.x)}" y="${n(r.y)}" width="${n(r.w)}" height="${n(r.h)}" fill="${r.fill}" stroke="#ffffff" stroke-width="0.5"/>`);
   for (const w of fig.wedges) out.push(`<path d="${wedgePath(w)}" fill="${w.fill}" stroke="#ffffff" stroke-width="1"/>`);
-  for (const l of fig.lines) out.push(`<line x1="${n(l.x1)}" y1="${n(l.y1)}" x2="${n(l.x2)}" y2="${n(l.y2)}" stroke="#000000" stroke-width="1"/>`);
+  for (const l of fig.lines)
+    out.push(`<line x1="${n(l.x1)}" y1="${n(l.y1)}" x2="${n(l.x2)}" y2="${n(l.y2)}" stroke="${l.stroke ?? '#000000'}" stroke-width="${l.stroke ? 2 : 1}"/>`);
   for (const t of fig.texts) out.push(`<text x="${n(t.x)}" y="${n(t.y)}" text-anchor="${t.anchor}">${escapeXml(t.text)}</text>`);
   out.push('</svg>');
   return `${out.join('\n')}\n`;

@@ -4,6 +4,7 @@
  * these so that the two cannot drift apart.
  */
 import { z } from 'zod';
+import { PlotSchema } from './histogram-report.ts';
 import { LabelSchema } from './result-schemas.ts';
 
 const columnName = z.string().min(1);
@@ -61,5 +62,7 @@ export const SurvivalReportSchema = z.strictObject({
   /** Groups with too few events for one released step (their curve is not in the table). */
   failedGroups: z.array(LabelSchema).optional(),
   notes: z.array(z.string()),
+  /** The curves drawn from the released table, present only when the check passed. */
+  plot: PlotSchema.optional(),
 });
 export type SurvivalReport = z.infer<typeof SurvivalReportSchema>;

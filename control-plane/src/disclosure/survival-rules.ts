@@ -28,6 +28,7 @@
  */
 import quantile from '@stdlib/stats-base-dists-normal-quantile';
 import type { SurvivalRules } from '../policies/index.ts';
+import { renderSurvival } from './plot-render.ts';
 import type { SurvivalReport, SurvivalStep } from './survival-report.ts';
 import type { Label } from './table-stats.ts';
 import { worst, type Status } from './table-rules.ts';
@@ -129,7 +130,7 @@ export function judgeSurvival(groups: ReadonlyArray<readonly [Label, readonly Ti
     const passed = failedGroups.length === 0 && table.length > 0;
     if (pooled)
       notes.push(`event times pooled until every step has at least ${rules.threshold} events; survival and bounds are computed from the pooled steps`);
-    return {
+    const report: SurvivalReport = {
       status: passed ? 'pass' : 'fail',
       method: 'kaplan-meier',
       rule: 'pool',
@@ -140,6 +141,8 @@ export function judgeSurvival(groups: ReadonlyArray<readonly [Label, readonly Ti
       ...(grouped ? { failedGroups } : {}),
       notes,
     };
+    if (passed) report.plot = renderSurvival(table, grouped);
+    return report;
   }
   const dof = acroDof(table);
   const dofPassed = dof >= opts.dofThreshold;

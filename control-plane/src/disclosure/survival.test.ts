@@ -114,6 +114,8 @@ describe('the default profile pools event times to the threshold of events', () 
       { time: 1, atRisk: 25, events: 10, censored: 0 },
       { time: 2, atRisk: 15, events: 10, censored: 5 },
     ]);
+    // A passing table carries its curve, drawn from the released steps: two drops, each a horizontal and a vertical line.
+    expect(report.plot?.svg.match(/stroke="#1f77b4"/g)).toHaveLength(4);
   });
 
   it('pools a step of threshold - 1 events with the next one; the pooled table is the one released', async () => {
@@ -153,6 +155,7 @@ describe('the default profile pools event times to the threshold of events', () 
     const report = await check(file, strict, { ...spec, group: 'g' });
     expect(report).toMatchObject({ status: 'fail', failedGroups: ['y'], rules: { threshold: { value: 12, threshold: 10, passed: false } } });
     expect(report.table).toEqual([expect.objectContaining({ group: 'x', time: 1, atRisk: 12, events: 12, survival: 0, lower: null, upper: null })]);
+    expect(report.plot).toBeUndefined();
   });
 });
 
