@@ -105,6 +105,17 @@ describe('the Kaplan-Meier estimate against statsmodels', () => {
   });
 });
 
+describe('event columns', () => {
+  it('takes a boolean event column (Parquet, tables) as 1/0', async () => {
+    await conn.run('CREATE TABLE flags AS SELECT (1 + i % 2)::BIGINT AS t, i % 3 <> 0 AS died FROM range(0, 30) r(i)');
+    const report = SurvivalReportSchema.parse(await checkSurvival(conn, { source: { table: 'flags' }, spec, rules: strict }));
+    expect(report.table.map(({ time, atRisk, events, censored }) => ({ time, atRisk, events, censored }))).toEqual([
+      { time: 1, atRisk: 30, events: 10, censored: 5 },
+      { time: 2, atRisk: 15, events: 10, censored: 5 },
+    ]);
+  });
+});
+
 describe('the default profile pools event times to the threshold of events', () => {
   it('releases a step of exactly the threshold of events as it is, and passes', async () => {
     const file = await csv([...rep(10, [1, 1] as [number, number]), ...rep(10, [2, 1] as [number, number]), ...rep(5, [3, 0] as [number, number])]);
