@@ -35,4 +35,4 @@ export { FileCheckResultSchema, TableCheckReportSchema } from './result-schemas.
 export type { FileCheckReport } from './result-schemas.ts';
 export { TableSpecSchema } from './table-spec.ts';
 export { checkRegression, parseRegressionSpec, type RegressionCheckRequest, type RegressionRules } from './regression.ts';
-export { RegressionReportSchema, RegressionSpecSchema, type RegressionReport, type RegressionSpec } from './regression-schemas.ts';
+export type { RegressionReport, RegressionSpec } from './regression-schemas.ts';

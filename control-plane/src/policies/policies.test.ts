@@ -44,6 +44,9 @@ describe('policy files', () => {
         differencing: false,
         maxCells: 100000,
         checkBudgetMs: 30000,
+        maxModelParams: 100,
+        maxModelIterations: 35,
+        maxModelCells: 5000000,
       },
       files: {
         maxFileBytes: 104857600,
