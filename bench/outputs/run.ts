@@ -78,7 +78,7 @@ async function olsFigures(): Promise<{ ols_s: number; ols_bare_s: number; ols_ra
   const xs = Array.from({ length: 10 }, (_, j) => `x${j + 1}`);
   await conn.run(`COPY (
     SELECT ${xs.map((x, j) => `(hash(i + ${j * 7 + 11}) % 10000) / 1000.0 AS ${x}`).join(', ')},
-           1 + ${xs.map((x, j) => `${(j + 1) / 10} * ((hash(i + ${j * 7 + 11}) % 10000) / 1000.0)`).join(' + ')} + (hash(i + 3) % 1000) / 100.0 AS y
+           1 + ${xs.map((_, j) => `${(j + 1) / 10} * ((hash(i + ${j * 7 + 11}) % 10000) / 1000.0)`).join(' + ')} + (hash(i + 3) % 1000) / 100.0 AS y
     FROM range(${ROWS}) r(i)) TO '${olsFile}' (FORMAT parquet)`);
   const cols = ['y', ...xs];
   const products: string[] = ['count(*)'];

@@ -54,7 +54,11 @@ describe('POST /api/projects/:projectId/outputs/check-regression', () => {
     const audit = await t.p.deps.store.query<{ actor: string; outcome: string; details: Record<string, unknown> }>(
       "SELECT actor, outcome, details FROM audit_log WHERE action = 'output.check-regression' ORDER BY seq",
     );
-    expect(audit.at(-1)).toMatchObject({ actor: 'researcher', outcome: 'success', details: { status: 'pass', source: { kind: 'copy', file: 'cohort.parquet' } } });
+    expect(audit.at(-1)).toMatchObject({
+      actor: 'researcher',
+      outcome: 'success',
+      details: { status: 'pass', source: { kind: 'copy', file: 'cohort.parquet' } },
+    });
   });
 
   it('outside a room a failing report is withheld: its verdict and rule, no estimate and no count', async () => {
@@ -86,7 +90,12 @@ describe('POST /api/projects/:projectId/outputs/check-regression', () => {
     expect(badSpec.status).toBe(400);
     expect(badSpec.body).toMatchObject({ reason: 'invalid_regression_spec', field: 'method' });
     const logit = await check({ source: { copy: 'cohort.parquet' }, spec: { method: 'logit', dependent: 'event', independent: ['x'] } });
-    expect(logit.body).toMatchObject({ status: 'pass', method: 'logit', nobs: 300, params: { const: { z: expect.any(Number) }, x: { z: expect.any(Number) } } });
+    expect(logit.body).toMatchObject({
+      status: 'pass',
+      method: 'logit',
+      nobs: 300,
+      params: { const: { z: expect.any(Number) }, x: { z: expect.any(Number) } },
+    });
     // `late` is 1 exactly where x >= 15: x separates it.
     const separated = await check({ source: { copy: 'cohort.parquet' }, spec: { method: 'logit', dependent: 'late', independent: ['x'] } });
     expect(separated.status).toBe(400);
@@ -101,7 +110,10 @@ describe('an export that names the regression behind it', () => {
     const fitted = (await check({ source: { copy: 'cohort.parquet' }, spec: OLS })).body.params as Record<string, { coef: number; se: number }>;
     // statsmodels' summary2 table as CSV, four decimals, patsy's Intercept for the constant.
     const csv = (change: number) =>
-      [',Coef.,Std.Err.', ...Object.entries(fitted).map(([n, v], i) => `${n === 'const' ? 'Intercept' : n},${(v.coef + (i === 3 ? change : 0)).toFixed(4)},${v.se.toFixed(4)}`)].join('\n');
+      [
+        ',Coef.,Std.Err.',
+        ...Object.entries(fitted).map(([n, v], i) => `${n === 'const' ? 'Intercept' : n},${(v.coef + (i === 3 ? change : 0)).toFixed(4)},${v.se.toFixed(4)}`),
+      ].join('\n');
     t.output('researcher', 'model.csv', `${csv(0)}\n`);
     t.output('researcher', 'model-changed.csv', `${csv(0.01)}\n`);
     const check_ = { kind: 'regression', source: { copy: 'cohort.parquet' }, spec: OLS };
@@ -117,7 +129,11 @@ describe('an export that names the regression behind it', () => {
     });
     expect(res.status).toBe(201);
     const [same, changed] = res.body.files;
-    expect(same.checks.check).toMatchObject({ kind: 'regression', report: { status: 'pass', nobs: 300 }, match: { matches: true, compared: 4, mismatched: [] } });
+    expect(same.checks.check).toMatchObject({
+      kind: 'regression',
+      report: { status: 'pass', nobs: 300 },
+      match: { matches: true, compared: 4, mismatched: [] },
+    });
     expect(same.checkStatus).toBe('pass');
     expect(changed.checks.check.match).toEqual({ matches: false, compared: 4, mismatched: ['x'] });
     expect(changed.checkStatus).toBe('review');
@@ -129,7 +145,10 @@ describe('an export that names the regression behind it', () => {
     t.output('researcher', 'small-model.json', JSON.stringify({ params: { const: 100, x1: 200, x2: 300 } }));
     const res = await t.p.call('POST', `/api/projects/${t.projectId}/exports`, {
       as: 'researcher',
-      body: { purpose: 'small', files: [{ path: 'small-model.json', description: 'x', check: { kind: 'regression', source: { output: 'small.csv' }, spec: SMALL } }] },
+      body: {
+        purpose: 'small',
+        files: [{ path: 'small-model.json', description: 'x', check: { kind: 'regression', source: { output: 'small.csv' }, spec: SMALL } }],
+      },
     });
     expect(res.status).toBe(201);
     const mine = res.body.files[0];
@@ -156,7 +175,10 @@ describe('an export that names the regression behind it', () => {
           {
             path: 'both.csv',
             description: 'x',
-            table: { source: { copy: 'cohort.parquet' }, spec: { method: 'crosstab', index: ['grp'], columns: [], values: null, aggfunc: null, margins: false } },
+            table: {
+              source: { copy: 'cohort.parquet' },
+              spec: { method: 'crosstab', index: ['grp'], columns: [], values: null, aggfunc: null, margins: false },
+            },
             check: { kind: 'regression', source: { copy: 'cohort.parquet' }, spec: OLS },
           },
         ],

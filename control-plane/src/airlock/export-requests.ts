@@ -32,16 +32,18 @@ export interface AirlockDeps {
   policies: PolicySource;
 }
 
-export const ExportFileInputSchema = z.strictObject({
-  /** Path under the requester's `/outputs` (`results/table1.csv` or `/outputs/results/table1.csv`). */
-  path: z.string().min(1).max(1000),
-  /** What the output is and shows, for the reviewers. */
-  description: z.string().trim().min(1).max(4000),
-  /** For a table: where it was computed from and how, so it can be checked cell by cell. */
-  table: TableRequestSchema.optional(),
-  /** For the output of another check (a regression): its kind, source and spec, recomputed at staging. */
-  check: KindCheckRequestSchema.extend({ kind: z.enum(CHECK_KIND_NAMES) }).optional(),
-}).refine((f) => !(f.table && f.check), { message: "a file is either a table or another check's output, not both", path: ['check'] });
+export const ExportFileInputSchema = z
+  .strictObject({
+    /** Path under the requester's `/outputs` (`results/table1.csv` or `/outputs/results/table1.csv`). */
+    path: z.string().min(1).max(1000),
+    /** What the output is and shows, for the reviewers. */
+    description: z.string().trim().min(1).max(4000),
+    /** For a table: where it was computed from and how, so it can be checked cell by cell. */
+    table: TableRequestSchema.optional(),
+    /** For the output of another check (a regression): its kind, source and spec, recomputed at staging. */
+    check: KindCheckRequestSchema.extend({ kind: z.enum(CHECK_KIND_NAMES) }).optional(),
+  })
+  .refine((f) => !(f.table && f.check), { message: "a file is either a table or another check's output, not both", path: ['check'] });
 
 export const ExportInputSchema = z.strictObject({
   purpose: z.string().trim().min(1).max(4000),

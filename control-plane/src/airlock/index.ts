@@ -34,8 +34,8 @@ export const airlockModule = airlockModuleWith();
 
 export type { AirlockDeps, ExportInput } from './export-requests.ts';
 export { checkTableRequest, type TableRequest } from './table-requests.ts';
-export { CHECK_KIND_NAMES, CHECK_KINDS, type CheckKind, type CheckKindName } from './check-kinds.ts';
-export { runKindCheck, type KindCheckResult } from './check-kind-run.ts';
+export type { CheckKind, CheckKindName } from './check-kinds.ts';
+export type { KindCheckResult } from './check-kind-run.ts';
 export { createTableScratch, tableScratch, type TableScratch } from './table-scratch.ts';
 export type { AirlockFileCheck, CheckStatus } from './file-requests.ts';
 export type {

@@ -35,7 +35,7 @@ export { FileCheckResultSchema, TableCheckReportSchema } from './result-schemas.
 export type { FileCheckReport } from './result-schemas.ts';
 export { TableSpecSchema } from './table-spec.ts';
 export { checkRegression, parseRegressionSpec, type RegressionCheckRequest, type RegressionRules } from './regression.ts';
-export { RegressionReportSchema, RegressionSpecSchema, type RegressionReport, type RegressionSpec } from './regression-schemas.ts';
+export type { RegressionReport, RegressionSpec } from './regression-schemas.ts';
 export { checkSurvival, parseSurvivalSpec, type SurvivalCheckRequest } from './survival.ts';
 export { SurvivalReportSchema, type SurvivalReport, type SurvivalSpec } from './survival-report.ts';
 export { checkHistogram, parseHistogramSpec, type HistogramCheckRequest } from './histogram.ts';

@@ -41,13 +41,7 @@ export interface DesignLimits {
 const quoteString = (text: string) => `'${text.replaceAll("'", "''")}'`;
 const FLOAT = /^(FLOAT|DOUBLE|REAL)/;
 
-export async function buildDesign(
-  conn: DuckDBConnection,
-  source: TableSource,
-  spec: RegressionSpec,
-  limits: DesignLimits,
-  quote = true,
-): Promise<Design> {
+export async function buildDesign(conn: DuckDBConnection, source: TableSource, spec: RegressionSpec, limits: DesignLimits, quote = true): Promise<Design> {
   const resolved = await resolveSource(conn, source, quote);
   const fields: [string, string][] = [['dependent', spec.dependent], ...spec.independent.map((c, i): [string, string] => [`independent[${i}]`, c])];
   const categorical = new Set(spec.categorical);
@@ -70,7 +64,6 @@ export async function buildDesign(
       return FLOAT.test(resolved.columns.get(c)!) ? `${q} IS NOT NULL AND NOT isnan(${q})` : `${q} IS NOT NULL`;
     })
     .join(' AND ');
-
 
   const numeric: DesignColumn[] = [];
   const coded: DesignColumn[] = [];

@@ -66,7 +66,14 @@ export interface Fit {
 }
 
 /** OLS from the cross-products. `rss` recomputes the residual sum of squares exactly when the shortcut has cancelled. */
-export async function fitOls(xtx: Matrix, xty: number[], yty: number, nobs: number, names: readonly string[], rss: (coef: number[]) => Promise<number>): Promise<Fit> {
+export async function fitOls(
+  xtx: Matrix,
+  xty: number[],
+  yty: number,
+  nobs: number,
+  names: readonly string[],
+  rss: (coef: number[]) => Promise<number>,
+): Promise<Fit> {
   const chol = choleskyOf(xtx, names);
   const coef = chol.solve(Matrix.columnVector(xty)).to1DArray();
   const dof = nobs - names.length;
@@ -99,9 +106,12 @@ export function fitBinary(method: 'logit' | 'probit', data: BinaryData, names: r
     coef = coef.map((b, j) => b + step[j]!);
     if (!coef.every(Number.isFinite)) break;
     if (separates(method, data, coef)) {
-      throw new InputError('perfect separation: the model predicts every outcome exactly, so its estimates do not exist (statsmodels: PerfectSeparationError)', {
-        reason: 'perfect_separation',
-      });
+      throw new InputError(
+        'perfect separation: the model predicts every outcome exactly, so its estimates do not exist (statsmodels: PerfectSeparationError)',
+        {
+          reason: 'perfect_separation',
+        },
+      );
     }
     if (step.every((s) => Math.abs(s) < NEWTON_TOLERANCE)) {
       const { negHessian: info } = derivatives(method, data, coef);
@@ -109,10 +119,13 @@ export function fitBinary(method: 'logit' | 'probit', data: BinaryData, names: r
       return { coef, cov, iterations: iteration, llf: logLikelihood(method, data, coef) };
     }
   }
-  throw new InputError(`the ${method} model did not converge in ${maxIterations} iterations (tables.maxModelIterations); quasi-separation or a scaling problem is likely`, {
-    reason: 'model_not_converged',
-    details: { limit: maxIterations },
-  });
+  throw new InputError(
+    `the ${method} model did not converge in ${maxIterations} iterations (tables.maxModelIterations); quasi-separation or a scaling problem is likely`,
+    {
+      reason: 'model_not_converged',
+      details: { limit: maxIterations },
+    },
+  );
 }
 
 /** Complete separation: every fitted probability at its outcome (statsmodels' test), or a hyperplane that splits the outcomes. */

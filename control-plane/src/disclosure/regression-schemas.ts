@@ -15,7 +15,6 @@ import { z } from 'zod';
 const columnName = z.string().min(1).max(200);
 
 export const RegressionMethodSchema = z.enum(['ols', 'logit', 'probit']);
-export type RegressionMethod = z.infer<typeof RegressionMethodSchema>;
 
 export const RegressionSpecSchema = z
   .strictObject({
@@ -37,7 +36,8 @@ export const RegressionSpecSchema = z
     spec.categorical.forEach((c, i) => {
       if (!seen.has(c)) ctx.addIssue({ code: 'custom', path: ['categorical', i], message: `'${c}' is not one of the independent variables` });
     });
-    if (spec.independent.length === 0 && !spec.constant) ctx.addIssue({ code: 'custom', path: ['independent'], message: 'a model needs a variable or a constant' });
+    if (spec.independent.length === 0 && !spec.constant)
+      ctx.addIssue({ code: 'custom', path: ['independent'], message: 'a model needs a variable or a constant' });
   });
 export type RegressionSpec = z.infer<typeof RegressionSpecSchema>;
 

@@ -172,7 +172,10 @@ describe('refusals', () => {
 describe('missing values on either pass', () => {
   it('a record missing only a categorical value is dropped, NaN included, as statsmodels drops it', async () => {
     const file = join(dir, 'missing-level.csv');
-    const rows = Array.from({ length: 40 }, (_, i) => `${(i * 0.37 + ((i * 7) % 5)).toFixed(3)},${i % 4},${i === 5 ? '' : i % 2 === 0 ? 'a' : 'b'},${i === 9 ? 'nan' : (i % 3) + 0.5}`);
+    const rows = Array.from(
+      { length: 40 },
+      (_, i) => `${(i * 0.37 + ((i * 7) % 5)).toFixed(3)},${i % 4},${i === 5 ? '' : i % 2 === 0 ? 'a' : 'b'},${i === 9 ? 'nan' : (i % 3) + 0.5}`,
+    );
     await writeFile(file, `y,x,g,h\n${rows.join('\n')}\n`);
     const spec = { method: 'ols', dependent: 'y', independent: ['x', 'g', 'h'], categorical: ['g', 'h'] };
     const report = await checkRegression(conn, { source: { file }, spec, rules: RULES });

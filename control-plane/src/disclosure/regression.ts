@@ -71,7 +71,10 @@ export async function checkRegression(conn: DuckDBConnection, req: RegressionChe
  * The SQL of one pass over `rows` gathering n, Σy², Σcⱼy and Σcⱼcₖ (k ≤ j; Σcⱼ and n for the
  * constant), and the number of records with every model value (`present`), and how to read its row.
  */
-export function crossProductQuery(columns: Design['columns'], rows: string): {
+export function crossProductQuery(
+  columns: Design['columns'],
+  rows: string,
+): {
   sql: string;
   read: (row: unknown[]) => { n: number; complete: number; xtx: Matrix; xty: number[]; yty: number };
 } {
@@ -155,7 +158,10 @@ async function binaryFit(
     );
   }
   if (Number(counts[1]) > 0) {
-    throw new InputError(`a ${method} model's dependent variable must be 0 or 1 in every record used`, { reason: 'not_binary_outcome', details: { field: 'dependent' } });
+    throw new InputError(`a ${method} model's dependent variable must be 0 or 1 in every record used`, {
+      reason: 'not_binary_outcome',
+      details: { field: 'dependent' },
+    });
   }
   const reader = await conn.runAndReadAll(`SELECT y, ${names.map((_, j) => `c${j}`).join(', ')} FROM ${design.rows}`);
   const cols = reader.getColumnsJS();
@@ -171,5 +177,8 @@ async function binaryFit(
 }
 
 function infinite() {
-  return new InputError('a model column holds an infinite value (statsmodels refuses exog or endog with inf)', { reason: 'non_numeric_values', details: { column: null } });
+  return new InputError('a model column holds an infinite value (statsmodels refuses exog or endog with inf)', {
+    reason: 'non_numeric_values',
+    details: { column: null },
+  });
 }
