@@ -7,9 +7,9 @@
  *
  * Bins are numpy's: a count gives equal-width bins over the group's minimum and maximum
  * (`np.linspace`, ±0.5 when they are equal), edges given are used as they are; left-closed,
- * the last bin closed, values outside the edges not counted. DuckDB assigns each value to
- * the bin whose lower edge is the greatest at or below it (an ASOF join on the exact edge
- * values), which is numpy's `searchsorted` rule; only the counts reach JavaScript.
+ * the last bin closed, values outside the edges not counted. DuckDB assigns each value to its
+ * bin as numpy does (see `equalWidthCounts`, `edgeCounts`), comparing with the exact edge
+ * values; only the counts reach JavaScript.
  *
  * Where ACRO 1.0.1 differs, on purpose: it drops the values equal to the last edge (it
  * re-bins with `np.digitize`, right-open), and it checks the ungrouped column when the
@@ -101,15 +101,38 @@ export async function checkHistogram(conn: DuckDBConnection, req: HistogramCheck
   }));
   const counts = groups.map((grp) => new Array<number>(grp.edges.length - 1).fill(0));
   if (groups.length > 0) {
-    const binRows = groups.flatMap((grp, gi) => grp.edges.slice(0, -1).map((lo, k) => `(${gi}, ${k}, ${double(lo)}, ${double(grp.edges.at(-1)!)})`));
     const sql = `WITH v AS (${values}),
       gs AS (SELECT g, (row_number() OVER (ORDER BY g) - 1)::INTEGER AS gi FROM (SELECT DISTINCT g FROM v)),
-      vx AS (SELECT gs.gi, v.x FROM v JOIN gs ON v.g IS NOT DISTINCT FROM gs.g),
-      b(gi, k, lo, top) AS (VALUES ${binRows.join(', ')})
-      SELECT b.gi, b.k, count(*)::DOUBLE FROM vx ASOF JOIN b ON vx.gi = b.gi AND vx.x >= b.lo WHERE vx.x <= b.top GROUP BY ALL`;
+      ${typeof spec.bins === 'number' ? equalWidthCounts(groups) : edgeCounts(groups)}`;
     for (const [gi, k, n] of (await conn.runAndReadAll(sql)).getRows()) counts[Number(gi)]![Number(k)] = Number(n);
   }
   return judgeHistogram(spec, groups, counts, req.rules);
+}
+
+/**
+ * Equal-width bins, numpy's way (`_histogram`'s fast path, with its corrections): the index from
+ * `(x − first) · n / (last − first)`, the last edge into the last bin, then one step down or up
+ * where the value falls the other side of the exact edge. One pass, no sort.
+ */
+function equalWidthCounts(groups: readonly BinnedGroup[]): string {
+  const rows = groups.map((grp, gi) => {
+    const n = grp.edges.length - 1;
+    const norm = n / (grp.edges[n]! - grp.edges[0]!);
+    return `(${gi}, ${double(grp.edges[0]!)}, ${double(norm)}, ${n}, [${grp.edges.map(double).join(', ')}])`;
+  });
+  return `e(gi, first, norm, n, edges) AS (VALUES ${rows.join(', ')}),
+      ge AS (SELECT gs.g, e.* FROM gs JOIN e ON gs.gi = e.gi),
+      j AS (SELECT ge.gi, ge.n, ge.edges, v.x, least(floor((v.x - ge.first) * ge.norm)::BIGINT, ge.n - 1) AS k0 FROM v JOIN ge ON v.g IS NOT DISTINCT FROM ge.g),
+      d AS (SELECT gi, n, edges, x, k0 - (x < edges[k0 + 1])::BIGINT AS k1 FROM j)
+      SELECT gi, k1 + (x >= edges[k1 + 2] AND k1 <> n - 1)::BIGINT AS k, count(*)::DOUBLE FROM d GROUP BY ALL`;
+}
+
+/** Edges given: each value to the bin of the greatest lower edge at or below it (numpy's `searchsorted`), none past the last edge. */
+function edgeCounts(groups: readonly BinnedGroup[]): string {
+  const rows = groups.flatMap((grp, gi) => grp.edges.slice(0, -1).map((lo, k) => `(${gi}, ${k}, ${double(lo)}, ${double(grp.edges.at(-1)!)})`));
+  return `b(gi, k, lo, top) AS (VALUES ${rows.join(', ')}),
+      vx AS (SELECT gs.gi, v.x FROM v JOIN gs ON v.g IS NOT DISTINCT FROM gs.g)
+      SELECT b.gi, b.k, count(*)::DOUBLE FROM vx ASOF JOIN b ON vx.gi = b.gi AND vx.x >= b.lo WHERE vx.x <= b.top GROUP BY ALL`;
 }
 
 interface BinnedGroup {
