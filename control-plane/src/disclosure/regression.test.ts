@@ -10,7 +10,7 @@ import { checkRegression, type RegressionRules } from './regression.ts';
 import type { RegressionReport } from './regression-schemas.ts';
 
 const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/statsmodels/', import.meta.url));
-const RULES: RegressionRules = { dof: 10, maxModelParams: 100, maxModelIterations: 35, maxModelCells: 5_000_000 };
+const RULES: RegressionRules = { dof: 10, maxModelParams: 100, maxModelIterations: 35, maxModelCells: 5_000_000, modelLevelThreshold: null };
 
 interface Fixture {
   spec: Record<string, unknown>;
@@ -184,5 +184,36 @@ describe('missing values on either pass', () => {
       dropped: 2,
       names: ['const', 'C(g)[T.b]', 'C(h)[T.1.5]', 'C(h)[T.2.5]', 'x'],
     });
+  });
+});
+
+describe('the levels rule (not ACRO; the default profile)', () => {
+  it('fails a model with a categorical level of fewer records than the threshold, and passes it when off', async () => {
+    const file = join(dir, 'rare-level.csv');
+    // Level 'c' has 3 records; 'a' (the reference) and 'b' 20 each.
+    const rows = Array.from({ length: 43 }, (_, i) => `${((i * 7) % 11) + i / 10},${i % 5},${i < 3 ? 'c' : i % 2 === 0 ? 'a' : 'b'}`);
+    await writeFile(file, `y,x,g\n${rows.join('\n')}\n`);
+    const spec = { method: 'ols', dependent: 'y', independent: ['x', 'g'], categorical: ['g'] };
+    const strict = await checkRegression(conn, { source: { file }, spec, rules: { ...RULES, modelLevelThreshold: 10 } });
+    expect({ status: strict.status, rules: strict.rules, summary: strict.summary }).toEqual({
+      status: 'fail',
+      rules: { dof: { value: 39, threshold: 10, passed: true }, levels: { threshold: 10, passed: false, below: 1 } },
+      summary: 'pass; dof=39 >= 10; 1 categorical level(s) with fewer than 10 records',
+    });
+    const reference = await checkRegression(conn, { source: { file }, spec, rules: { ...RULES, modelLevelThreshold: 21 } });
+    expect(reference.rules.levels).toEqual({ threshold: 21, passed: false, below: 3 });
+    const acro = await checkRegression(conn, { source: { file }, spec, rules: RULES });
+    expect({ status: acro.status, rules: acro.rules }).toEqual({ status: 'pass', rules: { dof: { value: 39, threshold: 10, passed: true } } });
+  });
+
+  it('a singular design names the variable, not the level (a value of the data)', async () => {
+    const file = join(dir, 'level-collinear.csv');
+    // h's level 'zsecret' holds exactly the records of g's level 'b': its indicator is g's.
+    const rows = Array.from({ length: 30 }, (_, i) => `${i % 7},${i % 3 === 0 ? 'b' : 'a'},${i % 3 === 0 ? 'zsecret' : 'other'}`);
+    await writeFile(file, `y,g,h\n${rows.join('\n')}\n`);
+    const spec = { method: 'ols', dependent: 'y', independent: ['g', 'h'], categorical: ['g', 'h'] };
+    const err = await refusal(checkRegression(conn, { source: { file }, spec, rules: RULES }));
+    expect(err).toMatchObject({ reason: 'singular_design', details: { column: 'h' } });
+    expect(err.message).not.toContain('secret');
   });
 });

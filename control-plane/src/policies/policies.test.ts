@@ -47,6 +47,7 @@ describe('policy files', () => {
         maxModelParams: 100,
         maxModelIterations: 35,
         maxModelCells: 5000000,
+        modelLevelThreshold: null,
       },
       files: {
         maxFileBytes: 104857600,

@@ -78,6 +78,7 @@ export function strictest(a: Policy, b: Policy): Policy {
       maxModelParams: min(ta.maxModelParams, tb.maxModelParams),
       maxModelIterations: min(ta.maxModelIterations, tb.maxModelIterations),
       maxModelCells: min(ta.maxModelCells, tb.maxModelCells),
+      modelLevelThreshold: maxNullable(ta.modelLevelThreshold, tb.modelLevelThreshold),
     },
     files: {
       maxFileBytes: min(a.files.maxFileBytes, b.files.maxFileBytes),

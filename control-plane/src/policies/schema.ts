@@ -61,6 +61,11 @@ export const TableRulesSchema = z.strictObject({
   maxModelIterations: positiveInt.default(DEFAULT_MAX_MODEL_ITERATIONS),
   /** Most design cells (records × parameters) a logit or probit check holds in memory (8 bytes each). */
   maxModelCells: positiveInt.default(DEFAULT_MAX_MODEL_CELLS),
+  /**
+   * Not ACRO's: each level of a regression's categorical variable needs this many records, else
+   * the model fails (a level of one record gives away that record's outcome). `null`: off (ACRO).
+   */
+  modelLevelThreshold: positiveInt.nullable().default(null),
 });
 export type TableRules = z.infer<typeof TableRulesSchema>;
 
@@ -114,6 +119,7 @@ const TableRulesPatchSchema = z
     maxModelParams: positiveInt,
     maxModelIterations: positiveInt,
     maxModelCells: positiveInt,
+    modelLevelThreshold: positiveInt.nullable(),
   })
   .partial();
 const FileRulesPatchSchema = z.strictObject({ ...FileRulesSchema.shape, scanBudgetMs: positiveInt }).partial();
