@@ -65,7 +65,7 @@ function expectAgreement(report: RegressionReport, name: string) {
 }
 
 describe('regression check against statsmodels', () => {
-  for (const name of ['ols_numeric', 'ols_categorical', 'ols_no_constant', 'logit_categorical', 'probit_categorical']) {
+  for (const name of ['ols_numeric', 'ols_categorical', 'ols_no_constant', 'ols_scaled', 'logit_categorical', 'probit_categorical', 'logit_scaled']) {
     it(`${name}: coefficients, standard errors, statistics and p-values agree to 1e-6 relative`, async () => {
       const report = await check(name);
       expectAgreement(report, name);
