@@ -167,6 +167,18 @@ describe('refusals', () => {
       details: { limit: 2 },
     });
   });
+
+  it("stops a logit past the policy's time budget: Newton's passes run in this process, out of DuckDB's interrupt", async () => {
+    const file = join(dir, 'large-logit.parquet');
+    await conn.run(
+      `COPY (SELECT (hash(i) % 1000) / 100.0 AS x, CASE WHEN hash(i + 1) % 1000 < 300 + (hash(i) % 1000) / 3 THEN 1 ELSE 0 END AS y FROM range(200000) r(i)) TO '${file}' (FORMAT parquet)`,
+    );
+    const spec = { method: 'logit', dependent: 'y', independent: ['x'] };
+    const slow = await refusal(checkRegression(conn, { source: { file }, spec, rules: { ...RULES, checkBudgetMs: 1 } }));
+    expect(slow).toMatchObject({ reason: 'table_check_over_budget', details: { limit: 1 } });
+    const report = await checkRegression(conn, { source: { file }, spec, rules: RULES });
+    expect({ status: report.status, nobs: report.nobs }).toEqual({ status: 'pass', nobs: 200000 });
+  });
 });
 
 describe('missing values on either pass', () => {

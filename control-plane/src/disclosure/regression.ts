@@ -15,13 +15,14 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { Matrix } from 'ml-matrix';
 import { InputError } from '../errors/index.ts';
-import type { TableRules } from '../policies/index.ts';
+import { DEFAULT_CHECK_BUDGET_MS, type TableRules } from '../policies/index.ts';
 import { buildDesign, type Design } from './regression-design.ts';
-import { fitBinary, fitOls, paramsOf, type Fit } from './regression-fit.ts';
+import { fitBinary, fitOls, pacer, paramsOf, type Fit } from './regression-fit.ts';
 import { RegressionSpecSchema, type RegressionReport, type RegressionSpec } from './regression-schemas.ts';
 import type { TableSource } from './table-source.ts';
 
-export type RegressionRules = Pick<TableRules, 'dof' | 'maxModelParams' | 'maxModelIterations' | 'maxModelCells' | 'modelLevelThreshold'>;
+export type RegressionRules = Pick<TableRules, 'dof' | 'maxModelParams' | 'maxModelIterations' | 'maxModelCells' | 'modelLevelThreshold'> &
+  Partial<Pick<TableRules, 'checkBudgetMs'>>;
 
 export interface RegressionCheckRequest {
   source: TableSource;
@@ -172,6 +173,7 @@ async function olsFit(conn: DuckDBConnection, design: Design, names: string[]): 
 }
 
 async function binaryFit(conn: DuckDBConnection, method: 'logit' | 'probit', design: Design, names: string[], rules: RegressionRules): Promise<Fitted> {
+  const started = Date.now();
   const p = names.length;
   const counts = (await conn.runAndReadAll(`SELECT count(*), count(*) FILTER (WHERE y <> 0 AND y <> 1) FROM ${design.rows}`)).getRowsJS()[0]!;
   const total = Number((await conn.runAndReadAll(`SELECT count(*) FROM ${design.all}`)).getRowsJS()[0]![0]);
@@ -201,7 +203,8 @@ async function binaryFit(conn: DuckDBConnection, method: 'logit' | 'probit', des
   if (!x.every(Number.isFinite)) throw infinite();
   const sums = new Array<number>(p).fill(0);
   for (let i = 0; i < x.length; i++) sums[i % p]! += x[i]! * x[i]!;
-  return { fit: fitBinary(method, { y, x, nobs, p }, names, rules.maxModelIterations), nobs, total, sums };
+  const pace = pacer(rules.checkBudgetMs ?? DEFAULT_CHECK_BUDGET_MS, started);
+  return { fit: await fitBinary(method, { y, x, nobs, p }, names, rules.maxModelIterations, pace), nobs, total, sums };
 }
 
 function infinite() {
