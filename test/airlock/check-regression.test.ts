@@ -42,7 +42,7 @@ describe('POST /api/projects/:projectId/outputs/check-regression', () => {
       nobs: 300,
       dof: 296,
       dropped: 0,
-      rules: { dof: { value: 296, threshold: 10, passed: true } },
+      rules: { dof: { value: 296, threshold: 10, passed: true }, levels: { threshold: 10, passed: true, below: 0 } },
       summary: 'pass; dof=296 >= 10',
       source: { kind: 'copy', version: 1, file: 'cohort.parquet' },
       spec: OLS,

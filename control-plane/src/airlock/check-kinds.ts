@@ -78,7 +78,10 @@ const regression = defineCheckKind({
   withhold: (report: RegressionReport) => ({
     status: 'fail' as const,
     method: report.method,
-    rules: { dof: { threshold: report.rules.dof.threshold, passed: false as const } },
+    rules: {
+      dof: { threshold: report.rules.dof.threshold, passed: report.rules.dof.passed },
+      ...(report.rules.levels ? { levels: { threshold: report.rules.levels.threshold, passed: report.rules.levels.passed } } : {}),
+    },
     withheld: {
       reason: 'check_only_in_room' as const,
       detail: 'a regression that did not pass is shown only inside the room; run the check there (analyserom-airlock check-regression)',

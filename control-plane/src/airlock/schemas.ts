@@ -110,7 +110,10 @@ export const withheldCheckSchema = z.strictObject({ reason: z.literal('check_onl
 export const withheldRegressionSchema = z.strictObject({
   status: z.literal('fail'),
   method: RegressionMethodSchema,
-  rules: z.strictObject({ dof: z.strictObject({ threshold: z.number().int(), passed: z.literal(false) }) }),
+  rules: z.strictObject({
+    dof: z.strictObject({ threshold: z.number().int(), passed: z.boolean() }),
+    levels: z.strictObject({ threshold: z.number().int(), passed: z.boolean() }).optional(),
+  }),
   withheld: withheldCheckSchema,
 });
 

@@ -18,6 +18,7 @@
 import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
 import normalPdf from '@stdlib/stats-base-dists-normal-pdf';
 import tCdf from '@stdlib/stats-base-dists-t-cdf';
+import { setImmediate } from 'node:timers/promises';
 import { CholeskyDecomposition, Matrix } from 'ml-matrix';
 import { InputError } from '../errors/index.ts';
 import type { RegressionParam } from './regression-schemas.ts';
@@ -93,15 +94,36 @@ export interface BinaryData {
 }
 
 /** Logit or probit by Newton's method. */
-export function fitBinary(method: 'logit' | 'probit', data: BinaryData, names: readonly string[], maxIterations: number): Fit {
+/**
+ * Gives the event loop its turn every so many records of a pass, and stops the fit once past its
+ * deadline: Newton's passes run in this process, so the policy's budget (`tables.checkBudgetMs`)
+ * must be checked here, where DuckDB's interrupt cannot reach, and /healthz must keep answering.
+ */
+export function pacer(budgetMs: number, started = Date.now()): (done: number) => Promise<void> | undefined {
+  return (done) => {
+    // Not awaited in between: an `await` per record would cost a microtask each.
+    if (done % 32_768 !== 0) return undefined;
+    return setImmediate().then(() => {
+      if (Date.now() - started > budgetMs) {
+        throw new InputError(`the check took longer than the policy's ${budgetMs} ms (tables.checkBudgetMs) and was stopped`, {
+          reason: 'table_check_over_budget',
+          details: { limit: budgetMs },
+        });
+      }
+    });
+  };
+}
+type Pace = ReturnType<typeof pacer>;
+
+export async function fitBinary(method: 'logit' | 'probit', data: BinaryData, names: readonly string[], maxIterations: number, pace: Pace): Promise<Fit> {
   const { p } = data;
   // Collinearity is a property of X: tested on X'X before any weight can hide it.
   const xtx = new Matrix(p, p);
-  accumulate(data, () => 1, xtx);
+  await accumulate(data, () => 1, xtx, pace);
   choleskyOf(xtx, names);
   let coef = new Array<number>(p).fill(0);
   for (let iteration = 1; iteration <= maxIterations; iteration++) {
-    const { score, negHessian } = derivatives(method, data, coef);
+    const { score, negHessian } = await derivatives(method, data, coef, pace);
     const step = choleskyOf(negHessian, names).solve(Matrix.columnVector(score)).to1DArray();
     coef = coef.map((b, j) => b + step[j]!);
     if (!coef.every(Number.isFinite)) break;
@@ -114,7 +136,7 @@ export function fitBinary(method: 'logit' | 'probit', data: BinaryData, names: r
       );
     }
     if (step.every((s) => Math.abs(s) < NEWTON_TOLERANCE)) {
-      const { negHessian: info } = derivatives(method, data, coef);
+      const { negHessian: info } = await derivatives(method, data, coef, pace);
       const cov = choleskyOf(info, names).solve(Matrix.eye(p));
       return { coef, cov, iterations: iteration, llf: logLikelihood(method, data, coef) };
     }
@@ -151,11 +173,13 @@ const logistic = (e: number) => 1 / (1 + Math.exp(-e));
 const probability = (method: 'logit' | 'probit', e: number) => (method === 'logit' ? logistic(e) : normalCdf(e, 0, 1));
 
 /** The score X'(…) and the negative Hessian X'WX of the log-likelihood at `coef` (statsmodels' `score` and `hessian`). */
-function derivatives(method: 'logit' | 'probit', data: BinaryData, coef: number[]): { score: number[]; negHessian: Matrix } {
+async function derivatives(method: 'logit' | 'probit', data: BinaryData, coef: number[], pace: Pace): Promise<{ score: number[]; negHessian: Matrix }> {
   const { y, x, nobs, p } = data;
   const score = new Array<number>(p).fill(0);
   const weights = new Float64Array(nobs);
   for (let i = 0; i < nobs; i++) {
+    const turn = pace(i);
+    if (turn) await turn;
     const e = eta(x, coef, i, p);
     let g: number;
     if (method === 'logit') {
@@ -171,15 +195,17 @@ function derivatives(method: 'logit' | 'probit', data: BinaryData, coef: number[
     for (let j = 0; j < p; j++) score[j]! += g * x[i * p + j]!;
   }
   const negHessian = new Matrix(p, p);
-  accumulate(data, (i) => weights[i]!, negHessian);
+  await accumulate(data, (i) => weights[i]!, negHessian, pace);
   return { score, negHessian };
 }
 
 /** Σᵢ wᵢ xᵢ xᵢ' into `into` (symmetric: the lower triangle is computed, the upper copied). */
-function accumulate(data: BinaryData, weight: (i: number) => number, into: Matrix): void {
+async function accumulate(data: BinaryData, weight: (i: number) => number, into: Matrix, pace: Pace): Promise<void> {
   const { x, nobs, p } = data;
   const acc = new Float64Array(p * p);
   for (let i = 0; i < nobs; i++) {
+    const turn = pace(i);
+    if (turn) await turn;
     const w = weight(i);
     const row = i * p;
     for (let j = 0; j < p; j++) {

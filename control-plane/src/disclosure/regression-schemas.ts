@@ -60,8 +60,12 @@ export const RegressionReportSchema = z.strictObject({
   dof: z.number().int(),
   /** In the design's column order (patsy's: constant, categorical terms, numeric terms). */
   params: z.record(z.string(), RegressionParamSchema),
-  rules: z.strictObject({ dof: z.strictObject({ value: z.number().int(), threshold: z.number().int(), passed: z.boolean() }) }),
-  /** ACRO's summary of the rule, e.g. `fail; dof=9 < 10`. */
+  rules: z.strictObject({
+    dof: z.strictObject({ value: z.number().int(), threshold: z.number().int(), passed: z.boolean() }),
+    /** Not ACRO's: categorical levels with fewer records than the policy's `tables.modelLevelThreshold` (where set). */
+    levels: z.strictObject({ threshold: z.number().int(), passed: z.boolean(), below: z.number().int().nonnegative() }).optional(),
+  }),
+  /** ACRO's summary of the rule, e.g. `fail; dof=9 < 10` (and the levels rule's, where it failed). */
   summary: z.string(),
   /** Records dropped for a missing value in a model column. */
   dropped: z.number().int().nonnegative(),

@@ -10,7 +10,7 @@ import { checkRegression, type RegressionRules } from './regression.ts';
 import type { RegressionReport } from './regression-schemas.ts';
 
 const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/statsmodels/', import.meta.url));
-const RULES: RegressionRules = { dof: 10, maxModelParams: 100, maxModelIterations: 35, maxModelCells: 5_000_000 };
+const RULES: RegressionRules = { dof: 10, maxModelParams: 100, maxModelIterations: 35, maxModelCells: 5_000_000, modelLevelThreshold: null };
 
 interface Fixture {
   spec: Record<string, unknown>;
@@ -65,7 +65,7 @@ function expectAgreement(report: RegressionReport, name: string) {
 }
 
 describe('regression check against statsmodels', () => {
-  for (const name of ['ols_numeric', 'ols_categorical', 'ols_no_constant', 'logit_categorical', 'probit_categorical']) {
+  for (const name of ['ols_numeric', 'ols_categorical', 'ols_no_constant', 'ols_scaled', 'logit_categorical', 'probit_categorical', 'logit_scaled']) {
     it(`${name}: coefficients, standard errors, statistics and p-values agree to 1e-6 relative`, async () => {
       const report = await check(name);
       expectAgreement(report, name);
@@ -167,6 +167,18 @@ describe('refusals', () => {
       details: { limit: 2 },
     });
   });
+
+  it("stops a logit past the policy's time budget: Newton's passes run in this process, out of DuckDB's interrupt", async () => {
+    const file = join(dir, 'large-logit.parquet');
+    await conn.run(
+      `COPY (SELECT (hash(i) % 1000) / 100.0 AS x, CASE WHEN hash(i + 1) % 1000 < 300 + (hash(i) % 1000) / 3 THEN 1 ELSE 0 END AS y FROM range(200000) r(i)) TO '${file}' (FORMAT parquet)`,
+    );
+    const spec = { method: 'logit', dependent: 'y', independent: ['x'] };
+    const slow = await refusal(checkRegression(conn, { source: { file }, spec, rules: { ...RULES, checkBudgetMs: 1 } }));
+    expect(slow).toMatchObject({ reason: 'table_check_over_budget', details: { limit: 1 } });
+    const report = await checkRegression(conn, { source: { file }, spec, rules: RULES });
+    expect({ status: report.status, nobs: report.nobs }).toEqual({ status: 'pass', nobs: 200000 });
+  });
 });
 
 describe('missing values on either pass', () => {
@@ -184,5 +196,36 @@ describe('missing values on either pass', () => {
       dropped: 2,
       names: ['const', 'C(g)[T.b]', 'C(h)[T.1.5]', 'C(h)[T.2.5]', 'x'],
     });
+  });
+});
+
+describe('the levels rule (not ACRO; the default profile)', () => {
+  it('fails a model with a categorical level of fewer records than the threshold, and passes it when off', async () => {
+    const file = join(dir, 'rare-level.csv');
+    // Level 'c' has 3 records; 'a' (the reference) and 'b' 20 each.
+    const rows = Array.from({ length: 43 }, (_, i) => `${((i * 7) % 11) + i / 10},${i % 5},${i < 3 ? 'c' : i % 2 === 0 ? 'a' : 'b'}`);
+    await writeFile(file, `y,x,g\n${rows.join('\n')}\n`);
+    const spec = { method: 'ols', dependent: 'y', independent: ['x', 'g'], categorical: ['g'] };
+    const strict = await checkRegression(conn, { source: { file }, spec, rules: { ...RULES, modelLevelThreshold: 10 } });
+    expect({ status: strict.status, rules: strict.rules, summary: strict.summary }).toEqual({
+      status: 'fail',
+      rules: { dof: { value: 39, threshold: 10, passed: true }, levels: { threshold: 10, passed: false, below: 1 } },
+      summary: 'pass; dof=39 >= 10; 1 categorical level(s) with fewer than 10 records',
+    });
+    const reference = await checkRegression(conn, { source: { file }, spec, rules: { ...RULES, modelLevelThreshold: 21 } });
+    expect(reference.rules.levels).toEqual({ threshold: 21, passed: false, below: 3 });
+    const acro = await checkRegression(conn, { source: { file }, spec, rules: RULES });
+    expect({ status: acro.status, rules: acro.rules }).toEqual({ status: 'pass', rules: { dof: { value: 39, threshold: 10, passed: true } } });
+  });
+
+  it('a singular design names the variable, not the level (a value of the data)', async () => {
+    const file = join(dir, 'level-collinear.csv');
+    // h's level 'zsecret' holds exactly the records of g's level 'b': its indicator is g's.
+    const rows = Array.from({ length: 30 }, (_, i) => `${i % 7},${i % 3 === 0 ? 'b' : 'a'},${i % 3 === 0 ? 'zsecret' : 'other'}`);
+    await writeFile(file, `y,g,h\n${rows.join('\n')}\n`);
+    const spec = { method: 'ols', dependent: 'y', independent: ['g', 'h'], categorical: ['g', 'h'] };
+    const err = await refusal(checkRegression(conn, { source: { file }, spec, rules: RULES }));
+    expect(err).toMatchObject({ reason: 'singular_design', details: { column: 'h' } });
+    expect(err.message).not.toContain('secret');
   });
 });

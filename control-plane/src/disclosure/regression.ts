@@ -15,13 +15,14 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { Matrix } from 'ml-matrix';
 import { InputError } from '../errors/index.ts';
-import type { TableRules } from '../policies/index.ts';
+import { DEFAULT_CHECK_BUDGET_MS, type TableRules } from '../policies/index.ts';
 import { buildDesign, type Design } from './regression-design.ts';
-import { fitBinary, fitOls, paramsOf, type Fit } from './regression-fit.ts';
+import { fitBinary, fitOls, pacer, paramsOf, type Fit } from './regression-fit.ts';
 import { RegressionSpecSchema, type RegressionReport, type RegressionSpec } from './regression-schemas.ts';
 import type { TableSource } from './table-source.ts';
 
-export type RegressionRules = Pick<TableRules, 'dof' | 'maxModelParams' | 'maxModelIterations' | 'maxModelCells'>;
+export type RegressionRules = Pick<TableRules, 'dof' | 'maxModelParams' | 'maxModelIterations' | 'maxModelCells' | 'modelLevelThreshold'> &
+  Partial<Pick<TableRules, 'checkBudgetMs'>>;
 
 export interface RegressionCheckRequest {
   source: TableSource;
@@ -51,20 +52,49 @@ export async function checkRegression(conn: DuckDBConnection, req: RegressionChe
   const { rules } = req;
   const design = await buildDesign(conn, req.source, spec, { maxParams: rules.maxModelParams }, req.quoteSource ?? true);
   const names = design.columns.map((c) => c.name);
-  const { fit, nobs, total } = spec.method === 'ols' ? await olsFit(conn, design, names) : await binaryFit(conn, spec.method, design, names, rules);
+  // Errors name a design column by its variable: a level's name is a value of the data.
+  const blame = design.columns.map((c) => c.group ?? c.name);
+  const { fit, nobs, total, sums } = spec.method === 'ols' ? await olsFit(conn, design, blame) : await binaryFit(conn, spec.method, design, blame, rules);
   const dof = nobs - names.length;
-  const passed = dof >= rules.dof;
+  const dofPassed = dof >= rules.dof;
+  const levels = rules.modelLevelThreshold === null || spec.categorical.length === 0 ? null : levelRule(design.columns, sums, nobs, rules.modelLevelThreshold);
+  const passed = dofPassed && (levels?.passed ?? true);
+  const summary = [dofPassed ? `pass; dof=${dof} >= ${rules.dof}` : `fail; dof=${dof} < ${rules.dof}`];
+  if (levels && !levels.passed) summary.push(`${levels.below} categorical level(s) with fewer than ${levels.threshold} records`);
   return {
     status: passed ? 'pass' : 'fail',
     method: spec.method,
     nobs,
     dof,
     params: paramsOf(spec.method, names, fit, dof),
-    rules: { dof: { value: dof, threshold: rules.dof, passed } },
-    summary: passed ? `pass; dof=${dof} >= ${rules.dof}` : `fail; dof=${dof} < ${rules.dof}`,
+    rules: { dof: { value: dof, threshold: rules.dof, passed: dofPassed }, ...(levels ? { levels } : {}) },
+    summary: summary.join('; '),
     dropped: total - nobs,
     ...(fit.iterations === undefined ? {} : { iterations: fit.iterations, llf: fit.llf }),
   };
+}
+
+/**
+ * Not ACRO's (its regression rule is dof alone): every level of a categorical variable has at
+ * least `threshold` records among those used, when the policy sets `tables.modelLevelThreshold`.
+ * A level of one record has its own indicator, which the fit makes pass through that record: its
+ * coefficient is that person's outcome less the rest of the model. The counts are the indicators'
+ * sums (the reference level: the records less the other levels).
+ */
+function levelRule(columns: Design['columns'], sums: number[], nobs: number, threshold: number): { threshold: number; passed: boolean; below: number } {
+  const groups = new Map<string, { counts: number[]; reference: boolean }>();
+  columns.forEach((c, j) => {
+    if (c.group === undefined) return;
+    const g = groups.get(c.group) ?? { counts: [], reference: c.name.startsWith(`C(${c.group})[T.`) };
+    g.counts.push(sums[j]!);
+    groups.set(c.group, g);
+  });
+  let below = 0;
+  for (const { counts, reference } of groups.values()) {
+    const all = reference ? [...counts, nobs - counts.reduce((a, b) => a + b, 0)] : counts;
+    below += all.filter((n) => n < threshold).length;
+  }
+  return { threshold, passed: below === 0, below };
 }
 
 /**
@@ -119,7 +149,10 @@ function noRecords() {
   return new InputError('no record has a value in every model column', { reason: 'singular_design', details: { column: null } });
 }
 
-async function olsFit(conn: DuckDBConnection, design: Design, names: string[]): Promise<{ fit: Fit; nobs: number; total: number }> {
+/** A fit, its records (used, all) and each design column's Σcⱼ² (for an indicator: its level's records). */
+type Fitted = { fit: Fit; nobs: number; total: number; sums: number[] };
+
+async function olsFit(conn: DuckDBConnection, design: Design, names: string[]): Promise<Fitted> {
   const gather = async (rows: string) => {
     const query = crossProductQuery(design.columns, rows);
     return query.read((await conn.runAndReadAll(query.sql)).getRowsJS()[0]!);
@@ -136,16 +169,11 @@ async function olsFit(conn: DuckDBConnection, design: Design, names: string[]): 
     const row = (await conn.runAndReadAll(`SELECT CAST(sum((y - (${fitted})) ** 2) AS DOUBLE) FROM ${design.rows}`)).getRowsJS()[0]!;
     return Number(row[0]);
   });
-  return { fit, nobs: sums.n, total };
+  return { fit, nobs: sums.n, total, sums: names.map((_, j) => sums.xtx.get(j, j)) };
 }
 
-async function binaryFit(
-  conn: DuckDBConnection,
-  method: 'logit' | 'probit',
-  design: Design,
-  names: string[],
-  rules: RegressionRules,
-): Promise<{ fit: Fit; nobs: number; total: number }> {
+async function binaryFit(conn: DuckDBConnection, method: 'logit' | 'probit', design: Design, names: string[], rules: RegressionRules): Promise<Fitted> {
+  const started = Date.now();
   const p = names.length;
   const counts = (await conn.runAndReadAll(`SELECT count(*), count(*) FILTER (WHERE y <> 0 AND y <> 1) FROM ${design.rows}`)).getRowsJS()[0]!;
   const total = Number((await conn.runAndReadAll(`SELECT count(*) FROM ${design.all}`)).getRowsJS()[0]![0]);
@@ -173,7 +201,10 @@ async function binaryFit(
     for (let i = 0; i < nobs; i++) x[i * p + j] = Number(col[i]);
   }
   if (!x.every(Number.isFinite)) throw infinite();
-  return { fit: fitBinary(method, { y, x, nobs, p }, names, rules.maxModelIterations), nobs, total };
+  const sums = new Array<number>(p).fill(0);
+  for (let i = 0; i < x.length; i++) sums[i % p]! += x[i]! * x[i]!;
+  const pace = pacer(rules.checkBudgetMs ?? DEFAULT_CHECK_BUDGET_MS, started);
+  return { fit: await fitBinary(method, { y, x, nobs, p }, names, rules.maxModelIterations, pace), nobs, total, sums };
 }
 
 function infinite() {

@@ -70,6 +70,7 @@ const rules: fc.Arbitrary<TableRules> = fc.record({
   maxModelParams: fc.constant(DEFAULT_MAX_MODEL_PARAMS),
   maxModelIterations: fc.constant(DEFAULT_MAX_MODEL_ITERATIONS),
   maxModelCells: fc.constant(DEFAULT_MAX_MODEL_CELLS),
+  modelLevelThreshold: fc.constant(null),
 });
 
 const AGGS: AggFunc[] = ['count', 'mean', 'sum', 'median', 'std', 'min', 'max'];

@@ -47,6 +47,7 @@ describe('policy files', () => {
         maxModelParams: 100,
         maxModelIterations: 35,
         maxModelCells: 5000000,
+        modelLevelThreshold: null,
         survival: { rule: 'acro-1.0', threshold: 10, maxGroups: 20, maxSteps: 100000 },
         histograms: { maxBins: 200, maxGroups: 20, maxSlices: 50, dataEdges: 'note' },
       },

@@ -95,6 +95,7 @@ export function strictest(a: Policy, b: Policy): Policy {
       maxModelParams: min(ta.maxModelParams, tb.maxModelParams),
       maxModelIterations: min(ta.maxModelIterations, tb.maxModelIterations),
       maxModelCells: min(ta.maxModelCells, tb.maxModelCells),
+      modelLevelThreshold: maxNullable(ta.modelLevelThreshold, tb.modelLevelThreshold),
       survival: strictestSurvival(ta.survival ?? DEFAULT_SURVIVAL_RULES, tb.survival ?? DEFAULT_SURVIVAL_RULES),
       histograms: strictestHistograms(ta.histograms ?? DEFAULT_HISTOGRAM_RULES, tb.histograms ?? DEFAULT_HISTOGRAM_RULES),
     },

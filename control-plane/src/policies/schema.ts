@@ -101,6 +101,11 @@ export const TableRulesSchema = z.strictObject({
   /** Most design cells (records × parameters) a logit or probit check holds in memory (8 bytes each). */
   maxModelCells: positiveInt.default(DEFAULT_MAX_MODEL_CELLS),
   /**
+   * Not ACRO's: each level of a regression's categorical variable needs this many records, else
+   * the model fails (a level of one record gives away that record's outcome). `null`: off (ACRO).
+   */
+  modelLevelThreshold: positiveInt.nullable().default(null),
+  /**
    * Kaplan–Meier checks. Absent (a profile, a stored request's policy or a test's rules from
    * before these checks): `DEFAULT_SURVIVAL_RULES`, which the checks read in its place.
    */
@@ -160,6 +165,7 @@ const TableRulesPatchSchema = z
     maxModelParams: positiveInt,
     maxModelIterations: positiveInt,
     maxModelCells: positiveInt,
+    modelLevelThreshold: positiveInt.nullable(),
     survival: SurvivalRulesSchema.partial(),
     histograms: HistogramRulesSchema.partial(),
   })
