@@ -8,6 +8,7 @@
 import { createEntryProofs } from '../audit/index.ts';
 import { defineModule, type PlatformModule } from '../module-api/index.ts';
 import type { AirlockDeps } from './export-requests.ts';
+import { checkKindRoutes } from './check-kind-routes.ts';
 import { exportRoutes } from './export-routes.ts';
 import { importRoutes } from './import-routes.ts';
 import { outputsRoutes } from './outputs-routes.ts';
@@ -28,7 +29,14 @@ export function airlockModuleWith(opts: AirlockModuleOptions = {}) {
     const records = { store: deps.store, logger: deps.logger, paths: deps.paths, audit: deps.audit, proofs, clock: deps.clock };
     return {
       name: 'airlock',
-      routes: [...exportRoutes(airlock), ...stagedFileRoutes(airlock), ...importRoutes(airlock), ...outputsRoutes(airlock), ...releaseRecordRoutes(records)],
+      routes: [
+        ...exportRoutes(airlock),
+        ...checkKindRoutes(airlock),
+        ...stagedFileRoutes(airlock),
+        ...importRoutes(airlock),
+        ...outputsRoutes(airlock),
+        ...releaseRecordRoutes(records),
+      ],
     };
   });
 }
@@ -38,6 +46,8 @@ export const airlockModule = airlockModuleWith();
 
 export type { AirlockDeps, ExportInput } from './export-requests.ts';
 export { checkTableRequest, type TableRequest } from './table-requests.ts';
+export type { CheckKind, CheckKindName } from './check-kinds.ts';
+export type { KindCheckResult } from './check-kind-run.ts';
 export { createTableScratch, tableScratch, type TableScratch } from './table-scratch.ts';
 export type { AirlockFileCheck, CheckStatus } from './file-requests.ts';
 export type {
@@ -53,6 +63,7 @@ export type {
   StagedFileView,
   ReviewAnswer,
   ReviewView,
+  RegressionCheckAnswer,
   TableCheckAnswer,
 } from './schemas.ts';
 export { tableAnswerFor } from './table-answer.ts';
