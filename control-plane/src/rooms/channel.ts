@@ -6,7 +6,7 @@
  * The socket itself vouches for the caller, as a peer credential would: whoever connects is the
  * room, acting for its owner in its project, and no token is needed or read. That is why the channel
  * admits only the airlock's checks, `POST /api/projects/<the room's project>/outputs/check-<kind>`
- * for the kinds of `CHANNEL_CHECKS` (a table, a regression, a survival table, a histogram):
+ * for the kinds of `CHANNEL_CHECKS` (a table, a regression, a survival table, a histogram, a pie chart):
  *  - anything else is refused (404) and the refusal audited;
  *  - the room must be wanted and observed running (a standby room, a stopping one: refused);
  *  - the owner must still be an enabled user; the route then checks membership and permit as for
@@ -64,7 +64,7 @@ const BODY_LIMIT = 256 * 1024;
 export const REFUSALS_AUDITED_PER_MINUTE = 60;
 
 /** What a room may ask the control plane to check; each is `POST …/outputs/check-<kind>`. */
-export const CHANNEL_CHECKS = ['table', 'regression', 'survival', 'histogram'] as const;
+export const CHANNEL_CHECKS = ['table', 'regression', 'survival', 'histogram', 'pie'] as const;
 export type ChannelCheck = (typeof CHANNEL_CHECKS)[number];
 
 export function checkPath(projectId: string, kind: ChannelCheck): string {
