@@ -8,6 +8,8 @@ export {
   DEFAULT_MAX_CELLS,
   DEFAULT_SCAN_BUDGET_MS,
   TableRulesSchema,
+  ExploreRulesSchema,
+  type ExploreRules,
   type FileRules,
   type OverrideFile,
   type Policy,
