@@ -10,6 +10,7 @@
 import type { Dataset, Variable } from '../catalog/index.ts';
 import { cohortFromPermit, cohortSql, lit, type ExtractScope } from '../data-copies/index.ts';
 import { InputError } from '../errors/index.ts';
+import { KEY_MODULUS } from './ptable.ts';
 import type { ExploreQuery } from './schemas.ts';
 
 const ident = (s: string) => `"${s.replaceAll('"', '""')}"`;
@@ -118,15 +119,15 @@ export function planSql(plan: QueryPlan, query: ExploreQuery, catalogue: Dataset
   const period = query.period ?? ALL_TIME;
   // The extract's scope shape, for its cohort SQL; only `cohort` and `period` are read.
   const scope = { cohort: cohortFromPermit(query.cohort), period } as unknown as ExtractScope;
-  // Over the explore files the person variable is `tre_pid`.
-  const keyed = catalogue.map((d) => ({ ...d, personVariable: 'tre_pid' }));
+  // Over the explore files the person variable is `tre_person` (identity number and record key, `record-keys.ts`).
+  const keyed = catalogue.map((d) => ({ ...d, personVariable: 'tre_person' }));
   const sources = [...files].map(([dataset, path]) => ({ dataset, version: '', sha256: '', path }));
   const cohort = cohortSql(scope, keyed, sources);
   const personConds: string[] = [];
   if (query.cohort.birthYearFrom !== undefined) personConds.push(`s.tre_birth_year >= ${query.cohort.birthYearFrom}`);
   if (query.cohort.birthYearTo !== undefined) personConds.push(`s.tre_birth_year <= ${query.cohort.birthYearTo}`);
   if (query.cohort.sex) personConds.push(`s.tre_sex IN (${query.cohort.sex.map((x) => lit(x === 'M' ? '1' : '2')).join(', ')})`);
-  if (cohort) personConds.push(`s.tre_pid IN (SELECT fnr FROM cohort)`);
+  if (cohort) personConds.push(`s.tre_person IN (SELECT fnr FROM cohort)`);
 
   const where = (d: Dataset, withPersons: boolean) => {
     const conds = d.periodVariable ? [`s.${ident(d.periodVariable)} BETWEEN DATE ${lit(period.from)} AND DATE ${lit(period.to)}`] : [];
@@ -142,28 +143,32 @@ export function planSql(plan: QueryPlan, query: ExploreQuery, catalogue: Dataset
   const cte = cohort ? `cohort AS (${cohort}),\n` : '';
   const linked = rest.map(
     (d, j) =>
-      `l${j} AS (SELECT DISTINCT s.tre_pid${ownBy(d)
+      `l${j} AS (SELECT DISTINCT s.tre_person${ownBy(d)
         .map(({ p, i }) => `, ${label(p)} AS ${byCol(i)}`)
         .join('')} FROM ${from(d)} WHERE ${where(d, false)})`,
   );
-  const joins = rest.map((_, j) => ` JOIN l${j} USING (tre_pid)`).join('');
+  const joins = rest.map((_, j) => ` JOIN l${j} USING (tre_person)`).join('');
   const cells = plan.by.map((_, i) => byCol(i));
   const group = cells.length ? `GROUP BY ${cells.join(', ')}` : '';
   const firstBy = ownBy(first).map(({ p, i }) => `, ${label(p)} AS ${byCol(i)}`).join('');
   const head = `WITH ${cte}${linked.map((l) => `${l},\n`).join('')}`;
-  /** Per cell: persons, records, and the sums of the persons' and the records' keys mod 2^32. */
-  const count = `${head}r AS (SELECT s.tre_pid, any_value(s.tre_rkey) AS k, count(*) AS n${firstBy}
+  const M = KEY_MODULUS;
+  /**
+   * Per cell: persons, records, and the sums of the persons' and of the records' keys mod 2^27
+   * (a record's key is its person's: rows have no identity that lasts across versions).
+   */
+  const count = `${head}r AS (SELECT s.tre_person, count(*) AS n${firstBy}
       FROM ${from(first)} WHERE ${where(first, true)} GROUP BY ALL)
     SELECT ${cells.map((c) => `${c}, `).join('')}count(*) AS persons, sum(n) AS records,
-      CAST(sum(k) % 4294967296 AS BIGINT) AS pkey, CAST(sum(n * k) % 4294967296 AS BIGINT) AS rkey
+      CAST(sum(tre_person % ${M}) % ${M} AS BIGINT) AS pkey, CAST(sum(n * (tre_person % ${M})) % ${M} AS BIGINT) AS rkey
     FROM r${joins} ${group} ORDER BY ${[...cells, 'persons'].join(', ')}`;
   /** DuckDB's own count of the same query, without keys: the bench's yardstick. */
-  const bare = `${head}r AS (SELECT s.tre_pid${firstBy} FROM ${from(first)} WHERE ${where(first, true)})
-    SELECT ${cells.map((c) => `${c}, `).join('')}count(DISTINCT tre_pid) AS persons, count(*) AS records FROM r${joins} ${group}`;
+  const bare = `${head}r AS (SELECT s.tre_person${firstBy} FROM ${from(first)} WHERE ${where(first, true)})
+    SELECT ${cells.map((c) => `${c}, `).join('')}count(DISTINCT tre_person) AS persons, count(*) AS records FROM r${joins} ${group}`;
   let stats: string | null = null;
   if (plan.measure) {
     const m = `s.${ident(plan.measure.variable.name)}`;
-    stats = `${head}r AS (SELECT s.tre_pid, CAST(${m} AS DOUBLE) AS v${firstBy} FROM ${from(first)} WHERE ${where(first, true)})
+    stats = `${head}r AS (SELECT s.tre_person, CAST(${m} AS DOUBLE) AS v${firstBy} FROM ${from(first)} WHERE ${where(first, true)})
       SELECT ${cells.map((c) => `${c}, `).join('')}count(v) AS nn, sum(abs(v)) AS total, avg(v) AS mean,
         quantile_cont(v, [0.25, 0.5, 0.75]) AS q, max(abs(v), ${nkN}) AS top
       FROM r${joins} ${group}`;

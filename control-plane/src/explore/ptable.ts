@@ -2,8 +2,8 @@
  * The perturbation table of the cell-key method (ABS TableBuilder; Thompson, Broadfoot & Elazar
  * 2013; the `ptable` and `cellKey` R packages of sdcTools).
  *
- * Every person has a fixed record key, a uniform integer in [0, 2^32) (`record-keys.ts`). A cell's
- * key is the sum of its persons' keys mod 2^32, read as a fraction u in [0, 1). The table gives,
+ * Every person has a fixed record key, a uniform integer in [0, 2^27) (`record-keys.ts`). A cell's
+ * key is the sum of its persons' keys mod 2^27, read as a fraction u in [0, 1). The table gives,
  * for a cell of count n, a noise distribution p_n(v) over v in [-D, D] with mean 0 and variance V;
  * the noise of the cell is the v whose cumulative interval holds u. So the noise is a
  * deterministic function of who is in the cell: the same cell gives the same answer to every user
@@ -62,9 +62,10 @@ export function buildPerturbationTable(maxNoise: number, noiseVariance: number):
   return { maxNoise, variance: noiseVariance, values, probabilities: p, upper };
 }
 
-export const KEY_MODULUS = 2 ** 32;
+/** Record keys and cell keys are integers in [0, 2^27) (`record-keys.ts` says why 27). */
+export const KEY_MODULUS = 2 ** 27;
 
-/** The noise for a cell of count `count` (≥ the threshold) whose key is `cellKey` in [0, 2^32). */
+/** The noise for a cell of count `count` (≥ the threshold) whose key is `cellKey` in [0, 2^27). */
 export function noiseFor(table: PerturbationTable, count: number, cellKey: number): number {
   if (count <= table.maxNoise) throw new RangeError('counts within the noise bound are suppressed before perturbation');
   const u = cellKey / KEY_MODULUS;

@@ -19,6 +19,8 @@ export const EP = {
   applications: '/api/applications',
   decide: (id: string) => `/api/applications/${e(id)}/decision`,
   catalogDatasets: '/api/catalog/datasets',
+  exploreCount: '/api/explore/count',
+  exploreRules: '/api/explore/rules',
   catalogDataset: (name: string) => `/api/catalog/datasets/${e(name)}`,
   codeList: (id: string) => `/api/catalog/code-lists/${e(id)}`,
   projectCopies: (id: string) => `/api/projects/${e(id)}/copies`,
