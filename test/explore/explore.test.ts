@@ -3,7 +3,7 @@
  * the API and `tre explore`, the same answer for every user, 400s naming the unknown name, the
  * daily budget's 429, and every query in the audit log.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -115,6 +115,35 @@ describe('explore API', () => {
     expect(text.stdout).toMatch(/<10/);
     expect(text.stdout).toMatch(/Figures are perturbed/);
   });
+
+  it("tre explore dummy --permit writes the copy's exact files, columns and types, labelled synthetic in every file", async () => {
+    const [project] = await p.deps.store.query<{ id: string }>('SELECT id FROM projects ORDER BY created_at LIMIT 1');
+    const [permit] = await p.deps.store.query<{ id: string }>('SELECT id FROM permits WHERE project_id = $1 ORDER BY version DESC LIMIT 1', [project!.id]);
+    // The real copy, made by the reconcile loop, to hold the dummy's layout against.
+    for (let i = 0; i < 100 && !(await p.modules.dataCopies.currentCopyDir(project!.id)); i++) {
+      await p.modules.dataCopies.reconciler.runOnce(project!.id);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const copyDir = (await p.modules.dataCopies.currentCopyDir(project!.id))!;
+    const out = join(dir, 'dummy');
+    const env = { TRE_URL: p.url, TRE_TOKEN: await p.token('researcher'), TRE_CONFIG_DIR: dir };
+    const r = await runTre(['explore', 'dummy', '--permit', permit!.id, '--out', out, '--rows', '200', '--json'], env);
+    expect(r.code).toBe(0);
+    const copyFiles = readdirSync(copyDir).filter((f) => /\.(parquet|csv)$/.test(f)).sort();
+    expect(r.json.files.filter((f: string) => f !== 'README_SYNTHETIC.md').sort()).toEqual(copyFiles);
+    const describe = async (f: string) => (await exact(`DESCRIBE SELECT * FROM read_parquet('${f}')`)).map((c) => [c.column_name, c.column_type]);
+    for (const f of copyFiles.filter((x) => x.endsWith('.parquet'))) {
+      expect(await describe(join(out, f))).toEqual(await describe(join(copyDir, f)));
+      const kv = await exact(`SELECT decode(key) AS k, decode(value) AS v FROM parquet_kv_metadata('${join(out, f)}') WHERE decode(key) = 'analyserom.synthetic'`);
+      expect(kv).toEqual([{ k: 'analyserom.synthetic', v: 'true' }]);
+    }
+    for (const f of copyFiles.filter((x) => x.endsWith('.csv'))) {
+      const [first, header] = readFileSync(join(out, f), 'utf8').split('\n');
+      expect(first).toMatch(/^# SYNTHETIC DATA/);
+      expect(header).toBe(readFileSync(join(copyDir, f), 'utf8').split('\n')[0]);
+    }
+    expect(readFileSync(join(out, 'README_SYNTHETIC.md'), 'utf8')).toMatch(/^# SYNTHETIC DATA/);
+  }, 120_000);
 
   it('429 with explore_budget_exhausted once the day’s budget is used, audited as denied; a new day gives it back', async () => {
     const rules = await p.call('GET', '/api/explore/rules', { as: 'researcher' });

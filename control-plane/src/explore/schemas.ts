@@ -93,3 +93,29 @@ export const ExploreRulesAnswerSchema = z
   .object({ protection: ExploreProtectionSchema, budget: ExploreBudgetSchema })
   .meta({ id: 'ExploreRules', description: 'The protection in force and the caller’s budget today' });
 export type ExploreRulesAnswer = z.infer<typeof ExploreRulesAnswerSchema>;
+
+export const DummyRequestSchema = z
+  .strictObject({
+    /** The permit whose copy to imitate (its newest version), or the project whose permit in force. */
+    permitId: z.string().min(1).max(100).optional(),
+    projectId: z.string().min(1).max(100).optional(),
+    /** Rows per event register; the population register gets a fifth as many persons. */
+    rows: z.number().int().min(20).max(10_000).default(1000),
+    seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
+  })
+  .refine((r) => (r.permitId === undefined) !== (r.projectId === undefined), { message: 'give exactly one of permitId and projectId', path: ['permitId'] })
+  .meta({ id: 'DummyRequest' });
+export type DummyRequest = z.infer<typeof DummyRequestSchema>;
+
+export const DummyAnswerSchema = z
+  .object({
+    synthetic: z.literal(true),
+    permitId: z.string(),
+    permitVersion: z.number().int(),
+    files: z.array(z.object({ name: z.string(), rows: z.number().int(), sha256: z.string(), contentBase64: z.string() })),
+    /** README_SYNTHETIC.md: what the files are and how to read them. */
+    readme: z.string(),
+    protection: ExploreProtectionSchema,
+  })
+  .meta({ id: 'DummyAnswer', description: "Synthetic data with a permit's exact files, columns and types; no real person in it" });
+export type DummyAnswer = z.infer<typeof DummyAnswerSchema>;

@@ -4,9 +4,10 @@
  * every figure it prints is the server's protected answer (suppressed under the threshold,
  * cell-key perturbed) — the CLI never sees an exact count.
  */
-import { readFile } from 'node:fs/promises';
-import type { ExploreAnswer, ExploreCell, ExploreQueryInput, ExploreRulesAnswer } from '../../explore/schemas.ts';
-import { CliError, stringOpt, type CommandArgs, type CommandGroup } from '../command.ts';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DummyAnswer, ExploreAnswer, ExploreCell, ExploreQueryInput, ExploreRulesAnswer } from '../../explore/schemas.ts';
+import { CliError, requireOpt, stringOpt, type CommandArgs, type CommandGroup } from '../command.ts';
 
 const list = (args: CommandArgs, name: string): string[] => {
   const v = args.values[name];
@@ -100,6 +101,33 @@ export const commands: CommandGroup = {
     async run(ctx, args) {
       const answer = await (await ctx.api()).request<ExploreAnswer>('POST', '/api/explore/count', await queryOf(args));
       return { data: answer, text: table(answer) };
+    },
+  },
+  dummy: {
+    summary: "Synthetic dummy data with a permit's exact files, columns and types (no real person), to write and test an analysis before the copy exists",
+    usage: 'tre explore dummy (--permit PERMIT | --project PROJECT) --out DIR [--rows N] [--seed S] [--json]',
+    options: { permit: { type: 'string' }, project: { type: 'string' }, out: { type: 'string' }, rows: { type: 'string' }, seed: { type: 'string' } },
+    async run(ctx, args) {
+      const out = requireOpt(args, 'out');
+      const permitId = stringOpt(args, 'permit');
+      const projectId = stringOpt(args, 'project');
+      if (!permitId === !projectId) throw new CliError('give one of --permit and --project', 2);
+      const num = (name: string) => {
+        const v = stringOpt(args, name);
+        if (v === undefined) return undefined;
+        if (!/^\d+$/.test(v)) throw new CliError(`--${name} must be a number`, 2);
+        return Number(v);
+      };
+      const body = { ...(permitId ? { permitId } : { projectId }), rows: num('rows'), seed: num('seed') };
+      const a = await (await ctx.api()).request<DummyAnswer>('POST', '/api/explore/dummy', body);
+      await mkdir(out, { recursive: true });
+      for (const f of a.files) await writeFile(join(out, f.name), Buffer.from(f.contentBase64, 'base64'));
+      await writeFile(join(out, 'README_SYNTHETIC.md'), a.readme);
+      const files = a.files.map((f) => ({ name: f.name, rows: f.rows, sha256: f.sha256 }));
+      return {
+        data: { synthetic: true, permitId: a.permitId, permitVersion: a.permitVersion, out, files: [...files.map((f) => f.name), 'README_SYNTHETIC.md'], details: files },
+        text: [`synthetic data of permit ${a.permitId} v${a.permitVersion} in ${out}:`, ...files.map((f) => `  ${f.name} (${f.rows} rows)`), '  README_SYNTHETIC.md'].join('\n'),
+      };
     },
   },
   rules: {
