@@ -25,7 +25,10 @@ beforeAll(async () => {
   cpSync(defaultPolicyDir, policies, { recursive: true });
   const file = join(policies, 'default.yaml');
   writeFileSync(file, readFileSync(file, 'utf8').replace(/dailyQueries: \d+/, `dailyQueries: ${BUDGET}`));
-  p = await startTestPlatform({}, { modules: [createDataCopiesModule({ reconcileMs: 3_600_000, demoRows: 5000 }), exploreModuleWith({ policyDir: policies })] });
+  p = await startTestPlatform(
+    {},
+    { modules: [createDataCopiesModule({ reconcileMs: 3_600_000, demoRows: 5000 }), exploreModuleWith({ policyDir: policies })] },
+  );
   await p.modules.dataCopies.demoReady();
   duck = await DuckDBInstance.create(':memory:');
 }, 180_000);
@@ -36,7 +39,9 @@ afterAll(async () => {
 });
 
 const register = async (name: string) => {
-  const [row] = await p.deps.store.query<{ path: string }>('SELECT path FROM catalog_dataset_versions WHERE dataset = $1 ORDER BY received_at DESC LIMIT 1', [name]);
+  const [row] = await p.deps.store.query<{ path: string }>('SELECT path FROM catalog_dataset_versions WHERE dataset = $1 ORDER BY received_at DESC LIMIT 1', [
+    name,
+  ]);
   return join(p.dataDir, row!.path);
 };
 const exact = async (sql: string) => (await (await duck.connect()).runAndReadAll(sql)).getRowObjectsJS();
@@ -85,7 +90,10 @@ describe('explore API', () => {
     expect(ds.body).toMatchObject({ reason: 'unknown_dataset', detail: "datasets[1]: dataset 'cancr' is not in the catalogue; did you mean 'cancer'?" });
     const v = await count({ datasets: ['cancer'], by: ['cancer.stagee'] });
     expect(v.status).toBe(400);
-    expect(v.body).toMatchObject({ reason: 'unknown_variable', detail: "by[0]: variable 'cancer.stagee' is not in the catalogue; did you mean 'cancer.stage'?" });
+    expect(v.body).toMatchObject({
+      reason: 'unknown_variable',
+      detail: "by[0]: variable 'cancer.stagee' is not in the catalogue; did you mean 'cancer.stage'?",
+    });
   });
 
   it('403 for a user who is neither researcher nor project lead', async () => {
@@ -99,7 +107,9 @@ describe('explore API', () => {
       [`explore-query:${r.body.queryId}`],
     );
     expect(rows.map((x) => [x.outcome, x.actor])).toEqual([['success', 'researcher']]);
-    expect(rows[0]!.details.cells).toEqual(r.body.cells.map((c: { labels: string[]; persons: number | null; records: number | null }) => [c.labels, c.persons, c.records, null]));
+    expect(rows[0]!.details.cells).toEqual(
+      r.body.cells.map((c: { labels: string[]; persons: number | null; records: number | null }) => [c.labels, c.persons, c.records, null]),
+    );
   });
 
   it('tre explore count --json prints the same protected cells; the text shows suppressed cells as <10', async () => {
@@ -110,7 +120,27 @@ describe('explore API', () => {
     expect(json.code).toBe(0);
     expect(json.json.cells).toEqual((await count(byDiagnosis)).body.cells);
     expect(Object.keys(json.json)).toEqual(expect.arrayContaining(['cells', 'protection', 'queryId']));
-    const text = await runTre(['explore', 'count', '--dataset', 'patient_episodes', '--icd10', 'E1', '--birth-years', '1940-', '--from', '2012-01-01', '--to', '2020-12-31', '--by', 'patient_episodes.main_diagnosis', '--by', 'population.sex'], env);
+    const text = await runTre(
+      [
+        'explore',
+        'count',
+        '--dataset',
+        'patient_episodes',
+        '--icd10',
+        'E1',
+        '--birth-years',
+        '1940-',
+        '--from',
+        '2012-01-01',
+        '--to',
+        '2020-12-31',
+        '--by',
+        'patient_episodes.main_diagnosis',
+        '--by',
+        'population.sex',
+      ],
+      env,
+    );
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/<10/);
     expect(text.stdout).toMatch(/Figures are perturbed/);
@@ -129,12 +159,16 @@ describe('explore API', () => {
     const env = { TRE_URL: p.url, TRE_TOKEN: await p.token('researcher'), TRE_CONFIG_DIR: dir };
     const r = await runTre(['explore', 'dummy', '--permit', permit!.id, '--out', out, '--rows', '200', '--json'], env);
     expect(r.code).toBe(0);
-    const copyFiles = readdirSync(copyDir).filter((f) => /\.(parquet|csv)$/.test(f)).sort();
+    const copyFiles = readdirSync(copyDir)
+      .filter((f) => /\.(parquet|csv)$/.test(f))
+      .sort();
     expect(r.json.files.filter((f: string) => f !== 'README_SYNTHETIC.md').sort()).toEqual(copyFiles);
     const describe = async (f: string) => (await exact(`DESCRIBE SELECT * FROM read_parquet('${f}')`)).map((c) => [c.column_name, c.column_type]);
     for (const f of copyFiles.filter((x) => x.endsWith('.parquet'))) {
       expect(await describe(join(out, f))).toEqual(await describe(join(copyDir, f)));
-      const kv = await exact(`SELECT decode(key) AS k, decode(value) AS v FROM parquet_kv_metadata('${join(out, f)}') WHERE decode(key) = 'analyserom.synthetic'`);
+      const kv = await exact(
+        `SELECT decode(key) AS k, decode(value) AS v FROM parquet_kv_metadata('${join(out, f)}') WHERE decode(key) = 'analyserom.synthetic'`,
+      );
       expect(kv).toEqual([{ k: 'analyserom.synthetic', v: 'true' }]);
     }
     for (const f of copyFiles.filter((x) => x.endsWith('.csv'))) {

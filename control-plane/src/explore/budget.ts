@@ -12,10 +12,7 @@ const dayStart = (now: Date) => new Date(Date.UTC(now.getUTCFullYear(), now.getU
 const nextDay = (now: Date) => new Date(dayStart(now).getTime() + 86_400_000).toISOString();
 
 async function usedToday(q: Queryable, userId: string, now: Date): Promise<number> {
-  const [row] = await q.query<{ n: number }>('SELECT count(*)::int AS n FROM explore_queries WHERE user_id = $1 AND asked_at >= $2', [
-    userId,
-    dayStart(now),
-  ]);
+  const [row] = await q.query<{ n: number }>('SELECT count(*)::int AS n FROM explore_queries WHERE user_id = $1 AND asked_at >= $2', [userId, dayStart(now)]);
   return row?.n ?? 0;
 }
 
@@ -24,10 +21,7 @@ export async function budgetOf(store: Store, userId: string, now: Date, limit: n
 }
 
 /** Takes one unit of today's budget for query `id`, or refuses when none is left. */
-export async function takeQuery(
-  store: Store,
-  input: { id: string; userId: string; now: Date; limit: number; query: unknown },
-): Promise<ExploreBudget> {
+export async function takeQuery(store: Store, input: { id: string; userId: string; now: Date; limit: number; query: unknown }): Promise<ExploreBudget> {
   return store.tx(async (q) => {
     await q.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`explore-budget:${input.userId}`]);
     const used = await usedToday(q, input.userId, input.now);

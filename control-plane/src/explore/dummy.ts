@@ -81,7 +81,10 @@ async function marginal(engine: ExploreEngine, catalogue: Dataset[], rules: Expl
 
 function drawFor(v: Variable, m: Marginal, list: CodeList | undefined, rand: () => number, period: DummyScope['period']): Draw {
   const missing = v.required ? 0 : 0.05;
-  const maybe = (f: Draw): Draw => () => (rand() < missing ? null : f());
+  const maybe =
+    (f: Draw): Draw =>
+    () =>
+      rand() < missing ? null : f();
   if ('values' in m) {
     let values = m.values;
     let weights = m.weights;
@@ -100,7 +103,8 @@ function drawFor(v: Variable, m: Marginal, list: CodeList | undefined, rand: () 
       return maybe(() => {
         const y = Number(weighted(rand, values, weights));
         const day = new Date(Date.UTC(y, 0, 1) + Math.floor(rand() * 365) * 86_400_000).toISOString().slice(0, 10);
-        return day < period.from ? period.from : day > period.to ? period.to : day;
+        // The middle of the three ISO dates: the day clamped into the period.
+        return [period.from, day, period.to].sort()[1]!;
       });
     }
     return maybe(() => weighted(rand, values, weights));
@@ -115,7 +119,8 @@ function drawFor(v: Variable, m: Marginal, list: CodeList | undefined, rand: () 
   });
 }
 
-const csvCell = (x: string | number | boolean | null) => (x === null ? '' : typeof x === 'string' && /[",\n]/.test(x) ? `"${x.replaceAll('"', '""')}"` : String(x));
+const csvCell = (x: string | number | boolean | null) =>
+  x === null ? '' : typeof x === 'string' && /[",\n]/.test(x) ? `"${x.replaceAll('"', '""')}"` : String(x);
 
 /** Makes the dummy data set of `scope`: `rows` rows per event register, a fifth as many persons. */
 export async function makeDummy(input: {
@@ -142,7 +147,15 @@ export async function makeDummy(input: {
       for (const v of cols) {
         const m = await marginal(input.engine, input.catalogue, input.rules, d, v, input.scope);
         marginals[`${d.name}.${v.name}`] = m;
-        draws.push(drawFor(v, m, input.codeLists.find((l) => l.id === v.codeList), rand, input.scope.period));
+        draws.push(
+          drawFor(
+            v,
+            m,
+            input.codeLists.find((l) => l.id === v.codeList),
+            rand,
+            input.scope.period,
+          ),
+        );
       }
       const n = d.periodVariable ? input.rows : persons;
       const lines = Array.from({ length: n }, (_, i) =>

@@ -26,8 +26,7 @@ export function exploreModuleWith(opts: ExploreModuleOptions = {}) {
     let secret: Promise<string> | null = null;
     const engine = createExploreEngine({
       dataDir: deps.paths.dataDir,
-      recordKeySecret: () =>
-        (secret ??= keptSecret(deps.store, deps.box, 'explore-record-key', () => randomBytes(32)).then((b) => b.toString('hex'))),
+      recordKeySecret: () => (secret ??= keptSecret(deps.store, deps.box, 'explore-record-key', () => randomBytes(32)).then((b) => b.toString('hex'))),
     });
     return {
       name: 'explore',

@@ -67,9 +67,23 @@ export interface QueryPlan {
 function resolveVariable(q: string, field: string, catalogue: Dataset[]): PlannedVariable {
   const [ds, v] = q.split('.') as [string, string];
   const dataset = catalogue.find((d) => d.name === ds);
-  if (!dataset) throw unknown(field, 'dataset', ds, catalogue.map((d) => d.name), 'unknown_dataset');
+  if (!dataset)
+    throw unknown(
+      field,
+      'dataset',
+      ds,
+      catalogue.map((d) => d.name),
+      'unknown_dataset',
+    );
   const variable = dataset.variables.find((x) => x.name === v);
-  if (!variable) throw unknown(field, 'variable', q, dataset.variables.map((x) => `${ds}.${x.name}`), 'unknown_variable');
+  if (!variable)
+    throw unknown(
+      field,
+      'variable',
+      q,
+      dataset.variables.map((x) => `${ds}.${x.name}`),
+      'unknown_variable',
+    );
   if (variable.class === 'direct_identifier') {
     throw new InputError(`${field}: ${q} is a direct identifier`, { reason: 'direct_identifier', details: { field } });
   }
@@ -80,7 +94,14 @@ function resolveVariable(q: string, field: string, catalogue: Dataset[]): Planne
 export function planQuery(query: ExploreQuery, catalogue: Dataset[]): QueryPlan {
   const datasets = query.datasets.map((name, i) => {
     const d = catalogue.find((x) => x.name === name);
-    if (!d) throw unknown(`datasets[${i}]`, 'dataset', name, catalogue.map((x) => x.name), 'unknown_dataset');
+    if (!d)
+      throw unknown(
+        `datasets[${i}]`,
+        'dataset',
+        name,
+        catalogue.map((x) => x.name),
+        'unknown_dataset',
+      );
     return d;
   });
   const by = query.by.map((q, i) => {
@@ -150,7 +171,9 @@ export function planSql(plan: QueryPlan, query: ExploreQuery, catalogue: Dataset
   const joins = rest.map((_, j) => ` JOIN l${j} USING (tre_person)`).join('');
   const cells = plan.by.map((_, i) => byCol(i));
   const group = cells.length ? `GROUP BY ${cells.join(', ')}` : '';
-  const firstBy = ownBy(first).map(({ p, i }) => `, ${label(p)} AS ${byCol(i)}`).join('');
+  const firstBy = ownBy(first)
+    .map(({ p, i }) => `, ${label(p)} AS ${byCol(i)}`)
+    .join('');
   const head = `WITH ${cte}${linked.map((l) => `${l},\n`).join('')}`;
   const M = KEY_MODULUS;
   /**

@@ -18,14 +18,7 @@ import type { ExploreRules } from '../policies/index.ts';
 import type { Store } from '../store/index.ts';
 import { budgetOf, noteCells, takeQuery } from './budget.ts';
 import type { ExploreEngine } from './engine.ts';
-import {
-  DummyAnswerSchema,
-  DummyRequestSchema,
-  ExploreAnswerSchema,
-  ExploreQuerySchema,
-  ExploreRulesAnswerSchema,
-  type ExploreProtection,
-} from './schemas.ts';
+import { DummyAnswerSchema, DummyRequestSchema, ExploreAnswerSchema, ExploreQuerySchema, ExploreRulesAnswerSchema, type ExploreProtection } from './schemas.ts';
 
 export interface ExploreRouteDeps {
   store: Store;
@@ -39,7 +32,11 @@ export interface ExploreRouteDeps {
 
 const WHO = ['researcher', 'project_lead'] as const;
 
-const newQueryId = () => `exq_${randomBytes(9).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, '0')}`;
+const newQueryId = () =>
+  `exq_${randomBytes(9)
+    .toString('base64url')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '0')}`;
 
 export function protectionOf(deps: Pick<ExploreRouteDeps, 'rules' | 'profile' | 'sources'>): ExploreProtection {
   const { rules } = deps;
@@ -119,8 +116,22 @@ export function exploreRoutes(deps: ExploreRouteDeps): RouteDef[] {
           rows: body.rows,
           seed: body.seed,
         });
-        audit.details = { queryId, permitVersion: permit.version, rows: body.rows, seed: body.seed, marginals: made.marginals, files: made.files.map((f) => [f.name, f.sha256]) };
-        return { synthetic: true as const, permitId: permit.id, permitVersion: permit.version, files: made.files, readme: made.readme, protection: protectionOf(deps) };
+        audit.details = {
+          queryId,
+          permitVersion: permit.version,
+          rows: body.rows,
+          seed: body.seed,
+          marginals: made.marginals,
+          files: made.files.map((f) => [f.name, f.sha256]),
+        };
+        return {
+          synthetic: true as const,
+          permitId: permit.id,
+          permitVersion: permit.version,
+          files: made.files,
+          readme: made.readme,
+          protection: protectionOf(deps),
+        };
       },
     }),
     defineRoute({

@@ -69,9 +69,7 @@ export const ExploreProtectionSchema = z
   .meta({ id: 'ExploreProtection' });
 export type ExploreProtection = z.infer<typeof ExploreProtectionSchema>;
 
-export const ExploreBudgetSchema = z
-  .object({ used: z.number().int(), limit: z.number().int(), resetsAt: z.iso.datetime() })
-  .meta({ id: 'ExploreBudget' });
+export const ExploreBudgetSchema = z.object({ used: z.number().int(), limit: z.number().int(), resetsAt: z.iso.datetime() }).meta({ id: 'ExploreBudget' });
 export type ExploreBudget = z.infer<typeof ExploreBudgetSchema>;
 
 export const ExploreAnswerSchema = z
@@ -101,7 +99,12 @@ export const DummyRequestSchema = z
     projectId: z.string().min(1).max(100).optional(),
     /** Rows per event register; the population register gets a fifth as many persons. */
     rows: z.number().int().min(20).max(10_000).default(1000),
-    seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .default(1),
   })
   .refine((r) => (r.permitId === undefined) !== (r.projectId === undefined), { message: 'give exactly one of permitId and projectId', path: ['permitId'] })
   .meta({ id: 'DummyRequest' });

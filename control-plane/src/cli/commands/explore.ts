@@ -12,7 +12,10 @@ import { CliError, requireOpt, stringOpt, type CommandArgs, type CommandGroup } 
 const list = (args: CommandArgs, name: string): string[] => {
   const v = args.values[name];
   const all = Array.isArray(v) ? v : v === undefined ? [] : [v];
-  return all.flatMap((x) => String(x).split(',')).map((s) => s.trim()).filter(Boolean);
+  return all
+    .flatMap((x) => String(x).split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
 };
 
 /** The query document from `--query FILE`, with any flags laid over it. */
@@ -73,12 +76,7 @@ function table(a: ExploreAnswer): string {
   const rows = [head, ...a.cells.map(row)];
   const widths = head.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const lines = rows.map((r) => r.map((x, i) => x.padEnd(widths[i]!)).join('  '));
-  return [
-    ...lines,
-    '',
-    a.protection.notice,
-    `query ${a.queryId}; ${a.budget.used} of ${a.budget.limit} queries used today`,
-  ].join('\n');
+  return [...lines, '', a.protection.notice, `query ${a.queryId}; ${a.budget.used} of ${a.budget.limit} queries used today`].join('\n');
 }
 
 export const commands: CommandGroup = {
@@ -125,8 +123,19 @@ export const commands: CommandGroup = {
       await writeFile(join(out, 'README_SYNTHETIC.md'), a.readme);
       const files = a.files.map((f) => ({ name: f.name, rows: f.rows, sha256: f.sha256 }));
       return {
-        data: { synthetic: true, permitId: a.permitId, permitVersion: a.permitVersion, out, files: [...files.map((f) => f.name), 'README_SYNTHETIC.md'], details: files },
-        text: [`synthetic data of permit ${a.permitId} v${a.permitVersion} in ${out}:`, ...files.map((f) => `  ${f.name} (${f.rows} rows)`), '  README_SYNTHETIC.md'].join('\n'),
+        data: {
+          synthetic: true,
+          permitId: a.permitId,
+          permitVersion: a.permitVersion,
+          out,
+          files: [...files.map((f) => f.name), 'README_SYNTHETIC.md'],
+          details: files,
+        },
+        text: [
+          `synthetic data of permit ${a.permitId} v${a.permitVersion} in ${out}:`,
+          ...files.map((f) => `  ${f.name} (${f.rows} rows)`),
+          '  README_SYNTHETIC.md',
+        ].join('\n'),
       };
     },
   },

@@ -10,7 +10,8 @@ const fmt = (x: number | null) => (x === null ? '–' : String(x));
 export function ExploreResult({ answer, caption }: { answer: ExploreAnswer; caption?: string }) {
   const { t } = useI18n();
   const p = answer.protection;
-  const count = (n: number | null) => (n === null ? t('explore.suppressed', { t: p.threshold }) : String(n));
+  // A suppressed count is shown as "<threshold", a symbol rather than a label, the same in both languages.
+  const count = (n: number | null) => (n === null ? `<${p.threshold}` : String(n));
   const stats = answer.query.measure !== undefined;
   return (
     <section className="explore-result" aria-label={caption ?? t('explore.result')} data-testid="explore-result">
@@ -31,7 +32,7 @@ export function ExploreResult({ answer, caption }: { answer: ExploreAnswer; capt
             {stats ? (
               <>
                 <th scope="col">{t('explore.mean')}</th>
-                <th scope="col">{t('explore.median')}</th>
+                <th scope="col">{t('agg.median')}</th>
                 <th scope="col">{t('explore.q1')}</th>
                 <th scope="col">{t('explore.q3')}</th>
               </>

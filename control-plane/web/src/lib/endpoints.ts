@@ -21,6 +21,7 @@ export const EP = {
   catalogDatasets: '/api/catalog/datasets',
   exploreCount: '/api/explore/count',
   exploreRules: '/api/explore/rules',
+  exploreDummy: '/api/explore/dummy',
   catalogDataset: (name: string) => `/api/catalog/datasets/${e(name)}`,
   codeList: (id: string) => `/api/catalog/code-lists/${e(id)}`,
   projectCopies: (id: string) => `/api/projects/${e(id)}/copies`,

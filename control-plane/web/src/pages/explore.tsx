@@ -14,10 +14,23 @@ import { Page } from '../components/page.tsx';
 import { ErrorView, Loaded } from '../components/status.tsx';
 import { ExploreResult } from '../components/explore-result.tsx';
 import { cohortFrom, CohortFields } from '../components/explore-cohort.tsx';
+import { DummyData } from '../components/explore-dummy.tsx';
 
-const VARIABLES = ['population.sex', 'population.municipality', 'population.birth_date', 'patient_episodes.main_diagnosis', 'patient_episodes.care_level',
-  'patient_episodes.health_trust', 'patient_episodes.admission_date', 'prescriptions.atc_code', 'prescriptions.dispense_date', 'cancer.site', 'cancer.stage',
-  'cause_of_death.underlying_cause', 'cause_of_death.place_of_death'];
+const VARIABLES = [
+  'population.sex',
+  'population.municipality',
+  'population.birth_date',
+  'patient_episodes.main_diagnosis',
+  'patient_episodes.care_level',
+  'patient_episodes.health_trust',
+  'patient_episodes.admission_date',
+  'prescriptions.atc_code',
+  'prescriptions.dispense_date',
+  'cancer.site',
+  'cancer.stage',
+  'cause_of_death.underlying_cause',
+  'cause_of_death.place_of_death',
+];
 const MEASURES = ['patient_episodes.length_of_stay', 'prescriptions.ddd', 'prescriptions.packages', 'cancer.tumour_size'];
 
 export function ExplorePage() {
@@ -108,6 +121,7 @@ export function ExplorePage() {
         )}
       </Loaded>
       {answer ? <ExploreResult answer={answer} /> : null}
+      <DummyData />
     </Page>
   );
 }
