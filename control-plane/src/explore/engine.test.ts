@@ -99,6 +99,48 @@ describe('explore engine', () => {
     expect(b.cells[0]!.persons! - a.cells[0]!.persons!).not.toBe(1);
   });
 
+  it('over many one-person differences, answers differ by exactly the person about as often as two noises agree, so no difference can be trusted', async () => {
+    const days = await exact(
+      `WITH f AS (SELECT fnr, min(admission_date) AS first FROM read_parquet('${file('patient_episodes')}') GROUP BY fnr)
+       SELECT CAST(first AS VARCHAR) AS d FROM f WHERE first > DATE '2011-01-01' GROUP BY first HAVING count(*) = 1 ORDER BY first LIMIT 60`,
+    );
+    let exactDiffs = 0;
+    for (const { d } of days) {
+      const to = String(d);
+      const prev = new Date(Date.parse(to) - 86_400_000).toISOString().slice(0, 10);
+      const q = (end: string) => ({ datasets: ['patient_episodes'], period: { from: '2010-01-01', to: end } });
+      const [a, b] = [await ask(engine, q(prev)), await ask(engine, q(to))];
+      if (b.cells[0]!.persons! - a.cells[0]!.persons! === 1) exactDiffs++;
+    }
+    // Two independent noises agree with probability Σ p(v)² (about 0.27 for D = 2, V = 1).
+    const agree = buildPerturbationTable(2, 1).probabilities.reduce((s, p) => s + p * p, 0);
+    expect(days.length).toBe(60);
+    expect(exactDiffs / days.length).toBeGreaterThan(agree / 3);
+    expect(exactDiffs / days.length).toBeLessThan(Math.min(0.6, agree * 2));
+  }, 60_000);
+
+  it('perturbs the mean, so two means of cohorts one person apart do not give that person’s value', async () => {
+    const [day] = await exact(
+      `WITH f AS (SELECT fnr, min(admission_date) AS first FROM read_parquet('${file('patient_episodes')}') GROUP BY fnr)
+       SELECT CAST(first AS VARCHAR) AS d FROM f WHERE first > DATE '2012-01-01' GROUP BY first HAVING count(*) = 1 ORDER BY first LIMIT 1`,
+    );
+    const to = String(day!.d);
+    const prev = new Date(Date.parse(to) - 86_400_000).toISOString().slice(0, 10);
+    const q = (end: string) => ({ datasets: ['patient_episodes'], period: { from: '2010-01-01', to: end }, measure: 'patient_episodes.length_of_stay' });
+    const sums = async (end: string) => {
+      const [r] = await exact(
+        `SELECT count(*) AS n, sum(length_of_stay) AS s FROM read_parquet('${file('patient_episodes')}') WHERE admission_date BETWEEN DATE '2010-01-01' AND DATE '${end}'`,
+      );
+      return { n: Number(r!.n), s: Number(r!.s) };
+    };
+    const [t1, t2] = [await sums(prev), await sums(to)];
+    const [a, b] = [await ask(engine, q(prev)), await ask(engine, q(to))];
+    // Even knowing the exact record counts, the means' sums differ from the person's total.
+    const recovered = t2.n * b.cells[0]!.stats!.mean! - t1.n * a.cells[0]!.stats!.mean!;
+    expect(Math.abs(recovered - (t2.s - t1.s))).toBeGreaterThan(1);
+    expect(await ask(other, q(to))).toEqual(b);
+  });
+
   it('withholds magnitudes that fail nk or p% and quartiles of small cells', async () => {
     const a = await ask(engine, { datasets: ['patient_episodes'], by: ['patient_episodes.care_level'], measure: 'patient_episodes.length_of_stay' });
     for (const c of a.cells) {

@@ -123,7 +123,7 @@ export function createExploreEngine(deps: EngineDeps): ExploreEngine {
         const cell: ExploreCell = { labels, persons, records, suppressed: persons === null };
         if (sql.stats) {
           const m = measures.get(JSON.stringify(labels)) ?? { nn: 0, total: 0, mean: null, q: null, top: [] };
-          cell.stats = judgeMeasure(m, n, rules);
+          cell.stats = judgeMeasure(m, n, rules, Number(r.pkey));
         }
         return cell;
       });

@@ -107,6 +107,12 @@ export const ExploreRulesSchema = z
     nk: z.strictObject({ n: positiveInt, k: fraction }).default({ n: 2, k: 0.9 }),
     /** Magnitudes: p% rule, (total − largest − second) / largest below p fails. */
     pPercent: fraction.default(0.1),
+    /**
+     * Magnitudes: the mean's perturbation, as a fraction of the cell's largest value: the sum gets
+     * ε · largest with ε in [−m, m] drawn from the cell's key, so differencing two means does not
+     * give a person's value (ABS TableBuilder perturbs magnitudes from the top contributions).
+     */
+    magnitudeNoise: z.number().min(0).max(1).default(0.1),
     /** Magnitudes: records a cell needs before its median and quartiles are shown. */
     quartileMinCount: positiveInt.default(20),
     /** Time one query may take, in milliseconds, before it is interrupted. */
