@@ -4,7 +4,7 @@
  * cohort criteria permits use, broken down by up to three variables, a numeric variable's
  * mean, median and quartiles where the rules allow. Every figure is the server's protected answer.
  */
-import { useState, type FormEvent } from 'react';
+import { Fragment, useState, type FormEvent } from 'react';
 import { useI18n } from '../i18n/index.tsx';
 import { api } from '../lib/api.ts';
 import { EP } from '../lib/endpoints.ts';
@@ -83,7 +83,7 @@ export function ExplorePage() {
             <fieldset className="grid-form">
               <legend>{t('explore.by')}</legend>
               {[0, 1, 2].map((i) => (
-                <span key={i} className="contents">
+                <Fragment key={i}>
                   <label htmlFor={`by${i}`}>{t('explore.byN', { n: i + 1 })}</label>
                   <select id={`by${i}`} name={`by${i}`} defaultValue="">
                     <option value="">{t('explore.byNone')}</option>
@@ -93,7 +93,7 @@ export function ExplorePage() {
                       </option>
                     ))}
                   </select>
-                </span>
+                </Fragment>
               ))}
               <label htmlFor="measure">{t('explore.measure')}</label>
               <select id="measure" name="measure" defaultValue="">
