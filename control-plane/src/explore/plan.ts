@@ -184,7 +184,7 @@ export function planSql(plan: QueryPlan, query: ExploreQuery, catalogue: Dataset
       FROM ${from(first)} WHERE ${where(first, true)} GROUP BY ALL)
     SELECT ${cells.map((c) => `${c}, `).join('')}count(*) AS persons, sum(n) AS records,
       CAST(sum(tre_person % ${M}) % ${M} AS BIGINT) AS pkey, CAST(sum(n * (tre_person % ${M})) % ${M} AS BIGINT) AS rkey
-    FROM r${joins} ${group} ORDER BY ${[...cells, 'persons'].join(', ')}`;
+    FROM r${joins} ${group}${cells.length ? ` ORDER BY ${cells.join(', ')}` : ''}`;
   /** DuckDB's own count of the same query, without keys: the bench's yardstick. */
   const bare = `${head}r AS (SELECT s.tre_person${firstBy} FROM ${from(first)} WHERE ${where(first, true)})
     SELECT ${cells.map((c) => `${c}, `).join('')}count(DISTINCT tre_person) AS persons, count(*) AS records FROM r${joins} ${group}`;
