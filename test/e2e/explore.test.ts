@@ -49,10 +49,16 @@ describe('explore page', () => {
       .evaluateAll((trs) =>
         trs.map((tr) => ({ suppressed: tr.getAttribute('data-suppressed'), cells: [...tr.querySelectorAll('td')].map((td) => td.textContent) })),
       );
-    const expected = api.body.cells.map((c: { labels: string[]; persons: number | null; records: number | null; suppressed: boolean }) => ({
-      suppressed: String(c.suppressed),
-      cells: [...c.labels, c.persons === null ? '<10' : String(c.persons), c.records === null ? '<10' : String(c.records)],
-    }));
+    const expected = api.body.cells.map(
+      (c: { labels: string[]; names: (string | null)[]; persons: number | null; records: number | null; suppressed: boolean }) => ({
+        suppressed: String(c.suppressed),
+        cells: [
+          ...c.labels.map((l, i) => (c.names[i] ? `${l} ${c.names[i]}` : l)),
+          c.persons === null ? '<10' : String(c.persons),
+          c.records === null ? '<10' : String(c.records),
+        ],
+      }),
+    );
     expect(rows).toEqual(expected);
     expect(rows.some((r) => r.suppressed === 'true')).toBe(true);
     await s.close();
@@ -68,7 +74,7 @@ describe('explore page', () => {
     await result.waitFor();
     await s.shot('apply-counts');
     const api = await platform.call('POST', '/api/explore/count', { as: 'lead', body: { datasets: ['cancer'], cohort: { birthYearFrom: 2020 } } });
-    expect(api.body.cells).toEqual([{ labels: [], persons: null, records: null, suppressed: true }]);
+    expect(api.body.cells).toEqual([{ labels: [], names: [], persons: null, records: null, suppressed: true }]);
     const cells = await result.locator('tbody td').evaluateAll((tds) => tds.map((td) => td.textContent));
     expect(cells).toEqual(['<10', '<10']);
     await expect(s.page.getByTestId('explore-notice').textContent()).resolves.toMatch(/Figures are perturbed/);

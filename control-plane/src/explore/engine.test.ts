@@ -57,7 +57,7 @@ describe('explore engine', () => {
       const t = truth.find((x) => x.d === c.labels[0] && x.s === c.labels[1] && x.c === c.labels[2])!;
       const n = Number(t.n);
       if (n < 10) {
-        expect(c).toEqual({ labels: c.labels, persons: null, records: null, suppressed: true });
+        expect(c).toEqual({ labels: c.labels, names: [null, null, null], persons: null, records: null, suppressed: true });
         suppressed++;
       } else {
         expect(Math.abs(c.persons! - n)).toBeLessThanOrEqual(2);

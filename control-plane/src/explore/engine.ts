@@ -6,7 +6,7 @@
  * No exact count of a cell is ever returned by this module.
  */
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import type { Dataset } from '../catalog/index.ts';
+import type { CodeList, Dataset } from '../catalog/index.ts';
 import { openDuck } from '../data-copies/index.ts';
 import { InputError, RequestTimeoutError, TooLargeError } from '../errors/index.ts';
 import type { ExploreRules } from '../policies/index.ts';
@@ -25,7 +25,7 @@ export interface ExploreResult {
 export interface ExploreEngine {
   /** Checks a query against the catalogue (400s naming the field) without running it. */
   plan(query: ExploreQuery, catalogue: Dataset[]): QueryPlan;
-  run(plan: QueryPlan, query: ExploreQuery, catalogue: Dataset[], rules: ExploreRules): Promise<ExploreResult>;
+  run(plan: QueryPlan, query: ExploreQuery, catalogue: Dataset[], rules: ExploreRules, codeLists?: CodeList[]): Promise<ExploreResult>;
   /** DuckDB's bare count of the same query (no keys, no protection), for the bench. */
   bare(plan: QueryPlan, query: ExploreQuery, catalogue: Dataset[]): Promise<number>;
   close(): void;
@@ -90,7 +90,8 @@ export function createExploreEngine(deps: EngineDeps): ExploreEngine {
 
   return {
     plan: planQuery,
-    async run(plan, query, catalogue, rules) {
+    async run(plan, query, catalogue, rules, codeLists = []) {
+      const lists = plan.by.map((p) => codeLists.find((l) => l.id === p.variable.codeList));
       const { files: paths, versions } = await files(plan);
       const sql = planSql(plan, query, catalogue, paths, rules.nk.n);
       const counted = await rows(`${sql.count} LIMIT ${rules.maxCells + 1}`, rules.queryBudgetMs);
@@ -120,7 +121,8 @@ export function createExploreEngine(deps: EngineDeps): ExploreEngine {
         const persons = protectCount(table, rules.threshold, n, Number(r.pkey));
         // A record count is shown only beside a shown person count: records ≥ persons.
         const records = persons === null ? null : protectCount(table, rules.threshold, Number(r.records), Number(r.rkey));
-        const cell: ExploreCell = { labels, persons, records, suppressed: persons === null };
+        const names = labels.map((l, i) => (l === null ? null : (lists[i]?.codes.find((c) => c.code === l)?.label ?? null)));
+        const cell: ExploreCell = { labels, names, persons, records, suppressed: persons === null };
         if (sql.stats) {
           const m = measures.get(JSON.stringify(labels)) ?? { nn: 0, total: 0, mean: null, q: null, top: [] };
           cell.stats = judgeMeasure(m, n, rules, Number(r.pkey));

@@ -68,13 +68,13 @@ export function exploreRoutes(deps: ExploreRouteDeps): RouteDef[] {
       response: ExploreAnswerSchema,
       async handler({ body, principal, audit }) {
         audit.details = { query: body };
-        const catalogue = (await loadCatalogue(deps.store)).datasets;
+        const { datasets: catalogue, codeLists } = await loadCatalogue(deps.store);
         const plan = deps.engine.plan(body, catalogue);
         const now = deps.clock.now();
         const queryId = newQueryId();
         audit.object = `explore-query:${queryId}`;
         const budget = await takeQuery(deps.store, { id: queryId, userId: principal!.userId, now, limit: deps.rules.dailyQueries, query: body });
-        const result = await deps.engine.run(plan, body, catalogue, deps.rules);
+        const result = await deps.engine.run(plan, body, catalogue, deps.rules, codeLists);
         await noteCells(deps.store, queryId, result.cells.length);
         audit.details = {
           queryId,

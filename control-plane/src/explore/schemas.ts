@@ -43,6 +43,8 @@ export type MeasureStats = z.infer<typeof MeasureStatsSchema>;
 export const ExploreCellSchema = z.object({
   /** One label per `by` variable (code, year, value; null for a missing value). */
   labels: z.array(z.string().nullable()),
+  /** The code lists' names of the labels (null where a variable has no code list or the code none). */
+  names: z.array(z.string().nullable()),
   /** Perturbed count of persons; null when suppressed (under the threshold). */
   persons: z.number().int().nullable(),
   /** Perturbed count of records (rows of the first dataset); null when suppressed. */

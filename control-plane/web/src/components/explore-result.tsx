@@ -43,7 +43,7 @@ export function ExploreResult({ answer, caption }: { answer: ExploreAnswer; capt
           {answer.cells.map((c, i) => (
             <tr key={i} data-suppressed={c.suppressed}>
               {c.labels.map((l, j) => (
-                <td key={j}>{l ?? t('explore.missing')}</td>
+                <td key={j}>{l === null ? t('explore.missing') : c.names[j] ? `${l} ${c.names[j]}` : l}</td>
               ))}
               <td>{count(c.persons)}</td>
               <td>{count(c.records)}</td>
