@@ -8,8 +8,6 @@ export {
   DEFAULT_MAX_CELLS,
   DEFAULT_SCAN_BUDGET_MS,
   TableRulesSchema,
-  ExploreRulesSchema,
-  type ExploreRules,
   type FileRules,
   type OverrideFile,
   type Policy,
@@ -29,3 +27,4 @@ export {
 } from './load.ts';
 export { profilePolicy, resolvePolicy, type PolicyScope } from './resolve.ts';
 export type { PolicyIssue } from './yaml-source.ts';
+export { ExploreRulesSchema, type ExploreRules } from './explore-rules.ts';
