@@ -20,8 +20,8 @@ let otherProjectId: string;
 let submittedApplication: string;
 
 const NAV_BY_USER: Record<string, string[]> = {
-  researcher: ['projects'],
-  lead: ['projects', 'apply', 'my-applications'],
+  researcher: ['projects', 'explore'],
+  lead: ['projects', 'explore', 'apply', 'my-applications'],
   admin1: ['admin-applications', 'admin-permits', 'admin-copies', 'admin-reviews'],
   admin2: ['admin-applications', 'admin-permits', 'admin-copies', 'admin-reviews'],
   auditor: ['audit'],
@@ -31,6 +31,7 @@ const NAV_BY_USER: Record<string, string[]> = {
 
 const PATH_OF: Record<string, string> = {
   projects: '/projects',
+  explore: '/explore',
   apply: '/apply',
   'my-applications': '/applications',
   'admin-applications': '/admin/applications',

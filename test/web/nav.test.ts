@@ -3,12 +3,12 @@ import { allowed, NAV, navFor } from '../../control-plane/web/src/lib/nav.ts';
 import { en } from '../../control-plane/web/src/i18n/en.ts';
 
 describe('navigation by role', () => {
-  it('shows a researcher only their projects', () => {
-    expect(navFor(['researcher']).map((n) => n.id)).toEqual(['projects']);
+  it('shows a researcher their projects and the explorer', () => {
+    expect(navFor(['researcher']).map((n) => n.id)).toEqual(['projects', 'explore']);
   });
 
-  it('shows a lead who is also a researcher projects, the application form and their applications, once each', () => {
-    expect(navFor(['project_lead', 'researcher']).map((n) => n.id)).toEqual(['projects', 'apply', 'my-applications']);
+  it('shows a lead who is also a researcher projects, the explorer, the application form and their applications, once each', () => {
+    expect(navFor(['project_lead', 'researcher']).map((n) => n.id)).toEqual(['projects', 'explore', 'apply', 'my-applications']);
   });
 
   it('gives administrator, auditor and operator pages to nobody without those roles', () => {

@@ -24,6 +24,7 @@ export { proofIsIntact, type ClosingDeps, type ClosingInput, type ProofOfDeletio
 export { listCopies, type CopyRecord } from './store.ts';
 export type { CopyList, CopyProgress, DeliveryAnswer, IntakeProgress } from './schemas.ts';
 export { openDuck } from './duckdb.ts';
+export { cohortFromPermit, cohortSql, fnrBirthYearSql } from './extract-scope.ts';
 export { lit, rowsOf } from './duckdb.ts';
 export { createDataCopiesModule, dataCopiesModule, type DataCopiesModule } from './module.ts';
 export { makeCopy, sweepExtractLeftovers } from './reconcile-copy.ts';

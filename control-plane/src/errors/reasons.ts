@@ -258,6 +258,10 @@ export type DisclosureReason = (typeof DISCLOSURE_REASONS)[number];
 export type PolicyReason = (typeof POLICY_REASONS)[number];
 export type AuditReason = (typeof AUDIT_REASONS)[number];
 export type StoreReason = (typeof STORE_REASONS)[number];
+export type ExploreReason = (typeof EXPLORE_REASONS)[number];
+
+/** The explorer (issue 14): protected counts without a room. */
+export const EXPLORE_REASONS = ['explore_budget_exhausted', 'explore_too_many_cells', 'explore_not_numeric', 'explore_no_version'] as const;
 
 /** Every reason, for the OpenAPI document and for clients that list them. */
 export const REASONS = [
@@ -275,5 +279,6 @@ export const REASONS = [
   ...POLICY_REASONS,
   ...AUDIT_REASONS,
   ...STORE_REASONS,
+  ...EXPLORE_REASONS,
 ] as const;
 export type Reason = (typeof REASONS)[number];

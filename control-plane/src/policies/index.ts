@@ -34,3 +34,4 @@ export {
 } from './load.ts';
 export { profilePolicy, resolvePolicy, type PolicyScope } from './resolve.ts';
 export type { PolicyIssue } from './yaml-source.ts';
+export { ExploreRulesSchema, type ExploreRules } from './explore-rules.ts';

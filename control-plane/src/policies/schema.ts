@@ -6,6 +6,7 @@
  * weakens a rule.
  */
 import { z } from 'zod';
+import { ExploreRulesSchema } from './explore-rules.ts';
 
 const positiveInt = z.number().int().positive();
 
@@ -174,6 +175,8 @@ export const ProfileFileSchema = z.strictObject({
   tables: TableRulesSchema,
   files: FileRulesSchema,
   review: ReviewRulesSchema,
+  /** The explorer's rules (issue 14); a profile without the section gets the defaults. */
+  explore: ExploreRulesSchema.prefault({}),
 });
 export type ProfileFile = z.infer<typeof ProfileFileSchema>;
 

@@ -7,3 +7,4 @@ export { LEGAL_BASES, type Application, type ApplicationInput, type Permit, type
 export { submitApplication, decideApplication, issuePermit } from './applications.ts';
 export { requireIndependent, type DutyConflict } from './independence.ts';
 export { projectId } from './schemas.ts';
+export { getPermit } from './permits.ts';

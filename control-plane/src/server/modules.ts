@@ -6,6 +6,7 @@ import { airlockModule } from '../airlock/index.ts';
 import { auditModule } from '../audit/index.ts';
 import { citizensModule } from '../citizens/index.ts';
 import { dataCopiesModule, type DataCopiesModule } from '../data-copies/index.ts';
+import { exploreModule } from '../explore/index.ts';
 import type { ModuleDeps, ModuleFactory, PlatformModule } from '../module-api/index.ts';
 import { roomsModule, type RoomsModule, type RoomsNeeds } from '../rooms/index.ts';
 
@@ -15,6 +16,7 @@ export interface PlatformModules {
   citizens: PlatformModule;
   dataCopies: DataCopiesModule;
   airlock: PlatformModule;
+  explore: PlatformModule;
   rooms: RoomsModule;
 }
 
@@ -24,6 +26,7 @@ interface SlotNeeds {
   citizens: object;
   dataCopies: object;
   airlock: object;
+  explore: object;
   rooms: RoomsNeeds;
 }
 
@@ -36,6 +39,7 @@ export const DEFAULT_MODULES: ModuleSlots = {
   citizens: citizensModule,
   dataCopies: dataCopiesModule,
   airlock: airlockModule,
+  explore: exploreModule,
   rooms: roomsModule,
 };
 
@@ -48,11 +52,12 @@ export async function buildModules(deps: ModuleDeps, replacements: readonly AnyM
   const citizens = await slots.citizens.create(deps);
   const dataCopies = await slots.dataCopies.create(deps);
   const airlock = await slots.airlock.create(deps);
+  const explore = await slots.explore.create(deps);
   const rooms = await slots.rooms.create({ ...deps, copies: dataCopies });
-  return { audit, citizens, dataCopies, airlock, rooms };
+  return { audit, citizens, dataCopies, airlock, explore, rooms };
 }
 
 /** The modules in the order they were built: started in it, stopped in reverse. */
 export function inBuildOrder(m: PlatformModules): PlatformModule[] {
-  return [m.audit, m.citizens, m.dataCopies, m.airlock, m.rooms];
+  return [m.audit, m.citizens, m.dataCopies, m.airlock, m.explore, m.rooms];
 }

@@ -17,6 +17,7 @@ import { HomePage } from './pages/home.tsx';
 import { ProjectsPage } from './pages/projects.tsx';
 import { ProjectPage } from './pages/project.tsx';
 import { ApplyPage } from './pages/apply.tsx';
+import { ExplorePage } from './pages/explore.tsx';
 import { ApplicationsPage } from './pages/applications.tsx';
 import { PermitsPage } from './pages/permits.tsx';
 import { CopiesPage } from './pages/copies.tsx';
@@ -48,6 +49,7 @@ function route(path: string, roles: readonly string[]): ReactNode {
   if ((m = match('/projects/:id', path))) return guard('projects', <ProjectPage projectId={m.id!} tab="overview" />);
   if ((m = match('/projects/:id/room', path))) return guard('projects', <ProjectPage projectId={m.id!} tab="room" />);
   if ((m = match('/projects/:id/exports', path))) return guard('projects', <ProjectPage projectId={m.id!} tab="exports" />);
+  if (match('/explore', path)) return guard('explore', <ExplorePage />);
   if (match('/apply', path)) return guard('apply', <ApplyPage />);
   if (match('/applications', path)) return guard('my-applications', <ApplicationsPage mode="lead" />);
   if (match('/admin/applications', path)) return guard('admin-applications', <ApplicationsPage mode="admin" />);

@@ -15,6 +15,7 @@ export interface NavItem {
 
 export const NAV: readonly NavItem[] = [
   { id: 'projects', path: '/projects', label: 'nav.projects', roles: ['researcher', 'project_lead'] },
+  { id: 'explore', path: '/explore', label: 'nav.explore', roles: ['researcher', 'project_lead'] },
   { id: 'apply', path: '/apply', label: 'nav.apply', roles: ['project_lead'] },
   { id: 'my-applications', path: '/applications', label: 'nav.myApplications', roles: ['project_lead'] },
   { id: 'admin-applications', path: '/admin/applications', label: 'nav.adminApplications', roles: ['access_admin'] },

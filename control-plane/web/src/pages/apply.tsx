@@ -13,6 +13,9 @@ import { CatalogPicker, type Selection } from '../components/catalog-picker.tsx'
 import { Page } from '../components/page.tsx';
 import { ErrorView } from '../components/status.tsx';
 import { LEGAL_BASIS_NAMES, type CaseType } from '../../../src/projects/legal-bases.ts';
+import { ExploreResult } from '../components/explore-result.tsx';
+import { cohortFrom } from '../components/explore-cohort.tsx';
+import type { ExploreAnswer } from '../lib/types.ts';
 
 const NEW_CASES = ['one_off', 'rolling'] as const satisfies readonly CaseType[];
 const AMEND_CASES = ['new_period', 'extra_order', 'project_change', 'rolling'] as const satisfies readonly CaseType[];
@@ -34,6 +37,29 @@ export function ApplyPage() {
   const [members, setMembers] = useState<{ userId: string; role: 'researcher' | 'lead' }[]>([]);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const [counts, setCounts] = useState<ExploreAnswer | null>(null);
+  const [countError, setCountError] = useState<unknown>(null);
+
+  /** The explorer's protected counts for the cohort being applied for (the same API as the explore page). */
+  const showCounts = async (form: HTMLFormElement | null) => {
+    if (!form) return;
+    const f = new FormData(form);
+    const from = String(f.get('dataFrom') ?? '');
+    const to = String(f.get('dataTo') ?? '');
+    setCountError(null);
+    try {
+      setCounts(
+        await api<ExploreAnswer>('POST', EP.exploreCount, {
+          datasets: Object.keys(selection),
+          cohort: cohortFrom(f),
+          ...(from && to ? { period: { from, to } } : {}),
+        }),
+      );
+    } catch (err) {
+      setCounts(null);
+      setCountError(err);
+    }
+  };
 
   const submit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
@@ -185,6 +211,20 @@ export function ApplyPage() {
           </p>
           <label htmlFor="atc">{t('cohort.atc')}</label>
           <input id="atc" name="atc" placeholder="A10B" />
+          <button
+            type="button"
+            disabled={Object.keys(selection).length === 0}
+            aria-describedby="explore-hint"
+            onClick={(e) => void showCounts(e.currentTarget.form)}
+            data-action="apply-explore"
+          >
+            {t('apply.explore')}
+          </button>
+          <p id="explore-hint" className="hint">
+            {t('apply.exploreHint')}
+          </p>
+          {countError ? <ErrorView error={countError} /> : null}
+          {counts ? <ExploreResult answer={counts} caption={t('apply.explore')} /> : null}
         </fieldset>
 
         <fieldset>
