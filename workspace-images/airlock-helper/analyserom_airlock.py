@@ -42,7 +42,20 @@ import socket
 import sys
 import urllib.parse
 
-__all__ = ["AirlockError", "check_table", "save_checked_table", "write_table_csv"]
+__all__ = ["ACRO", "AirlockError", "CHECK_KINDS", "check", "check_table", "save_checked_table", "write_table_csv"]
+
+#: The checks the room's channel admits (control-plane/src/rooms/channel.ts CHANNEL_CHECKS).
+CHECK_KINDS = ("table", "regression", "survival", "histogram")
+
+
+def __getattr__(name):
+    # `from analyserom_airlock import ACRO`: ACRO's call shapes (analyserom_acro, which needs
+    # pandas) load only when asked for, so the check-table command stays standard library only.
+    if name == "ACRO":
+        from analyserom_acro import ACRO
+
+        return ACRO
+    raise AttributeError("module %r has no attribute %r" % (__name__, name))
 
 
 class AirlockError(Exception):
@@ -117,6 +130,18 @@ def _project(project):
     return project
 
 
+def check(kind, source, spec, project=None, api=None, token=None):
+    """Asks the control plane for one check (`kind` of CHECK_KINDS) and returns its answer (a dict).
+
+    The answer is the control plane's report (see the airlock's check routes) plus `source`,
+    `spec`, `checkedAt`, `checkedFor` and `policy`.
+    """
+    if kind not in CHECK_KINDS:
+        raise AirlockError("unknown check kind %r; known: %s" % (kind, ", ".join(CHECK_KINDS)))
+    path = "/api/projects/%s/outputs/check-%s" % (urllib.parse.quote(_project(project), safe=""), kind)
+    return _request("POST", path, {"source": source, "spec": spec}, api=api, token=token)
+
+
 def check_table(source, spec, project=None, api=None, token=None):
     """Checks a table under the project's policy and returns the check record (a dict).
 
@@ -124,8 +149,7 @@ def check_table(source, spec, project=None, api=None, token=None):
     spec: {"method": "crosstab"|"pivot_table", "index": [...], "columns": [...],
            "values": column|None, "aggfunc": None|name|[names], "margins": bool}.
     """
-    path = "/api/projects/%s/outputs/check-table" % urllib.parse.quote(_project(project), safe="")
-    return _request("POST", path, {"source": source, "spec": spec}, api=api, token=token)
+    return check("table", source, spec, project=project, api=api, token=token)
 
 
 def _cell(value):
