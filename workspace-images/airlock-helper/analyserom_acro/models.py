@@ -112,6 +112,9 @@ class Models:
         for name in [dependent] + independent:
             if name not in data.columns:
                 raise KeyError(name)
+        # patsy (and R) treat text and boolean columns as categorical without C().
+        categorical += [c for c in independent if c not in categorical
+                        and (pd.api.types.is_bool_dtype(data[c]) or not pd.api.types.is_numeric_dtype(data[c]))]
         frame = data[list(dict.fromkeys([dependent] + independent))]
         return self._model(method, frame, dependent, independent, categorical, constant, command)
 

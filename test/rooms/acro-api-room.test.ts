@@ -1,0 +1,124 @@
+/**
+ * ACRO's API in a real (bubblewrap) room: an ACRO 1.0.1 script in Python (`from acro import
+ * ACRO`) and an ACRO-R script (`library(acro)`), unchanged, check their tables through the room's
+ * channel; inside the room failing tables are shown, and `finalise` writes to /outputs the
+ * results.json ACRO 1.0.1 writes: for the same data, the same cells flagged at the same positions
+ * (test/airlock/acro-api/acro-1.0.1-results.json, made by ACRO 1.0.1 itself).
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { platformPaths } from '../../control-plane/src/platform/index.ts';
+import { roomAccess, roomsUnavailable, startRoomsPlatform, type RoomsPlatform } from '../proxy/support.ts';
+import { runInRoom, type RunResult } from './room-client.ts';
+
+const SKIP = roomsUnavailable();
+const REFERENCE = JSON.parse(readFileSync(new URL('../airlock/acro-api/acro-1.0.1-results.json', import.meta.url), 'utf8'));
+let p: RoomsPlatform;
+let roomId = '';
+const paths = () => platformPaths(p.dataDir);
+
+beforeAll(async () => {
+  if (SKIP) return;
+  p = await startRoomsPlatform();
+  roomId = (await p.startRoom('researcher')).id;
+}, 180_000);
+afterAll(async () => {
+  await p?.stop();
+});
+
+/** Writes a script into the researcher's home (the room's /home/researcher) and runs it there. */
+async function runScript(name: string, interpreter: string, code: string): Promise<RunResult> {
+  writeFileSync(join(paths().home(p.projectId, 'researcher'), name), code);
+  const { endpoint, spec } = await roomAccess(p, roomId);
+  return runInRoom(endpoint, spec, [interpreter, `/home/researcher/${name}`], 120);
+}
+
+const results = (folder: string) => JSON.parse(readFileSync(join(paths().outputs(p.projectId, 'researcher'), folder, 'results.json'), 'utf8'));
+
+/** The data of make-reference.py: 2012 has 1 and 2 records, under the threshold of 10. */
+const PY_DATA = `import json, pandas as pd
+df = pd.DataFrame({"year": [2010] * 30 + [2011] * 25 + [2012] * 3, "grant": ["a", "b"] * 29, "inc": [float(i) for i in range(58)]})
+`;
+
+describe.skipIf(SKIP)(`ACRO's API in a room${SKIP ? ` (skipped: ${SKIP})` : ''}`, () => {
+  it('an ACRO 1.0.1 Python script runs unchanged; the failing table is shown in the room and flagged at the cells ACRO flags', async () => {
+    const res = await runScript(
+      'acro_grants.py',
+      '/usr/bin/python3',
+      `${PY_DATA}
+from acro import ACRO
+acro = ACRO(suppress=False)
+table = acro.crosstab(df.year, df.grant)
+acro.pivot_table(df, index=["year"], values=["inc"], aggfunc=["mean", "std"])
+acro.finalise("ACRO_PY", "json")
+strict = ACRO(suppress=True)
+redacted = strict.crosstab(df.year, df.grant)
+strict.finalise("ACRO_PY_SUPPRESSED")
+print(json.dumps({"table": table.to_csv(), "redacted": redacted.to_csv()}))
+`,
+    );
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    const printed = JSON.parse(res.stdout);
+    // The default profile: counts rounded to 5, cells of 7 or fewer records blanked (NaN, so floats, as ACRO's redacted tables).
+    expect(printed.table).toBe('year,a,b\n2010,15.0,15.0\n2011,15.0,10.0\n2012,,\n');
+    expect(printed.redacted).toBe(printed.table);
+
+    const ours = results('ACRO_PY');
+    const crosstab = ours.results.output_0;
+    const acro = REFERENCE.results.output_0;
+    expect(crosstab.status).toBe(acro.status);
+    expect(crosstab.files[0].sdc.cells.MinimumThresholdCheck).toEqual(acro.files[0].sdc.cells.MinimumThresholdCheck);
+    expect(crosstab.files[0].sdc.summary.MinimumThresholdCheck).toBe(acro.files[0].sdc.summary.MinimumThresholdCheck);
+    expect(crosstab.outcome).toEqual({
+      a: { '2010': 'ok', '2011': 'ok', '2012': 'MinimumThresholdCheck; suppressed; ' },
+      b: { '2010': 'ok', '2011': 'ok', '2012': 'MinimumThresholdCheck; suppressed; ' },
+    });
+    expect(crosstab.command).toBe(`table = ${acro.command}`);
+    expect(crosstab.analyserom).toMatchObject({ notebook: '/home/researcher/acro_grants.py', source: { kind: 'output' } });
+    expect(ours.results.output_1.status).toBe(REFERENCE.results.output_1.status);
+    expect(results('ACRO_PY_SUPPRESSED').results.output_0).toMatchObject({
+      status: 'review',
+      exception: 'Suppression automatically applied where needed',
+      properties: { mitigation: 'suppress' },
+    });
+
+    const audit = await p.deps.store.query<{ client_address: string }>(
+      "SELECT client_address FROM audit_log WHERE action = 'output.check-table' AND outcome = 'success' ORDER BY seq",
+    );
+    expect(audit.map((a) => a.client_address)).toEqual([`room:${roomId}`, `room:${roomId}`, `room:${roomId}`]);
+  });
+
+  it("an ACRO-R script runs with the room's R: library(acro), acro_crosstab, acro_finalise", async () => {
+    const res = await runScript(
+      'acro_grants.R',
+      '/usr/bin/Rscript',
+      `library(acro)
+df <- data.frame(year = c(rep(2010, 30), rep(2011, 25), rep(2012, 3)), grant = rep(c("a", "b"), 29), inc = as.numeric(0:57))
+acro_init()
+table <- acro_crosstab(df$year, df$grant)
+print(table)
+pivot <- acro_pivot_table(df, values = "inc", index = "year", aggfunc = "mean")
+acro_add_comments("output_0", "from R")
+acro_rename_output("output_1", "mean_income")
+acro_finalise("ACRO_R", "json")
+cat(jsonlite::toJSON(list(a = table[["a"]], rows = rownames(table), mean = pivot[["inc"]]), na = "null"))
+`,
+    );
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    const last = res.stdout.trim().split('\n').at(-1)!;
+    expect(JSON.parse(last)).toEqual({ a: [15, 15, null], rows: ['2010', '2011', '2012'], mean: [14.5, 42, null] });
+    const ours = results('ACRO_R');
+    expect(Object.keys(ours.results)).toEqual(['output_0', 'mean_income']);
+    expect(ours.results.output_0).toMatchObject({
+      status: 'fail',
+      command: 'acro_crosstab(df$year, df$grant)',
+      comments: ['from R'],
+      files: [{ name: 'output_0_0.csv', sdc: { cells: { MinimumThresholdCheck: [[2, 0], [2, 1]] } } }],
+      analyserom: { spec: { index: ['year'], columns: ['grant'] } },
+    });
+    expect(ours.results.mean_income.files[0].name).toBe('mean_income_0.csv');
+  });
+});
