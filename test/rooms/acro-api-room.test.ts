@@ -116,7 +116,19 @@ cat(jsonlite::toJSON(list(a = table[["a"]], rows = rownames(table), mean = pivot
       status: 'fail',
       command: 'acro_crosstab(df$year, df$grant)',
       comments: ['from R'],
-      files: [{ name: 'output_0_0.csv', sdc: { cells: { MinimumThresholdCheck: [[2, 0], [2, 1]] } } }],
+      files: [
+        {
+          name: 'output_0_0.csv',
+          sdc: {
+            cells: {
+              MinimumThresholdCheck: [
+                [2, 0],
+                [2, 1],
+              ],
+            },
+          },
+        },
+      ],
       analyserom: { spec: { index: ['year'], columns: ['grant'] } },
     });
     expect(ours.results.mean_income.files[0].name).toBe('mean_income_0.csv');

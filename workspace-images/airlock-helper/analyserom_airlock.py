@@ -34,6 +34,7 @@ failing cell by rule, the spec, the source and the policy applied). Exit status:
 """
 
 import argparse
+import base64
 import csv
 import http.client
 import json
@@ -42,7 +43,7 @@ import socket
 import sys
 import urllib.parse
 
-__all__ = ["ACRO", "AirlockError", "CHECK_KINDS", "check", "check_table", "save_checked_table", "write_table_csv"]
+__all__ = ["ACRO", "AirlockError", "CHECK_KINDS", "check", "check_table", "save_checked", "save_checked_table", "write_table_csv"]
 
 #: The checks the room's channel admits (control-plane/src/rooms/channel.ts CHANNEL_CHECKS).
 CHECK_KINDS = ("table", "regression", "survival", "histogram")
@@ -186,6 +187,45 @@ def save_checked_table(name, source, spec, project=None, outputs=None, api=None,
     return {"table": csv_path, "record": record_path, "status": record["status"], "check": record}
 
 
+def save_checked(kind, name, source, spec, project=None, outputs=None, api=None, token=None):
+    """Checks a regression, survival curve or histogram and saves it to /outputs: `<name>.check.json`
+    (the answer), and what it released: a regression's coefficients or the survival table as
+    `<name>.csv`, a histogram's figure as the control plane drew it (`<name>.png`, `<name>.svg`)."""
+    if not name or "/" in name or name.startswith(".") or "\x00" in name:
+        raise AirlockError("name must be a plain file name without a folder: %r" % name)
+    record = check(kind, source, spec, project=project, api=api, token=token)
+    outputs = outputs or os.environ.get("ANALYSEROM_OUTPUTS", "/outputs")
+    files = []
+    if kind == "regression" and "params" in record:
+        files.append(name + ".csv")
+        stat = "t" if all("t" in p for p in record["params"].values()) else "z"
+        with open(os.path.join(outputs, files[-1]), "w", newline="", encoding="utf-8") as fh:
+            out = csv.writer(fh)
+            out.writerow(["", "coef", "std err", stat, "P>|%s|" % stat])
+            for param, v in record["params"].items():
+                out.writerow([param] + [_cell(v.get(k)) for k in ("coef", "se", stat, "p")])
+    elif kind == "survival" and record.get("table"):
+        files.append(name + ".csv")
+        keys = ["group"] if any("group" in step for step in record["table"]) else []
+        keys += ["time", "atRisk", "events", "censored", "survival", "lower", "upper"]
+        with open(os.path.join(outputs, files[-1]), "w", newline="", encoding="utf-8") as fh:
+            out = csv.writer(fh)
+            out.writerow(keys)
+            for step in record["table"]:
+                out.writerow([_cell(step.get(k)) for k in keys])
+    elif kind == "histogram" and record.get("plot"):
+        files += [name + ".png", name + ".svg"]
+        with open(os.path.join(outputs, files[0]), "wb") as fh:
+            fh.write(base64.b64decode(record["plot"]["pngBase64"]))
+        with open(os.path.join(outputs, files[1]), "w", encoding="utf-8") as fh:
+            fh.write(record["plot"]["svg"])
+    record_path = os.path.join(outputs, name + ".check.json")
+    with open(record_path, "w", encoding="utf-8") as fh:
+        json.dump(dict(record, files=files), fh, indent=2, ensure_ascii=False)
+        fh.write("\n")
+    return {"status": record["status"], "record": record_path, "files": [os.path.join(outputs, f) for f in files], "check": record}
+
+
 def _split(text):
     return [p for p in (text or "").split(",") if p]
 
@@ -206,7 +246,17 @@ def main(argv=None):
     ct.add_argument("--margins", action="store_true")
     ct.add_argument("--project", default=None)
     ct.add_argument("--save", metavar="NAME", help="save NAME.csv and NAME.check.json to /outputs")
+    for kind in CHECK_KINDS[1:]:
+        kp = sub.add_parser("check-" + kind, help="compute and check a %s; with --save, write it and its record to /outputs" % kind)
+        ksrc = kp.add_mutually_exclusive_group(required=True)
+        ksrc.add_argument("--copy", help="a file of the project's data copy")
+        ksrc.add_argument("--output", help="a file under /outputs holding the records")
+        kp.add_argument("--spec", required=True, help="the spec: JSON text, or a JSON file")
+        kp.add_argument("--project", default=None)
+        kp.add_argument("--save", metavar="NAME", help="save NAME.check.json (and the released table or figure) to /outputs")
     args = parser.parse_args(argv)
+    if args.command != "check-table":
+        return _main_kind(args.command[len("check-"):], args)
 
     if args.spec:
         with open(args.spec, encoding="utf-8") as fh:
@@ -228,6 +278,34 @@ def main(argv=None):
         else:
             record = check_table(source, spec, project=args.project)
             print(json.dumps(record))
+    except AirlockError as err:
+        print("analyserom_airlock: %s" % err, file=sys.stderr)
+        return 1
+    return {"pass": 0, "review": 3, "fail": 4}.get(record["status"], 1)
+
+
+def _main_kind(kind, args):
+    text = args.spec
+    if not text.lstrip().startswith("{"):
+        try:
+            with open(text, encoding="utf-8") as fh:
+                text = fh.read()
+        except OSError as err:
+            print("analyserom_airlock: --spec is neither JSON nor a readable file: %s" % err, file=sys.stderr)
+            return 2
+    source = {"copy": args.copy} if args.copy else {"output": args.output}
+    try:
+        spec = json.loads(text)
+        if args.save:
+            saved = save_checked(kind, args.save, source, spec, project=args.project)
+            record = saved["check"]
+            print(json.dumps({"status": saved["status"], "record": saved["record"], "files": saved["files"]}))
+        else:
+            record = check(kind, source, spec, project=args.project)
+            print(json.dumps(record))
+    except ValueError as err:
+        print("analyserom_airlock: --spec is not JSON: %s" % err, file=sys.stderr)
+        return 2
     except AirlockError as err:
         print("analyserom_airlock: %s" % err, file=sys.stderr)
         return 1

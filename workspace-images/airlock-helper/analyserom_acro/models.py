@@ -86,8 +86,7 @@ class Models:
         self.results.add(
             status=answer["status"], output_type="regression", properties={"method": method, "dof": answer["dof"]},
             sdc={"summary": {"MinimumDoFCheck": 0 if dof.get("passed", True) else 1}, "cells": {"MinimumDoFCheck": []}},
-            command=command, summary="%s : \n MinimumDoFCheck: %s dof=%s %s %s" % (
-                method, answer["status"], answer["dof"], ">=" if dof.get("passed", True) else "<", dof.get("threshold")),
+            command=command, summary="%s : \n MinimumDoFCheck: %s" % (method, answer.get("summary", answer["status"])),
             outcome={}, output=[model.table()],
             fair={"dependent": dependent, "independent": independent, "check_status": {"MinimumDoFCheck": "pass" if dof.get("passed", True) else "fail"}},
             analyserom=dict(self._provenance(answer), check="check-regression"),
