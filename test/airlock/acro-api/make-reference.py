@@ -3,7 +3,8 @@
 Run with ACRO 1.0.1's `acro/` folder on PYTHONPATH (git archive v1.0.1 acro of AI-SDC/ACRO; a
 stub `tabulate` module is enough, ACRO uses it only to print), from this folder:
     PYTHONPATH=/tmp/acro101/stubs:/tmp/acro101 /usr/bin/python3 make-reference.py
-The test compares the keys and shapes of our results.json with it; timestamps are blanked.
+The test compares the keys and shapes of our results.json with it; timestamps are blanked
+and the file is then formatted as the project formats JSON (npx biome format --write).
 """
 
 import json

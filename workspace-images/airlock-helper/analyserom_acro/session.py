@@ -51,6 +51,11 @@ class ACRO(Models):
 
     def _check(self, kind, source, spec):
         answer = check(kind, source, spec)
+        withheld = answer.get("withheld")
+        if withheld:
+            # Outside a room (a token) a check that did not pass says only its verdict: nothing to return or record.
+            raise ValueError("the control plane withheld the %s (%s): checks answer in full only inside the room"
+                             % ("table" if kind == "table" else kind, withheld.get("reason")))
         self._policy = answer.get("policy") or self._policy
         return answer
 

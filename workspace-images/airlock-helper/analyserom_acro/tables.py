@@ -68,9 +68,6 @@ def _index(labels, names):
 def frame_of(answer, shape):
     """The checked table as a DataFrame, laid out as ACRO (pandas) lays it out."""
     table = answer["table"]
-    if answer.get("withheld"):
-        raise ValueError("the control plane withheld the table (%s): checks answer in full only inside the room"
-                         % answer["withheld"].get("reason"))
     rows = [_margin(r, shape) for r in table["rowLabels"]]
     cols = [_margin(shape.col_label(c), shape) for c in table["colLabels"]]
     depth = max((len(c) for c in cols), default=1)
