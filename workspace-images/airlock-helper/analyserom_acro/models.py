@@ -47,9 +47,11 @@ def parse_formula(formula):
 class CheckedModel:
     """A fitted model as the control plane reported it, with statsmodels' attribute names."""
 
-    def __init__(self, report):
+    def __init__(self, report, constant_name="const"):
         self.report = report
-        params = report["params"]
+        # The control plane names the constant `const` (add_constant's name, as ACRO's ols);
+        # statsmodels' formula API, which ACRO's olsr/logitr/probitr use, calls it `Intercept`.
+        params = {(constant_name if k == "const" else k): v for k, v in report["params"].items()}
         stat = "t" if all("t" in p for p in params.values()) else "z"
         self.method = report.get("method")
         self.nobs = report["nobs"]
@@ -78,10 +80,10 @@ class Models:
 
     # -- regressions ----------------------------------------------------------------------
 
-    def _model(self, method, frame, dependent, independent, categorical, constant, command):
+    def _model(self, method, frame, dependent, independent, categorical, constant, command, constant_name="const"):
         spec = {"method": method, "dependent": dependent, "independent": independent, "categorical": categorical, "constant": constant}
         answer = self._check("regression", frames.stage(frame), spec)
-        model = CheckedModel(answer)
+        model = CheckedModel(answer, constant_name)
         dof = answer.get("rules", {}).get("dof", {})
         self.results.add(
             status=answer["status"], output_type="regression", properties={"method": method, "dof": answer["dof"]},
@@ -115,7 +117,7 @@ class Models:
         categorical += [c for c in independent if c not in categorical
                         and (pd.api.types.is_bool_dtype(data[c]) or not pd.api.types.is_numeric_dtype(data[c]))]
         frame = data[list(dict.fromkeys([dependent] + independent))]
-        return self._model(method, frame, dependent, independent, categorical, constant, command)
+        return self._model(method, frame, dependent, independent, categorical, constant, command, "Intercept")
 
     def ols(self, endog, exog=None, missing="none", hasconst=None, **kwargs):
         return self._arrays("ols", endog, exog, frames.calling_command("ols()"))
