@@ -182,6 +182,7 @@ class ACRO(Models):
                 "safe_nk_k": (rules.get("nk") or {}).get("k"),
                 "safe_pratio_p": rules.get("pRatio"),
                 "zeros_are_disclosive": rules.get("zerosDisclosive"),
+                "survival_safe_threshold": (rules.get("survival") or {}).get("threshold"),
             })
         config["suppress"] = self.suppress
         return config
