@@ -149,4 +149,26 @@ print(json.dumps({"times": list(table.index), "surv": list(table["Surv prob"]), 
       analyserom: { check: 'check-histogram', spec: { column: 'v', bins: [0, 10, 20, 30, 40, 50], group: null } },
     });
   });
+
+  it('pie returns the chart the control plane drew from the checked category counts', async (ctx) => {
+    const missing = await missingRoute('pie');
+    if (missing) return ctx.skip(missing);
+    const res = await python(
+      'acro_pie.py',
+      `${DATA}
+acro = ACRO()
+chart = acro.pie(pd.DataFrame({"c": ["x"] * 20 + ["y"] * 30}), "c")
+acro.finalise("PIE")
+print(json.dumps({"chart": chart}))
+`,
+    );
+    expect(readFileSync(res.chart).subarray(1, 4).toString()).toBe('PNG');
+    const results = JSON.parse(readFileSync(join(outputs, 'PIE', 'results.json'), 'utf8'));
+    expect(results.results.output_0).toMatchObject({
+      status: 'pass',
+      type: 'pie chart',
+      files: [{ name: expect.stringMatching(/^pie_\d+\.png$/) }],
+      analyserom: { check: 'check-pie', spec: { column: 'c' } },
+    });
+  });
 });

@@ -45,8 +45,9 @@ import urllib.parse
 
 __all__ = ["ACRO", "AirlockError", "CHECK_KINDS", "check", "check_table", "save_checked", "save_checked_table", "write_table_csv"]
 
-#: The checks the room's channel admits (control-plane/src/rooms/channel.ts CHANNEL_CHECKS).
-CHECK_KINDS = ("table", "regression", "survival", "histogram")
+#: The airlock's checks (control-plane/src/airlock/check-kinds.ts). The room's channel admits those
+#: of control-plane/src/rooms/channel.ts CHANNEL_CHECKS; `pie` is not among them yet.
+CHECK_KINDS = ("table", "regression", "survival", "histogram", "pie")
 
 
 def __getattr__(name):
@@ -188,9 +189,9 @@ def save_checked_table(name, source, spec, project=None, outputs=None, api=None,
 
 
 def save_checked(kind, name, source, spec, project=None, outputs=None, api=None, token=None):
-    """Checks a regression, survival curve or histogram and saves it to /outputs: `<name>.check.json`
+    """Checks a regression, survival curve, histogram or pie chart and saves it to /outputs: `<name>.check.json`
     (the answer), and what it released: a regression's coefficients or the survival table as
-    `<name>.csv`, a histogram's figure as the control plane drew it (`<name>.png`, `<name>.svg`)."""
+    `<name>.csv`, a histogram's figure as the control plane drew it (`<name>.png`, `<name>.svg`), a pie chart's likewise."""
     if not name or "/" in name or name.startswith(".") or "\x00" in name:
         raise AirlockError("name must be a plain file name without a folder: %r" % name)
     record = check(kind, source, spec, project=project, api=api, token=token)
@@ -213,7 +214,7 @@ def save_checked(kind, name, source, spec, project=None, outputs=None, api=None,
             out.writerow(keys)
             for step in record["table"]:
                 out.writerow([_cell(step.get(k)) for k in keys])
-    elif kind == "histogram" and record.get("plot"):
+    elif kind in ("histogram", "pie") and record.get("plot"):
         files += [name + ".png", name + ".svg"]
         with open(os.path.join(outputs, files[0]), "wb") as fh:
             fh.write(base64.b64decode(record["plot"]["pngBase64"]))

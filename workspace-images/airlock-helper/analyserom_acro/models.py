@@ -181,15 +181,24 @@ class Models:
         bins = bins if isinstance(bins, int) else [float(b) for b in bins]
         spec = {"column": column, "bins": bins, "group": by_val if isinstance(by_val, str) else None}
         answer = self._check("histogram", frames.stage(data[cols]), spec)
+        return self._figure(answer, "histogram", "histogram", filename, command, "check-histogram", "Histogram")
+
+    def pie(self, data, column, filename="pie.png", **kwargs):
+        """A pie chart of one categorical column: the control plane's figure of the checked counts, or none."""
+        command = frames.calling_command("pie()")
+        answer = self._check("pie", frames.stage(data[[column]]), {"column": column})
+        return self._figure(answer, "pie chart", "pie", filename, command, "check-pie", "PieChart")
+
+    def _figure(self, answer, output_type, method, filename, command, check, analysis):
         png = (answer.get("plot") or {}).get("pngBase64")
         path = ""
         if png:
             path = _artefact(filename)
             with open(path, "wb") as fh:
                 fh.write(base64.b64decode(png))
-        self.results.add(status=answer["status"], output_type="histogram", properties={"method": "histogram"},
-                         sdc=self._rules_sdc(answer), command=command, summary="Histogram : %s" % answer["status"], outcome={},
-                         output=[path] if path else [], analyserom=dict(self._provenance(answer), check="check-histogram"))
+        self.results.add(status=answer["status"], output_type=output_type, properties={"method": method},
+                         sdc=self._rules_sdc(answer), command=command, summary="%s : %s" % (analysis, answer["status"]), outcome={},
+                         output=[path] if path else [], analyserom=dict(self._provenance(answer), check=check))
         return path
 
 
