@@ -171,4 +171,42 @@ print(json.dumps({"chart": chart}))
       analyserom: { check: 'check-pie', spec: { column: 'c' } },
     });
   });
+
+  it('the helper’s check-regression and check-histogram commands save what was released beside the record', async (ctx) => {
+    const missing = (await missingRoute('regression')) ?? (await missingRoute('histogram'));
+    if (missing) return ctx.skip(missing);
+    const rows = ['x,y'];
+    for (let i = 0; i < 40; i++) rows.push(`${i},${3 + 2 * i + ((i * 7) % 5) / 10}`);
+    t.output('researcher', 'fit.csv', `${rows.join('\n')}\n`);
+    const helper = join(HELPER_DIR, 'analyserom_airlock.py');
+    const spec = JSON.stringify({ method: 'ols', dependent: 'y', independent: ['x'], categorical: [], constant: true });
+    // Saving under the source's own name would overwrite the records checked: refused before asking.
+    const clash = await run('/usr/bin/python3', [helper, 'check-regression', '--output', 'fit.csv', '--spec', spec, '--save', 'fit'], { env }).catch(
+      (err: { code: number; stderr: string }) => err,
+    );
+    expect(clash).toMatchObject({ code: 1, stderr: expect.stringContaining('would overwrite its own source fit.csv') });
+    const fit = await run('/usr/bin/python3', [helper, 'check-regression', '--output', 'fit.csv', '--spec', spec, '--save', 'model'], { env });
+    expect(JSON.parse(fit.stdout)).toEqual({
+      status: 'pass',
+      record: join(outputs, 'model.check.json'),
+      files: [join(outputs, 'model.csv')],
+    });
+    const table = readFileSync(join(outputs, 'model.csv'), 'utf8').split('\r\n');
+    expect(table[0]).toBe(',coef,std err,t,P>|t|');
+    expect(table[2]?.startsWith('x,2.0')).toBe(true);
+    const hist = await run(
+      '/usr/bin/python3',
+      [helper, 'check-histogram', '--output', 'fit.csv', '--spec', '{"column": "x", "bins": [0, 10, 20, 30, 40]}', '--save', 'x_hist'],
+      { env },
+    ).catch((err: { code: number; stdout: string; stderr: string }) => {
+      throw new Error(`exit ${err.code}: ${err.stdout} ${err.stderr}`);
+    });
+    expect(JSON.parse(hist.stdout).files).toEqual([join(outputs, 'x_hist.png'), join(outputs, 'x_hist.svg')]);
+    expect(readFileSync(join(outputs, 'x_hist.svg'), 'utf8')).toContain('<svg');
+    expect(JSON.parse(readFileSync(join(outputs, 'x_hist.check.json'), 'utf8'))).toMatchObject({
+      status: 'pass',
+      bins: [{ count: 10 }, { count: 10 }, { count: 10 }, { count: 10 }],
+      files: ['x_hist.png', 'x_hist.svg'],
+    });
+  });
 });

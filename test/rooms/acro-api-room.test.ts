@@ -108,14 +108,20 @@ print(table)
 pivot <- acro_pivot_table(df, values = "inc", index = "year", aggfunc = "mean")
 acro_add_comments("output_0", "from R")
 acro_rename_output("output_1", "mean_income")
+refused <- tryCatch(acro_pivot_table(df, values = "inc", index = "year", aggfunc = "bogus"), error = function(e) conditionMessage(e))
 acro_finalise("ACRO_R", "json")
-cat(jsonlite::toJSON(list(a = table[["a"]], rows = rownames(table), mean = pivot[["inc"]]), na = "null"))
+cat(jsonlite::toJSON(list(a = table[["a"]], rows = rownames(table), mean = pivot[["inc"]], refused = refused), na = "null", auto_unbox = TRUE))
 `,
     );
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
     const last = res.stdout.trim().split('\n').at(-1)!;
-    expect(JSON.parse(last)).toEqual({ a: [15, 15, null], rows: ['2010', '2011', '2012'], mean: [14.5, 42, null] });
+    expect(JSON.parse(last)).toEqual({
+      a: [15, 15, null],
+      rows: ['2010', '2011', '2012'],
+      mean: [14.5, 42, null],
+      refused: "AirlockError: 400 unknown aggfunc 'bogus'; known: count, mean, sum, median, std, min, max, mode",
+    });
     const ours = results('ACRO_R');
     expect(Object.keys(ours.results)).toEqual(['output_0', 'mean_income']);
     expect(ours.results.output_0).toMatchObject({

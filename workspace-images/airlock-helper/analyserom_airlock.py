@@ -177,6 +177,7 @@ def save_checked_table(name, source, spec, project=None, outputs=None, api=None,
     """Checks a table and saves `<name>.csv` and `<name>.check.json` to /outputs; returns both paths and the record."""
     if not name or "/" in name or name.startswith(".") or "\x00" in name:
         raise AirlockError("name must be a plain file name without a folder: %r" % name)
+    _refuse_overwrite(name, source)
     record = check_table(source, spec, project=project, api=api, token=token)
     outputs = outputs or os.environ.get("ANALYSEROM_OUTPUTS", "/outputs")
     csv_path = os.path.join(outputs, name + ".csv")
@@ -188,12 +189,20 @@ def save_checked_table(name, source, spec, project=None, outputs=None, api=None,
     return {"table": csv_path, "record": record_path, "status": record["status"], "check": record}
 
 
+def _refuse_overwrite(name, source):
+    """Saving `name` must not replace the /outputs file the check reads (`--output x.csv --save x`)."""
+    written = {name + ext for ext in (".csv", ".png", ".svg", ".check.json")}
+    if os.path.normpath((source.get("output") or "").replace("/outputs/", "", 1)) in written:
+        raise AirlockError("saving %s would overwrite its own source %s: choose another name" % (name, source["output"]))
+
+
 def save_checked(kind, name, source, spec, project=None, outputs=None, api=None, token=None):
     """Checks a regression, survival curve, histogram or pie chart and saves it to /outputs: `<name>.check.json`
     (the answer), and what it released: a regression's coefficients or the survival table as
     `<name>.csv`, a histogram's figure as the control plane drew it (`<name>.png`, `<name>.svg`), a pie chart's likewise."""
     if not name or "/" in name or name.startswith(".") or "\x00" in name:
         raise AirlockError("name must be a plain file name without a folder: %r" % name)
+    _refuse_overwrite(name, source)
     record = check(kind, source, spec, project=project, api=api, token=token)
     outputs = outputs or os.environ.get("ANALYSEROM_OUTPUTS", "/outputs")
     files = []
