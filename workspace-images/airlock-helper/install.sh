@@ -2,7 +2,8 @@
 # Installs the airlock helper into a room file system: build-rootfs.sh runs it on every sync, the
 # Dockerfile with ROOT=/ (one list of what goes where).
 #
-#   /usr/local/lib/analyserom/analyserom_airlock.py   check-table etc. (standard library only)
+#   /usr/local/lib/analyserom/analyserom_airlock.py   the channel client (standard library only)
+#   /usr/local/lib/analyserom/analyserom_airlock_cli.py  its command: check-table, check-regression, ...
 #   /usr/local/lib/analyserom/analyserom_acro/        ACRO 1.0.1's Python API (pandas)
 #   /usr/local/lib/analyserom/acro/                   `from acro import ACRO` for unmodified ACRO scripts
 #   /usr/lib/python3/dist-packages/analyserom.pth     puts that folder on every Python 3's path
@@ -17,6 +18,7 @@ root="${1:?usage: install.sh ROOT}"
 lib="$root/usr/local/lib/analyserom"
 
 install -D -m 0644 "$here/analyserom_airlock.py" "$lib/analyserom_airlock.py"
+install -D -m 0644 "$here/analyserom_airlock_cli.py" "$lib/analyserom_airlock_cli.py"
 for pkg in analyserom_acro acro; do
   rm -rf "${lib:?}/$pkg"
   install -d -m 0755 "$lib/$pkg"
