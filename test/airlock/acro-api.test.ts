@@ -137,6 +137,30 @@ print(json.dumps({"table": table.to_csv(), "pivot": pivot.to_csv(), "names": [ta
     const files = readdirSync(folder).filter((f) => f !== 'checksums');
     expect(files.sort()).toEqual(['config.json', 'income_by_year_0.csv', 'output_0_0.csv', 'results.json']);
     for (const f of files) expect(readFileSync(join(folder, 'checksums', `${f}.txt`), 'utf8')).toBe(sha256(join(folder, f)));
+    // The folder can be requested for export as it is: each table with the check request its record names,
+    // so that the airlock recomputes it from the same staged bytes and matches the saved CSV number by number.
+    const req = await t.p.call('POST', `/api/projects/${t.projectId}/exports`, {
+      as: 'researcher',
+      body: {
+        purpose: 'ACRO outputs',
+        files: [
+          ...[crosstab, pivotOut].map((o) => ({
+            path: `RESULTS/${o.files[0].name}`,
+            description: o.command,
+            table: { source: { output: o.analyserom.source.file }, spec: o.analyserom.spec },
+          })),
+          { path: 'RESULTS/results.json', description: 'ACRO results' },
+        ],
+      },
+    });
+    expect(req.status).toBe(201);
+    expect(
+      req.body.files.map((f: { checkStatus: string; checks: { table?: { match?: { matches: boolean } } } }) => [f.checkStatus, f.checks.table?.match?.matches]),
+    ).toEqual([
+      ['pass', true],
+      ['pass', true],
+      ['pass', undefined],
+    ]);
     const config = JSON.parse(readFileSync(join(folder, 'config.json'), 'utf8'));
     expect(config).toMatchObject({ safe_threshold: 10, safe_dof_threshold: 10, safe_nk_n: 2, safe_nk_k: 0.9, zeros_are_disclosive: true, suppress: false });
   });
