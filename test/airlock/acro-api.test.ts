@@ -165,6 +165,40 @@ print(json.dumps({"table": table.to_csv(), "pivot": pivot.to_csv(), "names": [ta
     expect(config).toMatchObject({ safe_threshold: 10, safe_dof_threshold: 10, safe_nk_n: 2, safe_nk_k: 0.9, zeros_are_disclosive: true, suppress: false });
   });
 
+  it('lays tables out as pandas does: several row variables, margins, aggfunc lists, a values level', async () => {
+    // Counts are multiples of 5 of at least 10: the default profile's rounding leaves them as they are,
+    // so the checked tables must equal pandas' own on the same frame (labels, level names, values).
+    const res = await python(`
+import json, pandas as pd
+rows = []
+for year, grant, kind, n in [(2010, "a", "x", 10), (2010, "a", "y", 15), (2010, "b", "x", 20), (2010, "b", "y", 10),
+                             (2011, "a", "x", 25), (2011, "a", "y", 10), (2011, "b", "x", 15), (2011, "b", "y", 30)]:
+    rows += [{"year": year, "grant": grant, "kind": kind, "inc": float(100 + 3 * i + year % 7)} for i in range(n)]
+df = pd.DataFrame(rows)
+from acro import ACRO
+acro = ACRO()
+checks = {
+    "crosstab": (acro.crosstab([df.year, df.grant], df.kind, margins=True), pd.crosstab([df.year, df.grant], df.kind, margins=True)),
+    "names": (acro.crosstab(df.year, df.kind, rownames=["Year"], colnames=["Kind"], margins=True, margins_name="Total"),
+              pd.crosstab(df.year, df.kind, rownames=["Year"], colnames=["Kind"], margins=True, margins_name="Total")),
+    "pivot": (acro.pivot_table(df, index="year", columns="grant", values="inc", aggfunc=["mean", "count"]),
+              pd.pivot_table(df, index="year", columns="grant", values="inc", aggfunc=["mean", "count"])),
+    "values_level": (acro.pivot_table(df, index=["year"], columns=["kind"], values=["inc"], aggfunc="sum"),
+                     pd.pivot_table(df, index=["year"], columns=["kind"], values=["inc"], aggfunc="sum")),
+}
+out = {}
+for name, (ours, theirs) in checks.items():
+    try:
+        pd.testing.assert_frame_equal(ours, theirs, check_dtype=False, check_exact=False, rtol=1e-9, check_index_type=False, check_column_type=False)
+        out[name] = "same"
+    except AssertionError as err:
+        out[name] = str(err) + "\\n" + ours.to_csv() + "\\n" + theirs.to_csv()
+print(json.dumps(out))
+`);
+    expect(res.stderr).toBe('');
+    expect(JSON.parse(res.stdout)).toEqual({ crosstab: 'same', names: 'same', pivot: 'same', values_level: 'same' });
+  });
+
   it('finalise refuses a folder that exists, as ACRO does; custom outputs are recorded for review', async () => {
     const res = await python(`${DATA}
 import analyserom_airlock as air
