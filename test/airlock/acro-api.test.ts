@@ -207,12 +207,20 @@ open("figure.png", "wb").write(b"png")
 acro.custom_output("figure.png", "a figure")
 print(acro.finalise("RESULTS") is None)
 acro.finalise("RESULTS2")
+import os
+from acro import add_to_acro
+os.makedirs("made_elsewhere", exist_ok=True)
+open("made_elsewhere/notes.txt", "w").write("text")
+add_to_acro("made_elsewhere", "ADDED")
 `);
     expect(res.code).toBe(0);
     expect(res.stdout.trim()).toBe('True');
     const results = JSON.parse(readFileSync(join(outputs, 'RESULTS2', 'results.json'), 'utf8'));
     expect(results.results.output_0).toMatchObject({ status: 'review', type: 'custom', files: [{ name: 'figure.png', sdc: {} }], comments: ['a figure'] });
     expect(existsSync(join(outputs, 'RESULTS2', 'figure.png'))).toBe(true);
+    // ACRO's add_to_acro: a folder's files as custom outputs named by their files.
+    const added = JSON.parse(readFileSync(join(outputs, 'ADDED', 'results.json'), 'utf8'));
+    expect(added.results).toMatchObject({ 'notes.txt': { uid: 'notes.txt', type: 'custom', status: 'review', files: [{ name: 'notes.txt' }] } });
   });
 
   it('outside a room a failing table is withheld: the call raises and nothing is recorded', async () => {

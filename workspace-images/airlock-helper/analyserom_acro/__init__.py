@@ -8,7 +8,7 @@ See session.py for what differs from ACRO and why.
 from analyserom_airlock import AirlockError
 
 from .records import ACRO_VERSION
-from .session import ACRO
+from .session import ACRO, add_to_acro
 
 
 def add_constant(data, prepend=True, has_constant="skip"):
@@ -18,4 +18,4 @@ def add_constant(data, prepend=True, has_constant="skip"):
     return sm.add_constant(data, prepend=prepend, has_constant=has_constant)
 
 
-__all__ = ["ACRO", "ACRO_VERSION", "AirlockError", "add_constant"]
+__all__ = ["ACRO", "ACRO_VERSION", "AirlockError", "add_constant", "add_to_acro"]

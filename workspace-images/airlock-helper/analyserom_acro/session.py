@@ -125,6 +125,12 @@ class ACRO(Models):
 
     # ---- the session's outputs (ACRO's names) -------------------------------------------
 
+    def enable_suppression(self):
+        self.suppress = True
+
+    def disable_suppression(self):
+        self.suppress = False
+
     def add_comments(self, output, comment):
         self.results.add_comments(output, comment)
 
@@ -188,4 +194,13 @@ class ACRO(Models):
         return config
 
 
-__all__ = ["ACRO", "AirlockError"]
+def add_to_acro(src_path, dest_path="sdc_results"):
+    """ACRO's add_to_acro: every file of a folder as a custom output, each named by its file, finalised."""
+    acro = ACRO()
+    for i, name in enumerate(sorted(os.listdir(src_path))):
+        acro.custom_output(os.path.join(src_path, name))
+        acro.rename_output("output_%d" % i, name)
+    acro.finalise(dest_path, "json")
+
+
+__all__ = ["ACRO", "AirlockError", "add_to_acro"]
