@@ -185,7 +185,10 @@ print(json.dumps({"chart": chart}))
       (err: { code: number; stderr: string }) => err,
     );
     expect(clash).toMatchObject({ code: 1, stderr: expect.stringContaining('would overwrite its own source fit.csv') });
-    const fit = await run('/usr/bin/python3', [helper, 'check-regression', '--output', 'fit.csv', '--spec', spec, '--save', 'model'], { env });
+    // As from a notebook cell (`!analyserom-airlock ...`): the kernel's JPY_SESSION_NAME is the notebook saved with the record.
+    const fit = await run('/usr/bin/python3', [helper, 'check-regression', '--output', 'fit.csv', '--spec', spec, '--save', 'model'], {
+      env: { ...env, JPY_SESSION_NAME: '/home/researcher/model.ipynb' },
+    });
     expect(JSON.parse(fit.stdout)).toEqual({
       status: 'pass',
       record: join(outputs, 'model.check.json'),
@@ -203,7 +206,9 @@ print(json.dumps({"chart": chart}))
     });
     expect(JSON.parse(hist.stdout).files).toEqual([join(outputs, 'x_hist.png'), join(outputs, 'x_hist.svg')]);
     expect(readFileSync(join(outputs, 'x_hist.svg'), 'utf8')).toContain('<svg');
+    expect(JSON.parse(readFileSync(join(outputs, 'model.check.json'), 'utf8'))).toMatchObject({ notebook: '/home/researcher/model.ipynb' });
     expect(JSON.parse(readFileSync(join(outputs, 'x_hist.check.json'), 'utf8'))).toMatchObject({
+      notebook: null,
       status: 'pass',
       bins: [{ count: 10 }, { count: 10 }, { count: 10 }, { count: 10 }],
       files: ['x_hist.png', 'x_hist.svg'],

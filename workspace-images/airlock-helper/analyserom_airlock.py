@@ -42,7 +42,7 @@ import socket
 import sys
 import urllib.parse
 
-__all__ = ["ACRO", "AirlockError", "CHECK_KINDS", "check", "check_table", "save_checked", "save_checked_table", "write_table_csv"]
+__all__ = ["ACRO", "AirlockError", "CHECK_KINDS", "check", "check_table", "notebook", "save_checked", "save_checked_table", "write_table_csv"]
 
 #: The airlock's checks (control-plane/src/airlock/check-kinds.ts). The room's channel admits those
 #: of control-plane/src/rooms/channel.ts CHANNEL_CHECKS; `pie` is not among them yet.
@@ -183,9 +183,29 @@ def save_checked_table(name, source, spec, project=None, outputs=None, api=None,
     record_path = os.path.join(outputs, name + ".check.json")
     write_table_csv(record, csv_path, spec)
     with open(record_path, "w", encoding="utf-8") as fh:
-        json.dump(dict(record, table_file=name + ".csv"), fh, indent=2, ensure_ascii=False)
+        json.dump(dict(record, table_file=name + ".csv", notebook=notebook()), fh, indent=2, ensure_ascii=False)
         fh.write("\n")
     return {"table": csv_path, "record": record_path, "status": record["status"], "check": record}
+
+
+def notebook():
+    """The notebook running this code, where the kernel says so: Jupyter's JPY_SESSION_NAME, or
+    ipykernel's `__session__`; else the script's path (not the helper's own command); None when
+    none is known. Saved with each
+    record for the reviewers (which notebook made this output)."""
+    name = os.environ.get("JPY_SESSION_NAME")
+    if name:
+        return name
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None and hasattr(ipython, "get_ipython") else None
+    if shell is not None:
+        session = shell.user_ns.get("__session__")
+        if isinstance(session, str) and session:
+            return session
+    script = getattr(sys.modules.get("__main__"), "__file__", None)
+    if not isinstance(script, str) or os.path.dirname(os.path.abspath(script)) == os.path.dirname(os.path.abspath(__file__)):
+        return None  # the helper's own command: no notebook known
+    return os.path.abspath(script)
 
 
 def _refuse_overwrite(name, source):
@@ -232,7 +252,7 @@ def save_checked(kind, name, source, spec, project=None, outputs=None, api=None,
             fh.write(record["plot"]["svg"])
     record_path = os.path.join(outputs, name + ".check.json")
     with open(record_path, "w", encoding="utf-8") as fh:
-        json.dump(dict(record, files=files), fh, indent=2, ensure_ascii=False)
+        json.dump(dict(record, files=files, notebook=notebook()), fh, indent=2, ensure_ascii=False)
         fh.write("\n")
     return {"status": record["status"], "record": record_path, "files": [os.path.join(outputs, f) for f in files], "check": record}
 

@@ -16,9 +16,10 @@ Scripts that want the copy itself can call `analyserom_airlock.check_table({"cop
 import hashlib
 import inspect
 import os
-import sys
 
 import pandas as pd
+
+from analyserom_airlock import notebook as airlock_notebook
 
 STAGING = ".acro"
 
@@ -83,16 +84,5 @@ def calling_command(default):
 
 
 def notebook():
-    """The notebook running this code, where the kernel says: JPY_SESSION_NAME or `__session__`."""
-    name = os.environ.get("JPY_SESSION_NAME")
-    if name:
-        return name
-    ipython = sys.modules.get("IPython")
-    shell = ipython.get_ipython() if ipython is not None and hasattr(ipython, "get_ipython") else None
-    if shell is not None:
-        session = shell.user_ns.get("__session__")
-        if isinstance(session, str) and session:
-            return session
-    main = sys.modules.get("__main__")
-    script = getattr(main, "__file__", None)
-    return os.path.abspath(script) if isinstance(script, str) else None
+    """The notebook running this code, where the kernel says (see analyserom_airlock.notebook)."""
+    return airlock_notebook()
