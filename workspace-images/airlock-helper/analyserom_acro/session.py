@@ -56,7 +56,10 @@ class ACRO(Models):
             # Outside a room (a token) a check that did not pass says only its verdict: nothing to return or record.
             raise ValueError("the control plane withheld the %s (%s): checks answer in full only inside the room"
                              % ("table" if kind == "table" else kind, withheld.get("reason")))
-        self._policy = answer.get("policy") or self._policy
+        policy = answer.get("policy") or {}
+        if policy.get("tables") or self._policy is None:
+            # config.json names the rules of the last answer that carried them (table answers do).
+            self._policy = policy
         return answer
 
     def _provenance(self, answer):

@@ -128,7 +128,10 @@ def suppressed(frame, answer):
     """ACRO's suppress=True, from the checked answer: cells a failing rule names are blanked, and so
     is every margin of their rows and columns (ACRO recomputes margins without their records, which
     the room cannot do without the data; blanking them never shows more)."""
-    out = frame.astype("float64") if not all(frame.dtypes == "float64") else frame.copy()
+    try:
+        out = frame.astype("float64")
+    except (TypeError, ValueError):  # mode of a text column: labels, not numbers
+        out = frame.astype(object)
     where = _positions(answer)
     rows, cols = answer["table"]["rowLabels"], answer["table"]["colLabels"]
     margin_rows = {i for i, r in enumerate(rows) if r and r[0] == "All"}
