@@ -116,6 +116,8 @@ print(json.dumps(out))
       analyserom: { check: 'check-regression', spec: { method: 'ols', dependent: 'y', independent: ['x1', 'g'], categorical: ['g'], constant: true } },
     });
     expect(readFileSync(join(outputs, 'MODELS', 'output_0_0.csv'), 'utf8').split('\n')[0]).toBe(',coef,std err,t,P>|t|');
+    // Only models in this session: the dof threshold applied is the one their reports name.
+    expect(JSON.parse(readFileSync(join(outputs, 'MODELS', 'config.json'), 'utf8'))).toMatchObject({ safe_dof_threshold: 10 });
   });
 
   it('surv_func returns the checked Kaplan-Meier table; hist returns the figure the control plane drew', async (ctx) => {

@@ -85,6 +85,7 @@ class Models:
         answer = self._check("regression", frames.stage(frame), spec)
         model = CheckedModel(answer, constant_name)
         dof = answer.get("rules", {}).get("dof", {})
+        self._dof_threshold = dof.get("threshold")
         self.results.add(
             status=answer["status"], output_type="regression", properties={"method": method, "dof": answer["dof"]},
             sdc={"summary": {"MinimumDoFCheck": 0 if dof.get("passed", True) else 1}, "cells": {"MinimumDoFCheck": []}},

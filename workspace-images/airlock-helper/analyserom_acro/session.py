@@ -193,6 +193,9 @@ class ACRO(Models):
                 "zeros_are_disclosive": rules.get("zerosDisclosive"),
                 "survival_safe_threshold": (rules.get("survival") or {}).get("threshold"),
             })
+        # Model answers carry no table rules; the dof threshold a regression was judged by is in its report.
+        if config.get("safe_dof_threshold") is None and getattr(self, "_dof_threshold", None) is not None:
+            config["safe_dof_threshold"] = self._dof_threshold
         config["suppress"] = self.suppress
         return config
 
