@@ -164,14 +164,29 @@ try:
     error = None
 except Exception as err:
     error = str(err)
+times = pd.DataFrame({"t": [1, 2, 3, 4] * 30, "died": ([1] * 4 + [0] * 4) * 15})
+ax, curve = acro.surv_func(times.t, times.died, "plot")
+few = acro.hist(pd.DataFrame({"v": list(range(30))}), "v", bins=[0, 10, 25, 30])
 acro.finalise("ACRO_MODELS")
-print(json.dumps({"dof": model.df_resid, "params": list(model.params.index), "error": error}))
+print(json.dumps({"dof": model.df_resid, "params": list(model.params.index), "error": error, "curve": curve, "few": few}))
 `,
     );
     expect(res.stderr).toBe('');
     const printed = JSON.parse(res.stdout.trim().split('\n').at(-1)!);
     expect(printed).toMatchObject({ dof: 9, params: ['Intercept', 'x1', 'x2'] });
     expect(printed.error).toMatch(/^400 .*separat/i);
+    // The survival plot is drawn in the room from the checked table; a histogram with a bin of 5 gets no figure.
+    expect(printed.curve).toMatch(/^\/outputs\/\.acro\/artifacts\/kaplan-meier_\d+\.png$/);
+    expect(printed.few).toBe('');
+    const recorded = results('ACRO_MODELS').results;
+    expect(recorded.output_1).toMatchObject({ type: 'survival plot', files: [{ name: printed.curve.split('/').at(-1) }] });
+    // Without a figure the checked counts are its file: SACRO-Viewer opens only outputs with one.
+    expect(recorded.output_2).toMatchObject({
+      type: 'histogram',
+      status: 'fail',
+      files: [{ name: 'output_2_0.csv' }],
+      analyserom: { check: 'check-histogram' },
+    });
     expect(results('ACRO_MODELS').results.output_0).toMatchObject({
       status: 'fail',
       type: 'regression',

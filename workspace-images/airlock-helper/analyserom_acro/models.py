@@ -197,9 +197,12 @@ class Models:
             path = _artefact(filename)
             with open(path, "wb") as fh:
                 fh.write(base64.b64decode(png))
+        # No figure (it did not pass): the checked counts stand in as the output's file, since
+        # SACRO-Viewer opens only outputs with a file; in the room they are the room's own data.
+        counts = pd.DataFrame(answer.get("bins") or answer.get("slices") or [])
         self.results.add(status=answer["status"], output_type=output_type, properties={"method": method},
                          sdc=self._rules_sdc(answer), command=command, summary="%s : %s" % (analysis, answer["status"]), outcome={},
-                         output=[path] if path else [], analyserom=dict(self._provenance(answer), check=check))
+                         output=[path] if path else [counts], analyserom=dict(self._provenance(answer), check=check))
         return path
 
 
