@@ -5,6 +5,7 @@
  * results.json ACRO 1.0.1 writes: for the same data, the same cells flagged at the same positions
  * (test/airlock/acro-api/acro-1.0.1-results.json, made by ACRO 1.0.1 itself).
  */
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,6 +33,26 @@ async function runScript(name: string, interpreter: string, code: string): Promi
   writeFileSync(join(paths().home(p.projectId, 'researcher'), name), code);
   const { endpoint, spec } = await roomAccess(p, roomId);
   return runInRoom(endpoint, spec, [interpreter, `/home/researcher/${name}`], 120);
+}
+
+/**
+ * What SACRO-Viewer checks when it opens a folder (sacro/models.py ACROOutputs): a version, and
+ * every output with at least one named file; then each file against checksums/<name>.txt.
+ */
+function sacroViewerProblems(folder: string): string[] {
+  const dir = join(paths().outputs(p.projectId, 'researcher'), folder);
+  const data = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+  const problems: string[] = typeof data.version === 'string' ? [] : ['no version'];
+  for (const [uid, out] of Object.entries<{ files: { name: string }[] }>(data.results)) {
+    if (!out.files?.length) problems.push(`${uid}: no file`);
+    for (const f of out.files ?? []) {
+      const sum = createHash('sha256')
+        .update(readFileSync(join(dir, f.name)))
+        .digest('hex');
+      if (readFileSync(join(dir, 'checksums', `${f.name}.txt`), 'utf8') !== sum) problems.push(`${uid}: ${f.name} checksum`);
+    }
+  }
+  return problems;
 }
 
 const results = (folder: string) => JSON.parse(readFileSync(join(paths().outputs(p.projectId, 'researcher'), folder, 'results.json'), 'utf8'));
@@ -84,6 +105,7 @@ print(json.dumps({"table": table.to_csv(), "redacted": redacted.to_csv()}))
     expect(crosstab.command).toBe(`table = ${acro.command}`);
     expect(crosstab.analyserom).toMatchObject({ notebook: '/home/researcher/acro_grants.py', source: { kind: 'output' } });
     expect(ours.results.output_1.status).toBe(REFERENCE.results.output_1.status);
+    expect(sacroViewerProblems('ACRO_PY')).toEqual([]);
     expect(results('ACRO_PY_SUPPRESSED').results.output_0).toMatchObject({
       status: 'review',
       exception: 'Suppression automatically applied where needed',
@@ -144,6 +166,7 @@ cat(jsonlite::toJSON(list(a = table[["a"]], rows = rownames(table), mean = pivot
       analyserom: { spec: { index: ['year'], columns: ['grant'] } },
     });
     expect(ours.results.mean_income.files[0].name).toBe('mean_income_0.csv');
+    expect(sacroViewerProblems('ACRO_R')).toEqual([]);
   });
 
   it('a regression with 9 residual degrees of freedom is shown in the room and recorded as failing; perfect separation is an error, in Python and R', async (ctx) => {
@@ -179,6 +202,7 @@ print(json.dumps({"dof": model.df_resid, "params": list(model.params.index), "er
     expect(printed.curve).toMatch(/^\/outputs\/\.acro\/artifacts\/kaplan-meier_\d+\.png$/);
     expect(printed.few).toBe('');
     const recorded = results('ACRO_MODELS').results;
+    expect(sacroViewerProblems('ACRO_MODELS')).toEqual([]);
     expect(recorded.output_1).toMatchObject({ type: 'survival plot', files: [{ name: printed.curve.split('/').at(-1) }] });
     // Without a figure the checked counts are its file: SACRO-Viewer opens only outputs with one.
     expect(recorded.output_2).toMatchObject({
