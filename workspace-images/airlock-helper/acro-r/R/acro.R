@@ -31,6 +31,7 @@ acro_call <- function(call, args = list(), data = NULL, command = NULL) {
   out <- suppressWarnings(system2(acro_python(), c("-m", "analyserom_acro.rbridge", shQuote(acroEnv$state), shQuote(req)),
     stdout = TRUE, stderr = FALSE
   ))
+  if (length(out) == 0) stop("the room's ACRO helper gave no answer (", acro_python(), " -m analyserom_acro.rbridge)", call. = FALSE)
   answer <- jsonlite::fromJSON(paste(out, collapse = "\n"), simplifyVector = FALSE)
   if (!isTRUE(answer$ok)) stop(answer$error, call. = FALSE)
   answer
