@@ -181,6 +181,7 @@ checks = {
     "crosstab": (acro.crosstab([df.year, df.grant], df.kind, margins=True), pd.crosstab([df.year, df.grant], df.kind, margins=True)),
     "names": (acro.crosstab(df.year, df.kind, rownames=["Year"], colnames=["Kind"], margins=True, margins_name="Total"),
               pd.crosstab(df.year, df.kind, rownames=["Year"], colnames=["Kind"], margins=True, margins_name="Total")),
+    "mean": (acro.crosstab(df.year, df.grant, values=df.inc, aggfunc="mean"), pd.crosstab(df.year, df.grant, values=df.inc, aggfunc="mean")),
     "pivot": (acro.pivot_table(df, index="year", columns="grant", values="inc", aggfunc=["mean", "count"]),
               pd.pivot_table(df, index="year", columns="grant", values="inc", aggfunc=["mean", "count"])),
     "values_level": (acro.pivot_table(df, index=["year"], columns=["kind"], values=["inc"], aggfunc="sum"),
@@ -196,7 +197,7 @@ for name, (ours, theirs) in checks.items():
 print(json.dumps(out))
 `);
     expect(res.stderr).toBe('');
-    expect(JSON.parse(res.stdout)).toEqual({ crosstab: 'same', names: 'same', pivot: 'same', values_level: 'same' });
+    expect(JSON.parse(res.stdout)).toEqual({ crosstab: 'same', names: 'same', mean: 'same', pivot: 'same', values_level: 'same' });
   });
 
   it('finalise refuses a folder that exists, as ACRO does; custom outputs are recorded for review', async () => {
