@@ -1,7 +1,7 @@
 /**
  * Export requests: files from the requester's `/outputs` copied into the staging area with
- * their sha256, checked (file content, and tables cell by cell when a table spec is given)
- * under the project's policy, then waiting for review. Withdrawal and resubmission (a new
+ * their sha256, checked (file content, and tables cell by cell when a table spec is given, or
+ * the check of a kind — a regression — recomputed when the file names it) under the project's policy, then waiting for review. Withdrawal and resubmission (a new
  * version linked to the old) never change what was staged or decided before.
  */
 import { randomBytes } from 'node:crypto';
@@ -14,12 +14,15 @@ import type { Policy } from '../policies/index.ts';
 import { requireDataAccess } from '../projects/index.ts';
 import type { Store } from '../store/index.ts';
 import { TableSpecSchema } from '../disclosure/index.ts';
+import { CHECK_KIND_NAMES } from './check-kinds.ts';
+import { stagedKindCheck } from './check-kind-run.ts';
 import { checkFileContent, worstStatus, type CheckStatus } from './file-requests.ts';
 import type { PolicySource } from './project-policy.ts';
 import { copyHashed, createStagingDir, openUnder, safeRelativePath, sealStagingDir } from './staging.ts';
 import { addEvent, differencingBase, getRequest, insertFile, insertRequest, setStatus, type AirlockFile, type AirlockRequest } from './store.ts';
 import { checkTableRequest, pseudonymLookup, TableRequestSchema } from './table-requests.ts';
 import { matchCheckedTable } from './table-match.ts';
+import { KindCheckRequestSchema, type FileKindCheck } from './schemas.ts';
 
 export interface AirlockDeps {
   store: Store;
@@ -29,14 +32,18 @@ export interface AirlockDeps {
   policies: PolicySource;
 }
 
-export const ExportFileInputSchema = z.strictObject({
-  /** Path under the requester's `/outputs` (`results/table1.csv` or `/outputs/results/table1.csv`). */
-  path: z.string().min(1).max(1000),
-  /** What the output is and shows, for the reviewers. */
-  description: z.string().trim().min(1).max(4000),
-  /** For a table: where it was computed from and how, so it can be checked cell by cell. */
-  table: TableRequestSchema.optional(),
-});
+export const ExportFileInputSchema = z
+  .strictObject({
+    /** Path under the requester's `/outputs` (`results/table1.csv` or `/outputs/results/table1.csv`). */
+    path: z.string().min(1).max(1000),
+    /** What the output is and shows, for the reviewers. */
+    description: z.string().trim().min(1).max(4000),
+    /** For a table: where it was computed from and how, so it can be checked cell by cell. */
+    table: TableRequestSchema.optional(),
+    /** For the output of another check (a regression): its kind, source and spec, recomputed at staging. */
+    check: KindCheckRequestSchema.extend({ kind: z.enum(CHECK_KIND_NAMES) }).optional(),
+  })
+  .refine((f) => !(f.table && f.check), { message: "a file is either a table or another check's output, not both", path: ['check'] });
 
 export const ExportInputSchema = z.strictObject({
   purpose: z.string().trim().min(1).max(4000),
@@ -110,6 +117,12 @@ export async function requestExport(
       }
       const statuses: CheckStatus[] = [content.status];
       if (table) statuses.push(table.status, table.match && !table.match.matches ? 'review' : 'pass');
+      let check: FileKindCheck | null = null;
+      if (f.check) {
+        const kindCheck = await stagedKindCheck({ paths, projectId, userId: principal.userId, policy, request: f.check }, bytes, content.result.type.kind);
+        check = kindCheck.check;
+        statuses.push(...kindCheck.statuses);
+      }
       files.push({
         file: {
           id: fileId,
@@ -119,7 +132,7 @@ export async function requestExport(
           sha256: staged.sha256,
           contentType: content.result.type.kind,
           tableRequest: f.table ? { source: f.table.source, spec: TableSpecSchema.parse(f.table.spec) } : null,
-          checks: { file: content.result, fileStatus: content.status, table },
+          checks: { file: content.result, fileStatus: content.status, table, ...(check ? { check } : {}) },
           checkStatus: worstStatus(statuses),
           stagedAt: now.toISOString(),
         },

@@ -7,6 +7,7 @@
  */
 import { defineModule, type PlatformModule } from '../module-api/index.ts';
 import type { AirlockDeps } from './export-requests.ts';
+import { checkKindRoutes } from './check-kind-routes.ts';
 import { exportRoutes } from './export-routes.ts';
 import { importRoutes } from './import-routes.ts';
 import { outputsRoutes } from './outputs-routes.ts';
@@ -23,7 +24,7 @@ export function airlockModuleWith(opts: AirlockModuleOptions = {}) {
     const airlock: AirlockDeps = { store: deps.store, clock: deps.clock, logger: deps.logger, paths: deps.paths, policies };
     return {
       name: 'airlock',
-      routes: [...exportRoutes(airlock), ...importRoutes(airlock), ...outputsRoutes(airlock)],
+      routes: [...exportRoutes(airlock), ...checkKindRoutes(airlock), ...importRoutes(airlock), ...outputsRoutes(airlock)],
     };
   });
 }
@@ -33,6 +34,8 @@ export const airlockModule = airlockModuleWith();
 
 export type { AirlockDeps, ExportInput } from './export-requests.ts';
 export { checkTableRequest, type TableRequest } from './table-requests.ts';
+export type { CheckKind, CheckKindName } from './check-kinds.ts';
+export type { KindCheckResult } from './check-kind-run.ts';
 export { createTableScratch, tableScratch, type TableScratch } from './table-scratch.ts';
 export type { AirlockFileCheck, CheckStatus } from './file-requests.ts';
 export type {
@@ -47,6 +50,7 @@ export type {
   Review,
   ReviewAnswer,
   ReviewView,
+  RegressionCheckAnswer,
   TableCheckAnswer,
 } from './schemas.ts';
 export { tableAnswerFor } from './table-answer.ts';

@@ -15,9 +15,18 @@ import {
   FileNoteSchema,
   fileCheckShape,
   QuotingFindingSchema,
+  RegressionMethodSchema,
+  RegressionReportSchema,
+  RegressionSpecSchema,
   TableCheckReportSchema,
   type FileCheckReport,
   TableSpecSchema,
+  HistogramReportSchema,
+  HistogramSpecSchema,
+  PieReportSchema,
+  PieSpecSchema,
+  SurvivalReportSchema,
+  SurvivalSpecSchema,
 } from '../disclosure/schemas.ts';
 import { FileRulesSchema, ReviewRulesSchema, TableRulesSchema } from '../policies/schemas.ts';
 
@@ -85,6 +94,87 @@ export const fileTableCheckSchema = TableCheckReportSchema.extend({
   withheld: withheldTableSchema.optional(),
 });
 
+// --- Checks by kind: regression, survival, histogram (the registry is `check-kinds.ts`) ---
+
+/** What a check of a kind is asked: a source as a table check's, and the kind's spec (validated by its engine, so errors name the field). */
+export const KindCheckRequestSchema = z.strictObject({
+  source: TableSourceSchema,
+  spec: z.record(z.string(), z.unknown()),
+});
+export type KindCheckRequest = z.infer<typeof KindCheckRequestSchema>;
+
+/** Why a report is not shown: outside the room, only a report that passes is (its numbers are data). */
+export const withheldCheckSchema = z.strictObject({ reason: z.literal('check_only_in_room'), detail: z.string() });
+
+/** A regression that did not pass, seen outside the room: its verdict and the rule, no estimate and no count. */
+export const withheldRegressionSchema = z.strictObject({
+  status: z.literal('fail'),
+  method: RegressionMethodSchema,
+  rules: z.strictObject({
+    dof: z.strictObject({ threshold: z.number().int(), passed: z.boolean() }),
+    levels: z.strictObject({ threshold: z.number().int(), passed: z.boolean() }).optional(),
+  }),
+  withheld: withheldCheckSchema,
+});
+
+/**
+ * A survival, histogram or pie chart check that did not pass, seen outside the room: its verdict,
+ * and for survival the rule that judged it; no step, bin, slice, count or plot (all are data).
+ */
+const withheldChartStatus = z.enum(['review', 'fail']);
+export const withheldSurvivalSchema = z.strictObject({
+  status: withheldChartStatus,
+  method: z.literal('kaplan-meier'),
+  rule: z.enum(['pool', 'acro-1.0']),
+  withheld: withheldCheckSchema,
+});
+export const withheldHistogramSchema = z.strictObject({ status: withheldChartStatus, column: z.string(), withheld: withheldCheckSchema });
+export const withheldPieSchema = z.strictObject({ status: withheldChartStatus, column: z.string(), withheld: withheldCheckSchema });
+
+/** Does the exported file hold what the airlock recomputed? For a regression: each coefficient the file names, to 1e-6 relative. */
+export const kindMatchSchema = z.strictObject({
+  matches: z.boolean(),
+  /** Estimates of the report found in the file and compared. */
+  compared: z.number().int().nonnegative(),
+  /** Those that differ (or that the file lacks), by name; empty outside the room when the report is withheld. */
+  mismatched: z.array(z.string()),
+});
+export type KindMatch = z.infer<typeof kindMatchSchema>;
+
+/** A staged export file's check of a kind, recomputed at staging from the source and spec its request named. */
+export const fileKindCheckSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('regression'),
+    source: tableCheckSourceSchema,
+    spec: RegressionSpecSchema,
+    report: z.union([RegressionReportSchema, withheldRegressionSchema]),
+    match: kindMatchSchema.nullable(),
+  }),
+  // A chart's file matches when it is, byte for byte, the plot rendered from the checked counts.
+  z.strictObject({
+    kind: z.literal('survival'),
+    source: tableCheckSourceSchema,
+    spec: SurvivalSpecSchema,
+    report: z.union([SurvivalReportSchema, withheldSurvivalSchema]),
+    match: kindMatchSchema.nullable(),
+  }),
+  z.strictObject({
+    kind: z.literal('histogram'),
+    source: tableCheckSourceSchema,
+    spec: HistogramSpecSchema,
+    report: z.union([HistogramReportSchema, withheldHistogramSchema]),
+    match: kindMatchSchema.nullable(),
+  }),
+  z.strictObject({
+    kind: z.literal('pie'),
+    source: tableCheckSourceSchema,
+    spec: PieSpecSchema,
+    report: z.union([PieReportSchema, withheldPieSchema]),
+    match: kindMatchSchema.nullable(),
+  }),
+]);
+export type FileKindCheck = z.infer<typeof fileKindCheckSchema>;
+
 /** A file check as a member sees it outside the room: the findings on a line without what they quote. */
 export type WithheldFileCheck = Omit<FileCheckReport, 'findings' | 'entries'> & {
   findings: Array<z.infer<typeof FileNoteSchema> | Omit<z.infer<typeof QuotingFindingSchema>, 'value'>>;
@@ -102,6 +192,8 @@ export const fileChecksSchema = z.strictObject({
   fileStatus: checkStatusSchema,
   /** Exports of a table only. */
   table: fileTableCheckSchema.nullable(),
+  /** Exports that name the check of a kind (regression, …) that produced them; absent in requests staged before there were any. */
+  check: fileKindCheckSchema.nullable().optional(),
 });
 export type FileChecks = z.infer<typeof fileChecksSchema>;
 
@@ -247,3 +339,33 @@ export const outputEntrySchema = z.strictObject({
 });
 export type OutputEntry = z.infer<typeof outputEntrySchema>;
 export const outputListSchema = z.array(outputEntrySchema);
+
+const kindAnswerMeta = {
+  source: tableCheckSourceSchema,
+  checkedAt: isoTime,
+  checkedFor: z.string(),
+  policy: z.strictObject({ profile: z.string(), sources: z.array(z.string()) }),
+};
+
+/** `POST .../outputs/check-regression`: the report (withheld outside the room unless it passes) and what it was checked under. */
+export const regressionCheckAnswerSchema = z.union([
+  RegressionReportSchema.extend({ ...kindAnswerMeta, spec: RegressionSpecSchema }),
+  withheldRegressionSchema.extend({ ...kindAnswerMeta, spec: RegressionSpecSchema }),
+]);
+export type RegressionCheckAnswer = z.infer<typeof regressionCheckAnswerSchema>;
+
+/** `POST .../outputs/check-survival`: the Kaplan–Meier report (withheld outside the room unless it passes) and what it was checked under. */
+export const survivalCheckAnswerSchema = z.union([
+  SurvivalReportSchema.extend({ ...kindAnswerMeta, spec: SurvivalSpecSchema }),
+  withheldSurvivalSchema.extend({ ...kindAnswerMeta, spec: SurvivalSpecSchema }),
+]);
+/** `POST .../outputs/check-histogram`: the bins and, when it passes, the plot rendered from them. */
+export const histogramCheckAnswerSchema = z.union([
+  HistogramReportSchema.extend({ ...kindAnswerMeta, spec: HistogramSpecSchema }),
+  withheldHistogramSchema.extend({ ...kindAnswerMeta, spec: HistogramSpecSchema }),
+]);
+/** `POST .../outputs/check-pie`: the slices and, when it passes, the chart rendered from them. */
+export const pieCheckAnswerSchema = z.union([
+  PieReportSchema.extend({ ...kindAnswerMeta, spec: PieSpecSchema }),
+  withheldPieSchema.extend({ ...kindAnswerMeta, spec: PieSpecSchema }),
+]);

@@ -12,6 +12,7 @@ import type { Principal } from '../platform/index.ts';
 import type { z } from 'zod';
 import type { FileChecks, WithheldFileCheck, withheldTableSchema } from './schemas.ts';
 import type { AirlockTableCheck } from './table-requests.ts';
+import { kindCheckForMember } from './check-kind-run.ts';
 
 type Result = AirlockTableCheck['result'];
 
@@ -41,7 +42,7 @@ export function fileChecksForMember(checks: FileChecks): FileChecks {
     };
   }
   if (shown?.match) shown = { ...shown, match: { ...shown.match, unmatched: shown.match.unmatched.map(({ line }) => ({ line })) } };
-  return { ...checks, file: withoutQuotes(checks.file), table: shown };
+  return { ...checks, file: withoutQuotes(checks.file), table: shown, ...(checks.check ? { check: kindCheckForMember(checks.check) } : {}) };
 }
 
 function withheldTable(result: Result, detail: string): Result & { withheld: WithheldTable } {

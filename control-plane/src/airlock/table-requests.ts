@@ -7,19 +7,20 @@
 import { lstat, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { openDuck } from '../data-copies/index.ts';
 import { DomainError, InputError, NotFoundError } from '../errors/index.ts';
 import { checkTable, ledgerTableOf, type LedgerTable, type TableCheckResult } from '../disclosure/index.ts';
 import type { PlatformPaths } from '../platform/index.ts';
 import { DEFAULT_CHECK_BUDGET_MS, type TableRules } from '../policies/index.ts';
 import { copyHashed, openUnder } from './staging.ts';
-import type { TableRequest } from './schemas.ts';
+import type { TableRequest, TableSourceRef } from './schemas.ts';
 import { TABLE_SOURCE_MAX_BYTES, tableScratch, type TableScratch } from './table-scratch.ts';
 
 export { TableRequestSchema, type TableRequest } from './schemas.ts';
 
 /** One check's DuckDB: bounded so that a check spills or fails rather than taking the control plane's memory. */
-const CHECK_MEMORY = '1GB';
+export const CHECK_MEMORY = '1GB';
 
 export interface AirlockTableCheck {
   /** What the check engine returned, without the ledger (true counts stay inside). */
@@ -68,64 +69,87 @@ export async function checkTableRequest(opts: {
 
 async function checkWithin(opts: Parameters<typeof checkTableRequest>[0], folder: () => Promise<string>): Promise<AirlockTableCheck> {
   const { request } = opts;
-  const maxSourceBytes = Math.min(opts.maxSourceBytes ?? TABLE_SOURCE_MAX_BYTES, TABLE_SOURCE_MAX_BYTES);
   const spill = await mkdtemp(join(tmpdir(), 'tre-table-spill-'));
   const duck = await openDuck({ threads: 2, memoryLimit: CHECK_MEMORY, tempDir: spill });
   try {
-    let file: string;
-    let source: AirlockTableCheck['source'];
-    if ('copy' in request.source) {
-      const copy = await latestCopy(opts.paths, opts.projectId);
-      if (!copy) throw new NotFoundError('the project has no data copy yet', { reason: 'no_data_copy' });
-      file = join(copy.dir, request.source.copy);
-      const st = await lstat(file).catch(() => null);
-      if (!st?.isFile()) throw new NotFoundError(`the data copy has no file '${request.source.copy}'`, { reason: 'no_such_file' });
-      source = { kind: 'copy', version: copy.version, file: request.source.copy };
-    } else {
-      // Checked from a private copy of the bytes, so the room cannot swap the file under DuckDB.
-      const opened = await openUnder(opts.paths.outputs(opts.projectId, opts.userId), request.source.output, maxSourceBytes);
-      try {
-        const staged = await copyHashed(opened.handle, join(await folder(), 'source'), maxSourceBytes);
-        file = staged.path;
-        source = { kind: 'output', file: opened.rel, sha256: staged.sha256 };
-      } finally {
-        await opened.handle.close();
-      }
-    }
+    const { file, source } = await stageCheckSource({ ...opts, source: request.source }, folder);
     // A room's file is room content: no error may echo its header or lines back (DuckDB's do).
     const fromRoom = source.kind === 'output';
     const budget = opts.rules.checkBudgetMs ?? DEFAULT_CHECK_BUDGET_MS;
-    let overBudget = false;
-    let repeat: NodeJS.Timeout | undefined;
-    // DuckDB forgets an interrupt that falls between two queries: once over budget, keep
-    // interrupting until the check gives up.
-    const timer = setTimeout(() => {
-      overBudget = true;
-      duck.conn.interrupt();
-      repeat = setInterval(() => duck.conn.interrupt(), 20);
-    }, budget);
-    let checked;
-    try {
-      checked = await checkTable(duck.conn, { source: { file }, spec: request.spec, rules: opts.rules, earlier: opts.earlier, quoteSource: !fromRoom });
-    } catch (err) {
-      if (overBudget) {
-        throw new InputError(`the table check took longer than the policy's ${budget} ms (tables.checkBudgetMs) and was stopped`, {
-          reason: 'table_check_over_budget',
-          details: { limit: budget },
-        });
-      }
-      if (!fromRoom || err instanceof DomainError) throw err;
-      throw new InputError('the table data cannot be read as the spec asks', { reason: 'unreadable_data' });
-    } finally {
-      clearTimeout(timer);
-      clearInterval(repeat);
-    }
+    const checked = await withinBudget(duck.conn, budget, fromRoom, () =>
+      checkTable(duck.conn, { source: { file }, spec: request.spec, rules: opts.rules, earlier: opts.earlier, quoteSource: !fromRoom }),
+    );
     const { ledger: _ledger, ...result } = checked;
     const { id: _id, source: _source, ...ledger } = ledgerTableOf(checked, '', '');
     return { result, ledger, source };
   } finally {
     duck.close();
     await rm(spill, { recursive: true, force: true });
+  }
+}
+
+/** Where a check's records are read from: the copy's file itself, or a private copy of the room's `/outputs` file. */
+export interface StagedCheckSource {
+  file: string;
+  source: AirlockTableCheck['source'];
+}
+
+/**
+ * The file a check named, made safe to read: a file of the project's newest copy, or the bytes of
+ * a file in the requester's `/outputs` copied (hashed, at most `maxSourceBytes`) into `folder()`,
+ * so the room cannot swap the file under DuckDB. Every airlock check reads its source through this.
+ */
+export async function stageCheckSource(
+  opts: { paths: PlatformPaths; projectId: string; userId: string; source: TableSourceRef; maxSourceBytes?: number },
+  folder: () => Promise<string>,
+): Promise<StagedCheckSource> {
+  const maxSourceBytes = Math.min(opts.maxSourceBytes ?? TABLE_SOURCE_MAX_BYTES, TABLE_SOURCE_MAX_BYTES);
+  if ('copy' in opts.source) {
+    const copy = await latestCopy(opts.paths, opts.projectId);
+    if (!copy) throw new NotFoundError('the project has no data copy yet', { reason: 'no_data_copy' });
+    const file = join(copy.dir, opts.source.copy);
+    const st = await lstat(file).catch(() => null);
+    if (!st?.isFile()) throw new NotFoundError(`the data copy has no file '${opts.source.copy}'`, { reason: 'no_such_file' });
+    return { file, source: { kind: 'copy', version: copy.version, file: opts.source.copy } };
+  }
+  const opened = await openUnder(opts.paths.outputs(opts.projectId, opts.userId), opts.source.output, maxSourceBytes);
+  try {
+    const staged = await copyHashed(opened.handle, join(await folder(), 'source'), maxSourceBytes);
+    return { file: staged.path, source: { kind: 'output', file: opened.rel, sha256: staged.sha256 } };
+  } finally {
+    await opened.handle.close();
+  }
+}
+
+/**
+ * Runs a check's queries under the policy's budget (`tables.checkBudgetMs`): past it DuckDB is
+ * interrupted and the check refused. A failure reading a room's file is answered without
+ * DuckDB's message, which can quote the file's lines.
+ */
+export async function withinBudget<T>(conn: DuckDBConnection, budget: number, fromRoom: boolean, run: () => Promise<T>): Promise<T> {
+  let overBudget = false;
+  let repeat: NodeJS.Timeout | undefined;
+  // DuckDB forgets an interrupt that falls between two queries: once over budget, keep
+  // interrupting until the check gives up.
+  const timer = setTimeout(() => {
+    overBudget = true;
+    conn.interrupt();
+    repeat = setInterval(() => conn.interrupt(), 20);
+  }, budget);
+  try {
+    return await run();
+  } catch (err) {
+    if (overBudget) {
+      throw new InputError(`the check took longer than the policy's ${budget} ms (tables.checkBudgetMs) and was stopped`, {
+        reason: 'table_check_over_budget',
+        details: { limit: budget },
+      });
+    }
+    if (!fromRoom || err instanceof DomainError) throw err;
+    throw new InputError('the data cannot be read as the spec asks', { reason: 'unreadable_data' });
+  } finally {
+    clearTimeout(timer);
+    clearInterval(repeat);
   }
 }
 

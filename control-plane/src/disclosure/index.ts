@@ -34,3 +34,18 @@ export { FileCheckResultSchema, TableCheckReportSchema } from './result-schemas.
 
 export type { FileCheckReport } from './result-schemas.ts';
 export { TableSpecSchema } from './table-spec.ts';
+export { checkRegression, parseRegressionSpec, type RegressionCheckRequest, type RegressionRules } from './regression.ts';
+export type { RegressionReport, RegressionSpec } from './regression-schemas.ts';
+export { checkSurvival, parseSurvivalSpec, type SurvivalCheckRequest } from './survival.ts';
+export { SurvivalReportSchema, type SurvivalReport, type SurvivalSpec } from './survival-report.ts';
+export { checkHistogram, parseHistogramSpec, type HistogramCheckRequest } from './histogram.ts';
+export { checkPie, parsePieSpec, type PieCheckRequest } from './pie.ts';
+export {
+  HistogramReportSchema,
+  PieReportSchema,
+  type HistogramReport,
+  type HistogramSpec,
+  type PieReport,
+  type PieSpec,
+} from './histogram-report.ts';
+export { matchPlot } from './plot-match.ts';

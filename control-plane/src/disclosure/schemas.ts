@@ -5,3 +5,6 @@
  */
 export * from './result-schemas.ts';
 export { TableSpecSchema, type TableSpec, type AggFunc } from './table-spec.ts';
+export * from './regression-schemas.ts';
+export * from './survival-report.ts';
+export * from './histogram-report.ts';

@@ -10,7 +10,14 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CHECK_BUDGET_MS, DEFAULT_MAX_CELLS, type TableRules } from '../policies/index.ts';
+import {
+  DEFAULT_CHECK_BUDGET_MS,
+  DEFAULT_MAX_MODEL_CELLS,
+  DEFAULT_MAX_MODEL_ITERATIONS,
+  DEFAULT_MAX_MODEL_PARAMS,
+  DEFAULT_MAX_CELLS,
+  type TableRules,
+} from '../policies/index.ts';
 import { checkTable, judgeTable, type TableCheckResult } from './table-check.ts';
 import { parseTableSpec, type AggFunc } from './table-spec.ts';
 import { compareLabels, type CellStats, type Label, type StatsGrid } from './table-stats.ts';
@@ -60,6 +67,10 @@ const rules: fc.Arbitrary<TableRules> = fc.record({
   differencing: fc.constant(false),
   maxCells: fc.constant(DEFAULT_MAX_CELLS),
   checkBudgetMs: fc.constant(DEFAULT_CHECK_BUDGET_MS),
+  maxModelParams: fc.constant(DEFAULT_MAX_MODEL_PARAMS),
+  maxModelIterations: fc.constant(DEFAULT_MAX_MODEL_ITERATIONS),
+  maxModelCells: fc.constant(DEFAULT_MAX_MODEL_CELLS),
+  modelLevelThreshold: fc.constant(null),
 });
 
 const AGGS: AggFunc[] = ['count', 'mean', 'sum', 'median', 'std', 'min', 'max'];

@@ -203,6 +203,12 @@ export const AIRLOCK_REASONS = [
 /** The disclosure checks on tables and files. */
 export const DISCLOSURE_REASONS = [
   'invalid_table_spec',
+  'invalid_regression_spec',
+  'model_not_converged',
+  'model_too_large',
+  'not_binary_outcome',
+  'perfect_separation',
+  'singular_design',
   'non_numeric_values',
   'non_scalar_column',
   'unknown_aggfunc',
@@ -210,6 +216,14 @@ export const DISCLOSURE_REASONS = [
   'unreadable_data',
   'scanner_busy',
   'table_too_large',
+  // survival, histogram and pie chart checks
+  'invalid_survival_spec',
+  'invalid_histogram_spec',
+  'invalid_pie_spec',
+  'too_many_bins',
+  'too_many_groups',
+  'too_many_slices',
+  'too_many_steps',
 ] as const;
 
 /** Output and disclosure policies. */

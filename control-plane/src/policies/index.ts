@@ -5,15 +5,22 @@
  */
 export {
   DEFAULT_CHECK_BUDGET_MS,
+  DEFAULT_HISTOGRAM_RULES,
   DEFAULT_MAX_CELLS,
+  DEFAULT_MAX_MODEL_CELLS,
+  DEFAULT_MAX_MODEL_ITERATIONS,
+  DEFAULT_MAX_MODEL_PARAMS,
   DEFAULT_SCAN_BUDGET_MS,
+  DEFAULT_SURVIVAL_RULES,
   TableRulesSchema,
   type FileRules,
+  type HistogramRules,
   type OverrideFile,
   type Policy,
   type PolicyPatch,
   type ProfileFile,
   type ReviewRules,
+  type SurvivalRules,
   type TableRules,
 } from './schema.ts';
 export {

@@ -44,6 +44,12 @@ describe('policy files', () => {
         differencing: false,
         maxCells: 100000,
         checkBudgetMs: 30000,
+        maxModelParams: 100,
+        maxModelIterations: 35,
+        maxModelCells: 5000000,
+        modelLevelThreshold: null,
+        survival: { rule: 'acro-1.0', threshold: 10, maxGroups: 20, maxSteps: 100000 },
+        histograms: { maxBins: 200, maxGroups: 20, maxSlices: 50, dataEdges: 'note' },
       },
       files: {
         maxFileBytes: 104857600,
@@ -121,6 +127,25 @@ describe('resolvePolicy', () => {
     expect(p.files.allowArchives).toBe(false);
     expect(p.review.exportApprovals).toBe(3);
     expect(p.sources).toEqual(['policies/acro.yaml', 'policies/overrides/p1.yaml', 'policies/overrides/npr.yaml', 'policies/overrides/mfr.yaml']);
+  });
+
+  it('an override patches single survival and histogram keys; of two datasets the stricter survival and histogram rules hold', async () => {
+    const dir = await policyDir({
+      'overrides/p1.yaml': 'kind: override\nscope: { project: p1 }\ntables: { survival: { threshold: 20 }, histograms: { maxBins: 50 } }\n',
+      'overrides/npr.yaml':
+        'kind: override\nscope: { dataset: npr }\ntables: { survival: { rule: acro-1.0, maxGroups: 5 }, histograms: { dataEdges: note } }\n',
+    });
+    const set = await loadPolicySet(dir);
+    const own = resolvePolicy(set, { project: 'p1' }).tables;
+    expect([own.survival, own.histograms]).toEqual([
+      { rule: 'pool', threshold: 20, maxGroups: 20, maxSteps: 100000 },
+      { maxBins: 50, maxGroups: 20, maxSlices: 50, dataEdges: 'review' },
+    ]);
+    const both = resolvePolicy(set, { project: 'p1', datasets: ['npr', 'kpr'] }).tables;
+    expect([both.survival, both.histograms]).toEqual([
+      { rule: 'acro-1.0', threshold: 20, maxGroups: 5, maxSteps: 100000 },
+      { maxBins: 50, maxGroups: 20, maxSlices: 50, dataEdges: 'review' },
+    ]);
   });
 
   it('a dataset override alone may relax a key only when it is the only dataset', async () => {

@@ -6,7 +6,18 @@
  */
 import { NotFoundError } from '../errors/index.ts';
 import type { PolicySet } from './load.ts';
-import type { FileRules, Policy, PolicyPatch, ProfileFile, ReviewRules, TableRules } from './schema.ts';
+import {
+  DEFAULT_HISTOGRAM_RULES,
+  DEFAULT_SURVIVAL_RULES,
+  type FileRules,
+  type HistogramRules,
+  type Policy,
+  type PolicyPatch,
+  type ProfileFile,
+  type ReviewRules,
+  type SurvivalRules,
+  type TableRules,
+} from './schema.ts';
 
 export interface PolicyScope {
   project?: string;
@@ -45,7 +56,13 @@ export function applyPatch(policy: Policy, patch: PolicyPatch, source: string): 
   const t = patch.tables ?? {};
   return {
     profile: policy.profile,
-    tables: { ...policy.tables, ...t, nk: { ...policy.tables.nk, ...(t.nk ?? {}) } } as TableRules,
+    tables: {
+      ...policy.tables,
+      ...t,
+      nk: { ...policy.tables.nk, ...(t.nk ?? {}) },
+      survival: { ...(policy.tables.survival ?? DEFAULT_SURVIVAL_RULES), ...(t.survival ?? {}) },
+      histograms: { ...(policy.tables.histograms ?? DEFAULT_HISTOGRAM_RULES), ...(t.histograms ?? {}) },
+    } as TableRules,
     files: { ...policy.files, ...(patch.files ?? {}) } as FileRules,
     review: { ...policy.review, ...(patch.review ?? {}) } as ReviewRules,
     sources: [...policy.sources, source],
@@ -75,6 +92,12 @@ export function strictest(a: Policy, b: Policy): Policy {
       differencing: ta.differencing || tb.differencing,
       maxCells: min(ta.maxCells, tb.maxCells),
       checkBudgetMs: min(ta.checkBudgetMs, tb.checkBudgetMs),
+      maxModelParams: min(ta.maxModelParams, tb.maxModelParams),
+      maxModelIterations: min(ta.maxModelIterations, tb.maxModelIterations),
+      maxModelCells: min(ta.maxModelCells, tb.maxModelCells),
+      modelLevelThreshold: maxNullable(ta.modelLevelThreshold, tb.modelLevelThreshold),
+      survival: strictestSurvival(ta.survival ?? DEFAULT_SURVIVAL_RULES, tb.survival ?? DEFAULT_SURVIVAL_RULES),
+      histograms: strictestHistograms(ta.histograms ?? DEFAULT_HISTOGRAM_RULES, tb.histograms ?? DEFAULT_HISTOGRAM_RULES),
     },
     files: {
       maxFileBytes: min(a.files.maxFileBytes, b.files.maxFileBytes),
@@ -91,5 +114,24 @@ export function strictest(a: Policy, b: Policy): Policy {
       importApprovals: max(a.review.importApprovals, b.review.importApprovals),
     },
     sources: [...new Set([...a.sources, ...b.sources])],
+  };
+}
+
+/** ACRO 1.0's rule fails every survival table (see `survival-rules.ts`): of two rules, it is the stricter. */
+function strictestSurvival(a: SurvivalRules, b: SurvivalRules): SurvivalRules {
+  return {
+    rule: a.rule === 'acro-1.0' || b.rule === 'acro-1.0' ? 'acro-1.0' : 'pool',
+    threshold: max(a.threshold, b.threshold),
+    maxGroups: min(a.maxGroups, b.maxGroups),
+    maxSteps: min(a.maxSteps, b.maxSteps),
+  };
+}
+
+function strictestHistograms(a: HistogramRules, b: HistogramRules): HistogramRules {
+  return {
+    maxBins: min(a.maxBins, b.maxBins),
+    maxGroups: min(a.maxGroups, b.maxGroups),
+    maxSlices: min(a.maxSlices, b.maxSlices),
+    dataEdges: a.dataEdges === 'review' || b.dataEdges === 'review' ? 'review' : 'note',
   };
 }

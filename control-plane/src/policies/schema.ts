@@ -13,7 +13,50 @@ const positiveInt = z.number().int().positive();
 export const DEFAULT_MAX_CELLS = 100_000;
 export const DEFAULT_CHECK_BUDGET_MS = 30_000;
 export const DEFAULT_SCAN_BUDGET_MS = 10_000;
+export const DEFAULT_MAX_MODEL_PARAMS = 100;
+/** statsmodels' default `maxiter` for Newton's method (`LikelihoodModel.fit`). */
+export const DEFAULT_MAX_MODEL_ITERATIONS = 35;
+export const DEFAULT_MAX_MODEL_CELLS = 5_000_000;
 const fraction = z.number().gt(0).lte(1);
+
+/**
+ * Kaplan–Meier tables (`tre outputs check-survival`). `pool`: event times are pooled until
+ * every released step has at least `threshold` events (ACRO's suppression), and the pooled
+ * table is what is checked and released. `acro-1.0`: ACRO 1.0.1's own survival rule
+ * (`surv_func`: a manual-check review plus its MinimumDoFCheck on the table), see `survival-rules.ts`.
+ */
+export const SurvivalRulesSchema = z.strictObject({
+  rule: z.enum(['pool', 'acro-1.0']),
+  /** Events a released step must hold (ACRO `survival_safe_threshold`, `SURVIVAL_THRESHOLD` = 10). */
+  threshold: positiveInt,
+  /** Most levels of the group column; more is refused before anything is computed. */
+  maxGroups: positiveInt,
+  /** Most distinct (group, time) pairs read; more is refused. */
+  maxSteps: positiveInt,
+});
+export type SurvivalRules = z.infer<typeof SurvivalRulesSchema>;
+export const DEFAULT_SURVIVAL_RULES: SurvivalRules = { rule: 'pool', threshold: 10, maxGroups: 20, maxSteps: 100_000 };
+
+/**
+ * Histograms and pie charts (`check-histogram`, `check-pie`): their counts are judged with
+ * `threshold` and `zerosDisclosive` above, as ACRO 1.0 does; these keys bound their size and
+ * say what a histogram whose outer edges are the data's minimum and maximum gets.
+ */
+export const HistogramRulesSchema = z.strictObject({
+  /** Most bins of one histogram (per group). */
+  maxBins: positiveInt,
+  /** Most levels of a histogram's group column. */
+  maxGroups: positiveInt,
+  /** Most slices (categories) of a pie chart. */
+  maxSlices: positiveInt,
+  /**
+   * Bins given as a count take their outer edges from the data, which shows its minimum and
+   * maximum. `note`: ACRO 1.0 (the report says so; the status stands). `review`: a reviewer decides.
+   */
+  dataEdges: z.enum(['note', 'review']),
+});
+export type HistogramRules = z.infer<typeof HistogramRulesSchema>;
+export const DEFAULT_HISTOGRAM_RULES: HistogramRules = { maxBins: 200, maxGroups: 20, maxSlices: 50, dataEdges: 'review' };
 
 export const TableRulesSchema = z.strictObject({
   /** Minimum number of records behind a cell (ACRO `safe_threshold`). */
@@ -51,6 +94,24 @@ export const TableRulesSchema = z.strictObject({
   maxCells: positiveInt.default(DEFAULT_MAX_CELLS),
   /** Time a table check's queries may take, in milliseconds, before they are interrupted. */
   checkBudgetMs: positiveInt.default(DEFAULT_CHECK_BUDGET_MS),
+  /** Most parameters (design columns, categorical levels expanded) a regression check fits. */
+  maxModelParams: positiveInt.default(DEFAULT_MAX_MODEL_PARAMS),
+  /** Most Newton iterations of a logit or probit check before it is refused as not converging. */
+  maxModelIterations: positiveInt.default(DEFAULT_MAX_MODEL_ITERATIONS),
+  /** Most design cells (records × parameters) a logit or probit check holds in memory (8 bytes each). */
+  maxModelCells: positiveInt.default(DEFAULT_MAX_MODEL_CELLS),
+  /**
+   * Not ACRO's: each level of a regression's categorical variable needs this many records, else
+   * the model fails (a level of one record gives away that record's outcome). `null`: off (ACRO).
+   */
+  modelLevelThreshold: positiveInt.nullable().default(null),
+  /**
+   * Kaplan–Meier checks. Absent (a profile, a stored request's policy or a test's rules from
+   * before these checks): `DEFAULT_SURVIVAL_RULES`, which the checks read in its place.
+   */
+  survival: SurvivalRulesSchema.optional(),
+  /** Histogram and pie chart checks; absent: `DEFAULT_HISTOGRAM_RULES`. */
+  histograms: HistogramRulesSchema.optional(),
 });
 export type TableRules = z.infer<typeof TableRulesSchema>;
 
@@ -101,6 +162,12 @@ const TableRulesPatchSchema = z
     nk: TableRulesSchema.shape.nk.partial(),
     maxCells: positiveInt,
     checkBudgetMs: positiveInt,
+    maxModelParams: positiveInt,
+    maxModelIterations: positiveInt,
+    maxModelCells: positiveInt,
+    modelLevelThreshold: positiveInt.nullable(),
+    survival: SurvivalRulesSchema.partial(),
+    histograms: HistogramRulesSchema.partial(),
   })
   .partial();
 const FileRulesPatchSchema = z.strictObject({ ...FileRulesSchema.shape, scanBudgetMs: positiveInt }).partial();
