@@ -107,13 +107,11 @@ touch "$rootfs/etc/jupyter/migrated"
 install -D -m 0755 "$here/jupyter/stub-server.py" "$rootfs/usr/local/lib/analyserom/stub-server.py"
 # Kubernetes rooms' channel relay (its own container in the room pod); unused by the other drivers.
 install -D -m 0755 "$here/jupyter/channel-relay.py" "$rootfs/usr/local/lib/analyserom/channel-relay.py"
-# The airlock helper: `import analyserom_airlock` in a notebook (the .pth puts its folder on every
-# Python 3's path) and `analyserom-airlock check-table ...` in a terminal. It reaches the control plane
-# only through the room's read-only API socket (/run/analyserom/api.sock).
-install -D -m 0644 "$here/airlock-helper/analyserom_airlock.py" "$rootfs/usr/local/lib/analyserom/analyserom_airlock.py"
-echo /usr/local/lib/analyserom > "$rootfs/usr/lib/python3/dist-packages/analyserom.pth"
-printf '#!/bin/sh\nexec /usr/bin/python3 -m analyserom_airlock "$@"\n' > "$rootfs/usr/local/bin/analyserom-airlock"
-chmod 0755 "$rootfs/usr/local/bin/analyserom-airlock"
+# The airlock helper: `import analyserom_airlock` and ACRO's API (`from acro import ACRO`, R's
+# `library(acro)`) in a notebook, `analyserom-airlock check-table ...` in a terminal (see its
+# install.sh). It reaches the control plane only through the room's read-only API socket
+# (/run/analyserom/api.sock).
+bash "$here/airlock-helper/install.sh" "$rootfs"
 # Node.js comes with Debian's jupyterlab only to build extensions, which rooms never do (no network,
 # read-only extension manager). With node on PATH, JupyterLab runs `node yarn config` on every start
 # (1-2 s here); diverted away, it skips that.

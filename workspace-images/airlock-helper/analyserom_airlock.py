@@ -33,7 +33,7 @@ failing cell by rule, the spec, the source and the policy applied). Exit status:
 1 error, 2 usage, 3 the table needs review, 4 the table fails a rule.
 """
 
-import argparse
+import base64
 import csv
 import http.client
 import json
@@ -42,7 +42,21 @@ import socket
 import sys
 import urllib.parse
 
-__all__ = ["AirlockError", "check_table", "save_checked_table", "write_table_csv"]
+__all__ = ["ACRO", "AirlockError", "CHECK_KINDS", "check", "check_table", "notebook", "save_checked", "save_checked_table", "write_table_csv"]
+
+#: The airlock's checks (control-plane/src/airlock/check-kinds.ts). The room's channel admits those
+#: of control-plane/src/rooms/channel.ts CHANNEL_CHECKS; `pie` is not among them yet.
+CHECK_KINDS = ("table", "regression", "survival", "histogram", "pie")
+
+
+def __getattr__(name):
+    # `from analyserom_airlock import ACRO`: ACRO's call shapes (analyserom_acro, which needs
+    # pandas) load only when asked for, so the check-table command stays standard library only.
+    if name == "ACRO":
+        from analyserom_acro import ACRO
+
+        return ACRO
+    raise AttributeError("module %r has no attribute %r" % (__name__, name))
 
 
 class AirlockError(Exception):
@@ -117,6 +131,18 @@ def _project(project):
     return project
 
 
+def check(kind, source, spec, project=None, api=None, token=None):
+    """Asks the control plane for one check (`kind` of CHECK_KINDS) and returns its answer (a dict).
+
+    The answer is the control plane's report (see the airlock's check routes) plus `source`,
+    `spec`, `checkedAt`, `checkedFor` and `policy`.
+    """
+    if kind not in CHECK_KINDS:
+        raise AirlockError("unknown check kind %r; known: %s" % (kind, ", ".join(CHECK_KINDS)))
+    path = "/api/projects/%s/outputs/check-%s" % (urllib.parse.quote(_project(project), safe=""), kind)
+    return _request("POST", path, {"source": source, "spec": spec}, api=api, token=token)
+
+
 def check_table(source, spec, project=None, api=None, token=None):
     """Checks a table under the project's policy and returns the check record (a dict).
 
@@ -124,8 +150,7 @@ def check_table(source, spec, project=None, api=None, token=None):
     spec: {"method": "crosstab"|"pivot_table", "index": [...], "columns": [...],
            "values": column|None, "aggfunc": None|name|[names], "margins": bool}.
     """
-    path = "/api/projects/%s/outputs/check-table" % urllib.parse.quote(_project(project), safe="")
-    return _request("POST", path, {"source": source, "spec": spec}, api=api, token=token)
+    return check("table", source, spec, project=project, api=api, token=token)
 
 
 def _cell(value):
@@ -151,64 +176,88 @@ def save_checked_table(name, source, spec, project=None, outputs=None, api=None,
     """Checks a table and saves `<name>.csv` and `<name>.check.json` to /outputs; returns both paths and the record."""
     if not name or "/" in name or name.startswith(".") or "\x00" in name:
         raise AirlockError("name must be a plain file name without a folder: %r" % name)
+    _refuse_overwrite(name, source)
     record = check_table(source, spec, project=project, api=api, token=token)
     outputs = outputs or os.environ.get("ANALYSEROM_OUTPUTS", "/outputs")
     csv_path = os.path.join(outputs, name + ".csv")
     record_path = os.path.join(outputs, name + ".check.json")
     write_table_csv(record, csv_path, spec)
     with open(record_path, "w", encoding="utf-8") as fh:
-        json.dump(dict(record, table_file=name + ".csv"), fh, indent=2, ensure_ascii=False)
+        json.dump(dict(record, table_file=name + ".csv", notebook=notebook()), fh, indent=2, ensure_ascii=False)
         fh.write("\n")
     return {"table": csv_path, "record": record_path, "status": record["status"], "check": record}
 
 
-def _split(text):
-    return [p for p in (text or "").split(",") if p]
+def notebook():
+    """The notebook running this code, where the kernel says so: Jupyter's JPY_SESSION_NAME, or
+    ipykernel's `__session__`; else the script's path (not the helper's own command); None when
+    none is known. Saved with each
+    record for the reviewers (which notebook made this output)."""
+    name = os.environ.get("JPY_SESSION_NAME")
+    if name:
+        return name
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None and hasattr(ipython, "get_ipython") else None
+    if shell is not None:
+        session = shell.user_ns.get("__session__")
+        if isinstance(session, str) and session:
+            return session
+    script = getattr(sys.modules.get("__main__"), "__file__", None)
+    if not isinstance(script, str) or os.path.dirname(os.path.abspath(script)) == os.path.dirname(os.path.abspath(__file__)):
+        return None  # the helper's own command: no notebook known
+    return os.path.abspath(script)
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(prog="analyserom_airlock", description="Check a table under the project's output policy.")
-    sub = parser.add_subparsers(dest="command", required=True)
-    ct = sub.add_parser("check-table", help="compute and check a table; with --save, write it and its record to /outputs")
-    src = ct.add_mutually_exclusive_group(required=True)
-    src.add_argument("--copy", help="a file of the project's data copy, e.g. population.parquet")
-    src.add_argument("--output", help="a file under /outputs holding the records")
-    ct.add_argument("--spec", help="a JSON file with the whole table spec (instead of the options below)")
-    ct.add_argument("--method", default="crosstab", choices=["crosstab", "pivot_table"])
-    ct.add_argument("--index", help="row variables, comma separated")
-    ct.add_argument("--columns", default="", help="column variables, comma separated")
-    ct.add_argument("--values", default=None, help="the values column")
-    ct.add_argument("--aggfunc", default=None, help="count, mean, sum, median, std, min, max, mode; several comma separated")
-    ct.add_argument("--margins", action="store_true")
-    ct.add_argument("--project", default=None)
-    ct.add_argument("--save", metavar="NAME", help="save NAME.csv and NAME.check.json to /outputs")
-    args = parser.parse_args(argv)
+def _refuse_overwrite(name, source):
+    """Saving `name` must not replace the /outputs file the check reads (`--output x.csv --save x`)."""
+    written = {name + ext for ext in (".csv", ".png", ".svg", ".check.json")}
+    rel = source.get("output") or ""
+    rel = rel[len("/outputs/"):] if rel.startswith("/outputs/") else rel
+    if os.path.normpath(rel) in written:
+        raise AirlockError("saving %s would overwrite its own source %s: choose another name" % (name, source["output"]))
 
-    if args.spec:
-        with open(args.spec, encoding="utf-8") as fh:
-            spec = json.load(fh)
-    else:
-        if not args.index:
-            parser.error("--index (or --spec) is required")
-        aggs = _split(args.aggfunc)
-        spec = {
-            "method": args.method, "index": _split(args.index), "columns": _split(args.columns), "values": args.values,
-            "aggfunc": None if not aggs else aggs[0] if len(aggs) == 1 else aggs, "margins": args.margins,
-        }
-    source = {"copy": args.copy} if args.copy else {"output": args.output}
-    try:
-        if args.save:
-            saved = save_checked_table(args.save, source, spec, project=args.project)
-            record = saved["check"]
-            print(json.dumps({"status": saved["status"], "table": saved["table"], "record": saved["record"], "rules": record["rules"]}))
-        else:
-            record = check_table(source, spec, project=args.project)
-            print(json.dumps(record))
-    except AirlockError as err:
-        print("analyserom_airlock: %s" % err, file=sys.stderr)
-        return 1
-    return {"pass": 0, "review": 3, "fail": 4}.get(record["status"], 1)
+
+def save_checked(kind, name, source, spec, project=None, outputs=None, api=None, token=None):
+    """Checks a regression, survival curve, histogram or pie chart and saves it to /outputs: `<name>.check.json`
+    (the answer), and what it released: a regression's coefficients or the survival table as
+    `<name>.csv`, a histogram's figure as the control plane drew it (`<name>.png`, `<name>.svg`), a pie chart's likewise."""
+    if not name or "/" in name or name.startswith(".") or "\x00" in name:
+        raise AirlockError("name must be a plain file name without a folder: %r" % name)
+    _refuse_overwrite(name, source)
+    record = check(kind, source, spec, project=project, api=api, token=token)
+    outputs = outputs or os.environ.get("ANALYSEROM_OUTPUTS", "/outputs")
+    files = []
+    if kind == "regression" and "params" in record:
+        files.append(name + ".csv")
+        stat = "t" if all("t" in p for p in record["params"].values()) else "z"
+        with open(os.path.join(outputs, files[-1]), "w", newline="", encoding="utf-8") as fh:
+            out = csv.writer(fh)
+            out.writerow(["", "coef", "std err", stat, "P>|%s|" % stat])
+            for param, v in record["params"].items():
+                out.writerow([param] + [_cell(v.get(k)) for k in ("coef", "se", stat, "p")])
+    elif kind == "survival" and record.get("table"):
+        files.append(name + ".csv")
+        keys = ["group"] if any("group" in step for step in record["table"]) else []
+        keys += ["time", "atRisk", "events", "censored", "survival", "lower", "upper"]
+        with open(os.path.join(outputs, files[-1]), "w", newline="", encoding="utf-8") as fh:
+            out = csv.writer(fh)
+            out.writerow(keys)
+            for step in record["table"]:
+                out.writerow([_cell(step.get(k)) for k in keys])
+    elif kind in ("histogram", "pie") and record.get("plot"):
+        files += [name + ".png", name + ".svg"]
+        with open(os.path.join(outputs, files[0]), "wb") as fh:
+            fh.write(base64.b64decode(record["plot"]["pngBase64"]))
+        with open(os.path.join(outputs, files[1]), "w", encoding="utf-8") as fh:
+            fh.write(record["plot"]["svg"])
+    record_path = os.path.join(outputs, name + ".check.json")
+    with open(record_path, "w", encoding="utf-8") as fh:
+        json.dump(dict(record, files=files, notebook=notebook()), fh, indent=2, ensure_ascii=False)
+        fh.write("\n")
+    return {"status": record["status"], "record": record_path, "files": [os.path.join(outputs, f) for f in files], "check": record}
 
 
 if __name__ == "__main__":
+    from analyserom_airlock_cli import main
+
     sys.exit(main())
