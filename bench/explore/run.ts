@@ -85,6 +85,12 @@ const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
 };
 const r1 = (x: number) => Math.round(x * 10) / 10;
+// Per query (stderr): the median of ours and of the bare count, to see where a ratio comes from.
+for (let i = 0; i < queries.length; i++) {
+  const mine = ours.filter((_, k) => k % queries.length === i);
+  const theirs = bare.filter((_, k) => k % queries.length === i);
+  console.error(`query ${i + 1}: ${r1(pct(mine, 0.5))} ms, bare ${r1(pct(theirs, 0.5))} ms`);
+}
 const p50 = pct(ours, 0.5);
 const bareP50 = pct(bare, 0.5);
 console.log(
