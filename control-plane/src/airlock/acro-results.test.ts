@@ -62,31 +62,53 @@ describe('ACRO results.json', () => {
         {
           name: 'outputs/f1.csv',
           sdc: {
-            summary: { suppressed: false, negative: 0, missing: 0, threshold: 1, 'p-ratio': 0, 'nk-rule': 2, zeros: 0, dof: 0 },
+            summary: {
+              suppressed: false,
+              MinimumThresholdCheck: 1,
+              PresenceOfZeroCheck: 0,
+              NKCheck: 2,
+              PPercentCheck: 0,
+              MinimumDoFCheck: 0,
+              MissingCheck: 0,
+              negative: 0,
+            },
             cells: {
-              negative: [],
-              missing: [],
-              threshold: [[0, 0]],
-              'p-ratio': [],
-              'nk-rule': [
+              MinimumThresholdCheck: [[0, 0]],
+              PresenceOfZeroCheck: [],
+              NKCheck: [
                 [0, 0],
                 [1, 1],
               ],
-              zeros: [],
-              dof: [],
+              PPercentCheck: [],
+              MinimumDoFCheck: [],
+              MissingCheck: [],
+              negative: [],
             },
           },
         },
       ],
       outcome: {
-        '2024': { "('a', True)": 'threshold; nk-rule; ', "('b', None)": 'ok' },
-        '2025': { "('a', True)": 'ok', "('b', None)": 'nk-rule; ' },
+        '2024': { "('a', True)": 'MinimumThresholdCheck; NKCheck; ', "('b', None)": 'ok' },
+        '2025': { "('a', True)": 'ok', "('b', None)": 'NKCheck; ' },
       },
       command: 'airlock table check {"source":{"copy":"d.parquet"},"spec":{"method":"pivot_table"}}',
-      summary: 'fail; threshold: 1 cells may need suppressing; nk-rule: 2 cells may need suppressing; ',
+      summary: 'fail; MinimumThresholdCheck: 1 cells may need suppressing; NKCheck: 2 cells may need suppressing; ',
       timestamp: '2026-06-01T12:00:00.000Z',
       comments: ['table f1'],
       exception: '',
+      fair: {
+        check_status: {
+          MinimumThresholdCheck: 'fail',
+          PresenceOfZeroCheck: 'pass',
+          NKCheck: 'fail',
+          PPercentCheck: 'pass',
+          MinimumDoFCheck: 'pass',
+          MissingCheck: 'pass',
+          negative: 'pass',
+        },
+        dependent: 'unknown',
+        independent: [],
+      },
     });
     expect(JSON.stringify(results)).not.toContain('50');
   });
@@ -107,6 +129,26 @@ describe('ACRO results.json', () => {
       timestamp: '2026-06-01T12:00:00.000Z',
       comments: ['table f2'],
       exception: '',
+      fair: { check_status: {}, dependent: 'unknown', independent: [] },
     });
+  });
+
+  it('a file made by a regression is a regression output: its dof rule under the name ACRO 1.0.1 gives it, its variables in the FAIR block', () => {
+    const f = file('f1', null, null);
+    f.checks.check = {
+      kind: 'regression',
+      source: { kind: 'copy', version: 2, file: 'd.parquet' },
+      spec: { method: 'logit', dependent: 'died', independent: ['age', 'sex'], categorical: ['sex'], constant: true },
+      report: { status: 'fail', rules: { dof: { value: 9, threshold: 10, passed: false } } },
+      match: null,
+    } as unknown as NonNullable<AirlockFile['checks']['check']>;
+    const out = acroResults([f], (x) => x.id).results.output_0!;
+    expect([out.type, out.properties.method, out.files[0]!.sdc, out.fair]).toEqual([
+      'regression',
+      'logit',
+      { summary: { MinimumDoFCheck: 1 }, cells: {} },
+      { check_status: { MinimumDoFCheck: 'fail' }, dependent: 'died', independent: ['age', 'sex'] },
+    ]);
+    expect(out.summary).toBe('fail; MinimumDoFCheck: 1; ');
   });
 });

@@ -158,28 +158,58 @@ describe('release records', () => {
     expect(Object.keys(results.results)).toEqual(['output_0', 'output_1']);
     expect(results.results.output_0).toMatchObject({ uid: 'output_0', type: 'custom', status: 'pass', files: [{ name: 'outputs/f1/by-group.csv', sdc: {} }] });
     const table = results.results.output_1;
-    expect(Object.keys(table)).toEqual(['uid', 'status', 'type', 'properties', 'files', 'outcome', 'command', 'summary', 'timestamp', 'comments', 'exception']);
+    expect(Object.keys(table)).toEqual([
+      'uid',
+      'status',
+      'type',
+      'properties',
+      'files',
+      'outcome',
+      'command',
+      'summary',
+      'timestamp',
+      'comments',
+      'exception',
+      'fair',
+    ]);
     // The default profile suppresses: east/f has 3 records, east/m none (a missing, zero cell).
     expect(table.files[0].sdc).toEqual({
-      summary: { suppressed: true, negative: 0, missing: 1, threshold: 2, 'p-ratio': 0, 'nk-rule': 0, zeros: 1, dof: 0 },
+      summary: {
+        suppressed: true,
+        MinimumThresholdCheck: 2,
+        PresenceOfZeroCheck: 1,
+        NKCheck: 0,
+        PPercentCheck: 0,
+        MinimumDoFCheck: 0,
+        MissingCheck: 1,
+        negative: 0,
+        PresenceOfLinkedTableCheck: 0,
+      },
       cells: {
-        negative: [],
-        missing: [[0, 1]],
-        threshold: [
+        MinimumThresholdCheck: [
           [0, 0],
           [0, 1],
         ],
-        'p-ratio': [],
-        'nk-rule': [],
-        zeros: [[0, 1]],
-        dof: [],
+        PresenceOfZeroCheck: [[0, 1]],
+        NKCheck: [],
+        PPercentCheck: [],
+        MinimumDoFCheck: [],
+        MissingCheck: [[0, 1]],
+        negative: [],
+        PresenceOfLinkedTableCheck: [],
       },
     });
     expect(table.outcome).toEqual({
-      f: { east: 'threshold; ', north: 'ok', south: 'ok' },
-      m: { east: 'missing; threshold; zeros; ', north: 'ok', south: 'ok' },
+      f: { east: 'MinimumThresholdCheck; ', north: 'ok', south: 'ok' },
+      m: { east: 'MinimumThresholdCheck; PresenceOfZeroCheck; MissingCheck; ', north: 'ok', south: 'ok' },
     });
-    expect(table.summary).toBe('fail; missing: 1 cells suppressed; threshold: 2 cells suppressed; zeros: 1 cells suppressed; ');
+    expect(table.summary).toBe('fail; MinimumThresholdCheck: 2 cells suppressed; PresenceOfZeroCheck: 1 cells suppressed; MissingCheck: 1 cells suppressed; ');
+    expect(table.fair.check_status).toMatchObject({
+      MinimumThresholdCheck: 'fail',
+      MissingCheck: 'review',
+      NKCheck: 'pass',
+      PresenceOfLinkedTableCheck: 'pass',
+    });
     expect(table.comments).toEqual(['region by sex']);
   });
 
