@@ -31,3 +31,23 @@ describe('listing my /outputs', () => {
     expect((await t.p.call('GET', `/api/projects/${t.projectId}/outputs`)).status).toBe(401);
   });
 });
+
+describe('what an export request may name', () => {
+  it("400 naming the file for anything under /outputs/.acro, where the room's ACRO calls stage the columns they used", async () => {
+    t.output('researcher', '.acro/0123456789abcdef.csv', 'age,died\n41,0\n');
+    for (const path of ['.acro/0123456789abcdef.csv', '/outputs/.acro/0123456789abcdef.csv', 'session/.acro/x.csv']) {
+      const res = await t.p.call('POST', `/api/projects/${t.projectId}/exports`, {
+        as: 'researcher',
+        body: {
+          purpose: 'paper',
+          files: [
+            { path: 'tables/t1.csv', description: 'ok' },
+            { path, description: 'columns' },
+          ],
+        },
+      });
+      expect([res.status, res.body.detail]).toEqual([400, expect.stringContaining('files.1.path')]);
+      expect(res.body.detail).toContain('never leave the room');
+    }
+  });
+});

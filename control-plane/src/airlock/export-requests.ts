@@ -34,10 +34,23 @@ export interface AirlockDeps {
   policies: PolicySource;
 }
 
+/**
+ * The folder of `/outputs` where the room's ACRO API stages the columns each call used, for the
+ * control plane to check (`workspace-images/airlock-helper/analyserom_acro/frames.py`): row-level
+ * data by design, so no export request may name a file in it.
+ */
+const ACRO_STAGING = '.acro';
+
 export const ExportFileInputSchema = z
   .strictObject({
     /** Path under the requester's `/outputs` (`results/table1.csv` or `/outputs/results/table1.csv`). */
-    path: z.string().min(1).max(1000),
+    path: z
+      .string()
+      .min(1)
+      .max(1000)
+      .refine((p) => !p.split('/').includes(ACRO_STAGING), {
+        message: `files under /outputs/${ACRO_STAGING}/ are the columns the room's ACRO calls sent for checking (row-level data) and never leave the room`,
+      }),
     /** What the output is and shows, for the reviewers. */
     description: z.string().trim().min(1).max(4000),
     /** For a table: where it was computed from and how, so it can be checked cell by cell. */
