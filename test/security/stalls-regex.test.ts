@@ -28,6 +28,8 @@ interface Pattern {
 const CONSTRUCTED: Record<string, Pattern> = {
   // A /proc status field by name (the names are the module's own constants: Uid, Gid, Groups, Cap*).
   'privileges/drop.ts': { where: 'privileges/drop.ts field', source: '^CapEff:\\s*(.*)$', flags: 'm' },
+  // Terminal colour codes in a staged notebook's tracebacks (ESC is written as a character code: lint refuses control characters in literals).
+  'airlock/staged-view.ts': { where: 'airlock/staged-view.ts ANSI', source: `${String.fromCharCode(27)}\\[[0-9;]*[A-Za-z]`, flags: 'g' },
 };
 
 function sourceFiles(dir: string): string[] {

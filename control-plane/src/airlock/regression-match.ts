@@ -13,7 +13,13 @@ import type { KindMatch } from './schemas.ts';
 
 /** Lines and entries read at most: a regression table is short, a longer file is not one. */
 const MAX_LINES = 10_000;
-const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+/**
+ * A printed number. Unambiguous (`\d+(\.\d*)?`, not `\d+\.?\d*`, which splits a run of digits
+ * two ways and backtracks quadratically on a long field that does not end as a number).
+ */
+const NUMBER = /^[+-]?(\d+(?:\.\d*)?|\.\d+)(e[+-]?\d+)?$/i;
+/** statsmodels prints a coefficient in a dozen characters; a longer field is not one. */
+const MAX_NUMBER_CHARS = 64;
 
 export function matchRegression(bytes: Buffer, contentKind: string, report: RegressionReport): KindMatch | null {
   const text = bytes.toString('utf8');
@@ -35,7 +41,9 @@ export function matchRegression(bytes: Buffer, contentKind: string, report: Regr
 
 /** Equal as far as `printed` goes: within half its last digit, or 1e-6 relative. */
 function agrees(printed: string, value: number): boolean {
-  const m = NUMBER.exec(printed.trim());
+  const text = printed.trim();
+  if (text.length > MAX_NUMBER_CHARS) return false;
+  const m = NUMBER.exec(text);
   if (!m) return false;
   const decimals = (m[1]!.split('.')[1] ?? '').length;
   const exponent = m[2] ? Number(m[2].slice(1)) : 0;
