@@ -3,8 +3,9 @@
  * control plane: `olsr`/`ols`/`logitr`/`probit` return the control plane's estimates, which agree
  * with statsmodels fitted on the same frame (Debian's, in the test's own Python) to 1e-6 relative;
  * `surv_func` returns the checked Kaplan-Meier table and `hist` the control plane's figure, and
- * `finalise` records each as ACRO does. Over loopback with a token: only passing checks answer in
- * full, so the data here pass (the boundaries are the engines' tests; test/rooms shows failing ones).
+ * `finalise` records each as ACRO does. Over a room's channel (a unix socket vouching for the
+ * room's owner, without the room itself): a check of the helper's staged frames answers whole only
+ * there; the data here pass (the boundaries are the engines' tests; test/rooms shows failing ones).
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -28,8 +29,8 @@ beforeAll(async () => {
   env = {
     PATH: process.env.PATH!,
     PYTHONPATH: HELPER_DIR,
-    ANALYSEROM_API: t.p.url,
-    ANALYSEROM_TOKEN: await t.p.token('researcher'),
+    // The room's channel, as in a room: only there does a check of the helper's staged frames answer whole.
+    ANALYSEROM_API: await t.roomChannel('researcher'),
     ANALYSEROM_PROJECT: t.projectId,
     ANALYSEROM_OUTPUTS: outputs,
   };

@@ -4,9 +4,10 @@
  * ACRO returns them, and `finalise` writes the results.json ACRO 1.0.1 writes (compared with
  * `acro-api/acro-1.0.1-results.json`, made by ACRO 1.0.1 itself: see `acro-api/make-reference.py`).
  *
- * Run with Debian's python3 (pandas), over loopback with a token: outside a room a table that does
- * not pass is withheld, which the helper reports as an error (test/rooms/acro-api-room.test.ts runs
- * the same API in a real room, where failing tables are shown).
+ * Run with Debian's python3 (pandas) over a room's channel (a unix socket vouching for the room's
+ * owner, as in a room, without the room itself), and once over loopback with a token: outside a
+ * room a check of the helper's staged frames is withheld, which the helper reports as an error
+ * (test/rooms/acro-api-room.test.ts runs the same API in a real room).
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -34,8 +35,8 @@ beforeAll(async () => {
   env = {
     PATH: process.env.PATH!,
     PYTHONPATH: HELPER_DIR,
-    ANALYSEROM_API: t.p.url,
-    ANALYSEROM_TOKEN: await t.p.token('researcher'),
+    // The room's channel, as in a room: only there does a check of the helper's staged frames answer whole.
+    ANALYSEROM_API: await t.roomChannel('researcher'),
     ANALYSEROM_PROJECT: t.projectId,
     ANALYSEROM_OUTPUTS: outputs,
     JPY_SESSION_NAME: '/home/researcher/grants.ipynb',
@@ -47,11 +48,11 @@ afterAll(async () => {
 
 let scripts = 0;
 /** Runs `code` as a script file, as a notebook cell is (ACRO records each call's source line). */
-async function python(code: string) {
+async function python(code: string, over = env) {
   const script = join(outputs, `..`, `acro-script-${scripts++}.py`);
   writeFileSync(script, code);
   try {
-    const { stdout, stderr } = await run(PYTHON, [script], { env, cwd: outputs });
+    const { stdout, stderr } = await run(PYTHON, [script], { env: over, cwd: outputs });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -224,8 +225,10 @@ add_to_acro("made_elsewhere", "ADDED")
     expect(added.results).toMatchObject({ 'notes.txt': { uid: 'notes.txt', type: 'custom', status: 'review', files: [{ name: 'notes.txt' }] } });
   });
 
-  it('outside a room a failing table is withheld: the call raises and nothing is recorded', async () => {
-    const res = await python(`${DATA}
+  it('outside a room (over loopback with a token) a failing table is withheld: the call raises and nothing is recorded', async () => {
+    const outside = { ...env, ANALYSEROM_API: t.p.url, ANALYSEROM_TOKEN: await t.p.token('researcher') };
+    const res = await python(
+      `${DATA}
 from acro import ACRO, AirlockError
 acro = ACRO()
 small = df[df.inc < 13]
@@ -234,7 +237,9 @@ try:
 except ValueError as err:
     print("refused:", err)
 print(len(acro.results.results))
-`);
+`,
+      outside,
+    );
     expect(res.code).toBe(0);
     expect(res.stdout).toContain('refused: the control plane withheld the table (table_only_in_room)');
     expect(res.stdout.trim().endsWith('0')).toBe(true);

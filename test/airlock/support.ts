@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { isValidFnr } from '../../control-plane/src/data-copies/index.ts';
 import { airlockModule } from '../../control-plane/src/airlock/index.ts';
 import { platformPaths } from '../../control-plane/src/platform/index.ts';
+import { createRoomChannels, createRoomsModule, insertRoom, ROOM_API_SOCKET, updateRoom } from '../../control-plane/src/rooms/index.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 
 export interface AirlockTest {
@@ -15,17 +16,44 @@ export interface AirlockTest {
   output(user: string, rel: string, content: string | Buffer): string;
   /** Writes `copies/<project>/v1/<name>` (Parquet, as the data-copies context lays a copy out) from a SELECT. */
   copyFile(name: string, select: string): Promise<void>;
+  /**
+   * A room's channel for `user`'s running room (recorded, not started: no driver) on a unix socket,
+   * as the rooms context opens one: the way the room's helper reaches the control plane, vouched for
+   * by the socket. Only there does a check of a room's own file answer whole. Returns the socket.
+   */
+  roomChannel(user: string): Promise<string>;
 }
 
 export async function startAirlock(): Promise<AirlockTest> {
-  const p = await startTestPlatform({}, { modules: [airlockModule] });
+  // Rooms reconciled once an hour: a room `roomChannel` records has no driver's room to observe.
+  const p = await startTestPlatform({}, { modules: [airlockModule, createRoomsModule({ reconcileMs: 3_600_000 })] });
   const projects = await p.call('GET', '/api/projects', { as: 'researcher' });
   const projectId = projects.body[0].id as string;
   const paths = platformPaths(p.dataDir);
+  const channels = createRoomChannels({
+    store: p.deps.store,
+    audit: p.deps.audit,
+    logger: p.deps.logger,
+    dispatch: (req, res) => p.server.emit('request', req, res),
+  });
+  const stop = p.stop.bind(p);
+  p.stop = async () => {
+    await channels.closeAll();
+    await stop();
+  };
   return {
     p,
     projectId,
     paths,
+    async roomChannel(user) {
+      const id = `room_${user.replace(/[^a-z0-9]/g, '')}${Date.now().toString(36)}`;
+      await insertRoom(p.deps.store, { id, projectId, ownerId: user, driver: 'local', program: 'stub', jupyterTokenSealed: '' }, p.clock.now());
+      await updateRoom(p.deps.store, id, { state: 'running' }, p.clock.now());
+      const dir = join(p.dataDir, 'channels', id);
+      mkdirSync(dir, { recursive: true });
+      await channels.open(id, dir);
+      return join(dir, ROOM_API_SOCKET);
+    },
     output(user, rel, content) {
       const file = join(paths.outputs(projectId, user), rel);
       mkdirSync(dirname(file), { recursive: true });

@@ -69,8 +69,8 @@ describe('a table check answers a client outside any room with its verdict, not 
     };
     delete failing.withheld;
     const room: Principal = { userId: 'researcher', displayName: 'R', roles: ['researcher'], via: 'room' };
-    expect(tableAnswerFor(room, failing)).toBe(failing);
-    expect(tableAnswerFor({ ...room, via: 'token' }, failing)).toMatchObject({ table: { rowLabels: [] }, withheld: { findings: { threshold: 1 } } });
+    expect(tableAnswerFor(room, failing, 'copy')).toBe(failing);
+    expect(tableAnswerFor({ ...room, via: 'token' }, failing, 'copy')).toMatchObject({ table: { rowLabels: [] }, withheld: { findings: { threshold: 1 } } });
   });
 
   it("an export request's stored checks: its member sees the verdict, its reviewer the table", async () => {

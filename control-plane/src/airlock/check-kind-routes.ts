@@ -3,14 +3,15 @@
  * (`check-kinds.ts`), audited as `output.check-<kind>` before the answer, like check-table:
  * a member of the project with data access under the permit in force asks; the answer is the
  * report with its source, spec, time, caller and policy. Inside the room (the room's channel
- * vouches for its owner) the report is shown whole; outside it, only a report that passes is,
- * and any other is answered in the kind's withheld form (its verdict and rule, no numbers).
+ * vouches for its owner) the report is shown whole; outside it, only a report of the copy that
+ * passes is, and any other (of a file the room wrote, even passing: `shownOutsideRoom`) is answered
+ * in the kind's withheld form (its verdict and rule, no numbers).
  */
 import { z } from 'zod';
 import { defineRoute, type RouteDef } from '../http/index.ts';
 import { requireDataAccess } from '../projects/index.ts';
 import { CHECK_KIND_NAMES, CHECK_KINDS } from './check-kinds.ts';
-import { runKindCheck } from './check-kind-run.ts';
+import { kindReportOutsideRoom, runKindCheck } from './check-kind-run.ts';
 import type { AirlockDeps } from './export-requests.ts';
 import { KindCheckRequestSchema } from './schemas.ts';
 
@@ -36,7 +37,7 @@ export function checkKindRoutes(deps: AirlockDeps): RouteDef[] {
         const policy = deps.policies.forProject(params.projectId, permit);
         const checked = await runKindCheck({ paths: deps.paths, projectId: params.projectId, userId: principal!.userId, kind: name, request: body, policy });
         audit.details = { source: checked.source, status: checked.report.status };
-        const shown = principal!.via === 'room' || checked.report.status === 'pass' ? checked.report : kind.withhold(checked.report);
+        const shown = principal!.via === 'room' ? checked.report : kindReportOutsideRoom(name, checked.report, checked.source);
         const answer = {
           ...shown,
           source: checked.source,

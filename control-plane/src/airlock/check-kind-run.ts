@@ -73,9 +73,24 @@ export async function stagedKindCheck(
   return { check, statuses: [checked.report.status, match && !match.matches ? 'review' : 'pass'] };
 }
 
-/** A staged file's check of a kind as a member sees it outside the room: a report that did not pass is withheld, and so are the names it would quote. */
+/**
+ * Whether a check's report (a table's or a kind's) may be shown outside the room: only when it
+ * passed, and only when it was computed from the project's copy. A file the room wrote is the
+ * room's to shape: twelve copies of a line make a passing cell labelled with any text, twenty
+ * copies of a number a passing regression whose constant is that number; shown outside, its
+ * passing report would carry out whatever the room put in it, with no reviewer in between.
+ */
+export const shownOutsideRoom = (status: CheckStatus, source: { kind: 'copy' | 'output' }): boolean => status === 'pass' && source.kind === 'copy';
+
+/** A kind's report as shown outside the room: whole when `shownOutsideRoom`, else its withheld form with its true verdict. */
+export function kindReportOutsideRoom(kind: CheckKindName, report: KindCheckResult['report'], source: { kind: 'copy' | 'output' }): Record<string, unknown> {
+  if ('withheld' in report || shownOutsideRoom(report.status, source)) return report;
+  return { ...CHECK_KINDS[kind].withhold(report), status: report.status };
+}
+
+/** A staged file's check of a kind as a member sees it outside the room: a report not `shownOutsideRoom` is withheld, and so are the names it would quote. */
 export function kindCheckForMember(check: FileKindCheck): FileKindCheck {
-  if (check.report.status === 'pass' || 'withheld' in check.report) return check;
-  const withheld = CHECK_KINDS[check.kind].withhold(check.report);
-  return { ...check, report: withheld, match: check.match && { ...check.match, mismatched: [] } } as FileKindCheck;
+  const report = kindReportOutsideRoom(check.kind, check.report, check.source);
+  if (report === check.report) return check;
+  return { ...check, report, match: check.match && { ...check.match, mismatched: [] } } as FileKindCheck;
 }

@@ -162,7 +162,7 @@ export function exportRoutes(deps: AirlockDeps): RouteDef[] {
         });
         audit.details = { source: checked.source, status: checked.result.status };
         const answer: TableCheckAnswer = {
-          ...tableAnswerFor(principal!, checked.result),
+          ...tableAnswerFor(principal!, checked.result, checked.source.kind),
           source: checked.source,
           // The engine accepted it: a spec of its schema.
           spec: TableSpecSchema.parse(body.spec),

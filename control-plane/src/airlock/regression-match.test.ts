@@ -27,7 +27,7 @@ describe('an exported regression against the recomputed one', () => {
   });
 
   it('a file naming no parameter does not match; a kind it cannot read says nothing', () => {
-    expect(csv('a,b\n1,2\n')).toEqual({ matches: false, compared: 0, mismatched: [] });
+    expect(csv('a,b\n1,2\n')).toEqual({ matches: false, compared: 0, mismatched: ['line 1', 'line 2'] });
     expect(matchRegression(Buffer.from('%PDF-1.4'), 'pdf', report)).toBeNull();
     expect(matchRegression(Buffer.from('{not json'), 'json', report)).toBeNull();
   });
@@ -37,5 +37,32 @@ describe('an exported regression against the recomputed one', () => {
     expect(matchRegression(Buffer.from(own), 'json', report)).toEqual({ matches: true, compared: 3, mismatched: [] });
     const pandas = JSON.stringify({ Intercept: 2.123456, x: 0.00013 });
     expect(matchRegression(Buffer.from(pandas), 'json', report)).toEqual({ matches: false, compared: 2, mismatched: ['x'] });
+  });
+});
+
+describe('a file that holds the checked coefficients and more does not match', () => {
+  const helper = ',coef,std err,t,P>|t|\nconst,2.123456,0.1,21.2,0.0\nC(g)[T.b],-0.98765,0.2,-4.9,0.0\nx,0.000123456,1e-5,12.3,0.0\n';
+
+  it("the room helper's own CSV and statsmodels' summary2 match", () => {
+    expect(csv(helper)).toEqual({ matches: true, compared: 3, mismatched: [] });
+    expect(csv(',Coef.,Std.Err.,t,P>|t|,[0.025,0.975]\nIntercept,2.1235,0.1,21.2,0.0000,1.9,2.3\n')).toEqual({ matches: true, compared: 1, mismatched: [] });
+  });
+
+  it('a line of pseudonyms, a column of them, or a header that says anything: mismatched by place, not by content', () => {
+    expect(csv(`${helper}15038512345,Kari Nordmann\n`)).toEqual({ matches: false, compared: 3, mismatched: ['line 5'] });
+    expect(csv(',coef,std err,who\nconst,2.123456,0.1,15038512345\n')).toEqual({ matches: false, compared: 1, mismatched: ['line 1'] });
+    expect(csv(',coef,std err\nconst,2.123456,Kari Nordmann\n')).toEqual({ matches: false, compared: 0, mismatched: ['line 2'] });
+    expect(csv(',coef\nconst,2.123456,15038512345\n')).toEqual({ matches: false, compared: 0, mismatched: ['line 2'] });
+  });
+
+  it('JSON: only parameters, of numbers, beside them only the report as it is', () => {
+    const json = (doc: unknown) => matchRegression(Buffer.from(JSON.stringify(doc)), 'json', report);
+    const params = { const: { coef: 2.123456, se: 0.1 }, x: 0.000123456 };
+    expect(json({ params, nobs: 300, dof: 297 })).toEqual({ matches: true, compared: 2, mismatched: [] });
+    expect(json({ params, rows: [[15038512345, 'Kari']] })).toEqual({ matches: false, compared: 2, mismatched: ['key 2'] });
+    expect(json({ params, nobs: 15038512345 })).toEqual({ matches: false, compared: 2, mismatched: ['key 2'] });
+    expect(json({ params: { ...params, Kari: 15038512345 } })).toEqual({ matches: false, compared: 2, mismatched: ['params key 3'] });
+    expect(json({ params: { const: { coef: 2.123456, who: 'Kari' } } })).toEqual({ matches: false, compared: 0, mismatched: ['params key 1'] });
+    expect(json({ Intercept: 2.123456, x: 0.000123456, who: 15038512345 })).toEqual({ matches: false, compared: 2, mismatched: ['key 3'] });
   });
 });

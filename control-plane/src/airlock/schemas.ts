@@ -103,12 +103,16 @@ export const KindCheckRequestSchema = z.strictObject({
 });
 export type KindCheckRequest = z.infer<typeof KindCheckRequestSchema>;
 
-/** Why a report is not shown: outside the room, only a report that passes is (its numbers are data). */
+/**
+ * Why a report is not shown: outside the room, only a report that passes is (its numbers are data),
+ * and of a file the room wrote (`{output: …}`) not even that: the room chose its content, so a
+ * passing report of it says whatever the room wanted said (`table-answer.ts`).
+ */
 export const withheldCheckSchema = z.strictObject({ reason: z.literal('check_only_in_room'), detail: z.string() });
 
-/** A regression that did not pass, seen outside the room: its verdict and the rule, no estimate and no count. */
+/** A regression that did not pass (or of a room's file), seen outside the room: its verdict and the rule, no estimate and no count. */
 export const withheldRegressionSchema = z.strictObject({
-  status: z.literal('fail'),
+  status: checkStatusSchema,
   method: RegressionMethodSchema,
   rules: z.strictObject({
     dof: z.strictObject({ threshold: z.number().int(), passed: z.boolean() }),
@@ -121,7 +125,7 @@ export const withheldRegressionSchema = z.strictObject({
  * A survival, histogram or pie chart check that did not pass, seen outside the room: its verdict,
  * and for survival the rule that judged it; no step, bin, slice, count or plot (all are data).
  */
-const withheldChartStatus = z.enum(['review', 'fail']);
+const withheldChartStatus = checkStatusSchema;
 export const withheldSurvivalSchema = z.strictObject({
   status: withheldChartStatus,
   method: z.literal('kaplan-meier'),

@@ -3,25 +3,27 @@
  * (row and column labels, cell values) and the cells each rule names are data. Inside the room
  * (a caller vouched for by the room's channel) the researcher sees them: the room holds the data
  * anyway. Outside a room (a bearer token, the web UI's session) the answer has left the platform,
- * and only a table that passes every rule under the project's policy may be shown; a failing or
- * review table is answered with its verdict and the number of findings per rule, never its labels
- * or values. Otherwise a spec indexed by `person_id` and `income` would hand the copy's rows to a
+ * and only a table of the copy that passes every rule under the project's policy may be shown; a
+ * failing or review table, or any table of a file the room wrote (its content is the room's choice,
+ * `shownOutsideRoom`), is answered with its verdict and the number of findings per rule, never its
+ * labels or values. Otherwise a spec indexed by `person_id` and `income` would hand the copy's rows to a
  * laptop as "row labels" of a failing table, with no review.
  */
 import type { Principal } from '../platform/index.ts';
 import type { z } from 'zod';
 import type { FileChecks, WithheldFileCheck, withheldTableSchema } from './schemas.ts';
 import type { AirlockTableCheck } from './table-requests.ts';
-import { kindCheckForMember } from './check-kind-run.ts';
+import { kindCheckForMember, shownOutsideRoom } from './check-kind-run.ts';
 
 type Result = AirlockTableCheck['result'];
 
 /** How many cells (or findings) each rule named, in place of the table. */
 type WithheldTable = z.infer<typeof withheldTableSchema>;
 
-export function tableAnswerFor(principal: Principal, result: Result): Result & { withheld?: WithheldTable } {
-  if (principal.via === 'room' || result.status === 'pass') return result;
-  return withheldTable(result, `a table with status '${result.status}' is shown only inside the room; run the check there (analyserom-airlock check-table)`);
+export function tableAnswerFor(principal: Principal, result: Result, source: 'copy' | 'output'): Result & { withheld?: WithheldTable } {
+  if (principal.via === 'room' || shownOutsideRoom(result.status, { kind: source })) return result;
+  const what = result.status === 'pass' ? "a table of the room's own file" : `a table with status '${result.status}'`;
+  return withheldTable(result, `${what} is shown only inside the room; run the check there (analyserom-airlock check-table)`);
 }
 
 /**
@@ -34,7 +36,7 @@ export function tableAnswerFor(principal: Principal, result: Result): Result & {
 export function fileChecksForMember(checks: FileChecks): FileChecks {
   const table = checks.table;
   let shown = table;
-  if (table && table.status !== 'pass') {
+  if (table && !shownOutsideRoom(table.status, table.source)) {
     shown = {
       ...withheldTable(table, 'a table that did not pass is shown only inside the room and to its reviewers'),
       source: table.source,

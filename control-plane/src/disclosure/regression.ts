@@ -18,6 +18,7 @@ import { InputError } from '../errors/index.ts';
 import { DEFAULT_CHECK_BUDGET_MS, type TableRules } from '../policies/index.ts';
 import { buildDesign, type Design } from './regression-design.ts';
 import { fitBinary, fitOls, pacer, paramsOf, type Fit } from './regression-fit.ts';
+import { indicatorCounts } from './regression-indicators.ts';
 import { RegressionSpecSchema, type RegressionReport, type RegressionSpec } from './regression-schemas.ts';
 import type { TableSource } from './table-source.ts';
 
@@ -57,7 +58,12 @@ export async function checkRegression(conn: DuckDBConnection, req: RegressionChe
   const { fit, nobs, total, sums } = spec.method === 'ols' ? await olsFit(conn, design, blame) : await binaryFit(conn, spec.method, design, blame, rules);
   const dof = nobs - names.length;
   const dofPassed = dof >= rules.dof;
-  const levels = rules.modelLevelThreshold === null || spec.categorical.length === 0 ? null : levelRule(design.columns, sums, nobs, rules.modelLevelThreshold);
+  // Two-valued numeric covariates are indicators too (`regression-indicators.ts`).
+  const indicators = rules.modelLevelThreshold === null ? [] : await indicatorCounts(conn, design);
+  const levels =
+    rules.modelLevelThreshold === null || (spec.categorical.length === 0 && indicators.length === 0)
+      ? null
+      : levelRule(design.columns, sums, nobs, rules.modelLevelThreshold, indicators);
   const passed = dofPassed && (levels?.passed ?? true);
   const summary = [dofPassed ? `pass; dof=${dof} >= ${rules.dof}` : `fail; dof=${dof} < ${rules.dof}`];
   if (levels && !levels.passed) summary.push(`${levels.below} categorical level(s) with fewer than ${levels.threshold} records`);
@@ -79,9 +85,16 @@ export async function checkRegression(conn: DuckDBConnection, req: RegressionChe
  * least `threshold` records among those used, when the policy sets `tables.modelLevelThreshold`.
  * A level of one record has its own indicator, which the fit makes pass through that record: its
  * coefficient is that person's outcome less the rest of the model. The counts are the indicators'
- * sums (the reference level: the records less the other levels).
+ * sums (the reference level: the records less the other levels); a two-valued numeric column's
+ * are the counts of its two values (`indicators`).
  */
-function levelRule(columns: Design['columns'], sums: number[], nobs: number, threshold: number): { threshold: number; passed: boolean; below: number } {
+function levelRule(
+  columns: Design['columns'],
+  sums: number[],
+  nobs: number,
+  threshold: number,
+  indicators: number[][],
+): { threshold: number; passed: boolean; below: number } {
   const groups = new Map<string, { counts: number[]; reference: boolean }>();
   columns.forEach((c, j) => {
     if (c.group === undefined) return;
@@ -94,6 +107,7 @@ function levelRule(columns: Design['columns'], sums: number[], nobs: number, thr
     const all = reference ? [...counts, nobs - counts.reduce((a, b) => a + b, 0)] : counts;
     below += all.filter((n) => n < threshold).length;
   }
+  for (const counts of indicators) below += counts.filter((n) => n < threshold).length;
   return { threshold, passed: below === 0, below };
 }
 

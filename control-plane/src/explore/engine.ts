@@ -41,6 +41,20 @@ export interface EngineDeps {
 
 type Row = Record<string, unknown>;
 
+/**
+ * Whether a suppressed cell may show its label: only when the label is a category anyone could
+ * name without the data (a code of the variable's code list, a year, true/false, or missing).
+ * A suppressed cell says "fewer than the threshold", and a label from the data itself (an integer
+ * or a free string, such as `patient_episodes.episode_id`, "unique within the register") would list
+ * the register's values one person at a time, in a cohort narrowed to a handful of persons their
+ * exact values. Such a cell is left out: absent and suppressed both mean fewer than the threshold.
+ */
+function isPublicLabel(p: QueryPlan['by'][number], list: CodeList | undefined, label: string | null): boolean {
+  if (label === null || p.variable.type === 'date' || p.variable.type === 'boolean') return true;
+  if (!p.variable.codeList) return false;
+  return list ? list.codes.some((c) => c.code === label) : true;
+}
+
 export function createExploreEngine(deps: EngineDeps): ExploreEngine {
   let duck: Promise<{ instance: DuckDBInstance; close(): void }> | null = null;
   const tables = new Map<string, PerturbationTable>();
@@ -129,7 +143,11 @@ export function createExploreEngine(deps: EngineDeps): ExploreEngine {
         }
         return cell;
       });
-      return { versions, by: plan.by.map((p) => p.name), cells };
+      return {
+        versions,
+        by: plan.by.map((p) => p.name),
+        cells: cells.filter((c) => !c.suppressed || c.labels.every((l, i) => isPublicLabel(plan.by[i]!, lists[i], l))),
+      };
     },
     async bare(plan, query, catalogue) {
       const { files: paths } = await files(plan);

@@ -234,7 +234,7 @@ export function createRoomsModule(
 
 /** The rooms module as every control plane runs it (settings from the config). */
 export const roomsModule = createRoomsModule();
-export { checkTablePath, REFUSALS_AUDITED_PER_MINUTE } from './channel.ts';
+export { checkTablePath, createRoomChannels, REFUSALS_AUDITED_PER_MINUTE } from './channel.ts';
 export { containerName, createDockerDriver, createImageImporter } from './drivers/docker/index.ts';
 export { createKubernetesDriver, loadTemplates, renderRoomManifests, roomNames } from './drivers/kubernetes/index.ts';
 export { render } from './drivers/kubernetes/render.ts';

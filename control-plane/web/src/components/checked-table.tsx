@@ -68,7 +68,7 @@ export function CheckedTable({ check, caption }: { check: TableCheck; caption?: 
       </p>
       {check.withheld ? (
         <p className="notice" role="note" data-withheld={check.withheld.reason}>
-          {t('check.withheld')}
+          {t(check.status === 'pass' ? 'check.withheldOwnFile' : 'check.withheld')}
         </p>
       ) : null}
       {check.withheld ? null : (
