@@ -1,7 +1,7 @@
 /**
  * POST /api/projects/:projectId/outputs/check-{survival,histogram,pie}: the registry's routes for
- * the chart checks, on a real platform. Outside the room (a member's token) a report is shown
- * only when it passes; otherwise its verdict alone comes back, no step, bin, slice or plot.
+ * the chart checks, on a real platform. Inside the room (its channel) a report comes whole;
+ * outside (a member's token) its verdict alone comes back, passing or not: no step, bin, slice or plot.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HistogramReportSchema, PieReportSchema, SurvivalReportSchema } from '../../control-plane/src/disclosure/index.ts';
@@ -22,8 +22,12 @@ afterAll(async () => {
   await t?.p.stop();
 });
 
-const call = (kind: string, spec: object, as = 'researcher') =>
-  t.p.call('POST', `/api/projects/${t.projectId}/outputs/check-${kind}`, { as, body: { source: { copy: 'cohort.parquet' }, spec } });
+const body = (spec: object) => ({ source: { copy: 'cohort.parquet' }, spec });
+/** From inside the researcher's room: the report whole. */
+const call = (kind: string, spec: object) => t.inRoom('researcher', 'POST', `/api/projects/${t.projectId}/outputs/check-${kind}`, body(spec));
+/** From outside any room (a bearer token): the verdict only. */
+const outside = (kind: string, spec: object, as = 'researcher') =>
+  t.p.call('POST', `/api/projects/${t.projectId}/outputs/check-${kind}`, { as, body: body(spec) });
 
 const meta = (spec: object) => ({
   source: { kind: 'copy', version: 1, file: 'cohort.parquet' },
@@ -58,7 +62,7 @@ describe('check-survival', () => {
 
   it('withholds a failing table outside the room: its verdict and rule, no steps', async () => {
     // Region r3 holds 5 persons, 3 of them events: fewer than the threshold for any step.
-    const res = await call('survival', { duration: 't', event: 'died', group: 'region' });
+    const res = await outside('survival', { duration: 't', event: 'died', group: 'region' });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       ...meta({ duration: 't', event: 'died', group: 'region' }),
@@ -76,13 +80,18 @@ describe('check-survival', () => {
     expect(bad.body).toMatchObject({ reason: 'invalid_survival_spec', field: 'event' });
     const unknown = await call('survival', { duration: 'time', event: 'died' });
     expect(unknown.body).toMatchObject({ reason: 'unknown_column', field: 'duration', column: 'time' });
-    expect((await call('survival', { duration: 't', event: 'died' }, 'admin1')).status).toBe(403);
+    expect((await outside('survival', { duration: 't', event: 'died' }, 'admin1')).status).toBe(403);
   });
 });
 
 describe('check-histogram', () => {
-  it('answers passing bins with the plot rendered from them', async () => {
+  it('answers passing bins with the plot rendered from them in the room, the verdict alone outside', async () => {
     const spec = { column: 'x', bins: [0, 20, 40, 60], group: null };
+    expect(strip((await outside('histogram', spec)).body)).toEqual({
+      status: 'pass',
+      column: 'x',
+      withheld: { reason: 'check_only_in_room', detail: expect.any(String) },
+    });
     const res = await call('histogram', spec);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ ...meta(spec), status: 'pass', edgesFromData: false });
@@ -97,7 +106,7 @@ describe('check-histogram', () => {
   });
 
   it('withholds bins from the data edges outside the room (a reviewer decides under the default profile), no plot', async () => {
-    const res = await call('histogram', { column: 'x', bins: 3 });
+    const res = await outside('histogram', { column: 'x', bins: 3 });
     expect(res.status).toBe(200);
     expect(strip(res.body)).toEqual({
       status: 'review',
@@ -114,8 +123,8 @@ describe('check-histogram', () => {
 });
 
 describe('check-pie', () => {
-  it('withholds a pie with a slice under the threshold, answers one without', async () => {
-    const failing = await call('pie', { column: 'region' });
+  it('withholds a pie with a slice under the threshold outside the room, answers one without in the room', async () => {
+    const failing = await outside('pie', { column: 'region' });
     expect(strip(failing.body)).toMatchObject({ status: 'fail', column: 'region', withheld: { reason: 'check_only_in_room' } });
     const passing = await call('pie', { column: 'arm' });
     expect(passing.status).toBe(200);
@@ -154,7 +163,9 @@ describe('an exported chart names its check', () => {
     const [png, svg, drawn] = res.body.files;
     expect(png.checks.check).toMatchObject({ kind: 'histogram', report: { status: 'pass' }, match: { matches: true, compared: 1, mismatched: [] } });
     expect(svg.checks.check.match).toEqual({ matches: true, compared: 1, mismatched: [] });
-    expect(drawn.checks.check.match).toEqual({ matches: false, compared: 1, mismatched: ['plot'] });
+    expect(drawn.checks.check.match).toEqual({ matches: false, compared: 1, mismatched: [] });
     expect(drawn.checkStatus).toBe('review');
+    const reviewed = await t.p.call('GET', `/api/exports/${res.body.id}`, { as: 'admin1' });
+    expect(reviewed.body.files[2].checks.check.match).toEqual({ matches: false, compared: 1, mismatched: ['plot'] });
   });
 });

@@ -30,10 +30,16 @@ afterAll(async () => {
 
 const OLS = { method: 'ols', dependent: 'y', independent: ['x', 'grp'], categorical: ['grp'], constant: true };
 const SMALL = { method: 'ols', dependent: 'y', independent: ['x1', 'x2'] };
-const check = (body: unknown, as = 'researcher') => t.p.call('POST', `/api/projects/${t.projectId}/outputs/check-regression`, { as, body });
+const path = () => `/api/projects/${t.projectId}/outputs/check-regression`;
+/** From outside any room (a bearer token): a report comes as its verdict only. */
+const outside = (body: unknown, as = 'researcher') => t.p.call('POST', path(), { as, body });
+/** From inside the researcher's room, over its channel: the report whole. */
+const check = (body: unknown) => t.inRoom('researcher', 'POST', path(), body);
 
 describe('POST /api/projects/:projectId/outputs/check-regression', () => {
-  it("fits the model on the project's copy and answers a passing report whole, audited", async () => {
+  it("fits the model on the project's copy and answers a passing report whole in the room, its verdict only outside, audited", async () => {
+    const out = await outside({ source: { copy: 'cohort.parquet' }, spec: OLS });
+    expect([out.status, out.body.status, out.body.params, out.body.withheld?.reason]).toEqual([200, 'pass', undefined, 'check_only_in_room']);
     const res = await check({ source: { copy: 'cohort.parquet' }, spec: OLS });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
@@ -62,7 +68,7 @@ describe('POST /api/projects/:projectId/outputs/check-regression', () => {
   });
 
   it('outside a room a failing report is withheld: its verdict and rule, no estimate and no count', async () => {
-    const res = await check({ source: { output: 'small.csv' }, spec: SMALL });
+    const res = await outside({ source: { output: 'small.csv' }, spec: SMALL });
     expect(res.status).toBe(200);
     const { checkedAt, source, ...rest } = res.body;
     expect(source).toMatchObject({ kind: 'output', file: 'small.csv', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
@@ -100,7 +106,7 @@ describe('POST /api/projects/:projectId/outputs/check-regression', () => {
     const separated = await check({ source: { copy: 'cohort.parquet' }, spec: { method: 'logit', dependent: 'late', independent: ['x'] } });
     expect(separated.status).toBe(400);
     expect(separated.body).toMatchObject({ reason: 'perfect_separation' });
-    const outsider = await check({ source: { copy: 'cohort.parquet' }, spec: OLS }, 'admin1');
+    const outsider = await outside({ source: { copy: 'cohort.parquet' }, spec: OLS }, 'admin1');
     expect(outsider.status).toBe(403);
   });
 });
@@ -129,16 +135,20 @@ describe('an export that names the regression behind it', () => {
     });
     expect(res.status).toBe(201);
     const [same, changed] = res.body.files;
+    // The requester, outside the room, sees verdicts; the reviewers see the reports whole.
     expect(same.checks.check).toMatchObject({
       kind: 'regression',
-      report: { status: 'pass', nobs: 300 },
+      report: { status: 'pass', withheld: { reason: 'check_only_in_room' } },
       match: { matches: true, compared: 4, mismatched: [] },
     });
+    expect(same.checks.check.report.nobs).toBeUndefined();
     expect(same.checkStatus).toBe('pass');
-    expect(changed.checks.check.match).toEqual({ matches: false, compared: 4, mismatched: ['x'] });
+    expect(changed.checks.check.match).toEqual({ matches: false, compared: 4, mismatched: [] });
     expect(changed.checkStatus).toBe('review');
     const reviewed = await t.p.call('GET', `/api/exports/${res.body.id}`, { as: 'admin1' });
+    expect(reviewed.body.files[0].checks.check.report).toMatchObject({ status: 'pass', nobs: 300 });
     expect(reviewed.body.files[0].checks.check.report.params.x.coef).toBe(fitted.x!.coef);
+    expect(reviewed.body.files[1].checks.check.match).toEqual({ matches: false, compared: 4, mismatched: ['x'] });
   });
 
   it('a failing regression is withheld from its requester outside the room; its reviewers see it whole', async () => {

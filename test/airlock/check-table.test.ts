@@ -43,11 +43,16 @@ async function helper(args: string[], env: Record<string, string>) {
 }
 
 describe('table checks for the room', () => {
-  it("checks a table of the project's copy under the project's policy", async () => {
-    const res = await t.p.call('POST', `/api/projects/${t.projectId}/outputs/check-table`, {
-      as: 'researcher',
-      body: { source: { copy: 'population.parquet' }, spec: SEX_BY_YEAR },
-    });
+  it("checks a table of the project's copy under the project's policy: whole in the room, its verdict alone outside", async () => {
+    const body = { source: { copy: 'population.parquet' }, spec: SEX_BY_YEAR };
+    const out = await t.p.call('POST', `/api/projects/${t.projectId}/outputs/check-table`, { as: 'researcher', body });
+    expect([out.status, out.body.status, out.body.table, out.body.withheld?.reason]).toEqual([
+      200,
+      'pass',
+      { rowLabels: [], colLabels: [], values: [] },
+      'table_only_in_room',
+    ]);
+    const res = await t.inRoom('researcher', 'POST', `/api/projects/${t.projectId}/outputs/check-table`, body);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
       status: 'pass',
@@ -80,8 +85,8 @@ describe('table checks for the room', () => {
     expect(outsider.status).toBe(403);
   });
 
-  it('the Python helper saves the checked table and its record to /outputs over loopback', async () => {
-    const env = { ANALYSEROM_API: t.p.url, ANALYSEROM_TOKEN: await t.p.token('researcher'), ANALYSEROM_PROJECT: t.projectId, ANALYSEROM_OUTPUTS: outputs };
+  it("the Python helper saves the checked table and its record to /outputs over the room's channel", async () => {
+    const env = { ANALYSEROM_API: await t.roomChannel('researcher'), ANALYSEROM_PROJECT: t.projectId, ANALYSEROM_OUTPUTS: outputs };
     const res = await helper(
       ['check-table', '--copy', 'population.parquet', '--index', 'sex', '--columns', 'birth_year', '--margins', '--save', 'sex_by_year'],
       env,

@@ -1,6 +1,7 @@
 /** Shared set-up for the airlock tests: a real platform with the exports module, files in a member's /outputs. */
 import { DuckDBInstance } from '@duckdb/node-api';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { dirname, join } from 'node:path';
 import { isValidFnr } from '../../control-plane/src/data-copies/index.ts';
 import { airlockModule } from '../../control-plane/src/airlock/index.ts';
@@ -22,6 +23,37 @@ export interface AirlockTest {
    * by the socket. Only there does a check of a room's own file answer whole. Returns the socket.
    */
   roomChannel(user: string): Promise<string>;
+  /**
+   * A request from inside `user`'s room, over its channel (one room per user, opened on first use):
+   * the only place a check answers whole. Same answer shape as `p.call`.
+   */
+  inRoom(user: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+}
+
+/** One HTTP request over a unix socket with a JSON body and a content-length, as the room's helper sends it. */
+function overSocket(socketPath: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { socketPath, method, path, headers: payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {} },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let parsed: unknown = text;
+          try {
+            parsed = text ? JSON.parse(text) : null;
+          } catch {
+            // not JSON: kept as text
+          }
+          resolve({ status: res.statusCode ?? 0, body: parsed });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
 }
 
 export async function startAirlock(): Promise<AirlockTest> {
@@ -41,18 +73,29 @@ export async function startAirlock(): Promise<AirlockTest> {
     await channels.closeAll();
     await stop();
   };
+  /** One recorded running room per user (a member has one live room), its channel opened once. */
+  const sockets = new Map<string, Promise<string>>();
+  async function openChannel(user: string): Promise<string> {
+    const id = `room_${user.replace(/[^a-z0-9]/g, '')}${Date.now().toString(36)}`;
+    await insertRoom(p.deps.store, { id, projectId, ownerId: user, driver: 'local', program: 'stub', jupyterTokenSealed: '' }, p.clock.now());
+    await updateRoom(p.deps.store, id, { state: 'running' }, p.clock.now());
+    const dir = join(p.dataDir, 'channels', id);
+    mkdirSync(dir, { recursive: true });
+    await channels.open(id, dir);
+    return join(dir, ROOM_API_SOCKET);
+  }
+  const roomChannel = (user: string): Promise<string> => {
+    let socket = sockets.get(user);
+    if (!socket) sockets.set(user, (socket = openChannel(user)));
+    return socket;
+  };
   return {
     p,
     projectId,
     paths,
-    async roomChannel(user) {
-      const id = `room_${user.replace(/[^a-z0-9]/g, '')}${Date.now().toString(36)}`;
-      await insertRoom(p.deps.store, { id, projectId, ownerId: user, driver: 'local', program: 'stub', jupyterTokenSealed: '' }, p.clock.now());
-      await updateRoom(p.deps.store, id, { state: 'running' }, p.clock.now());
-      const dir = join(p.dataDir, 'channels', id);
-      mkdirSync(dir, { recursive: true });
-      await channels.open(id, dir);
-      return join(dir, ROOM_API_SOCKET);
+    roomChannel,
+    async inRoom(user, method, path, body) {
+      return overSocket(await roomChannel(user), method, path, body);
     },
     output(user, rel, content) {
       const file = join(paths.outputs(projectId, user), rel);

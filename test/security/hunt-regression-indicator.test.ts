@@ -40,9 +40,12 @@ describe('a two-valued numeric covariate is an indicator to the levels rule', ()
   }
 
   it('a two-valued covariate with enough records in each value passes, its levels counted; a continuous one is not an indicator', async () => {
-    const res = await check({ method: 'ols', dependent: 'income', independent: ['sex', 'age'] });
+    // In the room, where a passing report is answered whole.
+    const inRoom = (spec: unknown) =>
+      t.inRoom('researcher', 'POST', `/api/projects/${t.projectId}/outputs/check-regression`, { source: { copy: 'people.parquet' }, spec });
+    const res = await inRoom({ method: 'ols', dependent: 'income', independent: ['sex', 'age'] });
     expect(res.body).toMatchObject({ status: 'pass', rules: { levels: { threshold: 10, passed: true, below: 0 } } });
-    const plain = await check({ method: 'ols', dependent: 'income', independent: ['age'] });
+    const plain = await inRoom({ method: 'ols', dependent: 'income', independent: ['age'] });
     expect(plain.body.status).toBe('pass');
     expect(plain.body.rules.levels).toBeUndefined();
   });

@@ -52,12 +52,15 @@ describe('a table check answers a client outside any room with its verdict, not 
     expect(JSON.stringify(res.body)).not.toContain(String(FIRST + 1));
   });
 
-  it('a table that passes every rule is shown as it is', async () => {
+  it('a table that passes every rule is withheld too outside the room (passing answers can be differenced), and shown whole in it', async () => {
     const res = await check({ method: 'pivot_table', index: ['band'] });
     expect(res.status).toBe(200);
     expect(res.body.status).toBe('pass');
-    expect(res.body.withheld).toBeUndefined();
-    expect(res.body.table).toEqual({ rowLabels: [['a'], ['b']], colLabels: [['count']], values: [[25], [25]] });
+    expect(res.body.withheld).toMatchObject({ reason: 'table_only_in_room' });
+    expect(res.body.table).toEqual({ rowLabels: [], colLabels: [], values: [] });
+    const spec = { method: 'pivot_table', index: ['band'], columns: [], values: null, aggfunc: null, margins: false };
+    const inRoom = await t.inRoom('researcher', 'POST', `/api/projects/${t.projectId}/outputs/check-table`, { source: { copy: 'people.parquet' }, spec });
+    expect(inRoom.body.table).toEqual({ rowLabels: [['a'], ['b']], colLabels: [['count']], values: [[25], [25]] });
   });
 
   it("inside the room (the channel's principal) the failing table is answered whole", async () => {

@@ -102,7 +102,8 @@ function judge(a: Answer): string {
   if (a.status === 403 || a.status === 404) return REFUSALS.includes(body.reason) ? `refused:${body.reason}` : `unexpected:${a.status}:${body.reason}`;
   if (a.via === 'list') return 'listed';
   if (a.via === 'export' && a.status === 201) return body.files?.[0]?.sha256 === OWN_SHA ? 'own' : 'staged-another-file';
-  if (a.status === 200) return JSON.stringify(body.table?.rowLabels) === '[["A"],["B"]]' ? 'own' : 'checked-another-file';
+  // Outside the room a check's table is withheld: the checked bytes are named by their hash.
+  if (a.status === 200) return JSON.stringify(body.table?.rowLabels) === '[["A"],["B"]]' || body.source?.sha256 === OWN_SHA ? 'own' : 'checked-another-file';
   return `unexpected:${a.status}:${body.reason}`;
 }
 

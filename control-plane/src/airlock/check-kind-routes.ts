@@ -3,9 +3,8 @@
  * (`check-kinds.ts`), audited as `output.check-<kind>` before the answer, like check-table:
  * a member of the project with data access under the permit in force asks; the answer is the
  * report with its source, spec, time, caller and policy. Inside the room (the room's channel
- * vouches for its owner) the report is shown whole; outside it, only a report of the copy that
- * passes is, and any other (of a file the room wrote, even passing: `shownOutsideRoom`) is answered
- * in the kind's withheld form (its verdict and rule, no numbers).
+ * vouches for its owner) the report is shown whole; outside it every report, passing or not, is
+ * answered in the kind's withheld form (its verdict and rule, no numbers: `shownOutsideRoom`).
  */
 import { z } from 'zod';
 import { defineRoute, type RouteDef } from '../http/index.ts';

@@ -76,7 +76,7 @@ const canonical = (name: string) => (name === 'Intercept' ? 'const' : name);
 const HEADER =
   /^(|name|names|param|parameter|variable|term|coef\.?|coefficient|estimate|std[ .]?err\.?|std\.? ?error|se|bse|[tz]|[tz] value|statistic|p|p-?value|p\.value|P>\|[tz]\||Pr\(>\|[tz]\|\)|\[?0\.025|0\.975\]?|conf\.(low|high)|lower|upper)$/i;
 /** A number as pandas or R print one, or an empty or missing value. */
-const CELL = /^([+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?|[+-]?inf|nan|na|)$/i;
+const CELL = /^([+-]?(\d+(?:\.\d*)?|\.\d+)(e[+-]?\d+)?|[+-]?inf|nan|na|)$/i;
 
 function fromCsv(text: string, names: Set<string>): Read {
   const lines = text.split(/\r?\n/, MAX_LINES + 1).map(fields);

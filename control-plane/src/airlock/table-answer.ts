@@ -2,12 +2,11 @@
  * What a table check may tell whom. The check computes over the project's data, so its table
  * (row and column labels, cell values) and the cells each rule names are data. Inside the room
  * (a caller vouched for by the room's channel) the researcher sees them: the room holds the data
- * anyway. Outside a room (a bearer token, the web UI's session) the answer has left the platform,
- * and only a table of the copy that passes every rule under the project's policy may be shown; a
- * failing or review table, or any table of a file the room wrote (its content is the room's choice,
- * `shownOutsideRoom`), is answered with its verdict and the number of findings per rule, never its
- * labels or values. Otherwise a spec indexed by `person_id` and `income` would hand the copy's rows to a
- * laptop as "row labels" of a failing table, with no review.
+ * anyway. Outside a room (a bearer token, the web UI's session) the answer would leave the
+ * platform with no reviewer, so every table, passing or not, is answered with its verdict and the
+ * number of findings per rule, never its labels or values (`shownOutsideRoom`). Otherwise a spec
+ * indexed by `person_id` and `income` would hand the copy's rows to a laptop as "row labels" of a
+ * failing table, and passing tables one record apart would be differenced.
  */
 import type { Principal } from '../platform/index.ts';
 import type { z } from 'zod';
@@ -22,7 +21,7 @@ type WithheldTable = z.infer<typeof withheldTableSchema>;
 
 export function tableAnswerFor(principal: Principal, result: Result, source: 'copy' | 'output'): Result & { withheld?: WithheldTable } {
   if (principal.via === 'room' || shownOutsideRoom(result.status, { kind: source })) return result;
-  const what = result.status === 'pass' ? "a table of the room's own file" : `a table with status '${result.status}'`;
+  const what = `a table with status '${result.status}'`;
   return withheldTable(result, `${what} is shown only inside the room; run the check there (analyserom-airlock check-table)`);
 }
 

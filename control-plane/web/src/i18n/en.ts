@@ -236,7 +236,7 @@ export const en = {
   'check.withheld':
     "This table does not pass every rule, so its labels and values stay in the room until reviewers have seen them: they are the project's data. Run the same check in the room (analyserom-airlock check-table) to see which cells fail.",
   'check.withheldOwnFile':
-    "This table passes, but it was computed from a file of your /outputs: that file is the room's own, so its labels and values stay in the room until reviewers have seen them. Run the same check in the room (analyserom-airlock check-table) to see the table.",
+    'This table passes, but its labels and values stay in the room until reviewers have seen them: outside the room every check answers with its verdict only. Run the same check in the room (analyserom-airlock check-table) to see the table.',
   'check.noFailures': 'No cell fails a rule.',
   'check.cellFails': 'fails: {rules}',
   'agg.count': 'count',

@@ -238,7 +238,7 @@ export const nb: Record<keyof typeof en, string> = {
   'check.withheld':
     'Tabellen består ikke alle reglene, så etikettene og verdiene blir i rommet til kontrollørene har sett dem: de er prosjektets data. Kjør samme kontroll i rommet (analyserom-airlock check-table) for å se hvilke celler som feiler.',
   'check.withheldOwnFile':
-    'Tabellen består, men den er laget fra en fil i /outputs: filen er rommets egen, så etikettene og verdiene blir i rommet til kontrollørene har sett dem. Kjør samme kontroll i rommet (analyserom-airlock check-table) for å se tabellen.',
+    'Tabellen består, men etikettene og verdiene blir i rommet til kontrollørene har sett dem: utenfor rommet svarer hver kontroll bare med utfallet. Kjør samme kontroll i rommet (analyserom-airlock check-table) for å se tabellen.',
   'check.noFailures': 'Ingen celle bryter en regel.',
   'check.cellFails': 'bryter: {rules}',
   'agg.count': 'antall',
