@@ -55,11 +55,12 @@ export async function checkRegression(conn: DuckDBConnection, req: RegressionChe
   const names = design.columns.map((c) => c.name);
   // Errors name a design column by its variable: a level's name is a value of the data.
   const blame = design.columns.map((c) => c.group ?? c.name);
-  const { fit, nobs, total, sums } = spec.method === 'ols' ? await olsFit(conn, design, blame) : await binaryFit(conn, spec.method, design, blame, rules);
+  const { fit, nobs, total, sums, twoValued } =
+    spec.method === 'ols' ? await olsFit(conn, design, blame) : await binaryFit(conn, spec.method, design, blame, rules);
   const dof = nobs - names.length;
   const dofPassed = dof >= rules.dof;
   // Two-valued numeric covariates are indicators too (`regression-indicators.ts`).
-  const indicators = rules.modelLevelThreshold === null ? [] : await indicatorCounts(conn, design);
+  const indicators = rules.modelLevelThreshold === null ? [] : await indicatorCounts(conn, design, twoValued);
   const levels =
     rules.modelLevelThreshold === null || (spec.categorical.length === 0 && indicators.length === 0)
       ? null
@@ -114,16 +115,20 @@ function levelRule(
 /**
  * The SQL of one pass over `rows` gathering n, Σy², Σcⱼy and Σcⱼcₖ (k ≤ j; Σcⱼ and n for the
  * constant), and the number of records with every model value (`present`), and how to read its row.
+ * For each numeric covariate it gathers min, max and Σcⱼ too, so that two-valued columns are found
+ * in the same pass (`twoValued`).
  */
 export function crossProductQuery(
   columns: Design['columns'],
   rows: string,
 ): {
   sql: string;
-  read: (row: unknown[]) => { n: number; complete: number; xtx: Matrix; xty: number[]; yty: number };
+  read: (row: unknown[]) => { n: number; complete: number; xtx: Matrix; xty: number[]; yty: number; ranges: Range[] };
 } {
   const p = columns.length;
   const terms: string[] = ['count(*)', 'sum(y * y)', 'count(present)'];
+  const numeric = columns.map((c, j) => ({ c, j })).filter(({ c }) => c.group === undefined && c.expr !== '1.0');
+  const rangeAt = numeric.map(({ j }) => ({ j, at: terms.push(`min(c${j})`, `max(c${j})`, `sum(c${j})`) - 3 }));
   const at: number[][] = Array.from({ length: p }, () => new Array<number>(p).fill(-1));
   const xyAt: number[] = [];
   const product = (j: number, k: number) => {
@@ -154,17 +159,41 @@ export function crossProductQuery(
           xtx.set(k, j, v(at[j]![k]!));
         }
       }
-      return { n: v(0), complete: v(2), xtx, xty: xyAt.map(v), yty: v(1) };
+      const ranges = rangeAt.map(({ j, at: i }) => ({ column: j, min: v(i), max: v(i + 1), sum: v(i + 2), sumSquares: xtx.get(j, j) }));
+      return { n: v(0), complete: v(2), xtx, xty: xyAt.map(v), yty: v(1), ranges };
     },
   };
+}
+
+/** A numeric covariate's min, max, Σc and Σc² over the pass's records. */
+type Range = { column: number; min: number; max: number; sum: number; sumSquares: number };
+
+/**
+ * The design columns that may take exactly two values: every value is min or max exactly when
+ * Σ(c − min)(c − max) = Σc² − (min + max)Σc + n·min·max is 0 (each term is ≤ 0). Within rounding
+ * of the sums, so a candidate is then counted exactly (`indicatorCounts`); a column found not to
+ * be one costs nothing more.
+ */
+function twoValued(ranges: Range[], n: number): number[] {
+  return ranges
+    .filter(({ min, max, sum, sumSquares }) => {
+      if (!(max > min)) return false;
+      const q = sumSquares - (min + max) * sum + n * min * max;
+      const scale = Math.abs(sumSquares) + Math.abs(min + max) * Math.abs(sum) + Math.abs(n * min * max);
+      return Math.abs(q) <= 1e-9 * scale;
+    })
+    .map((r) => r.column);
 }
 
 function noRecords() {
   return new InputError('no record has a value in every model column', { reason: 'singular_design', details: { column: null } });
 }
 
-/** A fit, its records (used, all) and each design column's Σcⱼ² (for an indicator: its level's records). */
-type Fitted = { fit: Fit; nobs: number; total: number; sums: number[] };
+/**
+ * A fit, its records (used, all), each design column's Σcⱼ² (for an indicator: its level's records)
+ * and, when the fit's own pass found them, the numeric columns that may be two-valued.
+ */
+type Fitted = { fit: Fit; nobs: number; total: number; sums: number[]; twoValued?: number[] };
 
 async function olsFit(conn: DuckDBConnection, design: Design, names: string[]): Promise<Fitted> {
   const gather = async (rows: string) => {
@@ -183,7 +212,7 @@ async function olsFit(conn: DuckDBConnection, design: Design, names: string[]): 
     const row = (await conn.runAndReadAll(`SELECT CAST(sum((y - (${fitted})) ** 2) AS DOUBLE) FROM ${design.rows}`)).getRowsJS()[0]!;
     return Number(row[0]);
   });
-  return { fit, nobs: sums.n, total, sums: names.map((_, j) => sums.xtx.get(j, j)) };
+  return { fit, nobs: sums.n, total, sums: names.map((_, j) => sums.xtx.get(j, j)), twoValued: twoValued(sums.ranges, sums.n) };
 }
 
 async function binaryFit(conn: DuckDBConnection, method: 'logit' | 'probit', design: Design, names: string[], rules: RegressionRules): Promise<Fitted> {
