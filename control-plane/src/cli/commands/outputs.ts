@@ -138,29 +138,9 @@ export const commands: CommandGroup = {
       profile: { type: 'string' },
     },
     async run(_ctx, args) {
-      const data = requireOpt(args, 'data');
-      const specFile = requireOpt(args, 'spec');
-      let spec: unknown;
-      try {
-        spec = JSON.parse(await readFile(specFile, 'utf8'));
-      } catch (err) {
-        throw new CliError(`cannot read ${specFile} as JSON: ${(err as Error).message}`, 2);
-      }
-      const rules = (await policyFrom(args)).tables;
-      const instance = await DuckDBInstance.create(':memory:');
-      const conn = await instance.connect();
-      try {
-        const report = await checkRegression(conn, { source: { file: data }, spec, rules });
-        return { data: report, text: regressionText(report) };
-      } catch (err) {
-        // A spec or data the check cannot use is the caller's input (exit 2), as a 400 from the API.
-        if (err instanceof InputError) throw new CliError(err.message, 2, { reason: err.reason, ...err.details });
-        if (err instanceof DomainError) throw new CliError(err.message, 1, err.details);
-        throw err;
-      } finally {
-        conn.closeSync();
-        instance.closeSync();
-      }
+      // A spec or data the check cannot use is the caller's input (exit 2), as a 400 from the API.
+      const report = await offlineCheck(args, (conn, file, spec, rules) => checkRegression(conn, { source: { file }, spec, rules }));
+      return { data: report, text: regressionText(report) };
     },
   },
   'check-file': {
