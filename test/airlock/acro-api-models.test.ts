@@ -39,15 +39,6 @@ afterAll(async () => {
   await t?.p.stop();
 });
 
-/**
- * Whether the control plane has the route of a check kind (built on h/regression, h/survhist):
- * a route it lacks answers 404 without a problem reason of a check; then the test is skipped, naming why.
- */
-async function missingRoute(kind: string): Promise<string | undefined> {
-  const res = await t.p.call('POST', `/api/projects/${t.projectId}/outputs/check-${kind}`, { as: 'researcher', body: {} });
-  return res.status === 404 ? `the control plane has no check-${kind} route (its branch is not merged here)` : undefined;
-}
-
 async function python(name: string, code: string) {
   const script = join(outputs, '..', name);
   writeFileSync(script, code);
@@ -76,9 +67,7 @@ def worst(ours, ref):
 `;
 
 describe("ACRO's model and plot calls in the room's helper", () => {
-  it('olsr, ols, logitr and probit return the control plane’s estimates, as statsmodels computes them', async (ctx) => {
-    const missing = await missingRoute('regression');
-    if (missing) return ctx.skip(missing);
+  it('olsr, ols, logitr and probit return the control plane’s estimates, as statsmodels computes them', async () => {
     const res = await python(
       'acro_models.py',
       `${DATA}
@@ -121,9 +110,7 @@ print(json.dumps(out))
     expect(JSON.parse(readFileSync(join(outputs, 'MODELS', 'config.json'), 'utf8'))).toMatchObject({ safe_dof_threshold: 10 });
   });
 
-  it('surv_func returns the checked Kaplan-Meier table; hist returns the figure the control plane drew', async (ctx) => {
-    const missing = (await missingRoute('survival')) ?? (await missingRoute('histogram'));
-    if (missing) return ctx.skip(missing);
+  it('surv_func returns the checked Kaplan-Meier table; hist returns the figure the control plane drew', async () => {
     const res = await python(
       'acro_plots.py',
       `${DATA}
@@ -153,9 +140,7 @@ print(json.dumps({"times": list(table.index), "surv": list(table["Surv prob"]), 
     });
   });
 
-  it('pie returns the chart the control plane drew from the checked category counts', async (ctx) => {
-    const missing = await missingRoute('pie');
-    if (missing) return ctx.skip(missing);
+  it('pie returns the chart the control plane drew from the checked category counts', async () => {
     const res = await python(
       'acro_pie.py',
       `${DATA}
@@ -175,9 +160,7 @@ print(json.dumps({"chart": chart}))
     });
   });
 
-  it('the helper’s check-regression and check-histogram commands save what was released beside the record', async (ctx) => {
-    const missing = (await missingRoute('regression')) ?? (await missingRoute('histogram'));
-    if (missing) return ctx.skip(missing);
+  it('the helper’s check-regression and check-histogram commands save what was released beside the record', async () => {
     const rows = ['x,y'];
     for (let i = 0; i < 40; i++) rows.push(`${i},${3 + 2 * i + ((i * 7) % 5) / 10}`);
     t.output('researcher', 'fit.csv', `${rows.join('\n')}\n`);

@@ -62,12 +62,6 @@ const PY_DATA = `import json, pandas as pd
 df = pd.DataFrame({"year": [2010] * 30 + [2011] * 25 + [2012] * 3, "grant": ["a", "b"] * 29, "inc": [float(i) for i in range(58)]})
 `;
 
-/** A check kind the control plane lacks (its branch not merged here) answers 404: then the test is skipped, naming why. */
-async function missingRoute(kind: string): Promise<string | undefined> {
-  const res = await p.call('POST', `/api/projects/${p.projectId}/outputs/check-${kind}`, { as: 'researcher', body: {} });
-  return res.status === 404 ? `the control plane has no check-${kind} route (its branch is not merged here)` : undefined;
-}
-
 describe.skipIf(SKIP)(`ACRO's API in a room${SKIP ? ` (skipped: ${SKIP})` : ''}`, () => {
   it('an ACRO 1.0.1 Python script runs unchanged; the failing table is shown in the room and flagged at the cells ACRO flags', async () => {
     const res = await runScript(
@@ -169,9 +163,7 @@ cat(jsonlite::toJSON(list(a = table[["a"]], rows = rownames(table), mean = pivot
     expect(sacroViewerProblems('ACRO_R')).toEqual([]);
   });
 
-  it('a regression with 9 residual degrees of freedom is shown in the room and recorded as failing; perfect separation is an error, in Python and R', async (ctx) => {
-    const missing = await missingRoute('regression');
-    if (missing) return ctx.skip(missing);
+  it('a regression with 9 residual degrees of freedom is shown in the room and recorded as failing; perfect separation is an error, in Python and R', async () => {
     const res = await runScript(
       'acro_models.py',
       '/usr/bin/python3',
