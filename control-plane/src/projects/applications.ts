@@ -8,7 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { ConflictError, NotAllowedError, NotFoundError } from '../errors/index.ts';
 import type { Principal } from '../platform/index.ts';
 import type { Queryable } from '../store/index.ts';
+import { notify, projectMembers } from '../notifications/index.ts';
 import { hasOversight, memberRole } from './access.ts';
+import { recordCaseEvent } from './case-events.ts';
 import { requireIndependent } from './independence.ts';
 import { insertPermitVersion } from './permits.ts';
 import type { Permit, Application, ApplicationInput } from './schemas.ts';
@@ -45,6 +47,7 @@ export async function submitApplication(q: Queryable, p: Principal, input: Appli
     `INSERT INTO applications (id, project_id, kind, case_type, body, status, submitted_by, submitted_at) VALUES ($1, $2, $3, $4, $5, 'submitted', $6, $7)`,
     [id, projectId, input.kind, input.caseType, JSON.stringify(input), p.userId, now],
   );
+  await recordCaseEvent(q, { applicationId: id, kind: 'submitted', actor: p.userId }, now);
   return getApplication(q, id);
 }
 
@@ -81,6 +84,14 @@ export async function decideApplication(
     reason,
   ]);
   if (decision === 'reject' && app.kind === 'new') await setProjectStatus(q, app.projectId, 'rejected', now);
+  await recordCaseEvent(q, { applicationId: id, kind: 'decided', actor: p.userId, details: { decision, reason } }, now);
+  const decided = decision === 'approve' ? 'approved' : 'rejected';
+  await notify(
+    q,
+    [app.submittedBy],
+    { kind: 'application.decided', params: { application: id, decision: decided }, link: `/applications/${id}`, projectId: app.projectId },
+    now,
+  );
   return getApplication(q, id);
 }
 
@@ -117,5 +128,12 @@ export async function issuePermit(q: Queryable, p: Principal, applicationId: str
     now,
   );
   if (project.status === 'applied') await setProjectStatus(q, app.projectId, 'active', now);
+  await recordCaseEvent(q, { applicationId, kind: 'permit_issued', actor: p.userId, details: { permit: permit.id, version: permit.version } }, now);
+  await notify(
+    q,
+    await projectMembers(q, app.projectId),
+    { kind: 'permit.issued', params: { permit: permit.id, version: String(permit.version) }, link: `/projects/${app.projectId}`, projectId: app.projectId },
+    now,
+  );
   return permit;
 }

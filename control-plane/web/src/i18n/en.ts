@@ -1,3 +1,12 @@
+import { enChecks } from './parts/en-checks.ts';
+import { enCases } from './parts/en-cases.ts';
+import { enMetrics } from './parts/en-metrics.ts';
+import { enConsent } from './parts/en-consent.ts';
+import { enDialogue } from './parts/en-dialogue.ts';
+import { enNotifications } from './parts/en-notifications.ts';
+import { enRoom } from './parts/en-room.ts';
+import { enRoles } from './parts/en-roles.ts';
+
 /** English. Every visible label of the UI; `nb.ts` has exactly the same keys. */
 export const en = {
   'app.name': 'Analyserom',
@@ -596,4 +605,12 @@ export const en = {
   'export.noCopy': 'no data copy yet',
   'export.tablesOnCopies': 'tables checked on copy version {versions}',
   'finding.rowLevel': 'Row-level data: {n} rows',
+  ...enChecks,
+  ...enCases,
+  ...enMetrics,
+  ...enConsent,
+  ...enDialogue,
+  ...enNotifications,
+  ...enRoom,
+  ...enRoles,
 };

@@ -1,5 +1,13 @@
 /** Norsk bokmål. Samme nøkler som `en.ts`; typen krever det, og en enhetstest sjekker det. */
 import type { en } from './en.ts';
+import { nbChecks } from './parts/nb-checks.ts';
+import { nbCases } from './parts/nb-cases.ts';
+import { nbMetrics } from './parts/nb-metrics.ts';
+import { nbConsent } from './parts/nb-consent.ts';
+import { nbDialogue } from './parts/nb-dialogue.ts';
+import { nbNotifications } from './parts/nb-notifications.ts';
+import { nbRoom } from './parts/nb-room.ts';
+import { nbRoles } from './parts/nb-roles.ts';
 
 export const nb: Record<keyof typeof en, string> = {
   'app.name': 'Analyserom',
@@ -598,4 +606,12 @@ export const nb: Record<keyof typeof en, string> = {
   'export.noCopy': 'ingen datakopi ennå',
   'export.tablesOnCopies': 'tabeller kontrollert på kopiversjon {versions}',
   'finding.rowLevel': 'Data på individnivå: {n} rader',
+  ...nbChecks,
+  ...nbCases,
+  ...nbMetrics,
+  ...nbConsent,
+  ...nbDialogue,
+  ...nbNotifications,
+  ...nbRoom,
+  ...nbRoles,
 };

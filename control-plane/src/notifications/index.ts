@@ -1,0 +1,1 @@
+export { notify, projectMembers, type NotificationInput } from './notify.ts';
