@@ -22,9 +22,9 @@ let submittedApplication: string;
 const NAV_BY_USER: Record<string, string[]> = {
   researcher: ['projects', 'explore'],
   lead: ['projects', 'explore', 'apply', 'my-applications'],
-  admin1: ['admin-applications', 'admin-permits', 'admin-copies', 'admin-reviews'],
-  admin2: ['admin-applications', 'admin-permits', 'admin-copies', 'admin-reviews'],
-  auditor: ['audit'],
+  admin1: ['admin-applications', 'admin-permits', 'admin-copies', 'admin-reviews', 'case-stats'],
+  admin2: ['admin-applications', 'admin-permits', 'admin-copies', 'admin-reviews', 'case-stats'],
+  auditor: ['audit', 'case-stats'],
   citizen: ['citizen'],
   operator: ['operator-rooms', 'operator-users'],
 };
@@ -39,6 +39,7 @@ const PATH_OF: Record<string, string> = {
   'admin-copies': '/admin/copies',
   'admin-reviews': '/admin/reviews',
   audit: '/audit',
+  'case-stats': '/admin/case-stats',
   citizen: '/citizen',
   'operator-rooms': '/operator/rooms',
   'operator-users': '/operator/users',
