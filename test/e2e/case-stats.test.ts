@@ -13,6 +13,9 @@ import { launchBrowser, openSession, settle } from './browser.ts';
 import { ensureUiBuilt } from './build-ui.ts';
 import { labelProblems, switchLanguage } from './language.ts';
 
+// Runs in the page (page.evaluate), where the DOM is.
+declare const document: any;
+
 let platform: TestPlatform;
 let browser: Browser;
 let month: string;
