@@ -112,7 +112,17 @@ describe('navigation by role', () => {
 describe('a researcher is refused', () => {
   it('administrator, auditor and operator pages show "not allowed"', async () => {
     const s = await openSession(browser, platform.url, 'researcher', { lang: 'en' });
-    for (const path of ['/admin/applications', '/admin/permits', '/admin/copies', '/admin/reviews', '/audit', '/operator/rooms', '/operator/users', '/apply']) {
+    for (const path of [
+      '/admin/applications',
+      '/admin/permits',
+      '/admin/copies',
+      '/admin/reviews',
+      '/admin/case-stats',
+      '/audit',
+      '/operator/rooms',
+      '/operator/users',
+      '/apply',
+    ]) {
       await s.visit(path, `refused${path}`);
       expect(await s.page.locator('[data-state="not-allowed"]').first().isVisible()).toBe(true);
       expect(await s.page.locator('main h1').textContent()).toBe('Not allowed');
