@@ -57,7 +57,7 @@ function LeadTimes({ f, threshold }: { f: CaseFigures; threshold: number }) {
   const { t, num } = useI18n();
   const fmt = useFormat(threshold);
   return (
-    <div className="table-scroll">
+    <div className="table-scroll" tabIndex={0} role="region" aria-label={t('metrics.leadTimesCaption')}>
       <table className="data compact" data-testid="case-lead-times">
         <caption>{t('metrics.leadTimesCaption')}</caption>
         <thead>
@@ -108,7 +108,7 @@ function Breakdown({
   const fmt = useFormat(threshold);
   if (!cells.length) return <p className="muted">{t('metrics.none')}</p>;
   return (
-    <div className="table-scroll">
+    <div className="table-scroll" tabIndex={0} role="region" aria-label={label}>
       <table className="data compact" data-testid={testId}>
         <caption>{label}</caption>
         <thead>
