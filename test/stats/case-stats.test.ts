@@ -196,10 +196,16 @@ const march = {
   permitted: null, // 6
   copied: null, // 5
   paused: null, // A1, A3, A5, A10
-  leadTimes: { decision: oneOffDecision, permit: none, copy: none, total: none },
+  leadTimes: { decision: oneOffDecision, permit: none, copy: none, total: none, open: none },
   suppressed: false,
 };
-const withheld = { ...march, applications: null, withdrawn: null, leadTimes: { decision: none, permit: none, copy: none, total: none }, suppressed: true };
+const withheld = {
+  ...march,
+  applications: null,
+  withdrawn: null,
+  leadTimes: { decision: none, permit: none, copy: none, total: none, open: none },
+  suppressed: true,
+};
 // All fifteen: the decisions of R1 (4 days) and M1 (8) besides the twelve above.
 const allDecision = { n: 12, gross: q(6, 11.7), net: q(5, 7.9), paused: q(0, 3) };
 
@@ -226,6 +232,8 @@ describe('case metrics', () => {
         copy: { n: 7, gross: q(1, 1.4), net: q(1, 1.4), paused: q(0, 0) },
         // D 0, A1 12, A2 8, A3 14, A6 6, R1 6, M1 10; net of A1's 3 and A3's 7 paused days
         total: { n: 7, gross: q(8, 12.8), net: q(7, 9.4), paused: q(0, 4.6) },
+        // Open on day 45: A9 for 35 days, A10 for 33 (25 of them waiting for the applicant, still), M2 for 12
+        open: { n: 3, gross: q(33, 34.6), net: q(12, 30.4), paused: q(0, 20) },
       },
     });
   });
@@ -250,7 +258,7 @@ describe('case metrics', () => {
         ...march,
         applications: 15,
         approved: 10,
-        leadTimes: { decision: allDecision, permit: none, copy: none, total: none },
+        leadTimes: { decision: allDecision, permit: none, copy: none, total: none, open: none },
       },
       { key: 'prescriptions', ...withheld },
     ]);

@@ -68,6 +68,8 @@ describe('computeCaseStats', () => {
         copy: { n: 2, gross: { median: 2, p90: 2.8 }, net: { median: 2, p90: 2.8 }, paused: { median: 0, p90: 0 } },
         // 13 and 27 gross; 9 and 27 net; 4 and 0 paused
         total: { n: 2, gross: { median: 20, p90: 25.6 }, net: { median: 18, p90: 25.2 }, paused: { median: 2, p90: 3.6 } },
+        // d, open for 20 days, 10 of them waiting for the applicant
+        open: { n: 1, gross: { median: 20, p90: 20 }, net: { median: 10, p90: 10 }, paused: { median: 10, p90: 10 } },
       },
     });
   });
@@ -91,7 +93,7 @@ describe('computeCaseStats', () => {
       ['2026-03', false, 3],
       ['2026-04', true, null],
     ]);
-    expect(s.byMonth[1]).toMatchObject({ open: null, approved: null, leadTimes: { decision: none, permit: none, copy: none, total: none } });
+    expect(s.byMonth[1]).toMatchObject({ open: null, approved: null, leadTimes: { decision: none, permit: none, copy: none, total: none, open: none } });
     // March: 3 cases, 2 approved (withheld), 1 open (withheld), 0 rejected (shown), lead times from 2 cases (withheld).
     expect(s.byMonth[0]).toMatchObject({ applications: 3, open: null, approved: null, rejected: 0, withdrawn: 0, leadTimes: { decision: none } });
     expect(s.byCaseType.map((c) => [c.key, c.applications])).toEqual([

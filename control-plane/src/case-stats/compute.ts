@@ -53,13 +53,16 @@ export function pausesOf(events: readonly { kind: string; at: Date }[]): CaseRec
   return out;
 }
 
-/** The step's two ends for one case, or null when it has not reached the second. */
-function stageEnds(c: CaseRecord, stage: CaseStage): [Date, Date] | null {
+const isOpen = (c: CaseRecord) => c.decidedAt === null && !c.withdrawn;
+
+/** The step's two ends for one case, or null when it has not reached the second (`open`: is not open). */
+function stageEnds(c: CaseRecord, stage: CaseStage, now: Date): [Date, Date] | null {
   const ends: Record<CaseStage, [Date | null, Date | null]> = {
     decision: [c.submittedAt, c.decidedAt],
     permit: [c.decidedAt, c.permitIssuedAt],
     copy: [c.permitIssuedAt, c.firstCopyAt],
     total: [c.submittedAt, c.firstCopyAt],
+    open: [c.submittedAt, isOpen(c) ? now : null],
   };
   const [a, b] = ends[stage];
   return a && b ? [a, b] : null;
@@ -82,7 +85,6 @@ function quantiles(ms: number[]): { median: number; p90: number } | null {
   return { median: days(quantile(ms, 0.5)!), p90: days(quantile(ms, 0.9)!) };
 }
 
-const isOpen = (c: CaseRecord) => c.decidedAt === null && !c.withdrawn;
 const isAwaiting = (c: CaseRecord) => isOpen(c) && c.pauses.some((p) => p.to === null);
 
 /** `limit`: a figure from 1 to `limit` − 1 applications is withheld (breakdowns); 0 for totals. */
@@ -97,7 +99,7 @@ function figures(cases: readonly CaseRecord[], o: ComputeOptions, limit: number)
     const net: number[] = [];
     const paused: number[] = [];
     for (const c of cases) {
-      const ends = stageEnds(c, s);
+      const ends = stageEnds(c, s, o.now);
       if (!ends) continue;
       const g = ends[1].getTime() - ends[0].getTime();
       const p = pausedWithin(c, ends[0], ends[1], o.now);
@@ -120,7 +122,7 @@ function figures(cases: readonly CaseRecord[], o: ComputeOptions, limit: number)
     permitted: count((c) => c.permitIssuedAt !== null),
     copied: count((c) => c.firstCopyAt !== null),
     paused: count((c) => c.pauses.length > 0),
-    leadTimes: { decision: stage('decision'), permit: stage('permit'), copy: stage('copy'), total: stage('total') },
+    leadTimes: { decision: stage('decision'), permit: stage('permit'), copy: stage('copy'), total: stage('total'), open: stage('open') },
   };
 }
 
@@ -137,7 +139,7 @@ function withheldFigures(): CaseFigures {
     permitted: null,
     copied: null,
     paused: null,
-    leadTimes: { decision: none, permit: none, copy: none, total: none },
+    leadTimes: { decision: none, permit: none, copy: none, total: none, open: none },
   };
 }
 

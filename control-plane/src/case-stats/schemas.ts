@@ -31,8 +31,11 @@ export const caseStatsQuerySchema = z
   .refine((q) => !q.from || !q.to || q.from <= q.to, { message: 'must not be before from', path: ['to'] });
 export type CaseStatsQuery = z.infer<typeof caseStatsQuerySchema>;
 
-/** The steps measured: `total` is submitted → first data copy. */
-export const CASE_STAGES = ['decision', 'permit', 'copy', 'total'] as const;
+/**
+ * The steps measured: `total` is submitted → first data copy; `open` is the age of the cases still
+ * open, submitted → now, with a request for information still unanswered counted as paused up to now.
+ */
+export const CASE_STAGES = ['decision', 'permit', 'copy', 'total', 'open'] as const;
 export type CaseStage = (typeof CASE_STAGES)[number];
 
 const quantilesSchema = z.object({ median: z.number(), p90: z.number() }).meta({ id: 'CaseQuantiles', description: 'Days, to two decimals' });
@@ -70,7 +73,7 @@ export const caseFiguresSchema = z.object({
   copied: count,
   /** Paused at least once. */
   paused: count,
-  leadTimes: z.object({ decision: stageTimesSchema, permit: stageTimesSchema, copy: stageTimesSchema, total: stageTimesSchema }),
+  leadTimes: z.object({ decision: stageTimesSchema, permit: stageTimesSchema, copy: stageTimesSchema, total: stageTimesSchema, open: stageTimesSchema }),
 });
 export type CaseFigures = z.infer<typeof caseFiguresSchema>;
 

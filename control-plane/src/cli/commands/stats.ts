@@ -23,7 +23,7 @@ function text(s: CaseStats): string {
     `Cases submitted ${s.from ?? 'from the start'} to ${s.to ?? 'now'}; days median/p90 (linear), gross (net of paused time); <${t}: withheld (small-count rule)`,
     [''.padEnd(24), 'apps'.padStart(5), 'open'.padStart(5), ...['decision', 'permit', 'first copy', 'submitted→copy'].map((h) => h.padEnd(20))].join(' '),
     row('all', s.totals, t),
-    `overdue: ${s.dueDates ? s.totals.overdue : 'no due dates'}; awaiting applicant: ${s.totals.awaitingApplicant}; paused at least once: ${s.totals.paused}`,
+    `open for (days, median/p90): ${q(s.totals.leadTimes.open, 'gross')} (net ${q(s.totals.leadTimes.open, 'net')}); overdue: ${s.dueDates ? s.totals.overdue : 'no due dates'}; awaiting applicant: ${s.totals.awaitingApplicant}; paused at least once: ${s.totals.paused}`,
     ...cells('by case type', s.byCaseType),
     ...cells('by register', s.byRegister),
     ...cells('by month', s.byMonth),

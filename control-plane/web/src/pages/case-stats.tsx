@@ -13,7 +13,7 @@ import { BarChart } from '../components/bar-chart.tsx';
 import { Page, Section } from '../components/page.tsx';
 import { Loaded } from '../components/status.tsx';
 
-const STAGES = ['decision', 'permit', 'copy', 'total'] as const;
+const STAGES = ['decision', 'permit', 'copy', 'total', 'open'] as const;
 
 function useFormat(threshold: number) {
   const { num } = useI18n();

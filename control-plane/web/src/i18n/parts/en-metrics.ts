@@ -31,6 +31,7 @@ export const enMetrics = {
   'metrics.stage.permit': 'Decided → permit issued',
   'metrics.stage.copy': 'Permit issued → first data copy',
   'metrics.stage.total': 'Submitted → first data copy',
+  'metrics.stage.open': 'Open cases: submitted → today',
   'metrics.gross.median': 'Median, gross',
   'metrics.gross.p90': '90th percentile, gross',
   'metrics.net.median': 'Median, net of pause',

@@ -33,6 +33,7 @@ export const nbMetrics: Record<keyof typeof enMetrics, string> = {
   'metrics.stage.permit': 'Vedtatt → tillatelse utstedt',
   'metrics.stage.copy': 'Tillatelse utstedt → første datakopi',
   'metrics.stage.total': 'Sendt inn → første datakopi',
+  'metrics.stage.open': 'Åpne saker: sendt inn → i dag',
   'metrics.gross.median': 'Median, brutto',
   'metrics.gross.p90': '90-persentil, brutto',
   'metrics.net.median': 'Median, netto uten pause',
