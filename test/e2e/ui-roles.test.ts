@@ -22,9 +22,9 @@ let submittedApplication: string;
 const NAV_BY_USER: Record<string, string[]> = {
   researcher: ['projects', 'explore'],
   lead: ['projects', 'explore', 'apply', 'my-applications'],
-  admin1: ['admin-applications', 'admin-permits', 'admin-copies', 'admin-reviews'],
-  admin2: ['admin-applications', 'admin-permits', 'admin-copies', 'admin-reviews'],
-  auditor: ['audit'],
+  admin1: ['admin-applications', 'admin-permits', 'admin-copies', 'admin-reviews', 'case-stats'],
+  admin2: ['admin-applications', 'admin-permits', 'admin-copies', 'admin-reviews', 'case-stats'],
+  auditor: ['audit', 'case-stats'],
   citizen: ['citizen'],
   operator: ['operator-rooms', 'operator-users'],
 };
@@ -39,6 +39,7 @@ const PATH_OF: Record<string, string> = {
   'admin-copies': '/admin/copies',
   'admin-reviews': '/admin/reviews',
   audit: '/audit',
+  'case-stats': '/admin/case-stats',
   citizen: '/citizen',
   'operator-rooms': '/operator/rooms',
   'operator-users': '/operator/users',
@@ -111,7 +112,17 @@ describe('navigation by role', () => {
 describe('a researcher is refused', () => {
   it('administrator, auditor and operator pages show "not allowed"', async () => {
     const s = await openSession(browser, platform.url, 'researcher', { lang: 'en' });
-    for (const path of ['/admin/applications', '/admin/permits', '/admin/copies', '/admin/reviews', '/audit', '/operator/rooms', '/operator/users', '/apply']) {
+    for (const path of [
+      '/admin/applications',
+      '/admin/permits',
+      '/admin/copies',
+      '/admin/reviews',
+      '/admin/case-stats',
+      '/audit',
+      '/operator/rooms',
+      '/operator/users',
+      '/apply',
+    ]) {
       await s.visit(path, `refused${path}`);
       expect(await s.page.locator('[data-state="not-allowed"]').first().isVisible()).toBe(true);
       expect(await s.page.locator('main h1').textContent()).toBe('Not allowed');

@@ -16,6 +16,7 @@ import { NotFoundError } from '../errors/index.ts';
 import { systemClock, type Clock, createLogger, type Logger, platformPaths } from '../platform/index.ts';
 import type { CoreDeps, ModuleDeps } from '../module-api/index.ts';
 import { projectRoutes } from '../projects/index.ts';
+import { caseStatsRoutes } from '../case-stats/index.ts';
 import { createSecretBox, loadMasterKey } from '../secrets/index.ts';
 import { migrate, openStore } from '../store/index.ts';
 import { buildModules, inBuildOrder, type AnyModuleFactory, type PlatformModules } from './modules.ts';
@@ -91,7 +92,13 @@ export async function startPlatform(
     };
     const modules = await buildModules(moduleDeps, opts.modules);
     const all = inBuildOrder(modules);
-    const routes: RouteDef[] = [...identityRoutes(deps), ...oidcRoutes(deps), ...projectRoutes(deps), ...all.flatMap((m) => m.routes ?? [])];
+    const routes: RouteDef[] = [
+      ...identityRoutes(deps),
+      ...oidcRoutes(deps),
+      ...projectRoutes(deps),
+      ...caseStatsRoutes(deps),
+      ...all.flatMap((m) => m.routes ?? []),
+    ];
     const app = createApp({
       routes,
       audit,

@@ -17,6 +17,7 @@ export const EP = {
   amendPermit: (id: string) => `/api/projects/${e(id)}/permit/amendments`,
   issuePermit: '/api/permits',
   applications: '/api/applications',
+  caseStats: '/api/stats/cases',
   decide: (id: string) => `/api/applications/${e(id)}/decision`,
   catalogDatasets: '/api/catalog/datasets',
   exploreCount: '/api/explore/count',

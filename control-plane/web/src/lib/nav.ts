@@ -23,6 +23,7 @@ export const NAV: readonly NavItem[] = [
   { id: 'admin-copies', path: '/admin/copies', label: 'nav.adminCopies', roles: ['access_admin'] },
   { id: 'admin-reviews', path: '/admin/reviews', label: 'nav.adminReviews', roles: ['access_admin'] },
   { id: 'audit', path: '/audit', label: 'nav.audit', roles: ['auditor'] },
+  { id: 'case-stats', path: '/admin/case-stats', label: 'nav.caseStats', roles: ['access_admin', 'auditor'] },
   { id: 'citizen', path: '/citizen', label: 'nav.citizen', roles: ['citizen'] },
   { id: 'operator-rooms', path: '/operator/rooms', label: 'nav.operatorRooms', roles: ['platform_admin'] },
   { id: 'operator-users', path: '/operator/users', label: 'nav.operatorUsers', roles: ['platform_admin'] },
