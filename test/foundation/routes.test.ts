@@ -304,6 +304,8 @@ describe('applications and permits', () => {
         caseType: 'extra_order',
         reason: 'Cause of death added.',
         datasets: [{ dataset: 'cause_of_death', variables: ['death_date', 'underlying_cause'] }],
+        // One dataset left: nothing to link (application-checks.ts refuses linkage over one).
+        linkageAllowed: false,
       },
     });
     expect(amended.status).toBe(201);

@@ -60,7 +60,6 @@ export type VariableInput = z.input<typeof VariableSchema>;
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD');
 export const CoverageSchema = z.object({ from: day, to: day.nullable() });
-export type Coverage = z.infer<typeof CoverageSchema>;
 
 export const UpdateFrequencySchema = z.enum(['daily', 'weekly', 'monthly', 'quarterly', 'yearly', 'irregular']);
 
