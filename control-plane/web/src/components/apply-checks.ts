@@ -6,7 +6,7 @@
  * `datasets[1].variables[2]` → that dataset's variables, with the suggestion as a one-click fix;
  * a schema error's `field`). All problems are shown at once, as GOV.UK's error summary does.
  */
-import type { MessageKey, Translate } from '../i18n/index.tsx';
+import type { MessageKey } from '../i18n/keys.ts';
 import { ApiError } from '../lib/api.ts';
 import type { ScopeProblem } from '../lib/types.ts';
 import { type Draft, list } from './apply-draft.ts';
@@ -14,7 +14,7 @@ import { type Draft, list } from './apply-draft.ts';
 export type FieldError = AnyFieldError<Draft>;
 export type FieldErrors = Record<string, FieldError>;
 
-import type { FieldError as AnyFieldError } from './field-error.tsx';
+import type { FieldError as AnyFieldError, Translate } from './form-types.ts';
 
 /** The words for each input, by its id. */
 export const FIELD_LABELS: Record<string, MessageKey> = {

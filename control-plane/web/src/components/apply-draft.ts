@@ -6,7 +6,7 @@
  * Only what the lead typed is stored, on their own browser, as a web form's autosave does.
  */
 import type { Permit } from '../lib/types.ts';
-import type { Selection } from './catalog-picker.tsx';
+import type { Selection } from './form-types.ts';
 
 export interface CohortDraft {
   birthYearFrom: string;

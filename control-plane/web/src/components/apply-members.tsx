@@ -1,7 +1,8 @@
 /** The members an application names, as the application form edits them (moved out of `pages/apply.tsx`, unchanged in behaviour). */
 import { useI18n } from '../i18n/index.tsx';
 import type { Draft } from './apply-draft.ts';
-import { type FieldError, FieldErrorView } from './field-error.tsx';
+import { FieldErrorView } from './field-error.tsx';
+import type { FieldError } from './form-types.ts';
 
 export function ApplyMembers({ members, onChange, error }: { members: Draft['members']; onChange(m: Draft['members']): void; error?: FieldError | undefined }) {
   const { t } = useI18n();

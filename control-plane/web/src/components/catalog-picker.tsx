@@ -3,10 +3,9 @@ import { useI18n, type MessageKey } from '../i18n/index.tsx';
 import { EP } from '../lib/endpoints.ts';
 import type { CatalogDataset, CatalogDatasetSummary, CodeList } from '../lib/types.ts';
 import { useApi } from '../lib/use-api.ts';
-import { type FieldError, type FieldErrors, FieldErrorView, invalidProps } from './field-error.tsx';
+import { FieldErrorView, invalidProps } from './field-error.tsx';
+import type { FieldError, FieldErrors, Selection } from './form-types.ts';
 import { Loaded, NotAvailable } from './status.tsx';
-
-export type Selection = Record<string, string[]>;
 
 const list = (s: string) =>
   s
@@ -60,12 +59,9 @@ export interface PickerExtras {
 /** The variables typed by name, kept in step with the ticks (a name the catalogue lacks stays, for the server to name). */
 function VariablesByName({ name, selected, onChange, extras }: { name: string; selected: string[]; onChange(vars: string[]): void; extras?: PickerExtras }) {
   const { t } = useI18n();
-  const [text, setText] = useState(selected.join(', '));
-  useEffect(() => {
-    if (list(text).join(',') !== selected.join(',')) setText(selected.join(', '));
-    // Only a change from outside (a tick, a fix) rewrites what is typed.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [selected.join(',')]);
+  const [typed, setText] = useState(selected.join(', '));
+  // What was typed, unless the choice changed from outside (a tick, a fix): then the choice, in the same render.
+  const text = list(typed).join(',') === selected.join(',') ? typed : selected.join(', ');
   const id = `vars-${name}`;
   const error = extras?.errors[id];
   return (

@@ -1,6 +1,7 @@
 /** The cohort fields permits use (birth years, sex, ICD-10 and ATC prefixes), read into the permit's cohort shape. */
 import { useI18n } from '../i18n/index.tsx';
-import { type FieldErrors, FieldErrorView, invalidProps } from './field-error.tsx';
+import { FieldErrorView, invalidProps } from './field-error.tsx';
+import type { FieldErrors } from './form-types.ts';
 
 const csv = (s: FormDataEntryValue | null) =>
   String(s ?? '')

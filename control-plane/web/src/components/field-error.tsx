@@ -1,12 +1,9 @@
-/** An error beside its field: announced (`role="alert"`), tied to the input by `${id}-error` (`aria-describedby`), with its one-click fix. */
-
-/** An error of a form whose state is `D`. */
-export interface FieldError<D = unknown> {
-  message: string;
-  /** A one-click correction (e.g. the catalogue name the server suggests). */
-  fix?: { label: string; apply(d: D): D };
-}
-export type FieldErrors<D = unknown> = Record<string, FieldError<D>>;
+/**
+ * Errors of a form: one beside its field, announced (`role="alert"`) and tied to the input by
+ * `${id}-error` (`aria-describedby`), with its one-click fix; and all of them in a summary above.
+ */
+import type { Ref } from 'react';
+import type { FieldError, FieldErrors } from './form-types.ts';
 
 export const errorId = (id: string) => `${id}-error`;
 
@@ -27,5 +24,36 @@ export function FieldErrorView({ id, error, onFix }: { id: string; error: FieldE
         </button>
       ) : null}
     </p>
+  );
+}
+
+/**
+ * Every error of a form at once, above it (as GOV.UK's error summary): announced, focusable after
+ * a refused send, each entry a link that moves the focus to its field.
+ */
+export function ErrorSummary({ ref, title, errors }: { ref: Ref<HTMLDivElement>; title: string; errors: FieldErrors }) {
+  const list = Object.entries(errors);
+  if (!list.length) return null;
+  return (
+    <div ref={ref} className="notice error error-summary" role="alert" tabIndex={-1} data-state="invalid">
+      <p>
+        <strong>{title}</strong>
+      </p>
+      <ul>
+        {list.map(([id, e]) => (
+          <li key={id}>
+            <a
+              href={`#${id}`}
+              onClick={(ev) => {
+                ev.preventDefault();
+                document.getElementById(id)?.focus();
+              }}
+            >
+              {e.message}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }

@@ -24,7 +24,7 @@ import { bodyOf, clearDraft, type Draft, draftFromPermit, draftKey, emptyDraft, 
 import { ApplyMembers } from '../components/apply-members.tsx';
 import { CohortFields } from '../components/explore-cohort.tsx';
 import { ExploreResult } from '../components/explore-result.tsx';
-import { FieldErrorView, invalidProps } from '../components/field-error.tsx';
+import { ErrorSummary, FieldErrorView, invalidProps } from '../components/field-error.tsx';
 import { Page } from '../components/page.tsx';
 import { ErrorView } from '../components/status.tsx';
 
@@ -51,6 +51,8 @@ export function ApplyPage() {
   const summary = useRef<HTMLDivElement>(null);
   /** The project whose permit the amendment was last filled from (a restored draft counts as filled). */
   const prefilled = useRef<string | null>(restored ? restored.draft.projectId : null);
+  /** Counts discarded drafts, so a discarded amendment is filled from the permit again. */
+  const [discarded, setDiscarded] = useState(0);
 
   const update = (patch: Partial<Draft>) =>
     setDraft((d) => {
@@ -71,11 +73,10 @@ export function ApplyPage() {
         setPermitVersion(permit.version);
       })
       .catch(() => setPermitVersion(null));
-  }, [draft.kind, draft.projectId]);
+  }, [draft.kind, draft.projectId, discarded]);
 
   const clientErrors = useMemo(() => (attempted ? checkDraft(draft, t, directs) : {}), [attempted, draft, t, directs]);
   const errors: FieldErrors = { ...clientErrors, ...(server && server.for === draft ? serverErrors(server.err, server.for, t) : {}) };
-  const errorList = Object.entries(errors);
 
   const discard = () => {
     clearDraft(key);
@@ -84,6 +85,7 @@ export function ApplyPage() {
     setAttempted(false);
     setServer(null);
     setDraft(emptyDraft(amendFor ? 'amendment' : 'new', amendFor ?? leadOf[0]?.projectId ?? ''));
+    setDiscarded((n) => n + 1);
     announce(t('checks.draftDiscarded'));
   };
 
@@ -154,28 +156,7 @@ export function ApplyPage() {
             {t('checks.discardDraft')}
           </button>
         </div>
-        {errorList.length ? (
-          <div ref={summary} className="notice error error-summary" role="alert" tabIndex={-1} data-state="invalid">
-            <p>
-              <strong>{t('checks.summary')}</strong>
-            </p>
-            <ul>
-              {errorList.map(([id, e]) => (
-                <li key={id}>
-                  <a
-                    href={`#${id}`}
-                    onClick={(ev) => {
-                      ev.preventDefault();
-                      document.getElementById(id)?.focus();
-                    }}
-                  >
-                    {e.message}
-                  </a>
-                </li>
-              ))}
-            </ul>
-          </div>
-        ) : null}
+        <ErrorSummary ref={summary} title={t('checks.summary')} errors={errors} />
         <fieldset>
           <legend>{t('apply.kind')}</legend>
           <label className="inline">
