@@ -91,7 +91,8 @@ export const projectInputSchema = z.object({
 });
 
 const scopeSchema = z.object({
-  datasets: z.array(datasetRequestSchema).min(1, 'name at least one dataset'),
+  // Projects link one to eight sources (PRODUCT.md); the bound keeps the catalogue checks' cost bounded.
+  datasets: z.array(datasetRequestSchema).min(1, 'name at least one dataset').max(20),
   period: periodSchema,
   cohort: cohortSchema.default({}),
   linkage: z.boolean().default(false),
@@ -119,7 +120,7 @@ export const permitAmendSchema = z
   .object({
     caseType: caseTypeSchema,
     reason: z.string().min(3, 'an amendment needs a reason').max(5000),
-    datasets: z.array(datasetRequestSchema).min(1).optional(),
+    datasets: z.array(datasetRequestSchema).min(1).max(20).optional(),
     period: periodSchema.optional(),
     cohort: cohortSchema.optional(),
     linkageAllowed: z.boolean().optional(),

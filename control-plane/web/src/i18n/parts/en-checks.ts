@@ -25,7 +25,7 @@ export const enChecks = {
   'checks.periodEnded': 'The data period ends after {dataset} ended ({date}).',
   'checks.startAt': 'Start the data period on {date}',
   'checks.endAt': 'End the data period on {date}',
-  'checks.serverSays': '{field}: {detail}',
+  'checks.serverSays': '{field}: the server answers: {detail}',
   'checks.variablesByName': 'Variables of {dataset} by name',
   'checks.variablesByNameHint': 'Separate names with commas, or tick them above.',
   'checks.reasonFor': 'Why the project needs {variable}',

@@ -27,7 +27,7 @@ export const nbChecks: Record<keyof typeof enChecks, string> = {
   'checks.periodEnded': 'Dataperioden slutter etter at {dataset} ble avsluttet ({date}).',
   'checks.startAt': 'La dataperioden begynne {date}',
   'checks.endAt': 'La dataperioden slutte {date}',
-  'checks.serverSays': '{field}: {detail}',
+  'checks.serverSays': '{field}: serveren svarer: {detail}',
   'checks.variablesByName': 'Variabler fra {dataset} etter navn',
   'checks.variablesByNameHint': 'Skill navnene med komma, eller kryss dem av over.',
   'checks.reasonFor': 'Hvorfor prosjektet trenger {variable}',
