@@ -82,7 +82,7 @@ describe('catalogue', () => {
   it('tells no caller where the server stores a version, in the list or in the dataset', async () => {
     const list = await t.p.call('GET', '/api/catalog/datasets', { as: 'researcher' });
     const pop = list.body.find((d: { name: string }) => d.name === 'population');
-    expect(Object.keys(pop.latestVersion).sort()).toEqual(['receivedAt', 'rowCount', 'sha256', 'version']);
+    expect(Object.keys(pop.latestVersion).sort()).toEqual(['period', 'receivedAt', 'rowCount', 'sha256', 'version']);
     const one = await t.p.call('GET', '/api/catalog/datasets/population', { as: 'researcher' });
     expect(one.body.versions.length).toBeGreaterThan(0);
     for (const v of one.body.versions) expect(v).not.toHaveProperty('path');

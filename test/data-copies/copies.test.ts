@@ -54,7 +54,7 @@ beforeAll(async () => {
         legalBasis: 'hrl-19',
         period: { from: '2015-01-01', to: '2025-12-31' },
       },
-      datasets: [{ dataset: 'population', variables: ['fnr', 'sex', 'birth_date'] }],
+      datasets: [{ dataset: 'population', variables: ['fnr', 'sex', 'birth_date'], reasons: { fnr: 'The person key, made the project pseudonym.' } }],
       period: { from: '2015-01-01', to: '2025-12-31' },
       cohort: { birthYearFrom: 1991, birthYearTo: 2010 },
       linkage: false,

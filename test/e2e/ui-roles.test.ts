@@ -79,7 +79,7 @@ beforeAll(async () => {
         legalBasis: 'consent',
         period: { from: '2026-01-01', to: '2027-12-31' },
       },
-      datasets: [{ dataset: 'population', variables: ['person_id', 'sex'] }],
+      datasets: [{ dataset: 'population', variables: ['sex'] }],
       period: { from: '2015-01-01', to: '2020-12-31' },
     },
   });
@@ -169,7 +169,7 @@ describe('rooms of other projects', () => {
           legalBasis: 'consent',
           period: { from: '2026-01-01', to: '2027-12-31' },
         },
-        datasets: [{ dataset: 'population', variables: ['fnr', 'sex'] }],
+        datasets: [{ dataset: 'population', variables: ['sex'] }],
         period: { from: '2015-01-01', to: '2020-12-31' },
       },
     });

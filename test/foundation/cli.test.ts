@@ -122,7 +122,7 @@ describe('tre against two control planes side by side', () => {
           legalBasis: 'hrl-19',
           period: { from: '2020-01-01', to: '2028-12-31' },
         },
-        datasets: [{ dataset: 'cancer', variables: ['person_id', 'diagnosis_date', 'icd10'] }],
+        datasets: [{ dataset: 'cancer', variables: ['diagnosis_date', 'site'] }],
         period: { from: '2020-01-01', to: '2025-12-31' },
         members: [{ userId: 'researcher', role: 'researcher' }],
       }),

@@ -30,7 +30,7 @@ const newApplication = () => ({
     ethicsRef: 'REK 2026/999',
     period: { from: '2018-01-01', to: '2027-12-31' },
   },
-  datasets: [{ dataset: 'prescriptions', variables: ['person_id', 'atc'] }],
+  datasets: [{ dataset: 'prescriptions', variables: ['dispense_date', 'atc_code'] }],
   period: { from: '2018-01-01', to: '2025-12-31' },
   cohort: { birthYearFrom: 1940 },
   linkage: false,
@@ -303,7 +303,9 @@ describe('applications and permits', () => {
       body: {
         caseType: 'extra_order',
         reason: 'Cause of death added.',
-        datasets: [{ dataset: 'cause_of_death', variables: ['person_id', 'underlying_cause'] }],
+        datasets: [{ dataset: 'cause_of_death', variables: ['death_date', 'underlying_cause'] }],
+        // One dataset left: nothing to link (application-checks.ts refuses linkage over one).
+        linkageAllowed: false,
       },
     });
     expect(amended.status).toBe(201);
@@ -326,7 +328,7 @@ describe('applications and permits', () => {
         caseType: 'new_period',
         projectId,
         justification: 'Follow-up extended by a year.',
-        datasets: [{ dataset: 'population', variables: ['person_id'] }],
+        datasets: [{ dataset: 'population', variables: ['sex'] }],
         period: { from: '2015-01-01', to: '2026-12-31' },
       },
     });
@@ -339,7 +341,7 @@ describe('applications and permits', () => {
         caseType: 'new_period',
         projectId,
         justification: 'not mine',
-        datasets: [{ dataset: 'population', variables: ['person_id'] }],
+        datasets: [{ dataset: 'population', variables: ['sex'] }],
         period: { from: '2015-01-01', to: '2026-12-31' },
       },
     });

@@ -30,7 +30,7 @@ const application = (members: { userId: string; role: string }[]) => ({
     legalBasis: 'hrl-19',
     period: { from: '2018-01-01', to: '2027-12-31' },
   },
-  datasets: [{ dataset: 'prescriptions', variables: ['person_id', 'atc'] }],
+  datasets: [{ dataset: 'prescriptions', variables: ['dispense_date', 'atc_code'] }],
   period: { from: '2018-01-01', to: '2025-12-31' },
   members,
 });
@@ -74,7 +74,7 @@ describe('no one decides about their own access', () => {
     await formerMember('former-admin');
     const amend = await p.call('POST', `/api/projects/${projectId}/permit/amendments`, {
       as: 'former-admin',
-      body: { caseType: 'extra_order', reason: 'I left, so I may decide', datasets: [{ dataset: 'cause_of_death', variables: ['person_id'] }] },
+      body: { caseType: 'extra_order', reason: 'I left, so I may decide', datasets: [{ dataset: 'cause_of_death', variables: ['sex'] }] },
     });
     expect([amend.status, amend.body.reason]).toEqual([403, 'member_of_project']);
     const asked = await p.call('POST', '/api/applications', {
@@ -84,7 +84,7 @@ describe('no one decides about their own access', () => {
         caseType: 'new_period',
         projectId,
         justification: 'One more year.',
-        datasets: [{ dataset: 'population', variables: ['person_id'] }],
+        datasets: [{ dataset: 'population', variables: ['sex'] }],
         period: { from: '2015-01-01', to: '2026-12-31' },
       },
     });

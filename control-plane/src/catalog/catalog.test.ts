@@ -141,6 +141,7 @@ describe('catalogue in the store', () => {
       sha256: 'b'.repeat(64),
       deliveredSha256: 'c'.repeat(64),
       path: 'registers/prescriptions/2026-01.parquet',
+      period: { from: '2010-01-03', to: '2024-12-30' },
     };
     await recordDatasetVersion(store, v);
     await expect(recordDatasetVersion(store, v)).rejects.toMatchObject({ reason: 'version_exists' });
@@ -151,6 +152,7 @@ describe('catalogue in the store', () => {
       rowCount: 1000,
       sha256: v.sha256,
       path: v.path,
+      period: v.period,
     });
     await expect(latestVersion(store, 'cancer')).rejects.toMatchObject({ reason: 'no_version' });
     expect((await loadCatalogue(store)).datasets.find((d) => d.name === 'prescriptions')!.versions).toHaveLength(1);

@@ -14,6 +14,14 @@ const fnr: VariableInput = {
   required: true,
 };
 
+/**
+ * What the demo registers hold: the generator's persons are born from 1925, its events run from
+ * 2010 (`data-copies/generator-sql.ts`); all are still collected (`to: null`), so how far they
+ * reach is what intake measures in the stored version.
+ */
+const POPULATION_COVERAGE = { from: '1925-01-01', to: null };
+const EVENT_COVERAGE = { from: '2010-01-01', to: null };
+
 const RAW = [
   {
     name: 'population',
@@ -26,6 +34,7 @@ const RAW = [
     identifier: 'urn:analyserom:dataset:population',
     personVariable: 'fnr',
     periodVariable: null,
+    coverage: POPULATION_COVERAGE,
     variables: [
       fnr,
       {
@@ -68,6 +77,7 @@ const RAW = [
     identifier: 'urn:analyserom:dataset:patient_episodes',
     personVariable: 'fnr',
     periodVariable: 'admission_date',
+    coverage: EVENT_COVERAGE,
     variables: [
       fnr,
       { name: 'episode_id', type: 'integer', label: 'Episode number', class: 'ordinary', required: true, description: 'Unique within the register.' },
@@ -91,6 +101,7 @@ const RAW = [
     identifier: 'urn:analyserom:dataset:prescriptions',
     personVariable: 'fnr',
     periodVariable: 'dispense_date',
+    coverage: EVENT_COVERAGE,
     variables: [
       fnr,
       { name: 'dispense_date', type: 'date', label: 'Date of dispensing', class: 'ordinary', required: true },
@@ -110,6 +121,7 @@ const RAW = [
     identifier: 'urn:analyserom:dataset:cause_of_death',
     personVariable: 'fnr',
     periodVariable: 'death_date',
+    coverage: EVENT_COVERAGE,
     variables: [
       fnr,
       { name: 'death_date', type: 'date', label: 'Date of death', class: 'indirect_identifier', required: true },
@@ -129,6 +141,7 @@ const RAW = [
     identifier: 'urn:analyserom:dataset:cancer',
     personVariable: 'fnr',
     periodVariable: 'diagnosis_date',
+    coverage: EVENT_COVERAGE,
     variables: [
       fnr,
       { name: 'diagnosis_date', type: 'date', label: 'Date of diagnosis', class: 'ordinary', required: true },

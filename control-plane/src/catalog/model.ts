@@ -58,6 +58,9 @@ export const VariableSchema = z.object({
 export type Variable = z.infer<typeof VariableSchema>;
 export type VariableInput = z.input<typeof VariableSchema>;
 
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD');
+export const CoverageSchema = z.object({ from: day, to: day.nullable() });
+
 export const UpdateFrequencySchema = z.enum(['daily', 'weekly', 'monthly', 'quarterly', 'yearly', 'irregular']);
 
 export const DatasetVersionSchema = z.object({
@@ -68,6 +71,11 @@ export const DatasetVersionSchema = z.object({
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   /** Path of the stored Parquet file, relative to the data directory. */
   path: z.string(),
+  /**
+   * The first and last date of the dataset's period variable in this version, measured by intake;
+   * null for a dataset without one (or a version stored before intake measured it).
+   */
+  period: z.object({ from: z.string(), to: z.string() }).nullable().optional(),
 });
 export type DatasetVersion = z.infer<typeof DatasetVersionSchema>;
 
@@ -88,6 +96,12 @@ export const datasetFields = z.object({
   personVariable: NameSchema,
   /** The date variable a permit's period is applied to; null when the dataset has none. */
   periodVariable: NameSchema.nullable().default(null),
+  /**
+   * What the register holds, as its data controller declares it: from its first records; `to` the
+   * last day of a register no longer collected, null while it is still collected. Where intake has
+   * measured a stored version's period, that measurement says what is held (`registerCoverage`).
+   */
+  coverage: CoverageSchema.nullable().default(null),
   variables: z.array(VariableSchema).min(1),
   versions: z.array(DatasetVersionSchema).default([]),
 });

@@ -23,7 +23,7 @@ export type PublicDatasetVersion = z.infer<typeof PublicDatasetVersionSchema>;
 
 /** A version without its storage path, for answers. */
 export function publicVersion(v: z.infer<typeof DatasetVersionSchema>): PublicDatasetVersion {
-  return { version: v.version, receivedAt: v.receivedAt, rowCount: v.rowCount, sha256: v.sha256 };
+  return { version: v.version, receivedAt: v.receivedAt, rowCount: v.rowCount, sha256: v.sha256, period: v.period ?? null };
 }
 
 export const FairScoreSchema = z

@@ -20,9 +20,9 @@ export async function saveCatalogue(q: Queryable, catalogue: Catalogue, now: Dat
     const ds = DatasetSchema.parse(d);
     await q.query(
       `INSERT INTO catalog_datasets (name, title, description, data_controller, update_frequency, keywords, access_conditions, identifier,
-         person_variable, period_variable, variables, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+         person_variable, period_variable, variables, updated_at, coverage) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
        ON CONFLICT (name) DO UPDATE SET title = $2, description = $3, data_controller = $4, update_frequency = $5, keywords = $6,
-         access_conditions = $7, identifier = $8, person_variable = $9, period_variable = $10, variables = $11, updated_at = $12`,
+         access_conditions = $7, identifier = $8, person_variable = $9, period_variable = $10, variables = $11, updated_at = $12, coverage = $13`,
       [
         ds.name,
         ds.title,
@@ -36,6 +36,7 @@ export async function saveCatalogue(q: Queryable, catalogue: Catalogue, now: Dat
         ds.periodVariable,
         JSON.stringify(ds.variables),
         now,
+        ds.coverage === null ? null : JSON.stringify(ds.coverage),
       ],
     );
   }
@@ -48,6 +49,8 @@ interface VersionRow {
   rowCount: string | number;
   sha256: string;
   path: string;
+  periodFrom: string | null;
+  periodTo: string | null;
 }
 
 const toVersion = (r: VersionRow): DatasetVersion => ({
@@ -56,7 +59,11 @@ const toVersion = (r: VersionRow): DatasetVersion => ({
   rowCount: Number(r.rowCount),
   sha256: r.sha256,
   path: r.path,
+  period: r.periodFrom && r.periodTo ? { from: r.periodFrom, to: r.periodTo } : null,
 });
+
+const VERSION_COLUMNS = `dataset, version, received_at AS "receivedAt", row_count AS "rowCount", sha256, path,
+  to_char(period_from, 'YYYY-MM-DD') AS "periodFrom", to_char(period_to, 'YYYY-MM-DD') AS "periodTo"`;
 
 /** The whole catalogue with each dataset's versions, oldest first. */
 export async function loadCatalogue(q: Queryable): Promise<Catalogue> {
@@ -65,13 +72,11 @@ export async function loadCatalogue(q: Queryable): Promise<Catalogue> {
   );
   const rows = await q.query<Record<string, unknown>>(
     `SELECT name, title, description, data_controller AS "dataController", update_frequency AS "updateFrequency", keywords,
-       access_conditions AS "accessConditions", identifier, person_variable AS "personVariable", period_variable AS "periodVariable", variables
+       access_conditions AS "accessConditions", identifier, person_variable AS "personVariable", period_variable AS "periodVariable", variables,
+       coverage
      FROM catalog_datasets ORDER BY name`,
   );
-  const versions = await q.query<VersionRow>(
-    `SELECT dataset, version, received_at AS "receivedAt", row_count AS "rowCount", sha256, path
-     FROM catalog_dataset_versions ORDER BY received_at, version`,
-  );
+  const versions = await q.query<VersionRow>(`SELECT ${VERSION_COLUMNS} FROM catalog_dataset_versions ORDER BY received_at, version`);
   return {
     codeLists: lists.map((l) => CodeListSchema.parse(l)),
     datasets: rows.map((r) => DatasetSchema.parse({ ...r, versions: versions.filter((v) => v.dataset === r.name).map(toVersion) })),
@@ -90,16 +95,30 @@ export async function getCodeList(q: Queryable, id: string): Promise<CodeList> {
   return CodeListSchema.parse(rows[0]);
 }
 
-/** Records a version that passed intake (`intakeDelivery`'s result). A version exists once. */
+/**
+ * Records a version that passed intake (`intakeDelivery`'s result), with the period its period
+ * variable spans as intake measured it (absent: not measured). A version exists once.
+ */
 export async function recordDatasetVersion(
   q: Queryable,
-  v: { dataset: string; version: string; receivedAt: string; receivedBy: string; rowCount: number; sha256: string; deliveredSha256: string; path: string },
+  v: {
+    dataset: string;
+    version: string;
+    receivedAt: string;
+    receivedBy: string;
+    rowCount: number;
+    sha256: string;
+    deliveredSha256: string;
+    path: string;
+    period?: { from: string; to: string } | null;
+  },
 ): Promise<DatasetVersion> {
+  const period = v.period ?? null;
   try {
     await q.query(
-      `INSERT INTO catalog_dataset_versions (dataset, version, received_at, received_by, row_count, sha256, delivered_sha256, path)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [v.dataset, v.version, v.receivedAt, v.receivedBy, v.rowCount, v.sha256, v.deliveredSha256, v.path],
+      `INSERT INTO catalog_dataset_versions (dataset, version, received_at, received_by, row_count, sha256, delivered_sha256, path, period_from, period_to)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [v.dataset, v.version, v.receivedAt, v.receivedBy, v.rowCount, v.sha256, v.deliveredSha256, v.path, period?.from ?? null, period?.to ?? null],
     );
   } catch (err) {
     if ((err as { code?: string }).code === '23505') {
@@ -107,13 +126,13 @@ export async function recordDatasetVersion(
     }
     throw err;
   }
-  return { version: v.version, receivedAt: v.receivedAt, rowCount: v.rowCount, sha256: v.sha256, path: v.path };
+  return { version: v.version, receivedAt: v.receivedAt, rowCount: v.rowCount, sha256: v.sha256, path: v.path, period };
 }
 
 /** The newest version of a dataset, or NotFound when none passed intake yet. */
 export async function latestVersion(q: Queryable, dataset: string): Promise<DatasetVersion> {
   const rows = await q.query<VersionRow>(
-    `SELECT dataset, version, received_at AS "receivedAt", row_count AS "rowCount", sha256, path FROM catalog_dataset_versions
+    `SELECT ${VERSION_COLUMNS} FROM catalog_dataset_versions
      WHERE dataset = $1 ORDER BY received_at DESC, version DESC LIMIT 1`,
     [dataset],
   );

@@ -56,13 +56,13 @@ export function makeClient(url: string, token: string | undefined): ApiClient {
     }
     if (!res.ok) {
       const text = await res.text();
-      let problem: { title?: string; detail?: string; reason?: Reason | null } | undefined;
+      let problem: { title?: string; detail?: string; reason?: Reason | null; problems?: unknown } | undefined;
       try {
         problem = JSON.parse(text) as typeof problem;
       } catch {
         problem = undefined;
       }
-      const msg = problem?.detail ?? problem?.title ?? text ?? res.statusText;
+      const msg = (problem?.detail ?? problem?.title ?? text ?? res.statusText) + problemLines(problem?.problems);
       throw new CliError(`${res.status} ${msg}`, 1, problem ?? { status: res.status, body: text });
     }
     return res;
@@ -76,4 +76,16 @@ export function makeClient(url: string, token: string | undefined): ApiClient {
       return (await res.json()) as T;
     },
   };
+}
+
+/**
+ * A 400 that lists several problems (`details.problems`, e.g. an application's scope against the
+ * catalogue) prints each on its own line: the field, what is wrong, and the suggestion.
+ */
+export function problemLines(problems: unknown): string {
+  if (!Array.isArray(problems)) return '';
+  return problems
+    .slice(0, 50)
+    .map((p: { field?: unknown; message?: unknown }) => `\n  ${String(p.field ?? '?')}: ${String(p.message ?? '')}`)
+    .join('');
 }

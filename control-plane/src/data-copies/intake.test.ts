@@ -81,12 +81,17 @@ describe('intake', () => {
         onProgress: (p) => progress.push(p.done),
       },
     );
+    // The period the delivery's period variable spans, counted here from the CSV itself.
+    const [head, ...lines] = (await readFile(file, 'utf8')).trim().split('\n');
+    const col = head!.split(',').indexOf('dispense_date');
+    const dates = lines.map((l) => l.split(',')[col]!).sort();
     expect(r).toMatchObject({
       dataset: 'prescriptions',
       version: '2026-01',
       path: 'registers/prescriptions/2026-01/data.parquet',
       rowCount: 1000,
       receivedAt: '2026-01-15T10:00:00.000Z',
+      period: { from: dates[0], to: dates.at(-1) },
     });
     expect(progress.at(-1)).toBe(1000);
     expect((await filesUnder(dataDir)).sort()).toEqual([join(dataDir, 'registers/prescriptions/2026-01/delivery.json'), join(dataDir, r.path)].sort());

@@ -23,7 +23,7 @@ import { z } from 'zod';
 import type { Catalogue } from '../catalog/index.ts';
 import { ConflictError, InputError, NotFoundError } from '../errors/index.ts';
 import type { Clock } from '../platform/index.ts';
-import { lit, openDuck, rowsOf, runWithProgress } from './duckdb.ts';
+import { ident, lit, openDuck, rowsOf, runWithProgress } from './duckdb.ts';
 import { type Progress, sha256File } from './generator.ts';
 import { csvViewSql, parquetViewSql, rowErrorsSql, typedSelectSql } from './intake-checks.ts';
 import { scanFile } from './intake-scan.ts';
@@ -210,6 +210,7 @@ export async function intakeDelivery(deps: IntakeDeps, input: IntakeInput): Prom
       const truncated = rows < manifest.rowCount && format === 'csv' && !scan.endsWithNewline ? ' (the file does not end with a line break: truncated?)' : '';
       reject([{ row: null, column: null, reason: `row count ${rows}, manifest says ${manifest.rowCount}${truncated}` }]);
     }
+    const period = await measuredPeriod(duck.conn, ds.periodVariable, tmp);
     duck.close();
     if (await exists()) throw new ConflictError(`${ds.name} version ${manifest.version} was stored meanwhile`, { reason: 'version_exists' });
     const result: IntakeResult = {
@@ -221,6 +222,7 @@ export async function intakeDelivery(deps: IntakeDeps, input: IntakeInput): Prom
       sha256: await sha256File(tmp),
       bytes: (await stat(tmp)).size,
       receivedAt: deps.clock.now().toISOString(),
+      period,
     };
     await writeFile(join(tmpDir, 'delivery.json'), `${JSON.stringify({ ...result, deliveredName: input.name, manifest }, null, 2)}\n`);
     await chmod(tmp, 0o444);
@@ -241,6 +243,19 @@ export async function intakeDelivery(deps: IntakeDeps, input: IntakeInput): Prom
       await rm(tmpDir, { recursive: true, force: true });
     }
   }
+}
+
+/**
+ * The first and last date of the period variable in the stored file: what this version holds,
+ * which the application checks hold a data period to (`projects/application-checks.ts`).
+ */
+async function measuredPeriod(conn: Parameters<typeof rowsOf>[0], variable: string | null, file: string): Promise<IntakeResult['period']> {
+  if (!variable) return null;
+  const [r] = await rowsOf<{ from: string | null; to: string | null }>(
+    conn,
+    `SELECT CAST(min(${ident(variable)}) AS VARCHAR) AS "from", CAST(max(${ident(variable)}) AS VARCHAR) AS "to" FROM read_parquet(${lit(file)})`,
+  );
+  return r?.from && r.to ? { from: r.from, to: r.to } : null;
 }
 
 /** Removes temporary intake files a killed process left behind. Run at start-up, before intake is offered. */

@@ -132,6 +132,8 @@ export const intakeResultSchema = z.strictObject({
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   bytes: z.number().int().nonnegative(),
   receivedAt: z.iso.datetime({ offset: true }),
+  /** The first and last date of the dataset's period variable in the stored file; null without one. */
+  period: z.object({ from: z.string(), to: z.string() }).nullable(),
 });
 export type IntakeResult = z.infer<typeof intakeResultSchema>;
 

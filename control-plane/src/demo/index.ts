@@ -1,3 +1,3 @@
 /** Demo mode's people, project and permit (`seed.ts`). */
 
-export { DEMO_USERS, seedDemo } from './seed.ts';
+export { DEMO_PROJECT_TITLE, DEMO_USERS, seedDemo } from './seed.ts';

@@ -7,6 +7,7 @@ import type { Queryable } from '../store/index.ts';
 import type { SecretBox } from '../secrets/index.ts';
 import { createUser } from '../identity/index.ts';
 import type { Principal, Role } from '../platform/index.ts';
+import { demoCatalogue, loadCatalogue, saveCatalogue } from '../catalog/index.ts';
 import { decideApplication, issuePermit, submitApplication } from '../projects/index.ts';
 
 export const DEMO_USERS: { id: string; displayName: string; roles: Role[] }[] = [
@@ -23,6 +24,9 @@ export const DEMO_PROJECT_TITLE = 'Diabetes medication and cardiovascular outcom
 
 const principal = (id: string, roles: Role[]): Principal => ({ userId: id, displayName: id, roles, via: 'token' });
 
+/** Why the demo project asks for the identity number: the extract makes it the project pseudonym that links the registers. */
+const LINK_REASON = 'Links the three registers per person; the copy holds the project pseudonym in its place.';
+
 export async function seedDemo(q: Queryable, box: SecretBox, opts: { password: string; now: Date }): Promise<{ projectId: string; created: boolean }> {
   const existing = await q.query<{ id: string }>('SELECT id FROM projects WHERE title = $1', [DEMO_PROJECT_TITLE]);
   for (const u of DEMO_USERS) {
@@ -30,6 +34,9 @@ export async function seedDemo(q: Queryable, box: SecretBox, opts: { password: s
     if (!has[0]) await createUser(q, box, { ...u, password: opts.password }, 'demo-seed');
   }
   if (existing[0]) return { projectId: existing[0].id, created: false };
+  // The application is held to the catalogue (`projects/application-checks.ts`), which at first
+  // start is not there yet: the data-copies module would save the same demo catalogue when it starts.
+  if ((await loadCatalogue(q)).datasets.length === 0) await saveCatalogue(q, demoCatalogue(), opts.now);
   const year = opts.now.getUTCFullYear();
   const lead = principal('lead', ['project_lead', 'researcher']);
   const app = await submitApplication(
@@ -47,9 +54,9 @@ export async function seedDemo(q: Queryable, box: SecretBox, opts: { password: s
         period: { from: '2015-01-01', to: `${year}-12-31` },
       },
       datasets: [
-        { dataset: 'population', variables: ['fnr', 'sex', 'birth_date', 'municipality'] },
-        { dataset: 'patient_episodes', variables: ['fnr', 'admission_date', 'main_diagnosis', 'care_level'] },
-        { dataset: 'prescriptions', variables: ['fnr', 'dispense_date', 'atc_code', 'ddd'] },
+        { dataset: 'population', variables: ['fnr', 'sex', 'birth_date', 'municipality'], reasons: { fnr: LINK_REASON } },
+        { dataset: 'patient_episodes', variables: ['fnr', 'admission_date', 'main_diagnosis', 'care_level'], reasons: { fnr: LINK_REASON } },
+        { dataset: 'prescriptions', variables: ['fnr', 'dispense_date', 'atc_code', 'ddd'], reasons: { fnr: LINK_REASON } },
       ],
       period: { from: '2015-01-01', to: `${year - 1}-12-31` },
       cohort: { birthYearFrom: 1930, birthYearTo: 1990 },

@@ -63,6 +63,10 @@ export const PROJECT_REASONS = [
   'no_such_application',
   'no_such_permit',
   'not_approved',
+  // an application's scope against the catalogue (`projects/application-checks.ts`)
+  'direct_identifier_needs_reason',
+  'linkage_needs_two_datasets',
+  'period_outside_register',
   // duties: who may not decide (`projects/independence.ts`)
   'own_request',
   'named_in_application',

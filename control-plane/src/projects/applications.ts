@@ -3,6 +3,8 @@
  * `applied`); an amendment refers to an existing one. An access administrator decides with a
  * recorded reason and issues the permit from an approved application, only when independent of
  * it (`requireIndependent`: not its submitter, not named in it, never a member of the project).
+ * Each of submission, approval and issue holds the scope to the catalogue as it is then
+ * (`application-checks.ts`).
  */
 import { randomBytes } from 'node:crypto';
 import { ConflictError, NotAllowedError, NotFoundError } from '../errors/index.ts';
@@ -10,6 +12,7 @@ import type { Principal } from '../platform/index.ts';
 import type { Queryable } from '../store/index.ts';
 import { notify, projectMembers } from '../notifications/index.ts';
 import { hasOversight, memberRole } from './access.ts';
+import { requireCheckedScope } from './application-checks.ts';
 import { recordCaseEvent } from './case-events.ts';
 import { requireIndependent } from './independence.ts';
 import { insertPermitVersion } from './permits.ts';
@@ -38,6 +41,7 @@ export async function submitApplication(q: Queryable, p: Principal, input: Appli
     if ((await memberRole(q, projectId, p.userId)) !== 'lead')
       throw new NotAllowedError('only the project lead may ask for an amendment', { reason: 'not_project_lead' });
   }
+  await requireCheckedScope(q, input, { step: 'submission' });
   for (const m of input.members) {
     const exists = await q.query('SELECT 1 FROM users WHERE id = $1', [m.userId]);
     if (!exists[0]) throw new NotFoundError(`no user '${m.userId}' to add as a member`, { reason: 'no_such_user', details: { field: 'members' } });
@@ -76,6 +80,8 @@ export async function decideApplication(
   const app = await getApplication(q, id, true);
   await requireIndependent(q, p, applicationSubject(app));
   if (app.status !== 'submitted') throw new ConflictError(`the application is already ${app.status}`, { reason: 'already_decided' });
+  // The catalogue may have changed since submission: approve only what it still holds.
+  if (decision === 'approve') await requireCheckedScope(q, app.body, { step: 'decision' });
   await q.query(`UPDATE applications SET status = $2, decided_by = $3, decided_at = $4, decision_reason = $5 WHERE id = $1`, [
     id,
     decision === 'approve' ? 'approved' : 'rejected',
@@ -106,6 +112,7 @@ export async function issuePermit(q: Queryable, p: Principal, applicationId: str
   const issued = await q.query('SELECT 1 FROM permits WHERE application_id = $1', [applicationId]);
   if (issued[0]) throw new ConflictError('a permit was already issued for this application', { reason: 'already_issued' });
   if (new Date(expiresAt) <= now) throw new ConflictError('the expiry must lie in the future', { reason: 'expiry_in_past', details: { field: 'expiresAt' } });
+  await requireCheckedScope(q, app.body, { step: 'permit issue' });
   const project = await getProject(q, app.projectId);
   for (const m of app.body.members) await addMember(q, app.projectId, m.userId, m.role, p.userId);
   const members = await q.query<{ user_id: string }>('SELECT user_id FROM project_members WHERE project_id = $1 ORDER BY user_id', [app.projectId]);

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { ConflictError, NotFoundError } from '../errors/index.ts';
 import type { Principal } from '../platform/index.ts';
 import type { Queryable } from '../store/index.ts';
+import { requireCheckedScope } from './application-checks.ts';
 import { requireIndependent } from './independence.ts';
 import { LEGAL_BASES, type Permit, type PermitAmendment } from './schemas.ts';
 
@@ -75,16 +76,24 @@ export async function amendPermit(q: Queryable, p: Principal, projectId: string,
   if (!prev) throw new NotFoundError('the project has no permit to amend', { reason: 'no_permit' });
   await requireIndependent(q, p, { projectId, what: 'permit amendment', body: change });
   const by = p.userId;
+  const scope = {
+    datasets: change.datasets ?? prev.datasets,
+    period: change.period ?? { from: prev.period.from.slice(0, 10), to: prev.period.to.slice(0, 10) },
+    cohort: change.cohort ?? prev.cohort,
+    linkage: change.linkageAllowed ?? prev.linkageAllowed,
+  };
+  // The version made is checked whole, the terms kept from the previous version too: the catalogue may have changed since.
+  await requireCheckedScope(q, scope, { step: 'permit amendment', linkageField: 'linkageAllowed' });
   return insertPermitVersion(
     q,
     {
       ...prev,
       applicationId: null,
       caseType: change.caseType,
-      datasets: change.datasets ?? prev.datasets,
+      datasets: scope.datasets,
       period: change.period ?? prev.period,
-      cohort: change.cohort ?? prev.cohort,
-      linkageAllowed: change.linkageAllowed ?? prev.linkageAllowed,
+      cohort: scope.cohort,
+      linkageAllowed: scope.linkage,
       authorisedPersons: change.authorisedPersons ?? prev.authorisedPersons,
       expiresAt: change.expiresAt ?? prev.expiresAt,
       issuedBy: by,

@@ -16,10 +16,46 @@ export const legalBasisSchema = z.enum(LEGAL_BASIS_NAMES);
 
 export const caseTypeSchema = z.enum(CASE_TYPES);
 
+/**
+ * One dataset asked for. `reasons`: why the project needs a variable, keyed by its name; required
+ * for every direct identifier asked for (`application-checks.ts`), kept in the permit with it.
+ */
 export const datasetRequestSchema = z.object({
   dataset: z.string().min(1).max(100),
-  variables: z.array(z.string().min(1).max(100)).min(1, 'name at least one variable'),
+  variables: z.array(z.string().min(1).max(100)).min(1, 'name at least one variable').max(200),
+  reasons: z
+    .record(z.string().min(1).max(100), z.string().trim().min(10, 'state the reason in at least 10 characters').max(2000))
+    .refine((r) => Object.keys(r).length <= 200, 'at most 200 reasons')
+    .optional(),
 });
+
+/** Why a scope does not hold against the catalogue (`application-checks.ts`). */
+export const SCOPE_PROBLEM_REASONS = [
+  'unknown_dataset',
+  'unknown_variable',
+  'direct_identifier_needs_reason',
+  'linkage_needs_two_datasets',
+  'period_outside_register',
+] as const;
+
+/**
+ * One problem of an application's scope, as a 400's `problems` lists them: the field
+ * (`datasets[1].variables[2]`, `period.from`), the reason, an English message, and for an unknown
+ * name the nearest catalogue name (`suggestion`); `dataset`, `variable` and `bound` (the date the
+ * register's data start or end) let a client say it in its own words.
+ */
+export const scopeProblemSchema = z
+  .object({
+    field: z.string(),
+    reason: z.enum(SCOPE_PROBLEM_REASONS),
+    message: z.string(),
+    suggestion: z.string().nullable(),
+    dataset: z.string().optional(),
+    variable: z.string().optional(),
+    bound: z.string().optional(),
+  })
+  .meta({ id: 'ScopeProblem' });
+export type ScopeProblem = z.infer<typeof scopeProblemSchema>;
 
 /** Who is in the study population; every criterion narrows it. */
 export const cohortSchema = z
@@ -55,7 +91,8 @@ export const projectInputSchema = z.object({
 });
 
 const scopeSchema = z.object({
-  datasets: z.array(datasetRequestSchema).min(1, 'name at least one dataset'),
+  // Projects link one to eight sources (PRODUCT.md); the bound keeps the catalogue checks' cost bounded.
+  datasets: z.array(datasetRequestSchema).min(1, 'name at least one dataset').max(20),
   period: periodSchema,
   cohort: cohortSchema.default({}),
   linkage: z.boolean().default(false),
@@ -83,7 +120,7 @@ export const permitAmendSchema = z
   .object({
     caseType: caseTypeSchema,
     reason: z.string().min(3, 'an amendment needs a reason').max(5000),
-    datasets: z.array(datasetRequestSchema).min(1).optional(),
+    datasets: z.array(datasetRequestSchema).min(1).max(20).optional(),
     period: periodSchema.optional(),
     cohort: cohortSchema.optional(),
     linkageAllowed: z.boolean().optional(),

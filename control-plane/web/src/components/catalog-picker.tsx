@@ -1,10 +1,17 @@
+import { useEffect, useState } from 'react';
 import { useI18n, type MessageKey } from '../i18n/index.tsx';
 import { EP } from '../lib/endpoints.ts';
 import type { CatalogDataset, CatalogDatasetSummary, CodeList } from '../lib/types.ts';
 import { useApi } from '../lib/use-api.ts';
+import { FieldErrorView, invalidProps } from './field-error.tsx';
+import type { FieldError, FieldErrors, Selection } from './form-types.ts';
 import { Loaded, NotAvailable } from './status.tsx';
 
-export type Selection = Record<string, string[]>;
+const list = (s: string) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
 
 /** A variable's code list, from the dataset's own `codeLists` (the catalogue sends them with the dataset). */
 function CodeListView({ list }: { list: CodeList }) {
@@ -39,9 +46,55 @@ function CodeListView({ list }: { list: CodeList }) {
   );
 }
 
-function DatasetPicker({ name, selected, onChange }: { name: string; selected: string[]; onChange(vars: string[]): void }) {
+/** What the application form adds to the picker: reasons for direct identifiers, errors beside the fields, their fixes. */
+export interface PickerExtras {
+  reasons: Record<string, Record<string, string>>;
+  onReasons(dataset: string, reasons: Record<string, string>): void;
+  errors: FieldErrors;
+  onFix(fix: NonNullable<FieldError['fix']>): void;
+  /** Told each chosen dataset's direct identifiers once its description is loaded. */
+  onDirect(dataset: string, names: string[]): void;
+}
+
+/** The variables typed by name, kept in step with the ticks (a name the catalogue lacks stays, for the server to name). */
+function VariablesByName({ name, selected, onChange, extras }: { name: string; selected: string[]; onChange(vars: string[]): void; extras?: PickerExtras }) {
+  const { t } = useI18n();
+  const [typed, setText] = useState(selected.join(', '));
+  // What was typed, unless the choice changed from outside (a tick, a fix): then the choice, in the same render.
+  const text = list(typed).join(',') === selected.join(',') ? typed : selected.join(', ');
+  const id = `vars-${name}`;
+  const error = extras?.errors[id];
+  return (
+    <div className="vars-by-name">
+      <label htmlFor={id}>{t('checks.variablesByName', { dataset: name })}</label>
+      <input
+        id={id}
+        value={text}
+        maxLength={4000}
+        {...invalidProps(id, error, `${id}-hint`)}
+        onChange={(e) => {
+          setText(e.target.value);
+          onChange([...new Set(list(e.target.value))]);
+        }}
+      />
+      <p id={`${id}-hint`} className="hint">
+        {t('checks.variablesByNameHint')}
+      </p>
+      <FieldErrorView id={id} error={error} onFix={extras?.onFix} />
+    </div>
+  );
+}
+
+function DatasetPicker({ name, selected, onChange, extras }: { name: string; selected: string[]; onChange(vars: string[]): void; extras?: PickerExtras }) {
   const { t } = useI18n();
   const ds = useApi<CatalogDataset>(EP.catalogDataset(name));
+  const directs = (ds.data?.variables ?? []).filter((v) => v.class === 'direct_identifier').map((v) => v.name);
+  const onDirect = extras?.onDirect;
+  useEffect(() => {
+    if (ds.data) onDirect?.(name, directs);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [ds.data, name]);
+  const reasons = extras?.reasons[name] ?? {};
   return (
     <Loaded state={ds}>
       {(d) => (
@@ -52,6 +105,8 @@ function DatasetPicker({ name, selected, onChange }: { name: string; selected: s
             {(d.variables ?? []).map((v) => {
               const id = `var-${name}-${v.name}`;
               const direct = v.class === 'direct_identifier';
+              const reasonId = `reason-${name}-${v.name}`;
+              const reasonError = extras?.errors[reasonId];
               return (
                 <li key={v.name} className="var-pick">
                   <input
@@ -72,11 +127,28 @@ function DatasetPicker({ name, selected, onChange }: { name: string; selected: s
                     {v.class ? <> · {t(`varClass.${v.class}` as MessageKey)}</> : null}
                     {direct ? <> · {t('catalog.directNote')}</> : null}
                   </div>
+                  {direct && extras && selected.includes(v.name) ? (
+                    <div className="reason-field">
+                      <label htmlFor={reasonId}>{t('checks.reasonFor', { variable: v.name })}</label>
+                      <textarea
+                        id={reasonId}
+                        rows={2}
+                        maxLength={2000}
+                        required
+                        minLength={10}
+                        value={reasons[v.name] ?? ''}
+                        {...invalidProps(reasonId, reasonError)}
+                        onChange={(e) => extras.onReasons(name, { ...reasons, [v.name]: e.target.value })}
+                      />
+                      <FieldErrorView id={reasonId} error={reasonError} />
+                    </div>
+                  ) : null}
                   {v.codeList && d.codeLists?.find((l) => l.id === v.codeList) ? <CodeListView list={d.codeLists.find((l) => l.id === v.codeList)!} /> : null}
                 </li>
               );
             })}
           </ul>
+          {extras ? <VariablesByName name={name} selected={selected} onChange={onChange} extras={extras} /> : null}
         </fieldset>
       )}
     </Loaded>
@@ -96,7 +168,7 @@ export function parseManual(text: string): Selection {
   return out;
 }
 
-export function CatalogPicker({ value, onChange }: { value: Selection; onChange(s: Selection): void }) {
+export function CatalogPicker({ value, onChange, extras }: { value: Selection; onChange(s: Selection): void; extras?: PickerExtras }) {
   const { t } = useI18n();
   const datasets = useApi<CatalogDatasetSummary[]>(EP.catalogDatasets);
   if (datasets.error?.kind === 'unavailable') {
@@ -145,7 +217,7 @@ export function CatalogPicker({ value, onChange }: { value: Selection; onChange(
               </ul>
             </fieldset>
             {Object.keys(value).map((name) => (
-              <DatasetPicker key={name} name={name} selected={value[name] ?? []} onChange={(vars) => onChange({ ...value, [name]: vars })} />
+              <DatasetPicker key={name} name={name} selected={value[name] ?? []} extras={extras} onChange={(vars) => onChange({ ...value, [name]: vars })} />
             ))}
           </div>
         );

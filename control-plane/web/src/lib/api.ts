@@ -16,12 +16,17 @@ export class ApiError extends Error {
   readonly reason: Reason | null;
   readonly kind: ApiErrorKind;
   readonly path: string;
-  constructor(status: number, detail: string, reason: Reason | null, path: string) {
+  /** The field a 400 names (`details.field`), and the problems it lists (`details.problems`), if any. */
+  readonly field: string | null;
+  readonly problems: readonly unknown[];
+  constructor(status: number, detail: string, reason: Reason | null, path: string, extra: { field?: unknown; problems?: unknown } = {}) {
     super(detail);
     this.status = status;
     this.reason = reason;
     this.path = path;
     this.kind = kindOf(status, reason);
+    this.field = typeof extra.field === 'string' ? extra.field : null;
+    this.problems = Array.isArray(extra.problems) ? extra.problems : [];
   }
 }
 
@@ -65,8 +70,14 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
     data = text;
   }
   if (!res.ok) {
-    const p = (data && typeof data === 'object' ? data : {}) as { detail?: string; title?: string; reason?: ServerReason | null };
-    const err = new ApiError(res.status, p.detail ?? p.title ?? res.statusText, p.reason ?? null, path);
+    const p = (data && typeof data === 'object' ? data : {}) as {
+      detail?: string;
+      title?: string;
+      reason?: ServerReason | null;
+      field?: unknown;
+      problems?: unknown;
+    };
+    const err = new ApiError(res.status, p.detail ?? p.title ?? res.statusText, p.reason ?? null, path, p);
     if (res.status === 401 && path !== '/api/me' && path !== '/api/auth/login') onUnauthenticated?.();
     throw err;
   }
