@@ -116,7 +116,7 @@ describe('the journey of issue 7', () => {
     expect(mine.status).toBe('submitted');
     applicationId = mine.id;
     projectId = mine.projectId;
-    expect(await p.locator(`[data-application="${applicationId}"]`).textContent()).toContain('awaiting decision');
+    expect(await p.locator(`[data-application="${applicationId}"]`).textContent()).toContain('in pre-screening');
     await s.close();
   });
 
