@@ -34,7 +34,6 @@ export const CasesOptionsSchema = z.object({
     .describe('Largest attachment of a case accepted, in bytes')
     .default(10 * 1024 * 1024),
 });
-export type CasesOptionsInput = z.input<typeof CasesOptionsSchema>;
 export interface CasesOptions {
   deadlineDays: Record<CaseType, number>;
   attachmentMaxBytes: number;

@@ -9,5 +9,4 @@ export { requireIndependent, type DutyConflict } from './independence.ts';
 export { projectId } from './schemas.ts';
 export { getPermit } from './permits.ts';
 export { casesConfigSection } from './case-options.ts';
-export { sniffContentType } from './case-attachments.ts';
 export type { CaseAttachment, CaseDetail, CaseEvent } from './schemas.ts';

@@ -48,9 +48,11 @@ export function CaseAttachments({ applicationId, attachments }: { applicationId:
           <a href={EP.caseAttachment(applicationId, a.id)} download={a.filename}>
             {t('case.download')} {a.filename}
           </a>{' '}
-          · {typeLabel(a.type)} · {a.contentType.split(';')[0]} · {num(a.sizeBytes)} B · {a.uploadedBy}, {date(a.uploadedAt, true)}
+          · {typeLabel(a.type)} · {a.contentType} · {t('case.bytes', { n: num(a.sizeBytes) })} · {a.uploadedBy} · {date(a.uploadedAt, true)}
           <br />
-          <code className="hash">sha256 {a.sha256}</code>
+          <code className="hash" title="SHA-256">
+            {a.sha256}
+          </code>
         </li>
       ))}
     </ul>

@@ -80,4 +80,5 @@ export const enCases = {
   'case.withdrawOk': 'The application was withdrawn.',
   'case.queueOrder': 'Open cases first, the earliest due date first.',
   'case.yourSteps': 'What you can do',
+  'case.bytes': '{n} bytes',
 } as const;

@@ -82,4 +82,5 @@ export const nbCases: Record<keyof typeof enCases, string> = {
   'case.withdrawOk': 'Søknaden ble trukket.',
   'case.queueOrder': 'Åpne saker først, tidligste frist først.',
   'case.yourSteps': 'Hva du kan gjøre',
+  'case.bytes': '{n} byte',
 };
