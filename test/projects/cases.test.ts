@@ -139,6 +139,31 @@ describe('the case flow', () => {
   });
 });
 
+describe('the other side is told', () => {
+  it("of each assignment, request, answer and message, in the transaction of the step; the applicant side hears of a handler's step, the handler of the applicant's", async () => {
+    const app = await submit('Notified study');
+    const seen = async () =>
+      p.deps.store.query<{ user_id: string; kind: string; link: string }>(
+        `SELECT user_id, kind, link FROM notifications WHERE params->>'application' = $1 ORDER BY id`,
+        [app.id],
+      );
+    await step(app.id, 'messages', 'lead', { text: 'Unassigned: every independent administrator hears of it.' });
+    await step(app.id, 'assignment', 'admin1', { userId: 'admin2' });
+    await step(app.id, 'info-requests', 'admin2', { text: 'Which ATC codes?' });
+    await step(app.id, 'info-answers', 'lead', { text: 'C10AA.' });
+    await step(app.id, 'messages', 'admin2', { text: 'Thank you.' });
+    const link = `/applications/${app.id}`;
+    expect((await seen()).map((n) => [n.user_id, n.kind, n.link])).toEqual([
+      ['admin1', 'application.message', link],
+      ['admin2', 'application.message', link],
+      ['admin2', 'application.assigned', link],
+      ['lead', 'application.info_requested', link],
+      ['admin2', 'application.info_provided', link],
+      ['lead', 'application.message', link],
+    ]);
+  });
+});
+
 describe('who takes part', () => {
   it('403 when the case is assigned to a member of the project, or to someone who is no access administrator', async () => {
     const operatorMade = await p.call('POST', '/api/users', {
