@@ -121,7 +121,7 @@ describe('the journey of issue 7', () => {
     expect(mine.status).toBe('submitted');
     applicationId = mine.id;
     projectId = mine.projectId;
-    expect(await p.locator(`[data-application="${applicationId}"]`).textContent()).toContain('awaiting decision');
+    expect(await p.locator(`[data-application="${applicationId}"]`).textContent()).toContain('in pre-screening');
     await s.close();
   });
 
@@ -129,7 +129,7 @@ describe('the journey of issue 7', () => {
     const s = await openSession(browser, platform.url, 'admin1', { lang: 'en' });
     await s.visit('/admin/applications', 'applications-queue');
     const card = s.page.locator(`[data-application="${applicationId}"]`);
-    await card.locator('textarea').fill('Purpose, legal basis and REK approval in order.');
+    await card.locator('textarea[name="reason"]').fill('Purpose, legal basis and REK approval in order.');
     await card.locator('[data-action="approve"]').click();
     await card.locator('[data-action="issue-permit"]').waitFor();
     await card.locator('input[type="date"]').fill('2028-12-31');
@@ -451,7 +451,7 @@ describe('the journey of issue 7', () => {
     const a = await openSession(browser, platform.url, 'admin2', { lang: 'en' });
     await a.visit('/admin/applications', 'amendment-queue');
     const card = a.page.locator(`[data-application="${amendment.id}"]`);
-    await card.locator('textarea').fill('A new period within the purpose.');
+    await card.locator('textarea[name="reason"]').fill('A new period within the purpose.');
     await card.locator('[data-action="approve"]').click();
     await card.locator('input[type="date"]').fill('2029-06-30');
     await card.locator('[data-action="issue-permit"]').click();

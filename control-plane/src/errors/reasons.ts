@@ -67,6 +67,16 @@ export const PROJECT_REASONS = [
   'direct_identifier_needs_reason',
   'linkage_needs_two_datasets',
   'period_outside_register',
+  // the case flow and dialogue (`projects/case-*.ts`)
+  'application_withdrawn',
+  'awaiting_applicant',
+  'not_awaiting_applicant',
+  'not_in_prescreening',
+  'not_a_case_handler',
+  'not_the_applicant',
+  'no_such_attachment',
+  'unsupported_attachment_type',
+  'empty_attachment',
   // duties: who may not decide (`projects/independence.ts`)
   'own_request',
   'named_in_application',

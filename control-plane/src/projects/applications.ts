@@ -14,22 +14,38 @@ import { notify, projectMembers } from '../notifications/index.ts';
 import { hasOversight, memberRole } from './access.ts';
 import { requireCheckedScope } from './application-checks.ts';
 import { recordCaseEvent } from './case-events.ts';
+import { requireDecidable } from './case-state.ts';
+import { DEFAULT_DEADLINE_DAYS } from './case-options.ts';
 import { requireIndependent } from './independence.ts';
 import { insertPermitVersion } from './permits.ts';
 import type { Permit, Application, ApplicationInput } from './schemas.ts';
 import { addMember, createProject, getProject, lockProject, setProjectStatus } from './projects.ts';
 
 const SELECT = `SELECT id, project_id AS "projectId", kind, case_type AS "caseType", body, status, submitted_by AS "submittedBy",
-  submitted_at AS "submittedAt", decided_by AS "decidedBy", decided_at AS "decidedAt", decision_reason AS "decisionReason" FROM applications`;
+  submitted_at AS "submittedAt", decided_by AS "decidedBy", decided_at AS "decidedAt", decision_reason AS "decisionReason",
+  legal_references AS "decisionLegalReferences", assigned_to AS "assignedTo", due_at AS "dueAt", paused_ms::float8 AS "pausedMs" FROM applications`;
 
-/** `lock`: takes the row lock, so two deciders of one application serialise. */
-export async function getApplication(q: Queryable, id: string, lock = false): Promise<Application> {
-  const rows = await q.query<Application>(`${SELECT} WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
+/** Open, not waiting for the applicant (whose clock is stopped), and past its due date at `now`. */
+const withFlags = (a: Omit<Application, 'overdue'>, now: Date | undefined): Application => ({
+  ...a,
+  overdue: now !== undefined && (a.status === 'submitted' || a.status === 'in_assessment') && Date.parse(a.dueAt) < now.getTime(),
+});
+
+/** `lock`: takes the row lock, so two deciders of one application serialise. `now` sets `overdue` (false without it). */
+export async function getApplication(q: Queryable, id: string, lock = false, now?: Date): Promise<Application> {
+  const rows = await q.query<Omit<Application, 'overdue'>>(`${SELECT} WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
   if (!rows[0]) throw new NotFoundError(`no application '${id}'`, { reason: 'no_such_application' });
-  return rows[0];
+  return withFlags(rows[0], now);
 }
 
-export async function submitApplication(q: Queryable, p: Principal, input: ApplicationInput, now: Date): Promise<Application> {
+/** `deadlineDays`: of the application's case type (`case-options.ts`); its due date is `now` + that. */
+export async function submitApplication(
+  q: Queryable,
+  p: Principal,
+  input: ApplicationInput,
+  now: Date,
+  deadlineDays: number = DEFAULT_DEADLINE_DAYS[input.caseType],
+): Promise<Application> {
   let projectId: string;
   if (input.kind === 'new') {
     if (!p.roles.includes('project_lead')) throw new NotAllowedError('only a project lead may apply for a new project', { reason: 'wrong_role' });
@@ -48,8 +64,9 @@ export async function submitApplication(q: Queryable, p: Principal, input: Appli
   }
   const id = `app_${randomBytes(5).toString('hex')}`;
   await q.query(
-    `INSERT INTO applications (id, project_id, kind, case_type, body, status, submitted_by, submitted_at) VALUES ($1, $2, $3, $4, $5, 'submitted', $6, $7)`,
-    [id, projectId, input.kind, input.caseType, JSON.stringify(input), p.userId, now],
+    `INSERT INTO applications (id, project_id, kind, case_type, body, status, submitted_by, submitted_at, due_at)
+     VALUES ($1, $2, $3, $4, $5, 'submitted', $6, $7, $8)`,
+    [id, projectId, input.kind, input.caseType, JSON.stringify(input), p.userId, now, new Date(now.getTime() + deadlineDays * 86_400_000)],
   );
   await recordCaseEvent(q, { applicationId: id, kind: 'submitted', actor: p.userId }, now);
   return getApplication(q, id);
@@ -60,13 +77,15 @@ export async function listApplications(
   q: Queryable,
   p: Principal,
   filter: { status?: string | undefined; projectId?: string | undefined },
+  now?: Date,
 ): Promise<Application[]> {
   const where: string[] = [];
   const params: unknown[] = [];
   if (filter.status) where.push(`status = $${params.push(filter.status)}`);
   if (filter.projectId) where.push(`project_id = $${params.push(filter.projectId)}`);
   if (!hasOversight(p)) where.push(`project_id IN (SELECT project_id FROM project_members WHERE user_id = $${params.push(p.userId)} AND role = 'lead')`);
-  return q.query<Application>(`${SELECT}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY submitted_at, id`, params);
+  const rows = await q.query<Omit<Application, 'overdue'>>(`${SELECT}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY submitted_at, id`, params);
+  return rows.map((a) => withFlags(a, now));
 }
 
 export async function decideApplication(
@@ -76,21 +95,19 @@ export async function decideApplication(
   decision: 'approve' | 'reject',
   reason: string,
   now: Date,
+  legalReferences: string[] = [],
 ): Promise<Application> {
   const app = await getApplication(q, id, true);
   await requireIndependent(q, p, applicationSubject(app));
-  if (app.status !== 'submitted') throw new ConflictError(`the application is already ${app.status}`, { reason: 'already_decided' });
+  await requireDecidable(q, p, app, now);
   // The catalogue may have changed since submission: approve only what it still holds.
   if (decision === 'approve') await requireCheckedScope(q, app.body, { step: 'decision' });
-  await q.query(`UPDATE applications SET status = $2, decided_by = $3, decided_at = $4, decision_reason = $5 WHERE id = $1`, [
-    id,
-    decision === 'approve' ? 'approved' : 'rejected',
-    p.userId,
-    now,
-    reason,
-  ]);
+  await q.query(
+    `UPDATE applications SET status = $2, decided_by = $3, decided_at = $4, decision_reason = $5, legal_references = $6, paused_since = NULL WHERE id = $1`,
+    [id, decision === 'approve' ? 'approved' : 'rejected', p.userId, now, reason, JSON.stringify(legalReferences)],
+  );
   if (decision === 'reject' && app.kind === 'new') await setProjectStatus(q, app.projectId, 'rejected', now);
-  await recordCaseEvent(q, { applicationId: id, kind: 'decided', actor: p.userId, details: { decision, reason } }, now);
+  await recordCaseEvent(q, { applicationId: id, kind: 'decided', actor: p.userId, details: { decision, reason, legalReferences } }, now);
   const decided = decision === 'approve' ? 'approved' : 'rejected';
   await notify(
     q,
@@ -101,7 +118,7 @@ export async function decideApplication(
   return getApplication(q, id);
 }
 
-const applicationSubject = (app: Application) => ({ projectId: app.projectId, what: 'application', submittedBy: app.submittedBy, body: app.body });
+export const applicationSubject = (app: Application) => ({ projectId: app.projectId, what: 'application', submittedBy: app.submittedBy, body: app.body });
 
 /** Issues the permit (or its next version) from an approved application and activates the project. */
 export async function issuePermit(q: Queryable, p: Principal, applicationId: string, expiresAt: string, reason: string, now: Date): Promise<Permit> {

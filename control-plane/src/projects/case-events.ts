@@ -4,21 +4,10 @@
  * lead times and paused time from it.
  */
 import type { Queryable } from '../store/index.ts';
+import { CASE_EVENT_KINDS } from './case-event-kinds.ts';
 
-/** The steps of a case. Paused time runs from each `info_requested` to the `info_provided` that answers it. */
-export const CASE_EVENT_KINDS = [
-  'submitted',
-  'prescreen_passed',
-  'prescreen_returned',
-  'assigned',
-  'message',
-  'info_requested',
-  'info_provided',
-  'attachment_added',
-  'decided',
-  'permit_issued',
-  'withdrawn',
-] as const;
+/** The kinds live in `case-event-kinds.ts`, a plain file the UI bundles too. */
+export { CASE_EVENT_KINDS };
 export type CaseEventKind = (typeof CASE_EVENT_KINDS)[number];
 
 export async function recordCaseEvent(

@@ -8,3 +8,5 @@ export { submitApplication, decideApplication, issuePermit } from './application
 export { requireIndependent, type DutyConflict } from './independence.ts';
 export { projectId } from './schemas.ts';
 export { getPermit } from './permits.ts';
+export { casesConfigSection } from './case-options.ts';
+export type { CaseAttachment, CaseDetail, CaseEvent } from './schemas.ts';

@@ -23,5 +23,12 @@ export const LEGAL_BASIS_NAMES = Object.keys(LEGAL_BASES) as [LegalBasis, ...Leg
 export const CASE_TYPES = ['one_off', 'rolling', 'new_period', 'extra_order', 'project_change'] as const;
 export type CaseType = (typeof CASE_TYPES)[number];
 
-export const APPLICATION_STATUSES = ['submitted', 'approved', 'rejected', 'withdrawn'] as const;
+/**
+ * Where an application is: `submitted` waits for pre-screening (is it complete), `in_assessment` is
+ * the substantive assessment (TEHDAS2 keeps the two apart), `awaiting_applicant` is paused on a
+ * request for information, then a decision or the applicant's withdrawal ends it.
+ */
+export const APPLICATION_STATUSES = ['submitted', 'in_assessment', 'awaiting_applicant', 'approved', 'rejected', 'withdrawn'] as const;
+/** The statuses of a case still open: it may be withdrawn, written on, attached to. */
+export const OPEN_APPLICATION_STATUSES = ['submitted', 'in_assessment', 'awaiting_applicant'] as const;
 export const PROJECT_STATUSES = ['applied', 'active', 'rejected', 'closed'] as const;

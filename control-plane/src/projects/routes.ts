@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { noContent, defineRoute, type RouteDef } from '../http/index.ts';
 import type { CoreDeps } from '../module-api/index.ts';
 import { requireOpenPermit, requireProjectLead, requireProjectVisible } from './access.ts';
+import { caseRoutes } from './case-routes.ts';
+import { casesOptions } from './case-options.ts';
+import { APPLICATION_STATUSES } from './legal-bases.ts';
 import { decideApplication, getApplication, issuePermit, listApplications, submitApplication } from './applications.ts';
 import { amendPermit, getPermit, permitVersions } from './permits.ts';
 import { requireIndependentDecidersRemain } from './independence.ts';
@@ -24,7 +27,9 @@ import {
 
 export function projectRoutes(deps: CoreDeps): RouteDef[] {
   const { store, clock } = deps;
+  const { deadlineDays } = casesOptions(deps.config.cases);
   return [
+    ...caseRoutes(deps),
     defineRoute({
       method: 'get',
       path: '/api/public/projects',
@@ -178,9 +183,9 @@ export function projectRoutes(deps: CoreDeps): RouteDef[] {
       action: 'application.list',
       access: 'authenticated',
       response: z.array(applicationSchema),
-      query: z.object({ status: z.enum(['submitted', 'approved', 'rejected', 'withdrawn']).optional(), projectId: projectId.optional() }),
+      query: z.object({ status: z.enum(APPLICATION_STATUSES).optional(), projectId: projectId.optional() }),
       async handler({ principal, query }) {
-        return listApplications(store, principal!, query);
+        return listApplications(store, principal!, query, clock.now());
       },
     }),
     defineRoute({
@@ -193,7 +198,7 @@ export function projectRoutes(deps: CoreDeps): RouteDef[] {
       body: applicationInputSchema,
       response: applicationSchema,
       async handler({ principal, body, audit }) {
-        const app = await store.tx((q) => submitApplication(q, principal!, body, clock.now()));
+        const app = await store.tx((q) => submitApplication(q, principal!, body, clock.now(), deadlineDays[body.caseType]));
         Object.assign(audit, { object: `application:${app.id}`, projectId: app.projectId, details: { kind: app.kind, caseType: app.caseType } });
         return app;
       },
@@ -208,7 +213,7 @@ export function projectRoutes(deps: CoreDeps): RouteDef[] {
       params: z.object({ applicationId }),
       response: applicationSchema,
       async handler({ principal, params, audit }) {
-        const app = await getApplication(store, params.applicationId);
+        const app = await getApplication(store, params.applicationId, false, clock.now());
         audit.projectId = app.projectId;
         await requireProjectVisible(store, principal!, app.projectId);
         return app;
@@ -226,8 +231,10 @@ export function projectRoutes(deps: CoreDeps): RouteDef[] {
       response: applicationSchema,
       status: 200,
       async handler({ principal, params, body, audit }) {
-        const app = await store.tx((q) => decideApplication(q, principal!, params.applicationId, body.decision, body.reason, clock.now()));
-        Object.assign(audit, { projectId: app.projectId, details: { decision: body.decision, reason: body.reason } });
+        const app = await store.tx((q) =>
+          decideApplication(q, principal!, params.applicationId, body.decision, body.reason, clock.now(), body.legalReferences),
+        );
+        Object.assign(audit, { projectId: app.projectId, details: { decision: body.decision, reason: body.reason, legalReferences: body.legalReferences } });
         return app;
       },
     }),

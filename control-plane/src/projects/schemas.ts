@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CASE_EVENT_KINDS } from './case-event-kinds.ts';
 import { APPLICATION_STATUSES, CASE_TYPES, LEGAL_BASIS_NAMES, PROJECT_STATUSES } from './legal-bases.ts';
 
 export const isoDate = z
@@ -108,6 +109,8 @@ export type ApplicationInput = z.infer<typeof applicationInputSchema>;
 export const decisionSchema = z.object({
   decision: z.enum(['approve', 'reject']),
   reason: z.string().min(3, 'a decision needs a reason').max(5000),
+  /** The provisions the decision rests on, e.g. `helseregisterloven § 19 b`, `EHDS art. 68`; the applicant reads them. */
+  legalReferences: z.array(z.string().trim().min(2).max(200)).max(20).default([]),
 });
 
 export const permitIssueSchema = z.object({
@@ -197,6 +200,15 @@ export const applicationSchema = z
     decidedBy: z.string().nullable(),
     decidedAt: timestamp.nullable(),
     decisionReason: z.string().nullable(),
+    decisionLegalReferences: z.array(z.string()),
+    /** The case handler it is assigned to, if any. */
+    assignedTo: z.string().nullable(),
+    /** Submission + the case type's deadline + the time it waited for the applicant. */
+    dueAt: timestamp,
+    /** Time spent waiting for the applicant, requests answered so far (ms). */
+    pausedMs: z.number().int().min(0),
+    /** Still open, not waiting for the applicant, and past its due date. */
+    overdue: z.boolean(),
   })
   .meta({ id: 'Application' });
 export type Application = z.infer<typeof applicationSchema>;
@@ -218,3 +230,73 @@ export const publicProjectSchema = z
   })
   .meta({ id: 'PublicProject' });
 export type PublicProject = z.infer<typeof publicProjectSchema>;
+
+// The case as a dialogue (case-flow.ts, case-attachments.ts, case-view.ts).
+
+const caseText = z.string().trim().min(1, 'write something').max(10_000);
+export const caseMessageInputSchema = z.object({ text: caseText });
+export const infoRequestInputSchema = z.object({ text: caseText });
+export const infoAnswerInputSchema = z.object({ text: caseText });
+export const prescreenInputSchema = z
+  .object({ outcome: z.enum(['complete', 'incomplete']), text: z.string().trim().max(10_000).optional() })
+  .refine((b) => b.outcome === 'complete' || (b.text?.length ?? 0) > 0, { message: 'say what is missing', path: ['text'] });
+export const assignmentInputSchema = z.object({ userId: z.string().min(1).max(100) });
+export const withdrawalInputSchema = z.object({ reason: z.string().trim().max(5000).optional() });
+export const attachmentId = z.string().regex(/^att_[a-f0-9]{10,40}$/, 'must look like att_xxxx');
+/** What the uploader calls the attachment: `ethics_approval`, `protocol`, `dpia`, or a word of their own. */
+export const attachmentTypeSchema = z
+  .string()
+  .trim()
+  .regex(/^[\p{L}\p{N}_ -]{1,60}$/u, 'letters, digits, spaces, _ or -, at most 60');
+export const attachmentQuerySchema = z.object({
+  type: attachmentTypeSchema,
+  filename: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .refine((s) => !/[/\\\0]/.test(s), 'a file name without folders'),
+});
+
+export const caseAttachmentSchema = z
+  .object({
+    id: attachmentId,
+    applicationId,
+    type: z.string(),
+    filename: z.string(),
+    contentType: z.string(),
+    sizeBytes: z.number().int().min(0),
+    sha256: z.string(),
+    uploadedBy: z.string(),
+    uploadedAt: timestamp,
+  })
+  .meta({ id: 'CaseAttachment', description: 'An immutable attachment of a case, typed by its bytes' });
+export type CaseAttachment = z.infer<typeof caseAttachmentSchema>;
+
+export const caseEventSchema = z
+  .object({
+    id: z.number().int(),
+    kind: z.enum(CASE_EVENT_KINDS),
+    actor: z.string(),
+    actorName: z.string(),
+    at: timestamp,
+    /** Per kind: `text` (message, requests and answers), `to` (assigned), `attachment` (attachment_added), `decision`, `reason`, `legalReferences`. */
+    details: z.record(z.string(), z.unknown()),
+  })
+  .meta({ id: 'CaseEvent' });
+export type CaseEvent = z.infer<typeof caseEventSchema>;
+
+export const caseDetailSchema = z
+  .object({
+    application: applicationSchema,
+    projectTitle: z.string(),
+    history: z.array(caseEventSchema),
+    attachments: z.array(caseAttachmentSchema),
+    /** The permit versions issued from it, and the project's first data copy made under one of them. */
+    permit: z.object({ id: permitId, version: z.number().int() }).nullable(),
+    firstCopy: z.object({ version: z.number().int(), createdAt: timestamp, personCount: z.number().int() }).nullable(),
+    /** What the caller may do now. */
+    can: z.object({ handle: z.boolean(), answer: z.boolean(), withdraw: z.boolean(), write: z.boolean(), attach: z.boolean() }),
+  })
+  .meta({ id: 'CaseDetail', description: 'An application with its history, attachments, permit and first copy' });
+export type CaseDetail = z.infer<typeof caseDetailSchema>;

@@ -19,6 +19,7 @@ import { ProjectPage } from './pages/project.tsx';
 import { ApplyPage } from './pages/apply.tsx';
 import { ExplorePage } from './pages/explore.tsx';
 import { ApplicationsPage } from './pages/applications.tsx';
+import { ApplicationPage } from './pages/application.tsx';
 import { PermitsPage } from './pages/permits.tsx';
 import { CopiesPage } from './pages/copies.tsx';
 import { ReviewsPage } from './pages/reviews.tsx';
@@ -54,6 +55,8 @@ function route(path: string, roles: readonly string[]): ReactNode {
   if (match('/apply', path)) return guard('apply', <ApplyPage />);
   if (match('/applications', path)) return guard('my-applications', <ApplicationsPage mode="lead" />);
   if (match('/admin/applications', path)) return guard('admin-applications', <ApplicationsPage mode="admin" />);
+  if ((m = match('/applications/:id', path)))
+    return guard(roles.includes('access_admin') ? 'admin-applications' : 'my-applications', <ApplicationPage id={m.id!} />);
   if (match('/admin/permits', path)) return guard('admin-permits', <PermitsPage />);
   if (match('/admin/copies', path)) return guard('admin-copies', <CopiesPage />);
   if (match('/admin/reviews', path)) return guard('admin-reviews', <ReviewsPage />);

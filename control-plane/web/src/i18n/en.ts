@@ -367,7 +367,7 @@ export const en = {
   'app.issue': 'Issue the permit',
   'app.issuedOk': 'The permit was issued.',
   'app.permitIssued': 'Permit {id} version {v} issued.',
-  'appStatus.submitted': 'awaiting decision',
+  'appStatus.submitted': 'in pre-screening',
   'appStatus.approved': 'approved',
   'appStatus.rejected': 'rejected',
   'appStatus.withdrawn': 'withdrawn',

@@ -368,7 +368,7 @@ export const nb: Record<keyof typeof en, string> = {
   'app.issue': 'Utsted tillatelsen',
   'app.issuedOk': 'Tillatelsen er utstedt.',
   'app.permitIssued': 'Tillatelse {id} versjon {v} er utstedt.',
-  'appStatus.submitted': 'venter på vedtak',
+  'appStatus.submitted': 'til forhåndsvurdering',
   'appStatus.approved': 'innvilget',
   'appStatus.rejected': 'avslått',
   'appStatus.withdrawn': 'trukket',

@@ -53,12 +53,21 @@ export function setUnauthenticatedHandler(fn: (() => void) | null): void {
 }
 
 export async function api<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+  return send<T>(method, path, body === undefined ? null : JSON.stringify(body), body === undefined ? null : 'application/json');
+}
+
+/** Sends a file as the raw body (`application/octet-stream`): uploads the server types by their bytes. */
+export async function upload<T = unknown>(path: string, file: Blob): Promise<T> {
+  return send<T>('POST', path, file, 'application/octet-stream');
+}
+
+async function send<T>(method: string, path: string, body: string | Blob | null, contentType: string | null): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (contentType) headers['content-type'] = contentType;
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
   let res: Response;
   try {
-    res = await fetch(path, { method, headers, credentials: 'same-origin', body: body === undefined ? null : JSON.stringify(body) });
+    res = await fetch(path, { method, headers, credentials: 'same-origin', body });
   } catch (err) {
     throw new ApiError(0, err instanceof Error ? err.message : String(err), 'network', path);
   }

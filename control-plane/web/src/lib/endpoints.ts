@@ -19,6 +19,11 @@ export const EP = {
   applications: '/api/applications',
   caseStats: '/api/stats/cases',
   decide: (id: string) => `/api/applications/${e(id)}/decision`,
+  caseOf: (id: string) => `/api/applications/${e(id)}/case`,
+  caseStep: (id: string, step: 'messages' | 'prescreening' | 'info-requests' | 'info-answers' | 'assignment' | 'withdrawal') =>
+    `/api/applications/${e(id)}/${step}`,
+  caseAttach: (id: string, type: string, filename: string) => `/api/applications/${e(id)}/attachments?${new URLSearchParams({ type, filename })}`,
+  caseAttachment: (id: string, att: string) => `/api/applications/${e(id)}/attachments/${e(att)}`,
   catalogDatasets: '/api/catalog/datasets',
   exploreCount: '/api/explore/count',
   exploreRules: '/api/explore/rules',

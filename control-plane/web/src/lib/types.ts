@@ -4,7 +4,7 @@
  * reaches the bundle), so `npm run typecheck:web` fails when the UI reads a field the API does not
  * answer. Those of modules still being converted are read defensively (optional fields).
  */
-export type { Application, Permit, Project, ProjectDetail, PublicProject, ScopeProblem } from '../../../src/projects/schemas.ts';
+export type { Application, CaseAttachment, CaseDetail, CaseEvent, Permit, Project, ProjectDetail, PublicProject, ScopeProblem } from '../../../src/projects/schemas.ts';
 export type { CodeList, Variable as CatalogVariable } from '../../../src/catalog/model.ts';
 export type {
   DatasetDetail as CatalogDataset,

@@ -1,160 +1,87 @@
 /**
- * Applications: a lead follows their own and the decisions; an access administrator decides
- * (approve or reject, always with a reason) and issues the permit from an approved application.
+ * Applications: a lead follows their own (each card shows cohort, linkage, periods and
+ * controllers, and follows the application to its permit and first copy; an open one can be
+ * withdrawn); an access administrator works the queue, open cases first by due date with the
+ * overdue flagged, decides (always with a reason, and the legal references) and issues the
+ * permit. The dialogue itself is on the case page (`application.tsx`).
  */
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { useI18n, type MessageKey } from '../i18n/index.tsx';
-import { api, qs } from '../lib/api.ts';
+import { qs } from '../lib/api.ts';
 import { EP } from '../lib/endpoints.ts';
 import { Link } from '../lib/router.tsx';
-import { useSession } from '../lib/session.tsx';
-import type { Application, Permit } from '../lib/types.ts';
+import type { Application, CaseDetail } from '../lib/types.ts';
 import { useApi } from '../lib/use-api.ts';
+import { DecideForm, IssueForm } from '../components/case-decide.tsx';
+import { CaseFacts } from '../components/case-facts.tsx';
+import { TextStepForm } from '../components/case-forms.tsx';
+import { CaseProgress } from '../components/case-progress.tsx';
 import { Page } from '../components/page.tsx';
-import { Empty, ErrorView, Loaded } from '../components/status.tsx';
+import { Empty, Loaded } from '../components/status.tsx';
 
-function DecideForm({ app, onDone }: { app: Application; onDone(): void }) {
-  const { t } = useI18n();
-  const { announce } = useSession();
-  const [error, setError] = useState<unknown>(null);
-  const submit = async (e: FormEvent<HTMLFormElement>) => {
-    e.preventDefault();
-    const f = new FormData(e.currentTarget);
-    const decision = (e.nativeEvent as SubmitEvent).submitter?.getAttribute('value') ?? 'approve';
-    try {
-      await api('POST', EP.decide(app.id), { decision, reason: String(f.get('reason')) });
-      announce(t(decision === 'approve' ? 'app.approvedOk' : 'app.rejectedOk'));
-      onDone();
-    } catch (err) {
-      setError(err);
-    }
-  };
-  return (
-    <form onSubmit={submit} className="stack">
-      <label htmlFor={`reason-${app.id}`}>{t('app.decisionReason')}</label>
-      <textarea id={`reason-${app.id}`} name="reason" required minLength={3} rows={2} />
-      <div className="actions">
-        <button type="submit" value="approve" data-action="approve">
-          {t('app.approve')}
-        </button>
-        <button type="submit" value="reject" className="danger" data-action="reject">
-          {t('app.reject')}
-        </button>
-      </div>
-      {error ? <ErrorView error={error} /> : null}
-    </form>
-  );
-}
+const STATUSES = ['submitted', 'in_assessment', 'awaiting_applicant', 'approved', 'rejected', 'withdrawn'] as const;
+const isOpen = (a: Application) => a.status === 'submitted' || a.status === 'in_assessment' || a.status === 'awaiting_applicant';
 
-function IssueForm({ app, onDone }: { app: Application; onDone(): void }) {
-  const { t } = useI18n();
-  const { announce } = useSession();
-  const versions = useApi<Permit[]>(EP.permitVersions(app.projectId));
-  const [error, setError] = useState<unknown>(null);
-  const issued = versions.data?.find((p) => p.applicationId === app.id);
-  if (versions.loading && !versions.data) return null;
-  if (issued) return <p>{t('app.permitIssued', { id: issued.id, v: issued.version })}</p>;
-  const submit = async (e: FormEvent<HTMLFormElement>) => {
-    e.preventDefault();
-    const f = new FormData(e.currentTarget);
-    try {
-      await api('POST', EP.issuePermit, {
-        applicationId: app.id,
-        expiresAt: new Date(`${String(f.get('expires'))}T23:59:59Z`).toISOString(),
-        reason: String(f.get('reason') || 'as applied for'),
-      });
-      announce(t('app.issuedOk'));
-      versions.reload();
-      onDone();
-    } catch (err) {
-      setError(err);
-    }
-  };
-  return (
-    <form onSubmit={submit} className="grid-form">
-      <label htmlFor={`exp-${app.id}`}>{t('app.permitExpires')}</label>
-      <input id={`exp-${app.id}`} name="expires" type="date" required />
-      <label htmlFor={`ir-${app.id}`}>{t('app.issueReason')}</label>
-      <input id={`ir-${app.id}`} name="reason" />
-      <span />
-      <button type="submit" data-action="issue-permit">
-        {t('app.issue')}
-      </button>
-      {error ? <ErrorView error={error} /> : null}
-    </form>
-  );
+/** An approved application's way on: its permit and the first data copy (read from the case). */
+function CardProgress({ app }: { app: Application }) {
+  const detail = useApi<CaseDetail>(EP.caseOf(app.id));
+  return detail.data ? <CaseProgress detail={detail.data} /> : null;
 }
 
 function ApplicationCard({ app, mode, onChange }: { app: Application; mode: 'lead' | 'admin'; onChange(): void }) {
-  const { t, date } = useI18n();
+  const { t } = useI18n();
   const b = app.body;
   return (
-    <li className="card inner" data-application={app.id}>
+    <li className={`card inner${app.overdue ? ' overdue' : ''}`} data-application={app.id}>
       <h2>
         {b.kind === 'new' ? b.project.title : t('app.amendmentOf', { id: app.projectId })}{' '}
         <span className={`badge status-${app.status}`}>{t(`appStatus.${app.status}` as MessageKey)}</span>
+        {app.overdue ? (
+          <>
+            {' '}
+            <span className="badge bad" data-testid="overdue">
+              {t('case.overdue')}
+            </span>
+          </>
+        ) : null}
       </h2>
-      <dl className="facts">
-        <dt>{t('app.kind')}</dt>
-        <dd>
-          {t(app.kind === 'new' ? 'apply.kindNew' : 'apply.kindAmendment')} · {t(`caseType.${app.caseType}` as MessageKey)}
-        </dd>
-        <dt>{t('app.submitted')}</dt>
-        <dd>
-          {date(app.submittedAt, true)} · {app.submittedBy}
-        </dd>
-        {b.kind === 'new' ? (
-          <>
-            <dt>{t('project.purpose')}</dt>
-            <dd>{b.project.purpose}</dd>
-            <dt>{t('permit.legalBasis')}</dt>
-            <dd>{t(`legalBasis.${b.project.legalBasis}` as MessageKey)}</dd>
-            <dt>{t('project.ethics')}</dt>
-            <dd>{b.project.ethicsRef ?? '—'}</dd>
-          </>
-        ) : null}
-        {b.kind === 'amendment' ? (
-          <>
-            <dt>{t('apply.justification')}</dt>
-            <dd>{b.justification}</dd>
-          </>
-        ) : null}
-        <dt>{t('permit.period')}</dt>
-        <dd>
-          {date(b.period.from)} – {date(b.period.to)}
-        </dd>
-        <dt>{t('permit.datasets')}</dt>
-        <dd>{b.datasets.map((d) => `${d.dataset} (${d.variables.join(', ')})`).join('; ')}</dd>
-        {b.members.length ? (
-          <>
-            <dt>{t('apply.members')}</dt>
-            <dd>{b.members.map((m) => m.userId).join(', ')}</dd>
-          </>
-        ) : null}
-        {app.decidedAt ? (
-          <>
-            <dt>{t('app.decision')}</dt>
-            <dd>
-              {date(app.decidedAt, true)} · {app.decidedBy}: {app.decisionReason}
-            </dd>
-          </>
-        ) : null}
-      </dl>
-      {app.status !== 'submitted' && app.status !== 'withdrawn' && mode === 'lead' ? (
-        <p>
+      <CaseFacts app={app} />
+      {app.status === 'approved' ? <CardProgress app={app} /> : null}
+      <p className="actions">
+        <Link href={`/applications/${app.id}`} data-action="open-case">
+          {t('case.open')}
+        </Link>
+        {app.status !== 'submitted' && app.status !== 'withdrawn' && mode === 'lead' ? (
           <Link href={`/projects/${app.projectId}`}>{t('app.openProject')}</Link>
-        </p>
+        ) : null}
+      </p>
+      {mode === 'lead' && isOpen(app) ? (
+        <details className="withdraw">
+          <summary>{t('case.withdraw')}</summary>
+          <TextStepForm
+            applicationId={app.id}
+            step="withdrawal"
+            field="reason"
+            required={false}
+            label="case.withdrawReason"
+            button="case.withdraw"
+            done="case.withdrawOk"
+            confirm="case.withdrawConfirm"
+            danger
+            onDone={onChange}
+          />
+        </details>
       ) : null}
-      {mode === 'admin' && app.status === 'submitted' ? <DecideForm app={app} onDone={onChange} /> : null}
+      {mode === 'admin' && (app.status === 'submitted' || app.status === 'in_assessment') ? <DecideForm app={app} onDone={onChange} /> : null}
       {mode === 'admin' && app.status === 'approved' ? <IssueForm app={app} onDone={onChange} /> : null}
     </li>
   );
 }
 
-/** Waiting for a decision first, then approved (a permit may be due), newest first within each. */
+/** Open cases first, by due date (the queue's order); then approved (a permit may be due), then the rest, newest first. */
 function ordered(list: Application[]): Application[] {
-  const rank = { submitted: 0, approved: 1, rejected: 2, withdrawn: 3 } as const;
-  return [...list].sort((a, b) => rank[a.status] - rank[b.status] || b.submittedAt.localeCompare(a.submittedAt));
+  const rank = (a: Application) => (isOpen(a) ? 0 : a.status === 'approved' ? 1 : 2);
+  return [...list].sort((a, b) => rank(a) - rank(b) || (isOpen(a) ? a.dueAt.localeCompare(b.dueAt) : b.submittedAt.localeCompare(a.submittedAt)));
 }
 
 export function ApplicationsPage({ mode }: { mode: 'lead' | 'admin' }) {
@@ -167,13 +94,14 @@ export function ApplicationsPage({ mode }: { mode: 'lead' | 'admin' }) {
         <label htmlFor="status-filter">{t('app.filterStatus')}</label>
         <select id="status-filter" value={status} onChange={(e) => setStatus(e.target.value)}>
           <option value="">{t('common.all')}</option>
-          {['submitted', 'approved', 'rejected', 'withdrawn'].map((s) => (
+          {STATUSES.map((s) => (
             <option key={s} value={s}>
-              {t(`appStatus.${s}` as MessageKey)}
+              {t(`appStatus.${s}`)}
             </option>
           ))}
         </select>
       </div>
+      {mode === 'admin' ? <p className="muted">{t('case.queueOrder')}</p> : null}
       <Loaded state={apps}>
         {(list) =>
           list.length === 0 ? (
