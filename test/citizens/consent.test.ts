@@ -47,7 +47,8 @@ async function inCopy(v: number): Promise<string[]> {
   return rows.map((r) => r.id);
 }
 
-const copies = async () => (await t.p.call('GET', `/api/projects/${project}/copies`, { as: 'lead' })).body.copies as { copyVersion: number; personCount: number; manifest: any }[];
+const copies = async () =>
+  (await t.p.call('GET', `/api/projects/${project}/copies`, { as: 'lead' })).body.copies as { copyVersion: number; personCount: number; manifest: any }[];
 const consentTo = (as: string, consent: boolean) => t.p.call('PUT', `/api/citizen/consents/${project}`, { as, body: { consent } });
 
 beforeAll(async () => {
@@ -80,7 +81,9 @@ beforeAll(async () => {
   });
   expect(app.status).toBe(201);
   project = app.body.projectId;
-  expect((await t.p.call('POST', `/api/applications/${app.body.id}/decision`, { as: 'admin1', body: { decision: 'approve', reason: 'in order' } })).status).toBe(200);
+  expect(
+    (await t.p.call('POST', `/api/applications/${app.body.id}/decision`, { as: 'admin1', body: { decision: 'approve', reason: 'in order' } })).status,
+  ).toBe(200);
   expect((await t.p.call('POST', '/api/permits', { as: 'admin1', body: { applicationId: app.body.id, expiresAt: '2027-12-31T00:00:00Z' } })).status).toBe(201);
   expect((await t.p.call('PUT', '/api/citizen/opt-out', { as: 'opted-out', body: { optedOut: true } })).status).toBe(200);
   await waitForCopies(t, project, 1);
@@ -95,7 +98,13 @@ describe('consent projects', () => {
       as: 'lead',
       body: {
         kind: 'new',
-        project: { title: 'No text', purpose: 'A consent study without a consent text.', dataControllers: ['FHI'], legalBasis: 'consent', period: { from: '2026-01-01', to: '2026-12-31' } },
+        project: {
+          title: 'No text',
+          purpose: 'A consent study without a consent text.',
+          dataControllers: ['FHI'],
+          legalBasis: 'consent',
+          period: { from: '2026-01-01', to: '2026-12-31' },
+        },
         datasets: [{ dataset: 'population', variables: ['sex'] }],
         period: { from: '2015-01-01', to: '2020-12-31' },
       },
@@ -131,9 +140,7 @@ describe('consent projects', () => {
       `SELECT user_id, params FROM notifications WHERE kind = 'consent.requested' AND project_id = $1 ORDER BY user_id`,
       [project],
     );
-    expect(told).toEqual(
-      ['citizen', 'never-consents', 'opted-out'].map((user_id) => ({ user_id, params: { project, title: 'Sleep and the heart' } })),
-    );
+    expect(told).toEqual(['citizen', 'never-consents', 'opted-out'].map((user_id) => ({ user_id, params: { project, title: 'Sleep and the heart' } })));
   });
 
   it('makes the first copy with nobody in it: no consent was in force when it ran', async () => {

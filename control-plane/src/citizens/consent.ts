@@ -55,10 +55,9 @@ export async function consentRequests(q: Queryable, lookup: string, projectId?: 
  * always possible. Locks the person's consent row so two changes serialise.
  */
 export async function setConsent(q: Queryable, userId: string, projectId: string, give: boolean, now: Date): Promise<ConsentRequest> {
-  const [user] = await q.query<{ person_lookup: string | null; person_sealed: string | null }>(
-    'SELECT person_lookup, person_sealed FROM users WHERE id = $1',
-    [userId],
-  );
+  const [user] = await q.query<{ person_lookup: string | null; person_sealed: string | null }>('SELECT person_lookup, person_sealed FROM users WHERE id = $1', [
+    userId,
+  ]);
   if (!user?.person_lookup || !user.person_sealed)
     throw new ConflictError('this account is not linked to a person in the registers', { reason: 'not_a_linked_citizen' });
   const lookup = user.person_lookup;

@@ -29,7 +29,10 @@ export function citizenRoutes(deps: CoreDeps): RouteDef[] {
         const lookup = lookupOf(principal!);
         audit.object = `user:${principal!.userId}`;
         const rows = await store.query<
-          Omit<ProjectUse, 'legalBasisLabel' | 'optOutHonoured' | 'dataPeriod'> & { optOutHonoured: boolean | null; dataPeriod: ProjectUse['dataPeriod'] | null }
+          Omit<ProjectUse, 'legalBasisLabel' | 'optOutHonoured' | 'dataPeriod'> & {
+            optOutHonoured: boolean | null;
+            dataPeriod: ProjectUse['dataPeriod'] | null;
+          }
         >(
           `SELECT p.id AS "projectId", p.title, p.purpose, p.data_controllers AS "dataControllers", p.legal_basis AS "legalBasis",
                   json_build_object('from', p.period_from, 'to', p.period_to) AS period,

@@ -89,7 +89,12 @@ export async function askConsentCohort(deps: ConsentDeps, permit: Permit): Promi
     const [project] = await q.query<{ title: string }>('SELECT title FROM projects WHERE id = $1', [permit.projectId]);
     const asked = await recordConsentRequests(
       q,
-      { projectId: permit.projectId, title: project?.title ?? permit.projectId, permitVersion: permit.version, lookups: persons.map((f) => personLookup(key, f)) },
+      {
+        projectId: permit.projectId,
+        title: project?.title ?? permit.projectId,
+        permitVersion: permit.version,
+        lookups: persons.map((f) => personLookup(key, f)),
+      },
       deps.clock.now(),
     );
     await deps.audit.record({

@@ -149,10 +149,11 @@ export async function makeCopy(
           personLookup: (fnr) => personLookup(lookupKey, fnr),
         });
         if (consented)
-          await q.query(
-            'INSERT INTO data_copy_consents (project_id, copy_version, person_lookup) SELECT $1, $2, unnest($3::text[]) ON CONFLICT DO NOTHING',
-            [projectId, copyVersion, consented.map((c) => c.lookup)],
-          );
+          await q.query('INSERT INTO data_copy_consents (project_id, copy_version, person_lookup) SELECT $1, $2, unnest($3::text[]) ON CONFLICT DO NOTHING', [
+            projectId,
+            copyVersion,
+            consented.map((c) => c.lookup),
+          ]);
         await deps.audit.record({
           ...base,
           outcome: 'success',

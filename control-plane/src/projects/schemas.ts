@@ -67,7 +67,8 @@ export const projectInputSchema = z
   })
   .superRefine((p, ctx) => {
     const needs = LEGAL_BASES[p.legalBasis].consent;
-    if (needs && !p.consent) ctx.addIssue({ code: 'custom', path: ['consent'], message: 'a project on the legal basis consent names what participants consent to' });
+    if (needs && !p.consent)
+      ctx.addIssue({ code: 'custom', path: ['consent'], message: 'a project on the legal basis consent names what participants consent to' });
     if (!needs && p.consent) ctx.addIssue({ code: 'custom', path: ['consent'], message: 'only a project on the legal basis consent names a consent text' });
   });
 

@@ -15,7 +15,7 @@ export type {
 export type { ApiToken, CreatedUser, IssuedToken, Me, SessionLogin, TotpReset, User } from '../../../src/identity/schemas.ts';
 export type { ActivityCounts, AuditPage, ProjectHistory, PublishedCheckpoint } from '../../../src/audit/schemas.ts';
 export type { AuditEntry } from '../../../src/platform/audit.ts';
-export type { OptOutStatus, ProjectUse } from '../../../src/citizens/schemas.ts';
+export type { ConsentRequest, OptOutStatus, ProjectUse } from '../../../src/citizens/schemas.ts';
 export type { DummyAnswer, ExploreAnswer, ExploreCell } from '../../../src/explore/schemas.ts';
 
 /*

@@ -12,6 +12,7 @@ import { useSession } from '../lib/session.tsx';
 import { CatalogPicker, type Selection } from '../components/catalog-picker.tsx';
 import { Page } from '../components/page.tsx';
 import { ErrorView } from '../components/status.tsx';
+import { ConsentFields, consentFromForm } from '../components/consent-fields.tsx';
 import { LEGAL_BASIS_NAMES, type CaseType } from '../../../src/projects/legal-bases.ts';
 import { ExploreResult } from '../components/explore-result.tsx';
 import { cohortFrom } from '../components/explore-cohort.tsx';
@@ -33,6 +34,7 @@ export function ApplyPage() {
   const amendFor = new URLSearchParams(location.search).get('amend');
   const leadOf = me.memberships.filter((m) => m.role === 'lead');
   const [kind, setKind] = useState<'new' | 'amendment'>(amendFor ? 'amendment' : 'new');
+  const [legalBasis, setLegalBasis] = useState('hforsk-35');
   const [selection, setSelection] = useState<Selection>({});
   const [members, setMembers] = useState<{ userId: string; role: 'researcher' | 'lead' }[]>([]);
   const [error, setError] = useState<unknown>(null);
@@ -92,6 +94,7 @@ export function ApplyPage() {
               legalBasis: String(f.get('legalBasis')),
               ...(String(f.get('ethicsRef') ?? '').trim() ? { ethicsRef: String(f.get('ethicsRef')) } : {}),
               period: { from: String(f.get('projectFrom')), to: String(f.get('projectTo')) },
+              ...consentFromForm(f),
             },
           }
         : { ...scope, kind, projectId: String(f.get('projectId')), justification: String(f.get('justification')) };
@@ -135,13 +138,14 @@ export function ApplyPage() {
               {t('apply.commaHint')}
             </p>
             <label htmlFor="legalBasis">{t('apply.legalBasis')}</label>
-            <select id="legalBasis" name="legalBasis" required defaultValue="hforsk-35">
+            <select id="legalBasis" name="legalBasis" required defaultValue="hforsk-35" onChange={(e) => setLegalBasis(e.target.value)}>
               {LEGAL_BASIS_NAMES.map((b) => (
                 <option key={b} value={b}>
                   {t(`legalBasis.${b}` as MessageKey)}
                 </option>
               ))}
             </select>
+            {legalBasis === 'consent' ? <ConsentFields /> : null}
             <label htmlFor="ethicsRef">{t('apply.ethicsRef')}</label>
             <input id="ethicsRef" name="ethicsRef" placeholder="REK 2026/12345" />
             <label htmlFor="projectFrom">{t('apply.projectFrom')}</label>
