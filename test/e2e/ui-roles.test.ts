@@ -290,6 +290,9 @@ describe('keyboard alone', () => {
     await settle(c.page);
     await tabUntil(c.page, '[data-action="toggle-opt-out"]');
     await c.page.keyboard.press('Enter');
+    // The page asks first; the modal dialog takes the focus on its confirm button.
+    await c.page.locator('[data-testid="confirm-dialog"][open]').waitFor();
+    await c.page.keyboard.press('Enter');
     await c.page.getByText('You have opted out.').waitFor();
     await c.page.locator('[data-testid="announcer"]', { hasText: 'Your opt-out was registered.' }).waitFor();
     await c.shot('keyboard-citizen');
