@@ -70,7 +70,7 @@ afterAll(async () => {
   await t?.p.stop();
 });
 
-describe('the citizen page', () => {
+describe('consent in the browser', () => {
   for (const lang of ['en', 'nb'] as const) {
     const L = lang === 'en' ? en : nb;
     it(`gives and withdraws consent, each after a confirm that says what changes (${lang})`, async () => {
@@ -118,6 +118,13 @@ describe('the citizen page', () => {
       await s.close();
     });
   }
+
+  it('shows the members of the project what participants consent to, in the permit', async () => {
+    const s = await openSession(browser, t.p.url, 'lead', { lang: 'nb' });
+    await s.visit(`/projects/${project}`, 'lead-project-permit');
+    expect(await s.page.locator('[data-testid="permit-consent"]').textContent()).toBe(`${TEXT} (${nb['consent.version'].replace('{version}', '1.0')})`);
+    await s.close();
+  });
 
   it('says for which projects the opt-out counts and asks before switching it', async () => {
     const s = await openSession(browser, t.p.url, 'citizen', { lang: 'en' });

@@ -43,4 +43,5 @@ export const enConsent = {
   'consent.formText': 'What participants consent to',
   'consent.formTextHint': 'The text each person in the cohort is shown and consents to (at least 20 characters).',
   'consent.formVersion': 'Version of the consent text',
+  'consent.permitTerms': 'What participants consent to',
 } as const;

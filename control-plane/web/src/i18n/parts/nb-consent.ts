@@ -45,4 +45,5 @@ export const nbConsent: Record<keyof typeof enConsent, string> = {
   'consent.formText': 'Dette samtykker deltakerne til',
   'consent.formTextHint': 'Teksten hver person i utvalget får se og samtykker til (minst 20 tegn).',
   'consent.formVersion': 'Versjon av samtykketeksten',
+  'consent.permitTerms': 'Dette samtykker deltakerne til',
 };
