@@ -55,3 +55,6 @@ CREATE TABLE data_copy_consents (
   PRIMARY KEY (project_id, copy_version, person_lookup),
   FOREIGN KEY (project_id, copy_version) REFERENCES data_copies(project_id, copy_version)
 );
+
+-- The reconciler reads one copy's persons each pass for a consent project (is anyone in it no longer consenting?).
+CREATE INDEX data_copy_persons_copy ON data_copy_persons (project_id, copy_version);
