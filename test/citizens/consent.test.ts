@@ -4,12 +4,14 @@
  * consent was in force when it ran. The boundary: consent given after a copy is not in it (and
  * joins only once the copy is a day old), a withdrawal before the next copy keeps the person out of
  * it and makes that next version at once; the opt-out decides nothing; a person never asked is
- * never in. The tests run in order: each builds on the copies the earlier ones made.
+ * never in; a withdrawal that races a running extract is caught by the next pass. The tests run in order: each builds on the copies the earlier ones made.
  */
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { linkCitizen } from '../../control-plane/src/citizens/index.ts';
+import { makeCopy } from '../../control-plane/src/data-copies/index.ts';
+import { platformPaths } from '../../control-plane/src/platform/index.ts';
 import { createUser } from '../../control-plane/src/identity/index.ts';
 import { startCopies, waitForCopies, type CopiesTest } from '../data-copies/support.ts';
 
@@ -217,6 +219,25 @@ describe('consent projects', () => {
     t.p.forgetTokens();
     await waitForCopies(t, project, 4);
     expect(await inCopy(4)).toEqual(['citizen', 'opted-out']);
+  });
+
+  it('makes the next version without a person who withdrew while an extract was running', async () => {
+    const amended = await t.p.call('POST', `/api/projects/${project}/permit/amendments`, {
+      as: 'admin2',
+      body: { caseType: 'extra_order', reason: 'the same data once more' },
+    });
+    expect(amended.status).toBe(201);
+    const deps = { ...t.p.deps, paths: platformPaths(t.p.dataDir) };
+    // The extract reads the consents in force when it starts; the withdrawal commits while it runs.
+    let withdrawal: ReturnType<typeof consentTo> | undefined;
+    const made = await makeCopy(deps, amended.body, () => {
+      withdrawal ??= consentTo('citizen', false);
+    });
+    expect(made).toEqual({ made: true, copyVersion: 5, personCount: 2, reason: 'permit_changed' });
+    expect((await withdrawal!).status).toBe(200);
+    expect(await inCopy(5)).toEqual(['citizen', 'opted-out']);
+    await waitForCopies(t, project, 6);
+    expect(await inCopy(6)).toEqual(['opted-out']);
   });
 
   it('lets only a linked citizen consent, and only to a project that asked them', async () => {
