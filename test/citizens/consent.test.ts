@@ -4,7 +4,8 @@
  * consent was in force when it ran. The boundary: consent given after a copy is not in it (and
  * joins only once the copy is a day old), a withdrawal before the next copy keeps the person out of
  * it and makes that next version at once; the opt-out decides nothing; a person never asked is
- * never in; a withdrawal that races a running extract is caught by the next pass. The tests run in order: each builds on the copies the earlier ones made.
+ * never in; a withdrawal that races a running extract is caught by the next pass. The tests run
+ * in order: each builds on the copies the earlier ones made.
  */
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
