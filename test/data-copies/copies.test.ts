@@ -216,7 +216,7 @@ describe('data copies', () => {
     const permit = (await t.p.call('GET', `/api/projects/${demo}/permits`, { as: 'lead' })).body.at(-1);
     const deps = { ...t.p.deps, paths: platformPaths(t.p.dataDir) };
     const outcomes = await Promise.all([makeCopy(deps, permit), makeCopy(deps, permit)]);
-    expect(outcomes.filter((o) => o.made)).toEqual([{ made: true, copyVersion: 4, personCount: expect.any(Number) }]);
+    expect(outcomes.filter((o) => o.made)).toEqual([{ made: true, copyVersion: 4, personCount: expect.any(Number), reason: 'permit_changed' }]);
     expect(outcomes.filter((o) => !o.made)).toEqual([{ made: false, why: expect.stringMatching(/^(locked|exists)$/) }]);
     expect(await makeCopy(deps, permit)).toEqual({ made: false, why: 'exists' });
     expect((await t.p.call('GET', `/api/projects/${demo}/copies`, { as: 'researcher' })).body.copies).toHaveLength(4);

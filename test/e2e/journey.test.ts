@@ -416,6 +416,8 @@ describe('the journey of issue 7', () => {
     for (const u of usage) expect(text).toContain(u.title);
     expect(await s.page.locator('[data-testid="opt-out-state"]').textContent()).toContain('You have not opted out.');
     await s.page.locator('[data-action="toggle-opt-out"]').click();
+    // The page asks first, naming the projects the opt-out counts for.
+    await s.page.locator('[data-testid="confirm-dialog"][open] [data-action="confirm"]').click();
     await s.page.getByText('You have opted out.').waitFor();
     expect(await s.page.locator('[data-action="toggle-opt-out"]').getAttribute('aria-checked')).toBe('true');
     await s.shot('citizen-opted-out');

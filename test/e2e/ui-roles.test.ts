@@ -76,7 +76,7 @@ beforeAll(async () => {
         title: 'Another study',
         purpose: 'A project the researcher is not part of.',
         dataControllers: ['NIPH'],
-        legalBasis: 'consent',
+        legalBasis: 'ehds-art-68',
         period: { from: '2026-01-01', to: '2027-12-31' },
       },
       datasets: [{ dataset: 'population', variables: ['sex'] }],
@@ -166,7 +166,7 @@ describe('rooms of other projects', () => {
           title: 'A third study',
           purpose: 'Only the lead is a member of this project.',
           dataControllers: ['NIPH'],
-          legalBasis: 'consent',
+          legalBasis: 'ehds-art-68',
           period: { from: '2026-01-01', to: '2027-12-31' },
         },
         datasets: [{ dataset: 'population', variables: ['sex'] }],
@@ -300,6 +300,9 @@ describe('keyboard alone', () => {
     await c.page.waitForURL('**/citizen');
     await settle(c.page);
     await tabUntil(c.page, '[data-action="toggle-opt-out"]');
+    await c.page.keyboard.press('Enter');
+    // The page asks first; the modal dialog takes the focus on its confirm button.
+    await c.page.locator('[data-testid="confirm-dialog"][open]').waitFor();
     await c.page.keyboard.press('Enter');
     await c.page.getByText('You have opted out.').waitFor();
     await c.page.locator('[data-testid="announcer"]', { hasText: 'Your opt-out was registered.' }).waitFor();

@@ -41,6 +41,8 @@ export const ExtractScopeSchema = z.object({
     code: z.string().min(1),
     /** Whether citizens' opt-out (reservasjon) applies under this basis. */
     honoursOptOut: z.boolean(),
+    /** Whether the copy holds exactly the persons whose consent is in force (legal basis consent). */
+    requiresConsent: z.boolean().default(false),
   }),
   /** Inclusive; applied to each dataset's period variable. */
   period: z.object({ from: IsoDate, to: IsoDate }).refine((p) => p.from <= p.to, 'period.from after period.to'),
@@ -190,6 +192,7 @@ export interface PermitLike {
   linkageAllowed: boolean;
   legalBasis: string;
   optOutHonoured: boolean;
+  consent?: { text: string; version: string } | null;
 }
 
 /** The extract scope of a permit version. */
@@ -199,7 +202,12 @@ export function scopeFromPermit(permit: PermitLike): ExtractScope {
     projectId: permit.projectId,
     permitId: permit.id,
     permitVersion: permit.version,
-    legalBasis: { code: permit.legalBasis, honoursOptOut: permit.optOutHonoured },
+    // Fail closed: consent is required when the basis says so or the permit names consent terms.
+    legalBasis: {
+      code: permit.legalBasis,
+      honoursOptOut: permit.optOutHonoured,
+      requiresConsent: permit.legalBasis === 'consent' || Boolean(permit.consent),
+    },
     period: { from: day(permit.period.from), to: day(permit.period.to) },
     linkage: permit.linkageAllowed,
     datasets: permit.datasets,

@@ -205,6 +205,18 @@ describe('per-permit extract', () => {
     expect([...hrl.persons]).toEqual([...first.persons]);
   });
 
+  it('under consent includes exactly the consenting persons, whatever their opt-out, and refuses to run without the consent set', async () => {
+    const all = [...(await extract({ scope: scope() })).persons];
+    const consenting = [all[0]!, all[3]!, all[8]!, '01019912345'];
+    const legalBasis = { code: 'consent', honoursOptOut: false, requiresConsent: true };
+    const r = await extract({ scope: scope({ legalBasis }), optedOut: [all[3]!], consent: { version: '2.1', nationalIds: consenting } });
+    expect([...r.persons]).toEqual([all[0], all[3], all[8]]);
+    const pids = await pidsOf(join(r.dir, 'patient_episodes.parquet'), join(r.dir, 'prescriptions.parquet'));
+    expect([...pids].sort()).toEqual([all[0]!, all[3]!, all[8]!].map((f) => String(pseudonymOf(keyA, f))).sort());
+    expect(r.manifest.consent).toEqual({ version: '2.1', inForce: 4, included: 3 });
+    await expect(extract({ scope: scope({ legalBasis }) })).rejects.toMatchObject({ reason: 'consent_set_missing' });
+  });
+
   it('writes a manifest that matches its read-only files, and notices tampering', async () => {
     const r = await extract({ scope: scope() });
     expect(await verifyCopy(r.dir)).toEqual({ ok: true, problems: [] });
@@ -267,7 +279,7 @@ describe('scope from a permit', () => {
       projectId: 'proj-x',
       permitId: 'pmt_x',
       permitVersion: 3,
-      legalBasis: { code: 'hrl-19', honoursOptOut: false },
+      legalBasis: { code: 'hrl-19', honoursOptOut: false, requiresConsent: false },
       period: { from: '2016-01-01', to: '2018-12-31' },
       linkage: false,
       datasets: [{ dataset: 'prescriptions', variables: ['atc_code'] }],
@@ -278,5 +290,21 @@ describe('scope from a permit', () => {
         { kind: 'codes', dataset: 'prescriptions', variable: 'atc_code', codes: ['A10'] },
       ],
     });
+  });
+
+  it('requires consent for a permit on the legal basis consent, or one naming consent terms', async () => {
+    const { scopeFromPermit } = await import('./extract-scope.ts');
+    const permit = {
+      id: 'pmt_x',
+      version: 1,
+      projectId: 'proj-x',
+      datasets: [{ dataset: 'prescriptions', variables: ['atc_code'] }],
+      period: { from: '2016-01-01', to: '2018-12-31' },
+      cohort: {},
+      linkageAllowed: false,
+      optOutHonoured: false,
+    };
+    expect(scopeFromPermit({ ...permit, legalBasis: 'consent' }).legalBasis).toEqual({ code: 'consent', honoursOptOut: false, requiresConsent: true });
+    expect(scopeFromPermit({ ...permit, legalBasis: 'hrl-19', consent: { text: 'x', version: '1' } }).legalBasis.requiresConsent).toBe(true);
   });
 });

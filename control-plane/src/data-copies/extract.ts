@@ -3,7 +3,8 @@
  *
  * From checked source versions it writes, per permitted dataset, only the permitted variables of
  * the rows inside the permit's period and cohort, minus opted-out persons where the legal basis
- * honours opt-out, with the identity number replaced by the project pseudonym `person_id` and every other
+ * honours opt-out — or, under the legal basis consent, of exactly the persons whose consent is in
+ * force (the opt-out then decides nothing) — with the identity number replaced by the project pseudonym `person_id` and every other
  * direct identifier dropped. Files (Parquet, and CSV for tools without a Parquet reader) and
  * `manifest.json` are written into a temporary directory that is renamed into place only when
  * complete, then made read-only; on any failure or abort the temporary directory is removed.
@@ -43,6 +44,12 @@ export interface ExtractInput {
   key: Uint8Array;
   /** Identity numbers of persons who have opted out (reservasjon) now. */
   optedOut: Iterable<string>;
+  /**
+   * Under a scope that requires consent: the identity numbers of the persons whose consent is in
+   * force now, and the consent text's version. The copy holds exactly these persons (within the
+   * scope); without it such an extract is refused.
+   */
+  consent?: { version: string; nationalIds: Iterable<string> };
   /** 1 for the first copy, +1 for each permit amendment. */
   copyVersion: number;
   /** Default both; `parquet` alone for the benchmark. */
@@ -100,6 +107,17 @@ export async function createExtract(deps: ExtractDeps, input: ExtractInput): Pro
       }
       app.closeSync();
     }
+    const consented = scope.legalBasis.requiresConsent ? [...new Set(input.consent?.nationalIds ?? [])] : null;
+    if (consented) {
+      if (!input.consent) throw new ConflictError('a consent extract needs the set of consents in force', { reason: 'consent_set_missing' });
+      await conn.run('CREATE TABLE tre_consent (fnr VARCHAR PRIMARY KEY)');
+      const app = await conn.createAppender('tre_consent');
+      for (const f of consented) {
+        app.appendVarchar(f);
+        app.endRow();
+      }
+      app.closeSync();
+    }
     const cohort = cohortSql(scope, input.catalogue, input.sources);
     if (cohort) await conn.run(`CREATE TABLE tre_cohort AS SELECT DISTINCT fnr FROM (${cohort})`);
 
@@ -119,6 +137,7 @@ export async function createExtract(deps: ExtractDeps, input: ExtractInput): Pro
       const conds = [plan.where, ...personConditions(scope, person)];
       if (cohort) conds.push(`${person} IN (SELECT fnr FROM tre_cohort)`);
       if (optOut.length) conds.push(`${person} NOT IN (SELECT fnr FROM tre_optout)`);
+      if (consented) conds.push(`${person} IN (SELECT fnr FROM tre_consent)`);
       const where = conds.join(' AND ');
       const domain = scope.linkage ? 'person' : ds.name;
       const log = new PersonLog();
@@ -189,6 +208,7 @@ export async function createExtract(deps: ExtractDeps, input: ExtractInput): Pro
       });
     }
 
+    const persons = new PersonList(unionIds(personsPerDataset));
     const manifest = CopyManifestSchema.parse({
       kind: 'analyserom.data-copy',
       projectId: scope.projectId,
@@ -197,6 +217,7 @@ export async function createExtract(deps: ExtractDeps, input: ExtractInput): Pro
       copyVersion: input.copyVersion,
       createdAt: deps.clock.now().toISOString(),
       legalBasis: scope.legalBasis,
+      consent: consented ? { version: input.consent!.version, inForce: consented.length, included: persons.count } : null,
       period: scope.period,
       linkage: scope.linkage,
       cohort: scope.cohort,
@@ -210,7 +231,6 @@ export async function createExtract(deps: ExtractDeps, input: ExtractInput): Pro
     for (const f of [...files.map((f) => f.name), 'manifest.json']) await chmod(join(tmpDir, f), 0o444);
     await rename(tmpDir, finalDir);
     await chmod(finalDir, 0o555);
-    const persons = new PersonList(unionIds(personsPerDataset));
     return { dir: finalDir, manifest, persons };
   } catch (err) {
     duck.close();

@@ -6,16 +6,17 @@
 import { chmod, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AuditService, Clock, PlatformPaths } from '../platform/index.ts';
-import { latestVersion, loadCatalogue } from '../catalog/index.ts';
-import { optedOutNationalIds, personLookup, personLookupKey } from '../citizens/index.ts';
+import { loadCatalogue } from '../catalog/index.ts';
+import { consentedPersons, optedOutNationalIds, personLookup, personLookupKey } from '../citizens/index.ts';
 import { setProjectStatus, type Permit } from '../projects/index.ts';
 import { deleteKeptSecret, keptSecret, type SecretBox } from '../secrets/index.ts';
 import type { Queryable, Store } from '../store/index.ts';
 import { ConflictError } from '../errors/index.ts';
 import { deleteProjectCopies, type ProofOfDeletion } from './closing.ts';
+import { consentChange, scopeSources, type CopyReason } from './consent-copies.ts';
 import { CopyManifestSchema } from './extract-manifest.ts';
 import { createExtract } from './extract.ts';
-import { scopeFromPermit, type SourceFile } from './extract-scope.ts';
+import { scopeFromPermit } from './extract-scope.ts';
 import type { Progress } from './generator.ts';
 import { keyFingerprint, newPseudonymKey } from './pseudonym.ts';
 import { recordCopiesDeleted, recordCopy } from './store.ts';
@@ -30,7 +31,9 @@ export interface CopyActDeps {
 
 export const pseudonymKeyName = (projectId: string) => `pseudonym-key:${projectId}`;
 
-export type MakeCopyOutcome = { made: true; copyVersion: number; personCount: number } | { made: false; why: 'exists' | 'locked' | 'closed' };
+export type MakeCopyOutcome =
+  | { made: true; copyVersion: number; personCount: number; reason: CopyReason }
+  | { made: false; why: 'exists' | 'locked' | 'closed' };
 
 async function removeTree(dir: string): Promise<void> {
   if (!(await stat(dir).catch(() => null))) return;
@@ -74,7 +77,12 @@ export async function sweepExtractLeftovers(paths: PlatformPaths): Promise<strin
 }
 
 /**
- * Makes the copy of `permit` (the project's current version) unless one exists. Holds a
+ * Makes the copy of `permit` (the project's current version) unless one exists — or, with `reason`
+ * `consent_withdrawn`/`consent_given` (the reconciler's `consentChange`), the next version of a
+ * consent project whose consents in force differ from its newest copy, checked again under the
+ * lock. `reason` says why the version is made (for the members' `copy.new_version`). Under consent
+ * the copy holds exactly the consents in force read in this transaction; the copy's basis (those
+ * consents) is recorded with it (`data_copy_consents`). Holds a
  * transaction-scoped advisory lock on the project for the whole extract, so only one control plane
  * extracts a given copy; the copy's row and persons commit in the same transaction, and a failure
  * removes the copy folder. Audited as `copy.create` by `system` (initiated, then success or failure).
@@ -84,6 +92,7 @@ export async function makeCopy(
   permit: Permit,
   onProgress?: (p: Progress & { copyVersion: number }) => void,
   signal?: AbortSignal,
+  reason: CopyReason = 'permit_changed',
 ): Promise<MakeCopyOutcome> {
   const { projectId } = permit;
   return deps.store.tx(async (q) => {
@@ -95,7 +104,8 @@ export async function makeCopy(
       'SELECT max(copy_version) AS v, bool_or(permit_version = $2 AND deleted_at IS NULL) AS has FROM data_copies WHERE project_id = $1',
       [projectId, permit.version],
     );
-    if (have[0]?.has) return { made: false, why: 'exists' } as const;
+    if (have[0]?.has && (reason === 'permit_changed' || !(await consentChange(q, projectId, deps.clock.now(), 0))))
+      return { made: false, why: 'exists' } as const;
     const copyVersion = Number(have[0]?.v ?? 0) + 1;
     const base = {
       actor: 'system',
@@ -106,19 +116,15 @@ export async function makeCopy(
       requestId: null,
       clientAddress: null,
     };
-    await deps.audit.record({ ...base, outcome: 'initiated', reason: `permit ${permit.id} version ${permit.version}` });
+    await deps.audit.record({ ...base, outcome: 'initiated', reason: `permit ${permit.id} version ${permit.version}`, details: { why: reason } });
     const dir = deps.paths.copy(projectId, copyVersion);
     try {
       const scope = scopeFromPermit(permit);
       const catalogue = await loadCatalogue(q);
-      const wanted = new Set([...scope.datasets.map((d) => d.dataset), ...scope.cohort.flatMap((c) => ('dataset' in c ? [c.dataset] : []))]);
-      const sources: SourceFile[] = [];
-      for (const dataset of wanted) {
-        const v = await latestVersion(q, dataset);
-        sources.push({ dataset, version: v.version, path: join(deps.paths.dataDir, v.path), sha256: v.sha256 });
-      }
+      const sources = await scopeSources(q, scope, deps.paths.dataDir);
       const key = await keptSecret(q, deps.box, pseudonymKeyName(projectId), newPseudonymKey);
       const optedOut = permit.optOutHonoured ? await optedOutNationalIds(q, deps.box) : [];
+      const consented = scope.legalBasis.requiresConsent ? await consentedPersons(q, deps.box, projectId) : null;
       await removeOrphan(dir, projectId, copyVersion);
       const result = await createExtract(
         { clock: deps.clock, copiesDir: join(deps.paths.dataDir, 'copies') },
@@ -128,6 +134,7 @@ export async function makeCopy(
           sources,
           key,
           optedOut,
+          consent: consented ? { version: permit.consent?.version ?? 'none', nationalIds: consented.map((c) => c.nationalId) } : undefined,
           copyVersion,
           onProgress: onProgress && ((p) => onProgress({ ...p, copyVersion })),
           signal,
@@ -141,6 +148,12 @@ export async function makeCopy(
           persons: result.persons,
           personLookup: (fnr) => personLookup(lookupKey, fnr),
         });
+        if (consented)
+          await q.query('INSERT INTO data_copy_consents (project_id, copy_version, person_lookup) SELECT $1, $2, unnest($3::text[]) ON CONFLICT DO NOTHING', [
+            projectId,
+            copyVersion,
+            consented.map((c) => c.lookup),
+          ]);
         await deps.audit.record({
           ...base,
           outcome: 'success',
@@ -152,9 +165,11 @@ export async function makeCopy(
             files: result.manifest.files.length,
             sources: sources.map((s) => `${s.dataset}@${s.version}`),
             keyFingerprint: result.manifest.pseudonym.keyFingerprint,
+            why: reason,
+            ...(result.manifest.consent ? { consentsInForce: result.manifest.consent.inForce } : {}),
           },
         });
-        return { made: true, copyVersion, personCount } as const;
+        return { made: true, copyVersion, personCount, reason } as const;
       } catch (err) {
         await removeTree(dir);
         throw err;

@@ -6,6 +6,8 @@
  *                             and pseudonym key deleted by the reconcile loop (default 30)
  *   TRE_COPY_RECONCILE_MS     interval between reconcile passes (default 5000)
  *   TRE_COPY_RETRY_MS         after a failed extract, wait this long before trying the same permit version again (default 60000)
+ *   TRE_COPY_CONSENT_JOIN_MS  new consents to a consent project join its copy in a new version once its newest copy is
+ *                             this old (default 86400000, a day; a withdrawal makes a new version at the next pass)
  *   TRE_COPY_DEMO_ROWS        rows of the demo event registers made at first demo start (default 20000: 2,000 persons)
  *   TRE_COPY_DEMO_SEED        seed of the demo registers (default 20260101)
  */
@@ -17,6 +19,12 @@ export const CopiesOptionsSchema = z.object({
   graceDays: z.coerce.number().min(0).describe('Days after a permit expired before its project is closed and its copies and key deleted').default(30),
   reconcileMs: z.coerce.number().int().min(10).describe('Interval between reconcile passes').default(5000),
   retryMs: z.coerce.number().int().min(0).describe('Wait before extracting the same permit version again after a failure').default(60_000),
+  consentJoinMs: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .describe('Age of the newest copy of a consent project before new consents join it in a new version')
+    .default(86_400_000),
   demoRows: z.coerce.number().int().min(1000).max(10_000_000).describe('Rows of the demo event registers made at first demo start').default(20_000),
   demoSeed: z.coerce
     .number()
@@ -34,6 +42,7 @@ export const COPIES_ENV: Record<string, keyof CopiesOptions> = {
   TRE_COPY_GRACE_DAYS: 'graceDays',
   TRE_COPY_RECONCILE_MS: 'reconcileMs',
   TRE_COPY_RETRY_MS: 'retryMs',
+  TRE_COPY_CONSENT_JOIN_MS: 'consentJoinMs',
   TRE_COPY_DEMO_ROWS: 'demoRows',
   TRE_COPY_DEMO_SEED: 'demoSeed',
 };

@@ -8,6 +8,9 @@
  *     copies and pseudonym key deleted, proof of deletion audited, status `closed`.
  *   - A closed project with copies not yet marked deleted (an interrupted close) is closed again.
  *   - A failed extract is audited and retried for the same permit version only after `retryMs`.
+ *   - A consent project's cohort is asked for consent once per permit version, and the project gets
+ *     a new copy version when a person in its newest copy withdrew, or new consents are at least
+ *     `consentJoinMs` newer than that copy (`consent-copies.ts`).
  * Progress of the extract in flight is published in this process (events) and written to the store
  * (`copy_progress`, at most once a second and on every change of state) so that every control plane
  * serving the project shows it; everything else is read from the store on each pass.
@@ -15,6 +18,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../platform/index.ts';
 import { currentPermit, type Permit } from '../projects/index.ts';
+import { askConsentCohort, consentChange, requiresConsent, type CopyReason } from './consent-copies.ts';
 import type { Progress } from './generator.ts';
 import { closeProjectData, makeCopy, type CopyActDeps } from './reconcile-copy.ts';
 import type { CopiesOptions } from './reconcile-options.ts';
@@ -109,7 +113,7 @@ export function createCopyReconciler(deps: ReconcilerDeps): CopyReconciler {
     };
   }
 
-  async function copyProject(permit: Permit): Promise<void> {
+  async function copyProject(permit: Permit, reason?: CopyReason): Promise<void> {
     const failed = failedAt.get(permit.projectId);
     const now = deps.clock.now().getTime();
     if (failed && failed.permitVersion === permit.version && now - failed.at < deps.options.retryMs) return;
@@ -127,7 +131,7 @@ export function createCopyReconciler(deps: ReconcilerDeps): CopyReconciler {
       });
     let last: Progress & { copyVersion: number } = { stage: 'start', done: 0, total: 0, copyVersion: 0 };
     try {
-      const out = await makeCopy(deps, permit, (p) => report((last = p)), abort.signal);
+      const out = await makeCopy(deps, permit, (p) => report((last = p)), abort.signal, reason);
       if (out.made) {
         failedAt.delete(permit.projectId);
         report({ stage: 'done', done: last.total, total: last.total, copyVersion: out.copyVersion }, 'done');
@@ -178,7 +182,16 @@ export function createCopyReconciler(deps: ReconcilerDeps): CopyReconciler {
         if (now - expires >= deps.options.graceDays * DAY) await closeExpired(permit);
         continue;
       }
+      if (!requiresConsent(permit)) {
+        await copyProject(permit);
+        continue;
+      }
+      await askConsentCohort(deps, permit).catch((err: unknown) =>
+        deps.logger.error('asking the consent cohort failed', { projectId: p.id, error: (err as Error).message }),
+      );
       await copyProject(permit);
+      const why = await consentChange(deps.store, p.id, deps.clock.now(), deps.options.consentJoinMs);
+      if (why) await copyProject(permit, why);
     }
   }
 

@@ -24,7 +24,12 @@ export const CopyManifestSchema = z.object({
   permitVersion: z.number().int(),
   copyVersion: z.number().int(),
   createdAt: z.string(),
-  legalBasis: z.object({ code: z.string(), honoursOptOut: z.boolean() }),
+  legalBasis: z.object({ code: z.string(), honoursOptOut: z.boolean(), requiresConsent: z.boolean().optional() }),
+  /**
+   * Under the legal basis consent: the version of the consent text, how many asked persons had
+   * consent in force when the extract ran, and how many of them the copy includes (those with rows).
+   */
+  consent: z.object({ version: z.string(), inForce: z.number().int().nonnegative(), included: z.number().int().nonnegative() }).nullable().optional(),
   period: z.object({ from: z.string(), to: z.string() }),
   linkage: z.boolean(),
   cohort: z.array(z.record(z.string(), z.unknown())),

@@ -77,6 +77,7 @@ export const PROJECT_REASONS = [
   'no_such_attachment',
   'unsupported_attachment_type',
   'empty_attachment',
+  'consent_terms_missing',
   // duties: who may not decide (`projects/independence.ts`)
   'own_request',
   'named_in_application',
@@ -86,8 +87,8 @@ export const PROJECT_REASONS = [
 /** The catalogue of datasets. */
 export const CATALOG_REASONS = ['direct_identifier', 'no_version', 'unknown_code_list', 'unknown_dataset', 'unknown_variable', 'version_exists'] as const;
 
-/** Citizens' opt-outs. */
-export const CITIZEN_REASONS = ['not_a_linked_citizen'] as const;
+/** Citizens' opt-outs and consents. */
+export const CITIZEN_REASONS = ['not_a_linked_citizen', 'no_consent_request', 'consent_closed'] as const;
 
 /** Data copies and register intake. */
 export const DATA_COPY_REASONS = [
@@ -101,6 +102,7 @@ export const DATA_COPY_REASONS = [
   'invalid_scope',
   'missing_source',
   'no_such_copy',
+  'consent_set_missing',
 ] as const;
 
 /** Rooms: the API, the drivers' failures (stored as a room's `failure_reason`), the room's channel. */

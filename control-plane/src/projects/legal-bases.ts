@@ -4,15 +4,17 @@
  */
 
 /**
- * Legal bases a decision can rest on, and whether each honours a citizen's opt-out
- * (reservasjon). Central registers under the health register act have no opt-out;
- * consent, health research act exemptions and EHDS secondary use do.
+ * Legal bases a decision can rest on, whether each honours a citizen's opt-out (reservasjon),
+ * and whether it needs each person's consent. Central registers under the health register act
+ * have no opt-out; health research act exemptions and EHDS secondary use honour it. Under
+ * `consent` neither the opt-out nor its absence decides anything: a copy holds exactly the persons
+ * whose consent to the project is in force (an opted-out person may still consent to one study).
  */
 export const LEGAL_BASES = {
-  consent: { label: 'Consent (GDPR art. 6(1)(a), 9(2)(a))', optOut: true },
-  'hforsk-35': { label: 'Health Research Act § 35, exemption from confidentiality (REK)', optOut: true },
-  'hrl-19': { label: 'Health Register Act § 19 a-e, disclosure from central registers', optOut: false },
-  'ehds-art-68': { label: 'EHDS (EU 2025/327) art. 68, data permit for secondary use', optOut: true },
+  consent: { label: 'Consent (GDPR art. 6(1)(a), 9(2)(a))', optOut: false, consent: true },
+  'hforsk-35': { label: 'Health Research Act § 35, exemption from confidentiality (REK)', optOut: true, consent: false },
+  'hrl-19': { label: 'Health Register Act § 19 a-e, disclosure from central registers', optOut: false, consent: false },
+  'ehds-art-68': { label: 'EHDS (EU 2025/327) art. 68, data permit for secondary use', optOut: true, consent: false },
 } as const;
 
 type LegalBasis = keyof typeof LEGAL_BASES;

@@ -13,7 +13,7 @@ import { LEGAL_BASES, type Permit, type PermitAmendment } from './schemas.ts';
 const SELECT = `SELECT id, version, project_id AS "projectId", application_id AS "applicationId", case_type AS "caseType", datasets,
   json_build_object('from', period_from, 'to', period_to) AS period, cohort, linkage_allowed AS "linkageAllowed",
   authorised_persons AS "authorisedPersons", legal_basis AS "legalBasis", opt_out_honoured AS "optOutHonoured",
-  expires_at AS "expiresAt", issued_by AS "issuedBy", issued_at AS "issuedAt", reason FROM permits`;
+  CASE WHEN consent_text IS NULL THEN NULL ELSE json_build_object('text', consent_text, 'version', consent_version) END AS consent, expires_at AS "expiresAt", issued_by AS "issuedBy", issued_at AS "issuedAt", reason FROM permits`;
 
 export async function currentPermit(q: Queryable, projectId: string): Promise<Permit | undefined> {
   return (await q.query<Permit>(`${SELECT} WHERE project_id = $1 ORDER BY version DESC LIMIT 1`, [projectId]))[0];
@@ -31,18 +31,27 @@ export async function getPermit(q: Queryable, permitId: string, version?: number
   return rows[0];
 }
 
-export type PermitTerms = Omit<Permit, 'id' | 'version' | 'issuedAt' | 'optOutHonoured'>;
+/** What a new version states; opt-out and consent follow from the legal basis and the project. */
+export type PermitTerms = Omit<Permit, 'id' | 'version' | 'issuedAt' | 'optOutHonoured' | 'consent'>;
 
 export async function insertPermitVersion(q: Queryable, terms: PermitTerms, now: Date): Promise<Permit> {
   const prev = await currentPermit(q, terms.projectId);
   const id = prev?.id ?? `pmt_${randomBytes(5).toString('hex')}`;
   const version = (prev?.version ?? 0) + 1;
   const optOut = LEGAL_BASES[terms.legalBasis].optOut;
+  // The consent participants give is the project's; a consent permit without one is refused (fail closed).
+  const [project] = await q.query<{ text: string | null; version: string | null }>(
+    'SELECT consent_text AS text, consent_version AS version FROM projects WHERE id = $1',
+    [terms.projectId],
+  );
+  const consent = LEGAL_BASES[terms.legalBasis].consent ? project : undefined;
+  if (consent && (!consent.text || !consent.version))
+    throw new ConflictError('a permit on the legal basis consent needs the consent text of its project', { reason: 'consent_terms_missing' });
   try {
     await q.query(
       `INSERT INTO permits (id, version, project_id, application_id, case_type, datasets, period_from, period_to, cohort, linkage_allowed,
-         authorised_persons, legal_basis, opt_out_honoured, expires_at, issued_by, issued_at, reason)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+         authorised_persons, legal_basis, opt_out_honoured, expires_at, issued_by, issued_at, reason, consent_text, consent_version)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
       [
         id,
         version,
@@ -61,6 +70,8 @@ export async function insertPermitVersion(q: Queryable, terms: PermitTerms, now:
         terms.issuedBy,
         now,
         terms.reason,
+        consent?.text ?? null,
+        consent?.version ?? null,
       ],
     );
   } catch (err) {

@@ -8,15 +8,28 @@ import type { z } from 'zod';
 import { LEGAL_BASES, type Project, type ProjectDetail, type projectInputSchema, type PublicProject } from './schemas.ts';
 
 const SELECT = `SELECT id, title, purpose, data_controllers AS "dataControllers", legal_basis AS "legalBasis", ethics_ref AS "ethicsRef",
-  json_build_object('from', period_from, 'to', period_to) AS period, status, created_by AS "createdBy", created_at AS "createdAt",
+  json_build_object('from', period_from, 'to', period_to) AS period,
+  CASE WHEN consent_text IS NULL THEN NULL ELSE json_build_object('text', consent_text, 'version', consent_version) END AS consent, status, created_by AS "createdBy", created_at AS "createdAt",
   closed_at AS "closedAt" FROM projects`;
 
 export async function createProject(q: Queryable, input: z.infer<typeof projectInputSchema>, by: string, id?: string): Promise<Project> {
   const pid = id ?? `prj_${randomBytes(5).toString('hex')}`;
   await q.query(
-    `INSERT INTO projects (id, title, purpose, data_controllers, legal_basis, ethics_ref, period_from, period_to, status, created_by)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'applied', $9)`,
-    [pid, input.title, input.purpose, input.dataControllers, input.legalBasis, input.ethicsRef ?? null, input.period.from, input.period.to, by],
+    `INSERT INTO projects (id, title, purpose, data_controllers, legal_basis, ethics_ref, period_from, period_to, status, created_by, consent_text, consent_version)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'applied', $9, $10, $11)`,
+    [
+      pid,
+      input.title,
+      input.purpose,
+      input.dataControllers,
+      input.legalBasis,
+      input.ethicsRef ?? null,
+      input.period.from,
+      input.period.to,
+      by,
+      input.consent?.text ?? null,
+      input.consent?.version ?? null,
+    ],
   );
   return getProject(q, pid);
 }

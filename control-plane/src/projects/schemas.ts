@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CASE_EVENT_KINDS } from './case-event-kinds.ts';
-import { APPLICATION_STATUSES, CASE_TYPES, LEGAL_BASIS_NAMES, PROJECT_STATUSES } from './legal-bases.ts';
+import { APPLICATION_STATUSES, CASE_TYPES, LEGAL_BASES, LEGAL_BASIS_NAMES, PROJECT_STATUSES } from './legal-bases.ts';
 
 export const isoDate = z
   .string()
@@ -82,14 +82,32 @@ export const cohortSchema = z
 
 export const memberSchema = z.object({ userId: z.string().min(1), role: z.enum(['lead', 'researcher']) });
 
-export const projectInputSchema = z.object({
-  title: z.string().min(3).max(300),
-  purpose: z.string().min(10, 'describe the purpose in at least 10 characters').max(5000),
-  dataControllers: z.array(z.string().min(1).max(200)).min(1),
-  legalBasis: legalBasisSchema,
-  ethicsRef: z.string().max(100).optional(),
-  period: periodSchema,
-});
+/** What participants of a consent project consent to: the text they are shown, and its version. */
+export const consentTermsSchema = z
+  .object({
+    text: z.string().trim().min(20, 'say in at least 20 characters what participants consent to').max(20_000),
+    version: z.string().trim().min(1, 'name the version of the consent text').max(40),
+  })
+  .meta({ id: 'ConsentTerms' });
+export type ConsentTerms = z.infer<typeof consentTermsSchema>;
+
+export const projectInputSchema = z
+  .object({
+    title: z.string().min(3).max(300),
+    purpose: z.string().min(10, 'describe the purpose in at least 10 characters').max(5000),
+    dataControllers: z.array(z.string().min(1).max(200)).min(1),
+    legalBasis: legalBasisSchema,
+    ethicsRef: z.string().max(100).optional(),
+    period: periodSchema,
+    /** Required exactly when the legal basis is consent. */
+    consent: consentTermsSchema.optional(),
+  })
+  .superRefine((p, ctx) => {
+    const needs = LEGAL_BASES[p.legalBasis].consent;
+    if (needs && !p.consent)
+      ctx.addIssue({ code: 'custom', path: ['consent'], message: 'a project on the legal basis consent names what participants consent to' });
+    if (!needs && p.consent) ctx.addIssue({ code: 'custom', path: ['consent'], message: 'only a project on the legal basis consent names a consent text' });
+  });
 
 const scopeSchema = z.object({
   // Projects link one to eight sources (PRODUCT.md); the bound keeps the catalogue checks' cost bounded.
@@ -154,6 +172,8 @@ export const permitSchema = z
     authorisedPersons: z.array(z.string()),
     legalBasis: legalBasisSchema,
     optOutHonoured: z.boolean(),
+    /** What participants consent to, for a permit on the legal basis consent (from the project); else null. */
+    consent: consentTermsSchema.nullable(),
     expiresAt: timestamp,
     issuedBy: z.string(),
     issuedAt: timestamp,
@@ -171,6 +191,7 @@ export const projectSchema = z
     legalBasis: legalBasisSchema,
     ethicsRef: z.string().nullable(),
     period: dateRange,
+    consent: consentTermsSchema.nullable(),
     status: z.enum(PROJECT_STATUSES),
     createdBy: z.string(),
     createdAt: timestamp,

@@ -22,6 +22,8 @@ export const FIELD_LABELS: Record<string, MessageKey> = {
   purpose: 'apply.purpose',
   controllers: 'apply.controllers',
   ethicsRef: 'apply.ethicsRef',
+  consentText: 'consent.formText',
+  consentVersion: 'consent.formVersion',
   projectFrom: 'apply.projectFrom',
   projectTo: 'apply.projectTo',
   justification: 'apply.justification',
@@ -61,6 +63,10 @@ export function checkDraft(d: Draft, t: Translate, directs: Record<string, strin
     else if (list(d.controllers).some((c) => c.length > 200)) out.controllers = { message: t('checks.tooLong', { field: label('controllers'), n: 200 }) };
     if (d.ethicsRef.length > 100) out.ethicsRef = { message: t('checks.tooLong', { field: label('ethicsRef'), n: 100 }) };
     period('projectFrom', 'projectTo', 'checks.projectPeriodOrder');
+    if (d.legalBasis === 'consent') {
+      text('consentText', 20, 20000);
+      text('consentVersion', 1, 40);
+    }
   } else {
     text('justification', 3, 5000);
   }
@@ -103,6 +109,9 @@ function inputOf(field: string, d: Draft): string | null {
     'project.purpose': 'purpose',
     'project.dataControllers': 'controllers',
     'project.ethicsRef': 'ethicsRef',
+    'project.consent': 'consentText',
+    'project.consent.text': 'consentText',
+    'project.consent.version': 'consentVersion',
     'project.period.from': 'projectFrom',
     'project.period.to': 'projectTo',
     'period.from': 'dataFrom',

@@ -22,6 +22,9 @@ export interface Draft {
   purpose: string;
   controllers: string;
   legalBasis: string;
+  /** What participants consent to, on the legal basis consent (the text and its version). */
+  consentText: string;
+  consentVersion: string;
   ethicsRef: string;
   projectFrom: string;
   projectTo: string;
@@ -47,6 +50,8 @@ export function emptyDraft(kind: Draft['kind'], projectId = ''): Draft {
     purpose: '',
     controllers: '',
     legalBasis: 'hforsk-35',
+    consentText: '',
+    consentVersion: '1.0',
     ethicsRef: '',
     projectFrom: '',
     projectTo: '',
@@ -154,6 +159,7 @@ export function bodyOf(d: Draft): Record<string, unknown> {
       legalBasis: d.legalBasis,
       ...(d.ethicsRef.trim() ? { ethicsRef: d.ethicsRef.trim() } : {}),
       period: { from: d.projectFrom, to: d.projectTo },
+      ...(d.legalBasis === 'consent' ? { consent: { text: d.consentText, version: d.consentVersion } } : {}),
     },
   };
 }

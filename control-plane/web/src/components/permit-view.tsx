@@ -28,6 +28,14 @@ export function PermitView({ permit }: { permit: Permit }) {
         <dd>{t(`legalBasis.${permit.legalBasis}` as MessageKey)}</dd>
         <dt>{t('permit.optOut')}</dt>
         <dd>{permit.optOutHonoured ? t('common.yes') : t('common.no')}</dd>
+        {permit.consent ? (
+          <>
+            <dt>{t('consent.permitTerms')}</dt>
+            <dd data-testid="permit-consent">
+              {permit.consent.text} <span className="hint">({t('consent.version', { version: permit.consent.version })})</span>
+            </dd>
+          </>
+        ) : null}
         <dt>{t('permit.linkage')}</dt>
         <dd>{permit.linkageAllowed ? t('common.yes') : t('common.no')}</dd>
         <dt>{t('permit.cohort')}</dt>

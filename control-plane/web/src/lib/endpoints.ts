@@ -62,4 +62,6 @@ export const EP = {
   citizenUsage: '/api/citizen/usage',
   publicProjects: '/api/public/projects',
   citizenOptOut: '/api/citizen/opt-out',
+  citizenConsents: '/api/citizen/consents',
+  citizenConsent: (projectId: string) => `/api/citizen/consents/${e(projectId)}`,
 } as const;

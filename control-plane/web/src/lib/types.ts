@@ -4,7 +4,17 @@
  * reaches the bundle), so `npm run typecheck:web` fails when the UI reads a field the API does not
  * answer. Those of modules still being converted are read defensively (optional fields).
  */
-export type { Application, CaseAttachment, CaseDetail, CaseEvent, Permit, Project, ProjectDetail, PublicProject, ScopeProblem } from '../../../src/projects/schemas.ts';
+export type {
+  Application,
+  CaseAttachment,
+  CaseDetail,
+  CaseEvent,
+  Permit,
+  Project,
+  ProjectDetail,
+  PublicProject,
+  ScopeProblem,
+} from '../../../src/projects/schemas.ts';
 export type { CodeList, Variable as CatalogVariable } from '../../../src/catalog/model.ts';
 export type {
   DatasetDetail as CatalogDataset,
@@ -15,7 +25,7 @@ export type {
 export type { ApiToken, CreatedUser, IssuedToken, Me, SessionLogin, TotpReset, User } from '../../../src/identity/schemas.ts';
 export type { ActivityCounts, AuditPage, ProjectHistory, PublishedCheckpoint } from '../../../src/audit/schemas.ts';
 export type { AuditEntry } from '../../../src/platform/audit.ts';
-export type { OptOutStatus, ProjectUse } from '../../../src/citizens/schemas.ts';
+export type { ConsentRequest, OptOutStatus, ProjectUse } from '../../../src/citizens/schemas.ts';
 export type { DummyAnswer, ExploreAnswer, ExploreCell } from '../../../src/explore/schemas.ts';
 export type { CaseCell, CaseFigures, CaseStats, StageTimes } from '../../../src/case-stats/schemas.ts';
 

@@ -25,6 +25,7 @@ import { ApplyMembers } from '../components/apply-members.tsx';
 import { CohortFields } from '../components/explore-cohort.tsx';
 import { ExploreResult } from '../components/explore-result.tsx';
 import { ErrorSummary, FieldErrorView, invalidProps } from '../components/field-error.tsx';
+import { ConsentFields } from '../components/consent-fields.tsx';
 import { Page } from '../components/page.tsx';
 import { ErrorView } from '../components/status.tsx';
 
@@ -199,6 +200,13 @@ export function ApplyPage() {
                 </option>
               ))}
             </select>
+            {draft.legalBasis === 'consent' ? <ConsentFields text={draft.consentText} version={draft.consentVersion} onChange={(c) => update(c)} /> : null}
+            {draft.legalBasis === 'consent' ? (
+              <>
+                {err('consentText')}
+                {err('consentVersion')}
+              </>
+            ) : null}
             <label htmlFor="ethicsRef">{t('apply.ethicsRef')}</label>
             <input {...field('ethicsRef')} maxLength={100} placeholder="REK 2026/12345" />
             {err('ethicsRef')}

@@ -1,2 +1,47 @@
 /** English labels of the consent part of the UI; spread into `en.ts`. `nb-consent.ts` has the same keys. */
-export const enConsent = {} as const;
+export const enConsent = {
+  'consent.section': 'Consent requests',
+  'consent.none': 'No project has asked for your consent.',
+  'consent.intro':
+    'These projects may use your data only with your consent. You can give or withdraw it at any time; a withdrawal takes your data out of the project’s next data copy.',
+  'consent.terms': 'What you consent to',
+  'consent.version': 'Version {version}',
+  'consent.dataPeriod': 'Data period',
+  'consent.requestedAt': 'Asked',
+  'consent.inForce': 'Your consent is in force (since {since}).',
+  'consent.notGiven': 'You have not given consent.',
+  'consent.give': 'Give consent',
+  'consent.withdraw': 'Withdraw consent',
+  'consent.closed': 'The project is closed and takes no new consent.',
+  'consent.history': 'History of my consent',
+  'consent.gave': 'gave consent (version {version})',
+  'consent.withdrew': 'withdrew consent',
+  'consent.confirmGiveTitle': 'Give consent to “{title}”?',
+  'consent.confirmGive':
+    'Your data from the registers for {from} – {to} will go into the project’s next data copy, pseudonymised. You can withdraw your consent at any time.',
+  'consent.confirmWithdrawTitle': 'Withdraw consent to “{title}”?',
+  'consent.confirmWithdraw':
+    'Your data will be left out of the project’s next data copy, which is made shortly. Copies made while your consent was in force stay with the project until it closes.',
+  'consent.givenOk': 'Your consent was registered.',
+  'consent.withdrawnOk': 'Your consent was withdrawn.',
+  'consent.confirm': 'Confirm',
+  'consent.cancel': 'Cancel',
+  'consent.optOutApplies': 'Your opt-out applies',
+  'consent.byConsent': 'Decided by your consent, not by the opt-out',
+  'consent.optOutChanges':
+    'An opt-out leaves your data out of every later data copy of projects whose legal basis honours it. Copies already made are not changed. It does not affect projects under the Health Register Act § 19, and consent projects are decided by your consent alone.',
+  'consent.optOutProjects': 'Projects your opt-out applies to',
+  'consent.optOutNotProjects': 'Projects your opt-out does not apply to',
+  'consent.consentProjects': 'Projects that decide by consent',
+  'consent.noProjects': 'None',
+  'consent.confirmOptOutTitle': 'Register your opt-out?',
+  'consent.confirmOptOut': 'Later data copies of these projects will leave out your data: {projects}.',
+  'consent.confirmOptOutNone': 'Later data copies of projects whose legal basis honours the opt-out will leave out your data.',
+  'consent.confirmOptInTitle': 'Withdraw your opt-out?',
+  'consent.confirmOptIn': 'Later data copies of these projects may include your data again: {projects}.',
+  'consent.confirmOptInNone': 'Later data copies of projects whose legal basis honours the opt-out may include your data again.',
+  'consent.formText': 'What participants consent to',
+  'consent.formTextHint': 'The text each person in the cohort is shown and consents to (at least 20 characters).',
+  'consent.formVersion': 'Version of the consent text',
+  'consent.permitTerms': 'What participants consent to',
+} as const;
