@@ -27,5 +27,5 @@ export { openDuck } from './duckdb.ts';
 export { cohortFromPermit, cohortSql, fnrBirthYearSql } from './extract-scope.ts';
 export { lit, rowsOf } from './duckdb.ts';
 export { createDataCopiesModule, dataCopiesModule, type DataCopiesModule } from './module.ts';
-export { makeCopy, sweepExtractLeftovers } from './reconcile-copy.ts';
+export { makeCopy, sweepExtractLeftovers, type NewCopyReason } from './reconcile-copy.ts';
 export { copiesConfigSection, type CopiesOptionsInput } from './reconcile-options.ts';

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { AuditService, Clock, PlatformPaths } from '../platform/index.ts';
 import { latestVersion, loadCatalogue } from '../catalog/index.ts';
 import { optedOutNationalIds, personLookup, personLookupKey } from '../citizens/index.ts';
+import { notify, projectMembers } from '../notifications/index.ts';
 import { setProjectStatus, type Permit } from '../projects/index.ts';
 import { deleteKeptSecret, keptSecret, type SecretBox } from '../secrets/index.ts';
 import type { Queryable, Store } from '../store/index.ts';
@@ -29,6 +30,13 @@ export interface CopyActDeps {
 }
 
 export const pseudonymKeyName = (projectId: string) => `pseudonym-key:${projectId}`;
+
+/**
+ * Why a new copy version is made, told to the project's members (`copy.new_version`): the permit
+ * changed (a new version of it, the default), or a participant withdrew consent (the person leaves
+ * the next version). The first copy under a project's permit says `first_copy` whatever is passed.
+ */
+export type NewCopyReason = 'permit_changed' | 'consent_withdrawn';
 
 export type MakeCopyOutcome = { made: true; copyVersion: number; personCount: number } | { made: false; why: 'exists' | 'locked' | 'closed' };
 
@@ -78,12 +86,14 @@ export async function sweepExtractLeftovers(paths: PlatformPaths): Promise<strin
  * transaction-scoped advisory lock on the project for the whole extract, so only one control plane
  * extracts a given copy; the copy's row and persons commit in the same transaction, and a failure
  * removes the copy folder. Audited as `copy.create` by `system` (initiated, then success or failure).
+ * The project's members are told of the new version in the same transaction, with `reason`.
  */
 export async function makeCopy(
   deps: CopyActDeps,
   permit: Permit,
   onProgress?: (p: Progress & { copyVersion: number }) => void,
   signal?: AbortSignal,
+  reason: NewCopyReason = 'permit_changed',
 ): Promise<MakeCopyOutcome> {
   const { projectId } = permit;
   return deps.store.tx(async (q) => {
@@ -141,6 +151,17 @@ export async function makeCopy(
           persons: result.persons,
           personLookup: (fnr) => personLookup(lookupKey, fnr),
         });
+        await notify(
+          q,
+          await projectMembers(q, projectId),
+          {
+            kind: 'copy.new_version',
+            params: { version: String(copyVersion), reason: copyVersion === 1 ? 'first_copy' : reason },
+            link: `/projects/${projectId}`,
+            projectId,
+          },
+          deps.clock.now(),
+        );
         await deps.audit.record({
           ...base,
           outcome: 'success',

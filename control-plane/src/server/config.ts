@@ -4,9 +4,10 @@
  */
 import { configLoader, type ConfigInputOf, type ConfigOf } from '../config/index.ts';
 import { copiesConfigSection } from '../data-copies/index.ts';
+import { notificationsConfigSection } from '../notifications/index.ts';
 import { roomsConfigSection } from '../rooms/index.ts';
 
-const SECTIONS = { rooms: roomsConfigSection, copies: copiesConfigSection };
+const SECTIONS = { rooms: roomsConfigSection, copies: copiesConfigSection, notifications: notificationsConfigSection };
 
 const loader = configLoader(SECTIONS);
 
@@ -15,7 +16,7 @@ export const configSchema = loader.schema;
 /** The whole config, sections typed. */
 export type FullConfig = ConfigOf<typeof SECTIONS>;
 export type ConfigInput = ConfigInputOf<typeof SECTIONS>;
-/** Reads `TRE_*` variables (TRE_PORT, TRE_DATA_DIR, ..., TRE_ROOM_*, TRE_COPY_*) and DATABASE_URL. */
+/** Reads `TRE_*` variables (TRE_PORT, TRE_DATA_DIR, ..., TRE_ROOM_*, TRE_COPY_*, TRE_NOTIFY_*) and DATABASE_URL. */
 export const configFromEnv = (env: NodeJS.ProcessEnv): ConfigInput => loader.fromEnv(env);
 /** Defaults, then the layers in order (environment, flags), checked and described key by key. */
 export const loadConfig = (...layers: ConfigInput[]): FullConfig => loader.load(...layers);
