@@ -28,7 +28,14 @@ export function createNotificationsModule(overrides: NotificationsOptionsInput =
     const { smtpUrl, smtpFrom } = deps.config;
     const mailer =
       smtpUrl && smtpFrom
-        ? createMailer({ store: deps.store, clock: deps.clock, logger: deps.logger, options, smtp: { url: smtpUrl, from: smtpFrom }, baseUrl: () => deps.url() })
+        ? createMailer({
+            store: deps.store,
+            clock: deps.clock,
+            logger: deps.logger,
+            options,
+            smtp: { url: smtpUrl, from: smtpFrom },
+            baseUrl: () => deps.url(),
+          })
         : undefined;
     return {
       name: 'notifications',

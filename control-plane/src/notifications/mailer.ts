@@ -72,13 +72,13 @@ export function createMailer(d: MailerDeps): Mailer {
     const tooOld = new Date(now.getTime() - options.mailMaxAgeHours * 3_600_000);
     const rows = await store.query<{ n: number }>(
       `WITH left_ AS (
-         UPDATE notifications n SET email_error = CASE WHEN n.created_at < $2 THEN 'too_old' ELSE 'no_address' END
+         UPDATE notifications n SET email_error = CASE WHEN n.created_at < $1 THEN 'too_old' ELSE 'no_address' END
            FROM users u
           WHERE u.id = n.user_id AND n.emailed_at IS NULL AND n.email_error IS NULL
-            AND (n.created_at < $2 OR u.email IS NULL OR u.email = '' OR u.disabled)
+            AND (n.created_at < $1 OR u.email IS NULL OR u.email = '' OR u.disabled)
          RETURNING 1)
        SELECT count(*)::int AS n FROM left_`,
-      [now, tooOld],
+      [tooOld],
     );
     return rows[0]?.n ?? 0;
   }

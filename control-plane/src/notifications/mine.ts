@@ -38,7 +38,11 @@ export async function unreadCount(q: Queryable, userId: string): Promise<number>
   return row?.n ?? 0;
 }
 
-export async function listMine(q: Queryable, userId: string, opts: { before?: number | undefined; limit: number; unreadOnly?: boolean | undefined }): Promise<NotificationPage> {
+export async function listMine(
+  q: Queryable,
+  userId: string,
+  opts: { before?: number | undefined; limit: number; unreadOnly?: boolean | undefined },
+): Promise<NotificationPage> {
   const rows = await q.query<Row>(
     `SELECT ${COLUMNS} FROM notifications
       WHERE user_id = $1 AND ($2::bigint IS NULL OR id < $2) AND (NOT $3 OR read_at IS NULL)

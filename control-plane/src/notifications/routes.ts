@@ -30,7 +30,8 @@ export function notificationRoutes(d: { store: Store; clock: Clock; hub: Notific
         unread: z.enum(['true', 'false']).optional(),
       }),
       response: notificationPageSchema,
-      handler: async ({ principal, query }) => listMine(store, principal!.userId, { before: query.before, limit: query.limit, unreadOnly: query.unread === 'true' }),
+      handler: async ({ principal, query }) =>
+        listMine(store, principal!.userId, { before: query.before, limit: query.limit, unreadOnly: query.unread === 'true' }),
     }),
     defineRoute({
       method: 'get',
