@@ -198,7 +198,12 @@ describe('notifications on one control plane', () => {
       expect((await a.next('notification', (n) => n.params.application === id)).data).toMatchObject({ kind: 'application.decided', readAt: null });
       expect((await a.next('unread')).data).toEqual({ unread: unread + 1 });
       b.close();
-      await vi.waitFor(async () => expect(await openStream(p.url, token).then((s) => (s.close(), s.status))).toBe(200), { timeout: 5_000 });
+      const again = async () => {
+        const s = await openStream(p.url, token);
+        s.close();
+        return s.status;
+      };
+      await vi.waitFor(async () => expect(await again()).toBe(200), { timeout: 5_000 });
     } finally {
       a.close();
       b.close();

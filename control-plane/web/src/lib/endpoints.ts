@@ -56,4 +56,9 @@ export const EP = {
   citizenUsage: '/api/citizen/usage',
   publicProjects: '/api/public/projects',
   citizenOptOut: '/api/citizen/opt-out',
+  notifications: '/api/notifications',
+  notificationsUnread: '/api/notifications/unread',
+  notificationsStream: '/api/notifications/stream',
+  notificationRead: (id: number) => `/api/notifications/${id}/read`,
+  notificationsReadAll: '/api/notifications/read-all',
 } as const;

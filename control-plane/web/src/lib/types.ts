@@ -17,6 +17,7 @@ export type { ActivityCounts, AuditPage, ProjectHistory, PublishedCheckpoint } f
 export type { AuditEntry } from '../../../src/platform/audit.ts';
 export type { OptOutStatus, ProjectUse } from '../../../src/citizens/schemas.ts';
 export type { DummyAnswer, ExploreAnswer, ExploreCell } from '../../../src/explore/schemas.ts';
+export type { MarkedRead, Notification, NotificationKind, NotificationPage, UnreadCount } from '../../../src/notifications/schemas.ts';
 
 /*
  * Rooms, data copies and the airlock: the server's own types, inferred from the API's response
