@@ -11,8 +11,6 @@ import { notificationRoutes } from './routes.ts';
 
 export { independentAccessAdmins, notify, projectMembers, type NotificationInput } from './notify.ts';
 export { notificationsConfigSection, type NotificationsOptions } from './options.ts';
-export { mailFor, type MailContent } from './mail-text.ts';
-export { notificationText, type NotificationLang } from './texts.ts';
 
 export interface NotificationsModule extends PlatformModule {
   hub: NotificationHub;
