@@ -239,7 +239,7 @@ describe('notifications across control planes, and by e-mail', () => {
   let dbDir: string;
   let db: Awaited<ReturnType<typeof startEmbedded>>;
   let a: TestPlatform;
-  let b: TestPlatform;
+  let b: TestPlatform | undefined;
   let smtp: SmtpSink;
 
   beforeAll(async () => {
@@ -272,7 +272,7 @@ describe('notifications across control planes, and by e-mail', () => {
     try {
       expect(stream.status).toBe(200);
       await stream.next('unread');
-      const id = await rejectedApplication(b, 'Decided on the other replica');
+      const id = await rejectedApplication(b!, 'Decided on the other replica');
       const frame = await stream.next('notification', (n) => n.params.application === id);
       expect(frame.data).toMatchObject({ kind: 'application.decided', params: { application: id, decision: 'rejected' }, link: `/applications/${id}` });
       expect((await stream.next('unread')).data).toEqual({ unread: (await a.call('GET', '/api/notifications/unread', { as: 'lead' })).body.unread });
@@ -287,7 +287,7 @@ describe('notifications across control planes, and by e-mail', () => {
     });
     expect(smtp.mails).toEqual([]);
     expect((await a.call('PATCH', '/api/users/lead', { as: 'operator', body: { email: 'lead@analyserom.test' } })).status).toBe(200);
-    const id = await rejectedApplication(b, 'Told by mail');
+    const id = await rejectedApplication(b!, 'Told by mail');
     const about = (x: string) => smtp.mails.filter((m) => decodeMail(m.raw).includes(x));
     await vi.waitFor(() => expect(about(id)).toHaveLength(1), { timeout: 10_000 });
     const [mail] = about(id);
@@ -313,7 +313,7 @@ describe('notifications across control planes, and by e-mail', () => {
 
   it('retries after the SMTP server was down, with back-off, and sends once it is back', async () => {
     await smtp.down();
-    const id = await rejectedApplication(b, 'Told after the outage');
+    const id = await rejectedApplication(b!, 'Told after the outage');
     const about = () => smtp.mails.filter((m) => decodeMail(m.raw).includes(id));
     const row = () =>
       a.deps.store.query<{ emailed_at: string | null; email_attempts: number; email_error: string | null; email_next_at: string | null }>(
@@ -338,7 +338,7 @@ describe('notifications across control planes, and by e-mail', () => {
   it('keeps the error after the last attempt and leaves the row', async () => {
     await smtp.down();
     try {
-      const id = await rejectedApplication(b, 'Never told by mail');
+      const id = await rejectedApplication(b!, 'Never told by mail');
       const row = () =>
         a.deps.store.query<{ email_attempts: number; email_error: string | null }>(
           "SELECT email_attempts, email_error FROM notifications WHERE params->>'application' = $1",
@@ -355,4 +355,17 @@ describe('notifications across control planes, and by e-mail', () => {
       await smtp.up();
     }
   });
+
+  it('a control plane that stops ends its open streams at once instead of waiting for them', async () => {
+    const stopping = b!;
+    const stream = await openStream(stopping.url, await stopping.token('lead'));
+    expect(stream.status).toBe(200);
+    await stream.next('unread');
+    b = undefined;
+    const started = Date.now();
+    await stopping.stop();
+    await stream.ended;
+    // The server's grace for connections still busy is 10 s; a stream is not left to run into it.
+    expect(Date.now() - started).toBeLessThan(8_000);
+  }, 30_000);
 });

@@ -34,6 +34,8 @@ export interface LiveStream {
   status: number;
   /** The next frame of `event` that `where` accepts (frames before it are passed over), or a timeout. */
   next(event: string, where?: (data: any) => boolean, timeoutMs?: number): Promise<Frame>;
+  /** Resolves when the server has ended the stream (or it was closed). */
+  ended: Promise<void>;
   /** Comment lines seen so far (heartbeats). */
   comments(): string[];
   close(): void;
@@ -49,8 +51,9 @@ export async function openStream(baseUrl: string, token: string): Promise<LiveSt
   const frames: Frame[] = [];
   const comments: string[] = [];
   const waiters = new Set<() => void>();
+  let ended: Promise<void> = Promise.resolve();
   if (res.ok && res.body) {
-    void (async () => {
+    ended = (async () => {
       const decoder = new TextDecoder();
       let buf = '';
       try {
@@ -78,6 +81,7 @@ export async function openStream(baseUrl: string, token: string): Promise<LiveSt
   }
   return {
     status: res.status,
+    ended,
     comments: () => [...comments],
     next(event, where = () => true, timeoutMs = 15_000) {
       return new Promise((resolve, reject) => {

@@ -40,6 +40,7 @@ export function createNotificationsModule(overrides: NotificationsOptionsInput =
       hub,
       mailer,
       routes: notificationRoutes({ store: deps.store, clock: deps.clock, hub }),
+      drain: () => hub.drain(),
       async start() {
         await hub.start();
         mailer?.start();

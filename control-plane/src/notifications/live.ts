@@ -42,6 +42,8 @@ export interface StreamSlot {
 export interface NotificationHub {
   /** Takes one of the user's stream slots, or refuses (429 `too_many_streams`). */
   reserve(userId: string): StreamSlot;
+  /** Ends every open stream and refuses new ones (the control plane is stopping). */
+  drain(): void;
   /** How many streams are open, for tests and logs. */
   open(userId?: string): number;
   start(): Promise<void>;
@@ -146,6 +148,10 @@ export function createNotificationHub(d: { store: Store; logger: Logger; options
           });
         },
       };
+    },
+    drain() {
+      closed = true;
+      endAll();
     },
     open(userId) {
       if (userId !== undefined) return byUser.get(userId)?.size ?? 0;
