@@ -6,7 +6,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
 
 /** Browser globals used inside `page.evaluate` callbacks (this repo type-checks tests without the DOM library). */
 declare const document: any;
@@ -49,9 +49,27 @@ export interface Session {
 
 let shotSeq = 0;
 
+/**
+ * Requests in flight per session's context, server-sent event streams left out: a signed-in page
+ * holds its notification stream open for good, so Playwright's `networkidle` would never come.
+ */
+const inFlight = new WeakMap<BrowserContext, Set<Request>>();
+
+function trackRequests(context: BrowserContext): void {
+  const open = new Set<Request>();
+  inFlight.set(context, open);
+  context.on('request', (r) => {
+    if (!(r.headers().accept ?? '').includes('text/event-stream')) open.add(r);
+  });
+  const done = (r: Request) => open.delete(r);
+  context.on('requestfinished', done);
+  context.on('requestfailed', done);
+}
+
 export async function openSession(browser: Browser, baseUrl: string, user: string, opts: { lang?: 'nb' | 'en'; login?: boolean } = {}): Promise<Session> {
   const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1366, height: 800 }, locale: opts.lang === 'en' ? 'en-GB' : 'nb-NO' });
   context.setDefaultTimeout(10_000);
+  trackRequests(context);
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
@@ -83,9 +101,20 @@ export async function openSession(browser: Browser, baseUrl: string, user: strin
   return s;
 }
 
-/** Waits until no "Loading…" status is left on the page. */
+/** Waits until nothing but event streams has been in flight for half a second, then until no "Loading…" status is left on the page. */
 export async function settle(page: Page): Promise<void> {
-  await page.waitForLoadState('networkidle');
+  const open = inFlight.get(page.context());
+  if (!open) await page.waitForLoadState('networkidle');
+  else {
+    await page.waitForLoadState('load');
+    const deadline = Date.now() + 30_000;
+    let quietSince = Date.now();
+    while (Date.now() - quietSince < 500) {
+      if (Date.now() > deadline) throw new Error(`requests still in flight: ${[...open].map((r) => r.url()).join(', ')}`);
+      await new Promise((r) => setTimeout(r, 50));
+      if (open.size > 0) quietSince = Date.now();
+    }
+  }
   await page.waitForFunction(() => !document.querySelector('main p[role="status"].muted'), null, { timeout: 10_000 });
 }
 

@@ -26,8 +26,9 @@ export function uiIsStale(): boolean {
     newestMtime(join(WEB_ROOT, 'src')),
     newestMtime(join(WEB_ROOT, 'index.html')),
     newestMtime(join(WEB_ROOT, 'vite.config.ts')),
-    // The one server module the UI bundles by value (test/web/bundle.test.ts holds it to that).
+    // The server modules the UI bundles by value (test/web/bundle.test.ts holds it to them).
     newestMtime(join(WEB_ROOT, '..', 'src', 'projects', 'legal-bases.ts')),
+    newestMtime(join(WEB_ROOT, '..', 'src', 'notifications', 'texts.ts')),
   );
   return sources > built;
 }

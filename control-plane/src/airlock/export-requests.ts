@@ -12,6 +12,7 @@ import { ConflictError, InputError, NotAllowedError } from '../errors/index.ts';
 import type { Principal, Logger, Clock, PlatformPaths } from '../platform/index.ts';
 import type { Policy } from '../policies/index.ts';
 import { requireDataAccess } from '../projects/index.ts';
+import { independentAccessAdmins, notify } from '../notifications/index.ts';
 import type { Store } from '../store/index.ts';
 import { TableSpecSchema } from '../disclosure/index.ts';
 import { CHECK_KIND_NAMES } from './check-kinds.ts';
@@ -216,6 +217,12 @@ async function recordRequest(
       },
     });
     if (previous) await addEvent(q, previous.id, { at: now.toISOString(), actor: principal.userId, event: 'superseded', reason: null, details: { next: id } });
+    await notify(
+      q,
+      await independentAccessAdmins(q, projectId, principal.userId),
+      { kind: 'export.submitted', params: { export: id }, link: '/admin/reviews', projectId },
+      now,
+    );
     return getRequest(q, id, 'export');
   });
 }

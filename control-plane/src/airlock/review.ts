@@ -19,6 +19,7 @@
  */
 import { z } from 'zod';
 import { ConflictError, InputError } from '../errors/index.ts';
+import { notify } from '../notifications/index.ts';
 import type { Principal } from '../platform/index.ts';
 import { requireIndependent } from '../projects/index.ts';
 import type { Queryable } from '../store/index.ts';
@@ -89,6 +90,15 @@ export async function recordReview(q: Queryable, principal: Principal, req: Airl
   const status = outcomeOf(all.map((r) => r.decision));
   await setStatus(q, req.id, status, now, 'decided_at');
   await addEvent(q, req.id, { at: now.toISOString(), actor: 'system', event: status, reason: null, details: { reviewers: all.map((r) => r.reviewer) } });
+  // The requester learns the outcome once it is decided, never a single reviewer's sealed decision.
+  if (req.direction === 'export') {
+    await notify(
+      q,
+      [req.requestedBy],
+      { kind: 'export.reviewed', params: { export: req.id, decision: status }, link: `/projects/${req.projectId}/exports`, projectId: req.projectId },
+      now,
+    );
+  }
   return { status, decided: true };
 }
 

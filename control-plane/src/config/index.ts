@@ -60,6 +60,11 @@ export const platformConfigSchema = z.object({
     .default(300_000),
   bodyIdleTimeoutMs: z.coerce.number().int().positive().describe("Longest pause in a register delivery's body before the connection is cut").default(60_000),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).describe('Least severe log level printed').default('info'),
+  smtpUrl: z
+    .url({ protocol: /^smtps?$/, error: 'an smtp:// or smtps:// URL' })
+    .optional()
+    .describe('SMTP server notifications are e-mailed through (smtp://user:pass@host:587, smtps:// for TLS at connect); none sent when absent (secret)'),
+  smtpFrom: z.email().optional().describe('Sender address of notification e-mails; needed with smtpUrl'),
 });
 
 export type PlatformConfig = z.infer<typeof platformConfigSchema>;
@@ -83,7 +88,7 @@ type Sections = Record<string, ConfigSection>;
 export type ConfigOf<S extends Sections> = PlatformConfig & { [K in keyof S]: z.infer<S[K]['schema']> };
 export type ConfigInputOf<S extends Sections> = PlatformConfigInput & { [K in keyof S]?: z.input<S[K]['schema']> };
 
-const SECRET_KEYS = new Set(['demoPassword', 'databaseUrl', 'masterKey', 'oidcClientSecret']);
+const SECRET_KEYS = new Set(['demoPassword', 'databaseUrl', 'masterKey', 'oidcClientSecret', 'smtpUrl']);
 
 /** The keys of a section that the environment sets, by the section's variable → key map. */
 function sectionFromEnv(env: NodeJS.ProcessEnv, names: Record<string, string>): Record<string, string> | undefined {
@@ -116,6 +121,8 @@ function platformFromEnv(env: NodeJS.ProcessEnv): PlatformConfigInput {
     auditCheckpointSeconds: pick('TRE_AUDIT_CHECKPOINT_SECONDS'),
     auditLogOrigin: pick('TRE_AUDIT_LOG_ORIGIN'),
     auditRetentionDays: pick('TRE_AUDIT_RETENTION_DAYS'),
+    smtpUrl: pick('TRE_SMTP_URL'),
+    smtpFrom: pick('TRE_SMTP_FROM'),
   };
   return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined)) as PlatformConfigInput;
 }
@@ -155,6 +162,7 @@ export function configLoader<S extends Sections>(sections: S) {
       const cfg = parsed.data as ConfigOf<S>;
       cfg.dataDir = resolve(cfg.dataDir);
       if (Boolean(cfg.tlsCert) !== Boolean(cfg.tlsKey)) throw new Error('invalid configuration: tlsCert and tlsKey must be given together');
+      if (cfg.smtpUrl && !cfg.smtpFrom) throw new Error('invalid configuration: smtpFrom: a sender address is needed with smtpUrl');
       return cfg;
     },
   };

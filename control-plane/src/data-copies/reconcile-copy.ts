@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { AuditService, Clock, PlatformPaths } from '../platform/index.ts';
 import { loadCatalogue } from '../catalog/index.ts';
 import { consentedPersons, optedOutNationalIds, personLookup, personLookupKey } from '../citizens/index.ts';
+import { notify, projectMembers } from '../notifications/index.ts';
 import { setProjectStatus, type Permit } from '../projects/index.ts';
 import { deleteKeptSecret, keptSecret, type SecretBox } from '../secrets/index.ts';
 import type { Queryable, Store } from '../store/index.ts';
@@ -86,6 +87,7 @@ export async function sweepExtractLeftovers(paths: PlatformPaths): Promise<strin
  * transaction-scoped advisory lock on the project for the whole extract, so only one control plane
  * extracts a given copy; the copy's row and persons commit in the same transaction, and a failure
  * removes the copy folder. Audited as `copy.create` by `system` (initiated, then success or failure).
+ * The project's members are told of the new version in the same transaction, with `reason`.
  */
 export async function makeCopy(
   deps: CopyActDeps,
@@ -154,6 +156,17 @@ export async function makeCopy(
             copyVersion,
             consented.map((c) => c.lookup),
           ]);
+        await notify(
+          q,
+          await projectMembers(q, projectId),
+          {
+            kind: 'copy.new_version',
+            params: { version: String(copyVersion), reason: copyVersion === 1 ? 'first_copy' : reason },
+            link: `/projects/${projectId}`,
+            projectId,
+          },
+          deps.clock.now(),
+        );
         await deps.audit.record({
           ...base,
           outcome: 'success',

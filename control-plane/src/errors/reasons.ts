@@ -279,6 +279,10 @@ export type ExploreReason = (typeof EXPLORE_REASONS)[number];
 /** The explorer (issue 14): protected counts without a room. */
 export const EXPLORE_REASONS = ['explore_budget_exhausted', 'explore_too_many_cells', 'explore_not_numeric', 'explore_no_version'] as const;
 
+/** Notifications: one that is not the caller's, and the bound on live streams per user. */
+export const NOTIFICATION_REASONS = ['no_such_notification', 'too_many_streams'] as const;
+export type NotificationReason = (typeof NOTIFICATION_REASONS)[number];
+
 /** Every reason, for the OpenAPI document and for clients that list them. */
 export const REASONS = [
   ...HTTP_REASONS,
@@ -296,5 +300,6 @@ export const REASONS = [
   ...AUDIT_REASONS,
   ...STORE_REASONS,
   ...EXPLORE_REASONS,
+  ...NOTIFICATION_REASONS,
 ] as const;
 export type Reason = (typeof REASONS)[number];

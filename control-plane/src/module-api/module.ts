@@ -21,6 +21,11 @@ export interface PlatformModule {
   after?: RequestHandler[];
   /** Websocket upgrades; return true when handled. */
   upgrade?(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+  /**
+   * Called once the control plane stops accepting requests, before it waits for those in flight:
+   * end long-lived answers (event streams) so that shutdown need not wait for them to time out.
+   */
+  drain?(): void;
   /** Background work (reconcile loops, checkpoint publishing), started after the listener is up. */
   start?(): Promise<void>;
   /** Stopped before the store closes. */

@@ -35,3 +35,19 @@ export async function projectMembers(q: Queryable, projectId: string, roles?: re
   );
   return rows.map((r) => r.user_id);
 }
+
+/**
+ * The enabled access administrators who may review a request of the project: never members of
+ * it (membership history counted, as `projects/independence.ts` rules) and not `requester`.
+ */
+export async function independentAccessAdmins(q: Queryable, projectId: string, requester: string): Promise<string[]> {
+  const rows = await q.query<{ id: string }>(
+    `SELECT u.id FROM users u JOIN user_roles r ON r.user_id = u.id AND r.role = 'access_admin'
+      WHERE NOT u.disabled AND u.id <> $2
+        AND NOT EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = $1 AND m.user_id = u.id)
+        AND NOT EXISTS (SELECT 1 FROM project_member_events e WHERE e.project_id = $1 AND e.user_id = u.id)
+      ORDER BY u.id`,
+    [projectId, requester],
+  );
+  return rows.map((r) => r.id);
+}

@@ -18,6 +18,8 @@ export const NOTIFICATION_KINDS = [
   'application.decided',
   /** A permit (version) was issued (`params.permit`, `params.version`). */
   'permit.issued',
+  /** An export request awaits my review, as an access administrator independent of it (`params.export`). */
+  'export.submitted',
   /** An export request I made was reviewed or released (`params.export`, `params.decision`). */
   'export.reviewed',
   /** My room was stopped (`params.room`, `params.reason`, e.g. `permit_expired`). */
@@ -45,3 +47,20 @@ export const notificationSchema = z
   })
   .meta({ id: 'Notification' });
 export type Notification = z.infer<typeof notificationSchema>;
+
+export const notificationPageSchema = z
+  .object({
+    items: z.array(notificationSchema),
+    /** How many of mine are unread, all pages counted. */
+    unread: z.number().int().min(0),
+    /** Pass as `before` for the next (older) page; null on the last. */
+    next: z.number().int().nullable(),
+  })
+  .meta({ id: 'NotificationPage' });
+export type NotificationPage = z.infer<typeof notificationPageSchema>;
+
+export const unreadCountSchema = z.object({ unread: z.number().int().min(0) }).meta({ id: 'UnreadCount' });
+export type UnreadCount = z.infer<typeof unreadCountSchema>;
+
+export const markedReadSchema = z.object({ marked: z.number().int().min(0), unread: z.number().int().min(0) }).meta({ id: 'MarkedRead' });
+export type MarkedRead = z.infer<typeof markedReadSchema>;

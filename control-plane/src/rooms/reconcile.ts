@@ -27,7 +27,7 @@ import type { DriverSet } from './driver-set.ts';
 import type { Lease } from './lease.ts';
 import type { RoomsOptions } from './options.ts';
 import { randomBytes } from 'node:crypto';
-import { getRoom, insertRoom, liveRooms, requestStop, updateRoom, type Room } from './room-store.ts';
+import { getRoom, insertRoom, liveRooms, requestStop, requestStopTelling, updateRoom, type Room } from './room-store.ts';
 import { accountUsage } from './usage.ts';
 
 export interface ReconcilerDeps {
@@ -94,7 +94,7 @@ export function createReconciler(d: ReconcilerDeps): Reconciler {
   }
 
   async function systemStop(room: Room, reason: RoomStopReason, report: PassReport): Promise<void> {
-    if (!(await requestStop(q, room.id, reason, clock.now()))) return;
+    if (!(await requestStopTelling(q, room, reason, clock.now()))) return;
     d.changed(room.id);
     await d.audit.record({
       actor: 'system',

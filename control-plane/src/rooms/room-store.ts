@@ -1,6 +1,7 @@
 /** Rows of `rooms` and the few statements the service, the loop and the proxy run on them. */
 import type { Reason, RoomStopReason } from '../errors/index.ts';
-import type { Queryable } from '../store/index.ts';
+import { notify } from '../notifications/index.ts';
+import type { Queryable, Store } from '../store/index.ts';
 import type { RoomEndpoint, SavedRoomState } from './drivers/types.ts';
 import type { DriverName, RoomState } from './schemas.ts';
 
@@ -146,6 +147,31 @@ export async function requestStop(q: Queryable, id: string, reason: RoomStopReas
     [id, reason, now],
   );
   return rows.length > 0;
+}
+
+/**
+ * `requestStop`, and in the same transaction a notification to the room's owner when someone or
+ * something else stopped it (an operator, the permit's expiry, idleness): the owner stopping
+ * their own room, or a standby being recycled, tells no one.
+ */
+export async function requestStopTelling(
+  store: Store,
+  room: Pick<Room, 'id' | 'projectId' | 'ownerId' | 'wanted'>,
+  reason: RoomStopReason,
+  now: Date,
+): Promise<boolean> {
+  return store.tx(async (q) => {
+    if (!(await requestStop(q, room.id, reason, now))) return false;
+    if (room.wanted !== 'standby' && reason !== 'owner' && reason !== 'standby_recycled') {
+      await notify(
+        q,
+        [room.ownerId],
+        { kind: 'room.stopped', params: { room: room.id, reason }, link: `/projects/${room.projectId}/room`, projectId: room.projectId },
+        now,
+      );
+    }
+    return true;
+  });
 }
 
 /** Activity only moves forward, whichever control plane writes it. */

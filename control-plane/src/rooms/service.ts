@@ -20,6 +20,7 @@ import {
   liveRoomOf,
   liveRooms,
   requestStop,
+  requestStopTelling,
   roomsOfOwner,
   type DriverName,
   type Room,
@@ -119,7 +120,7 @@ export function createRoomService(d: { store: Store; clock: Clock; box: SecretBo
     async stop(p, roomId) {
       const room = await visibleRoom(p, roomId);
       const reason = room.wanted === 'standby' ? 'standby_recycled' : room.ownerId === p.userId ? 'owner' : 'operator';
-      if (await requestStop(store, roomId, reason, clock.now())) d.kick();
+      if (await requestStopTelling(store, room, reason, clock.now())) d.kick();
       return viewOf((await getRoom(store, roomId))!, clock.now());
     },
     async show(p, roomId) {

@@ -4,10 +4,11 @@
  */
 import { configLoader, type ConfigInputOf, type ConfigOf } from '../config/index.ts';
 import { copiesConfigSection } from '../data-copies/index.ts';
+import { notificationsConfigSection } from '../notifications/index.ts';
 import { casesConfigSection } from '../projects/index.ts';
 import { roomsConfigSection } from '../rooms/index.ts';
 
-const SECTIONS = { rooms: roomsConfigSection, copies: copiesConfigSection, cases: casesConfigSection };
+const SECTIONS = { rooms: roomsConfigSection, copies: copiesConfigSection, cases: casesConfigSection, notifications: notificationsConfigSection };
 
 const loader = configLoader(SECTIONS);
 
@@ -16,7 +17,7 @@ export const configSchema = loader.schema;
 /** The whole config, sections typed. */
 export type FullConfig = ConfigOf<typeof SECTIONS>;
 export type ConfigInput = ConfigInputOf<typeof SECTIONS>;
-/** Reads `TRE_*` variables (TRE_PORT, TRE_DATA_DIR, ..., TRE_ROOM_*, TRE_COPY_*, TRE_CASE_*) and DATABASE_URL. */
+/** Reads `TRE_*` variables (TRE_PORT, TRE_DATA_DIR, ..., TRE_ROOM_*, TRE_COPY_*, TRE_CASE_*, TRE_NOTIFY_*) and DATABASE_URL. */
 export const configFromEnv = (env: NodeJS.ProcessEnv): ConfigInput => loader.fromEnv(env);
 /** Defaults, then the layers in order (environment, flags), checked and described key by key. */
 export const loadConfig = (...layers: ConfigInput[]): FullConfig => loader.load(...layers);

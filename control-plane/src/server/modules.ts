@@ -8,6 +8,7 @@ import { citizensModule } from '../citizens/index.ts';
 import { dataCopiesModule, type DataCopiesModule } from '../data-copies/index.ts';
 import { exploreModule } from '../explore/index.ts';
 import type { ModuleDeps, ModuleFactory, PlatformModule } from '../module-api/index.ts';
+import { notificationsModule, type NotificationsModule } from '../notifications/index.ts';
 import { roomsModule, type RoomsModule, type RoomsNeeds } from '../rooms/index.ts';
 
 /** The running modules, by slot. */
@@ -18,6 +19,7 @@ export interface PlatformModules {
   airlock: PlatformModule;
   explore: PlatformModule;
   rooms: RoomsModule;
+  notifications: NotificationsModule;
 }
 
 /** What each slot's factory is handed besides `ModuleDeps`: the modules it builds on. */
@@ -28,6 +30,7 @@ interface SlotNeeds {
   airlock: object;
   explore: object;
   rooms: RoomsNeeds;
+  notifications: object;
 }
 
 export type ModuleSlots = { [K in keyof PlatformModules]: ModuleFactory<K, PlatformModules[K], SlotNeeds[K]> };
@@ -41,6 +44,7 @@ export const DEFAULT_MODULES: ModuleSlots = {
   airlock: airlockModule,
   explore: exploreModule,
   rooms: roomsModule,
+  notifications: notificationsModule,
 };
 
 /** Builds the modules in order; a factory in `replacements` takes the place of its slot's default. */
@@ -54,10 +58,11 @@ export async function buildModules(deps: ModuleDeps, replacements: readonly AnyM
   const airlock = await slots.airlock.create(deps);
   const explore = await slots.explore.create(deps);
   const rooms = await slots.rooms.create({ ...deps, copies: dataCopies });
-  return { audit, citizens, dataCopies, airlock, explore, rooms };
+  const notifications = await slots.notifications.create(deps);
+  return { audit, citizens, dataCopies, airlock, explore, rooms, notifications };
 }
 
 /** The modules in the order they were built: started in it, stopped in reverse. */
 export function inBuildOrder(m: PlatformModules): PlatformModule[] {
-  return [m.audit, m.citizens, m.dataCopies, m.airlock, m.explore, m.rooms];
+  return [m.audit, m.citizens, m.dataCopies, m.airlock, m.explore, m.rooms, m.notifications];
 }

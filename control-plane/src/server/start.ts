@@ -154,7 +154,7 @@ export async function startPlatform(
       close() {
         closing ??= (async () => {
           // Stop accepting; keep-alive connections close as soon as their request in flight is
-          // answered; after a grace period whatever is left is cut.
+          // answered; after a grace period whatever is left is cut. Event streams end at once.
           await new Promise<void>((resolve) => {
             const sweep = setInterval(() => server.closeIdleConnections(), 100);
             const deadline = setTimeout(() => server.closeAllConnections(), 10_000);
@@ -164,6 +164,7 @@ export async function startPlatform(
               resolve();
             });
             server.closeIdleConnections();
+            for (const m of all) m.drain?.();
           });
           for (const m of [...all].reverse())
             await m.stop?.().catch((err: unknown) => logger.error('module stop failed', { module: m.name, error: String(err) }));

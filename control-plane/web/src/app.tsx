@@ -9,6 +9,8 @@ import { EP } from './lib/endpoints.ts';
 import { allowed, NAV, navFor } from './lib/nav.ts';
 import { Link, match, navigate, usePath } from './lib/router.tsx';
 import { SessionCtx, type Me } from './lib/session.tsx';
+import { LiveProvider } from './lib/live.tsx';
+import { Bell } from './components/bell.tsx';
 import { ErrorView, Loading, NotAllowed } from './components/status.tsx';
 import { Page } from './components/page.tsx';
 import { LoginPage } from './pages/login.tsx';
@@ -28,6 +30,7 @@ import { CaseStatsPage } from './pages/case-stats.tsx';
 import { CitizenPage } from './pages/citizen.tsx';
 import { OperatorRoomsPage } from './pages/operator-rooms.tsx';
 import { UsersPage } from './pages/users.tsx';
+import { NotificationsPage } from './pages/notifications.tsx';
 
 function LanguageSwitch() {
   const { lang, setLang, t } = useI18n();
@@ -47,6 +50,7 @@ function route(path: string, roles: readonly string[]): ReactNode {
   };
   let m: Record<string, string> | null;
   if (path === '/' || path === '') return <HomePage />;
+  if (match('/notifications', path)) return <NotificationsPage />;
   if (match('/projects', path)) return guard('projects', <ProjectsPage />);
   if ((m = match('/projects/:id', path))) return guard('projects', <ProjectPage projectId={m.id!} tab="overview" />);
   if ((m = match('/projects/:id/room', path))) return guard('projects', <ProjectPage projectId={m.id!} tab="room" />);
@@ -134,7 +138,7 @@ export function App() {
   else body = route(path, me.roles);
 
   const items = me ? navFor(me.roles) : [];
-  return (
+  const shell = (
     <>
       <a className="skip-link" href="#main">
         {t('nav.skip')}
@@ -148,6 +152,7 @@ export function App() {
         <LanguageSwitch />
         {me ? (
           <>
+            <Bell />
             <span className="who">{t('app.signedInAs', { name: me.displayName })}</span>
             <button type="button" onClick={logout}>
               {t('nav.logout')}
@@ -183,4 +188,6 @@ export function App() {
       </div>
     </>
   );
+  // Signed in: one live notification stream for the page, started again for another user.
+  return me ? <LiveProvider key={me.id}>{shell}</LiveProvider> : shell;
 }

@@ -11,6 +11,7 @@ import { EP } from '../lib/endpoints.ts';
 import { useSession } from '../lib/session.tsx';
 import type { CopyList, CopyProgress } from '../lib/types.ts';
 import { useApi } from '../lib/use-api.ts';
+import { useLive } from '../lib/use-live.ts';
 import { Empty, ErrorView, Loaded } from './status.tsx';
 
 type Progress = CopyProgress;
@@ -135,6 +136,7 @@ export function CopiesView({ projectId }: { projectId: string }) {
   const { t, num } = useI18n();
   const { me, announce } = useSession();
   const copies = useApi<CopyList>(EP.projectCopies(projectId));
+  useLive((n) => n.projectId === projectId && (n.kind === 'copy.new_version' || n.kind === 'permit.issued'), copies.reload);
   const progress = useCopyProgress(projectId, copies.data?.progress ?? null, () => {
     announce(t('copies.ready'));
     copies.reload();

@@ -10,6 +10,7 @@ import { EP } from '../lib/endpoints.ts';
 import { useSession } from '../lib/session.tsx';
 import type { ExportDetail, ExportSummary } from '../lib/types.ts';
 import { useApi } from '../lib/use-api.ts';
+import { useLive } from '../lib/use-live.ts';
 import { ExportView } from './export-view.tsx';
 import { TableFields, tableRequestOf } from './outputs-panel.tsx';
 import { Empty, ErrorView, Loaded } from './status.tsx';
@@ -87,6 +88,7 @@ function ExportItem({ summary, projectId, onChange }: { summary: ExportSummary; 
   const { t } = useI18n();
   const { announce } = useSession();
   const detail = useApi<ExportDetail>(EP.exportOne(summary.id));
+  useLive((n) => n.kind === 'export.reviewed' && n.params.export === summary.id, detail.reload);
   const [error, setError] = useState<unknown>(null);
   const withdraw = async () => {
     try {
@@ -134,6 +136,7 @@ function ExportItem({ summary, projectId, onChange }: { summary: ExportSummary; 
 export function ExportsPanel({ projectId }: { projectId: string }) {
   const { t } = useI18n();
   const exports = useApi<ExportSummary[]>(EP.projectExports(projectId));
+  useLive((n) => n.projectId === projectId && n.kind === 'export.reviewed', exports.reload);
   return (
     <>
       <section className="card" aria-labelledby="h-request-export">

@@ -10,6 +10,7 @@ import { EP } from '../lib/endpoints.ts';
 import { useSession } from '../lib/session.tsx';
 import type { Room } from '../lib/types.ts';
 import { useApi } from '../lib/use-api.ts';
+import { useLive } from '../lib/use-live.ts';
 import { ErrorView, Loaded } from './status.tsx';
 
 export const ACTIVE_ROOM_STATES = ['requested', 'starting', 'running', 'stopping'];
@@ -45,6 +46,14 @@ export function RoomPanel({ projectId }: { projectId: string }) {
   const [error, setError] = useState<unknown>(null);
   const [live, setLive] = useState<Room | null>(null);
   const [log, setLog] = useState<string[]>([]);
+  // Stopped by an operator or at the permit's expiry: shown as it happens.
+  useLive(
+    (n) => n.projectId === projectId && n.kind === 'room.stopped',
+    () => {
+      setLive(null);
+      rooms.reload();
+    },
+  );
   const mine = (rooms.data ?? []).filter((r) => r.projectId === projectId);
   const room = live ?? mine.find((r) => ACTIVE_ROOM_STATES.includes(r.state)) ?? mine[0] ?? null;
   const following = room && (room.state === 'requested' || room.state === 'starting') ? room.id : null;

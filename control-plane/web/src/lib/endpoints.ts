@@ -64,4 +64,9 @@ export const EP = {
   citizenOptOut: '/api/citizen/opt-out',
   citizenConsents: '/api/citizen/consents',
   citizenConsent: (projectId: string) => `/api/citizen/consents/${e(projectId)}`,
+  notifications: '/api/notifications',
+  notificationsUnread: '/api/notifications/unread',
+  notificationsStream: '/api/notifications/stream',
+  notificationRead: (id: number) => `/api/notifications/${id}/read`,
+  notificationsReadAll: '/api/notifications/read-all',
 } as const;

@@ -28,6 +28,7 @@ export type { AuditEntry } from '../../../src/platform/audit.ts';
 export type { ConsentRequest, OptOutStatus, ProjectUse } from '../../../src/citizens/schemas.ts';
 export type { DummyAnswer, ExploreAnswer, ExploreCell } from '../../../src/explore/schemas.ts';
 export type { CaseCell, CaseFigures, CaseStats, StageTimes } from '../../../src/case-stats/schemas.ts';
+export type { MarkedRead, Notification, NotificationKind, NotificationPage, UnreadCount } from '../../../src/notifications/schemas.ts';
 
 /*
  * Rooms, data copies and the airlock: the server's own types, inferred from the API's response

@@ -11,6 +11,7 @@ import { EP } from '../lib/endpoints.ts';
 import { useSession } from '../lib/session.tsx';
 import type { EarlierApproval, ExportDetail, ExportFile, ExportSummary } from '../lib/types.ts';
 import { useApi } from '../lib/use-api.ts';
+import { useLive } from '../lib/use-live.ts';
 import { ExportView } from '../components/export-view.tsx';
 import { Page } from '../components/page.tsx';
 import { EarlierApprovalView } from '../components/earlier-approval.tsx';
@@ -150,6 +151,8 @@ export function ReviewsPage() {
   const { t } = useI18n();
   const [status, setStatus] = useState('in_review');
   const queue = useApi<ExportSummary[]>(`${EP.exportQueue}${qs({ status })}`);
+  // A new request awaiting review appears without reload.
+  useLive((n) => n.kind === 'export.submitted', queue.reload);
   return (
     <Page title={t('nav.adminReviews')}>
       <p>{t('review.intro')}</p>
