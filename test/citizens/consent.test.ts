@@ -76,7 +76,7 @@ beforeAll(async () => {
         consent: CONSENT,
         period: { from: '2026-01-01', to: '2028-12-31' },
       },
-      datasets: [{ dataset: 'population', variables: ['fnr', 'sex', 'birth_date'] }],
+      datasets: [{ dataset: 'population', variables: ['fnr', 'sex', 'birth_date'], reasons: { fnr: 'links each participant to their consent' } }],
       period: { from: '2015-01-01', to: '2025-12-31' },
       cohort: { birthYearFrom: 1950, birthYearTo: 1980 },
       members: [{ userId: 'researcher', role: 'researcher' }],

@@ -49,7 +49,7 @@ beforeAll(async () => {
         ethicsRef: 'REK 2026/1234',
         period: { from: '2018-01-01', to: '2027-12-31' },
       },
-      datasets: [{ dataset: 'prescriptions', variables: ['person_id', 'atc'] }],
+      datasets: [{ dataset: 'prescriptions', variables: ['dispense_date', 'atc_code'] }],
       period: { from: '2018-01-01', to: '2025-12-31' },
       cohort: { birthYearFrom: 1940, birthYearTo: 1980 },
     },
@@ -150,7 +150,7 @@ describe('the case as a dialogue, in the browser', () => {
           legalBasis: 'hrl-19',
           period: { from: '2018-01-01', to: '2027-12-31' },
         },
-        datasets: [{ dataset: 'prescriptions', variables: ['person_id', 'atc'] }],
+        datasets: [{ dataset: 'prescriptions', variables: ['dispense_date', 'atc_code'] }],
         period: { from: '2018-01-01', to: '2025-12-31' },
       },
     });

@@ -29,7 +29,7 @@ const application = (title: string) => ({
     legalBasis: 'hrl-19',
     period: { from: '2018-01-01', to: '2027-12-31' },
   },
-  datasets: [{ dataset: 'prescriptions', variables: ['fnr', 'atc_code'] }],
+  datasets: [{ dataset: 'prescriptions', variables: ['dispense_date', 'atc_code'] }],
   period: { from: '2018-01-01', to: '2025-12-31' },
   members: [],
 });

@@ -36,7 +36,7 @@ describe('tre applications, the case as a dialogue', () => {
           legalBasis: 'hrl-19',
           period: { from: '2018-01-01', to: '2027-12-31' },
         },
-        datasets: [{ dataset: 'prescriptions', variables: ['person_id', 'atc'] }],
+        datasets: [{ dataset: 'prescriptions', variables: ['dispense_date', 'atc_code'] }],
         period: { from: '2018-01-01', to: '2025-12-31' },
       }),
     );
@@ -108,7 +108,7 @@ describe('tre applications, the case as a dialogue', () => {
         caseType: 'extra_order',
         projectId: demo,
         justification: 'One more variable.',
-        datasets: [{ dataset: 'prescriptions', variables: ['person_id', 'atc'] }],
+        datasets: [{ dataset: 'prescriptions', variables: ['dispense_date', 'atc_code'] }],
         period: { from: '2018-01-01', to: '2025-12-31' },
       }),
     );

@@ -24,7 +24,7 @@ const application = (title: string, caseType = 'one_off') => ({
     legalBasis: 'hrl-19',
     period: { from: '2018-01-01', to: '2027-12-31' },
   },
-  datasets: [{ dataset: 'prescriptions', variables: ['person_id', 'atc'] }],
+  datasets: [{ dataset: 'prescriptions', variables: ['dispense_date', 'atc_code'] }],
   period: { from: '2018-01-01', to: '2025-12-31' },
 });
 
@@ -181,7 +181,7 @@ describe('who takes part', () => {
         caseType: 'new_period',
         projectId: demoProject,
         justification: 'Two more years.',
-        datasets: [{ dataset: 'prescriptions', variables: ['person_id', 'atc'] }],
+        datasets: [{ dataset: 'prescriptions', variables: ['dispense_date', 'atc_code'] }],
         period: { from: '2018-01-01', to: '2025-12-31' },
       },
     });
