@@ -263,6 +263,18 @@ export type ExploreReason = (typeof EXPLORE_REASONS)[number];
 /** The explorer (issue 14): protected counts without a room. */
 export const EXPLORE_REASONS = ['explore_budget_exhausted', 'explore_too_many_cells', 'explore_not_numeric', 'explore_no_version'] as const;
 
+/** Dialogue with researchers: publications and citizens' questions. */
+export const DIALOGUE_REASONS = [
+  'no_permit_yet',
+  'no_results_yet',
+  'not_in_register',
+  'no_such_question',
+  'question_not_waiting',
+  'questions_per_day',
+  'questions_open',
+] as const;
+export type DialogueReason = (typeof DIALOGUE_REASONS)[number];
+
 /** Every reason, for the OpenAPI document and for clients that list them. */
 export const REASONS = [
   ...HTTP_REASONS,
@@ -280,5 +292,6 @@ export const REASONS = [
   ...AUDIT_REASONS,
   ...STORE_REASONS,
   ...EXPLORE_REASONS,
+  ...DIALOGUE_REASONS,
 ] as const;
 export type Reason = (typeof REASONS)[number];

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { createAuditService } from '../audit/index.ts';
 import { publicUrl as urlOf, redactConfig, type Config } from '../config/index.ts';
 import { seedDemo } from '../demo/index.ts';
+import { dialogueRoutes } from '../dialogue/index.ts';
 import { ensureFirstAdmin, authenticate, identityRoutes, oidcRoutes } from '../identity/index.ts';
 import { createApp, SECURITY_HEADERS, armRequestDeadline, refuseUpgrade, type RouteDef, webDir } from '../http/index.ts';
 import { NotFoundError } from '../errors/index.ts';
@@ -91,7 +92,7 @@ export async function startPlatform(
     };
     const modules = await buildModules(moduleDeps, opts.modules);
     const all = inBuildOrder(modules);
-    const routes: RouteDef[] = [...identityRoutes(deps), ...oidcRoutes(deps), ...projectRoutes(deps), ...all.flatMap((m) => m.routes ?? [])];
+    const routes: RouteDef[] = [...identityRoutes(deps), ...oidcRoutes(deps), ...projectRoutes(deps), ...dialogueRoutes(deps), ...all.flatMap((m) => m.routes ?? [])];
     const app = createApp({
       routes,
       audit,
