@@ -74,8 +74,9 @@ export async function publicationHistory(q: Queryable, projectId: string): Promi
  * register when null), in the order given or by first permit.
  */
 export async function latestPublications(q: Queryable, projectIds: readonly string[] | null): Promise<ProjectPublications[]> {
-  return q.query<ProjectPublications>(
-    `SELECT p.id AS "projectId", p.title,
+  return q
+    .query<ProjectPublications>(
+      `SELECT p.id AS "projectId", p.title,
             (SELECT json_build_object('kind', kind, 'version', version, 'text', body, 'link', link, 'publishedAt', published_at)
                FROM project_publications WHERE project_id = p.id AND kind = 'summary' ORDER BY version DESC LIMIT 1) AS summary,
             (SELECT json_build_object('kind', kind, 'version', version, 'text', body, 'link', link, 'publishedAt', published_at)
@@ -84,8 +85,9 @@ export async function latestPublications(q: Queryable, projectIds: readonly stri
        JOIN LATERAL (SELECT min(issued_at) AS first FROM permits WHERE project_id = p.id) f ON f.first IS NOT NULL
       WHERE $1::text[] IS NULL OR p.id = ANY($1)
       ORDER BY f.first, p.id`,
-    [projectIds ? [...projectIds] : null],
-  ).then((rows) => rows.map((r) => ({ ...r, summary: isoTime(r.summary), results: isoTime(r.results) })));
+      [projectIds ? [...projectIds] : null],
+    )
+    .then((rows) => rows.map((r) => ({ ...r, summary: isoTime(r.summary), results: isoTime(r.results) })));
 }
 
 /** json_build_object writes a timestamptz in PostgreSQL's text form; the API answers ISO 8601. */

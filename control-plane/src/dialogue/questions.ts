@@ -66,7 +66,8 @@ export async function askQuestion(q: Queryable, userId: string, input: { project
   const [project] = await q.query<{ id: string }>('SELECT p.id FROM projects p WHERE p.id = $1 AND EXISTS (SELECT 1 FROM permits WHERE project_id = p.id)', [
     input.projectId,
   ]);
-  if (!project) throw new NotFoundError(`no project '${input.projectId}' in the public register`, { reason: 'not_in_register', details: { field: 'projectId' } });
+  if (!project)
+    throw new NotFoundError(`no project '${input.projectId}' in the public register`, { reason: 'not_in_register', details: { field: 'projectId' } });
   // One citizen's questions are counted under a lock on their account row, so two at once cannot both pass.
   await q.query('SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [userId]);
   const [counts] = await q.query<{ today: number; open: number }>(
@@ -149,7 +150,12 @@ export async function screenQuestion(
       now,
       d.reason,
     ]);
-    await notify(q, [await askerOf(q, questionId)], { kind: 'citizen.answer', params: { question: questionId, outcome: 'rejected' }, link: '/citizen#dialogue' }, now);
+    await notify(
+      q,
+      [await askerOf(q, questionId)],
+      { kind: 'citizen.answer', params: { question: questionId, outcome: 'rejected' }, link: '/citizen#dialogue' },
+      now,
+    );
   }
   return (await screeningQueue(q, p)).find((x) => x.id === questionId)!;
 }
@@ -202,7 +208,12 @@ export async function screenAnswer(
   if (delivered) await notify(q, [asker], { kind: 'citizen.answer', params: { question: questionId }, link: '/citizen#dialogue' }, now);
   else {
     const link = `/projects/${row.projectId}#dialogue`;
-    await notify(q, await leads(q, row.projectId), { kind: 'citizen.question', params: { question: questionId, returned: 'true' }, link, projectId: row.projectId }, now);
+    await notify(
+      q,
+      await leads(q, row.projectId),
+      { kind: 'citizen.question', params: { question: questionId, returned: 'true' }, link, projectId: row.projectId },
+      now,
+    );
   }
   return (await screeningQueue(q, p)).find((x) => x.id === questionId)!;
 }

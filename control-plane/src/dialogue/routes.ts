@@ -61,7 +61,7 @@ export function dialogueRoutes(deps: CoreDeps): RouteDef[] {
       method: 'get',
       path: '/api/public/publications',
       tag: 'public',
-      summary: "The plain-language summary and results of every project in the public register (EHDS art. 58)",
+      summary: 'The plain-language summary and results of every project in the public register (EHDS art. 58)',
       action: 'public.publications.read',
       access: 'public',
       response: z.array(projectPublicationsSchema),
@@ -132,7 +132,12 @@ export function dialogueRoutes(deps: CoreDeps): RouteDef[] {
         const used = await store.query<{ project_id: string }>('SELECT DISTINCT project_id FROM data_copy_persons WHERE person_lookup = $1', [
           principal!.personLookup,
         ]);
-        return used.length ? latestPublications(store, used.map((r) => r.project_id)) : [];
+        return used.length
+          ? latestPublications(
+              store,
+              used.map((r) => r.project_id),
+            )
+          : [];
       },
     }),
     defineRoute({

@@ -92,7 +92,13 @@ export async function startPlatform(
     };
     const modules = await buildModules(moduleDeps, opts.modules);
     const all = inBuildOrder(modules);
-    const routes: RouteDef[] = [...identityRoutes(deps), ...oidcRoutes(deps), ...projectRoutes(deps), ...dialogueRoutes(deps), ...all.flatMap((m) => m.routes ?? [])];
+    const routes: RouteDef[] = [
+      ...identityRoutes(deps),
+      ...oidcRoutes(deps),
+      ...projectRoutes(deps),
+      ...dialogueRoutes(deps),
+      ...all.flatMap((m) => m.routes ?? []),
+    ];
     const app = createApp({
       routes,
       audit,
