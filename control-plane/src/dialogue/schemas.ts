@@ -4,21 +4,11 @@
  * carry who asked; only the citizen's own view (`myQuestionSchema`) is about the asker.
  */
 import { z } from 'zod';
+import { LIMITS } from './limits.ts';
 
 const timestamp = z.iso.datetime();
 
-/** Bounds: untrusted text costs bounded memory, and a plain-language text is short. */
-export const LIMITS = {
-  summary: 4000,
-  results: 8000,
-  link: 500,
-  question: 2000,
-  answer: 4000,
-  reason: 500,
-  /** Questions one citizen may submit per day, and may have waiting at once. */
-  questionsPerDay: 5,
-  questionsOpen: 10,
-} as const;
+export { LIMITS };
 
 const text = (max: number) => z.string().trim().min(3, 'write at least a few words').max(max, `at most ${max} characters`);
 

@@ -24,6 +24,7 @@ import { CopiesPage } from './pages/copies.tsx';
 import { ReviewsPage } from './pages/reviews.tsx';
 import { AuditPage } from './pages/audit.tsx';
 import { CitizenPage } from './pages/citizen.tsx';
+import { AdminQuestionsPage } from './pages/admin-questions.tsx';
 import { OperatorRoomsPage } from './pages/operator-rooms.tsx';
 import { UsersPage } from './pages/users.tsx';
 
@@ -56,6 +57,7 @@ function route(path: string, roles: readonly string[]): ReactNode {
   if (match('/admin/permits', path)) return guard('admin-permits', <PermitsPage />);
   if (match('/admin/copies', path)) return guard('admin-copies', <CopiesPage />);
   if (match('/admin/reviews', path)) return guard('admin-reviews', <ReviewsPage />);
+  if (match('/admin/questions', path)) return guard('admin-questions', <AdminQuestionsPage />);
   if (match('/audit', path)) return guard('audit', <AuditPage />);
   if (match('/citizen', path)) return guard('citizen', <CitizenPage />);
   if (match('/operator/rooms', path)) return guard('operator-rooms', <OperatorRoomsPage />);

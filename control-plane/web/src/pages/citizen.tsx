@@ -7,6 +7,7 @@ import { useSession } from '../lib/session.tsx';
 import { useApi } from '../lib/use-api.ts';
 import { Page, Section } from '../components/page.tsx';
 import { Empty, ErrorView, Loaded } from '../components/status.tsx';
+import { CitizenDialogue } from '../components/citizen-dialogue.tsx';
 
 import type { OptOutStatus, ProjectUse } from '../lib/types.ts';
 
@@ -104,6 +105,7 @@ export function CitizenPage() {
       <Section title={t('citizen.optOut')} id="opt-out">
         <OptOutPanel />
       </Section>
+      <CitizenDialogue />
     </Page>
   );
 }
