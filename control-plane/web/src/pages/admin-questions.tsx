@@ -129,7 +129,7 @@ export function AdminQuestionsPage() {
                     ))}
                   </ul>
                 ) : (
-                  <Empty>{t('dialogue.noScreening')}</Empty>
+                  <Empty>{t('dialogue.noHandled')}</Empty>
                 )}
               </Section>
             </>

@@ -59,6 +59,7 @@ export const enDialogue = {
   'dialogue.toScreen': 'Waiting for screening',
   'dialogue.handled': 'Handled',
   'dialogue.noScreening': 'Nothing is waiting.',
+  'dialogue.noHandled': 'No question has been handled yet.',
   'dialogue.forward': 'Forward to the lead',
   'dialogue.reject': 'Reject',
   'dialogue.reason': 'Reason (needed to reject or return)',

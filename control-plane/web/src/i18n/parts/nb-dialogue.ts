@@ -61,6 +61,7 @@ export const nbDialogue: Record<keyof typeof enDialogue, string> = {
   'dialogue.toScreen': 'Venter på kontroll',
   'dialogue.handled': 'Behandlet',
   'dialogue.noScreening': 'Ingenting venter.',
+  'dialogue.noHandled': 'Ingen spørsmål er behandlet ennå.',
   'dialogue.forward': 'Send videre til prosjektlederen',
   'dialogue.reject': 'Avvis',
   'dialogue.reason': 'Begrunnelse (må fylles ut for å avvise eller sende tilbake)',
