@@ -4,12 +4,15 @@
  * and a citizen's question that reaches the lead through an independent access administrator
  * with no trace of who asked. The tests run in order: each builds on what the earlier ones did.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { linkCitizen } from '../../control-plane/src/citizens/index.ts';
 import { createUser } from '../../control-plane/src/identity/index.ts';
 import { startCopies, waitForCopies, type CopiesTest } from '../data-copies/support.ts';
+import { runTre } from '../support/tre.ts';
 
 let t: CopiesTest;
 let demo: string;
@@ -311,5 +314,26 @@ describe("a citizen's question", () => {
     t.p.clock.advance(25 * 3600 * 1000);
     t.p.forgetTokens();
     expect((await t.p.call('POST', '/api/citizen/questions', { as: asker.id, body: { projectId: other, text: 'One more?' } })).status).toBe(201);
+  });
+});
+
+describe('tre dialogue', () => {
+  const configDir = mkdtempSync(join(tmpdir(), 'tre-dialogue-'));
+  const tre = async (as: string, ...args: string[]) =>
+    runTre([...args, '--json'], { TRE_URL: t.p.url, TRE_TOKEN: await t.p.token(as), TRE_CONFIG_DIR: configDir });
+
+  it('the lead publishes and reads questions, an administrator screens, with the same answers as the API', async () => {
+    const published = await tre('lead', 'dialogue', 'publish', demo, '--summary', '--text', 'A third version of the summary.');
+    expect([published.code, published.json.version]).toEqual([0, 3]);
+    const both = await tre('lead', 'dialogue', 'publish', demo, '--summary', '--results', '--text', 'Which?');
+    expect(both.code).toBe(2);
+    const questions = await tre('lead', 'dialogue', 'questions', demo);
+    expect(questions.code).toBe(0);
+    expect(questions.json).toEqual((await t.p.call('GET', `/api/projects/${demo}/questions`, { as: 'lead' })).body);
+    expect(JSON.stringify(questions.json)).not.toContain(asker.id);
+    const waiting = (await tre('admin1', 'dialogue', 'queue')).json.find((x: { status: string }) => x.status === 'screening');
+    const screened = await tre('admin1', 'dialogue', 'screen', waiting.id, '--decision', 'reject', '--reason', 'Asked twice; see the earlier answer.');
+    expect([screened.code, screened.json.status]).toEqual([0, 'rejected']);
+    expect((await tre('admin1', 'dialogue', 'screen', waiting.id, '--decision', 'bogus')).code).toBe(2);
   });
 });
