@@ -261,7 +261,7 @@ describe("a citizen's question", () => {
       expect.objectContaining({ id: qid, status: 'delivered', answer: answer2, answeredAt: '2026-06-01T12:01:00.000Z', rejectReason: null }),
     ]);
     expect(await notifications(asker.id)).toEqual([
-      { user_id: asker.id, kind: 'citizen.answer', params: { question: qid }, link: '/citizen#dialogue', project_id: null },
+      { user_id: asker.id, kind: 'citizen.answer', params: { question: qid }, link: '/citizen#h-dialogue', project_id: null },
     ]);
     // Another citizen does not see it.
     expect((await t.p.call('GET', '/api/citizen/questions', { as: 'citizen' })).body).toEqual([]);
@@ -271,8 +271,8 @@ describe("a citizen's question", () => {
     seenByLead.push((await asLead('GET', `/api/projects/${demo}`)).body, (await asLead('GET', `/api/projects/${demo}/publications`)).body);
     const leadNotes = await notifications('lead');
     expect(leadNotes.map((n) => [n.kind, n.params, n.link, n.project_id])).toEqual([
-      ['citizen.question', { question: qid }, `/projects/${demo}#dialogue`, demo],
-      ['citizen.question', { question: qid, returned: 'true' }, `/projects/${demo}#dialogue`, demo],
+      ['citizen.question', { question: qid }, `/projects/${demo}#h-dialogue`, demo],
+      ['citizen.question', { question: qid, returned: 'true' }, `/projects/${demo}#h-dialogue`, demo],
     ]);
     const everything = JSON.stringify([seenByLead, leadNotes]).toLowerCase();
     const traces = [asker.id, asker.displayName, asker.email, asker.fnr, asker.lookup].filter((s) => everything.includes(s.toLowerCase()));

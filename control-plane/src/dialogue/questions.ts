@@ -24,6 +24,8 @@ import type { Queryable } from '../store/index.ts';
 import { LIMITS, type LeadQuestion, type MyQuestion, type ScreeningItem } from './schemas.ts';
 
 const DAY_MS = 24 * 3600 * 1000;
+/** How many questions a list shows at most (the most recent): the citizen's, the lead's, the queue's handled ones. */
+const SHOWN = 200;
 
 interface QuestionRow {
   id: string;
@@ -104,25 +106,31 @@ export async function myQuestions(q: Queryable, userId: string, only?: string): 
        JOIN projects p ON p.id = cq.project_id
        LEFT JOIN LATERAL (SELECT body, answered_at FROM citizen_question_answers WHERE question_id = cq.id ORDER BY version DESC LIMIT 1) ans ON true
       WHERE a.user_id = $1 AND ($2::text IS NULL OR cq.id = $2)
-      ORDER BY cq.submitted_at DESC, cq.id`,
+      ORDER BY cq.submitted_at DESC, cq.id LIMIT ${SHOWN}`,
     [userId, only ?? null],
   );
 }
 
-/** Every question for the access administrators, waiting ones first; `canScreen` says whether this one may act on it. */
-export async function screeningQueue(q: Queryable, p: Principal): Promise<ScreeningItem[]> {
-  return q.query<ScreeningItem>(
-    `SELECT cq.id, cq.project_id AS "projectId", pr.title AS "projectTitle", cq.body AS text, cq.status, cq.submitted_at AS "submittedAt",
+/**
+ * The access administrators' queue: every question waiting for screening (oldest first), then
+ * the latest handled ones; `canScreen` says whether this administrator may act on each.
+ */
+export async function screeningQueue(q: Queryable, p: Principal, only?: string): Promise<ScreeningItem[]> {
+  const select = `SELECT cq.id, cq.project_id AS "projectId", pr.title AS "projectTitle", cq.body AS text, cq.status, cq.submitted_at AS "submittedAt",
             cq.reject_reason AS "rejectReason", ans.body AS answer,
             NOT EXISTS (SELECT 1 FROM project_member_events e WHERE e.project_id = cq.project_id AND e.user_id = $1)
               AND NOT EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = cq.project_id AND m.user_id = $1)
               AND NOT EXISTS (SELECT 1 FROM citizen_question_askers a WHERE a.question_id = cq.id AND a.user_id = $1) AS "canScreen"
        FROM citizen_questions cq
        JOIN projects pr ON pr.id = cq.project_id
-       LEFT JOIN LATERAL (SELECT body FROM citizen_question_answers WHERE question_id = cq.id ORDER BY version DESC LIMIT 1) ans ON true
-      ORDER BY (cq.status IN ('screening', 'answered')) DESC, cq.submitted_at, cq.id`,
+       LEFT JOIN LATERAL (SELECT body FROM citizen_question_answers WHERE question_id = cq.id ORDER BY version DESC LIMIT 1) ans ON true`;
+  if (only) return q.query<ScreeningItem>(`${select} WHERE cq.id = $2`, [p.userId, only]);
+  const waiting = await q.query<ScreeningItem>(`${select} WHERE cq.status IN ('screening', 'answered') ORDER BY cq.submitted_at, cq.id`, [p.userId]);
+  const handled = await q.query<ScreeningItem>(
+    `${select} WHERE cq.status NOT IN ('screening', 'answered') ORDER BY cq.submitted_at DESC, cq.id LIMIT ${SHOWN}`,
     [p.userId],
   );
+  return [...waiting, ...handled];
 }
 
 /** An administrator forwards a question to the project's lead, or rejects it with a reason the citizen sees. */
@@ -141,7 +149,7 @@ export async function screenQuestion(
       p.userId,
       now,
     ]);
-    const link = `/projects/${row.projectId}#dialogue`;
+    const link = `/projects/${row.projectId}#h-dialogue`;
     await notify(q, await leads(q, row.projectId), { kind: 'citizen.question', params: { question: questionId }, link, projectId: row.projectId }, now);
   } else {
     await q.query(`UPDATE citizen_questions SET status = 'rejected', screened_by = $2, screened_at = $3, reject_reason = $4 WHERE id = $1`, [
@@ -153,24 +161,24 @@ export async function screenQuestion(
     await notify(
       q,
       [await askerOf(q, questionId)],
-      { kind: 'citizen.answer', params: { question: questionId, outcome: 'rejected' }, link: '/citizen#dialogue' },
+      { kind: 'citizen.answer', params: { question: questionId, outcome: 'rejected' }, link: '/citizen#h-dialogue' },
       now,
     );
   }
-  return (await screeningQueue(q, p)).find((x) => x.id === questionId)!;
+  return (await screeningQueue(q, p, questionId))[0]!;
 }
 
 /** The project's forwarded questions, as its lead sees them: id, text, answer; nothing of the asker. */
-export async function leadQuestions(q: Queryable, projectId: string): Promise<LeadQuestion[]> {
+export async function leadQuestions(q: Queryable, projectId: string, only?: string): Promise<LeadQuestion[]> {
   return q.query<LeadQuestion>(
     `SELECT cq.id, cq.body AS text, cq.status, cq.forwarded_at AS "forwardedAt", ans.body AS answer,
             CASE WHEN s.outcome = 'returned' THEN s.reason END AS "returnReason"
        FROM citizen_questions cq
        LEFT JOIN LATERAL (SELECT version, body FROM citizen_question_answers WHERE question_id = cq.id ORDER BY version DESC LIMIT 1) ans ON true
        LEFT JOIN citizen_answer_screenings s ON s.question_id = cq.id AND s.version = ans.version
-      WHERE cq.project_id = $1 AND cq.status IN ('forwarded', 'answered', 'delivered')
-      ORDER BY cq.forwarded_at DESC, cq.id`,
-    [projectId],
+      WHERE cq.project_id = $1 AND cq.status IN ('forwarded', 'answered', 'delivered') AND ($2::text IS NULL OR cq.id = $2)
+      ORDER BY cq.forwarded_at DESC, cq.id LIMIT ${SHOWN}`,
+    [projectId, only ?? null],
   );
 }
 
@@ -184,7 +192,7 @@ export async function answerQuestion(q: Queryable, projectId: string, questionId
   );
   await q.query(`UPDATE citizen_questions SET status = 'answered' WHERE id = $1`, [questionId]);
   await notify(q, await screeners(q, projectId), { kind: 'citizen.answer', params: { question: questionId }, link: '/admin/questions' }, now);
-  return (await leadQuestions(q, projectId)).find((x) => x.id === questionId)!;
+  return (await leadQuestions(q, projectId, questionId))[0]!;
 }
 
 /** An administrator delivers the lead's answer to the citizen, or returns it to the lead with a reason. */
@@ -205,9 +213,9 @@ export async function screenAnswer(
     [questionId, delivered ? 'delivered' : 'returned', delivered ? null : d.reason, p.userId, now],
   );
   await q.query(`UPDATE citizen_questions SET status = $2 WHERE id = $1`, [questionId, delivered ? 'delivered' : 'forwarded']);
-  if (delivered) await notify(q, [asker], { kind: 'citizen.answer', params: { question: questionId }, link: '/citizen#dialogue' }, now);
+  if (delivered) await notify(q, [asker], { kind: 'citizen.answer', params: { question: questionId }, link: '/citizen#h-dialogue' }, now);
   else {
-    const link = `/projects/${row.projectId}#dialogue`;
+    const link = `/projects/${row.projectId}#h-dialogue`;
     await notify(
       q,
       await leads(q, row.projectId),
@@ -215,5 +223,5 @@ export async function screenAnswer(
       now,
     );
   }
-  return (await screeningQueue(q, p)).find((x) => x.id === questionId)!;
+  return (await screeningQueue(q, p, questionId))[0]!;
 }
