@@ -139,4 +139,27 @@ describe('dialogue with researchers', () => {
     await s.shot('register-checked');
     await s.close();
   });
+
+  it('once the project has ended, the lead publishes its results with a DOI, and the register links to it (English)', async () => {
+    expect((await platform.call('POST', `/api/projects/${projectId}/close`, { as: 'admin1', body: { reason: 'study finished' } })).status).toBe(200);
+    const results = 'Neither medicine changed the risk of heart attack or stroke more than the other.';
+    const s = await openSession(browser, platform.url, 'lead', { lang: 'en' });
+    await s.visit(`/projects/${projectId}`, 'project-closed');
+    const form = s.page.locator('[data-testid="publish-results"]');
+    await form.getByLabel('Results in plain language').fill(results);
+    await form.getByLabel('Link or DOI of the publication (optional)').fill('10.1000/diabetes.2026');
+    await form.locator('[data-action="publish-results"]').click();
+    await s.page.locator('[data-testid="project-dialogue"]').getByText(results).first().waitFor();
+    await s.shot('results-published');
+    expect(await labelProblems(s.page, s.data)).toEqual(CLEAN);
+    await s.close();
+
+    const pub = await openSession(browser, platform.url, 'public', { login: false, lang: 'nb' });
+    await pub.visit('/register', 'register-results');
+    const link = pub.page.locator('[data-testid="publication-texts"] a', { hasText: '10.1000/diabetes.2026' });
+    expect(await link.getAttribute('href')).toBe('https://doi.org/10.1000/diabetes.2026');
+    expect(await pub.page.locator('[data-testid="public-register"]').textContent()).toContain(results);
+    expect(await labelProblems(pub.page, pub.data, 'nb')).toEqual(CLEAN);
+    await pub.close();
+  });
 });
