@@ -70,7 +70,7 @@ function MyQuestions({ state }: { state: ApiState<MyQuestion[]> }) {
               <li key={q.id} className="card inner">
                 <h4>{q.projectTitle}</h4>
                 <p className="muted">
-                  {t('dialogue.asked', { date: date(q.submittedAt) })} · {t('dialogue.status')}: {t(`dialogue.status.${q.status}` as MessageKey)}
+                  {t('dialogue.asked', { date: date(q.submittedAt) })} · {t('projects.status')}: {t(`dialogue.status.${q.status}` as MessageKey)}
                 </p>
                 <p style={LONG_TEXT}>{q.text}</p>
                 {q.rejectReason ? <p className="notice">{t('dialogue.rejectReason', { reason: q.rejectReason })}</p> : null}

@@ -131,7 +131,7 @@ function LeadQuestions({ projectId }: { projectId: string }) {
                   <h4>{t('dialogue.question', { id: q.id })}</h4>
                   <p style={LONG_TEXT}>{q.text}</p>
                   <p className="muted">
-                    {t('dialogue.status')}: {t(`dialogue.status.${q.status}` as MessageKey)} ({date(q.forwardedAt)})
+                    {t('projects.status')}: {t(`dialogue.status.${q.status}` as MessageKey)} ({date(q.forwardedAt)})
                   </p>
                   {q.answer ? (
                     <>

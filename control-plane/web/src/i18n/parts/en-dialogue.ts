@@ -34,7 +34,6 @@ export const enDialogue = {
   'dialogue.sendAnswer': 'Send answer',
   'dialogue.answeredOk': 'Your answer was sent to the access administrator.',
   'dialogue.returned': 'The access administrator sent your answer back: {reason}',
-  'dialogue.status': 'Status',
   'dialogue.status.screening': 'Waiting for an access administrator',
   'dialogue.status.rejected': 'Not forwarded',
   'dialogue.status.forwarded': 'With the project',

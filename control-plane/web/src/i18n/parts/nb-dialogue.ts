@@ -36,7 +36,6 @@ export const nbDialogue: Record<keyof typeof enDialogue, string> = {
   'dialogue.sendAnswer': 'Send svar',
   'dialogue.answeredOk': 'Svaret ditt ble sendt til tilgangsforvalteren.',
   'dialogue.returned': 'Tilgangsforvalteren sendte svaret ditt tilbake: {reason}',
-  'dialogue.status': 'Status',
   'dialogue.status.screening': 'Venter på en tilgangsforvalter',
   'dialogue.status.rejected': 'Ikke sendt videre',
   'dialogue.status.forwarded': 'Hos prosjektet',
