@@ -22,8 +22,8 @@ let submittedApplication: string;
 const NAV_BY_USER: Record<string, string[]> = {
   researcher: ['projects', 'explore'],
   lead: ['projects', 'explore', 'apply', 'my-applications'],
-  admin1: ['admin-applications', 'admin-permits', 'admin-copies', 'admin-reviews', 'case-stats'],
-  admin2: ['admin-applications', 'admin-permits', 'admin-copies', 'admin-reviews', 'case-stats'],
+  admin1: ['admin-applications', 'admin-permits', 'admin-copies', 'admin-reviews', 'admin-questions', 'case-stats'],
+  admin2: ['admin-applications', 'admin-permits', 'admin-copies', 'admin-reviews', 'admin-questions', 'case-stats'],
   auditor: ['audit', 'case-stats'],
   citizen: ['citizen'],
   operator: ['operator-rooms', 'operator-users'],
@@ -38,6 +38,7 @@ const PATH_OF: Record<string, string> = {
   'admin-permits': '/admin/permits',
   'admin-copies': '/admin/copies',
   'admin-reviews': '/admin/reviews',
+  'admin-questions': '/admin/questions',
   audit: '/audit',
   'case-stats': '/admin/case-stats',
   citizen: '/citizen',

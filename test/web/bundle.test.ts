@@ -10,7 +10,11 @@ import { WEB_ROOT } from '../e2e/build-ui.ts';
 
 const SERVER_SRC = join(WEB_ROOT, '..', 'src');
 /** Server modules the UI may bundle: constants without imports. */
-const SHARED_VALUES = [join(SERVER_SRC, 'notifications', 'texts.ts'), join(SERVER_SRC, 'projects', 'legal-bases.ts')];
+const SHARED_VALUES = [
+  join(SERVER_SRC, 'dialogue', 'limits.ts'),
+  join(SERVER_SRC, 'notifications', 'texts.ts'),
+  join(SERVER_SRC, 'projects', 'legal-bases.ts'),
+];
 
 async function bundledModules(): Promise<string[]> {
   const { build } = await import('vite');

@@ -13,7 +13,7 @@ describe('navigation by role', () => {
 
   it('gives administrator, auditor and operator pages to nobody without those roles', () => {
     const privileged = NAV.filter((n) => n.path.startsWith('/admin') || n.path.startsWith('/audit') || n.path.startsWith('/operator'));
-    expect(privileged.length).toBe(8);
+    expect(privileged.length).toBe(9);
     for (const n of privileged) expect(allowed(n, ['researcher', 'project_lead', 'citizen'])).toBe(false);
   });
 

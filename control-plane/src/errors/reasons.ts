@@ -282,6 +282,17 @@ export const EXPLORE_REASONS = ['explore_budget_exhausted', 'explore_too_many_ce
 /** Notifications: one that is not the caller's, and the bound on live streams per user. */
 export const NOTIFICATION_REASONS = ['no_such_notification', 'too_many_streams'] as const;
 export type NotificationReason = (typeof NOTIFICATION_REASONS)[number];
+/** Dialogue with researchers: publications and citizens' questions. */
+export const DIALOGUE_REASONS = [
+  'no_permit_yet',
+  'no_results_yet',
+  'not_in_register',
+  'no_such_question',
+  'question_not_waiting',
+  'questions_per_day',
+  'questions_open',
+] as const;
+export type DialogueReason = (typeof DIALOGUE_REASONS)[number];
 
 /** Every reason, for the OpenAPI document and for clients that list them. */
 export const REASONS = [
@@ -301,5 +312,6 @@ export const REASONS = [
   ...STORE_REASONS,
   ...EXPLORE_REASONS,
   ...NOTIFICATION_REASONS,
+  ...DIALOGUE_REASONS,
 ] as const;
 export type Reason = (typeof REASONS)[number];

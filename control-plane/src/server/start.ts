@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { createAuditService } from '../audit/index.ts';
 import { publicUrl as urlOf, redactConfig, type Config } from '../config/index.ts';
 import { seedDemo } from '../demo/index.ts';
+import { dialogueRoutes } from '../dialogue/index.ts';
 import { ensureFirstAdmin, authenticate, identityRoutes, oidcRoutes } from '../identity/index.ts';
 import { createApp, SECURITY_HEADERS, armRequestDeadline, refuseUpgrade, type RouteDef, webDir } from '../http/index.ts';
 import { NotFoundError } from '../errors/index.ts';
@@ -97,6 +98,7 @@ export async function startPlatform(
       ...oidcRoutes(deps),
       ...projectRoutes(deps),
       ...caseStatsRoutes(deps),
+      ...dialogueRoutes(deps),
       ...all.flatMap((m) => m.routes ?? []),
     ];
     const app = createApp({

@@ -28,6 +28,7 @@ import { ReviewsPage } from './pages/reviews.tsx';
 import { AuditPage } from './pages/audit.tsx';
 import { CaseStatsPage } from './pages/case-stats.tsx';
 import { CitizenPage } from './pages/citizen.tsx';
+import { AdminQuestionsPage } from './pages/admin-questions.tsx';
 import { OperatorRoomsPage } from './pages/operator-rooms.tsx';
 import { UsersPage } from './pages/users.tsx';
 import { NotificationsPage } from './pages/notifications.tsx';
@@ -65,6 +66,7 @@ function route(path: string, roles: readonly string[]): ReactNode {
   if (match('/admin/copies', path)) return guard('admin-copies', <CopiesPage />);
   if (match('/admin/reviews', path)) return guard('admin-reviews', <ReviewsPage />);
   if (match('/admin/case-stats', path)) return guard('case-stats', <CaseStatsPage />);
+  if (match('/admin/questions', path)) return guard('admin-questions', <AdminQuestionsPage />);
   if (match('/audit', path)) return guard('audit', <AuditPage />);
   if (match('/citizen', path)) return guard('citizen', <CitizenPage />);
   if (match('/operator/rooms', path)) return guard('operator-rooms', <OperatorRoomsPage />);

@@ -22,6 +22,7 @@ export const NAV: readonly NavItem[] = [
   { id: 'admin-permits', path: '/admin/permits', label: 'nav.adminPermits', roles: ['access_admin'] },
   { id: 'admin-copies', path: '/admin/copies', label: 'nav.adminCopies', roles: ['access_admin'] },
   { id: 'admin-reviews', path: '/admin/reviews', label: 'nav.adminReviews', roles: ['access_admin'] },
+  { id: 'admin-questions', path: '/admin/questions', label: 'nav.adminQuestions', roles: ['access_admin'] },
   { id: 'audit', path: '/audit', label: 'nav.audit', roles: ['auditor'] },
   { id: 'case-stats', path: '/admin/case-stats', label: 'nav.caseStats', roles: ['access_admin', 'auditor'] },
   { id: 'citizen', path: '/citizen', label: 'nav.citizen', roles: ['citizen'] },

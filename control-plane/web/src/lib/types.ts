@@ -26,6 +26,7 @@ export type { ApiToken, CreatedUser, IssuedToken, Me, SessionLogin, TotpReset, U
 export type { ActivityCounts, AuditPage, ProjectHistory, PublishedCheckpoint } from '../../../src/audit/schemas.ts';
 export type { AuditEntry } from '../../../src/platform/audit.ts';
 export type { ConsentRequest, OptOutStatus, ProjectUse } from '../../../src/citizens/schemas.ts';
+export type { LeadQuestion, MyQuestion, ProjectPublications, PublicationHistory, ScreeningItem } from '../../../src/dialogue/schemas.ts';
 export type { DummyAnswer, ExploreAnswer, ExploreCell } from '../../../src/explore/schemas.ts';
 export type { CaseCell, CaseFigures, CaseStats, StageTimes } from '../../../src/case-stats/schemas.ts';
 export type { MarkedRead, Notification, NotificationKind, NotificationPage, UnreadCount } from '../../../src/notifications/schemas.ts';

@@ -7,6 +7,7 @@
 import { useState } from 'react';
 import { LEGAL_BASES } from '../../../src/projects/legal-bases.ts';
 import { CitizenConsents } from '../components/citizen-consents.tsx';
+import { CitizenDialogue } from '../components/citizen-dialogue.tsx';
 import { ConfirmDialog } from '../components/confirm-dialog.tsx';
 import { Page, Section } from '../components/page.tsx';
 import { Empty, ErrorView, Loaded } from '../components/status.tsx';
@@ -175,6 +176,7 @@ export function CitizenPage() {
       <Section title={t('citizen.optOut')} id="opt-out">
         <OptOutPanel />
       </Section>
+      <CitizenDialogue />
     </Page>
   );
 }

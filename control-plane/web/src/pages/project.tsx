@@ -11,6 +11,7 @@ import { OutputsList } from '../components/outputs-list.tsx';
 import { CheckTableForm } from '../components/outputs-panel.tsx';
 import { Page, Section, Tabs } from '../components/page.tsx';
 import { PermitView } from '../components/permit-view.tsx';
+import { ProjectDialogue } from '../components/project-dialogue.tsx';
 import { RoomPanel } from '../components/room-panel.tsx';
 import { ErrorView, Loading } from '../components/status.tsx';
 import { VariablesView } from '../components/variables-view.tsx';
@@ -86,6 +87,9 @@ export function ProjectPage({ projectId, tab }: { projectId: string; tab: 'overv
           ) : null}
           <Section title={t('project.copies')} id="copies">
             <CopiesView projectId={projectId} />
+          </Section>
+          <Section title={t('dialogue.section')} id="dialogue">
+            <ProjectDialogue projectId={projectId} isLead={isLead} />
           </Section>
         </>
       ) : null}

@@ -4,12 +4,14 @@ import { EP } from '../lib/endpoints.ts';
 import { useApi } from '../lib/use-api.ts';
 import { Page } from '../components/page.tsx';
 import { Empty, Loaded } from '../components/status.tsx';
+import { PublicationTexts } from '../components/dialogue-parts.tsx';
 
-import type { PublicProject } from '../lib/types.ts';
+import type { ProjectPublications, PublicProject } from '../lib/types.ts';
 
 export function RegisterPage() {
   const { t, date } = useI18n();
   const state = useApi<PublicProject[]>(EP.publicProjects);
+  const texts = useApi<ProjectPublications[]>(EP.publicPublications);
   return (
     <Page title={t('register.title')}>
       <p>{t('register.intro')}</p>
@@ -39,6 +41,7 @@ export function RegisterPage() {
                     <dt>{t('register.granted')}</dt>
                     <dd>{date(p.permitIssuedAt)}</dd>
                   </dl>
+                  <PublicationTexts texts={texts.data?.find((x) => x.projectId === p.id)} />
                 </li>
               ))}
             </ul>
