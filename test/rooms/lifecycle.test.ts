@@ -227,6 +227,28 @@ describe.skipIf(skip !== undefined)(`room lifecycle${skip ? ` (skipped: ${skip})
     const again = await p.call('POST', `/api/projects/${p.projectId}/rooms`, { as: 'researcher', body: {} });
     expect({ status: again.status, reason: again.body.reason }).toEqual({ status: 403, reason: 'permit_expired' });
   }, 60_000);
+  it("the operators' room history lists every room of the file's runs, newest first, with start, stop and the reason, per project and per room", async () => {
+    const all = await p.call('GET', '/api/operator/rooms/history?limit=200', { as: 'operator' });
+    expect(all.status).toBe(200);
+    const rows = await p.deps.store.query<{ id: string; stopReason: string | null }>(
+      `SELECT id, stop_reason AS "stopReason" FROM rooms ORDER BY created_at DESC, id`,
+    );
+    expect(all.body.map((r: { id: string; stopReason: string | null }) => ({ id: r.id, stopReason: r.stopReason }))).toEqual(rows);
+    expect(all.body.map((r: { stopReason: string | null }) => r.stopReason)).toEqual(
+      expect.arrayContaining(['idle', 'max_lifetime', 'permit_expired', 'operator']),
+    );
+    for (const r of all.body) expect(r).toMatchObject({ projectId: p.projectId, projectTitle: expect.any(String), createdAt: expect.any(String) });
+    const first = all.body.at(-1);
+    expect(first.runningAt && first.stoppedAt).toBeTruthy();
+    const one = await p.call('GET', `/api/operator/rooms/history?room=${first.id}`, { as: 'operator' });
+    expect(one.body.map((r: { id: string }) => r.id)).toEqual([first.id]);
+    const page = await p.call('GET', `/api/operator/rooms/history?limit=2&project=${p.projectId}`, { as: 'operator' });
+    expect(page.body.map((r: { id: string }) => r.id)).toEqual(rows.slice(0, 2).map((r) => r.id));
+    const next = await p.call('GET', `/api/operator/rooms/history?limit=2&before=${encodeURIComponent(page.body[1].createdAt)}`, { as: 'operator' });
+    expect(next.body.map((r: { id: string }) => r.id)).toEqual(rows.slice(2, 4).map((r) => r.id));
+    expect((await p.call('GET', '/api/operator/rooms/history', { as: 'auditor' })).status).toBe(403);
+    expect((await p.call('GET', '/api/operator/rooms/history?limit=201', { as: 'operator' })).status).toBe(400);
+  }, 60_000);
 });
 
 describe.skipIf(skip !== undefined)('one data-access gate for the proxy and the reconcile loop', () => {

@@ -136,7 +136,9 @@ describe('credentials end with the password or the account', () => {
     expect((await p.call('PATCH', '/api/users/changer', { headers: asOps, body: { password: 'a-brand-new-password' } })).status).toBe(200);
     expect(await alive(before)).toEqual([401, 401]);
 
-    const again = await credentials('changer', 'a-brand-new-password');
+    // A password an operator set lets its user in only to choose their own (test/security/operator-users.test.ts).
+    expect((await login({ username: 'changer', password: 'a-brand-new-password', newPassword: 'changer-chosen-password' })).status).toBe(201);
+    const again = await credentials('changer', 'changer-chosen-password');
     expect((await p.call('PATCH', '/api/users/changer', { headers: asOps, body: { disabled: true } })).status).toBe(200);
     expect((await p.call('PATCH', '/api/users/changer', { headers: asOps, body: { disabled: false } })).status).toBe(200);
     expect(await alive(again)).toEqual([401, 401]);

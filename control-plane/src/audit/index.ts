@@ -13,3 +13,4 @@ export { shapeProblem } from './export-verify-fast.ts';
 export { leafHash, MerkleAccumulator, rootOfLeafHashes } from './merkle.ts';
 export { enforceRetention } from './retention.ts';
 export { createEntryProofs, type EntryProofs } from './entry-proofs.ts';
+export { searchBounded } from './words.ts';

@@ -7,6 +7,7 @@ import type { Queryable } from '../store/index.ts';
 import { ENTRY_FIELDS } from './hash.ts';
 import type { ActivityCounts, ProjectHistory } from './schemas.ts';
 import type { AuditEntry } from '../platform/index.ts';
+import { wordConditions, wordsSchema } from './words.ts';
 
 export const auditFilterSchema = z.object({
   actor: z.string().min(1).max(100).optional(),
@@ -16,6 +17,7 @@ export const auditFilterSchema = z.object({
   outcome: z.enum(['initiated', 'success', 'denied', 'failure']).optional(),
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
+  q: wordsSchema.optional(),
 });
 export type AuditFilter = z.infer<typeof auditFilterSchema>;
 
@@ -40,6 +42,7 @@ export function whereOf(f: AuditFilter, params: unknown[]): string {
   if (f.outcome) where.push(`outcome = $${params.push(f.outcome)}`);
   if (f.from) where.push(`time >= $${params.push(f.from)}`);
   if (f.to) where.push(`time < $${params.push(f.to)}`);
+  if (f.q) where.push(...wordConditions(f.q, params));
   return where.length ? `WHERE ${where.join(' AND ')}` : '';
 }
 

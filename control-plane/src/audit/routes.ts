@@ -6,14 +6,36 @@ import { z } from 'zod';
 import { bytes, defineRoute, type RouteDef } from '../http/index.ts';
 import type { CoreDeps } from '../module-api/index.ts';
 import { exportLine } from './export-verify.ts';
-import { activityCounts, auditFilterSchema, CSV_HEADER, csvLine, ENTRY_COLUMNS, pageSchema, projectHistory, queryEntries, whereOf } from './query.ts';
-import { activityCountsSchema, auditPageSchema, projectHistorySchema } from './schemas.ts';
+import {
+  activityCounts,
+  type AuditFilter,
+  auditFilterSchema,
+  CSV_HEADER,
+  csvLine,
+  ENTRY_COLUMNS,
+  pageSchema,
+  projectHistory,
+  queryEntries,
+  whereOf,
+} from './query.ts';
+import { activityCountsSchema, auditPageSchema, auditProjectsSchema, projectHistorySchema } from './schemas.ts';
 import type { AuditEntry } from '../platform/index.ts';
+import { searchBounded } from './words.ts';
 
 const EXPORT_PAGE = 5_000;
 
 export function auditQueryRoutes(deps: CoreDeps): RouteDef[] {
   const { store } = deps;
+  /** One page of an export, in the log's order, under the search's time bound. */
+  const exportPage = (filter: AuditFilter, after: number) =>
+    searchBounded(store, (q) => {
+      const params: unknown[] = [];
+      const where = whereOf(filter, params);
+      return q.query<AuditEntry>(
+        `SELECT ${ENTRY_COLUMNS} FROM audit_log ${where ? `${where} AND` : 'WHERE'} seq > $${params.push(after)} ORDER BY seq LIMIT ${EXPORT_PAGE}`,
+        params,
+      );
+    });
   return [
     defineRoute({
       method: 'get',
@@ -27,7 +49,7 @@ export function auditQueryRoutes(deps: CoreDeps): RouteDef[] {
       async handler({ query, audit }) {
         const { after, limit, ...filter } = query;
         audit.details = { filter };
-        return queryEntries(store, filter, { after, limit });
+        return searchBounded(store, (q) => queryEntries(q, filter, { after, limit }));
       },
     }),
     defineRoute({
@@ -41,7 +63,7 @@ export function auditQueryRoutes(deps: CoreDeps): RouteDef[] {
       response: activityCountsSchema,
       async handler({ query }) {
         const { bucket, ...filter } = query;
-        return activityCounts(store, filter, bucket);
+        return searchBounded(store, (q) => activityCounts(q, filter, bucket));
       },
     }),
     defineRoute({
@@ -61,6 +83,18 @@ export function auditQueryRoutes(deps: CoreDeps): RouteDef[] {
     }),
     defineRoute({
       method: 'get',
+      path: '/api/audit/projects',
+      tag: 'audit',
+      summary: 'Every project by id and title, so an auditor picks a project by its title',
+      action: 'audit.projects',
+      access: ['auditor'],
+      response: auditProjectsSchema,
+      async handler() {
+        return store.query<{ id: string; title: string }>('SELECT id, title FROM projects ORDER BY title, id');
+      },
+    }),
+    defineRoute({
+      method: 'get',
       path: '/api/audit/projects/:projectId',
       tag: 'audit',
       summary: "One project's whole history, grouped",
@@ -76,30 +110,34 @@ export function auditQueryRoutes(deps: CoreDeps): RouteDef[] {
       method: 'get',
       path: '/api/audit/export',
       tag: 'audit',
-      summary: 'Export entries with their hashes as JSON Lines or CSV',
+      summary: 'Export the entries the filters select (the same filters as the search), with their hashes, as JSON Lines or CSV',
       action: 'audit.export',
       access: ['auditor'],
-      query: auditFilterSchema.pick({ from: true, to: true }).extend({ format: z.enum(['jsonl', 'csv']).default('jsonl') }),
+      query: auditFilterSchema.extend({ format: z.enum(['jsonl', 'csv']).default('jsonl') }),
       response: bytes(['application/x-ndjson', 'text/csv'], 'The entries with their hashes, one per line, in the order of the log'),
       async handler({ query, audit, res, commitSuccess }) {
-        audit.details = { format: query.format, from: query.from ?? null, to: query.to ?? null };
+        const { format, ...filter } = query;
+        // What was exported is part of the record: the filters, whole.
+        audit.details = { format, filter };
+        // The first page runs before the answer is committed, so a search too broad is still a 400.
+        const first = await exportPage(filter, -1);
         await commitSuccess();
-        res.status(200).type(query.format === 'csv' ? 'text/csv' : 'application/x-ndjson');
-        res.setHeader('Content-Disposition', `attachment; filename="audit.${query.format}"`);
-        if (query.format === 'csv') res.write(`${CSV_HEADER.join(',')}\n`);
-        let after = -1;
+        res.status(200).type(format === 'csv' ? 'text/csv' : 'application/x-ndjson');
+        res.setHeader('Content-Disposition', `attachment; filename="audit.${format}"`);
+        if (format === 'csv') res.write(`${CSV_HEADER.join(',')}\n`);
+        let rows = first;
         for (;;) {
-          const params: unknown[] = [];
-          const where = whereOf({ from: query.from, to: query.to }, params);
-          const rows = await store.query<AuditEntry>(
-            `SELECT ${ENTRY_COLUMNS} FROM audit_log ${where ? `${where} AND` : 'WHERE'} seq > $${params.push(after)} ORDER BY seq LIMIT ${EXPORT_PAGE}`,
-            params,
-          );
           if (rows.length === 0) break;
-          const chunk = rows.map((e) => (query.format === 'csv' ? csvLine(CSV_HEADER.map((k) => e[k])) : exportLine(e))).join('\n');
+          const chunk = rows.map((e) => (format === 'csv' ? csvLine(CSV_HEADER.map((k) => e[k])) : exportLine(e))).join('\n');
           if (!res.write(`${chunk}\n`)) await new Promise((r) => res.once('drain', r));
-          after = rows[rows.length - 1]!.seq;
           if (rows.length < EXPORT_PAGE) break;
+          try {
+            rows = await exportPage(filter, rows[rows.length - 1]!.seq);
+          } catch {
+            // Past the status line no error can be answered: a cut connection, never a file that looks whole.
+            res.destroy();
+            return { sent: true };
+          }
         }
         res.end();
         return { sent: true };

@@ -86,3 +86,7 @@ export const consistencyAnswerSchema = z.object({ proof: consistencyProofWire, o
 export type AuditPage = z.infer<typeof auditPageSchema>;
 export type PublicKeyAnswer = z.infer<typeof publicKeySchema>;
 export type InclusionAnswer = z.infer<typeof inclusionAnswerSchema>;
+
+/** The projects an auditor can pick from, by title. */
+export const auditProjectsSchema = z.array(z.object({ id: z.string(), title: z.string() })).meta({ id: 'AuditProjects' });
+export type AuditProjects = z.infer<typeof auditProjectsSchema>;

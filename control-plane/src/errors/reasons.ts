@@ -34,6 +34,9 @@ export const IDENTITY_REASONS = [
   'totp_required',
   'no_such_user',
   'own_roles',
+  'own_account',
+  'password_change_required',
+  'password_unchanged',
   'user_exists',
   'oidc_code_rejected',
   'oidc_issuer_insecure',
@@ -256,7 +259,7 @@ export const POLICY_REASONS = ['invalid_policy', 'unknown_profile'] as const;
 export const STORE_REASONS = ['embedded_postgres_missing'] as const;
 
 /** The audit log and its checkpoints. */
-export const AUDIT_REASONS = ['audit_unavailable', 'bad_range', 'no_such_checkpoint', 'not_in_checkpoint'] as const;
+export const AUDIT_REASONS = ['audit_unavailable', 'bad_range', 'no_such_checkpoint', 'not_in_checkpoint', 'search_too_broad'] as const;
 
 export type HttpReason = (typeof HTTP_REASONS)[number];
 export type IdentityReason = (typeof IDENTITY_REASONS)[number];

@@ -17,6 +17,8 @@ interface UserRow {
   oidc_subject: string | null;
   person_lookup: string | null;
   disabled: boolean;
+  must_change_password: boolean;
+  password_expires_at: Date | string | null;
   created_at: string;
   roles: Role[] | null;
 }
@@ -32,6 +34,7 @@ export function toUser(row: UserRow): User {
     disabled: row.disabled,
     hasPassword: row.password_hash !== null,
     hasTotp: row.totp_secret_sealed !== null,
+    mustChangePassword: row.must_change_password,
     oidcSubject: row.oidc_subject,
     createdAt: row.created_at,
   };
@@ -60,6 +63,8 @@ export interface NewUser {
   oidcIssuer?: string | undefined;
   oidcSubject?: string | undefined;
   personLookup?: string | undefined;
+  /** The password was chosen by someone else (an operator): the user must replace it at first login. */
+  mustChangePassword?: boolean | undefined;
 }
 
 /** Creates a user. Privileged roles get a TOTP seed; its URI is returned once, for enrolment. */
@@ -69,8 +74,8 @@ export async function createUser(q: Queryable, box: SecretBox, input: NewUser, g
   const needsTotp = input.roles.some((r) => PRIVILEGED_ROLES.includes(r));
   const secret = needsTotp ? newTotpSecret() : null;
   await q.query(
-    `INSERT INTO users (id, display_name, email, password_hash, totp_secret_sealed, oidc_issuer, oidc_subject, person_lookup)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    `INSERT INTO users (id, display_name, email, password_hash, totp_secret_sealed, oidc_issuer, oidc_subject, person_lookup, must_change_password)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
     [
       input.id,
       input.displayName,
@@ -80,6 +85,7 @@ export async function createUser(q: Queryable, box: SecretBox, input: NewUser, g
       input.oidcSubject ? (input.oidcIssuer ?? null) : null,
       input.oidcSubject ?? null,
       input.personLookup ?? null,
+      Boolean(input.password && input.mustChangePassword),
     ],
   );
   await setRoles(q, input.id, input.roles, grantedBy);
@@ -109,7 +115,12 @@ export async function updateUser(
   if (patch.displayName !== undefined) await q.query('UPDATE users SET display_name = $2 WHERE id = $1', [userId, patch.displayName]);
   if (patch.email !== undefined) await q.query('UPDATE users SET email = $2 WHERE id = $1', [userId, patch.email]);
   if (patch.password !== undefined) {
-    await q.query('UPDATE users SET password_hash = $2 WHERE id = $1', [userId, await hashPassword(patch.password)]);
+    // Set by someone else, a password must be replaced by its user at the next login.
+    await q.query('UPDATE users SET password_hash = $2, must_change_password = $3, password_expires_at = NULL WHERE id = $1', [
+      userId,
+      await hashPassword(patch.password),
+      by !== userId,
+    ]);
     await revokeAllCredentials(q, userId);
   }
   if (patch.disabled !== undefined) {

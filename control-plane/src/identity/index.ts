@@ -1,6 +1,6 @@
 export { authenticate, vouchFor } from './sessions.ts';
 export { createUser, getUser, updateUser, type NewUser } from './accounts.ts';
-export type { ApiToken, CreatedUser, IssuedToken, Me, SessionLogin, TotpReset, User } from './schemas.ts';
+export type { ApiToken, CreatedUser, IssuedToken, Me, PasswordReset, SessionLogin, TotpReset, User } from './schemas.ts';
 export { identityRoutes } from './routes.ts';
 export { totpNow } from './totp.ts';
 

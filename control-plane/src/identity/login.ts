@@ -13,12 +13,12 @@
  * - A TOTP code counts once: the accepted time step is stored and no code of that step or an
  *   earlier one is accepted again.
  */
-import { AuthenticationError, RateLimitedError } from '../errors/index.ts';
+import { AuthenticationError, InputError, NotAllowedError, RateLimitedError } from '../errors/index.ts';
 import { type Clock, PRIVILEGED_ROLES } from '../platform/index.ts';
 import type { SecretBox } from '../secrets/index.ts';
 import type { Queryable, Store } from '../store/index.ts';
-import { findUserRow } from './accounts.ts';
-import { verifyPassword } from './passwords.ts';
+import { findUserRow, revokeAllCredentials } from './accounts.ts';
+import { hashPassword, verifyPassword } from './passwords.ts';
 import { totpStep } from './totp.ts';
 
 export interface LoginPolicy {
@@ -27,7 +27,15 @@ export interface LoginPolicy {
   windowMinutes: number;
 }
 
-export type LoginFailure = 'no_such_user' | 'bad_password' | 'account_disabled' | 'totp_not_enrolled' | 'totp_missing' | 'bad_totp' | 'totp_replayed';
+export type LoginFailure =
+  | 'no_such_user'
+  | 'bad_password'
+  | 'account_disabled'
+  | 'totp_not_enrolled'
+  | 'totp_missing'
+  | 'bad_totp'
+  | 'totp_replayed'
+  | 'password_expired';
 
 /** The one refusal a failed login gets. `failure` is for the audit log, never for the answer. */
 export class LoginRefused extends AuthenticationError {
@@ -46,7 +54,7 @@ export async function checkPasswordLogin(
   clock: Clock,
   box: SecretBox,
   policy: LoginPolicy,
-  attempt: { username: string; password: string; totp?: string | undefined; clientAddress: string | null },
+  attempt: { username: string; password: string; totp?: string | undefined; newPassword?: string | undefined; clientAddress: string | null },
 ): Promise<string> {
   const now = clock.now();
   await takePlace(store, policy, attempt.username, attempt.clientAddress, now);
@@ -77,13 +85,45 @@ export async function checkPasswordLogin(
     ]);
     if (!claimed[0]) throw await fail('totp_replayed');
   }
-  await givePlaceBack(store, attempt.username, attempt.clientAddress);
+  if (row.must_change_password) {
+    // An operator's password expires unused, and then it is as wrong as any other.
+    if (row.password_expires_at && new Date(row.password_expires_at).getTime() <= now.getTime()) throw await fail('password_expired');
+    await givePlaceBack(store, attempt.username, attempt.clientAddress);
+    await replaceOperatorsPassword(store, row.id, attempt.password, attempt.newPassword);
+  } else {
+    await givePlaceBack(store, attempt.username, attempt.clientAddress);
+  }
   await store.query('INSERT INTO login_attempts (username, client_address, success, at) VALUES ($1, $2, true, $3)', [
     attempt.username,
     attempt.clientAddress,
     now,
   ]);
   return row.id;
+}
+
+/**
+ * A password an operator set or reset lets its user in only to choose their own (the practice of
+ * Entra ID's "change password at next sign-in"): without `newPassword` the login is refused with
+ * 403 `password_change_required`, which tells only someone who knew the one-time password that
+ * it was right. The new one must differ from it; every earlier session and token is ended.
+ */
+async function replaceOperatorsPassword(store: Store, userId: string, current: string, next: string | undefined): Promise<void> {
+  if (next === undefined) {
+    throw new NotAllowedError('this password was set by an operator: choose your own to log in', {
+      reason: 'password_change_required',
+      details: { field: 'newPassword' },
+    });
+  }
+  if (next === current) {
+    throw new InputError('the new password must differ from the one you were given', { reason: 'password_unchanged', details: { field: 'newPassword' } });
+  }
+  await store.tx(async (q) => {
+    await q.query('UPDATE users SET password_hash = $2, must_change_password = false, password_expires_at = NULL WHERE id = $1', [
+      userId,
+      await hashPassword(next),
+    ]);
+    await revokeAllCredentials(q, userId);
+  });
 }
 
 /**

@@ -3,10 +3,21 @@ import { NotAllowedError, NotFoundError } from '../errors/index.ts';
 import { noContent, defineRoute, type AuditScope, type RouteDef } from '../http/index.ts';
 import type { CoreDeps } from '../module-api/index.ts';
 import { createUser, getUser, listUsers, resetTotp, updateUser } from './accounts.ts';
+import { resetPassword } from './password-reset.ts';
 import { clearSessionCookie, setSessionCookie } from './cookies.ts';
 import { checkPasswordLogin, LoginRefused } from './login.ts';
 import { roleSchema } from '../platform/index.ts';
-import { apiTokenSchema, createdUserSchema, issuedTokenSchema, meSchema, sessionLoginSchema, totpResetSchema, userSchema, type Me } from './schemas.ts';
+import {
+  apiTokenSchema,
+  createdUserSchema,
+  issuedTokenSchema,
+  meSchema,
+  passwordResetSchema,
+  sessionLoginSchema,
+  totpResetSchema,
+  userSchema,
+  type Me,
+} from './schemas.ts';
 import { createApiToken, createSession, listApiTokens, revokeApiToken, revokeCredential } from './sessions.ts';
 
 const credentials = z.object({
@@ -16,6 +27,8 @@ const credentials = z.object({
     .string()
     .regex(/^\d{6}$/, 'must be 6 digits')
     .optional(),
+  /** Required when the password was set or reset by an operator: the user's own, replacing it. */
+  newPassword: z.string().min(12, 'must be at least 12 characters').max(1024).optional(),
 });
 
 /** What really failed in a login goes into its audit entry; the answer stays the one generic refusal. */
@@ -167,6 +180,8 @@ export function identityRoutes(deps: CoreDeps): RouteDef[] {
         email: z.string().email().optional(),
         roles: z.array(roleSchema).min(1),
         password: z.string().min(12, 'must be at least 12 characters').max(1024).optional(),
+        /** The operator chose the password: the user replaces it at the first login. */
+        mustChangePassword: z.boolean().optional(),
         oidcSubject: z.string().min(1).optional(),
       }),
       async handler({ principal, body, audit }) {
@@ -212,7 +227,30 @@ export function identityRoutes(deps: CoreDeps): RouteDef[] {
         if (body.roles !== undefined && params.userId === principal!.userId) {
           throw new NotAllowedError('you cannot change your own roles', { reason: 'own_roles' });
         }
+        // Nor locks themselves out: another operator disables an operator.
+        if (body.disabled === true && params.userId === principal!.userId) {
+          throw new NotAllowedError('you cannot disable your own account', { reason: 'own_account', details: { field: 'disabled' } });
+        }
         return store.tx((q) => updateUser(q, params.userId, body, principal!.userId));
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/users/:userId/password-reset',
+      tag: 'users',
+      summary: 'Reset a password: a new one-time password, answered once, that lets the user in only to choose their own',
+      action: 'user.password.reset',
+      access: ['platform_admin'],
+      params: z.object({ userId }),
+      response: passwordResetSchema,
+      status: 200,
+      async handler({ principal, params, audit }) {
+        audit.object = `user:${params.userId}`;
+        // One's own password is changed by logging in with it, not by resetting it past oneself.
+        if (params.userId === principal!.userId) throw new NotAllowedError('you cannot reset your own password', { reason: 'own_account' });
+        const reset = await store.tx((q) => resetPassword(q, params.userId, clock.now()));
+        audit.details = { expiresAt: reset.expiresAt };
+        return reset;
       },
     }),
     defineRoute({

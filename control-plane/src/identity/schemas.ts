@@ -13,6 +13,8 @@ export const userSchema = z
     disabled: z.boolean(),
     hasPassword: z.boolean(),
     hasTotp: z.boolean(),
+    /** The password was set or reset by an operator: the next login must choose a new one. */
+    mustChangePassword: z.boolean(),
     oidcSubject: z.string().nullable(),
     createdAt: timestamp,
   })
@@ -48,3 +50,9 @@ export type CreatedUser = z.infer<typeof createdUserSchema>;
 
 export const totpResetSchema = z.object({ user: z.string(), totpUri: z.string() });
 export type TotpReset = z.infer<typeof totpResetSchema>;
+
+/** A reset password: shown once, to the operator who hands it to the user; it lets them in only to choose their own. */
+export const passwordResetSchema = z
+  .object({ user: userSchema, oneTimePassword: z.string(), expiresAt: timestamp })
+  .meta({ id: 'PasswordReset', description: 'The one-time password of a reset, answered this once and never stored in clear' });
+export type PasswordReset = z.infer<typeof passwordResetSchema>;

@@ -39,6 +39,28 @@ const COLUMNS = `id, project_id AS "projectId", owner_id AS "ownerId", driver, p
   started_at AS "startedAt", running_at AS "runningAt", stopped_at AS "stoppedAt", updated_at AS "updatedAt",
   last_activity_at AS "lastActivityAt", usage_at AS "usageAt", cpu_seconds_seen AS "cpuSecondsSeen", data_dir AS "dataDir"`;
 
+/**
+ * Rooms of every state, newest first, for the operators' room history: optionally of one project,
+ * one room or one owner, at most `limit`, created before `before` (the previous page's last).
+ */
+export async function roomHistory(
+  q: Queryable,
+  f: { project?: string | undefined; room?: string | undefined; owner?: string | undefined; before?: string | undefined; limit: number },
+): Promise<(Room & { projectTitle: string })[]> {
+  const params: unknown[] = [];
+  const where: string[] = [];
+  if (f.project) where.push(`project_id = $${params.push(f.project)}`);
+  if (f.room) where.push(`id = $${params.push(f.room)}`);
+  if (f.owner) where.push(`owner_id = $${params.push(f.owner)}`);
+  if (f.before) where.push(`created_at < $${params.push(f.before)}`);
+  return q.query(
+    `SELECT h.*, p.title AS "projectTitle" FROM (
+       SELECT ${COLUMNS} FROM rooms ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id LIMIT $${params.push(f.limit)}
+     ) h JOIN projects p ON p.id = h."projectId" ORDER BY h."createdAt" DESC, h.id`,
+    params,
+  );
+}
+
 export async function getRoom(q: Queryable, id: string): Promise<Room | undefined> {
   return (await q.query<Room>(`SELECT ${COLUMNS} FROM rooms WHERE id = $1`, [id]))[0];
 }

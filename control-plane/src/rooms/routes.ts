@@ -5,12 +5,14 @@ import { assertResponse, checkResponses, bytes, defineRoute, type RouteDef } fro
 import { parentOf, type RoomProxy } from '../proxy/index.ts';
 import type { Clock } from '../platform/index.ts';
 import type { Store } from '../store/index.ts';
-import { getRoom } from './room-store.ts';
+import { getRoom, roomHistory } from './room-store.ts';
 import { viewOf, type RoomService } from './service.ts';
 import {
   handoffInputSchema,
   handoffSchema,
   roomIdSchema as roomId,
+  roomHistoryQuerySchema,
+  roomHistorySchema,
   roomListSchema,
   roomStartInputSchema,
   roomViewSchema,
@@ -63,6 +65,21 @@ export function roomRoutes(d: { service: RoomService; store: Store; clock: Clock
       access: ['platform_admin'],
       response: roomListSchema,
       handler: async () => service.all(),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/operator/rooms/history',
+      tag: 'rooms',
+      summary: 'Room history: rooms of every state, newest first, with when they started and stopped and why (per project, room or owner)',
+      action: 'room.history',
+      access: ['platform_admin'],
+      query: roomHistoryQuerySchema,
+      response: roomHistorySchema,
+      async handler({ query, audit }) {
+        audit.details = { filter: query };
+        const now = d.clock.now();
+        return (await roomHistory(d.store, query)).map((r) => ({ ...viewOf(r, now), projectTitle: r.projectTitle }));
+      },
     }),
     defineRoute({
       method: 'get',

@@ -43,6 +43,18 @@ export type RoomView = z.infer<typeof roomViewSchema>;
 
 export const roomListSchema = z.array(roomViewSchema);
 
+/** The operators' room history: rooms of every state, newest first, each with its project's title. */
+export const roomHistorySchema = z.array(roomViewSchema.extend({ projectTitle: z.string() })).meta({ id: 'RoomHistory' });
+export type RoomHistoryEntry = z.infer<typeof roomHistorySchema>[number];
+export const roomHistoryQuerySchema = z.strictObject({
+  project: z.string().min(1).max(100).optional(),
+  room: z.string().min(1).max(100).optional(),
+  owner: z.string().min(1).max(100).optional(),
+  /** Rooms created before this time: the previous page's last `createdAt`. */
+  before: z.iso.datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
 export const roomStartInputSchema = z.strictObject({ driver: driverNameSchema.optional() }).default({});
 
 export const handoffInputSchema = z.strictObject({ next: z.string().max(2000).optional() }).default({});

@@ -45,7 +45,25 @@ export const RULES: { id: CellRule; symbol: string; colour: string; label: Messa
 
 const key = (row: Label[], col: Label[]) => JSON.stringify([row, col]);
 
-export function CheckedTable({ check, caption }: { check: TableCheck; caption?: string }) {
+/**
+ * `spec`: the row and column variables the table was made from, named above it and in its corner.
+ * `roundingBase`: the policy's rounding, stated where the numbers are. `overall`: the status of
+ * the file the table is part of; when it differs (the file scan found more), the table's verdict is
+ * called the table rules' so that "passes" never stands beside "needs review" unexplained.
+ */
+export function CheckedTable({
+  check,
+  caption,
+  spec,
+  roundingBase,
+  overall,
+}: {
+  check: TableCheck;
+  caption?: string;
+  spec?: { index: readonly string[]; columns: readonly string[] } | undefined;
+  roundingBase?: number | null | undefined;
+  overall?: TableCheck['status'] | undefined;
+}) {
   const { t, num } = useI18n();
   const marks = new Map<string, string[]>();
   for (const [rule, cells] of Object.entries(check.rules ?? {})) {
@@ -60,12 +78,31 @@ export function CheckedTable({ check, caption }: { check: TableCheck; caption?: 
   const ruleOf = (id: string) => RULES.find((r) => r.id === id);
   const { rowLabels, colLabels, values } = check.table;
   const fmt = (l: Label[]) => l.map((v) => (v === null ? '—' : String(v))).join(' · ');
-  const statusKey: MessageKey = check.status === 'pass' ? 'check.pass' : check.status === 'review' ? 'check.review' : 'check.fail';
+  const keyOf = (s: TableCheck['status']): MessageKey => (s === 'pass' ? 'check.pass' : s === 'review' ? 'check.review' : 'check.fail');
+  const differs = overall !== undefined && overall !== check.status;
+  const rowVars = spec?.index.join(', ') ?? '';
+  const colVars = spec?.columns.join(', ') ?? '';
   return (
     <div className="checked-table">
-      <p className={`check-status check-${check.status}`}>
-        <strong>{t('check.status')}:</strong> {t(statusKey)}
+      <p className={`check-status check-${check.status}`} data-table-status={check.status}>
+        <strong>{t(differs ? 'check.tableVerdict' : 'check.status')}:</strong> {t(keyOf(check.status))}
       </p>
+      {differs ? (
+        <p className={`check-status check-${overall}`} data-file-status={overall}>
+          {t('check.fileVerdictDiffers', { status: t(keyOf(overall)) })}
+        </p>
+      ) : null}
+      {spec ? (
+        <p className="table-vars" data-table-vars="">
+          {t('check.tableRows', { vars: rowVars })}
+          {colVars ? ` · ${t('check.tableColumns', { vars: colVars })}` : ''}
+        </p>
+      ) : null}
+      {roundingBase ? (
+        <p className="notice" role="note" data-rounded={roundingBase}>
+          {t('check.rounded', { base: roundingBase })}
+        </p>
+      ) : null}
       {check.withheld ? (
         <p className="notice" role="note" data-withheld={check.withheld.reason}>
           {t(check.status === 'pass' ? 'check.withheldOwnFile' : 'check.withheld')}
@@ -77,7 +114,7 @@ export function CheckedTable({ check, caption }: { check: TableCheck; caption?: 
             {caption ? <caption>{caption}</caption> : null}
             <thead>
               <tr>
-                <td />{' '}
+                <td className="corner">{spec ? `${rowVars}${colVars ? ` \\ ${colVars}` : ''}` : null}</td>
                 {colLabels.map((c) => (
                   <th key={JSON.stringify(c)} scope="col">
                     {fmt(c)}

@@ -73,7 +73,7 @@ function FileResult({ exp, file, downloads, extra }: { exp: ExportDetail; file: 
           ))}
         </ul>
       ) : null}
-      {table ? <CheckedTable check={table} caption={file.name} /> : null}
+      {table ? <CheckedTable check={table} caption={file.name} overall={file.checkStatus} /> : null}
       {table?.match && !table.match.matches ? <p className="notice">{t('export.tableMismatch')}</p> : null}
       {extra}
       {downloads && exp.status === 'approved' ? (

@@ -3,7 +3,8 @@ import { useState, type FormEvent } from 'react';
 import { useI18n } from '../i18n/index.tsx';
 import { api } from '../lib/api.ts';
 import { EP } from '../lib/endpoints.ts';
-import { CheckedTable, type TableCheck } from './checked-table.tsx';
+import type { TableCheckAnswer } from '../lib/types.ts';
+import { CheckedTable } from './checked-table.tsx';
 import { ErrorView } from './status.tsx';
 
 const list = (s: FormDataEntryValue | null) =>
@@ -90,7 +91,7 @@ export function TableFields({ prefix, fileRequired = true, defaultFile }: { pref
 
 export function CheckTableForm({ projectId }: { projectId: string }) {
   const { t } = useI18n();
-  const [result, setResult] = useState<TableCheck | null>(null);
+  const [result, setResult] = useState<TableCheckAnswer | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const submit = async (e: FormEvent<HTMLFormElement>) => {
@@ -98,7 +99,7 @@ export function CheckTableForm({ projectId }: { projectId: string }) {
     setBusy(true);
     setError(null);
     try {
-      setResult(await api<TableCheck>('POST', EP.checkTable(projectId), tableRequestOf(new FormData(e.currentTarget), 'ct-')));
+      setResult(await api<TableCheckAnswer>('POST', EP.checkTable(projectId), tableRequestOf(new FormData(e.currentTarget), 'ct-')));
     } catch (err) {
       setResult(null);
       setError(err);
@@ -121,7 +122,7 @@ export function CheckTableForm({ projectId }: { projectId: string }) {
       <div aria-live="polite">
         {busy ? <p role="status">{t('check.running')}</p> : null}
         {error ? <ErrorView error={error} /> : null}
-        {result ? <CheckedTable check={result} caption={t('check.result')} /> : null}
+        {result ? <CheckedTable check={result} caption={t('check.result')} spec={result.spec} roundingBase={result.policy.tables.roundingBase} /> : null}
       </div>
     </div>
   );

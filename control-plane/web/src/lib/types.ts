@@ -22,8 +22,8 @@ export type {
   VariableHit,
   VersionDistribution as Distribution,
 } from '../../../src/catalog/schemas.ts';
-export type { ApiToken, CreatedUser, IssuedToken, Me, SessionLogin, TotpReset, User } from '../../../src/identity/schemas.ts';
-export type { ActivityCounts, AuditPage, ProjectHistory, PublishedCheckpoint } from '../../../src/audit/schemas.ts';
+export type { ApiToken, CreatedUser, IssuedToken, Me, PasswordReset, SessionLogin, TotpReset, User } from '../../../src/identity/schemas.ts';
+export type { ActivityCounts, AuditPage, AuditProjects, ProjectHistory, PublishedCheckpoint } from '../../../src/audit/schemas.ts';
 export type { AuditEntry } from '../../../src/platform/audit.ts';
 export type { ConsentRequest, OptOutStatus, ProjectUse } from '../../../src/citizens/schemas.ts';
 export type { LeadQuestion, MyQuestion, ProjectPublications, PublicationHistory, ScreeningItem } from '../../../src/dialogue/schemas.ts';
@@ -36,7 +36,7 @@ export type { MarkedRead, Notification, NotificationKind, NotificationPage, Unre
  * schemas (type-only imports: nothing of the server or of zod reaches the browser bundle). A UI
  * that reads a field the API does not answer fails `tsc -p control-plane/web/tsconfig.json`.
  */
-export type { RoomView as Room, UsageDay } from '../../../src/rooms/schemas.ts';
+export type { RoomHistoryEntry, RoomView as Room, UsageDay } from '../../../src/rooms/schemas.ts';
 export type { CopyList, CopyManifest, CopyProgress, CopyRecord, ProofOfDeletion } from '../../../src/data-copies/schemas.ts';
 export type {
   AirlockEvent,

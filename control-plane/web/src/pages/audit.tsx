@@ -1,9 +1,9 @@
 /**
  * Auditor tools: the verification of the log against its latest signed checkpoint, a timeline of
- * activity by action and by project, search with filters (and CSV export), one person's trail
- * and one project's history.
+ * activity by action and by project, search by words and filters (and the export of exactly what
+ * they select), one person's trail and one project's history, the project picked by its title.
  */
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useI18n, type MessageKey } from '../i18n/index.tsx';
 import { api, ApiError, qs } from '../lib/api.ts';
 import { verifyLog, type Failure, type Verification } from '../lib/verify-log.ts';
@@ -11,61 +11,11 @@ import { EP } from '../lib/endpoints.ts';
 import { useApi } from '../lib/use-api.ts';
 import { LineChart, type Series } from '../components/chart.tsx';
 import { Page, Section } from '../components/page.tsx';
-import { Empty, ErrorView, Loaded } from '../components/status.tsx';
+import { ErrorView, Loaded } from '../components/status.tsx';
+import { EntriesTable } from '../components/audit-entries.tsx';
+import { AuditSearch, ProjectSelect } from '../components/audit-search.tsx';
 
-import type { ActivityCounts as Activity, AuditEntry as Entry, AuditPage as EntryPage, ProjectHistory as History } from '../lib/types.ts';
-const ROLES = ['researcher', 'project_lead', 'access_admin', 'auditor', 'platform_admin', 'citizen'];
-
-function EntriesTable({ entries, caption }: { entries: Entry[]; caption: string }) {
-  const { t, date } = useI18n();
-  if (!entries.length) return <Empty>{t('audit.noEntries')}</Empty>;
-  return (
-    <div className="table-scroll" tabIndex={0} role="region" aria-label={caption}>
-      <table className="data compact">
-        <caption className="visually-hidden">{caption}</caption>
-        <thead>
-          <tr>
-            {(
-              [
-                'audit.seq',
-                'audit.time',
-                'audit.actor',
-                'audit.role',
-                'audit.action',
-                'audit.object',
-                'audit.project',
-                'audit.outcome',
-                'audit.reason',
-              ] as MessageKey[]
-            ).map((k) => (
-              <th key={k} scope="col">
-                {t(k)}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {entries.map((e) => (
-            <tr key={e.seq} className={`outcome-${e.outcome}`}>
-              <td>{e.seq}</td>
-              <td>{date(e.time, true)}</td>
-              <td>{e.actor}</td>
-              <td>{ROLES.includes(e.role) ? t(`role.${e.role}` as MessageKey) : e.role}</td>
-              <td>
-                <code>{e.action}</code>
-              </td>
-              <td>{e.object}</td>
-              <td>{e.projectId ?? ''}</td>
-              <td>{t(`outcome.${e.outcome}` as MessageKey)}</td>
-              <td>{e.reason ?? ''}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
-}
-
+import type { ActivityCounts as Activity, AuditPage as EntryPage, AuditProjects, ProjectHistory as History } from '../lib/types.ts';
 function VerifyPanel() {
   const { t, date, num } = useI18n();
   const [state, setState] = useState<{ result?: Verification; error?: unknown; busy: boolean }>({ busy: true });
@@ -165,7 +115,7 @@ function series<K extends string>(rows: ({ at: string; count: number } & Record<
   return [...by.entries()].map(([name, m]) => ({ name, points: [...m.entries()].map(([at, value]) => ({ at, value })) }));
 }
 
-function Timeline() {
+function Timeline({ titles }: { titles: ReadonlyMap<string, string> }) {
   const { t } = useI18n();
   const [bucket, setBucket] = useState<'day' | 'hour'>('day');
   const a = useApi<Activity>(`${EP.auditStats}${qs({ bucket })}`);
@@ -182,93 +132,15 @@ function Timeline() {
         {(d) => (
           <div className="charts">
             <LineChart title={t('audit.byAction')} series={series(d.byAction, 'action', t('audit.otherActions'))} />
-            <LineChart title={t('audit.byProject')} series={series(d.byProject, 'projectId', t('audit.otherProjects'))} />
+            <LineChart
+              title={t('audit.byProject')}
+              series={series(
+                d.byProject.map((r) => ({ ...r, projectId: titles.get(r.projectId) ?? r.projectId })),
+                'projectId',
+                t('audit.otherProjects'),
+              )}
+            />
           </div>
-        )}
-      </Loaded>
-    </>
-  );
-}
-
-const FILTERS = ['actor', 'project', 'action', 'object'] as const;
-
-function Search() {
-  const { t } = useI18n();
-  const [filter, setFilter] = useState<Record<string, string>>({});
-  const [after, setAfter] = useState<number | undefined>(undefined);
-  const res = useApi<EntryPage>(`${EP.auditEntries}${qs({ ...filter, after, limit: 50 })}`);
-  const submit = (e: FormEvent<HTMLFormElement>) => {
-    e.preventDefault();
-    const f = new FormData(e.currentTarget);
-    const next: Record<string, string> = {};
-    for (const k of [...FILTERS, 'outcome']) if (String(f.get(k) ?? '').trim()) next[k] = String(f.get(k)).trim();
-    for (const k of ['from', 'to']) if (f.get(k)) next[k] = new Date(`${String(f.get(k))}T00:00:00Z`).toISOString();
-    setAfter(undefined);
-    setFilter(next);
-  };
-  return (
-    <>
-      <form onSubmit={submit} className="filter-form" role="search" aria-label={t('audit.search')}>
-        {FILTERS.map((k) => (
-          <div key={k}>
-            <label htmlFor={`f-${k}`}>{t(`audit.${k}` as MessageKey)}</label>
-            <input id={`f-${k}`} name={k} />
-          </div>
-        ))}
-        <div>
-          <label htmlFor="f-outcome">{t('audit.outcome')}</label>
-          <select id="f-outcome" name="outcome" defaultValue="">
-            <option value="">{t('common.all')}</option>
-            {['initiated', 'success', 'denied', 'failure'].map((o) => (
-              <option key={o} value={o}>
-                {t(`outcome.${o}` as MessageKey)}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div>
-          <label htmlFor="f-from">{t('audit.from')}</label>
-          <input id="f-from" name="from" type="date" />
-        </div>
-        <div>
-          <label htmlFor="f-to">{t('audit.to')}</label>
-          <input id="f-to" name="to" type="date" />
-        </div>
-        <div className="actions">
-          <button type="submit" data-action="audit-search">
-            {t('audit.searchButton')}
-          </button>
-          <a
-            className="button"
-            href={`${EP.auditExport}${qs({ from: filter.from, to: filter.to, format: 'csv' })}`}
-            download
-            data-action="audit-csv"
-            aria-describedby="csv-hint"
-          >
-            {t('audit.csv')}
-          </a>
-          <span id="csv-hint" className="hint">
-            {t('audit.csvHint')}
-          </span>
-        </div>
-      </form>
-      <Loaded state={res}>
-        {(p) => (
-          <>
-            <EntriesTable entries={p.entries} caption={t('audit.results')} />
-            <div className="actions">
-              {after !== undefined ? (
-                <button type="button" onClick={() => setAfter(undefined)}>
-                  {t('audit.firstPage')}
-                </button>
-              ) : null}
-              {p.next !== null ? (
-                <button type="button" onClick={() => setAfter(p.next!)}>
-                  {t('audit.nextPage')}
-                </button>
-              ) : null}
-            </div>
-          </>
         )}
       </Loaded>
     </>
@@ -277,11 +149,11 @@ function Search() {
 
 const GROUPS = ['applications', 'decisions', 'permits', 'membership', 'dataAccess', 'exports', 'denied'] as const satisfies readonly (keyof History)[];
 
-function Lookup({ kind }: { kind: 'person' | 'project' }) {
+function Lookup({ kind, projects, titles }: { kind: 'person' | 'project'; projects: AuditProjects; titles: ReadonlyMap<string, string> }) {
   const { t, num } = useI18n();
   const [id, setId] = useState('');
   const res = useApi<EntryPage | History>(id ? (kind === 'person' ? EP.auditTrail(id) : EP.auditProject(id)) : null);
-  const label = t(kind === 'person' ? 'audit.personId' : 'audit.projectId');
+  const label = t(kind === 'person' ? 'audit.personId' : 'audit.project');
   return (
     <>
       <form
@@ -292,7 +164,11 @@ function Lookup({ kind }: { kind: 'person' | 'project' }) {
         }}
       >
         <label htmlFor={`lookup-${kind}`}>{label}</label>
-        <input id={`lookup-${kind}`} name="id" required />
+        {kind === 'project' ? (
+          <ProjectSelect id="lookup-project" name="id" projects={projects} allLabel={t('audit.pickProject')} />
+        ) : (
+          <input id={`lookup-${kind}`} name="id" required />
+        )}
         <button type="submit" data-action={`audit-${kind}`}>
           {t('audit.show')}
         </button>
@@ -301,16 +177,18 @@ function Lookup({ kind }: { kind: 'person' | 'project' }) {
         <Loaded state={res}>
           {(r) =>
             'entries' in r ? (
-              <EntriesTable entries={r.entries} caption={label} />
+              <EntriesTable entries={r.entries} caption={label} titles={titles} />
             ) : (
               <div data-history={r.projectId}>
-                <p>{t('audit.historyTotal', { n: num(r.total) })}</p>
+                <p>
+                  <strong>{titles.get(r.projectId) ?? r.projectId}</strong> — {t('audit.historyTotal', { n: num(r.total) })}
+                </p>
                 {GROUPS.map((g) => (
                   <div key={g}>
                     <h3>
                       {t(`audit.group.${g}` as MessageKey)} ({num(r[g].length)})
                     </h3>
-                    {r[g].length ? <EntriesTable entries={r[g]} caption={t(`audit.group.${g}` as MessageKey)} /> : null}
+                    {r[g].length ? <EntriesTable entries={r[g]} caption={t(`audit.group.${g}` as MessageKey)} titles={titles} /> : null}
                   </div>
                 ))}
               </div>
@@ -324,22 +202,25 @@ function Lookup({ kind }: { kind: 'person' | 'project' }) {
 
 export function AuditPage() {
   const { t } = useI18n();
+  const projectList = useApi<AuditProjects>(EP.auditProjects);
+  const projects = projectList.data ?? [];
+  const titles = useMemo(() => new Map((projectList.data ?? []).map((p) => [p.id, p.title])), [projectList.data]);
   return (
     <Page title={t('nav.audit')}>
       <Section title={t('audit.verification')} id="verify">
         <VerifyPanel />
       </Section>
       <Section title={t('audit.timeline')} id="timeline">
-        <Timeline />
+        <Timeline titles={titles} />
       </Section>
       <Section title={t('audit.search')} id="search">
-        <Search />
+        <AuditSearch projects={projects} titles={titles} />
       </Section>
       <Section title={t('audit.personTrail')} id="person">
-        <Lookup kind="person" />
+        <Lookup kind="person" projects={projects} titles={titles} />
       </Section>
       <Section title={t('audit.projectHistory')} id="project">
-        <Lookup kind="project" />
+        <Lookup kind="project" projects={projects} titles={titles} />
       </Section>
     </Page>
   );

@@ -10,12 +10,22 @@ export function LoginPage({ onLoggedIn }: { onLoggedIn(): void }) {
   const { t } = useI18n();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  /** The password was set by an operator: the next try carries the user's own (`newPassword`). */
+  const [mustChange, setMustChange] = useState(false);
   const submit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const f = new FormData(e.currentTarget);
     const body: Record<string, string> = { username: String(f.get('username') ?? ''), password: String(f.get('password') ?? '') };
     const totp = String(f.get('totp') ?? '');
     if (totp) body.totp = totp;
+    if (mustChange) {
+      const next = String(f.get('newPassword') ?? '');
+      if (next !== String(f.get('newPassword2') ?? '')) {
+        setError(t('login.newPasswordMismatch'));
+        return;
+      }
+      body.newPassword = next;
+    }
     setBusy(true);
     try {
       const r = await api<SessionLogin>('POST', EP.login, body);
@@ -23,6 +33,15 @@ export function LoginPage({ onLoggedIn }: { onLoggedIn(): void }) {
       setError(null);
       onLoggedIn();
     } catch (err) {
+      if (err instanceof ApiError && err.reason === 'password_change_required') {
+        setMustChange(true);
+        setError(t('login.mustChange'));
+        return;
+      }
+      if (err instanceof ApiError && err.reason === 'password_unchanged') {
+        setError(t('login.newPasswordSame'));
+        return;
+      }
       setError(
         err instanceof ApiError && (err.status === 401 || err.status === 400)
           ? t('login.failed')
@@ -47,6 +66,26 @@ export function LoginPage({ onLoggedIn }: { onLoggedIn(): void }) {
         <p id="totp-hint" className="hint">
           {t('login.totpHint')}
         </p>
+        {mustChange ? (
+          <>
+            <label htmlFor="newPassword">{t('login.newPassword')}</label>
+            <input
+              id="newPassword"
+              name="newPassword"
+              type="password"
+              autoComplete="new-password"
+              required
+              minLength={12}
+              maxLength={1024}
+              aria-describedby="new-password-hint login-error"
+            />
+            <p id="new-password-hint" className="hint">
+              {t('login.newPasswordHint')}
+            </p>
+            <label htmlFor="newPassword2">{t('login.newPassword2')}</label>
+            <input id="newPassword2" name="newPassword2" type="password" autoComplete="new-password" required minLength={12} maxLength={1024} />
+          </>
+        ) : null}
         <button type="submit" disabled={busy}>
           {t('login.submit')}
         </button>
