@@ -165,8 +165,7 @@ export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
     details: Record<string, unknown>,
   ) {
     // JupyterLab's own polls of a stopped room or an ended session are recorded apart (`probes.ts`).
-    const rest = restOf(req.url ?? '');
-    const probe = rest === null ? null : backgroundProbe(req, rest, reason);
+    const probe = backgroundProbe(req, restOf(req.url ?? ''), reason);
     await d.audit.record({
       actor: decision.principal?.userId ?? 'anonymous',
       role: probe ? 'jupyterlab' : decision.principal ? 'researcher' : 'anonymous',

@@ -5,15 +5,18 @@
  * websockets; after the room stopped or the room session ended, each of those is refused and
  * was audited as `room.proxy.refused` by the researcher: an auditor saw dozens of refused
  * "attempts" nobody made. At start-up JupyterLab also asks `GET api/nbconvert` for the export
- * formats (to build a menu), which the path policy refuses like every nbconvert path.
+ * formats (to build a menu), which the path policy refuses like every nbconvert path, and the
+ * browser asks the room's host for `/favicon.ico` by itself (seen in the e2e: the host serves only
+ * `/rooms/…`).
  *
  * Nothing here changes what passes: every such request is still refused and still audited, with
  * the user it came from, but as `room.proxy.background` in the role `jupyterlab` (the page, not
  * the person), so the researcher's refused attempts stay what they were. A request counts as
  * background only when all of these hold:
- *   - the browser says it is a script's request or a websocket of the page (`Sec-Fetch-Dest:
- *     empty` or `websocket`), not a navigation, image or download (a researcher typing a
- *     `files/…` URL is a `document`);
+ *   - the browser says it is a script's request of the page (`Sec-Fetch-Dest: empty`), or it is
+ *     a websocket handshake with an `Origin` (the kernel channels and the event stream are
+ *     websockets only), not a navigation, image or download (a researcher typing a `files/…`
+ *     URL is a `document`);
  *   - `GET`/`HEAD` (websockets are GETs) of a path in `BACKGROUND_PATHS`, none of them a way out
  *     (contents are matched only as folder listings, without `content`, `format` or `type=file`);
  *   - it was refused for one of `BACKGROUND_REFUSALS`: the room is not there or not running, the
@@ -49,11 +52,17 @@ const FILE_READ_ARGS = /(^|&)(format|type)=/i;
  * The background probe `rest` (the path below `/rooms/<room>`) is, or null when the request is
  * not one: `reason` is why the proxy refused it.
  */
-export function backgroundProbe(req: Pick<IncomingMessage, 'method' | 'headers' | 'url'>, rest: string, reason: string): string | null {
+export function backgroundProbe(req: Pick<IncomingMessage, 'method' | 'headers' | 'url'>, rest: string | null, reason: string): string | null {
   if (req.method !== 'GET' && req.method !== 'HEAD') return null;
   const dest = String(req.headers['sec-fetch-dest'] ?? '');
-  if (dest !== 'empty' && dest !== 'websocket') return null;
+  // The browser's own icon request for every page of the room's host (which serves only `/rooms/…`).
+  if (rest === null) return req.url === '/favicon.ico' && reason === 'no_such_room' && (dest === 'image' || dest === 'empty') ? 'favicon' : null;
+  // Chromium's websocket handshakes carry no `Sec-Fetch-Dest` of `empty`/`websocket` (the e2e saw them unclassified); the proxy has
+  // already required such a handshake's `Origin` to be the room's own page.
+  const websocket = String(req.headers.upgrade ?? '').toLowerCase() === 'websocket' && !!req.headers.origin;
+  if (dest !== 'empty' && dest !== 'websocket' && !websocket) return null;
   const hit = BACKGROUND_PATHS.find((p) => p.path.test(rest));
+  if (hit && (hit.name === 'kernel_channels' || hit.name === 'events') !== websocket) return null;
   if (!hit) return null;
   if (hit.name === 'export_formats') return reason === 'export_refused' ? hit.name : BACKGROUND_REFUSALS.has(reason) ? hit.name : null;
   if (!BACKGROUND_REFUSALS.has(reason)) return null;

@@ -19,16 +19,20 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(base, { recursive: true, force: true }));
 
-const reasonOf = (p: Promise<unknown>) => p.then(
-  () => 'written',
-  (err: unknown) => (err instanceof DomainError ? err.reason : Promise.reject(err)),
-);
+const reasonOf = (p: Promise<unknown>) =>
+  p.then(
+    () => 'written',
+    (err: unknown) => (err instanceof DomainError ? err.reason : Promise.reject(err)),
+  );
 
 describe('replaceRoomFile', () => {
   it('writes the file, replacing an older one, and leaves no temporary file behind', async () => {
     writeFileSync(join(home, 'welcome.ipynb'), 'old');
     await replaceRoomFile(home, 'welcome.ipynb', '{"cells":[]}', { label: 'home' });
-    expect({ text: readFileSync(join(home, 'welcome.ipynb'), 'utf8'), entries: readdirSync(home) }).toEqual({ text: '{"cells":[]}', entries: ['welcome.ipynb'] });
+    expect({ text: readFileSync(join(home, 'welcome.ipynb'), 'utf8'), entries: readdirSync(home) }).toEqual({
+      text: '{"cells":[]}',
+      entries: ['welcome.ipynb'],
+    });
   });
 
   it('replaces a link planted under the name instead of writing through it', async () => {

@@ -53,7 +53,7 @@ const manifest: CopyManifest = {
 const text = (nb: ReturnType<typeof welcomeNotebook>) => nb.cells.map((c) => `${c.cell_type}: ${c.source.join('')}`);
 
 describe('welcomeNotebook', () => {
-  it("names the copy version, each file under /data with its variables, and starts with a cell reading the first parquet file", () => {
+  it('names the copy version, each file under /data with its variables, and starts with a cell reading the first parquet file', () => {
     const nb = welcomeNotebook(manifest);
     const cells = text(nb);
     expect({ nbformat: nb.nbformat, minor: nb.nbformat_minor, ids: nb.cells.map((c) => c.id), meta: nb.metadata.analyserom }).toEqual({
@@ -64,13 +64,16 @@ describe('welcomeNotebook', () => {
     });
     expect(cells[0]).toContain('**data copy version 3** of project `prj_1`');
     expect(cells[0]).toContain('permit version 2');
-    expect(cells.slice(1, 4)).toEqual([
-      'markdown: ## `/data/population.parquet`\n\nDataset `population`, 100 rows, parquet.\n\n| Variable | Label | Type | Unit | Class |\n|---|---|---|---|---|\n' +
+    expect(cells.slice(1, 3)).toEqual([
+      'markdown: ## A first look',
+      "code: import pandas as pd\n\ndf = pd.read_parquet('/data/population.parquet')\ndf.head()",
+    ]);
+    expect(cells.slice(4, 6)).toEqual([
+      'markdown: ## Dataset `population`\n\n- `/data/population.parquet`: parquet, 100 rows\n- `/data/population.csv`: csv, 100 rows\n\n' +
+        '| Variable | Label | Type | Unit | Class |\n|---|---|---|---|---|\n' +
         '| `person_id` | Project pseudonym | string |  | indirect\\_identifier |\n| `sex` | Sex \\| &lt;b\\>kjønn&lt;/b\\> | string |  | ordinary |',
-      'markdown: ## `/data/population.csv`\n\nDataset `population`, 100 rows, csv.\n\n| Variable | Label | Type | Unit | Class |\n|---|---|---|---|---|\n' +
-        '| `person_id` | Project pseudonym | string |  | indirect\\_identifier |\n| `sex` | Sex \\| &lt;b\\>kjønn&lt;/b\\> | string |  | ordinary |',
-      'markdown: ## `/data/prescriptions.parquet`\n\nDataset `prescriptions`, 250 rows, parquet.\n\n| Variable | Label | Type | Unit | Class |\n|---|---|---|---|---|\n' +
-        '| `ddd` | Defined daily doses | double | DDD | ordinary |',
+      'markdown: ## Dataset `prescriptions`\n\n- `/data/prescriptions.parquet`: parquet, 250 rows\n\n' +
+        '| Variable | Label | Type | Unit | Class |\n|---|---|---|---|---|\n| `ddd` | Defined daily doses | double | DDD | ordinary |',
     ]);
     const code = nb.cells.filter((c) => c.cell_type === 'code');
     expect(code.map((c) => ({ source: c.source.join(''), outputs: c.outputs, count: c.execution_count }))).toEqual([

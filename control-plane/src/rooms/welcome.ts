@@ -1,13 +1,13 @@
 /**
  * The welcome notebook a room opens on (`~/welcome.ipynb`): made from the data copy's manifest
  * (`/data/manifest.json`, which the copy wrote from the catalogue) so a researcher sees at once
- * which copy version they have, each file under `/data` with its variables (name, label, type,
- * unit, class), a first cell that reads one with pandas, where results go and how they leave
+ * which copy version they have, a first cell that reads a file with pandas, each dataset's files
+ * under `/data` with its variables (name, label, type, unit, class), where results go and how they leave
  * (only through the airlock). Pure: the writer is `welcome-write.ts`.
  *
- * OpenSAFELY and Findata's Kapseli both hand researchers a starting notebook or README beside the
- * data; this one is rewritten at every room start, so it always describes the copy mounted now,
- * and says so (work is saved under another name).
+ * Where the issue is silent, this follows OpenSAFELY's research template (a project starts from a
+ * ready skeleton whose README says where code, data and outputs go). It is rewritten at every room
+ * start, so it always describes the copy mounted now, and says so (work is saved under another name).
  *
  * Catalogue text is put into Markdown escaped (table cells: `|`, HTML and emphasis characters),
  * so a label cannot add markup, links or images; code cells carry only file names the manifest
@@ -82,9 +82,11 @@ function intro(m: CopyManifest | null): string {
   ].join('\n');
 }
 
-function fileCell(m: CopyManifest, file: CopyManifest['files'][number]): string {
-  const ds = m.datasets.find((d) => d.dataset === file.dataset);
-  const out = [`## \`${ROOM_PATHS.data}/${file.name}\``, '', `Dataset ${mdCode(file.dataset)}, ${file.rows} rows, ${file.format}.`];
+/** One dataset: its files under `/data` and its variables as the catalogue describes them. */
+function datasetCell(m: CopyManifest, dataset: string, files: CopyManifest['files']): string {
+  const ds = m.datasets.find((d) => d.dataset === dataset);
+  const out = [`## Dataset ${mdCode(dataset)}`, ''];
+  for (const f of files) out.push(`- \`${ROOM_PATHS.data}/${f.name}\`: ${f.format}, ${f.rows} rows`);
   if (ds?.variables.length) {
     out.push('', '| Variable | Label | Type | Unit | Class |', '|---|---|---|---|---|');
     for (const v of ds.variables) {
@@ -112,13 +114,16 @@ const AIRLOCK = [
 export function welcomeNotebook(manifest: CopyManifest | null): WelcomeNotebook {
   const cells: Cell[] = [md(intro(manifest))];
   if (manifest) {
-    for (const f of manifest.files) cells.push(md(fileCell(manifest, f)));
     const first = manifest.files.find((f) => f.format === 'parquet') ?? manifest.files[0];
     if (first) {
+      // The cell first, where it is seen without scrolling; the variables follow.
       cells.push(md('## A first look'), code(['import pandas as pd', '', `df = ${reader(first)}`, 'df.head()'].join('\n')));
       const r = first.format === 'parquet' ? `arrow::read_parquet('${ROOM_PATHS.data}/${first.name}')` : `read.csv('${ROOM_PATHS.data}/${first.name}')`;
       cells.push(md(['In an R notebook (kernel R):', '', '```r', `df <- ${r}`, 'head(df)', '```'].join('\n')));
     }
+    const byDataset = new Map<string, CopyManifest['files']>();
+    for (const f of manifest.files) byDataset.set(f.dataset, [...(byDataset.get(f.dataset) ?? []), f]);
+    for (const [dataset, files] of byDataset) cells.push(md(datasetCell(manifest, dataset, files)));
   }
   cells.push(md(AIRLOCK));
   return {
