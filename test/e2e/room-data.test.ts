@@ -72,6 +72,10 @@ describe('researchers find and read their data', () => {
     await nb.visit(`/projects/${projectId}/room`, 'room-data-nb');
     expect(await nb.page.locator('#h-room-data').textContent()).toBe('Hvor dataene dine er');
     expect(await nb.page.locator('[data-testid="room-data"] ul li code').allTextContents()).toEqual(files);
+    // Nothing scrolls sideways at 390 px (issue 16 item 7).
+    await nb.page.setViewportSize({ width: 390, height: 800 });
+    await nb.shot('room-data-390');
+    expect(await nb.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await nb.close();
   });
 

@@ -26,6 +26,7 @@ describe('backgroundProbe', () => {
       [`${R}/api/nbconvert`, 'export_refused'],
       ['/favicon.ico', 'no_such_room', 'image'],
     ];
+    expect(probe('PUT', `${R}/lab/api/workspaces/default`, 'empty', 'room_not_running')).toBe('lab_api');
     expect(polls.map(([url, reason, dest]) => probe('GET', url, dest ?? 'empty', reason))).toEqual([
       'kernels',
       'kernel',
@@ -51,6 +52,7 @@ describe('backgroundProbe', () => {
       ['GET', `${R}/api/contents/welcome.ipynb?download=1`, 'empty', 'download_refused'],
       ['GET', `${R}/api/contents/data?content=1`, 'empty', 'contents_too_large'],
       ['PUT', `${R}/api/contents/x.ipynb`, 'empty', 'room_not_running'],
+      ['PUT', `${R}/lab/api/settings/@jupyterlab/notebook-extension:tracker`, 'empty', 'room_not_running'],
       ['POST', `${R}/api/kernels`, 'empty', 'room_not_running'],
       ['GET', `${R}/api/kernels`, 'document', 'room_not_running'],
       ['GET', `${R}/api/kernels`, undefined, 'room_not_running'],

@@ -17,7 +17,8 @@
  *     a websocket handshake with an `Origin` (the kernel channels and the event stream are
  *     websockets only), not a navigation, image or download (a researcher typing a `files/…`
  *     URL is a `document`);
- *   - `GET`/`HEAD` (websockets are GETs) of a path in `BACKGROUND_PATHS`, none of them a way out
+ *   - `GET`/`HEAD` (websockets are GETs) of a path in `BACKGROUND_PATHS`, or the `PUT` with which
+ *     JupyterLab saves its own layout (`lab/api/workspaces/<name>`), none of them a way out
  *     (contents are matched only as folder listings, without `content`, `format` or `type=file`);
  *   - it was refused for one of `BACKGROUND_REFUSALS`: the room is not there or not running, the
  *     session ended, or (only for `api/nbconvert` itself) the export policy.
@@ -53,7 +54,9 @@ const FILE_READ_ARGS = /(^|&)(format|type)=/i;
  * not one: `reason` is why the proxy refused it.
  */
 export function backgroundProbe(req: Pick<IncomingMessage, 'method' | 'headers' | 'url'>, rest: string | null, reason: string): string | null {
-  if (req.method !== 'GET' && req.method !== 'HEAD') return null;
+  // JupyterLab saves its layout by itself (`PUT lab/api/workspaces/<name>`, seen in the e2e after a stop).
+  const layoutSave = req.method === 'PUT' && rest !== null && /^\/lab\/api\/workspaces\/[A-Za-z0-9._-]{1,100}$/.test(rest);
+  if (req.method !== 'GET' && req.method !== 'HEAD' && !layoutSave) return null;
   const dest = String(req.headers['sec-fetch-dest'] ?? '');
   // The browser's own icon request for every page of the room's host (which serves only `/rooms/…`).
   if (rest === null) return req.url === '/favicon.ico' && reason === 'no_such_room' && (dest === 'image' || dest === 'empty') ? 'favicon' : null;
