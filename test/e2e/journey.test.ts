@@ -210,7 +210,7 @@ describe('the journey of issue 7', () => {
       const at = new URL(lab.url());
       expect({ origin: at.origin, url: at.pathname, title: await lab.title() }).toEqual({
         origin: `http://${roomId}.rooms.localhost:${platform.port}`,
-        url: `/rooms/${roomId}/lab`,
+        url: `/rooms/${roomId}/lab/tree/welcome.ipynb`,
         title: expect.stringContaining('JupyterLab'),
       });
       await lab.close();

@@ -1,6 +1,7 @@
 /**
  * Running one notebook cell in a real JupyterLab through the room proxy, as a researcher would:
- * a new Python notebook from the launcher, the code in the first cell, Shift+Enter.
+ * a new Python notebook from the launcher (opened first when the welcome notebook is showing), the
+ * code in the first cell, Shift+Enter.
  *
  * On a loaded machine (the whole suite on two cores) the browser can drop a key press while
  * JupyterLab is busy connecting to the kernel. The code is therefore inserted as one edit (as a
@@ -25,15 +26,24 @@ export async function runFirstCell(
   code: string,
   opts: { roomPath: string; roomLog: string; screenshot: string; timeoutMs?: number },
 ): Promise<CellRun> {
-  await lab.locator('.jp-LauncherCard[data-category="Notebook"]').first().click();
-  const cell = lab.locator('.jp-Notebook .jp-Cell .cm-content').first();
+  // The room opens on its welcome notebook, so the launcher may not be showing: open one.
+  const card = lab.locator('.jp-LauncherCard[data-category="Notebook"]').first();
+  await lab.locator('.jp-LauncherCard, .jp-NotebookPanel').first().waitFor({ timeout: 60_000 });
+  if (!(await card.isVisible())) await lab.locator('[data-command="launcher:create"]').first().click();
+  await card.click();
+  // The new notebook's own panel (the welcome notebook's may be in the page too), by its tab.
+  const tab = lab.locator('#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current', { hasText: 'Untitled' });
+  await tab.first().waitFor({ timeout: 60_000 });
+  const panelId = (await tab.first().getAttribute('data-id')) ?? '';
+  const panel = lab.locator(`[id="${panelId}"]`);
+  const cell = panel.locator('.jp-Notebook .jp-Cell .cm-content').first();
   await cell.waitFor({ timeout: 60_000 });
-  await lab.locator('.jp-Notebook-ExecutionIndicator').first().waitFor({ timeout: 120_000 });
+  await panel.locator('.jp-Notebook-ExecutionIndicator').first().waitFor({ timeout: 120_000 });
   await cell.click();
   await lab.keyboard.insertText(code);
   await lab.keyboard.press('Shift+Enter');
 
-  const output = lab.locator('.jp-OutputArea-output').first();
+  const output = panel.locator('.jp-OutputArea-output').first();
   const deadline = Date.now() + (opts.timeoutMs ?? 150_000);
   let presses = 1;
   let lastPress = Date.now();
@@ -42,7 +52,7 @@ export async function runFirstCell(
     // `[ ]:` after Shift+Enter means JupyterLab ran nothing: the notebook had no kernel yet (its
     // execution indicator says "idle" from the start, before any kernel is attached). `[*]:` or a
     // number means the kernel has the code; then only waiting helps.
-    const seen = await notebookState(lab);
+    const seen = await notebookState(lab, panelId);
     if (seen.prompts[0] === '[ ]:' && Date.now() - lastPress > 5_000) {
       presses += 1;
       lastPress = Date.now();
@@ -52,7 +62,7 @@ export async function runFirstCell(
     await lab.waitForTimeout(500);
   }
   await lab.screenshot({ path: opts.screenshot }).catch(() => undefined);
-  const seen = await notebookState(lab).catch((e: unknown) => ({ error: String(e) }));
+  const seen = await notebookState(lab, panelId).catch((e: unknown) => ({ error: String(e) }));
   const kernels = await lab
     .evaluate(async (path: string) => {
       const r = await window.fetch(`${path}api/kernels`, { credentials: 'same-origin' });
@@ -66,14 +76,15 @@ export async function runFirstCell(
   );
 }
 
-async function notebookState(lab: Page): Promise<{ cells: number; prompts: string[]; text: string[]; kernel: string | null }> {
-  return lab.evaluate(() => {
-    const cells = [...document.querySelectorAll('.jp-Notebook .jp-Cell')];
+async function notebookState(lab: Page, panelId: string): Promise<{ cells: number; prompts: string[]; text: string[]; kernel: string | null }> {
+  return lab.evaluate((id: string) => {
+    const panel = document.getElementById(id) ?? document;
+    const cells = [...panel.querySelectorAll('.jp-Notebook .jp-Cell')];
     return {
       cells: cells.length,
       prompts: cells.map((c: any) => (c.querySelector('.jp-InputPrompt')?.textContent ?? '').trim()),
       text: cells.map((c: any) => c.querySelector('.cm-content')?.textContent ?? ''),
-      kernel: document.querySelector('.jp-Notebook-ExecutionIndicator')?.getAttribute('data-status') ?? null,
+      kernel: panel.querySelector('.jp-Notebook-ExecutionIndicator')?.getAttribute('data-status') ?? null,
     };
-  });
+  }, panelId);
 }

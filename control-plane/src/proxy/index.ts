@@ -19,6 +19,8 @@
  * Refusals (`path-policy.ts`, `contents-guard.ts`, upload limits, hosts, origins, hand-offs) and
  * session opens/closes are audited; allowed requests are not, one by one. Each refusal is a domain
  * error, answered as a problem by `http/problem.ts` like every other answer of the platform.
+ * JupyterLab's own background polls refused because the room or its session is gone are audited as
+ * `room.proxy.background` in the role `jupyterlab`, apart from the researcher's refusals (`probes.ts`).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex, Readable } from 'node:stream';
@@ -37,6 +39,7 @@ import { judgeContents, sendInspected, type ContentsVerdict } from './contents-g
 import { roomHeaders } from './upstream-headers.ts';
 import { createUpstreamPools, leanForward, type LeanForwardHooks } from './lean-forward.ts';
 import { checkPath, pathRefusal, type PathVerdict } from './path-policy.ts';
+import { backgroundProbe, restOf } from './probes.ts';
 import { listenForAccessChanges } from './access-notify.ts';
 import { closeSessions } from './session-close.ts';
 import { createSessionTracker } from './sessions.ts';
@@ -161,17 +164,19 @@ export function createRoomProxy(d: RoomProxyDeps): RoomProxy {
     reason: string,
     details: Record<string, unknown>,
   ) {
+    // JupyterLab's own polls of a stopped room or an ended session are recorded apart (`probes.ts`).
+    const probe = backgroundProbe(req, restOf(req.url ?? ''), reason);
     await d.audit.record({
       actor: decision.principal?.userId ?? 'anonymous',
-      role: decision.principal ? 'researcher' : 'anonymous',
-      action: 'room.proxy.refused',
+      role: probe ? 'jupyterlab' : decision.principal ? 'researcher' : 'anonymous',
+      action: probe ? 'room.proxy.background' : 'room.proxy.refused',
       object: roomId ? `room:${roomId}` : '',
       projectId: decision.projectId,
       outcome: 'denied',
       reason,
       requestId: null,
       clientAddress: req.socket.remoteAddress ?? null,
-      details: { method: req.method, path: (req.url ?? '').split('?')[0]!.slice(0, 300), ...details },
+      details: { method: req.method, path: (req.url ?? '').split('?')[0]!.slice(0, 300), ...details, ...(probe ? { probe } : {}) },
     });
   }
 

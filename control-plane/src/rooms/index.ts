@@ -28,6 +28,7 @@ import { createReconciler, type Reconciler } from './reconcile.ts';
 import { getRoom, liveRooms, recordActivity, type Room } from './room-store.ts';
 import { roomRoutes } from './routes.ts';
 import { createRoomService, roomUrl, tokenContext, type RoomService } from './service.ts';
+import { writeWelcome } from './welcome-write.ts';
 
 export type { RoomsOptions, RoomsOptionsInput } from './options.ts';
 export type { RoomService } from './service.ts';
@@ -173,6 +174,7 @@ export function createRoomsModule(
       drivers,
       options,
       specFor,
+      started: (room, spec) => writeWelcome(room, spec, deps.logger),
       dataDirFor,
       sealToken: (id) => deps.box.seal(randomBytes(32).toString('hex'), tokenContext(id)),
       lease: storeLease(deps.store, deps.clock, 'rooms', instanceId, options.leaseSeconds * 1000),

@@ -39,6 +39,8 @@ export interface ReconcilerDeps {
   lease: Lease;
   options: RoomsOptions;
   specFor(room: Room): Promise<RoomSpec>;
+  /** After the runtime of `room` was created from `spec` (its folders exist): the welcome notebook. Never throws. */
+  started?(room: Room, spec: RoomSpec): Promise<void>;
   /** The data folder a new runtime of the project would get (standbys with another one are recycled). */
   dataDirFor(projectId: string): Promise<string>;
   /** A fresh sealed Jupyter token for a new room id. */
@@ -197,8 +199,9 @@ export function createReconciler(d: ReconcilerDeps): Reconciler {
     if (room.wanted === 'stopped') return stopRoom(driver, room);
     if (room.state === 'requested') {
       let obs: RoomObservation;
+      let spec: RoomSpec;
       try {
-        const spec = await d.specFor(room);
+        spec = await d.specFor(room);
         await update(room.id, { state: 'starting', startedAt: clock.now(), dataDir: spec.dataDir });
         obs = await driver.start(spec);
       } catch (err) {
@@ -210,6 +213,7 @@ export function createReconciler(d: ReconcilerDeps): Reconciler {
         );
       }
       await persistState(driver, room);
+      await d.started?.(room, spec);
       const fresh = await getRoom(q, room.id);
       if (fresh) await observe(driver, fresh, obs, report);
       return;

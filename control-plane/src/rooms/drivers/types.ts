@@ -233,6 +233,9 @@ export function roomApiEnv(spec: Pick<RoomSpec, 'apiDir' | 'projectId'>): Record
   if (!spec.apiDir) return {};
   return { ANALYSEROM_API: `${ROOM_API_DIR}/${ROOM_API_SOCKET}`, ANALYSEROM_PROJECT: spec.projectId, ANALYSEROM_OUTPUTS: ROOM_PATHS.outputs };
 }
+/** The room's JupyterLab command: `jupyter-lab` after linking `/data`, `/outputs` and `/imports`
+ * into the home so its file browser shows them (`workspace-images/jupyter/room-jupyter.sh`). */
+export const ROOM_JUPYTER = '/usr/local/lib/analyserom/room-jupyter';
 /** Inside-room mount points. */
 export const ROOM_PATHS = {
   data: '/data',

@@ -139,7 +139,13 @@ export function RoomPanel({ projectId }: { projectId: string }) {
               </button>
             )}
             {room?.state === 'running' ? (
-              <a className="button" href={EP.roomLab(room.id)} target="_blank" rel="noopener" data-action="open-lab">
+              <a
+                className="button"
+                href={room.driver === 'kubernetes' || room.program === 'stub' ? EP.roomLab(room.id) : EP.roomWelcome(room.id)}
+                target="_blank"
+                rel="noopener"
+                data-action="open-lab"
+              >
                 {t('room.openLab')} <span className="visually-hidden">{t('common.newTab')}</span>
               </a>
             ) : null}

@@ -42,6 +42,8 @@ export const EP = {
   stopRoom: (id: string) => `/api/rooms/${e(id)}/stop`,
   roomEvents: (id: string) => `/api/rooms/${e(id)}/events`,
   roomLab: (id: string) => `/rooms/${e(id)}/lab`,
+  /** JupyterLab opened on the welcome notebook the control plane writes into the home (`rooms/welcome.ts`). */
+  roomWelcome: (id: string) => `/rooms/${e(id)}/lab/tree/welcome.ipynb`,
   projectOutputs: (id: string) => `/api/projects/${e(id)}/outputs`,
   checkTable: (id: string) => `/api/projects/${e(id)}/outputs/check-table`,
   projectExports: (id: string) => `/api/projects/${e(id)}/exports`,

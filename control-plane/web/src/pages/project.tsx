@@ -12,6 +12,7 @@ import { CheckTableForm } from '../components/outputs-panel.tsx';
 import { Page, Section, Tabs } from '../components/page.tsx';
 import { PermitView } from '../components/permit-view.tsx';
 import { ProjectDialogue } from '../components/project-dialogue.tsx';
+import { RoomData } from '../components/room-data.tsx';
 import { RoomPanel } from '../components/room-panel.tsx';
 import { ErrorView, Loading } from '../components/status.tsx';
 import { VariablesView } from '../components/variables-view.tsx';
@@ -97,6 +98,9 @@ export function ProjectPage({ projectId, tab }: { projectId: string; tab: 'overv
         <>
           <Section title={t('project.room')} id="room">
             <RoomPanel projectId={projectId} />
+          </Section>
+          <Section title={t('project.roomData')} id="room-data">
+            <RoomData projectId={projectId} />
           </Section>
           <Section title={t('project.outputs')} id="outputs">
             <OutputsList projectId={projectId} />

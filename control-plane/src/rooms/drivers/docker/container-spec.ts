@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type Docker from 'dockerode';
-import { ROOM_API_DIR, ROOM_GID, ROOM_LABELS, ROOM_PATHS, ROOM_SOCKET_NAME, ROOM_UID, roomApiEnv, type RoomSpec } from '../types.ts';
+import { ROOM_API_DIR, ROOM_GID, ROOM_JUPYTER, ROOM_LABELS, ROOM_PATHS, ROOM_SOCKET_NAME, ROOM_UID, roomApiEnv, type RoomSpec } from '../types.ts';
 
 /** Extra label: the proxy path prefix, so `poll` can probe a room whose state was never loaded. */
 export const BASE_URL_LABEL = 'analyserom.base-url';
@@ -25,7 +25,7 @@ export function roomCommand(spec: RoomSpec): string[] {
   return [
     '/usr/bin/tini',
     '--',
-    '/usr/bin/jupyter-lab',
+    ROOM_JUPYTER,
     '--no-browser',
     `--ServerApp.sock=${sock}`,
     '--ServerApp.sock_mode=0o600',

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { loadYaml, type V1NetworkPolicy, type V1PersistentVolumeClaim, type V1Pod, type V1Secret, type V1Service } from '@kubernetes/client-node';
 import { InputError } from '../../../errors/index.ts';
-import { ROOM_GID, ROOM_LABELS, ROOM_PATHS, ROOM_UID, type RoomSpec } from '../types.ts';
+import { ROOM_GID, ROOM_JUPYTER, ROOM_LABELS, ROOM_PATHS, ROOM_UID, type RoomSpec } from '../types.ts';
 import { render, type Templates } from './render.ts';
 
 export const JUPYTER_PORT = 8888;
@@ -71,7 +71,7 @@ export function roomCommand(spec: RoomSpec): string[] {
   return [
     '/usr/bin/tini',
     '--',
-    '/usr/bin/jupyter-lab',
+    ROOM_JUPYTER,
     '--no-browser',
     '--ServerApp.ip=0.0.0.0',
     `--ServerApp.port=${JUPYTER_PORT}`,

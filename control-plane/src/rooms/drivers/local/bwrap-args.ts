@@ -14,7 +14,7 @@
  * because any host user can read a process's argv. The labels ARE in argv, on purpose: they are how
  * `listOwned` finds rooms in /proc.
  */
-import { type RoomSpec, ROOM_API_DIR, ROOM_GID, ROOM_PATHS, ROOM_SOCKET_DIR, ROOM_SOCKET_NAME, ROOM_UID, roomApiEnv } from '../types.ts';
+import { type RoomSpec, ROOM_API_DIR, ROOM_GID, ROOM_JUPYTER, ROOM_PATHS, ROOM_SOCKET_DIR, ROOM_SOCKET_NAME, ROOM_UID, roomApiEnv } from '../types.ts';
 import { LABELS_ENV } from './proc.ts';
 import { rlimitScript } from './limits.ts';
 
@@ -34,7 +34,7 @@ export function serverArgv(spec: RoomSpec): string[] {
     return ['/usr/bin/python3', '/usr/local/lib/analyserom/stub-server.py', socket, spec.baseUrl];
   }
   return [
-    '/usr/bin/jupyter-lab',
+    ROOM_JUPYTER,
     '--no-browser',
     `--ServerApp.sock=${socket}`,
     '--ServerApp.sock_mode=0600',
