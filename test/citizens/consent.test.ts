@@ -197,6 +197,15 @@ describe('consent projects', () => {
       [`copy:${project}/v3`],
     );
     expect(audit?.details.why).toBe('consent_withdrawn');
+    // The project's members are told, with the reason; nobody else is.
+    const told = await t.p.deps.store.query<{ user_id: string; params: Record<string, string> }>(
+      `SELECT user_id, params FROM notifications WHERE kind = 'copy.new_version' AND project_id = $1 AND params->>'version' = '3' ORDER BY user_id`,
+      [project],
+    );
+    expect(told).toEqual([
+      { user_id: 'lead', params: { version: '3', reason: 'consent_withdrawn' } },
+      { user_id: 'researcher', params: { version: '3', reason: 'consent_withdrawn' } },
+    ]);
     // Nothing changed since: no further version.
     await t.module.reconciler.runOnce(project);
     expect((await copies()).map((c) => c.copyVersion)).toEqual([1, 2, 3]);

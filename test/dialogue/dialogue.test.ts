@@ -55,7 +55,7 @@ const application = (title: string, birthYears: [number, number]) => ({
     legalBasis: 'hrl-19',
     period: { from: '2015-01-01', to: '2025-12-31' },
   },
-  datasets: [{ dataset: 'population', variables: ['fnr', 'sex', 'birth_date'] }],
+  datasets: [{ dataset: 'population', variables: ['fnr', 'sex', 'birth_date'], reasons: { fnr: 'The person key, made the project pseudonym.' } }],
   period: { from: '2015-01-01', to: '2025-12-31' },
   cohort: { birthYearFrom: birthYears[0], birthYearTo: birthYears[1] },
   linkage: false,

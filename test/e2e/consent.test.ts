@@ -50,7 +50,7 @@ beforeAll(async () => {
         consent: { text: TEXT, version: '1.0' },
         period: { from: '2026-01-01', to: '2028-12-31' },
       },
-      datasets: [{ dataset: 'population', variables: ['fnr', 'sex', 'birth_date'] }],
+      datasets: [{ dataset: 'population', variables: ['fnr', 'sex', 'birth_date'], reasons: { fnr: 'The person key, made the project pseudonym.' } }],
       period: { from: '2015-01-01', to: '2025-12-31' },
       cohort: { birthYearFrom: 1950, birthYearTo: 1980 },
     },

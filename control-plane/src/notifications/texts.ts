@@ -98,7 +98,7 @@ export function notificationText(lang: NotificationLang, kind: NotificationKind,
       if (value === undefined) return '';
       return WORDS[lang][name]?.[value] ?? value;
     })
-    .replace(/\s+([,.:;)])/g, '$1')
+    .replace(/(?<=\S)\s+(?=[,.:;)])/g, '') // only a run that follows a word: linear, where `\s+(…)` rescans every run from each of its spaces
     .replace(/\(\)/g, '')
     .replace(/\s{2,}/g, ' ')
     .trim();
