@@ -2,7 +2,7 @@
  * The shell: skip link, banner with language switch and logout, role-based navigation, the
  * page, and one polite live region for announcements. Without a session it shows the login.
  */
-import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { useI18n } from './i18n/index.tsx';
 import { api, ApiError, setCsrfToken, setUnauthenticatedHandler } from './lib/api.ts';
 import { EP } from './lib/endpoints.ts';
@@ -118,11 +118,20 @@ export function App() {
   }, [loadMe]);
 
   // An announcement is transient: after a language switch it would linger in the other language.
-  useEffect(() => setAnnouncement(''), [lang]);
+  // One made before the switch and still waiting for its timer is dropped too, or it would land
+  // after the clearing, in the language of before.
+  const generation = useRef(0);
+  useEffect(() => {
+    generation.current += 1;
+    setAnnouncement('');
+  }, [lang]);
 
   const announce = useCallback((msg: string) => {
+    const made = generation.current;
     setAnnouncement('');
-    setTimeout(() => setAnnouncement(msg), 50);
+    setTimeout(() => {
+      if (generation.current === made) setAnnouncement(msg);
+    }, 50);
   }, []);
 
   const logout = async () => {
